@@ -1,0 +1,92 @@
+import { trpcServer } from "@hono/trpc-server";
+import { Hono, type Context } from "hono";
+import type { Registry } from "prom-client";
+
+import type { Database } from "@lx/db/client";
+
+import { handleError, handleNotFound } from "./http/errors.ts";
+import { healthRoutes } from "./http/health.ts";
+import { requestContext, requestLog } from "./http/middleware.ts";
+import { mountConsole } from "./http/static.ts";
+import type { HonoEnv } from "./http/types.ts";
+import type { Logger } from "./logger.ts";
+import { apiRoutes } from "./routes/index.ts";
+import { createLoginRateLimiter, type FailureRateLimiter } from "./services/rate-limit.ts";
+import { createContextFromHono, type TrpcContext } from "./trpc/init.ts";
+import { appRouter } from "./trpc/root.ts";
+
+export type { HonoEnv };
+
+export type AppConfig = {
+  /** LX_SECRET_KEY, parsed. */
+  secretKey: Buffer;
+  /** Mark the session cookie Secure (behind HTTPS). */
+  cookieSecure: boolean;
+  /** Folder of the built console, served at `/` with an SPA fallback. */
+  adminDistDir?: string;
+  metaAppSecret: string;
+  metaVerifyToken: string;
+};
+
+export type AppDeps = {
+  db: Database;
+  logger: Logger;
+  config: AppConfig;
+  /** Prometheus registry served at /metrics (see metrics.ts). */
+  registry: Registry;
+  /** Login failure limiter; one per app unless given (tests pass their own). */
+  loginLimiter?: FailureRateLimiter;
+};
+
+/**
+ * Builds the HTTP app (STYLE rule 26): middleware, the single error boundary, probes, the console
+ * API at /trpc/*, plain routes at /api (the Meta webhook goes there), and the console at /.
+ */
+export function newApp(deps: AppDeps): Hono<HonoEnv> {
+  const app = new Hono<HonoEnv>();
+  const loginLimiter = deps.loginLimiter ?? createLoginRateLimiter();
+
+  app.use("*", requestContext(deps.logger));
+  app.use("*", requestLog(deps.registry));
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+
+  app.route("/", healthRoutes({ db: deps.db, registry: deps.registry }));
+
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      endpoint: "/trpc",
+      router: appRouter,
+      createContext: (opts, c) =>
+        createContextFromHono(
+          {
+            db: deps.db,
+            secretKey: deps.config.secretKey,
+            cookieSecure: deps.config.cookieSecure,
+            loginLimiter,
+          },
+          // @hono/trpc-server types `c` as Context<any>; it is this app's context.
+          c as Context<HonoEnv>,
+          opts.resHeaders,
+        ),
+      onError: ({ error, path, type, ctx }) => {
+        // Everything is logged; the response only reveals non-internal errors (errorFormatter).
+        const log = (ctx as TrpcContext | undefined)?.logger ?? deps.logger;
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          log.error({ err: error.cause ?? error, path, type }, "trpc error");
+        } else {
+          log.info({ code: error.code, message: error.message, path, type }, "trpc refused");
+        }
+      },
+    }),
+  );
+
+  app.route("/api", apiRoutes(deps));
+
+  if (deps.config.adminDistDir) {
+    mountConsole(app, deps.config.adminDistDir);
+  }
+
+  return app;
+}

@@ -1,0 +1,161 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+
+import { count, eq } from "drizzle-orm";
+import { describe, expect } from "vitest";
+
+import { auditEvents, tenants, users } from "@lx/db/schema";
+import { dbTest as test, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { havenSpec } from "@lx/shared/testing";
+
+import { runCli } from "./run.ts";
+
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+
+async function lx(argv: string[], env: NodeJS.ProcessEnv, stdin = "") {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdin: Readable.from(stdin ? [stdin] : []),
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+async function havenApplyFile(dir: string) {
+  const file = JSON.parse(await readFile(path.join(root, "examples/haven.json"), "utf8")) as {
+    tenant: { slug: string };
+    numbers: { phoneNumberId: string }[];
+  };
+  file.tenant.slug = `haven-${uniqueSuffix()}`;
+  file.numbers[0]!.phoneNumberId = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const p = path.join(dir, `${file.tenant.slug}.json`);
+  await writeFile(p, JSON.stringify(file));
+  return { path: p, slug: file.tenant.slug };
+}
+
+describe("lx CLI", () => {
+  test("apply → versions → activate → rollback, with 'no changes' on the second apply", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const f = await havenApplyFile(dir);
+
+    const first = await lx(["apply", f.path], env);
+    expect(first.stderr).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/created\s+tenant/);
+    expect(first.stdout).toMatch(/published\s+version recepcao \(1\.0\.0\)/);
+
+    const again = await lx(["apply", f.path], env);
+    expect(again).toMatchObject({ code: 0, stdout: `tenant ${f.slug}: no changes\n` });
+
+    // Publish 1.0.1 through a changed file, without activating it.
+    const changed = JSON.parse(await readFile(f.path, "utf8")) as {
+      agents: { activate?: boolean; spec: { goals: string[] } }[];
+    };
+    changed.agents[0]!.activate = false;
+    changed.agents[0]!.spec.goals.push("Oferecer pacotes de pilates");
+    await writeFile(f.path, JSON.stringify(changed));
+    expect((await lx(["apply", f.path], env)).stdout).toMatch(/1\.0\.1/);
+
+    const listed = await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env);
+    expect(listed.code).toBe(0);
+    const lines = listed.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^ {2}1\.0\.1/);
+    expect(lines[1]).toMatch(/^\* 1\.0\.0/);
+
+    const act = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.1"], env);
+    expect(act).toMatchObject({ code: 0, stdout: "activated recepcao 1.0.0 → 1.0.1\n" });
+    const rb = await lx(["rollback", "--tenant", f.slug, "--agent", "recepcao"], env);
+    expect(rb).toMatchObject({ code: 0, stdout: "rolled back recepcao 1.0.1 → 1.0.0\n" });
+
+    const [t] = await db.select().from(tenants).where(eq(tenants.slug, f.slug));
+    const trail = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.tenantId, t!.id));
+    expect(trail[0]!.n).toBeGreaterThanOrEqual(5);
+  });
+
+  test("user errors exit 1 with a message that names the problem, writing nothing", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const before = (await db.select({ n: count() }).from(tenants))[0]!.n;
+
+    const bad = path.join(dir, "bad.json");
+    await writeFile(bad, "{ not json");
+    expect(await lx(["apply", bad], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/not valid JSON/) });
+    expect(await lx(["apply", path.join(dir, "missing.json")], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/cannot read .*missing\.json: ENOENT/),
+    });
+    const f = await havenApplyFile(dir);
+    const broken = JSON.parse(await readFile(f.path, "utf8")) as { agents: { spec: Record<string, unknown> }[] };
+    delete broken.agents[0]!.spec.handoff;
+    await writeFile(f.path, JSON.stringify(broken));
+    expect(await lx(["apply", f.path], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/agents\.0\.spec\.handoff/) });
+
+    expect(await lx(["versions", "--tenant", "nope", "--agent", "x"], env)).toMatchObject({
+      code: 1,
+      stderr: 'error: unknown tenant "nope"\n',
+    });
+    expect(await lx(["apply", f.path], { DATABASE_URL: dbUrl })).toMatchObject({
+      code: 1,
+      stderr: "error: missing required environment variable: LX_SECRET_KEY\n",
+    });
+    expect((await lx(["frobnicate"], env)).code).toBe(1);
+    expect((await db.select({ n: count() }).from(tenants))[0]!.n).toBe(before);
+  });
+
+  test("operator and client accounts take the password from stdin", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const email = `op-${uniqueSuffix()}@agency.test`;
+    expect(await lx(["operator", "create", "--email", email], env, "a-long-password\n")).toMatchObject({
+      code: 0,
+      stdout: `created operator ${email}\n`,
+    });
+    const dup = await lx(["operator", "create", "--email", email.toUpperCase()], env, "a-long-password\n");
+    expect(dup).toMatchObject({ code: 1, stderr: expect.stringMatching(/already exists/) });
+    expect(await lx(["operator", "create", "--email", `x-${email}`], env, "")).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/no password on standard input/),
+    });
+    expect(await lx(["client", "create", "--tenant", "ghost", "--email", `c-${email}`], env, "a-long-password\n")).toMatchObject({
+      code: 1,
+      stderr: 'error: unknown tenant "ghost"\n',
+    });
+    const [u] = await db.select().from(users).where(eq(users.email, email));
+    expect(u?.role).toBe("operator");
+    expect(u?.passwordHash).not.toContain("a-long-password");
+  });
+
+  test("compile is pure: prints the bundle with its hashes, or path-named errors", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const spec = path.join(dir, "spec.json");
+    await writeFile(spec, JSON.stringify(havenSpec));
+    const r = await lx(["compile", spec], {});
+    expect(r.code).toBe(0);
+    const bundle = JSON.parse(r.stdout) as { specHash: string; bundleHash: string; systemPrompt: string };
+    expect(bundle.bundleHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(bundle.systemPrompt).toContain("Haven");
+    const out = path.join(dir, "bundle.json");
+    expect((await lx(["compile", spec, "--out", out], {})).stdout).toContain(bundle.bundleHash);
+    expect(JSON.parse(await readFile(out, "utf8"))).toEqual(bundle);
+
+    await writeFile(spec, JSON.stringify({ ...havenSpec, specVersion: 2 }));
+    expect(await lx(["compile", spec], {})).toMatchObject({ code: 1, stderr: expect.stringMatching(/specVersion/) });
+  });
+
+  test("the real `pnpm lx` process exits 1 on a user error and 0 on --help", () => {
+    const tsx = path.join(root, "node_modules/.bin/tsx");
+    const help = spawnSync(tsx, ["apps/api/src/cli/index.ts", "--help"], { cwd: root, encoding: "utf8" });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/apply \[options\] <file>/);
+    const bad = spawnSync(tsx, ["apps/api/src/cli/index.ts", "compile", "/nonexistent.json"], { cwd: root, encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/cannot read \/nonexistent\.json/);
+  });
+});

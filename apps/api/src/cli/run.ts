@@ -1,0 +1,258 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { Readable } from "node:stream";
+
+import { Command, CommanderError, Option } from "commander";
+
+import { closeDb, createDb, type Database } from "@lx/db/client";
+import { runMigrations } from "@lx/db/migrate";
+import {
+  activateVersion,
+  applyTenantFile,
+  CLI_ACTOR,
+  compileSpec,
+  createUser,
+  listVersions,
+  requireAgent,
+  requireTenant,
+  rollbackVersion,
+  type ApplyReport,
+} from "@lx/db/queries";
+import { parseSecretKey } from "@lx/shared/crypto";
+import { isAppError } from "@lx/shared/errors";
+
+import { loadCliEnv, processEnv } from "./env.ts";
+
+export type CliIo = {
+  stdin: Readable;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Overrides the environment (tests). */
+  env?: NodeJS.ProcessEnv;
+};
+
+/** A failure the user can fix: printed as one message, exit 1. */
+class UserError extends Error {}
+
+async function readJsonFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new UserError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+async function readPassword(stdin: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) {
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  }
+  const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  if (!password) {
+    throw new UserError("no password on standard input (e.g. `echo 's3cret-pass' | pnpm lx operator create --email …`)");
+  }
+  return password;
+}
+
+function formatReport(r: ApplyReport): string {
+  const head = `${r.dryRun ? "[dry run] " : ""}tenant ${r.tenant}`;
+  if (!r.changed) {
+    return `${head}: no changes\n`;
+  }
+  const lines = r.changes.map((c) => `  ${c.action.padEnd(9)} ${c.kind} ${c.subject}${c.detail ? ` (${c.detail})` : ""}`);
+  const tail = r.dryRun ? "nothing was written (dry run)" : `${r.changes.length} change(s) applied`;
+  return `${head}:\n${lines.join("\n")}\n${tail}\n`;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const env = io.env ?? process.env;
+  let db: Database | undefined;
+  const cfg = () => loadCliEnv(env);
+  const getDb = (): Database => {
+    if (db) {
+      return db;
+    }
+    const c = cfg();
+    if (!c.databaseUrl) {
+      throw new UserError("missing required environment variable: DATABASE_URL");
+    }
+    db = createDb(c.databaseUrl, { max: 2, applicationName: "lx-cli" });
+    return db;
+  };
+  const getSecretKey = (): Buffer => {
+    const c = cfg();
+    if (!c.secretKey) {
+      throw new UserError("missing required environment variable: LX_SECRET_KEY");
+    }
+    try {
+      return parseSecretKey(c.secretKey);
+    } catch (err) {
+      throw new UserError(`LX_SECRET_KEY: ${(err as Error).message}`);
+    }
+  };
+  const out = io.stdout;
+
+  const program = new Command("lx")
+    .description("LX Agent Factory operator CLI")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  program
+    .command("migrate")
+    .description("apply pending database migrations")
+    .action(async () => {
+      const c = cfg();
+      if (!c.databaseUrl) {
+        throw new UserError("missing required environment variable: DATABASE_URL");
+      }
+      const r = await runMigrations(c.databaseUrl);
+      out(r.applied === 0 ? `migrations up to date (${r.total})\n` : `applied ${r.applied} migration(s) (${r.total} in all)\n`);
+    });
+
+  program
+    .command("apply")
+    .description("create or update a tenant, its numbers, agents and specs from a JSON file (idempotent)")
+    .argument("<file>", "apply file (see README)")
+    .addOption(new Option("--bump <level>", "semver bump for changed agents").choices(["patch", "minor", "major"]).default("patch"))
+    .option("--dry-run", "show what would change and write nothing", false)
+    .action(async (file: string, opts: { bump: "patch" | "minor" | "major"; dryRun: boolean }) => {
+      const input = await readJsonFile(file);
+      const secretKey = getSecretKey();
+      const report = await applyTenantFile(getDb(), input, {
+        bump: opts.bump,
+        dryRun: opts.dryRun,
+        secretKey,
+        env: io.env ?? processEnv(),
+        actor: CLI_ACTOR,
+      });
+      out(formatReport(report));
+    });
+
+  program
+    .command("compile")
+    .description("validate and compile a spec; prints the bundle JSON (no database)")
+    .argument("<spec>", "AgentSpec JSON file")
+    .option("--out <file>", "write the bundle to a file instead of stdout")
+    .action(async (file: string, opts: { out?: string }) => {
+      const spec = await readJsonFile(file);
+      const r = compileSpec(spec);
+      if (!r.ok) {
+        throw new UserError(`invalid spec ${file}:\n${r.errors.map((e) => `  ${e.path}: ${e.message}`).join("\n")}`);
+      }
+      const json = `${JSON.stringify(r.bundle, null, 2)}\n`;
+      for (const w of r.bundle.warnings) {
+        io.stderr(`warning: ${w}\n`);
+      }
+      if (opts.out) {
+        await writeFile(opts.out, json);
+        out(`wrote ${opts.out} (bundleHash ${r.bundle.bundleHash})\n`);
+      } else {
+        out(json);
+      }
+    });
+
+  program
+    .command("versions")
+    .description("list an agent's versions; * marks the active one")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--agent <slug>", "agent slug")
+    .action(async (opts: { tenant: string; agent: string }) => {
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
+      const rows = await listVersions(d, { tenantId: tenant.id, agentId: agent.id });
+      if (rows.length === 0) {
+        out(`${opts.tenant}/${opts.agent}: no versions yet\n`);
+        return;
+      }
+      for (const v of rows) {
+        out(
+          `${v.active ? "*" : " "} ${v.version.padEnd(9)} ${v.createdAt.toISOString()}  ${v.bundleHash.slice(0, 12)}  ${v.approvalStatus.padEnd(8)} ${v.createdByLabel}${v.changelog ? `  ${v.changelog}` : ""}\n`,
+        );
+      }
+    });
+
+  program
+    .command("activate")
+    .description("make a version the live one (audited)")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--agent <slug>", "agent slug")
+    .requiredOption("--version <x.y.z>", "version to activate")
+    .action(async (opts: { tenant: string; agent: string; version: string }) => {
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
+      const r = await activateVersion(d, { tenantId: tenant.id, agentId: agent.id, version: opts.version, actor: CLI_ACTOR });
+      out(r.changed ? `activated ${opts.agent} ${r.from ?? "(none)"} → ${r.to}\n` : `${opts.agent} ${r.to} is already active\n`);
+    });
+
+  program
+    .command("rollback")
+    .description("go back to the version that was active before the current one (audited)")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--agent <slug>", "agent slug")
+    .action(async (opts: { tenant: string; agent: string }) => {
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
+      const r = await rollbackVersion(d, { tenantId: tenant.id, agentId: agent.id, actor: CLI_ACTOR });
+      out(`rolled back ${opts.agent} ${r.from ?? "?"} → ${r.to}\n`);
+    });
+
+  program
+    .command("operator")
+    .description("operator accounts")
+    .command("create")
+    .description("create an operator; the password is read from standard input")
+    .requiredOption("--email <email>", "e-mail")
+    .action(async (opts: { email: string }) => {
+      const password = await readPassword(io.stdin);
+      const u = await createUser(getDb(), { email: opts.email, password, role: "operator", actor: CLI_ACTOR });
+      out(`created operator ${u.email}\n`);
+    });
+
+  program
+    .command("client")
+    .description("client accounts (read-only access to one tenant)")
+    .command("create")
+    .description("create a client of a tenant; the password is read from standard input")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--email <email>", "e-mail")
+    .action(async (opts: { tenant: string; email: string }) => {
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const password = await readPassword(io.stdin);
+      const u = await createUser(d, { email: opts.email, password, role: "client", tenantId: tenant.id, actor: CLI_ACTOR });
+      out(`created client ${u.email} of ${tenant.slug}\n`);
+    });
+
+  try {
+    if (argv.length === 0) {
+      program.outputHelp();
+      return 0;
+    }
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    if (err instanceof UserError || isAppError(err)) {
+      io.stderr(`error: ${err.message}\n`);
+      return 1;
+    }
+    io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  } finally {
+    if (db) {
+      await closeDb(db);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from "zod";
+
+import { parseSecretKey } from "@lx/shared/crypto";
+
+/**
+ * The API's one env module (STYLE rules 9–12): everything the process reads from its environment is
+ * validated here, once, at start. Nothing else reads `process.env`.
+ */
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** `"true"`/`"1"` → true, anything else (or unset) → false. Never `z.coerce.boolean()` (STYLE rule 12). */
+const boolFlag = z
+  .string()
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+/** Empty strings count as unset, so `FOO=` in a .env file does not satisfy a required variable. */
+const required = <T extends z.ZodType<string, string>>(schema: T) =>
+  z.preprocess((v) => (v === "" ? undefined : v), schema);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
+
+const ApiEnvSchema = z.object({
+  DATABASE_URL: required(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
+  PORT: optional(z.coerce.number().int().min(0).max(65_535).default(3000)),
+  META_APP_SECRET: required(z.string()),
+  META_VERIFY_TOKEN: required(z.string()),
+  META_GRAPH_URL: optional(z.url({ protocol: /^https?$/ }).default("https://graph.facebook.com")),
+  META_API_VERSION: optional(
+    z
+      .string()
+      .regex(/^v\d+\.\d+$/, "must look like v23.0")
+      .default("v23.0"),
+  ),
+  LX_SECRET_KEY: required(z.string()).transform((value, ctx) => {
+    try {
+      return parseSecretKey(value);
+    } catch (err) {
+      ctx.addIssue({
+        code: "custom",
+        message: err instanceof Error ? err.message : "must be a 32-byte key (hex or base64)",
+      });
+      return z.NEVER;
+    }
+  }),
+  LOG_LEVEL: optional(z.enum(LOG_LEVELS).default("info")),
+  ADMIN_DIST_DIR: optional(z.string().optional()),
+  COOKIE_SECURE: boolFlag,
+});
+
+export type ApiEnv = z.output<typeof ApiEnvSchema>;
+
+export type ParseApiEnvResult = { ok: true; env: ApiEnv } | { ok: false; message: string };
+
+/**
+ * Pure: validates an environment map. On failure `message` is one line naming every missing or
+ * invalid variable, e.g. `missing required environment variable: META_APP_SECRET`.
+ */
+export function parseApiEnv(source: Record<string, string | undefined>): ParseApiEnvResult {
+  const result = ApiEnvSchema.safeParse(source);
+  if (result.success) {
+    return { ok: true, env: result.data };
+  }
+  const missing = new Set<string>();
+  const invalid = new Map<string, string>();
+  for (const issue of result.error.issues) {
+    const name = String(issue.path[0] ?? "");
+    const value = source[name];
+    if (value === undefined || value === "") {
+      missing.add(name);
+    } else if (!invalid.has(name)) {
+      invalid.set(name, issue.message);
+    }
+  }
+  const parts: string[] = [];
+  if (missing.size > 0) {
+    const names = [...missing].sort();
+    parts.push(`missing required environment variable${names.length > 1 ? "s" : ""}: ${names.join(", ")}`);
+  }
+  for (const [name, message] of [...invalid].sort(([a], [b]) => a.localeCompare(b))) {
+    // Never echo the value: it may be a secret.
+    parts.push(`invalid environment variable ${name}: ${message}`);
+  }
+  return { ok: false, message: parts.join("; ") };
+}
+
+/** Reads and validates the environment; on bad config prints one line to stderr and exits 1. */
+export function loadApiEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
+  const result = parseApiEnv(source);
+  if (!result.ok) {
+    process.stderr.write(`${result.message}\n`);
+    process.exit(1);
+  }
+  return result.env;
+}

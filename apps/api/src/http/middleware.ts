@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { Registry } from "prom-client";
+
+import type { Logger } from "../logger.ts";
+import { httpRequestDuration } from "../metrics.ts";
+import type { HonoEnv } from "./types.ts";
+
+export const REQUEST_ID_HEADER = "X-Request-Id";
+
+/** A caller-supplied id is kept when it is short and plain (it ends up in logs and audit rows). */
+const ACCEPTABLE_REQUEST_ID = /^[\w.:=-]{1,128}$/;
+
+/**
+ * Takes the caller's X-Request-Id (or makes one), binds a child logger to it, and echoes it on the
+ * response — set after the handler so it also lands on responses built outside Hono (tRPC, static).
+ */
+export function requestContext(logger: Logger): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header(REQUEST_ID_HEADER);
+    const requestId = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    c.set("logger", logger.child({ requestId }));
+    await next();
+    c.res.headers.set(REQUEST_ID_HEADER, requestId);
+  };
+}
+
+/** Paths whose success is not worth a log line (probes and scrapes every few seconds). */
+const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+
+/** One log line and one histogram observation per request, labelled with the route pattern. */
+export function requestLog(registry: Registry): MiddlewareHandler<HonoEnv> {
+  const histogram = httpRequestDuration(registry);
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    const seconds = (performance.now() - started) / 1000;
+    const status = c.res.status;
+    // The deepest matched handler's pattern ("/trpc/*", "/api/webhooks/whatsapp"); "*" for the SPA
+    // fallback and for unmatched paths, so raw paths never become label values.
+    const route = routePath(c) || "unmatched";
+    histogram.observe({ route, method: c.req.method, status: String(status) }, seconds);
+    const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round(seconds * 1000) };
+    const log = c.get("logger");
+    if (status >= 500) {
+      log.error(line, "request failed");
+    } else if (!(QUIET_PATHS.has(c.req.path) && status < 400)) {
+      log.info(line, "request");
+    }
+  };
+}

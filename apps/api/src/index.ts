@@ -1,0 +1,74 @@
+/**
+ * `pnpm api`: reads env, builds the dependencies, serves, and shuts down gracefully (STYLE rule 26).
+ * Nothing is exported: tests build the app with `newApp` from app.ts.
+ */
+import { serve } from "@hono/node-server";
+
+import { closeDb, createDb } from "@lx/db/client";
+
+import { newApp } from "./app.ts";
+import { loadApiEnv } from "./env.ts";
+import { consoleIndexExists } from "./http/static.ts";
+import { createLogger } from "./logger.ts";
+import { createMetricsRegistry } from "./metrics.ts";
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+const env = loadApiEnv();
+const logger = createLogger(env.LOG_LEVEL);
+const db = createDb(env.DATABASE_URL, { max: 10, applicationName: "lx-api" });
+const registry = createMetricsRegistry();
+
+if (env.ADMIN_DIST_DIR && !(await consoleIndexExists(env.ADMIN_DIST_DIR))) {
+  logger.warn({ adminDistDir: env.ADMIN_DIST_DIR }, "ADMIN_DIST_DIR has no index.html; the console will 404");
+}
+
+const app = newApp({
+  db,
+  logger,
+  registry,
+  config: {
+    secretKey: env.LX_SECRET_KEY,
+    cookieSecure: env.COOKIE_SECURE,
+    adminDistDir: env.ADMIN_DIST_DIR,
+    metaAppSecret: env.META_APP_SECRET,
+    metaVerifyToken: env.META_VERIFY_TOKEN,
+  },
+});
+
+const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
+  logger.info({ port: info.port }, `api listening on http://localhost:${info.port}`);
+});
+
+let stopping = false;
+
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    return;
+  }
+  stopping = true;
+  logger.info({ signal }, "shutting down");
+  const force = setTimeout(() => {
+    logger.error("shutdown timed out; exiting");
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS);
+  force.unref();
+  try {
+    // Stop accepting connections and wait for in-flight requests, then release the pool.
+    await new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      if ("closeIdleConnections" in server) {
+        server.closeIdleConnections();
+      }
+    });
+    await closeDb(db);
+    logger.info("stopped");
+    process.exit(0);
+  } catch (err) {
+    logger.error({ err }, "error during shutdown");
+    process.exit(1);
+  }
+}
+
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

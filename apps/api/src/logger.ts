@@ -1,0 +1,48 @@
+import { pino, type DestinationStream, type Logger } from "pino";
+
+export type { Logger };
+
+/**
+ * Paths pino censors wherever they appear in a log object: credentials in request headers, cookies,
+ * passwords, tokens and secrets (also one level down, e.g. `input.password`, `err.config.token`).
+ */
+export const REDACT_PATHS = [
+  "authorization",
+  "cookie",
+  "password",
+  "token",
+  "secret",
+  "accessToken",
+  "secretKey",
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers[\"x-hub-signature-256\"]",
+  "res.headers[\"set-cookie\"]",
+  "headers.authorization",
+  "headers.cookie",
+  "headers[\"set-cookie\"]",
+  "*.authorization",
+  "*.cookie",
+  "*.password",
+  "*.passwordHash",
+  "*.token",
+  "*.accessToken",
+  "*.secret",
+  "*.secretKey",
+  "*.appSecret",
+  "*.metaAppSecret",
+  "*.verifyToken",
+  "*.metaVerifyToken",
+];
+
+export function createLogger(level = "info", destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: "api" },
+      redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}

@@ -1,0 +1,138 @@
+/**
+ * What procedures return. There is no transformer (superjson is not installed), so every Date
+ * becomes an ISO string here, and rows are mapped field by field: nothing the console should not
+ * see (password hashes, encrypted secrets) can leak through a spread.
+ */
+import type { VersionDto } from "@lx/db/queries";
+import type { CompiledAgentBundle } from "@lx/shared";
+
+import type { AgentListRow } from "../services/agents.ts";
+import type { AuditRow } from "../services/audit.ts";
+import type { SessionUser } from "../services/auth.ts";
+import type { TenantRow, TenantWithCounts } from "../services/tenants.ts";
+import type { VersionDetailRow } from "../services/versions.ts";
+
+export function iso(date: Date): string;
+export function iso(date: Date | null): string | null;
+export function iso(date: Date | null): string | null {
+  return date ? date.toISOString() : null;
+}
+
+export type UserDto = SessionUser;
+
+export function toUserDto(user: SessionUser): UserDto {
+  return user.role === "operator"
+    ? { id: user.id, email: user.email, name: user.name, role: "operator", tenantId: null }
+    : { id: user.id, email: user.email, name: user.name, role: "client", tenantId: user.tenantId };
+}
+
+export function toTenantDto(t: TenantRow) {
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    status: t.status,
+    routing: t.routing,
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
+  };
+}
+export type TenantDto = ReturnType<typeof toTenantDto>;
+
+export function toTenantWithCountsDto(t: TenantWithCounts) {
+  return { ...toTenantDto(t), numberCount: t.numberCount, agentCount: t.agentCount };
+}
+export type TenantWithCountsDto = ReturnType<typeof toTenantWithCountsDto>;
+
+export function toAgentDto(a: AgentListRow) {
+  return {
+    id: a.id,
+    slug: a.slug,
+    name: a.name,
+    versionCount: a.versionCount,
+    activeVersion: a.activeVersion
+      ? {
+          id: a.activeVersion.id,
+          version: a.activeVersion.version,
+          approvalStatus: a.activeVersion.approvalStatus,
+          createdAt: iso(a.activeVersion.createdAt),
+        }
+      : null,
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
+  };
+}
+export type AgentDto = ReturnType<typeof toAgentDto>;
+
+export function toVersionDto(v: VersionDto) {
+  return {
+    id: v.id,
+    agentId: v.agentId,
+    version: v.version,
+    specHash: v.specHash,
+    bundleHash: v.bundleHash,
+    changelog: v.changelog,
+    createdByLabel: v.createdByLabel,
+    createdAt: iso(v.createdAt),
+    approvalStatus: v.approvalStatus,
+    approvedAt: iso(v.approvedAt),
+    active: v.active,
+  };
+}
+export type VersionListItemDto = ReturnType<typeof toVersionDto>;
+
+/** The parts of a bundle the console shows next to a compile or a version (the prompt is in the diff). */
+export function toBundleSummary(b: CompiledAgentBundle) {
+  return {
+    specHash: b.specHash,
+    bundleHash: b.bundleHash,
+    agent: b.agent,
+    model: b.model,
+    tools: b.tools.map((tool) => tool.function.name),
+    templates: b.templates,
+    knowledge: b.knowledge,
+  };
+}
+export type BundleSummaryDto = ReturnType<typeof toBundleSummary>;
+
+export function toVersionDetailDto(v: VersionDetailRow, active: boolean) {
+  return {
+    id: v.id,
+    agentId: v.agentId,
+    version: v.version,
+    spec: v.spec,
+    bundle: toBundleSummary(v.bundle),
+    systemPrompt: v.bundle.systemPrompt,
+    warnings: v.bundle.warnings,
+    stats: v.bundle.stats,
+    specHash: v.specHash,
+    bundleHash: v.bundleHash,
+    changelog: v.changelog,
+    createdByLabel: v.createdByLabel,
+    createdAt: iso(v.createdAt),
+    approvalStatus: v.approvalStatus,
+    approvedAt: iso(v.approvedAt),
+    active,
+  };
+}
+export type VersionDetailDto = ReturnType<typeof toVersionDetailDto>;
+
+export function toAuditDto(e: AuditRow) {
+  return {
+    id: e.id,
+    tenantId: e.tenantId,
+    tenantSlug: e.tenantSlug,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    actorLabel: e.actorLabel,
+    type: e.type,
+    subjectType: e.subjectType,
+    subjectId: e.subjectId,
+    before: e.before,
+    after: e.after,
+    data: e.data,
+    requestId: e.requestId,
+    createdAt: iso(e.createdAt),
+  };
+}
+export type AuditEventDto = ReturnType<typeof toAuditDto>;

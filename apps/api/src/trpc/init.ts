@@ -1,0 +1,170 @@
+/**
+ * tRPC setup (STYLE rule 28): the context, `initTRPC`, the error formatter and the procedures every
+ * router builds on. Authorization comes from the session in `ctx`, never from ids in the input.
+ */
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { Context as HonoContext } from "hono";
+import { getCookie } from "hono/cookie";
+import { serialize, type CookieOptions } from "hono/utils/cookie";
+import { z, ZodError } from "zod";
+
+import type { Database } from "@lx/db/client";
+import { AppError, isAppError, type AppErrorCode } from "@lx/shared/errors";
+
+import type { HonoEnv } from "../http/types.ts";
+import type { Logger } from "../logger.ts";
+import { resolveSession, SESSION_COOKIE, type AuthSession } from "../services/auth.ts";
+import type { FailureRateLimiter } from "../services/rate-limit.ts";
+import { getTenantForUser, type TenantRow } from "../services/tenants.ts";
+import { ZTenantScopeInput } from "./inputs.ts";
+
+export type CookieSetOptions = { expires: Date };
+
+export type TrpcContext = {
+  db: Database;
+  /** The signed-in user's live session, or null (anonymous, expired, logged out, disabled). */
+  session: AuthSession | null;
+  requestId: string;
+  logger: Logger;
+  /** LX_SECRET_KEY, parsed (for procedures that box or open stored secrets). */
+  secretKey: Buffer;
+  /** The client's socket address (not X-Forwarded-For, which anyone can write). */
+  ip: string | null;
+  userAgent: string | null;
+  loginLimiter: FailureRateLimiter;
+  /** Adds an http-only, SameSite=Lax, Path=/ cookie (Secure when COOKIE_SECURE) to the response. */
+  setCookie: (name: string, value: string, options: CookieSetOptions) => void;
+  clearCookie: (name: string) => void;
+};
+
+export type TrpcDeps = {
+  db: Database;
+  secretKey: Buffer;
+  cookieSecure: boolean;
+  loginLimiter: FailureRateLimiter;
+};
+
+/** Cookie helpers writing `Set-Cookie` lines into `headers`. */
+export function cookieWriter(headers: Headers, secure: boolean): Pick<TrpcContext, "setCookie" | "clearCookie"> {
+  const base: CookieOptions = { path: "/", httpOnly: true, sameSite: "Lax", secure };
+  return {
+    setCookie: (name, value, { expires }) => {
+      const maxAge = Math.max(0, Math.floor((expires.getTime() - Date.now()) / 1000));
+      headers.append("Set-Cookie", serialize(name, value, { ...base, expires, maxAge }));
+    },
+    clearCookie: (name) => {
+      headers.append("Set-Cookie", serialize(name, "", { ...base, expires: new Date(0), maxAge: 0 }));
+    },
+  };
+}
+
+function socketAddress(c: HonoContext<HonoEnv>): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    // No Node socket behind this request (app.request in tests).
+    return null;
+  }
+}
+
+/**
+ * Builds the context of one tRPC HTTP request (a batch shares it) from the Hono context. Response
+ * headers go through tRPC's `resHeaders`, because tRPC builds the Response itself.
+ */
+export async function createContextFromHono(
+  deps: TrpcDeps,
+  c: HonoContext<HonoEnv>,
+  resHeaders: Headers,
+): Promise<TrpcContext> {
+  const token = getCookie(c, SESSION_COOKIE);
+  const session = token ? await resolveSession(deps.db, token) : null;
+  return {
+    db: deps.db,
+    session,
+    requestId: c.get("requestId"),
+    logger: c.get("logger"),
+    secretKey: deps.secretKey,
+    ip: socketAddress(c),
+    userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
+    loginLimiter: deps.loginLimiter,
+    ...cookieWriter(resHeaders, deps.cookieSecure),
+  };
+}
+
+export type AppErrorData = { code: AppErrorCode; userMessage: string | null };
+
+const INTERNAL_MESSAGE = "internal server error";
+
+const t = initTRPC.context<TrpcContext>().create({
+  // No stack traces in responses, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    const appError: AppErrorData | null = isAppError(cause)
+      ? { code: cause.code, userMessage: cause.userMessage ?? null }
+      : null;
+    return {
+      ...shape,
+      message: internal ? INTERNAL_MESSAGE : shape.message,
+      data: {
+        ...shape.data,
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        appError: internal ? null : appError,
+      },
+    };
+  },
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * Maps an AppError thrown anywhere below to the tRPC code of the shared table (NOT_FOUND,
+ * FORBIDDEN, TOO_MANY_REQUESTS, …), keeping it as `cause` for the formatter and the logs.
+ */
+const appErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && !(result.error.cause instanceof TRPCError) && isAppError(result.error.cause)) {
+    const cause = result.error.cause;
+    throw new TRPCError({ code: cause.trpcCode, message: cause.message, cause });
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(appErrors);
+
+/** A signed-in user; `ctx.session` is non-null from here on. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session) {
+    throw new AppError("UNAUTHORIZED", { message: "sign in to use the console" });
+  }
+  return next({ ctx: { session: ctx.session } });
+});
+
+/** Agency staff only; clients get FORBIDDEN (they are read-only, apart from approvals). */
+export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
+  const { session } = ctx;
+  if (session.user.role !== "operator") {
+    throw new AppError("FORBIDDEN", { message: "only operators can do this" });
+  }
+  return next({ ctx: { session: { ...session, user: session.user } } });
+});
+
+/**
+ * Tenant-scoped access (input `{ tenantSlug }`): resolves `ctx.tenant`. Operators may name any
+ * tenant; a client only their own — any other slug is NOT_FOUND, exactly like a missing one.
+ */
+export const tenantReadProcedure = authedProcedure.input(ZTenantScopeInput).use(async ({ ctx, input, next }) => {
+  const tenant: TenantRow = await getTenantForUser(ctx.db, ctx.session.user, { slug: input.tenantSlug });
+  return next({ ctx: { tenant } });
+});
+
+/** Tenant-scoped operator actions (publish, activate, rollback, compile). Clients: FORBIDDEN. */
+export const tenantOperatorProcedure = operatorProcedure
+  .input(ZTenantScopeInput)
+  .use(async ({ ctx, input, next }) => {
+    const tenant: TenantRow = await getTenantForUser(ctx.db, ctx.session.user, { slug: input.tenantSlug });
+    return next({ ctx: { tenant } });
+  });

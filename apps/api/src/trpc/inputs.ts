@@ -1,0 +1,85 @@
+/**
+ * zod input schemas of the console API. They live here for now and move to `@lx/shared/schemas`
+ * (STYLE rule 22) so that the admin forms validate with the same objects.
+ */
+import { z } from "zod";
+
+/** Tenant and agent slugs, as the database CHECK constraint allows them. */
+export const ZSlug = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase slug (a-z, 0-9, -)");
+
+export const ZSemver = z.string().regex(/^\d+\.\d+\.\d+$/, "must be a version like 1.2.3");
+
+export const ZLoginInput = z.object({
+  // Not validated as an address: any unknown e-mail must read exactly like a wrong password.
+  email: z.string().trim().min(1, "required").max(320),
+  password: z.string().min(1, "required").max(1024),
+});
+export type TLoginInput = z.infer<typeof ZLoginInput>;
+
+/** Every tenant-scoped procedure names its tenant by slug; access is decided from the session. */
+export const ZTenantScopeInput = z.object({ tenantSlug: ZSlug });
+export type TTenantScopeInput = z.infer<typeof ZTenantScopeInput>;
+
+export const ZAgentScopeInput = ZTenantScopeInput.extend({ agentSlug: ZSlug });
+export type TAgentScopeInput = z.infer<typeof ZAgentScopeInput>;
+
+export const ZGetTenantByIdInput = z.object({ id: z.uuid() });
+export type TGetTenantByIdInput = z.infer<typeof ZGetTenantByIdInput>;
+
+export const ZGetTenantBySlugInput = ZTenantScopeInput;
+export const ZListAgentsInput = ZTenantScopeInput;
+export const ZListVersionsInput = ZAgentScopeInput;
+
+export const ZGetVersionInput = ZAgentScopeInput.extend({ version: ZSemver });
+export type TGetVersionInput = z.infer<typeof ZGetVersionInput>;
+
+/** The spec is checked by the compiler (path-named errors come back as data, not as BAD_REQUEST). */
+export const ZCompileSpecInput = ZAgentScopeInput.extend({ spec: z.unknown() });
+export type TCompileSpecInput = z.infer<typeof ZCompileSpecInput>;
+
+export const BUMPS = ["patch", "minor", "major"] as const;
+
+export const ZPublishVersionInput = ZAgentScopeInput.extend({
+  spec: z.unknown(),
+  bump: z.enum(BUMPS).default("patch"),
+  changelog: z.string().trim().max(2000).default(""),
+});
+export type TPublishVersionInput = z.infer<typeof ZPublishVersionInput>;
+
+export const ZActivateVersionInput = ZAgentScopeInput.extend({ version: ZSemver });
+export type TActivateVersionInput = z.infer<typeof ZActivateVersionInput>;
+
+export const ZRollbackVersionInput = ZAgentScopeInput;
+export type TRollbackVersionInput = z.infer<typeof ZRollbackVersionInput>;
+
+export const APPROVAL_DECISIONS = ["approved", "rejected"] as const;
+
+export const ZApproveVersionInput = ZAgentScopeInput.extend({
+  version: ZSemver,
+  decision: z.enum(APPROVAL_DECISIONS).default("approved"),
+  note: z.string().trim().max(2000).optional(),
+});
+export type TApproveVersionInput = z.infer<typeof ZApproveVersionInput>;
+
+export const AUDIT_PAGE_MAX = 100;
+
+export const ZListAuditEventsInput = z
+  .object({
+    tenantSlug: ZSlug.optional(),
+    /** Exact event type (`version.activated`) or a prefix ending in a dot (`version.`). */
+    type: z.string().trim().min(1).max(100).optional(),
+    /** Actor label (an e-mail, "cli") or actor id. */
+    actor: z.string().trim().min(1).max(320).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    cursor: z.string().max(200).optional(),
+    limit: z.int().min(1).max(AUDIT_PAGE_MAX).default(50),
+  })
+  .refine((v) => !v.from || !v.to || Date.parse(v.from) <= Date.parse(v.to), {
+    message: "from must not be after to",
+    path: ["to"],
+  });
+export type TListAuditEventsInput = z.infer<typeof ZListAuditEventsInput>;

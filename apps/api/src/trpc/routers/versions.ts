@@ -1,0 +1,122 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+
+import { activateVersion, listVersions, publishVersion, requireAgent, rollbackVersion } from "@lx/db/queries";
+
+import { userActor } from "../../services/auth.ts";
+import { decideVersionApproval, getVersionDetail, previewCompile } from "../../services/versions.ts";
+import { toBundleSummary, toVersionDetailDto, toVersionDto } from "../dto.ts";
+import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
+import {
+  ZActivateVersionInput,
+  ZApproveVersionInput,
+  ZCompileSpecInput,
+  ZGetVersionInput,
+  ZListVersionsInput,
+  ZPublishVersionInput,
+  ZRollbackVersionInput,
+} from "../inputs.ts";
+
+/** Activation result as the console shows it. */
+function toActivationDto(agentSlug: string, r: { changed: boolean; from: string | null; to: string }) {
+  return { agentSlug, changed: r.changed, from: r.from, to: r.to };
+}
+
+export const versionsRouter = {
+  /** An agent's versions, newest first, the live one marked (operators, or the tenant's client). */
+  list: tenantReadProcedure.input(ZListVersionsInput).query(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    const rows = await listVersions(ctx.db, { tenantId: ctx.tenant.id, agentId: agent.id });
+    return rows.map(toVersionDto);
+  }),
+
+  /** One version with its spec and bundle summary (operators, or the tenant's client). */
+  byVersion: tenantReadProcedure.input(ZGetVersionInput).query(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    const row = await getVersionDetail(ctx.db, {
+      tenantId: ctx.tenant.id,
+      agentId: agent.id,
+      agentSlug: agent.slug,
+      version: input.version,
+    });
+    return toVersionDetailDto(row, agent.activeVersionId === row.id);
+  }),
+
+  /**
+   * Operators: validates and compiles a spec without saving anything. Invalid → `{ ok: false, errors }`
+   * with dotted paths; valid → bundle summary, warnings, stats and the diff against the live version.
+   */
+  compile: tenantOperatorProcedure.input(ZCompileSpecInput).mutation(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    const preview = await previewCompile(ctx.db, { agentId: agent.id, spec: input.spec });
+    if (!preview.ok) {
+      return { ok: false as const, errors: preview.errors };
+    }
+    return {
+      ok: true as const,
+      bundle: toBundleSummary(preview.bundle),
+      warnings: preview.bundle.warnings,
+      stats: preview.bundle.stats,
+      activeVersion: preview.activeVersion,
+      sameAsActive: preview.sameAsActive,
+      diff: preview.diff,
+    };
+  }),
+
+  /** Operators: publishes a new immutable version (CONFLICT when the bundle equals the latest). */
+  publish: tenantOperatorProcedure.input(ZPublishVersionInput).mutation(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    const version = await publishVersion(ctx.db, {
+      tenantId: ctx.tenant.id,
+      agentId: agent.id,
+      spec: input.spec,
+      bump: input.bump,
+      changelog: input.changelog,
+      actor: userActor(ctx.session.user),
+      requestId: ctx.requestId,
+    });
+    return toVersionDto(version);
+  }),
+
+  /** Operators: makes a version the live one (audited; a no-op when it already is). */
+  activate: tenantOperatorProcedure.input(ZActivateVersionInput).mutation(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    const result = await activateVersion(ctx.db, {
+      tenantId: ctx.tenant.id,
+      agentId: agent.id,
+      version: input.version,
+      actor: userActor(ctx.session.user),
+      requestId: ctx.requestId,
+    });
+    return toActivationDto(agent.slug, result);
+  }),
+
+  /** Operators: goes back to the version live before the current one (INVALID_STATE when none). */
+  rollback: tenantOperatorProcedure.input(ZRollbackVersionInput).mutation(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    const result = await rollbackVersion(ctx.db, {
+      tenantId: ctx.tenant.id,
+      agentId: agent.id,
+      actor: userActor(ctx.session.user),
+      requestId: ctx.requestId,
+    });
+    return toActivationDto(agent.slug, result);
+  }),
+
+  /**
+   * The client of the tenant (or an operator) approves or rejects a version — the one write a
+   * client may do. Audited as `version.approved` / `version.rejected`.
+   */
+  approve: tenantReadProcedure.input(ZApproveVersionInput).mutation(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    return decideVersionApproval(ctx.db, {
+      tenantId: ctx.tenant.id,
+      agentId: agent.id,
+      agentSlug: agent.slug,
+      version: input.version,
+      decision: input.decision,
+      note: input.note,
+      actor: userActor(ctx.session.user),
+      requestId: ctx.requestId,
+    });
+  }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+const ZWorkerEnv = z.object({
+  DATABASE_URL: z.string().min(1),
+  LX_SECRET_KEY: z.string().min(1),
+  META_GRAPH_URL: z.url().default("https://graph.facebook.com"),
+  META_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v23.0"),
+  LX_LLM: z.enum(["auto", "offline"]).default("auto"),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  ANTHROPIC_API_KEY: z.string().optional(),
+  ANTHROPIC_BASE_URL: z.url().optional(),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type WorkerEnv = z.infer<typeof ZWorkerEnv>;
+
+export function parseWorkerEnv(source: Record<string, string | undefined>): { ok: true; env: WorkerEnv } | { ok: false; message: string } {
+  const r = ZWorkerEnv.safeParse(source);
+  if (r.success) {
+    return { ok: true, env: r.data };
+  }
+  const missing = r.error.issues.filter((i) => i.code === "invalid_type" && source[String(i.path[0])] === undefined);
+  if (missing.length > 0) {
+    return { ok: false, message: `missing required environment variable: ${missing.map((i) => String(i.path[0])).join(", ")}` };
+  }
+  return { ok: false, message: `invalid environment: ${r.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; ")}` };
+}
+
+/** Reads process.env once at start; a bad config stops the process with one line naming it. */
+export function loadWorkerEnv(): WorkerEnv {
+  const r = parseWorkerEnv(process.env);
+  if (!r.ok) {
+    process.stderr.write(`${r.message}\n`);
+    process.exit(1);
+  }
+  return r.env;
+}

@@ -1,0 +1,80 @@
+import { sql } from "drizzle-orm";
+
+import type { Executor } from "@lx/db/client";
+
+export type ClaimedJob = {
+  id: number;
+  tenantId: string | null;
+  conversationId: string | null;
+  task: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  maxAttempts: number;
+  messageId: number | null;
+};
+
+/**
+ * Claims up to `limit` runnable jobs in one statement.
+ *
+ * - `FOR UPDATE SKIP LOCKED` lets any number of workers claim concurrently without waiting on or
+ *   double-taking each other's rows.
+ * - Head-of-line per conversation: a job is runnable only when no earlier job of its conversation is
+ *   still queued or running. So a conversation's jobs run one at a time and in id (arrival) order,
+ *   even across retries: a job waiting out its backoff still blocks its successors (FIFO under retry,
+ *   which graphile-worker's named queues do not keep). Measured in ../shared/reference/queue-anchors.md
+ *   at 80–95 % of an unordered claim.
+ * - `attempts` is counted at claim time, so a worker killed mid-job still used up an attempt; the
+ *   lease (`lease_expires_at`) is how the reaper knows the job was abandoned.
+ */
+export async function claimJobs(
+  db: Executor,
+  { workerId, limit, leaseMs }: { workerId: string; limit: number; leaseMs: number },
+): Promise<ClaimedJob[]> {
+  const rows = await db.execute<{
+    id: string | number;
+    tenant_id: string | null;
+    conversation_id: string | null;
+    task: string;
+    payload: Record<string, unknown>;
+    attempts: number;
+    max_attempts: number;
+    message_id: string | number | null;
+  }>(sql`
+    with candidates as (
+      select q.id
+      from message_queue q
+      where q.status = 'queued'
+        and q.run_at <= now()
+        and (
+          q.conversation_id is null
+          or not exists (
+            select 1 from message_queue p
+            where p.conversation_id = q.conversation_id
+              and p.id < q.id
+              and p.status in ('queued', 'running')
+          )
+        )
+      order by q.run_at, q.id
+      limit ${limit}
+      for update skip locked
+    )
+    update message_queue j
+    set status = 'running',
+        attempts = j.attempts + 1,
+        locked_by = ${workerId},
+        locked_at = now(),
+        lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
+    from candidates c
+    where j.id = c.id
+    returning j.id, j.tenant_id, j.conversation_id, j.task, j.payload, j.attempts, j.max_attempts, j.message_id`);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    tenantId: r.tenant_id,
+    conversationId: r.conversation_id,
+    task: r.task,
+    payload: r.payload,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    messageId: r.message_id === null ? null : Number(r.message_id),
+  }));
+}

@@ -1,0 +1,45 @@
+import { sql } from "drizzle-orm";
+
+import type { Executor } from "@lx/db/client";
+
+export type FailOutcome = "retry" | "dead" | "lost";
+
+/**
+ * Records a failed attempt (owner-guarded). Permanent errors and jobs out of attempts go `dead`
+ * (they stop blocking their conversation); others go back to `queued` with exponential backoff and
+ * equal jitter computed in SQL from `attempts`: 1 s, 2 s, 4 s … capped at 5 minutes.
+ */
+export async function failJob(
+  db: Executor,
+  { jobId, workerId, error, permanent }: { jobId: number; workerId: string; error: string; permanent: boolean },
+): Promise<FailOutcome> {
+  const rows = await db.execute<{ status: string }>(sql`
+    update message_queue
+    set status = case when ${permanent} or attempts >= max_attempts then 'dead' else 'queued' end,
+        run_at = case when ${permanent} or attempts >= max_attempts then run_at
+                 else now() + (least(300000, 1000 * power(2, greatest(attempts - 1, 0)))
+                               * (0.5 + random() * 0.5)) * interval '1 millisecond' end,
+        finished_at = case when ${permanent} or attempts >= max_attempts then now() end,
+        last_error = ${error.slice(0, 2000)},
+        locked_by = null,
+        lease_expires_at = null
+    where id = ${jobId} and locked_by = ${workerId} and status = 'running'
+    returning status`);
+  const status = rows[0]?.status;
+  return status === "dead" ? "dead" : status === "queued" ? "retry" : "lost";
+}
+
+/**
+ * Gives a claimed job back without spending an attempt (its conversation was locked by someone
+ * else): waiting on a lock is not a failure.
+ */
+export async function releaseJob(
+  db: Executor,
+  { jobId, workerId, delayMs }: { jobId: number; workerId: string; delayMs: number },
+): Promise<void> {
+  await db.execute(sql`
+    update message_queue
+    set status = 'queued', attempts = greatest(attempts - 1, 0), locked_by = null, lease_expires_at = null,
+        run_at = now() + ${delayMs} * interval '1 millisecond'
+    where id = ${jobId} and locked_by = ${workerId} and status = 'running'`);
+}

@@ -1,0 +1,3 @@
+import { base, restrictEnvAccess } from "@lx/config/eslint";
+
+export default [...base, ...restrictEnvAccess];

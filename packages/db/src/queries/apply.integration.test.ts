@@ -1,0 +1,141 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { and, count, eq } from "drizzle-orm";
+import { describe, expect } from "vitest";
+
+import { decryptSecret } from "@lx/shared/crypto";
+
+import type { Executor } from "../client.ts";
+import { agents, agentVersions, auditEvents, phoneNumbers, templates, tenants } from "../schema/index.ts";
+import { dbTest as test, TEST_ACTOR, TEST_SECRET_KEY, uniqueSuffix } from "../testing/index.ts";
+import { applyTenantFile } from "./apply.ts";
+
+type HavenFile = {
+  tenant: { slug: string; name: string };
+  numbers: { phoneNumberId: string; accessToken: string; displayPhoneNumber: string; agent: string; kind?: string }[];
+  agents: { slug: string; spec: { goals: string[] } & Record<string, unknown>; activate?: boolean }[];
+  templates: { name: string; body: string }[];
+} & Record<string, unknown>;
+
+const haven = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../../../../examples/haven.json", import.meta.url)), "utf8"),
+) as HavenFile;
+
+/** The Haven example under a unique slug and number, so tests in one database never collide. */
+function havenFile(): HavenFile {
+  const f = structuredClone(haven);
+  const s = uniqueSuffix();
+  f.tenant.slug = `haven-${s}`;
+  for (const n of f.numbers) {
+    n.phoneNumberId = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  }
+  return f;
+}
+
+const opts = { secretKey: TEST_SECRET_KEY, env: {}, actor: TEST_ACTOR };
+
+async function counts(db: Executor) {
+  const one = async (t: typeof tenants | typeof agents | typeof agentVersions | typeof phoneNumbers | typeof templates) =>
+    (await db.select({ n: count() }).from(t))[0]?.n ?? 0;
+  return {
+    tenants: await one(tenants),
+    agents: await one(agents),
+    versions: await one(agentVersions),
+    numbers: await one(phoneNumbers),
+    templates: await one(templates),
+  };
+}
+
+describe("lx apply", () => {
+  test("provisions Haven at 1.0.0 active, and a second run changes nothing", async ({ db }) => {
+    const file = havenFile();
+    const first = await applyTenantFile(db, file, opts);
+    expect(first.changed).toBe(true);
+    expect(first.changes).toEqual(
+      expect.arrayContaining([
+        { kind: "tenant", action: "created", subject: file.tenant.slug },
+        { kind: "agent", action: "created", subject: "recepcao" },
+        { kind: "version", action: "published", subject: "recepcao", detail: "1.0.0" },
+        { kind: "activation", action: "activated", subject: "recepcao", detail: "1.0.0" },
+      ]),
+    );
+    const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, file.tenant.slug));
+    const [agent] = await db.select().from(agents).where(eq(agents.tenantId, tenant!.id));
+    expect(agent!.activeVersionId).not.toBeNull();
+    const [number] = await db.select().from(phoneNumbers).where(eq(phoneNumbers.tenantId, tenant!.id));
+    expect(number!.accessTokenEnc).not.toContain("sandbox-token-haven");
+    expect(decryptSecret(TEST_SECRET_KEY, number!.accessTokenEnc)).toBe("sandbox-token-haven");
+    expect(number!.agentId).toBe(agent!.id);
+
+    const before = await counts(db);
+    const second = await applyTenantFile(db, file, opts);
+    expect(second).toMatchObject({ changed: false, changes: [] });
+    expect(await counts(db)).toEqual(before);
+  });
+
+  test("a changed spec publishes the next version with --bump and activates it", async ({ db }) => {
+    const file = havenFile();
+    await applyTenantFile(db, file, opts);
+    file.agents[0]!.spec.goals.push("Convidar para o programa de fidelidade");
+    const r = await applyTenantFile(db, file, { ...opts, bump: "minor" });
+    expect(r.changes).toEqual([
+      { kind: "version", action: "published", subject: "recepcao", detail: "1.1.0" },
+      { kind: "activation", action: "activated", subject: "recepcao", detail: "1.0.0 → 1.1.0" },
+    ]);
+  });
+
+  test("token and template changes are updates; an env: token is resolved", async ({ db }) => {
+    const file = havenFile();
+    await applyTenantFile(db, file, opts);
+    file.numbers[0]!.accessToken = "env:HAVEN_WA_TOKEN";
+    file.templates[0]!.body = "Oi {{1}}, vamos continuar?";
+    const r = await applyTenantFile(db, file, { ...opts, env: { HAVEN_WA_TOKEN: "EAAG-new-token" } });
+    expect(r.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "number", action: "updated", detail: "accessToken" }),
+        expect.objectContaining({ kind: "template", action: "updated" }),
+      ]),
+    );
+    const [n] = await db.select().from(phoneNumbers).where(eq(phoneNumbers.phoneNumberId, file.numbers[0]!.phoneNumberId));
+    expect(decryptSecret(TEST_SECRET_KEY, n!.accessTokenEnc)).toBe("EAAG-new-token");
+    await expect(applyTenantFile(db, file, opts)).rejects.toThrow(/numbers\.0\.accessToken: environment variable HAVEN_WA_TOKEN is not set/);
+  });
+
+  test("--dry-run reports the changes and writes nothing", async ({ db }) => {
+    const before = await counts(db);
+    const r = await applyTenantFile(db, havenFile(), { ...opts, dryRun: true });
+    expect(r.dryRun).toBe(true);
+    expect(r.changes.length).toBeGreaterThan(3);
+    expect(await counts(db)).toEqual(before);
+  });
+
+  test("bad input is refused with path-named errors and nothing half-written", async ({ db }) => {
+    const before = await counts(db);
+    const noAgent = havenFile();
+    noAgent.numbers[0]!.agent = "vendas";
+    await expect(applyTenantFile(db, noAgent, opts)).rejects.toThrow(/numbers\.0\.agent/);
+
+    const badSpec = havenFile();
+    delete (badSpec.agents[0]!.spec as { handoff?: unknown }).handoff;
+    await expect(applyTenantFile(db, badSpec, opts)).rejects.toThrow(/agents\.0\.spec\.handoff/);
+
+    // A number owned by another tenant fails after the tenant row was written: the transaction
+    // must take that row back too.
+    const owner = havenFile();
+    await applyTenantFile(db, owner, opts);
+    const thief = havenFile();
+    thief.numbers[0]!.phoneNumberId = owner.numbers[0]!.phoneNumberId;
+    const mid = await counts(db);
+    await expect(applyTenantFile(db, thief, opts)).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await counts(db)).toEqual(mid);
+    expect(mid.tenants).toBe(before.tenants + 1);
+    expect(await db.select().from(tenants).where(eq(tenants.slug, thief.tenant.slug))).toEqual([]);
+    const audits = await db
+      .select({ tenantId: auditEvents.tenantId })
+      .from(auditEvents)
+      .innerJoin(tenants, eq(tenants.id, auditEvents.tenantId))
+      .where(and(eq(auditEvents.type, "apply.completed"), eq(tenants.slug, thief.tenant.slug)));
+    expect(audits).toEqual([]);
+  });
+});

@@ -1,0 +1,309 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+
+import {
+  compile,
+  formatSemver,
+  nextVersion,
+  parseAgentSpec,
+  parseSemver,
+  type CompiledAgentBundle,
+  type TAgentSpec,
+} from "@lx/shared";
+import { AppError } from "@lx/shared/errors";
+
+import type { Executor } from "../client.ts";
+import { agentActivations, agents, agentVersions } from "../schema/index.ts";
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
+
+export type Bump = "patch" | "minor" | "major";
+
+export type VersionDto = {
+  id: string;
+  agentId: string;
+  version: string;
+  specHash: string;
+  bundleHash: string;
+  changelog: string;
+  createdByLabel: string;
+  createdAt: Date;
+  approvalStatus: "pending" | "approved" | "rejected";
+  approvedAt: Date | null;
+  active: boolean;
+};
+
+const versionColumns = {
+  id: agentVersions.id,
+  agentId: agentVersions.agentId,
+  version: agentVersions.version,
+  specHash: agentVersions.specHash,
+  bundleHash: agentVersions.bundleHash,
+  changelog: agentVersions.changelog,
+  createdByLabel: agentVersions.createdByLabel,
+  createdAt: agentVersions.createdAt,
+  approvalStatus: agentVersions.approvalStatus,
+  approvedAt: agentVersions.approvedAt,
+};
+
+/** Locks the agent row for the rest of the transaction: publishes and activations of one agent queue up. */
+async function lockAgent(tx: Executor, tenantId: string, agentId: string) {
+  const [agent] = await tx
+    .select()
+    .from(agents)
+    .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)))
+    .for("update");
+  if (!agent) {
+    throw new AppError("NOT_FOUND", { message: `unknown agent ${agentId}` });
+  }
+  return agent;
+}
+
+async function latestVersion(tx: Executor, agentId: string) {
+  const [row] = await tx
+    .select({ id: agentVersions.id, version: agentVersions.version, bundleHash: agentVersions.bundleHash })
+    .from(agentVersions)
+    .where(eq(agentVersions.agentId, agentId))
+    .orderBy(desc(agentVersions.major), desc(agentVersions.minor), desc(agentVersions.patch))
+    .limit(1);
+  return row ?? null;
+}
+
+export type CompileResult =
+  | { ok: true; spec: TAgentSpec; bundle: CompiledAgentBundle }
+  | { ok: false; errors: { path: string; message: string }[] };
+
+/** Validates and compiles a spec; invalid specs come back as path-named errors, not exceptions. */
+export function compileSpec(spec: unknown, docs?: { title: string; content: string }[]): CompileResult {
+  const parsed = parseAgentSpec(spec);
+  if (!parsed.ok) {
+    return { ok: false, errors: parsed.errors };
+  }
+  return { ok: true, spec: parsed.spec, bundle: compile(parsed.spec, docs) };
+}
+
+export type PublishInput = {
+  tenantId: string;
+  agentId: string;
+  spec: unknown;
+  docs?: { title: string; content: string }[];
+  bump?: Bump;
+  changelog?: string;
+  actor: AuditActor;
+  requestId?: string;
+};
+
+/**
+ * Publishes a new immutable version. Refused (CONFLICT) when the bundle equals the latest version's.
+ * The agent row lock serialises concurrent publishes, so two callers never get the same number
+ * (the unique (agent_id, version) constraint is the backstop).
+ */
+export async function publishVersion(db: Executor, input: PublishInput): Promise<VersionDto> {
+  const compiled = compileSpec(input.spec, input.docs);
+  if (!compiled.ok) {
+    throw new AppError("INVALID_INPUT", {
+      message: `invalid spec: ${compiled.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
+    });
+  }
+  const { spec, bundle } = compiled;
+  return db.transaction(async (tx) => {
+    const agent = await lockAgent(tx, input.tenantId, input.agentId);
+    const latest = await latestVersion(tx, agent.id);
+    if (latest?.bundleHash === bundle.bundleHash) {
+      throw new AppError("CONFLICT", {
+        message: `nothing to publish: the bundle equals version ${latest.version}`,
+        userMessage: "Nada mudou desde a última versão.",
+      });
+    }
+    const version = nextVersion(latest?.version ?? null, input.bump ?? "patch");
+    const sv = parseSemver(version);
+    if (!sv) {
+      throw new Error(`nextVersion produced an invalid version "${version}"`);
+    }
+    const [row] = await tx
+      .insert(agentVersions)
+      .values({
+        tenantId: input.tenantId,
+        agentId: agent.id,
+        version: formatSemver(sv),
+        major: sv.major,
+        minor: sv.minor,
+        patch: sv.patch,
+        spec,
+        bundle,
+        specHash: bundle.specHash,
+        bundleHash: bundle.bundleHash,
+        changelog: input.changelog ?? "",
+        createdById: input.actor.type === "user" ? (input.actor.id ?? null) : null,
+        createdByLabel: input.actor.label,
+      })
+      .returning(versionColumns);
+    if (!row) {
+      throw new Error("insert returned no row");
+    }
+    await insertAuditEvent(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      type: "version.published",
+      subjectType: "agent",
+      subjectId: agent.id,
+      before: latest ? { version: latest.version, bundleHash: latest.bundleHash } : null,
+      after: { version: row.version, bundleHash: row.bundleHash, specHash: row.specHash },
+      data: { agentSlug: agent.slug, changelog: row.changelog },
+      requestId: input.requestId,
+    });
+    return { ...row, active: agent.activeVersionId === row.id };
+  });
+}
+
+export type ActivateInput = {
+  tenantId: string;
+  agentId: string;
+  version: string;
+  actor: AuditActor;
+  requestId?: string;
+};
+
+export type ActivationResult = { changed: boolean; from: string | null; to: string };
+
+async function versionLabel(tx: Executor, id: string | null): Promise<string | null> {
+  if (!id) {
+    return null;
+  }
+  const [v] = await tx.select({ version: agentVersions.version }).from(agentVersions).where(eq(agentVersions.id, id));
+  return v?.version ?? null;
+}
+
+/** Makes a version the live one (effective for the next message); audited; no-op when already live. */
+export async function activateVersion(db: Executor, input: ActivateInput): Promise<ActivationResult> {
+  return db.transaction(async (tx) => {
+    const agent = await lockAgent(tx, input.tenantId, input.agentId);
+    const [target] = await tx
+      .select({ id: agentVersions.id, version: agentVersions.version })
+      .from(agentVersions)
+      .where(and(eq(agentVersions.agentId, agent.id), eq(agentVersions.version, input.version)));
+    if (!target) {
+      throw new AppError("NOT_FOUND", { message: `agent "${agent.slug}" has no version ${input.version}` });
+    }
+    const from = await versionLabel(tx, agent.activeVersionId);
+    if (agent.activeVersionId === target.id) {
+      return { changed: false, from, to: target.version };
+    }
+    await switchActive(tx, {
+      tenantId: input.tenantId,
+      agent,
+      toId: target.id,
+      kind: "activate",
+      actor: input.actor,
+    });
+    await insertAuditEvent(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      type: "version.activated",
+      subjectType: "agent",
+      subjectId: agent.id,
+      before: { version: from },
+      after: { version: target.version },
+      data: { agentSlug: agent.slug },
+      requestId: input.requestId,
+    });
+    return { changed: true, from, to: target.version };
+  });
+}
+
+export type RollbackInput = { tenantId: string; agentId: string; actor: AuditActor; requestId?: string };
+
+/**
+ * Goes back to the version that was live before the current one was activated. Repeated rollbacks
+ * walk further back through the activation history; with nothing earlier it is INVALID_STATE.
+ */
+export async function rollbackVersion(db: Executor, input: RollbackInput): Promise<ActivationResult> {
+  return db.transaction(async (tx) => {
+    const agent = await lockAgent(tx, input.tenantId, input.agentId);
+    if (!agent.activeVersionId) {
+      throw new AppError("INVALID_STATE", { message: `agent "${agent.slug}" has no active version` });
+    }
+    const [activation] = await tx
+      .select({ previousVersionId: agentActivations.previousVersionId })
+      .from(agentActivations)
+      .where(
+        and(
+          eq(agentActivations.agentId, agent.id),
+          eq(agentActivations.versionId, agent.activeVersionId),
+          eq(agentActivations.kind, "activate"),
+        ),
+      )
+      .orderBy(desc(agentActivations.createdAt))
+      .limit(1);
+    const previousId = activation?.previousVersionId ?? null;
+    if (!previousId) {
+      throw new AppError("INVALID_STATE", {
+        message: `agent "${agent.slug}" has no earlier active version to roll back to`,
+      });
+    }
+    const from = await versionLabel(tx, agent.activeVersionId);
+    const to = (await versionLabel(tx, previousId)) ?? "?";
+    await switchActive(tx, { tenantId: input.tenantId, agent, toId: previousId, kind: "rollback", actor: input.actor });
+    await insertAuditEvent(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      type: "version.rolled_back",
+      subjectType: "agent",
+      subjectId: agent.id,
+      before: { version: from },
+      after: { version: to },
+      data: { agentSlug: agent.slug },
+      requestId: input.requestId,
+    });
+    return { changed: true, from, to };
+  });
+}
+
+async function switchActive(
+  tx: Executor,
+  p: {
+    tenantId: string;
+    agent: { id: string; activeVersionId: string | null };
+    toId: string;
+    kind: "activate" | "rollback";
+    actor: AuditActor;
+  },
+) {
+  await tx
+    .update(agents)
+    .set({ activeVersionId: p.toId })
+    .where(and(eq(agents.id, p.agent.id), eq(agents.tenantId, p.tenantId)));
+  await tx.insert(agentActivations).values({
+    tenantId: p.tenantId,
+    agentId: p.agent.id,
+    versionId: p.toId,
+    previousVersionId: p.agent.activeVersionId,
+    kind: p.kind,
+    actorType: p.actor.type,
+    actorLabel: p.actor.label,
+    // clock_timestamp, not now(): two switches in one transaction still have an order.
+    createdAt: sql`clock_timestamp()`,
+  });
+}
+
+/** Versions of an agent, newest first, with the live one marked. */
+export async function listVersions(
+  db: Executor,
+  { tenantId, agentId }: { tenantId: string; agentId: string },
+): Promise<VersionDto[]> {
+  const rows = await db
+    .select({ ...versionColumns, activeVersionId: agents.activeVersionId })
+    .from(agentVersions)
+    .innerJoin(agents, eq(agents.id, agentVersions.agentId))
+    .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.tenantId, tenantId)))
+    .orderBy(desc(agentVersions.major), desc(agentVersions.minor), desc(agentVersions.patch));
+  return rows.map(({ activeVersionId, ...r }) => ({ ...r, active: r.id === activeVersionId }));
+}
+
+/** The frozen bundle of the live version, as the worker loads it. */
+export async function getActiveBundle(db: Executor, agentId: string) {
+  const [row] = await db
+    .select({ versionId: agentVersions.id, version: agentVersions.version, bundle: agentVersions.bundle })
+    .from(agents)
+    .innerJoin(agentVersions, eq(agentVersions.id, agents.activeVersionId))
+    .where(eq(agents.id, agentId));
+  return row ?? null;
+}

@@ -1,0 +1,82 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+import { createdAt, timestamps, tstz } from "./_columns.ts";
+import { APPOINTMENT_STATUSES, inList } from "./_enums.ts";
+import { agents } from "./agents.ts";
+import { conversations } from "./conversations.ts";
+import { tenants } from "./tenants.ts";
+
+/** Built-in calendar: weekly availability, in the tenant's local time ("HH:MM", weekday 0 = Sunday). */
+export const availabilityRules = pgTable(
+  "availability_rules",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id),
+    agentId: uuid().references(() => agents.id),
+    weekday: integer().notNull(),
+    startTime: text().notNull(),
+    endTime: text().notNull(),
+    slotMinutes: integer().notNull().default(30),
+    ...timestamps,
+  },
+  (t) => [
+    index("availability_rules_tenant_idx").on(t.tenantId),
+    check("availability_rules_weekday_check", sql`${t.weekday} between 0 and 6`),
+    check(
+      "availability_rules_time_check",
+      sql`${t.startTime} ~ '^[0-2][0-9]:[0-5][0-9]$' and ${t.endTime} ~ '^[0-2][0-9]:[0-5][0-9]$' and ${t.startTime} < ${t.endTime}`,
+    ),
+  ],
+);
+
+export const appointments = pgTable(
+  "appointments",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id),
+    conversationId: uuid().references(() => conversations.id),
+    customerKey: text().notNull(),
+    customerName: text(),
+    service: text(),
+    startsAt: tstz().notNull(),
+    endsAt: tstz().notNull(),
+    status: text({ enum: APPOINTMENT_STATUSES }).notNull().default("booked"),
+    /** "local" or "webhook" (booked through the tenant's n8n/Make). */
+    source: text().notNull().default("local"),
+    externalId: text(),
+    ...timestamps,
+  },
+  (t) => [
+    index("appointments_tenant_starts_idx").on(t.tenantId, t.startsAt),
+    // Two bookings can never take the same local slot.
+    uniqueIndex("appointments_slot_key")
+      .on(t.tenantId, t.startsAt)
+      .where(sql`${t.status} in ('booked', 'confirmed') and ${t.source} = 'local'`),
+    check("appointments_status_check", inList(t.status, APPOINTMENT_STATUSES)),
+    check("appointments_time_check", sql`${t.endsAt} > ${t.startsAt}`),
+  ],
+);
+
+/** One reminder per appointment and offset, ever: the unique key makes the scheduler idempotent. */
+export const reminderDeliveries = pgTable(
+  "reminder_deliveries",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    appointmentId: uuid()
+      .notNull()
+      .references(() => appointments.id),
+    offsetMinutes: integer().notNull(),
+    outboxMessageId: text(),
+    ...createdAt,
+  },
+  (t) => [uniqueIndex("reminder_deliveries_key").on(t.appointmentId, t.offsetMinutes)],
+);
+
+export type AvailabilityRule = typeof availabilityRules.$inferSelect;
+export type Appointment = typeof appointments.$inferSelect;
+export type ReminderDelivery = typeof reminderDeliveries.$inferSelect;

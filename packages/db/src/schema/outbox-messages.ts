@@ -1,0 +1,64 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+import { timestamps, tstz } from "./_columns.ts";
+import { inList, OUTBOX_KINDS, OUTBOX_STATUSES } from "./_enums.ts";
+import { conversations } from "./conversations.ts";
+import { messages } from "./messages.ts";
+import { phoneNumbers } from "./phone-numbers.ts";
+import { tenants } from "./tenants.ts";
+
+/**
+ * Messages waiting to go out through the Graph API, written in the same transaction that completes
+ * the job that produced them. Sent strictly in id order per conversation; `id` is the
+ * `biz_opaque_callback_data` Meta echoes in status callbacks.
+ */
+export const outboxMessages = pgTable(
+  "outbox_messages",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: uuid()
+      .notNull()
+      .references(() => tenants.id),
+    conversationId: uuid().references(() => conversations.id),
+    phoneNumberId: uuid()
+      .notNull()
+      .references(() => phoneNumbers.id),
+    /** The messages row this send materialises (null for mark-read receipts). */
+    messageId: bigint({ mode: "number" }).references(() => messages.id),
+    kind: text({ enum: OUTBOX_KINDS }).notNull(),
+    /** Recipient: wa_id, or user_id for username users. */
+    recipient: text().notNull(),
+    /** Meta's request body, without `to`/`messaging_product` (added at send time). */
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    status: text({ enum: OUTBOX_STATUSES }).notNull().default("queued"),
+    attempts: integer().notNull().default(0),
+    maxAttempts: integer().notNull().default(6),
+    nextAttemptAt: tstz().notNull().defaultNow(),
+    lockedBy: text(),
+    lockedAt: tstz(),
+    wamid: text(),
+    lastErrorCode: integer(),
+    lastError: text(),
+    sentAt: tstz(),
+    deliveredAt: tstz(),
+    readAt: tstz(),
+    failedAt: tstz(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex("outbox_messages_wamid_key").on(t.wamid).where(sql`${t.wamid} is not null`),
+    index("outbox_messages_ready_idx")
+      .on(t.nextAttemptAt, t.id)
+      .where(sql`${t.status} in ('queued', 'ambiguous')`),
+    index("outbox_messages_open_conv_idx")
+      .on(t.conversationId, t.id)
+      .where(sql`${t.status} in ('queued', 'sending', 'ambiguous')`),
+    index("outbox_messages_tenant_created_idx").on(t.tenantId, t.createdAt),
+    check("outbox_messages_kind_check", inList(t.kind, OUTBOX_KINDS)),
+    check("outbox_messages_status_check", inList(t.status, OUTBOX_STATUSES)),
+  ],
+);
+
+export type OutboxMessage = typeof outboxMessages.$inferSelect;
+export type NewOutboxMessage = typeof outboxMessages.$inferInsert;

@@ -1,0 +1,35 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, index, jsonb, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+
+import { tstz } from "./_columns.ts";
+import { inList, WEBHOOK_EVENT_KINDS, WEBHOOK_EVENT_STATUSES } from "./_enums.ts";
+import { tenants } from "./tenants.ts";
+
+/**
+ * What Meta sent us, one row per inbound message (or status, or unusable payload). The unique
+ * (tenant_id, meta_message_id) is the idempotency key: Meta delivers at least once, we store once.
+ */
+export const webhookEvents = pgTable(
+  "webhook_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: uuid().references(() => tenants.id),
+    metaMessageId: text(),
+    kind: text({ enum: WEBHOOK_EVENT_KINDS }).notNull(),
+    status: text({ enum: WEBHOOK_EVENT_STATUSES }).notNull().default("received"),
+    phoneNumberId: text(),
+    payload: jsonb().$type<unknown>().notNull(),
+    error: text(),
+    receivedAt: tstz().notNull().defaultNow(),
+  },
+  (t) => [
+    unique("webhook_events_tenant_meta_message_key").on(t.tenantId, t.metaMessageId),
+    index("webhook_events_received_idx").on(t.receivedAt),
+    index("webhook_events_status_idx").on(t.status).where(sql`${t.status} <> 'processed'`),
+    check("webhook_events_kind_check", inList(t.kind, WEBHOOK_EVENT_KINDS)),
+    check("webhook_events_status_check", inList(t.status, WEBHOOK_EVENT_STATUSES)),
+  ],
+);
+
+export type WebhookEvent = typeof webhookEvents.$inferSelect;
+export type NewWebhookEvent = typeof webhookEvents.$inferInsert;

@@ -1,0 +1,105 @@
+/**
+ * Serves a Hono app on a local port with @hono/node-server, and closes it hard: `close()` also
+ * destroys connections still waiting for an answer (hung requests), so tests never wait on them.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { getRequestListener, type HttpBindings } from "@hono/node-server";
+
+export interface ListenOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default `127.0.0.1`. */
+  hostname?: string;
+}
+
+export interface RunningServer {
+  /** Base URL without a trailing slash, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface FetchApp {
+  fetch: (request: Request, env: HttpBindings) => Response | Promise<Response>;
+}
+
+export async function listenApp(app: FetchApp, options: ListenOptions = {}): Promise<RunningServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const listener = getRequestListener((request, env) => app.fetch(request, env as HttpBindings), { hostname });
+  const server = createServer((incoming, outgoing) => {
+    void listener(incoming, outgoing);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostname}:${address.port}`,
+    port: address.port,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** The node socket behind a request when the app runs under @hono/node-server, else undefined. */
+export function socketOf(env: unknown): Socket | undefined {
+  if (typeof env !== "object" || env === null || !("incoming" in env)) {
+    return undefined;
+  }
+  const incoming = (env as { incoming: unknown }).incoming;
+  if (typeof incoming !== "object" || incoming === null || !("socket" in incoming)) {
+    return undefined;
+  }
+  return (incoming as IncomingMessage).socket;
+}
+
+/** Headers as a plain object with lower-case names. */
+export function headersToObject(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name.toLowerCase()] = value;
+  });
+  return out;
+}
+
+/** Resolves after `ms`, or early (without error) when `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted === true) {
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Random alphanumeric id (crypto-random), e.g. for `chatcmpl-…`, `msg_…`, `fbtrace_id`. */
+export function randomId(length: number): string {
+  const bytes = randomBytes(length);
+  let out = "";
+  for (const byte of bytes) {
+    out += ID_ALPHABET[byte % ID_ALPHABET.length] ?? "A";
+  }
+  return out;
+}

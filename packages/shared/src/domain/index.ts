@@ -1,0 +1,2 @@
+// Pure domain logic ("@lx/shared/domain"): no I/O, browser-safe.
+export * from "./semver.ts";

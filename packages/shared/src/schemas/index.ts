@@ -1,0 +1,5 @@
+// Browser-safe entry ("@lx/shared/schemas"): zod schemas only, no node:* and no compiler imports.
+export * from "./issues.ts";
+export * from "./agent-spec.ts";
+export * from "./apply-file.ts";
+export * from "./meta-webhook.ts";
