@@ -12,6 +12,12 @@ const ZWorkerEnv = z.object({
   ANTHROPIC_BASE_URL: z.url().optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Job lease and conversation-lock TTL; a killed worker's work is retried after this. */
+  WORKER_LEASE_MS: z.coerce.number().int().min(500).default(30_000),
+  /** How long an ambiguous send waits for Meta's status callback before it is re-sent. */
+  OUTBOX_AMBIGUOUS_GRACE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Graph API base for sandbox numbers (pnpm start's built-in fake); META_GRAPH_URL when unset. */
+  SANDBOX_GRAPH_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -1,16 +1,33 @@
 import { closeDb, createDb } from "@lx/db/client";
+import { parseSecretKey } from "@lx/shared/crypto";
 
 import { loadWorkerEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
-import { createWorkerRegistry, serveMetrics } from "./metrics.ts";
+import { createWorkerMetrics, serveMetrics } from "./metrics.ts";
 import { startWorker } from "./worker.ts";
 
 const env = loadWorkerEnv();
 const logger = createLogger(env.LOG_LEVEL);
-const db = createDb(env.DATABASE_URL, { max: Math.min(env.WORKER_CONCURRENCY + 4, 40), applicationName: "lx-worker" });
-const registry = createWorkerRegistry();
-const metricsServer = await serveMetrics(registry, env.WORKER_METRICS_PORT);
-const worker = await startWorker({ db, logger, concurrency: env.WORKER_CONCURRENCY });
+const db = createDb(env.DATABASE_URL, { max: Math.min(env.WORKER_CONCURRENCY + 8, 40), applicationName: "lx-worker" });
+const metrics = createWorkerMetrics(db);
+const metricsServer = await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT);
+const worker = await startWorker({
+  db,
+  logger,
+  secretKey: parseSecretKey(env.LX_SECRET_KEY),
+  concurrency: env.WORKER_CONCURRENCY,
+  llm: {
+    mode: env.LX_LLM,
+    openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
+    anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
+  },
+  graph: { baseUrl: env.META_GRAPH_URL, apiVersion: env.META_API_VERSION, sandboxBaseUrl: env.SANDBOX_GRAPH_URL },
+  metrics,
+  tuning: {
+    leaseMs: env.WORKER_LEASE_MS,
+    ambiguousGraceMs: env.OUTBOX_AMBIGUOUS_GRACE_MS,
+  },
+});
 logger.info({ metricsPort: env.WORKER_METRICS_PORT, llm: env.LX_LLM }, "worker ready");
 
 let stopping = false;

@@ -1,12 +1,110 @@
 import { createServer, type Server } from "node:http";
 
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { sql } from "drizzle-orm";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-export function createWorkerRegistry(): Registry {
+import type { Database } from "@lx/db/client";
+
+import type { RunnerOptions } from "./queue/runner.ts";
+import type { ReplyDeps } from "./services/reply.ts";
+
+export type WorkerMetrics = {
+  registry: Registry;
+  jobHooks: NonNullable<RunnerOptions["hooks"]>;
+  replyHooks: NonNullable<ReplyDeps["metrics"]>;
+  onSend: (outcome: string) => void;
+};
+
+/** Prometheus metrics of a worker process: jobs, LLM calls, sends, queue depth and age. */
+export function createWorkerMetrics(db: Database): WorkerMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: "worker" });
   collectDefaultMetrics({ register: registry });
-  return registry;
+  const jobDuration = new Histogram({
+    name: "lx_job_duration_seconds",
+    help: "Job run time, claim to completion",
+    labelNames: ["task"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const jobsFailed = new Counter({
+    name: "lx_jobs_failed_total",
+    help: "Failed job attempts by outcome (retry, dead = dead-lettered, lost = lease taken over)",
+    labelNames: ["task", "outcome"],
+    registers: [registry],
+  });
+  const llmLatency = new Histogram({
+    name: "lx_llm_request_duration_seconds",
+    help: "LLM call latency",
+    labelNames: ["provider", "ok"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
+    registers: [registry],
+  });
+  const llmTokens = new Counter({
+    name: "lx_llm_tokens_total",
+    help: "LLM tokens",
+    labelNames: ["provider", "direction"],
+    registers: [registry],
+  });
+  const replies = new Counter({ name: "lx_replies_total", help: "Reply jobs by outcome", labelNames: ["outcome"], registers: [registry] });
+  const sends = new Counter({ name: "lx_sends_total", help: "Graph API sends by outcome", labelNames: ["outcome"], registers: [registry] });
+  new Gauge({
+    name: "lx_queue_depth",
+    help: "Jobs by status (queued, running, dead)",
+    labelNames: ["status"],
+    registers: [registry],
+    async collect() {
+      const rows = await db.execute<{ status: string; n: number }>(
+        sql`select status, count(*)::int as n from message_queue where status in ('queued', 'running', 'dead') group by status`,
+      );
+      this.reset();
+      for (const s of ["queued", "running", "dead"]) {
+        this.set({ status: s }, rows.find((r) => r.status === s)?.n ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: "lx_queue_oldest_age_seconds",
+    help: "Age of the oldest runnable queued job",
+    registers: [registry],
+    async collect() {
+      const rows = await db.execute<{ age: number | null }>(
+        sql`select extract(epoch from now() - min(run_at))::float8 as age from message_queue where status = 'queued' and run_at <= now()`,
+      );
+      this.set(rows[0]?.age ?? 0);
+    },
+  });
+  new Gauge({
+    name: "lx_outbox_pending",
+    help: "Outbox rows not yet settled, by status",
+    labelNames: ["status"],
+    registers: [registry],
+    async collect() {
+      const rows = await db.execute<{ status: string; n: number }>(
+        sql`select status, count(*)::int as n from outbox_messages where status in ('queued', 'sending', 'ambiguous', 'dead', 'blocked') group by status`,
+      );
+      this.reset();
+      for (const r of rows) {
+        this.set({ status: r.status }, r.n);
+      }
+    },
+  });
+  return {
+    registry,
+    jobHooks: {
+      onJobDone: (job, ms) => jobDuration.observe({ task: job.task }, ms / 1000),
+      onJobFailed: (job, outcome) => jobsFailed.inc({ task: job.task, outcome }),
+    },
+    replyHooks: {
+      llm: (p) => {
+        llmLatency.observe({ provider: p.provider, ok: String(p.ok) }, p.ms / 1000);
+        llmTokens.inc({ provider: p.provider, direction: "in" }, p.tokensIn);
+        llmTokens.inc({ provider: p.provider, direction: "out" }, p.tokensOut);
+      },
+      reply: (p) => replies.inc({ outcome: p.outcome }),
+    },
+    onSend: (outcome) => sends.inc({ outcome }),
+  };
 }
 
 /** Serves GET /metrics (Prometheus text) and GET /healthz on the worker's own port. */

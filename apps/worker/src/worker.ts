@@ -3,37 +3,98 @@ import os from "node:os";
 
 import type { Database } from "@lx/db/client";
 
+import { createLlmRouter, type LlmConfig } from "./llm/index.ts";
 import type { Logger } from "./logger.ts";
+import type { WorkerMetrics } from "./metrics.ts";
+import { OutboxSender } from "./outbox/sender.ts";
+import { JobRunner, type JobHandler } from "./queue/runner.ts";
+import { BundleCache } from "./services/bundle-cache.ts";
+import { handleReply } from "./services/reply.ts";
 
 export type WorkerOptions = {
   db: Database;
   logger: Logger;
+  secretKey: Buffer;
   concurrency: number;
+  llm: LlmConfig;
+  graph: { baseUrl: string; apiVersion: string; sandboxBaseUrl?: string };
+  metrics?: WorkerMetrics;
+  /** Overrides for tests and benchmarks. */
+  tuning?: {
+    leaseMs?: number;
+    pollMs?: number;
+    reapEveryMs?: number;
+    sendConcurrency?: number;
+    sendTimeoutMs?: number;
+    ambiguousGraceMs?: number;
+    retryBaseMs?: number;
+  };
 };
 
-export type RunningWorker = { id: string; stop: (timeoutMs?: number) => Promise<void> };
+export type RunningWorker = {
+  id: string;
+  runner: JobRunner;
+  sender: OutboxSender;
+  stop: (timeoutMs?: number) => Promise<void>;
+};
 
 /** Unique per process start, so a restarted process never mistakes its predecessor's locks for its own. */
 export function newWorkerId(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 }
 
-/**
- * The worker process' main loop. Woken by LISTEN lx_jobs (with polling as a backstop); the job
- * handlers, conversation locks and the outbox sender are added by the runtime.
- */
-export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
-  const id = newWorkerId();
-  const log = options.logger.child({ workerId: id });
-  const listener = await options.db.$client.listen("lx_jobs", () => {
-    log.debug("woken by lx_jobs");
+/** The job catalog: one handler per task (STYLE rule 34). Handlers call services; they never touch queue tables. */
+export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<string, JobHandler> {
+  const chooseModel = createLlmRouter(o.llm);
+  return {
+    "conversation.reply": (ctx) => handleReply(ctx, { bundles, chooseModel, metrics: o.metrics?.replyHooks }),
+  };
+}
+
+/** Builds the job runner and the outbox sender of one worker process (not started). */
+export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorker {
+  const logger = o.logger.child({ workerId: id });
+  const bundles = new BundleCache();
+  const runner = new JobRunner({
+    db: o.db,
+    logger,
+    workerId: id,
+    handlers: createHandlers(o, bundles),
+    concurrency: o.concurrency,
+    leaseMs: o.tuning?.leaseMs,
+    pollMs: o.tuning?.pollMs,
+    reapEveryMs: o.tuning?.reapEveryMs,
+    hooks: o.metrics?.jobHooks,
   });
-  log.info({ concurrency: options.concurrency }, "worker started");
+  const sender = new OutboxSender({
+    db: o.db,
+    logger,
+    workerId: id,
+    secretKey: o.secretKey,
+    bundles,
+    graph: o.graph,
+    concurrency: o.tuning?.sendConcurrency ?? Math.max(8, Math.min(64, o.concurrency)),
+    pollMs: o.tuning?.pollMs,
+    sendTimeoutMs: o.tuning?.sendTimeoutMs,
+    ambiguousGraceMs: o.tuning?.ambiguousGraceMs,
+    retryBaseMs: o.tuning?.retryBaseMs,
+    onSend: o.metrics?.onSend,
+  });
   return {
     id,
-    stop: async () => {
-      await listener.unlisten();
-      log.info("worker stopped");
+    runner,
+    sender,
+    stop: async (timeoutMs = 15_000) => {
+      await Promise.all([runner.stop(timeoutMs), sender.stop(timeoutMs)]);
+      logger.info("worker stopped");
     },
   };
+}
+
+export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
+  const w = createWorker(o);
+  await w.runner.start();
+  await w.sender.start();
+  o.logger.info({ workerId: w.id, concurrency: o.concurrency, llm: o.llm.mode }, "worker started");
+  return w;
 }

@@ -103,3 +103,6 @@ export function randomId(length: number): string {
   }
   return out;
 }
+
+/** Optional log sink of every fake (they never write to the console). */
+export type LogFn = (message: string, fields?: Record<string, unknown>) => void;

@@ -92,7 +92,8 @@ export function defaultHttpStatusForCode(code: number): number {
 export interface MetaErrorOverrides {
   message?: string;
   details?: string;
-  subcode?: number;
+  /** null drops the template's subcode. */
+  subcode?: number | null;
   type?: string;
 }
 
@@ -113,19 +114,18 @@ export function metaErrorBody(code: number, overrides: MetaErrorOverrides = {}):
   const known = TEMPLATES[code];
   const message = overrides.message ?? known?.message ?? `(#${code}) Error ${code}`;
   const details = overrides.details ?? known?.details;
-  const subcode = overrides.subcode ?? known?.subcode;
-  const error: MetaErrorBody["error"] = { message, type: overrides.type ?? "OAuthException", code };
-  if (subcode !== undefined) {
-    error.error_subcode = subcode;
-  }
-  if (details !== undefined) {
-    error.error_data = { messaging_product: "whatsapp", details };
-  }
-  if (known?.transient === true) {
-    error.is_transient = true;
-  }
-  error.fbtrace_id = randomId(23);
-  return { error };
+  const subcode = overrides.subcode === null ? undefined : (overrides.subcode ?? known?.subcode);
+  return {
+    error: {
+      message,
+      type: overrides.type ?? "OAuthException",
+      code,
+      ...(subcode === undefined ? {} : { error_subcode: subcode }),
+      ...(details === undefined ? {} : { error_data: { messaging_product: "whatsapp" as const, details } }),
+      ...(known?.transient === true ? { is_transient: true } : {}),
+      fbtrace_id: randomId(23),
+    },
+  };
 }
 
 export interface WebhookErrorInput {

@@ -22,9 +22,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 /** Ready = the database answers `select 1` and has applied every committed migration. */
 export async function checkReadiness(db: Database): Promise<ReadinessResult> {
   try {
-    await withTimeout(db.$client`select 1`.then(() => undefined), READY_TIMEOUT_MS, "database ping");
+    await withTimeout(
+      db.$client`select 1`.then(() => undefined),
+      READY_TIMEOUT_MS,
+      "database ping",
+    );
   } catch (err) {
-    return { ready: false, reason: `database unavailable: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ready: false,
+      reason: `database unavailable: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   try {
     const pending = await withTimeout(pendingMigrations(db), READY_TIMEOUT_MS, "migration check");
@@ -32,7 +39,10 @@ export async function checkReadiness(db: Database): Promise<ReadinessResult> {
       return { ready: false, reason: `${pending} pending migration${pending === 1 ? "" : "s"}` };
     }
   } catch (err) {
-    return { ready: false, reason: `migration check failed: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ready: false,
+      reason: `migration check failed: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
   return { ready: true };
 }

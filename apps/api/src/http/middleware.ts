@@ -39,9 +39,11 @@ export function requestLog(registry: Registry): MiddlewareHandler<HonoEnv> {
     await next();
     const seconds = (performance.now() - started) / 1000;
     const status = c.res.status;
-    // The deepest matched handler's pattern ("/trpc/*", "/api/webhooks/whatsapp"); "*" for the SPA
-    // fallback and for unmatched paths, so raw paths never become label values.
-    const route = routePath(c) || "unmatched";
+    // The deepest matched handler's pattern ("/trpc/*", "/api/webhooks/whatsapp"), so raw paths never
+    // become label values. A 404 that only went through the catch-all middleware is "unmatched".
+    const pattern = routePath(c);
+    const route =
+      !pattern || (status === 404 && (pattern === "/*" || pattern === "*")) ? "unmatched" : pattern;
     histogram.observe({ route, method: c.req.method, status: String(status) }, seconds);
     const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round(seconds * 1000) };
     const log = c.get("logger");

@@ -23,10 +23,12 @@ export async function listAgentsByTenant(db: Database, tenantId: string): Promis
   return db.query.agents.findMany({
     columns: { id: true, slug: true, name: true, createdAt: true, updatedAt: true },
     where: (a, { eq }) => eq(a.tenantId, tenantId),
-    extras: (a, { sql }) => ({
-      versionCount: sql<number>`(select count(*)::int from agent_versions v where v.agent_id = ${a.id})`.as(
-        "version_count",
-      ),
+    // The root alias is the schema key ("agents"); `${a.id}` would render unqualified (see tenants.ts).
+    extras: (_a, { sql }) => ({
+      versionCount:
+        sql<number>`(select count(*)::int from agent_versions v where v.agent_id = "agents"."id")`.as(
+          "version_count",
+        ),
     }),
     with: {
       activeVersion: { columns: { id: true, version: true, approvalStatus: true, createdAt: true } },

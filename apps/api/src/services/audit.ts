@@ -72,11 +72,15 @@ function escapeLike(text: string): string {
 export async function listAuditEvents(db: Database, f: AuditFilters): Promise<AuditPage> {
   const cursor = f.cursor ? decodeAuditCursor(f.cursor) : null;
   const rows = await db.query.auditEvents.findMany({
+    // Inside `extras` columns render unqualified; the root alias is the schema key ("auditEvents").
     extras: (a, { sql }) => ({
-      createdAtText: sql<string>`to_char(${a.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
-        "created_at_text",
-      ),
-      tenantSlug: sql<string | null>`(select t.slug from tenants t where t.id = ${a.tenantId})`.as("tenant_slug"),
+      createdAtText:
+        sql<string>`to_char(${a.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+          "created_at_text",
+        ),
+      tenantSlug: sql<
+        string | null
+      >`(select t.slug from tenants t where t.id = "auditEvents"."tenant_id")`.as("tenant_slug"),
     }),
     where: (a, { and, eq, gte, like, lte, or, sql }) =>
       and(

@@ -103,7 +103,15 @@ export async function login(db: Database, input: LoginInput): Promise<LoginResul
   }
 
   const row = await db.query.users.findFirst({
-    columns: { id: true, email: true, name: true, role: true, tenantId: true, passwordHash: true, disabledAt: true },
+    columns: {
+      id: true,
+      email: true,
+      name: true,
+      role: true,
+      tenantId: true,
+      passwordHash: true,
+      disabledAt: true,
+    },
     where: (u, { sql }) => sql`lower(${u.email}) = ${email}`,
   });
   const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await getDummyHash()));
@@ -141,7 +149,11 @@ export async function login(db: Database, input: LoginInput): Promise<LoginResul
  * The live session of a cookie token: unknown, expired or belonging to a disabled user → null.
  * Refreshes lastSeenAt at most every 5 minutes.
  */
-export async function resolveSession(db: Database, token: string, now = new Date()): Promise<AuthSession | null> {
+export async function resolveSession(
+  db: Database,
+  token: string,
+  now = new Date(),
+): Promise<AuthSession | null> {
   if (token.length === 0 || token.length > 200) {
     return null;
   }
@@ -149,7 +161,9 @@ export async function resolveSession(db: Database, token: string, now = new Date
   const row = await db.query.sessions.findFirst({
     columns: { id: true, expiresAt: true, lastSeenAt: true },
     where: (s, { and, eq, gt }) => and(eq(s.id, sessionId), gt(s.expiresAt, now)),
-    with: { user: { columns: { id: true, email: true, name: true, role: true, tenantId: true, disabledAt: true } } },
+    with: {
+      user: { columns: { id: true, email: true, name: true, role: true, tenantId: true, disabledAt: true } },
+    },
   });
   if (!row || row.user.disabledAt) {
     return null;

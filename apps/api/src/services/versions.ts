@@ -68,7 +68,10 @@ export type CompilePreview =
     };
 
 /** Validates and compiles a spec and diffs it against the agent's live version. Writes nothing. */
-export async function previewCompile(db: Database, p: { agentId: string; spec: unknown }): Promise<CompilePreview> {
+export async function previewCompile(
+  db: Database,
+  p: { agentId: string; spec: unknown },
+): Promise<CompilePreview> {
   const compiled = compileSpec(p.spec);
   if (!compiled.ok) {
     return { ok: false, errors: compiled.errors };
@@ -110,7 +113,9 @@ export async function decideVersionApproval(db: Database, input: ApprovalInput):
       where tenant_id = ${input.tenantId} and agent_id = ${input.agentId} and version = ${input.version}
       for update`;
     if (!current) {
-      throw new AppError("NOT_FOUND", { message: `agent "${input.agentSlug}" has no version ${input.version}` });
+      throw new AppError("NOT_FOUND", {
+        message: `agent "${input.agentSlug}" has no version ${input.version}`,
+      });
     }
     if (current.approvalStatus === input.decision) {
       return { version: input.version, approvalStatus: current.approvalStatus, changed: false };

@@ -46,7 +46,10 @@ export type TrpcDeps = {
 };
 
 /** Cookie helpers writing `Set-Cookie` lines into `headers`. */
-export function cookieWriter(headers: Headers, secure: boolean): Pick<TrpcContext, "setCookie" | "clearCookie"> {
+export function cookieWriter(
+  headers: Headers,
+  secure: boolean,
+): Pick<TrpcContext, "setCookie" | "clearCookie"> {
   const base: CookieOptions = { path: "/", httpOnly: true, sameSite: "Lax", secure };
   return {
     setCookie: (name, value, { expires }) => {
@@ -156,10 +159,12 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
  * Tenant-scoped access (input `{ tenantSlug }`): resolves `ctx.tenant`. Operators may name any
  * tenant; a client only their own — any other slug is NOT_FOUND, exactly like a missing one.
  */
-export const tenantReadProcedure = authedProcedure.input(ZTenantScopeInput).use(async ({ ctx, input, next }) => {
-  const tenant: TenantRow = await getTenantForUser(ctx.db, ctx.session.user, { slug: input.tenantSlug });
-  return next({ ctx: { tenant } });
-});
+export const tenantReadProcedure = authedProcedure
+  .input(ZTenantScopeInput)
+  .use(async ({ ctx, input, next }) => {
+    const tenant: TenantRow = await getTenantForUser(ctx.db, ctx.session.user, { slug: input.tenantSlug });
+    return next({ ctx: { tenant } });
+  });
 
 /** Tenant-scoped operator actions (publish, activate, rollback, compile). Clients: FORBIDDEN. */
 export const tenantOperatorProcedure = operatorProcedure

@@ -4,3 +4,4 @@ export * from "./users.ts";
 export * from "./versions.ts";
 export * from "./apply.ts";
 export * from "./inbound.ts";
+export * from "./outbound.ts";

@@ -1,2 +1,5 @@
 // Pure domain logic ("@lx/shared/domain"): no I/O, browser-safe.
 export * from "./semver.ts";
+export * from "./conversation.ts";
+export * from "./meta-errors.ts";
+export * from "./meta-inbound.ts";

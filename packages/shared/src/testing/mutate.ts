@@ -24,7 +24,6 @@ export function withChanges(base: unknown, changes: Record<string, unknown>): Re
     }
     const record = target as Record<string, unknown>;
     if (value === REMOVE) {
-      // eslint-disable-next-line @typescript-eslint/no-dynamic-delete
       delete record[last];
     } else {
       record[last] = value;

@@ -1,0 +1,122 @@
+import { describe, expect, it, vi } from "vitest";
+
+import { parseApiEnv } from "./env.ts";
+
+const KEY_HEX = "ab".repeat(32);
+
+const complete = {
+  DATABASE_URL: "postgres://lx:pw@db.example:5432/lx",
+  META_APP_SECRET: "app-secret",
+  META_VERIFY_TOKEN: "verify-token",
+  LX_SECRET_KEY: KEY_HEX,
+};
+
+function without(name: keyof typeof complete): Record<string, string | undefined> {
+  const copy: Record<string, string | undefined> = { ...complete };
+  delete copy[name];
+  return copy;
+}
+
+describe("parseApiEnv", () => {
+  it("applies the documented defaults", () => {
+    const result = parseApiEnv(complete);
+    expect(result.ok).toBe(true);
+    if (!result.ok) {
+      return;
+    }
+    expect(result.env).toMatchObject({
+      PORT: 3000,
+      META_GRAPH_URL: "https://graph.facebook.com",
+      META_API_VERSION: "v23.0",
+      LOG_LEVEL: "info",
+      COOKIE_SECURE: false,
+    });
+    expect(result.env.ADMIN_DIST_DIR).toBeUndefined();
+    expect(result.env.LX_SECRET_KEY).toEqual(Buffer.from(KEY_HEX, "hex"));
+  });
+
+  it.each(["DATABASE_URL", "META_APP_SECRET", "META_VERIFY_TOKEN", "LX_SECRET_KEY"] as const)(
+    "names a missing %s in one line",
+    (name) => {
+      const result = parseApiEnv(without(name));
+      expect(result).toEqual({ ok: false, message: `missing required environment variable: ${name}` });
+    },
+  );
+
+  it("treats an empty value as missing and lists every missing variable", () => {
+    const result = parseApiEnv({ ...complete, META_APP_SECRET: "", META_VERIFY_TOKEN: undefined });
+    expect(result).toEqual({
+      ok: false,
+      message: "missing required environment variables: META_APP_SECRET, META_VERIFY_TOKEN",
+    });
+  });
+
+  it("names an invalid secret key without echoing it", () => {
+    const result = parseApiEnv({ ...complete, LX_SECRET_KEY: "too-short-secret" });
+    expect(result.ok).toBe(false);
+    if (result.ok) {
+      return;
+    }
+    expect(result.message).toMatch(/^invalid environment variable LX_SECRET_KEY: /);
+    expect(result.message).not.toContain("too-short-secret");
+    expect(result.message.split("\n")).toHaveLength(1);
+  });
+
+  it("rejects a DATABASE_URL that is not a postgres URL and a bad PORT", () => {
+    const result = parseApiEnv({ ...complete, DATABASE_URL: "mysql://x/y", PORT: "http" });
+    expect(result.ok).toBe(false);
+    if (result.ok) {
+      return;
+    }
+    expect(result.message).toContain("invalid environment variable DATABASE_URL");
+    expect(result.message).toContain("invalid environment variable PORT");
+  });
+
+  it('parses COOKIE_SECURE as true only for "true" or "1"', () => {
+    const flag = (value: string) => {
+      const result = parseApiEnv({ ...complete, COOKIE_SECURE: value });
+      return result.ok ? result.env.COOKIE_SECURE : undefined;
+    };
+    expect(flag("true")).toBe(true);
+    expect(flag("1")).toBe(true);
+    expect(flag("false")).toBe(false);
+    expect(flag("yes")).toBe(false);
+    expect(flag("0")).toBe(false);
+  });
+
+  it("accepts a base64 key, a custom port, log level and console folder", () => {
+    const result = parseApiEnv({
+      ...complete,
+      LX_SECRET_KEY: Buffer.alloc(32, 7).toString("base64"),
+      PORT: "8080",
+      LOG_LEVEL: "debug",
+      ADMIN_DIST_DIR: "apps/admin/dist",
+    });
+    expect(result.ok && result.env).toMatchObject({
+      PORT: 8080,
+      LOG_LEVEL: "debug",
+      ADMIN_DIST_DIR: "apps/admin/dist",
+    });
+  });
+});
+
+describe("loadApiEnv", () => {
+  it("prints one line naming the missing variable to stderr and exits 1", async () => {
+    const { loadApiEnv } = await import("./env.ts");
+    const written: string[] = [];
+    const write = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const exit = vi.spyOn(process, "exit").mockImplementation((code?: string | number | null) => {
+      throw new Error(`exit ${code}`);
+    });
+    try {
+      expect(() => loadApiEnv(without("META_APP_SECRET"))).toThrow("exit 1");
+      expect(written).toEqual(["missing required environment variable: META_APP_SECRET\n"]);
+    } finally {
+      write.mockRestore();
+      exit.mockRestore();
+    }
+  });
+});

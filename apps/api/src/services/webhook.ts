@@ -1,0 +1,295 @@
+import { sql } from "drizzle-orm";
+
+import type { Database } from "@lx/db/client";
+import type { NumberDirectory } from "@lx/db/number-directory";
+import {
+  applyStatusUpdate,
+  ingestInboundMessage,
+  insertAuditEvent,
+  isDeliveryStatus,
+  storeIgnoredEvent,
+  type NumberTarget,
+} from "@lx/db/queries";
+import {
+  describeInbound,
+  ZMetaChangeValue,
+  ZMetaInboundMessage,
+  ZMetaStatus,
+  ZMetaWebhook,
+  type TMetaChangeValue,
+} from "@lx/shared";
+
+import type { Logger } from "../logger.ts";
+
+export type WebhookDeps = { db: Database; directory: NumberDirectory };
+
+export type WebhookSummary = {
+  queued: number;
+  stored: number;
+  duplicates: number;
+  statuses: number;
+  ignored: number;
+  unknownNumbers: number;
+};
+
+const META = { type: "meta", label: "meta" } as const;
+
+function parseTimestamp(ts: string | undefined): Date {
+  const n = ts ? Number(ts) : NaN;
+  return Number.isFinite(n) && n > 0 ? new Date(n * 1000) : new Date();
+}
+
+type InboundJob = { key: string; run: () => Promise<void> };
+
+/**
+ * Enqueue-only processing of one signed webhook POST: every entry and change of a batch (one POST may
+ * mix numbers of several tenants). Inbound messages are stored and queued (one statement each,
+ * deduplicated by (tenant, meta message id)); status callbacks update the outbox; anything we cannot
+ * use is stored as `ignored`. No inference happens here.
+ */
+export async function processWebhook(
+  deps: WebhookDeps,
+  payload: unknown,
+  p: { requestId: string; logger: Logger },
+): Promise<WebhookSummary> {
+  const summary: WebhookSummary = {
+    queued: 0,
+    stored: 0,
+    duplicates: 0,
+    statuses: 0,
+    ignored: 0,
+    unknownNumbers: 0,
+  };
+  const envelope = ZMetaWebhook.safeParse(payload);
+  if (!envelope.success || envelope.data.object !== "whatsapp_business_account") {
+    await storeIgnoredEvent(deps.db, {
+      payload,
+      error: envelope.success
+        ? `object "${envelope.data.object}" is not whatsapp_business_account`
+        : "not a WhatsApp webhook envelope",
+    });
+    summary.ignored++;
+    return summary;
+  }
+  const inbound: InboundJob[] = [];
+  for (const entry of envelope.data.entry) {
+    for (const change of entry.changes) {
+      const value = ZMetaChangeValue.safeParse(change.value);
+      if (change.field !== "messages" || !value.success || !value.data.metadata) {
+        await storeIgnoredEvent(deps.db, {
+          payload: change,
+          error:
+            change.field !== "messages"
+              ? `field "${change.field ?? "?"}" is not handled`
+              : "change without metadata",
+        });
+        summary.ignored++;
+        continue;
+      }
+      const target = await deps.directory.resolve(value.data.metadata.phone_number_id);
+      if (!target) {
+        summary.unknownNumbers++;
+        await insertAuditEvent(deps.db, {
+          actor: META,
+          type: "webhook.unknown_number",
+          subjectType: "phone_number",
+          subjectId: value.data.metadata.phone_number_id,
+          data: { messages: value.data.messages?.length ?? 0, statuses: value.data.statuses?.length ?? 0 },
+          requestId: p.requestId,
+        });
+        continue;
+      }
+      collectInbound(deps, target, value.data, inbound, summary, p);
+      await applyStatuses(deps, target, value.data, summary, p);
+      for (const err of value.data.errors ?? []) {
+        await insertAuditEvent(deps.db, {
+          tenantId: target.tenantId,
+          actor: META,
+          type: "meta.error",
+          subjectType: "phone_number",
+          subjectId: target.phoneNumberId,
+          data: { code: err.code, title: err.title, details: err.error_data?.details },
+          requestId: p.requestId,
+        });
+      }
+    }
+  }
+  await runByCustomer(inbound, 8);
+  return summary;
+}
+
+function collectInbound(
+  deps: WebhookDeps,
+  target: NumberTarget,
+  value: TMetaChangeValue,
+  out: InboundJob[],
+  summary: WebhookSummary,
+  p: { requestId: string; logger: Logger },
+): void {
+  const contacts = value.contacts ?? [];
+  for (const raw of value.messages ?? []) {
+    const parsed = ZMetaInboundMessage.safeParse(raw);
+    if (!parsed.success) {
+      out.push({
+        key: "ignored",
+        run: async () => {
+          await storeIgnoredEvent(deps.db, {
+            tenantId: target.tenantId,
+            phoneNumberId: target.phoneNumberId,
+            payload: raw,
+            error: "message without id/type",
+          });
+          summary.ignored++;
+        },
+      });
+      continue;
+    }
+    const m = parsed.data;
+    const contact =
+      contacts.find(
+        (c) => (m.from && c.wa_id === m.from) || (m.from_user_id && c.user_id === m.from_user_id),
+      ) ?? (contacts.length === 1 ? contacts[0] : undefined);
+    const waId = m.from ?? contact?.wa_id ?? null;
+    const userId = m.from_user_id ?? contact?.user_id ?? null;
+    if (!waId && !userId) {
+      out.push({
+        key: "ignored",
+        run: async () => {
+          await storeIgnoredEvent(deps.db, {
+            tenantId: target.tenantId,
+            phoneNumberId: target.phoneNumberId,
+            payload: raw,
+            error: "message without a sender",
+          });
+          summary.ignored++;
+        },
+      });
+      continue;
+    }
+    const d = describeInbound(m);
+    out.push({
+      key: `${target.numberId}:${waId ?? userId}`,
+      run: async () => {
+        const r = await ingestInboundMessage(deps.db, {
+          target,
+          customer: { waId, userId, name: contact?.profile?.name ?? null },
+          metaMessageId: m.id,
+          type: d.type,
+          body: d.body,
+          contextId: d.contextId,
+          sentAt: parseTimestamp(m.timestamp),
+          answerable: d.answerable,
+          payload: { metadata: value.metadata, contact: contact ?? null, message: raw },
+        });
+        if (r.status === "duplicate") {
+          summary.duplicates++;
+          await insertAuditEvent(deps.db, {
+            tenantId: target.tenantId,
+            actor: META,
+            type: "webhook.duplicate",
+            subjectType: "conversation",
+            subjectId: r.conversationId,
+            data: { metaMessageId: m.id },
+            requestId: p.requestId,
+          });
+        } else {
+          summary[r.status]++;
+          p.logger.debug(
+            { tenantId: target.tenantId, metaMessageId: m.id, jobId: r.jobId },
+            "inbound queued",
+          );
+        }
+      },
+    });
+  }
+}
+
+async function applyStatuses(
+  deps: WebhookDeps,
+  target: NumberTarget,
+  value: TMetaChangeValue,
+  summary: WebhookSummary,
+  p: { requestId: string; logger: Logger },
+): Promise<void> {
+  for (const raw of value.statuses ?? []) {
+    const s = ZMetaStatus.safeParse(raw);
+    if (!s.success || !isDeliveryStatus(s.data.status)) {
+      continue; // e.g. "played" for voice messages: nothing to track.
+    }
+    summary.statuses++;
+    const err = s.data.errors?.[0];
+    const at = parseTimestamp(s.data.timestamp);
+    const updated = await applyStatusUpdate(deps.db, {
+      tenantId: target.tenantId,
+      wamid: s.data.id,
+      status: s.data.status,
+      bizOpaque: s.data.biz_opaque_callback_data ?? null,
+      at,
+      errorCode: err?.code ?? null,
+      errorMessage: err ? (err.error_data?.details ?? err.title ?? err.message ?? null) : null,
+    });
+    if (updated && s.data.status === "failed") {
+      await insertAuditEvent(deps.db, {
+        tenantId: target.tenantId,
+        actor: META,
+        type: "send.failed_status",
+        subjectType: "outbox_message",
+        subjectId: updated.id,
+        data: { code: err?.code ?? null, details: err?.error_data?.details ?? null, wamid: s.data.id },
+        requestId: p.requestId,
+      });
+      if (err?.code === 131047 && updated.conversationId) {
+        await resendOutsideWindow(deps.db, {
+          outboxId: updated.id,
+          conversationId: updated.conversationId,
+          at,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * Meta refused a free-form message because the 24-hour window had closed (131047, usually as an
+ * asynchronous failed status). The window is marked closed and the message is queued again: the
+ * sender then takes the template path (the agent's re-engagement template) or blocks it with an audit.
+ */
+async function resendOutsideWindow(
+  db: Database,
+  p: { outboxId: number; conversationId: string; at: Date },
+): Promise<void> {
+  await db.execute(sql`
+    with closed as (
+      update conversations set last_customer_message_at = null
+      where id = ${p.conversationId}::uuid and last_customer_message_at <= ${p.at.toISOString()}::timestamptz
+    )
+    insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload)
+    select tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload
+    from outbox_messages where id = ${p.outboxId} and kind <> 'template'`);
+}
+
+/** Runs inbound work in parallel across customers but in order within one customer's messages. */
+async function runByCustomer(jobs: InboundJob[], parallel: number): Promise<void> {
+  if (jobs.length === 1) {
+    await jobs[0]?.run();
+    return;
+  }
+  const groups = new Map<string, InboundJob[]>();
+  for (const j of jobs) {
+    const g = groups.get(j.key);
+    if (g) {
+      g.push(j);
+    } else {
+      groups.set(j.key, [j]);
+    }
+  }
+  const queue = [...groups.values()];
+  const workers = Array.from({ length: Math.min(parallel, queue.length) }, async () => {
+    for (let g = queue.shift(); g; g = queue.shift()) {
+      for (const j of g) {
+        await j.run();
+      }
+    }
+  });
+  await Promise.all(workers);
+}

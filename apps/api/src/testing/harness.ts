@@ -1,0 +1,111 @@
+/**
+ * Test helpers for apps/api: an app built with `newApp` against a test database, tRPC callers for a
+ * real session, and a log sink. Used by *.integration.test.ts only.
+ */
+import type { Hono } from "hono";
+import type { Registry } from "prom-client";
+
+import type { Database } from "@lx/db/client";
+import { TEST_SECRET_KEY } from "@lx/db/testing";
+
+import { newApp, type AppConfig } from "../app.ts";
+import type { HonoEnv } from "../http/types.ts";
+import { createLogger, type Logger } from "../logger.ts";
+import { createMetricsRegistry } from "../metrics.ts";
+import { login, resolveSession, SESSION_COOKIE, type AuthSession } from "../services/auth.ts";
+import { createLoginRateLimiter, type FailureRateLimiter } from "../services/rate-limit.ts";
+import type { TrpcContext } from "../trpc/init.ts";
+import { appRouter } from "../trpc/root.ts";
+
+/** A pino logger whose JSON lines are kept in memory. */
+export function memoryLogger(level = "debug"): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const logger = createLogger(level, { write: (line: string) => void raw.push(line) });
+  return { logger, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+export type TestApp = {
+  app: Hono<HonoEnv>;
+  registry: Registry;
+  logs: () => Record<string, unknown>[];
+  limiter: FailureRateLimiter;
+};
+
+export function buildTestApp(db: Database, config: Partial<AppConfig> = {}): TestApp {
+  const { logger, lines } = memoryLogger();
+  const registry = createMetricsRegistry({ defaultMetrics: true });
+  const limiter = createLoginRateLimiter();
+  const app = newApp({
+    db,
+    logger,
+    registry,
+    loginLimiter: limiter,
+    config: {
+      secretKey: TEST_SECRET_KEY,
+      cookieSecure: false,
+      metaAppSecret: "test-app-secret",
+      metaVerifyToken: "test-verify-token",
+      ...config,
+    },
+  });
+  return { app, registry, logs: lines, limiter };
+}
+
+export type TestContext = TrpcContext & { cookies: string[] };
+
+/** A tRPC context as the HTTP adapter would build it, with Set-Cookie lines collected in `cookies`. */
+export function makeContext(
+  db: Database,
+  session: AuthSession | null,
+  options: { ip?: string | null; limiter?: FailureRateLimiter; requestId?: string } = {},
+): TestContext {
+  const cookies: string[] = [];
+  return {
+    db,
+    session,
+    requestId: options.requestId ?? `test-${Math.random().toString(36).slice(2, 10)}`,
+    logger: memoryLogger().logger,
+    secretKey: TEST_SECRET_KEY,
+    ip: options.ip === undefined ? "10.0.0.1" : options.ip,
+    userAgent: "vitest",
+    loginLimiter: options.limiter ?? createLoginRateLimiter(),
+    setCookie: (name, value) => void cookies.push(`${name}=${value}`),
+    clearCookie: (name) => void cookies.push(`${name}=`),
+    cookies,
+  };
+}
+
+/** Signs `email` in through the real login service and returns the resolved session. */
+export async function sessionFor(db: Database, email: string, password: string): Promise<AuthSession> {
+  const { token } = await login(db, {
+    email,
+    password,
+    ip: "10.0.0.1",
+    userAgent: "vitest",
+    limiter: createLoginRateLimiter(),
+  });
+  const session = await resolveSession(db, token);
+  if (!session) {
+    throw new Error("sessionFor: session did not resolve");
+  }
+  return session;
+}
+
+export function callerFor(
+  db: Database,
+  session: AuthSession | null,
+  options?: Parameters<typeof makeContext>[2],
+) {
+  const ctx = makeContext(db, session, options);
+  return { caller: appRouter.createCaller(ctx), ctx };
+}
+
+/** The `name=value` of a Set-Cookie line for `name`, from a fetch Response. */
+export function sessionCookieFrom(res: Response): string | null {
+  for (const line of res.headers.getSetCookie()) {
+    if (line.startsWith(`${SESSION_COOKIE}=`)) {
+      return line.split(";")[0] ?? null;
+    }
+  }
+  return null;
+}

@@ -1,0 +1,264 @@
+import { TRPCError } from "@trpc/server";
+import { describe, expect } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { dbTest, seedTenant, seedUser } from "@lx/db/testing";
+
+import { hashSessionToken, SESSION_COOKIE } from "../services/auth.ts";
+import { buildTestApp, callerFor, sessionCookieFrom } from "../testing/harness.ts";
+
+type TrpcErrorBody = {
+  error: { message: string; data: { code: string; httpStatus: number; appError: { code: string } | null } };
+};
+
+async function auditRows(db: Database, type: string, label: string) {
+  return db.$client<
+    { type: string; actor_label: string; tenant_id: string | null; data: Record<string, unknown> }[]
+  >`
+    select type, actor_label, tenant_id, data from audit_events
+    where type = ${type} and actor_label = ${label} order by id`;
+}
+
+function postJson(body: unknown, cookie?: string): RequestInit {
+  return {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify(body),
+  };
+}
+
+describe("auth over HTTP", () => {
+  dbTest("login sets an http-only SameSite=Lax session cookie that auth.me then reads", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const user = await seedUser(db, { role: "client", tenantId: tenant.id });
+    const { app } = buildTestApp(db);
+
+    const res = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: user.email.toUpperCase(), password: user.password }),
+    );
+    expect(res.status).toBe(200);
+    const setCookie = res.headers.getSetCookie().find((l) => l.startsWith(`${SESSION_COOKIE}=`));
+    expect(setCookie).toBeDefined();
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Path=\//);
+    // 14 days (give or take the second the request took).
+    expect(setCookie).toMatch(/Max-Age=(1209600|120959\d);/);
+    expect(setCookie).not.toMatch(/Secure/);
+    const body = (await res.json()) as {
+      result: { data: { user: { email: string; role: string; tenantId: string } } };
+    };
+    expect(body.result.data.user).toMatchObject({ email: user.email, role: "client", tenantId: tenant.id });
+
+    // The stored id is the hash of the token, never the token itself.
+    const cookie = sessionCookieFrom(res) ?? "";
+    const token = cookie.slice(`${SESSION_COOKIE}=`.length);
+    const stored = await db.$client<
+      { id: string; user_id: string }[]
+    >`select id, user_id from sessions where user_id = ${user.id}`;
+    expect(stored).toEqual([{ id: hashSessionToken(token), user_id: user.id }]);
+    const [lastLogin] = await db.$client<
+      { last_login_at: string | null }[]
+    >`select last_login_at from users where id = ${user.id}`;
+    expect(lastLogin?.last_login_at).not.toBeNull();
+
+    const me = await app.request("/trpc/auth.me", { headers: { cookie } });
+    expect(((await me.json()) as { result: { data: { user: { id: string } } } }).result.data.user.id).toBe(
+      user.id,
+    );
+
+    expect(await auditRows(db, "auth.login", user.email)).toHaveLength(1);
+  });
+
+  dbTest("the cookie is Secure when cookieSecure is on", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const { app } = buildTestApp(db, { cookieSecure: true });
+    const res = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: user.email, password: user.password }),
+    );
+    expect(res.headers.getSetCookie().find((l) => l.startsWith(`${SESSION_COOKIE}=`))).toMatch(/; Secure/);
+  });
+
+  dbTest("a wrong password is 401 UNAUTHORIZED, sets no cookie and is audited", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const { app } = buildTestApp(db);
+    const res = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: user.email, password: "wrong password!" }),
+    );
+    expect(res.status).toBe(401);
+    expect(sessionCookieFrom(res)).toBeNull();
+    const body = (await res.json()) as TrpcErrorBody;
+    expect(body.error.data).toMatchObject({ code: "UNAUTHORIZED", appError: { code: "UNAUTHORIZED" } });
+    expect(body.error.message).toBe("invalid e-mail or password");
+
+    const failed = await auditRows(db, "auth.login_failed", user.email);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.data).toMatchObject({ reason: "bad_password" });
+  });
+
+  dbTest("an unknown e-mail reads exactly like a wrong password", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const res = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: "nobody@example.test", password: "whatever1" }),
+    );
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as TrpcErrorBody).error.message).toBe("invalid e-mail or password");
+    const failed = await auditRows(db, "auth.login_failed", "nobody@example.test");
+    expect(failed[0]?.data).toMatchObject({ reason: "unknown_email" });
+  });
+
+  dbTest("a disabled user cannot sign in, and their open session stops working", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const { app } = buildTestApp(db);
+    const ok = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: user.email, password: user.password }),
+    );
+    const cookie = sessionCookieFrom(ok) ?? "";
+    await db.$client`update users set disabled_at = now() where id = ${user.id}`;
+
+    const again = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: user.email, password: user.password }),
+    );
+    expect(again.status).toBe(401);
+    const list = await app.request("/trpc/tenants.list", { headers: { cookie } });
+    expect(list.status).toBe(401);
+  });
+
+  dbTest(
+    "logout deletes the session, clears the cookie and is audited; the old cookie is dead",
+    async ({ db }) => {
+      const user = await seedUser(db, { role: "operator" });
+      const { app } = buildTestApp(db);
+      const login = await app.request(
+        "/trpc/auth.login",
+        postJson({ email: user.email, password: user.password }),
+      );
+      const cookie = sessionCookieFrom(login) ?? "";
+      expect((await app.request("/trpc/tenants.list", { headers: { cookie } })).status).toBe(200);
+
+      const out = await app.request("/trpc/auth.logout", postJson(undefined, cookie));
+      expect(out.status).toBe(200);
+      const cleared = out.headers.getSetCookie().find((l) => l.startsWith(`${SESSION_COOKIE}=`));
+      expect(cleared).toMatch(/^lx_session=;/);
+      expect(cleared).toMatch(/Max-Age=0/);
+      expect(await db.$client`select 1 from sessions where user_id = ${user.id}`).toHaveLength(0);
+      expect(await auditRows(db, "auth.logout", user.email)).toHaveLength(1);
+
+      const me = await app.request("/trpc/auth.me", { headers: { cookie } });
+      expect(await me.json()).toEqual({ result: { data: null } });
+      const list = await app.request("/trpc/tenants.list", { headers: { cookie } });
+      expect(list.status).toBe(401);
+      expect(((await list.json()) as TrpcErrorBody).error.data.code).toBe("UNAUTHORIZED");
+    },
+  );
+
+  dbTest("an expired session is rejected", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const { app } = buildTestApp(db);
+    const login = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: user.email, password: user.password }),
+    );
+    const cookie = sessionCookieFrom(login) ?? "";
+    await db.$client`update sessions set expires_at = now() - interval '1 second' where user_id = ${user.id}`;
+
+    const list = await app.request("/trpc/tenants.list", { headers: { cookie } });
+    expect(list.status).toBe(401);
+    const me = await app.request("/trpc/auth.me", { headers: { cookie } });
+    expect(await me.json()).toEqual({ result: { data: null } });
+  });
+
+  dbTest("a forged cookie is anonymous", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const res = await app.request("/trpc/tenants.list", {
+      headers: { cookie: `${SESSION_COOKIE}=forged-token` },
+    });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("login rate limit", () => {
+  dbTest(
+    "after 5 failures per ip and e-mail in 15 minutes even the right password is refused",
+    async ({ db }) => {
+      const user = await seedUser(db, { role: "operator" });
+      const { app, limiter } = buildTestApp(db);
+      const { caller } = callerFor(db, null, { ip: "203.0.113.7", limiter });
+
+      for (let i = 0; i < 5; i++) {
+        await expect(caller.auth.login({ email: user.email, password: `wrong-${i}` })).rejects.toMatchObject({
+          code: "UNAUTHORIZED",
+        });
+      }
+      const limited = caller.auth.login({ email: user.email, password: user.password });
+      await expect(limited).rejects.toBeInstanceOf(TRPCError);
+      await expect(limited).rejects.toMatchObject({ code: "TOO_MANY_REQUESTS" });
+
+      const failures = await auditRows(db, "auth.login_failed", user.email);
+      expect(failures.map((f) => f.data.reason)).toEqual([...Array(5).fill("bad_password"), "rate_limited"]);
+      expect(await auditRows(db, "auth.login", user.email)).toHaveLength(0);
+
+      // Another address is not affected (the limit is per ip + e-mail).
+      const other = callerFor(db, null, { ip: "198.51.100.1", limiter });
+      await expect(
+        other.caller.auth.login({ email: user.email, password: user.password }),
+      ).resolves.toMatchObject({
+        user: { id: user.id },
+      });
+
+      // Over HTTP the limited attempt is a 429.
+      for (let i = 0; i < 5; i++) {
+        await app.request("/trpc/auth.login", postJson({ email: user.email, password: "nope-nope" }));
+      }
+      const http = await app.request(
+        "/trpc/auth.login",
+        postJson({ email: user.email, password: user.password }),
+      );
+      expect(http.status).toBe(429);
+      expect(((await http.json()) as TrpcErrorBody).error.data.appError?.code).toBe("RATE_LIMITED");
+    },
+  );
+
+  dbTest("a successful login resets the failure count", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const { caller } = callerFor(db, null, { ip: "203.0.113.8" });
+    for (let i = 0; i < 4; i++) {
+      await expect(caller.auth.login({ email: user.email, password: "bad-password" })).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+      });
+    }
+    await caller.auth.login({ email: user.email, password: user.password });
+    for (let i = 0; i < 4; i++) {
+      await expect(caller.auth.login({ email: user.email, password: "bad-password" })).rejects.toMatchObject({
+        code: "UNAUTHORIZED",
+      });
+    }
+    await expect(caller.auth.login({ email: user.email, password: user.password })).resolves.toBeDefined();
+  });
+});
+
+describe("tRPC error shape", () => {
+  dbTest("bad input is 400 with a flattened zodError; no stack in responses", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const res = await app.request("/trpc/auth.login", postJson({ email: "", password: 5 }));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as {
+      error: { data: { code: string; stack?: string; zodError: { fieldErrors: Record<string, string[]> } } };
+    };
+    expect(body.error.data.code).toBe("BAD_REQUEST");
+    expect(Object.keys(body.error.data.zodError.fieldErrors).sort()).toEqual(["email", "password"]);
+    expect(body.error.data.stack).toBeUndefined();
+  });
+
+  dbTest("tRPC responses carry the request id header", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const res = await app.request("/trpc/auth.me", { headers: { "X-Request-Id": "trpc-req-1" } });
+    expect(res.headers.get("x-request-id")).toBe("trpc-req-1");
+  });
+});

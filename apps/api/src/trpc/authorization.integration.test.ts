@@ -1,0 +1,266 @@
+/**
+ * The authorisation matrix: every procedure of appRouter, called as anonymous, as a client of
+ * another tenant, as the tenant's own client and as an operator. A new procedure without a row
+ * here fails the first test.
+ */
+import { TRPCError } from "@trpc/server";
+import { describe, expect } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { activateVersion, publishVersion } from "@lx/db/queries";
+import { dbTest, seedAgent, seedNumber, seedTenant, seedUser, TEST_ACTOR } from "@lx/db/testing";
+import { havenSpec } from "@lx/shared/testing";
+
+import { callerFor, sessionFor } from "../testing/harness.ts";
+import { appRouter } from "./root.ts";
+
+/**
+ * public: anyone. authed: any signed-in user. operator: operators only (clients FORBIDDEN).
+ * tenant: operators, or the client of that tenant (a client of another tenant: NOT_FOUND).
+ * tenant-operator: operators only (clients FORBIDDEN, before the tenant is even looked up).
+ */
+type Level = "public" | "authed" | "operator" | "tenant" | "tenant-operator";
+
+type Fixture = Awaited<ReturnType<typeof setup>>;
+
+type Row = { level: Level; kind: "query" | "mutation"; input: (f: Fixture) => unknown };
+
+const renamed = (name: string) => ({ ...havenSpec, agent: { ...havenSpec.agent, name } });
+
+const MATRIX: Record<string, Row> = {
+  "auth.login": {
+    level: "public",
+    kind: "mutation",
+    input: (f) => ({ email: f.operator.email, password: f.operator.password }),
+  },
+  "auth.logout": { level: "authed", kind: "mutation", input: () => undefined },
+  "auth.me": { level: "public", kind: "query", input: () => undefined },
+  "tenants.list": { level: "operator", kind: "query", input: () => undefined },
+  "tenants.byId": { level: "tenant", kind: "query", input: (f) => ({ id: f.tenantA.id }) },
+  "tenants.bySlug": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  "agents.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  "versions.list": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
+  "versions.byVersion": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.0" }),
+  },
+  "versions.compile": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, spec: renamed("Compiled") }),
+  },
+  "versions.publish": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({
+      tenantSlug: f.tenantA.slug,
+      agentSlug: f.agentA.slug,
+      spec: renamed(`Published ${f.tenantA.slug}`),
+      bump: "minor",
+      changelog: "matrix",
+    }),
+  },
+  "versions.activate": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.1" }),
+  },
+  "versions.rollback": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
+  "versions.approve": {
+    level: "tenant",
+    kind: "mutation",
+    input: (f) => ({
+      tenantSlug: f.tenantA.slug,
+      agentSlug: f.agentA.slug,
+      version: "1.0.1",
+      decision: "approved",
+    }),
+  },
+  "audit.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+};
+
+/** Tenant A has an agent with 1.0.0 then 1.0.1 activated (so rollback works); B is another tenant. */
+async function setup(db: Database) {
+  const tenantA = await seedTenant(db);
+  const tenantB = await seedTenant(db);
+  const { agent: agentA } = await seedAgent(db, { tenantId: tenantA.id });
+  await publishVersion(db, {
+    tenantId: tenantA.id,
+    agentId: agentA.id,
+    spec: renamed("Bia"),
+    actor: TEST_ACTOR,
+  });
+  await activateVersion(db, {
+    tenantId: tenantA.id,
+    agentId: agentA.id,
+    version: "1.0.1",
+    actor: TEST_ACTOR,
+  });
+  await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id });
+  await seedAgent(db, { tenantId: tenantB.id });
+  const operator = await seedUser(db, { role: "operator" });
+  const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
+  const clientB = await seedUser(db, { role: "client", tenantId: tenantB.id });
+  return {
+    tenantA,
+    tenantB,
+    agentA,
+    operator,
+    clientA,
+    clientB,
+    sessions: {
+      operator: await sessionFor(db, operator.email, operator.password),
+      clientA: await sessionFor(db, clientA.email, clientA.password),
+      clientB: await sessionFor(db, clientB.email, clientB.password),
+    },
+  };
+}
+
+type Outcome = { ok: true; data: unknown } | { ok: false; code: string; message: string };
+
+async function call(caller: unknown, path: string, input: unknown): Promise<Outcome> {
+  const fn = path.split(".").reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller);
+  try {
+    return { ok: true, data: await (fn as (input: unknown) => Promise<unknown>)(input) };
+  } catch (err) {
+    if (err instanceof TRPCError) {
+      return { ok: false, code: err.code, message: err.message };
+    }
+    throw err;
+  }
+}
+
+/** What tenant A's data looks like; negative passes must leave it untouched. */
+async function snapshotTenantA(db: Database, f: Fixture) {
+  return db.$client`
+    select a.active_version_id, v.version, v.approval_status,
+           (select count(*)::int from agent_activations x where x.agent_id = a.id) as activations
+    from agents a join agent_versions v on v.agent_id = a.id
+    where a.tenant_id = ${f.tenantA.id} order by v.version`;
+}
+
+const procedures = Object.keys(appRouter._def.procedures).sort();
+
+describe("authorisation matrix", () => {
+  dbTest("covers every procedure of appRouter, with its kind", () => {
+    expect(procedures).toEqual(Object.keys(MATRIX).sort());
+    for (const [path, procedure] of Object.entries(appRouter._def.procedures)) {
+      expect({ path, kind: (procedure as { _def: { type: string } })._def.type }).toEqual({
+        path,
+        kind: MATRIX[path]?.kind,
+      });
+    }
+  });
+
+  dbTest("anonymous: everything but auth.login and auth.me is UNAUTHORIZED", async ({ db }) => {
+    const f = await setup(db);
+    const before = await snapshotTenantA(db, f);
+    const { caller } = callerFor(db, null);
+    for (const path of procedures) {
+      const row = MATRIX[path];
+      if (!row || row.level === "public") {
+        continue;
+      }
+      const result = await call(caller, path, row.input(f));
+      expect({ path, ...result }).toMatchObject({ path, ok: false, code: "UNAUTHORIZED" });
+    }
+    // The documented public behaviour.
+    expect(await call(caller, "auth.me", undefined)).toEqual({ ok: true, data: null });
+    const login = await call(caller, "auth.login", MATRIX["auth.login"]?.input(f));
+    expect(login).toMatchObject({ ok: true, data: { user: { id: f.operator.id, role: "operator" } } });
+    expect(await snapshotTenantA(db, f)).toEqual(before);
+  });
+
+  dbTest("a client of another tenant gets NOT_FOUND or FORBIDDEN, never data", async ({ db }) => {
+    const f = await setup(db);
+    const before = await snapshotTenantA(db, f);
+    const { caller } = callerFor(db, f.sessions.clientB);
+    for (const path of procedures) {
+      const row = MATRIX[path];
+      if (!row || row.level === "public" || row.level === "authed") {
+        continue;
+      }
+      const result = await call(caller, path, row.input(f));
+      const expected = row.level === "tenant" ? "NOT_FOUND" : "FORBIDDEN";
+      expect({ path, ...result }).toMatchObject({ path, ok: false, code: expected });
+    }
+    // Another tenant reads exactly like one that does not exist (same code, same message pattern).
+    const missingSlug = "no-such-tenant";
+    const missing = await call(caller, "tenants.bySlug", { tenantSlug: missingSlug });
+    const other = await call(caller, "tenants.bySlug", { tenantSlug: f.tenantA.slug });
+    expect(missing).toEqual({ ok: false, code: "NOT_FOUND", message: `unknown tenant "${missingSlug}"` });
+    expect(other).toEqual({ ok: false, code: "NOT_FOUND", message: `unknown tenant "${f.tenantA.slug}"` });
+    const missingId = "00000000-0000-4000-8000-000000000000";
+    expect(await call(caller, "tenants.byId", { id: missingId })).toEqual({
+      ok: false,
+      code: "NOT_FOUND",
+      message: `unknown tenant ${missingId}`,
+    });
+
+    // auth.me is about the caller only.
+    expect(await call(caller, "auth.me", undefined)).toMatchObject({
+      ok: true,
+      data: { user: { id: f.clientB.id, tenantId: f.tenantB.id } },
+    });
+    // Without a tenant filter, the audit list is still only tenant B's.
+    const audit = await call(caller, "audit.list", {});
+    expect(audit.ok).toBe(true);
+    const items = audit.ok ? (audit.data as { items: { tenantId: string | null }[] }).items : [];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((e) => e.tenantId === f.tenantB.id)).toBe(true);
+
+    expect(await snapshotTenantA(db, f)).toEqual(before);
+  });
+
+  dbTest("the tenant's own client reads everything but may write only approvals", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = callerFor(db, f.sessions.clientA);
+    const beforeWrites = await snapshotTenantA(db, f);
+    // Writes first, so logout (allowed: it is the client's own session) does not matter.
+    const ordered = [...procedures].sort((a, b) => Number(a === "auth.logout") - Number(b === "auth.logout"));
+    for (const path of ordered) {
+      const row = MATRIX[path];
+      if (!row || path === "auth.login" || path === "versions.approve") {
+        continue;
+      }
+      const result = await call(caller, path, row.input(f));
+      if (row.level === "operator" || row.level === "tenant-operator") {
+        expect({ path, ...result }).toMatchObject({ path, ok: false, code: "FORBIDDEN" });
+      } else {
+        expect({ path, ok: result.ok }).toEqual({ path, ok: true });
+        if (row.kind === "mutation") {
+          expect(path).toBe("auth.logout");
+        }
+      }
+    }
+    expect(await snapshotTenantA(db, f)).toEqual(beforeWrites);
+
+    const approve = await call(caller, "versions.approve", MATRIX["versions.approve"]?.input(f));
+    expect(approve).toEqual({
+      ok: true,
+      data: { version: "1.0.1", approvalStatus: "approved", changed: true },
+    });
+  });
+
+  dbTest("an operator passes every check (the matrix inputs are valid)", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = callerFor(db, f.sessions.operator);
+    for (const path of procedures) {
+      const row = MATRIX[path];
+      if (!row) {
+        continue;
+      }
+      const result = await call(caller, path, row.input(f));
+      expect({ path, ...result }).toMatchObject({ path, ok: true });
+    }
+  });
+});

@@ -1,0 +1,321 @@
+import { describe, expect } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { dbTest, seedAgent, seedNumber, seedTenant, seedUser } from "@lx/db/testing";
+import { havenSpec } from "@lx/shared/testing";
+
+import { callerFor, sessionFor } from "../testing/harness.ts";
+
+const renamed = (name: string) => ({ ...havenSpec, agent: { ...havenSpec.agent, name } });
+
+async function setup(db: Database) {
+  const tenant = await seedTenant(db);
+  const { agent } = await seedAgent(db, { tenantId: tenant.id });
+  const operator = await seedUser(db, { role: "operator" });
+  const client = await seedUser(db, { role: "client", tenantId: tenant.id });
+  const opSession = await sessionFor(db, operator.email, operator.password);
+  const clientSession = await sessionFor(db, client.email, client.password);
+  return {
+    tenant,
+    agent,
+    operator,
+    client,
+    op: callerFor(db, opSession, { requestId: "req-operator" }),
+    cl: callerFor(db, clientSession, { requestId: "req-client" }),
+    scope: { tenantSlug: tenant.slug, agentSlug: agent.slug },
+  };
+}
+
+async function auditOf(db: Database, tenantId: string, type: string) {
+  return db.$client<
+    {
+      actor_type: string;
+      actor_id: string | null;
+      actor_label: string;
+      before: unknown;
+      after: unknown;
+      data: unknown;
+      request_id: string | null;
+    }[]
+  >`select actor_type, actor_id, actor_label, before, after, data, request_id from audit_events
+    where tenant_id = ${tenantId} and type = ${type} order by id`;
+}
+
+describe("versions: publish → activate → rollback", () => {
+  dbTest(
+    "an operator publishes, activates and rolls back, each audited with who and which request",
+    async ({ db }) => {
+      const f = await setup(db);
+      const { caller } = f.op;
+
+      const published = await caller.versions.publish({
+        ...f.scope,
+        spec: renamed("Bia"),
+        bump: "minor",
+        changelog: "new name",
+      });
+      expect(published).toMatchObject({
+        version: "1.1.0",
+        active: false,
+        changelog: "new name",
+        createdByLabel: f.operator.email,
+      });
+      expect(typeof published.createdAt).toBe("string");
+
+      const activated = await caller.versions.activate({ ...f.scope, version: "1.1.0" });
+      expect(activated).toEqual({ agentSlug: f.agent.slug, changed: true, from: "1.0.0", to: "1.1.0" });
+
+      const listed = await caller.versions.list(f.scope);
+      expect(listed.map((v) => [v.version, v.active])).toEqual([
+        ["1.1.0", true],
+        ["1.0.0", false],
+      ]);
+      const agents = await caller.agents.list({ tenantSlug: f.tenant.slug });
+      expect(agents.find((a) => a.slug === f.agent.slug)).toMatchObject({
+        versionCount: 2,
+        activeVersion: { version: "1.1.0", approvalStatus: "pending" },
+      });
+
+      const rolledBack = await caller.versions.rollback(f.scope);
+      expect(rolledBack).toEqual({ agentSlug: f.agent.slug, changed: true, from: "1.1.0", to: "1.0.0" });
+      const afterRollback = await caller.versions.list(f.scope);
+      expect(afterRollback.find((v) => v.active)?.version).toBe("1.0.0");
+
+      const actor = {
+        actor_type: "user",
+        actor_id: f.operator.id,
+        actor_label: f.operator.email,
+        request_id: "req-operator",
+      };
+      const publishedAudit = await auditOf(db, f.tenant.id, "version.published");
+      expect(publishedAudit.at(-1)).toMatchObject({
+        ...actor,
+        after: { version: "1.1.0" },
+        data: { changelog: "new name" },
+      });
+      expect(await auditOf(db, f.tenant.id, "version.activated")).toContainEqual(
+        expect.objectContaining({ ...actor, before: { version: "1.0.0" }, after: { version: "1.1.0" } }),
+      );
+      expect(await auditOf(db, f.tenant.id, "version.rolled_back")).toEqual([
+        expect.objectContaining({ ...actor, before: { version: "1.1.0" }, after: { version: "1.0.0" } }),
+      ]);
+    },
+  );
+
+  dbTest(
+    "publishing an unchanged spec is CONFLICT; an invalid one is BAD_REQUEST; nothing is written",
+    async ({ db }) => {
+      const f = await setup(db);
+      await expect(f.op.caller.versions.publish({ ...f.scope, spec: havenSpec })).rejects.toMatchObject({
+        code: "CONFLICT",
+      });
+      await expect(
+        f.op.caller.versions.publish({ ...f.scope, spec: { specVersion: 1 } }),
+      ).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+      });
+      expect((await f.op.caller.versions.list(f.scope)).map((v) => v.version)).toEqual(["1.0.0"]);
+    },
+  );
+
+  dbTest(
+    "rollback with nothing earlier is PRECONDITION_FAILED; activating a missing version is NOT_FOUND",
+    async ({ db }) => {
+      const f = await setup(db);
+      await expect(f.op.caller.versions.rollback(f.scope)).rejects.toMatchObject({
+        code: "PRECONDITION_FAILED",
+      });
+      await expect(f.op.caller.versions.activate({ ...f.scope, version: "9.9.9" })).rejects.toMatchObject({
+        code: "NOT_FOUND",
+      });
+      await expect(
+        f.op.caller.versions.list({ tenantSlug: f.tenant.slug, agentSlug: "no-such-agent" }),
+      ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    },
+  );
+});
+
+describe("versions: compile", () => {
+  dbTest("an invalid spec comes back as path-named errors, not an exception", async ({ db }) => {
+    const f = await setup(db);
+    const result = await f.op.caller.versions.compile({
+      ...f.scope,
+      spec: { ...havenSpec, agent: { name: "" } },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) {
+      return;
+    }
+    expect(result.errors.map((e) => e.path)).toEqual(expect.arrayContaining(["agent.name", "agent.role"]));
+  });
+
+  dbTest(
+    "a valid spec gives bundle summary, stats, warnings and the diff against the live version",
+    async ({ db }) => {
+      const f = await setup(db);
+      const result = await f.op.caller.versions.compile({ ...f.scope, spec: renamed("Bia") });
+      expect(result.ok).toBe(true);
+      if (!result.ok) {
+        return;
+      }
+      expect(result.activeVersion).toBe("1.0.0");
+      expect(result.sameAsActive).toBe(false);
+      expect(result.bundle.bundleHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(result.bundle.agent.name).toBe("Bia");
+      expect(result.stats.estimatedTokens).toBeGreaterThan(0);
+      expect(Array.isArray(result.warnings)).toBe(true);
+      expect(result.diff.changed).toBe(true);
+      expect(result.diff.config).toContainEqual(
+        expect.objectContaining({ path: "agent.name", before: "Ana", after: "Bia", kind: "changed" }),
+      );
+
+      const same = await f.op.caller.versions.compile({ ...f.scope, spec: havenSpec });
+      expect(same.ok && same.sameAsActive).toBe(true);
+      expect(same.ok && same.diff.changed).toBe(false);
+      // Compile writes nothing.
+      expect((await f.op.caller.versions.list(f.scope)).map((v) => v.version)).toEqual(["1.0.0"]);
+    },
+  );
+});
+
+describe("versions: client approval", () => {
+  dbTest(
+    "the tenant's client approves, then rejects; each decision is audited as the client",
+    async ({ db }) => {
+      const f = await setup(db);
+      const approved = await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.0" });
+      expect(approved).toEqual({ version: "1.0.0", approvalStatus: "approved", changed: true });
+      const detail = await f.cl.caller.versions.byVersion({ ...f.scope, version: "1.0.0" });
+      expect(detail).toMatchObject({
+        approvalStatus: "approved",
+        active: true,
+        spec: { agent: { name: "Ana" } },
+      });
+      expect(detail.approvedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+
+      // Same decision again: a no-op, not a second audit row.
+      expect(await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.0" })).toMatchObject({
+        changed: false,
+      });
+
+      const rejected = await f.cl.caller.versions.approve({
+        ...f.scope,
+        version: "1.0.0",
+        decision: "rejected",
+        note: "tom errado",
+      });
+      expect(rejected).toEqual({ version: "1.0.0", approvalStatus: "rejected", changed: true });
+
+      const clientActor = {
+        actor_type: "user",
+        actor_id: f.client.id,
+        actor_label: f.client.email,
+        request_id: "req-client",
+      };
+      expect(await auditOf(db, f.tenant.id, "version.approved")).toEqual([
+        expect.objectContaining({
+          ...clientActor,
+          before: { version: "1.0.0", approvalStatus: "pending" },
+          after: { version: "1.0.0", approvalStatus: "approved" },
+        }),
+      ]);
+      expect(await auditOf(db, f.tenant.id, "version.rejected")).toEqual([
+        expect.objectContaining({ ...clientActor, data: expect.objectContaining({ note: "tom errado" }) }),
+      ]);
+      const [row] = await db.$client<{ approved_by_id: string }[]>`
+      select approved_by_id from agent_versions where agent_id = ${f.agent.id} and version = '1.0.0'`;
+      expect(row?.approved_by_id).toBe(f.client.id);
+    },
+  );
+
+  dbTest("approving a version that does not exist is NOT_FOUND", async ({ db }) => {
+    const f = await setup(db);
+    await expect(f.cl.caller.versions.approve({ ...f.scope, version: "3.0.0" })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
+});
+
+describe("tenants, agents and audit reads", () => {
+  dbTest("tenants.list has number and agent counts; byId/bySlug return the same tenant", async ({ db }) => {
+    const f = await setup(db);
+    await seedAgent(db, { tenantId: f.tenant.id, activate: false });
+    await seedNumber(db, { tenantId: f.tenant.id, agentId: f.agent.id });
+    const list = await f.op.caller.tenants.list();
+    const mine = list.find((t) => t.id === f.tenant.id);
+    expect(mine).toMatchObject({ slug: f.tenant.slug, agentCount: 2, numberCount: 1, status: "active" });
+    expect(mine).not.toHaveProperty("webhookSecretEnc");
+    const bySlug = await f.cl.caller.tenants.bySlug({ tenantSlug: f.tenant.slug });
+    const byId = await f.cl.caller.tenants.byId({ id: f.tenant.id });
+    expect(byId).toEqual(bySlug);
+    expect(bySlug).toMatchObject({ id: f.tenant.id, agentCount: 2 });
+
+    const agents = await f.cl.caller.agents.list({ tenantSlug: f.tenant.slug });
+    expect(agents).toHaveLength(2);
+    const inactive = agents.find((a) => a.slug !== f.agent.slug);
+    expect(inactive).toMatchObject({ activeVersion: null, versionCount: 1 });
+  });
+
+  dbTest(
+    "audit.list filters by type prefix, actor and time, and pages by cursor without gaps",
+    async ({ db }) => {
+      const f = await setup(db);
+      for (const name of ["B1", "B2", "B3"]) {
+        await f.op.caller.versions.publish({ ...f.scope, spec: renamed(name) });
+      }
+      const all = await f.op.caller.audit.list({ tenantSlug: f.tenant.slug, type: "version.", limit: 100 });
+      // seedAgent: published + activated; then three publishes.
+      expect(all.items.map((e) => e.type)).toEqual([
+        "version.published",
+        "version.published",
+        "version.published",
+        "version.activated",
+        "version.published",
+      ]);
+      expect(all.nextCursor).toBeNull();
+      expect(all.items.every((e) => e.tenantSlug === f.tenant.slug)).toBe(true);
+
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await f.op.caller.audit.list({
+          tenantSlug: f.tenant.slug,
+          type: "version.",
+          limit: 2,
+          cursor,
+        });
+        expect(page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...page.items.map((e) => e.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(all.items.map((e) => e.id));
+
+      const byActor = await f.op.caller.audit.list({ tenantSlug: f.tenant.slug, actor: f.operator.email });
+      expect(byActor.items.length).toBe(3);
+      const exact = await f.op.caller.audit.list({ tenantSlug: f.tenant.slug, type: "version.activated" });
+      expect(exact.items).toHaveLength(1);
+      const future = await f.op.caller.audit.list({
+        tenantSlug: f.tenant.slug,
+        from: "2999-01-01T00:00:00Z",
+      });
+      expect(future.items).toHaveLength(0);
+
+      await expect(
+        f.op.caller.audit.list({ tenantSlug: f.tenant.slug, cursor: "not-a-cursor" }),
+      ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+      await expect(f.op.caller.audit.list({ limit: 101 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    },
+  );
+
+  dbTest("a client's audit list is their tenant only, even without a filter", async ({ db }) => {
+    const f = await setup(db);
+    const other = await seedTenant(db);
+    await seedAgent(db, { tenantId: other.id });
+    const page = await f.cl.caller.audit.list({ limit: 100 });
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every((e) => e.tenantId === f.tenant.id)).toBe(true);
+    // Operators without a filter see every tenant.
+    const everything = await f.op.caller.audit.list({ limit: 100 });
+    expect(everything.items.some((e) => e.tenantId === other.id)).toBe(true);
+  });
+});

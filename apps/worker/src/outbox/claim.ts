@@ -1,0 +1,125 @@
+import { sql } from "drizzle-orm";
+
+import type { Executor } from "@lx/db/client";
+
+export type ClaimedSend = {
+  id: number;
+  tenantId: string;
+  conversationId: string | null;
+  numberId: string;
+  kind: string;
+  recipient: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  maxAttempts: number;
+  /** The status before this claim: 'ambiguous' means no status callback came within the grace period. */
+  priorStatus: string;
+  metaPhoneNumberId: string;
+  numberKind: "meta" | "sandbox";
+  accessTokenEnc: string;
+  numberUpdatedAt: string;
+  lastCustomerMessageAt: string | null;
+  customerName: string | null;
+  activeVersionId: string | null;
+};
+
+/**
+ * Claims sendable outbox rows, strictly in order per conversation: a row is sendable only when no
+ * earlier row of its conversation is still queued, sending or ambiguous ("row n+1 is never sent
+ * before row n ends"). Rows of paused numbers wait. SKIP LOCKED lets several workers' senders share
+ * the table; the RETURNING brings everything the send needs (token, window, active version).
+ */
+export async function claimSends(
+  db: Executor,
+  { workerId, limit }: { workerId: string; limit: number },
+): Promise<ClaimedSend[]> {
+  const rows = await db.execute<{
+    id: string | number;
+    tenant_id: string;
+    conversation_id: string | null;
+    phone_number_id: string;
+    kind: string;
+    recipient: string;
+    payload: Record<string, unknown>;
+    attempts: number;
+    max_attempts: number;
+    prior_status: string;
+    meta_phone_number_id: string;
+    number_kind: "meta" | "sandbox";
+    access_token_enc: string;
+    number_updated_at: string;
+    last_customer_message_at: string | null;
+    customer_name: string | null;
+    active_version_id: string | null;
+  }>(sql`
+    with candidates as (
+      select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id
+      from outbox_messages o
+      join phone_numbers n on n.id = o.phone_number_id
+      where o.status in ('queued', 'ambiguous')
+        and o.next_attempt_at <= now()
+        and n.send_paused_at is null
+        and (
+          o.conversation_id is null
+          or not exists (
+            select 1 from outbox_messages p
+            where p.conversation_id = o.conversation_id and p.id < o.id
+              and p.status in ('queued', 'sending', 'ambiguous')
+          )
+        )
+      order by o.next_attempt_at, o.id
+      limit ${limit}
+      for update of o skip locked
+    )
+    update outbox_messages x
+    set status = 'sending', attempts = x.attempts + 1, locked_by = ${workerId}, locked_at = now(), updated_at = now()
+    from candidates c
+    join phone_numbers n on n.id = c.phone_number_id
+    left join conversations cv on cv.id = c.conversation_id
+    left join agents a on a.id = coalesce(cv.agent_id, n.agent_id)
+    where x.id = c.id
+    returning x.id, x.tenant_id, x.conversation_id, x.phone_number_id, x.kind, x.recipient, x.payload, x.attempts,
+              x.max_attempts, c.prior_status, n.phone_number_id as meta_phone_number_id, n.kind as number_kind,
+              n.access_token_enc, n.updated_at::text as number_updated_at,
+              cv.last_customer_message_at::text as last_customer_message_at, cv.customer_name, a.active_version_id`);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    tenantId: r.tenant_id,
+    conversationId: r.conversation_id,
+    numberId: r.phone_number_id,
+    kind: r.kind,
+    recipient: r.recipient,
+    payload: r.payload,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    priorStatus: r.prior_status,
+    metaPhoneNumberId: r.meta_phone_number_id,
+    numberKind: r.number_kind,
+    accessTokenEnc: r.access_token_enc,
+    numberUpdatedAt: r.number_updated_at,
+    lastCustomerMessageAt: r.last_customer_message_at,
+    customerName: r.customer_name,
+    activeVersionId: r.active_version_id,
+  }));
+}
+
+/**
+ * Rows stuck in 'sending' (the sending worker died mid-request) become 'ambiguous': the request may
+ * have reached Meta, so they wait `graceMs` for a status callback before any re-send.
+ */
+export async function reapStuckSends(db: Executor, { olderThanMs, graceMs }: { olderThanMs: number; graceMs: number }) {
+  const rows = await db.execute<{ id: string | number; tenant_id: string; locked_by: string | null }>(sql`
+    with stuck as (
+      select id, locked_by from outbox_messages
+      where status = 'sending' and locked_at < now() - ${olderThanMs} * interval '1 millisecond'
+      for update skip locked
+    )
+    update outbox_messages o
+    set status = 'ambiguous', next_attempt_at = now() + ${graceMs} * interval '1 millisecond',
+        locked_by = null, last_error = 'sender stopped mid-request (was ' || coalesce(s.locked_by, '?') || ')',
+        updated_at = now()
+    from stuck s
+    where o.id = s.id
+    returning o.id, o.tenant_id, s.locked_by`);
+  return rows.map((r) => ({ id: Number(r.id), tenantId: r.tenant_id, lockedBy: r.locked_by }));
+}

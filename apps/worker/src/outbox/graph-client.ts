@@ -1,0 +1,80 @@
+/**
+ * The Graph API send call. It tells three failure kinds apart, because they need different care:
+ * a Meta error (Meta answered: branch on error.code), a definite transport failure (the request
+ * never left: safe to retry), and an ambiguous one (timeout or connection dropped after the request
+ * may have reached Meta: never re-send blindly).
+ */
+export type GraphSendResult =
+  | { ok: true; wamid: string | null; httpStatus: number }
+  | { ok: false; kind: "meta"; httpStatus: number; code: number | null; message: string }
+  | { ok: false; kind: "unsent"; message: string }
+  | { ok: false; kind: "ambiguous"; message: string };
+
+const UNSENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "UND_ERR_CONNECT_TIMEOUT"]);
+
+function errorCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") {
+      return code;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export async function sendToGraph(p: {
+  baseUrl: string;
+  apiVersion: string;
+  phoneNumberId: string;
+  token: string;
+  body: Record<string, unknown>;
+  timeoutMs: number;
+}): Promise<GraphSendResult> {
+  const url = `${p.baseUrl.replace(/\/+$/, "")}/${p.apiVersion}/${encodeURIComponent(p.phoneNumberId)}/messages`;
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${p.token}`, "content-type": "application/json" },
+      body: JSON.stringify(p.body),
+      signal: AbortSignal.timeout(p.timeoutMs),
+    });
+  } catch (err) {
+    const code = errorCode(err);
+    if (code && UNSENT_CODES.has(code)) {
+      return { ok: false, kind: "unsent", message: `${code}: ${(err as Error).message}` };
+    }
+    const name = (err as Error).name;
+    return {
+      ok: false,
+      kind: "ambiguous",
+      message: name === "TimeoutError" ? `timeout after ${p.timeoutMs} ms` : `${code ?? name}: ${(err as Error).message}`,
+    };
+  }
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    // Headers arrived but the body was cut: Meta may well have accepted the message.
+    return { ok: false, kind: "ambiguous", message: `response body lost: ${(err as Error).message}` };
+  }
+  let json: unknown = null;
+  try {
+    json = text ? (JSON.parse(text) as unknown) : null;
+  } catch {
+    json = null;
+  }
+  const obj = (json ?? {}) as { messages?: { id?: string }[]; success?: boolean; error?: { code?: number; message?: string } };
+  if (res.ok && !obj.error) {
+    return { ok: true, wamid: obj.messages?.[0]?.id ?? null, httpStatus: res.status };
+  }
+  return {
+    ok: false,
+    kind: "meta",
+    httpStatus: res.status,
+    code: typeof obj.error?.code === "number" ? obj.error.code : null,
+    message: obj.error?.message ?? `HTTP ${res.status}`,
+  };
+}

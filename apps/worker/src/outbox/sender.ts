@@ -1,0 +1,296 @@
+import type { Database } from "@lx/db/client";
+import { insertAuditEvent } from "@lx/db/queries";
+import { backoffMs, classifyMetaError, pairRateLimitBackoffMs } from "@lx/shared";
+import { decryptSecret } from "@lx/shared/crypto";
+
+import type { Logger } from "../logger.ts";
+import type { BundleCache } from "../services/bundle-cache.ts";
+import { claimSends, reapStuckSends, type ClaimedSend } from "./claim.ts";
+import { sendToGraph, type GraphSendResult } from "./graph-client.ts";
+import {
+  markAmbiguous,
+  markFinal,
+  markRetry,
+  markSent,
+  pauseNumber,
+  rewriteAsTemplate,
+  templateBody,
+} from "./settle.ts";
+
+export type SenderOptions = {
+  db: Database;
+  logger: Logger;
+  workerId: string;
+  secretKey: Buffer;
+  bundles: BundleCache;
+  graph: { baseUrl: string; apiVersion: string; sandboxBaseUrl?: string };
+  concurrency: number;
+  pollMs?: number;
+  sendTimeoutMs?: number;
+  /** How long an ambiguous send waits for a status callback before it is re-sent. */
+  ambiguousGraceMs?: number;
+  /** Free-form messages need a customer message within this window (Meta: 24 h). */
+  windowMs?: number;
+  retryBaseMs?: number;
+  now?: () => number;
+  onSend?: (outcome: string) => void;
+};
+
+type Outcome = "sent" | "retry" | "dead" | "ambiguous" | "paused" | "blocked" | "templated";
+
+const FREE_FORM = new Set(["text", "interactive", "media", "reaction"]);
+
+/**
+ * Delivers outbox rows through the Graph API: in order per conversation, with the number's own
+ * token, `biz_opaque_callback_data` = row id, retries by Meta error code, per-recipient backoff on
+ * 131056, number pause on token/account errors, the 24-hour rule, and ambiguous sends reconciled by
+ * status callbacks instead of re-sent blindly.
+ */
+export class OutboxSender {
+  private readonly tokens = new Map<string, { version: string; token: string }>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private wakeResolve: (() => void) | undefined;
+  private wakePending = false;
+  private loopPromise: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private unlisten: (() => Promise<void>) | undefined;
+
+  constructor(private readonly o: SenderOptions) {}
+
+  private get sendTimeoutMs() {
+    return this.o.sendTimeoutMs ?? 15_000;
+  }
+  private get graceMs() {
+    return this.o.ambiguousGraceMs ?? 60_000;
+  }
+
+  async start(): Promise<void> {
+    const l = await this.o.db.$client.listen("lx_outbox", () => this.notify());
+    this.unlisten = () => l.unlisten();
+    this.timers.push(setInterval(() => void this.reap(), 5_000));
+    this.loopPromise = this.loop();
+  }
+
+  notify(): void {
+    this.wakePending = true;
+    this.wakeResolve?.();
+  }
+
+  async stop(timeoutMs = 15_000): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    for (const t of this.timers) {
+      clearInterval(t);
+    }
+    await this.unlisten?.();
+    await this.loopPromise;
+    await Promise.race([
+      Promise.allSettled([...this.inFlight]),
+      new Promise((r) => setTimeout(r, timeoutMs).unref()),
+    ]);
+  }
+
+  /** Claims and sends one batch and waits for it (tests). */
+  async runOnce(limit = 32): Promise<number> {
+    const rows = await claimSends(this.o.db, { workerId: this.o.workerId, limit });
+    await Promise.all(rows.map((r) => this.send(r)));
+    return rows.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.o.concurrency - this.inFlight.size;
+      let full = false;
+      if (free > 0) {
+        this.wakePending = false;
+        try {
+          const rows = await claimSends(this.o.db, { workerId: this.o.workerId, limit: Math.min(free, 32) });
+          for (const r of rows) {
+            const p: Promise<void> = this.send(r).finally(() => {
+              this.inFlight.delete(p);
+              this.notify();
+            });
+            this.inFlight.add(p);
+          }
+          full = rows.length === Math.min(free, 32);
+        } catch (err) {
+          this.o.logger.error({ err }, "outbox claim failed");
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      if ((full && this.inFlight.size < this.o.concurrency) || this.wakePending) {
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.o.pollMs ?? 1_000);
+        this.wakeResolve = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeResolve = undefined;
+    }
+  }
+
+  private token(row: ClaimedSend): string {
+    const cached = this.tokens.get(row.numberId);
+    if (cached?.version === row.numberUpdatedAt) {
+      return cached.token;
+    }
+    const token = decryptSecret(this.o.secretKey, row.accessTokenEnc);
+    this.tokens.set(row.numberId, { version: row.numberUpdatedAt, token });
+    return token;
+  }
+
+  private async audit(row: ClaimedSend, type: string, data: Record<string, unknown>) {
+    await insertAuditEvent(this.o.db, {
+      tenantId: row.tenantId,
+      actor: { type: "worker", label: this.o.workerId },
+      type,
+      subjectType: "outbox_message",
+      subjectId: row.id,
+      data: { conversationId: row.conversationId, kind: row.kind, attempts: row.attempts, ...data },
+    });
+  }
+
+  /** The 24-hour rule: returns the payload to send, or null when the row was blocked. */
+  private async applyWindow(row: ClaimedSend): Promise<{ kind: string; payload: Record<string, unknown> } | null> {
+    if (!row.conversationId || !FREE_FORM.has(row.kind)) {
+      return { kind: row.kind, payload: row.payload };
+    }
+    const now = this.o.now?.() ?? Date.now();
+    const last = row.lastCustomerMessageAt ? Date.parse(row.lastCustomerMessageAt) : NaN;
+    if (Number.isFinite(last) && now - last < (this.o.windowMs ?? 24 * 3600_000)) {
+      return { kind: row.kind, payload: row.payload };
+    }
+    const bundle = row.activeVersionId ? (await this.o.bundles.get(this.o.db, row.activeVersionId))?.bundle : undefined;
+    const tpl = bundle?.templates.reengagement;
+    const body = tpl ? await templateBody(this.o.db, { tenantId: row.tenantId, name: tpl.name, language: tpl.language }) : null;
+    if (!tpl || body === null) {
+      await markFinal(this.o.db, {
+        id: row.id,
+        workerId: this.o.workerId,
+        status: "blocked",
+        code: 131047,
+        error: tpl ? `template ${tpl.name}/${tpl.language} is not approved for this tenant` : "outside the 24-hour window and no re-engagement template",
+      });
+      await this.audit(row, "send.blocked", { reason: "24h window closed", template: tpl?.name ?? null });
+      return null;
+    }
+    const params = [...new Set(body.match(/\{\{\s*\d+\s*\}\}/g) ?? [])].length;
+    const name = row.customerName?.split(/\s+/)[0] || (tpl.language.startsWith("pt") ? "tudo bem" : "there");
+    const payload: Record<string, unknown> = {
+      type: "template",
+      template: {
+        name: tpl.name,
+        language: { code: tpl.language },
+        ...(params > 0
+          ? { components: [{ type: "body", parameters: Array.from({ length: params }, (_, i) => ({ type: "text", text: i === 0 ? name : "-" })) }] }
+          : {}),
+      },
+    };
+    await rewriteAsTemplate(this.o.db, { id: row.id, workerId: this.o.workerId, payload });
+    await this.audit(row, "send.template_substituted", { template: tpl.name, language: tpl.language });
+    return { kind: "template", payload };
+  }
+
+  private async send(row: ClaimedSend): Promise<void> {
+    const log = this.o.logger.child({ outboxId: row.id, tenantId: row.tenantId, conversationId: row.conversationId });
+    let outcome: Outcome;
+    try {
+      outcome = await this.deliver(row, log);
+    } catch (err) {
+      // Our own failure before or after the request (database, decryption): treat as ambiguous so
+      // nothing is re-sent blindly.
+      log.error({ err }, "send crashed");
+      await markAmbiguous(this.o.db, { id: row.id, workerId: this.o.workerId, graceMs: this.graceMs, error: String(err) }).catch(
+        () => undefined,
+      );
+      outcome = "ambiguous";
+    }
+    this.o.onSend?.(outcome);
+  }
+
+  private async deliver(row: ClaimedSend, log: Logger): Promise<Outcome> {
+    const { db, workerId } = this.o;
+    if (row.priorStatus === "ambiguous") {
+      await this.audit(row, "send.ambiguous_resend", { graceMs: this.graceMs });
+    }
+    const windowed = await this.applyWindow(row);
+    if (!windowed) {
+      return "blocked";
+    }
+    const body: Record<string, unknown> =
+      windowed.kind === "mark_read"
+        ? { messaging_product: "whatsapp", ...windowed.payload }
+        : {
+            messaging_product: "whatsapp",
+            recipient_type: "individual",
+            ...(/^\+?\d+$/.test(row.recipient) ? { to: row.recipient } : { recipient: row.recipient }),
+            ...windowed.payload,
+            biz_opaque_callback_data: String(row.id),
+          };
+    const baseUrl = row.numberKind === "sandbox" ? (this.o.graph.sandboxBaseUrl ?? this.o.graph.baseUrl) : this.o.graph.baseUrl;
+    const res: GraphSendResult = await sendToGraph({
+      baseUrl,
+      apiVersion: this.o.graph.apiVersion,
+      phoneNumberId: row.metaPhoneNumberId,
+      token: this.token(row),
+      body,
+      timeoutMs: this.sendTimeoutMs,
+    });
+    if (res.ok) {
+      await markSent(db, { id: row.id, workerId, wamid: res.wamid });
+      log.info({ wamid: res.wamid, kind: windowed.kind }, "sent");
+      return "sent";
+    }
+    if (res.kind === "ambiguous") {
+      await markAmbiguous(db, { id: row.id, workerId, graceMs: this.graceMs, error: res.message });
+      await this.audit(row, "send.ambiguous", { error: res.message });
+      log.warn({ error: res.message }, "ambiguous send: waiting for a status callback before any re-send");
+      return "ambiguous";
+    }
+    const code = res.kind === "meta" ? res.code : null;
+    const action = res.kind === "unsent" ? "retry" : classifyMetaError(code, res.httpStatus);
+    const error = res.message;
+    if (action === "pause_number") {
+      await markRetry(db, { id: row.id, workerId, delayMs: 0, code, error, countAttempt: false });
+      if (await pauseNumber(db, { numberId: row.numberId, reason: `Meta error ${code}: ${error}` })) {
+        await this.audit(row, "number.paused", { code, error, numberId: row.numberId });
+        log.error({ code, error }, "token or account problem: sends of this number are paused");
+      }
+      return "paused";
+    }
+    if (action === "window_closed") {
+      // Meta says the window closed (our clock or Meta's differ): take the template path next time.
+      await markRetry(db, { id: row.id, workerId, delayMs: 0, code, error, countAttempt: false });
+      await db.$client`update conversations set last_customer_message_at = null where id = ${row.conversationId ?? "00000000-0000-0000-0000-000000000000"}::uuid`;
+      return "retry";
+    }
+    if (action === "permanent" || row.attempts >= row.maxAttempts) {
+      await markFinal(db, { id: row.id, workerId, status: "dead", code, error });
+      await this.audit(row, "send.dead", { code, error, permanent: action === "permanent" });
+      log.error({ code, error, attempts: row.attempts }, "send dead-lettered");
+      return "dead";
+    }
+    const delayMs =
+      action === "retry_recipient"
+        ? pairRateLimitBackoffMs(row.attempts)
+        : backoffMs(row.attempts, { baseMs: this.o.retryBaseMs ?? 1000 });
+    await markRetry(db, { id: row.id, workerId, delayMs, code, error });
+    log.warn({ code, error, attempts: row.attempts, delayMs }, "send failed; will retry");
+    return "retry";
+  }
+
+  private async reap(): Promise<void> {
+    try {
+      const stuck = await reapStuckSends(this.o.db, { olderThanMs: this.sendTimeoutMs + 15_000, graceMs: this.graceMs });
+      if (stuck.length > 0) {
+        this.o.logger.warn({ ids: stuck.map((s) => s.id) }, "sends left mid-request by a stopped worker are now ambiguous");
+      }
+    } catch (err) {
+      this.o.logger.error({ err }, "outbox reap failed");
+    }
+  }
+}

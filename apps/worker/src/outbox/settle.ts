@@ -1,0 +1,73 @@
+import { sql } from "drizzle-orm";
+
+import type { Executor } from "@lx/db/client";
+
+/** Every settle is guarded by `locked_by = worker`: a row another sender took over is left alone. */
+
+export async function markSent(db: Executor, p: { id: number; workerId: string; wamid: string | null }) {
+  // A status callback may have arrived before our HTTP response: never move the status backwards.
+  await db.execute(sql`
+    update outbox_messages
+    set status = case when status in ('sending', 'ambiguous', 'queued') then 'sent' else status end,
+        wamid = coalesce(wamid, ${p.wamid}), sent_at = coalesce(sent_at, now()), locked_by = null,
+        last_error = null, last_error_code = null, updated_at = now()
+    where id = ${p.id} and locked_by = ${p.workerId}`);
+}
+
+/** Back to the queue after `delayMs`; `countAttempt: false` gives the attempt back (number paused). */
+export async function markRetry(
+  db: Executor,
+  p: { id: number; workerId: string; delayMs: number; code: number | null; error: string; countAttempt?: boolean },
+) {
+  await db.execute(sql`
+    update outbox_messages
+    set status = 'queued', next_attempt_at = now() + ${p.delayMs} * interval '1 millisecond',
+        attempts = case when ${p.countAttempt ?? true} then attempts else greatest(attempts - 1, 0) end,
+        last_error_code = ${p.code}::int, last_error = ${p.error.slice(0, 1000)}, locked_by = null, updated_at = now()
+    where id = ${p.id} and locked_by = ${p.workerId}`);
+}
+
+export async function markFinal(
+  db: Executor,
+  p: { id: number; workerId: string; status: "dead" | "blocked"; code: number | null; error: string },
+) {
+  await db.execute(sql`
+    update outbox_messages
+    set status = ${p.status}, last_error_code = ${p.code}::int, last_error = ${p.error.slice(0, 1000)},
+        failed_at = now(), locked_by = null, updated_at = now()
+    where id = ${p.id} and locked_by = ${p.workerId}`);
+}
+
+export async function markAmbiguous(db: Executor, p: { id: number; workerId: string; graceMs: number; error: string }) {
+  await db.execute(sql`
+    update outbox_messages
+    set status = case when status = 'sending' then 'ambiguous' else status end,
+        next_attempt_at = now() + ${p.graceMs} * interval '1 millisecond',
+        last_error = ${p.error.slice(0, 1000)}, locked_by = null, updated_at = now()
+    where id = ${p.id} and locked_by = ${p.workerId}`);
+}
+
+/** Outside the 24-hour window: the row becomes the agent's re-engagement template (same place in line). */
+export async function rewriteAsTemplate(
+  db: Executor,
+  p: { id: number; workerId: string; payload: Record<string, unknown> },
+) {
+  await db.execute(sql`
+    update outbox_messages set kind = 'template', payload = ${JSON.stringify(p.payload)}::jsonb, updated_at = now()
+    where id = ${p.id} and locked_by = ${p.workerId}`);
+}
+
+export async function pauseNumber(db: Executor, p: { numberId: string; reason: string }): Promise<boolean> {
+  const rows = await db.execute(sql`
+    update phone_numbers set send_paused_at = now(), pause_reason = ${p.reason}, updated_at = now()
+    where id = ${p.numberId}::uuid and send_paused_at is null
+    returning id`);
+  return rows.length > 0;
+}
+
+export async function templateBody(db: Executor, p: { tenantId: string; name: string; language: string }) {
+  const rows = await db.execute<{ body: string }>(sql`
+    select body from templates
+    where tenant_id = ${p.tenantId}::uuid and name = ${p.name} and language = ${p.language} and status = 'approved'`);
+  return rows[0]?.body ?? null;
+}

@@ -1,0 +1,294 @@
+import type { Database, Transaction } from "@lx/db/client";
+import { insertAuditEvent } from "@lx/db/queries";
+
+import { acquireConversationLock, releaseConversationLock, renewConversationLocks } from "../locks.ts";
+import type { Logger } from "../logger.ts";
+import { claimJobs, type ClaimedJob } from "./claim.ts";
+import { completeJob } from "./complete.ts";
+import { failJob, releaseJob } from "./fail.ts";
+import { extendLeases, reapExpiredJobs } from "./reap.ts";
+
+/** Never retried: the job is dead at once (bad payload, missing rows). */
+export class PermanentJobError extends Error {
+  override name = "PermanentJobError";
+}
+
+/** The job's lease was taken over by another worker: its effects must not commit. */
+export class LeaseLostError extends Error {
+  override name = "LeaseLostError";
+}
+
+export type JobContext = {
+  job: ClaimedJob;
+  workerId: string;
+  logger: Logger;
+  db: Database;
+  /**
+   * Runs `effects` in one transaction together with completing the job and releasing its
+   * conversation lock, guarded by ownership: if another worker took the job over, nothing commits
+   * (LeaseLostError). A handler that never calls it is completed with no effects.
+   */
+  finish: (effects: (tx: Transaction) => Promise<void>) => Promise<void>;
+  signal: AbortSignal;
+};
+
+export type JobHandler = (ctx: JobContext) => Promise<void>;
+
+export type RunnerOptions = {
+  db: Database;
+  logger: Logger;
+  workerId: string;
+  handlers: Record<string, JobHandler>;
+  concurrency: number;
+  /** Lease of a claimed job and TTL of its conversation lock; renewed every leaseMs/3. */
+  leaseMs?: number;
+  /** Backstop polling when no NOTIFY arrives. */
+  pollMs?: number;
+  /** How often this process looks for expired leases. */
+  reapEveryMs?: number;
+  /** Claim at most this many jobs per round trip. */
+  batchSize?: number;
+  hooks?: {
+    onJobDone?: (job: ClaimedJob, ms: number) => void;
+    onJobFailed?: (job: ClaimedJob, outcome: "retry" | "dead" | "lost", error: unknown) => void;
+  };
+};
+
+type Wake = { promise: Promise<void>; resolve: () => void };
+
+function newWake(): Wake {
+  let resolve = () => undefined as void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * Runs jobs from message_queue with up to `concurrency` in flight (async I/O: slow LLM calls overlap).
+ * Woken by NOTIFY lx_jobs and by finished jobs, polling only as a backstop.
+ */
+export class JobRunner {
+  private readonly inFlight = new Map<number, { job: ClaimedJob; promise: Promise<void> }>();
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly batchSize: number;
+  private wake = newWake();
+  private wakePending = false;
+  private stopping = false;
+  private loopPromise: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private unlisten: (() => Promise<void>) | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly o: RunnerOptions) {
+    this.leaseMs = o.leaseMs ?? 30_000;
+    this.pollMs = o.pollMs ?? 1_000;
+    this.batchSize = o.batchSize ?? 16;
+  }
+
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  async start(): Promise<void> {
+    const listener = await this.o.db.$client.listen("lx_jobs", () => this.notify());
+    this.unlisten = () => listener.unlisten();
+    this.timers.push(
+      setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3))),
+      setInterval(() => void this.reap(), this.o.reapEveryMs ?? 5_000),
+    );
+    this.loopPromise = this.loop();
+  }
+
+  notify(): void {
+    this.wakePending = true;
+    this.wake.resolve();
+  }
+
+  /** Stops claiming, waits for in-flight jobs up to `timeoutMs`, then gives the rest back. */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    this.stopping = true;
+    this.notify();
+    for (const t of this.timers) {
+      clearInterval(t);
+    }
+    await this.unlisten?.();
+    await this.loopPromise;
+    const all = Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
+    const timedOut = await Promise.race([
+      all.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref()),
+    ]);
+    if (timedOut) {
+      this.abort.abort();
+      for (const { job } of this.inFlight.values()) {
+        await releaseJob(this.o.db, { jobId: job.id, workerId: this.o.workerId, delayMs: 0 });
+      }
+      this.o.logger.warn({ jobs: this.inFlight.size }, "shutdown timeout: released in-flight jobs");
+    }
+  }
+
+  /** Claims and runs one batch, awaiting it: deterministic driving for tests. Returns jobs run. */
+  async runOnce(): Promise<number> {
+    const jobs = await claimJobs(this.o.db, { workerId: this.o.workerId, limit: this.batchSize, leaseMs: this.leaseMs });
+    await Promise.all(jobs.map((j) => this.run(j)));
+    return jobs.length;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.o.concurrency - this.inFlight.size;
+      let claimedFull = false;
+      if (free > 0) {
+        this.wakePending = false;
+        const limit = Math.min(free, this.batchSize);
+        try {
+          const jobs = await claimJobs(this.o.db, { workerId: this.o.workerId, limit, leaseMs: this.leaseMs });
+          for (const job of jobs) {
+            const promise = this.run(job).finally(() => {
+              this.inFlight.delete(job.id);
+              this.notify();
+            });
+            this.inFlight.set(job.id, { job, promise });
+          }
+          claimedFull = jobs.length === limit;
+        } catch (err) {
+          this.o.logger.error({ err }, "claim failed");
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      if (claimedFull && this.o.concurrency - this.inFlight.size > 0) {
+        continue;
+      }
+      if (this.wakePending) {
+        continue;
+      }
+      this.wake = newWake();
+      const timer = setTimeout(() => this.wake.resolve(), this.pollMs);
+      await this.wake.promise;
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(job: ClaimedJob): Promise<void> {
+    const { db, workerId } = this.o;
+    const log = this.o.logger.child({ jobId: job.id, task: job.task, conversationId: job.conversationId, tenantId: job.tenantId });
+    const started = performance.now();
+    const handler = this.o.handlers[job.task];
+    try {
+      if (!handler) {
+        throw new PermanentJobError(`no handler for task "${job.task}"`);
+      }
+      if (job.conversationId) {
+        const lock = await acquireConversationLock(db, {
+          conversationId: job.conversationId,
+          workerId,
+          jobId: job.id,
+          ttlMs: this.leaseMs,
+        });
+        if (!lock.acquired) {
+          // Someone else holds the conversation: wait without spending an attempt.
+          const waitMs = Math.max(50, Math.min(2_000, lock.expiresAt.getTime() - Date.now() + 50));
+          await releaseJob(db, { jobId: job.id, workerId, delayMs: waitMs });
+          log.debug({ heldBy: lock.heldBy, waitMs }, "conversation locked; job released");
+          return;
+        }
+        if (lock.tookOverFrom) {
+          await insertAuditEvent(db, {
+            tenantId: job.tenantId,
+            actor: { type: "worker", label: workerId },
+            type: "lock.expired",
+            subjectType: "conversation",
+            subjectId: job.conversationId,
+            data: { previousHolder: lock.tookOverFrom, jobId: job.id },
+          });
+          log.warn({ previousHolder: lock.tookOverFrom }, "took over an expired conversation lock");
+        }
+      }
+      let finished = false;
+      const finish = async (effects: (tx: Transaction) => Promise<void>) => {
+        await db.transaction(async (tx) => {
+          if (!(await completeJob(tx, { jobId: job.id, workerId }))) {
+            throw new LeaseLostError(`job ${job.id} is no longer ours`);
+          }
+          if (job.conversationId) {
+            await releaseConversationLock(tx, { conversationId: job.conversationId, workerId });
+          }
+          await effects(tx);
+        });
+        finished = true;
+      };
+      await handler({ job, workerId, logger: log, db, finish, signal: this.abort.signal });
+      if (!finished) {
+        await finish(async () => undefined);
+      }
+      this.o.hooks?.onJobDone?.(job, performance.now() - started);
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        log.warn("lease lost: another worker owns this job now; effects discarded");
+        this.o.hooks?.onJobFailed?.(job, "lost", err);
+        return;
+      }
+      const permanent = err instanceof PermanentJobError;
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      try {
+        const outcome = await failJob(db, { jobId: job.id, workerId, error: message, permanent });
+        if (job.conversationId) {
+          await releaseConversationLock(db, { conversationId: job.conversationId, workerId });
+        }
+        if (outcome === "dead") {
+          await insertAuditEvent(db, {
+            tenantId: job.tenantId,
+            actor: { type: "worker", label: workerId },
+            type: "job.dead",
+            subjectType: "job",
+            subjectId: job.id,
+            data: { task: job.task, attempts: job.attempts, error: message, conversationId: job.conversationId },
+          });
+          log.error({ err, attempts: job.attempts }, "job dead-lettered");
+        } else {
+          log.warn({ err, attempts: job.attempts, outcome }, "job failed");
+        }
+        this.o.hooks?.onJobFailed?.(job, outcome, err);
+      } catch (failErr) {
+        log.error({ err: failErr, cause: err }, "could not record the job failure; its lease will expire");
+      }
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.inFlight.keys()];
+    if (ids.length === 0) {
+      return;
+    }
+    try {
+      await extendLeases(this.o.db, { jobIds: ids, workerId: this.o.workerId, leaseMs: this.leaseMs });
+      await renewConversationLocks(this.o.db, { workerId: this.o.workerId, ttlMs: this.leaseMs });
+    } catch (err) {
+      this.o.logger.error({ err }, "heartbeat failed");
+    }
+  }
+
+  private async reap(): Promise<void> {
+    try {
+      const reaped = await reapExpiredJobs(this.o.db);
+      for (const j of reaped) {
+        await insertAuditEvent(this.o.db, {
+          tenantId: j.tenantId,
+          actor: { type: "worker", label: this.o.workerId },
+          type: "job.lease_expired",
+          subjectType: "job",
+          subjectId: j.id,
+          data: { previousOwner: j.lockedBy, conversationId: j.conversationId, status: j.status },
+        });
+      }
+      if (reaped.length > 0) {
+        this.o.logger.warn({ jobs: reaped.map((j) => j.id) }, "reaped jobs with expired leases");
+        this.notify();
+      }
+    } catch (err) {
+      this.o.logger.error({ err }, "reap failed");
+    }
+  }
+}

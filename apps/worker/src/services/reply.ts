@@ -1,0 +1,294 @@
+import { sql } from "drizzle-orm";
+
+import type { Executor, Transaction } from "@lx/db/client";
+import { enqueueMarkRead, enqueueOutboundText, insertAuditEvent } from "@lx/db/queries";
+import { matchHandoffKeyword, splitReply, type CompiledAgentBundle } from "@lx/shared";
+
+import type { ModelChoice, LlmToolCall, LlmTurn } from "../llm/index.ts";
+import type { JobContext } from "../queue/runner.ts";
+import { PermanentJobError } from "../queue/runner.ts";
+import type { BundleCache } from "./bundle-cache.ts";
+import { startHandoff } from "./handoff.ts";
+
+export type ReplyDeps = {
+  bundles: BundleCache;
+  chooseModel: (bundle: CompiledAgentBundle) => ModelChoice;
+  /** Bounded tool-call rounds per reply. */
+  maxToolRounds?: number;
+  metrics?: {
+    llm: (p: { provider: string; ms: number; tokensIn: number; tokensOut: number; ok: boolean }) => void;
+    reply: (p: { outcome: string }) => void;
+  };
+};
+
+type ReplyTarget = {
+  messageId: number;
+  body: string;
+  metaMessageId: string | null;
+  conversationId: string;
+  tenantId: string;
+  mode: string;
+  summary: string;
+  customerKey: string;
+  numberId: string;
+  agentId: string | null;
+  activeVersionId: string | null;
+};
+
+async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget | null> {
+  const rows = await db.execute<{
+    message_id: string | number;
+    body: string;
+    meta_message_id: string | null;
+    conversation_id: string;
+    tenant_id: string;
+    mode: string;
+    summary: string;
+    customer_key: string;
+    number_id: string;
+    agent_id: string | null;
+    active_version_id: string | null;
+  }>(sql`
+    select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, c.mode,
+           c.summary, c.customer_key, c.phone_number_id as number_id,
+           coalesce(c.agent_id, n.agent_id) as agent_id, a.active_version_id
+    from messages m
+    join conversations c on c.id = m.conversation_id
+    join phone_numbers n on n.id = c.phone_number_id
+    left join agents a on a.id = coalesce(c.agent_id, n.agent_id)
+    where m.id = ${messageId}`);
+  const r = rows[0];
+  if (!r) {
+    return null;
+  }
+  return {
+    messageId: Number(r.message_id),
+    body: r.body,
+    metaMessageId: r.meta_message_id,
+    conversationId: r.conversation_id,
+    tenantId: r.tenant_id,
+    mode: r.mode,
+    summary: r.summary,
+    customerKey: r.customer_key,
+    numberId: r.number_id,
+    agentId: r.agent_id,
+    activeVersionId: r.active_version_id,
+  };
+}
+
+/** The conversation up to (and including) the message being answered, oldest first. */
+async function loadHistory(db: Executor, conversationId: string, upToId: number, limit: number): Promise<LlmTurn[]> {
+  const rows = await db.execute<{ author: string; body: string }>(sql`
+    select author, body from (
+      select id, author, body from messages
+      where conversation_id = ${conversationId} and id <= ${upToId}
+      order by id desc limit ${limit}
+    ) recent order by id`);
+  const turns: LlmTurn[] = [];
+  for (const r of rows) {
+    const role = r.author === "customer" ? "user" : "assistant";
+    const content = r.author === "human" ? `[human agent] ${r.body}` : r.body;
+    const last = turns.at(-1);
+    if (last && last.role === role && role !== "assistant") {
+      last.content = `${last.content}\n${content}`;
+    } else if (last?.role === "assistant" && role === "assistant") {
+      last.content = `${last.content}\n${content}`;
+    } else {
+      turns.push(role === "user" ? { role, content } : { role: "assistant", content });
+    }
+  }
+  return turns;
+}
+
+async function alreadyAnswered(db: Executor, conversationId: string, messageId: number): Promise<boolean> {
+  const rows = await db.execute(sql`
+    select 1 from messages
+    where conversation_id = ${conversationId} and direction = 'out' and answers_up_to_id >= ${messageId}
+    limit 1`);
+  return rows.length > 0;
+}
+
+/**
+ * conversation.reply: answer one customer message with the conversation's active agent version.
+ * Reads happen outside any transaction (the LLM call may take seconds); every write happens in the
+ * job's completing transaction, so a crash or a lost lease leaves nothing half-sent.
+ */
+export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<void> {
+  const { db, job, logger } = ctx;
+  if (!job.messageId) {
+    throw new PermanentJobError("conversation.reply without message_id");
+  }
+  const t = await loadTarget(db, job.messageId);
+  if (!t) {
+    throw new PermanentJobError(`message ${job.messageId} not found`);
+  }
+  const readReceipt = async (tx: Transaction) => {
+    if (t.metaMessageId) {
+      await enqueueMarkRead(tx, { tenantId: t.tenantId, numberId: t.numberId, recipient: t.customerKey, metaMessageId: t.metaMessageId });
+    }
+  };
+  if (await alreadyAnswered(db, t.conversationId, t.messageId)) {
+    deps.metrics?.reply({ outcome: "already_answered" });
+    return;
+  }
+  if (t.mode !== "bot") {
+    // A human owns the conversation: the bot stays silent and makes no LLM call.
+    deps.metrics?.reply({ outcome: "human_owned" });
+    await ctx.finish(readReceipt);
+    return;
+  }
+  if (!t.activeVersionId) {
+    await ctx.finish(async (tx) => {
+      await insertAuditEvent(tx, {
+        tenantId: t.tenantId,
+        actor: { type: "worker", label: ctx.workerId },
+        type: "reply.no_active_version",
+        subjectType: "conversation",
+        subjectId: t.conversationId,
+        data: { agentId: t.agentId, messageId: t.messageId },
+      });
+    });
+    deps.metrics?.reply({ outcome: "no_active_version" });
+    return;
+  }
+  const active = await deps.bundles.get(db, t.activeVersionId);
+  if (!active) {
+    throw new PermanentJobError(`version ${t.activeVersionId} not found`);
+  }
+  const { bundle } = active;
+  const log = logger.child({ agentVersion: active.version, agentVersionId: t.activeVersionId });
+
+  const keyword = matchHandoffKeyword(t.body, bundle.policies.handoff.keywords);
+  if (keyword) {
+    await ctx.finish(async (tx) => {
+      await readReceipt(tx);
+      await startHandoff(tx, {
+        tenantId: t.tenantId,
+        conversationId: t.conversationId,
+        numberId: t.numberId,
+        recipient: t.customerKey,
+        trigger: "keyword",
+        reason: `keyword "${keyword}"`,
+        message: bundle.policies.handoff.message,
+        agentVersionId: t.activeVersionId,
+        answersUpToId: t.messageId,
+        actorLabel: ctx.workerId,
+      });
+    });
+    log.info({ keyword }, "handoff by keyword");
+    deps.metrics?.reply({ outcome: "handoff_keyword" });
+    return;
+  }
+
+  const turns = await loadHistory(db, t.conversationId, t.messageId, bundle.context.recentMessages);
+  const system = t.summary
+    ? `${bundle.systemPrompt}\n\n## Conversation summary (older messages)\n${t.summary}`
+    : bundle.systemPrompt;
+  const { provider, model } = deps.chooseModel(bundle);
+  const started = performance.now();
+  let tokensIn = 0;
+  let tokensOut = 0;
+  let text = "";
+  let handoffReason: string | null = null;
+  const maxRounds = deps.maxToolRounds ?? 3;
+  for (let round = 0; round <= maxRounds; round++) {
+    const callStart = performance.now();
+    let res;
+    try {
+      res = await provider.generate({
+        model,
+        temperature: bundle.model.temperature,
+        maxOutputTokens: bundle.model.maxOutputTokens,
+        system,
+        turns,
+        // On the last round no tools are offered, so the model has to answer in words.
+        tools: round < maxRounds ? bundle.tools : [],
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      deps.metrics?.llm({ provider: provider.name, ms: performance.now() - callStart, tokensIn: 0, tokensOut: 0, ok: false });
+      throw err;
+    }
+    deps.metrics?.llm({
+      provider: provider.name,
+      ms: performance.now() - callStart,
+      tokensIn: res.usage.inputTokens,
+      tokensOut: res.usage.outputTokens,
+      ok: true,
+    });
+    tokensIn += res.usage.inputTokens;
+    tokensOut += res.usage.outputTokens;
+    text = res.text;
+    if (res.toolCalls.length === 0) {
+      break;
+    }
+    turns.push({ role: "assistant", content: res.text, toolCalls: res.toolCalls });
+    for (const call of res.toolCalls) {
+      const result = runTool(call, bundle);
+      if (result.handoff) {
+        handoffReason = result.handoff;
+      }
+      turns.push({ role: "tool", toolCallId: call.id, name: call.name, content: JSON.stringify(result.output) });
+    }
+    if (handoffReason) {
+      break;
+    }
+  }
+  const latencyMs = Math.round(performance.now() - started);
+
+  if (handoffReason) {
+    await ctx.finish(async (tx) => {
+      await readReceipt(tx);
+      await startHandoff(tx, {
+        tenantId: t.tenantId,
+        conversationId: t.conversationId,
+        numberId: t.numberId,
+        recipient: t.customerKey,
+        trigger: "model",
+        reason: handoffReason ?? "",
+        message: bundle.policies.handoff.message,
+        agentVersionId: t.activeVersionId,
+        answersUpToId: t.messageId,
+        actorLabel: ctx.workerId,
+      });
+    });
+    log.info({ reason: handoffReason, tokensIn, tokensOut, latencyMs }, "handoff requested by the model");
+    deps.metrics?.reply({ outcome: "handoff_model" });
+    return;
+  }
+
+  const parts = splitReply(text, bundle.policies.maxReplyChars);
+  const finalParts = parts.length > 0 ? parts : [bundle.policies.fallbackMessage];
+  await ctx.finish(async (tx) => {
+    await readReceipt(tx);
+    for (const [i, part] of finalParts.entries()) {
+      await enqueueOutboundText(tx, {
+        tenantId: t.tenantId,
+        conversationId: t.conversationId,
+        numberId: t.numberId,
+        recipient: t.customerKey,
+        author: "bot",
+        text: part,
+        agentVersionId: t.activeVersionId,
+        answersUpToId: t.messageId,
+        tokensIn: i === 0 ? tokensIn : null,
+        tokensOut: i === 0 ? tokensOut : null,
+        latencyMs: i === 0 ? latencyMs : null,
+      });
+    }
+  });
+  log.info(
+    { metaMessageId: t.metaMessageId, tokensIn, tokensOut, latencyMs, parts: finalParts.length, provider: provider.name },
+    "replied",
+  );
+  deps.metrics?.reply({ outcome: "replied" });
+}
+
+/** Tool execution. handoff_to_human is handled here; calendar and CRM tools come with the plugins. */
+function runTool(call: LlmToolCall, bundle: CompiledAgentBundle): { output: unknown; handoff?: string } {
+  if (call.name === "handoff_to_human" && bundle.policies.handoff.allowModelRequest) {
+    const reason = typeof call.arguments.reason === "string" ? call.arguments.reason : "requested by the model";
+    return { output: { ok: true }, handoff: reason };
+  }
+  return { output: { error: `tool ${call.name} is not available` } };
+}

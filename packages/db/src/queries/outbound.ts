@@ -1,0 +1,70 @@
+import { sql } from "drizzle-orm";
+
+import type { PolicyVerdict } from "../schema/index.ts";
+import type { Executor } from "../client.ts";
+
+export type OutboundText = {
+  tenantId: string;
+  conversationId: string;
+  /** phone_numbers.id of the conversation's number. */
+  numberId: string;
+  recipient: string;
+  author: "bot" | "human" | "system";
+  text: string;
+  agentVersionId?: string | null;
+  authorUserId?: string | null;
+  answersUpToId?: number | null;
+  tokensIn?: number | null;
+  tokensOut?: number | null;
+  latencyMs?: number | null;
+  policyVerdicts?: PolicyVerdict[] | null;
+};
+
+/**
+ * Writes one outgoing text: the messages row (what the inbox and the model's context read) and its
+ * outbox row (what the sender delivers), in one statement. Call it inside the transaction that
+ * decided to send (the job's completion, a human reply, a handoff).
+ */
+export async function enqueueOutboundText(db: Executor, o: OutboundText): Promise<{ messageId: number; outboxId: number }> {
+  const payload = { type: "text", text: { body: o.text, preview_url: false } };
+  const rows = await db.execute<{ message_id: string | number; outbox_id: string | number }>(sql`
+    with msg as (
+      insert into messages (tenant_id, conversation_id, direction, author, type, body, agent_version_id,
+                            author_user_id, answers_up_to_id, tokens_in, tokens_out, latency_ms, policy_verdicts)
+      values (${o.tenantId}::uuid, ${o.conversationId}::uuid, 'out', ${o.author}, 'text', ${o.text},
+              ${o.agentVersionId ?? null}::uuid, ${o.authorUserId ?? null}::uuid, ${o.answersUpToId ?? null}::bigint,
+              ${o.tokensIn ?? null}::int, ${o.tokensOut ?? null}::int, ${o.latencyMs ?? null}::int,
+              ${o.policyVerdicts ? JSON.stringify(o.policyVerdicts) : null}::jsonb)
+      returning id
+    ),
+    ob as (
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload)
+      select ${o.tenantId}::uuid, ${o.conversationId}::uuid, ${o.numberId}::uuid, msg.id, 'text', ${o.recipient},
+             ${JSON.stringify(payload)}::jsonb
+      from msg
+      returning id
+    ),
+    conv as (
+      update conversations set last_message_at = now(), updated_at = now() where id = ${o.conversationId}::uuid
+    )
+    select (select id from msg) as message_id, (select id from ob) as outbox_id`);
+  const r = rows[0];
+  if (!r) {
+    throw new Error("enqueueOutboundText returned no row");
+  }
+  return { messageId: Number(r.message_id), outboxId: Number(r.outbox_id) };
+}
+
+/**
+ * Queues a read receipt for an inbound message. It has no conversation on purpose: receipts are
+ * not part of the conversation's strict send order, so they never hold a reply back.
+ */
+export async function enqueueMarkRead(
+  db: Executor,
+  p: { tenantId: string; numberId: string; recipient: string; metaMessageId: string },
+): Promise<void> {
+  const payload = { status: "read", message_id: p.metaMessageId };
+  await db.execute(sql`
+    insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, max_attempts)
+    values (${p.tenantId}::uuid, null, ${p.numberId}::uuid, 'mark_read', ${p.recipient}, ${JSON.stringify(payload)}::jsonb, 3)`);
+}

@@ -1,0 +1,15 @@
+/**
+ * @lx/sandbox — local fake servers that speak the real wire formats (Meta Graph API, a WhatsApp
+ * customer, OpenAI Chat Completions, Anthropic Messages, a tenant webhook endpoint), for `pnpm start`,
+ * integration tests, benchmarks and the console's test chat.
+ */
+export * from "./customer.ts";
+export * from "./fake-anthropic.ts";
+export * from "./fake-graph.ts";
+export type { FakeLlmOptions, FakeReply, FakeToolCall, LlmEvent, LlmFailure, LlmRequestRecord, ReplyFn } from "./fake-llm-common.ts";
+export { defaultReplyText } from "./fake-llm-common.ts";
+export * from "./fake-openai.ts";
+export * from "./fake-webhook-receiver.ts";
+export type { ListenOptions, LogFn } from "./http-server.ts";
+export * from "./meta-errors.ts";
+export { Recorder } from "./recorder.ts";
