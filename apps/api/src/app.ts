@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import type { Registry } from "prom-client";
 
 import type { Database } from "@lx/db/client";
+import type { NumberDirectory } from "@lx/db/number-directory";
 
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
@@ -34,6 +35,8 @@ export type AppDeps = {
   config: AppConfig;
   /** Prometheus registry served at /metrics (see metrics.ts). */
   registry: Registry;
+  /** phone_number_id → tenant cache of the webhook (started, i.e. listening, by the caller). */
+  directory: NumberDirectory;
   /** Login failure limiter; one per app unless given (tests pass their own). */
   loginLimiter?: FailureRateLimiter;
 };

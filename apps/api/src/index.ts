@@ -5,6 +5,7 @@
 import { serve } from "@hono/node-server";
 
 import { closeDb, createDb } from "@lx/db/client";
+import { NumberDirectory } from "@lx/db/number-directory";
 
 import { newApp } from "./app.ts";
 import { loadApiEnv } from "./env.ts";
@@ -23,8 +24,12 @@ if (env.ADMIN_DIST_DIR && !(await consoleIndexExists(env.ADMIN_DIST_DIR))) {
   logger.warn({ adminDistDir: env.ADMIN_DIST_DIR }, "ADMIN_DIST_DIR has no index.html; the console will 404");
 }
 
+const directory = new NumberDirectory(db);
+await directory.start();
+
 const app = newApp({
   db,
+  directory,
   logger,
   registry,
   config: {
@@ -61,6 +66,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
         server.closeIdleConnections();
       }
     });
+    await directory.stop();
     await closeDb(db);
     logger.info("stopped");
     process.exit(0);

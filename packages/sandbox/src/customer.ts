@@ -357,7 +357,8 @@ export function inboundMedia(kind: InboundMediaKind, input: InboundMediaInput): 
 export interface LocationInput extends InboundBase {
   latitude: number;
   longitude: number;
-  name?: string;
+  /** `location.name` (the place; `name` is the customer's profile name). */
+  locationName?: string;
   address?: string;
   url?: string;
 }
@@ -369,8 +370,8 @@ export function inboundLocation(input: LocationInput): WebhookPayload {
   }
   location.latitude = input.latitude;
   location.longitude = input.longitude;
-  if (input.name !== undefined) {
-    location.name = input.name;
+  if (input.locationName !== undefined) {
+    location.name = input.locationName;
   }
   if (input.url !== undefined) {
     location.url = input.url;

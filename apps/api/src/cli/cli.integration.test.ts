@@ -66,7 +66,7 @@ describe("lx CLI", () => {
 
     const listed = await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env);
     expect(listed.code).toBe(0);
-    const lines = listed.stdout.trim().split("\n");
+    const lines = listed.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ {2}1\.0\.1/);
     expect(lines[1]).toMatch(/^\* 1\.0\.0/);
 

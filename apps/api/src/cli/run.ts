@@ -70,7 +70,7 @@ function formatReport(r: ApplyReport): string {
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const env = io.env ?? process.env;
+  const env = io.env ?? processEnv();
   let db: Database | undefined;
   const cfg = () => loadCliEnv(env);
   const getDb = (): Database => {

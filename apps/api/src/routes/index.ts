@@ -1,14 +1,55 @@
+import { Counter, Histogram } from "prom-client";
 import { Hono } from "hono";
 
 import type { AppDeps } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
+import { getOrCreateMetric } from "../metrics.ts";
+import { whatsappWebhook } from "./webhook.ts";
 
 /**
- * Plain HTTP routes under `/api` (mounted by `newApp`). This is where the runtime work adds the Meta
- * webhook: `routes.route("/webhooks/whatsapp", whatsappWebhook(deps))` — GET handshake and signed POST
- * (CONTRACT.md "HTTP"). Errors thrown here reach `handleError` and get the JSON error shape.
+ * Plain HTTP routes under `/api` (mounted by `newApp`): the Meta webhook (GET handshake and signed
+ * POST, CONTRACT.md "HTTP"). Errors thrown here reach `handleError` and get the JSON error shape.
  */
-export function apiRoutes(_deps: AppDeps): Hono<HonoEnv> {
+export function apiRoutes(deps: AppDeps): Hono<HonoEnv> {
   const routes = new Hono<HonoEnv>();
+  const latency = getOrCreateMetric(
+    deps.registry,
+    "lx_webhook_duration_seconds",
+    () =>
+      new Histogram({
+        name: "lx_webhook_duration_seconds",
+        help: "Webhook POST processing time (signature to 200), seconds",
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+        registers: [],
+      }),
+  );
+  const events = getOrCreateMetric(
+    deps.registry,
+    "lx_webhook_events_total",
+    () =>
+      new Counter({
+        name: "lx_webhook_events_total",
+        help: "Webhook items by outcome (queued, stored, duplicates, statuses, ignored, unknownNumbers)",
+        labelNames: ["outcome"],
+        registers: [],
+      }),
+  );
+  routes.route(
+    "/webhooks/whatsapp",
+    whatsappWebhook({
+      db: deps.db,
+      directory: deps.directory,
+      appSecret: deps.config.metaAppSecret,
+      verifyToken: deps.config.metaVerifyToken,
+      onProcessed: (summary, ms) => {
+        latency.observe(ms / 1000);
+        for (const [outcome, n] of Object.entries(summary)) {
+          if (n > 0) {
+            events.inc({ outcome }, n);
+          }
+        }
+      },
+    }),
+  );
   return routes;
 }

@@ -6,6 +6,7 @@ import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 
 import type { Database } from "@lx/db/client";
+import { NumberDirectory } from "@lx/db/number-directory";
 import { TEST_SECRET_KEY } from "@lx/db/testing";
 
 import { newApp, type AppConfig } from "../app.ts";
@@ -29,14 +30,18 @@ export type TestApp = {
   registry: Registry;
   logs: () => Record<string, unknown>[];
   limiter: FailureRateLimiter;
+  directory: NumberDirectory;
 };
 
 export function buildTestApp(db: Database, config: Partial<AppConfig> = {}): TestApp {
   const { logger, lines } = memoryLogger();
   const registry = createMetricsRegistry({ defaultMetrics: true });
   const limiter = createLoginRateLimiter();
+  // Not listening: tests that change numbers call directory.invalidate() or use fresh numbers.
+  const directory = new NumberDirectory(db);
   const app = newApp({
     db,
+    directory,
     logger,
     registry,
     loginLimiter: limiter,
@@ -48,7 +53,7 @@ export function buildTestApp(db: Database, config: Partial<AppConfig> = {}): Tes
       ...config,
     },
   });
-  return { app, registry, logs: lines, limiter };
+  return { app, registry, logs: lines, limiter, directory };
 }
 
 export type TestContext = TrpcContext & { cookies: string[] };

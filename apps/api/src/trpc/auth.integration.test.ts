@@ -174,6 +174,34 @@ describe("auth over HTTP", () => {
     expect(await me.json()).toEqual({ result: { data: null } });
   });
 
+  dbTest("batched calls (the console's httpBatchLink) share the session", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const { app } = buildTestApp(db);
+    const login = await app.request(
+      "/trpc/auth.login",
+      postJson({ email: user.email, password: user.password }),
+    );
+    const cookie = sessionCookieFrom(login) ?? "";
+    const input = encodeURIComponent(JSON.stringify({}));
+    const res = await app.request(`/trpc/auth.me,tenants.list?batch=1&input=${input}`, {
+      headers: { cookie },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as [
+      { result: { data: { user: { id: string } } } },
+      { result: { data: unknown[] } },
+    ];
+    expect(body[0].result.data.user.id).toBe(user.id);
+    expect(Array.isArray(body[1].result.data)).toBe(true);
+
+    // Anonymous: the public call answers, the protected one is refused, in one 207 response.
+    const anon = await app.request(`/trpc/auth.me,tenants.list?batch=1&input=${input}`);
+    expect(anon.status).toBe(207);
+    const anonBody = (await anon.json()) as [{ result: { data: null } }, TrpcErrorBody];
+    expect(anonBody[0].result.data).toBeNull();
+    expect(anonBody[1].error.data.code).toBe("UNAUTHORIZED");
+  });
+
   dbTest("a forged cookie is anonymous", async ({ db }) => {
     const { app } = buildTestApp(db);
     const res = await app.request("/trpc/tenants.list", {

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+
+import { createLogger } from "./logger.ts";
+
+function capture(level = "info") {
+  const lines: string[] = [];
+  const logger = createLogger(level, { write: (line: string) => void lines.push(line) });
+  return { logger, output: () => lines.join("") };
+}
+
+describe("createLogger", () => {
+  it("redacts credentials wherever they appear", () => {
+    const { logger, output } = capture();
+    logger.info(
+      {
+        req: { headers: { authorization: "Bearer sk-live-1", cookie: "lx_session=tok-2", accept: "json" } },
+        headers: { "set-cookie": "lx_session=tok-3" },
+        password: "hunter2-top",
+        input: { email: "ana@x.test", password: "hunter2-nested", token: "tok-4" },
+        number: { accessToken: "EAAG-5" },
+        tenant: { secret: "whsec-6" },
+      },
+      "login attempt",
+    );
+    const text = output();
+    for (const secret of [
+      "sk-live-1",
+      "tok-2",
+      "tok-3",
+      "hunter2-top",
+      "hunter2-nested",
+      "tok-4",
+      "EAAG-5",
+      "whsec-6",
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain("[redacted]");
+    // Non-secret fields stay readable.
+    expect(text).toContain("ana@x.test");
+    expect(text).toContain('"accept":"json"');
+  });
+
+  it("honours the level and binds child fields", () => {
+    const { logger, output } = capture("warn");
+    logger.info("hidden");
+    logger.child({ requestId: "r-1" }).warn("shown");
+    const text = output();
+    expect(text).not.toContain("hidden");
+    expect(JSON.parse(text.trim())).toMatchObject({
+      level: 40,
+      requestId: "r-1",
+      msg: "shown",
+      service: "api",
+    });
+  });
+});
