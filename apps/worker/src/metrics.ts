@@ -46,6 +46,12 @@ export function createWorkerMetrics(db: Database): WorkerMetrics {
     labelNames: ["provider", "direction"],
     registers: [registry],
   });
+  const policyHits = new Counter({
+    name: "lx_policy_hits_total",
+    help: "Sentinel policy hits by rule and action",
+    labelNames: ["rule", "action"],
+    registers: [registry],
+  });
   const replies = new Counter({ name: "lx_replies_total", help: "Reply jobs by outcome", labelNames: ["outcome"], registers: [registry] });
   const sends = new Counter({ name: "lx_sends_total", help: "Graph API sends by outcome", labelNames: ["outcome"], registers: [registry] });
   new Gauge({
@@ -102,6 +108,7 @@ export function createWorkerMetrics(db: Database): WorkerMetrics {
         llmTokens.inc({ provider: p.provider, direction: "out" }, p.tokensOut);
       },
       reply: (p) => replies.inc({ outcome: p.outcome }),
+      policy: (p) => policyHits.inc({ rule: p.rule, action: p.action }),
     },
     onSend: (outcome) => sends.inc({ outcome }),
   };

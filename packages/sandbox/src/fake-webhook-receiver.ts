@@ -57,8 +57,11 @@ export type ReceiverFailure =
   /** Never answer (the connection closes when the receiver stops). */
   | { kind: "hang" };
 
+/** Computes the JSON answer from the request. */
+export type ToolResponder = (request: ReceivedWebhook) => unknown;
+
 /** A JSON value, or a function of the request returning one. */
-export type ReceiverResponseBody = unknown;
+export type ReceiverResponseBody = ToolResponder | object | string | number | boolean | null;
 
 interface ToolResponse {
   body: ReceiverResponseBody;
@@ -250,7 +253,7 @@ export class FakeWebhookReceiver {
     }
     const configured = tool === undefined ? undefined : this.#tools.get(tool);
     const source = configured?.body ?? this.#options.defaultResponse ?? { ok: true };
-    const body: unknown = typeof source === "function" ? (source as (request: ReceivedWebhook) => unknown)(record) : source;
+    const body: unknown = typeof source === "function" ? (source as ToolResponder)(record) : source;
     return this.#respond(record, body, configured?.status ?? 200);
   }
 

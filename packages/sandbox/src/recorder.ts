@@ -4,7 +4,8 @@
  */
 import { EventEmitter } from "node:events";
 
-export const DEFAULT_WAIT_MS = 5_000;
+/** Below vitest's default 5 s test timeout, so a failed wait reports what was recorded. */
+export const DEFAULT_WAIT_MS = 4_000;
 
 export class Recorder<T> {
   readonly items: T[] = [];

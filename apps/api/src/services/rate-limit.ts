@@ -1,3 +1,5 @@
+import type { LoginThrottle } from "@lx/db/queries";
+
 /**
  * In-memory sliding-window failure counter (login attempts). Per process: with several API
  * processes behind a load balancer each one counts on its own, so the effective limit is
@@ -74,4 +76,14 @@ export function createLoginRateLimiter(): FailureRateLimiter {
 
 export function loginRateLimitKey(ip: string | null, email: string): string {
   return `${ip ?? "unknown"}|${email.trim().toLowerCase()}`;
+}
+
+/** The limiter bound to one sign-in attempt's (ip, e-mail) key: the throttle `login` consults. */
+export function loginThrottle(limiter: FailureRateLimiter, ip: string | null, email: string): LoginThrottle {
+  const key = loginRateLimitKey(ip, email);
+  return {
+    retryAfterMs: (now) => limiter.retryAfterMs(key, now),
+    recordFailure: (now) => limiter.recordFailure(key, now),
+    reset: () => limiter.reset(key),
+  };
 }

@@ -7,15 +7,15 @@ import type { Registry } from "prom-client";
 
 import type { Database } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
+import { login, resolveSession, type AuthSession } from "@lx/db/queries";
 import { TEST_SECRET_KEY } from "@lx/db/testing";
 
 import { newApp, type AppConfig } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { createMetricsRegistry } from "../metrics.ts";
-import { login, resolveSession, SESSION_COOKIE, type AuthSession } from "../services/auth.ts";
-import { createLoginRateLimiter, type FailureRateLimiter } from "../services/rate-limit.ts";
-import type { TrpcContext } from "../trpc/init.ts";
+import { createLoginRateLimiter, loginThrottle, type FailureRateLimiter } from "../services/rate-limit.ts";
+import { SESSION_COOKIE, type TrpcContext } from "../trpc/init.ts";
 import { appRouter } from "../trpc/root.ts";
 
 /** A pino logger whose JSON lines are kept in memory. */
@@ -80,16 +80,17 @@ export function makeContext(
   };
 }
 
-/** Signs `email` in through the real login service and returns the resolved session. */
+/** Signs `email` in through the real `login` query and returns the resolved session. */
 export async function sessionFor(db: Database, email: string, password: string): Promise<AuthSession> {
+  const ip = "10.0.0.1";
   const { token } = await login(db, {
     email,
     password,
-    ip: "10.0.0.1",
+    ip,
     userAgent: "vitest",
-    limiter: createLoginRateLimiter(),
+    throttle: loginThrottle(createLoginRateLimiter(), ip, email),
   });
-  const session = await resolveSession(db, token);
+  const session = await resolveSession(db, { token });
   if (!session) {
     throw new Error("sessionFor: session did not resolve");
   }

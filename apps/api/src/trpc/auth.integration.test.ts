@@ -2,10 +2,11 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
+import { hashSessionToken } from "@lx/db/queries";
 import { dbTest, seedTenant, seedUser } from "@lx/db/testing";
 
-import { hashSessionToken, SESSION_COOKIE } from "../services/auth.ts";
 import { buildTestApp, callerFor, sessionCookieFrom } from "../testing/harness.ts";
+import { SESSION_COOKIE } from "./init.ts";
 
 type TrpcErrorBody = {
   error: { message: string; data: { code: string; httpStatus: number; appError: { code: string } | null } };

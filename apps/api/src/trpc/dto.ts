@@ -3,14 +3,16 @@
  * becomes an ISO string here, and rows are mapped field by field: nothing the console should not
  * see (password hashes, encrypted secrets) can leak through a spread.
  */
-import type { VersionDto } from "@lx/db/queries";
+import type {
+  AgentListRow,
+  AuditRow,
+  SessionUser,
+  TenantRow,
+  TenantWithCounts,
+  VersionDetailRow,
+  VersionDto,
+} from "@lx/db/queries";
 import type { CompiledAgentBundle } from "@lx/shared";
-
-import type { AgentListRow } from "../services/agents.ts";
-import type { AuditRow } from "../services/audit.ts";
-import type { SessionUser } from "../services/auth.ts";
-import type { TenantRow, TenantWithCounts } from "../services/tenants.ts";
-import type { VersionDetailRow } from "../services/versions.ts";
 
 export function iso(date: Date): string;
 export function iso(date: Date | null): string | null;

@@ -10,14 +10,16 @@ import { serialize, type CookieOptions } from "hono/utils/cookie";
 import { z, ZodError } from "zod";
 
 import type { Database } from "@lx/db/client";
+import { getTenantForUser, resolveSession, type AuthSession, type TenantRow } from "@lx/db/queries";
 import { AppError, isAppError, type AppErrorCode } from "@lx/shared/errors";
+import { ZTenantScopeInput } from "@lx/shared/schemas";
 
 import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
-import { resolveSession, SESSION_COOKIE, type AuthSession } from "../services/auth.ts";
 import type { FailureRateLimiter } from "../services/rate-limit.ts";
-import { getTenantForUser, type TenantRow } from "../services/tenants.ts";
-import { ZTenantScopeInput } from "./inputs.ts";
+
+/** The console's session cookie; its value is the token whose sha256 is `sessions.id`. */
+export const SESSION_COOKIE = "lx_session";
 
 export type CookieSetOptions = { expires: Date };
 
@@ -81,7 +83,7 @@ export async function createContextFromHono(
   resHeaders: Headers,
 ): Promise<TrpcContext> {
   const token = getCookie(c, SESSION_COOKIE);
-  const session = token ? await resolveSession(deps.db, token) : null;
+  const session = token ? await resolveSession(deps.db, { token }) : null;
   return {
     db: deps.db,
     session,
@@ -162,7 +164,10 @@ export const operatorProcedure = authedProcedure.use(({ ctx, next }) => {
 export const tenantReadProcedure = authedProcedure
   .input(ZTenantScopeInput)
   .use(async ({ ctx, input, next }) => {
-    const tenant: TenantRow = await getTenantForUser(ctx.db, ctx.session.user, { slug: input.tenantSlug });
+    const tenant: TenantRow = await getTenantForUser(ctx.db, {
+      user: ctx.session.user,
+      ref: { slug: input.tenantSlug },
+    });
     return next({ ctx: { tenant } });
   });
 
@@ -170,6 +175,9 @@ export const tenantReadProcedure = authedProcedure
 export const tenantOperatorProcedure = operatorProcedure
   .input(ZTenantScopeInput)
   .use(async ({ ctx, input, next }) => {
-    const tenant: TenantRow = await getTenantForUser(ctx.db, ctx.session.user, { slug: input.tenantSlug });
+    const tenant: TenantRow = await getTenantForUser(ctx.db, {
+      user: ctx.session.user,
+      ref: { slug: input.tenantSlug },
+    });
     return next({ ctx: { tenant } });
   });

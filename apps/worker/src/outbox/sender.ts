@@ -69,6 +69,7 @@ export class OutboxSender {
     const l = await this.o.db.$client.listen("lx_outbox", () => this.notify());
     this.unlisten = () => l.unlisten();
     this.timers.push(setInterval(() => void this.reap(), 5_000));
+    void this.reap();
     this.loopPromise = this.loop();
   }
 
@@ -119,7 +120,8 @@ export class OutboxSender {
           await new Promise((r) => setTimeout(r, 500));
         }
       }
-      if ((full && this.inFlight.size < this.o.concurrency) || this.wakePending) {
+      // Only go round again with a free slot (see JobRunner.loop: otherwise this would spin).
+      if (this.inFlight.size < this.o.concurrency && (full || this.wakePending)) {
         continue;
       }
       await new Promise<void>((resolve) => {

@@ -1,3 +1,5 @@
+import { setMaxListeners } from "node:events";
+
 import type { Database, Transaction } from "@lx/db/client";
 import { insertAuditEvent } from "@lx/db/queries";
 
@@ -82,6 +84,8 @@ export class JobRunner {
   private readonly abort = new AbortController();
 
   constructor(private readonly o: RunnerOptions) {
+    // Every in-flight job's LLM call listens on this one shutdown signal.
+    setMaxListeners(o.concurrency * 4 + 16, this.abort.signal);
     this.leaseMs = o.leaseMs ?? 30_000;
     this.pollMs = o.pollMs ?? 1_000;
     this.batchSize = o.batchSize ?? 16;
@@ -98,6 +102,8 @@ export class JobRunner {
       setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3))),
       setInterval(() => void this.reap(), this.o.reapEveryMs ?? 5_000),
     );
+    // Reap once at start: a worker restarted after a crash picks up abandoned jobs at once.
+    void this.reap();
     this.loopPromise = this.loop();
   }
 
@@ -158,10 +164,10 @@ export class JobRunner {
           await new Promise((r) => setTimeout(r, 500));
         }
       }
-      if (claimedFull && this.o.concurrency - this.inFlight.size > 0) {
-        continue;
-      }
-      if (this.wakePending) {
+      // Go round again only when a slot is free: with every slot busy, a pending wake-up must wait
+      // for a job to finish (which wakes us), or this loop would spin and starve the event loop.
+      const hasFree = this.o.concurrency - this.inFlight.size > 0;
+      if (hasFree && (claimedFull || this.wakePending)) {
         continue;
       }
       this.wake = newWake();
@@ -208,7 +214,9 @@ export class JobRunner {
       }
       let finished = false;
       const finish = async (effects: (tx: Transaction) => Promise<void>) => {
+        log.debug("finish: begin");
         await db.transaction(async (tx) => {
+          log.debug("finish: in tx");
           if (!(await completeJob(tx, { jobId: job.id, workerId }))) {
             throw new LeaseLostError(`job ${job.id} is no longer ours`);
           }
@@ -218,6 +226,7 @@ export class JobRunner {
           await effects(tx);
         });
         finished = true;
+        log.debug("finish: committed");
       };
       await handler({ job, workerId, logger: log, db, finish, signal: this.abort.signal });
       if (!finished) {
@@ -262,9 +271,11 @@ export class JobRunner {
     if (ids.length === 0) {
       return;
     }
+    const t0 = performance.now();
     try {
       await extendLeases(this.o.db, { jobIds: ids, workerId: this.o.workerId, leaseMs: this.leaseMs });
       await renewConversationLocks(this.o.db, { workerId: this.o.workerId, ttlMs: this.leaseMs });
+      this.o.logger.debug({ jobs: ids.length, ms: Math.round(performance.now() - t0) }, "heartbeat");
     } catch (err) {
       this.o.logger.error({ err }, "heartbeat failed");
     }

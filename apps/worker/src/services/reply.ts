@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 
 import type { Executor, Transaction } from "@lx/db/client";
 import { enqueueMarkRead, enqueueOutboundText, insertAuditEvent } from "@lx/db/queries";
-import { matchHandoffKeyword, splitReply, type CompiledAgentBundle } from "@lx/shared";
+import { applySentinel, matchHandoffKeyword, type CompiledAgentBundle, type SentinelVerdict } from "@lx/shared";
 
 import type { ModelChoice, LlmToolCall, LlmTurn } from "../llm/index.ts";
 import type { JobContext } from "../queue/runner.ts";
@@ -18,6 +18,7 @@ export type ReplyDeps = {
   metrics?: {
     llm: (p: { provider: string; ms: number; tokensIn: number; tokensOut: number; ok: boolean }) => void;
     reply: (p: { outcome: string }) => void;
+    policy: (p: { rule: string; action: string }) => void;
   };
 };
 
@@ -76,14 +77,21 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
   };
 }
 
-/** The conversation up to (and including) the message being answered, oldest first. */
+/**
+ * The conversation up to (and including) the message being answered, oldest first. Replies sit right
+ * after the message they answered (`answers_up_to_id`), not at their own (later) id: a customer who
+ * sent m1, m2 while r1 was being written saw m1, r1, m2.
+ */
 async function loadHistory(db: Executor, conversationId: string, upToId: number, limit: number): Promise<LlmTurn[]> {
   const rows = await db.execute<{ author: string; body: string }>(sql`
     select author, body from (
-      select id, author, body from messages
-      where conversation_id = ${conversationId} and id <= ${upToId}
-      order by id desc limit ${limit}
-    ) recent order by id`);
+      select id, author, body,
+             coalesce(answers_up_to_id, id) as pos,
+             case when answers_up_to_id is null then 0 else 1 end as sub
+      from messages
+      where conversation_id = ${conversationId} and (direction = 'out' or id <= ${upToId})
+      order by pos desc, sub desc, id desc limit ${limit}
+    ) recent order by pos, sub, id`);
   const turns: LlmTurn[] = [];
   for (const r of rows) {
     const role = r.author === "customer" ? "user" : "assistant";
@@ -98,6 +106,23 @@ async function loadHistory(db: Executor, conversationId: string, upToId: number,
     }
   }
   return turns;
+}
+
+/** How many of the bot's latest replies in a row were blocked by Sentinel. */
+async function priorConsecutiveBlocks(db: Executor, conversationId: string): Promise<number> {
+  const rows = await db.execute<{ blocked: boolean }>(sql`
+    select coalesce(policy_verdicts @> '[{"action":"block"}]'::jsonb, false) as blocked
+    from messages
+    where conversation_id = ${conversationId} and author = 'bot'
+    order by id desc limit 3`);
+  let n = 0;
+  for (const r of rows) {
+    if (!r.blocked) {
+      break;
+    }
+    n++;
+  }
+  return n;
 }
 
 async function alreadyAnswered(db: Executor, conversationId: string, messageId: number): Promise<boolean> {
@@ -257,10 +282,57 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     return;
   }
 
-  const parts = splitReply(text, bundle.policies.maxReplyChars);
-  const finalParts = parts.length > 0 ? parts : [bundle.policies.fallbackMessage];
+  const verdict: SentinelVerdict = applySentinel({
+    reply: text,
+    policies: bundle.policies,
+    systemPrompt: bundle.systemPrompt,
+    language: bundle.agent.language,
+    conversationTexts: turns.map((x) => ("content" in x ? x.content : "")),
+    priorConsecutiveBlocks: await priorConsecutiveBlocks(db, t.conversationId),
+  });
+  for (const h of verdict.hits) {
+    deps.metrics?.policy({ rule: h.rule, action: h.action });
+  }
+  const auditPolicy = async (tx: Transaction) => {
+    if (verdict.hits.length > 0) {
+      await insertAuditEvent(tx, {
+        tenantId: t.tenantId,
+        actor: { type: "worker", label: ctx.workerId },
+        type: "policy.hit",
+        subjectType: "conversation",
+        subjectId: t.conversationId,
+        data: { verdict: verdict.action, hits: verdict.hits, agentVersion: active.version, messageId: t.messageId },
+      });
+    }
+  };
+
+  if (verdict.action === "handoff") {
+    await ctx.finish(async (tx) => {
+      await readReceipt(tx);
+      await auditPolicy(tx);
+      await startHandoff(tx, {
+        tenantId: t.tenantId,
+        conversationId: t.conversationId,
+        numberId: t.numberId,
+        recipient: t.customerKey,
+        trigger: "policy",
+        reason: verdict.hits.map((h) => `${h.rule}: ${h.detail}`).join("; "),
+        message: bundle.policies.handoff.message,
+        agentVersionId: t.activeVersionId,
+        answersUpToId: t.messageId,
+        actorLabel: ctx.workerId,
+      });
+    });
+    log.warn({ hits: verdict.hits }, "Sentinel handed the conversation to a human");
+    deps.metrics?.reply({ outcome: "handoff_policy" });
+    return;
+  }
+
+  const finalParts = verdict.messages.length > 0 ? verdict.messages : [bundle.policies.fallbackMessage];
+  const verdicts = verdict.hits.map((h) => ({ rule: h.rule, action: h.action, detail: h.detail }));
   await ctx.finish(async (tx) => {
     await readReceipt(tx);
+    await auditPolicy(tx);
     for (const [i, part] of finalParts.entries()) {
       await enqueueOutboundText(tx, {
         tenantId: t.tenantId,
@@ -274,14 +346,24 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
         tokensIn: i === 0 ? tokensIn : null,
         tokensOut: i === 0 ? tokensOut : null,
         latencyMs: i === 0 ? latencyMs : null,
+        policyVerdicts: i === 0 && verdicts.length > 0 ? verdicts : null,
       });
     }
   });
   log.info(
-    { metaMessageId: t.metaMessageId, tokensIn, tokensOut, latencyMs, parts: finalParts.length, provider: provider.name },
+    {
+      metaMessageId: t.metaMessageId,
+      tokensIn,
+      tokensOut,
+      latencyMs,
+      parts: finalParts.length,
+      provider: provider.name,
+      policy: verdict.action,
+      policyHits: verdict.hits.map((h) => h.rule),
+    },
     "replied",
   );
-  deps.metrics?.reply({ outcome: "replied" });
+  deps.metrics?.reply({ outcome: verdict.action === "block" ? "blocked" : "replied" });
 }
 
 /** Tool execution. handoff_to_human is handled here; calendar and CRM tools come with the plugins. */

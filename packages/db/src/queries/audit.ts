@@ -1,4 +1,8 @@
-import { auditEvents } from "../schema/index.ts";
+import { and, desc, eq, gte, like, lte, or, sql } from "drizzle-orm";
+
+import { AppError } from "@lx/shared/errors";
+
+import { auditEvents, tenants } from "../schema/index.ts";
 import type { Executor } from "../client.ts";
 
 export type AuditActor = {
@@ -38,4 +42,121 @@ export async function insertAuditEvent(db: Executor, e: AuditInput): Promise<voi
     data: e.data ?? null,
     requestId: e.requestId ?? null,
   });
+}
+
+export type AuditFilters = {
+  /** null: every tenant (operators only; the router decides). */
+  tenantId: string | null;
+  /** Exact type, or a prefix when it ends with a dot (`version.`). */
+  type?: string;
+  /** Actor label (e-mail, "cli") or actor id. */
+  actor?: string;
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  limit: number;
+};
+
+export type AuditRow = {
+  id: number;
+  tenantId: string | null;
+  tenantSlug: string | null;
+  actorType: "user" | "cli" | "system" | "worker" | "meta";
+  actorId: string | null;
+  actorLabel: string;
+  type: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  before: unknown;
+  after: unknown;
+  data: Record<string, unknown> | null;
+  requestId: string | null;
+  createdAt: Date;
+};
+
+export type AuditPage = { items: AuditRow[]; nextCursor: string | null };
+
+type AuditCursor = { createdAt: string; id: number };
+
+/**
+ * The cursor carries created_at at full microsecond precision (as text from PostgreSQL): a JS Date
+ * would round it to milliseconds and skip or repeat rows created within the same millisecond.
+ */
+export function encodeAuditCursor(c: AuditCursor): string {
+  return Buffer.from(JSON.stringify([c.createdAt, c.id]), "utf8").toString("base64url");
+}
+
+export function decodeAuditCursor(cursor: string): AuditCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === "string" &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value[0]) &&
+      Number.isSafeInteger(value[1])
+    ) {
+      return { createdAt: value[0], id: value[1] as number };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new AppError("INVALID_INPUT", { message: "invalid cursor" });
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+/**
+ * The audit trail as the console browses it: filters and keyset pagination by (createdAt, id) desc,
+ * which the `audit_events_*_created_idx` indexes serve. Filtered by tenant unless `tenantId` is null
+ * (operators browsing every tenant).
+ */
+export async function listAuditEvents(db: Executor, f: AuditFilters): Promise<AuditPage> {
+  const cursor = f.cursor ? decodeAuditCursor(f.cursor) : null;
+  const a = auditEvents;
+  const rows = await db
+    .select({
+      id: a.id,
+      tenantId: a.tenantId,
+      tenantSlug: tenants.slug,
+      actorType: a.actorType,
+      actorId: a.actorId,
+      actorLabel: a.actorLabel,
+      type: a.type,
+      subjectType: a.subjectType,
+      subjectId: a.subjectId,
+      before: a.before,
+      after: a.after,
+      data: a.data,
+      requestId: a.requestId,
+      createdAt: a.createdAt,
+      createdAtText: sql<string>`to_char(${a.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(a)
+    .leftJoin(tenants, eq(tenants.id, a.tenantId))
+    .where(
+      and(
+        f.tenantId === null ? undefined : eq(a.tenantId, f.tenantId),
+        f.type === undefined
+          ? undefined
+          : f.type.endsWith(".")
+            ? like(a.type, `${escapeLike(f.type)}%`)
+            : eq(a.type, f.type),
+        f.actor === undefined ? undefined : or(eq(a.actorLabel, f.actor), eq(a.actorId, f.actor)),
+        f.from === undefined ? undefined : gte(a.createdAt, f.from),
+        f.to === undefined ? undefined : lte(a.createdAt, f.to),
+        cursor === null
+          ? undefined
+          : sql`(${a.createdAt}, ${a.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id})`,
+      ),
+    )
+    .orderBy(desc(a.createdAt), desc(a.id))
+    .limit(f.limit + 1);
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  const nextCursor =
+    rows.length > f.limit && last ? encodeAuditCursor({ createdAt: last.createdAtText, id: last.id }) : null;
+  return { items: page.map(({ createdAtText: _text, ...row }) => row), nextCursor };
 }

@@ -5,3 +5,6 @@ export * from "./versions.ts";
 export * from "./apply.ts";
 export * from "./inbound.ts";
 export * from "./outbound.ts";
+export * from "./drafts.ts";
+export * from "./auth.ts";
+export * from "./agents.ts";

@@ -1,9 +1,9 @@
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
-import { agents, tenants } from "../schema/index.ts";
+import { agents, phoneNumbers, tenants, type TenantRouting } from "../schema/index.ts";
 
 export async function getTenantBySlug(db: Executor, slug: string) {
   const [row] = await db.select().from(tenants).where(eq(tenants.slug, slug)).limit(1);
@@ -30,4 +30,85 @@ export async function requireAgent(db: Executor, { tenantId, slug }: { tenantId:
     throw new AppError("NOT_FOUND", { message: `unknown agent "${slug}"` });
   }
   return row;
+}
+
+/** Who reads (a `SessionUser` fits): an operator reads every tenant, a client only their own. */
+export type TenantReader = { role: "operator"; tenantId: null } | { role: "client"; tenantId: string };
+
+export type TenantRef = { slug: string } | { id: string };
+
+/** A tenant as the console shows it (never the encrypted webhook secret). */
+export type TenantRow = {
+  id: string;
+  slug: string;
+  name: string;
+  status: "active" | "paused" | "archived";
+  routing: TenantRouting;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export type TenantCounts = { numberCount: number; agentCount: number };
+
+export type TenantWithCounts = TenantRow & TenantCounts;
+
+const tenantColumns = {
+  id: tenants.id,
+  slug: tenants.slug,
+  name: tenants.name,
+  status: tenants.status,
+  routing: tenants.routing,
+  createdAt: tenants.createdAt,
+  updatedAt: tenants.updatedAt,
+};
+
+/** Correlated counts of the outer `tenants` row, for a select list. */
+function tenantCountColumns(db: Executor) {
+  return {
+    numberCount: db.$count(phoneNumbers, eq(phoneNumbers.tenantId, tenants.id)),
+    agentCount: db.$count(agents, eq(agents.tenantId, tenants.id)),
+  };
+}
+
+/**
+ * The tenant `ref` names, if `user` may read it: an operator reads any tenant, a client only their
+ * own. Another tenant reads exactly like a missing one (NOT_FOUND), so a client cannot probe which
+ * slugs exist. The client's own tenant id is part of the WHERE clause (STYLE rule 18).
+ */
+export async function getTenantForUser(
+  db: Executor,
+  { user, ref }: { user: TenantReader; ref: TenantRef },
+): Promise<TenantRow> {
+  const byRef = "slug" in ref ? eq(tenants.slug, ref.slug) : eq(tenants.id, ref.id);
+  const [row] = await db
+    .select(tenantColumns)
+    .from(tenants)
+    .where(user.role === "client" ? and(byRef, eq(tenants.id, user.tenantId)) : byRef)
+    .limit(1);
+  if (!row) {
+    throw new AppError("NOT_FOUND", {
+      message: "slug" in ref ? `unknown tenant "${ref.slug}"` : `unknown tenant ${ref.id}`,
+    });
+  }
+  return row;
+}
+
+/**
+ * Every tenant with how many numbers and agents it has: the operators' tenant list, so it is the one
+ * read here with no tenant filter (the router allows operators only).
+ */
+export async function listTenantsWithCounts(db: Executor): Promise<TenantWithCounts[]> {
+  return db
+    .select({ ...tenantColumns, ...tenantCountColumns(db) })
+    .from(tenants)
+    .orderBy(asc(tenants.name), asc(tenants.slug));
+}
+
+/** Counts for one tenant (the tenant page header); zeros for an unknown id. */
+export async function getTenantCounts(
+  db: Executor,
+  { tenantId }: { tenantId: string },
+): Promise<TenantCounts> {
+  const [row] = await db.select(tenantCountColumns(db)).from(tenants).where(eq(tenants.id, tenantId));
+  return { numberCount: row?.numberCount ?? 0, agentCount: row?.agentCount ?? 0 };
 }

@@ -2,10 +2,12 @@ import { and, desc, eq, sql } from "drizzle-orm";
 
 import {
   compile,
+  diffBundles,
   formatSemver,
   nextVersion,
   parseAgentSpec,
   parseSemver,
+  type BundleDiff,
   type CompiledAgentBundle,
   type TAgentSpec,
 } from "@lx/shared";
@@ -306,4 +308,157 @@ export async function getActiveBundle(db: Executor, agentId: string) {
     .innerJoin(agentVersions, eq(agentVersions.id, agents.activeVersionId))
     .where(eq(agents.id, agentId));
   return row ?? null;
+}
+
+export type ApprovalStatus = "pending" | "approved" | "rejected";
+
+export type VersionDetailRow = {
+  id: string;
+  agentId: string;
+  version: string;
+  spec: TAgentSpec;
+  bundle: CompiledAgentBundle;
+  specHash: string;
+  bundleHash: string;
+  changelog: string;
+  createdByLabel: string;
+  createdAt: Date;
+  approvalStatus: ApprovalStatus;
+  approvedAt: Date | null;
+};
+
+/** One version of an agent with its spec and frozen bundle, or NOT_FOUND. Filtered by tenant. */
+export async function getVersionDetail(
+  db: Executor,
+  p: { tenantId: string; agentId: string; agentSlug: string; version: string },
+): Promise<VersionDetailRow> {
+  const [row] = await db
+    .select({
+      id: agentVersions.id,
+      agentId: agentVersions.agentId,
+      version: agentVersions.version,
+      spec: agentVersions.spec,
+      bundle: agentVersions.bundle,
+      specHash: agentVersions.specHash,
+      bundleHash: agentVersions.bundleHash,
+      changelog: agentVersions.changelog,
+      createdByLabel: agentVersions.createdByLabel,
+      createdAt: agentVersions.createdAt,
+      approvalStatus: agentVersions.approvalStatus,
+      approvedAt: agentVersions.approvedAt,
+    })
+    .from(agentVersions)
+    .where(
+      and(
+        eq(agentVersions.tenantId, p.tenantId),
+        eq(agentVersions.agentId, p.agentId),
+        eq(agentVersions.version, p.version),
+      ),
+    )
+    .limit(1);
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: `agent "${p.agentSlug}" has no version ${p.version}` });
+  }
+  return row;
+}
+
+export type CompilePreview =
+  | { ok: false; errors: { path: string; message: string }[] }
+  | {
+      ok: true;
+      bundle: CompiledAgentBundle;
+      /** The live version the diff is against (null: nothing active yet, the diff is against nothing). */
+      activeVersion: string | null;
+      /** The candidate's bundle equals the live one: publishing it would change nothing live. */
+      sameAsActive: boolean;
+      diff: BundleDiff;
+    };
+
+/**
+ * Validates and compiles a spec and diffs it against the agent's live version. Writes nothing.
+ * Like `getActiveBundle`, but filtered by tenant too (STYLE rule 18).
+ */
+export async function previewCompile(
+  db: Executor,
+  p: { tenantId: string; agentId: string; spec: unknown },
+): Promise<CompilePreview> {
+  const compiled = compileSpec(p.spec);
+  if (!compiled.ok) {
+    return { ok: false, errors: compiled.errors };
+  }
+  const [active] = await db
+    .select({ version: agentVersions.version, bundle: agentVersions.bundle })
+    .from(agents)
+    .innerJoin(
+      agentVersions,
+      and(eq(agentVersions.id, agents.activeVersionId), eq(agentVersions.tenantId, p.tenantId)),
+    )
+    .where(and(eq(agents.id, p.agentId), eq(agents.tenantId, p.tenantId)));
+  return {
+    ok: true,
+    bundle: compiled.bundle,
+    activeVersion: active?.version ?? null,
+    sameAsActive: active?.bundle.bundleHash === compiled.bundle.bundleHash,
+    diff: diffBundles(active?.bundle ?? null, compiled.bundle),
+  };
+}
+
+export type ApprovalInput = {
+  tenantId: string;
+  agentId: string;
+  agentSlug: string;
+  version: string;
+  decision: "approved" | "rejected";
+  note?: string;
+  actor: AuditActor;
+  requestId?: string;
+};
+
+export type ApprovalResult = { version: string; approvalStatus: ApprovalStatus; changed: boolean };
+
+/**
+ * Records the client's decision on a version ("we configure, the client approves"). Only the
+ * approval columns change (the immutability trigger allows exactly those); the decider and time go in
+ * approvedById/approvedAt for either decision. Audited as `version.approved` / `version.rejected` in
+ * the same transaction. Repeating the current decision is a no-op.
+ */
+export async function decideVersionApproval(db: Executor, input: ApprovalInput): Promise<ApprovalResult> {
+  return db.transaction(async (tx) => {
+    // Locked so two concurrent decisions on one version are audited in order, each with its real `before`.
+    const [current] = await tx
+      .select({ id: agentVersions.id, approvalStatus: agentVersions.approvalStatus })
+      .from(agentVersions)
+      .where(
+        and(
+          eq(agentVersions.tenantId, input.tenantId),
+          eq(agentVersions.agentId, input.agentId),
+          eq(agentVersions.version, input.version),
+        ),
+      )
+      .for("update");
+    if (!current) {
+      throw new AppError("NOT_FOUND", {
+        message: `agent "${input.agentSlug}" has no version ${input.version}`,
+      });
+    }
+    if (current.approvalStatus === input.decision) {
+      return { version: input.version, approvalStatus: current.approvalStatus, changed: false };
+    }
+    await tx
+      .update(agentVersions)
+      .set({ approvalStatus: input.decision, approvedById: input.actor.id ?? null, approvedAt: sql`now()` })
+      .where(and(eq(agentVersions.id, current.id), eq(agentVersions.tenantId, input.tenantId)));
+    await insertAuditEvent(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      type: input.decision === "approved" ? "version.approved" : "version.rejected",
+      subjectType: "agent",
+      subjectId: input.agentId,
+      before: { version: input.version, approvalStatus: current.approvalStatus },
+      after: { version: input.version, approvalStatus: input.decision },
+      data: { agentSlug: input.agentSlug, ...(input.note ? { note: input.note } : {}) },
+      requestId: input.requestId,
+    });
+    return { version: input.version, approvalStatus: input.decision, changed: true };
+  });
 }

@@ -3,6 +3,13 @@ import { inject, test } from "vitest";
 import type { Database } from "../client.ts";
 import { createTestDatabase, type TestDatabase } from "./database.ts";
 
+declare module "vitest" {
+  export interface ProvidedContext {
+    lxDbBaseUrl: string;
+    lxDbTemplate: string;
+  }
+}
+
 /**
  * `dbTest`: a vitest test with a `db` fixture — one cloned, migrated database per test file
  * (fixture scope "file"), dropped when the file ends. Isolate tests within a file with fresh

@@ -2,12 +2,7 @@ import type { TestProject } from "vitest/node";
 
 import { ensureTemplate, startTestServer } from "./database.ts";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    lxDbBaseUrl: string;
-    lxDbTemplate: string;
-  }
-}
+import "./fixture.ts";
 
 /** vitest globalSetup for integration tests: one server, one migrated template per run. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

@@ -3,3 +3,4 @@ export * from "./semver.ts";
 export * from "./conversation.ts";
 export * from "./meta-errors.ts";
 export * from "./meta-inbound.ts";
+export * from "./sentinel.ts";

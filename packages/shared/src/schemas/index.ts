@@ -3,3 +3,5 @@ export * from "./issues.ts";
 export * from "./agent-spec.ts";
 export * from "./apply-file.ts";
 export * from "./meta-webhook.ts";
+export * from "./drafts.ts";
+export * from "./console.ts";

@@ -1,10 +1,10 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { listAuditEvents } from "../../services/audit.ts";
-import { getTenantForUser } from "../../services/tenants.ts";
+import { getTenantForUser, listAuditEvents } from "@lx/db/queries";
+import { ZListAuditEventsInput } from "@lx/shared/schemas";
+
 import { toAuditDto } from "../dto.ts";
 import { authedProcedure } from "../init.ts";
-import { ZListAuditEventsInput } from "../inputs.ts";
 
 export const auditRouter = {
   /**
@@ -15,7 +15,7 @@ export const auditRouter = {
     const { user } = ctx.session;
     let tenantId: string | null = null;
     if (input.tenantSlug !== undefined) {
-      tenantId = (await getTenantForUser(ctx.db, user, { slug: input.tenantSlug })).id;
+      tenantId = (await getTenantForUser(ctx.db, { user, ref: { slug: input.tenantSlug } })).id;
     } else if (user.role === "client") {
       tenantId = user.tenantId;
     }

@@ -1,9 +1,11 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { login, logout, SESSION_COOKIE } from "../../services/auth.ts";
+import { login, logout } from "@lx/db/queries";
+import { ZLoginInput } from "@lx/shared/schemas";
+
+import { loginThrottle } from "../../services/rate-limit.ts";
 import { toUserDto } from "../dto.ts";
-import { authedProcedure, publicProcedure } from "../init.ts";
-import { ZLoginInput } from "../inputs.ts";
+import { authedProcedure, publicProcedure, SESSION_COOKIE } from "../init.ts";
 
 export const authRouter = {
   /** Public. Sets the `lx_session` cookie; UNAUTHORIZED on bad credentials, RATE_LIMITED after 5 failures. */
@@ -14,7 +16,7 @@ export const authRouter = {
       ip: ctx.ip,
       userAgent: ctx.userAgent,
       requestId: ctx.requestId,
-      limiter: ctx.loginLimiter,
+      throttle: loginThrottle(ctx.loginLimiter, ctx.ip, input.email),
     });
     ctx.setCookie(SESSION_COOKIE, token, { expires: session.expiresAt });
     ctx.logger.info({ userId: session.user.id, role: session.user.role }, "signed in");
@@ -23,7 +25,7 @@ export const authRouter = {
 
   /** Deletes the session and clears the cookie. */
   logout: authedProcedure.mutation(async ({ ctx }) => {
-    await logout(ctx.db, ctx.session, ctx.requestId);
+    await logout(ctx.db, { session: ctx.session, requestId: ctx.requestId });
     ctx.clearCookie(SESSION_COOKIE);
     return { ok: true as const };
   }),

@@ -1,9 +1,10 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { getTenantCounts, getTenantForUser, listTenantsWithCounts } from "../../services/tenants.ts";
+import { getTenantCounts, getTenantForUser, listTenantsWithCounts } from "@lx/db/queries";
+import { ZGetTenantByIdInput, ZGetTenantBySlugInput } from "@lx/shared/schemas";
+
 import { toTenantWithCountsDto } from "../dto.ts";
 import { authedProcedure, operatorProcedure, tenantReadProcedure } from "../init.ts";
-import { ZGetTenantByIdInput, ZGetTenantBySlugInput } from "../inputs.ts";
 
 export const tenantsRouter = {
   /** Operators: every tenant with its number and agent counts. */
@@ -14,12 +15,14 @@ export const tenantsRouter = {
 
   /** Operators, or the client of that tenant (anyone else: NOT_FOUND). */
   byId: authedProcedure.input(ZGetTenantByIdInput).query(async ({ ctx, input }) => {
-    const tenant = await getTenantForUser(ctx.db, ctx.session.user, { id: input.id });
-    return toTenantWithCountsDto({ ...tenant, ...(await getTenantCounts(ctx.db, tenant.id)) });
+    const tenant = await getTenantForUser(ctx.db, { user: ctx.session.user, ref: { id: input.id } });
+    const counts = await getTenantCounts(ctx.db, { tenantId: tenant.id });
+    return toTenantWithCountsDto({ ...tenant, ...counts });
   }),
 
   /** Operators, or the client of that tenant (anyone else: NOT_FOUND). */
   bySlug: tenantReadProcedure.input(ZGetTenantBySlugInput).query(async ({ ctx }) => {
-    return toTenantWithCountsDto({ ...ctx.tenant, ...(await getTenantCounts(ctx.db, ctx.tenant.id)) });
+    const counts = await getTenantCounts(ctx.db, { tenantId: ctx.tenant.id });
+    return toTenantWithCountsDto({ ...ctx.tenant, ...counts });
   }),
 } satisfies TRPCRouterRecord;

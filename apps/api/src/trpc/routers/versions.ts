@@ -1,11 +1,16 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { activateVersion, listVersions, publishVersion, requireAgent, rollbackVersion } from "@lx/db/queries";
-
-import { userActor } from "../../services/auth.ts";
-import { decideVersionApproval, getVersionDetail, previewCompile } from "../../services/versions.ts";
-import { toBundleSummary, toVersionDetailDto, toVersionDto } from "../dto.ts";
-import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
+import {
+  activateVersion,
+  decideVersionApproval,
+  getVersionDetail,
+  listVersions,
+  previewCompile,
+  publishVersion,
+  requireAgent,
+  rollbackVersion,
+  userActor,
+} from "@lx/db/queries";
 import {
   ZActivateVersionInput,
   ZApproveVersionInput,
@@ -14,7 +19,10 @@ import {
   ZListVersionsInput,
   ZPublishVersionInput,
   ZRollbackVersionInput,
-} from "../inputs.ts";
+} from "@lx/shared/schemas";
+
+import { toBundleSummary, toVersionDetailDto, toVersionDto } from "../dto.ts";
+import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
 
 /** Activation result as the console shows it. */
 function toActivationDto(agentSlug: string, r: { changed: boolean; from: string | null; to: string }) {
@@ -47,7 +55,11 @@ export const versionsRouter = {
    */
   compile: tenantOperatorProcedure.input(ZCompileSpecInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
-    const preview = await previewCompile(ctx.db, { agentId: agent.id, spec: input.spec });
+    const preview = await previewCompile(ctx.db, {
+      tenantId: ctx.tenant.id,
+      agentId: agent.id,
+      spec: input.spec,
+    });
     if (!preview.ok) {
       return { ok: false as const, errors: preview.errors };
     }

@@ -1,21 +1,18 @@
 /**
- * Console sign-in: password check, sessions and the login audit trail.
- *
- * Belongs in packages/db (queries/sessions.ts) once moved. apps/api has no direct `drizzle-orm`
- * dependency, so reads use drizzle's relational API (operators come from the callbacks) and writes
- * that need a WHERE clause use parameterised SQL on the pool (`db.$client`).
+ * Console sign-in: password check, sessions and the login audit trail. The failure rate limit is the
+ * caller's (apps/api keeps it in memory, per process); `login` only consults it through `throttle`.
  */
 import { createHash } from "node:crypto";
 
-import type { Database } from "@lx/db/client";
-import { insertAuditEvent, type AuditActor } from "@lx/db/queries";
+import { and, eq, gt, sql } from "drizzle-orm";
+
 import { hashPassword, randomToken, verifyPassword } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
-import { insertAuditEventSql } from "./audit-sql.ts";
-import { loginRateLimitKey, type FailureRateLimiter } from "./rate-limit.ts";
+import type { Executor } from "../client.ts";
+import { sessions, users } from "../schema/index.ts";
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
 
-export const SESSION_COOKIE = "lx_session";
 export const SESSION_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 /** lastSeenAt is refreshed at most this often per session (one write per request would be wasteful). */
 const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
@@ -35,6 +32,16 @@ export function userActor(user: Pick<SessionUser, "id" | "email">): AuditActor {
 export function hashSessionToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
 }
+
+/** The user columns a session needs; never the password hash. */
+const sessionUserColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  tenantId: users.tenantId,
+  disabledAt: users.disabledAt,
+};
 
 function toSessionUser(row: {
   id: string;
@@ -60,13 +67,24 @@ function getDummyHash(): Promise<string> {
   return dummyHash;
 }
 
+/**
+ * The failure counter one sign-in attempt consults, already keyed to that attempt (apps/api binds its
+ * per-(ip, e-mail) in-memory limiter). Times are epoch milliseconds.
+ */
+export type LoginThrottle = {
+  /** Milliseconds until the attempt may go ahead, or 0 when it is not limited. */
+  retryAfterMs(now: number): number;
+  recordFailure(now: number): void;
+  reset(): void;
+};
+
 export type LoginInput = {
   email: string;
   password: string;
   ip: string | null;
   userAgent: string | null;
   requestId?: string;
-  limiter: FailureRateLimiter;
+  throttle: LoginThrottle;
   now?: Date;
 };
 
@@ -76,12 +94,12 @@ const INVALID_CREDENTIALS = "invalid e-mail or password";
 
 /**
  * Checks the credentials and opens a 14-day session. Unknown e-mail, wrong password and disabled
- * account all read the same (UNAUTHORIZED, same work done); after 5 failures per (ip, e-mail) in 15
- * minutes every attempt is RATE_LIMITED without checking the password. Both outcomes are audited.
+ * account all read the same (UNAUTHORIZED, same work done); while `throttle` refuses, every attempt
+ * is RATE_LIMITED without checking the password. Both outcomes are audited; the session, the
+ * last-login time and the `auth.login` audit row are written in one transaction.
  */
-export async function login(db: Database, input: LoginInput): Promise<LoginResult> {
+export async function login(db: Executor, input: LoginInput): Promise<LoginResult> {
   const email = input.email.trim().toLowerCase();
-  const key = loginRateLimitKey(input.ip, email);
   const now = input.now ?? new Date();
   const failureAudit = (reason: string, user?: { id: string; tenantId: string | null }) =>
     insertAuditEvent(db, {
@@ -94,7 +112,7 @@ export async function login(db: Database, input: LoginInput): Promise<LoginResul
       requestId: input.requestId,
     });
 
-  const retryAfterMs = input.limiter.retryAfterMs(key, now.getTime());
+  const retryAfterMs = input.throttle.retryAfterMs(now.getTime());
   if (retryAfterMs > 0) {
     await failureAudit("rate_limited");
     throw new AppError("RATE_LIMITED", {
@@ -102,37 +120,39 @@ export async function login(db: Database, input: LoginInput): Promise<LoginResul
     });
   }
 
-  const row = await db.query.users.findFirst({
-    columns: {
-      id: true,
-      email: true,
-      name: true,
-      role: true,
-      tenantId: true,
-      passwordHash: true,
-      disabledAt: true,
-    },
-    where: (u, { sql }) => sql`lower(${u.email}) = ${email}`,
-  });
+  // Matches the users_email_key index on lower(email).
+  const [row] = await db
+    .select({ ...sessionUserColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email))
+    .limit(1);
   const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await getDummyHash()));
   const user = row && !row.disabledAt && passwordOk ? toSessionUser(row) : null;
   if (!user) {
-    input.limiter.recordFailure(key, now.getTime());
+    input.throttle.recordFailure(now.getTime());
     await failureAudit(!row ? "unknown_email" : row.disabledAt ? "disabled" : "bad_password", row);
     throw new AppError("UNAUTHORIZED", { message: INVALID_CREDENTIALS });
   }
-  input.limiter.reset(key);
+  input.throttle.reset();
 
   const token = randomToken(32);
   const sessionId = hashSessionToken(token);
   const expiresAt = new Date(now.getTime() + SESSION_TTL_MS);
-  await db.$client.begin(async (sql) => {
-    await sql`
-      insert into sessions (id, user_id, expires_at, last_seen_at, ip, user_agent)
-      values (${sessionId}, ${user.id}, ${expiresAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz,
-              ${input.ip}, ${input.userAgent})`;
-    await sql`update users set last_login_at = ${now.toISOString()}::timestamptz where id = ${user.id}`;
-    await insertAuditEventSql(sql, {
+  await db.transaction(async (tx) => {
+    await tx.insert(sessions).values({
+      id: sessionId,
+      userId: user.id,
+      expiresAt,
+      lastSeenAt: now,
+      ip: input.ip,
+      userAgent: input.userAgent,
+    });
+    await tx
+      .update(users)
+      // A sign-in is not an edit of the user: keep updated_at (the schema's $onUpdate would bump it).
+      .set({ lastLoginAt: now, updatedAt: sql`${users.updatedAt}` })
+      .where(eq(users.id, user.id));
+    await insertAuditEvent(tx, {
       tenantId: user.tenantId,
       actor: userActor(user),
       type: "auth.login",
@@ -150,21 +170,19 @@ export async function login(db: Database, input: LoginInput): Promise<LoginResul
  * Refreshes lastSeenAt at most every 5 minutes.
  */
 export async function resolveSession(
-  db: Database,
-  token: string,
-  now = new Date(),
+  db: Executor,
+  { token, now = new Date() }: { token: string; now?: Date },
 ): Promise<AuthSession | null> {
   if (token.length === 0 || token.length > 200) {
     return null;
   }
   const sessionId = hashSessionToken(token);
-  const row = await db.query.sessions.findFirst({
-    columns: { id: true, expiresAt: true, lastSeenAt: true },
-    where: (s, { and, eq, gt }) => and(eq(s.id, sessionId), gt(s.expiresAt, now)),
-    with: {
-      user: { columns: { id: true, email: true, name: true, role: true, tenantId: true, disabledAt: true } },
-    },
-  });
+  const [row] = await db
+    .select({ expiresAt: sessions.expiresAt, lastSeenAt: sessions.lastSeenAt, user: sessionUserColumns })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now)))
+    .limit(1);
   if (!row || row.user.disabledAt) {
     return null;
   }
@@ -173,16 +191,21 @@ export async function resolveSession(
     return null;
   }
   if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await db.$client`update sessions set last_seen_at = ${now.toISOString()}::timestamptz where id = ${sessionId}`;
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
   }
   return { sessionId, user, expiresAt: row.expiresAt };
 }
 
 /** Ends a session (the row is deleted, so the cookie is worthless even if kept) and audits it. */
-export async function logout(db: Database, session: AuthSession, requestId?: string): Promise<void> {
-  await db.$client.begin(async (sql) => {
-    await sql`delete from sessions where id = ${session.sessionId} and user_id = ${session.user.id}`;
-    await insertAuditEventSql(sql, {
+export async function logout(
+  db: Executor,
+  { session, requestId }: { session: AuthSession; requestId?: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx
+      .delete(sessions)
+      .where(and(eq(sessions.id, session.sessionId), eq(sessions.userId, session.user.id)));
+    await insertAuditEvent(tx, {
       tenantId: session.user.tenantId,
       actor: userActor(session.user),
       type: "auth.logout",

@@ -1,11 +1,14 @@
 /**
- * zod input schemas of the console API. They live here for now and move to `@lx/shared/schemas`
- * (STYLE rule 22) so that the admin forms validate with the same objects.
+ * zod input schemas of the console API (apps/api tRPC `.input()`), shared with the admin forms
+ * (STYLE rule 22). zod only: the browser console imports this file.
  */
 import { z } from "zod";
 
-/** Tenant and agent slugs, as the database CHECK constraint allows them. */
-export const ZSlug = z
+/**
+ * A tenant or agent slug naming an existing row, as the database CHECK constraint allows it. Looser
+ * than the apply file's `ZSlug` (which shapes new slugs), so every stored slug can be looked up.
+ */
+export const ZSlugRef = z
   .string()
   .trim()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase slug (a-z, 0-9, -)");
@@ -20,18 +23,23 @@ export const ZLoginInput = z.object({
 export type TLoginInput = z.infer<typeof ZLoginInput>;
 
 /** Every tenant-scoped procedure names its tenant by slug; access is decided from the session. */
-export const ZTenantScopeInput = z.object({ tenantSlug: ZSlug });
+export const ZTenantScopeInput = z.object({ tenantSlug: ZSlugRef });
 export type TTenantScopeInput = z.infer<typeof ZTenantScopeInput>;
 
-export const ZAgentScopeInput = ZTenantScopeInput.extend({ agentSlug: ZSlug });
+export const ZAgentScopeInput = ZTenantScopeInput.extend({ agentSlug: ZSlugRef });
 export type TAgentScopeInput = z.infer<typeof ZAgentScopeInput>;
 
 export const ZGetTenantByIdInput = z.object({ id: z.uuid() });
 export type TGetTenantByIdInput = z.infer<typeof ZGetTenantByIdInput>;
 
 export const ZGetTenantBySlugInput = ZTenantScopeInput;
+export type TGetTenantBySlugInput = z.infer<typeof ZGetTenantBySlugInput>;
+
 export const ZListAgentsInput = ZTenantScopeInput;
+export type TListAgentsInput = z.infer<typeof ZListAgentsInput>;
+
 export const ZListVersionsInput = ZAgentScopeInput;
+export type TListVersionsInput = z.infer<typeof ZListVersionsInput>;
 
 export const ZGetVersionInput = ZAgentScopeInput.extend({ version: ZSemver });
 export type TGetVersionInput = z.infer<typeof ZGetVersionInput>;
@@ -40,6 +48,7 @@ export type TGetVersionInput = z.infer<typeof ZGetVersionInput>;
 export const ZCompileSpecInput = ZAgentScopeInput.extend({ spec: z.unknown() });
 export type TCompileSpecInput = z.infer<typeof ZCompileSpecInput>;
 
+/** `SEMVER_BUMPS` of @lx/shared/domain, repeated because this entry imports zod only. */
 export const BUMPS = ["patch", "minor", "major"] as const;
 
 export const ZPublishVersionInput = ZAgentScopeInput.extend({
@@ -68,7 +77,7 @@ export const AUDIT_PAGE_MAX = 100;
 
 export const ZListAuditEventsInput = z
   .object({
-    tenantSlug: ZSlug.optional(),
+    tenantSlug: ZSlugRef.optional(),
     /** Exact event type (`version.activated`) or a prefix ending in a dot (`version.`). */
     type: z.string().trim().min(1).max(100).optional(),
     /** Actor label (an e-mail, "cli") or actor id. */

@@ -1,0 +1,102 @@
+import { resetHavenDraft } from "../../fixtures/drafts.ts";
+import { expect, test } from "../../fixtures/test.ts";
+
+const AGENT_URL = "/tenants/haven/agents/recepcao";
+const OLD_GOAL = "Agendar uma avaliação ou sessão no horário que funcione para ela";
+const NEW_GOAL = "Agendar uma avaliação no mesmo dia sempre que houver horário livre";
+
+test.beforeEach(async ({ apiSignin, operatorApi }) => {
+  await resetHavenDraft(operatorApi);
+  await apiSignin("operator");
+});
+
+test.afterAll(async ({ operatorApi }) => {
+  await resetHavenDraft(operatorApi);
+});
+
+test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activates it and rolls back to 1.0.0", async ({
+  page,
+  shot,
+}) => {
+  test.setTimeout(120_000);
+
+  // Edit: the second goal changes in the form view.
+  await page.goto(`${AGENT_URL}/spec`);
+  const goal = page.getByRole("textbox", { name: "Objetivo 2", exact: true });
+  await expect(goal).toHaveValue(OLD_GOAL);
+  await goal.fill(NEW_GOAL);
+  await expect(page.getByTestId("save-status")).toHaveAttribute("data-state", "saved");
+
+  // Compile & diff: the changed line is removed on the left and added on the right.
+  await page.getByRole("link", { name: "Compilar e comparar" }).first().click();
+  await expect(page).toHaveURL(/\/compile$/);
+  const result = page.getByTestId("compile-result");
+  await expect(result).toBeVisible();
+  await expect(result).toContainText("Comparado com a versão ativa v1.0.0");
+  await expect(page.getByTestId("stat-chars")).toBeVisible();
+  await expect(page.getByTestId("stat-tokens")).toContainText("vs. ativa");
+  const split = page.getByTestId("prompt-diff-split");
+  await expect(split.locator('td[data-op="del"]', { hasText: OLD_GOAL })).toBeVisible();
+  await expect(split.locator('td[data-op="add"]', { hasText: NEW_GOAL })).toBeVisible();
+  await expect(page.getByTestId("next-version")).toHaveText("Próxima versão: v1.0.1");
+  await shot("compile-diff");
+
+  await page.getByRole("button", { name: "Unificado" }).click();
+  const unified = page.getByTestId("prompt-diff-unified");
+  await expect(unified.locator('tr[data-op="add"]', { hasText: NEW_GOAL })).toBeVisible();
+  await expect(unified.locator('tr[data-op="del"]', { hasText: OLD_GOAL })).toBeVisible();
+
+  // Publish 1.0.1 (patch) with a changelog.
+  await page.getByLabel("Changelog").fill("Prioriza avaliações no mesmo dia.");
+  await page.getByRole("button", { name: "Publicar" }).click();
+  await expect(
+    page.getByTestId("toast-success").filter({ hasText: "Versão v1.0.1 publicada" }),
+  ).toBeVisible();
+  await expect(page).toHaveURL(/\/versions$/);
+  const v101 = page.getByTestId("version-row-1.0.1");
+  const v100 = page.getByTestId("version-row-1.0.0");
+  await expect(v101).toContainText("Prioriza avaliações no mesmo dia.");
+  await expect(v101).toContainText("operador@lx.local");
+  await expect(v101).toContainText("Aguardando aprovação");
+  await expect(v100.getByTestId("active-badge")).toBeVisible();
+  await expect(v101.getByTestId("active-badge")).toHaveCount(0);
+
+  // Activate 1.0.1 behind a confirmation.
+  await v101.getByRole("button", { name: "Ativar" }).click();
+  const activateDialog = page.getByRole("dialog");
+  await expect(activateDialog).toContainText("Ativar v1.0.1?");
+  await expect(activateDialog).toContainText("o cliente ainda não aprovou");
+  await activateDialog.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success").filter({ hasText: "v1.0.1 está ativa" })).toBeVisible();
+  await expect(v101.getByTestId("active-badge")).toBeVisible();
+  await expect(page.getByText("v1.0.1 ativa")).toBeVisible();
+
+  // Roll back to 1.0.0 behind a confirmation.
+  await page.getByRole("button", { name: /Reverter para a anterior/ }).click();
+  const rollbackDialog = page.getByRole("dialog");
+  await expect(rollbackDialog).toContainText("Reverter para a versão ativa anterior?");
+  await rollbackDialog.getByTestId("confirm-button").click();
+  await expect(
+    page.getByTestId("toast-success").filter({ hasText: "Revertido: v1.0.1 → v1.0.0" }),
+  ).toBeVisible();
+  await expect(v100.getByTestId("active-badge")).toBeVisible();
+  await expect(v101.getByTestId("active-badge")).toHaveCount(0);
+  await v101.getByRole("button", { name: "Expandir v1.0.1" }).click();
+  await expect(page.getByText("Hash do bundle")).toBeVisible();
+  await shot("versions");
+
+  // The audit log has the three switches, newest first, with their before/after.
+  await page.goto("/audit?tenant=haven&type=version.");
+  const rows = page.getByTestId("audit-row");
+  await expect(rows.nth(0)).toHaveAttribute("data-type", "version.rolled_back");
+  await expect(rows.nth(1)).toHaveAttribute("data-type", "version.activated");
+  await expect(rows.nth(2)).toHaveAttribute("data-type", "version.published");
+  await rows
+    .nth(0)
+    .getByRole("button", { name: /Expandir/ })
+    .click();
+  const details = page.getByTestId("audit-details");
+  await expect(details).toContainText('"version": "1.0.1"');
+  await expect(details).toContainText('"version": "1.0.0"');
+  await shot("audit-version-switches");
+});

@@ -1,0 +1,88 @@
+import { OPERATOR } from "../../fixtures/data.ts";
+import { getHavenDraft, resetHavenDraft, saveHavenDraft } from "../../fixtures/drafts.ts";
+import { expect, test } from "../../fixtures/test.ts";
+
+/** `datetime-local` value (browser and runner share the machine's time zone). */
+function localInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+test("[AUDIT]: filters by tenant, type, actor and time, pages with a cursor and expands before/after", async ({
+  page,
+  apiSignin,
+  operatorApi,
+  shot,
+}) => {
+  // Twelve audited draft saves by the operator, so two pages of ten exist.
+  const draft = await getHavenDraft(operatorApi);
+  for (let i = 0; i < 12; i++) {
+    await saveHavenDraft(
+      operatorApi,
+      { ...draft.spec, goals: [...draft.spec.goals, `objetivo ${i}`] },
+      draft.baseVersion,
+    );
+  }
+  await resetHavenDraft(operatorApi);
+  await apiSignin("operator");
+
+  await page.goto("/audit");
+  await expect(page.getByTestId("audit-table")).toBeVisible();
+  const filters = page.getByRole("form", { name: "Filtros" });
+  await filters.getByLabel("Empresa").selectOption("haven");
+  await filters.getByLabel("Tipo").fill("draft.saved");
+  await filters.getByLabel("Ator").fill(OPERATOR.email);
+  await filters.getByLabel("Por página").selectOption("10");
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(page).toHaveURL(/tenant=haven/);
+
+  const rows = page.getByTestId("audit-row");
+  await expect(rows).toHaveCount(10);
+  for (const type of await rows.evaluateAll((els) => els.map((el) => el.getAttribute("data-type")))) {
+    expect(type).toBe("draft.saved");
+  }
+  await expect(page.getByTestId("audit-page")).toHaveText("Página 1");
+  const firstPageIds = await rows.allInnerTexts();
+
+  await page.getByRole("button", { name: /Próxima/ }).click();
+  await expect(page.getByTestId("audit-page")).toHaveText("Página 2");
+  await expect(rows.first()).toBeVisible();
+  const secondPageIds = await rows.allInnerTexts();
+  expect(secondPageIds.length).toBeGreaterThanOrEqual(2);
+  expect(secondPageIds).not.toEqual(firstPageIds);
+  await page.getByRole("button", { name: /Anterior/ }).click();
+  await expect(page.getByTestId("audit-page")).toHaveText("Página 1");
+  await expect(rows).toHaveCount(10);
+
+  // Before/after and data of one event.
+  await rows
+    .first()
+    .getByRole("button", { name: /Expandir/ })
+    .click();
+  const details = page.getByTestId("audit-details");
+  await expect(details).toContainText("Antes");
+  await expect(details).toContainText("Depois");
+  await expect(details).toContainText('"agentSlug": "recepcao"');
+  await shot("audit-log");
+
+  // Time range: a window in the future is empty, one around now is not.
+  const now = new Date();
+  await filters.getByLabel("De").fill(localInput(new Date(now.getTime() + 24 * 3600_000)));
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(page.getByText("Nenhum evento com estes filtros.")).toBeVisible();
+  await filters.getByLabel("De").fill(localInput(new Date(now.getTime() - 3600_000)));
+  await filters.getByLabel("Até").fill(localInput(new Date(now.getTime() + 3600_000)));
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(rows).toHaveCount(10);
+
+  // Another tenant: none of these events.
+  await filters.getByLabel("Empresa").selectOption("outra-clinica");
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(page.getByText("Nenhum evento com estes filtros.")).toBeVisible();
+
+  // A prefix type across every tenant includes the discard.
+  await filters.getByRole("button", { name: "Limpar" }).click();
+  await filters.getByLabel("Tipo").fill("draft.");
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(rows.first()).toHaveAttribute("data-type", "draft.discarded");
+});

@@ -1,0 +1,136 @@
+import { QueryCache, QueryClient, QueryClientProvider, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useState } from "react";
+import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
+
+import { ClientOnly, HomeRedirect, OperatorOnly, RequireSession } from "./components/guards.tsx";
+import { Shell } from "./components/layout/shell.tsx";
+import { ToastProvider } from "./components/ui/toast.tsx";
+import { errorCode, isUnauthorized } from "./lib/errors.ts";
+import { I18nProvider } from "./lib/i18n/context.tsx";
+import { createConsoleTrpcClient, TRPCProvider, useTRPC } from "./lib/trpc.ts";
+import { CompilePage } from "./pages/agents/compile.tsx";
+import { AgentLayout } from "./pages/agents/layout.tsx";
+import { SpecEditorPage } from "./pages/agents/spec.tsx";
+import { VersionsPage } from "./pages/agents/versions.tsx";
+import { AuditLogPage } from "./pages/audit/audit-log.tsx";
+import { ClientMetricsPage } from "./pages/client/metrics.tsx";
+import { ClientVersionsPage } from "./pages/client/versions.tsx";
+import { LoginPage } from "./pages/login.tsx";
+import { NotFoundPage } from "./pages/not-found.tsx";
+import {
+  ConversationsPlaceholder,
+  NewTenantPlaceholder,
+  OperationsPlaceholder,
+  SetupPlaceholder,
+  TestChatPlaceholder,
+} from "./pages/placeholders.tsx";
+import { TenantDetailPage } from "./pages/tenants/detail.tsx";
+import { TenantsListPage } from "./pages/tenants/list.tsx";
+
+/** Errors a retry cannot fix. */
+const FINAL_CODES = new Set(["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST", "INVALID_INPUT"]);
+
+function createQueryClient() {
+  return new QueryClient({
+    queryCache: new QueryCache(),
+    defaultOptions: {
+      queries: {
+        staleTime: 15_000,
+        retry: (failures, error) => !FINAL_CODES.has(errorCode(error) ?? "") && failures < 2,
+      },
+    },
+  });
+}
+
+/** A request answered UNAUTHORIZED (session expired or revoked) signs the console out. */
+function SessionWatcher() {
+  const queryClient = useQueryClient();
+  const trpc = useTRPC();
+  useEffect(() => {
+    const meKey = trpc.auth.me.queryKey();
+    const onUnauthorized = (error: unknown) => {
+      if (isUnauthorized(error) && queryClient.getQueryData(meKey)) {
+        queryClient.setQueryData(meKey, null);
+      }
+    };
+    const unsubscribeQueries = queryClient.getQueryCache().subscribe((event) => {
+      if (event.type === "updated" && event.action.type === "error") {
+        onUnauthorized(event.action.error);
+      }
+    });
+    const unsubscribeMutations = queryClient.getMutationCache().subscribe((event) => {
+      if (event.type === "updated" && event.action.type === "error") {
+        onUnauthorized(event.action.error);
+      }
+    });
+    return () => {
+      unsubscribeQueries();
+      unsubscribeMutations();
+    };
+  }, [queryClient, trpc]);
+  return null;
+}
+
+const router = createBrowserRouter([
+  { path: "/login", element: <LoginPage /> },
+  {
+    element: <RequireSession />,
+    children: [
+      { index: true, element: <HomeRedirect /> },
+      {
+        element: <Shell />,
+        children: [
+          {
+            element: <OperatorOnly />,
+            children: [
+              { path: "tenants", element: <TenantsListPage /> },
+              { path: "tenants/new", element: <NewTenantPlaceholder /> },
+              { path: "tenants/:tenantSlug", element: <TenantDetailPage /> },
+              { path: "tenants/:tenantSlug/conversations", element: <ConversationsPlaceholder /> },
+              { path: "tenants/:tenantSlug/setup", element: <SetupPlaceholder /> },
+              {
+                path: "tenants/:tenantSlug/agents/:agentSlug",
+                element: <AgentLayout />,
+                children: [
+                  { index: true, element: <Navigate to="spec" replace /> },
+                  { path: "spec", element: <SpecEditorPage /> },
+                  { path: "compile", element: <CompilePage /> },
+                  { path: "versions", element: <VersionsPage /> },
+                  { path: "test-chat", element: <TestChatPlaceholder /> },
+                ],
+              },
+              { path: "audit", element: <AuditLogPage /> },
+              { path: "operations", element: <OperationsPlaceholder /> },
+            ],
+          },
+          {
+            element: <ClientOnly />,
+            children: [
+              { path: "client", element: <Navigate to="/client/metrics" replace /> },
+              { path: "client/metrics", element: <ClientMetricsPage /> },
+              { path: "client/versions", element: <ClientVersionsPage /> },
+            ],
+          },
+          { path: "*", element: <NotFoundPage /> },
+        ],
+      },
+    ],
+  },
+]);
+
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  const [trpcClient] = useState(createConsoleTrpcClient);
+  return (
+    <I18nProvider>
+      <QueryClientProvider client={queryClient}>
+        <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+          <ToastProvider>
+            <SessionWatcher />
+            <RouterProvider router={router} />
+          </ToastProvider>
+        </TRPCProvider>
+      </QueryClientProvider>
+    </I18nProvider>
+  );
+}

@@ -1,0 +1,118 @@
+import { useEffect, useId, useRef, type ReactNode } from "react";
+
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { Button, type ButtonVariant } from "./button.tsx";
+
+/**
+ * A modal built on the native <dialog> (focus trap, Escape and inert background for free).
+ * Open/closed is controlled by `open`; Escape or the backdrop call `onClose`.
+ */
+export function Dialog({
+  open,
+  onClose,
+  title,
+  description,
+  children,
+  footer,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: ReactNode;
+  description?: ReactNode;
+  children?: ReactNode;
+  footer?: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const descriptionId = useId();
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) {
+      return;
+    }
+    if (open && !dialog.open) {
+      dialog.showModal();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+  }, [open]);
+
+  return (
+    <dialog
+      ref={ref}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+      onClick={(event) => {
+        if (event.target === ref.current) {
+          onClose();
+        }
+      }}
+      className="m-auto w-full max-w-md rounded-xl bg-white p-0 text-slate-900 shadow-xl ring-1 ring-slate-200 backdrop:bg-slate-900/40 backdrop:backdrop-blur-[1px]"
+    >
+      {open ? (
+        <div className="p-6">
+          <h2 id={titleId} className="text-base font-semibold text-slate-900">
+            {title}
+          </h2>
+          {description ? (
+            <div id={descriptionId} className="mt-2 text-sm text-slate-600">
+              {description}
+            </div>
+          ) : null}
+          {children ? <div className="mt-4">{children}</div> : null}
+          {footer ? <div className="mt-6 flex justify-end gap-2">{footer}</div> : null}
+        </div>
+      ) : null}
+    </dialog>
+  );
+}
+
+/** "Are you sure?" with a cancel and a confirm button; `busy` keeps it open while the action runs. */
+export function ConfirmDialog({
+  open,
+  onClose,
+  onConfirm,
+  title,
+  description,
+  confirmLabel,
+  confirmVariant = "primary",
+  busy,
+  children,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onConfirm: () => void;
+  title: ReactNode;
+  description?: ReactNode;
+  confirmLabel: string;
+  confirmVariant?: ButtonVariant;
+  busy?: boolean;
+  children?: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <Dialog
+      open={open}
+      onClose={busy ? () => undefined : onClose}
+      title={title}
+      description={description}
+      footer={
+        <>
+          <Button variant="secondary" onClick={onClose} disabled={busy}>
+            {t.common.cancel}
+          </Button>
+          <Button variant={confirmVariant} onClick={onConfirm} loading={busy} data-testid="confirm-button">
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      {children}
+    </Dialog>
+  );
+}

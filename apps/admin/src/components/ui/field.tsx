@@ -1,0 +1,96 @@
+import { useId, type ComponentProps, type ReactNode } from "react";
+
+import { cn } from "../../lib/cn.ts";
+
+const control =
+  "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none disabled:bg-slate-50 disabled:text-slate-500 aria-[invalid=true]:ring-rose-400 aria-[invalid=true]:focus:ring-rose-500";
+
+export function Input({ className, ...props }: ComponentProps<"input">) {
+  return <input className={cn(control, "h-9", className)} {...props} />;
+}
+
+export function Textarea({ className, ...props }: ComponentProps<"textarea">) {
+  return <textarea className={cn(control, "min-h-20 leading-relaxed", className)} {...props} />;
+}
+
+export function Select({ className, ...props }: ComponentProps<"select">) {
+  return <select className={cn(control, "h-9 pr-8", className)} {...props} />;
+}
+
+export function Label({ className, ...props }: ComponentProps<"label">) {
+  return <label className={cn("block text-sm font-medium text-slate-700", className)} {...props} />;
+}
+
+/** Ids a control needs to be described by its hint and error. */
+export type FieldIds = { id: string; describedBy: string | undefined; invalid: boolean };
+
+/**
+ * A label, a control, a hint and error messages, wired with ids (`aria-describedby`,
+ * `aria-invalid`). `children` renders the control from the ids it gets.
+ */
+export function Field({
+  label,
+  hint,
+  errors,
+  optional,
+  className,
+  children,
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  errors?: readonly string[];
+  optional?: string;
+  className?: string;
+  children: (ids: FieldIds) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = errors && errors.length > 0 ? `${id}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={cn("space-y-1.5", className)}>
+      <Label htmlFor={id}>
+        {label}
+        {optional ? <span className="ml-1 font-normal text-slate-400">({optional})</span> : null}
+      </Label>
+      {children({ id, describedBy, invalid: errorId !== undefined })}
+      {hint ? (
+        <p id={hintId} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      {errorId ? <FieldErrors id={errorId} messages={errors ?? []} /> : null}
+    </div>
+  );
+}
+
+export function FieldErrors({ id, messages }: { id?: string; messages: readonly string[] }) {
+  return (
+    <ul id={id} className="space-y-0.5 text-xs font-medium text-rose-600" data-testid="field-errors">
+      {messages.map((message) => (
+        <li key={message}>{message}</li>
+      ))}
+    </ul>
+  );
+}
+
+export function Checkbox({
+  label,
+  className,
+  ...props
+}: Omit<ComponentProps<"input">, "type"> & { label: ReactNode }) {
+  const id = useId();
+  return (
+    <div className={cn("flex items-start gap-2.5", className)}>
+      <input
+        id={id}
+        type="checkbox"
+        className="mt-0.5 size-4 rounded border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 focus-visible:outline-none"
+        {...props}
+      />
+      <label htmlFor={id} className="text-sm text-slate-700">
+        {label}
+      </label>
+    </div>
+  );
+}

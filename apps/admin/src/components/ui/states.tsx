@@ -1,0 +1,106 @@
+import type { ReactNode } from "react";
+
+import { cn } from "../../lib/cn.ts";
+import { errorMessage } from "../../lib/errors.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { Badge } from "./badge.tsx";
+import { Button } from "./button.tsx";
+import { Spinner } from "./spinner.tsx";
+
+export function LoadingState({ label, className }: { label?: string; className?: string }) {
+  const { t } = useI18n();
+  return (
+    <div
+      role="status"
+      className={cn("flex items-center justify-center gap-3 py-16 text-sm text-slate-500", className)}
+    >
+      <Spinner className="size-5 text-indigo-500" />
+      <span>{label ?? t.common.loading}</span>
+    </div>
+  );
+}
+
+export function EmptyState({
+  title,
+  description,
+  action,
+  className,
+}: {
+  title: ReactNode;
+  description?: ReactNode;
+  action?: ReactNode;
+  className?: string;
+}) {
+  return (
+    <div className={cn("flex flex-col items-center justify-center px-6 py-14 text-center", className)}>
+      <div
+        className="mb-3 flex size-10 items-center justify-center rounded-full bg-slate-100 text-slate-400"
+        aria-hidden
+      >
+        <svg viewBox="0 0 24 24" className="size-5" fill="none" stroke="currentColor" strokeWidth="1.8">
+          <path d="M4 7h16M4 12h16M4 17h10" strokeLinecap="round" />
+        </svg>
+      </div>
+      <p className="text-sm font-medium text-slate-900">{title}</p>
+      {description ? <p className="mt-1 max-w-md text-sm text-slate-500">{description}</p> : null}
+      {action ? <div className="mt-4">{action}</div> : null}
+    </div>
+  );
+}
+
+export function ErrorState({
+  error,
+  onRetry,
+  className,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  className?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <div
+      role="alert"
+      className={cn("flex flex-col items-center justify-center px-6 py-14 text-center", className)}
+    >
+      <div
+        className="mb-3 flex size-10 items-center justify-center rounded-full bg-rose-50 font-bold text-rose-600"
+        aria-hidden
+      >
+        !
+      </div>
+      <p className="text-sm font-medium text-slate-900">{t.errors.loadFailed}</p>
+      <p className="mt-1 max-w-md text-sm text-slate-500">{errorMessage(error, t)}</p>
+      {onRetry ? (
+        <Button variant="secondary" size="sm" className="mt-4" onClick={onRetry}>
+          {t.common.retry}
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+/** An honest "this screen is not built yet" state: no data, says what it needs. */
+export function NotAvailableYet({ title, body }: { title: string; body: string }) {
+  const { t } = useI18n();
+  return (
+    <div
+      className="flex flex-col items-center justify-center rounded-xl border border-dashed border-slate-300 bg-white px-6 py-16 text-center"
+      data-testid="not-available"
+    >
+      <div
+        className="mb-4 flex size-12 items-center justify-center rounded-full bg-amber-50 text-amber-600"
+        aria-hidden
+      >
+        <svg viewBox="0 0 24 24" className="size-6" fill="none" stroke="currentColor" strokeWidth="1.8">
+          <path d="M12 8v4l2.5 2.5" strokeLinecap="round" strokeLinejoin="round" />
+          <circle cx="12" cy="12" r="9" />
+        </svg>
+      </div>
+      <Badge tone="amber">{t.placeholder.badge}</Badge>
+      <h2 className="mt-3 text-base font-semibold text-slate-900">{title}</h2>
+      <p className="mt-2 max-w-xl text-sm text-slate-600">{body}</p>
+      <p className="mt-3 text-xs text-slate-400">{t.placeholder.honest}</p>
+    </div>
+  );
+}

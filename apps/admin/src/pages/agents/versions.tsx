@@ -1,0 +1,231 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Fragment, useState } from "react";
+import { useParams } from "react-router";
+
+import { Button } from "../../components/ui/button.tsx";
+import { Card, CardHeader } from "../../components/ui/card.tsx";
+import { ConfirmDialog } from "../../components/ui/dialog.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { useToast } from "../../components/ui/toast.tsx";
+import { cn } from "../../lib/cn.ts";
+import { errorMessage } from "../../lib/errors.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+
+type VersionRow = RouterOutputs["versions"]["list"][number];
+
+function HashPrefix({ hash }: { hash: string }) {
+  return (
+    <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700" title={hash}>
+      {hash.slice(0, 12)}
+    </code>
+  );
+}
+
+export function VersionsPage() {
+  const { tenantSlug = "", agentSlug = "" } = useParams();
+  const { t, dateTime } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const versions = useQuery(trpc.versions.list.queryOptions({ tenantSlug, agentSlug }));
+  const [toActivate, setToActivate] = useState<VersionRow | null>(null);
+  const [confirmRollback, setConfirmRollback] = useState(false);
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+
+  const refresh = () =>
+    Promise.all([
+      queryClient.invalidateQueries(trpc.versions.pathFilter()),
+      queryClient.invalidateQueries(trpc.agents.pathFilter()),
+      queryClient.invalidateQueries(trpc.drafts.pathFilter()),
+      queryClient.invalidateQueries(trpc.audit.pathFilter()),
+    ]);
+
+  const activate = useMutation(
+    trpc.versions.activate.mutationOptions({
+      onSuccess: async (result) => {
+        toast.success(result.changed ? t.versions.activated(result.to) : t.versions.alreadyActive(result.to));
+        setToActivate(null);
+        await refresh();
+      },
+      onError: (err) => toast.error(errorMessage(err, t)),
+    }),
+  );
+
+  const rollback = useMutation(
+    trpc.versions.rollback.mutationOptions({
+      onSuccess: async (result) => {
+        toast.success(t.versions.rolledBack(result.from ?? "?", result.to));
+        setConfirmRollback(false);
+        await refresh();
+      },
+      onError: (err) => {
+        toast.error(errorMessage(err, t));
+        setConfirmRollback(false);
+      },
+    }),
+  );
+
+  if (versions.isPending) {
+    return <LoadingState />;
+  }
+  if (versions.isError) {
+    return <ErrorState error={versions.error} onRetry={() => void versions.refetch()} />;
+  }
+
+  const active = versions.data.find((version) => version.active) ?? null;
+  const toggle = (id: string) =>
+    setOpen((all) => {
+      const next = new Set(all);
+      if (next.has(id)) {
+        next.delete(id);
+      } else {
+        next.add(id);
+      }
+      return next;
+    });
+
+  return (
+    <Card>
+      <CardHeader
+        title={t.versions.title}
+        description={t.versions.subtitle}
+        actions={
+          <Button
+            variant="secondary"
+            size="sm"
+            disabled={!active || versions.data.length < 2}
+            onClick={() => setConfirmRollback(true)}
+          >
+            ↶ {t.versions.rollback}
+          </Button>
+        }
+      />
+      {versions.data.length === 0 ? (
+        <EmptyState title={t.versions.empty} />
+      ) : (
+        <Table data-testid="versions-table">
+          <THead>
+            <tr>
+              <Th className="w-8">
+                <span className="sr-only">{t.common.details}</span>
+              </Th>
+              <Th>{t.versions.version}</Th>
+              <Th>{t.versions.approval}</Th>
+              <Th>{t.versions.changelog}</Th>
+              <Th>{t.versions.by}</Th>
+              <Th>{t.versions.when}</Th>
+              <Th>{t.versions.hash}</Th>
+              <Th className="text-right">{t.common.actions}</Th>
+            </tr>
+          </THead>
+          <TBody>
+            {versions.data.map((version) => {
+              const expanded = open.has(version.id);
+              return (
+                <Fragment key={version.id}>
+                  <Tr
+                    data-testid={`version-row-${version.version}`}
+                    className={cn(version.active && "bg-indigo-50/40 hover:bg-indigo-50/60")}
+                  >
+                    <Td className="pr-0">
+                      <button
+                        type="button"
+                        onClick={() => toggle(version.id)}
+                        aria-expanded={expanded}
+                        aria-label={`${expanded ? t.common.collapse : t.common.expand} v${version.version}`}
+                        className="flex size-6 items-center justify-center rounded text-slate-400 hover:bg-slate-100 hover:text-slate-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                      >
+                        <span className={cn("transition-transform", expanded && "rotate-90")} aria-hidden>
+                          ▸
+                        </span>
+                      </button>
+                    </Td>
+                    <Td>
+                      <div className="flex items-center gap-2">
+                        <span className="font-mono font-semibold text-slate-900">v{version.version}</span>
+                        {version.active ? <ActiveBadge label={t.versions.active} /> : null}
+                      </div>
+                    </Td>
+                    <Td>
+                      <ApprovalBadge status={version.approvalStatus} />
+                    </Td>
+                    <Td className="max-w-xs truncate text-slate-600" title={version.changelog}>
+                      {version.changelog || <span className="text-slate-400">{t.common.none}</span>}
+                    </Td>
+                    <Td className="whitespace-nowrap">{version.createdByLabel}</Td>
+                    <Td className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</Td>
+                    <Td>
+                      <HashPrefix hash={version.bundleHash} />
+                    </Td>
+                    <Td className="text-right">
+                      {version.active ? null : (
+                        <Button size="sm" variant="secondary" onClick={() => setToActivate(version)}>
+                          {t.versions.activate}
+                        </Button>
+                      )}
+                    </Td>
+                  </Tr>
+                  {expanded ? (
+                    <tr className="bg-slate-50/70">
+                      <td />
+                      <td colSpan={7} className="px-4 py-3">
+                        <dl className="grid gap-x-6 gap-y-2 text-xs sm:grid-cols-[max-content_1fr]">
+                          <dt className="font-medium text-slate-500">{t.versions.changelog}</dt>
+                          <dd className="whitespace-pre-wrap text-slate-700">
+                            {version.changelog || t.versions.noChangelog}
+                          </dd>
+                          <dt className="font-medium text-slate-500">{t.versions.specHash}</dt>
+                          <dd className="font-mono break-all text-slate-700">{version.specHash}</dd>
+                          <dt className="font-medium text-slate-500">{t.versions.bundleHash}</dt>
+                          <dd className="font-mono break-all text-slate-700">{version.bundleHash}</dd>
+                          <dt className="font-medium text-slate-500">{t.versions.approvedAt}</dt>
+                          <dd className="text-slate-700">
+                            {version.approvedAt ? dateTime(version.approvedAt) : t.common.none}
+                          </dd>
+                        </dl>
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </TBody>
+        </Table>
+      )}
+
+      <ConfirmDialog
+        open={toActivate !== null}
+        onClose={() => setToActivate(null)}
+        onConfirm={() => {
+          if (toActivate) {
+            activate.mutate({ tenantSlug, agentSlug, version: toActivate.version });
+          }
+        }}
+        title={toActivate ? t.versions.activateTitle(toActivate.version) : ""}
+        description={t.versions.activateBody}
+        confirmLabel={t.versions.activate}
+        busy={activate.isPending}
+      >
+        {toActivate && toActivate.approvalStatus !== "approved" ? (
+          <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">
+            {t.versions.notApprovedWarning}
+          </p>
+        ) : null}
+      </ConfirmDialog>
+
+      <ConfirmDialog
+        open={confirmRollback}
+        onClose={() => setConfirmRollback(false)}
+        onConfirm={() => rollback.mutate({ tenantSlug, agentSlug })}
+        title={t.versions.rollbackTitle}
+        description={active ? t.versions.rollbackBody(active.version) : undefined}
+        confirmLabel={t.versions.rollback}
+        confirmVariant="danger"
+        busy={rollback.isPending}
+      />
+    </Card>
+  );
+}

@@ -1,0 +1,402 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { Fragment, useState, type FormEvent } from "react";
+import { useSearchParams } from "react-router";
+
+import { AUDIT_PAGE_MAX, ZListAuditEventsInput, type TListAuditEventsInput } from "@lx/shared/schemas";
+
+import { Badge } from "../../components/ui/badge.tsx";
+import { Button } from "../../components/ui/button.tsx";
+import { Card } from "../../components/ui/card.tsx";
+import { Field, Input, Select } from "../../components/ui/field.tsx";
+import { Page, PageHeader } from "../../components/ui/page.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+
+type AuditEvent = RouterOutputs["audit"]["list"]["items"][number];
+
+/** Event types the system writes today (suggestions only: any type or `prefix.` can be typed). */
+const KNOWN_TYPES = [
+  "version.",
+  "version.published",
+  "version.activated",
+  "version.rolled_back",
+  "version.approved",
+  "version.rejected",
+  "draft.saved",
+  "draft.discarded",
+  "auth.",
+  "auth.login",
+  "auth.login_failed",
+  "auth.logout",
+  "apply.completed",
+  "user.created",
+  "webhook.duplicate",
+  "webhook.unknown_number",
+  "policy.hit",
+  "handoff.started",
+  "meta.error",
+  "send.failed_status",
+  "job.dead",
+  "job.lease_expired",
+  "lock.expired",
+  "reply.no_active_version",
+];
+
+const PAGE_SIZES = [10, 25, 50, 100] as const;
+const DEFAULT_PAGE_SIZE = 25;
+
+type Filters = { tenant: string; type: string; actor: string; from: string; to: string; size: number };
+
+function readFilters(params: URLSearchParams): Filters {
+  const size = Number(params.get("size"));
+  return {
+    tenant: params.get("tenant") ?? "",
+    type: params.get("type") ?? "",
+    actor: params.get("actor") ?? "",
+    from: params.get("from") ?? "",
+    to: params.get("to") ?? "",
+    size: size >= 1 && size <= AUDIT_PAGE_MAX ? size : DEFAULT_PAGE_SIZE,
+  };
+}
+
+/** `datetime-local` values are local wall time; the API wants an ISO instant. */
+function localToIso(value: string): string | undefined {
+  if (value === "") {
+    return undefined;
+  }
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function toInput(filters: Filters): Omit<TListAuditEventsInput, "cursor"> {
+  return {
+    tenantSlug: filters.tenant || undefined,
+    type: filters.type.trim() || undefined,
+    actor: filters.actor.trim() || undefined,
+    from: localToIso(filters.from),
+    to: localToIso(filters.to),
+    limit: filters.size,
+  };
+}
+
+function JsonBlock({ title, value }: { title: string; value: unknown }) {
+  const { t } = useI18n();
+  return (
+    <div className="min-w-0">
+      <p className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{title}</p>
+      <pre className="max-h-72 overflow-auto rounded-md bg-white p-3 font-mono text-xs break-words whitespace-pre-wrap text-slate-800 ring-1 ring-slate-200">
+        {value === null || value === undefined ? t.audit.nothing : JSON.stringify(value, null, 2)}
+      </pre>
+    </div>
+  );
+}
+
+function subjectOf(event: AuditEvent): string {
+  const agentSlug = event.data && typeof event.data.agentSlug === "string" ? event.data.agentSlug : null;
+  if (agentSlug) {
+    return `${event.subjectType ?? "agent"}: ${agentSlug}`;
+  }
+  return event.subjectType
+    ? `${event.subjectType}${event.subjectId ? `: ${event.subjectId.slice(0, 8)}` : ""}`
+    : "";
+}
+
+function AuditResults({ filters }: { filters: Filters }) {
+  const { t, dateTimeSeconds } = useI18n();
+  const trpc = useTRPC();
+  /** cursors[i] opens page i; the first page has none. */
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
+  const page = cursors.length - 1;
+  const input = { ...toInput(filters), cursor: cursors[page] };
+  const valid = ZListAuditEventsInput.safeParse(input);
+  const events = useQuery({
+    ...trpc.audit.list.queryOptions(input),
+    enabled: valid.success,
+    placeholderData: keepPreviousData,
+  });
+
+  if (!valid.success) {
+    return (
+      <EmptyState
+        title={t.errors.byCode.BAD_REQUEST ?? ""}
+        description={valid.error.issues
+          .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+          .join("; ")}
+      />
+    );
+  }
+  if (events.isPending) {
+    return <LoadingState />;
+  }
+  if (events.isError) {
+    return <ErrorState error={events.error} onRetry={() => void events.refetch()} />;
+  }
+
+  const toggle = (id: number) =>
+    setOpen((all) => {
+      const next = new Set(all);
+      if (next.has(id)) {
+        next.delete(id);
+      } else {
+        next.add(id);
+      }
+      return next;
+    });
+
+  return (
+    <>
+      {events.data.items.length === 0 ? (
+        <EmptyState title={t.audit.empty} />
+      ) : (
+        <Table data-testid="audit-table" className={cn(events.isPlaceholderData && "opacity-60")}>
+          <THead>
+            <tr>
+              <Th className="w-8">
+                <span className="sr-only">{t.common.details}</span>
+              </Th>
+              <Th>{t.audit.time}</Th>
+              <Th>{t.audit.type}</Th>
+              <Th>{t.audit.tenant}</Th>
+              <Th>{t.audit.actor}</Th>
+              <Th>{t.audit.subject}</Th>
+            </tr>
+          </THead>
+          <TBody>
+            {events.data.items.map((event) => {
+              const expanded = open.has(event.id);
+              return (
+                <Fragment key={event.id}>
+                  <Tr data-testid="audit-row" data-type={event.type}>
+                    <Td className="pr-0">
+                      <button
+                        type="button"
+                        onClick={() => toggle(event.id)}
+                        aria-expanded={expanded}
+                        aria-label={`${expanded ? t.common.collapse : t.common.expand} ${event.type}`}
+                        className="flex size-6 items-center justify-center rounded text-slate-400 hover:bg-slate-100 hover:text-slate-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                      >
+                        <span className={cn("transition-transform", expanded && "rotate-90")} aria-hidden>
+                          ▸
+                        </span>
+                      </button>
+                    </Td>
+                    <Td className="whitespace-nowrap text-slate-500 tabular-nums">
+                      {dateTimeSeconds(event.createdAt)}
+                    </Td>
+                    <Td>
+                      <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">
+                        {event.type}
+                      </code>
+                    </Td>
+                    <Td className="font-mono text-xs">{event.tenantSlug ?? t.common.none}</Td>
+                    <Td>
+                      <span className="text-slate-800">{event.actorLabel}</span>
+                      <Badge tone="gray" className="ml-2 px-1.5 py-0 text-[10px]">
+                        {event.actorType}
+                      </Badge>
+                    </Td>
+                    <Td className="text-xs text-slate-600">{subjectOf(event)}</Td>
+                  </Tr>
+                  {expanded ? (
+                    <tr className="bg-slate-50/70" data-testid="audit-details">
+                      <td />
+                      <td colSpan={5} className="px-4 py-4">
+                        <div className="grid gap-4 lg:grid-cols-3">
+                          <JsonBlock title={t.audit.before} value={event.before} />
+                          <JsonBlock title={t.audit.after} value={event.after} />
+                          <JsonBlock title={t.audit.data} value={event.data} />
+                        </div>
+                        {event.requestId ? (
+                          <p className="mt-3 text-xs text-slate-500">
+                            {t.audit.requestId}: <code className="font-mono">{event.requestId}</code>
+                          </p>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </TBody>
+        </Table>
+      )}
+      <nav
+        aria-label="pagination"
+        className="flex items-center justify-between gap-3 border-t border-slate-100 px-5 py-3"
+      >
+        <span className="text-xs text-slate-500" data-testid="audit-page">
+          {t.audit.page(page + 1)}
+        </span>
+        <div className="flex gap-2">
+          <Button
+            variant="secondary"
+            size="sm"
+            disabled={page === 0 || events.isFetching}
+            onClick={() => setCursors((all) => all.slice(0, -1))}
+          >
+            ← {t.common.previous}
+          </Button>
+          <Button
+            variant="secondary"
+            size="sm"
+            disabled={!events.data.nextCursor || events.isFetching}
+            onClick={() => {
+              const next = events.data.nextCursor;
+              if (next) {
+                setCursors((all) => [...all, next]);
+              }
+            }}
+          >
+            {t.common.next} →
+          </Button>
+        </div>
+      </nav>
+    </>
+  );
+}
+
+export function AuditLogPage() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const [params, setParams] = useSearchParams();
+  const applied = readFilters(params);
+  const [form, setForm] = useState<Filters>(applied);
+  const tenants = useQuery(trpc.tenants.list.queryOptions());
+
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
+    setForm((current) => ({ ...current, [key]: value }));
+
+  const apply = (filters: Filters) => {
+    const next = new URLSearchParams();
+    for (const [key, value] of Object.entries(filters)) {
+      if (value !== "" && !(key === "size" && value === DEFAULT_PAGE_SIZE)) {
+        next.set(key, String(value));
+      }
+    }
+    setParams(next);
+  };
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    apply(form);
+  };
+
+  const clear = () => {
+    const empty: Filters = { tenant: "", type: "", actor: "", from: "", to: "", size: DEFAULT_PAGE_SIZE };
+    setForm(empty);
+    apply(empty);
+  };
+
+  return (
+    <Page className="max-w-7xl">
+      <PageHeader title={t.audit.title} description={t.audit.subtitle} />
+      <Card className="mb-6">
+        <form
+          onSubmit={onSubmit}
+          aria-label={t.audit.filters}
+          className="grid gap-4 px-5 py-4 sm:grid-cols-2 lg:grid-cols-[repeat(3,minmax(0,1fr))_repeat(2,minmax(0,0.9fr))_6rem]"
+        >
+          <Field label={t.audit.tenant}>
+            {({ id }) => (
+              <Select
+                id={id}
+                name="tenant"
+                value={form.tenant}
+                onChange={(event) => set("tenant", event.target.value)}
+              >
+                <option value="">{t.audit.allTenants}</option>
+                {(tenants.data ?? []).map((tenant) => (
+                  <option key={tenant.id} value={tenant.slug}>
+                    {tenant.name}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field label={t.audit.type}>
+            {({ id }) => (
+              <>
+                <Input
+                  id={id}
+                  name="type"
+                  list="audit-types"
+                  value={form.type}
+                  placeholder="version."
+                  title={t.audit.typeHint}
+                  onChange={(event) => set("type", event.target.value)}
+                />
+                <datalist id="audit-types">
+                  {KNOWN_TYPES.map((type) => (
+                    <option key={type} value={type} />
+                  ))}
+                </datalist>
+              </>
+            )}
+          </Field>
+          <Field label={t.audit.actor}>
+            {({ id }) => (
+              <Input
+                id={id}
+                name="actor"
+                value={form.actor}
+                placeholder={t.audit.actorHint}
+                onChange={(event) => set("actor", event.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t.audit.from}>
+            {({ id }) => (
+              <Input
+                id={id}
+                name="from"
+                type="datetime-local"
+                value={form.from}
+                onChange={(event) => set("from", event.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t.audit.to}>
+            {({ id }) => (
+              <Input
+                id={id}
+                name="to"
+                type="datetime-local"
+                value={form.to}
+                onChange={(event) => set("to", event.target.value)}
+              />
+            )}
+          </Field>
+          <Field label={t.audit.pageSize}>
+            {({ id }) => (
+              <Select
+                id={id}
+                name="size"
+                value={form.size}
+                onChange={(event) => set("size", Number(event.target.value))}
+              >
+                {PAGE_SIZES.map((size) => (
+                  <option key={size} value={size}>
+                    {size}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <div className="flex items-center justify-end gap-2 sm:col-span-2 lg:col-span-6">
+            <Button variant="ghost" onClick={clear}>
+              {t.common.clear}
+            </Button>
+            <Button type="submit">{t.common.apply}</Button>
+          </div>
+        </form>
+      </Card>
+      <Card>
+        <AuditResults key={params.toString()} filters={applied} />
+      </Card>
+    </Page>
+  );
+}

@@ -1,0 +1,218 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+
+import { ZApproveVersionInput } from "@lx/shared/schemas";
+
+import { Button } from "../../components/ui/button.tsx";
+import { Card, CardHeader } from "../../components/ui/card.tsx";
+import { ConfirmDialog } from "../../components/ui/dialog.tsx";
+import { Field, Textarea } from "../../components/ui/field.tsx";
+import { Page, PageHeader } from "../../components/ui/page.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { useToast } from "../../components/ui/toast.tsx";
+import { errorMessage } from "../../lib/errors.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { useClientTenant } from "./use-client-tenant.ts";
+
+type Agent = RouterOutputs["agents"]["list"][number];
+type Decision = { version: string; decision: "approved" | "rejected" };
+
+function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent }) {
+  const { t, dateTime } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const versions = useQuery(trpc.versions.list.queryOptions({ tenantSlug, agentSlug: agent.slug }));
+  const [deciding, setDeciding] = useState<Decision | null>(null);
+  const [note, setNote] = useState("");
+  const [noteError, setNoteError] = useState<string | null>(null);
+
+  const approve = useMutation(
+    trpc.versions.approve.mutationOptions({
+      onSuccess: async (result) => {
+        toast.success(
+          result.approvalStatus === "approved"
+            ? t.client.approved(result.version)
+            : t.client.rejected(result.version),
+        );
+        setDeciding(null);
+        setNote("");
+        await Promise.all([
+          queryClient.invalidateQueries(trpc.versions.pathFilter()),
+          queryClient.invalidateQueries(trpc.agents.pathFilter()),
+        ]);
+      },
+      onError: (err) => toast.error(errorMessage(err, t)),
+    }),
+  );
+
+  const confirm = () => {
+    if (!deciding) {
+      return;
+    }
+    const parsed = ZApproveVersionInput.safeParse({
+      tenantSlug,
+      agentSlug: agent.slug,
+      version: deciding.version,
+      decision: deciding.decision,
+      note: note.trim() === "" ? undefined : note,
+    });
+    if (!parsed.success) {
+      setNoteError(parsed.error.issues.map((issue) => issue.message).join("; "));
+      return;
+    }
+    setNoteError(null);
+    approve.mutate(parsed.data);
+  };
+
+  return (
+    <Card data-testid={`client-agent-${agent.slug}`}>
+      <CardHeader
+        title={agent.name}
+        description={
+          agent.activeVersion ? (
+            <ActiveBadge label={t.agent.active(agent.activeVersion.version)} />
+          ) : (
+            t.tenant.noActive
+          )
+        }
+      />
+      {versions.isPending ? (
+        <LoadingState />
+      ) : versions.isError ? (
+        <ErrorState error={versions.error} onRetry={() => void versions.refetch()} />
+      ) : versions.data.length === 0 ? (
+        <EmptyState title={t.versions.empty} />
+      ) : (
+        <Table>
+          <THead>
+            <tr>
+              <Th>{t.versions.version}</Th>
+              <Th>{t.versions.approval}</Th>
+              <Th>{t.versions.changelog}</Th>
+              <Th>{t.versions.when}</Th>
+              <Th className="text-right">{t.common.actions}</Th>
+            </tr>
+          </THead>
+          <TBody>
+            {versions.data.map((version) => (
+              <Tr key={version.id} data-testid={`client-version-${version.version}`}>
+                <Td>
+                  <div className="flex items-center gap-2">
+                    <span className="font-mono font-semibold text-slate-900">v{version.version}</span>
+                    {version.active ? <ActiveBadge label={t.versions.active} /> : null}
+                  </div>
+                </Td>
+                <Td>
+                  <ApprovalBadge status={version.approvalStatus} />
+                </Td>
+                <Td className="max-w-md text-slate-600">
+                  {version.changelog || <span className="text-slate-400">{t.versions.noChangelog}</span>}
+                </Td>
+                <Td className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</Td>
+                <Td>
+                  <div className="flex justify-end gap-2">
+                    <Button
+                      size="sm"
+                      variant="secondary"
+                      disabled={version.approvalStatus === "rejected"}
+                      onClick={() => setDeciding({ version: version.version, decision: "rejected" })}
+                    >
+                      {t.client.reject}
+                    </Button>
+                    <Button
+                      size="sm"
+                      disabled={version.approvalStatus === "approved"}
+                      onClick={() => setDeciding({ version: version.version, decision: "approved" })}
+                    >
+                      {t.client.approve}
+                    </Button>
+                  </div>
+                </Td>
+              </Tr>
+            ))}
+          </TBody>
+        </Table>
+      )}
+      <ConfirmDialog
+        open={deciding !== null}
+        onClose={() => {
+          setDeciding(null);
+          setNoteError(null);
+        }}
+        onConfirm={confirm}
+        title={
+          deciding
+            ? deciding.decision === "approved"
+              ? t.client.approveTitle(deciding.version)
+              : t.client.rejectTitle(deciding.version)
+            : ""
+        }
+        confirmLabel={deciding?.decision === "rejected" ? t.client.reject : t.client.approve}
+        confirmVariant={deciding?.decision === "rejected" ? "danger" : "primary"}
+        busy={approve.isPending}
+      >
+        <Field
+          label={t.client.note}
+          optional={t.common.optional}
+          errors={noteError ? [noteError] : undefined}
+        >
+          {({ id, describedBy, invalid }) => (
+            <Textarea
+              id={id}
+              value={note}
+              maxLength={2000}
+              placeholder={t.client.notePlaceholder}
+              onChange={(event) => setNote(event.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          )}
+        </Field>
+      </ConfirmDialog>
+    </Card>
+  );
+}
+
+export function ClientVersionsPage() {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const tenant = useClientTenant();
+  const tenantSlug = tenant.data?.slug ?? "";
+  const agents = useQuery({ ...trpc.agents.list.queryOptions({ tenantSlug }), enabled: tenantSlug !== "" });
+
+  if (tenant.isPending || (tenantSlug !== "" && agents.isPending)) {
+    return <LoadingState className="min-h-[60vh]" />;
+  }
+  if (tenant.isError || agents.isError) {
+    return (
+      <Page>
+        <ErrorState error={tenant.error ?? agents.error} />
+      </Page>
+    );
+  }
+
+  return (
+    <Page>
+      <PageHeader
+        title={t.client.versionsTitle}
+        description={t.client.versionsSubtitle}
+        meta={<span className="text-sm font-medium text-slate-700">{tenant.data.name}</span>}
+      />
+      <div className="space-y-6">
+        {(agents.data ?? []).length === 0 ? (
+          <Card>
+            <EmptyState title={t.tenant.noAgents} />
+          </Card>
+        ) : (
+          (agents.data ?? []).map((agent) => (
+            <AgentVersions key={agent.id} tenantSlug={tenantSlug} agent={agent} />
+          ))
+        )}
+      </div>
+    </Page>
+  );
+}

@@ -1,0 +1,146 @@
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router";
+
+import { ChevronIcon } from "../../components/icons.tsx";
+import { Badge } from "../../components/ui/badge.tsx";
+import { ButtonLink } from "../../components/ui/button.tsx";
+import { Card, CardHeader } from "../../components/ui/card.tsx";
+import { Page, PageHeader } from "../../components/ui/page.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC } from "../../lib/trpc.ts";
+
+export function TenantDetailPage() {
+  const { tenantSlug = "" } = useParams();
+  const { t, dateTime, number } = useI18n();
+  const trpc = useTRPC();
+  const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
+  const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
+
+  if (tenant.isPending) {
+    return <LoadingState className="min-h-[60vh]" />;
+  }
+  if (tenant.isError) {
+    return (
+      <Page>
+        <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />
+      </Page>
+    );
+  }
+
+  const base = `/tenants/${tenant.data.slug}`;
+  const shortcuts = [
+    { to: `${base}/conversations`, label: t.tenant.conversations, soon: true },
+    { to: `${base}/setup`, label: t.tenant.setup, soon: true },
+    { to: `/audit?tenant=${tenant.data.slug}`, label: t.tenant.auditOfTenant, soon: false },
+  ];
+
+  return (
+    <Page>
+      <PageHeader
+        crumbs={[{ label: t.tenants.title, to: "/tenants" }, { label: tenant.data.name }]}
+        title={tenant.data.name}
+        meta={
+          <>
+            <TenantStatusBadge status={tenant.data.status} />
+            <span className="font-mono text-xs text-slate-500">{tenant.data.slug}</span>
+            <span className="text-xs text-slate-400">·</span>
+            <span className="text-xs text-slate-500">
+              {t.tenants.numbers}: {number(tenant.data.numberCount)}
+            </span>
+            <span className="text-xs text-slate-400">·</span>
+            <span className="text-xs text-slate-500">
+              {t.tenant.routing}: {t.tenant.routingMode[tenant.data.routing.mode] ?? tenant.data.routing.mode}
+            </span>
+          </>
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
+        <Card>
+          <CardHeader title={t.tenant.agentsTitle} description={t.tenant.agentsSubtitle} />
+          {agents.isPending ? (
+            <LoadingState />
+          ) : agents.isError ? (
+            <ErrorState error={agents.error} onRetry={() => void agents.refetch()} />
+          ) : agents.data.length === 0 ? (
+            <EmptyState title={t.tenant.noAgents} />
+          ) : (
+            <Table data-testid="agents-table">
+              <THead>
+                <tr>
+                  <Th>{t.tenant.agent}</Th>
+                  <Th>{t.tenant.activeVersion}</Th>
+                  <Th className="text-right">{t.tenant.versions}</Th>
+                  <Th>{t.tenant.updated}</Th>
+                  <Th className="text-right">{t.common.actions}</Th>
+                </tr>
+              </THead>
+              <TBody>
+                {agents.data.map((agent) => (
+                  <Tr key={agent.id} data-testid={`agent-row-${agent.slug}`}>
+                    <Td>
+                      <Link
+                        to={`${base}/agents/${agent.slug}`}
+                        className="rounded font-medium text-slate-900 hover:text-indigo-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                      >
+                        {agent.name}
+                      </Link>
+                      <p className="font-mono text-xs text-slate-500">{agent.slug}</p>
+                    </Td>
+                    <Td>
+                      {agent.activeVersion ? (
+                        <div className="flex flex-wrap items-center gap-1.5">
+                          <ActiveBadge label={t.agent.active(agent.activeVersion.version)} />
+                          <ApprovalBadge status={agent.activeVersion.approvalStatus} />
+                        </div>
+                      ) : (
+                        <Badge tone="amber">{t.tenant.noActive}</Badge>
+                      )}
+                    </Td>
+                    <Td className="text-right tabular-nums">{number(agent.versionCount)}</Td>
+                    <Td className="whitespace-nowrap text-slate-500">{dateTime(agent.updatedAt)}</Td>
+                    <Td>
+                      <div className="flex justify-end gap-2">
+                        <ButtonLink to={`${base}/agents/${agent.slug}/spec`} size="sm" variant="secondary">
+                          {t.tenant.editSpec}
+                        </ButtonLink>
+                        <ButtonLink to={`${base}/agents/${agent.slug}/versions`} size="sm" variant="ghost">
+                          {t.tenant.openVersions}
+                        </ButtonLink>
+                      </div>
+                    </Td>
+                  </Tr>
+                ))}
+              </TBody>
+            </Table>
+          )}
+        </Card>
+        <Card className="self-start">
+          <CardHeader title={t.tenant.links} />
+          <ul className="p-2">
+            {shortcuts.map((item) => (
+              <li key={item.to}>
+                <Link
+                  to={item.to}
+                  className="flex items-center justify-between gap-2 rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                >
+                  <span>{item.label}</span>
+                  <span className="flex items-center gap-1.5">
+                    {item.soon ? (
+                      <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
+                        {t.common.comingSoon}
+                      </Badge>
+                    ) : null}
+                    <ChevronIcon className="size-4 text-slate-400" />
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      </div>
+    </Page>
+  );
+}

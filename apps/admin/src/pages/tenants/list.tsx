@@ -1,0 +1,101 @@
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { Link } from "react-router";
+
+import { ButtonLink } from "../../components/ui/button.tsx";
+import { Card } from "../../components/ui/card.tsx";
+import { Input } from "../../components/ui/field.tsx";
+import { Page, PageHeader } from "../../components/ui/page.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { TenantStatusBadge } from "../../components/ui/status.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC } from "../../lib/trpc.ts";
+
+export function TenantsListPage() {
+  const { t, dateTime, number } = useI18n();
+  const trpc = useTRPC();
+  const tenants = useQuery(trpc.tenants.list.queryOptions());
+  const [search, setSearch] = useState("");
+
+  const rows = useMemo(() => {
+    const needle = search.trim().toLowerCase();
+    const all = tenants.data ?? [];
+    return needle === ""
+      ? all
+      : all.filter((tenant) => tenant.name.toLowerCase().includes(needle) || tenant.slug.includes(needle));
+  }, [tenants.data, search]);
+
+  return (
+    <Page>
+      <PageHeader
+        title={t.tenants.title}
+        description={t.tenants.subtitle}
+        actions={
+          <ButtonLink to="/tenants/new" variant="secondary">
+            {t.tenants.newTenant}
+          </ButtonLink>
+        }
+      />
+      <Card>
+        <div className="flex items-center justify-between gap-3 border-b border-slate-100 px-5 py-3">
+          <Input
+            type="search"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+            placeholder={t.tenants.search}
+            aria-label={t.tenants.search}
+            className="max-w-xs"
+          />
+          {tenants.data ? (
+            <span className="text-xs text-slate-500">
+              {number(rows.length)} / {number(tenants.data.length)}
+            </span>
+          ) : null}
+        </div>
+        {tenants.isPending ? (
+          <LoadingState />
+        ) : tenants.isError ? (
+          <ErrorState error={tenants.error} onRetry={() => void tenants.refetch()} />
+        ) : tenants.data.length === 0 ? (
+          <EmptyState title={t.tenants.empty} description={t.tenants.emptyHint} />
+        ) : rows.length === 0 ? (
+          <EmptyState title={t.tenants.noMatch} />
+        ) : (
+          <Table data-testid="tenants-table">
+            <THead>
+              <tr>
+                <Th>{t.tenants.name}</Th>
+                <Th>{t.tenants.status}</Th>
+                <Th className="text-right">{t.tenants.numbers}</Th>
+                <Th className="text-right">{t.tenants.agents}</Th>
+                <Th>{t.tenants.created}</Th>
+              </tr>
+            </THead>
+            <TBody>
+              {rows.map((tenant) => (
+                <Tr key={tenant.id}>
+                  <Td>
+                    <Link
+                      to={`/tenants/${tenant.slug}`}
+                      className="rounded font-medium text-slate-900 hover:text-indigo-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                    >
+                      {tenant.name}
+                    </Link>
+                    <p className="font-mono text-xs text-slate-500">{tenant.slug}</p>
+                  </Td>
+                  <Td>
+                    <TenantStatusBadge status={tenant.status} />
+                  </Td>
+                  <Td className="text-right tabular-nums">{number(tenant.numberCount)}</Td>
+                  <Td className="text-right tabular-nums">{number(tenant.agentCount)}</Td>
+                  <Td className="whitespace-nowrap text-slate-500">{dateTime(tenant.createdAt)}</Td>
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        )}
+      </Card>
+    </Page>
+  );
+}

@@ -1,0 +1,116 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, onTestFinished } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { dbTest as test } from "@lx/db/testing";
+import { inboundText, postWebhook } from "@lx/sandbox";
+
+import { APP_SECRET, eventually, startStack, type Stack } from "./testing/stack.ts";
+
+async function stack(db: Database, dbUrl: string, opts?: Parameters<typeof startStack>[2]): Promise<Stack> {
+  const s = await startStack(db, dbUrl, opts);
+  onTestFinished(() => s.stop());
+  return s;
+}
+
+const count = async (db: Database, q: ReturnType<typeof sql>) => (await db.execute<{ n: number }>(q))[0]?.n ?? 0;
+
+/** Texts the fake Graph accepted (each accepted request counts, even one whose answer was dropped). */
+function acceptedTexts(s: Stack): string[] {
+  return s.graph.requests.filter((r) => r.kind === "send" && (r.outcome === "sent" || r.outcome === "dropped")).map((r) => r.text ?? "");
+}
+
+describe("runtime pipeline", () => {
+  test("a message delivered 10 times concurrently makes one job and one reply", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    const payload = inboundText({ phoneNumberId: s.phoneNumberId, waId: "5511900000001", text: "Quanto custa a consulta?" });
+    const results = await Promise.all(Array.from({ length: 10 }, () => postWebhook(s.webhookUrl, APP_SECRET, payload)));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(await count(db, sql`select count(*)::int as n from message_queue where tenant_id = ${s.tenantId}`)).toBe(1);
+    expect(await count(db, sql`select count(*)::int as n from audit_events where type = 'webhook.duplicate' and tenant_id = ${s.tenantId}`)).toBe(9);
+
+    await s.startWorker();
+    await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
+    await eventually(() => count(db, sql`select count(*)::int as n from outbox_messages where status in ('queued','sending')`), (n) => n === 0);
+    expect(acceptedTexts(s)).toEqual(["Resposta para: Quanto custa a consulta?"]);
+    // The customer's message was marked as read, with the number's own token.
+    const read = s.graph.requests.filter((r) => r.kind === "read");
+    expect(read).toHaveLength(1);
+    expect(read[0]?.token).toBe(s.token);
+    // Status callbacks came back through the webhook and moved the row forward.
+    await eventually(
+      () => count(db, sql`select count(*)::int as n from outbox_messages where kind = 'text' and status = 'delivered' and wamid is not null`),
+      (n) => n === 1,
+    );
+  });
+
+  test("20 conversations × 5-message bursts with 3 worker processes: every message answered once, in order", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    const procs = [s.spawnWorker(), s.spawnWorker(), s.spawnWorker()];
+    expect(procs.every((p) => p.pid)).toBe(true);
+    const customers = Array.from({ length: 20 }, (_, i) => s.customer(`55119100${String(i).padStart(5, "0")}`));
+    // Bursts: each customer sends 5 messages back to back; customers interleave.
+    await Promise.all(
+      customers.map(async (c, i) => {
+        for (let j = 1; j <= 5; j++) {
+          const r = await c.text(`c${i}-m${j}`);
+          expect(r.status).toBe(200);
+        }
+      }),
+    );
+    await eventually(async () => acceptedTexts(s).length, (n) => n >= 100, 30_000);
+    await eventually(() => count(db, sql`select count(*)::int as n from message_queue where status <> 'done'`), (n) => n === 0);
+    const texts = acceptedTexts(s);
+    expect(texts).toHaveLength(100);
+    expect(new Set(texts).size).toBe(100);
+    for (let i = 0; i < 20; i++) {
+      const mine = s.graph.requests
+        .filter((r) => r.kind === "send" && r.outcome === "sent" && r.text?.startsWith(`Resposta para: c${i}-`))
+        .map((r) => r.text);
+      expect(mine).toEqual([1, 2, 3, 4, 5].map((j) => `Resposta para: c${i}-m${j}`));
+    }
+  });
+
+  test("worker processes killed with SIGKILL again and again: nothing lost, nothing duplicated, order kept", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { llmLatencyMs: 30 });
+    const live = [s.spawnWorker(), s.spawnWorker(), s.spawnWorker()];
+    const customers = Array.from({ length: 12 }, (_, i) => s.customer(`55119200${String(i).padStart(5, "0")}`));
+    let kills = 0;
+    const killer = setInterval(() => {
+      const victim = Math.floor(Math.random() * live.length);
+      live[victim]?.kill("SIGKILL");
+      kills++;
+      live[victim] = s.spawnWorker();
+    }, 1_500);
+    try {
+      for (let j = 1; j <= 8; j++) {
+        await Promise.all(customers.map((c, i) => c.text(`k${i}-m${j}`)));
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      await eventually(async () => acceptedTexts(s).length, (n) => n >= 96, 90_000).catch(async (err: unknown) => {
+        const jobs = await db.execute(sql`select status, count(*)::int n, max(attempts) a from message_queue group by 1`);
+        const ob = await db.execute(sql`select kind, status, count(*)::int n from outbox_messages group by 1, 2`);
+        const stuck = await db.execute(sql`select o.id, o.status, o.attempts, o.last_error, m.body from outbox_messages o left join messages m on m.id = o.message_id where o.kind = 'text' and o.status not in ('sent','delivered','read')`);
+        const locks = await db.execute(sql`select * from conversation_locks`);
+        console.error(JSON.stringify({ jobs, ob, stuck, locks }, null, 1));
+        throw err;
+      });
+    } finally {
+      clearInterval(killer);
+    }
+    await eventually(() => count(db, sql`select count(*)::int as n from message_queue where status <> 'done'`), (n) => n === 0, 60_000);
+    await eventually(
+      () => count(db, sql`select count(*)::int as n from outbox_messages where kind = 'text' and status not in ('sent','delivered','read')`),
+      (n) => n === 0,
+      60_000,
+    );
+    expect(kills).toBeGreaterThanOrEqual(3);
+    const texts = acceptedTexts(s);
+    expect(texts).toHaveLength(96);
+    expect(new Set(texts).size).toBe(96);
+    for (let i = 0; i < 12; i++) {
+      const mine = texts.filter((t) => t.startsWith(`Resposta para: k${i}-`));
+      expect(mine).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((j) => `Resposta para: k${i}-m${j}`));
+    }
+  }, 180_000);
+});

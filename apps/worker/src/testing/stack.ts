@@ -1,0 +1,176 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { serve, type ServerType } from "@hono/node-server";
+import { Registry } from "prom-client";
+
+import { newApp } from "@lx/api/app";
+import { closeDb, createDb, type Database } from "@lx/db/client";
+import { NumberDirectory } from "@lx/db/number-directory";
+import { seedAgent, seedNumber, seedTenant, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { createCustomer, startFakeGraph, startFakeOpenAI, type Customer, type FakeGraph, type FakeOpenAI } from "@lx/sandbox";
+import type { TAgentSpec } from "@lx/shared";
+import { havenSpec } from "@lx/shared/testing";
+
+import { createWorker, type RunningWorker, type WorkerOptions } from "../worker.ts";
+import { testLogger } from "./logger.ts";
+
+export const APP_SECRET = "test-app-secret";
+export const VERIFY_TOKEN = "test-verify-token";
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
+
+export type Stack = {
+  db: Database;
+  dbUrl: string;
+  graph: FakeGraph;
+  llm: FakeOpenAI;
+  apiUrl: string;
+  webhookUrl: string;
+  tenantId: string;
+  agentId: string;
+  numberId: string;
+  phoneNumberId: string;
+  token: string;
+  customer: (waId: string, extra?: { userId?: string; name?: string }) => Customer;
+  /** An in-process worker (runner + sender), started. */
+  startWorker: (tuning?: WorkerOptions["tuning"]) => Promise<RunningWorker>;
+  /** A real `pnpm worker` process. */
+  spawnWorker: (env?: Record<string, string>) => ChildProcess;
+  stop: () => Promise<void>;
+};
+
+/**
+ * The runtime end to end on real parts: the API (webhook) on a real port, the fake Graph API
+ * (posting signed status callbacks back to the webhook), the fake OpenAI server behind the official
+ * SDK, a tenant with an active agent and a number, and workers in or out of process.
+ */
+export async function startStack(
+  db: Database,
+  dbUrl: string,
+  opts: { spec?: TAgentSpec; llmLatencyMs?: number } = {},
+): Promise<Stack> {
+  const graph = await startFakeGraph({ statusDelaysMs: { sent: 2, delivered: 5 } });
+  const llm = await startFakeOpenAI({ latencyMs: opts.llmLatencyMs ?? 0 });
+  const apiDb = createDb(dbUrl, { max: 10, applicationName: "lx-test-api" });
+  const directory = new NumberDirectory(apiDb);
+  await directory.start();
+  const app = newApp({
+    db: apiDb,
+    directory,
+    logger: testLogger(),
+    registry: new Registry(),
+    config: { secretKey: TEST_SECRET_KEY, cookieSecure: false, metaAppSecret: APP_SECRET, metaVerifyToken: VERIFY_TOKEN },
+  });
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+  });
+  const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const webhookUrl = `${apiUrl}/api/webhooks/whatsapp`;
+  graph.setWebhook({ url: webhookUrl, appSecret: APP_SECRET });
+
+  const tenant = await seedTenant(db);
+  const spec = opts.spec ?? { ...havenSpec, model: { provider: "openai" as const, name: "gpt-4o-mini" } };
+  const { agent } = await seedAgent(db, { tenantId: tenant.id, spec });
+  const token = `EAAG-${uniqueSuffix()}`;
+  const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id, token });
+  graph.setToken(number.phoneNumberId, token);
+
+  const workers: RunningWorker[] = [];
+  const procs: ChildProcess[] = [];
+  const workerDbs: Database[] = [];
+  const llmConfig = { mode: "auto" as const, openai: { apiKey: "test-key", baseURL: `${llm.url}/v1` }, maxRetries: 0 };
+
+  return {
+    db,
+    dbUrl,
+    graph,
+    llm,
+    apiUrl,
+    webhookUrl,
+    tenantId: tenant.id,
+    agentId: agent.id,
+    numberId: number.id,
+    phoneNumberId: number.phoneNumberId,
+    token,
+    customer: (waId, extra = {}) =>
+      createCustomer({
+        webhookUrl,
+        appSecret: APP_SECRET,
+        phoneNumberId: number.phoneNumberId,
+        ...(extra.userId ? { userId: extra.userId } : { waId }),
+        name: extra.name ?? "Cliente Teste",
+      }),
+    startWorker: async (tuning) => {
+      const wdb = createDb(dbUrl, { max: 12, applicationName: "lx-test-worker" });
+      workerDbs.push(wdb);
+      const w = createWorker({
+        db: wdb,
+        logger: testLogger(),
+        secretKey: TEST_SECRET_KEY,
+        concurrency: 16,
+        llm: llmConfig,
+        graph: { baseUrl: graph.url, apiVersion: "v23.0" },
+        tuning: { pollMs: 200, reapEveryMs: 200, leaseMs: 3_000, ambiguousGraceMs: 1_500, retryBaseMs: 50, ...tuning },
+      });
+      await w.runner.start();
+      await w.sender.start();
+      workers.push(w);
+      return w;
+    },
+    spawnWorker: (env = {}) => {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "apps/worker/src/index.ts")], {
+        cwd: root,
+        stdio: ["ignore", process.env.TEST_WORKER_LOG_LEVEL ? "inherit" : "ignore", "inherit"],
+        env: {
+          PATH: process.env.PATH ?? "",
+          DATABASE_URL: dbUrl,
+          LX_SECRET_KEY: TEST_SECRET_KEY_HEX,
+          META_GRAPH_URL: graph.url,
+          META_API_VERSION: "v23.0",
+          LX_LLM: "auto",
+          OPENAI_API_KEY: "test-key",
+          OPENAI_BASE_URL: `${llm.url}/v1`,
+          WORKER_CONCURRENCY: "16",
+          WORKER_METRICS_PORT: "0",
+          WORKER_LEASE_MS: "2000",
+          OUTBOX_AMBIGUOUS_GRACE_MS: "1500",
+          LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? "warn",
+          ...env,
+        },
+      });
+      procs.push(child);
+      return child;
+    },
+    stop: async () => {
+      await Promise.all(workers.map((w) => w.stop(2_000)));
+      for (const p of procs) {
+        if (p.exitCode === null && p.signalCode === null) {
+          p.kill("SIGKILL");
+        }
+      }
+      await Promise.all(workerDbs.map((d) => closeDb(d)));
+      await graph.stop();
+      await llm.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      await directory.stop();
+      await closeDb(apiDb);
+    },
+  };
+}
+
+/** Polls the database (cheap) until `predicate` holds; a test timeout stops it otherwise. */
+export async function eventually<T>(fn: () => Promise<T>, predicate: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (predicate(v)) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Spec drafts: the one editable, autosaved spec of an agent (`spec_drafts`, keyed by agent). A draft
+ * may be an invalid AgentSpec while it is being edited; only a valid one compiles and publishes.
+ * Every read and write is filtered by tenant through the agent row (STYLE rule 18).
+ */
+import { and, eq, sql } from "drizzle-orm";
+
+import { AppError } from "@lx/shared/errors";
+import { parseAgentSpec } from "@lx/shared/schemas";
+
+import type { Executor } from "../client.ts";
+import { agents, agentVersions, specDrafts, users } from "../schema/index.ts";
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
+
+export type DraftView = {
+  /** "draft": a saved draft; "active": no draft yet, the live version's spec; "none": neither. */
+  source: "draft" | "active" | "none";
+  /** null only when source is "none". */
+  spec: unknown;
+  /** The version the draft started from (for "active": the live version itself). */
+  baseVersion: string | null;
+  /** The agent's live version now. */
+  activeVersion: string | null;
+  updatedAt: Date | null;
+  updatedByLabel: string | null;
+};
+
+type AgentRef = { tenantId: string; agentId: string };
+
+async function requireAgentOfTenant(db: Executor, { tenantId, agentId }: AgentRef) {
+  const [row] = await db
+    .select({ id: agents.id, slug: agents.slug, activeVersionId: agents.activeVersionId })
+    .from(agents)
+    .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)))
+    .limit(1);
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: `unknown agent ${agentId}` });
+  }
+  return row;
+}
+
+/** The agent's draft, or (without one) its live version's spec, or nothing at all. */
+export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<DraftView> {
+  const agent = await requireAgentOfTenant(db, ref);
+  const [active] = agent.activeVersionId
+    ? await db
+        .select({ version: agentVersions.version, spec: agentVersions.spec })
+        .from(agentVersions)
+        .where(and(eq(agentVersions.id, agent.activeVersionId), eq(agentVersions.tenantId, ref.tenantId)))
+        .limit(1)
+    : [];
+  const [draft] = await db
+    .select({
+      spec: specDrafts.spec,
+      baseVersion: agentVersions.version,
+      updatedAt: specDrafts.updatedAt,
+      updatedByLabel: users.email,
+    })
+    .from(specDrafts)
+    .leftJoin(agentVersions, eq(agentVersions.id, specDrafts.baseVersionId))
+    .leftJoin(users, eq(users.id, specDrafts.updatedById))
+    .where(eq(specDrafts.agentId, agent.id))
+    .limit(1);
+  const activeVersion = active?.version ?? null;
+  if (draft) {
+    return { source: "draft", ...draft, activeVersion };
+  }
+  if (active) {
+    return {
+      source: "active",
+      spec: active.spec,
+      baseVersion: active.version,
+      activeVersion,
+      updatedAt: null,
+      updatedByLabel: null,
+    };
+  }
+  return {
+    source: "none",
+    spec: null,
+    baseVersion: null,
+    activeVersion,
+    updatedAt: null,
+    updatedByLabel: null,
+  };
+}
+
+export type SaveDraftInput = AgentRef & {
+  spec: Record<string, unknown>;
+  /** The version the editor started from; must be one of this agent's versions. */
+  baseVersion: string | null;
+  actor: AuditActor;
+  requestId?: string;
+};
+
+export type SaveDraftResult = { updatedAt: Date; baseVersion: string | null; valid: boolean };
+
+/** Upserts the agent's draft and audits `draft.saved`, in one transaction. */
+export async function saveDraft(db: Executor, input: SaveDraftInput): Promise<SaveDraftResult> {
+  return db.transaction(async (tx) => {
+    const agent = await requireAgentOfTenant(tx, input);
+    let baseVersionId: string | null = null;
+    if (input.baseVersion !== null) {
+      const [base] = await tx
+        .select({ id: agentVersions.id })
+        .from(agentVersions)
+        .where(
+          and(
+            eq(agentVersions.agentId, agent.id),
+            eq(agentVersions.tenantId, input.tenantId),
+            eq(agentVersions.version, input.baseVersion),
+          ),
+        )
+        .limit(1);
+      if (!base) {
+        throw new AppError("NOT_FOUND", {
+          message: `agent "${agent.slug}" has no version ${input.baseVersion}`,
+        });
+      }
+      baseVersionId = base.id;
+    }
+    const updatedById = input.actor.type === "user" ? (input.actor.id ?? null) : null;
+    const [row] = await tx
+      .insert(specDrafts)
+      .values({ agentId: agent.id, spec: input.spec, baseVersionId, updatedById })
+      .onConflictDoUpdate({
+        target: specDrafts.agentId,
+        set: { spec: input.spec, baseVersionId, updatedById, updatedAt: sql`now()` },
+      })
+      .returning({ updatedAt: specDrafts.updatedAt });
+    if (!row) {
+      throw new Error("draft upsert returned no row");
+    }
+    const valid = parseAgentSpec(input.spec).ok;
+    // The spec itself is not copied into the trail (autosave would fill it with near-identical copies).
+    await insertAuditEvent(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      type: "draft.saved",
+      subjectType: "agent",
+      subjectId: agent.id,
+      data: {
+        agentSlug: agent.slug,
+        baseVersion: input.baseVersion,
+        valid,
+        chars: JSON.stringify(input.spec).length,
+      },
+      requestId: input.requestId,
+    });
+    return { updatedAt: row.updatedAt, baseVersion: input.baseVersion, valid };
+  });
+}
+
+/** Deletes the agent's draft (the editor falls back to the live spec); audited when there was one. */
+export async function discardDraft(
+  db: Executor,
+  input: AgentRef & { actor: AuditActor; requestId?: string },
+): Promise<{ discarded: boolean }> {
+  return db.transaction(async (tx) => {
+    const agent = await requireAgentOfTenant(tx, input);
+    const deleted = await tx
+      .delete(specDrafts)
+      .where(eq(specDrafts.agentId, agent.id))
+      .returning({ agentId: specDrafts.agentId });
+    if (deleted.length === 0) {
+      return { discarded: false };
+    }
+    await insertAuditEvent(tx, {
+      tenantId: input.tenantId,
+      actor: input.actor,
+      type: "draft.discarded",
+      subjectType: "agent",
+      subjectId: agent.id,
+      data: { agentSlug: agent.slug },
+      requestId: input.requestId,
+    });
+    return { discarded: true };
+  });
+}
