@@ -1,0 +1,177 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, onTestFinished } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { enqueueOutboundText } from "@lx/db/queries";
+import { dbTest as test } from "@lx/db/testing";
+
+import { eventually, startStack, type Stack } from "../testing/stack.ts";
+
+async function stack(db: Database, dbUrl: string): Promise<Stack> {
+  const s = await startStack(db, dbUrl);
+  onTestFinished(() => s.stop());
+  return s;
+}
+
+/** A conversation with a customer who wrote `hoursAgo` hours ago, and one outgoing text queued. */
+async function queueText(s: Stack, text: string, opts: { waId?: string; hoursAgo?: number; userId?: string } = {}) {
+  const key = opts.userId ?? opts.waId ?? `5511${Math.floor(Math.random() * 1e9)}`;
+  const rows = await s.db.execute<{ id: string }>(sql`
+    insert into conversations (tenant_id, phone_number_id, agent_id, customer_key, customer_wa_id, customer_user_id,
+                               customer_name, last_customer_message_at)
+    values (${s.tenantId}, ${s.numberId}, ${s.agentId}, ${key}, ${opts.userId ? null : key}, ${opts.userId ?? null},
+            'Maria Silva', now() - ${opts.hoursAgo ?? 0} * interval '1 hour')
+    on conflict (phone_number_id, customer_key) do update set last_customer_message_at = excluded.last_customer_message_at
+    returning id`);
+  const conversationId = rows[0]!.id;
+  const r = await enqueueOutboundText(s.db, {
+    tenantId: s.tenantId,
+    conversationId,
+    numberId: s.numberId,
+    recipient: key,
+    author: "bot",
+    text,
+  });
+  return { conversationId, outboxId: r.outboxId, key };
+}
+
+async function row(db: Database, id: number) {
+  const rows = await db.execute<{ status: string; attempts: number; wamid: string | null; last_error_code: number | null; kind: string }>(
+    sql`select status, attempts, wamid, last_error_code, kind from outbox_messages where id = ${id}`,
+  );
+  return rows[0]!;
+}
+
+const accepted = (s: Stack, text: string) =>
+  s.graph.requests.filter((r) => r.kind === "send" && (r.outcome === "sent" || r.outcome === "dropped") && r.text === text);
+
+const audits = async (db: Database, type: string, subjectId: number) =>
+  (await db.execute(sql`select 1 from audit_events where type = ${type} and subject_id = ${String(subjectId)}`)).length;
+
+describe("outbox sender", () => {
+  test("a storm of 5xx and 429 answers ends in exactly one send per message, in order", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    // Five failures, then success on the sixth and last allowed attempt.
+    s.graph.failNext(3, { kind: "error", code: 131016, status: 503 });
+    s.graph.failNext(1, { kind: "error", code: 130429 });
+    s.graph.failNext(1, { kind: "error", code: 2, status: 500 });
+    const a = await queueText(s, "primeira");
+    await enqueueOutboundText(s.db, { tenantId: s.tenantId, conversationId: a.conversationId, numberId: s.numberId, recipient: a.key, author: "bot", text: "segunda" });
+    await s.startWorker({ retryBaseMs: 20 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered");
+    await eventually(async () => accepted(s, "segunda").length, (n) => n === 1);
+    expect(accepted(s, "primeira")).toHaveLength(1);
+    const sends = s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent").map((r) => r.text);
+    expect(sends).toEqual(["primeira", "segunda"]);
+    expect((await row(db, a.outboxId)).attempts).toBe(6);
+  });
+
+  test("past the attempt limit a retryable failure is dead-lettered with an audit event", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failNext(6, { kind: "error", code: 131000, status: 500 });
+    const a = await queueText(s, "sem sorte");
+    await s.startWorker({ retryBaseMs: 10 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "dead");
+    expect(await row(db, a.outboxId)).toMatchObject({ attempts: 6, last_error_code: 131000 });
+    expect(await audits(db, "send.dead", a.outboxId)).toBe(1);
+    expect(accepted(s, "sem sorte")).toHaveLength(0);
+  });
+
+  test("a connection dropped after Meta accepted is reconciled by the status callback, not re-sent", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failNext(1, { kind: "drop-after-accept" });
+    const a = await queueText(s, "ambígua");
+    await s.startWorker({ ambiguousGraceMs: 60_000 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered" && r.wamid !== null);
+    expect(accepted(s, "ambígua")).toHaveLength(1);
+    expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(1);
+  });
+
+  test("an ambiguous send with no status callback within the grace period is re-sent once, audited", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.setWebhook(null); // Meta's callbacks never arrive
+    s.graph.failNext(1, { kind: "drop-after-accept" });
+    const a = await queueText(s, "sem retorno");
+    await s.startWorker({ ambiguousGraceMs: 300 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "sent");
+    expect(accepted(s, "sem retorno")).toHaveLength(2);
+    expect(await audits(db, "send.ambiguous_resend", a.outboxId)).toBe(1);
+  });
+
+  test("outside the 24-hour window the agent's re-engagement template goes instead", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body)
+      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    const a = await queueText(s, "texto livre", { hoursAgo: 25 });
+    await s.startWorker();
+    const req = await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
+    expect(req.body.type).toBe("template");
+    expect(req.body.template).toMatchObject({
+      name: "retomada_v1",
+      language: { code: "pt_BR" },
+      components: [{ type: "body", parameters: [{ type: "text", text: "Maria" }] }],
+    });
+    expect(accepted(s, "texto livre")).toHaveLength(0);
+    expect(await audits(db, "send.template_substituted", a.outboxId)).toBe(1);
+  });
+
+  test("outside the window with no approved template the send is blocked and audited", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    const a = await queueText(s, "bloqueada", { hoursAgo: 30 });
+    await s.startWorker();
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "blocked");
+    expect(s.graph.requests.filter((r) => r.kind === "send")).toHaveLength(0);
+    expect(await audits(db, "send.blocked", a.outboxId)).toBe(1);
+  });
+
+  test("an expired token (190) pauses the number's sends and keeps the rows", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failNext(1, { kind: "error", code: 190 });
+    const a = await queueText(s, "token expirado");
+    await s.startWorker();
+    await eventually(
+      async () => (await db.execute<{ p: boolean }>(sql`select send_paused_at is not null as p from phone_numbers where id = ${s.numberId}`))[0]!.p,
+      (p) => p,
+    );
+    const r = await row(db, a.outboxId);
+    expect(r).toMatchObject({ status: "queued", attempts: 0, last_error_code: 190 });
+    expect((await db.execute(sql`select 1 from audit_events where type = 'number.paused' and tenant_id = ${s.tenantId}`)).length).toBe(1);
+    // Unpausing lets it go.
+    await db.execute(sql`update phone_numbers set send_paused_at = null where id = ${s.numberId}`);
+    await eventually(() => row(db, a.outboxId), (x) => x.status === "delivered");
+    expect(accepted(s, "token expirado")).toHaveLength(1);
+  });
+
+  test("a permanent error (131026) dead-letters at once with an audit event; the next message still goes", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failNext(1, { kind: "error", code: 131026 });
+    const a = await queueText(s, "não entregável");
+    const b = await enqueueOutboundText(s.db, { tenantId: s.tenantId, conversationId: a.conversationId, numberId: s.numberId, recipient: a.key, author: "bot", text: "próxima" });
+    await s.startWorker();
+    await eventually(() => row(db, b.outboxId), (r) => r.status === "delivered");
+    expect(await row(db, a.outboxId)).toMatchObject({ status: "dead", attempts: 1, last_error_code: 131026 });
+    expect(await audits(db, "send.dead", a.outboxId)).toBe(1);
+  });
+
+  test("131056 backs off for that recipient only: other customers are not held up", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failWhere((r) => (r.body.text as { body?: string } | undefined)?.body === "para joão", { kind: "error", code: 131056 });
+    const joao = await queueText(s, "para joão");
+    const ana = await queueText(s, "para ana");
+    await s.startWorker();
+    await eventually(() => row(db, ana.outboxId), (r) => r.status === "delivered");
+    const j = await row(db, joao.outboxId);
+    expect(j).toMatchObject({ status: "queued", last_error_code: 131056 });
+  });
+
+  test("a username customer (user_id, no phone) is answered through `recipient`", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    const a = await queueText(s, "olá usuário", { userId: "BR.13491208655302741918" });
+    await s.startWorker();
+    const req = await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
+    expect(req.body.recipient).toBe("BR.13491208655302741918");
+    expect(req.body.to).toBeUndefined();
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered");
+  });
+});
