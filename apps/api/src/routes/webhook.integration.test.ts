@@ -1,0 +1,237 @@
+import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+import { sql } from "drizzle-orm";
+import { describe, expect } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { NumberDirectory } from "@lx/db/number-directory";
+import { dbTest as test, seedAgent, seedNumber, seedTenant } from "@lx/db/testing";
+import { batch, inboundText, metaJsonStringify, newWamid, signPayload } from "@lx/sandbox";
+
+import { buildTestApp } from "../testing/harness.ts";
+
+const SECRET = "test-app-secret";
+const FIXTURES = fileURLToPath(new URL("../../../../packages/sandbox/fixtures/meta/", import.meta.url));
+const FIXTURE_NUMBER = "106000000000010";
+
+function post(app: ReturnType<typeof buildTestApp>["app"], raw: string, signature: string | null = signPayload(SECRET, raw)) {
+  return app.request("/api/webhooks/whatsapp", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(signature ? { "x-hub-signature-256": signature } : {}) },
+    body: raw,
+  });
+}
+
+const n = async (db: Database, q: ReturnType<typeof sql>) => (await db.execute<{ n: number }>(q))[0]?.n ?? 0;
+
+async function tenantWithNumber(db: Database, phoneNumberId?: string) {
+  const tenant = await seedTenant(db);
+  const { agent } = await seedAgent(db, { tenantId: tenant.id });
+  const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id, phoneNumberId });
+  return { tenant, agent, number };
+}
+
+describe("Meta webhook", () => {
+  test("GET handshake answers the challenge with the right token, 403 otherwise", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const ok = await app.request("/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=test-verify-token&hub.challenge=1158201444");
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe("1158201444");
+    const bad = await app.request("/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1");
+    expect(bad.status).toBe(403);
+    const mode = await app.request("/api/webhooks/whatsapp?hub.mode=unsubscribe&hub.verify_token=test-verify-token&hub.challenge=1");
+    expect(mode.status).toBe(403);
+  });
+
+  test("a missing or wrong signature is 401 and stores nothing; a body over 4 MiB is 413", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { number } = await tenantWithNumber(db);
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511988887777", text: "oi" }));
+    const before = await n(db, sql`select count(*)::int as n from webhook_events`);
+    expect((await post(app, raw, null)).status).toBe(401);
+    expect((await post(app, raw, "sha256=" + "0".repeat(64))).status).toBe(401);
+    expect((await post(app, raw, signPayload("other-secret", raw))).status).toBe(401);
+    expect((await post(app, raw, "sha1=abc")).status).toBe(401);
+    expect(await n(db, sql`select count(*)::int as n from webhook_events`)).toBe(before);
+    const big = `{"object":"whatsapp_business_account","entry":[],"pad":"${"x".repeat(4 * 1024 * 1024)}"}`;
+    expect((await post(app, big)).status).toBe(413);
+  });
+
+  test("the signature is checked on the exact bytes Meta sent (\\u-escaped), never a re-serialisation", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { number } = await tenantWithNumber(db);
+    const payload = inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511977776666", text: "Olá, avaliação às 9h? ❤️" });
+    const escaped = metaJsonStringify(payload);
+    expect(escaped).toContain("\\u00e1");
+    expect((await post(app, escaped)).status).toBe(200);
+    // The same JSON with literal UTF-8 is different bytes: its signature would not match Meta's.
+    const literal = JSON.stringify(payload);
+    expect((await post(app, literal, signPayload(SECRET, escaped))).status).toBe(401);
+    const [row] = await db.execute<{ body: string }>(sql`select body from messages where tenant_id = ${number.tenantId} order by id desc limit 1`);
+    expect(row?.body).toBe("Olá, avaliação às 9h? ❤️");
+  });
+
+  test("the same message delivered 10 times concurrently → one event, one job, 9 audited duplicates", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511966665555", text: "dup" }));
+    const res = await Promise.all(Array.from({ length: 10 }, () => post(app, raw)));
+    expect(res.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect(await n(db, sql`select count(*)::int as n from webhook_events where tenant_id = ${tenant.id}`)).toBe(1);
+    expect(await n(db, sql`select count(*)::int as n from message_queue where tenant_id = ${tenant.id}`)).toBe(1);
+    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(1);
+    expect(await n(db, sql`select count(*)::int as n from audit_events where tenant_id = ${tenant.id} and type = 'webhook.duplicate'`)).toBe(9);
+  });
+
+  test("an unknown phone_number_id is 200, audited, nothing queued", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: "999000999000999", waId: "5511955554444", text: "alguém?" }));
+    const jobs = await n(db, sql`select count(*)::int as n from message_queue`);
+    expect((await post(app, raw)).status).toBe(200);
+    expect(await n(db, sql`select count(*)::int as n from message_queue`)).toBe(jobs);
+    expect(await n(db, sql`select count(*)::int as n from audit_events where type = 'webhook.unknown_number' and subject_id = '999000999000999'`)).toBe(1);
+  });
+
+  test("one POST mixing two tenants' numbers queues each message under its own tenant", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const a = await tenantWithNumber(db);
+    const b = await tenantWithNumber(db);
+    const payload = batch([
+      inboundText({ phoneNumberId: a.number.phoneNumberId, waId: "5511944443333", text: "para A" }),
+      inboundText({ phoneNumberId: b.number.phoneNumberId, waId: "5511944443333", text: "para B" }),
+      inboundText({ phoneNumberId: a.number.phoneNumberId, waId: "5511944442222", text: "para A de novo" }),
+    ]);
+    expect((await post(app, metaJsonStringify(payload))).status).toBe(200);
+    const rows = await db.execute<{ tenant_id: string; body: string }>(
+      sql`select m.tenant_id, m.body from messages m join message_queue q on q.message_id = m.id where m.tenant_id in (${a.tenant.id}, ${b.tenant.id}) order by m.id`,
+    );
+    expect(rows.map((r) => [r.tenant_id === a.tenant.id ? "A" : "B", r.body])).toEqual([
+      ["A", "para A"],
+      ["B", "para B"],
+      ["A", "para A de novo"],
+    ]);
+  });
+
+  test("every inbound fixture is stored with a readable body; reactions are stored but not answered", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant } = await tenantWithNumber(db, FIXTURE_NUMBER);
+    const files = readdirSync(FIXTURES).filter((f) => f.startsWith("inbound-")).sort();
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const f of files) {
+      const raw = readFileSync(FIXTURES + f, "utf8");
+      const res = await post(app, raw);
+      expect(res.status, f).toBe(200);
+    }
+    const rows = await db.execute<{ type: string; body: string; queued: boolean }>(sql`
+      select m.type, m.body, exists (select 1 from message_queue q where q.message_id = m.id) as queued
+      from messages m where m.tenant_id = ${tenant.id} order by m.id`);
+    const byType = new Map(rows.map((r) => [r.type, r]));
+    expect(byType.get("text")?.body).toBe("Hi! Is my order #4521 shipped yet?");
+    expect(byType.get("interactive")?.queued).toBe(true);
+    expect(byType.get("location")?.body).toMatch(/^\[location\]/);
+    expect(byType.get("audio")?.body).toBe("[voice message]");
+    expect(byType.get("unsupported")?.body).toMatch(/^\[unsupported: /);
+    expect(rows.filter((r) => r.type === "reaction").every((r) => !r.queued)).toBe(true);
+    expect(rows.filter((r) => r.type !== "reaction").every((r) => r.queued && r.body.length > 0)).toBe(true);
+    // Fixtures that share a wamid are deduplicated, everything else stored once.
+    expect(rows.length).toBeLessThanOrEqual(files.length);
+  });
+
+  test("status callbacks move the outbox row forward by wamid or by our row id, never backwards", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db, undefined);
+    const conv = await db.execute<{ id: string }>(sql`
+      insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id)
+      values (${tenant.id}, ${number.id}, '5511933332222', '5511933332222') returning id`);
+    const [ob] = await db.execute<{ id: string }>(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status)
+      values (${tenant.id}, ${conv[0]!.id}, ${number.id}, 'text', '5511933332222', '{}', 'ambiguous') returning id::text`);
+    const id = ob!.id;
+    const wamid = newWamid();
+    const status = (s: string, withBiz: boolean) =>
+      metaJsonStringify({
+        object: "whatsapp_business_account",
+        entry: [{ id: "1", changes: [{ field: "messages", value: { messaging_product: "whatsapp", metadata: { phone_number_id: number.phoneNumberId }, statuses: [{ id: wamid, status: s, timestamp: "1767226000", recipient_id: "5511933332222", ...(withBiz ? { biz_opaque_callback_data: id } : {}) }] } }] }],
+      });
+    const current = async () => (await db.execute<{ status: string; wamid: string | null }>(sql`select status, wamid from outbox_messages where id = ${id}`))[0];
+    expect((await post(app, status("sent", true))).status).toBe(200);
+    expect(await current()).toEqual({ status: "sent", wamid });
+    await post(app, status("read", false));
+    expect((await current())?.status).toBe("read");
+    await post(app, status("delivered", false));
+    await post(app, status("sent", false));
+    expect((await current())?.status).toBe("read");
+  });
+
+  test("a failed status with 131047 queues the message again for the template path", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const conv = await db.execute<{ id: string }>(sql`
+      insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, last_customer_message_at)
+      values (${tenant.id}, ${number.id}, '5511922221111', '5511922221111', now() - interval '23 hours') returning id`);
+    const wamid = newWamid();
+    await db.execute(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status, wamid)
+      values (${tenant.id}, ${conv[0]!.id}, ${number.id}, 'text', '5511922221111', '{"type":"text","text":{"body":"oi"}}', 'sent', ${wamid})`);
+    const raw = metaJsonStringify({
+      object: "whatsapp_business_account",
+      entry: [{ id: "1", changes: [{ field: "messages", value: { metadata: { phone_number_id: number.phoneNumberId }, statuses: [{ id: wamid, status: "failed", timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: "5511922221111", errors: [{ code: 131047, title: "Re-engagement message" }] }] } }] }],
+    });
+    expect((await post(app, raw)).status).toBe(200);
+    const rows = await db.execute<{ status: string }>(sql`select status from outbox_messages where conversation_id = ${conv[0]!.id} order by id`);
+    expect(rows.map((r) => r.status)).toEqual(["failed", "queued"]);
+    const [c] = await db.execute<{ last: string | null }>(sql`select last_customer_message_at::text as last from conversations where id = ${conv[0]!.id}`);
+    expect(c?.last).toBeNull();
+  });
+
+  test("signed payloads we cannot use are stored as ignored and answered 200", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const before = await n(db, sql`select count(*)::int as n from webhook_events where status = 'ignored'`);
+    expect((await post(app, "{ not json")).status).toBe(200);
+    expect((await post(app, metaJsonStringify({ object: "page", entry: [] }))).status).toBe(200);
+    expect((await post(app, metaJsonStringify({ object: "whatsapp_business_account", entry: [{ id: "1", changes: [{ field: "message_template_status_update", value: { event: "APPROVED" } }] }] }))).status).toBe(200);
+    expect(await n(db, sql`select count(*)::int as n from webhook_events where status = 'ignored'`)).toBe(before + 3);
+  });
+
+  test("a username customer (user_id, no phone number) gets a conversation keyed by user_id", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, userId: "BR.5550001112223334445", text: "oi, sou username" }));
+    expect((await post(app, raw)).status).toBe(200);
+    const [c] = await db.execute<{ customer_key: string; customer_wa_id: string | null }>(
+      sql`select customer_key, customer_wa_id from conversations where tenant_id = ${tenant.id}`,
+    );
+    expect(c).toEqual({ customer_key: "BR.5550001112223334445", customer_wa_id: null });
+  });
+
+  test("the number cache makes no query in the steady state and follows changes through NOTIFY", async ({ db }) => {
+    const { number, tenant } = await tenantWithNumber(db);
+    const dir = new NumberDirectory(db);
+    await dir.start();
+    try {
+      expect((await dir.resolve(number.phoneNumberId))?.tenantId).toBe(tenant.id);
+      const lookups = dir.lookups;
+      for (let i = 0; i < 50; i++) {
+        await dir.resolve(number.phoneNumberId);
+      }
+      expect(dir.lookups).toBe(lookups);
+      const other = await seedTenant(db);
+      await db.execute(sql`update phone_numbers set tenant_id = ${other.id}, agent_id = null where id = ${number.id}`);
+      // NOTIFY arrives asynchronously: wait for the cache to drop the entry.
+      for (let i = 0; i < 100 && (await dir.resolve(number.phoneNumberId))?.tenantId !== other.id; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await dir.resolve(number.phoneNumberId))?.tenantId).toBe(other.id);
+    } finally {
+      await dir.stop();
+    }
+  });
+});
+
+// Keep the HMAC helper honest: signPayload must equal an independent computation.
+test("signPayload equals an independent HMAC-SHA256 of the raw body", () => {
+  const raw = '{"a":"\\u00e9"}';
+  expect(signPayload(SECRET, raw)).toBe(`sha256=${createHmac("sha256", SECRET).update(raw).digest("hex")}`);
+});
