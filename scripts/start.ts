@@ -62,7 +62,7 @@ async function main() {
   }
 
   const adminDist = path.join(root, "apps/admin/dist");
-  if (existsSync(path.join(root, "apps/admin/vite.config.ts"))) {
+  if (existsSync(path.join(root, "apps/admin/vite.config.ts")) && process.env.LX_SKIP_CONSOLE_BUILD !== "1") {
     say("building the console (apps/admin)…");
     await run("pnpm", ["--filter", "@lx/admin", "build"]);
   }
@@ -78,6 +78,10 @@ async function main() {
     META_VERIFY_TOKEN: process.env.META_VERIFY_TOKEN ?? "lx-dev-verify-token",
     LX_LLM: process.env.LX_LLM ?? (llmOffline ? "offline" : "auto"),
     ADMIN_DIST_DIR: existsSync(adminDist) ? adminDist : "",
+    // The Meta sandbox: the API serves a fake Graph API for sandbox numbers, and its status
+    // callbacks come back to the API's own webhook.
+    LX_SANDBOX: process.env.LX_SANDBOX ?? "true",
+    SANDBOX_GRAPH_URL: process.env.SANDBOX_GRAPH_URL ?? `http://127.0.0.1:${port}/sandbox/graph`,
   };
 
   const children: ChildProcess[] = [];
@@ -124,6 +128,7 @@ async function main() {
   say(`ready: http://localhost:${port}`);
   say(`operator login: ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}`);
   say(`client login:   ${DEMO_CLIENT.email} / ${DEMO_CLIENT.password}`);
+  say(`Meta sandbox: sandbox numbers send to ${childEnv.SANDBOX_GRAPH_URL ?? ""}`);
   if (childEnv.LX_LLM === "offline") {
     say("no OPENAI_API_KEY or ANTHROPIC_API_KEY: agents answer with the offline deterministic responder");
   }

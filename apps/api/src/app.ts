@@ -5,6 +5,8 @@ import type { Registry } from "prom-client";
 import type { Database } from "@lx/db/client";
 import type { NumberDirectory } from "@lx/db/number-directory";
 
+import { createFakeGraphApp, createFakeGraphState } from "@lx/sandbox";
+
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { requestContext, requestLog } from "./http/middleware.ts";
@@ -27,6 +29,11 @@ export type AppConfig = {
   adminDistDir?: string;
   metaAppSecret: string;
   metaVerifyToken: string;
+  /**
+   * Mount the Meta sandbox (fake Graph API) at /sandbox/graph. Its status callbacks are signed with
+   * metaAppSecret and posted to this API's own webhook at `selfUrl`.
+   */
+  sandbox?: { selfUrl: string };
 };
 
 export type AppDeps = {
@@ -86,6 +93,15 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
   );
 
   app.route("/api", apiRoutes(deps));
+
+  if (deps.config.sandbox) {
+    const state = createFakeGraphState({
+      webhook: { url: `${deps.config.sandbox.selfUrl}/api/webhooks/whatsapp`, appSecret: deps.config.metaAppSecret },
+      statusDelaysMs: { sent: 50, delivered: 300, read: 1500 },
+      onLog: (line) => deps.logger.debug({ sandbox: true }, line),
+    });
+    app.route("/sandbox/graph", createFakeGraphApp(state));
+  }
 
   if (deps.config.adminDistDir) {
     mountConsole(app, deps.config.adminDistDir);

@@ -46,6 +46,8 @@ const ApiEnvSchema = z.object({
   LOG_LEVEL: optional(z.enum(LOG_LEVELS).default("info")),
   ADMIN_DIST_DIR: optional(z.string().optional()),
   COOKIE_SECURE: boolFlag,
+  /** Serve the built-in Meta sandbox (a fake Graph API) at /sandbox/graph, for sandbox numbers. */
+  LX_SANDBOX: boolFlag,
 });
 
 export type ApiEnv = z.output<typeof ApiEnvSchema>;

@@ -38,6 +38,7 @@ const app = newApp({
     adminDistDir: env.ADMIN_DIST_DIR,
     metaAppSecret: env.META_APP_SECRET,
     metaVerifyToken: env.META_VERIFY_TOKEN,
+    sandbox: env.LX_SANDBOX ? { selfUrl: `http://127.0.0.1:${env.PORT}` } : undefined,
   },
 });
 
