@@ -16,8 +16,8 @@ const SECRET = "test-app-secret";
 const FIXTURES = fileURLToPath(new URL("../../../../packages/sandbox/fixtures/meta/", import.meta.url));
 const FIXTURE_NUMBER = "106000000000010";
 
-function post(app: ReturnType<typeof buildTestApp>["app"], raw: string, signature: string | null = signPayload(SECRET, raw)) {
-  return app.request("/api/webhooks/whatsapp", {
+async function post(app: ReturnType<typeof buildTestApp>["app"], raw: string, signature: string | null = signPayload(SECRET, raw)) {
+  return await app.request("/api/webhooks/whatsapp", {
     method: "POST",
     headers: { "content-type": "application/json", ...(signature ? { "x-hub-signature-256": signature } : {}) },
     body: raw,

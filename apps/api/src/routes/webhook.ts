@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 
 import type { HonoEnv } from "../http/types.ts";
@@ -50,11 +50,10 @@ export function whatsappWebhook(deps: WhatsappWebhookDeps): Hono<HonoEnv> {
     "/",
     bodyLimit({
       maxSize: WEBHOOK_MAX_BYTES,
-      onError: (c) =>
-        c.json(
-          { error: { code: "PAYLOAD_TOO_LARGE", message: "body over 4 MiB", requestId: c.get("requestId") } },
-          413,
-        ),
+      onError: (c: Context<HonoEnv>) => {
+        const requestId: string = c.get("requestId");
+        return c.json({ error: { code: "PAYLOAD_TOO_LARGE", message: "body over 4 MiB", requestId } }, 413);
+      },
     }),
     async (c) => {
       const started = performance.now();

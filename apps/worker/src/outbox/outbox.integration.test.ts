@@ -106,8 +106,8 @@ describe("outbox sender", () => {
     const a = await queueText(s, "texto livre", { hoursAgo: 25 });
     await s.startWorker();
     const req = await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
-    expect(req.body.type).toBe("template");
-    expect(req.body.template).toMatchObject({
+    expect(req.body?.type).toBe("template");
+    expect(req.body?.template).toMatchObject({
       name: "retomada_v1",
       language: { code: "pt_BR" },
       components: [{ type: "body", parameters: [{ type: "text", text: "Maria" }] }],
@@ -170,8 +170,8 @@ describe("outbox sender", () => {
     const a = await queueText(s, "olá usuário", { userId: "BR.13491208655302741918" });
     await s.startWorker();
     const req = await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
-    expect(req.body.recipient).toBe("BR.13491208655302741918");
-    expect(req.body.to).toBeUndefined();
+    expect(req.body?.recipient).toBe("BR.13491208655302741918");
+    expect(req.body?.to).toBeUndefined();
     await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered");
   });
 });

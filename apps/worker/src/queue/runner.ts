@@ -230,7 +230,7 @@ export class JobRunner {
       };
       await handler({ job, workerId, logger: log, db, finish, signal: this.abort.signal });
       if (!finished) {
-        await finish(async () => undefined);
+        await finish(() => Promise.resolve());
       }
       this.o.hooks?.onJobDone?.(job, performance.now() - started);
     } catch (err) {

@@ -97,9 +97,8 @@ async function loadHistory(db: Executor, conversationId: string, upToId: number,
     const role = r.author === "customer" ? "user" : "assistant";
     const content = r.author === "human" ? `[human agent] ${r.body}` : r.body;
     const last = turns.at(-1);
-    if (last && last.role === role && role !== "assistant") {
-      last.content = `${last.content}\n${content}`;
-    } else if (last?.role === "assistant" && role === "assistant") {
+    // Consecutive turns of one side are merged (providers want alternating roles).
+    if (last?.role === role) {
       last.content = `${last.content}\n${content}`;
     } else {
       turns.push(role === "user" ? { role, content } : { role: "assistant", content });

@@ -4,6 +4,5 @@ import type { Logger } from "../logger.ts";
 
 /** A silent logger for tests (LOG_LEVEL=debug in the environment shows everything). */
 export function testLogger(): Logger {
-  // eslint-disable-next-line no-restricted-properties
   return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 }
