@@ -11,6 +11,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
+          sequence: { groupOrder: 0 },
           include: ["{apps,packages}/*/src/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "**/node_modules/**"],
         },
@@ -18,6 +19,7 @@ export default defineConfig({
       {
         test: {
           name: "integration",
+          sequence: { groupOrder: 1 },
           include: ["{apps,packages}/*/src/**/*.integration.test.ts"],
           globalSetup: ["./packages/db/src/testing/global-setup.ts"],
           testTimeout: 60_000,

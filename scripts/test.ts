@@ -4,7 +4,8 @@
  * Extra arguments go to vitest (e.g. `pnpm test packages/db`).
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,8 +22,21 @@ function run(cmd: string, argv: string[], cwd = root): Promise<number> {
 const bin = (name: string) => path.join(root, "node_modules/.bin", name);
 
 let failed = false;
-const vitest = await run(bin("vitest"), ["run", ...args]);
+// The JSON report double-checks the exit code: vitest exits 0 on some configuration errors
+// (e.g. a project setup error before any test ran), and a run with no tests is not a pass.
+const report = path.join(os.tmpdir(), `lx-vitest-${process.pid}.json`);
+const vitest = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...args]);
 failed ||= vitest !== 0;
+try {
+  const r = JSON.parse(readFileSync(report, "utf8")) as { success: boolean; numTotalTests: number; numFailedTests: number };
+  if (!r.success || r.numTotalTests === 0) {
+    process.stderr.write(`vitest: success=${String(r.success)}, ${r.numTotalTests} tests, ${r.numFailedTests} failed\n`);
+    failed = true;
+  }
+} catch {
+  process.stderr.write("vitest wrote no JSON report: treating the run as failed\n");
+  failed = true;
+}
 
 const e2eConfig = path.join(root, "apps/admin/playwright.config.ts");
 if (args.length === 0 && existsSync(e2eConfig)) {

@@ -8,7 +8,8 @@ import { startWorker } from "./worker.ts";
 
 const env = loadWorkerEnv();
 const logger = createLogger(env.LOG_LEVEL);
-const db = createDb(env.DATABASE_URL, { max: Math.min(env.WORKER_CONCURRENCY + 8, 40), applicationName: "lx-worker" });
+// Jobs hold no connection while they wait on the LLM or the Graph API, so the pool stays small.
+const db = createDb(env.DATABASE_URL, { max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24), applicationName: "lx-worker" });
 const metrics = createWorkerMetrics(db);
 const metricsServer = await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT);
 const worker = await startWorker({

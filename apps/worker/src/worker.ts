@@ -9,7 +9,10 @@ import type { WorkerMetrics } from "./metrics.ts";
 import { OutboxSender } from "./outbox/sender.ts";
 import { JobRunner, type JobHandler } from "./queue/runner.ts";
 import { BundleCache } from "./services/bundle-cache.ts";
-import { handleReply } from "./services/reply.ts";
+import { resumeIdleHandoffs } from "@lx/db/queries";
+
+import { handleHandoffNotify } from "./services/handoff-notify.ts";
+import { handleDeadReply, handleReply } from "./services/reply.ts";
 
 export type WorkerOptions = {
   db: Database;
@@ -28,6 +31,7 @@ export type WorkerOptions = {
     sendTimeoutMs?: number;
     ambiguousGraceMs?: number;
     retryBaseMs?: number;
+    schedulerMs?: number;
   };
 };
 
@@ -35,6 +39,8 @@ export type RunningWorker = {
   id: string;
   runner: JobRunner;
   sender: OutboxSender;
+  /** Starts the periodic jobs (handoff timeouts). */
+  schedule: () => void;
   stop: (timeoutMs?: number) => Promise<void>;
 };
 
@@ -48,6 +54,7 @@ export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<s
   const chooseModel = createLlmRouter(o.llm);
   return {
     "conversation.reply": (ctx) => handleReply(ctx, { bundles, chooseModel, metrics: o.metrics?.replyHooks }),
+    "handoff.notify": (ctx) => handleHandoffNotify(ctx, { secretKey: o.secretKey, retryBackoffMs: o.tuning?.retryBaseMs }),
   };
 }
 
@@ -65,6 +72,9 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     pollMs: o.tuning?.pollMs,
     reapEveryMs: o.tuning?.reapEveryMs,
     hooks: o.metrics?.jobHooks,
+    onDead: {
+      "conversation.reply": (job) => handleDeadReply(o.db, job, { bundles }, id),
+    },
   });
   const sender = new OutboxSender({
     db: o.db,
@@ -80,11 +90,22 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     retryBaseMs: o.tuning?.retryBaseMs,
     onSend: o.metrics?.onSend,
   });
+  // Scheduler: conversations nobody answered within resumeAfterMinutes go back to the bot.
+  let scheduler: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    scheduler = setInterval(() => {
+      resumeIdleHandoffs(o.db)
+        .then((ids) => ids.length > 0 && logger.info({ conversations: ids }, "handoffs timed out: back to the bot"))
+        .catch((err: unknown) => logger.error({ err }, "resume scheduler failed"));
+    }, o.tuning?.schedulerMs ?? 30_000);
+  };
   return {
     id,
     runner,
     sender,
+    schedule,
     stop: async (timeoutMs = 15_000) => {
+      clearInterval(scheduler);
       await Promise.all([runner.stop(timeoutMs), sender.stop(timeoutMs)]);
       logger.info("worker stopped");
     },
@@ -95,6 +116,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const w = createWorker(o);
   await w.runner.start();
   await w.sender.start();
+  w.schedule();
   o.logger.info({ workerId: w.id, concurrency: o.concurrency, llm: o.llm.mode }, "worker started");
   return w;
 }

@@ -86,6 +86,21 @@ const MATRIX: Record<string, Row> = {
     }),
   },
   "audit.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  "drafts.get": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
+  "drafts.save": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, spec: renamed("Rascunho") }),
+  },
+  "drafts.discard": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
 };
 
 /** Tenant A has an agent with 1.0.0 then 1.0.1 activated (so rollback works); B is another tenant. */

@@ -21,6 +21,9 @@ export type ClaimedSend = {
   lastCustomerMessageAt: string | null;
   customerName: string | null;
   activeVersionId: string | null;
+  /** Who wrote the message (bot, human, system); null for receipts. */
+  author: string | null;
+  conversationMode: string | null;
 };
 
 /**
@@ -51,9 +54,11 @@ export async function claimSends(
     last_customer_message_at: string | null;
     customer_name: string | null;
     active_version_id: string | null;
+    author: string | null;
+    conversation_mode: string | null;
   }>(sql`
     with candidates as (
-      select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id
+      select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id, o.message_id
       from outbox_messages o
       join phone_numbers n on n.id = o.phone_number_id
       where o.status in ('queued', 'ambiguous')
@@ -77,11 +82,13 @@ export async function claimSends(
     join phone_numbers n on n.id = c.phone_number_id
     left join conversations cv on cv.id = c.conversation_id
     left join agents a on a.id = coalesce(cv.agent_id, n.agent_id)
+    left join messages m on m.id = c.message_id
     where x.id = c.id
     returning x.id, x.tenant_id, x.conversation_id, x.phone_number_id, x.kind, x.recipient, x.payload, x.attempts,
               x.max_attempts, c.prior_status, n.phone_number_id as meta_phone_number_id, n.kind as number_kind,
               n.access_token_enc, n.updated_at::text as number_updated_at,
-              cv.last_customer_message_at::text as last_customer_message_at, cv.customer_name, a.active_version_id`);
+              cv.last_customer_message_at::text as last_customer_message_at, cv.customer_name, a.active_version_id,
+              m.author, cv.mode as conversation_mode`);
   return rows.map((r) => ({
     id: Number(r.id),
     tenantId: r.tenant_id,
@@ -100,6 +107,8 @@ export async function claimSends(
     lastCustomerMessageAt: r.last_customer_message_at,
     customerName: r.customer_name,
     activeVersionId: r.active_version_id,
+    author: r.author,
+    conversationMode: r.conversation_mode,
   }));
 }
 

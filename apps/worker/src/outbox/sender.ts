@@ -1,4 +1,4 @@
-import type { Database } from "@lx/db/client";
+import type { Database, Executor } from "@lx/db/client";
 import { insertAuditEvent } from "@lx/db/queries";
 import { backoffMs, classifyMetaError, pairRateLimitBackoffMs } from "@lx/shared";
 import { decryptSecret } from "@lx/shared/crypto";
@@ -145,8 +145,8 @@ export class OutboxSender {
     return token;
   }
 
-  private async audit(row: ClaimedSend, type: string, data: Record<string, unknown>) {
-    await insertAuditEvent(this.o.db, {
+  private async audit(row: ClaimedSend, type: string, data: Record<string, unknown>, db: Executor = this.o.db) {
+    await insertAuditEvent(db, {
       tenantId: row.tenantId,
       actor: { type: "worker", label: this.o.workerId },
       type,
@@ -170,14 +170,16 @@ export class OutboxSender {
     const tpl = bundle?.templates.reengagement;
     const body = tpl ? await templateBody(this.o.db, { tenantId: row.tenantId, name: tpl.name, language: tpl.language }) : null;
     if (!tpl || body === null) {
-      await markFinal(this.o.db, {
-        id: row.id,
-        workerId: this.o.workerId,
-        status: "blocked",
-        code: 131047,
-        error: tpl ? `template ${tpl.name}/${tpl.language} is not approved for this tenant` : "outside the 24-hour window and no re-engagement template",
+      await this.o.db.transaction(async (tx) => {
+        await markFinal(tx, {
+          id: row.id,
+          workerId: this.o.workerId,
+          status: "blocked",
+          code: 131047,
+          error: tpl ? `template ${tpl.name}/${tpl.language} is not approved for this tenant` : "outside the 24-hour window and no re-engagement template",
+        });
+        await this.audit(row, "send.blocked", { reason: "24h window closed", template: tpl?.name ?? null }, tx);
       });
-      await this.audit(row, "send.blocked", { reason: "24h window closed", template: tpl?.name ?? null });
       return null;
     }
     const params = [...new Set(body.match(/\{\{\s*\d+\s*\}\}/g) ?? [])].length;
@@ -192,8 +194,10 @@ export class OutboxSender {
           : {}),
       },
     };
-    await rewriteAsTemplate(this.o.db, { id: row.id, workerId: this.o.workerId, payload });
-    await this.audit(row, "send.template_substituted", { template: tpl.name, language: tpl.language });
+    await this.o.db.transaction(async (tx) => {
+      await rewriteAsTemplate(tx, { id: row.id, workerId: this.o.workerId, payload });
+      await this.audit(row, "send.template_substituted", { template: tpl.name, language: tpl.language }, tx);
+    });
     return { kind: "template", payload };
   }
 
@@ -216,6 +220,14 @@ export class OutboxSender {
 
   private async deliver(row: ClaimedSend, log: Logger): Promise<Outcome> {
     const { db, workerId } = this.o;
+    if (row.author === "bot" && row.conversationMode !== null && row.conversationMode !== "bot") {
+      // A bot reply made stale by a handoff (a human owns the conversation now): never sent.
+      await db.transaction(async (tx) => {
+        await markFinal(tx, { id: row.id, workerId, status: "cancelled", code: null, error: `conversation is ${row.conversationMode}` });
+        await this.audit(row, "send.stale_cancelled", { mode: row.conversationMode }, tx);
+      });
+      return "blocked";
+    }
     if (row.priorStatus === "ambiguous") {
       await this.audit(row, "send.ambiguous_resend", { graceMs: this.graceMs });
     }
@@ -248,8 +260,10 @@ export class OutboxSender {
       return "sent";
     }
     if (res.kind === "ambiguous") {
-      await markAmbiguous(db, { id: row.id, workerId, graceMs: this.graceMs, error: res.message });
-      await this.audit(row, "send.ambiguous", { error: res.message });
+      await db.transaction(async (tx) => {
+        await markAmbiguous(tx, { id: row.id, workerId, graceMs: this.graceMs, error: res.message });
+        await this.audit(row, "send.ambiguous", { error: res.message }, tx);
+      });
       log.warn({ error: res.message }, "ambiguous send: waiting for a status callback before any re-send");
       return "ambiguous";
     }
@@ -257,9 +271,15 @@ export class OutboxSender {
     const action = res.kind === "unsent" ? "retry" : classifyMetaError(code, res.httpStatus);
     const error = res.message;
     if (action === "pause_number") {
-      await markRetry(db, { id: row.id, workerId, delayMs: 0, code, error, countAttempt: false });
-      if (await pauseNumber(db, { numberId: row.numberId, reason: `Meta error ${code}: ${error}` })) {
-        await this.audit(row, "number.paused", { code, error, numberId: row.numberId });
+      const paused = await db.transaction(async (tx) => {
+        await markRetry(tx, { id: row.id, workerId, delayMs: 0, code, error, countAttempt: false });
+        const first = await pauseNumber(tx, { numberId: row.numberId, reason: `Meta error ${code}: ${error}` });
+        if (first) {
+          await this.audit(row, "number.paused", { code, error, numberId: row.numberId }, tx);
+        }
+        return first;
+      });
+      if (paused) {
         log.error({ code, error }, "token or account problem: sends of this number are paused");
       }
       return "paused";
@@ -271,8 +291,10 @@ export class OutboxSender {
       return "retry";
     }
     if (action === "permanent" || row.attempts >= row.maxAttempts) {
-      await markFinal(db, { id: row.id, workerId, status: "dead", code, error });
-      await this.audit(row, "send.dead", { code, error, permanent: action === "permanent" });
+      await db.transaction(async (tx) => {
+        await markFinal(tx, { id: row.id, workerId, status: "dead", code, error });
+        await this.audit(row, "send.dead", { code, error, permanent: action === "permanent" }, tx);
+      });
       log.error({ code, error, attempts: row.attempts }, "send dead-lettered");
       return "dead";
     }

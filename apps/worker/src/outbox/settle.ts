@@ -29,7 +29,7 @@ export async function markRetry(
 
 export async function markFinal(
   db: Executor,
-  p: { id: number; workerId: string; status: "dead" | "blocked"; code: number | null; error: string },
+  p: { id: number; workerId: string; status: "dead" | "blocked" | "cancelled"; code: number | null; error: string },
 ) {
   await db.execute(sql`
     update outbox_messages

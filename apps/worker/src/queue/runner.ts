@@ -50,6 +50,8 @@ export type RunnerOptions = {
   reapEveryMs?: number;
   /** Claim at most this many jobs per round trip. */
   batchSize?: number;
+  /** Called after a job of that task went dead (e.g. hand a conversation to a human). */
+  onDead?: Record<string, (job: ClaimedJob) => Promise<void>>;
   hooks?: {
     onJobDone?: (job: ClaimedJob, ms: number) => void;
     onJobFailed?: (job: ClaimedJob, outcome: "retry" | "dead" | "lost", error: unknown) => void;
@@ -256,6 +258,7 @@ export class JobRunner {
             data: { task: job.task, attempts: job.attempts, error: message, conversationId: job.conversationId },
           });
           log.error({ err, attempts: job.attempts }, "job dead-lettered");
+          await this.o.onDead?.[job.task]?.(job).catch((deadErr: unknown) => log.error({ err: deadErr }, "dead-letter follow-up failed"));
         } else {
           log.warn({ err, attempts: job.attempts, outcome }, "job failed");
         }

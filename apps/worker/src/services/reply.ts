@@ -1,14 +1,13 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor, Transaction } from "@lx/db/client";
-import { enqueueMarkRead, enqueueOutboundText, insertAuditEvent } from "@lx/db/queries";
+import { enqueueMarkRead, enqueueOutboundText, insertAuditEvent, startHandoff, type HandoffStart } from "@lx/db/queries";
 import { applySentinel, matchHandoffKeyword, type CompiledAgentBundle, type SentinelVerdict } from "@lx/shared";
 
 import type { ModelChoice, LlmToolCall, LlmTurn } from "../llm/index.ts";
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
-import { startHandoff } from "./handoff.ts";
 
 export type ReplyDeps = {
   bundles: BundleCache;
@@ -186,18 +185,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   if (keyword) {
     await ctx.finish(async (tx) => {
       await readReceipt(tx);
-      await startHandoff(tx, {
-        tenantId: t.tenantId,
-        conversationId: t.conversationId,
-        numberId: t.numberId,
-        recipient: t.customerKey,
-        trigger: "keyword",
-        reason: `keyword "${keyword}"`,
-        message: bundle.policies.handoff.message,
-        agentVersionId: t.activeVersionId,
-        answersUpToId: t.messageId,
-        actorLabel: ctx.workerId,
-      });
+      await startHandoff(tx, handoffFor(t, bundle, ctx.workerId, "keyword", `keyword "${keyword}"`));
     });
     log.info({ keyword }, "handoff by keyword");
     deps.metrics?.reply({ outcome: "handoff_keyword" });
@@ -263,18 +251,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   if (handoffReason) {
     await ctx.finish(async (tx) => {
       await readReceipt(tx);
-      await startHandoff(tx, {
-        tenantId: t.tenantId,
-        conversationId: t.conversationId,
-        numberId: t.numberId,
-        recipient: t.customerKey,
-        trigger: "model",
-        reason: handoffReason ?? "",
-        message: bundle.policies.handoff.message,
-        agentVersionId: t.activeVersionId,
-        answersUpToId: t.messageId,
-        actorLabel: ctx.workerId,
-      });
+      await startHandoff(tx, handoffFor(t, bundle, ctx.workerId, "model", handoffReason ?? ""));
     });
     log.info({ reason: handoffReason, tokensIn, tokensOut, latencyMs }, "handoff requested by the model");
     deps.metrics?.reply({ outcome: "handoff_model" });
@@ -309,18 +286,10 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     await ctx.finish(async (tx) => {
       await readReceipt(tx);
       await auditPolicy(tx);
-      await startHandoff(tx, {
-        tenantId: t.tenantId,
-        conversationId: t.conversationId,
-        numberId: t.numberId,
-        recipient: t.customerKey,
-        trigger: "policy",
-        reason: verdict.hits.map((h) => `${h.rule}: ${h.detail}`).join("; "),
-        message: bundle.policies.handoff.message,
-        agentVersionId: t.activeVersionId,
-        answersUpToId: t.messageId,
-        actorLabel: ctx.workerId,
-      });
+      await startHandoff(
+        tx,
+        handoffFor(t, bundle, ctx.workerId, "policy", verdict.hits.map((h) => `${h.rule}: ${h.detail}`).join("; ")),
+      );
     });
     log.warn({ hits: verdict.hits }, "Sentinel handed the conversation to a human");
     deps.metrics?.reply({ outcome: "handoff_policy" });
@@ -329,8 +298,22 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
 
   const finalParts = verdict.messages.length > 0 ? verdict.messages : [bundle.policies.fallbackMessage];
   const verdicts = verdict.hits.map((h) => ({ rule: h.rule, action: h.action, detail: h.detail }));
+  let stale = false;
   await ctx.finish(async (tx) => {
     await readReceipt(tx);
+    if (!(await botStillOwns(tx, t.conversationId))) {
+      // Handed off while the reply was being written: the reply is dropped, and audited.
+      stale = true;
+      await insertAuditEvent(tx, {
+        tenantId: t.tenantId,
+        actor: { type: "worker", label: ctx.workerId },
+        type: "reply.stale",
+        subjectType: "conversation",
+        subjectId: t.conversationId,
+        data: { messageId: t.messageId, agentVersion: active.version },
+      });
+      return;
+    }
     await auditPolicy(tx);
     for (const [i, part] of finalParts.entries()) {
       await enqueueOutboundText(tx, {
@@ -349,6 +332,11 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       });
     }
   });
+  if (stale) {
+    log.info({ metaMessageId: t.metaMessageId }, "reply dropped: the conversation was handed to a human meanwhile");
+    deps.metrics?.reply({ outcome: "stale" });
+    return;
+  }
   log.info(
     {
       metaMessageId: t.metaMessageId,
@@ -363,6 +351,56 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     "replied",
   );
   deps.metrics?.reply({ outcome: verdict.action === "block" ? "blocked" : "replied" });
+}
+
+function handoffFor(
+  t: ReplyTarget,
+  bundle: CompiledAgentBundle,
+  workerId: string,
+  trigger: HandoffStart["trigger"],
+  reason: string,
+): HandoffStart {
+  return {
+    tenantId: t.tenantId,
+    conversationId: t.conversationId,
+    numberId: t.numberId,
+    recipient: t.customerKey,
+    trigger,
+    reason,
+    message: bundle.policies.handoff.message,
+    agentVersionId: t.activeVersionId,
+    answersUpToId: t.messageId,
+    resumeAfterMinutes: bundle.policies.handoff.resumeAfterMinutes,
+    notifyWebhookUrl: bundle.policies.handoff.notifyWebhookUrl,
+    actor: { type: "worker", label: workerId },
+  };
+}
+
+/** True when the bot still owns the conversation (row-locked for the rest of the transaction). */
+async function botStillOwns(tx: Transaction, conversationId: string): Promise<boolean> {
+  const [c] = await tx.execute<{ mode: string }>(sql`select mode from conversations where id = ${conversationId} for update`);
+  return c?.mode === "bot";
+}
+
+/**
+ * conversation.reply went dead (the LLM is down, or the reply keeps failing): a failing bot hands
+ * the conversation to a human instead of going quiet.
+ */
+export async function handleDeadReply(db: Executor, job: { messageId: number | null; id: number }, deps: Pick<ReplyDeps, "bundles">, workerId: string): Promise<void> {
+  if (!job.messageId) {
+    return;
+  }
+  const t = await loadTarget(db, job.messageId);
+  if (!t?.activeVersionId) {
+    return;
+  }
+  const active = await deps.bundles.get(db, t.activeVersionId);
+  if (!active) {
+    return;
+  }
+  await db.transaction(async (tx) => {
+    await startHandoff(tx, handoffFor(t, active.bundle, workerId, "failure", `reply job ${job.id} failed on every attempt`));
+  });
 }
 
 /** Tool execution. handoff_to_human is handled here; calendar and CRM tools come with the plugins. */

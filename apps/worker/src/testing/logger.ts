@@ -1,8 +1,8 @@
 import { pino } from "pino";
 
-import type { Logger } from "../logger.ts";
+import { serializeError, type Logger } from "../logger.ts";
 
 /** A silent logger for tests (LOG_LEVEL=debug in the environment shows everything). */
 export function testLogger(): Logger {
-  return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  return pino({ level: process.env.TEST_LOG_LEVEL ?? "silent", serializers: { err: serializeError } });
 }

@@ -112,10 +112,11 @@ export async function startStack(
         concurrency: 16,
         llm: llmConfig,
         graph: { baseUrl: graph.url, apiVersion: "v23.0" },
-        tuning: { pollMs: 200, reapEveryMs: 200, leaseMs: 3_000, ambiguousGraceMs: 1_500, retryBaseMs: 50, ...tuning },
+        tuning: { pollMs: 200, reapEveryMs: 200, leaseMs: 3_000, ambiguousGraceMs: 1_500, retryBaseMs: 50, schedulerMs: 100, ...tuning },
       });
       await w.runner.start();
       await w.sender.start();
+      w.schedule();
       workers.push(w);
       return w;
     },

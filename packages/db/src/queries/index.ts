@@ -8,3 +8,4 @@ export * from "./outbound.ts";
 export * from "./drafts.ts";
 export * from "./auth.ts";
 export * from "./agents.ts";
+export * from "./handoff.ts";

@@ -1,0 +1,85 @@
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+
+import { insertAuditEvent } from "@lx/db/queries";
+import { decryptSecret } from "@lx/shared/crypto";
+
+import type { JobContext } from "../queue/runner.ts";
+import { PermanentJobError } from "../queue/runner.ts";
+import { postSignedWebhook } from "./outgoing-webhook.ts";
+
+const ZNotifyPayload = z.object({
+  handoffId: z.string().optional(),
+  conversationId: z.string(),
+  url: z.url(),
+  trigger: z.string(),
+  reason: z.string(),
+});
+
+/**
+ * handoff.notify: tells the tenant (their notifyWebhookUrl, e.g. an n8n flow) that a conversation
+ * needs a human, with the recent turns. Signed with the tenant's webhook secret.
+ */
+export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Buffer; retryBackoffMs?: number }): Promise<void> {
+  const parsed = ZNotifyPayload.safeParse(ctx.job.payload);
+  if (!parsed.success) {
+    throw new PermanentJobError(`bad handoff.notify payload: ${parsed.error.message}`);
+  }
+  const p = parsed.data;
+  const [c] = await ctx.db.execute<{
+    tenant_slug: string;
+    webhook_secret_enc: string | null;
+    agent_slug: string | null;
+    wa_id: string | null;
+    user_id: string | null;
+    customer_name: string | null;
+  }>(sql`
+    select t.slug as tenant_slug, t.webhook_secret_enc, a.slug as agent_slug, c.customer_wa_id as wa_id,
+           c.customer_user_id as user_id, c.customer_name
+    from conversations c
+    join tenants t on t.id = c.tenant_id
+    join phone_numbers n on n.id = c.phone_number_id
+    left join agents a on a.id = coalesce(c.agent_id, n.agent_id)
+    where c.id = ${p.conversationId}::uuid`);
+  if (!c) {
+    throw new PermanentJobError(`conversation ${p.conversationId} not found`);
+  }
+  if (!c.webhook_secret_enc) {
+    throw new PermanentJobError(`tenant ${c.tenant_slug} has no webhook secret`);
+  }
+  const turns = await ctx.db.execute<{ author: string; body: string; at: string }>(sql`
+    select author, body, created_at::text as at from (
+      select id, author, body, created_at from messages where conversation_id = ${p.conversationId}::uuid and type <> 'note'
+      order by id desc limit 10
+    ) r order by id`);
+  const requestId = `handoff-${p.handoffId ?? ctx.job.id}`;
+  const res = await postSignedWebhook({
+    url: p.url,
+    secret: decryptSecret(deps.secretKey, c.webhook_secret_enc),
+    requestId,
+    backoffMs: deps.retryBackoffMs,
+    body: {
+      event: "handoff.started",
+      tenant: c.tenant_slug,
+      agent: c.agent_slug,
+      conversation: { id: p.conversationId, waId: c.wa_id ?? c.user_id, name: c.customer_name },
+      requestId,
+      trigger: p.trigger,
+      reason: p.reason,
+      recentTurns: turns.map((t) => ({ author: t.author, text: t.body, at: t.at })),
+    },
+  });
+  await ctx.finish(async (tx) => {
+    await insertAuditEvent(tx, {
+      tenantId: ctx.job.tenantId,
+      actor: { type: "worker", label: ctx.workerId },
+      type: res.ok ? "handoff.notified" : "handoff.notify_failed",
+      subjectType: "conversation",
+      subjectId: p.conversationId,
+      data: { url: p.url, requestId, attempts: res.attempts, status: res.status, ...(res.ok ? {} : { error: res.error }) },
+    });
+  });
+  if (!res.ok) {
+    ctx.logger.error({ url: p.url, error: res.error }, "handoff notice could not be delivered");
+  }
+}

@@ -1,0 +1,56 @@
+import { createHmac } from "node:crypto";
+
+/**
+ * Outgoing webhooks (tool backends, handoff notices), per CONTRACT.md: JSON body,
+ * `X-LX-Signature: sha256=<hex HMAC-SHA256 of the raw body with the tenant's webhook secret>`,
+ * `X-LX-Request-Id`, 10 s timeout, at most 2 retries on timeout/5xx/network errors with the same
+ * request id (the receiver can deduplicate on it).
+ */
+export type OutgoingResult =
+  | { ok: true; status: number; json: unknown; attempts: number }
+  | { ok: false; status: number | null; error: string; attempts: number; retryable: boolean };
+
+export async function postSignedWebhook(p: {
+  url: string;
+  secret: string;
+  requestId: string;
+  body: Record<string, unknown>;
+  timeoutMs?: number;
+  retries?: number;
+  backoffMs?: number;
+}): Promise<OutgoingResult> {
+  const raw = JSON.stringify(p.body);
+  const signature = `sha256=${createHmac("sha256", p.secret).update(raw).digest("hex")}`;
+  const retries = p.retries ?? 2;
+  let last: OutgoingResult = { ok: false, status: null, error: "not sent", attempts: 0, retryable: true };
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    try {
+      const res = await fetch(p.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-lx-signature": signature, "x-lx-request-id": p.requestId },
+        body: raw,
+        signal: AbortSignal.timeout(p.timeoutMs ?? 10_000),
+      });
+      const text = await res.text();
+      if (res.ok) {
+        let json: unknown = null;
+        try {
+          json = text ? (JSON.parse(text) as unknown) : null;
+        } catch {
+          json = { text };
+        }
+        return { ok: true, status: res.status, json, attempts: attempt };
+      }
+      last = { ok: false, status: res.status, error: `HTTP ${res.status}: ${text.slice(0, 200)}`, attempts: attempt, retryable: res.status >= 500 };
+      if (res.status < 500) {
+        return last;
+      }
+    } catch (err) {
+      last = { ok: false, status: null, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), attempts: attempt, retryable: true };
+    }
+    if (attempt <= retries) {
+      await new Promise((r) => setTimeout(r, (p.backoffMs ?? 500) * attempt));
+    }
+  }
+  return last;
+}

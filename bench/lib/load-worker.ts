@@ -1,0 +1,146 @@
+/**
+ * The load generator, run in a worker thread of the benchmark process (bench/lib/load.ts) so that its
+ * timing is not delayed by the fake Graph / fake LLM servers on the main thread's event loop.
+ *
+ * Each request is a distinct inbound text message (unique wamid and text), signed like Meta
+ * (`X-Hub-Signature-256` over the exact bytes), spread round-robin over `customers` senders, POSTed
+ * over keep-alive connections (`node:http`, one socket per concurrent slot).
+ */
+import http from "node:http";
+import { parentPort, workerData } from "node:worker_threads";
+
+import { inboundText, metaJsonStringify, newWamid, signPayload } from "@lx/sandbox";
+
+import type { LoadResult, LoadSpec } from "./load.ts";
+
+const spec = workerData as LoadSpec;
+const url = new URL(spec.url);
+
+// One serialised payload with placeholders; every message substitutes its sender, wamid and text
+// (all ASCII, so Meta's escaping is unaffected) and is signed over its final bytes.
+const template = metaJsonStringify(
+  inboundText({ phoneNumberId: spec.phoneNumberId, waId: "__WAID__", id: "__WAMID__", text: "__TEXT__", name: "Cliente Bench" }),
+);
+
+type Prepared = { body: Buffer; signature: string; text: string };
+
+function prepare(i: number): Prepared {
+  const waId = String(spec.customerBase + (i % spec.customers));
+  const text = `${spec.textPrefix}${i}`;
+  const raw = template
+    .replaceAll("__WAID__", waId)
+    .replace("__WAMID__", newWamid({ waId }))
+    .replace("__TEXT__", text);
+  return { body: Buffer.from(raw), signature: signPayload(spec.appSecret, raw), text };
+}
+
+const total = spec.count ?? spec.pregenerate;
+const prepared: Prepared[] = [];
+for (let i = 0; i < total; i++) {
+  prepared.push(prepare(i));
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
+
+function post(p: Prepared): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = http.request(
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "content-length": p.body.length,
+          "user-agent": "facebookexternalua",
+          "x-hub-signature-256": p.signature,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.once("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
+        res.once("error", reject);
+      },
+    );
+    req.once("error", reject);
+    req.end(p.body);
+  });
+}
+
+async function main(): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const accepted: string[] = [];
+  const statuses: Record<string, number> = {};
+  const errorSamples: string[] = [];
+  let errors = 0;
+  let generatedLive = 0;
+  let next = 0;
+  const startedAt = performance.timeOrigin + performance.now();
+  const deadline = spec.durationMs === undefined ? Infinity : performance.now() + spec.durationMs;
+  let lastEnd = startedAt;
+
+  const take = (): Prepared | undefined => {
+    if (spec.count !== undefined) {
+      return next < spec.count ? prepared[next++] : undefined;
+    }
+    if (performance.now() >= deadline) {
+      return undefined;
+    }
+    const i = next++;
+    const p = prepared[i];
+    if (p) {
+      return p;
+    }
+    generatedLive++;
+    return prepare(i);
+  };
+
+  const slot = async () => {
+    for (let p = take(); p; p = take()) {
+      try {
+        const r = await post(p);
+        lastEnd = performance.timeOrigin + performance.now();
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        if (r.status === 200) {
+          latencies.push(r.ms);
+          if (spec.count !== undefined) {
+            accepted.push(p.text);
+          }
+        }
+      } catch (err) {
+        errors++;
+        if (errorSamples.length < 5) {
+          errorSamples.push(err instanceof Error ? err.message : String(err));
+        }
+        if (errors > 1_000) {
+          throw new Error(`load generator: too many errors (${errorSamples.join("; ")})`);
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, slot));
+  agent.destroy();
+  return {
+    startedAt,
+    endedAt: lastEnd,
+    sent: next,
+    ok: statuses["200"] ?? 0,
+    statuses,
+    errors,
+    errorSamples,
+    latenciesMs: latencies,
+    acceptedTexts: accepted,
+    generatedLive,
+  };
+}
+
+parentPort?.postMessage({ ready: true });
+parentPort?.once("message", () => {
+  main().then(
+    (result) => parentPort?.postMessage({ result }),
+    (err: unknown) => parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) }),
+  );
+});

@@ -1,0 +1,220 @@
+/**
+ * Child processes run like production (`node --import tsx apps/…/src/index.ts`, env only), their
+ * output in log files, and CPU accounting from /proc (Linux) per process group during a phase.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, openSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { trackChild } from "./cleanup.ts";
+import { sleep } from "./stats.ts";
+
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const CHILD_GUARD = fileURLToPath(new URL("./child-guard.ts", import.meta.url));
+
+export type NodeChild = {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  logFile: string;
+  /** SIGTERM (the process's own graceful shutdown), SIGKILL after `graceMs`. */
+  stop: (graceMs?: number) => Promise<void>;
+};
+
+function alive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** Starts `node --import tsx <script>` from the repo root with exactly `env` (plus PATH). */
+export function spawnNode(name: string, script: string, env: Record<string, string>, logFile: string): NodeChild {
+  const fd = openSync(logFile, "a");
+  const child = spawn(process.execPath, ["--import", "tsx", "--import", CHILD_GUARD, path.join(ROOT, script)], {
+    cwd: ROOT,
+    stdio: ["ignore", fd, fd],
+    env: { PATH: process.env.PATH ?? "", LX_BENCH_PARENT_PID: String(process.pid), ...env },
+  });
+  closeSync(fd);
+  trackChild(child);
+  if (child.pid === undefined) {
+    throw new Error(`could not start ${name}`);
+  }
+  const exited = new Promise<void>((resolve) => {
+    if (!alive(child)) {
+      resolve();
+    }
+    child.once("exit", () => resolve());
+  });
+  return {
+    name,
+    child,
+    pid: child.pid,
+    logFile,
+    stop: async (graceMs = 5_000) => {
+      if (!alive(child)) {
+        return;
+      }
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => {
+        if (alive(child)) {
+          child.kill("SIGKILL");
+        }
+      }, graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Waits until the child's log has a line matching `re`; returns the match. Fails if it exits first. */
+export async function waitForLog(c: NodeChild, re: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let text = "";
+    try {
+      text = readFileSync(c.logFile, "utf8");
+    } catch {
+      // not created yet
+    }
+    const m = re.exec(text);
+    if (m) {
+      return m;
+    }
+    if (!alive(c.child)) {
+      throw new Error(`${c.name} exited (code ${String(c.child.exitCode)}) before ready:\n${tail(c.logFile)}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${c.name} not ready after ${timeoutMs} ms:\n${tail(c.logFile)}`);
+    }
+    await sleep(100);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting (/proc; "n/a" where unreadable, e.g. a remote database server)
+
+const TICKS_PER_S = 100; // getconf CLK_TCK on Linux x86_64
+
+/** CPU seconds (user + system) used so far by `pid`, or null when /proc has no such process. */
+export function procCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return null;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine since boot (all cores), or null off Linux. */
+function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+    const idle = (v[3] ?? 0) + (v[4] ?? 0);
+    return { busy: (total - idle) / TICKS_PER_S, total: total / TICKS_PER_S };
+  } catch {
+    return null;
+  }
+}
+
+export type CpuGroup = { label: string; pids: () => Promise<number[]> | number[] };
+export type CpuRow = { label: string; cpuS: number | null };
+export type CpuReport = { wallS: number; rows: CpuRow[]; machineBusyS: number | null; otherS: number | null };
+
+/** CPU used per group between start() and stop(); "other" = machine busy time not in any group. */
+export class CpuMeter {
+  private startWall = 0;
+  private startMachine: { busy: number; total: number } | null = null;
+  private startBench = process.cpuUsage();
+  private readonly startPids = new Map<number, number>();
+
+  constructor(private readonly groups: CpuGroup[]) {}
+
+  async start(): Promise<void> {
+    this.startPids.clear();
+    for (const g of this.groups) {
+      for (const pid of await g.pids()) {
+        const s = procCpuSeconds(pid);
+        if (s !== null) {
+          this.startPids.set(pid, s);
+        }
+      }
+    }
+    this.startBench = process.cpuUsage();
+    this.startMachine = machineCpu();
+    this.startWall = performance.now();
+  }
+
+  async stop(): Promise<CpuReport> {
+    const wallS = (performance.now() - this.startWall) / 1000;
+    const machine = machineCpu();
+    const bench = process.cpuUsage(this.startBench);
+    const rows: CpuRow[] = [{ label: "bench process (load generator + fakes)", cpuS: (bench.user + bench.system) / 1e6 }];
+    for (const g of this.groups) {
+      let sum: number | null = null;
+      for (const pid of await g.pids()) {
+        const now = procCpuSeconds(pid);
+        if (now !== null) {
+          // A process born during the phase counts from zero.
+          sum = (sum ?? 0) + now - (this.startPids.get(pid) ?? 0);
+        }
+      }
+      rows.push({ label: g.label, cpuS: sum });
+    }
+    const machineBusyS = machine && this.startMachine ? machine.busy - this.startMachine.busy : null;
+    const ours = rows.reduce((a, r) => a + (r.cpuS ?? 0), 0);
+    return { wallS, rows, machineBusyS, otherS: machineBusyS === null ? null : Math.max(0, machineBusyS - ours) };
+  }
+}
+
+/** Processes using CPU right now that are not ours (a 1 s sample), for the "machine was busy" warning. */
+export async function backgroundCpu(excludePids: Set<number>, sampleMs = 1_000): Promise<{ pid: number; pct: number; cmd: string }[]> {
+  const { readdirSync } = await import("node:fs");
+  const snap = () => {
+    const m = new Map<number, number>();
+    for (const d of readdirSync("/proc")) {
+      if (/^\d+$/.test(d)) {
+        const s = procCpuSeconds(Number(d));
+        if (s !== null) {
+          m.set(Number(d), s);
+        }
+      }
+    }
+    return m;
+  };
+  try {
+    const a = snap();
+    await sleep(sampleMs);
+    const b = snap();
+    const out: { pid: number; pct: number; cmd: string }[] = [];
+    for (const [pid, s] of b) {
+      if (excludePids.has(pid)) {
+        continue;
+      }
+      const pct = ((s - (a.get(pid) ?? s)) / (sampleMs / 1000)) * 100;
+      if (pct >= 5) {
+        let cmd = "?";
+        try {
+          cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ").trim().slice(0, 120);
+        } catch {
+          // gone
+        }
+        out.push({ pid, pct, cmd });
+      }
+    }
+    return out.sort((x, y) => y.pct - x.pct);
+  } catch {
+    return [];
+  }
+}
