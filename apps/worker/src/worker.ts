@@ -13,6 +13,7 @@ import { resumeIdleHandoffs } from "@lx/db/queries";
 
 import { handleHandoffNotify } from "./services/handoff-notify.ts";
 import { handleDeadReply, handleReply } from "./services/reply.ts";
+import { handleSummarize } from "./services/summarize.ts";
 
 export type WorkerOptions = {
   db: Database;
@@ -54,6 +55,7 @@ export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<s
   const chooseModel = createLlmRouter(o.llm);
   return {
     "conversation.reply": (ctx) => handleReply(ctx, { bundles, chooseModel, metrics: o.metrics?.replyHooks }),
+    "conversation.summarize": (ctx) => handleSummarize(ctx, { bundles, chooseModel }),
     "handoff.notify": (ctx) => handleHandoffNotify(ctx, { secretKey: o.secretKey, retryBackoffMs: o.tuning?.retryBaseMs }),
   };
 }

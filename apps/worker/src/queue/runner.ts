@@ -15,6 +15,14 @@ export class PermanentJobError extends Error {
   override name = "PermanentJobError";
 }
 
+/** Thrown by `ctx.defer`: the job goes back to the queue for later without spending an attempt. */
+export class DeferJobError extends Error {
+  override name = "DeferJobError";
+  constructor(readonly delayMs: number) {
+    super(`deferred ${delayMs} ms`);
+  }
+}
+
 /** The job's lease was taken over by another worker: its effects must not commit. */
 export class LeaseLostError extends Error {
   override name = "LeaseLostError";
@@ -31,6 +39,8 @@ export type JobContext = {
    * (LeaseLostError). A handler that never calls it is completed with no effects.
    */
   finish: (effects: (tx: Transaction) => Promise<void>) => Promise<void>;
+  /** Puts the job back to run again in `delayMs`, without spending an attempt (e.g. a burst window). */
+  defer: (delayMs: number) => never;
   signal: AbortSignal;
 };
 
@@ -230,12 +240,23 @@ export class JobRunner {
         finished = true;
         log.debug("finish: committed");
       };
-      await handler({ job, workerId, logger: log, db, finish, signal: this.abort.signal });
+      const defer = (delayMs: number): never => {
+        throw new DeferJobError(delayMs);
+      };
+      await handler({ job, workerId, logger: log, db, finish, defer, signal: this.abort.signal });
       if (!finished) {
         await finish(() => Promise.resolve());
       }
       this.o.hooks?.onJobDone?.(job, performance.now() - started);
     } catch (err) {
+      if (err instanceof DeferJobError) {
+        await releaseJob(db, { jobId: job.id, workerId, delayMs: err.delayMs });
+        if (job.conversationId) {
+          await releaseConversationLock(db, { conversationId: job.conversationId, workerId });
+        }
+        log.debug({ delayMs: err.delayMs }, "job deferred");
+        return;
+      }
       if (err instanceof LeaseLostError) {
         log.warn("lease lost: another worker owns this job now; effects discarded");
         this.o.hooks?.onJobFailed?.(job, "lost", err);

@@ -1,8 +1,24 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor, Transaction } from "@lx/db/client";
-import { enqueueMarkRead, enqueueOutboundText, insertAuditEvent, startHandoff, type HandoffStart } from "@lx/db/queries";
-import { applySentinel, matchHandoffKeyword, type CompiledAgentBundle, type SentinelVerdict } from "@lx/shared";
+import type { MenuState, TenantRouting } from "@lx/db/schema";
+import {
+  enqueueMarkRead,
+  enqueueOutboundInteractive,
+  enqueueOutboundText,
+  insertAuditEvent,
+  startHandoff,
+  type HandoffStart,
+} from "@lx/db/queries";
+import {
+  applySentinel,
+  buildMenuPayload,
+  matchHandoffKeyword,
+  matchMenuChoice,
+  menuText,
+  type CompiledAgentBundle,
+  type SentinelVerdict,
+} from "@lx/shared";
 
 import type { ModelChoice, LlmToolCall, LlmTurn } from "../llm/index.ts";
 import type { JobContext } from "../queue/runner.ts";
@@ -32,7 +48,10 @@ type ReplyTarget = {
   customerKey: string;
   numberId: string;
   agentId: string | null;
+  conversationAgentId: string | null;
   activeVersionId: string | null;
+  routing: TenantRouting;
+  menuState: MenuState | null;
 };
 
 async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget | null> {
@@ -47,15 +66,24 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
     customer_key: string;
     number_id: string;
     agent_id: string | null;
+    conversation_agent_id: string | null;
     active_version_id: string | null;
+    routing: TenantRouting;
+    menu_state: MenuState | null;
   }>(sql`
     select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, c.mode,
-           c.summary, c.customer_key, c.phone_number_id as number_id,
-           coalesce(c.agent_id, n.agent_id) as agent_id, a.active_version_id
+           c.summary, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
+           t.routing, c.menu_state, r.agent_id, a.active_version_id
     from messages m
     join conversations c on c.id = m.conversation_id
     join phone_numbers n on n.id = c.phone_number_id
-    left join agents a on a.id = coalesce(c.agent_id, n.agent_id)
+    join tenants t on t.id = c.tenant_id
+    -- The conversation's own agent; else, routing by number, the number's agent; under menu routing
+    -- none until the customer chooses.
+    cross join lateral (
+      select coalesce(c.agent_id, case when t.routing->>'mode' = 'menu' then null else n.agent_id end) as agent_id
+    ) r
+    left join agents a on a.id = r.agent_id
     where m.id = ${messageId}`);
   const r = rows[0];
   if (!r) {
@@ -72,7 +100,10 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
     customerKey: r.customer_key,
     numberId: r.number_id,
     agentId: r.agent_id,
+    conversationAgentId: r.conversation_agent_id,
     activeVersionId: r.active_version_id,
+    routing: r.routing,
+    menuState: r.menu_state,
   };
 }
 
@@ -160,6 +191,16 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     await ctx.finish(readReceipt);
     return;
   }
+  // Multi-agent routing by menu: the first message gets the menu; the answer picks the agent.
+  if (!t.agentId && t.routing.mode === "menu") {
+    const routed = await routeByMenu(ctx, t, readReceipt);
+    if (!routed) {
+      deps.metrics?.reply({ outcome: "menu" });
+      return;
+    }
+    t.agentId = routed.agentId;
+    t.activeVersionId = routed.activeVersionId;
+  }
   if (!t.activeVersionId) {
     await ctx.finish(async (tx) => {
       await insertAuditEvent(tx, {
@@ -180,6 +221,23 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   }
   const { bundle } = active;
   const log = logger.child({ agentVersion: active.version, agentVersionId: t.activeVersionId });
+
+  // Bursts: wait burstWindowMs after the customer's latest message, then answer everything up to it
+  // in one reply (later jobs of the burst find their message answered and stay silent).
+  const windowMs = bundle.context.burstWindowMs;
+  if (windowMs > 0) {
+    const [latest] = await db.execute<{ id: string | number; age_ms: number }>(sql`
+      select id, extract(epoch from now() - created_at) * 1000 as age_ms from messages
+      where conversation_id = ${t.conversationId} and direction = 'in' order by id desc limit 1`);
+    if (latest && latest.age_ms < windowMs) {
+      ctx.defer(Math.ceil(windowMs - latest.age_ms) + 25);
+    }
+    if (latest) {
+      t.messageId = Number(latest.id);
+      const [m] = await db.execute<{ body: string }>(sql`select body from messages where id = ${t.messageId}`);
+      t.body = m?.body ?? t.body;
+    }
+  }
 
   const keyword = matchHandoffKeyword(t.body, bundle.policies.handoff.keywords);
   if (keyword) {
@@ -299,6 +357,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   const finalParts = verdict.messages.length > 0 ? verdict.messages : [bundle.policies.fallbackMessage];
   const verdicts = verdict.hits.map((h) => ({ rule: h.rule, action: h.action, detail: h.detail }));
   let stale = false;
+  let superseded = false;
   await ctx.finish(async (tx) => {
     await readReceipt(tx);
     if (!(await botStillOwns(tx, t.conversationId))) {
@@ -314,7 +373,15 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       });
       return;
     }
+    if (windowMs > 0 && (await newerCustomerMessage(tx, t.conversationId, t.messageId))) {
+      // The customer wrote again while this reply was being written: a reply that ignores it is not
+      // sent; the newer message's job answers everything.
+      superseded = true;
+      return;
+    }
+    await rememberAgent(tx, t);
     await auditPolicy(tx);
+    await queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle);
     for (const [i, part] of finalParts.entries()) {
       await enqueueOutboundText(tx, {
         tenantId: t.tenantId,
@@ -332,6 +399,11 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       });
     }
   });
+  if (superseded) {
+    log.info({ metaMessageId: t.metaMessageId }, "reply superseded by a newer customer message");
+    deps.metrics?.reply({ outcome: "superseded" });
+    return;
+  }
   if (stale) {
     log.info({ metaMessageId: t.metaMessageId }, "reply dropped: the conversation was handed to a human meanwhile");
     deps.metrics?.reply({ outcome: "stale" });
@@ -351,6 +423,89 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     "replied",
   );
   deps.metrics?.reply({ outcome: verdict.action === "block" ? "blocked" : "replied" });
+}
+
+/** Remembers the agent on the conversation the first time it is resolved (routing by number or menu). */
+async function rememberAgent(tx: Transaction, t: ReplyTarget): Promise<void> {
+  if (!t.conversationAgentId && t.agentId) {
+    await tx.execute(sql`update conversations set agent_id = ${t.agentId}::uuid where id = ${t.conversationId} and agent_id is null`);
+  }
+}
+
+async function newerCustomerMessage(tx: Transaction, conversationId: string, upToId: number): Promise<boolean> {
+  const rows = await tx.execute(sql`
+    select 1 from messages where conversation_id = ${conversationId} and direction = 'in' and id > ${upToId} limit 1`);
+  return rows.length > 0;
+}
+
+/**
+ * Summaries: past `summarizeAfter` messages beyond the summary, a conversation.summarize job folds
+ * the older turns into the conversation summary. It runs off the reply path (no conversation id on
+ * the job, so it never holds replies back); the job key keeps one open job per conversation.
+ */
+async function queueSummaryIfDue(tx: Transaction, conversationId: string, tenantId: string, bundle: CompiledAgentBundle): Promise<void> {
+  const { summarizeAfter, recentMessages } = bundle.context;
+  await tx.execute(sql`
+    insert into message_queue (tenant_id, task, payload, job_key, max_attempts)
+    select ${tenantId}::uuid, 'conversation.summarize', ${JSON.stringify({ conversationId })}::jsonb, ${`summarize:${conversationId}`}, 3
+    where (select count(*) from messages m join conversations c on c.id = m.conversation_id
+           where m.conversation_id = ${conversationId} and m.id > coalesce(c.summary_up_to_message_id, 0))
+          > ${summarizeAfter + recentMessages}
+      and not exists (select 1 from message_queue where job_key = ${`summarize:${conversationId}`} and status in ('queued', 'running'))`);
+}
+
+/**
+ * The menu of a menu-routed tenant. Returns the chosen agent, or null when this job was the menu
+ * itself (sent, or asked again) and has been finished.
+ */
+async function routeByMenu(
+  ctx: JobContext,
+  t: ReplyTarget,
+  readReceipt: (tx: Transaction) => Promise<void>,
+): Promise<{ agentId: string; activeVersionId: string | null } | null> {
+  if (t.routing.mode !== "menu") {
+    return null;
+  }
+  const { prompt, options } = t.routing;
+  const chosen = t.menuState?.status === "chosen" ? options.findIndex((o) => o.agent === (t.menuState as { agentSlug: string }).agentSlug) : -1;
+  const asked = t.menuState?.status === "awaiting_choice" ? t.menuState.asked : 0;
+  let choice = chosen >= 0 ? chosen : asked > 0 ? matchMenuChoice(t.body, options) : null;
+  if (choice === null && asked < 2) {
+    const text = menuText(prompt, options);
+    await ctx.finish(async (tx) => {
+      await readReceipt(tx);
+      await enqueueOutboundInteractive(tx, {
+        tenantId: t.tenantId,
+        conversationId: t.conversationId,
+        numberId: t.numberId,
+        recipient: t.customerKey,
+        author: "system",
+        text,
+        answersUpToId: t.messageId,
+        payload: buildMenuPayload(prompt, options),
+      });
+      await tx.execute(sql`
+        update conversations set menu_state = ${JSON.stringify({ status: "awaiting_choice", asked: asked + 1 })}::jsonb
+        where id = ${t.conversationId}`);
+    });
+    return null;
+  }
+  // Unclear twice: the first option is the default.
+  choice ??= 0;
+  const option = options[choice] ?? options[0];
+  if (!option) {
+    throw new PermanentJobError("menu routing without options");
+  }
+  const [agent] = await ctx.db.execute<{ id: string; active_version_id: string | null }>(sql`
+    select id, active_version_id from agents where tenant_id = ${t.tenantId} and slug = ${option.agent}`);
+  if (!agent) {
+    throw new PermanentJobError(`menu option agent "${option.agent}" does not exist`);
+  }
+  await ctx.db.execute(sql`
+    update conversations set menu_state = ${JSON.stringify({ status: "chosen", agentSlug: option.agent })}::jsonb,
+           agent_id = coalesce(agent_id, ${agent.id}::uuid)
+    where id = ${t.conversationId}`);
+  return { agentId: agent.id, activeVersionId: agent.active_version_id };
 }
 
 function handoffFor(

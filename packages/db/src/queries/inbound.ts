@@ -9,7 +9,10 @@ export type NumberTarget = {
   numberId: string;
   /** Meta's phone_number_id */
   phoneNumberId: string;
-  /** The number's agent (routing by number); null under menu routing until the customer chooses. */
+  /**
+   * The number's agent. The conversation's agent is decided by the worker (this one under routing
+   * by number, the customer's menu choice under menu routing) and then remembered.
+   */
   agentId: string | null;
 };
 
@@ -52,9 +55,9 @@ export async function ingestInboundMessage(db: Executor, m: InboundMessageInput)
     job_id: string | number | null;
   }>(sql`
     with conv as (
-      insert into conversations as c (tenant_id, phone_number_id, agent_id, customer_key, customer_wa_id,
+      insert into conversations as c (tenant_id, phone_number_id, customer_key, customer_wa_id,
                                       customer_user_id, customer_name, last_customer_message_at, last_message_at)
-      values (${t.tenantId}::uuid, ${t.numberId}::uuid, ${t.agentId}::uuid, ${key}, ${m.customer.waId}, ${m.customer.userId},
+      values (${t.tenantId}::uuid, ${t.numberId}::uuid, ${key}, ${m.customer.waId}, ${m.customer.userId},
               ${m.customer.name}, ${at}::timestamptz, ${at}::timestamptz)
       on conflict (phone_number_id, customer_key) do update set
         last_customer_message_at = greatest(c.last_customer_message_at, excluded.last_customer_message_at),

@@ -9,3 +9,4 @@ export * from "./drafts.ts";
 export * from "./auth.ts";
 export * from "./agents.ts";
 export * from "./handoff.ts";
+export * from "./conversations.ts";

@@ -26,12 +26,30 @@ export type OutboundText = {
  * decided to send (the job's completion, a human reply, a handoff).
  */
 export async function enqueueOutboundText(db: Executor, o: OutboundText): Promise<{ messageId: number; outboxId: number }> {
-  const payload = { type: "text", text: { body: o.text, preview_url: false } };
+  return enqueueOutbound(db, { ...o, kind: "text", payload: { type: "text", text: { body: o.text, preview_url: false } } });
+}
+
+/**
+ * An interactive message (reply buttons or a list): `text` is what the inbox and the model's context
+ * show, `payload` Meta's body.
+ */
+export async function enqueueOutboundInteractive(
+  db: Executor,
+  o: OutboundText & { payload: Record<string, unknown> },
+): Promise<{ messageId: number; outboxId: number }> {
+  return enqueueOutbound(db, { ...o, kind: "interactive" });
+}
+
+async function enqueueOutbound(
+  db: Executor,
+  o: OutboundText & { kind: "text" | "interactive"; payload: Record<string, unknown> },
+): Promise<{ messageId: number; outboxId: number }> {
+  const payload = o.payload;
   const rows = await db.execute<{ message_id: string | number; outbox_id: string | number }>(sql`
     with msg as (
       insert into messages (tenant_id, conversation_id, direction, author, type, body, agent_version_id,
                             author_user_id, answers_up_to_id, tokens_in, tokens_out, latency_ms, policy_verdicts)
-      values (${o.tenantId}::uuid, ${o.conversationId}::uuid, 'out', ${o.author}, 'text', ${o.text},
+      values (${o.tenantId}::uuid, ${o.conversationId}::uuid, 'out', ${o.author}, ${o.kind}, ${o.text},
               ${o.agentVersionId ?? null}::uuid, ${o.authorUserId ?? null}::uuid, ${o.answersUpToId ?? null}::bigint,
               ${o.tokensIn ?? null}::int, ${o.tokensOut ?? null}::int, ${o.latencyMs ?? null}::int,
               ${o.policyVerdicts ? JSON.stringify(o.policyVerdicts) : null}::jsonb)
@@ -39,7 +57,7 @@ export async function enqueueOutboundText(db: Executor, o: OutboundText): Promis
     ),
     ob as (
       insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload)
-      select ${o.tenantId}::uuid, ${o.conversationId}::uuid, ${o.numberId}::uuid, msg.id, 'text', ${o.recipient},
+      select ${o.tenantId}::uuid, ${o.conversationId}::uuid, ${o.numberId}::uuid, msg.id, ${o.kind}, ${o.recipient},
              ${JSON.stringify(payload)}::jsonb
       from msg
       returning id

@@ -4,3 +4,4 @@ export * from "./conversation.ts";
 export * from "./meta-errors.ts";
 export * from "./meta-inbound.ts";
 export * from "./sentinel.ts";
+export * from "./routing.ts";

@@ -5,3 +5,4 @@ export * from "./apply-file.ts";
 export * from "./meta-webhook.ts";
 export * from "./drafts.ts";
 export * from "./console.ts";
+export * from "./conversations.ts";

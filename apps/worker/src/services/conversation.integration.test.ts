@@ -1,0 +1,133 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, onTestFinished } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { seedAgent } from "@lx/db/testing";
+import { dbTest as test } from "@lx/db/testing";
+import type { TAgentSpec } from "@lx/shared";
+import { havenSpec } from "@lx/shared/testing";
+
+import { eventually, startStack, type Stack } from "../testing/stack.ts";
+
+const base: TAgentSpec = { ...havenSpec, model: { provider: "openai", name: "gpt-4o-mini" } };
+
+async function stack(db: Database, dbUrl: string, spec: TAgentSpec = base, llmLatencyMs = 0): Promise<Stack> {
+  const s = await startStack(db, dbUrl, { spec, llmLatencyMs });
+  onTestFinished(() => s.stop());
+  return s;
+}
+
+const sends = (s: Stack) => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent");
+const systemOf = (body: unknown) => ((body as { messages: { role: string; content: string }[] }).messages[0]?.content ?? "");
+
+describe("multi-agent routing by menu", () => {
+  async function menuStack(db: Database, dbUrl: string) {
+    const s = await stack(db, dbUrl);
+    const [sdr] = await db.execute<{ slug: string }>(sql`select slug from agents where id = ${s.agentId}`);
+    const suporte = await seedAgent(db, {
+      tenantId: s.tenantId,
+      slug: "suporte",
+      spec: { ...base, agent: { ...base.agent, name: "Bruno", role: "support" } },
+    });
+    const routing = { mode: "menu", prompt: "Olá! Com quem você quer falar?", options: [{ title: "Vendas", agent: sdr!.slug }, { title: "Suporte", agent: "suporte" }] };
+    await db.execute(sql`update tenants set routing = ${JSON.stringify(routing)}::jsonb where id = ${s.tenantId}`);
+    await s.startWorker();
+    return { s, suporteId: suporte.agent.id };
+  }
+
+  test("the first message gets the menu as buttons; the tapped choice sticks and that agent answers", async ({ db, dbUrl }) => {
+    const { s, suporteId } = await menuStack(db, dbUrl);
+    const c = s.customer("5511980000001");
+    await c.text("Oi, preciso de ajuda");
+    const menu = await s.graph.waitFor((r) => r.kind === "send" && r.type === "interactive", 10_000);
+    expect(menu.body?.interactive).toMatchObject({ type: "button", body: { text: "Olá! Com quem você quer falar?" } });
+    expect(s.llm.requests).toHaveLength(0);
+
+    await c.buttonReply({ replyId: "agent:suporte", title: "2 Suporte" });
+    await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n === 1);
+    expect(systemOf(s.llm.requests.at(-1)?.body)).toContain("Você é Bruno");
+    const [conv] = await db.execute<{ agent_id: string }>(sql`select agent_id from conversations where customer_key = '5511980000001'`);
+    expect(conv?.agent_id).toBe(suporteId);
+
+    await c.text("Outra pergunta");
+    await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n === 2);
+    expect(sends(s).filter((r) => r.type === "interactive")).toHaveLength(1);
+    expect(systemOf(s.llm.requests.at(-1)?.body)).toContain("Você é Bruno");
+  });
+
+  test("a typed number works; an unclear answer re-asks once, then the first option is the default", async ({ db, dbUrl }) => {
+    const { s } = await menuStack(db, dbUrl);
+    const typed = s.customer("5511980000002");
+    await typed.text("oi");
+    await eventually(async () => sends(s).filter((r) => r.type === "interactive").length, (n) => n === 1);
+    await typed.text("2");
+    await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n === 1);
+    expect(systemOf(s.llm.requests.at(-1)?.body)).toContain("Você é Bruno");
+
+    const lost = s.customer("5511980000003");
+    await lost.text("oi");
+    await eventually(async () => sends(s).filter((r) => r.type === "interactive").length, (n) => n === 2);
+    await lost.text("banana");
+    await eventually(async () => sends(s).filter((r) => r.type === "interactive").length, (n) => n === 3);
+    await lost.text("abacaxi");
+    await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n === 2);
+    expect(systemOf(s.llm.requests.at(-1)?.body)).toContain(`Você é ${havenSpec.agent.name}`);
+  });
+});
+
+describe("bursts and context", () => {
+  test("with burstWindowMs, messages within the window get one reply; every message is answered once", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...base, context: { ...base.context, burstWindowMs: 700 } });
+    await s.startWorker();
+    const c = s.customer("5511980000010");
+    await c.text("Oi");
+    await c.text("queria saber o preço");
+    await c.text("da limpeza de pele");
+    await eventually(() => db.execute(sql`select 1 from message_queue where tenant_id = ${s.tenantId} and status = 'done'`), (r) => r.length === 3);
+    await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n >= 1);
+    const texts = sends(s).filter((r) => r.type === "text").map((r) => r.text);
+    expect(texts).toEqual(["Resposta para: Oi\nqueria saber o preço\nda limpeza de pele"]);
+    const [bot] = await db.execute<{ up_to: string; last_in: string }>(sql`
+      select (select answers_up_to_id::text from messages where tenant_id = ${s.tenantId} and author = 'bot') as up_to,
+             (select max(id)::text from messages where tenant_id = ${s.tenantId} and direction = 'in') as last_in`);
+    expect(bot?.up_to).toBe(bot?.last_in);
+  });
+
+  test("a customer message arriving while the reply is being written is not ignored", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...base, context: { ...base.context, burstWindowMs: 100 } }, 800);
+    await s.startWorker();
+    const c = s.customer("5511980000011");
+    await c.text("Primeira pergunta");
+    await s.llm.waitFor(() => true, 10_000);
+    await c.text("e mais uma coisa");
+    await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n >= 1, 20_000);
+    await eventually(() => db.execute(sql`select 1 from message_queue where tenant_id = ${s.tenantId} and status = 'done'`), (r) => r.length === 2);
+    const texts = sends(s).filter((r) => r.type === "text").map((r) => r.text);
+    expect(texts).toEqual(["Resposta para: Primeira pergunta\ne mais uma coisa"]);
+  });
+
+  test("past summarizeAfter, older turns are folded into the summary off the reply path and used as context", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...base, context: { recentMessages: 4, summarizeAfter: 2, burstWindowMs: 0 } });
+    s.llm.setReply((req) => {
+      const sys = systemOf(req.body);
+      return { text: sys.startsWith("[summarize]") ? "Resumo: cliente Maria quer limpeza de pele." : `ok ${req.index}` };
+    });
+    await s.startWorker();
+    const c = s.customer("5511980000012");
+    for (let i = 1; i <= 5; i++) {
+      await c.text(`mensagem ${i}`);
+      await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n === i);
+    }
+    const [conv] = await eventually(
+      () => db.execute<{ summary: string; up_to: string | null }>(sql`select summary, summary_up_to_message_id::text as up_to from conversations where customer_key = '5511980000012'`),
+      (r) => (r[0]?.summary ?? "") !== "",
+    );
+    expect(conv?.summary).toBe("Resumo: cliente Maria quer limpeza de pele.");
+    await c.text("mensagem 6");
+    await eventually(async () => sends(s).filter((r) => r.type === "text").length, (n) => n === 6);
+    const last = s.llm.requests.filter((r) => !systemOf(r.body).startsWith("[summarize]")).at(-1);
+    expect(systemOf(last?.body)).toContain("Resumo: cliente Maria quer limpeza de pele.");
+    const turns = (last?.body as { messages: unknown[] }).messages;
+    expect(turns.length).toBeLessThanOrEqual(1 + 4);
+  });
+});

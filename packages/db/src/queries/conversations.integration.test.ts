@@ -1,0 +1,204 @@
+import { describe, expect } from "vitest";
+
+import type { Database } from "../client.ts";
+import {
+  dbTest,
+  seedAgent,
+  seedConversation,
+  seedInbound,
+  seedNumber,
+  seedOutbound,
+  seedTenant,
+  seedUser,
+} from "../testing/index.ts";
+import { getConversationThread, listConversations } from "./conversations.ts";
+import { handBackConversation, sendHumanReply, takeOverConversation } from "./handoff.ts";
+
+const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+
+async function setup(db: Database) {
+  const tenant = await seedTenant(db);
+  const sales = await seedAgent(db, { tenantId: tenant.id, slug: "vendas" });
+  const support = await seedAgent(db, { tenantId: tenant.id, slug: "suporte" });
+  const number = await seedNumber(db, { tenantId: tenant.id, agentId: sales.agent.id });
+  const other = await seedTenant(db);
+  const otherAgent = await seedAgent(db, { tenantId: other.id });
+  const otherNumber = await seedNumber(db, { tenantId: other.id, agentId: otherAgent.agent.id });
+  const operator = await seedUser(db, { role: "operator" });
+  return { tenant, sales, support, number, other, otherNumber, operator };
+}
+
+describe("conversations: the inbox list", () => {
+  dbTest("newest activity first, filters by agent, mode and search, pages with a cursor", async ({ db }) => {
+    const f = await setup(db);
+    // Five conversations, one minute apart; the newest is c4.
+    const convs = [];
+    for (let i = 0; i < 5; i++) {
+      const c = await seedConversation(db, {
+        tenantId: f.tenant.id,
+        numberId: f.number.id,
+        // c3 was moved to the support agent; the others answer through the number's agent.
+        agentId: i === 3 ? f.support.agent.id : null,
+        waId: `55119000000${i}`,
+        name: i === 2 ? "Mariana Souza" : `Cliente ${i}`,
+        mode: i === 1 ? "pending_human" : i === 4 ? "human" : "bot",
+        lastMessageAt: minutesAgo(10 - i),
+      });
+      await seedInbound(db, {
+        tenantId: f.tenant.id,
+        conversationId: c.id,
+        body: i === 0 ? "Quero remarcar minha sessão de pilates" : `olá ${i}`,
+        at: minutesAgo(10 - i),
+      });
+      convs.push(c);
+    }
+    // Another tenant's conversation never shows.
+    const foreign = await seedConversation(db, {
+      tenantId: f.other.id,
+      numberId: f.otherNumber.id,
+      name: "Mariana de outra empresa",
+      lastMessageAt: new Date(),
+    });
+    await seedInbound(db, { tenantId: f.other.id, conversationId: foreign.id, body: "pilates" });
+
+    const all = await listConversations(db, { tenantId: f.tenant.id, limit: 25 });
+    expect(all.items.map((c) => c.id)).toEqual([...convs].reverse().map((c) => c.id));
+    expect(all.nextCursor).toBeNull();
+    expect(all.counts).toEqual({ bot: 3, pending_human: 1, human: 1, closed: 0 });
+    const first = all.items.at(-1);
+    expect(first).toMatchObject({
+      customerName: "Cliente 0",
+      customerWaId: "551190000000",
+      mode: "bot",
+      agent: { slug: "vendas" },
+      number: { id: f.number.id, kind: "meta" },
+      lastMessage: { body: "Quero remarcar minha sessão de pilates", author: "customer" },
+    });
+
+    const bySupport = await listConversations(db, { tenantId: f.tenant.id, agentId: f.support.agent.id, limit: 25 });
+    expect(bySupport.items.map((c) => c.id)).toEqual([convs[3]?.id]);
+    expect(bySupport.counts).toEqual({ bot: 1, pending_human: 0, human: 0, closed: 0 });
+
+    const pending = await listConversations(db, { tenantId: f.tenant.id, mode: "pending_human", limit: 25 });
+    expect(pending.items.map((c) => c.id)).toEqual([convs[1]?.id]);
+
+    const byName = await listConversations(db, { tenantId: f.tenant.id, search: "mariana", limit: 25 });
+    expect(byName.items.map((c) => c.id)).toEqual([convs[2]?.id]);
+    const byText = await listConversations(db, { tenantId: f.tenant.id, search: "PILATES", limit: 25 });
+    expect(byText.items.map((c) => c.id)).toEqual([convs[0]?.id]);
+    // A number typed with punctuation matches the digits of the customer key.
+    const byNumber = await listConversations(db, { tenantId: f.tenant.id, search: "+55 11 9000-0004", limit: 25 });
+    expect(byNumber.items.map((c) => c.id)).toEqual([convs[4]?.id]);
+    // LIKE wildcards are literal.
+    expect((await listConversations(db, { tenantId: f.tenant.id, search: "%", limit: 25 })).items).toEqual([]);
+
+    // Pages of two: no gaps, no repeats.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const result = await listConversations(db, { tenantId: f.tenant.id, limit: 2, cursor });
+      seen.push(...result.items.map((c) => c.id));
+      if (!result.nextCursor) {
+        break;
+      }
+      cursor = result.nextCursor;
+    }
+    expect(seen).toEqual(all.items.map((c) => c.id));
+    await expect(listConversations(db, { tenantId: f.tenant.id, limit: 2, cursor: "nonsense" })).rejects.toMatchObject({
+      code: "INVALID_INPUT",
+    });
+  });
+});
+
+describe("conversations: the thread", () => {
+  dbTest("every message in order with version, verdicts, delivery status and author", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: minutesAgo(5) });
+    const scope = { tenantId: f.tenant.id, conversationId: c.id, numberId: f.number.id };
+    const m1 = await seedInbound(db, { tenantId: f.tenant.id, conversationId: c.id, body: "Oi, quanto custa?", at: minutesAgo(5) });
+    await seedOutbound(db, {
+      ...scope,
+      author: "bot",
+      body: "A avaliação custa R$ 180.",
+      at: minutesAgo(4),
+      agentVersionId: f.sales.version.id,
+      answersUpToId: m1.id,
+      tokensIn: 1200,
+      tokensOut: 40,
+      policyVerdicts: [{ rule: "maxReplyChars", action: "rewrite", detail: "trimmed" }],
+      status: "read",
+    });
+    const m2 = await seedInbound(db, { tenantId: f.tenant.id, conversationId: c.id, body: "quero um atendente", at: minutesAgo(3) });
+    await seedOutbound(db, {
+      ...scope,
+      author: "system",
+      body: "Vou chamar alguém da equipe.",
+      at: minutesAgo(3),
+      agentVersionId: f.sales.version.id,
+      answersUpToId: m2.id,
+      status: "failed",
+      lastError: "131026 undeliverable",
+    });
+    await takeOverConversation(db, { tenantId: f.tenant.id, conversationId: c.id, user: f.operator });
+    await sendHumanReply(db, { tenantId: f.tenant.id, conversationId: c.id, user: f.operator, text: "Oi! Sou a Carla." });
+    await handBackConversation(db, { tenantId: f.tenant.id, conversationId: c.id, user: f.operator });
+
+    const thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 300 });
+    expect(thread.conversation).toMatchObject({ id: c.id, mode: "bot", agent: { slug: "vendas" } });
+    expect(thread.hasOlder).toBe(false);
+    expect(thread.messages.map((m) => [m.author, m.type, m.delivery?.status ?? null])).toEqual([
+      ["customer", "text", null],
+      ["bot", "text", "read"],
+      ["customer", "text", null],
+      ["system", "text", "failed"],
+      ["human", "text", "queued"],
+      ["system", "note", null],
+    ]);
+    const ids = thread.messages.map((m) => m.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const [, bot, , handoffMessage, human] = thread.messages;
+    expect(bot).toMatchObject({
+      answersUpToId: m1.id,
+      agentVersion: { id: f.sales.version.id, version: "1.0.0", agentSlug: "vendas" },
+      tokensIn: 1200,
+      tokensOut: 40,
+      policyVerdicts: [{ rule: "maxReplyChars", action: "rewrite", detail: "trimmed" }],
+      delivery: { kind: "text", status: "read", attempts: 1 },
+    });
+    expect(bot?.delivery?.readAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(handoffMessage?.delivery).toMatchObject({ status: "failed", lastError: "131026 undeliverable" });
+    expect(human).toMatchObject({
+      body: "Oi! Sou a Carla.",
+      authorUser: { email: f.operator.email },
+      agentVersion: null,
+      policyVerdicts: [],
+    });
+    expect(thread.handoffs).toHaveLength(1);
+    expect(thread.handoffs[0]).toMatchObject({ trigger: "operator", endReason: "human" });
+    expect(thread.handoffs[0]?.firstHumanReplyAt).not.toBeNull();
+
+    // The newest messages only, with a flag.
+    const tail = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 2 });
+    expect(tail.hasOlder).toBe(true);
+    expect(tail.messages.map((m) => m.id)).toEqual(ids.slice(-2));
+
+    // The list's preview skips the model's context note.
+    const list = await listConversations(db, { tenantId: f.tenant.id, limit: 5 });
+    expect(list.items[0]?.lastMessage).toMatchObject({ body: "Oi! Sou a Carla.", author: "human" });
+  });
+
+  dbTest("another tenant's conversation is NOT_FOUND, like a missing one", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.other.id, numberId: f.otherNumber.id });
+    await expect(
+      getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 10 }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(
+      getConversationThread(db, {
+        tenantId: f.tenant.id,
+        conversationId: "00000000-0000-4000-8000-000000000000",
+        limit: 10,
+      }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});

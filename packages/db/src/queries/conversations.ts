@@ -1,0 +1,417 @@
+import { sql, type SQL } from "drizzle-orm";
+
+import { AppError } from "@lx/shared/errors";
+
+import type { Executor } from "../client.ts";
+import type { PolicyVerdict } from "../schema/index.ts";
+
+/**
+ * The operators' conversations inbox: the list (filters, newest activity first, keyset cursor) and
+ * one thread with, for every message, the agent version that wrote it, Sentinel's verdicts and the
+ * delivery status of its outbox row. Reads only: the actions live in handoff.ts. Every query filters
+ * by tenant in its WHERE clause (STYLE rule 18). Times leave as ISO strings (UTC, milliseconds).
+ */
+
+/** `to_char` of a timestamptz as an ISO instant, `…T…Z` with milliseconds (what the console shows). */
+export function isoText(expr: SQL): SQL<string | null> {
+  return sql<string | null>`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/** The same at full microsecond precision, for keyset cursors (a Date would round and skip rows). */
+function cursorText(expr: SQL): SQL<string> {
+  return sql<string>`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+}
+
+export type ConversationMode = "bot" | "pending_human" | "human" | "closed";
+
+export type ConversationListRow = {
+  id: string;
+  customerKey: string;
+  customerWaId: string | null;
+  customerUserId: string | null;
+  customerName: string | null;
+  mode: ConversationMode;
+  agent: { id: string; slug: string; name: string } | null;
+  number: { id: string; displayPhoneNumber: string; kind: "meta" | "sandbox" };
+  assignedTo: string | null;
+  lastMessage: { body: string; author: string; type: string; createdAt: string } | null;
+  lastMessageAt: string | null;
+  lastCustomerMessageAt: string | null;
+  handoffStartedAt: string | null;
+  createdAt: string;
+};
+
+type RawConversationRow = {
+  id: string;
+  customer_key: string;
+  customer_wa_id: string | null;
+  customer_user_id: string | null;
+  customer_name: string | null;
+  mode: ConversationMode;
+  agent_id: string | null;
+  agent_slug: string | null;
+  agent_name: string | null;
+  number_id: string;
+  display_phone_number: string;
+  number_kind: "meta" | "sandbox";
+  assigned_email: string | null;
+  last_body: string | null;
+  last_author: string | null;
+  last_type: string | null;
+  last_at: string | null;
+  last_message_at: string | null;
+  last_customer_message_at: string | null;
+  handoff_started_at: string | null;
+  created_at: string;
+  cursor_at: string;
+};
+
+/** The select list and joins shared by the list and the thread header (`c` is the conversation). */
+const conversationSelect = sql`
+  select c.id, c.customer_key, c.customer_wa_id, c.customer_user_id, c.customer_name, c.mode,
+         a.id as agent_id, a.slug as agent_slug, a.name as agent_name,
+         n.id as number_id, n.display_phone_number, n.kind as number_kind,
+         u.email as assigned_email,
+         lm.body as last_body, lm.author as last_author, lm.type as last_type,
+         ${isoText(sql`lm.created_at`)} as last_at,
+         ${isoText(sql`c.last_message_at`)} as last_message_at,
+         ${isoText(sql`c.last_customer_message_at`)} as last_customer_message_at,
+         ${isoText(sql`c.handoff_started_at`)} as handoff_started_at,
+         ${isoText(sql`c.created_at`)} as created_at,
+         ${cursorText(sql`coalesce(c.last_message_at, c.created_at)`)} as cursor_at
+  from conversations c
+  join phone_numbers n on n.id = c.phone_number_id
+  -- The agent answering it: the conversation's own (menu routing, or moved) or its number's.
+  left join agents a on a.id = coalesce(c.agent_id, n.agent_id)
+  left join users u on u.id = c.assigned_user_id
+  -- The last message a person would read (the model's context notes are internal).
+  left join lateral (
+    select m.body, m.author, m.type, m.created_at from messages m
+    where m.conversation_id = c.id and m.type <> 'note'
+    order by m.id desc limit 1
+  ) lm on true`;
+
+function toConversationRow(r: RawConversationRow): ConversationListRow {
+  return {
+    id: r.id,
+    customerKey: r.customer_key,
+    customerWaId: r.customer_wa_id,
+    customerUserId: r.customer_user_id,
+    customerName: r.customer_name,
+    mode: r.mode,
+    agent: r.agent_id && r.agent_slug && r.agent_name ? { id: r.agent_id, slug: r.agent_slug, name: r.agent_name } : null,
+    number: { id: r.number_id, displayPhoneNumber: r.display_phone_number, kind: r.number_kind },
+    assignedTo: r.assigned_email,
+    lastMessage:
+      r.last_at !== null
+        ? { body: r.last_body ?? "", author: r.last_author ?? "", type: r.last_type ?? "text", createdAt: r.last_at }
+        : null,
+    lastMessageAt: r.last_message_at,
+    lastCustomerMessageAt: r.last_customer_message_at,
+    handoffStartedAt: r.handoff_started_at,
+    createdAt: r.created_at,
+  };
+}
+
+type ConversationCursor = { at: string; id: string };
+
+export function encodeConversationCursor(c: ConversationCursor): string {
+  return Buffer.from(JSON.stringify([c.at, c.id]), "utf8").toString("base64url");
+}
+
+export function decodeConversationCursor(cursor: string): ConversationCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === "string" &&
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(value[0]) &&
+      typeof value[1] === "string" &&
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value[1])
+    ) {
+      return { at: value[0], id: value[1] };
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new AppError("INVALID_INPUT", { message: "invalid cursor" });
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+export type ConversationFilters = {
+  tenantId: string;
+  /** Only conversations this agent answers (their own agent, or their number's). */
+  agentId?: string;
+  mode?: ConversationMode;
+  /** Customer name, number / user id, or the last message's text (case-insensitive substring). */
+  search?: string;
+  cursor?: string;
+  limit: number;
+};
+
+export type ModeCounts = Record<ConversationMode, number>;
+
+export type ConversationPage = { items: ConversationListRow[]; nextCursor: string | null; counts: ModeCounts };
+
+function searchCondition(search: string): SQL {
+  const like = `%${escapeLike(search)}%`;
+  const digits = search.replace(/\D/g, "");
+  const byNumber = digits.length >= 3 ? sql` or c.customer_key like ${`%${digits}%`}` : sql``;
+  return sql`(c.customer_name ilike ${like} or c.customer_key ilike ${like} or lm.body ilike ${like}${byNumber})`;
+}
+
+/**
+ * A tenant's conversations, newest activity first (last message either way, else creation), with
+ * filters and a keyset cursor on (activity, id); plus how many conversations are in each mode (for the
+ * agent filter, not the others), so the inbox can show "3 waiting for a human".
+ */
+export async function listConversations(db: Executor, f: ConversationFilters): Promise<ConversationPage> {
+  const cursor = f.cursor ? decodeConversationCursor(f.cursor) : null;
+  const conditions: SQL[] = [sql`c.tenant_id = ${f.tenantId}::uuid`];
+  if (f.agentId) {
+    conditions.push(sql`a.id = ${f.agentId}::uuid`);
+  }
+  if (f.mode) {
+    conditions.push(sql`c.mode = ${f.mode}`);
+  }
+  if (f.search) {
+    conditions.push(searchCondition(f.search));
+  }
+  if (cursor) {
+    conditions.push(
+      sql`(coalesce(c.last_message_at, c.created_at), c.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`,
+    );
+  }
+  const rows = await db.execute<RawConversationRow>(sql`
+    ${conversationSelect}
+    where ${sql.join(conditions, sql` and `)}
+    order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
+    limit ${f.limit + 1}`);
+  const page = rows.slice(0, f.limit);
+  const last = page.at(-1);
+  const nextCursor = rows.length > f.limit && last ? encodeConversationCursor({ at: last.cursor_at, id: last.id }) : null;
+
+  const countRows = await db.execute<{ mode: ConversationMode; n: number }>(sql`
+    select c.mode, count(*)::int as n
+    from conversations c
+    join phone_numbers n on n.id = c.phone_number_id
+    where c.tenant_id = ${f.tenantId}::uuid
+      ${f.agentId ? sql`and coalesce(c.agent_id, n.agent_id) = ${f.agentId}::uuid` : sql``}
+    group by c.mode`);
+  const counts: ModeCounts = { bot: 0, pending_human: 0, human: 0, closed: 0 };
+  for (const r of countRows) {
+    counts[r.mode] = r.n;
+  }
+  return { items: page.map(toConversationRow), nextCursor, counts };
+}
+
+/** Delivery states of an outgoing message, from its outbox row. */
+export type SendStatus =
+  | "queued"
+  | "sending"
+  | "ambiguous"
+  | "sent"
+  | "delivered"
+  | "read"
+  | "failed"
+  | "dead"
+  | "blocked"
+  | "cancelled";
+
+export type ThreadMessage = {
+  id: number;
+  direction: "in" | "out";
+  author: "customer" | "bot" | "human" | "system";
+  type: string;
+  body: string;
+  createdAt: string;
+  /** The customer message a bot (or handoff) message answered. */
+  answersUpToId: number | null;
+  /** The agent version that wrote it (bot messages, and the system's handoff message). */
+  agentVersion: { id: string; version: string; agentSlug: string } | null;
+  /** The operator who wrote a human reply. */
+  authorUser: { email: string; name: string | null } | null;
+  tokensIn: number | null;
+  tokensOut: number | null;
+  latencyMs: number | null;
+  policyVerdicts: PolicyVerdict[];
+  /** The send of an outgoing message (null for inbound messages and the model's context notes). */
+  delivery: {
+    outboxId: number;
+    kind: string;
+    status: SendStatus;
+    attempts: number;
+    lastErrorCode: number | null;
+    lastError: string | null;
+    sentAt: string | null;
+    deliveredAt: string | null;
+    readAt: string | null;
+    failedAt: string | null;
+  } | null;
+};
+
+export type ThreadHandoff = {
+  id: string;
+  trigger: string;
+  reason: string;
+  startedAt: string;
+  firstHumanReplyAt: string | null;
+  endedAt: string | null;
+  endReason: string | null;
+};
+
+export type ConversationThread = {
+  conversation: ConversationListRow;
+  messages: ThreadMessage[];
+  /** True when older messages exist than the first one returned. */
+  hasOlder: boolean;
+  handoffs: ThreadHandoff[];
+};
+
+type RawThreadMessage = {
+  id: string | number;
+  direction: "in" | "out";
+  author: "customer" | "bot" | "human" | "system";
+  type: string;
+  body: string;
+  created_at: string;
+  answers_up_to_id: string | number | null;
+  version_id: string | null;
+  version: string | null;
+  version_agent_slug: string | null;
+  author_email: string | null;
+  author_name: string | null;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  latency_ms: number | null;
+  policy_verdicts: PolicyVerdict[] | null;
+  outbox_id: string | number | null;
+  outbox_kind: string | null;
+  outbox_status: SendStatus | null;
+  outbox_attempts: number | null;
+  last_error_code: number | null;
+  last_error: string | null;
+  sent_at: string | null;
+  delivered_at: string | null;
+  read_at: string | null;
+  failed_at: string | null;
+};
+
+function toThreadMessage(r: RawThreadMessage): ThreadMessage {
+  return {
+    id: Number(r.id),
+    direction: r.direction,
+    author: r.author,
+    type: r.type,
+    body: r.body,
+    createdAt: r.created_at,
+    answersUpToId: r.answers_up_to_id === null ? null : Number(r.answers_up_to_id),
+    agentVersion:
+      r.version_id && r.version && r.version_agent_slug
+        ? { id: r.version_id, version: r.version, agentSlug: r.version_agent_slug }
+        : null,
+    authorUser: r.author_email ? { email: r.author_email, name: r.author_name } : null,
+    tokensIn: r.tokens_in,
+    tokensOut: r.tokens_out,
+    latencyMs: r.latency_ms,
+    policyVerdicts: r.policy_verdicts ?? [],
+    delivery:
+      r.outbox_id !== null && r.outbox_status !== null
+        ? {
+            outboxId: Number(r.outbox_id),
+            kind: r.outbox_kind ?? "text",
+            status: r.outbox_status,
+            attempts: r.outbox_attempts ?? 0,
+            lastErrorCode: r.last_error_code,
+            lastError: r.last_error,
+            sentAt: r.sent_at,
+            deliveredAt: r.delivered_at,
+            readAt: r.read_at,
+            failedAt: r.failed_at,
+          }
+        : null,
+  };
+}
+
+/** One conversation's header row (NOT_FOUND for another tenant's, exactly like a missing one). */
+export async function getConversation(
+  db: Executor,
+  p: { tenantId: string; conversationId: string },
+): Promise<ConversationListRow> {
+  const [row] = await db.execute<RawConversationRow>(sql`
+    ${conversationSelect}
+    where c.id = ${p.conversationId}::uuid and c.tenant_id = ${p.tenantId}::uuid`);
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: `unknown conversation ${p.conversationId}` });
+  }
+  return toConversationRow(row);
+}
+
+/**
+ * A conversation with its newest `limit` messages in order of arrival (id order), each with the
+ * version that wrote it, Sentinel's verdicts and the status of its outbox row; and its handoffs.
+ */
+export async function getConversationThread(
+  db: Executor,
+  p: { tenantId: string; conversationId: string; limit: number },
+): Promise<ConversationThread> {
+  const conversation = await getConversation(db, p);
+  const rows = await db.execute<RawThreadMessage>(sql`
+    select m.id, m.direction, m.author, m.type, m.body, ${isoText(sql`m.created_at`)} as created_at,
+           m.answers_up_to_id, m.tokens_in, m.tokens_out, m.latency_ms, m.policy_verdicts,
+           v.id as version_id, v.version, ag.slug as version_agent_slug,
+           u.email as author_email, u.name as author_name,
+           o.id as outbox_id, o.kind as outbox_kind, o.status as outbox_status, o.attempts as outbox_attempts,
+           o.last_error_code, o.last_error,
+           ${isoText(sql`o.sent_at`)} as sent_at, ${isoText(sql`o.delivered_at`)} as delivered_at,
+           ${isoText(sql`o.read_at`)} as read_at, ${isoText(sql`o.failed_at`)} as failed_at
+    from messages m
+    left join agent_versions v on v.id = m.agent_version_id
+    left join agents ag on ag.id = v.agent_id
+    left join users u on u.id = m.author_user_id
+    left join lateral (
+      select o.id, o.kind, o.status, o.attempts, o.last_error_code, o.last_error,
+             o.sent_at, o.delivered_at, o.read_at, o.failed_at
+      from outbox_messages o
+      where o.message_id = m.id and o.tenant_id = ${p.tenantId}::uuid
+      order by o.id desc limit 1
+    ) o on true
+    where m.conversation_id = ${p.conversationId}::uuid and m.tenant_id = ${p.tenantId}::uuid
+    order by m.id desc
+    limit ${p.limit + 1}`);
+  const hasOlder = rows.length > p.limit;
+  const messages = rows.slice(0, p.limit).reverse().map(toThreadMessage);
+  const handoffs = await db.execute<{
+    id: string;
+    trigger: string;
+    reason: string;
+    started_at: string;
+    first_human_reply_at: string | null;
+    ended_at: string | null;
+    end_reason: string | null;
+  }>(sql`
+    select h.id, h.trigger, h.reason, ${isoText(sql`h.started_at`)} as started_at,
+           ${isoText(sql`h.first_human_reply_at`)} as first_human_reply_at,
+           ${isoText(sql`h.ended_at`)} as ended_at, h.end_reason
+    from handoffs h
+    where h.conversation_id = ${p.conversationId}::uuid and h.tenant_id = ${p.tenantId}::uuid
+    order by h.started_at, h.id`);
+  return {
+    conversation,
+    messages,
+    hasOlder,
+    handoffs: handoffs.map((h) => ({
+      id: h.id,
+      trigger: h.trigger,
+      reason: h.reason,
+      startedAt: h.started_at,
+      firstHumanReplyAt: h.first_human_reply_at,
+      endedAt: h.ended_at,
+      endReason: h.end_reason,
+    })),
+  };
+}

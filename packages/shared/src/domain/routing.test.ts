@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+
+import { buildMenuPayload, matchMenuChoice } from "./routing.ts";
+
+const opts = [
+  { title: "Vendas", agent: "sdr" },
+  { title: "Suporte técnico", agent: "suporte" },
+];
+
+describe("menu routing", () => {
+  it("builds reply buttons for up to 3 options and a list past that", () => {
+    const b = buildMenuPayload("Como posso ajudar?", opts) as { interactive: { type: string; action: { buttons: { reply: { id: string; title: string } }[] } } };
+    expect(b.interactive.type).toBe("button");
+    expect(b.interactive.action.buttons.map((x) => x.reply)).toEqual([
+      { id: "agent:sdr", title: "1 Vendas" },
+      { id: "agent:suporte", title: "2 Suporte técnico" },
+    ]);
+    const many = [...opts, { title: "Financeiro", agent: "fin" }, { title: "Outros", agent: "geral" }];
+    const l = buildMenuPayload("Menu", many) as { interactive: { type: string; action: { sections: { rows: unknown[] }[] } } };
+    expect(l.interactive.type).toBe("list");
+    expect(l.interactive.action.sections[0]?.rows).toHaveLength(4);
+  });
+  it("understands tapped buttons, typed numbers and names", () => {
+    expect(matchMenuChoice("1 Vendas", opts)).toBe(0);
+    expect(matchMenuChoice("2", opts)).toBe(1);
+    expect(matchMenuChoice("opção 2 por favor", opts)).toBe(1);
+    expect(matchMenuChoice("SUPORTE TECNICO", opts)).toBe(1);
+    expect(matchMenuChoice("quero vendas", opts)).toBe(0);
+  });
+  it("returns null when the answer is unclear", () => {
+    expect(matchMenuChoice("oi", opts)).toBeNull();
+    expect(matchMenuChoice("7", opts)).toBeNull();
+    expect(matchMenuChoice("1 ou 2", opts)).toBeNull();
+  });
+});
