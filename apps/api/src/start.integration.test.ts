@@ -8,6 +8,8 @@ import { expect, onTestFinished, test } from "vitest";
 import { freshTestDatabase, TEST_SECRET_KEY_HEX } from "@lx/db/testing";
 import { createCustomer } from "@lx/sandbox";
 
+import { runCli } from "./cli/run.ts";
+
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 async function freePort(): Promise<number> {
@@ -87,4 +89,15 @@ test("pnpm start provisions Haven at 1.0.0 and answers a sandbox customer end to
   expect(rows).toHaveLength(1);
   expect(rows[0]?.author).toBe("bot");
   expect(["delivered", "read"]).toContain(rows[0]?.status);
+
+  // The CLI's sandbox customer: one command, the bot's answer printed.
+  let stdout = "";
+  const code = await runCli(["sandbox", "say", "--tenant", "haven", "--text", "Vocês abrem sábado?", "--wa-id", "5511911112222"], {
+    stdin: process.stdin,
+    stdout: (x) => (stdout += x),
+    stderr: (x) => (stdout += x),
+    env: { DATABASE_URL: tdb.url, LX_SECRET_KEY: TEST_SECRET_KEY_HEX, PORT: String(port) },
+  });
+  expect(code).toBe(0);
+  expect(stdout).toContain("bot: Olá! Aqui é Ana. Recebi sua mensagem: “Vocês abrem sábado?”");
 }, 120_000);

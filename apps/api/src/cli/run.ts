@@ -2,6 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 
 import { Command, CommanderError, Option } from "commander";
+import { and, eq, gt } from "drizzle-orm";
 
 import { closeDb, createDb, type Database } from "@lx/db/client";
 import { runMigrations } from "@lx/db/migrate";
@@ -17,6 +18,8 @@ import {
   rollbackVersion,
   type ApplyReport,
 } from "@lx/db/queries";
+import { conversations, messages, phoneNumbers } from "@lx/db/schema";
+import { inboundText, postWebhook } from "@lx/sandbox";
 import { parseSecretKey } from "@lx/shared/crypto";
 import { isAppError } from "@lx/shared/errors";
 
@@ -230,6 +233,62 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const password = await readPassword(io.stdin);
       const u = await createUser(d, { email: opts.email, password, role: "client", tenantId: tenant.id, actor: CLI_ACTOR });
       out(`created client ${u.email} of ${tenant.slug}\n`);
+    });
+
+  program
+    .command("sandbox")
+    .description("the Meta sandbox of `pnpm start`")
+    .command("say")
+    .description("post a signed customer message to a tenant's sandbox number (as Meta would) and print the bot's answer")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--text <text>", "what the customer says")
+    .option("--wa-id <id>", "the customer's WhatsApp id", "5511900000000")
+    .option("--url <url>", "the API's base URL", `http://127.0.0.1:${env.PORT ?? "3000"}`)
+    .option("--wait <ms>", "how long to wait for the answer", "15000")
+    .action(async (opts: { tenant: string; text: string; waId: string; url: string; wait: string }) => {
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const [number] = await d
+        .select({ phoneNumberId: phoneNumbers.phoneNumberId, id: phoneNumbers.id })
+        .from(phoneNumbers)
+        .where(and(eq(phoneNumbers.tenantId, tenant.id), eq(phoneNumbers.kind, "sandbox")))
+        .limit(1);
+      if (!number) {
+        throw new UserError(`tenant "${opts.tenant}" has no sandbox number`);
+      }
+      const started = new Date();
+      const res = await postWebhook(
+        `${opts.url.replace(/\/+$/, "")}/api/webhooks/whatsapp`,
+        env.META_APP_SECRET ?? "lx-dev-app-secret",
+        inboundText({ phoneNumberId: number.phoneNumberId, waId: opts.waId, name: "Sandbox", text: opts.text }),
+      );
+      if (res.status !== 200) {
+        throw new UserError(`the webhook answered ${res.status}: ${res.text}`);
+      }
+      const deadline = Date.now() + Number(opts.wait);
+      while (Date.now() < deadline) {
+        const replies = await d
+          .select({ body: messages.body, author: messages.author })
+          .from(messages)
+          .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+          .where(
+            and(
+              eq(conversations.phoneNumberId, number.id),
+              eq(conversations.customerKey, opts.waId),
+              eq(messages.direction, "out"),
+              gt(messages.createdAt, started),
+            ),
+          )
+          .orderBy(messages.id);
+        if (replies.length > 0) {
+          for (const r of replies) {
+            out(`${r.author}: ${r.body}\n`);
+          }
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new UserError(`no answer within ${opts.wait} ms (is the worker running?)`);
     });
 
   try {

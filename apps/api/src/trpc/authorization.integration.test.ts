@@ -8,7 +8,16 @@ import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { activateVersion, publishVersion } from "@lx/db/queries";
-import { dbTest, seedAgent, seedNumber, seedTenant, seedUser, TEST_ACTOR } from "@lx/db/testing";
+import {
+  dbTest,
+  seedAgent,
+  seedConversation,
+  seedInbound,
+  seedNumber,
+  seedTenant,
+  seedUser,
+  TEST_ACTOR,
+} from "@lx/db/testing";
 import { havenSpec } from "@lx/shared/testing";
 
 import { callerFor, sessionFor } from "../testing/harness.ts";
@@ -101,6 +110,36 @@ const MATRIX: Record<string, Row> = {
     kind: "mutation",
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
   },
+  "conversations.list": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
+  "conversations.byId": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
+  },
+  "conversations.takeOver": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
+  },
+  "conversations.reply": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id, text: "Olá!" }),
+  },
+  "conversations.handBack": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
+  },
+  "conversations.move": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id, agentSlug: f.agentA.slug }),
+  },
 };
 
 /** Tenant A has an agent with 1.0.0 then 1.0.1 activated (so rollback works); B is another tenant. */
@@ -120,7 +159,9 @@ async function setup(db: Database) {
     version: "1.0.1",
     actor: TEST_ACTOR,
   });
-  await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id });
+  const numberA = await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id });
+  const conversationA = await seedConversation(db, { tenantId: tenantA.id, numberId: numberA.id });
+  await seedInbound(db, { tenantId: tenantA.id, conversationId: conversationA.id, body: "oi" });
   await seedAgent(db, { tenantId: tenantB.id });
   const operator = await seedUser(db, { role: "operator" });
   const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
@@ -129,6 +170,8 @@ async function setup(db: Database) {
     tenantA,
     tenantB,
     agentA,
+    numberA,
+    conversationA,
     operator,
     clientA,
     clientB,
@@ -156,11 +199,19 @@ async function call(caller: unknown, path: string, input: unknown): Promise<Outc
 
 /** What tenant A's data looks like; negative passes must leave it untouched. */
 async function snapshotTenantA(db: Database, f: Fixture) {
-  return db.$client`
+  const versions = await db.$client`
     select a.active_version_id, v.version, v.approval_status,
            (select count(*)::int from agent_activations x where x.agent_id = a.id) as activations
     from agents a join agent_versions v on v.agent_id = a.id
     where a.tenant_id = ${f.tenantA.id} order by v.version`;
+  const conversations = await db.$client`
+    select c.id, c.mode, c.agent_id,
+           (select count(*)::int from messages m where m.conversation_id = c.id) as messages,
+           (select count(*)::int from outbox_messages o where o.conversation_id = c.id) as sends
+    from conversations c where c.tenant_id = ${f.tenantA.id} order by c.id`;
+  const numbers = await db.$client`
+    select id, send_paused_at, pause_reason from phone_numbers where tenant_id = ${f.tenantA.id} order by id`;
+  return { versions, conversations, numbers };
 }
 
 /** At runtime `_def.procedures` is flat, keyed by dotted path ("versions.publish"). */

@@ -2,6 +2,7 @@ import { createTRPCRouter } from "./init.ts";
 import { agentsRouter } from "./routers/agents.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
+import { conversationsRouter } from "./routers/conversations.ts";
 import { draftsRouter } from "./routers/drafts.ts";
 import { tenantsRouter } from "./routers/tenants.ts";
 import { versionsRouter } from "./routers/versions.ts";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   versions: versionsRouter,
   audit: auditRouter,
   drafts: draftsRouter,
+  conversations: conversationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,0 +1,117 @@
+import { TRPCError } from "@trpc/server";
+import { describe, expect } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import {
+  dbTest,
+  seedAgent,
+  seedConversation,
+  seedInbound,
+  seedNumber,
+  seedTenant,
+  seedUser,
+} from "@lx/db/testing";
+
+import { callerFor, sessionFor } from "../testing/harness.ts";
+
+async function setup(db: Database) {
+  const tenant = await seedTenant(db);
+  const { agent } = await seedAgent(db, { tenantId: tenant.id, slug: "recepcao" });
+  const { agent: sales } = await seedAgent(db, { tenantId: tenant.id, slug: "vendas" });
+  const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+  const conversation = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, name: "Joana" });
+  await seedInbound(db, { tenantId: tenant.id, conversationId: conversation.id, body: "quero falar com alguém" });
+  const other = await seedTenant(db);
+  const otherAgent = await seedAgent(db, { tenantId: other.id });
+  const otherNumber = await seedNumber(db, { tenantId: other.id, agentId: otherAgent.agent.id });
+  const foreign = await seedConversation(db, { tenantId: other.id, numberId: otherNumber.id });
+  const operator = await seedUser(db, { role: "operator" });
+  const op = callerFor(db, await sessionFor(db, operator.email, operator.password), { requestId: "req-inbox" });
+  return { tenant, agent, sales, number, conversation, other, foreign, operator, op };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (err) {
+    return err instanceof TRPCError ? err.code : "THROWN";
+  }
+}
+
+describe("conversations router", () => {
+  dbTest("an operator takes over, replies, hands back and moves a conversation, each audited", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = f.op;
+    const scope = { tenantSlug: f.tenant.slug, conversationId: f.conversation.id };
+
+    const list = await caller.conversations.list({ tenantSlug: f.tenant.slug, search: "joana" });
+    expect(list.items.map((c) => c.id)).toEqual([f.conversation.id]);
+
+    expect(await caller.conversations.takeOver(scope)).toEqual({ mode: "human", changed: true });
+    expect(await caller.conversations.takeOver(scope)).toEqual({ mode: "human", changed: false });
+    const reply = await caller.conversations.reply({ ...scope, text: "  Oi Joana, aqui é a Carla.  " });
+    expect(reply.messageId).toBeGreaterThan(0);
+
+    let thread = await caller.conversations.byId(scope);
+    expect(thread.conversation).toMatchObject({ mode: "human", assignedTo: f.operator.email });
+    expect(thread.messages.at(-1)).toMatchObject({
+      author: "human",
+      body: "Oi Joana, aqui é a Carla.",
+      authorUser: { email: f.operator.email },
+      delivery: { status: "queued" },
+    });
+
+    expect(await caller.conversations.handBack(scope)).toEqual({ changed: true });
+    expect(await caller.conversations.move({ ...scope, agentSlug: "vendas" })).toEqual({
+      agent: { id: f.sales.id, slug: "vendas", name: f.sales.name },
+    });
+    thread = await caller.conversations.byId(scope);
+    expect(thread.conversation).toMatchObject({ mode: "bot", assignedTo: null, agent: { slug: "vendas" } });
+
+    const audit = await db.$client<{ type: string; actor_label: string }[]>`
+      select type, actor_label from audit_events where tenant_id = ${f.tenant.id} and subject_id = ${f.conversation.id}
+      order by id`;
+    expect(audit.map((a) => a.type)).toEqual([
+      "handoff.taken_over",
+      "message.human_reply",
+      "handoff.ended",
+      "conversation.agent_changed",
+    ]);
+    expect(new Set(audit.map((a) => a.actor_label))).toEqual(new Set([f.operator.email]));
+  });
+
+  dbTest("errors: bad input is BAD_REQUEST, unknown agent or conversation NOT_FOUND", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = f.op;
+    const scope = { tenantSlug: f.tenant.slug, conversationId: f.conversation.id };
+    expect(await codeOf(caller.conversations.reply({ ...scope, text: "   " }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.reply({ ...scope, text: "x".repeat(4097) }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.byId({ ...scope, conversationId: "not-a-uuid" }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.list({ tenantSlug: f.tenant.slug, cursor: "junk" }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.move({ ...scope, agentSlug: "nao-existe" }))).toBe("NOT_FOUND");
+    expect(await codeOf(caller.conversations.list({ tenantSlug: f.tenant.slug, agentSlug: "nao-existe" }))).toBe(
+      "NOT_FOUND",
+    );
+  });
+
+  dbTest("security: another tenant's conversation through this tenant's slug is NOT_FOUND, untouched", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = f.op;
+    const crossed = { tenantSlug: f.tenant.slug, conversationId: f.foreign.id };
+    const calls = [
+      () => caller.conversations.byId(crossed),
+      () => caller.conversations.takeOver(crossed),
+      () => caller.conversations.reply({ ...crossed, text: "oi" }),
+      () => caller.conversations.handBack(crossed),
+      () => caller.conversations.move({ ...crossed, agentSlug: "recepcao" }),
+    ];
+    for (const call of calls) {
+      expect(await codeOf(call())).toBe("NOT_FOUND");
+    }
+    const [row] = await db.$client<{ mode: string; n: number }[]>`
+      select mode, (select count(*)::int from messages where conversation_id = c.id) as n
+      from conversations c where id = ${f.foreign.id}`;
+    expect(row).toEqual({ mode: "bot", n: 0 });
+  });
+});
