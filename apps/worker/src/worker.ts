@@ -64,20 +64,6 @@ export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<s
 export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorker {
   const logger = o.logger.child({ workerId: id });
   const bundles = new BundleCache();
-  const runner = new JobRunner({
-    db: o.db,
-    logger,
-    workerId: id,
-    handlers: createHandlers(o, bundles),
-    concurrency: o.concurrency,
-    leaseMs: o.tuning?.leaseMs,
-    pollMs: o.tuning?.pollMs,
-    reapEveryMs: o.tuning?.reapEveryMs,
-    hooks: o.metrics?.jobHooks,
-    onDead: {
-      "conversation.reply": (job) => handleDeadReply(o.db, job, { bundles }, id),
-    },
-  });
   const sender = new OutboxSender({
     db: o.db,
     logger,
@@ -92,6 +78,28 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     retryBaseMs: o.tuning?.retryBaseMs,
     onSend: o.metrics?.onSend,
   });
+  const runner = new JobRunner({
+    db: o.db,
+    logger,
+    workerId: id,
+    handlers: createHandlers(o, bundles),
+    concurrency: o.concurrency,
+    leaseMs: o.tuning?.leaseMs,
+    pollMs: o.tuning?.pollMs,
+    reapEveryMs: o.tuning?.reapEveryMs,
+    hooks: {
+      ...o.metrics?.jobHooks,
+      // A finished job may have queued outbox rows: wake this process' sender (no NOTIFY needed).
+      onJobDone: (job, ms) => {
+        o.metrics?.jobHooks.onJobDone?.(job, ms);
+        sender.notify();
+      },
+    },
+    onDead: {
+      "conversation.reply": (job) => handleDeadReply(o.db, job, { bundles }, id),
+    },
+  });
+
   // Scheduler: conversations nobody answered within resumeAfterMinutes go back to the bot.
   let scheduler: NodeJS.Timeout | undefined;
   const schedule = () => {

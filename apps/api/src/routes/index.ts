@@ -1,6 +1,8 @@
 import { Counter, Histogram } from "prom-client";
 import { Hono } from "hono";
 
+import { Notifier } from "@lx/db/notifier";
+
 import type { AppDeps } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
 import { getOrCreateMetric } from "../metrics.ts";
@@ -12,6 +14,9 @@ import { whatsappWebhook } from "./webhook.ts";
  */
 export function apiRoutes(deps: AppDeps): Hono<HonoEnv> {
   const routes = new Hono<HonoEnv>();
+  const onError = (err: unknown) => deps.logger.warn({ err }, "worker wake-up failed (workers poll)");
+  const jobs = new Notifier(deps.db, "lx_jobs", 2, onError);
+  const outbox = new Notifier(deps.db, "lx_outbox", 2, onError);
   const latency = getOrCreateMetric(
     deps.registry,
     "lx_webhook_duration_seconds",
@@ -39,6 +44,7 @@ export function apiRoutes(deps: AppDeps): Hono<HonoEnv> {
     whatsappWebhook({
       db: deps.db,
       directory: deps.directory,
+      wake: { jobs: () => jobs.wake(), outbox: () => outbox.wake() },
       appSecret: deps.config.metaAppSecret,
       verifyToken: deps.config.metaVerifyToken,
       onProcessed: (summary, ms) => {

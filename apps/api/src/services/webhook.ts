@@ -21,7 +21,12 @@ import {
 
 import type { Logger } from "../logger.ts";
 
-export type WebhookDeps = { db: Database; directory: NumberDirectory };
+export type WebhookDeps = {
+  db: Database;
+  directory: NumberDirectory;
+  /** Coalesced NOTIFY wake-ups for the workers (never inside the ingest statements). */
+  wake?: { jobs: () => void; outbox: () => void };
+};
 
 export type WebhookSummary = {
   queued: number;
@@ -115,6 +120,9 @@ export async function processWebhook(
     }
   }
   await runByCustomer(inbound, 8);
+  if (summary.queued > 0) {
+    deps.wake?.jobs();
+  }
   return summary;
 }
 

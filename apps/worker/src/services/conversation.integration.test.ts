@@ -9,7 +9,11 @@ import { havenSpec } from "@lx/shared/testing";
 
 import { eventually, startStack, type Stack } from "../testing/stack.ts";
 
-const base: TAgentSpec = { ...havenSpec, model: { provider: "openai", name: "gpt-4o-mini" } };
+const base: TAgentSpec = {
+  ...havenSpec,
+  model: { provider: "openai", name: "gpt-4o-mini" },
+  context: { ...havenSpec.context, burstWindowMs: 0 },
+};
 
 async function stack(db: Database, dbUrl: string, spec: TAgentSpec = base, llmLatencyMs = 0): Promise<Stack> {
   const s = await startStack(db, dbUrl, { spec, llmLatencyMs });

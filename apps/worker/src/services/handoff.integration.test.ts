@@ -13,6 +13,7 @@ import { eventually, startStack, type Stack } from "../testing/stack.ts";
 const spec = (over: Partial<TAgentSpec["handoff"]> = {}): TAgentSpec => ({
   ...havenSpec,
   model: { provider: "openai", name: "gpt-4o-mini" },
+  context: { ...havenSpec.context, burstWindowMs: 0 },
   handoff: { ...havenSpec.handoff, ...over },
 });
 

@@ -71,7 +71,12 @@ export async function startStack(
   graph.setWebhook({ url: webhookUrl, appSecret: APP_SECRET });
 
   const tenant = await seedTenant(db);
-  const spec = opts.spec ?? { ...havenSpec, model: { provider: "openai" as const, name: "gpt-4o-mini" } };
+  // Each message answered on its own (no burst window) unless a test says otherwise.
+  const spec = opts.spec ?? {
+    ...havenSpec,
+    model: { provider: "openai" as const, name: "gpt-4o-mini" },
+    context: { ...havenSpec.context, burstWindowMs: 0 },
+  };
   const { agent } = await seedAgent(db, { tenantId: tenant.id, spec });
   const token = `EAAG-${uniqueSuffix()}`;
   const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id, token });

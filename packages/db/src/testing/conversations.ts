@@ -154,7 +154,9 @@ export async function seedOutbound(
       readAt: reached(["read"]) ? plus(3) : null,
       failedAt: reached(["failed", "dead"]) ? plus(1) : null,
       lastError: p.lastError ?? (reached(["failed", "dead", "blocked"]) ? `${status} in a test` : null),
+      nextAttemptAt: at,
       createdAt: at,
+      updatedAt: at,
     })
     .returning();
   return { message, outbox: outbox ?? null };

@@ -1,0 +1,368 @@
+import { describe, expect } from "vitest";
+
+import { havenSpec } from "@lx/shared/testing";
+
+import type { Database } from "../client.ts";
+import {
+  dbTest,
+  seedAgent,
+  seedConversation,
+  seedHandoff,
+  seedInbound,
+  seedNumber,
+  seedOutbound,
+  seedTenant,
+  seedUser,
+  TEST_ACTOR,
+} from "../testing/index.ts";
+import { getTenantMetrics, recordMetricsView } from "./metrics.ts";
+import { activateVersion, publishVersion } from "./versions.ts";
+
+const at = (iso: string) => new Date(iso);
+const NOW = at("2025-03-10T12:00:00Z");
+
+/**
+ * Two conversations with every kind of row the metrics read, at known times:
+ * - A, 2025-03-10, answered by v1.0.0 (gpt-4o-mini): a single message, a burst of two, a handoff
+ *   keyword (system handoff message, a human reply, a customer message during the handoff), and one
+ *   more after the hand-back;
+ * - B, 2025-03-09, answered by v1.1.0 (claude-3-5-haiku): one bot answer, an operator take-over with a
+ *   human reply, a template delivered and one failed.
+ * Plus rows that must not count: before the range, after `now`, and another tenant's.
+ */
+async function seedScenario(db: Database) {
+  const tenant = await seedTenant(db);
+  const { agent, version: v1 } = await seedAgent(db, { tenantId: tenant.id, slug: "recepcao" });
+  const v2 = await publishVersion(db, {
+    tenantId: tenant.id,
+    agentId: agent.id,
+    spec: { ...havenSpec, model: { provider: "anthropic", name: "claude-3-5-haiku-20241022" } },
+    bump: "minor",
+    actor: TEST_ACTOR,
+  });
+  await activateVersion(db, { tenantId: tenant.id, agentId: agent.id, version: v2.version, actor: TEST_ACTOR });
+  const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+  const operator = await seedUser(db, { role: "operator" });
+  const base = { tenantId: tenant.id, numberId: number.id };
+
+  const a = await seedConversation(db, { ...base, name: "A" });
+  const inA = (body: string, iso: string) => seedInbound(db, { tenantId: tenant.id, conversationId: a.id, body, at: at(iso) });
+  const outA = { ...base, conversationId: a.id };
+  const i1 = await inA("oi", "2025-03-10T10:00:00Z");
+  await seedOutbound(db, {
+    ...outA,
+    author: "bot",
+    body: "olá",
+    at: at("2025-03-10T10:00:02Z"),
+    agentVersionId: v1.id,
+    answersUpToId: i1.id,
+    tokensIn: 1000,
+    tokensOut: 100,
+    policyVerdicts: [{ rule: "maxReplyChars", action: "rewrite" }],
+    status: "read",
+  });
+  await inA("quanto custa", "2025-03-10T10:01:00Z");
+  const i3 = await inA("a avaliação?", "2025-03-10T10:01:03Z");
+  await seedOutbound(db, {
+    ...outA,
+    author: "bot",
+    body: "R$ 180",
+    at: at("2025-03-10T10:01:05Z"),
+    agentVersionId: v1.id,
+    answersUpToId: i3.id,
+    tokensIn: 2000,
+    tokensOut: 200,
+    status: "delivered",
+  });
+  const i4 = await inA("atendente", "2025-03-10T10:02:00Z");
+  const handoffAt = at("2025-03-10T10:02:01Z");
+  await seedOutbound(db, {
+    ...outA,
+    author: "system",
+    body: "Vou chamar alguém",
+    at: handoffAt,
+    agentVersionId: v1.id,
+    answersUpToId: i4.id,
+    status: "delivered",
+  });
+  await seedHandoff(db, {
+    tenantId: tenant.id,
+    conversationId: a.id,
+    trigger: "keyword",
+    reason: 'keyword "atendente"',
+    startedAt: handoffAt,
+    firstHumanReplyAt: at("2025-03-10T10:03:01Z"),
+    endedAt: at("2025-03-10T10:05:00Z"),
+  });
+  await seedOutbound(db, {
+    ...outA,
+    author: "human",
+    body: "Oi, sou a Carla",
+    at: at("2025-03-10T10:03:01Z"),
+    authorUserId: operator.id,
+    status: "failed",
+  });
+  await inA("obrigada", "2025-03-10T10:04:00Z");
+  await seedOutbound(db, { ...outA, author: "system", type: "note", body: "[handoff ended]", at: at("2025-03-10T10:05:00Z"), outbox: false });
+  const i6 = await inA("e sábado?", "2025-03-10T10:06:00Z");
+  await seedOutbound(db, {
+    ...outA,
+    author: "bot",
+    body: "sábado das 9 às 13",
+    at: at("2025-03-10T10:06:10Z"),
+    agentVersionId: v1.id,
+    answersUpToId: i6.id,
+    tokensIn: 500,
+    tokensOut: 50,
+    status: "sent",
+  });
+
+  const b = await seedConversation(db, { ...base, name: "B" });
+  const outB = { ...base, conversationId: b.id };
+  const j1 = await seedInbound(db, { tenantId: tenant.id, conversationId: b.id, body: "oi", at: at("2025-03-09T09:00:00Z") });
+  await seedOutbound(db, {
+    ...outB,
+    author: "bot",
+    body: "olá!",
+    at: at("2025-03-09T09:00:04Z"),
+    agentVersionId: v2.id,
+    answersUpToId: j1.id,
+    tokensIn: 3000,
+    tokensOut: 300,
+    policyVerdicts: [
+      { rule: "blockedTopics", action: "block" },
+      { rule: "maxReplyChars", action: "rewrite" },
+    ],
+    status: "read",
+  });
+  await seedHandoff(db, {
+    tenantId: tenant.id,
+    conversationId: b.id,
+    trigger: "operator",
+    reason: "taken over from the console",
+    startedAt: at("2025-03-09T09:10:00Z"),
+    firstHumanReplyAt: at("2025-03-09T09:12:00Z"),
+  });
+  await seedOutbound(db, { ...outB, author: "human", body: "oi!", at: at("2025-03-09T09:12:00Z"), status: "delivered" });
+  await seedOutbound(db, { ...outB, author: "system", body: "lembrete", kind: "template", at: at("2025-03-09T18:00:00Z"), status: "delivered" });
+  await seedOutbound(db, { ...outB, author: "system", body: "lembrete 2", kind: "template", at: at("2025-03-09T18:00:01Z"), status: "failed" });
+
+  // Outside the range (8 days before, and after now) or another tenant's: never counted.
+  await seedInbound(db, { tenantId: tenant.id, conversationId: b.id, body: "velha", at: at("2025-03-02T09:00:00Z") });
+  await seedInbound(db, { tenantId: tenant.id, conversationId: b.id, body: "futura", at: at("2025-03-10T13:00:00Z") });
+  const other = await seedTenant(db);
+  const otherAgent = await seedAgent(db, { tenantId: other.id });
+  const otherNumber = await seedNumber(db, { tenantId: other.id, agentId: otherAgent.agent.id });
+  const c = await seedConversation(db, { tenantId: other.id, numberId: otherNumber.id });
+  const k1 = await seedInbound(db, { tenantId: other.id, conversationId: c.id, body: "oi", at: at("2025-03-10T10:00:00Z") });
+  await seedOutbound(db, {
+    tenantId: other.id,
+    conversationId: c.id,
+    numberId: otherNumber.id,
+    author: "bot",
+    body: "olá",
+    at: at("2025-03-10T10:00:01Z"),
+    agentVersionId: otherAgent.version.id,
+    answersUpToId: k1.id,
+    tokensIn: 99_999,
+    tokensOut: 99_999,
+  });
+  return { tenant, v1, v2 };
+}
+
+describe("metrics", () => {
+  dbTest("per day, per version and in total, every number exactly as defined", async ({ db }) => {
+    const { tenant, v1, v2 } = await seedScenario(db);
+    const m = await getTenantMetrics(db, { tenantId: tenant.id, days: 7, now: NOW });
+
+    expect(m.range).toEqual({
+      from: "2025-03-04",
+      to: "2025-03-10T12:00:00.000Z",
+      days: ["2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07", "2025-03-08", "2025-03-09", "2025-03-10"],
+      timezone: "UTC",
+    });
+
+    const day10 = m.byDay.find((d) => d.day === "2025-03-10");
+    expect(day10).toEqual({
+      day: "2025-03-10",
+      conversations: 1,
+      messagesIn: 6,
+      messagesOut: 5,
+      // First responses 2 s, 5 s and 2 s (the burst), 10 s; the keyword's answer is the handoff
+      // message, and the message written during the handoff is left out.
+      botResponses: 4,
+      botFirstResponseP50Ms: 3500,
+      botFirstResponseP90Ms: 8500,
+      handoffs: 1,
+      handoffRate: 1,
+      humanResponses: 1,
+      humanFirstResponseP50Ms: 60_000,
+      humanFirstResponseP90Ms: 60_000,
+      // b1 read, b2 and the handoff message delivered, the human reply failed, b3 only sent.
+      textSends: 5,
+      delivered: 3,
+      read: 1,
+      deliveryRate: 0.6,
+      readRate: 0.2,
+      templatesSent: 0,
+      templatesFailed: 0,
+      policyHits: 1,
+      tokensIn: 3500,
+      tokensOut: 350,
+      // gpt-4o-mini: 3,500 × $0.15/M + 350 × $0.60/M.
+      costUsd: expect.closeTo(0.000735, 12),
+      unpricedTokens: 0,
+    });
+
+    const day9 = m.byDay.find((d) => d.day === "2025-03-09");
+    expect(day9).toMatchObject({
+      conversations: 1,
+      messagesIn: 1,
+      messagesOut: 4,
+      botResponses: 1,
+      botFirstResponseP50Ms: 4000,
+      botFirstResponseP90Ms: 4000,
+      handoffs: 1,
+      handoffRate: 1,
+      humanFirstResponseP50Ms: 120_000,
+      textSends: 2,
+      delivered: 2,
+      read: 1,
+      deliveryRate: 1,
+      readRate: 0.5,
+      templatesSent: 1,
+      templatesFailed: 1,
+      policyHits: 2,
+      tokensIn: 3000,
+      tokensOut: 300,
+    });
+    // claude-3-5-haiku: 3,000 × $0.80/M + 300 × $4/M.
+    expect(day9?.costUsd).toBeCloseTo(0.0036, 12);
+    const quiet = m.byDay.find((d) => d.day === "2025-03-05");
+    expect(quiet).toMatchObject({ conversations: 0, messagesIn: 0, botFirstResponseP50Ms: null, handoffRate: null, deliveryRate: null, costUsd: null });
+
+    expect(m.totals).toMatchObject({
+      conversations: 2,
+      messagesIn: 7,
+      messagesOut: 9,
+      botResponses: 5,
+      botFirstResponseP50Ms: 4000,
+      botFirstResponseP90Ms: 8000,
+      handoffs: 2,
+      handoffRate: 1,
+      humanResponses: 2,
+      humanFirstResponseP50Ms: 90_000,
+      humanFirstResponseP90Ms: 114_000,
+      textSends: 7,
+      delivered: 5,
+      read: 2,
+      templatesSent: 1,
+      templatesFailed: 1,
+      policyHits: 3,
+      tokensIn: 6500,
+      tokensOut: 650,
+    });
+    expect(m.totals.deliveryRate).toBeCloseTo(5 / 7, 12);
+    expect(m.totals.readRate).toBeCloseTo(2 / 7, 12);
+    expect(m.totals.costUsd).toBeCloseTo(0.004335, 12);
+
+    // Newest version first; each with its model, what it answered and wrote.
+    expect(m.byVersion.map((v) => [v.version, v.model, v.priceModel])).toEqual([
+      ["1.1.0", "claude-3-5-haiku-20241022", "claude-3-5-haiku"],
+      ["1.0.0", "gpt-4o-mini", "gpt-4o-mini"],
+    ]);
+    expect(m.byVersion[1]).toMatchObject({
+      versionId: v1.id,
+      agentSlug: "recepcao",
+      conversations: 1,
+      // i1, i2 and i3 (one answer for the burst), i4 (the handoff message), i6.
+      messagesIn: 5,
+      messagesOut: 4,
+      botResponses: 4,
+      botFirstResponseP50Ms: 3500,
+      botFirstResponseP90Ms: 8500,
+      handoffs: 1,
+      handoffRate: 1,
+      humanResponses: 0,
+      humanFirstResponseP50Ms: null,
+      textSends: 4,
+      delivered: 3,
+      read: 1,
+      deliveryRate: 0.75,
+      policyHits: 1,
+      tokensIn: 3500,
+      tokensOut: 350,
+    });
+    expect(m.byVersion[0]).toMatchObject({
+      versionId: v2.id,
+      conversations: 1,
+      messagesIn: 1,
+      messagesOut: 1,
+      botFirstResponseP50Ms: 4000,
+      // The operator's take-over is nobody's version.
+      handoffs: 0,
+      handoffRate: 0,
+      textSends: 1,
+      delivered: 1,
+      read: 1,
+      policyHits: 2,
+    });
+    expect(m.byVersion[0]?.costUsd).toBeCloseTo(0.0036, 12);
+
+    expect(m.handoffReasons).toEqual([
+      { trigger: "keyword", reason: 'keyword "atendente"', count: 1 },
+      { trigger: "operator", reason: "taken over from the console", count: 1 },
+    ]);
+    expect(m.policyRules).toEqual([
+      { rule: "maxReplyChars", action: "rewrite", count: 2 },
+      { rule: "blockedTopics", action: "block", count: 1 },
+    ]);
+    expect(m.prices.find((p) => p.model === "gpt-4o-mini")).toEqual({
+      model: "gpt-4o-mini",
+      inputPerMTokens: 0.15,
+      outputPerMTokens: 0.6,
+    });
+  });
+
+  dbTest("an unlisted model has no price: its tokens are counted but not costed", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent, version } = await seedAgent(db, {
+      tenantId: tenant.id,
+      spec: { ...havenSpec, model: { provider: "openai", name: "my-finetune" } },
+    });
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id });
+    const i = await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: "oi", at: at("2025-03-10T09:00:00Z") });
+    await seedOutbound(db, {
+      tenantId: tenant.id,
+      conversationId: c.id,
+      numberId: number.id,
+      author: "bot",
+      body: "olá",
+      at: at("2025-03-10T09:00:01Z"),
+      agentVersionId: version.id,
+      answersUpToId: i.id,
+      tokensIn: 100,
+      tokensOut: 10,
+    });
+    const m = await getTenantMetrics(db, { tenantId: tenant.id, days: 1, now: NOW });
+    expect(m.range.days).toEqual(["2025-03-10"]);
+    expect(m.totals).toMatchObject({ tokensIn: 100, tokensOut: 10, costUsd: null, unpricedTokens: 110 });
+    expect(m.byVersion[0]).toMatchObject({ model: "my-finetune", priceModel: null, costUsd: null, unpricedTokens: 110 });
+  });
+
+  dbTest("a metrics view is recorded once per session and day, with the viewer's role", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const client = await seedUser(db, { role: "client", tenantId: tenant.id });
+    const user = { id: client.id, email: client.email, role: "client" as const };
+    expect(await recordMetricsView(db, { tenantId: tenant.id, user, sessionId: "a".repeat(64) })).toBe(true);
+    expect(await recordMetricsView(db, { tenantId: tenant.id, user, sessionId: "a".repeat(64) })).toBe(false);
+    expect(await recordMetricsView(db, { tenantId: tenant.id, user, sessionId: "b".repeat(64) })).toBe(true);
+    const rows = await db.$client<{ actor_label: string; data: unknown }[]>`
+      select actor_label, data from audit_events where tenant_id = ${tenant.id} and type = 'metrics.viewed' order by id`;
+    expect(rows).toEqual([
+      { actor_label: client.email, data: { role: "client", session: "a".repeat(16) } },
+      { actor_label: client.email, data: { role: "client", session: "b".repeat(16) } },
+    ]);
+  });
+});

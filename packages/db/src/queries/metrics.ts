@@ -1,0 +1,445 @@
+import { sql } from "drizzle-orm";
+
+import { estimateCostUsd, MODEL_PRICES, priceOf, type ModelPrice } from "@lx/shared/domain";
+
+import type { Executor } from "../client.ts";
+import { insertAuditEvent } from "./audit.ts";
+
+/**
+ * A tenant's metrics per day (UTC) and per agent version, read-only, from the rows the runtime wrote:
+ * messages (direction, author, version, tokens, Sentinel verdicts, answers_up_to_id), handoffs and
+ * outbox rows. The definitions (also shown in the console, one line each):
+ *
+ * - conversations: distinct conversations with a message that day (per version: with a message the
+ *   version wrote).
+ * - messages in / out: customer messages; messages sent by the bot, humans or the system (the model's
+ *   internal context notes are not messages). Per version, "in" counts the customer messages the
+ *   version answered and "out" what it wrote.
+ * - bot first response (p50/p90): for each customer message received while no handoff was open, the
+ *   time until the first outgoing message that answers it (`answers_up_to_id ≥` its id), counted when
+ *   that message is the bot's (a handoff or menu message is not a bot answer). Attributed to the day
+ *   the customer wrote and to the version that answered.
+ * - human first response (p50/p90): handoff start → first human reply, over handoffs that got one.
+ * - handoffs, rate and reasons: handoffs started; rate = handoffs ÷ conversations. A handoff belongs to
+ *   the version whose handoff message opened it (same transaction); operator take-overs to none.
+ * - delivery / read rate: of text messages that left the outbox (sent, delivered, read, failed, dead or
+ *   blocked), the share that reached delivered (or read), and read.
+ * - templates sent / failed: template sends that reached Meta (sent, delivered, read) / did not
+ *   (failed, dead, blocked).
+ * - policy hits: Sentinel verdict entries on the bot's messages.
+ * - tokens and estimated cost: tokens in/out recorded on the bot's messages, priced with the model of
+ *   the version that wrote them (MODEL_PRICES of @lx/shared; unlisted models have no price).
+ */
+
+export type MetricsValues = {
+  conversations: number;
+  messagesIn: number;
+  messagesOut: number;
+  botResponses: number;
+  botFirstResponseP50Ms: number | null;
+  botFirstResponseP90Ms: number | null;
+  handoffs: number;
+  handoffRate: number | null;
+  humanResponses: number;
+  humanFirstResponseP50Ms: number | null;
+  humanFirstResponseP90Ms: number | null;
+  textSends: number;
+  delivered: number;
+  read: number;
+  deliveryRate: number | null;
+  readRate: number | null;
+  templatesSent: number;
+  templatesFailed: number;
+  policyHits: number;
+  tokensIn: number;
+  tokensOut: number;
+  /** Estimated US dollars for the tokens whose model is priced; null when none is. */
+  costUsd: number | null;
+  /** Tokens of a model missing from the price table (not in costUsd). */
+  unpricedTokens: number;
+};
+
+export type VersionMetrics = MetricsValues & {
+  versionId: string;
+  version: string;
+  agentSlug: string;
+  agentName: string;
+  model: string;
+  provider: string;
+  /** The price-table row the model matched (its family), or null when it has no price. */
+  priceModel: string | null;
+};
+
+export type TenantMetrics = {
+  /** YYYY-MM-DD, UTC, oldest first; `to` is the moment of the query. */
+  range: { from: string; to: string; days: string[]; timezone: "UTC" };
+  totals: MetricsValues;
+  byDay: (MetricsValues & { day: string })[];
+  byVersion: VersionMetrics[];
+  handoffReasons: { trigger: string; reason: string; count: number }[];
+  policyRules: { rule: string; action: string; count: number }[];
+  prices: readonly ModelPrice[];
+};
+
+/** grouping(day, version_id): 0 = both, 1 = per day, 2 = per version, 3 = total. */
+type Grouped = { day: string | null; version_id: string | null; g: number };
+
+type Counts = Omit<
+  MetricsValues,
+  "handoffRate" | "deliveryRate" | "readRate" | "costUsd" | "unpricedTokens"
+>;
+
+function emptyCounts(): Counts {
+  return {
+    conversations: 0,
+    messagesIn: 0,
+    messagesOut: 0,
+    botResponses: 0,
+    botFirstResponseP50Ms: null,
+    botFirstResponseP90Ms: null,
+    handoffs: 0,
+    humanResponses: 0,
+    humanFirstResponseP50Ms: null,
+    humanFirstResponseP90Ms: null,
+    textSends: 0,
+    delivered: 0,
+    read: 0,
+    templatesSent: 0,
+    templatesFailed: 0,
+    policyHits: 0,
+    tokensIn: 0,
+    tokensOut: 0,
+  };
+}
+
+const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+const ms = (v: number | null) => (v === null ? null : Math.round(v));
+
+function finish(c: Counts, cost: { usd: number | null; unpriced: number }): MetricsValues {
+  return {
+    ...c,
+    handoffRate: ratio(c.handoffs, c.conversations),
+    deliveryRate: ratio(c.delivered, c.textSends),
+    readRate: ratio(c.read, c.textSends),
+    costUsd: cost.usd,
+    unpricedTokens: cost.unpriced,
+  };
+}
+
+function utcDays(from: Date, days: number): string[] {
+  return Array.from({ length: days }, (_, i) => new Date(from.getTime() + i * 86_400_000).toISOString().slice(0, 10));
+}
+
+export async function getTenantMetrics(
+  db: Executor,
+  p: { tenantId: string; days: number; now?: Date },
+): Promise<TenantMetrics> {
+  const now = p.now ?? new Date();
+  const todayUtc = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const from = new Date(todayUtc - (p.days - 1) * 86_400_000);
+  const fromIso = from.toISOString();
+  const toIso = now.toISOString();
+  const t = p.tenantId;
+  const day = (col: string) => sql.raw(`((${col}) at time zone 'UTC')::date::text`);
+
+  // Messages: conversations, in/out, tokens, policy hits — per day, version, both and in total.
+  const messageRows = await db.execute<
+    Grouped & {
+      conversations: number;
+      messages_in: number;
+      messages_out: number;
+      tokens_in: number;
+      tokens_out: number;
+      policy_hits: number;
+    }
+  >(sql`
+    with m as (
+      select ${day("created_at")} as day, agent_version_id as version_id, conversation_id, direction,
+             tokens_in, tokens_out, policy_verdicts
+      from messages
+      where tenant_id = ${t}::uuid and created_at >= ${fromIso}::timestamptz and created_at < ${toIso}::timestamptz
+        and type <> 'note'
+    )
+    select day, version_id, grouping(day, version_id)::int as g,
+           count(distinct conversation_id)::int as conversations,
+           count(*) filter (where direction = 'in')::int as messages_in,
+           count(*) filter (where direction = 'out')::int as messages_out,
+           coalesce(sum(tokens_in), 0)::int as tokens_in,
+           coalesce(sum(tokens_out), 0)::int as tokens_out,
+           coalesce(sum(jsonb_array_length(coalesce(policy_verdicts, '[]'::jsonb))), 0)::int as policy_hits
+    from m
+    group by grouping sets ((day, version_id), (day), (version_id), ())`);
+
+  // First responses: each customer message (outside open handoffs) and the first message answering it.
+  const responseRows = await db.execute<
+    Grouped & { answered: number; bot: number; p50: number | null; p90: number | null }
+  >(sql`
+    with inbound as (
+      select i.id, i.conversation_id, i.created_at
+      from messages i
+      where i.tenant_id = ${t}::uuid and i.direction = 'in'
+        and i.created_at >= ${fromIso}::timestamptz and i.created_at < ${toIso}::timestamptz
+        and not exists (
+          select 1 from handoffs h
+          where h.conversation_id = i.conversation_id and h.started_at <= i.created_at
+            and (h.ended_at is null or h.ended_at > i.created_at)
+        )
+    ),
+    answered as (
+      select ${day("i.created_at")} as day, r.agent_version_id as version_id, r.author,
+             extract(epoch from r.created_at - i.created_at) * 1000 as ms
+      from inbound i
+      join lateral (
+        select o.author, o.agent_version_id, o.created_at from messages o
+        where o.conversation_id = i.conversation_id and o.direction = 'out' and o.type <> 'note'
+          and o.answers_up_to_id >= i.id
+        order by o.id limit 1
+      ) r on true
+    )
+    select day, version_id, grouping(day, version_id)::int as g,
+           count(*)::int as answered,
+           count(*) filter (where author = 'bot')::int as bot,
+           percentile_cont(0.5) within group (order by ms) filter (where author = 'bot') as p50,
+           percentile_cont(0.9) within group (order by ms) filter (where author = 'bot') as p90
+    from answered
+    group by grouping sets ((day), (version_id), ())`);
+
+  // Handoffs: count, human first response, per day and per version (the version of the handoff
+  // message written in the same transaction, i.e. at the same now()).
+  const handoffRows = await db.execute<
+    Grouped & { handoffs: number; human: number; p50: number | null; p90: number | null }
+  >(sql`
+    with h as (
+      select ${day("h.started_at")} as day, s.agent_version_id as version_id,
+             extract(epoch from h.first_human_reply_at - h.started_at) * 1000 as ms
+      from handoffs h
+      left join lateral (
+        select m.agent_version_id from messages m
+        where m.conversation_id = h.conversation_id and m.author = 'system' and m.type <> 'note'
+          and m.created_at = h.started_at
+        order by m.id limit 1
+      ) s on true
+      where h.tenant_id = ${t}::uuid and h.started_at >= ${fromIso}::timestamptz and h.started_at < ${toIso}::timestamptz
+    )
+    select day, version_id, grouping(day, version_id)::int as g,
+           count(*)::int as handoffs,
+           count(ms)::int as human,
+           percentile_cont(0.5) within group (order by ms) as p50,
+           percentile_cont(0.9) within group (order by ms) as p90
+    from h
+    group by grouping sets ((day), (version_id), ())`);
+
+  // Sends: text delivery and read, templates sent and failed.
+  const sendRows = await db.execute<
+    Grouped & { text_sends: number; delivered: number; read: number; templates_sent: number; templates_failed: number }
+  >(sql`
+    with o as (
+      select ${day("o.created_at")} as day, m.agent_version_id as version_id, o.kind, o.status
+      from outbox_messages o
+      left join messages m on m.id = o.message_id
+      where o.tenant_id = ${t}::uuid and o.kind in ('text', 'template')
+        and o.created_at >= ${fromIso}::timestamptz and o.created_at < ${toIso}::timestamptz
+    )
+    select day, version_id, grouping(day, version_id)::int as g,
+           count(*) filter (where kind = 'text' and status in ('sent', 'delivered', 'read', 'failed', 'dead', 'blocked'))::int
+             as text_sends,
+           count(*) filter (where kind = 'text' and status in ('delivered', 'read'))::int as delivered,
+           count(*) filter (where kind = 'text' and status = 'read')::int as read,
+           count(*) filter (where kind = 'template' and status in ('sent', 'delivered', 'read'))::int as templates_sent,
+           count(*) filter (where kind = 'template' and status in ('failed', 'dead', 'blocked'))::int as templates_failed
+    from o
+    group by grouping sets ((day), (version_id), ())`);
+
+  const handoffReasons = await db.execute<{ trigger: string; reason: string; count: number }>(sql`
+    select trigger, reason, count(*)::int as count from handoffs
+    where tenant_id = ${t}::uuid and started_at >= ${fromIso}::timestamptz and started_at < ${toIso}::timestamptz
+    group by trigger, reason
+    order by count(*) desc, trigger, reason
+    limit 20`);
+
+  const policyRules = await db.execute<{ rule: string; action: string; count: number }>(sql`
+    select v ->> 'rule' as rule, v ->> 'action' as action, count(*)::int as count
+    from messages m, jsonb_array_elements(coalesce(m.policy_verdicts, '[]'::jsonb)) v
+    where m.tenant_id = ${t}::uuid and m.created_at >= ${fromIso}::timestamptz and m.created_at < ${toIso}::timestamptz
+    group by 1, 2
+    order by count(*) desc, 1, 2`);
+
+  const versionIds = new Set<string>();
+  for (const rows of [messageRows, responseRows, handoffRows, sendRows]) {
+    for (const r of rows) {
+      if (r.version_id) {
+        versionIds.add(r.version_id);
+      }
+    }
+  }
+  const versions =
+    versionIds.size === 0
+      ? []
+      : await db.execute<{
+          id: string;
+          version: string;
+          agent_slug: string;
+          agent_name: string;
+          model: string;
+          provider: string;
+          major: number;
+          minor: number;
+          patch: number;
+        }>(sql`
+          select v.id, v.version, a.slug as agent_slug, a.name as agent_name, v.major, v.minor, v.patch,
+                 coalesce(v.bundle -> 'model' ->> 'name', '') as model,
+                 coalesce(v.bundle -> 'model' ->> 'provider', '') as provider
+          from agent_versions v join agents a on a.id = v.agent_id
+          where v.tenant_id = ${t}::uuid
+            and v.id in (${sql.join([...versionIds].map((id) => sql`${id}::uuid`), sql`, `)})
+          order by a.slug, v.major desc, v.minor desc, v.patch desc`);
+  const modelOf = new Map(versions.map((v) => [v.id, v.model]));
+
+  // Fold every query's rows into per-day, per-version and total counts.
+  const days = utcDays(from, p.days);
+  const byDay = new Map(days.map((d) => [d, emptyCounts()]));
+  const byVersion = new Map(versions.map((v) => [v.id, emptyCounts()]));
+  const totals = emptyCounts();
+  const target = (r: Grouped): Counts | undefined =>
+    r.g === 1 ? byDay.get(r.day ?? "") : r.g === 2 ? (r.version_id ? byVersion.get(r.version_id) : undefined) : r.g === 3 ? totals : undefined;
+
+  /** Tokens per (day, version), for costs priced by each version's model. */
+  const costs = { day: new Map<string, { usd: number; priced: boolean; unpriced: number }>(), version: new Map<string, { usd: number; priced: boolean; unpriced: number }>() };
+  const addCost = (map: Map<string, { usd: number; priced: boolean; unpriced: number }>, key: string, usd: number | null, tokens: number) => {
+    const entry = map.get(key) ?? { usd: 0, priced: false, unpriced: 0 };
+    if (usd === null) {
+      entry.unpriced += tokens;
+    } else {
+      entry.usd += usd;
+      entry.priced = true;
+    }
+    map.set(key, entry);
+  };
+  const total = { usd: 0, priced: false, unpriced: 0 };
+
+  for (const r of messageRows) {
+    if (r.g === 0) {
+      const tokens = r.tokens_in + r.tokens_out;
+      if (r.version_id && tokens > 0) {
+        const usd = estimateCostUsd(modelOf.get(r.version_id) ?? "", r.tokens_in, r.tokens_out);
+        addCost(costs.day, r.day ?? "", usd, tokens);
+        addCost(costs.version, r.version_id, usd, tokens);
+        if (usd === null) {
+          total.unpriced += tokens;
+        } else {
+          total.usd += usd;
+          total.priced = true;
+        }
+      }
+      continue;
+    }
+    const c = target(r);
+    if (!c) {
+      continue;
+    }
+    c.conversations = r.conversations;
+    c.messagesOut = r.messages_out;
+    c.tokensIn = r.tokens_in;
+    c.tokensOut = r.tokens_out;
+    c.policyHits = r.policy_hits;
+    // Per version, "in" is the customer messages it answered (below); inbound rows have no version.
+    if (r.g !== 2) {
+      c.messagesIn = r.messages_in;
+    }
+  }
+  for (const r of responseRows) {
+    const c = target(r);
+    if (!c) {
+      continue;
+    }
+    if (r.g === 2) {
+      c.messagesIn = r.answered;
+    }
+    c.botResponses = r.bot;
+    c.botFirstResponseP50Ms = ms(r.p50);
+    c.botFirstResponseP90Ms = ms(r.p90);
+  }
+  for (const r of handoffRows) {
+    const c = target(r);
+    if (!c) {
+      continue;
+    }
+    c.handoffs = r.handoffs;
+    // Human response times are the team's, not a version's.
+    if (r.g !== 2) {
+      c.humanResponses = r.human;
+      c.humanFirstResponseP50Ms = ms(r.p50);
+      c.humanFirstResponseP90Ms = ms(r.p90);
+    }
+  }
+  for (const r of sendRows) {
+    const c = target(r);
+    if (!c) {
+      continue;
+    }
+    c.textSends = r.text_sends;
+    c.delivered = r.delivered;
+    c.read = r.read;
+    c.templatesSent = r.templates_sent;
+    c.templatesFailed = r.templates_failed;
+  }
+
+  const costResult = (entry: { usd: number; priced: boolean; unpriced: number } | undefined) => ({
+    usd: entry?.priced ? entry.usd : null,
+    unpriced: entry?.unpriced ?? 0,
+  });
+  return {
+    range: { from: days[0] ?? fromIso.slice(0, 10), to: toIso, days, timezone: "UTC" },
+    totals: finish(totals, costResult(total)),
+    byDay: days.map((d) => ({ day: d, ...finish(byDay.get(d) ?? emptyCounts(), costResult(costs.day.get(d))) })),
+    byVersion: versions.map((v) => ({
+      versionId: v.id,
+      version: v.version,
+      agentSlug: v.agent_slug,
+      agentName: v.agent_name,
+      model: v.model,
+      provider: v.provider,
+      priceModel: priceOf(v.model)?.model ?? null,
+      ...finish(byVersion.get(v.id) ?? emptyCounts(), costResult(costs.version.get(v.id))),
+    })),
+    handoffReasons: handoffReasons.map((r) => ({ trigger: r.trigger, reason: r.reason, count: r.count })),
+    policyRules: policyRules.map((r) => ({ rule: r.rule, action: r.action, count: r.count })),
+    prices: MODEL_PRICES,
+  };
+}
+
+/**
+ * Records that `user` viewed the tenant's metrics (audit `metrics.viewed`, with the viewer's role,
+ * which the setup checklist reads), at most once per session and UTC day. Returns whether it wrote.
+ */
+export async function recordMetricsView(
+  db: Executor,
+  p: {
+    tenantId: string;
+    user: { id: string; email: string; role: "operator" | "client" };
+    sessionId: string;
+    requestId?: string;
+  },
+): Promise<boolean> {
+  // A prefix of sessions.id (itself a hash of the cookie token) is enough to tell sessions apart.
+  const session = p.sessionId.slice(0, 16);
+  const [seen] = await db.execute(sql`
+    select 1 from audit_events
+    where tenant_id = ${p.tenantId}::uuid and type = 'metrics.viewed' and actor_id = ${p.user.id}
+      and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'
+      and data ->> 'session' = ${session}
+    limit 1`);
+  if (seen) {
+    return false;
+  }
+  await insertAuditEvent(db, {
+    tenantId: p.tenantId,
+    actor: { type: "user", id: p.user.id, label: p.user.email },
+    type: "metrics.viewed",
+    subjectType: "tenant",
+    subjectId: p.tenantId,
+    data: { role: p.user.role, session },
+    requestId: p.requestId,
+  });
+  return true;
+}
