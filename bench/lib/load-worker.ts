@@ -19,7 +19,13 @@ const url = new URL(spec.url);
 // One serialised payload with placeholders; every message substitutes its sender, wamid and text
 // (all ASCII, so Meta's escaping is unaffected) and is signed over its final bytes.
 const template = metaJsonStringify(
-  inboundText({ phoneNumberId: spec.phoneNumberId, waId: "__WAID__", id: "__WAMID__", text: "__TEXT__", name: "Cliente Bench" }),
+  inboundText({
+    phoneNumberId: spec.phoneNumberId,
+    waId: "__WAID__",
+    id: "__WAMID__",
+    text: "__TEXT__",
+    name: "Cliente Bench",
+  }),
 );
 
 type Prepared = { body: Buffer; signature: string; text: string };
@@ -40,7 +46,11 @@ for (let i = 0; i < total; i++) {
   prepared.push(prepare(i));
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
+const agent = new http.Agent({
+  keepAlive: true,
+  maxSockets: spec.concurrency,
+  maxFreeSockets: spec.concurrency,
+});
 
 function post(p: Prepared): Promise<{ status: number; ms: number }> {
   return new Promise((resolve, reject) => {

@@ -44,7 +44,10 @@ export type LoadResult = {
 const WORKER = new URL("./load-worker.ts", import.meta.url).href;
 
 /** Prepares the bodies (not timed), then runs the load and resolves with the result. */
-export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+export async function runLoad(
+  spec: LoadSpec,
+  hooks: { onReady?: () => Promise<void> } = {},
+): Promise<LoadResult> {
   // tsx is registered inside the thread before the TypeScript entry is imported.
   const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER)}); });`;
   const worker = new Worker(boot, { eval: true, workerData: spec });
@@ -55,7 +58,11 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     return await new Promise<LoadResult>((resolve, reject) => {
       worker.on("message", (m: { ready?: true; result?: LoadResult; error?: string }) => {
         if (m.ready) {
-          worker.postMessage("go");
+          // Bodies are built; whatever measures the run starts now.
+          void (hooks.onReady?.() ?? Promise.resolve()).then(
+            () => worker.postMessage("go"),
+            (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))),
+          );
         } else if (m.result) {
           resolve(m.result);
         } else {

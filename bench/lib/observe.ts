@@ -6,9 +6,17 @@ import { sleep, summarize, type Summary } from "./stats.ts";
 
 export const REPLY_PREFIX = "Resposta para: ";
 
+/** The customer messages a reply names: the fake LLM answers `Resposta para: <last user text>`, and a
+ * burst answered together has its messages on separate lines. */
+export function answeredBy(replyText: string): string[] {
+  return replyText.slice(REPLY_PREFIX.length).split("\n");
+}
+
 /** Text sends accepted by the fake Graph whose body starts with `prefix`, scanned incrementally. */
 export class TextWatcher {
   readonly sends: { text: string; at: number }[] = [];
+  /** Customer message texts named by the replies seen so far. */
+  readonly answered = new Set<string>();
   private index: number;
 
   constructor(
@@ -22,46 +30,98 @@ export class TextWatcher {
     const items = this.graph.requests;
     for (; this.index < items.length; this.index++) {
       const r = items[this.index];
-      if (r && r.kind === "send" && (r.outcome === "sent" || r.outcome === "dropped") && r.text?.startsWith(this.prefix)) {
+      if (
+        r?.kind === "send" &&
+        (r.outcome === "sent" || r.outcome === "dropped") &&
+        r.text?.startsWith(this.prefix)
+      ) {
         this.sends.push({ text: r.text, at: r.at });
+        for (const m of answeredBy(r.text)) {
+          this.answered.add(m);
+        }
       }
     }
     return this.sends.length;
   }
 
-  /** Resolves true once `n` sends were seen, false after `timeoutMs`. */
-  async waitFor(n: number, timeoutMs: number): Promise<boolean> {
+  /** Resolves true once every message in `expected` has been answered, false after `timeoutMs`. */
+  async waitForAnswers(expected: readonly string[], timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (this.poll() < n) {
+    let i = 0;
+    for (;;) {
+      this.poll();
+      while (i < expected.length && this.answered.has(expected[i] ?? "")) {
+        i++;
+      }
+      if (i >= expected.length) {
+        return true;
+      }
       if (Date.now() > deadline) {
         return false;
       }
       await sleep(20);
     }
-    return true;
   }
 }
 
-export type ExactlyOnce = { expected: number; sends: number; distinct: number; duplicates: number; missing: number; unexpected: number };
+export type ExactlyOnce = {
+  /** messages accepted by the webhook */
+  expected: number;
+  /** text sends seen */
+  sends: number;
+  /** messages answered at least once */
+  answered: number;
+  /** extra answers: a message named by more than one send (or the same send twice) */
+  duplicates: number;
+  missing: number;
+  /** reply lines that name no message of this phase */
+  unexpected: number;
+  /** sends that answered more than one message (a burst answered together) */
+  multiAnswerSends: number;
+};
 
-/** Every expected reply text sent exactly once? */
-export function checkExactlyOnce(expectedTexts: string[], sends: { text: string }[]): ExactlyOnce {
-  const expected = new Set(expectedTexts);
-  const seen = new Set<string>();
+/** Every accepted message answered by exactly one text send? */
+export function checkExactlyOnce(
+  expectedMessages: readonly string[],
+  sends: readonly { text: string }[],
+): ExactlyOnce {
+  const count = new Map<string, number>(expectedMessages.map((m) => [m, 0]));
   let unexpected = 0;
+  let multi = 0;
   for (const s of sends) {
-    if (!expected.has(s.text) && !seen.has(s.text)) {
-      unexpected++;
+    const names = answeredBy(s.text);
+    if (names.length > 1) {
+      multi++;
     }
-    seen.add(s.text);
+    for (const m of names) {
+      const c = count.get(m);
+      if (c === undefined) {
+        unexpected++;
+      } else {
+        count.set(m, c + 1);
+      }
+    }
   }
+  let answered = 0;
+  let duplicates = 0;
   let missing = 0;
-  for (const t of expected) {
-    if (!seen.has(t)) {
+  for (const c of count.values()) {
+    if (c === 0) {
       missing++;
+    } else {
+      answered++;
+      duplicates += c - 1;
     }
   }
-  return { expected: expected.size, sends: sends.length, distinct: seen.size, duplicates: sends.length - seen.size, missing, unexpected };
+  return {
+    expected: count.size,
+    sends: sends.length,
+    answered,
+    duplicates,
+    missing,
+    unexpected,
+    multiAnswerSends: multi,
+  };
 }
 
 export type Breakdown = {
@@ -84,7 +144,15 @@ export type Breakdown = {
 /** Timings in the database of the messages whose inbound text starts with `textPrefix`. */
 export async function breakdown(tdb: TestDatabase, textPrefix: string): Promise<Breakdown> {
   const rows = await tdb.db.$client<
-    { queued: number; job: number; llm: number | null; oq: number; send: number; total: number; attempts: number }[]
+    {
+      queued: number;
+      job: number;
+      llm: number | null;
+      oq: number;
+      send: number;
+      total: number;
+      attempts: number;
+    }[]
   >`
     select extract(epoch from q.locked_at - q.created_at) * 1000 as queued,
            extract(epoch from q.finished_at - q.locked_at) * 1000 as job,
@@ -99,7 +167,10 @@ export async function breakdown(tdb: TestDatabase, textPrefix: string): Promise<
     join outbox_messages o on o.message_id = mo.id and o.kind = 'text'
     where mi.body like ${`${textPrefix}%`} and q.status = 'done' and o.sent_at is not null`;
   const col = (f: (r: (typeof rows)[number]) => number | null) =>
-    rows.map(f).filter((v): v is number => v !== null).map(Number);
+    rows
+      .map(f)
+      .filter((v): v is number => v !== null)
+      .map(Number);
   return {
     n: rows.length,
     queued: summarize(col((r) => r.queued)),
@@ -142,7 +213,10 @@ export async function webhookHistogram(apiUrl: string): Promise<Map<string, numb
 }
 
 /** Fraction of requests between two scrapes that the server finished within each bucket bound. */
-export function histogramDelta(before: Map<string, number>, after: Map<string, number>): { le: string; fraction: number }[] {
+export function histogramDelta(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { le: string; fraction: number }[] {
   const total = (after.get("+Inf") ?? 0) - (before.get("+Inf") ?? 0);
   if (total <= 0) {
     return [];
@@ -153,13 +227,202 @@ export function histogramDelta(before: Map<string, number>, after: Map<string, n
 }
 
 /** Highest number of LLM requests in flight at once between `from` and `to` (epoch ms). */
-export function maxInFlight(events: readonly { kind: "received" | "responded"; at: number }[], from: number, to: number): number {
+export function maxInFlight(
+  events: readonly { kind: "received" | "responded"; at: number }[],
+  from: number,
+  to: number,
+): number {
   let cur = 0;
   let max = 0;
-  const sorted = events.filter((e) => e.at >= from && e.at <= to).sort((a, b) => a.at - b.at || (a.kind === "responded" ? -1 : 1));
+  const sorted = events
+    .filter((e) => e.at >= from && e.at <= to)
+    .sort((a, b) => a.at - b.at || (a.kind === "responded" ? -1 : 1));
   for (const e of sorted) {
     cur = Math.max(0, cur + (e.kind === "received" ? 1 : -1));
     max = Math.max(max, cur);
   }
   return max;
+}
+
+export type WaitRow = { app: string; what: string; avg: number };
+export type WaitReport = {
+  rows: WaitRow[];
+  statements: { statement: string; state: string; avg: number }[];
+  samples: number;
+};
+
+/**
+ * Samples pg_stat_activity of the database every `everyMs` and reports, per application and state
+ * (`active: on CPU`, `active: IO/WALSync`, `idle in transaction: Client/ClientRead`, …), how many
+ * backends were in it on average — where the database side of the time goes, without extensions —
+ * and which statements were seen running on CPU or waiting on a lock (a sampling profile).
+ */
+export class WaitSampler {
+  private readonly counts = new Map<string, number>();
+  private readonly statements = new Map<string, number>();
+  private samples = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly tdb: TestDatabase,
+    private readonly everyMs = 100,
+  ) {}
+
+  start(): void {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          await this.sample();
+        } catch {
+          // The database went away (Ctrl-C): sampling ends, the process does not.
+          this.running = false;
+        }
+        await sleep(this.everyMs);
+      }
+    })();
+  }
+
+  private async sample(): Promise<void> {
+    const rows = await this.tdb.db.$client<
+      { app: string; state: string | null; wt: string | null; we: string | null; q: string }[]
+    >`
+      select coalesce(nullif(application_name, ''), backend_type) as app, state, wait_event_type as wt, wait_event as we,
+             left(regexp_replace(query, '\\s+', ' ', 'g'), 200) as q
+      from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+    this.samples++;
+    for (const r of rows) {
+      const what = `${r.state ?? "?"}: ${r.wt ? `${r.wt}/${r.we ?? "?"}` : "on CPU"}`;
+      const key = `${r.app}\u0000${what}`;
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+      if (r.state === "active" && (r.wt === null || r.wt === "Lock")) {
+        const skey = `${r.wt === null ? "on CPU" : `waiting on ${r.wt}/${r.we ?? "?"}`}\u0000${r.q.trim().slice(0, 90)}`;
+        this.statements.set(skey, (this.statements.get(skey) ?? 0) + 1);
+      }
+    }
+  }
+
+  async stop(): Promise<WaitReport> {
+    this.running = false;
+    await this.loop;
+    const n = Math.max(1, this.samples);
+    const rows = [...this.counts]
+      .map(([k, c]) => {
+        const [app = "?", what = "?"] = k.split("\u0000");
+        return { app, what, avg: c / n };
+      })
+      .filter((r) => !r.what.startsWith("idle: "))
+      .sort((a, b) => b.avg - a.avg);
+    const statements = [...this.statements]
+      .map(([k, c]) => {
+        const [state = "?", statement = "?"] = k.split("\u0000");
+        return { state, statement, avg: c / n };
+      })
+      .sort((a, b) => b.avg - a.avg);
+    return { rows, statements, samples: this.samples };
+  }
+}
+
+export type TableCounters = {
+  table: string;
+  seqScan: number;
+  seqRead: number;
+  idxScan: number;
+  idxFetch: number;
+  ins: number;
+  upd: number;
+  del: number;
+};
+export type IndexCounters = { index: string; scans: number; read: number; fetched: number };
+export type DbCounters = {
+  xacts: number;
+  rollbacks: number;
+  tupReturned: number;
+  tables: TableCounters[];
+  indexes: IndexCounters[];
+};
+
+/** Cumulative activity counters of the database (pg_stat_database, pg_stat_user_tables). */
+export async function dbCounters(tdb: TestDatabase): Promise<DbCounters> {
+  const [d] = await tdb.db.$client<{ xacts: string; rollbacks: string; ret: string }[]>`
+    select xact_commit as xacts, xact_rollback as rollbacks, tup_returned as ret
+    from pg_stat_database where datname = current_database()`;
+  const t = await tdb.db.$client<
+    {
+      relname: string;
+      seq_scan: string;
+      seq_tup_read: string;
+      idx_scan: string | null;
+      idx_tup_fetch: string | null;
+      ins: string;
+      upd: string;
+      del: string;
+    }[]
+  >`select relname, seq_scan, seq_tup_read, idx_scan, idx_tup_fetch, n_tup_ins as ins, n_tup_upd as upd, n_tup_del as del
+    from pg_stat_user_tables`;
+  const ix = await tdb.db.$client<{ name: string; scans: string; rd: string; fetched: string }[]>`
+    select relname || '.' || indexrelname as name, idx_scan as scans, idx_tup_read as rd, idx_tup_fetch as fetched
+    from pg_stat_user_indexes`;
+  return {
+    indexes: ix.map((r) => ({
+      index: r.name,
+      scans: Number(r.scans),
+      read: Number(r.rd),
+      fetched: Number(r.fetched),
+    })),
+    xacts: Number(d?.xacts ?? 0),
+    rollbacks: Number(d?.rollbacks ?? 0),
+    tupReturned: Number(d?.ret ?? 0),
+    tables: t.map((r) => ({
+      table: r.relname,
+      seqScan: Number(r.seq_scan),
+      seqRead: Number(r.seq_tup_read),
+      idxScan: Number(r.idx_scan ?? 0),
+      idxFetch: Number(r.idx_tup_fetch ?? 0),
+      ins: Number(r.ins),
+      upd: Number(r.upd),
+      del: Number(r.del),
+    })),
+  };
+}
+
+/** The counters' growth between two snapshots, divided by `per` (e.g. messages). */
+export function dbDelta(a: DbCounters, b: DbCounters, per: number): DbCounters {
+  const old = new Map(a.tables.map((t) => [t.table, t]));
+  const f = (x: number) => x / Math.max(1, per);
+  const oldIx = new Map(a.indexes.map((i) => [i.index, i]));
+  return {
+    indexes: b.indexes
+      .map((i) => {
+        const o = oldIx.get(i.index);
+        return {
+          index: i.index,
+          scans: f(i.scans - (o?.scans ?? 0)),
+          read: f(i.read - (o?.read ?? 0)),
+          fetched: f(i.fetched - (o?.fetched ?? 0)),
+        };
+      })
+      .filter((i) => i.scans > 0)
+      .sort((x, y) => y.read - x.read),
+    xacts: f(b.xacts - a.xacts),
+    rollbacks: f(b.rollbacks - a.rollbacks),
+    tupReturned: f(b.tupReturned - a.tupReturned),
+    tables: b.tables
+      .map((t) => {
+        const o = old.get(t.table);
+        return {
+          table: t.table,
+          seqScan: f(t.seqScan - (o?.seqScan ?? 0)),
+          seqRead: f(t.seqRead - (o?.seqRead ?? 0)),
+          idxScan: f(t.idxScan - (o?.idxScan ?? 0)),
+          idxFetch: f(t.idxFetch - (o?.idxFetch ?? 0)),
+          ins: f(t.ins - (o?.ins ?? 0)),
+          upd: f(t.upd - (o?.upd ?? 0)),
+          del: f(t.del - (o?.del ?? 0)),
+        };
+      })
+      .filter((t) => t.seqScan + t.idxScan + t.ins + t.upd + t.del > 0)
+      .sort((x, y) => y.seqRead + y.idxFetch - (x.seqRead + x.idxFetch)),
+  };
 }

@@ -27,13 +27,23 @@ function alive(child: ChildProcess): boolean {
 }
 
 /** Starts `node --import tsx <script>` from the repo root with exactly `env` (plus PATH). */
-export function spawnNode(name: string, script: string, env: Record<string, string>, logFile: string): NodeChild {
+export function spawnNode(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  nodeArgs: string[] = [],
+): NodeChild {
   const fd = openSync(logFile, "a");
-  const child = spawn(process.execPath, ["--import", "tsx", "--import", CHILD_GUARD, path.join(ROOT, script)], {
-    cwd: ROOT,
-    stdio: ["ignore", fd, fd],
-    env: { PATH: process.env.PATH ?? "", LX_BENCH_PARENT_PID: String(process.pid), ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", "--import", CHILD_GUARD, path.join(ROOT, script)],
+    {
+      cwd: ROOT,
+      stdio: ["ignore", fd, fd],
+      env: { PATH: process.env.PATH ?? "", LX_BENCH_PARENT_PID: String(process.pid), ...env },
+    },
+  );
   closeSync(fd);
   trackChild(child);
   if (child.pid === undefined) {
@@ -89,7 +99,9 @@ export async function waitForLog(c: NodeChild, re: RegExp, timeoutMs = 60_000): 
       return m;
     }
     if (!alive(c.child)) {
-      throw new Error(`${c.name} exited (code ${String(c.child.exitCode)}) before ready:\n${tail(c.logFile)}`);
+      throw new Error(
+        `${c.name} exited (code ${String(c.child.exitCode)}) before ready:\n${tail(c.logFile)}`,
+      );
     }
     if (Date.now() > deadline) {
       throw new Error(`${c.name} not ready after ${timeoutMs} ms:\n${tail(c.logFile)}`);
@@ -130,12 +142,30 @@ function machineCpu(): { busy: number; total: number } | null {
 
 export type CpuGroup = { label: string; pids: () => Promise<number[]> | number[] };
 export type CpuRow = { label: string; cpuS: number | null };
-export type CpuReport = { wallS: number; rows: CpuRow[]; machineBusyS: number | null; otherS: number | null };
+export type CpuReport = {
+  wallS: number;
+  rows: CpuRow[];
+  machineBusyS: number | null;
+  otherS: number | null;
+  /** Share of the window in which some runnable task waited for a CPU (/proc/pressure/cpu "some"). */
+  cpuPressure: number | null;
+};
+
+/** Cumulative µs during which some task waited for a CPU (Linux PSI), or null. */
+function cpuPressureUs(): number | null {
+  try {
+    const m = /some .*total=(\d+)/.exec(readFileSync("/proc/pressure/cpu", "utf8"));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** CPU used per group between start() and stop(); "other" = machine busy time not in any group. */
 export class CpuMeter {
   private startWall = 0;
   private startMachine: { busy: number; total: number } | null = null;
+  private startPressure: number | null = null;
   private startBench = process.cpuUsage();
   private readonly startPids = new Map<number, number>();
 
@@ -153,14 +183,18 @@ export class CpuMeter {
     }
     this.startBench = process.cpuUsage();
     this.startMachine = machineCpu();
+    this.startPressure = cpuPressureUs();
     this.startWall = performance.now();
   }
 
   async stop(): Promise<CpuReport> {
     const wallS = (performance.now() - this.startWall) / 1000;
     const machine = machineCpu();
+    const pressure = cpuPressureUs();
     const bench = process.cpuUsage(this.startBench);
-    const rows: CpuRow[] = [{ label: "bench process (load generator + fakes)", cpuS: (bench.user + bench.system) / 1e6 }];
+    const rows: CpuRow[] = [
+      { label: "bench process (load generator + fakes)", cpuS: (bench.user + bench.system) / 1e6 },
+    ];
     for (const g of this.groups) {
       let sum: number | null = null;
       for (const pid of await g.pids()) {
@@ -174,12 +208,59 @@ export class CpuMeter {
     }
     const machineBusyS = machine && this.startMachine ? machine.busy - this.startMachine.busy : null;
     const ours = rows.reduce((a, r) => a + (r.cpuS ?? 0), 0);
-    return { wallS, rows, machineBusyS, otherS: machineBusyS === null ? null : Math.max(0, machineBusyS - ours) };
+    return {
+      wallS,
+      rows,
+      machineBusyS,
+      otherS: machineBusyS === null ? null : Math.max(0, machineBusyS - ours),
+      cpuPressure:
+        pressure === null || this.startPressure === null
+          ? null
+          : (pressure - this.startPressure) / 1e6 / wallS,
+    };
+  }
+}
+
+/**
+ * Waits (up to `maxS`) until processes other than ours use less than a quarter of a core in a 1 s
+ * sample; returns the seconds waited and the last sample's total, in % of a core.
+ */
+export async function waitQuiet(
+  maxS: number,
+  ours: () => number[],
+  log: (msg: string) => void,
+): Promise<{ waitedS: number; othersPct: number }> {
+  const started = performance.now();
+  let said = false;
+  for (;;) {
+    const busy = await backgroundCpu(new Set(ours()));
+    const othersPct = busy.reduce((a, b) => a + b.pct, 0);
+    const waitedS = (performance.now() - started) / 1000;
+    if (othersPct < 25 || waitedS >= maxS) {
+      if (said) {
+        log(
+          `${othersPct < 25 ? "quiet" : "still busy"} after ${waitedS.toFixed(0)} s (others ${othersPct.toFixed(0)} % of a core)`,
+        );
+      }
+      return { waitedS, othersPct };
+    }
+    if (!said) {
+      said = true;
+      log(
+        `waiting up to ${maxS} s for other processes to calm down (now ${othersPct.toFixed(0)} % of a core: ${busy
+          .slice(0, 2)
+          .map((b) => b.cmd.split(" ").slice(0, 2).join(" "))
+          .join(", ")})…`,
+      );
+    }
   }
 }
 
 /** Processes using CPU right now that are not ours (a 1 s sample), for the "machine was busy" warning. */
-export async function backgroundCpu(excludePids: Set<number>, sampleMs = 1_000): Promise<{ pid: number; pct: number; cmd: string }[]> {
+export async function backgroundCpu(
+  excludePids: Set<number>,
+  sampleMs = 1_000,
+): Promise<{ pid: number; pct: number; cmd: string }[]> {
   const { readdirSync } = await import("node:fs");
   const snap = () => {
     const m = new Map<number, number>();

@@ -2,7 +2,7 @@
 import type { PgbenchResult } from "../parts/pgbench.ts";
 import type { LatencyResult, ThroughputResult } from "../parts/pipeline.ts";
 import type { WebhookResult } from "../parts/webhook.ts";
-import type { Breakdown } from "./observe.ts";
+import type { Breakdown, DbCounters, WaitReport } from "./observe.ts";
 import type { CpuReport } from "./procs.ts";
 import { fmtMs, fmtNum, fmtSummaryMs, type Summary } from "./stats.ts";
 
@@ -20,6 +20,8 @@ export type Results = {
   startedAt: Date;
   finishedAt: Date;
   command: string;
+  /** git commit (and uncommitted files under apps/ packages/) of the code measured */
+  revision: string;
   quick: boolean;
   parts: string[];
   machine: Machine;
@@ -32,7 +34,20 @@ export type Results = {
   slow?: ThroughputResult;
 };
 
-export type Check = { what: string; target: string; measured: string; pass: boolean | null };
+export type Check = {
+  what: string;
+  target: string;
+  measured: string;
+  pass: boolean | null;
+  /** CPU used by processes outside the benchmark during the measurement, in cores. */
+  others: number | null;
+};
+
+function othersOf(c: CpuReport | null | undefined): number | null {
+  return c && c.otherS !== null ? c.otherS / c.wallS : null;
+}
+
+const fmtOthers = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(2)} core`);
 
 export const TARGETS = {
   webhookP99Ms: 25,
@@ -49,7 +64,8 @@ export function slowIdeal(r: Results): number {
 }
 
 function onceText(e: ThroughputResult["exactlyOnce"], timedOut: boolean): string {
-  return `${fmtNum(e.sends)} sends / ${fmtNum(e.expected)} messages: ${e.duplicates} duplicate, ${e.missing} missing, ${e.unexpected} unexpected${timedOut ? " (timed out)" : ""}`;
+  const bursts = e.multiAnswerSends ? ` (${fmtNum(e.multiAnswerSends)} sends answered a burst)` : "";
+  return `${fmtNum(e.answered)}/${fmtNum(e.expected)} answered by ${fmtNum(e.sends)} sends${bursts}: ${e.duplicates} duplicate, ${e.missing} missing, ${e.unexpected} unexpected${timedOut ? " (timed out)" : ""}`;
 }
 
 export function checks(r: Results): Check[] {
@@ -61,12 +77,14 @@ export function checks(r: Results): Check[] {
       target: `≤ ${TARGETS.webhookP99Ms} ms`,
       measured: `${fmtMs(w.latency.p99)} ms`,
       pass: w.latency.p99 <= TARGETS.webhookP99Ms,
+      others: othersOf(w.cpu),
     });
     out.push({
       what: "webhook accepted/s, same run",
       target: `≥ ${fmtNum(TARGETS.webhookPerS)}/s`,
       measured: `${fmtNum(w.acceptedPerS)}/s`,
       pass: w.acceptedPerS >= TARGETS.webhookPerS,
+      others: othersOf(w.cpu),
     });
     const bad = w.requests - w.accepted;
     out.push({
@@ -74,6 +92,7 @@ export function checks(r: Results): Check[] {
       target: "0 failed",
       measured: `${fmtNum(bad)} failed, ${fmtNum(w.storedInDb)} stored of ${fmtNum(w.accepted)} accepted`,
       pass: bad === 0 && w.storedInDb === w.accepted,
+      others: othersOf(w.cpu),
     });
   }
   const pg = r.pgbench;
@@ -83,6 +102,7 @@ export function checks(r: Results): Check[] {
       target: `reference ~${fmtNum(TARGETS.pgbenchReference)} tps`,
       measured: `${fmtNum(pg.twoInsert.tps)} tps`,
       pass: null,
+      others: othersOf(pg.twoInsert.cpu),
     });
     if (w) {
       out.push({
@@ -90,6 +110,7 @@ export function checks(r: Results): Check[] {
         target: "report",
         measured: `${(w.acceptedPerS / pg.twoInsert.tps).toFixed(2)}`,
         pass: null,
+        others: null,
       });
     }
   }
@@ -99,6 +120,7 @@ export function checks(r: Results): Check[] {
       target: "report",
       measured: `${fmtNum(pg.ingest.tps)} tps${w ? ` (webhook = ${(w.acceptedPerS / pg.ingest.tps).toFixed(2)} of it)` : ""}`,
       pass: null,
+      others: othersOf(pg.ingest.cpu),
     });
   }
   const p = r.pipeline;
@@ -108,12 +130,14 @@ export function checks(r: Results): Check[] {
       target: `≥ ${TARGETS.pipelinePerS}/s`,
       measured: `${fmtNum(p.perS)}/s`,
       pass: !p.timedOut && p.perS >= TARGETS.pipelinePerS,
+      others: othersOf(p.cpu),
     });
     out.push({
       what: "pipeline: every message answered exactly once",
       target: "0 duplicates, 0 missing",
       measured: onceText(p.exactlyOnce, p.timedOut),
       pass: p.exactlyOnce.duplicates === 0 && p.exactlyOnce.missing === 0 && p.exactlyOnce.unexpected === 0,
+      others: othersOf(p.cpu),
     });
   }
   const l = r.latency;
@@ -123,6 +147,7 @@ export function checks(r: Results): Check[] {
       target: `p50 ≤ ${TARGETS.idleP50Ms} ms`,
       measured: `p50 ${fmtMs(l.endToEnd.p50)} · p95 ${fmtMs(l.endToEnd.p95)} · p99 ${fmtMs(l.endToEnd.p99)} ms${l.timeouts ? ` (${l.timeouts} timed out)` : ""}`,
       pass: l.timeouts === 0 && l.endToEnd.p50 <= TARGETS.idleP50Ms,
+      others: othersOf(l.cpu),
     });
   }
   const s = r.slow;
@@ -133,12 +158,14 @@ export function checks(r: Results): Check[] {
       target: `≥ ${TARGETS.slowShare * 100} % (${fmtNum(ideal * TARGETS.slowShare, 1)}/s)`,
       measured: `${fmtNum(s.perS, 1)}/s = ${fmtNum((s.perS / ideal) * 100)} %`,
       pass: !s.timedOut && s.perS >= ideal * TARGETS.slowShare,
+      others: othersOf(s.cpu),
     });
     out.push({
       what: "slow LLM: every message answered exactly once",
       target: "0 duplicates, 0 missing",
       measured: onceText(s.exactlyOnce, s.timedOut),
       pass: s.exactlyOnce.duplicates === 0 && s.exactlyOnce.missing === 0 && s.exactlyOnce.unexpected === 0,
+      others: othersOf(s.cpu),
     });
   }
   return out;
@@ -149,17 +176,75 @@ const verdict = (c: Check) => (c.pass === null ? "info" : c.pass ? "PASS" : "MIS
 // ---------------------------------------------------------------------------------------------
 // Detail lines shared by the console and the markdown
 
-function cpuLines(c: CpuReport, nproc: number): string[] {
+/** CPU per process over a window; with `per` (units done in the window) also CPU ms per unit. */
+function cpuLines(c: CpuReport, nproc: number, per?: { n: number; unit: string; total?: boolean }): string[] {
+  const unit = (cpuS: number) =>
+    per && per.n > 0 ? ` = ${((cpuS * 1000) / per.n).toFixed(2)} ms per ${per.unit}` : "";
   const lines = c.rows.map(
-    (row) => `${row.label}: ${row.cpuS === null ? "n/a" : `${row.cpuS.toFixed(1)} s CPU = ${fmtNum((row.cpuS / c.wallS) * 100)} % of a core`}`,
+    (row) =>
+      `${row.label}: ${row.cpuS === null ? "n/a" : `${row.cpuS.toFixed(1)} s CPU = ${fmtNum((row.cpuS / c.wallS) * 100)} % of a core${unit(row.cpuS)}`}`,
   );
+  const ours = c.rows.reduce((a, r) => a + (r.cpuS ?? 0), 0);
+  if (per && per.n > 0 && per.total !== false) {
+    const ms = (ours * 1000) / per.n;
+    lines.push(
+      `all of the above: ${ms.toFixed(1)} ms CPU per ${per.unit} → if CPU-bound, at most ~${fmtNum((nproc * 1000) / ms)} ${per.unit}s/s on ${nproc} idle cores`,
+    );
+  }
   if (c.otherS !== null) {
-    lines.push(`everything else on the machine: ${c.otherS.toFixed(1)} s = ${fmtNum((c.otherS / c.wallS) * 100)} % of a core`);
+    lines.push(
+      `everything else on the machine: ${c.otherS.toFixed(1)} s = ${fmtNum((c.otherS / c.wallS) * 100)} % of a core`,
+    );
   }
   if (c.machineBusyS !== null) {
-    lines.push(`machine busy ${fmtNum((c.machineBusyS / (c.wallS * nproc)) * 100)} % of ${nproc} cores over ${c.wallS.toFixed(1)} s`);
+    const psi =
+      c.cpuPressure === null
+        ? ""
+        : `; some task was waiting for a CPU ${fmtNum(Math.min(1, c.cpuPressure) * 100)} % of the time (PSI)`;
+    lines.push(
+      `machine busy ${fmtNum((c.machineBusyS / (c.wallS * nproc)) * 100)} % of ${nproc} cores over ${c.wallS.toFixed(1)} s${psi}`,
+    );
   }
   return lines;
+}
+
+function waitLines(w: WaitReport): string[] {
+  const shown = w.rows.filter((x) => x.avg >= 0.05).slice(0, 8);
+  const out =
+    shown.length === 0
+      ? ["database sessions: none busy in the samples"]
+      : [
+          `database sessions (pg_stat_activity, ${w.samples} samples; average number of backends per state, idle ones left out):`,
+          ...shown.map((x) => `  ${x.app} — ${x.what}: ${x.avg.toFixed(2)}`),
+        ];
+  const statements = w.statements.filter((x) => x.avg >= 0.02).slice(0, 6);
+  if (statements.length > 0) {
+    out.push(
+      "statements seen running on CPU or waiting on a lock (average backends):",
+      ...statements.map((x) => `  ${x.avg.toFixed(2)} ${x.state}: \`${x.statement}\``),
+    );
+  }
+  return out;
+}
+
+function dbLines(d: DbCounters): string[] {
+  const f = (v: number) => (v >= 100 ? fmtNum(v) : v.toFixed(v >= 10 ? 1 : 2));
+  return [
+    `database work per message (pg_stat_database / pg_stat_user_tables deltas): ${f(d.xacts)} transactions, ${f(d.rollbacks)} rollbacks, ${f(d.tupReturned)} rows returned by scans`,
+    ...d.tables
+      .slice(0, 8)
+      .map(
+        (t) =>
+          `  ${t.table}: ${f(t.seqScan)} seq scans reading ${f(t.seqRead)} rows · ${f(t.idxScan)} index scans fetching ${f(t.idxFetch)} rows · ${f(t.ins)} ins / ${f(t.upd)} upd / ${f(t.del)} del`,
+      ),
+    "  indexes reading the most entries per message:",
+    ...d.indexes
+      .slice(0, 4)
+      .map(
+        (x) =>
+          `    ${x.index}: ${f(x.scans)} scans reading ${f(x.read)} entries, fetching ${f(x.fetched)} rows`,
+      ),
+  ];
 }
 
 function sumLine(label: string, s: Summary): string {
@@ -178,15 +263,21 @@ function breakdownLines(b: Breakdown): string[] {
   ];
 }
 
+function serverShare(h: { le: string; fraction: number }[]): string {
+  return (
+    h
+      .filter((x) => ["0.005", "0.01", "0.025", "0.05"].includes(x.le))
+      .map((x) => `≤ ${Number(x.le) * 1000} ms ${fmtNum(x.fraction * 100, 1)} %`)
+      .join(" · ") || "n/a"
+  );
+}
+
 function sections(r: Results): { title: string; lines: string[] }[] {
   const out: { title: string; lines: string[] }[] = [];
   const n = r.machine.nproc;
   const w = r.webhook;
   if (w) {
-    const server = w.serverSide
-      .filter((x) => ["0.005", "0.01", "0.025", "0.05"].includes(x.le))
-      .map((x) => `≤ ${Number(x.le) * 1000} ms ${fmtNum(x.fraction * 100, 1)} %`)
-      .join(" · ");
+    const server = serverShare(w.serverSide);
     out.push({
       title: "1. Webhook under load",
       lines: [
@@ -194,9 +285,23 @@ function sections(r: Results): { title: string; lines: string[] }[] {
         sumLine("client-side latency", w.latency),
         `server-side (API /metrics histogram, handler only): ${server || "n/a"}`,
         `rows stored: ${fmtNum(w.storedInDb)} webhook_events; meanwhile the 2 workers sent ${fmtNum(w.drainedPerS)} replies/s; ${fmtNum(w.backlogAtEnd)} jobs still open at the end`,
-        ...(w.generatedLive ? [`note: ${fmtNum(w.generatedLive)} bodies were built during the window (pre-generated pool exhausted)`] : []),
+        ...(w.generatedLive
+          ? [
+              `note: ${fmtNum(w.generatedLive)} bodies were built during the window (pre-generated pool exhausted)`,
+            ]
+          : []),
         "CPU during the window:",
-        ...cpuLines(w.cpu, n).map((x) => `  ${x}`),
+        ...cpuLines(w.cpu, n, { n: w.accepted, unit: "request", total: false }).map((x) => `  ${x}`),
+        ...waitLines(w.waits),
+        ...(w.alone
+          ? [
+              `diagnostic, right after with the workers stopped (API + PostgreSQL alone, ${w.alone.durationS.toFixed(1)} s): ${fmtNum(w.alone.acceptedPerS)}/s, ${fmtSummaryMs(w.alone.latency)}; server-side ${serverShare(w.alone.serverSide)}`,
+              ...cpuLines(w.alone.cpu, n, {
+                n: w.alone.acceptedPerS * w.alone.durationS,
+                unit: "request",
+              }).map((x) => `  ${x}`),
+            ]
+          : []),
       ],
     });
   }
@@ -208,9 +313,13 @@ function sections(r: Results): { title: string; lines: string[] }[] {
     }
     for (const run of [pg.twoInsert, pg.ingest]) {
       if (run) {
-        lines.push(`${run.script}: ${fmtNum(run.tps)} tps, latency average ${fmtMs(run.latencyMs)} ms, ${run.failed} failed — \`${run.command}\``);
+        lines.push(
+          `${run.script}: ${fmtNum(run.tps)} tps, latency average ${fmtMs(run.latencyMs)} ms, ${run.failed} failed — \`${run.command}\``,
+        );
         if (run.cpu) {
-          lines.push(...cpuLines(run.cpu, n).map((x) => `  ${x}`));
+          lines.push(
+            ...cpuLines(run.cpu, n, { n: run.tps * run.cpu.wallS, unit: "transaction" }).map((x) => `  ${x}`),
+          );
         }
       }
     }
@@ -225,7 +334,9 @@ function sections(r: Results): { title: string; lines: string[] }[] {
         `exactly once: ${onceText(p.exactlyOnce, p.timedOut)}; jobs ${JSON.stringify(p.jobs)}`,
         ...breakdownLines(p.breakdown),
         "CPU from the first POST to the last reply:",
-        ...cpuLines(p.cpu, n).map((x) => `  ${x}`),
+        ...cpuLines(p.cpu, n, { n: p.exactlyOnce.answered, unit: "message" }).map((x) => `  ${x}`),
+        ...waitLines(p.waits),
+        ...dbLines(p.dbPerMessage),
       ],
     });
   }
@@ -238,6 +349,8 @@ function sections(r: Results): { title: string; lines: string[] }[] {
         sumLine("webhook POST start → Graph text send", l.endToEnd),
         sumLine("webhook POST alone (200 received)", l.webhook),
         ...breakdownLines(l.breakdown),
+        `CPU over the ${l.messages} messages:`,
+        ...cpuLines(l.cpu, n, { n: l.messages, unit: "message", total: false }).map((x) => `  ${x}`),
       ],
     });
   }
@@ -252,7 +365,9 @@ function sections(r: Results): { title: string; lines: string[] }[] {
         `exactly once: ${onceText(s.exactlyOnce, s.timedOut)}; jobs ${JSON.stringify(s.jobs)}`,
         ...breakdownLines(s.breakdown),
         "CPU from the first POST to the last reply:",
-        ...cpuLines(s.cpu, n).map((x) => `  ${x}`),
+        ...cpuLines(s.cpu, n, { n: s.exactlyOnce.answered, unit: "message" }).map((x) => `  ${x}`),
+        ...waitLines(s.waits),
+        ...dbLines(s.dbPerMessage),
       ],
     });
   }
@@ -284,10 +399,15 @@ function pad(s: string, n: number): string {
 export function renderConsole(r: Results): string {
   const out: string[] = [];
   out.push("");
-  out.push(`LX Agent Factory benchmarks — ${r.startedAt.toISOString()}${r.quick ? " (--quick: smoke run, not comparable)" : ""}`);
+  out.push(
+    `LX Agent Factory benchmarks — ${r.startedAt.toISOString()}${r.quick ? " (--quick: smoke run, not comparable)" : ""}`,
+  );
+  out.push(`code: ${r.revision}`);
   out.push(machineLine(r));
   out.push(backgroundLine(r));
-  out.push(`API + ${r.config.workers} workers × WORKER_CONCURRENCY ${r.config.concurrency}, LOG_LEVEL ${r.config.logLevel}, status callbacks ${r.config.statuses ? "on" : "off"}`);
+  out.push(
+    `API + ${r.config.workers} workers × WORKER_CONCURRENCY ${r.config.concurrency}, LOG_LEVEL ${r.config.logLevel}, status callbacks ${r.config.statuses ? "on" : "off"}`,
+  );
   for (const s of sections(r)) {
     out.push("", s.title);
     for (const l of s.lines) {
@@ -298,10 +418,22 @@ export function renderConsole(r: Results): string {
   const w1 = Math.max(...cs.map((c) => c.what.length), 10);
   const w2 = Math.max(...cs.map((c) => c.target.length), 6);
   const w3 = Math.max(...cs.map((c) => c.measured.length), 8);
-  out.push("", `${pad("measure", w1)} | ${pad("target", w2)} | ${pad("measured", w3)} | result`);
-  out.push(`${"-".repeat(w1)}-+-${"-".repeat(w2)}-+-${"-".repeat(w3)}-+-------`);
+  out.push(
+    "",
+    `${pad("measure", w1)} | ${pad("target", w2)} | ${pad("measured", w3)} | result | others' CPU`,
+  );
+  out.push(`${"-".repeat(w1)}-+-${"-".repeat(w2)}-+-${"-".repeat(w3)}-+--------+------------`);
   for (const c of cs) {
-    out.push(`${pad(c.what, w1)} | ${pad(c.target, w2)} | ${pad(c.measured, w3)} | ${verdict(c)}`);
+    out.push(
+      `${pad(c.what, w1)} | ${pad(c.target, w2)} | ${pad(c.measured, w3)} | ${pad(verdict(c), 6)} | ${c.others === null ? "" : fmtOthers(c.others)}`,
+    );
+  }
+  const busy = cs.filter((c) => c.others !== null && c.others > 0.25);
+  if (busy.length > 0) {
+    out.push(
+      "",
+      `warning: other processes used more than a quarter of a core during ${busy.length} measurement(s); those figures are pessimistic.`,
+    );
   }
   out.push("");
   return out.join("\n");
@@ -330,6 +462,7 @@ function historyRow(r: Results): string {
   const ideal = slowIdeal(r);
   const cells = [
     r.startedAt.toISOString().slice(0, 16).replace("T", " "),
+    r.revision.replace(/ \+ (\d+) uncommitted file\(s\) in apps\/ packages\//, " +$1"),
     w ? fmtNum(w.acceptedPerS) : "—",
     w ? fmtMs(w.latency.p99) : "—",
     pg ? fmtNum(pg.tps) : "—",
@@ -339,6 +472,7 @@ function historyRow(r: Results): string {
     l ? fmtMs(l.endToEnd.p50) : "—",
     s ? `${fmtNum(s.perS, 1)} (${fmtNum((s.perS / ideal) * 100)} %)` : "—",
     `${checks(r).filter((c) => c.pass === false).length}`,
+    fmtOthers(Math.max(...checks(r).map((c) => c.others ?? 0))),
   ];
   return `| ${cells.join(" | ")} |`;
 }
@@ -347,10 +481,12 @@ export function renderMarkdown(r: Results, previous: string | undefined): string
   const notes = (previous && between(previous, NOTES_START, NOTES_END)) ?? "_No notes yet._";
   const oldHistory = previous ? between(previous, HISTORY_START, HISTORY_END) : undefined;
   const historyHeader = [
-    "| run (UTC) | webhook/s | webhook p99 ms | pgbench tps | ratio | pipeline/s | dup/missing | idle p50 ms | slow LLM /s (% of ideal) | misses |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| run (UTC) | code | webhook/s | webhook p99 ms | pgbench tps | ratio | pipeline/s | dup/missing | idle p50 ms | slow LLM /s (% of ideal) | misses | others' CPU (worst part) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
-  const oldRows = (oldHistory ?? "").split("\n").filter((l) => l.startsWith("| ") && !l.startsWith("| run") && !l.startsWith("| ---"));
+  const oldRows = (oldHistory ?? "")
+    .split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| run") && !l.startsWith("| ---"));
   const history = [...historyHeader, ...oldRows, historyRow(r)].join("\n");
 
   const m: string[] = [];
@@ -366,13 +502,16 @@ export function renderMarkdown(r: Results, previous: string | undefined): string
     "Every figure comes from the real processes — the API and 2 workers as separate `node` processes configured by env, as in production — on a fresh PostgreSQL database, with the Meta Graph API and the LLM replaced by local fakes that answer at once (or after 1.5 s for the slow-LLM line) running inside the benchmark process. " +
       "So the numbers are our own cost: webhook, queue, workers, outbox and PostgreSQL, all sharing one small machine with the load generator and the fakes. " +
       "They are not capacity figures for production (real Graph/LLM latency, network and a bigger database change them); compare runs on the same machine, and look at ratios (webhook ÷ pgbench) and at where CPU goes. " +
-      "PASS/MISS is against the targets of issue 3; `info` lines have no target. A figure measured while other processes were using the CPU (see \"everything else on the machine\") is pessimistic. " +
+      'PASS/MISS is against the targets of issue 3; `info` lines have no target. A figure measured while other processes were using the CPU (see "everything else on the machine") is pessimistic. ' +
       "Benchmarks never fail the test suite: they only print and record.",
   );
   m.push("");
   m.push(`## Latest run — ${r.startedAt.toISOString().replace("T", " ").slice(0, 19)} UTC`);
   m.push("");
-  m.push(`- command: \`${r.command}\` (${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(0)} s)`);
+  m.push(
+    `- command: \`${r.command}\` (${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(0)} s)`,
+  );
+  m.push(`- code: ${r.revision}`);
   m.push(`- machine: ${machineLine(r)}`);
   m.push(`- ${backgroundLine(r)}`);
   m.push(
@@ -381,10 +520,12 @@ export function renderMarkdown(r: Results, previous: string | undefined): string
   m.push("");
   m.push("### Targets");
   m.push("");
-  m.push("| measure | target | measured | result |");
-  m.push("| --- | --- | --- | --- |");
+  m.push("| measure | target | measured | result | CPU used by other processes meanwhile |");
+  m.push("| --- | --- | --- | --- | --- |");
   for (const c of checks(r)) {
-    m.push(`| ${c.what} | ${c.target} | ${c.measured} | **${verdict(c)}** |`);
+    m.push(
+      `| ${c.what} | ${c.target} | ${c.measured} | **${verdict(c)}** | ${c.others === null ? "" : fmtOthers(c.others)} |`,
+    );
   }
   m.push("");
   m.push("### Details");
@@ -403,13 +544,13 @@ export function renderMarkdown(r: Results, previous: string | undefined): string
   m.push(
     [
       "- **Set-up.** One PostgreSQL server (`DATABASE_URL`, else `TEST_DATABASE_URL`, else embedded); each stack gets a fresh database cloned from the migrated template, seeded with one tenant, the Haven agent (`model: openai/gpt-4o-mini`) active and one number; dropped at the end (also on Ctrl-C). The API and each worker run as `node --import tsx apps/…/src/index.ts` with env only; the fake Graph API (`startFakeGraph`) and fake OpenAI (`startFakeOpenAI`) listen on 127.0.0.1 in the benchmark process; the load generator runs in a worker thread of the same process, so its timing is not held up by the fakes' event loop (it still shares the CPU).",
-      "- **1. Webhook.** 32 keep-alive connections (`node:http`), each POSTing the next distinct inbound text (unique wamid and text, 5,000 senders round-robin, Meta-style JSON signed with `X-Hub-Signature-256`, bodies built before the clock starts) for 10 s after 1,000 warm-up POSTs, while both workers drain the queue (instant LLM). Latency is per request, from write to the end of the response; accepted/s = 200 answers ÷ time from the first request to the last response. The API's own histogram (`/metrics`) gives the handler-only share.",
+      "- **1. Webhook.** 32 keep-alive connections (`node:http`), each POSTing the next distinct inbound text (unique wamid and text, 5,000 senders round-robin, Meta-style JSON signed with `X-Hub-Signature-256`, bodies built before the clock starts) for 10 s after 1,000 warm-up POSTs, while both workers drain the queue (instant LLM). Latency is per request, from write to the end of the response; accepted/s = 200 answers ÷ time from the first request to the last response. The API's own histogram (`/metrics`) gives the handler-only share. As a diagnostic, the same load then runs 5 s more with the workers stopped (API + PostgreSQL alone).",
       "- **2. pgbench.** `pgbench -n -c 32 -j 2 -T 10 -f bench/webhook-pgbench.sql` on another fresh database with no workers: insert `webhook_events` (`on conflict do nothing`) + insert `message_queue` in one transaction — the reference figure of the issue. `bench/webhook-ingest-pgbench.sql` replays, for information, the single statement the API really runs (conversation upsert + event + message + job).",
       "- **3. Pipeline.** After a 64-message warm-up, 3,000 messages over 1,000 conversations (3 each) are posted as fast as the webhook takes them (32 connections). Time runs from the first POST to the last text send recorded by the fake Graph. Every reply's text names its message, so exactly-once is checked by counting distinct reply texts (duplicates, missing, unexpected), after a further 1 s for late duplicates.",
       "- **4. Idle latency.** 100 messages, each from a new customer, one at a time: the next is posted 20–60 ms (uniform) after the previous reply reached the fake Graph. Latency = webhook POST start → the fake Graph's record of the text send (1 ms resolution).",
       "- **5. Slow LLM.** The fake LLM answers after 1,500 ms; 1,280 messages, one per conversation, posted at once; throughput = messages ÷ (first POST → last text send), against `workers × WORKER_CONCURRENCY ÷ 1.5 s`. The steady figure uses the 10th→90th percentile of send times (no ramp-up/tail).",
-      "- **Where time goes.** CPU per process from `/proc/<pid>/stat` over each measured window (PostgreSQL = backends of that database + background processes; \"everything else\" = machine busy time not in those); job and outbox timings from the rows themselves (`message_queue.created_at/locked_at/finished_at`, `outbox_messages.created_at/locked_at/sent_at`, all `now()` of their transaction).",
-      "- `pnpm bench --quick` runs every part briefly (smoke test; figures not comparable) and does not write this file; `pnpm bench webhook|pgbench|pipeline|latency|slow` runs one part and only prints.",
+      '- **Where time goes.** CPU per process from `/proc/<pid>/stat` over each measured window (PostgreSQL = backends of that database + background processes; "everything else" = machine busy time not in those; PSI = /proc/pressure/cpu, the share of time some runnable task waited for a CPU); database sessions sampled from `pg_stat_activity` every 100 ms; per-message database work from `pg_stat_database`/`pg_stat_user_tables` deltas; job and outbox timings from the rows themselves (`message_queue.created_at/locked_at/finished_at`, `outbox_messages.created_at/locked_at/sent_at`, all `now()` of their transaction).',
+      "- `pnpm bench --quick` runs every part briefly (smoke test; figures not comparable) and does not write this file; `pnpm bench webhook|pgbench|pipeline|latency|slow` runs one part and only prints; `--wait-quiet[=S]` waits before each part until other processes use less than a quarter of a core; `--profile` runs the API and workers under `node --cpu-prof` and prints where their CPU goes; `--statuses` turns on Meta-style status callbacks.",
     ].join("\n"),
   );
   m.push("");

@@ -7,7 +7,6 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 
-import type { EmbeddedServer } from "@lx/db/embedded";
 import {
   createTestDatabase,
   ensureTemplate,
@@ -20,6 +19,7 @@ import {
   type TestDatabase,
 } from "@lx/db/testing";
 import { startFakeGraph, startFakeOpenAI, type FakeGraph, type FakeOpenAI } from "@lx/sandbox";
+import type { TAgentSpec } from "@lx/shared";
 import { havenSpec } from "@lx/shared/testing";
 
 import { onCleanup } from "./cleanup.ts";
@@ -36,7 +36,7 @@ export async function openServer(): Promise<Server> {
   const given = process.env.DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
   const { baseUrl, embedded } = await startTestServer(given);
   if (embedded) {
-    onCleanup("embedded PostgreSQL", () => (embedded as EmbeddedServer).stop());
+    onCleanup("embedded PostgreSQL", () => embedded.stop());
   }
   const template = await ensureTemplate(baseUrl);
   const probe = await createTestDatabase(baseUrl, template);
@@ -48,12 +48,22 @@ export async function openServer(): Promise<Server> {
     await probe.drop();
   }
   const u = new URL(baseUrl);
-  return { baseUrl, template, embedded: embedded !== undefined, version, host: `${u.hostname}:${u.port || "5432"}` };
+  return {
+    baseUrl,
+    template,
+    embedded: embedded !== undefined,
+    version,
+    host: `${u.hostname}:${u.port || "5432"}`,
+  };
 }
 
 /** A fresh migrated database, dropped at cleanup (or by the returned drop). */
-export async function freshDatabase(server: Server): Promise<TestDatabase & { dropNow: () => Promise<void> }> {
-  const tdb = await createTestDatabase(server.baseUrl, server.template);
+export async function freshDatabase(
+  server: Server,
+): Promise<TestDatabase & { dropNow: () => Promise<void> }> {
+  // Re-checked for every database: cheap when it exists, and it follows migrations added mid-run.
+  const template = await ensureTemplate(server.baseUrl);
+  const tdb = await createTestDatabase(server.baseUrl, template);
   const dropNow = onCleanup(`drop database ${tdb.name}`, () => tdb.drop());
   return { ...tdb, dropNow };
 }
@@ -76,6 +86,8 @@ export type StackOptions = {
   logLevel: string;
   /** Status callbacks (sent, delivered) from the fake Graph back to the webhook, as Meta does. */
   statuses: boolean;
+  /** When set, the API and workers run with `--cpu-prof`, writing `<name>.cpuprofile` here at exit. */
+  profileDir?: string;
 };
 
 export type Stack = {
@@ -94,16 +106,28 @@ export type Stack = {
 
 export async function startStack(server: Server, o: StackOptions): Promise<Stack> {
   mkdirSync(o.logDir, { recursive: true });
+  // One directory per process: Node writes one profile per thread (main, module-loader hooks).
+  const prof = (name: string) =>
+    o.profileDir ? ["--cpu-prof", `--cpu-prof-dir=${path.join(o.profileDir, name)}`] : [];
   const tdb = await freshDatabase(server);
   const graph = await startFakeGraph({
-    statusDelaysMs: o.statuses ? { sent: 5, delivered: 20, read: null } : { sent: null, delivered: null, read: null },
+    statusDelaysMs: o.statuses
+      ? { sent: 5, delivered: 20, read: null }
+      : { sent: null, delivered: null, read: null },
   });
   const stopGraph = onCleanup("fake Graph", () => graph.stop());
   const llm = await startFakeOpenAI({ latencyMs: o.llmLatencyMs });
   const stopLlm = onCleanup("fake OpenAI", () => llm.stop());
 
   const tenant = await seedTenant(tdb.db);
-  const spec = { ...havenSpec, model: { provider: "openai" as const, name: "gpt-4o-mini" } };
+  // The Haven agent on the OpenAI provider (pointed at the fake). burstWindowMs 0 (the compiler's
+  // default; the Haven fixture waits 3 s to answer bursts together): the benchmark measures the system,
+  // not a deliberate debounce.
+  const spec: TAgentSpec = {
+    ...havenSpec,
+    model: { ...havenSpec.model, provider: "openai", name: "gpt-4o-mini" },
+    context: { ...havenSpec.context, burstWindowMs: 0 },
+  };
   const { agent } = await seedAgent(tdb.db, { tenantId: tenant.id, spec });
   const token = `EAAG-bench-${uniqueSuffix()}`;
   const number = await seedNumber(tdb.db, { tenantId: tenant.id, agentId: agent.id, token });
@@ -121,6 +145,7 @@ export async function startStack(server: Server, o: StackOptions): Promise<Stack
       LOG_LEVEL: o.logLevel,
     },
     path.join(o.logDir, `${o.name}-api.log`),
+    prof(`${o.name}-api`),
   );
   const stopApi = onCleanup(`${api.name} process`, () => api.stop());
   const workers: NodeChild[] = [];
@@ -142,6 +167,7 @@ export async function startStack(server: Server, o: StackOptions): Promise<Stack
         LOG_LEVEL: o.logLevel,
       },
       path.join(o.logDir, `${o.name}-worker-${i}.log`),
+      prof(`${o.name}-worker-${i}`),
     );
     workers.push(w);
     stopWorkers.push(onCleanup(`${w.name} process`, () => w.stop(20_000)));
@@ -204,7 +230,7 @@ export async function waitIdle(tdb: TestDatabase, timeoutMs = 120_000): Promise<
       select (select count(*)::int from message_queue where status in ('queued', 'running')) as jobs,
              (select count(*)::int from outbox_messages where status in ('queued', 'sending')) as sends`;
     const r = rows[0];
-    if (r && r.jobs === 0 && r.sends === 0) {
+    if (r?.jobs === 0 && r.sends === 0) {
       return;
     }
     if (Date.now() > deadline) {

@@ -13,8 +13,20 @@ import { CpuMeter, ROOT, type CpuReport } from "../lib/procs.ts";
 import { sleep } from "../lib/stats.ts";
 import { freshDatabase, postgresPids, type Server } from "../lib/stack.ts";
 
-export type PgbenchRun = { script: string; command: string; tps: number; latencyMs: number; failed: number; cpu: CpuReport | null };
-export type PgbenchResult = { available: boolean; reason?: string; twoInsert?: PgbenchRun; ingest?: PgbenchRun };
+export type PgbenchRun = {
+  script: string;
+  command: string;
+  tps: number;
+  latencyMs: number;
+  failed: number;
+  cpu: CpuReport | null;
+};
+export type PgbenchResult = {
+  available: boolean;
+  reason?: string;
+  twoInsert?: PgbenchRun;
+  ingest?: PgbenchRun;
+};
 
 async function pgbenchVersion(): Promise<string | null> {
   return await new Promise((resolve) => {
@@ -63,12 +75,16 @@ async function runPgbench(
   const lat = /latency average = ([\d.]+) ms/.exec(out)?.[1];
   const failed = Number(/number of failed transactions: (\d+)/.exec(out)?.[1] ?? 0);
   if (code !== 0 || !tps) {
-    throw new Error(`pgbench ${script} failed (exit ${String(code)}):\n${err.slice(-2000)}\n${out.slice(-1000)}`);
+    throw new Error(
+      `pgbench ${script} failed (exit ${String(code)}):\n${err.slice(-2000)}\n${out.slice(-1000)}`,
+    );
   }
   const shown = server.host;
   return {
     script,
-    command: `pgbench -n -c 32 -j 2 -T ${seconds} -f ${script} ${Object.keys(vars).map((k) => `-D ${k}=…`).join(" ")} <fresh db on ${shown}>`,
+    command: `pgbench -n -c 32 -j 2 -T ${seconds} -f ${script} ${Object.keys(vars)
+      .map((k) => `-D ${k}=…`)
+      .join(" ")} <fresh db on ${shown}>`,
     tps: Number(tps),
     latencyMs: Number(lat ?? Number.NaN),
     failed,
@@ -76,13 +92,19 @@ async function runPgbench(
   };
 }
 
-export async function pgbenchPart(server: Server, o: { seconds: number; ingest: boolean }): Promise<PgbenchResult> {
+export async function pgbenchPart(
+  server: Server,
+  o: { seconds: number; ingest: boolean },
+): Promise<PgbenchResult> {
   const version = await pgbenchVersion();
   if (!version) {
     return { available: false, reason: "pgbench is not installed (apt-get install postgresql-client)" };
   }
   const result: PgbenchResult = { available: true };
-  for (const script of ["bench/webhook-pgbench.sql", ...(o.ingest ? ["bench/webhook-ingest-pgbench.sql"] : [])]) {
+  for (const script of [
+    "bench/webhook-pgbench.sql",
+    ...(o.ingest ? ["bench/webhook-ingest-pgbench.sql"] : []),
+  ]) {
     const tdb = await freshDatabase(server);
     const tenant = await seedTenant(tdb.db);
     const { agent } = await seedAgent(tdb.db, { tenantId: tenant.id });

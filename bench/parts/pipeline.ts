@@ -10,11 +10,16 @@ import { runLoad } from "../lib/load.ts";
 import {
   breakdown,
   checkExactlyOnce,
+  dbCounters,
+  dbDelta,
   jobStatuses,
   maxInFlight,
   REPLY_PREFIX,
   TextWatcher,
+  WaitSampler,
   type Breakdown,
+  type DbCounters,
+  type WaitReport,
   type ExactlyOnce,
 } from "../lib/observe.ts";
 import { CpuMeter, type CpuReport } from "../lib/procs.ts";
@@ -29,14 +34,18 @@ export type ThroughputResult = {
   postPerS: number;
   /** first POST start → last text send recorded by the fake Graph */
   seconds: number;
+  /** messages answered ÷ seconds */
   perS: number;
-  /** completions between the 10th and 90th percentile of send times, per second */
+  /** sends between the 10th and 90th percentile of send times, per second (= messages when each reply answers one) */
   steadyPerS: number;
   exactlyOnce: ExactlyOnce;
   jobs: Record<string, number>;
   timedOut: boolean;
   breakdown: Breakdown;
   cpu: CpuReport;
+  waits: WaitReport;
+  /** database activity per message answered */
+  dbPerMessage: DbCounters;
   llmMaxInFlight?: number;
   llmLatencyMs?: number;
 };
@@ -49,25 +58,37 @@ async function throughput(
   await waitIdle(stack.tdb);
   const watcher = new TextWatcher(stack.graph, `${REPLY_PREFIX}${o.prefix}`);
   const cpu = new CpuMeter(stack.cpuGroups());
-  await cpu.start();
-  const load = await runLoad({
-    url: stack.webhookUrl,
-    appSecret: APP_SECRET,
-    phoneNumberId: stack.phoneNumberId,
-    concurrency: 32,
-    count: o.messages,
-    customers: o.conversations,
-    customerBase: o.customerBase,
-    textPrefix: o.prefix,
-    pregenerate: 0,
-  });
-  const complete = await watcher.waitFor(load.ok, o.timeoutMs);
+  const waits = new WaitSampler(stack.tdb);
+  let counters: DbCounters | undefined;
+  const load = await runLoad(
+    {
+      url: stack.webhookUrl,
+      appSecret: APP_SECRET,
+      phoneNumberId: stack.phoneNumberId,
+      concurrency: 32,
+      count: o.messages,
+      customers: o.conversations,
+      customerBase: o.customerBase,
+      textPrefix: o.prefix,
+      pregenerate: 0,
+    },
+    {
+      onReady: async () => {
+        counters = await dbCounters(stack.tdb);
+        await cpu.start();
+        waits.start();
+      },
+    },
+  );
+  const complete = await watcher.waitForAnswers(load.acceptedTexts, o.timeoutMs);
   const cpuReport = await cpu.stop();
-  // Late duplicates would show up here.
-  await sleep(1_000);
+  const waitRows = await waits.stop();
+  // Late duplicates would show up here (and backends flush their statistics within a second).
+  await sleep(1_200);
   watcher.poll();
-  const expected = load.acceptedTexts.map((t) => `${REPLY_PREFIX}${t}`);
+  const countersAfter = await dbCounters(stack.tdb);
   const sends = watcher.sends;
+  const once = checkExactlyOnce(load.acceptedTexts, sends);
   const ats = sends.map((s) => s.at);
   const last = ats.length ? Math.max(...ats) : Number.NaN;
   const seconds = (last - load.startedAt) / 1000;
@@ -80,21 +101,32 @@ async function throughput(
     postSeconds: (load.endedAt - load.startedAt) / 1000,
     postPerS: load.ok / ((load.endedAt - load.startedAt) / 1000),
     seconds,
-    perS: sends.length / seconds,
+    perS: once.answered / seconds,
     steadyPerS: t90 > t10 ? (0.8 * sends.length) / ((t90 - t10) / 1000) : Number.NaN,
-    exactlyOnce: checkExactlyOnce(expected, sends),
+    exactlyOnce: once,
     jobs: await jobStatuses(stack.tdb, o.prefix),
     timedOut: !complete,
     breakdown: await breakdown(stack.tdb, o.prefix),
     cpu: cpuReport,
+    waits: waitRows,
+    dbPerMessage: dbDelta(counters ?? countersAfter, countersAfter, once.answered),
   };
 }
 
 /** Part 3: instant fake LLM. */
-export async function pipelinePart(stack: Stack, o: { messages: number; conversations: number }): Promise<ThroughputResult> {
+export async function pipelinePart(
+  stack: Stack,
+  o: { messages: number; conversations: number },
+): Promise<ThroughputResult> {
   stack.llm.setLatency(0);
   // Warm-up (not measured): one message on 64 conversations, answered.
-  const warm = await throughput(stack, { prefix: "pw-", customerBase: 5511950000000, messages: 64, conversations: 64, timeoutMs: 30_000 });
+  const warm = await throughput(stack, {
+    prefix: "pw-",
+    customerBase: 5511950000000,
+    messages: 64,
+    conversations: 64,
+    timeoutMs: 30_000,
+  });
   if (warm.timedOut) {
     throw new Error(`pipeline warm-up: only ${warm.exactlyOnce.sends}/64 replies in 30 s`);
   }
@@ -108,7 +140,10 @@ export async function pipelinePart(stack: Stack, o: { messages: number; conversa
 }
 
 /** Part 5: every LLM call takes `latencyMs`; one message per conversation. */
-export async function slowPart(stack: Stack, o: { messages: number; latencyMs: number }): Promise<ThroughputResult> {
+export async function slowPart(
+  stack: Stack,
+  o: { messages: number; latencyMs: number },
+): Promise<ThroughputResult> {
   stack.llm.setLatency(o.latencyMs);
   try {
     const from = Date.now();
@@ -129,6 +164,7 @@ export async function slowPart(stack: Stack, o: { messages: number; latencyMs: n
 
 export type LatencyResult = {
   messages: number;
+  cpu: CpuReport;
   endToEnd: Summary;
   webhook: Summary;
   timeouts: number;
@@ -167,11 +203,17 @@ export async function latencyPart(stack: Stack, o: { messages: number }): Promis
   const e2e: number[] = [];
   const hook: number[] = [];
   let timeouts = 0;
+  const cpu = new CpuMeter(stack.cpuGroups());
   // Two warm-up messages (lw-…, not measured), then l-0 … l-(n-1).
   for (let i = -2; i < o.messages; i++) {
     const text = i < 0 ? `lw-${i + 2}` : `l-${i}`;
     const body = metaJsonStringify(
-      inboundText({ phoneNumberId: stack.phoneNumberId, waId: String(5511954000000 + i + 2), text, name: "Cliente Bench" }),
+      inboundText({
+        phoneNumberId: stack.phoneNumberId,
+        waId: String(5511954000000 + i + 2),
+        text,
+        name: "Cliente Bench",
+      }),
     );
     await sleep(20 + Math.random() * 40);
     const want = `${REPLY_PREFIX}${text}`;
@@ -182,8 +224,13 @@ export async function latencyPart(stack: Stack, o: { messages: number }): Promis
       throw new Error(`latency: webhook answered ${status}`);
     }
     // The fake Graph records `at` (Date.now(), 1 ms resolution) when it accepts the send.
-    const sent = await stack.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent" && r.text === want, 10_000).catch(() => undefined);
+    const sent = await stack.graph
+      .waitFor((r) => r.kind === "send" && r.outcome === "sent" && r.text === want, 10_000)
+      .catch(() => undefined);
     if (i < 0) {
+      if (i === -1) {
+        await cpu.start();
+      }
       continue;
     }
     hook.push(t1 - t0);
@@ -193,7 +240,16 @@ export async function latencyPart(stack: Stack, o: { messages: number }): Promis
       timeouts++;
     }
   }
+  const cpuReport = await cpu.stop();
   agent.destroy();
+  await waitIdle(stack.tdb, 10_000).catch(() => undefined); // the last send's sent_at is written after the Graph answers
   const b = await breakdown(stack.tdb, "l-");
-  return { messages: o.messages, endToEnd: summarize(e2e), webhook: summarize(hook), timeouts, breakdown: b };
+  return {
+    messages: o.messages,
+    cpu: cpuReport,
+    endToEnd: summarize(e2e),
+    webhook: summarize(hook),
+    timeouts,
+    breakdown: b,
+  };
 }

@@ -3,7 +3,14 @@
  * text messages (5,000 senders) for a fixed time while 2 worker processes drain the queue.
  */
 import { runLoad, type LoadResult } from "../lib/load.ts";
-import { histogramDelta, REPLY_PREFIX, TextWatcher, webhookHistogram } from "../lib/observe.ts";
+import {
+  histogramDelta,
+  REPLY_PREFIX,
+  TextWatcher,
+  WaitSampler,
+  webhookHistogram,
+  type WaitReport,
+} from "../lib/observe.ts";
 import { CpuMeter, type CpuReport } from "../lib/procs.ts";
 import { APP_SECRET, startStack, type Server, type StackOptions } from "../lib/stack.ts";
 import { summarize, type Summary } from "../lib/stats.ts";
@@ -21,18 +28,27 @@ export type WebhookResult = {
   storedInDb: number;
   /** Server-side share of POSTs finished within each histogram bound (the API's /metrics). */
   serverSide: { le: string; fraction: number }[];
-  /** Replies the workers got out (fake Graph) during the load window, per second. */
+  /** Replies (any message) the workers got out to the fake Graph during the load window, per second. */
   drainedPerS: number;
   backlogAtEnd: number;
   generatedLive: number;
   warmup: number;
   cpu: CpuReport;
+  waits: WaitReport;
+  /** Diagnostic: the same load right after, with the workers stopped (the API and PostgreSQL alone). */
+  alone?: {
+    durationS: number;
+    acceptedPerS: number;
+    latency: Summary;
+    serverSide: { le: string; fraction: number }[];
+    cpu: CpuReport;
+  };
 };
 
 export async function webhookPart(
   server: Server,
   stackOptions: Omit<StackOptions, "name" | "llmLatencyMs">,
-  o: { durationMs: number; warmup: number },
+  o: { durationMs: number; warmup: number; aloneMs: number },
 ): Promise<WebhookResult> {
   const stack = await startStack(server, { ...stackOptions, name: "webhook", llmLatencyMs: 0 });
   try {
@@ -46,18 +62,27 @@ export async function webhookPart(
     };
     // Warm-up (not measured): JIT, connection pools, the number cache.
     await runLoad({ ...base, count: o.warmup, textPrefix: "whw-", pregenerate: 0 });
-    const watcher = new TextWatcher(stack.graph, `${REPLY_PREFIX}wh-`);
+    const watcher = new TextWatcher(stack.graph, REPLY_PREFIX);
     const before = await webhookHistogram(stack.apiUrl);
     const cpu = new CpuMeter(stack.cpuGroups());
-    await cpu.start();
-    const r: LoadResult = await runLoad({
-      ...base,
-      durationMs: o.durationMs,
-      textPrefix: "wh-",
-      // Enough bodies built and signed before the clock starts for 6,000/s.
-      pregenerate: Math.ceil((o.durationMs / 1000) * 6_000),
-    });
+    const waits = new WaitSampler(stack.tdb);
+    const r: LoadResult = await runLoad(
+      {
+        ...base,
+        durationMs: o.durationMs,
+        textPrefix: "wh-",
+        // Enough bodies built and signed before the clock starts for 6,000/s.
+        pregenerate: Math.ceil((o.durationMs / 1000) * 6_000),
+      },
+      {
+        onReady: async () => {
+          await cpu.start();
+          waits.start();
+        },
+      },
+    );
     const cpuReport = await cpu.stop();
+    const waitRows = await waits.stop();
     const after = await webhookHistogram(stack.apiUrl);
     watcher.poll();
     const drained = watcher.sends.filter((s) => s.at >= r.startedAt && s.at <= r.endedAt).length;
@@ -65,7 +90,31 @@ export async function webhookPart(
       select (select count(*)::int from webhook_events where payload->'message'->'text'->>'body' like 'wh-%') as stored,
              (select count(*)::int from message_queue where status in ('queued', 'running')) as backlog`;
     const durationS = (r.endedAt - r.startedAt) / 1000;
+
+    // Diagnostic: stop the workers and run the same load again.
+    await Promise.all(stack.workers.map((w) => w.stop(20_000)));
+    const aloneCpu = new CpuMeter(stack.cpuGroups().filter((g) => !g.label.startsWith("worker")));
+    const aloneBefore = await webhookHistogram(stack.apiUrl);
+    const a = await runLoad(
+      {
+        ...base,
+        durationMs: o.aloneMs,
+        textPrefix: "wha-",
+        pregenerate: Math.ceil((o.aloneMs / 1000) * 6_000),
+      },
+      { onReady: () => aloneCpu.start() },
+    );
+    const aloneCpuReport = await aloneCpu.stop();
+    const aloneS = (a.endedAt - a.startedAt) / 1000;
+    const alone = {
+      durationS: aloneS,
+      acceptedPerS: a.ok / aloneS,
+      latency: summarize(a.latenciesMs),
+      serverSide: histogramDelta(aloneBefore, await webhookHistogram(stack.apiUrl)),
+      cpu: aloneCpuReport,
+    };
     return {
+      alone,
       concurrency: 32,
       durationS,
       requests: r.sent,
@@ -82,6 +131,7 @@ export async function webhookPart(
       generatedLive: r.generatedLive,
       warmup: o.warmup,
       cpu: cpuReport,
+      waits: waitRows,
     };
   } finally {
     await stack.stop();

@@ -11,21 +11,20 @@ import { createConsoleTrpcClient, TRPCProvider, useTRPC } from "./lib/trpc.ts";
 import { CompilePage } from "./pages/agents/compile.tsx";
 import { AgentLayout } from "./pages/agents/layout.tsx";
 import { SpecEditorPage } from "./pages/agents/spec.tsx";
+import { TestChatPage } from "./pages/agents/test-chat.tsx";
 import { VersionsPage } from "./pages/agents/versions.tsx";
 import { AuditLogPage } from "./pages/audit/audit-log.tsx";
+import { ConversationsInboxPage } from "./pages/conversations/inbox.tsx";
 import { ClientMetricsPage } from "./pages/client/metrics.tsx";
 import { ClientVersionsPage } from "./pages/client/versions.tsx";
 import { LoginPage } from "./pages/login.tsx";
+import { TenantMetricsPage } from "./pages/metrics/tenant-metrics.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
-import {
-  ConversationsPlaceholder,
-  NewTenantPlaceholder,
-  OperationsPlaceholder,
-  SetupPlaceholder,
-  TestChatPlaceholder,
-} from "./pages/placeholders.tsx";
+import { OperationsPage } from "./pages/operations/operations.tsx";
+import { SetupPage } from "./pages/setup/setup.tsx";
 import { TenantDetailPage } from "./pages/tenants/detail.tsx";
 import { TenantsListPage } from "./pages/tenants/list.tsx";
+import { NewTenantPage } from "./pages/tenants/new.tsx";
 
 /** Errors a retry cannot fix. */
 const FINAL_CODES = new Set(["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST", "INVALID_INPUT"]);
@@ -84,10 +83,11 @@ const router = createBrowserRouter([
             element: <OperatorOnly />,
             children: [
               { path: "tenants", element: <TenantsListPage /> },
-              { path: "tenants/new", element: <NewTenantPlaceholder /> },
+              { path: "tenants/new", element: <NewTenantPage /> },
               { path: "tenants/:tenantSlug", element: <TenantDetailPage /> },
-              { path: "tenants/:tenantSlug/conversations", element: <ConversationsPlaceholder /> },
-              { path: "tenants/:tenantSlug/setup", element: <SetupPlaceholder /> },
+              { path: "tenants/:tenantSlug/conversations", element: <ConversationsInboxPage /> },
+              { path: "tenants/:tenantSlug/setup", element: <SetupPage /> },
+              { path: "tenants/:tenantSlug/metrics", element: <TenantMetricsPage /> },
               {
                 path: "tenants/:tenantSlug/agents/:agentSlug",
                 element: <AgentLayout />,
@@ -96,11 +96,11 @@ const router = createBrowserRouter([
                   { path: "spec", element: <SpecEditorPage /> },
                   { path: "compile", element: <CompilePage /> },
                   { path: "versions", element: <VersionsPage /> },
-                  { path: "test-chat", element: <TestChatPlaceholder /> },
+                  { path: "test-chat", element: <TestChatPage /> },
                 ],
               },
               { path: "audit", element: <AuditLogPage /> },
-              { path: "operations", element: <OperationsPlaceholder /> },
+              { path: "operations", element: <OperationsPage /> },
             ],
           },
           {

@@ -15,6 +15,7 @@ import type { HonoEnv } from "./http/types.ts";
 import type { Logger } from "./logger.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { createLoginRateLimiter, type FailureRateLimiter } from "./services/rate-limit.ts";
+import { httpSandboxGateway } from "./services/sandbox-chat.ts";
 import { createContextFromHono, type TrpcContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/root.ts";
 
@@ -55,6 +56,10 @@ export type AppDeps = {
 export function newApp(deps: AppDeps): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   const loginLimiter = deps.loginLimiter ?? createLoginRateLimiter();
+  // The test chat writes to sandbox numbers through this API's own webhook (the real path).
+  const sandboxGateway = deps.config.sandbox
+    ? httpSandboxGateway(deps.config.sandbox.selfUrl, deps.config.metaAppSecret)
+    : null;
 
   app.use("*", requestContext(deps.logger));
   app.use("*", requestLog(deps.registry));
@@ -75,6 +80,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
             secretKey: deps.config.secretKey,
             cookieSecure: deps.config.cookieSecure,
             loginLimiter,
+            sandbox: sandboxGateway,
           },
           // @hono/trpc-server types `c` as Context<any>; it is this app's context.
           c as Context<HonoEnv>,
@@ -96,7 +102,10 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
 
   if (deps.config.sandbox) {
     const state = createFakeGraphState({
-      webhook: { url: `${deps.config.sandbox.selfUrl}/api/webhooks/whatsapp`, appSecret: deps.config.metaAppSecret },
+      webhook: {
+        url: `${deps.config.sandbox.selfUrl}/api/webhooks/whatsapp`,
+        appSecret: deps.config.metaAppSecret,
+      },
       statusDelaysMs: { sent: 50, delivered: 300, read: 1500 },
       onLog: (line) => deps.logger.debug({ sandbox: true }, line),
     });

@@ -15,6 +15,7 @@ import type { HonoEnv } from "../http/types.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { createMetricsRegistry } from "../metrics.ts";
 import { createLoginRateLimiter, loginThrottle, type FailureRateLimiter } from "../services/rate-limit.ts";
+import { appSandboxGateway, type SandboxGateway } from "../services/sandbox-chat.ts";
 import { SESSION_COOKIE, type TrpcContext } from "../trpc/init.ts";
 import { appRouter } from "../trpc/root.ts";
 
@@ -58,11 +59,27 @@ export function buildTestApp(db: Database, config: Partial<AppConfig> = {}): Tes
 
 export type TestContext = TrpcContext & { cookies: string[] };
 
+/**
+ * Sandbox mode as `pnpm start` has it, without a socket: the test chat's webhook POSTs go through
+ * `app.request` of an app built on the same database. Handoff-test steps wait `stepTimeoutMs` (short:
+ * no worker runs in these tests).
+ */
+export function loopbackSandbox(db: Database, stepTimeoutMs = 1000): SandboxGateway {
+  const { app } = buildTestApp(db);
+  return appSandboxGateway(app, "test-app-secret", stepTimeoutMs);
+}
+
 /** A tRPC context as the HTTP adapter would build it, with Set-Cookie lines collected in `cookies`. */
 export function makeContext(
   db: Database,
   session: AuthSession | null,
-  options: { ip?: string | null; limiter?: FailureRateLimiter; requestId?: string } = {},
+  options: {
+    ip?: string | null;
+    limiter?: FailureRateLimiter;
+    requestId?: string;
+    /** Default: `loopbackSandbox(db)`; null: sandbox mode off. */
+    sandbox?: SandboxGateway | null;
+  } = {},
 ): TestContext {
   const cookies: string[] = [];
   return {
@@ -74,6 +91,7 @@ export function makeContext(
     ip: options.ip === undefined ? "10.0.0.1" : options.ip,
     userAgent: "vitest",
     loginLimiter: options.limiter ?? createLoginRateLimiter(),
+    sandbox: options.sandbox === undefined ? loopbackSandbox(db) : options.sandbox,
     setCookie: (name, value) => void cookies.push(`${name}=${value}`),
     clearCookie: (name) => void cookies.push(`${name}=`),
     cookies,

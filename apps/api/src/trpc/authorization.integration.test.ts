@@ -14,6 +14,7 @@ import {
   seedConversation,
   seedInbound,
   seedNumber,
+  seedOutbound,
   seedTenant,
   seedUser,
   TEST_ACTOR,
@@ -138,7 +139,66 @@ const MATRIX: Record<string, Row> = {
   "conversations.move": {
     level: "tenant-operator",
     kind: "mutation",
-    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id, agentSlug: f.agentA.slug }),
+    input: (f) => ({
+      tenantSlug: f.tenantA.slug,
+      conversationId: f.conversationA.id,
+      agentSlug: f.agentA.slug,
+    }),
+  },
+  "operations.overview": { level: "operator", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  "operations.deadJobs": { level: "operator", kind: "query", input: () => ({}) },
+  "operations.retryJob": { level: "operator", kind: "mutation", input: (f) => ({ jobId: f.deadJobId }) },
+  "operations.failedSends": {
+    level: "operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
+  "operations.retrySend": { level: "operator", kind: "mutation", input: (f) => ({ outboxId: f.deadSendId }) },
+  "operations.numbers": { level: "operator", kind: "query", input: () => ({}) },
+  "operations.pauseNumber": {
+    level: "operator",
+    kind: "mutation",
+    input: (f) => ({ numberId: f.numberA.id, reason: "matrix" }),
+  },
+  "metrics.tenant": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, days: 7 }),
+  },
+  "sandbox.target": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
+  "sandbox.send": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, text: "oi, é um teste" }),
+  },
+  "sandbox.handoffTest": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
+  "onboarding.create": {
+    level: "operator",
+    kind: "mutation",
+    input: (f) => ({
+      tenant: { slug: `novo-${f.tenantA.slug}`, name: "Nova Empresa" },
+      agentSlug: "atendimento",
+      spec: havenSpec,
+      numbers: [],
+    }),
+  },
+  "setup.checklist": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
+  "operations.unpauseNumber": {
+    level: "operator",
+    kind: "mutation",
+    input: (f) => ({ numberId: f.numberA.id }),
   },
 };
 
@@ -160,8 +220,20 @@ async function setup(db: Database) {
     actor: TEST_ACTOR,
   });
   const numberA = await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id });
+  await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id, kind: "sandbox" });
   const conversationA = await seedConversation(db, { tenantId: tenantA.id, numberId: numberA.id });
   await seedInbound(db, { tenantId: tenantA.id, conversationId: conversationA.id, body: "oi" });
+  const [deadJob] = await db.$client<{ id: string }[]>`
+    insert into message_queue (tenant_id, task, status, attempts, last_error, finished_at)
+    values (${tenantA.id}, 'handoff.notify', 'dead', 5, 'boom', now()) returning id`;
+  const { outbox: deadSend } = await seedOutbound(db, {
+    tenantId: tenantA.id,
+    conversationId: conversationA.id,
+    numberId: numberA.id,
+    author: "bot",
+    body: "olá",
+    status: "dead",
+  });
   await seedAgent(db, { tenantId: tenantB.id });
   const operator = await seedUser(db, { role: "operator" });
   const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
@@ -172,6 +244,8 @@ async function setup(db: Database) {
     agentA,
     numberA,
     conversationA,
+    deadJobId: Number(deadJob?.id),
+    deadSendId: deadSend?.id ?? 0,
     operator,
     clientA,
     clientB,
@@ -211,7 +285,11 @@ async function snapshotTenantA(db: Database, f: Fixture) {
     from conversations c where c.tenant_id = ${f.tenantA.id} order by c.id`;
   const numbers = await db.$client`
     select id, send_paused_at, pause_reason from phone_numbers where tenant_id = ${f.tenantA.id} order by id`;
-  return { versions, conversations, numbers };
+  const jobs = await db.$client`
+    select id, status, attempts from message_queue where tenant_id = ${f.tenantA.id} order by id`;
+  const sends = await db.$client`
+    select id, status, attempts from outbox_messages where tenant_id = ${f.tenantA.id} order by id`;
+  return { versions, conversations, numbers, jobs, sends };
 }
 
 /** At runtime `_def.procedures` is flat, keyed by dotted path ("versions.publish"). */

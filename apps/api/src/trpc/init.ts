@@ -17,6 +17,7 @@ import { ZTenantScopeInput } from "@lx/shared/schemas";
 import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FailureRateLimiter } from "../services/rate-limit.ts";
+import type { SandboxGateway } from "../services/sandbox-chat.ts";
 
 /** The console's session cookie; its value is the token whose sha256 is `sessions.id`. */
 export const SESSION_COOKIE = "lx_session";
@@ -35,6 +36,11 @@ export type TrpcContext = {
   ip: string | null;
   userAgent: string | null;
   loginLimiter: FailureRateLimiter;
+  /**
+   * The API's way to its own webhook when sandbox mode is on (`config.sandbox`), for the console's
+   * test chat and handoff test; null otherwise.
+   */
+  sandbox: SandboxGateway | null;
   /** Adds an http-only, SameSite=Lax, Path=/ cookie (Secure when COOKIE_SECURE) to the response. */
   setCookie: (name: string, value: string, options: CookieSetOptions) => void;
   clearCookie: (name: string) => void;
@@ -45,6 +51,7 @@ export type TrpcDeps = {
   secretKey: Buffer;
   cookieSecure: boolean;
   loginLimiter: FailureRateLimiter;
+  sandbox: SandboxGateway | null;
 };
 
 /** Cookie helpers writing `Set-Cookie` lines into `headers`. */
@@ -93,6 +100,7 @@ export async function createContextFromHono(
     ip: socketAddress(c),
     userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
     loginLimiter: deps.loginLimiter,
+    sandbox: deps.sandbox,
     ...cookieWriter(resHeaders, deps.cookieSecure),
   };
 }

@@ -4,6 +4,11 @@ import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { conversationsRouter } from "./routers/conversations.ts";
 import { draftsRouter } from "./routers/drafts.ts";
+import { metricsRouter } from "./routers/metrics.ts";
+import { onboardingRouter } from "./routers/onboarding.ts";
+import { operationsRouter } from "./routers/operations.ts";
+import { sandboxRouter } from "./routers/sandbox.ts";
+import { setupRouter } from "./routers/setup.ts";
 import { tenantsRouter } from "./routers/tenants.ts";
 import { versionsRouter } from "./routers/versions.ts";
 
@@ -15,6 +20,11 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   drafts: draftsRouter,
   conversations: conversationsRouter,
+  operations: operationsRouter,
+  setup: setupRouter,
+  metrics: metricsRouter,
+  sandbox: sandboxRouter,
+  onboarding: onboardingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -14,3 +14,4 @@ export * from "./operations.ts";
 export * from "./setup.ts";
 export * from "./metrics.ts";
 export * from "./sandbox.ts";
+export * from "./onboarding.ts";

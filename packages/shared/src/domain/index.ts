@@ -5,3 +5,4 @@ export * from "./meta-errors.ts";
 export * from "./meta-inbound.ts";
 export * from "./sentinel.ts";
 export * from "./routing.ts";
+export * from "./pricing.ts";

@@ -92,3 +92,7 @@ export const ZListAuditEventsInput = z
     path: ["to"],
   });
 export type TListAuditEventsInput = z.infer<typeof ZListAuditEventsInput>;
+
+/** The tenant's "setup delivered" checklist (operators). */
+export const ZGetSetupChecklistInput = ZTenantScopeInput;
+export type TGetSetupChecklistInput = z.infer<typeof ZGetSetupChecklistInput>;

@@ -6,3 +6,7 @@ export * from "./meta-webhook.ts";
 export * from "./drafts.ts";
 export * from "./console.ts";
 export * from "./conversations.ts";
+export * from "./operations.ts";
+export * from "./metrics.ts";
+export * from "./sandbox.ts";
+export * from "./onboarding.ts";

@@ -1,3 +1,4 @@
+import { customerSays, newCustomer } from "../../fixtures/customer.ts";
 import { HAVEN, OTHER_TENANT } from "../../fixtures/data.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcQuery } from "../../fixtures/trpc.ts";
@@ -6,21 +7,95 @@ test.beforeEach(async ({ apiSignin }) => {
   await apiSignin("client");
 });
 
-test("[CLIENT]: lands on Haven's metrics page, which says metrics are coming and shows no invented numbers", async ({
+test("[CLIENT]: lands on Haven's metrics — real numbers with their definitions and charts, only Haven's, read-only", async ({
   page,
+  request,
+  operatorApi,
   shot,
 }) => {
+  // A conversation for each tenant, so both have numbers; the client must see only Haven's.
+  const havenCustomer = newCustomer("Métricas");
+  await customerSays(request, havenCustomer, "Oi! Quanto custa a avaliação?");
+  await customerSays(request, newCustomer("Outra"), "Oi, outra clínica", OTHER_TENANT.phoneNumberId);
+  type Totals = { totals: { conversations: number; messagesIn: number; botResponses: number } };
+  await expect
+    .poll(
+      async () => {
+        const metrics = ok(
+          await trpcQuery<Totals>(operatorApi, "metrics.tenant", { tenantSlug: OTHER_TENANT.slug }),
+        );
+        return metrics.totals.botResponses;
+      },
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThan(0);
+  await expect
+    .poll(
+      async () => {
+        const metrics = ok(
+          await trpcQuery<Totals>(operatorApi, "metrics.tenant", { tenantSlug: HAVEN.slug }),
+        );
+        return metrics.totals.botResponses;
+      },
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThan(0);
+
   await page.goto("/");
   await expect(page).toHaveURL(/\/client\/metrics$/);
   await expect(page.getByRole("heading", { name: "Métricas", level: 1 })).toBeVisible();
-  await expect(page.getByText(`Desempenho dos agentes de ${HAVEN.name}.`)).toBeVisible();
-  await expect(page.getByTestId("metrics-coming")).toContainText("As métricas estão chegando");
-  await expect(page.getByTestId("metrics-coming")).toContainText("Ainda não temos dados de métricas");
+  await expect(page.getByText(`Desempenho dos agentes de ${HAVEN.name}. Somente leitura.`)).toBeVisible();
+  await expect(page.getByTestId("metrics-timezone")).toHaveText(
+    "Dias em UTC (o fuso horário da empresa ainda não é aplicado).",
+  );
+
+  // The numbers are Haven's own (the same the operators read for Haven), each with its definition.
+  const own = ok(await trpcQuery<Totals>(page.request, "metrics.tenant", { tenantSlug: HAVEN.slug }));
+  const havenForOperators = ok(
+    await trpcQuery<Totals>(operatorApi, "metrics.tenant", { tenantSlug: HAVEN.slug }),
+  );
+  expect(own.totals).toEqual(havenForOperators.totals);
+  const conversations = page.getByTestId("kpi-conversations");
+  await expect(conversations.getByTestId("kpi-conversations-value")).toHaveText(
+    String(own.totals.conversations),
+  );
+  await expect(conversations).toContainText("Conversas distintas com ao menos uma mensagem no dia.");
+  await expect(page.getByTestId("kpi-bot-frt")).toContainText("1ª resposta do bot (p50 / p90)");
+  await expect(page.getByTestId("kpi-bot-frt-value")).not.toHaveText("—");
+  await expect(page.getByTestId("kpi-cost")).toContainText("Estimativa, não fatura.");
+  await expect(page.getByTestId("bar-chart").first()).toBeVisible();
+  await expect(page.getByTestId("metrics-version-row").first()).toContainText("recepcao v");
+  await expect(page.getByTestId("metrics-prices")).toContainText("gpt-4o-mini");
+  await expect(page.getByTestId("metrics-prices")).toContainText("US$ 0,15");
+
+  // Another period.
+  await page.getByRole("button", { name: "Últimos 7 dias" }).click();
+  await expect(page).toHaveURL(/days=7/);
+  await expect(page.getByRole("button", { name: "Últimos 7 dias" })).toHaveAttribute("aria-pressed", "true");
 
   const nav = page.getByRole("navigation", { name: "Navegação principal" });
   await expect(nav.getByRole("link")).toHaveText(["Métricas", "Versões"]);
   await expect(page.getByText(OTHER_TENANT.name)).toHaveCount(0);
+  // Read-only: no forms, no action buttons besides the period switch and the sign-out.
+  await expect(page.getByRole("main").getByRole("textbox")).toHaveCount(0);
   await shot("client-metrics");
+
+  // The other tenant's metrics are not theirs to read, and looking is recorded for the checklist.
+  const other = await trpcQuery(page.request, "metrics.tenant", { tenantSlug: OTHER_TENANT.slug });
+  expect(other.ok ? null : other.error.code).toBe("NOT_FOUND");
+  const views = ok(
+    await trpcQuery<{ items: { actorLabel: string; data: Record<string, unknown> | null }[] }>(
+      operatorApi,
+      "audit.list",
+      {
+        tenantSlug: HAVEN.slug,
+        type: "metrics.viewed",
+      },
+    ),
+  );
+  expect(views.items.some((e) => e.actorLabel === "cliente@haven.local" && e.data?.role === "client")).toBe(
+    true,
+  );
 });
 
 test("[CLIENT]: approves a version of their agent", async ({ page, operatorApi, shot }) => {
@@ -62,6 +137,9 @@ test('[CLIENT]: operator URLs show "no access" and never request their data', as
     `/tenants/${OTHER_TENANT.slug}`,
     "/tenants/haven/agents/recepcao/spec",
     "/tenants/haven/agents/recepcao/versions",
+    "/tenants/haven/conversations",
+    "/tenants/haven/metrics",
+    "/tenants/haven/setup",
     "/audit",
     "/operations",
   ]) {
@@ -84,8 +162,13 @@ test("[CLIENT]: cannot read another tenant (or any operator procedure) through t
     ["versions.list", otherAgent, "NOT_FOUND"],
     ["versions.byVersion", { ...otherAgent, version: "1.0.0" }, "NOT_FOUND"],
     ["audit.list", { tenantSlug: OTHER_TENANT.slug }, "NOT_FOUND"],
+    ["metrics.tenant", other, "NOT_FOUND"],
+    ["setup.checklist", { tenantSlug: HAVEN.slug }, "FORBIDDEN"],
+    ["operations.overview", {}, "FORBIDDEN"],
     ["tenants.list", undefined, "FORBIDDEN"],
     ["drafts.get", { tenantSlug: HAVEN.slug, agentSlug: HAVEN.agent }, "FORBIDDEN"],
+    // The inbox is the agency's: not even their own tenant's conversations.
+    ["conversations.list", { tenantSlug: HAVEN.slug }, "FORBIDDEN"],
   ];
   for (const [path, input, code] of expectations) {
     const result = await trpcQuery(api, path, input);

@@ -37,7 +37,7 @@ export function Shell() {
       ? [
           { to: "/tenants", label: t.nav.tenants, icon: BuildingIcon },
           { to: "/audit", label: t.nav.audit, icon: ListIcon },
-          { to: "/operations", label: t.nav.operations, icon: GaugeIcon, soon: true },
+          { to: "/operations", label: t.nav.operations, icon: GaugeIcon },
         ]
       : [
           { to: "/client/metrics", label: t.nav.metrics, icon: ChartIcon },

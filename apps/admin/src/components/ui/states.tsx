@@ -3,7 +3,6 @@ import type { ReactNode } from "react";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { Badge } from "./badge.tsx";
 import { Button } from "./button.tsx";
 import { Spinner } from "./spinner.tsx";
 
@@ -76,31 +75,6 @@ export function ErrorState({
           {t.common.retry}
         </Button>
       ) : null}
-    </div>
-  );
-}
-
-/** An honest "this screen is not built yet" state: no data, says what it needs. */
-export function NotAvailableYet({ title, body }: { title: string; body: string }) {
-  const { t } = useI18n();
-  return (
-    <div
-      className="flex flex-col items-center justify-center rounded-xl border border-dashed border-slate-300 bg-white px-6 py-16 text-center"
-      data-testid="not-available"
-    >
-      <div
-        className="mb-4 flex size-12 items-center justify-center rounded-full bg-amber-50 text-amber-600"
-        aria-hidden
-      >
-        <svg viewBox="0 0 24 24" className="size-6" fill="none" stroke="currentColor" strokeWidth="1.8">
-          <path d="M12 8v4l2.5 2.5" strokeLinecap="round" strokeLinejoin="round" />
-          <circle cx="12" cy="12" r="9" />
-        </svg>
-      </div>
-      <Badge tone="amber">{t.placeholder.badge}</Badge>
-      <h2 className="mt-3 text-base font-semibold text-slate-900">{title}</h2>
-      <p className="mt-2 max-w-xl text-sm text-slate-600">{body}</p>
-      <p className="mt-3 text-xs text-slate-400">{t.placeholder.honest}</p>
     </div>
   );
 }

@@ -27,6 +27,16 @@ type I18n = {
   dateTimeSeconds: (iso: string) => string;
   time: (iso: string) => string;
   number: (n: number) => string;
+  /** "há 3 min" / "3 min ago" (seconds, minutes, hours, then days). */
+  relative: (iso: string, now?: number) => string;
+  /** 0.5 → "50%" (one decimal at most). */
+  percent: (ratio: number) => string;
+  /** 1234 ms → "1,2 s"; 95000 → "1 min 35 s"; below a second in ms. */
+  duration: (ms: number) => string;
+  /** US dollars: 2–4 decimals, two significant digits below a cent (a few tokens cost fractions of one). */
+  usd: (amount: number) => string;
+  /** 25/11 (pt-BR) or 11/25 (en), from a YYYY-MM-DD day, read as UTC. */
+  day: (ymd: string) => string;
 };
 
 const I18nContext = createContext<I18n | null>(null);
@@ -56,6 +66,25 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     });
     const timeFormat = new Intl.DateTimeFormat(intlLocale, { timeStyle: "medium" });
     const numberFormat = new Intl.NumberFormat(intlLocale);
+    const relativeFormat = new Intl.RelativeTimeFormat(intlLocale, { numeric: "auto", style: "short" });
+    const percentFormat = new Intl.NumberFormat(intlLocale, { style: "percent", maximumFractionDigits: 1 });
+    const secondsFormat = new Intl.NumberFormat(intlLocale, { maximumFractionDigits: 1 });
+    const usdFormat = new Intl.NumberFormat(intlLocale, {
+      style: "currency",
+      currency: "USD",
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 4,
+    });
+    const usdSmallFormat = new Intl.NumberFormat(intlLocale, {
+      style: "currency",
+      currency: "USD",
+      maximumSignificantDigits: 2,
+    });
+    const dayFormat = new Intl.DateTimeFormat(intlLocale, {
+      day: "2-digit",
+      month: "2-digit",
+      timeZone: "UTC",
+    });
     return {
       locale,
       t: MESSAGES[locale],
@@ -64,6 +93,37 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       dateTimeSeconds: (iso) => dateTimeSecondsFormat.format(new Date(iso)),
       time: (iso) => timeFormat.format(new Date(iso)),
       number: (n) => numberFormat.format(n),
+      relative: (iso, now = Date.now()) => {
+        const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+        const abs = Math.abs(seconds);
+        if (abs < 60) {
+          return relativeFormat.format(seconds, "second");
+        }
+        if (abs < 3600) {
+          return relativeFormat.format(Math.round(seconds / 60), "minute");
+        }
+        if (abs < 86_400) {
+          return relativeFormat.format(Math.round(seconds / 3600), "hour");
+        }
+        return relativeFormat.format(Math.round(seconds / 86_400), "day");
+      },
+      percent: (ratio) => percentFormat.format(ratio),
+      duration: (ms) => {
+        if (ms < 1000) {
+          return `${Math.round(ms)} ms`;
+        }
+        if (ms < 60_000) {
+          return `${secondsFormat.format(ms / 1000)} s`;
+        }
+        const minutes = Math.floor(ms / 60_000);
+        if (minutes < 60) {
+          return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+        }
+        return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+      },
+      usd: (amount) =>
+        amount !== 0 && Math.abs(amount) < 0.01 ? usdSmallFormat.format(amount) : usdFormat.format(amount),
+      day: (ymd) => dayFormat.format(new Date(`${ymd}T00:00:00Z`)),
     };
   }, [locale, setLocale]);
 

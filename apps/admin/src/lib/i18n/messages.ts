@@ -1,3 +1,10 @@
+import { inboxEn, inboxPtBR } from "./inbox.ts";
+import { metricsEn, metricsPtBR } from "./metrics.ts";
+import { operationsEn, operationsPtBR } from "./operations.ts";
+import { setupEn, setupPtBR } from "./setup.ts";
+import { testChatEn, testChatPtBR } from "./test-chat.ts";
+import { wizardEn, wizardPtBR } from "./wizard.ts";
+
 /**
  * The console's two dictionaries. pt-BR is the source of the shape; `en` must match it key for key
  * (the type checker enforces it). Interpolations are plain functions.
@@ -111,6 +118,7 @@ const ptBR = {
     links: "Atalhos",
     conversations: "Conversas",
     setup: "Checklist de entrega",
+    metrics: "Métricas",
     auditOfTenant: "Auditoria desta empresa",
     routing: "Roteamento",
     routingMode: { number: "Por número", menu: "Menu inicial" } as Record<string, string | undefined>,
@@ -336,44 +344,13 @@ const ptBR = {
     notePlaceholder: "Opcional: conte o que achou",
     approved: (v: string) => `v${v} aprovada`,
     rejected: (v: string) => `v${v} rejeitada`,
-    metricsTitle: "Métricas",
-    metricsSubtitle: (tenant: string) => `Desempenho dos agentes de ${tenant}.`,
-    metricsComing: "As métricas estão chegando",
-    metricsComingBody:
-      "Ainda não temos dados de métricas para mostrar. Quando estiverem prontas, esta página mostrará, por dia e por versão do agente:",
-    metricsList: [
-      "Conversas e mensagens recebidas e enviadas",
-      "Tempo da primeira resposta do bot (p50/p90), separado do humano",
-      "Taxa e motivos de transferência para humano",
-      "Taxas de entrega e leitura; templates enviados e com falha",
-      "Ocorrências de políticas, tokens e custo estimado",
-    ],
-    yourAgents: "Seus agentes",
   },
-  placeholder: {
-    badge: "Ainda não disponível",
-    honest: "Nenhum dado é exibido aqui até a API existir.",
-    conversations: {
-      title: "Conversas",
-      body: "A caixa de entrada de conversas (filtros por agente e modo, thread com a versão que respondeu cada mensagem, assumir, responder e devolver ao bot) depende da API de conversas, que ainda está sendo construída.",
-    },
-    testChat: {
-      title: "Chat de teste",
-      body: "Conversar com qualquer versão do agente pelo sandbox e rodar o teste guiado de transferência depende da API de chat de teste, que ainda está sendo construída.",
-    },
-    operations: {
-      title: "Operações",
-      body: "Profundidade e idade da fila, mensagens mortas, envios com falha e pausa de envio por número dependem da API de operações, que ainda está sendo construída.",
-    },
-    setup: {
-      title: "Checklist de entrega",
-      body: "O checklist verificado pelo sistema (número oficial respondido, v1.0.0+ ativa, teste de transferência aprovado, cliente viu as métricas) depende da API de setup, que ainda está sendo construída.",
-    },
-    wizard: {
-      title: "Nova empresa",
-      body: "O assistente de onboarding (intake) ainda não está disponível. Por enquanto, provisione empresas com `pnpm lx apply tenant.json`.",
-    },
-  },
+  inbox: inboxPtBR,
+  operations: operationsPtBR,
+  setup: setupPtBR,
+  metrics: metricsPtBR,
+  testChat: testChatPtBR,
+  wizard: wizardPtBR,
 };
 
 export type Messages = typeof ptBR;
@@ -482,6 +459,7 @@ const en: Messages = {
     links: "Shortcuts",
     conversations: "Conversations",
     setup: "Setup checklist",
+    metrics: "Metrics",
     auditOfTenant: "This tenant's audit log",
     routing: "Routing",
     routingMode: { number: "By number", menu: "Initial menu" },
@@ -693,44 +671,13 @@ const en: Messages = {
     notePlaceholder: "Optional: tell us what you think",
     approved: (v) => `v${v} approved`,
     rejected: (v) => `v${v} rejected`,
-    metricsTitle: "Metrics",
-    metricsSubtitle: (tenant) => `How ${tenant}'s agents perform.`,
-    metricsComing: "Metrics are coming",
-    metricsComingBody:
-      "There is no metrics data to show yet. When it is ready, this page will show, per day and per agent version:",
-    metricsList: [
-      "Conversations, messages in and out",
-      "Bot first-response time (p50/p90), separate from humans",
-      "Handoff rate and reasons",
-      "Delivery and read rates; templates sent and failed",
-      "Policy hits, tokens and estimated cost",
-    ],
-    yourAgents: "Your agents",
   },
-  placeholder: {
-    badge: "Not available yet",
-    honest: "No data is shown here until the API exists.",
-    conversations: {
-      title: "Conversations",
-      body: "The conversations inbox (filters by agent and mode, threads showing which version answered each message, take over, reply, hand back) depends on the conversations API, which is still being built.",
-    },
-    testChat: {
-      title: "Test chat",
-      body: "Talking to any agent version through the sandbox and running the guided handoff test depend on the test-chat API, which is still being built.",
-    },
-    operations: {
-      title: "Operations",
-      body: "Queue depth and age, dead letters, failed sends and per-number send pause depend on the operations API, which is still being built.",
-    },
-    setup: {
-      title: "Setup checklist",
-      body: "The system-checked checklist (official number answered, v1.0.0+ active, handoff test passed, client saw metrics) depends on the setup API, which is still being built.",
-    },
-    wizard: {
-      title: "New tenant",
-      body: "The onboarding wizard (intake) is not available yet. For now, provision tenants with `pnpm lx apply tenant.json`.",
-    },
-  },
+  inbox: inboxEn,
+  operations: operationsEn,
+  setup: setupEn,
+  metrics: metricsEn,
+  testChat: testChatEn,
+  wizard: wizardEn,
 };
 
 export const MESSAGES = { "pt-BR": ptBR, en } as const;

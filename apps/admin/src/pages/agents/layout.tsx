@@ -71,7 +71,7 @@ export function AgentLayout() {
           { to: `${base}/spec`, label: t.agent.tabs.spec },
           { to: `${base}/compile`, label: t.agent.tabs.compile },
           { to: `${base}/versions`, label: t.agent.tabs.versions },
-          { to: `${base}/test-chat`, label: t.agent.tabs.testChat, soon: t.common.comingSoon },
+          { to: `${base}/test-chat`, label: t.agent.tabs.testChat },
         ]}
       />
       <DraftProvider key={`${tenantSlug}/${agentSlug}`} tenantSlug={tenantSlug} agentSlug={agentSlug}>

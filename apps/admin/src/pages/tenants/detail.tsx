@@ -9,6 +9,7 @@ import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
@@ -32,8 +33,9 @@ export function TenantDetailPage() {
 
   const base = `/tenants/${tenant.data.slug}`;
   const shortcuts = [
-    { to: `${base}/conversations`, label: t.tenant.conversations, soon: true },
-    { to: `${base}/setup`, label: t.tenant.setup, soon: true },
+    { to: `${base}/conversations`, label: t.tenant.conversations, soon: false },
+    { to: `${base}/setup`, label: t.tenant.setup, soon: false },
+    { to: `${base}/metrics`, label: t.tenant.metrics, soon: false },
     { to: `/audit?tenant=${tenant.data.slug}`, label: t.tenant.auditOfTenant, soon: false },
   ];
 
@@ -58,65 +60,68 @@ export function TenantDetailPage() {
         }
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
-        <Card>
-          <CardHeader title={t.tenant.agentsTitle} description={t.tenant.agentsSubtitle} />
-          {agents.isPending ? (
-            <LoadingState />
-          ) : agents.isError ? (
-            <ErrorState error={agents.error} onRetry={() => void agents.refetch()} />
-          ) : agents.data.length === 0 ? (
-            <EmptyState title={t.tenant.noAgents} />
-          ) : (
-            <Table data-testid="agents-table">
-              <THead>
-                <tr>
-                  <Th>{t.tenant.agent}</Th>
-                  <Th>{t.tenant.activeVersion}</Th>
-                  <Th className="text-right">{t.tenant.versions}</Th>
-                  <Th>{t.tenant.updated}</Th>
-                  <Th className="text-right">{t.common.actions}</Th>
-                </tr>
-              </THead>
-              <TBody>
-                {agents.data.map((agent) => (
-                  <Tr key={agent.id} data-testid={`agent-row-${agent.slug}`}>
-                    <Td>
-                      <Link
-                        to={`${base}/agents/${agent.slug}`}
-                        className="rounded font-medium text-slate-900 hover:text-indigo-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
-                      >
-                        {agent.name}
-                      </Link>
-                      <p className="font-mono text-xs text-slate-500">{agent.slug}</p>
-                    </Td>
-                    <Td>
-                      {agent.activeVersion ? (
-                        <div className="flex flex-wrap items-center gap-1.5">
-                          <ActiveBadge label={t.agent.active(agent.activeVersion.version)} />
-                          <ApprovalBadge status={agent.activeVersion.approvalStatus} />
+        <div className="min-w-0 space-y-6">
+          <Card>
+            <CardHeader title={t.tenant.agentsTitle} description={t.tenant.agentsSubtitle} />
+            {agents.isPending ? (
+              <LoadingState />
+            ) : agents.isError ? (
+              <ErrorState error={agents.error} onRetry={() => void agents.refetch()} />
+            ) : agents.data.length === 0 ? (
+              <EmptyState title={t.tenant.noAgents} />
+            ) : (
+              <Table data-testid="agents-table">
+                <THead>
+                  <tr>
+                    <Th>{t.tenant.agent}</Th>
+                    <Th>{t.tenant.activeVersion}</Th>
+                    <Th className="text-right">{t.tenant.versions}</Th>
+                    <Th>{t.tenant.updated}</Th>
+                    <Th className="text-right">{t.common.actions}</Th>
+                  </tr>
+                </THead>
+                <TBody>
+                  {agents.data.map((agent) => (
+                    <Tr key={agent.id} data-testid={`agent-row-${agent.slug}`}>
+                      <Td>
+                        <Link
+                          to={`${base}/agents/${agent.slug}`}
+                          className="rounded font-medium text-slate-900 hover:text-indigo-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                        >
+                          {agent.name}
+                        </Link>
+                        <p className="font-mono text-xs text-slate-500">{agent.slug}</p>
+                      </Td>
+                      <Td>
+                        {agent.activeVersion ? (
+                          <div className="flex flex-wrap items-center gap-1.5">
+                            <ActiveBadge label={t.agent.active(agent.activeVersion.version)} />
+                            <ApprovalBadge status={agent.activeVersion.approvalStatus} />
+                          </div>
+                        ) : (
+                          <Badge tone="amber">{t.tenant.noActive}</Badge>
+                        )}
+                      </Td>
+                      <Td className="text-right tabular-nums">{number(agent.versionCount)}</Td>
+                      <Td className="whitespace-nowrap text-slate-500">{dateTime(agent.updatedAt)}</Td>
+                      <Td>
+                        <div className="flex justify-end gap-2">
+                          <ButtonLink to={`${base}/agents/${agent.slug}/spec`} size="sm" variant="secondary">
+                            {t.tenant.editSpec}
+                          </ButtonLink>
+                          <ButtonLink to={`${base}/agents/${agent.slug}/versions`} size="sm" variant="ghost">
+                            {t.tenant.openVersions}
+                          </ButtonLink>
                         </div>
-                      ) : (
-                        <Badge tone="amber">{t.tenant.noActive}</Badge>
-                      )}
-                    </Td>
-                    <Td className="text-right tabular-nums">{number(agent.versionCount)}</Td>
-                    <Td className="whitespace-nowrap text-slate-500">{dateTime(agent.updatedAt)}</Td>
-                    <Td>
-                      <div className="flex justify-end gap-2">
-                        <ButtonLink to={`${base}/agents/${agent.slug}/spec`} size="sm" variant="secondary">
-                          {t.tenant.editSpec}
-                        </ButtonLink>
-                        <ButtonLink to={`${base}/agents/${agent.slug}/versions`} size="sm" variant="ghost">
-                          {t.tenant.openVersions}
-                        </ButtonLink>
-                      </div>
-                    </Td>
-                  </Tr>
-                ))}
-              </TBody>
-            </Table>
-          )}
-        </Card>
+                      </Td>
+                    </Tr>
+                  ))}
+                </TBody>
+              </Table>
+            )}
+          </Card>
+          <SetupChecklistCard tenantSlug={tenant.data.slug} />
+        </div>
         <Card className="self-start">
           <CardHeader title={t.tenant.links} />
           <ul className="p-2">

@@ -1,0 +1,166 @@
+import { useEffect, useRef } from "react";
+
+import { Badge } from "../../components/ui/badge.tsx";
+import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import type { RouterOutputs } from "../../lib/trpc.ts";
+import { DeliveryBadge } from "./badges.tsx";
+
+export type Thread = RouterOutputs["conversations"]["byId"];
+export type ThreadMessage = Thread["messages"][number];
+
+const BUBBLE: Record<string, string> = {
+  customer: "bg-white ring-slate-200 text-slate-900",
+  bot: "bg-indigo-50 ring-indigo-100 text-slate-900",
+  human: "bg-emerald-50 ring-emerald-200 text-slate-900",
+  system: "bg-amber-50 ring-amber-200 text-slate-900",
+};
+
+const VERDICT_TONES = { allow: "gray", rewrite: "amber", block: "red", handoff: "red" } as const;
+
+function Verdicts({ message }: { message: ThreadMessage }) {
+  const { t } = useI18n();
+  if (message.policyVerdicts.length === 0) {
+    return null;
+  }
+  return (
+    <ul
+      className="mt-1.5 flex flex-wrap gap-1"
+      aria-label={t.inbox.policyTitle}
+      data-testid="policy-verdicts"
+    >
+      {message.policyVerdicts.map((verdict, index) => (
+        <li key={`${verdict.rule}-${index}`}>
+          <Badge tone={VERDICT_TONES[verdict.action]} className="px-1.5 py-0 text-[10px]">
+            <span title={verdict.detail ?? undefined}>
+              {t.inbox.policy} · {verdict.rule}: {t.inbox.policyActions[verdict.action] ?? verdict.action}
+            </span>
+          </Badge>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function MessageItem({ message }: { message: ThreadMessage }) {
+  const { t, time, duration } = useI18n();
+  if (message.type === "note") {
+    return (
+      <li className="flex justify-center" data-testid="message" data-author="note">
+        <p
+          className="max-w-lg rounded-full bg-slate-100 px-3 py-1 text-center text-[11px] text-slate-500"
+          title={message.body}
+        >
+          {t.inbox.note} · {time(message.createdAt)}
+        </p>
+      </li>
+    );
+  }
+  const outgoing = message.direction === "out";
+  const author = message.authorUser?.name ?? message.authorUser?.email;
+  return (
+    <li
+      className={cn("flex", outgoing ? "justify-end" : "justify-start")}
+      data-testid="message"
+      data-author={message.author}
+      data-message-id={message.id}
+    >
+      <div className="max-w-[75%] min-w-0">
+        <div
+          className={cn(
+            "rounded-2xl px-3.5 py-2 text-sm whitespace-pre-wrap shadow-sm ring-1 break-words",
+            BUBBLE[message.author] ?? BUBBLE.customer,
+            outgoing ? "rounded-br-sm" : "rounded-bl-sm",
+          )}
+        >
+          {message.type !== "text" ? (
+            <span className="mr-1.5 font-mono text-[10px] text-slate-400 uppercase">[{message.type}]</span>
+          ) : null}
+          {message.body}
+        </div>
+        <div
+          className={cn(
+            "mt-1 flex flex-wrap items-center gap-1.5 text-[11px] text-slate-500",
+            outgoing && "justify-end",
+          )}
+        >
+          <span className="font-medium text-slate-600">
+            {t.inbox.authors[message.author] ?? message.author}
+          </span>
+          {author ? <span>· {author}</span> : null}
+          {message.agentVersion ? (
+            <Badge tone="indigo" className="px-1.5 py-0 text-[10px]" data-testid="message-version">
+              <span
+                title={t.inbox.versionTitle(message.agentVersion.agentSlug, message.agentVersion.version)}
+              >
+                {message.agentVersion.agentSlug} v{message.agentVersion.version}
+              </span>
+            </Badge>
+          ) : null}
+          <time dateTime={message.createdAt} title={message.createdAt}>
+            {time(message.createdAt)}
+          </time>
+          {message.tokensIn !== null && message.tokensOut !== null ? (
+            <span className="text-slate-400">· {t.inbox.tokens(message.tokensIn, message.tokensOut)}</span>
+          ) : null}
+          {message.latencyMs !== null ? (
+            <span className="text-slate-400">· {t.inbox.latency(duration(message.latencyMs))}</span>
+          ) : null}
+          {message.delivery ? (
+            <DeliveryBadge
+              status={message.delivery.status}
+              attempts={message.delivery.attempts}
+              error={message.delivery.lastError}
+            />
+          ) : null}
+        </div>
+        <div className={cn("flex", outgoing && "justify-end")}>
+          <Verdicts message={message} />
+        </div>
+      </div>
+    </li>
+  );
+}
+
+/**
+ * A thread's messages, oldest first, scrolled to the newest. Scrolls down again when a message arrives
+ * (polling), unless the reader scrolled up to read older ones.
+ */
+export function MessageList({ thread, className }: { thread: Thread; className?: string }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const lastId = thread.messages.at(-1)?.id ?? 0;
+
+  useEffect(() => {
+    const el = ref.current;
+    if (el && stickToBottom.current) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [lastId]);
+
+  return (
+    <div
+      ref={ref}
+      onScroll={(event) => {
+        const el = event.currentTarget;
+        stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+      }}
+      className={cn("overflow-y-auto bg-slate-50 px-4 py-4", className)}
+      data-testid="thread-messages"
+    >
+      {thread.hasOlder ? (
+        <p className="mb-3 text-center text-xs text-slate-400">{t.inbox.olderHidden}</p>
+      ) : null}
+      {thread.messages.length === 0 ? (
+        <p className="py-10 text-center text-sm text-slate-500">{t.inbox.noMessages}</p>
+      ) : (
+        <ol className="space-y-3" aria-label={t.inbox.thread}>
+          {thread.messages.map((message) => (
+            <MessageItem key={message.id} message={message} />
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,443 @@
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
+
+import { METRICS_DAYS } from "@lx/shared/schemas";
+
+import { Badge } from "../../components/ui/badge.tsx";
+import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { Segmented } from "../../components/ui/tabs.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { BarChart, LineChart } from "./charts.tsx";
+
+type Metrics = RouterOutputs["metrics"]["tenant"];
+type Values = Metrics["totals"];
+type Days = (typeof METRICS_DAYS)[number];
+
+const COLORS = { primary: "#4f46e5", secondary: "#0ea5e9", tertiary: "#f59e0b", good: "#10b981" };
+
+function Kpi({
+  label,
+  value,
+  help,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  help: string;
+  testId: string;
+}) {
+  return (
+    <div className="rounded-xl bg-white p-4 shadow-sm ring-1 ring-slate-200" data-testid={testId}>
+      <p className="text-xs font-medium text-slate-500">{label}</p>
+      <p
+        className="mt-1 text-xl font-semibold tracking-tight text-slate-900 tabular-nums"
+        data-testid={`${testId}-value`}
+      >
+        {value}
+      </p>
+      <p className="mt-1.5 text-[11px] leading-snug text-slate-500">{help}</p>
+    </div>
+  );
+}
+
+function useFormatters() {
+  const { t, number, percent, duration, usd } = useI18n();
+  const none = t.metrics.none;
+  return {
+    count: (n: number) => number(n),
+    pair: (a: number, b: number) => `${number(a)} / ${number(b)}`,
+    ms: (v: number | null) => (v === null ? none : duration(v)),
+    msPair: (a: number | null, b: number | null) =>
+      a === null && b === null
+        ? none
+        : `${a === null ? none : duration(a)} / ${b === null ? none : duration(b)}`,
+    rate: (v: number | null) => (v === null ? none : percent(v)),
+    usd: (v: number | null) => (v === null ? none : usd(v)),
+  };
+}
+
+function KpiGrid({ totals }: { totals: Values }) {
+  const { t } = useI18n();
+  const f = useFormatters();
+  const k = t.metrics.kpi;
+  return (
+    <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-5" data-testid="metrics-kpis">
+      <Kpi
+        testId="kpi-conversations"
+        label={k.conversations.label}
+        help={k.conversations.help}
+        value={f.count(totals.conversations)}
+      />
+      <Kpi
+        testId="kpi-messages"
+        label={k.messages.label}
+        help={k.messages.help}
+        value={f.pair(totals.messagesIn, totals.messagesOut)}
+      />
+      <Kpi
+        testId="kpi-bot-frt"
+        label={k.botFrt.label}
+        help={k.botFrt.help}
+        value={f.msPair(totals.botFirstResponseP50Ms, totals.botFirstResponseP90Ms)}
+      />
+      <Kpi
+        testId="kpi-human-frt"
+        label={k.humanFrt.label}
+        help={k.humanFrt.help}
+        value={f.msPair(totals.humanFirstResponseP50Ms, totals.humanFirstResponseP90Ms)}
+      />
+      <Kpi
+        testId="kpi-handoffs"
+        label={k.handoffs.label}
+        help={k.handoffs.help}
+        value={`${f.count(totals.handoffs)} (${f.rate(totals.handoffRate)})`}
+      />
+      <Kpi
+        testId="kpi-delivery"
+        label={k.delivery.label}
+        help={k.delivery.help}
+        value={`${f.rate(totals.deliveryRate)} / ${f.rate(totals.readRate)}`}
+      />
+      <Kpi
+        testId="kpi-templates"
+        label={k.templates.label}
+        help={k.templates.help}
+        value={f.pair(totals.templatesSent, totals.templatesFailed)}
+      />
+      <Kpi
+        testId="kpi-policy"
+        label={k.policy.label}
+        help={k.policy.help}
+        value={f.count(totals.policyHits)}
+      />
+      <Kpi
+        testId="kpi-tokens"
+        label={k.tokens.label}
+        help={k.tokens.help}
+        value={f.pair(totals.tokensIn, totals.tokensOut)}
+      />
+      <Kpi testId="kpi-cost" label={k.cost.label} help={k.cost.help} value={f.usd(totals.costUsd)} />
+    </div>
+  );
+}
+
+function Charts({ metrics }: { metrics: Metrics }) {
+  const { t, day, number, percent, duration, usd } = useI18n();
+  const c = t.metrics.charts;
+  const labels = metrics.byDay.map((d) => day(d.day));
+  const pick = (fn: (v: Metrics["byDay"][number]) => number | null) => metrics.byDay.map(fn);
+  return (
+    <div className="grid gap-6 lg:grid-cols-2">
+      <Card>
+        <CardBody>
+          <BarChart
+            title={c.conversations}
+            labels={labels}
+            integer
+            format={(v) => number(Math.round(v))}
+            series={[
+              {
+                name: t.metrics.kpi.conversations.label,
+                color: COLORS.primary,
+                values: pick((d) => d.conversations),
+              },
+            ]}
+          />
+        </CardBody>
+      </Card>
+      <Card>
+        <CardBody>
+          <BarChart
+            title={c.messages}
+            labels={labels}
+            integer
+            format={(v) => number(Math.round(v))}
+            series={[
+              { name: c.in, color: COLORS.secondary, values: pick((d) => d.messagesIn) },
+              { name: c.out, color: COLORS.primary, values: pick((d) => d.messagesOut) },
+            ]}
+          />
+        </CardBody>
+      </Card>
+      <Card>
+        <CardBody>
+          <LineChart
+            title={c.frt}
+            labels={labels}
+            format={(v) => duration(v)}
+            series={[
+              { name: c.p50, color: COLORS.primary, values: pick((d) => d.botFirstResponseP50Ms) },
+              { name: c.p90, color: COLORS.tertiary, values: pick((d) => d.botFirstResponseP90Ms) },
+            ]}
+          />
+        </CardBody>
+      </Card>
+      <Card>
+        <CardBody>
+          <BarChart
+            title={c.handoffs}
+            labels={labels}
+            integer
+            format={(v) => number(Math.round(v))}
+            series={[
+              { name: t.metrics.kpi.handoffs.label, color: COLORS.tertiary, values: pick((d) => d.handoffs) },
+            ]}
+          />
+        </CardBody>
+      </Card>
+      <Card>
+        <CardBody>
+          <LineChart
+            title={c.delivery}
+            labels={labels}
+            max={1}
+            format={(v) => percent(v)}
+            series={[
+              { name: c.delivered, color: COLORS.good, values: pick((d) => d.deliveryRate) },
+              { name: c.read, color: COLORS.secondary, values: pick((d) => d.readRate) },
+            ]}
+          />
+        </CardBody>
+      </Card>
+      <Card>
+        <CardBody>
+          <BarChart
+            title={c.cost}
+            labels={labels}
+            format={(v) => usd(v)}
+            series={[
+              { name: t.metrics.kpi.cost.label, color: COLORS.primary, values: pick((d) => d.costUsd) },
+            ]}
+          />
+        </CardBody>
+      </Card>
+    </div>
+  );
+}
+
+function VersionTable({ metrics }: { metrics: Metrics }) {
+  const { t } = useI18n();
+  const f = useFormatters();
+  return (
+    <Card>
+      <CardHeader title={t.metrics.versions.title} description={t.metrics.versions.hint} />
+      {metrics.byVersion.length === 0 ? (
+        <EmptyState title={t.metrics.versions.empty} />
+      ) : (
+        <Table data-testid="metrics-versions">
+          <THead>
+            <tr>
+              <Th>{t.metrics.versions.version}</Th>
+              <Th>{t.metrics.versions.model}</Th>
+              {Object.values(t.metrics.versions.columns).map((label) => (
+                <Th key={label} className="text-right">
+                  {label}
+                </Th>
+              ))}
+            </tr>
+          </THead>
+          <TBody>
+            {metrics.byVersion.map((v) => (
+              <Tr key={v.versionId} data-testid="metrics-version-row" data-version={v.version}>
+                <Td className="whitespace-nowrap">
+                  <span className="font-medium text-slate-900">{v.agentName}</span>{" "}
+                  <span className="font-mono text-xs text-slate-500">
+                    {v.agentSlug} v{v.version}
+                  </span>
+                </Td>
+                <Td className="font-mono text-xs">{v.model}</Td>
+                <Td className="text-right tabular-nums">{f.count(v.conversations)}</Td>
+                <Td className="text-right tabular-nums">{f.pair(v.messagesIn, v.messagesOut)}</Td>
+                <Td className="text-right whitespace-nowrap tabular-nums">
+                  {f.msPair(v.botFirstResponseP50Ms, v.botFirstResponseP90Ms)}
+                </Td>
+                <Td className="text-right tabular-nums">
+                  {f.count(v.handoffs)} ({f.rate(v.handoffRate)})
+                </Td>
+                <Td className="text-right tabular-nums">
+                  {f.rate(v.deliveryRate)} / {f.rate(v.readRate)}
+                </Td>
+                <Td className="text-right tabular-nums">{f.count(v.policyHits)}</Td>
+                <Td className="text-right tabular-nums">{f.pair(v.tokensIn, v.tokensOut)}</Td>
+                <Td className="text-right tabular-nums">{f.usd(v.costUsd)}</Td>
+              </Tr>
+            ))}
+          </TBody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+function SmallTable({
+  title,
+  empty,
+  headers,
+  rows,
+  testId,
+}: {
+  title: string;
+  empty: string;
+  headers: string[];
+  rows: (string | number)[][];
+  testId: string;
+}) {
+  const { number } = useI18n();
+  return (
+    <Card>
+      <CardHeader title={title} />
+      {rows.length === 0 ? (
+        <EmptyState title={empty} className="py-8" />
+      ) : (
+        <Table data-testid={testId}>
+          <THead>
+            <tr>
+              {headers.map((header, i) => (
+                <Th key={header} className={cn(i === headers.length - 1 && "text-right")}>
+                  {header}
+                </Th>
+              ))}
+            </tr>
+          </THead>
+          <TBody>
+            {rows.map((row, ri) => (
+              <Tr key={ri}>
+                {row.map((cell, i) => (
+                  <Td
+                    key={i}
+                    className={cn(typeof cell === "number" && "text-right tabular-nums", "text-xs")}
+                  >
+                    {typeof cell === "number" ? number(cell) : cell}
+                  </Td>
+                ))}
+              </Tr>
+            ))}
+          </TBody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+function PriceTable({ metrics }: { metrics: Metrics }) {
+  const { t, usd, number } = useI18n();
+  const used = new Set(metrics.byVersion.map((v) => v.priceModel));
+  return (
+    <Card data-testid="metrics-prices">
+      <CardHeader title={t.metrics.prices.title} description={t.metrics.prices.hint} />
+      <Table>
+        <THead>
+          <tr>
+            <Th>{t.metrics.prices.model}</Th>
+            <Th className="text-right">{t.metrics.prices.input}</Th>
+            <Th className="text-right">{t.metrics.prices.output}</Th>
+          </tr>
+        </THead>
+        <TBody>
+          {metrics.prices.map((price) => (
+            <Tr key={price.model}>
+              <Td className="font-mono text-xs">
+                {price.model}
+                {used.has(price.model) ? (
+                  <Badge tone="indigo" className="ml-2 px-1.5 py-0 text-[10px]">
+                    ✓
+                  </Badge>
+                ) : null}
+              </Td>
+              <Td className="text-right tabular-nums">{usd(price.inputPerMTokens)}</Td>
+              <Td className="text-right tabular-nums">{usd(price.outputPerMTokens)}</Td>
+            </Tr>
+          ))}
+        </TBody>
+      </Table>
+      {metrics.totals.unpricedTokens > 0 ? (
+        <p className="border-t border-slate-100 px-5 py-3 text-xs text-amber-700">
+          {t.metrics.prices.unpriced(number(metrics.totals.unpricedTokens))}
+        </p>
+      ) : null}
+    </Card>
+  );
+}
+
+/**
+ * A tenant's metrics: KPIs with their definitions, charts per day, the per-version table, handoff
+ * reasons, policies, and the price table behind the cost. Read-only; shared by the client's page
+ * and the operators' tenant metrics page.
+ */
+export function MetricsView({
+  tenantSlug,
+  days,
+  onDaysChange,
+}: {
+  tenantSlug: string;
+  days: Days;
+  onDaysChange: (days: Days) => void;
+}) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const metrics = useQuery({
+    ...trpc.metrics.tenant.queryOptions({ tenantSlug, days }),
+    placeholderData: keepPreviousData,
+    refetchInterval: 60_000,
+  });
+  return (
+    <div className="space-y-6" data-testid="metrics-view">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <Segmented
+          label={t.metrics.range}
+          value={String(days)}
+          onChange={(value) => onDaysChange(Number(value) as Days)}
+          options={METRICS_DAYS.map((n) => ({ value: String(n), label: t.metrics.lastDays(n) }))}
+        />
+        <p className="text-xs text-slate-500" data-testid="metrics-timezone">
+          {t.metrics.timezone}
+        </p>
+      </div>
+      {metrics.isPending ? (
+        <LoadingState />
+      ) : metrics.isError ? (
+        <ErrorState error={metrics.error} onRetry={() => void metrics.refetch()} />
+      ) : (
+        <div className={cn("space-y-6", metrics.isPlaceholderData && "opacity-60")}>
+          {metrics.data.totals.conversations === 0 ? (
+            <Card>
+              <EmptyState title={t.metrics.empty} description={t.metrics.emptyHint} />
+            </Card>
+          ) : null}
+          <KpiGrid totals={metrics.data.totals} />
+          <Charts metrics={metrics.data} />
+          <VersionTable metrics={metrics.data} />
+          <div className="grid gap-6 lg:grid-cols-2">
+            <SmallTable
+              testId="metrics-reasons"
+              title={t.metrics.reasons.title}
+              empty={t.metrics.reasons.empty}
+              headers={[t.metrics.reasons.trigger, t.metrics.reasons.reason, t.metrics.reasons.count]}
+              rows={metrics.data.handoffReasons.map((r) => [
+                t.inbox.triggers[r.trigger] ?? r.trigger,
+                r.reason,
+                r.count,
+              ])}
+            />
+            <SmallTable
+              testId="metrics-rules"
+              title={t.metrics.rules.title}
+              empty={t.metrics.rules.empty}
+              headers={[t.metrics.rules.rule, t.metrics.rules.action, t.metrics.rules.count]}
+              rows={metrics.data.policyRules.map((r) => [
+                r.rule,
+                t.inbox.policyActions[r.action] ?? r.action,
+                r.count,
+              ])}
+            />
+          </div>
+          <PriceTable metrics={metrics.data} />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,259 @@
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { useParams, useSearchParams } from "react-router";
+
+import { CONVERSATION_MODES, type TConversationMode } from "@lx/shared/schemas";
+
+import { Button } from "../../components/ui/button.tsx";
+import { Card } from "../../components/ui/card.tsx";
+import { Input, Select } from "../../components/ui/field.tsx";
+import { Page, PageHeader } from "../../components/ui/page.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { ModeBadge } from "../../features/conversations/badges.tsx";
+import { ConversationPanel, customerLabel } from "../../features/conversations/conversation-panel.tsx";
+import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+
+type Row = RouterOutputs["conversations"]["list"]["items"][number];
+
+/** How often the list asks for new conversations and activity. */
+const LIST_POLL_MS = 5000;
+
+function isMode(value: string | null): value is TConversationMode {
+  return value !== null && (CONVERSATION_MODES as readonly string[]).includes(value);
+}
+
+function ConversationItem({
+  row,
+  selected,
+  onSelect,
+}: {
+  row: Row;
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const { t, relative } = useI18n();
+  const activity = row.lastMessageAt ?? row.createdAt;
+  return (
+    <li>
+      <button
+        type="button"
+        onClick={onSelect}
+        aria-current={selected ? "true" : undefined}
+        data-testid="conversation-row"
+        data-conversation-id={row.id}
+        data-mode={row.mode}
+        className={cn(
+          "block w-full border-l-2 px-4 py-3 text-left transition-colors outline-none focus-visible:bg-indigo-50",
+          selected ? "border-l-indigo-600 bg-indigo-50/70" : "border-l-transparent hover:bg-slate-50",
+        )}
+      >
+        <div className="flex items-center justify-between gap-2">
+          <span className="truncate text-sm font-medium text-slate-900">
+            {customerLabel(row, t.inbox.unknownCustomer)}
+          </span>
+          <time className="shrink-0 text-[11px] text-slate-400" dateTime={activity} title={activity}>
+            {relative(activity)}
+          </time>
+        </div>
+        <p className="mt-0.5 truncate text-xs text-slate-500">
+          {row.lastMessage ? (
+            <>
+              <span className="text-slate-400">
+                {t.inbox.authors[row.lastMessage.author] ?? row.lastMessage.author}:{" "}
+              </span>
+              {row.lastMessage.body}
+            </>
+          ) : (
+            t.inbox.noMessages
+          )}
+        </p>
+        <div className="mt-1.5 flex items-center gap-1.5">
+          <ModeBadge mode={row.mode} className="px-1.5 py-0 text-[10px]" />
+          <span className="truncate text-[11px] text-slate-400">{row.agent?.slug ?? t.inbox.noAgent}</span>
+        </div>
+      </button>
+    </li>
+  );
+}
+
+export function ConversationsInboxPage() {
+  const { tenantSlug = "" } = useParams();
+  const { t, number } = useI18n();
+  const trpc = useTRPC();
+  const [params, setParams] = useSearchParams();
+  const agentSlug = params.get("agent") ?? "";
+  const modeParam = params.get("mode");
+  const mode = isMode(modeParam) ? modeParam : undefined;
+  const search = params.get("q") ?? "";
+  const selected = params.get("c");
+  const [searchText, setSearchText] = useState(search);
+
+  const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
+  const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
+  const list = useInfiniteQuery({
+    ...trpc.conversations.list.infiniteQueryOptions(
+      {
+        tenantSlug,
+        agentSlug: agentSlug || undefined,
+        mode,
+        search: search.trim() || undefined,
+        limit: 25,
+      },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
+    refetchInterval: LIST_POLL_MS,
+    placeholderData: keepPreviousData,
+  });
+
+  const update = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "") {
+        next.delete(key);
+      } else {
+        next.set(key, value);
+      }
+    }
+    setParams(next);
+  };
+
+  const onSearch = (event: FormEvent) => {
+    event.preventDefault();
+    update({ q: searchText.trim() });
+  };
+
+  const counts = list.data?.pages[0]?.counts;
+  const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : null;
+  const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <Page className="max-w-[96rem]">
+      <PageHeader
+        crumbs={[
+          { label: t.tenants.title, to: "/tenants" },
+          { label: tenant.data?.name ?? tenantSlug, to: `/tenants/${tenantSlug}` },
+        ]}
+        title={t.inbox.title}
+        description={t.inbox.subtitle}
+      />
+      <Card className="flex h-[calc(100vh-12rem)] min-h-[32rem] overflow-hidden">
+        <aside className="flex w-96 shrink-0 flex-col border-r border-slate-200">
+          <form
+            onSubmit={onSearch}
+            aria-label={t.inbox.filters}
+            className="space-y-2 border-b border-slate-200 p-3"
+          >
+            <div className="flex gap-2">
+              <label htmlFor="inbox-search" className="sr-only">
+                {t.inbox.search}
+              </label>
+              <Input
+                id="inbox-search"
+                type="search"
+                value={searchText}
+                placeholder={t.inbox.searchPlaceholder}
+                onChange={(event) => setSearchText(event.target.value)}
+              />
+              <Button type="submit" variant="secondary">
+                {t.inbox.search}
+              </Button>
+            </div>
+            <label htmlFor="inbox-agent" className="sr-only">
+              {t.inbox.agent}
+            </label>
+            <Select
+              id="inbox-agent"
+              value={agentSlug}
+              onChange={(event) => update({ agent: event.target.value })}
+            >
+              <option value="">{t.inbox.allAgents}</option>
+              {(agents.data ?? []).map((agent) => (
+                <option key={agent.id} value={agent.slug}>
+                  {agent.name} ({agent.slug})
+                </option>
+              ))}
+            </Select>
+            <div role="group" aria-label={t.inbox.mode} className="flex flex-wrap gap-1">
+              {[undefined, ...CONVERSATION_MODES].map((value) => {
+                const active = value === mode;
+                const count = value === undefined ? total : counts?.[value];
+                return (
+                  <button
+                    key={value ?? "all"}
+                    type="button"
+                    aria-pressed={active}
+                    onClick={() => update({ mode: value ?? null })}
+                    className={cn(
+                      "rounded-full px-2.5 py-1 text-xs font-medium ring-1 ring-inset transition-colors outline-none focus-visible:ring-2 focus-visible:ring-indigo-500",
+                      active
+                        ? "bg-indigo-600 text-white ring-indigo-600"
+                        : "bg-white text-slate-600 ring-slate-200 hover:bg-slate-50",
+                    )}
+                  >
+                    {value === undefined ? t.inbox.allModes : (t.inbox.modes[value] ?? value)}
+                    {count !== undefined && count !== null ? (
+                      <span
+                        className={cn("ml-1 tabular-nums", active ? "text-indigo-100" : "text-slate-400")}
+                      >
+                        {number(count)}
+                      </span>
+                    ) : null}
+                  </button>
+                );
+              })}
+            </div>
+          </form>
+          <div className="min-h-0 flex-1 overflow-y-auto" data-testid="conversation-list">
+            {list.isPending ? (
+              <LoadingState />
+            ) : list.isError ? (
+              <ErrorState error={list.error} onRetry={() => void list.refetch()} />
+            ) : rows.length === 0 ? (
+              <EmptyState title={t.inbox.empty} description={t.inbox.emptyHint} />
+            ) : (
+              <>
+                <ul className={cn("divide-y divide-slate-100", list.isPlaceholderData && "opacity-60")}>
+                  {rows.map((row) => (
+                    <ConversationItem
+                      key={row.id}
+                      row={row}
+                      selected={row.id === selected}
+                      onSelect={() => update({ c: row.id })}
+                    />
+                  ))}
+                </ul>
+                {list.hasNextPage ? (
+                  <div className="p-3">
+                    <Button
+                      variant="secondary"
+                      size="sm"
+                      className="w-full"
+                      loading={list.isFetchingNextPage}
+                      onClick={() => void list.fetchNextPage()}
+                    >
+                      {t.inbox.loadMore}
+                    </Button>
+                  </div>
+                ) : null}
+              </>
+            )}
+          </div>
+        </aside>
+        <section className="flex min-w-0 flex-1 flex-col" aria-label={t.inbox.thread}>
+          {selected ? (
+            <ConversationPanel
+              key={selected}
+              tenantSlug={tenantSlug}
+              conversationId={selected}
+              agents={agents.data ?? []}
+            />
+          ) : (
+            <EmptyState className="flex-1" title={t.inbox.selectPrompt} />
+          )}
+        </section>
+      </Card>
+    </Page>
+  );
+}
