@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import type { Registry } from "prom-client";
 
 import type { Database } from "@lx/db/client";
+import { Notifier } from "@lx/db/notifier";
 import type { NumberDirectory } from "@lx/db/number-directory";
 
 import { createFakeGraphApp, createFakeGraphState } from "@lx/sandbox";
@@ -56,6 +57,12 @@ export type AppDeps = {
 export function newApp(deps: AppDeps): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   const loginLimiter = deps.loginLimiter ?? createLoginRateLimiter();
+  // Coalesced worker wake-ups (one NOTIFY in flight per channel; see @lx/db/notifier).
+  const onWakeError = (err: unknown) => deps.logger.warn({ err }, "worker wake-up failed (workers poll)");
+  const wake = {
+    jobs: new Notifier(deps.db, "lx_jobs", 2, onWakeError),
+    outbox: new Notifier(deps.db, "lx_outbox", 2, onWakeError),
+  };
   // The test chat writes to sandbox numbers through this API's own webhook (the real path).
   const sandboxGateway = deps.config.sandbox
     ? httpSandboxGateway(deps.config.sandbox.selfUrl, deps.config.metaAppSecret)
@@ -81,6 +88,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
             cookieSecure: deps.config.cookieSecure,
             loginLimiter,
             sandbox: sandboxGateway,
+            wakeOutbox: () => wake.outbox.wake(),
           },
           // @hono/trpc-server types `c` as Context<any>; it is this app's context.
           c as Context<HonoEnv>,
@@ -98,7 +106,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
     }),
   );
 
-  app.route("/api", apiRoutes(deps));
+  app.route("/api", apiRoutes(deps, wake));
 
   if (deps.config.sandbox) {
     const state = createFakeGraphState({

@@ -1,7 +1,7 @@
 import { Counter, Histogram } from "prom-client";
 import { Hono } from "hono";
 
-import { Notifier } from "@lx/db/notifier";
+import type { Notifier } from "@lx/db/notifier";
 
 import type { AppDeps } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
@@ -12,11 +12,9 @@ import { whatsappWebhook } from "./webhook.ts";
  * Plain HTTP routes under `/api` (mounted by `newApp`): the Meta webhook (GET handshake and signed
  * POST, CONTRACT.md "HTTP"). Errors thrown here reach `handleError` and get the JSON error shape.
  */
-export function apiRoutes(deps: AppDeps): Hono<HonoEnv> {
+export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifier }): Hono<HonoEnv> {
   const routes = new Hono<HonoEnv>();
-  const onError = (err: unknown) => deps.logger.warn({ err }, "worker wake-up failed (workers poll)");
-  const jobs = new Notifier(deps.db, "lx_jobs", 2, onError);
-  const outbox = new Notifier(deps.db, "lx_outbox", 2, onError);
+  const { jobs, outbox } = wake;
   const latency = getOrCreateMetric(
     deps.registry,
     "lx_webhook_duration_seconds",

@@ -36,6 +36,8 @@ export type TrpcContext = {
   ip: string | null;
   userAgent: string | null;
   loginLimiter: FailureRateLimiter;
+  /** Wakes the workers' outbox senders after a procedure queued a send (coalesced NOTIFY). */
+  wakeOutbox?: () => void;
   /**
    * The API's way to its own webhook when sandbox mode is on (`config.sandbox`), for the console's
    * test chat and handoff test; null otherwise.
@@ -52,6 +54,7 @@ export type TrpcDeps = {
   cookieSecure: boolean;
   loginLimiter: FailureRateLimiter;
   sandbox: SandboxGateway | null;
+  wakeOutbox?: () => void;
 };
 
 /** Cookie helpers writing `Set-Cookie` lines into `headers`. */
@@ -101,6 +104,7 @@ export async function createContextFromHono(
     userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
     loginLimiter: deps.loginLimiter,
     sandbox: deps.sandbox,
+    wakeOutbox: deps.wakeOutbox,
     ...cookieWriter(resHeaders, deps.cookieSecure),
   };
 }

@@ -62,12 +62,14 @@ export const conversationsRouter = {
 
   /** Replies as a human through the outbox (takes the conversation over if needed). */
   reply: tenantOperatorProcedure.input(ZReplyToConversationInput).mutation(async ({ ctx, input }) => {
-    return sendHumanReply(ctx.db, {
+    const sent = await sendHumanReply(ctx.db, {
       tenantId: ctx.tenant.id,
       conversationId: input.conversationId,
       user: ctx.session.user,
       text: input.text,
     });
+    ctx.wakeOutbox?.();
+    return sent;
   }),
 
   /** Hands the conversation back to the bot (audited `handoff.ended`). */
