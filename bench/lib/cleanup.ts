@@ -12,6 +12,12 @@ const tasks: Task[] = [];
 const children = new Set<ChildProcess>();
 let running: Promise<void> | undefined;
 let verbose = false;
+/** Set by a second Ctrl-C: the step in progress is abandoned and the rest get 3 s each. */
+let hurried = false;
+let hurry: () => void = () => undefined;
+const hurryNow = new Promise<void>((resolve) => {
+  hurry = resolve;
+});
 
 function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
@@ -50,8 +56,10 @@ export function killChildrenNow(): void {
 
 async function withTimeout(p: Promise<void> | void, ms: number, what: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
+  ms = hurried ? Math.min(ms, 3_000) : ms;
   await Promise.race([
     Promise.resolve(p),
+    hurried ? new Promise<void>(() => undefined) : hurryNow,
     new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         process.stderr.write(`cleanup: ${what} did not finish in ${ms} ms; moving on\n`);
@@ -94,12 +102,18 @@ export function isStopping(): boolean {
   return stopping;
 }
 
-/** Stops everything and exits; `force` (a second Ctrl-C) kills the children without waiting. */
+/**
+ * Stops everything and exits. `force` (a second Ctrl-C) kills the children at once and hurries the
+ * rest of the clean-up (databases are still dropped, 10 s at most).
+ */
 function stop(reason: string, code: number, force: boolean): void {
-  if (force) {
-    process.stderr.write(`\n${reason}: killing children now\n`);
+  if (force && stopping) {
+    process.stderr.write(`\n${reason}: killing children now; dropping the databases (10 s at most)\n`);
+    hurried = true;
+    hurry();
     killChildrenNow();
-    process.exit(code);
+    setTimeout(() => process.exit(code), 10_000);
+    return;
   }
   if (stopping) {
     return;
@@ -121,10 +135,13 @@ export function installSignalHandlers(): void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.removeAllListeners(signal);
   }
-  let signals = 0;
+  // A second signal forces only when it comes a while after the first: the same SIGTERM often
+  // arrives twice at once (directly and forwarded by the pnpm bench wrapper).
+  let first = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    stop(signal, signal === "SIGINT" ? 130 : 143, signals > 1);
+    const now = Date.now();
+    first ||= now;
+    stop(signal, signal === "SIGINT" ? 130 : 143, now - first > 1_500);
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
