@@ -226,9 +226,7 @@ export class JobRunner {
       }
       let finished = false;
       const finish = async (effects: (tx: Transaction) => Promise<void>) => {
-        log.debug("finish: begin");
         await db.transaction(async (tx) => {
-          log.debug("finish: in tx");
           if (!(await completeJob(tx, { jobId: job.id, workerId }))) {
             throw new LeaseLostError(`job ${job.id} is no longer ours`);
           }
@@ -238,7 +236,6 @@ export class JobRunner {
           await effects(tx);
         });
         finished = true;
-        log.debug("finish: committed");
       };
       const defer = (delayMs: number): never => {
         throw new DeferJobError(delayMs);
