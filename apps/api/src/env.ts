@@ -22,6 +22,8 @@ const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === 
 
 const ApiEnvSchema = z.object({
   DATABASE_URL: required(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
+  /** Named prepared statements; "false" behind a pooler that cannot keep them (PgBouncer transaction mode < 1.21). */
+  DATABASE_PREPARE: optional(z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1")),
   PORT: optional(z.coerce.number().int().min(0).max(65_535).default(3000)),
   META_APP_SECRET: required(z.string()),
   META_VERIFY_TOKEN: required(z.string()),

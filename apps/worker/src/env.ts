@@ -2,6 +2,8 @@ import { z } from "zod";
 
 const ZWorkerEnv = z.object({
   DATABASE_URL: z.string().min(1),
+  /** Named prepared statements; "false" behind a pooler that cannot keep them (PgBouncer transaction mode < 1.21). */
+  DATABASE_PREPARE: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
   LX_SECRET_KEY: z.string().min(1),
   META_GRAPH_URL: z.url().default("https://graph.facebook.com"),
   META_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v23.0"),

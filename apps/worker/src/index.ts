@@ -9,7 +9,7 @@ import { startWorker } from "./worker.ts";
 const env = loadWorkerEnv();
 const logger = createLogger(env.LOG_LEVEL);
 // Jobs hold no connection while they wait on the LLM or the Graph API, so the pool stays small.
-const db = createDb(env.DATABASE_URL, { max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24), applicationName: "lx-worker" });
+const db = createDb(env.DATABASE_URL, { max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24), applicationName: "lx-worker", prepare: env.DATABASE_PREPARE });
 const metrics = createWorkerMetrics(db);
 const metricsServer = await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT);
 const worker = await startWorker({
