@@ -317,39 +317,43 @@ describe("metrics", () => {
       { rule: "maxReplyChars", action: "rewrite", count: 2 },
       { rule: "blockedTopics", action: "block", count: 1 },
     ]);
-    expect(m.prices.find((p) => p.model === "gpt-4o-mini")).toEqual({
+    expect(m.prices.find((p) => p.model === "gpt-4o-mini")).toMatchObject({
       model: "gpt-4o-mini",
+      provider: "openai",
       inputPerMTokens: 0.15,
       outputPerMTokens: 0.6,
     });
   });
 
-  dbTest("an unlisted model has no price: its tokens are counted but not costed", async ({ db }) => {
-    const tenant = await seedTenant(db);
-    const { agent, version } = await seedAgent(db, {
-      tenantId: tenant.id,
-      spec: { ...havenSpec, model: { provider: "openai", name: "my-finetune" } },
-    });
-    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
-    const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id });
-    const i = await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: "oi", at: at("2025-03-10T09:00:00Z") });
-    await seedOutbound(db, {
-      tenantId: tenant.id,
-      conversationId: c.id,
-      numberId: number.id,
-      author: "bot",
-      body: "olá",
-      at: at("2025-03-10T09:00:01Z"),
-      agentVersionId: version.id,
-      answersUpToId: i.id,
-      tokensIn: 100,
-      tokensOut: 10,
-    });
-    const m = await getTenantMetrics(db, { tenantId: tenant.id, days: 1, now: NOW });
-    expect(m.range.days).toEqual(["2025-03-10"]);
-    expect(m.totals).toMatchObject({ tokensIn: 100, tokensOut: 10, costUsd: null, unpricedTokens: 110 });
-    expect(m.byVersion[0]).toMatchObject({ model: "my-finetune", priceModel: null, costUsd: null, unpricedTokens: 110 });
-  });
+  dbTest.for(["my-finetune", "gpt-4o-2024-05-13"])(
+    "an unlisted model (%s) has no price: its tokens are counted but not costed",
+    async (model, { db }) => {
+      const tenant = await seedTenant(db);
+      const { agent, version } = await seedAgent(db, {
+        tenantId: tenant.id,
+        spec: { ...havenSpec, model: { provider: "openai", name: model } },
+      });
+      const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+      const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id });
+      const i = await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: "oi", at: at("2025-03-10T09:00:00Z") });
+      await seedOutbound(db, {
+        tenantId: tenant.id,
+        conversationId: c.id,
+        numberId: number.id,
+        author: "bot",
+        body: "olá",
+        at: at("2025-03-10T09:00:01Z"),
+        agentVersionId: version.id,
+        answersUpToId: i.id,
+        tokensIn: 100,
+        tokensOut: 10,
+      });
+      const m = await getTenantMetrics(db, { tenantId: tenant.id, days: 1, now: NOW });
+      expect(m.range.days).toEqual(["2025-03-10"]);
+      expect(m.totals).toMatchObject({ tokensIn: 100, tokensOut: 10, costUsd: null, unpricedTokens: 110 });
+      expect(m.byVersion[0]).toMatchObject({ model, priceModel: null, costUsd: null, unpricedTokens: 110 });
+    },
+  );
 
   dbTest("a metrics view is recorded once per session and day, with the viewer's role", async ({ db }) => {
     const tenant = await seedTenant(db);

@@ -28,7 +28,8 @@ import { insertAuditEvent } from "./audit.ts";
  *   (failed, dead, blocked).
  * - policy hits: Sentinel verdict entries on the bot's messages.
  * - tokens and estimated cost: tokens in/out recorded on the bot's messages, priced with the model of
- *   the version that wrote them (MODEL_PRICES of @lx/shared; unlisted models have no price).
+ *   the version that wrote them (MODEL_PRICES of @lx/shared, exact names only; an unlisted model has
+ *   no price: its tokens are counted in `unpricedTokens`, never costed with a guess).
  */
 
 export type MetricsValues = {
@@ -293,7 +294,7 @@ export async function getTenantMetrics(
           where v.tenant_id = ${t}::uuid
             and v.id in (${sql.join([...versionIds].map((id) => sql`${id}::uuid`), sql`, `)})
           order by a.slug, v.major desc, v.minor desc, v.patch desc`);
-  const modelOf = new Map(versions.map((v) => [v.id, v.model]));
+  const modelOf = new Map(versions.map((v) => [v.id, { name: v.model, provider: v.provider }]));
 
   // Fold every query's rows into per-day, per-version and total counts.
   const days = utcDays(from, p.days);
@@ -321,7 +322,8 @@ export async function getTenantMetrics(
     if (r.g === 0) {
       const tokens = r.tokens_in + r.tokens_out;
       if (r.version_id && tokens > 0) {
-        const usd = estimateCostUsd(modelOf.get(r.version_id) ?? "", r.tokens_in, r.tokens_out);
+        const model = modelOf.get(r.version_id);
+        const usd = estimateCostUsd(model?.name ?? "", r.tokens_in, r.tokens_out, model?.provider);
         addCost(costs.day, r.day ?? "", usd, tokens);
         addCost(costs.version, r.version_id, usd, tokens);
         if (usd === null) {
@@ -399,7 +401,7 @@ export async function getTenantMetrics(
       agentName: v.agent_name,
       model: v.model,
       provider: v.provider,
-      priceModel: priceOf(v.model)?.model ?? null,
+      priceModel: priceOf(v.model, v.provider)?.model ?? null,
       ...finish(byVersion.get(v.id) ?? emptyCounts(), costResult(costs.version.get(v.id))),
     })),
     handoffReasons: handoffReasons.map((r) => ({ trigger: r.trigger, reason: r.reason, count: r.count })),

@@ -67,6 +67,10 @@ test("[CLIENT]: lands on Haven's metrics — real numbers with their definitions
   await expect(page.getByTestId("metrics-version-row").first()).toContainText("recepcao v");
   await expect(page.getByTestId("metrics-prices")).toContainText("gpt-4o-mini");
   await expect(page.getByTestId("metrics-prices")).toContainText("US$ 0,15");
+  // Every price says where it was read and when.
+  await expect(page.locator('[data-testid="price-row"][data-model="gpt-4o-mini"]')).toContainText(
+    /developers\.openai\.com · conferido em \d{4}-\d{2}-\d{2}/,
+  );
 
   // Another period.
   await page.getByRole("button", { name: "Últimos 7 dias" }).click();

@@ -57,6 +57,9 @@ function useFormatters() {
         : `${a === null ? none : duration(a)} / ${b === null ? none : duration(b)}`,
     rate: (v: number | null) => (v === null ? none : percent(v)),
     usd: (v: number | null) => (v === null ? none : usd(v)),
+    /** A cost, or "no price" when there were tokens but none of them has a listed price. */
+    cost: (v: number | null, unpricedTokens: number) =>
+      v !== null ? usd(v) : unpricedTokens > 0 ? t.metrics.prices.noPrice : none,
   };
 }
 
@@ -120,7 +123,21 @@ function KpiGrid({ totals }: { totals: Values }) {
         help={k.tokens.help}
         value={f.pair(totals.tokensIn, totals.tokensOut)}
       />
-      <Kpi testId="kpi-cost" label={k.cost.label} help={k.cost.help} value={f.usd(totals.costUsd)} />
+      <Kpi
+        testId="kpi-cost"
+        label={k.cost.label}
+        help={k.cost.help}
+        value={
+          <>
+            {f.cost(totals.costUsd, totals.unpricedTokens)}
+            {totals.costUsd !== null && totals.unpricedTokens > 0 ? (
+              <span className="mt-0.5 block text-xs font-normal text-amber-700">
+                {t.metrics.prices.partial(f.count(totals.unpricedTokens))}
+              </span>
+            ) : null}
+          </>
+        }
+      />
     </div>
   );
 }
@@ -263,7 +280,9 @@ function VersionTable({ metrics }: { metrics: Metrics }) {
                 </Td>
                 <Td className="text-right tabular-nums">{f.count(v.policyHits)}</Td>
                 <Td className="text-right tabular-nums">{f.pair(v.tokensIn, v.tokensOut)}</Td>
-                <Td className="text-right tabular-nums">{f.usd(v.costUsd)}</Td>
+                <Td className="text-right tabular-nums" data-testid="version-cost">
+                  {f.cost(v.costUsd, v.unpricedTokens)}
+                </Td>
               </Tr>
             ))}
           </TBody>
@@ -325,21 +344,26 @@ function SmallTable({
 
 function PriceTable({ metrics }: { metrics: Metrics }) {
   const { t, usd, number } = useI18n();
+  const p = t.metrics.prices;
   const used = new Set(metrics.byVersion.map((v) => v.priceModel));
+  const unlisted = [
+    ...new Set(metrics.byVersion.filter((v) => v.priceModel === null && v.model).map((v) => v.model)),
+  ];
   return (
     <Card data-testid="metrics-prices">
-      <CardHeader title={t.metrics.prices.title} description={t.metrics.prices.hint} />
+      <CardHeader title={p.title} description={p.hint} />
       <Table>
         <THead>
           <tr>
-            <Th>{t.metrics.prices.model}</Th>
-            <Th className="text-right">{t.metrics.prices.input}</Th>
-            <Th className="text-right">{t.metrics.prices.output}</Th>
+            <Th>{p.model}</Th>
+            <Th className="text-right">{p.input}</Th>
+            <Th className="text-right">{p.output}</Th>
+            <Th>{p.source}</Th>
           </tr>
         </THead>
         <TBody>
           {metrics.prices.map((price) => (
-            <Tr key={price.model}>
+            <Tr key={price.model} data-testid="price-row" data-model={price.model}>
               <Td className="font-mono text-xs">
                 {price.model}
                 {used.has(price.model) ? (
@@ -347,16 +371,41 @@ function PriceTable({ metrics }: { metrics: Metrics }) {
                     ✓
                   </Badge>
                 ) : null}
+                {price.aliases.length > 0 ? (
+                  <span className="mt-0.5 block font-sans text-[11px] text-slate-400">
+                    {p.aliases}: {price.aliases.join(", ")}
+                  </span>
+                ) : null}
               </Td>
               <Td className="text-right tabular-nums">{usd(price.inputPerMTokens)}</Td>
               <Td className="text-right tabular-nums">{usd(price.outputPerMTokens)}</Td>
+              <Td className="text-xs text-slate-500">
+                <a
+                  href={price.source}
+                  target="_blank"
+                  rel="noreferrer"
+                  className="text-indigo-700 hover:underline"
+                >
+                  {new URL(price.source).hostname}
+                </a>{" "}
+                · {p.checkedOn(price.checkedOn)}
+              </Td>
+            </Tr>
+          ))}
+          {unlisted.map((model) => (
+            <Tr key={`unlisted-${model}`} data-testid="price-row" data-model={model}>
+              <Td className="font-mono text-xs">{model}</Td>
+              <Td className="text-right text-xs text-amber-700" colSpan={2}>
+                {p.noPrice}
+              </Td>
+              <Td />
             </Tr>
           ))}
         </TBody>
       </Table>
       {metrics.totals.unpricedTokens > 0 ? (
         <p className="border-t border-slate-100 px-5 py-3 text-xs text-amber-700">
-          {t.metrics.prices.unpriced(number(metrics.totals.unpricedTokens))}
+          {p.unpriced(number(metrics.totals.unpricedTokens))}
         </p>
       ) : null}
     </Card>

@@ -99,11 +99,16 @@ export const metricsPtBR = {
   },
   prices: {
     title: "Tabela de preços usada na estimativa",
-    hint: "Preços de tabela em US$ por 1 milhão de tokens. Modelos com data (ex.: gpt-4o-mini-2024-07-18) usam o preço da família.",
+    hint: "Preços de tabela em US$ por 1 milhão de tokens (padrão, sem desconto de lote ou de cache). Só nomes listados têm preço — um modelo fora da tabela aparece como “sem preço”, nunca com um valor estimado.",
     model: "Modelo",
+    aliases: "Também",
     input: "Entrada / 1M",
     output: "Saída / 1M",
+    source: "Fonte",
+    checkedOn: (date: string) => `conferido em ${date}`,
+    noPrice: "sem preço",
     unpriced: (n: string) => `${n} tokens de modelos fora da tabela não entram no custo.`,
+    partial: (n: string) => `+ ${n} tokens sem preço`,
   },
 };
 
@@ -204,10 +209,15 @@ export const metricsEn: typeof metricsPtBR = {
   },
   prices: {
     title: "Price table used for the estimate",
-    hint: "List prices in US$ per 1 million tokens. Dated models (e.g. gpt-4o-mini-2024-07-18) use their family's price.",
+    hint: "List prices in US$ per 1 million tokens (standard tier, no batch or cache discount). Only listed names have a price — a model missing from the table shows “no price”, never a guessed amount.",
     model: "Model",
+    aliases: "Also",
     input: "Input / 1M",
     output: "Output / 1M",
+    source: "Source",
+    checkedOn: (date) => `checked on ${date}`,
+    noPrice: "no price",
     unpriced: (n) => `${n} tokens of models missing from the table are not in the cost.`,
+    partial: (n) => `+ ${n} tokens without a price`,
   },
 };
