@@ -63,6 +63,7 @@ describe("metrics and the setup checklist through the API", () => {
 
       const metrics = await cl.metrics.tenant({ tenantSlug: tenant.slug, days: 7 });
       expect(metrics.range.days).toHaveLength(7);
+      expect(metrics.range.timezone).toBe("America/Sao_Paulo");
       expect(metrics.totals).toMatchObject({
         conversations: 1,
         messagesIn: 1,

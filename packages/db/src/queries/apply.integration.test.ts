@@ -85,6 +85,22 @@ describe("lx apply", () => {
     ]);
   });
 
+  test("the tenant's time zone is the first agent's spec.agent.timezone, kept in step", async ({ db }) => {
+    const file = havenFile();
+    await applyTenantFile(db, file, opts);
+    const zoneOf = async () =>
+      (await db.select({ timeZone: tenants.timeZone }).from(tenants).where(eq(tenants.slug, file.tenant.slug)))[0]
+        ?.timeZone;
+    expect(await zoneOf()).toBe("America/Sao_Paulo");
+    (file.agents[0]!.spec.agent as { timezone: string }).timezone = "America/Manaus";
+    const r = await applyTenantFile(db, file, opts);
+    expect(r.changes).toEqual(
+      expect.arrayContaining([{ kind: "tenant", action: "updated", subject: file.tenant.slug, detail: "timeZone" }]),
+    );
+    expect(await zoneOf()).toBe("America/Manaus");
+    expect((await applyTenantFile(db, file, opts)).changed).toBe(false);
+  });
+
   test("token and template changes are updates; an env: token is resolved", async ({ db }) => {
     const file = havenFile();
     await applyTenantFile(db, file, opts);

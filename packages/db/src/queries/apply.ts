@@ -5,7 +5,15 @@ import { decryptSecret, encryptSecret, randomToken } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
-import { agents, agentVersions, phoneNumbers, specDrafts, templates, tenants } from "../schema/index.ts";
+import {
+  agents,
+  agentVersions,
+  DEFAULT_TENANT_TIME_ZONE,
+  phoneNumbers,
+  specDrafts,
+  templates,
+  tenants,
+} from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { activateVersion, publishVersion, type Bump } from "./versions.ts";
 
@@ -57,6 +65,14 @@ function sameSecret(key: Buffer, boxed: string | null, plain: string): boolean {
   }
 }
 
+/**
+ * The tenant's time zone (metrics count days in it): the business's, i.e. the first agent's
+ * `spec.agent.timezone` (validated as an IANA zone by the spec schema).
+ */
+export function tenantTimeZoneOf(file: TApplyFile): string {
+  return file.agents[0]?.spec.agent.timezone ?? DEFAULT_TENANT_TIME_ZONE;
+}
+
 /** Parses an apply file, throwing INVALID_INPUT with every path-named error. */
 export function parseApplyInput(input: unknown): TApplyFile {
   const parsed = parseApplyFile(input);
@@ -88,6 +104,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
       // Tenant.
       let [tenant] = await tx.select().from(tenants).where(eq(tenants.slug, slug)).for("update");
       const routing = file.routing;
+      const timeZone = tenantTimeZoneOf(file);
       if (!tenant) {
         [tenant] = await tx
           .insert(tenants)
@@ -95,6 +112,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             slug,
             name: file.tenant.name,
             routing,
+            timeZone,
             webhookSecretEnc: encryptSecret(secretKey, webhookSecret ?? randomToken(32)),
           })
           .returning();
@@ -106,6 +124,9 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
         }
         if (canonicalJson(tenant.routing) !== canonicalJson(routing)) {
           patch.routing = routing;
+        }
+        if (tenant.timeZone !== timeZone) {
+          patch.timeZone = timeZone;
         }
         if (webhookSecret !== undefined && !sameSecret(secretKey, tenant.webhookSecretEnc, webhookSecret)) {
           patch.webhookSecretEnc = encryptSecret(secretKey, webhookSecret);

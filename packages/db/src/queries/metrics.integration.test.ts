@@ -1,8 +1,10 @@
+import { eq } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import { havenSpec } from "@lx/shared/testing";
 
 import type { Database } from "../client.ts";
+import { tenants } from "../schema/index.ts";
 import {
   dbTest,
   seedAgent,
@@ -175,11 +177,13 @@ describe("metrics", () => {
     const { tenant, v1, v2 } = await seedScenario(db);
     const m = await getTenantMetrics(db, { tenantId: tenant.id, days: 7, now: NOW });
 
+    // Tenants default to São Paulo (UTC−3): the range starts at its local midnight.
     expect(m.range).toEqual({
       from: "2025-03-04",
+      fromInstant: "2025-03-04T03:00:00.000Z",
       to: "2025-03-10T12:00:00.000Z",
       days: ["2025-03-04", "2025-03-05", "2025-03-06", "2025-03-07", "2025-03-08", "2025-03-09", "2025-03-10"],
-      timezone: "UTC",
+      timezone: "America/Sao_Paulo",
     });
 
     const day10 = m.byDay.find((d) => d.day === "2025-03-10");
@@ -354,6 +358,60 @@ describe("metrics", () => {
       expect(m.byVersion[0]).toMatchObject({ model, priceModel: null, costUsd: null, unpricedTokens: 110 });
     },
   );
+
+  dbTest("days are the tenant's calendar days: 01:00 UTC is still the day before in São Paulo", async ({ db }) => {
+    /** A tenant in `timeZone` with one conversation and a customer message at each instant. */
+    async function tenantWith(timeZone: string, instants: string[]) {
+      const tenant = await seedTenant(db);
+      await db.update(tenants).set({ timeZone }).where(eq(tenants.id, tenant.id));
+      const { agent } = await seedAgent(db, { tenantId: tenant.id });
+      const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+      const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id });
+      for (const iso of instants) {
+        await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: iso, at: at(iso) });
+      }
+      return tenant;
+    }
+    const inOf = (m: Awaited<ReturnType<typeof getTenantMetrics>>) =>
+      Object.fromEntries(m.byDay.map((d) => [d.day, d.messagesIn]));
+    const instants = [
+      // Before São Paulo's midnight of the range's first day (00:00 local = 03:00 UTC): left out there.
+      "2025-03-08T02:59:59Z",
+      "2025-03-08T03:00:00Z",
+      // 22:00 on the 9th in São Paulo; already the 10th in UTC.
+      "2025-03-10T01:00:00Z",
+      "2025-03-10T03:00:00Z",
+    ];
+
+    const saoPaulo = await tenantWith("America/Sao_Paulo", instants);
+    const sp = await getTenantMetrics(db, { tenantId: saoPaulo.id, days: 3, now: NOW });
+    expect(sp.range).toMatchObject({ from: "2025-03-08", fromInstant: "2025-03-08T03:00:00.000Z", timezone: "America/Sao_Paulo" });
+    expect(inOf(sp)).toEqual({ "2025-03-08": 1, "2025-03-09": 1, "2025-03-10": 1 });
+    expect(sp.totals.messagesIn).toBe(3);
+
+    // The same rows in a UTC tenant: the 01:00 message is on the 10th, and the range starts at 00:00 UTC.
+    const utc = await tenantWith("UTC", instants);
+    const u = await getTenantMetrics(db, { tenantId: utc.id, days: 3, now: NOW });
+    expect(u.range).toMatchObject({ from: "2025-03-08", fromInstant: "2025-03-08T00:00:00.000Z", timezone: "UTC" });
+    expect(inOf(u)).toEqual({ "2025-03-08": 2, "2025-03-09": 0, "2025-03-10": 2 });
+
+    // East of UTC "today" comes sooner: at 20:00 UTC on the 10th it is already the 11th in Tokyo.
+    const tokyo = await tenantWith("Asia/Tokyo", ["2025-03-10T15:30:00Z"]);
+    const tk = await getTenantMetrics(db, { tenantId: tokyo.id, days: 2, now: at("2025-03-10T20:00:00Z") });
+    expect(tk.range).toMatchObject({ days: ["2025-03-10", "2025-03-11"], fromInstant: "2025-03-09T15:00:00.000Z" });
+    expect(inOf(tk)).toEqual({ "2025-03-10": 0, "2025-03-11": 1 });
+  });
+
+  dbTest("the database refuses a time zone it does not know", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    expect(tenant.timeZone).toBe("America/Sao_Paulo");
+    await expect(
+      db.update(tenants).set({ timeZone: "Mars/Olympus_Mons" }).where(eq(tenants.id, tenant.id)),
+    ).rejects.toMatchObject({ cause: { message: 'time zone "Mars/Olympus_Mons" not recognized' } });
+    await expect(getTenantMetrics(db, { tenantId: "00000000-0000-4000-8000-000000000000", days: 1 })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+  });
 
   dbTest("a metrics view is recorded once per session and day, with the viewer's role", async ({ db }) => {
     const tenant = await seedTenant(db);

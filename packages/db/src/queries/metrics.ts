@@ -1,14 +1,18 @@
 import { sql } from "drizzle-orm";
 
 import { estimateCostUsd, MODEL_PRICES, priceOf, type ModelPrice } from "@lx/shared/domain";
+import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
 import { insertAuditEvent } from "./audit.ts";
+import { isoText } from "./conversations.ts";
 
 /**
- * A tenant's metrics per day (UTC) and per agent version, read-only, from the rows the runtime wrote:
+ * A tenant's metrics per day and per agent version, read-only, from the rows the runtime wrote:
  * messages (direction, author, version, tokens, Sentinel verdicts, answers_up_to_id), handoffs and
- * outbox rows. The definitions (also shown in the console, one line each):
+ * outbox rows. Days are calendar days in the tenant's time zone (`tenants.time_zone`, e.g.
+ * America/Sao_Paulo): a message at 01:00 UTC counts on the previous day in São Paulo, and the range
+ * starts at local midnight of its first day. The definitions (also shown in the console, one line each):
  *
  * - conversations: distinct conversations with a message that day (per version: with a message the
  *   version wrote).
@@ -72,8 +76,11 @@ export type VersionMetrics = MetricsValues & {
 };
 
 export type TenantMetrics = {
-  /** YYYY-MM-DD, UTC, oldest first; `to` is the moment of the query. */
-  range: { from: string; to: string; days: string[]; timezone: "UTC" };
+  /**
+   * `days` are YYYY-MM-DD in `timezone` (the tenant's IANA zone), oldest first; `from` is the first
+   * of them, `fromInstant` the moment it began (ISO, UTC) and `to` the moment of the query.
+   */
+  range: { from: string; fromInstant: string; to: string; days: string[]; timezone: string };
   totals: MetricsValues;
   byDay: (MetricsValues & { day: string })[];
   byVersion: VersionMetrics[];
@@ -127,8 +134,10 @@ function finish(c: Counts, cost: { usd: number | null; unpriced: number }): Metr
   };
 }
 
-function utcDays(from: Date, days: number): string[] {
-  return Array.from({ length: days }, (_, i) => new Date(from.getTime() + i * 86_400_000).toISOString().slice(0, 10));
+/** `count` calendar dates from `first` (YYYY-MM-DD): date arithmetic only, no time zone involved. */
+function calendarDays(first: string, count: number): string[] {
+  const start = Date.parse(`${first}T00:00:00Z`);
+  return Array.from({ length: count }, (_, i) => new Date(start + i * 86_400_000).toISOString().slice(0, 10));
 }
 
 export async function getTenantMetrics(
@@ -136,12 +145,21 @@ export async function getTenantMetrics(
   p: { tenantId: string; days: number; now?: Date },
 ): Promise<TenantMetrics> {
   const now = p.now ?? new Date();
-  const todayUtc = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const from = new Date(todayUtc - (p.days - 1) * 86_400_000);
-  const fromIso = from.toISOString();
   const toIso = now.toISOString();
   const t = p.tenantId;
-  const day = (col: string) => sql.raw(`((${col}) at time zone 'UTC')::date::text`);
+  // The tenant's calendar, from PostgreSQL's own zone data (the same the grouping below uses): today
+  // in its zone, the first day of the range and the instant that day began there (DST-safe).
+  const [calendar] = await db.execute<{ time_zone: string; first_day: string; from_instant: string }>(sql`
+    select x.time_zone, (x.today - ${p.days - 1}::int)::text as first_day,
+           ${isoText(sql`((x.today - ${p.days - 1}::int)::timestamp at time zone x.time_zone)`)} as from_instant
+    from (select time_zone, (${toIso}::timestamptz at time zone time_zone)::date as today
+          from tenants where id = ${t}::uuid) x`);
+  if (!calendar) {
+    throw new AppError("NOT_FOUND", { message: `unknown tenant ${t}` });
+  }
+  const timeZone = calendar.time_zone;
+  const fromIso = calendar.from_instant;
+  const day = (col: string) => sql`((${sql.raw(col)}) at time zone ${timeZone}::text)::date::text`;
 
   // Messages: conversations, in/out, tokens, policy hits — per day, version, both and in total.
   const messageRows = await db.execute<
@@ -297,7 +315,7 @@ export async function getTenantMetrics(
   const modelOf = new Map(versions.map((v) => [v.id, { name: v.model, provider: v.provider }]));
 
   // Fold every query's rows into per-day, per-version and total counts.
-  const days = utcDays(from, p.days);
+  const days = calendarDays(calendar.first_day, p.days);
   const byDay = new Map(days.map((d) => [d, emptyCounts()]));
   const byVersion = new Map(versions.map((v) => [v.id, emptyCounts()]));
   const totals = emptyCounts();
@@ -391,7 +409,7 @@ export async function getTenantMetrics(
     unpriced: entry?.unpriced ?? 0,
   });
   return {
-    range: { from: days[0] ?? fromIso.slice(0, 10), to: toIso, days, timezone: "UTC" },
+    range: { from: calendar.first_day, fromInstant: fromIso, to: toIso, days, timezone: timeZone },
     totals: finish(totals, costResult(total)),
     byDay: days.map((d) => ({ day: d, ...finish(byDay.get(d) ?? emptyCounts(), costResult(costs.day.get(d))) })),
     byVersion: versions.map((v) => ({

@@ -1,10 +1,13 @@
-import { relations } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import { check, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 import { timestamps } from "./_columns.ts";
 import { inList, slugCheck, TENANT_STATUSES } from "./_enums.ts";
 import { agents } from "./agents.ts";
 import { phoneNumbers } from "./phone-numbers.ts";
+
+/** Where the agency's first clients are; the column's default. */
+export const DEFAULT_TENANT_TIME_ZONE = "America/Sao_Paulo";
 
 export type TenantRouting =
   | { mode: "number" }
@@ -18,6 +21,11 @@ export const tenants = pgTable(
     name: text().notNull(),
     status: text({ enum: TENANT_STATUSES }).notNull().default("active"),
     routing: jsonb().$type<TenantRouting>().notNull().default({ mode: "number" }),
+    /**
+     * IANA time zone of the business (`America/Sao_Paulo`): metrics count days in it. Set by
+     * `lx apply` and the onboarding wizard from the first agent's `spec.agent.timezone`.
+     */
+    timeZone: text().notNull().default(DEFAULT_TENANT_TIME_ZONE),
     /** Secret for X-LX-Signature on outgoing webhooks, encrypted with LX_SECRET_KEY. */
     webhookSecretEnc: text(),
     ...timestamps,
@@ -26,6 +34,12 @@ export const tenants = pgTable(
     uniqueIndex("tenants_slug_key").on(t.slug),
     check("tenants_status_check", inList(t.status, TENANT_STATUSES)),
     check("tenants_slug_check", slugCheck(t.slug)),
+    // PostgreSQL must know the zone too (metrics use `at time zone`): an unknown name makes this
+    // expression raise "time zone … not recognized", so a bad value can never be stored.
+    check(
+      "tenants_time_zone_check",
+      sql`(timestamptz '2000-01-01 00:00:00+00' at time zone ${t.timeZone}) is not null`,
+    ),
   ],
 );
 

@@ -10,7 +10,7 @@ export const METRICS_DAYS = [7, 14, 30] as const;
 export const METRICS_MAX_DAYS = 90;
 
 export const ZGetTenantMetricsInput = ZTenantScopeInput.extend({
-  /** The last `days` days (UTC), today included. */
+  /** The last `days` calendar days in the tenant's time zone, today included. */
   days: z.int().min(1).max(METRICS_MAX_DAYS).default(30),
 });
 export type TGetTenantMetricsInput = z.infer<typeof ZGetTenantMetricsInput>;

@@ -45,8 +45,9 @@ test("[CLIENT]: lands on Haven's metrics — real numbers with their definitions
   await expect(page).toHaveURL(/\/client\/metrics$/);
   await expect(page.getByRole("heading", { name: "Métricas", level: 1 })).toBeVisible();
   await expect(page.getByText(`Desempenho dos agentes de ${HAVEN.name}. Somente leitura.`)).toBeVisible();
+  // Haven's days are counted in its time zone (examples/haven.json: America/Sao_Paulo).
   await expect(page.getByTestId("metrics-timezone")).toHaveText(
-    "Dias em UTC (o fuso horário da empresa ainda não é aplicado).",
+    "Dias no fuso horário da empresa: America/Sao_Paulo (GMT-3).",
   );
 
   // The numbers are Haven's own (the same the operators read for Haven), each with its definition.

@@ -412,6 +412,16 @@ function PriceTable({ metrics }: { metrics: Metrics }) {
   );
 }
 
+/** The zone's offset from UTC right now ("GMT-3"), or the zone itself if this browser does not know it. */
+function utcOffset(timeZone: string): string {
+  try {
+    const parts = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "shortOffset" }).formatToParts();
+    return parts.find((part) => part.type === "timeZoneName")?.value ?? timeZone;
+  } catch {
+    return timeZone;
+  }
+}
+
 /**
  * A tenant's metrics: KPIs with their definitions, charts per day, the per-version table, handoff
  * reasons, policies, and the price table behind the cost. Read-only; shared by the client's page
@@ -442,9 +452,11 @@ export function MetricsView({
           onChange={(value) => onDaysChange(Number(value) as Days)}
           options={METRICS_DAYS.map((n) => ({ value: String(n), label: t.metrics.lastDays(n) }))}
         />
-        <p className="text-xs text-slate-500" data-testid="metrics-timezone">
-          {t.metrics.timezone}
-        </p>
+        {metrics.data ? (
+          <p className="text-xs text-slate-500" data-testid="metrics-timezone">
+            {t.metrics.timezone(metrics.data.range.timezone, utcOffset(metrics.data.range.timezone))}
+          </p>
+        ) : null}
       </div>
       {metrics.isPending ? (
         <LoadingState />

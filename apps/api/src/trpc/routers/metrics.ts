@@ -7,7 +7,7 @@ import { tenantReadProcedure } from "../init.ts";
 
 export const metricsRouter = {
   /**
-   * The tenant's metrics per day (UTC) and per agent version — read-only, for the client of that
+   * The tenant's metrics per day (in the tenant's time zone) and per agent version — read-only, for the client of that
    * tenant and for operators (another tenant's client: NOT_FOUND). Viewing is recorded as the audit
    * event `metrics.viewed` (once per session and day), which the setup checklist reads.
    */
