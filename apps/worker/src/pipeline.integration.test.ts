@@ -91,8 +91,7 @@ describe("runtime pipeline", () => {
         const jobs = await db.execute(sql`select status, count(*)::int n, max(attempts) a from message_queue group by 1`);
         const ob = await db.execute(sql`select kind, status, count(*)::int n from outbox_messages group by 1, 2`);
         const stuck = await db.execute(sql`select o.id, o.status, o.attempts, o.last_error, m.body from outbox_messages o left join messages m on m.id = o.message_id where o.kind = 'text' and o.status not in ('sent','delivered','read')`);
-        const locks = await db.execute(sql`select * from conversation_locks`);
-        console.error(JSON.stringify({ jobs, ob, stuck, locks }, null, 1));
+        console.error(JSON.stringify({ jobs, ob, stuck }, null, 1));
         throw err;
       });
     } finally {

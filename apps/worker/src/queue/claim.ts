@@ -19,10 +19,15 @@ export type ClaimedJob = {
  * - `FOR UPDATE SKIP LOCKED` lets any number of workers claim concurrently without waiting on or
  *   double-taking each other's rows.
  * - Head-of-line per conversation: a job is runnable only when no earlier job of its conversation is
- *   still queued or running. So a conversation's jobs run one at a time and in id (arrival) order,
- *   even across retries: a job waiting out its backoff still blocks its successors (FIFO under retry,
- *   which graphile-worker's named queues do not keep). Measured in ../shared/reference/queue-anchors.md
- *   at 80–95 % of an unordered claim.
+ *   still queued and no job of its conversation is running. So a conversation's jobs run one at a
+ *   time and in id (arrival) order, even across retries: a job waiting out its backoff still blocks
+ *   its successors (FIFO under retry, which graphile-worker's named queues do not keep). Measured in
+ *   ../shared/reference/queue-anchors.md at 80–95 % of an unordered claim.
+ * - This IS the per-conversation lock: the running job's lease is the lock's TTL, the heartbeat that
+ *   extends leases renews it, and the reaper expires it (audited as job.lease_expired). "Any running
+ *   job" (not only earlier ones) keeps the exclusion even if ids ever committed out of order; ingest
+ *   makes that impossible for reply jobs anyway (the conversation row upsert serialises them). A job
+ *   blocked behind its conversation is never claimed, so waiting costs it no attempt and no round trip.
  * - `attempts` is counted at claim time, so a worker killed mid-job still used up an attempt; the
  *   lease (`lease_expires_at`) is how the reaper knows the job was abandoned.
  */
@@ -50,8 +55,8 @@ export async function claimJobs(
           or not exists (
             select 1 from message_queue p
             where p.conversation_id = q.conversation_id
-              and p.id < q.id
-              and p.status in ('queued', 'running')
+              and p.id <> q.id
+              and (p.status = 'running' or (p.status = 'queued' and p.id < q.id))
           )
         )
       order by q.run_at, q.id

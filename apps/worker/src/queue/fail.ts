@@ -30,8 +30,8 @@ export async function failJob(
 }
 
 /**
- * Gives a claimed job back without spending an attempt (its conversation was locked by someone
- * else): waiting on a lock is not a failure.
+ * Gives a claimed job back without spending an attempt, to run again in `delayMs`: a deferred job
+ * (a burst window) or one handed back at shutdown. Waiting is not a failure.
  */
 export async function releaseJob(
   db: Executor,

@@ -5,7 +5,6 @@ import { closeDb, createDb, type Database } from "@lx/db/client";
 import { auditEvents, messageQueue } from "@lx/db/schema";
 import { dbTest as test, seedNumber, seedTenant } from "@lx/db/testing";
 
-import { acquireConversationLock } from "../locks.ts";
 import { testLogger } from "../testing/logger.ts";
 import { claimJobs } from "./claim.ts";
 import { JobRunner, PermanentJobError, type JobHandler } from "./runner.ts";
@@ -147,34 +146,64 @@ describe("job queue", () => {
     const { tenant, convs } = await setup(db, 1);
     const conv = convs[0]!;
     const jobId = await enqueue(db, tenant.id, conv, 1);
-    // A "worker" claims the job and takes the conversation lock, then vanishes (no heartbeat, no finish).
+    const next = await enqueue(db, tenant.id, conv, 2);
+    // A "worker" claims the job (which holds its conversation), then vanishes (no heartbeat, no finish).
     const [claimed] = await claimJobs(db, { workerId: "dead-worker", limit: 1, leaseMs: 300 });
     expect(claimed?.id).toBe(jobId);
-    expect((await acquireConversationLock(db, { conversationId: conv, workerId: "dead-worker", jobId, ttlMs: 300 })).acquired).toBe(true);
+    // While that lease runs, nobody can take the conversation's next job.
+    expect(await claimJobs(db, { workerId: "other", limit: 10, leaseMs: 300 })).toEqual([]);
 
     const runner = await runnerOn(dbUrl, loggingHandler());
     await runner.start();
     await waitUntil(db, async () => (await openJobs(db)) === 0);
-    const log = await db.execute<{ attempt: number }>(sql`select attempt from test_log where job_id = ${jobId}`);
-    expect(log.map((r) => r.attempt)).toEqual([2]);
+    const log = await db.execute<{ job_id: string; attempt: number }>(sql`select job_id::text, attempt from test_log order by finished`);
+    expect(log.map((r) => [Number(r.job_id), r.attempt])).toEqual([
+      [jobId, 2],
+      [next, 1],
+    ]);
     const audits = await db
-      .select({ type: auditEvents.type })
+      .select({ type: auditEvents.type, data: auditEvents.data })
       .from(auditEvents)
-      .where(sql`${auditEvents.type} in ('job.lease_expired', 'lock.expired') and ${auditEvents.tenantId} = ${tenant.id}`);
-    expect(audits.map((a) => a.type).sort()).toEqual(["job.lease_expired", "lock.expired"]);
+      .where(sql`${auditEvents.type} = 'job.lease_expired' and ${auditEvents.tenantId} = ${tenant.id}`);
+    expect(audits).toEqual([
+      { type: "job.lease_expired", data: expect.objectContaining({ previousOwner: "dead-worker", conversationId: conv }) as unknown },
+    ]);
   });
 
-  test("waiting on another holder's conversation lock spends no attempt", async ({ db, dbUrl }) => {
+  test("a job behind a running job of its conversation is not claimed and spends no attempt", async ({ db, dbUrl }) => {
     await db.execute(sql`truncate test_log`).catch(() => undefined);
-    const { tenant, convs } = await setup(db, 1);
-    const conv = convs[0]!;
-    await acquireConversationLock(db, { conversationId: conv, workerId: "human-reply", jobId: null, ttlMs: 700 });
-    const jobId = await enqueue(db, tenant.id, conv, 1);
+    const { tenant, convs } = await setup(db, 2);
+    const [busy, free] = [convs[0]!, convs[1]!];
+    const first = await enqueue(db, tenant.id, busy, 1);
+    const [held] = await claimJobs(db, { workerId: "slow-worker", limit: 1, leaseMs: 60_000 });
+    expect(held?.id).toBe(first);
+    const waiting = await enqueue(db, tenant.id, busy, 2);
+    const other = await enqueue(db, tenant.id, free, 1);
     const runner = await runnerOn(dbUrl, loggingHandler());
     await runner.start();
+    await waitUntil(db, async () => (await db.execute(sql`select 1 from test_log where job_id = ${other}`)).length === 1);
+    // Claim rounds went by (the other conversation ran); the waiting job was never taken.
+    const [w] = await db.execute<{ attempts: number; status: string }>(sql`select attempts, status from message_queue where id = ${waiting}`);
+    expect(w).toEqual({ attempts: 0, status: "queued" });
+    // The holder finishes; the waiting job runs once, with its first attempt.
+    await db.execute(sql`update message_queue set status = 'done', locked_by = null where id = ${first}`);
+    runner.notify();
     await waitUntil(db, async () => (await openJobs(db)) === 0);
-    const [job] = await db.execute<{ attempts: number }>(sql`select attempts from message_queue where id = ${jobId}`);
-    expect(job!.attempts).toBe(1);
+    const [after] = await db.execute<{ attempts: number }>(sql`select attempts from message_queue where id = ${waiting}`);
+    expect(after!.attempts).toBe(1);
+  });
+
+  test("a running job holds its whole conversation, even against an earlier queued job", async ({ db }) => {
+    const { tenant, convs } = await setup(db, 1);
+    const earlier = await enqueue(db, tenant.id, convs[0]!, 1);
+    const later = await enqueue(db, tenant.id, convs[0]!, 2);
+    // As if ids had committed out of order and the later job had been claimed first.
+    await db.execute(sql`
+      update message_queue set status = 'running', locked_by = 'w1', lease_expires_at = now() + interval '1 minute'
+      where id = ${later}`);
+    expect(await claimJobs(db, { workerId: "w2", limit: 10, leaseMs: 1_000 })).toEqual([]);
+    await db.execute(sql`update message_queue set status = 'done', locked_by = null where id = ${later}`);
+    expect((await claimJobs(db, { workerId: "w2", limit: 10, leaseMs: 1_000 })).map((j) => j.id)).toEqual([earlier]);
   });
 
   test("out of attempts, a job is dead-lettered with an audit event and stops blocking its conversation", async ({ db, dbUrl }) => {

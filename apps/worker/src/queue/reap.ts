@@ -41,7 +41,7 @@ export async function reapExpiredJobs(db: Executor): Promise<ReapedJob[]> {
   }));
 }
 
-/** Renews the leases of the jobs this worker is running (its heartbeat). */
+/** Renews the leases of the jobs this worker is running (its heartbeat; also the conversation lock's). */
 export async function extendLeases(
   db: Executor,
   { jobIds, workerId, leaseMs }: { jobIds: number[]; workerId: string; leaseMs: number },
@@ -49,11 +49,18 @@ export async function extendLeases(
   if (jobIds.length === 0) {
     return 0;
   }
+  // One text for any number of ids (a prepared statement, not one per id list). SKIP LOCKED: a job
+  // whose completing transaction holds its row is finishing anyway; the heartbeat never waits on it.
+  const ids = `{${jobIds.map((id) => Math.trunc(id)).join(",")}}`;
   const rows = await db.execute(sql`
-    update message_queue
+    update message_queue q
     set lease_expires_at = now() + ${leaseMs} * interval '1 millisecond'
-    where id = any(${sql.raw(`'{${jobIds.map((id) => Math.trunc(id)).join(",")}}'`)}::bigint[])
-      and locked_by = ${workerId} and status = 'running'
-    returning id`);
+    from (
+      select id from message_queue
+      where id = any(${ids}::bigint[]) and locked_by = ${workerId} and status = 'running'
+      for update skip locked
+    ) mine
+    where q.id = mine.id
+    returning q.id`);
   return rows.length;
 }

@@ -3,8 +3,8 @@ import { setMaxListeners } from "node:events";
 import type { Database, Transaction } from "@lx/db/client";
 import { insertAuditEvent } from "@lx/db/queries";
 
-import { acquireConversationLock, releaseConversationLock, renewConversationLocks } from "../locks.ts";
 import type { Logger } from "../logger.ts";
+import { claimBatchWindow } from "./batch-window.ts";
 import { claimJobs, type ClaimedJob } from "./claim.ts";
 import { completeJob } from "./complete.ts";
 import { failJob, releaseJob } from "./fail.ts";
@@ -34,8 +34,8 @@ export type JobContext = {
   logger: Logger;
   db: Database;
   /**
-   * Runs `effects` in one transaction together with completing the job and releasing its
-   * conversation lock, guarded by ownership: if another worker took the job over, nothing commits
+   * Runs `effects` in one transaction together with completing the job (which frees its
+   * conversation for the next job), guarded by ownership: if another worker took the job over, nothing commits
    * (LeaseLostError). A handler that never calls it is completed with no effects.
    */
   finish: (effects: (tx: Transaction) => Promise<void>) => Promise<void>;
@@ -52,7 +52,7 @@ export type RunnerOptions = {
   workerId: string;
   handlers: Record<string, JobHandler>;
   concurrency: number;
-  /** Lease of a claimed job and TTL of its conversation lock; renewed every leaseMs/3. */
+  /** Lease of a claimed job (and so of its conversation, see claim.ts); renewed every leaseMs/3. */
   leaseMs?: number;
   /** Backstop polling when no NOTIFY arrives. */
   pollMs?: number;
@@ -155,7 +155,11 @@ export class JobRunner {
   }
 
   private async loop(): Promise<void> {
+    let backlog = false;
     while (!this.stopping) {
+      if (backlog) {
+        await claimBatchWindow(this.o.concurrency - this.inFlight.size, this.o.concurrency);
+      }
       const free = this.o.concurrency - this.inFlight.size;
       let claimedFull = false;
       if (free > 0) {
@@ -171,6 +175,7 @@ export class JobRunner {
             this.inFlight.set(job.id, { job, promise });
           }
           claimedFull = jobs.length === limit;
+          backlog = claimedFull;
         } catch (err) {
           this.o.logger.error({ err }, "claim failed");
           await new Promise((r) => setTimeout(r, 500));
@@ -198,42 +203,15 @@ export class JobRunner {
       if (!handler) {
         throw new PermanentJobError(`no handler for task "${job.task}"`);
       }
-      if (job.conversationId) {
-        const lock = await acquireConversationLock(db, {
-          conversationId: job.conversationId,
-          workerId,
-          jobId: job.id,
-          ttlMs: this.leaseMs,
-        });
-        if (!lock.acquired) {
-          // Someone else holds the conversation: wait without spending an attempt.
-          const waitMs = Math.max(50, Math.min(2_000, lock.expiresAt.getTime() - Date.now() + 50));
-          await releaseJob(db, { jobId: job.id, workerId, delayMs: waitMs });
-          log.debug({ heldBy: lock.heldBy, waitMs }, "conversation locked; job released");
-          return;
-        }
-        if (lock.tookOverFrom) {
-          await insertAuditEvent(db, {
-            tenantId: job.tenantId,
-            actor: { type: "worker", label: workerId },
-            type: "lock.expired",
-            subjectType: "conversation",
-            subjectId: job.conversationId,
-            data: { previousHolder: lock.tookOverFrom, jobId: job.id },
-          });
-          log.warn({ previousHolder: lock.tookOverFrom }, "took over an expired conversation lock");
-        }
-      }
       let finished = false;
       const finish = async (effects: (tx: Transaction) => Promise<void>) => {
         await db.transaction(async (tx) => {
-          if (!(await completeJob(tx, { jobId: job.id, workerId }))) {
+          // Sent together (pipelined on the transaction's connection); if the job is no longer ours
+          // the throw rolls the effects back with it.
+          const [owned] = await Promise.all([completeJob(tx, { jobId: job.id, workerId }), effects(tx)]);
+          if (!owned) {
             throw new LeaseLostError(`job ${job.id} is no longer ours`);
           }
-          if (job.conversationId) {
-            await releaseConversationLock(tx, { conversationId: job.conversationId, workerId });
-          }
-          await effects(tx);
         });
         finished = true;
       };
@@ -248,9 +226,6 @@ export class JobRunner {
     } catch (err) {
       if (err instanceof DeferJobError) {
         await releaseJob(db, { jobId: job.id, workerId, delayMs: err.delayMs });
-        if (job.conversationId) {
-          await releaseConversationLock(db, { conversationId: job.conversationId, workerId });
-        }
         log.debug({ delayMs: err.delayMs }, "job deferred");
         return;
       }
@@ -263,9 +238,6 @@ export class JobRunner {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       try {
         const outcome = await failJob(db, { jobId: job.id, workerId, error: message, permanent });
-        if (job.conversationId) {
-          await releaseConversationLock(db, { conversationId: job.conversationId, workerId });
-        }
         if (outcome === "dead") {
           await insertAuditEvent(db, {
             tenantId: job.tenantId,
@@ -295,7 +267,6 @@ export class JobRunner {
     const t0 = performance.now();
     try {
       await extendLeases(this.o.db, { jobIds: ids, workerId: this.o.workerId, leaseMs: this.leaseMs });
-      await renewConversationLocks(this.o.db, { workerId: this.o.workerId, ttlMs: this.leaseMs });
       this.o.logger.debug({ jobs: ids.length, ms: Math.round(performance.now() - t0) }, "heartbeat");
     } catch (err) {
       this.o.logger.error({ err }, "heartbeat failed");
