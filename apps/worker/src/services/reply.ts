@@ -52,6 +52,12 @@ type ReplyTarget = {
   activeVersionId: string | null;
   routing: TenantRouting;
   menuState: MenuState | null;
+  /** A bot reply already covers this message (a burst answered together, or a re-run). */
+  alreadyAnswered: boolean;
+  /** How many of the bot's latest replies in a row Sentinel blocked (for the second-block handoff). */
+  priorConsecutiveBlocks: number;
+  /** The customer's latest message in the conversation (for burst windows). */
+  latestIn: { id: number; ageMs: number; body: string } | null;
 };
 
 async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget | null> {
@@ -70,10 +76,25 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
     active_version_id: string | null;
     routing: TenantRouting;
     menu_state: MenuState | null;
+    already_answered: boolean;
+    recent_blocks: boolean[] | null;
+    latest_in_id: string | number | null;
+    latest_in_age_ms: number | null;
+    latest_in_body: string | null;
   }>(sql`
     select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, c.mode,
            c.summary, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
-           t.routing, c.menu_state, r.agent_id, a.active_version_id
+           t.routing, c.menu_state, r.agent_id, a.active_version_id,
+           exists (
+             select 1 from messages o
+             where o.conversation_id = c.id and o.direction = 'out' and o.answers_up_to_id >= m.id
+           ) as already_answered,
+           (select array_agg(b.blocked order by b.id desc) from (
+              select o.id, coalesce(o.policy_verdicts @> '[{"action":"block"}]'::jsonb, false) as blocked
+              from messages o where o.conversation_id = c.id and o.author = 'bot'
+              order by o.id desc limit 3) b) as recent_blocks,
+           li.id as latest_in_id, extract(epoch from now() - li.created_at) * 1000 as latest_in_age_ms,
+           li.body as latest_in_body
     from messages m
     join conversations c on c.id = m.conversation_id
     join phone_numbers n on n.id = c.phone_number_id
@@ -84,10 +105,21 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
       select coalesce(c.agent_id, case when t.routing->>'mode' = 'menu' then null else n.agent_id end) as agent_id
     ) r
     left join agents a on a.id = r.agent_id
+    left join lateral (
+      select i.id, i.created_at, i.body from messages i
+      where i.conversation_id = c.id and i.direction = 'in' order by i.id desc limit 1
+    ) li on true
     where m.id = ${messageId}`);
   const r = rows[0];
   if (!r) {
     return null;
+  }
+  let blocks = 0;
+  for (const blocked of r.recent_blocks ?? []) {
+    if (!blocked) {
+      break;
+    }
+    blocks++;
   }
   return {
     messageId: Number(r.message_id),
@@ -104,6 +136,12 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
     activeVersionId: r.active_version_id,
     routing: r.routing,
     menuState: r.menu_state,
+    alreadyAnswered: r.already_answered,
+    priorConsecutiveBlocks: blocks,
+    latestIn:
+      r.latest_in_id === null
+        ? null
+        : { id: Number(r.latest_in_id), ageMs: Number(r.latest_in_age_ms), body: r.latest_in_body ?? "" },
   };
 }
 
@@ -137,31 +175,6 @@ async function loadHistory(db: Executor, conversationId: string, upToId: number,
   return turns;
 }
 
-/** How many of the bot's latest replies in a row were blocked by Sentinel. */
-async function priorConsecutiveBlocks(db: Executor, conversationId: string): Promise<number> {
-  const rows = await db.execute<{ blocked: boolean }>(sql`
-    select coalesce(policy_verdicts @> '[{"action":"block"}]'::jsonb, false) as blocked
-    from messages
-    where conversation_id = ${conversationId} and author = 'bot'
-    order by id desc limit 3`);
-  let n = 0;
-  for (const r of rows) {
-    if (!r.blocked) {
-      break;
-    }
-    n++;
-  }
-  return n;
-}
-
-async function alreadyAnswered(db: Executor, conversationId: string, messageId: number): Promise<boolean> {
-  const rows = await db.execute(sql`
-    select 1 from messages
-    where conversation_id = ${conversationId} and direction = 'out' and answers_up_to_id >= ${messageId}
-    limit 1`);
-  return rows.length > 0;
-}
-
 /**
  * conversation.reply: answer one customer message with the conversation's active agent version.
  * Reads happen outside any transaction (the LLM call may take seconds); every write happens in the
@@ -181,7 +194,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       await enqueueMarkRead(tx, { tenantId: t.tenantId, numberId: t.numberId, recipient: t.customerKey, metaMessageId: t.metaMessageId });
     }
   };
-  if (await alreadyAnswered(db, t.conversationId, t.messageId)) {
+  if (t.alreadyAnswered) {
     deps.metrics?.reply({ outcome: "already_answered" });
     return;
   }
@@ -225,18 +238,12 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   // Bursts: wait burstWindowMs after the customer's latest message, then answer everything up to it
   // in one reply (later jobs of the burst find their message answered and stay silent).
   const windowMs = bundle.context.burstWindowMs;
-  if (windowMs > 0) {
-    const [latest] = await db.execute<{ id: string | number; age_ms: number }>(sql`
-      select id, extract(epoch from now() - created_at) * 1000 as age_ms from messages
-      where conversation_id = ${t.conversationId} and direction = 'in' order by id desc limit 1`);
-    if (latest && latest.age_ms < windowMs) {
-      ctx.defer(Math.ceil(windowMs - latest.age_ms) + 25);
+  if (windowMs > 0 && t.latestIn) {
+    if (t.latestIn.ageMs < windowMs) {
+      ctx.defer(Math.ceil(windowMs - t.latestIn.ageMs) + 25);
     }
-    if (latest) {
-      t.messageId = Number(latest.id);
-      const [m] = await db.execute<{ body: string }>(sql`select body from messages where id = ${t.messageId}`);
-      t.body = m?.body ?? t.body;
-    }
+    t.messageId = t.latestIn.id;
+    t.body = t.latestIn.body;
   }
 
   const keyword = matchHandoffKeyword(t.body, bundle.policies.handoff.keywords);
@@ -322,7 +329,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     systemPrompt: bundle.systemPrompt,
     language: bundle.agent.language,
     conversationTexts: turns.map((x) => ("content" in x ? x.content : "")),
-    priorConsecutiveBlocks: await priorConsecutiveBlocks(db, t.conversationId),
+    priorConsecutiveBlocks: t.priorConsecutiveBlocks,
   });
   for (const h of verdict.hits) {
     deps.metrics?.policy({ rule: h.rule, action: h.action });
@@ -359,45 +366,53 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   let stale = false;
   let superseded = false;
   await ctx.finish(async (tx) => {
-    await readReceipt(tx);
-    if (!(await botStillOwns(tx, t.conversationId))) {
+    const guard = await replyGuard(tx, t.conversationId, windowMs > 0 ? t.messageId : null);
+    if (!guard.botOwns) {
       // Handed off while the reply was being written: the reply is dropped, and audited.
       stale = true;
-      await insertAuditEvent(tx, {
-        tenantId: t.tenantId,
-        actor: { type: "worker", label: ctx.workerId },
-        type: "reply.stale",
-        subjectType: "conversation",
-        subjectId: t.conversationId,
-        data: { messageId: t.messageId, agentVersion: active.version },
-      });
+      await Promise.all([
+        readReceipt(tx),
+        insertAuditEvent(tx, {
+          tenantId: t.tenantId,
+          actor: { type: "worker", label: ctx.workerId },
+          type: "reply.stale",
+          subjectType: "conversation",
+          subjectId: t.conversationId,
+          data: { messageId: t.messageId, agentVersion: active.version },
+        }),
+      ]);
       return;
     }
-    if (windowMs > 0 && (await newerCustomerMessage(tx, t.conversationId, t.messageId))) {
+    if (guard.newerCustomerMessage) {
       // The customer wrote again while this reply was being written: a reply that ignores it is not
       // sent; the newer message's job answers everything.
       superseded = true;
+      await readReceipt(tx);
       return;
     }
-    await rememberAgent(tx, t);
-    await auditPolicy(tx);
-    await queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle);
-    for (const [i, part] of finalParts.entries()) {
-      await enqueueOutboundText(tx, {
-        tenantId: t.tenantId,
-        conversationId: t.conversationId,
-        numberId: t.numberId,
-        recipient: t.customerKey,
-        author: "bot",
-        text: part,
-        agentVersionId: t.activeVersionId,
-        answersUpToId: t.messageId,
-        tokensIn: i === 0 ? tokensIn : null,
-        tokensOut: i === 0 ? tokensOut : null,
-        latencyMs: i === 0 ? latencyMs : null,
-        policyVerdicts: i === 0 && verdicts.length > 0 ? verdicts : null,
-      });
-    }
+    // Independent writes, sent together: postgres.js pipelines them on the transaction's connection.
+    await Promise.all([
+      readReceipt(tx),
+      rememberAgent(tx, t),
+      auditPolicy(tx),
+      queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle),
+      ...finalParts.map((part, i) =>
+        enqueueOutboundText(tx, {
+          tenantId: t.tenantId,
+          conversationId: t.conversationId,
+          numberId: t.numberId,
+          recipient: t.customerKey,
+          author: "bot",
+          text: part,
+          agentVersionId: t.activeVersionId,
+          answersUpToId: t.messageId,
+          tokensIn: i === 0 ? tokensIn : null,
+          tokensOut: i === 0 ? tokensOut : null,
+          latencyMs: i === 0 ? latencyMs : null,
+          policyVerdicts: i === 0 && verdicts.length > 0 ? verdicts : null,
+        }),
+      ),
+    ]);
   });
   if (superseded) {
     log.info({ metaMessageId: t.metaMessageId }, "reply superseded by a newer customer message");
@@ -430,12 +445,6 @@ async function rememberAgent(tx: Transaction, t: ReplyTarget): Promise<void> {
   if (!t.conversationAgentId && t.agentId) {
     await tx.execute(sql`update conversations set agent_id = ${t.agentId}::uuid where id = ${t.conversationId} and agent_id is null`);
   }
-}
-
-async function newerCustomerMessage(tx: Transaction, conversationId: string, upToId: number): Promise<boolean> {
-  const rows = await tx.execute(sql`
-    select 1 from messages where conversation_id = ${conversationId} and direction = 'in' and id > ${upToId} limit 1`);
-  return rows.length > 0;
 }
 
 /**
@@ -531,10 +540,24 @@ function handoffFor(
   };
 }
 
-/** True when the bot still owns the conversation (row-locked for the rest of the transaction). */
-async function botStillOwns(tx: Transaction, conversationId: string): Promise<boolean> {
-  const [c] = await tx.execute<{ mode: string }>(sql`select mode from conversations where id = ${conversationId} for update`);
-  return c?.mode === "bot";
+/**
+ * Inside the completing transaction: whether the bot still owns the conversation (its row locked for
+ * the rest of the transaction, so a take-over waits for this reply to commit or sees it dropped) and,
+ * under a burst window, whether the customer wrote again after `upToId`.
+ */
+async function replyGuard(
+  tx: Transaction,
+  conversationId: string,
+  upToId: number | null,
+): Promise<{ botOwns: boolean; newerCustomerMessage: boolean }> {
+  const [c] = await tx.execute<{ mode: string; newer: boolean }>(sql`
+    select c.mode,
+           ${upToId}::bigint is not null and exists (
+             select 1 from messages m
+             where m.conversation_id = c.id and m.direction = 'in' and m.id > ${upToId}::bigint
+           ) as newer
+    from conversations c where c.id = ${conversationId} for update of c`);
+  return { botOwns: c?.mode === "bot", newerCustomerMessage: c?.newer === true };
 }
 
 /**
