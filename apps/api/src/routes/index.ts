@@ -1,7 +1,9 @@
 import { Counter, Histogram } from "prom-client";
 import { Hono } from "hono";
 
+import { GroupCommit } from "@lx/db/group-commit";
 import type { Notifier } from "@lx/db/notifier";
+import { ingestInboundMessages, type InboundMessageInput } from "@lx/db/queries";
 
 import type { AppDeps } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
@@ -42,6 +44,8 @@ export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifie
     whatsappWebhook({
       db: deps.db,
       directory: deps.directory,
+      // Concurrent webhooks share commits: one statement (and WAL flush) for what arrives meanwhile.
+      ingest: new GroupCommit((batch: InboundMessageInput[]) => ingestInboundMessages(deps.db, batch)),
       wake: { jobs: () => jobs.wake(), outbox: () => outbox.wake() },
       appSecret: deps.config.metaAppSecret,
       verifyToken: deps.config.metaVerifyToken,

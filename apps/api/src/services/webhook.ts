@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import type { Database } from "@lx/db/client";
+import type { GroupCommit } from "@lx/db/group-commit";
 import type { NumberDirectory } from "@lx/db/number-directory";
 import {
   applyStatusUpdate,
@@ -8,6 +9,8 @@ import {
   insertAuditEvent,
   isDeliveryStatus,
   storeIgnoredEvent,
+  type InboundMessageInput,
+  type IngestResult,
   type NumberTarget,
 } from "@lx/db/queries";
 import {
@@ -24,6 +27,8 @@ import type { Logger } from "../logger.ts";
 export type WebhookDeps = {
   db: Database;
   directory: NumberDirectory;
+  /** Group commit of inbound messages across concurrent requests; without it, one statement each. */
+  ingest?: GroupCommit<InboundMessageInput, IngestResult>;
   /** Coalesced NOTIFY wake-ups for the workers (never inside the ingest statements). */
   wake?: { jobs: () => void; outbox: () => void };
 };
@@ -178,7 +183,7 @@ function collectInbound(
     out.push({
       key: `${target.numberId}:${waId ?? userId}`,
       run: async () => {
-        const r = await ingestInboundMessage(deps.db, {
+        const input: InboundMessageInput = {
           target,
           customer: { waId, userId, name: contact?.profile?.name ?? null },
           metaMessageId: m.id,
@@ -188,7 +193,8 @@ function collectInbound(
           sentAt: parseTimestamp(m.timestamp),
           answerable: d.answerable,
           payload: { metadata: value.metadata, contact: contact ?? null, message: raw },
-        });
+        };
+        const r = deps.ingest ? await deps.ingest.add(input) : await ingestInboundMessage(deps.db, input);
         if (r.status === "duplicate") {
           summary.duplicates++;
           await insertAuditEvent(deps.db, {

@@ -37,28 +37,76 @@ export type IngestResult =
 
 /**
  * Stores one inbound message and queues its reply job — in ONE statement (one round trip, atomic
- * on its own): upsert the conversation, insert the webhook event (the unique (tenant_id,
- * meta_message_id) makes a redelivery a no-op), the message row and the job. A duplicate inserts
- * nothing but the conversation upsert, whose fields only move forward (greatest/coalesce).
+ * on its own). See ingestInboundMessages.
  */
 export async function ingestInboundMessage(db: Executor, m: InboundMessageInput): Promise<IngestResult> {
-  const key = m.customer.waId ?? m.customer.userId;
-  if (!key) {
-    throw new Error("inbound message without wa_id or user_id");
+  const [r] = await ingestInboundMessages(db, [m]);
+  if (!r) {
+    throw new Error("ingest returned no row");
   }
-  const t = m.target;
-  const at = m.sentAt.toISOString();
-  const rows = await db.execute<{
+  return r;
+}
+
+/**
+ * Stores inbound messages and queues their reply jobs — any number of them in ONE statement and so
+ * one commit (the webhook's group commit, see GroupCommit): upsert each conversation once, insert
+ * the webhook events (the unique (tenant_id, meta_message_id) makes a redelivery a no-op, within the
+ * batch too), the message rows and the jobs, in input order so a customer's messages keep their
+ * order in ids. A duplicate inserts nothing but the conversation upsert, whose fields only move
+ * forward (greatest/coalesce). Conversations are upserted in key order, so two batches in flight at
+ * once always take their row locks in the same order (no deadlock). Results come back in input order.
+ */
+export async function ingestInboundMessages(db: Executor, inputs: InboundMessageInput[]): Promise<IngestResult[]> {
+  if (inputs.length === 0) {
+    return [];
+  }
+  const rows = inputs.map((m, ord) => {
+    const key = m.customer.waId ?? m.customer.userId;
+    if (!key) {
+      throw new Error("inbound message without wa_id or user_id");
+    }
+    return {
+      ord,
+      tenant_id: m.target.tenantId,
+      number_id: m.target.numberId,
+      pnid: m.target.phoneNumberId,
+      key,
+      wa_id: m.customer.waId,
+      user_id: m.customer.userId,
+      name: m.customer.name,
+      at: m.sentAt.toISOString(),
+      meta_id: m.metaMessageId,
+      type: m.type,
+      body: m.body,
+      context_id: m.contextId,
+      answerable: m.answerable,
+      payload: m.payload ?? null,
+    };
+  });
+  const result = await db.execute<{
+    ord: number;
     conversation_id: string;
     event_id: string | number | null;
     message_id: string | number | null;
     job_id: string | number | null;
   }>(sql`
-    with conv as (
+    with input as (
+      select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(
+        ord int, tenant_id uuid, number_id uuid, pnid text, key text, wa_id text, user_id text, name text,
+        at timestamptz, meta_id text, type text, body text, context_id text, answerable boolean, payload jsonb)
+    ),
+    -- the first of each (tenant, meta id) in the batch; a repeat in the same batch is a duplicate
+    firsts as (
+      select distinct on (tenant_id, meta_id) * from input order by tenant_id, meta_id, ord
+    ),
+    conv as (
       insert into conversations as c (tenant_id, phone_number_id, customer_key, customer_wa_id,
                                       customer_user_id, customer_name, last_customer_message_at, last_message_at)
-      values (${t.tenantId}::uuid, ${t.numberId}::uuid, ${key}, ${m.customer.waId}, ${m.customer.userId},
-              ${m.customer.name}, ${at}::timestamptz, ${at}::timestamptz)
+      select tenant_id, number_id, key, max(wa_id), max(user_id),
+             (array_agg(name order by ord desc) filter (where name is not null))[1], max(at), max(at)
+      from input
+      group by tenant_id, number_id, key
+      order by number_id, key
       on conflict (phone_number_id, customer_key) do update set
         last_customer_message_at = greatest(c.last_customer_message_at, excluded.last_customer_message_at),
         last_message_at = greatest(c.last_message_at, excluded.last_message_at),
@@ -66,45 +114,57 @@ export async function ingestInboundMessage(db: Executor, m: InboundMessageInput)
         customer_wa_id = coalesce(c.customer_wa_id, excluded.customer_wa_id),
         customer_user_id = coalesce(c.customer_user_id, excluded.customer_user_id),
         updated_at = now()
-      returning c.id
+      returning c.id, c.phone_number_id, c.customer_key
     ),
     ev as (
       insert into webhook_events (tenant_id, meta_message_id, kind, status, phone_number_id, payload)
-      values (${t.tenantId}, ${m.metaMessageId}, 'message', ${m.answerable ? "queued" : "processed"},
-              ${t.phoneNumberId}, ${JSON.stringify(m.payload)}::jsonb)
+      select tenant_id, meta_id, 'message', case when answerable then 'queued' else 'processed' end, pnid, payload
+      from firsts order by tenant_id, meta_id
       on conflict (tenant_id, meta_message_id) do nothing
-      returning id
+      returning id, tenant_id, meta_message_id
+    ),
+    fresh as (
+      select f.ord, f.tenant_id, f.type, f.body, f.meta_id, f.context_id, f.answerable, ev.id as event_id, conv.id as conversation_id
+      from firsts f
+      join ev on ev.tenant_id = f.tenant_id and ev.meta_message_id = f.meta_id
+      join conv on conv.phone_number_id = f.number_id and conv.customer_key = f.key
     ),
     msg as (
       insert into messages (tenant_id, conversation_id, direction, author, type, body, meta_message_id,
                             context_meta_message_id)
-      select ${t.tenantId}, conv.id, 'in', 'customer', ${m.type}, ${m.body}, ${m.metaMessageId}, ${m.contextId}
-      from conv, ev
-      returning id, conversation_id
+      select tenant_id, conversation_id, 'in', 'customer', type, body, meta_id, context_id
+      from fresh order by ord
+      returning id, tenant_id, meta_message_id
     ),
     job as (
       insert into message_queue (tenant_id, conversation_id, task, payload, webhook_event_id, message_id)
-      select ${t.tenantId}, msg.conversation_id, 'conversation.reply', '{}'::jsonb, (select id from ev), msg.id
-      from msg
-      where ${m.answerable}
-      returning id
+      select fresh.tenant_id, fresh.conversation_id, 'conversation.reply', '{}'::jsonb, fresh.event_id, msg.id
+      from fresh join msg on msg.tenant_id = fresh.tenant_id and msg.meta_message_id = fresh.meta_id
+      where fresh.answerable
+      order by fresh.ord
+      returning id, message_id
     )
-    select (select id from conv) as conversation_id, (select id from ev) as event_id,
-           (select id from msg) as message_id, (select id from job) as job_id`);
-  const r = rows[0];
-  if (!r) {
-    throw new Error("ingest returned no row");
+    select i.ord, conv.id as conversation_id, fresh.event_id, msg.id as message_id, job.id as job_id
+    from input i
+    join conv on conv.phone_number_id = i.number_id and conv.customer_key = i.key
+    left join fresh on fresh.ord = i.ord
+    left join msg on msg.tenant_id = fresh.tenant_id and msg.meta_message_id = fresh.meta_id
+    left join job on job.message_id = msg.id
+    order by i.ord`);
+  if (result.length !== inputs.length) {
+    throw new Error(`ingest returned ${result.length} rows for ${inputs.length} messages`);
   }
-  if (r.event_id === null || r.message_id === null) {
-    return { status: "duplicate", conversationId: r.conversation_id };
-  }
-  return {
-    status: r.job_id === null ? "stored" : "queued",
-    conversationId: r.conversation_id,
-    eventId: Number(r.event_id),
-    messageId: Number(r.message_id),
-    jobId: r.job_id === null ? null : Number(r.job_id),
-  };
+  return result.map((r) =>
+    r.event_id === null || r.message_id === null
+      ? { status: "duplicate", conversationId: r.conversation_id }
+      : {
+          status: r.job_id === null ? "stored" : "queued",
+          conversationId: r.conversation_id,
+          eventId: Number(r.event_id),
+          messageId: Number(r.message_id),
+          jobId: r.job_id === null ? null : Number(r.job_id),
+        },
+  );
 }
 
 /** A signed payload we could not use (other webhook fields, bad JSON, no metadata): kept, not acted on. */

@@ -1,0 +1,119 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, onTestFinished } from "vitest";
+
+import { closeDb, createDb, type Database } from "../client.ts";
+import { GroupCommit } from "../group-commit.ts";
+import { dbTest as test, seedNumber, seedTenant } from "../testing/index.ts";
+import { ingestInboundMessage, ingestInboundMessages, type InboundMessageInput, type NumberTarget } from "./inbound.ts";
+
+async function target(db: Database): Promise<NumberTarget> {
+  const tenant = await seedTenant(db);
+  const number = await seedNumber(db, { tenantId: tenant.id });
+  return { tenantId: tenant.id, numberId: number.id, phoneNumberId: number.phoneNumberId, agentId: null };
+}
+
+let seq = 0;
+function msg(t: NumberTarget, waId: string, over: Partial<InboundMessageInput> = {}): InboundMessageInput {
+  seq++;
+  return {
+    target: t,
+    customer: { waId, userId: null, name: `Cliente ${waId.slice(-3)}` },
+    metaMessageId: `wamid.test.${process.pid}.${seq}`,
+    type: "text",
+    body: `m${seq}`,
+    contextId: null,
+    sentAt: new Date(Date.now() - 60_000 + seq),
+    answerable: true,
+    payload: { n: seq },
+    ...over,
+  };
+}
+
+/** The conversation's customer messages and their jobs, in id order. */
+async function timeline(db: Database, t: NumberTarget, waId: string) {
+  return db.execute<{ body: string; job_id: string | null }>(sql`
+    select m.body, q.id::text as job_id
+    from messages m
+    join conversations c on c.id = m.conversation_id
+    left join message_queue q on q.message_id = m.id
+    where c.phone_number_id = ${t.numberId} and c.customer_key = ${waId} and m.direction = 'in'
+    order by m.id`);
+}
+
+describe("ingestInboundMessages (the webhook's group commit)", () => {
+  test("one statement stores a batch in input order: one conversation per customer, jobs in order", async ({ db }) => {
+    const t = await target(db);
+    const batch = [msg(t, "5511900000001"), msg(t, "5511900000002"), msg(t, "5511900000001"), msg(t, "5511900000001")];
+    const out = await ingestInboundMessages(db, batch);
+    expect(out.map((r) => r.status)).toEqual(["queued", "queued", "queued", "queued"]);
+    expect(new Set(out.map((r) => r.conversationId)).size).toBe(2);
+    expect(out[0]!.conversationId).toBe(out[2]!.conversationId);
+    const mine = await timeline(db, t, "5511900000001");
+    expect(mine.map((r) => r.body)).toEqual([batch[0]!.body, batch[2]!.body, batch[3]!.body]);
+    const jobIds = mine.map((r) => Number(r.job_id));
+    expect([...jobIds].sort((a, b) => a - b)).toEqual(jobIds);
+    const [conv] = await db.execute<{ last: string }>(sql`
+      select last_customer_message_at::text as last from conversations where id = ${out[0]!.conversationId}`);
+    expect(new Date(conv!.last).getTime()).toBe(batch[3]!.sentAt.getTime());
+  });
+
+  test("a repeat inside the batch and a redelivery of a stored message are duplicates that store nothing", async ({ db }) => {
+    const t = await target(db);
+    const first = msg(t, "5511900000003");
+    expect((await ingestInboundMessage(db, first)).status).toBe("queued");
+    const fresh = msg(t, "5511900000003");
+    const out = await ingestInboundMessages(db, [first, fresh, { ...fresh }]);
+    expect(out.map((r) => r.status)).toEqual(["duplicate", "queued", "duplicate"]);
+    const mine = await timeline(db, t, "5511900000003");
+    expect(mine.map((r) => r.body)).toEqual([first.body, fresh.body]);
+    const [events] = await db.execute<{ n: number }>(sql`select count(*)::int as n from webhook_events where tenant_id = ${t.tenantId}`);
+    expect(events!.n).toBe(2);
+  });
+
+  test("reactions are stored without a job; results keep their input positions", async ({ db }) => {
+    const t = await target(db);
+    const out = await ingestInboundMessages(db, [
+      msg(t, "5511900000004", { type: "reaction", answerable: false }),
+      msg(t, "5511900000004"),
+    ]);
+    expect(out.map((r) => r.status)).toEqual(["stored", "queued"]);
+    expect(out[0]).toMatchObject({ jobId: null });
+  });
+
+  test("concurrent batches over the same conversations neither deadlock nor lose or duplicate a message", async ({ db, dbUrl }) => {
+    const t = await target(db);
+    const pool = createDb(dbUrl, { max: 8 });
+    onTestFinished(() => closeDb(pool));
+    const customers = Array.from({ length: 12 }, (_, i) => `55119100000${String(i).padStart(2, "0")}`);
+    // 16 batches in parallel, each touching the customers in a different (shuffled) order.
+    const batches = Array.from({ length: 16 }, () =>
+      [...customers].sort(() => Math.random() - 0.5).map((c) => msg(t, c)),
+    );
+    const results = await Promise.all(batches.map((b) => ingestInboundMessages(pool, b)));
+    expect(results.flat().every((r) => r.status === "queued")).toBe(true);
+    const [counts] = await db.execute<{ messages: number; jobs: number; conversations: number }>(sql`
+      select (select count(*)::int from messages where tenant_id = ${t.tenantId}) as messages,
+             (select count(*)::int from message_queue where tenant_id = ${t.tenantId}) as jobs,
+             (select count(*)::int from conversations where tenant_id = ${t.tenantId}) as conversations`);
+    expect(counts).toEqual({ messages: 16 * 12, jobs: 16 * 12, conversations: 12 });
+  });
+
+  test("through GroupCommit, concurrent callers share statements and each gets its own result", async ({ db, dbUrl }) => {
+    const t = await target(db);
+    const pool = createDb(dbUrl, { max: 4 });
+    onTestFinished(() => closeDb(pool));
+    const ingest = new GroupCommit((b: InboundMessageInput[]) => ingestInboundMessages(pool, b));
+    const inputs = Array.from({ length: 60 }, (_, i) => msg(t, `55119200000${String(i % 7).padStart(2, "0")}`));
+    const out = await Promise.all(inputs.map((m) => ingest.add(m)));
+    expect(out.every((r) => r.status === "queued")).toBe(true);
+    expect(ingest.stats.items).toBe(60);
+    expect(ingest.stats.batches).toBeLessThan(60);
+    const stored = await db.execute<{ meta_message_id: string; id: string }>(sql`
+      select meta_message_id, id::text from messages where tenant_id = ${t.tenantId}`);
+    const byMeta = new Map(stored.map((r) => [r.meta_message_id, Number(r.id)]));
+    inputs.forEach((m, i) => {
+      const r = out[i]!;
+      expect(r.status === "queued" && r.messageId).toBe(byMeta.get(m.metaMessageId));
+    });
+  });
+});
