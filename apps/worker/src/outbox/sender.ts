@@ -1,17 +1,19 @@
 import type { Database, Executor } from "@lx/db/client";
+import { GroupCommit } from "@lx/db/group-commit";
 import { insertAuditEvent } from "@lx/db/queries";
 import { backoffMs, classifyMetaError, pairRateLimitBackoffMs } from "@lx/shared";
 import { decryptSecret } from "@lx/shared/crypto";
 
 import type { Logger } from "../logger.ts";
 import type { BundleCache } from "../services/bundle-cache.ts";
+import { claimBatchWindow } from "../queue/batch-window.ts";
 import { claimSends, reapStuckSends, type ClaimedSend } from "./claim.ts";
 import { sendToGraph, type GraphSendResult } from "./graph-client.ts";
 import {
   markAmbiguous,
   markFinal,
   markRetry,
-  markSent,
+  markSentMany,
   pauseNumber,
   rewriteAsTemplate,
   templateBody,
@@ -55,8 +57,22 @@ export class OutboxSender {
   private loopPromise: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
+  /**
+   * Accepted sends are settled by group commit: one statement for every send Meta accepted while the
+   * previous settle was running. A send counts as done only once its batch committed, so the
+   * conversation's next row is claimed after this one is recorded. A crash before that leaves the row
+   * 'sending' → ambiguous → reconciled by status callbacks, as for any crash after the request.
+   */
+  private readonly sent: GroupCommit<{ id: number; wamid: string | null }, null>;
+  /** The last claim filled its limit: more rows are waiting (see claimBatchWindow). */
+  private backlog = false;
 
-  constructor(private readonly o: SenderOptions) {}
+  constructor(private readonly o: SenderOptions) {
+    this.sent = new GroupCommit(async (rows: { id: number; wamid: string | null }[]) => {
+      await markSentMany(o.db, { workerId: o.workerId, rows });
+      return rows.map(() => null);
+    });
+  }
 
   private get sendTimeoutMs() {
     return this.o.sendTimeoutMs ?? 15_000;
@@ -101,6 +117,9 @@ export class OutboxSender {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      if (this.backlog) {
+        await claimBatchWindow(this.o.concurrency - this.inFlight.size, this.o.concurrency);
+      }
       const free = this.o.concurrency - this.inFlight.size;
       let full = false;
       if (free > 0) {
@@ -115,6 +134,7 @@ export class OutboxSender {
             this.inFlight.add(p);
           }
           full = rows.length === Math.min(free, 32);
+          this.backlog = full;
         } catch (err) {
           this.o.logger.error({ err }, "outbox claim failed");
           await new Promise((r) => setTimeout(r, 500));
@@ -255,8 +275,9 @@ export class OutboxSender {
       timeoutMs: this.sendTimeoutMs,
     });
     if (res.ok) {
-      await markSent(db, { id: row.id, workerId, wamid: res.wamid });
-      log.info({ wamid: res.wamid, kind: windowed.kind }, "sent");
+      await this.sent.add({ id: row.id, wamid: res.wamid });
+      // Read receipts are logged at debug: one info line per delivered message is enough.
+      log[windowed.kind === "mark_read" ? "debug" : "info"]({ wamid: res.wamid, kind: windowed.kind }, "sent");
       return "sent";
     }
     if (res.kind === "ambiguous") {

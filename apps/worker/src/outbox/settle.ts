@@ -4,14 +4,21 @@ import type { Executor } from "@lx/db/client";
 
 /** Every settle is guarded by `locked_by = worker`: a row another sender took over is left alone. */
 
-export async function markSent(db: Executor, p: { id: number; workerId: string; wamid: string | null }) {
-  // A status callback may have arrived before our HTTP response: never move the status backwards.
+/**
+ * Settles many accepted sends in one statement (one round trip, one commit). A status callback may
+ * have arrived before our HTTP response: the status never moves backwards.
+ */
+export async function markSentMany(db: Executor, p: { workerId: string; rows: { id: number; wamid: string | null }[] }) {
+  // `id = any(array)` keeps the primary-key index scan (a join against a row set was planned as a
+  // sequential scan of the whole table); the wamids come along as an {id: wamid} object.
+  const ids = `{${p.rows.map((r) => Math.trunc(r.id)).join(",")}}`;
+  const wamids = JSON.stringify(Object.fromEntries(p.rows.map((r) => [String(r.id), r.wamid])));
   await db.execute(sql`
-    update outbox_messages
-    set status = case when status in ('sending', 'ambiguous', 'queued') then 'sent' else status end,
-        wamid = coalesce(wamid, ${p.wamid}), sent_at = coalesce(sent_at, now()), locked_by = null,
+    update outbox_messages o
+    set status = case when o.status in ('sending', 'ambiguous', 'queued') then 'sent' else o.status end,
+        wamid = coalesce(o.wamid, ${wamids}::jsonb ->> o.id::text), sent_at = coalesce(o.sent_at, now()), locked_by = null,
         last_error = null, last_error_code = null, updated_at = now()
-    where id = ${p.id} and locked_by = ${p.workerId}`);
+    where o.id = any(${ids}::bigint[]) and o.locked_by = ${p.workerId}`);
 }
 
 /** Back to the queue after `delayMs`; `countAttempt: false` gives the attempt back (number paused). */
