@@ -81,6 +81,24 @@ describe("conversations router", () => {
     expect(new Set(audit.map((a) => a.actor_label))).toEqual(new Set([f.operator.email]));
   });
 
+  dbTest("byId pages back with the cursor it returns (olderCursor → cursor), as the console's infinite query does", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = f.op;
+    for (let i = 1; i <= 4; i++) {
+      await seedInbound(db, { tenantId: f.tenant.id, conversationId: f.conversation.id, body: `mensagem ${i}` });
+    }
+    const scope = { tenantSlug: f.tenant.slug, conversationId: f.conversation.id, limit: 2 };
+    const bodies = (t: { messages: { body: string }[] }) => t.messages.map((m) => m.body);
+    const first = await caller.conversations.byId({ ...scope, cursor: null });
+    expect(bodies(first)).toEqual(["mensagem 3", "mensagem 4"]);
+    expect(first.olderCursor).toBe(first.messages[0]?.id);
+    const second = await caller.conversations.byId({ ...scope, cursor: first.olderCursor });
+    expect(bodies(second)).toEqual(["mensagem 1", "mensagem 2"]);
+    const third = await caller.conversations.byId({ ...scope, cursor: second.olderCursor });
+    expect(bodies(third)).toEqual(["quero falar com alguém"]);
+    expect(third).toMatchObject({ hasOlder: false, olderCursor: null, conversation: { id: f.conversation.id } });
+  });
+
   dbTest("errors: bad input is BAD_REQUEST, unknown agent or conversation NOT_FOUND", async ({ db }) => {
     const f = await setup(db);
     const { caller } = f.op;
@@ -88,6 +106,8 @@ describe("conversations router", () => {
     expect(await codeOf(caller.conversations.reply({ ...scope, text: "   " }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.reply({ ...scope, text: "x".repeat(4097) }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.byId({ ...scope, conversationId: "not-a-uuid" }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.byId({ ...scope, cursor: 0 }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.byId({ ...scope, cursor: 1.5 }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.list({ tenantSlug: f.tenant.slug, cursor: "junk" }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.move({ ...scope, agentSlug: "nao-existe" }))).toBe("NOT_FOUND");
     expect(await codeOf(caller.conversations.list({ tenantSlug: f.tenant.slug, agentSlug: "nao-existe" }))).toBe(

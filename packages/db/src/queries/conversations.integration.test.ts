@@ -146,6 +146,7 @@ describe("conversations: the thread", () => {
     const thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 300 });
     expect(thread.conversation).toMatchObject({ id: c.id, mode: "bot", agent: { slug: "vendas" } });
     expect(thread.hasOlder).toBe(false);
+    expect(thread.olderCursor).toBeNull();
     expect(thread.messages.map((m) => [m.author, m.type, m.delivery?.status ?? null])).toEqual([
       ["customer", "text", null],
       ["bot", "text", "read"],
@@ -180,11 +181,59 @@ describe("conversations: the thread", () => {
     // The newest messages only, with a flag.
     const tail = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 2 });
     expect(tail.hasOlder).toBe(true);
+    expect(tail.olderCursor).toBe(ids.at(-2));
     expect(tail.messages.map((m) => m.id)).toEqual(ids.slice(-2));
 
     // The list's preview skips the model's context note.
     const list = await listConversations(db, { tenantId: f.tenant.id, limit: 5 });
     expect(list.items[0]?.lastMessage).toMatchObject({ body: "Oi! Sou a Carla.", author: "human" });
+  });
+
+  dbTest("pages back through a long thread by message id: no overlap, no gap, while new messages arrive", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id });
+    const elsewhere = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id });
+    const seeded: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const m = await seedInbound(db, { tenantId: f.tenant.id, conversationId: c.id, body: `m${i}` });
+      seeded.push(Number(m.id));
+      // Another conversation's messages interleave in the id sequence; they never show here.
+      if (i % 5 === 0) {
+        await seedInbound(db, { tenantId: f.tenant.id, conversationId: elsewhere.id, body: `other ${i}` });
+      }
+    }
+    const page = (before?: number | null) =>
+      getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 10, before });
+    const idsOf = (t: { messages: { id: number }[] }) => t.messages.map((m) => m.id);
+
+    const newest = await page();
+    expect(idsOf(newest)).toEqual(seeded.slice(15));
+    expect(newest).toMatchObject({ hasOlder: true, olderCursor: seeded[15] });
+
+    const middle = await page(newest.olderCursor);
+    expect(idsOf(middle)).toEqual(seeded.slice(5, 15));
+    expect(middle).toMatchObject({ hasOlder: true, olderCursor: seeded[5] });
+    expect(middle.conversation.id).toBe(c.id);
+
+    // New messages arriving meanwhile do not shift the older pages (a keyset, not an offset).
+    for (let i = 0; i < 3; i++) {
+      await seedInbound(db, { tenantId: f.tenant.id, conversationId: c.id, body: `new ${i}` });
+    }
+    const oldest = await page(middle.olderCursor);
+    expect(idsOf(oldest)).toEqual(seeded.slice(0, 5));
+    expect(oldest).toMatchObject({ hasOlder: false, olderCursor: null });
+    expect([...idsOf(oldest), ...idsOf(middle), ...idsOf(newest)]).toEqual(seeded);
+    expect(oldest.messages.map((m) => m.body)).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+
+    // Before the first message: an empty page. The newest page now has the three new ones.
+    expect(await page(seeded[0])).toMatchObject({ messages: [], hasOlder: false, olderCursor: null });
+    expect((await page()).messages.map((m) => m.body).slice(-3)).toEqual(["new 0", "new 1", "new 2"]);
+
+    // A cursor never reaches another tenant's conversation.
+    const foreign = await seedConversation(db, { tenantId: f.other.id, numberId: f.otherNumber.id });
+    await expect(
+      getConversationThread(db, { tenantId: f.tenant.id, conversationId: foreign.id, limit: 10, before: seeded[20] }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
   dbTest("another tenant's conversation is NOT_FOUND, like a missing one", async ({ db }) => {

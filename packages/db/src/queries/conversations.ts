@@ -269,6 +269,8 @@ export type ConversationThread = {
   messages: ThreadMessage[];
   /** True when older messages exist than the first one returned. */
   hasOlder: boolean;
+  /** Pass as `before` to get the page of messages older than these (null: there are none). */
+  olderCursor: number | null;
   handoffs: ThreadHandoff[];
 };
 
@@ -354,12 +356,16 @@ export async function getConversation(
 /**
  * A conversation with its newest `limit` messages in order of arrival (id order), each with the
  * version that wrote it, Sentinel's verdicts and the status of its outbox row; and its handoffs.
+ * With `before` (a message id, from `olderCursor`), the page is the `limit` messages just older than
+ * that one instead: a keyset on `messages.id`, so pages never overlap or skip, however many messages
+ * arrive meanwhile.
  */
 export async function getConversationThread(
   db: Executor,
-  p: { tenantId: string; conversationId: string; limit: number },
+  p: { tenantId: string; conversationId: string; limit: number; before?: number | null },
 ): Promise<ConversationThread> {
   const conversation = await getConversation(db, p);
+  const before = p.before ?? null;
   const rows = await db.execute<RawThreadMessage>(sql`
     select m.id, m.direction, m.author, m.type, m.body, ${isoText(sql`m.created_at`)} as created_at,
            m.answers_up_to_id, m.tokens_in, m.tokens_out, m.latency_ms, m.policy_verdicts,
@@ -381,10 +387,12 @@ export async function getConversationThread(
       order by o.id desc limit 1
     ) o on true
     where m.conversation_id = ${p.conversationId}::uuid and m.tenant_id = ${p.tenantId}::uuid
+      ${before === null ? sql`` : sql`and m.id < ${before}`}
     order by m.id desc
     limit ${p.limit + 1}`);
   const hasOlder = rows.length > p.limit;
   const messages = rows.slice(0, p.limit).reverse().map(toThreadMessage);
+  const oldest = messages[0];
   const handoffs = await db.execute<{
     id: string;
     trigger: string;
@@ -404,6 +412,7 @@ export async function getConversationThread(
     conversation,
     messages,
     hasOlder,
+    olderCursor: hasOlder && oldest ? oldest.id : null,
     handoffs: handoffs.map((h) => ({
       id: h.id,
       trigger: h.trigger,

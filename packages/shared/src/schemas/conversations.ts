@@ -30,6 +30,11 @@ export type TConversationScopeInput = z.infer<typeof ZConversationScopeInput>;
 export const ZGetConversationInput = ZConversationScopeInput.extend({
   /** The newest `limit` messages are returned (oldest first); `hasOlder` says when some were left out. */
   limit: z.int().min(1).max(THREAD_PAGE_MAX).default(300),
+  /**
+   * Keyset cursor (a message id, the `olderCursor` of the previous page): the `limit` messages just
+   * older than it instead. Named `cursor` so the console can page with react-query's infinite queries.
+   */
+  cursor: z.int().min(1).nullish(),
 });
 export type TGetConversationInput = z.infer<typeof ZGetConversationInput>;
 

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 
 import { HUMAN_REPLY_MAX, ZReplyToConversationInput } from "@lx/shared/schemas";
@@ -13,7 +13,8 @@ import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { ModeBadge } from "./badges.tsx";
-import { MessageList, type Thread } from "./message-list.tsx";
+import { MessageList } from "./message-list.tsx";
+import { useThread, type Thread } from "./use-thread.ts";
 
 type Agent = RouterOutputs["agents"]["list"][number];
 
@@ -310,21 +311,22 @@ export function ConversationPanel({
   conversationId: string;
   agents: Agent[];
 }) {
-  const trpc = useTRPC();
-  const thread = useQuery({
-    ...trpc.conversations.byId.queryOptions({ tenantSlug, conversationId }),
-    refetchInterval: THREAD_POLL_MS,
-  });
+  const thread = useThread({ tenantSlug, conversationId, refetchInterval: THREAD_POLL_MS });
   if (thread.isPending) {
     return <LoadingState className="flex-1" />;
   }
-  if (thread.isError) {
+  if (thread.isError || !thread.data) {
     return <ErrorState error={thread.error} onRetry={() => void thread.refetch()} className="flex-1" />;
   }
   return (
     <div className="flex min-h-0 flex-1 flex-col" data-testid="conversation-panel">
       <ThreadHeader tenantSlug={tenantSlug} thread={thread.data} agents={agents} />
-      <MessageList thread={thread.data} className="min-h-0 flex-1" />
+      <MessageList
+        thread={thread.data}
+        className="min-h-0 flex-1"
+        onLoadOlder={thread.loadOlder}
+        loadingOlder={thread.loadingOlder}
+      />
       <ReplyComposer tenantSlug={tenantSlug} thread={thread.data} />
     </div>
   );

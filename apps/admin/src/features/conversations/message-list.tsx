@@ -1,12 +1,13 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useLayoutEffect, useRef } from "react";
 
 import { Badge } from "../../components/ui/badge.tsx";
+import { Button } from "../../components/ui/button.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import type { RouterOutputs } from "../../lib/trpc.ts";
 import { DeliveryBadge } from "./badges.tsx";
+import type { Thread } from "./use-thread.ts";
 
-export type Thread = RouterOutputs["conversations"]["byId"];
+export type { Thread };
 export type ThreadMessage = Thread["messages"][number];
 
 const BUBBLE: Record<string, string> = {
@@ -124,13 +125,28 @@ function MessageItem({ message }: { message: ThreadMessage }) {
 
 /**
  * A thread's messages, oldest first, scrolled to the newest. Scrolls down again when a message arrives
- * (polling), unless the reader scrolled up to read older ones.
+ * (polling), unless the reader scrolled up to read older ones. With `onLoadOlder`, a "load older
+ * messages" control at the top fetches the page before the first message shown, and the messages the
+ * reader was looking at stay where they were on screen.
  */
-export function MessageList({ thread, className }: { thread: Thread; className?: string }) {
+export function MessageList({
+  thread,
+  className,
+  onLoadOlder,
+  loadingOlder = false,
+}: {
+  thread: Thread;
+  className?: string;
+  onLoadOlder?: () => void;
+  loadingOlder?: boolean;
+}) {
   const { t } = useI18n();
   const ref = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
+  /** Distance from the bottom of the content to the top of the view, taken when older messages were asked for. */
+  const keepFromBottom = useRef<number | null>(null);
   const lastId = thread.messages.at(-1)?.id ?? 0;
+  const firstId = thread.messages[0]?.id ?? 0;
 
   useEffect(() => {
     const el = ref.current;
@@ -138,6 +154,23 @@ export function MessageList({ thread, className }: { thread: Thread; className?:
       el.scrollTop = el.scrollHeight;
     }
   }, [lastId]);
+
+  // Older messages were put above: move the view down by what they added, before the browser paints.
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && keepFromBottom.current !== null) {
+      el.scrollTop = el.scrollHeight - keepFromBottom.current;
+      keepFromBottom.current = null;
+    }
+  }, [firstId]);
+
+  const loadOlder = () => {
+    const el = ref.current;
+    if (el) {
+      keepFromBottom.current = el.scrollHeight - el.scrollTop;
+    }
+    onLoadOlder?.();
+  };
 
   return (
     <div
@@ -150,7 +183,21 @@ export function MessageList({ thread, className }: { thread: Thread; className?:
       data-testid="thread-messages"
     >
       {thread.hasOlder ? (
-        <p className="mb-3 text-center text-xs text-slate-400">{t.inbox.olderHidden}</p>
+        onLoadOlder ? (
+          <div className="mb-3 flex justify-center">
+            <Button
+              variant="secondary"
+              size="sm"
+              loading={loadingOlder}
+              onClick={loadOlder}
+              data-testid="load-older"
+            >
+              {loadingOlder ? t.inbox.loadingOlder : t.inbox.loadOlder}
+            </Button>
+          </div>
+        ) : (
+          <p className="mb-3 text-center text-xs text-slate-400">{t.inbox.olderHidden}</p>
+        )
       ) : null}
       {thread.messages.length === 0 ? (
         <p className="py-10 text-center text-sm text-slate-500">{t.inbox.noMessages}</p>

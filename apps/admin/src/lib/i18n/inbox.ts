@@ -58,6 +58,8 @@ export const inboxPtBR = {
   statusTitle: (status: string, attempts: number) => `Envio: ${status} · ${attempts} tentativa(s)`,
   note: "Nota interna para o contexto do modelo",
   olderHidden: "Mensagens mais antigas não exibidas.",
+  loadOlder: "Carregar mensagens anteriores",
+  loadingOlder: "Carregando…",
   handoffs: "Transferências",
   handoffLine: (trigger: string, reason: string) => `${trigger}: ${reason}`,
   triggers: {
@@ -139,6 +141,8 @@ export const inboxEn: typeof inboxPtBR = {
   statusTitle: (status, attempts) => `Send: ${status} · ${attempts} attempt(s)`,
   note: "Internal note for the model's context",
   olderHidden: "Older messages are not shown.",
+  loadOlder: "Load older messages",
+  loadingOlder: "Loading…",
   handoffs: "Handoffs",
   handoffLine: (trigger, reason) => `${trigger}: ${reason}`,
   triggers: {

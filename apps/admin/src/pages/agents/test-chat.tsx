@@ -13,6 +13,7 @@ import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states
 import { useToast } from "../../components/ui/toast.tsx";
 import { ModeBadge } from "../../features/conversations/badges.tsx";
 import { MessageList } from "../../features/conversations/message-list.tsx";
+import { useThread } from "../../features/conversations/use-thread.ts";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -48,8 +49,9 @@ function ChatPanel({
   const [text, setText] = useState("");
   const [errors, setErrors] = useState<string[]>([]);
   const conversationId = customer.conversationId;
-  const thread = useQuery({
-    ...trpc.conversations.byId.queryOptions({ tenantSlug, conversationId: conversationId ?? "" }),
+  const thread = useThread({
+    tenantSlug,
+    conversationId: conversationId ?? "",
     enabled: conversationId !== null,
     refetchInterval: CHAT_POLL_MS,
   });
@@ -115,10 +117,15 @@ function ChatPanel({
         <EmptyState className="flex-1" title={t.testChat.empty} />
       ) : thread.isPending ? (
         <LoadingState className="flex-1" />
-      ) : thread.isError ? (
+      ) : thread.isError || !thread.data ? (
         <ErrorState error={thread.error} onRetry={() => void thread.refetch()} className="flex-1" />
       ) : (
-        <MessageList thread={thread.data} className="min-h-0 flex-1" />
+        <MessageList
+          thread={thread.data}
+          className="min-h-0 flex-1"
+          onLoadOlder={thread.loadOlder}
+          loadingOlder={thread.loadingOlder}
+        />
       )}
       <form onSubmit={submit} className="border-t border-slate-200 px-4 py-3" aria-label={t.testChat.message}>
         {waiting ? (

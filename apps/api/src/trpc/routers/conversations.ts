@@ -42,12 +42,16 @@ export const conversationsRouter = {
     });
   }),
 
-  /** One thread: messages in order with version, policy verdicts and delivery status; handoffs. */
+  /**
+   * One thread: its newest messages (or, with `cursor`, the page older than that message id) in
+   * order with version, policy verdicts and delivery status; `olderCursor` for the next page; handoffs.
+   */
   byId: tenantOperatorProcedure.input(ZGetConversationInput).query(async ({ ctx, input }) => {
     return getConversationThread(ctx.db, {
       tenantId: ctx.tenant.id,
       conversationId: input.conversationId,
       limit: input.limit,
+      before: input.cursor,
     });
   }),
 
