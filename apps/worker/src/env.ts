@@ -13,6 +13,11 @@ const ZWorkerEnv = z.object({
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_BASE_URL: z.url().optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1024).default(64),
+  /**
+   * OS scheduling niceness of the worker process (0–19). Background work yields the CPU to the
+   * webhook (which Meta times) when both share a machine; on a machine of its own it changes nothing.
+   */
+  WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Job lease and conversation-lock TTL; a killed worker's work is retried after this. */
   WORKER_LEASE_MS: z.coerce.number().int().min(500).default(30_000),

@@ -1,3 +1,5 @@
+import os from "node:os";
+
 import { closeDb, createDb } from "@lx/db/client";
 import { parseSecretKey } from "@lx/shared/crypto";
 
@@ -8,6 +10,11 @@ import { startWorker } from "./worker.ts";
 
 const env = loadWorkerEnv();
 const logger = createLogger(env.LOG_LEVEL);
+try {
+  os.setPriority(Math.max(os.getPriority(), env.WORKER_NICE));
+} catch (err) {
+  logger.warn({ err, nice: env.WORKER_NICE }, "could not lower the worker's CPU priority");
+}
 // Jobs hold no connection while they wait on the LLM or the Graph API, so the pool stays small.
 const db = createDb(env.DATABASE_URL, { max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24), applicationName: "lx-worker", prepare: env.DATABASE_PREPARE });
 const metrics = createWorkerMetrics(db);

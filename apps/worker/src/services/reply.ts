@@ -150,7 +150,12 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
  * after the message they answered (`answers_up_to_id`), not at their own (later) id: a customer who
  * sent m1, m2 while r1 was being written saw m1, r1, m2.
  */
-async function loadHistory(db: Executor, conversationId: string, upToId: number, limit: number): Promise<LlmTurn[]> {
+async function loadHistory(
+  db: Executor,
+  conversationId: string,
+  upToId: number,
+  limit: number,
+): Promise<{ turns: LlmTurn[]; full: boolean }> {
   const rows = await db.execute<{ author: string; body: string }>(sql`
     select author, body from (
       select id, author, body,
@@ -172,7 +177,8 @@ async function loadHistory(db: Executor, conversationId: string, upToId: number,
       turns.push(role === "user" ? { role, content } : { role: "assistant", content });
     }
   }
-  return turns;
+  // Fewer rows than asked for: the whole conversation fits in the context (no summary is due yet).
+  return { turns, full: rows.length >= limit };
 }
 
 /**
@@ -257,7 +263,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     return;
   }
 
-  const turns = await loadHistory(db, t.conversationId, t.messageId, bundle.context.recentMessages);
+  const { turns, full: longConversation } = await loadHistory(db, t.conversationId, t.messageId, bundle.context.recentMessages);
   const system = t.summary
     ? `${bundle.systemPrompt}\n\n## Conversation summary (older messages)\n${t.summary}`
     : bundle.systemPrompt;
@@ -395,7 +401,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       readReceipt(tx),
       rememberAgent(tx, t),
       auditPolicy(tx),
-      queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle),
+      longConversation ? queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle) : undefined,
       ...finalParts.map((part, i) =>
         enqueueOutboundText(tx, {
           tenantId: t.tenantId,
@@ -450,15 +456,19 @@ async function rememberAgent(tx: Transaction, t: ReplyTarget): Promise<void> {
 /**
  * Summaries: past `summarizeAfter` messages beyond the summary, a conversation.summarize job folds
  * the older turns into the conversation summary. It runs off the reply path (no conversation id on
- * the job, so it never holds replies back); the job key keeps one open job per conversation.
+ * the job, so it never holds replies back); the job key keeps one open job per conversation. Only
+ * checked once the recent-message window is full (a shorter conversation cannot be due), and the
+ * count stops at the threshold.
  */
 async function queueSummaryIfDue(tx: Transaction, conversationId: string, tenantId: string, bundle: CompiledAgentBundle): Promise<void> {
   const { summarizeAfter, recentMessages } = bundle.context;
   await tx.execute(sql`
     insert into message_queue (tenant_id, task, payload, job_key, max_attempts)
     select ${tenantId}::uuid, 'conversation.summarize', ${JSON.stringify({ conversationId })}::jsonb, ${`summarize:${conversationId}`}, 3
-    where (select count(*) from messages m join conversations c on c.id = m.conversation_id
-           where m.conversation_id = ${conversationId} and m.id > coalesce(c.summary_up_to_message_id, 0))
+    where (select count(*) from (
+             select 1 from messages m join conversations c on c.id = m.conversation_id
+             where m.conversation_id = ${conversationId} and m.id > coalesce(c.summary_up_to_message_id, 0)
+             limit ${summarizeAfter + recentMessages + 1}) beyond)
           > ${summarizeAfter + recentMessages}
       and not exists (select 1 from message_queue where job_key = ${`summarize:${conversationId}`} and status in ('queued', 'running'))`);
 }
