@@ -11,7 +11,6 @@ export * from "./conversations.ts";
 export * from "./messages.ts";
 export * from "./webhook-events.ts";
 export * from "./message-queue.ts";
-export * from "./conversation-locks.ts";
 export * from "./outbox-messages.ts";
 export * from "./templates.ts";
 export * from "./audit-events.ts";
