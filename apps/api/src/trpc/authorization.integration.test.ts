@@ -19,7 +19,7 @@ import {
   seedUser,
   TEST_ACTOR,
 } from "@lx/db/testing";
-import { havenSpec } from "@lx/shared/testing";
+import { havenSpec, minimalSpec } from "@lx/shared/testing";
 
 import { callerFor, sessionFor } from "../testing/harness.ts";
 import { appRouter } from "./root.ts";
@@ -185,8 +185,7 @@ const MATRIX: Record<string, Row> = {
     kind: "mutation",
     input: (f) => ({
       tenant: { slug: `novo-${f.tenantA.slug}`, name: "Nova Empresa" },
-      agentSlug: "atendimento",
-      spec: havenSpec,
+      agents: [{ slug: "atendimento", spec: minimalSpec }],
       numbers: [],
     }),
   },

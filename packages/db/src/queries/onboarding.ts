@@ -1,6 +1,6 @@
 import { inArray, sql } from "drizzle-orm";
 
-import { onboardingApplyFile, parseApplyFile, type TOnboardTenantInput } from "@lx/shared/schemas";
+import { parseOnboardingInput, type TOnboardTenantInput } from "@lx/shared/schemas";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
@@ -9,17 +9,17 @@ import { applyTenantFile, type ApplyReport } from "./apply.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 
 /**
- * The onboarding wizard's end: creates a NEW tenant with its first agent (its AgentSpec published as
- * 1.0.0 and, unless told otherwise, activated) and its numbers — through the same `applyTenantFile`
- * as `lx apply`, in one transaction with the audit event `tenant.onboarded`. It never touches an
- * existing tenant: a taken slug or phone_number_id is CONFLICT.
+ * The onboarding wizard's end: creates a NEW tenant with its agents (each AgentSpec published as
+ * 1.0.0 and, unless told otherwise, activated), its WhatsApp templates, its routing (by number or by
+ * an initial menu) and its numbers — through the same `applyTenantFile` as `lx apply` (which also
+ * sets the tenant's time zone from the first agent's spec), in one transaction with the audit event
+ * `tenant.onboarded`. It never touches an existing tenant: a taken slug or phone_number_id is CONFLICT.
  */
 export async function onboardTenant(
   db: Executor,
   p: { input: TOnboardTenantInput; secretKey: Buffer; actor: AuditActor; requestId?: string },
-): Promise<ApplyReport & { agentSlug: string }> {
-  const file = onboardingApplyFile(p.input);
-  const parsed = parseApplyFile(file);
+): Promise<ApplyReport & { agentSlugs: string[] }> {
+  const parsed = parseOnboardingInput(p.input);
   if (!parsed.ok) {
     throw new AppError("INVALID_INPUT", {
       message: parsed.errors.map((e) => `${e.path}: ${e.message}`).join("\n"),
@@ -65,12 +65,22 @@ export async function onboardTenant(
       subjectType: "tenant",
       subjectId: report.tenantId,
       data: {
-        agentSlug: p.input.agentSlug,
+        agents: parsed.file.agents.map((a) => a.slug),
         activate: parsed.file.agents[0]?.activate ?? true,
-        numbers: parsed.file.numbers.map((n) => ({ displayPhoneNumber: n.displayPhoneNumber, kind: n.kind })),
+        routing: parsed.file.routing.mode,
+        templates: (parsed.file.templates ?? []).map((t) => ({
+          name: t.name,
+          language: t.language,
+          purpose: t.purpose,
+        })),
+        numbers: parsed.file.numbers.map((n) => ({
+          displayPhoneNumber: n.displayPhoneNumber,
+          kind: n.kind,
+          agent: n.agent,
+        })),
       },
       requestId: p.requestId,
     });
-    return { ...report, agentSlug: p.input.agentSlug };
+    return { ...report, agentSlugs: parsed.file.agents.map((a) => a.slug) };
   });
 }

@@ -7,9 +7,10 @@ import { operatorProcedure } from "../init.ts";
 
 export const onboardingRouter = {
   /**
-   * Operators: the onboarding wizard's result — a new tenant, its first agent (1.0.0 published, and
-   * active unless `activate: false`) and its numbers, through `lx apply`'s engine. INVALID_INPUT names
-   * every bad path; a taken slug or number is CONFLICT. Audited (`apply.completed`, `tenant.onboarded`).
+   * Operators: the onboarding wizard's result — a new tenant, its agents (each 1.0.0 published, and
+   * active unless `activate: false`), its templates, routing (by number or menu) and numbers, through
+   * `lx apply`'s engine. INVALID_INPUT names every bad path (the apply file's); a taken slug or number
+   * is CONFLICT. Audited (`apply.completed`, `tenant.onboarded`).
    */
   create: operatorProcedure.input(ZOnboardTenantInput).mutation(async ({ ctx, input }) => {
     const report = await onboardTenant(ctx.db, {
@@ -18,6 +19,6 @@ export const onboardingRouter = {
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
     });
-    return { tenantSlug: report.tenant, agentSlug: report.agentSlug, changes: report.changes };
+    return { tenantSlug: report.tenant, agentSlugs: report.agentSlugs, changes: report.changes };
   }),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,464 @@
+import type { ReactNode } from "react";
+
+import { NUMBER_KINDS, type FieldError } from "@lx/shared/schemas";
+
+import { Badge } from "../../components/ui/badge.tsx";
+import { Button } from "../../components/ui/button.tsx";
+import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
+import { Field, Input, Select, Textarea } from "../../components/ui/field.tsx";
+import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { isRecord } from "../../lib/paths.ts";
+import { SpecForm } from "../draft/spec-form.tsx";
+import {
+  agentOf,
+  messagesAt,
+  newAgent,
+  renameAgent,
+  slugify,
+  stepOf,
+  type Intake,
+  type NumberIntake,
+  type Step,
+} from "./intake.ts";
+
+/** One entry of an editable list (a document, a number, a template): its title, a remove button, its fields. */
+export function ItemCard({
+  title,
+  onRemove,
+  testId,
+  children,
+}: {
+  title: string;
+  onRemove: () => void;
+  testId: string;
+  children: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <li className="space-y-3 rounded-lg border border-slate-200 bg-slate-50/50 p-4" data-testid={testId}>
+      <div className="flex items-center justify-between">
+        <p className="text-xs font-semibold tracking-wide text-slate-500 uppercase">{title}</p>
+        <Button variant="ghost" size="sm" onClick={onRemove}>
+          {t.common.remove}
+        </Button>
+      </div>
+      {children}
+    </li>
+  );
+}
+
+/** The "+ add …" button under an editable list. */
+export function AddButton({ label, onClick }: { label: string; onClick: () => void }) {
+  return (
+    <Button variant="secondary" size="sm" onClick={onClick}>
+      + {label}
+    </Button>
+  );
+}
+
+export type StepProps = {
+  intake: Intake;
+  set: (patch: Partial<Intake>) => void;
+  errors: FieldError[];
+};
+
+/** The agent's persona name, for labels ("Ana"), or its slug. */
+export function agentLabel(intake: Intake, index: number): string {
+  const agent = intake.agents[index];
+  const identity = isRecord(agent?.spec.agent) ? agent.spec.agent : {};
+  return typeof identity.name === "string" && identity.name.trim() !== ""
+    ? identity.name
+    : (agent?.slug ?? "");
+}
+
+export function TenantStep({ intake, set, errors }: StepProps) {
+  const { t } = useI18n();
+  return (
+    <Card>
+      <CardHeader title={t.wizard.steps.tenant} description={t.wizard.tenantHint} />
+      <CardBody className="grid gap-4 sm:grid-cols-2">
+        <Field label={t.wizard.tenantName} errors={messagesAt(errors, "tenant.name")}>
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              value={intake.tenantName}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              onChange={(event) => {
+                const name = event.target.value;
+                // Each agent's business name follows the tenant's until it is edited by hand.
+                const agents = intake.agents.map((agent) => {
+                  const business = isRecord(agent.spec.business) ? agent.spec.business : {};
+                  const follows = !business.name || business.name === intake.tenantName;
+                  return follows
+                    ? { ...agent, spec: { ...agent.spec, business: { ...business, name } } }
+                    : agent;
+                });
+                set({
+                  tenantName: name,
+                  tenantSlug: intake.slugTouched ? intake.tenantSlug : slugify(name),
+                  agents,
+                });
+              }}
+            />
+          )}
+        </Field>
+        <Field
+          label={t.wizard.tenantSlug}
+          hint={t.wizard.tenantSlugHint}
+          errors={messagesAt(errors, "tenant.slug")}
+        >
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              value={intake.tenantSlug}
+              className="font-mono"
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+              onChange={(event) => set({ tenantSlug: event.target.value, slugTouched: true })}
+            />
+          )}
+        </Field>
+      </CardBody>
+    </Card>
+  );
+}
+
+/**
+ * The agent switcher of the agent and knowledge steps: one pill per agent, with the errors of the
+ * current step that belong to it; on the agent step, the button that adds one.
+ */
+export function AgentTabs({
+  intake,
+  set,
+  errors,
+  step,
+  current,
+  onSelect,
+  canAdd,
+}: StepProps & { step: Step; current: number; onSelect: (index: number) => void; canAdd: boolean }) {
+  const { t } = useI18n();
+  return (
+    <div className="flex flex-wrap items-center gap-2" role="group" aria-label={t.wizard.agentsLabel}>
+      {intake.agents.map((agent, index) => {
+        const n = errors.filter((e) => agentOf(e.path) === index && stepOf(e.path) === step).length;
+        return (
+          <button
+            key={index}
+            type="button"
+            aria-pressed={index === current}
+            onClick={() => onSelect(index)}
+            data-testid="wizard-agent-tab"
+            className={cn(
+              "flex items-center gap-2 rounded-lg px-3 py-1.5 font-mono text-sm ring-1 ring-inset transition-colors outline-none focus-visible:ring-2 focus-visible:ring-indigo-500",
+              index === current
+                ? "bg-slate-900 text-white ring-slate-900"
+                : "bg-white text-slate-700 ring-slate-200 hover:bg-slate-50",
+            )}
+          >
+            {t.wizard.agentTab(index + 1, agent.slug)}
+            {n > 0 ? (
+              <Badge tone="red" className="px-1.5 py-0 font-sans text-[10px]">
+                {t.wizard.errorsIn(n)}
+              </Badge>
+            ) : null}
+          </button>
+        );
+      })}
+      {canAdd ? (
+        <Button
+          variant="secondary"
+          size="sm"
+          onClick={() => {
+            set({ agents: [...intake.agents, newAgent(intake)] });
+            onSelect(intake.agents.length);
+          }}
+        >
+          + {t.wizard.addAgent}
+        </Button>
+      ) : null}
+    </div>
+  );
+}
+
+/** One agent: its slug, the spec form (errors of its `agents.N.spec.*` paths) and removal. */
+export function AgentStep({ intake, set, errors, current }: StepProps & { current: number }) {
+  const { t } = useI18n();
+  const agent = intake.agents[current];
+  if (!agent) {
+    return null;
+  }
+  const prefix = `agents.${current}.spec.`;
+  const specErrors = errors
+    .filter((e) => e.path.startsWith(prefix) && stepOf(e.path) === "agent")
+    .map((e) => ({ ...e, path: e.path.slice(prefix.length) }));
+  return (
+    <div className="space-y-6" data-testid="wizard-agent">
+      <Card>
+        <CardHeader
+          title={t.wizard.agentTitle(current + 1)}
+          description={t.wizard.agentHint}
+          actions={
+            intake.agents.length > 1 ? (
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={() => set({ agents: intake.agents.filter((_, i) => i !== current) })}
+              >
+                {t.wizard.removeAgent}
+              </Button>
+            ) : null
+          }
+        />
+        <CardBody className="grid gap-4 sm:grid-cols-2">
+          <Field
+            label={t.wizard.agentSlug}
+            hint={t.wizard.agentSlugHint}
+            errors={messagesAt(errors, `agents.${current}.slug`)}
+          >
+            {({ id, describedBy, invalid }) => (
+              <Input
+                id={id}
+                value={agent.slug}
+                className="font-mono"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                onChange={(event) => set(renameAgent(intake, current, event.target.value))}
+              />
+            )}
+          </Field>
+        </CardBody>
+      </Card>
+      <SpecForm
+        spec={agent.spec}
+        errors={specErrors}
+        onChange={(spec) =>
+          set({ agents: intake.agents.map((a, i) => (i === current ? { ...a, spec } : a)) })
+        }
+      />
+    </div>
+  );
+}
+
+type KnowledgeDoc = { title: string; content: string };
+
+export function KnowledgeStep({ intake, set, errors, current }: StepProps & { current: number }) {
+  const { t } = useI18n();
+  const agent = intake.agents[current];
+  if (!agent) {
+    return null;
+  }
+  const docs: KnowledgeDoc[] = Array.isArray(agent.spec.knowledge)
+    ? (agent.spec.knowledge as KnowledgeDoc[])
+    : [];
+  const update = (next: KnowledgeDoc[]) => {
+    const spec = { ...agent.spec };
+    if (next.length === 0) {
+      delete spec.knowledge;
+    } else {
+      spec.knowledge = next;
+    }
+    set({ agents: intake.agents.map((a, i) => (i === current ? { ...a, spec } : a)) });
+  };
+  const at = (path: string) => messagesAt(errors, `agents.${current}.spec.${path}`);
+  return (
+    <Card>
+      <CardHeader title={t.wizard.steps.knowledge} description={t.wizard.knowledgeHint} />
+      <CardBody className="space-y-3">
+        {docs.length === 0 ? <p className="text-sm text-slate-500">{t.wizard.noDocs}</p> : null}
+        <ol className="space-y-3">
+          {docs.map((doc, index) => (
+            <ItemCard
+              key={index}
+              title={t.wizard.doc(index + 1)}
+              testId="wizard-doc"
+              onRemove={() => update(docs.filter((_, i) => i !== index))}
+            >
+              <Field label={t.wizard.docTitle} errors={at(`knowledge.${index}.title`)}>
+                {({ id, describedBy, invalid }) => (
+                  <Input
+                    id={id}
+                    value={doc.title}
+                    aria-describedby={describedBy}
+                    aria-invalid={invalid}
+                    onChange={(event) =>
+                      update(docs.map((d, i) => (i === index ? { ...d, title: event.target.value } : d)))
+                    }
+                  />
+                )}
+              </Field>
+              <Field label={t.wizard.docContent} errors={at(`knowledge.${index}.content`)}>
+                {({ id, describedBy, invalid }) => (
+                  <Textarea
+                    id={id}
+                    value={doc.content}
+                    rows={4}
+                    aria-describedby={describedBy}
+                    aria-invalid={invalid}
+                    onChange={(event) =>
+                      update(docs.map((d, i) => (i === index ? { ...d, content: event.target.value } : d)))
+                    }
+                  />
+                )}
+              </Field>
+            </ItemCard>
+          ))}
+        </ol>
+        <AddButton label={t.wizard.addDoc} onClick={() => update([...docs, { title: "", content: "" }])} />
+      </CardBody>
+    </Card>
+  );
+}
+
+export function NumbersStep({ intake, set, errors }: StepProps) {
+  const { t } = useI18n();
+  const numbers = intake.numbers;
+  const update = (index: number, patch: Partial<NumberIntake>) =>
+    set({ numbers: numbers.map((n, i) => (i === index ? { ...n, ...patch } : n)) });
+  const at = (path: string) => messagesAt(errors, path);
+  return (
+    <Card>
+      <CardHeader title={t.wizard.steps.numbers} description={t.wizard.numbersHint} />
+      <CardBody className="space-y-3">
+        {numbers.length === 0 ? <p className="text-sm text-amber-700">{t.wizard.noNumbers}</p> : null}
+        <ol className="space-y-3">
+          {numbers.map((number, index) => (
+            <ItemCard
+              key={index}
+              title={t.wizard.number(index + 1)}
+              testId="wizard-number"
+              onRemove={() => set({ numbers: numbers.filter((_, i) => i !== index) })}
+            >
+              <div className="grid gap-4 sm:grid-cols-2">
+                <Field label={t.wizard.phoneNumberId} errors={at(`numbers.${index}.phoneNumberId`)}>
+                  {({ id, describedBy, invalid }) => (
+                    <Input
+                      id={id}
+                      value={number.phoneNumberId}
+                      inputMode="numeric"
+                      className="font-mono"
+                      aria-describedby={describedBy}
+                      aria-invalid={invalid}
+                      onChange={(event) => update(index, { phoneNumberId: event.target.value })}
+                    />
+                  )}
+                </Field>
+                <Field label={t.wizard.displayPhoneNumber} errors={at(`numbers.${index}.displayPhoneNumber`)}>
+                  {({ id, describedBy, invalid }) => (
+                    <Input
+                      id={id}
+                      value={number.displayPhoneNumber}
+                      placeholder="+55 11 99999-0000"
+                      aria-describedby={describedBy}
+                      aria-invalid={invalid}
+                      onChange={(event) => update(index, { displayPhoneNumber: event.target.value })}
+                    />
+                  )}
+                </Field>
+                <Field label={t.wizard.accessToken} errors={at(`numbers.${index}.accessToken`)}>
+                  {({ id, describedBy, invalid }) => (
+                    <Input
+                      id={id}
+                      type="password"
+                      autoComplete="off"
+                      value={number.accessToken}
+                      aria-describedby={describedBy}
+                      aria-invalid={invalid}
+                      onChange={(event) => update(index, { accessToken: event.target.value })}
+                    />
+                  )}
+                </Field>
+                <Field label={t.wizard.kind} errors={at(`numbers.${index}.kind`)}>
+                  {({ id }) => (
+                    <Select
+                      id={id}
+                      value={number.kind}
+                      onChange={(event) =>
+                        update(index, { kind: event.target.value as NumberIntake["kind"] })
+                      }
+                    >
+                      {NUMBER_KINDS.map((kind) => (
+                        <option key={kind} value={kind}>
+                          {t.wizard.kinds[kind] ?? kind}
+                        </option>
+                      ))}
+                    </Select>
+                  )}
+                </Field>
+                {/* Under menu routing the menu picks the agent, so the number's own is only shown when wrong. */}
+                {(intake.agents.length > 1 && intake.routing.mode === "number") ||
+                at(`numbers.${index}.agent`).length > 0 ? (
+                  <Field label={t.wizard.numberAgent} errors={at(`numbers.${index}.agent`)}>
+                    {({ id, describedBy, invalid }) => (
+                      <AgentSelect
+                        id={id}
+                        intake={intake}
+                        value={number.agent}
+                        describedBy={describedBy}
+                        invalid={invalid}
+                        onChange={(agent) => update(index, { agent })}
+                      />
+                    )}
+                  </Field>
+                ) : null}
+              </div>
+            </ItemCard>
+          ))}
+        </ol>
+        <AddButton
+          label={t.wizard.addNumber}
+          onClick={() =>
+            set({
+              numbers: [
+                ...numbers,
+                {
+                  phoneNumberId: "",
+                  displayPhoneNumber: "",
+                  accessToken: "",
+                  kind: "sandbox",
+                  agent: intake.agents[0]?.slug ?? "",
+                },
+              ],
+            })
+          }
+        />
+      </CardBody>
+    </Card>
+  );
+}
+
+/** A select of the intake's agents; a value that names no agent (any more) stays selectable, so it shows. */
+export function AgentSelect({
+  id,
+  intake,
+  value,
+  describedBy,
+  invalid,
+  onChange,
+}: {
+  id: string;
+  intake: Intake;
+  value: string;
+  describedBy?: string;
+  invalid?: boolean;
+  onChange: (agent: string) => void;
+}) {
+  const known = intake.agents.some((a) => a.slug === value);
+  return (
+    <Select
+      id={id}
+      value={value}
+      aria-describedby={describedBy}
+      aria-invalid={invalid}
+      onChange={(event) => onChange(event.target.value)}
+    >
+      {known ? null : <option value={value}>{value || "—"}</option>}
+      {intake.agents.map((agent, index) => (
+        <option key={index} value={agent.slug}>
+          {agentLabel(intake, index)} ({agent.slug})
+        </option>
+      ))}
+    </Select>
+  );
+}
