@@ -116,7 +116,7 @@ export function checks(r: Results): Check[] {
   }
   if (pg?.ingest) {
     out.push({
-      what: "pgbench, the API's real one-statement ingest (info)",
+      what: "pgbench, the API's ingest statement for one message (info)",
       target: "report",
       measured: `${fmtNum(pg.ingest.tps)} tps${w ? ` (webhook = ${(w.acceptedPerS / pg.ingest.tps).toFixed(2)} of it)` : ""}`,
       pass: null,
@@ -255,7 +255,7 @@ function breakdownLines(b: Breakdown): string[] {
   return [
     `(from the database, ${fmtNum(b.n)} messages${b.attemptsOver1 ? `, ${b.attemptsOver1} needed a 2nd attempt` : ""})`,
     sumLine("job queued (created → claimed)", b.queued),
-    sumLine("job run (claimed → done; lock, reads, LLM, Sentinel, completing tx)", b.job),
+    sumLine("job run (claimed → done; reads, LLM, Sentinel, completing tx)", b.job),
     sumLine("  of which the LLM call (messages.latency_ms)", b.llm),
     sumLine("reply queued in outbox (job done → sender claim)", b.outboxQueued),
     sumLine("send (claim → Graph answered → sent_at)", b.send),
@@ -545,7 +545,7 @@ export function renderMarkdown(r: Results, previous: string | undefined): string
     [
       "- **Set-up.** One PostgreSQL server (`DATABASE_URL`, else `TEST_DATABASE_URL`, else embedded); each stack gets a fresh database cloned from the migrated template, seeded with one tenant, the Haven agent (`model: openai/gpt-4o-mini`; `context.burstWindowMs: 0`, the compiler's default — the Haven fixture's 3 s burst window would add 3 s to every reply by design) active and one number; dropped at the end (also on Ctrl-C). The API and each worker run as `node --import tsx apps/…/src/index.ts` with env only; the fake Graph API (`startFakeGraph`) and fake OpenAI (`startFakeOpenAI`) listen on 127.0.0.1 in the benchmark process; the load generator runs in a worker thread of the same process, so its timing is not held up by the fakes' event loop (it still shares the CPU).",
       "- **1. Webhook.** 32 keep-alive connections (`node:http`), each POSTing the next distinct inbound text (unique wamid and text, 5,000 senders round-robin, Meta-style JSON signed with `X-Hub-Signature-256`, bodies built before the clock starts) for 10 s after 1,000 warm-up POSTs, while both workers drain the queue (instant LLM). Latency is per request, from write to the end of the response; accepted/s = 200 answers ÷ time from the first request to the last response. The API's own histogram (`/metrics`) gives the handler-only share. As a diagnostic, the same load then runs 5 s more with the workers stopped (API + PostgreSQL alone).",
-      "- **2. pgbench.** `pgbench -n -c 32 -j 2 -T 10 -f bench/webhook-pgbench.sql` on another fresh database with no workers: insert `webhook_events` (`on conflict do nothing`) + insert `message_queue` in one transaction — the reference figure of the issue. `bench/webhook-ingest-pgbench.sql` replays, for information, the single statement the API really runs (conversation upsert + event + message + job).",
+      "- **2. pgbench.** `pgbench -n -c 32 -j 2 -T 10 -f bench/webhook-pgbench.sql` on another fresh database with no workers: insert `webhook_events` (`on conflict do nothing`) + insert `message_queue` in one transaction — the reference figure of the issue. `bench/webhook-ingest-pgbench.sql` replays, for information, the API's ingest statement with one message (conversation upsert + event + message + job); the API itself sends one such statement per group commit, carrying every webhook that arrived meanwhile.",
       "- **3. Pipeline.** After a 64-message warm-up, 3,000 messages over 1,000 conversations (3 each) are posted as fast as the webhook takes them (32 connections). Time runs from the first POST to the last text send recorded by the fake Graph. Every reply's text names its message, so exactly-once is checked by counting distinct reply texts (duplicates, missing, unexpected), after a further 1 s for late duplicates.",
       "- **4. Idle latency.** 100 messages, each from a new customer, one at a time: the next is posted 20–60 ms (uniform) after the previous reply reached the fake Graph. Latency = webhook POST start → the fake Graph's record of the text send (1 ms resolution).",
       "- **5. Slow LLM.** The fake LLM answers after 1,500 ms; 1,280 messages, one per conversation, posted at once; throughput = messages ÷ (first POST → last text send), against `workers × WORKER_CONCURRENCY ÷ 1.5 s`. The steady figure uses the 10th→90th percentile of send times (no ramp-up/tail).",

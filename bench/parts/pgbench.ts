@@ -1,7 +1,7 @@
 /**
  * Part 2: the database's ceiling for the webhook's enqueue, measured by pgbench replaying the
  * two-insert transaction (bench/webhook-pgbench.sql) on a fresh database with no workers, and — for
- * information — the single statement the API really runs (bench/webhook-ingest-pgbench.sql).
+ * information — the API's ingest statement for one message (bench/webhook-ingest-pgbench.sql; the API batches concurrent webhooks into one such statement).
  */
 import { spawn } from "node:child_process";
 import path from "node:path";

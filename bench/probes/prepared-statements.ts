@@ -6,9 +6,10 @@
  * "describe first": Parse+Describe+Flush, wait for the parameter types, then Bind+Execute+Sync —
  * two round trips and a parse/plan on every execution (drizzle-orm#6096, cloudflare-docs#33104).
  *
- * This replays the webhook's real statement (`ingestInboundMessage`) through `createDb` as the
- * product builds it, then through the same client with `unsafe()` forced to `prepare: true`, and
- * prints latency (one at a time) and throughput (10 at a time) with PostgreSQL's CPU per statement.
+ * `createDb` therefore wraps `unsafe()` to prepare (packages/db/src/client.ts). This replays the
+ * webhook's ingest statement for one message (`ingestInboundMessage`) through `createDb` with
+ * `prepare: false` and with the default, and prints latency (one at a time) and throughput (10 at a
+ * time) with PostgreSQL's CPU per statement.
  *
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres tsx bench/probes/prepared-statements.ts
  */
@@ -22,13 +23,6 @@ import { freshDatabase, openServer, postgresPids } from "../lib/stack.ts";
 import { summarize } from "../lib/stats.ts";
 
 installSignalHandlers();
-
-function forcePrepare(db: Database): void {
-  const client = db.$client;
-  const unsafe = client.unsafe.bind(client);
-  client.unsafe = ((query: string, args?: unknown[], options?: object) =>
-    unsafe(query, args as never, { prepare: true, ...options })) as typeof client.unsafe;
-}
 
 let n = 0;
 function ingest(db: Database, target: NumberTarget) {
@@ -58,16 +52,8 @@ try {
     phoneNumberId: number.phoneNumberId,
     agentId: agent.id,
   };
-  for (const mode of [
-    "as built (unprepared)",
-    "unsafe() with prepare: true",
-    "as built (unprepared)",
-    "unsafe() with prepare: true",
-  ]) {
-    const db = createDb(tdb.url, { max: 10, applicationName: "lx-probe" });
-    if (mode.includes("prepare: true")) {
-      forcePrepare(db);
-    }
+  for (const mode of ["DATABASE_PREPARE=false", "prepared (default)", "DATABASE_PREPARE=false", "prepared (default)"]) {
+    const db = createDb(tdb.url, { max: 10, applicationName: "lx-probe", prepare: mode.startsWith("prepared") });
     for (let i = 0; i < 300; i++) {
       await ingest(db, target); // warm-up: connections, JIT, statement cache
     }
