@@ -1,9 +1,12 @@
 import { createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import { sql } from "drizzle-orm";
-import { describe, expect } from "vitest";
+import { serve } from "@hono/node-server";
+import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
@@ -71,6 +74,42 @@ describe("Meta webhook", () => {
     expect((await post(app, literal, signPayload(SECRET, escaped))).status).toBe(401);
     const [row] = await db.execute<{ body: string }>(sql`select body from messages where tenant_id = ${number.tenantId} order by id desc limit 1`);
     expect(row?.body).toBe("Olá, avaliação às 9h? ❤️");
+  });
+
+  test("over real HTTP (Node's stream, as in production): signed body in chunks → 200; oversize → 413 with or without Content-Length", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { number } = await tenantWithNumber(db);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+    await new Promise<void>((r) => server.once("listening", () => r()));
+    const { port } = server.address() as AddressInfo;
+    const send = (body: string | string[], headers: Record<string, string>) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path: "/api/webhooks/whatsapp", method: "POST", headers }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (d: string) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        req.on("error", (err: NodeJS.ErrnoException) => (err.code === "EPIPE" || err.code === "ECONNRESET" ? undefined : reject(err)));
+        for (const part of Array.isArray(body) ? body : [body]) {
+          req.write(part);
+        }
+        req.end();
+      });
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511977776666", text: "olá, ação" }));
+    const cut = Math.floor(raw.length / 2);
+    const ok = await send([raw.slice(0, cut), raw.slice(cut)], {
+      "content-type": "application/json",
+      "x-hub-signature-256": signPayload(SECRET, raw),
+    });
+    expect(ok).toEqual({ status: 200, text: "ok" });
+    expect(await n(db, sql`select count(*)::int as n from messages where body = 'olá, ação'`)).toBe(1);
+    const big = "x".repeat(4 * 1024 * 1024 + 1);
+    const declared = await send(big, { "content-type": "application/json", "content-length": String(big.length) });
+    expect(declared.status).toBe(413);
+    const chunked = await send([big.slice(0, 3_000_000), big.slice(3_000_000)], { "content-type": "application/json", "transfer-encoding": "chunked" });
+    expect(chunked.status).toBe(413);
   });
 
   test("the same message delivered 10 times concurrently → one event, one job, 9 audited duplicates", async ({ db }) => {
