@@ -60,7 +60,8 @@ async function readRawBody(c: Context<HonoEnv>, max: number): Promise<Buffer | t
     }
     chunks.push(chunk);
   }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+  const [only] = chunks;
+  return chunks.length === 1 && only ? only : Buffer.concat(chunks, size);
 }
 
 /**
