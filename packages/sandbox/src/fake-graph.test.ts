@@ -373,9 +373,10 @@ describe("fake graph: status webhooks", () => {
     const response = await post(fake, text("+447700900123", "outside window"));
     expect(response.status).toBe(200);
     const wamid = ((await json(response)).messages as { id: string }[])[0]!.id;
-    const r = await receiver.waitFor(() => true);
+    // Only this send's statuses: a late status of an earlier test's send must not count here.
+    const r = await receiver.waitFor((x) => statusOf(x).id === wamid);
     expect(statusOf(r)).toMatchObject({ id: wamid, status: "failed", errors: [{ code: 131047 }] });
-    await expect(receiver.waitFor((x) => statusOf(x).status !== "failed", 60)).rejects.toThrow();
+    await expect(receiver.waitFor((x) => statusOf(x).id === wamid && statusOf(x).status !== "failed", 60)).rejects.toThrow();
   });
 
   it("re-delivers a status answered non-200", async () => {
