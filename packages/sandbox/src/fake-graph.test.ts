@@ -399,7 +399,7 @@ describe("fake graph: status webhooks", () => {
   it("username recipients get recipient_user_id", async () => {
     useReceiver();
     await post(fake, { messaging_product: "whatsapp", recipient: "US.1", type: "text", text: { body: "oi" } });
-    const r = await receiver.waitFor(() => true);
+    const r = await receiver.waitFor((x) => statusOf(x).recipient_user_id === "US.1");
     expect(statusOf(r)).toMatchObject({ recipient_user_id: "US.1" });
     expect(statusOf(r)).not.toHaveProperty("recipient_id");
   });
