@@ -95,6 +95,11 @@ describe("bursts and context", () => {
       select (select answers_up_to_id::text from messages where tenant_id = ${s.tenantId} and author = 'bot') as up_to,
              (select max(id)::text from messages where tenant_id = ${s.tenantId} and direction = 'in') as last_in`);
     expect(bot?.up_to).toBe(bot?.last_in);
+    // Routing by number: the first reply remembers the number's agent on the conversation.
+    await eventually(
+      async () => (await db.execute<{ agent_id: string | null }>(sql`select agent_id from conversations where tenant_id = ${s.tenantId}`))[0]?.agent_id,
+      (id) => id === s.agentId,
+    );
   });
 
   test("a customer message arriving while the reply is being written is not ignored", async ({ db, dbUrl }) => {

@@ -399,7 +399,6 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     // Independent writes, sent together: postgres.js pipelines them on the transaction's connection.
     await Promise.all([
       readReceipt(tx),
-      rememberAgent(tx, t),
       auditPolicy(tx),
       longConversation ? queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle) : undefined,
       ...finalParts.map((part, i) =>
@@ -412,6 +411,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
           text: part,
           agentVersionId: t.activeVersionId,
           answersUpToId: t.messageId,
+          touchConversation: false,
           tokensIn: i === 0 ? tokensIn : null,
           tokensOut: i === 0 ? tokensOut : null,
           latencyMs: i === 0 ? latencyMs : null,
@@ -430,6 +430,8 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     deps.metrics?.reply({ outcome: "stale" });
     return;
   }
+  // Best effort (see rememberAgent): the reply is committed whatever happens here.
+  await rememberAgent(db, t).catch((err: unknown) => log.warn({ err }, "could not remember the conversation's agent"));
   log.info(
     {
       metaMessageId: t.metaMessageId,
@@ -446,10 +448,15 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   deps.metrics?.reply({ outcome: verdict.action === "block" ? "blocked" : "replied" });
 }
 
-/** Remembers the agent on the conversation the first time it is resolved (routing by number or menu). */
-async function rememberAgent(tx: Transaction, t: ReplyTarget): Promise<void> {
+/**
+ * Remembers the agent on the conversation the first time it is resolved by number routing (a menu
+ * choice is stored when made). After the reply's commit, on its own: inside the transaction the row
+ * lock would make the conversation's webhooks wait on the worker. If it is lost (a crash right
+ * here), the next reply resolves the same agent again and remembers it then.
+ */
+async function rememberAgent(db: Executor, t: ReplyTarget): Promise<void> {
   if (!t.conversationAgentId && t.agentId) {
-    await tx.execute(sql`update conversations set agent_id = ${t.agentId}::uuid where id = ${t.conversationId} and agent_id is null`);
+    await db.execute(sql`update conversations set agent_id = ${t.agentId}::uuid where id = ${t.conversationId} and agent_id is null`);
   }
 }
 
@@ -551,9 +558,12 @@ function handoffFor(
 }
 
 /**
- * Inside the completing transaction: whether the bot still owns the conversation (its row locked for
- * the rest of the transaction, so a take-over waits for this reply to commit or sees it dropped) and,
- * under a burst window, whether the customer wrote again after `upToId`.
+ * Inside the completing transaction: whether the bot still owns the conversation and, under a burst
+ * window, whether the customer wrote again after `upToId`. The conversation row is read, not locked:
+ * a lock held until this transaction commits made every webhook of the conversation (its ingest
+ * upserts the row) wait on the worker. A take-over that commits between this read and our commit is
+ * still caught: the sender cancels a bot reply whose conversation is no longer the bot's, and audits
+ * it (send.stale_cancelled), so the customer never gets it.
  */
 async function replyGuard(
   tx: Transaction,
@@ -566,7 +576,7 @@ async function replyGuard(
              select 1 from messages m
              where m.conversation_id = c.id and m.direction = 'in' and m.id > ${upToId}::bigint
            ) as newer
-    from conversations c where c.id = ${conversationId} for update of c`);
+    from conversations c where c.id = ${conversationId}`);
   return { botOwns: c?.mode === "bot", newerCustomerMessage: c?.newer === true };
 }
 

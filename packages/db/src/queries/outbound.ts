@@ -18,6 +18,13 @@ export type OutboundText = {
   tokensOut?: number | null;
   latencyMs?: number | null;
   policyVerdicts?: PolicyVerdict[] | null;
+  /**
+   * Bump the conversation's last_message_at (the inbox order). Default true. Bot replies pass false:
+   * they follow the customer message that already bumped it, and updating the row would hold the
+   * conversation's row lock until the reply's transaction commits — which made concurrent webhooks of
+   * that conversation (whose ingest upserts the row) wait on the worker.
+   */
+  touchConversation?: boolean;
 };
 
 /**
@@ -63,7 +70,8 @@ async function enqueueOutbound(
       returning id
     ),
     conv as (
-      update conversations set last_message_at = now(), updated_at = now() where id = ${o.conversationId}::uuid
+      update conversations set last_message_at = now(), updated_at = now()
+      where id = ${o.conversationId}::uuid and ${o.touchConversation ?? true}
     )
     select (select id from msg) as message_id, (select id from ob) as outbox_id`);
   const r = rows[0];
