@@ -37,6 +37,11 @@ describe("runtime pipeline", () => {
     const read = s.graph.requests.filter((r) => r.kind === "read");
     expect(read).toHaveLength(1);
     expect(read[0]?.token).toBe(s.token);
+    const inboundWamid = (payload.entry[0]?.changes[0]?.value.messages?.[0] as { id: string } | undefined)?.id;
+    expect((read[0]?.body as { message_id?: string } | null)?.message_id).toBe(inboundWamid);
+    // The receipt rode on the reply's outbox row: no row of its own to write, claim and settle.
+    expect(await count(db, sql`select count(*)::int as n from outbox_messages where kind = 'mark_read'`)).toBe(0);
+    expect(await count(db, sql`select count(*)::int as n from outbox_messages where read_receipt_for = ${inboundWamid ?? ""}`)).toBe(1);
     // Status callbacks came back through the webhook and moved the row forward.
     await eventually(
       () => count(db, sql`select count(*)::int as n from outbox_messages where kind = 'text' and status = 'delivered' and wamid is not null`),

@@ -23,6 +23,8 @@ export type ClaimedSend = {
   activeVersionId: string | null;
   /** Who wrote the message (bot, human, system); null for receipts. */
   author: string | null;
+  /** A customer message (wamid) to mark as read alongside this send. */
+  readReceiptFor: string | null;
   conversationMode: string | null;
 };
 
@@ -56,6 +58,7 @@ export async function claimSends(
     active_version_id: string | null;
     author: string | null;
     conversation_mode: string | null;
+    read_receipt_for: string | null;
   }>(sql`
     with candidates as (
       select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id, o.message_id
@@ -88,7 +91,7 @@ export async function claimSends(
               x.max_attempts, c.prior_status, n.phone_number_id as meta_phone_number_id, n.kind as number_kind,
               n.access_token_enc, n.updated_at::text as number_updated_at,
               cv.last_customer_message_at::text as last_customer_message_at, cv.customer_name, a.active_version_id,
-              m.author, cv.mode as conversation_mode`);
+              m.author, cv.mode as conversation_mode, x.read_receipt_for`);
   return rows.map((r) => ({
     id: Number(r.id),
     tenantId: r.tenant_id,
@@ -109,6 +112,7 @@ export async function claimSends(
     activeVersionId: r.active_version_id,
     author: r.author,
     conversationMode: r.conversation_mode,
+    readReceiptFor: r.read_receipt_for,
   }));
 }
 

@@ -240,8 +240,11 @@ export class OutboxSender {
 
   private async deliver(row: ClaimedSend, log: Logger): Promise<Outcome> {
     const { db, workerId } = this.o;
+    const baseUrl = row.numberKind === "sandbox" ? (this.o.graph.sandboxBaseUrl ?? this.o.graph.baseUrl) : this.o.graph.baseUrl;
     if (row.author === "bot" && row.conversationMode !== null && row.conversationMode !== "bot") {
-      // A bot reply made stale by a handoff (a human owns the conversation now): never sent.
+      // A bot reply made stale by a handoff (a human owns the conversation now): never sent. The
+      // customer's message is still marked as read.
+      await this.readReceipt(row, baseUrl, log);
       await db.transaction(async (tx) => {
         await markFinal(tx, { id: row.id, workerId, status: "cancelled", code: null, error: `conversation is ${row.conversationMode}` });
         await this.audit(row, "send.stale_cancelled", { mode: row.conversationMode }, tx);
@@ -265,7 +268,8 @@ export class OutboxSender {
             ...windowed.payload,
             biz_opaque_callback_data: String(row.id),
           };
-    const baseUrl = row.numberKind === "sandbox" ? (this.o.graph.sandboxBaseUrl ?? this.o.graph.baseUrl) : this.o.graph.baseUrl;
+    // The read receipt this reply carries goes out alongside it (not before: no added latency).
+    const receipt = windowed.kind === "template" ? undefined : this.readReceipt(row, baseUrl, log);
     const res: GraphSendResult = await sendToGraph({
       baseUrl,
       apiVersion: this.o.graph.apiVersion,
@@ -274,6 +278,7 @@ export class OutboxSender {
       body,
       timeoutMs: this.sendTimeoutMs,
     });
+    await receipt;
     if (res.ok) {
       await this.sent.add({ id: row.id, wamid: res.wamid });
       // Read receipts are logged at debug: one info line per delivered message is enough.
@@ -326,6 +331,32 @@ export class OutboxSender {
     await markRetry(db, { id: row.id, workerId, delayMs, code, error });
     log.warn({ code, error, attempts: row.attempts, delayMs }, "send failed; will retry");
     return "retry";
+  }
+
+  /**
+   * Marks the customer message a reply answers as read (`read_receipt_for`). Best effort and never
+   * throws: a receipt is cosmetic, so it is not retried on its own; if the reply is retried, its
+   * receipt is sent again (Meta accepts a repeat).
+   */
+  private async readReceipt(row: ClaimedSend, baseUrl: string, log: Logger): Promise<void> {
+    if (!row.readReceiptFor) {
+      return;
+    }
+    try {
+      const res = await sendToGraph({
+        baseUrl,
+        apiVersion: this.o.graph.apiVersion,
+        phoneNumberId: row.metaPhoneNumberId,
+        token: this.token(row),
+        body: { messaging_product: "whatsapp", status: "read", message_id: row.readReceiptFor },
+        timeoutMs: this.sendTimeoutMs,
+      });
+      if (!res.ok) {
+        log.warn({ receiptFor: row.readReceiptFor, error: res.message }, "read receipt not accepted");
+      }
+    } catch (err) {
+      log.warn({ err, receiptFor: row.readReceiptFor }, "read receipt failed");
+    }
   }
 
   private async reap(): Promise<void> {

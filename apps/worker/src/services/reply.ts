@@ -397,8 +397,8 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       return;
     }
     // Independent writes, sent together: postgres.js pipelines them on the transaction's connection.
+    // The read receipt rides on the reply's first send (no row of its own).
     await Promise.all([
-      readReceipt(tx),
       auditPolicy(tx),
       longConversation ? queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle) : undefined,
       ...finalParts.map((part, i) =>
@@ -412,6 +412,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
           agentVersionId: t.activeVersionId,
           answersUpToId: t.messageId,
           touchConversation: false,
+          readReceiptFor: i === 0 ? t.metaMessageId : null,
           tokensIn: i === 0 ? tokensIn : null,
           tokensOut: i === 0 ? tokensOut : null,
           latencyMs: i === 0 ? latencyMs : null,

@@ -25,6 +25,8 @@ export type OutboundText = {
    * that conversation (whose ingest upserts the row) wait on the worker.
    */
   touchConversation?: boolean;
+  /** Also mark this customer message (wamid) as read when the send goes out (see outbox_messages). */
+  readReceiptFor?: string | null;
 };
 
 /**
@@ -63,9 +65,10 @@ async function enqueueOutbound(
       returning id
     ),
     ob as (
-      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload)
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload,
+                                   read_receipt_for)
       select ${o.tenantId}::uuid, ${o.conversationId}::uuid, ${o.numberId}::uuid, msg.id, ${o.kind}, ${o.recipient},
-             ${JSON.stringify(payload)}::jsonb
+             ${JSON.stringify(payload)}::jsonb, ${o.readReceiptFor ?? null}::text
       from msg
       returning id
     ),

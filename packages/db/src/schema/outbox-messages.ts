@@ -31,6 +31,11 @@ export const outboxMessages = pgTable(
     recipient: text().notNull(),
     /** Meta's request body, without `to`/`messaging_product` (added at send time). */
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    /**
+     * The customer message (its wamid) this send also marks as read: a bot reply carries its read
+     * receipt, sent alongside it, instead of a separate `mark_read` row to write, claim and settle.
+     */
+    readReceiptFor: text(),
     status: text({ enum: OUTBOX_STATUSES }).notNull().default("queued"),
     attempts: integer().notNull().default(0),
     maxAttempts: integer().notNull().default(6),
