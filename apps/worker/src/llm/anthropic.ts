@@ -1,6 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 
+import { sdkFetch } from "./http.ts";
 import type { LlmProvider, LlmRequest, LlmResponse } from "./types.ts";
 
 export type AnthropicOptions = { apiKey?: string; baseURL?: string; timeoutMs?: number; maxRetries?: number };
@@ -12,6 +13,7 @@ export function createAnthropicProvider(options: AnthropicOptions): LlmProvider 
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 2,
+    fetch: sdkFetch,
   });
   return {
     name: "anthropic",

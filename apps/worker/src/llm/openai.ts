@@ -4,6 +4,7 @@ import type {
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
 
+import { sdkFetch } from "./http.ts";
 import { parseToolArguments, type LlmProvider, type LlmRequest, type LlmResponse } from "./types.ts";
 
 export type OpenAiOptions = { apiKey?: string; baseURL?: string; timeoutMs?: number; maxRetries?: number };
@@ -18,6 +19,7 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 2,
+    fetch: sdkFetch,
   });
   return {
     name: "openai",

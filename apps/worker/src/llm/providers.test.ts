@@ -1,0 +1,90 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { startFakeAnthropic, startFakeOpenAI, type FakeAnthropic, type FakeOpenAI } from "@lx/sandbox";
+import type { ToolDefinition } from "@lx/shared";
+
+import { createAnthropicProvider } from "./anthropic.ts";
+import { createOpenAiProvider } from "./openai.ts";
+import type { LlmProvider, LlmRequest } from "./types.ts";
+
+const HANDOFF: ToolDefinition = {
+  type: "function",
+  function: {
+    name: "handoff_to_human",
+    description: "Passa a conversa para um atendente",
+    parameters: { type: "object", properties: { reason: { type: "string" } }, required: ["reason"] },
+  },
+};
+
+const request = (over: Partial<LlmRequest> = {}): LlmRequest => ({
+  model: "test-model",
+  temperature: 0.2,
+  maxOutputTokens: 200,
+  system: "Você é a recepção da clínica.",
+  turns: [{ role: "user", content: "Olá, ação!" }],
+  tools: [],
+  ...over,
+});
+
+/** Both providers through their official SDKs (and the worker's fetch) against the wire-format fakes. */
+describe.each([
+  {
+    name: "openai",
+    start: () => startFakeOpenAI(),
+    provider: (url: string) => createOpenAiProvider({ apiKey: "k", baseURL: `${url}/v1`, maxRetries: 2 }),
+  },
+  {
+    name: "anthropic",
+    start: () => startFakeAnthropic(),
+    provider: (url: string) => createAnthropicProvider({ apiKey: "k", baseURL: url, maxRetries: 2 }),
+  },
+])("$name provider", ({ start, provider: make }) => {
+  let fake: FakeOpenAI | FakeAnthropic;
+  let provider: LlmProvider;
+  beforeAll(async () => {
+    fake = await start();
+    provider = make(fake.url);
+  });
+  afterEach(() => fake.reset());
+  afterAll(() => fake.stop());
+
+  it("answers with text and token usage", async () => {
+    const res = await provider.generate(request());
+    expect(res.text).toBe("Resposta para: Olá, ação!");
+    expect(res.toolCalls).toEqual([]);
+    expect(res.usage.inputTokens).toBeGreaterThan(0);
+    expect(res.usage.outputTokens).toBeGreaterThan(0);
+  });
+
+  it("returns the model's tool calls with parsed arguments, and sends tool results back", async () => {
+    fake.enqueueReply({ text: "", toolCalls: [{ name: "handoff_to_human", arguments: { reason: "pediu humano" } }] });
+    const first = await provider.generate(request({ tools: [HANDOFF] }));
+    expect(first.toolCalls).toEqual([{ id: expect.any(String) as unknown, name: "handoff_to_human", arguments: { reason: "pediu humano" } }]);
+    const call = first.toolCalls[0]!;
+    const second = await provider.generate(
+      request({
+        tools: [HANDOFF],
+        turns: [
+          { role: "user", content: "Quero um humano" },
+          { role: "assistant", content: "", toolCalls: [call] },
+          { role: "tool", toolCallId: call.id, name: call.name, content: JSON.stringify({ ok: true }) },
+        ],
+      }),
+    );
+    expect(second.toolCalls).toEqual([]);
+    expect(JSON.stringify(fake.requests.at(-1)?.body)).toContain(call.id);
+  });
+
+  it("retries a 429 and a 500 (the SDK's bounded retries) and then answers", async () => {
+    fake.failNext(1, { status: 429, headers: { "retry-after-ms": "10" } });
+    fake.failNext(1, { status: 500, headers: { "retry-after-ms": "10" } });
+    const res = await provider.generate(request());
+    expect(res.text).toBe("Resposta para: Olá, ação!");
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it("gives up past its retries with an error", async () => {
+    fake.failNext(3, { status: 503, headers: { "retry-after-ms": "10" } });
+    await expect(provider.generate(request())).rejects.toThrow();
+  });
+});
