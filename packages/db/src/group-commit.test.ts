@@ -35,25 +35,26 @@ describe("GroupCommit", () => {
     expect(g.batches).toEqual([[1], [2, 3, 4]]);
     g.gates.shift()?.();
     expect(await Promise.all(rest)).toEqual([20, 30, 40]);
-    expect(gc.stats).toEqual({ batches: 2, items: 4, largest: 3 });
+    expect(gc.stats).toEqual({ batches: 2, items: 4, largest: 3, isolated: 0 });
   });
 
-  test("a failing batch rejects its own callers only", async () => {
-    const g = gatedRun();
-    const gc = new GroupCommit(g.run, { maxInFlight: 1 });
-    const ok = gc.add(1);
-    await tick();
-    const bad = [gc.add(-1), gc.add(2)];
-    g.gates.shift()?.();
-    expect(await ok).toBe(10);
-    await tick();
-    g.gates.shift()?.();
-    await expect(bad[0]).rejects.toThrow("batch failed");
-    await expect(bad[1]).rejects.toThrow("batch failed");
-    const after = gc.add(3);
-    await tick();
-    g.gates.shift()?.();
-    expect(await after).toBe(30);
+  test("a poison item fails only its own caller: a failed batch is re-run item by item", async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit(
+      async (items: number[]) => {
+        batches.push(items);
+        if (items.includes(-1)) {
+          throw new Error("bad item");
+        }
+        return items.map((i) => i * 10);
+      },
+      { maxInFlight: 1 },
+    );
+    const settled = await Promise.allSettled([gc.add(1), gc.add(2), gc.add(-1), gc.add(3)]);
+    expect(settled.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([10, 20, "bad item", 30]);
+    // The shared batch failed once, then each of its items ran alone, in order.
+    expect(batches).toEqual([[1, 2, -1, 3], [1], [2], [-1], [3]]);
+    expect(gc.stats.isolated).toBe(1);
   });
 
   test("maxBatch and maxInFlight bound the batches", async () => {
@@ -78,6 +79,6 @@ describe("GroupCommit", () => {
 
   test("a run that returns the wrong number of results rejects the batch instead of misrouting", async () => {
     const gc = new GroupCommit(async (items: number[]) => items.slice(1));
-    await expect(Promise.all([gc.add(1), gc.add(2)])).rejects.toThrow("1 results for 2 items");
+    await expect(Promise.all([gc.add(1), gc.add(2)])).rejects.toThrow("0 results for 1 items");
   });
 });

@@ -112,6 +112,17 @@ describe("Meta webhook", () => {
     expect(chunked.status).toBe(413);
   });
 
+  test("a text with a NUL character (which PostgreSQL cannot store) is kept with U+FFFD, not refused forever", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { number } = await tenantWithNumber(db);
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511966665555", text: "oi\u0000tudo bem", name: "Ana\u0000" }));
+    expect(raw).toContain("\\u0000");
+    expect((await post(app, raw)).status).toBe(200);
+    const [m] = await db.execute<{ body: string }>(sql`select body from messages where body like 'oi%tudo bem'`);
+    expect(m?.body).toBe("oi\uFFFDtudo bem");
+    expect(await n(db, sql`select count(*)::int as n from message_queue q join messages m on m.id = q.message_id where m.body = ${"oi\uFFFDtudo bem"}`)).toBe(1);
+  });
+
   test("the same message delivered 10 times concurrently → one event, one job, 9 audited duplicates", async ({ db }) => {
     const { app } = buildTestApp(db);
     const { tenant, number } = await tenantWithNumber(db);

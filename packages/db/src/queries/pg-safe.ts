@@ -1,0 +1,22 @@
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000 (jsonb refuses the `\u0000` escape, text the byte).
+ * Whatever arrives from outside (a webhook's text, a contact name) is stored with each NUL replaced
+ * by U+FFFD instead of making the insert fail — a failing insert would make Meta redeliver the same
+ * payload forever and the message would never be stored.
+ */
+export function pgSafe<T>(value: T): T {
+  if (typeof value === "string") {
+    return (value.includes("\u0000") ? value.replaceAll("\u0000", "\uFFFD") : value) as T;
+  }
+  if (Array.isArray(value)) {
+    return value.map((v: unknown) => pgSafe(v)) as T;
+  }
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[pgSafe(k)] = pgSafe(v);
+    }
+    return out as T;
+  }
+  return value;
+}
