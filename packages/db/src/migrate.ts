@@ -3,11 +3,11 @@ import { fileURLToPath } from "node:url";
 
 import { drizzle } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import postgres from "postgres";
+import type postgres from "postgres";
 
 import { sql } from "drizzle-orm";
 
-import type { Database } from "./client.ts";
+import { connect, type Database } from "./client.ts";
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL("../migrations", import.meta.url));
 
@@ -25,7 +25,7 @@ const MIGRATION_LOCK = 7_210_001;
  * connection. Returns how many were applied.
  */
 export async function runMigrations(url: string): Promise<{ applied: number; total: number }> {
-  const client = postgres(url, { max: 1, onnotice: () => undefined });
+  const client = connect(url, { max: 1, onnotice: () => undefined });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
     try {

@@ -3,9 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
-import postgres from "postgres";
-
-import { closeDb, createDb, type Database } from "../client.ts";
+import { closeDb, connect, createDb, type Database } from "../client.ts";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../embedded.ts";
 import { MIGRATIONS_FOLDER, runMigrations } from "../migrate.ts";
 
@@ -32,7 +30,7 @@ export function withDatabase(url: string, database: string): string {
 /** Ensures the migrated template exists on the server at `baseUrl`; returns its name. */
 export async function ensureTemplate(baseUrl: string): Promise<string> {
   const name = `lx_template_${migrationsHash()}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => undefined });
+  const admin = connect(baseUrl, { max: 1, onnotice: () => undefined });
   try {
     // Serialise concurrent test runs against one server.
     await admin`select pg_advisory_lock(7210002)`;
@@ -55,7 +53,7 @@ export type TestDatabase = { url: string; name: string; db: Database; drop: () =
 /** A fresh database cloned from the migrated template. */
 export async function createTestDatabase(baseUrl: string, template: string): Promise<TestDatabase> {
   const name = `lx_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => undefined });
+  const admin = connect(baseUrl, { max: 1, onnotice: () => undefined });
   try {
     await admin.unsafe(`create database "${name}" template "${template}"`);
   } finally {
@@ -69,7 +67,7 @@ export async function createTestDatabase(baseUrl: string, template: string): Pro
     db,
     drop: async () => {
       await closeDb(db);
-      const a = postgres(baseUrl, { max: 1, onnotice: () => undefined });
+      const a = connect(baseUrl, { max: 1, onnotice: () => undefined });
       try {
         await a.unsafe(`drop database if exists "${name}" with (force)`);
       } finally {
