@@ -53,7 +53,9 @@ export async function openServer(): Promise<Server> {
     template,
     embedded: embedded !== undefined,
     version,
-    host: `${u.hostname}:${u.port || "5432"}`,
+    host: u.searchParams.get("host")?.startsWith("/")
+      ? `Unix socket ${u.searchParams.get("host") ?? ""}/.s.PGSQL.${u.port || "5432"}`
+      : `${u.hostname}:${u.port || "5432"} over TCP`,
   };
 }
 
