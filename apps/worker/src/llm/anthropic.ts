@@ -1,7 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 
-import { sdkFetch } from "./http.ts";
+import { sdkFetch } from "../http.ts";
 import type { LlmProvider, LlmRequest, LlmResponse } from "./types.ts";
 
 export type AnthropicOptions = { apiKey?: string; baseURL?: string; timeoutMs?: number; maxRetries?: number };

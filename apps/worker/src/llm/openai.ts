@@ -4,7 +4,7 @@ import type {
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
 
-import { sdkFetch } from "./http.ts";
+import { sdkFetch } from "../http.ts";
 import { parseToolArguments, type LlmProvider, type LlmRequest, type LlmResponse } from "./types.ts";
 
 export type OpenAiOptions = { apiKey?: string; baseURL?: string; timeoutMs?: number; maxRetries?: number };

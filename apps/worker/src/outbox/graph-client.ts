@@ -1,4 +1,6 @@
-import { Agent, request, type Dispatcher } from "undici";
+import { request, type Dispatcher } from "undici";
+
+import { httpAgent } from "../http.ts";
 
 /**
  * The Graph API send call. It tells three failure kinds apart, because they need different care:
@@ -26,13 +28,6 @@ function errorCode(err: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * One keep-alive connection pool per origin (undici's Agent). `request()` costs a fraction of the CPU
- * of `fetch()` (no WHATWG Request/Response/stream objects), and the sender makes two calls per answered
- * message (read receipt and reply).
- */
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64 });
-
 export async function sendToGraph(p: {
   baseUrl: string;
   apiVersion: string;
@@ -50,7 +45,9 @@ export async function sendToGraph(p: {
       headers: { authorization: `Bearer ${p.token}`, "content-type": "application/json" },
       body: JSON.stringify(p.body),
       signal,
-      dispatcher: agent,
+      // `request()` on the shared keep-alive pool: a fraction of `fetch()`'s CPU (no WHATWG
+      // Request/Response/stream objects); the sender makes two calls per answered message.
+      dispatcher: httpAgent,
     });
   } catch (err) {
     return transportFailure(err, signal, p.timeoutMs);

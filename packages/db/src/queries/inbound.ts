@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "../client.ts";
-import { pgSafe } from "./pg-safe.ts";
+import { pgSafeJson } from "./pg-safe.ts";
 
 /** Where an inbound message lands: resolved from metadata.phone_number_id (cached by the webhook). */
 export type NumberTarget = {
@@ -92,7 +92,7 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
     job_id: string | number | null;
   }>(sql`
     with input as (
-      select * from jsonb_to_recordset(${JSON.stringify(pgSafe(rows))}::jsonb) as i(
+      select * from jsonb_to_recordset(${pgSafeJson(rows)}::jsonb) as i(
         ord int, tenant_id uuid, number_id uuid, pnid text, key text, wa_id text, user_id text, name text,
         at timestamptz, meta_id text, type text, body text, context_id text, answerable boolean, payload jsonb)
     ),
@@ -176,7 +176,7 @@ export async function storeIgnoredEvent(
   await db.execute(sql`
     insert into webhook_events (tenant_id, kind, status, phone_number_id, payload, error)
     values (${p.tenantId ?? null}, ${p.kind ?? "other"}, 'ignored', ${p.phoneNumberId ?? null},
-            ${JSON.stringify(pgSafe(p.payload ?? null))}::jsonb, ${p.error})`);
+            ${pgSafeJson(p.payload ?? null)}::jsonb, ${p.error})`);
 }
 
 const RANK = { sent: 1, delivered: 2, failed: 2, read: 3 } as const;

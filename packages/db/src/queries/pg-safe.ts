@@ -20,3 +20,12 @@ export function pgSafe<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * `JSON.stringify(value)`, NUL-safe for jsonb. The walk runs only when the JSON names a NUL at all
+ * (`\u0000`), so the webhook's hot path pays one substring check.
+ */
+export function pgSafeJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes("\\u0000") ? JSON.stringify(pgSafe(value)) : json;
+}
