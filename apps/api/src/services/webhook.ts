@@ -5,7 +5,6 @@ import type { GroupCommit } from "@lx/db/group-commit";
 import type { NumberDirectory } from "@lx/db/number-directory";
 import {
   applyStatusUpdate,
-  ingestInboundMessage,
   insertAuditEvent,
   isDeliveryStatus,
   storeIgnoredEvent,
@@ -27,8 +26,8 @@ import type { Logger } from "../logger.ts";
 export type WebhookDeps = {
   db: Database;
   directory: NumberDirectory;
-  /** Group commit of inbound messages across concurrent requests; without it, one statement each. */
-  ingest?: GroupCommit<InboundMessageInput, IngestResult>;
+  /** Group commit of inbound messages across concurrent requests (ingestInboundMessages). */
+  ingest: GroupCommit<InboundMessageInput, IngestResult>;
   /** Coalesced NOTIFY wake-ups for the workers (never inside the ingest statements). */
   wake?: { jobs: () => void; outbox: () => void };
 };
@@ -194,7 +193,7 @@ function collectInbound(
           answerable: d.answerable,
           payload: { metadata: value.metadata, contact: contact ?? null, message: raw },
         };
-        const r = deps.ingest ? await deps.ingest.add(input) : await ingestInboundMessage(deps.db, input);
+        const r = await deps.ingest.add(input);
         if (r.status === "duplicate") {
           summary.duplicates++;
           await insertAuditEvent(deps.db, {
