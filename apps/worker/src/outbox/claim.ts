@@ -62,11 +62,15 @@ export async function claimSends(
   }>(sql`
     with candidates as (
       select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id, o.message_id
-      from outbox_messages o
-      join phone_numbers n on n.id = o.phone_number_id
-      where o.status in ('queued', 'ambiguous')
-        and o.next_attempt_at <= now()
-        and n.send_paused_at is null
+      from (
+        -- Due rows in send order; OFFSET 0 keeps the per-row checks below lazy, in this order, up to
+        -- the limit, whatever the (always stale) statistics suggest (see claimJobs).
+        select id, status, phone_number_id, conversation_id, message_id from outbox_messages
+        where status in ('queued', 'ambiguous') and next_attempt_at <= now()
+        order by next_attempt_at, id
+        offset 0
+      ) o
+      where not exists (select 1 from phone_numbers n where n.id = o.phone_number_id and n.send_paused_at is not null)
         and (
           o.conversation_id is null
           or not exists (
@@ -75,7 +79,6 @@ export async function claimSends(
               and p.status in ('queued', 'sending', 'ambiguous')
           )
         )
-      order by o.next_attempt_at, o.id
       limit ${limit}
       for update of o skip locked
     )
