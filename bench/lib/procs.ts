@@ -26,7 +26,7 @@ function alive(child: ChildProcess): boolean {
   return child.exitCode === null && child.signalCode === null;
 }
 
-/** Starts `node --import tsx <script>` from the repo root with exactly `env` (plus PATH). */
+/** Starts `node --import tsx <script>` from the repo root with exactly `env` (plus PATH), in a session of its own. */
 export function spawnNode(
   name: string,
   script: string,
@@ -40,6 +40,9 @@ export function spawnNode(
     [...nodeArgs, "--import", "tsx", "--import", CHILD_GUARD, path.join(ROOT, script)],
     {
       cwd: ROOT,
+      // Its own session, as a service manager starts each service: the worker's WORKER_NICE then
+      // ranks it below the API (Linux autogroups; see apps/worker/src/cpu-priority.ts).
+      detached: true,
       stdio: ["ignore", fd, fd],
       env: { PATH: process.env.PATH ?? "", LX_BENCH_PARENT_PID: String(process.pid), ...env },
     },

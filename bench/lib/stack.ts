@@ -167,6 +167,7 @@ export async function startStack(server: Server, o: StackOptions): Promise<Stack
         WORKER_CONCURRENCY: String(o.concurrency),
         WORKER_METRICS_PORT: "0",
         LOG_LEVEL: o.logLevel,
+        ...(process.env.WORKER_NICE ? { WORKER_NICE: process.env.WORKER_NICE } : {}),
       },
       path.join(o.logDir, `${o.name}-worker-${i}.log`),
       prof(`${o.name}-worker-${i}`),

@@ -16,6 +16,7 @@ const ZWorkerEnv = z.object({
   /**
    * OS scheduling niceness of the worker process (0–19). Background work yields the CPU to the
    * webhook (which Meta times) when both share a machine; on a machine of its own it changes nothing.
+   * When PostgreSQL runs on the same machine, the worker's backends get it too (cpu-priority.ts).
    */
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),

@@ -1,22 +1,19 @@
-import os from "node:os";
-
 import { closeDb, createDb } from "@lx/db/client";
 import { parseSecretKey } from "@lx/shared/crypto";
 
+import { lowerBackendPriority, lowerProcessPriority, WORKER_APPLICATION_NAME } from "./cpu-priority.ts";
 import { loadWorkerEnv } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { createWorkerMetrics, serveMetrics } from "./metrics.ts";
-import { startWorker } from "./worker.ts";
+import { startWorker, WORKER_SYNCHRONOUS_COMMIT } from "./worker.ts";
 
 const env = loadWorkerEnv();
 const logger = createLogger(env.LOG_LEVEL);
-try {
-  os.setPriority(Math.max(os.getPriority(), env.WORKER_NICE));
-} catch (err) {
-  logger.warn({ err, nice: env.WORKER_NICE }, "could not lower the worker's CPU priority");
-}
+lowerProcessPriority(env.WORKER_NICE, logger);
 // Jobs hold no connection while they wait on the LLM or the Graph API, so the pool stays small.
-const db = createDb(env.DATABASE_URL, { max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24), applicationName: "lx-worker", prepare: env.DATABASE_PREPARE });
+const db = createDb(env.DATABASE_URL, { max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24), applicationName: WORKER_APPLICATION_NAME, prepare: env.DATABASE_PREPARE, synchronousCommit: WORKER_SYNCHRONOUS_COMMIT });
+// The same niceness for this worker's PostgreSQL backends when the server is on this machine.
+const backendNice = lowerBackendPriority(db, { url: env.DATABASE_URL, nice: env.WORKER_NICE, logger });
 const metrics = createWorkerMetrics(db);
 const metricsServer = await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT);
 const worker = await startWorker({
@@ -47,6 +44,7 @@ async function shutdown(signal: string) {
   stopping = true;
   logger.info({ signal }, "shutting down: finishing in-flight work");
   await worker.stop(15_000);
+  backendNice.stop();
   metricsServer.close();
   await closeDb(db);
   process.exit(0);
