@@ -45,6 +45,12 @@ export type RunningWorker = {
   stop: (timeoutMs?: number) => Promise<void>;
 };
 
+/**
+ * The worker's connections commit asynchronously (createDb's `synchronousCommit`): nothing it
+ * commits is promised to anyone outside until the outbox claim, which commits durably before a send.
+ */
+export const WORKER_SYNCHRONOUS_COMMIT = "off";
+
 /** Unique per process start, so a restarted process never mistakes its predecessor's locks for its own. */
 export function newWorkerId(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;

@@ -19,7 +19,23 @@ export type CreateDbOptions = {
    * (PgBouncer in transaction mode before 1.21): `DATABASE_PREPARE=false`.
    */
   prepare?: boolean;
+  /**
+   * The connections' default `synchronous_commit`. "off" for the worker: its commits return before
+   * the WAL reaches the disk (PostgreSQL's walwriter flushes within 200 ms), so they stop queueing for
+   * WAL flushes behind and ahead of the webhook's. A server crash (not a worker crash) can lose those
+   * last commits whole, never half: the jobs run again. Anything that must be durable before an
+   * effect outside the database commits synchronously on its own (see `DURABLE_COMMIT`).
+   */
+  synchronousCommit?: "on" | "off";
 };
+
+/**
+ * A CTE that makes the statement's own (implicit) transaction commit synchronously, whatever the
+ * connection's default: `with durable as (${DURABLE_COMMIT}) … cross join durable`. PostgreSQL
+ * reads the setting when it writes the commit record, and a synchronous commit flushes all WAL before
+ * it, so every earlier asynchronous commit the statement read from is durable too.
+ */
+export const DURABLE_COMMIT = "select set_config('synchronous_commit', 'on', true) as synchronous_commit";
 
 type AnySql = postgres.Sql | postgres.TransactionSql;
 
@@ -80,7 +96,10 @@ export function createDb(url: string, options: CreateDbOptions = {}): Database {
   const client = connect(url, {
     max: options.max ?? 10,
     onnotice: () => undefined,
-    connection: { application_name: options.applicationName ?? "lx" },
+    connection: {
+      application_name: options.applicationName ?? "lx",
+      ...(options.synchronousCommit ? { synchronous_commit: options.synchronousCommit } : {}),
+    },
     // Dates stay strings from the driver; drizzle maps timestamp columns itself.
   });
   return drizzle(options.prepare === false ? client : preparing(client), { schema, casing: "snake_case" }) as Database;

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import type { Executor } from "@lx/db/client";
+import { DURABLE_COMMIT, type Executor } from "@lx/db/client";
 
 export type ClaimedSend = {
   id: number;
@@ -26,6 +26,8 @@ export type ClaimedSend = {
   /** A customer message (wamid) to mark as read alongside this send. */
   readReceiptFor: string | null;
   conversationMode: string | null;
+  /** How the claim committed: always "on" (durable before the send; see DURABLE_COMMIT). */
+  commitMode: string;
 };
 
 /**
@@ -59,6 +61,7 @@ export async function claimSends(
     author: string | null;
     conversation_mode: string | null;
     read_receipt_for: string | null;
+    synchronous_commit: string;
   }>(sql`
     with candidates as (
       select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id, o.message_id
@@ -81,10 +84,15 @@ export async function claimSends(
         )
       limit ${limit}
       for update of o skip locked
-    )
+    ),
+    -- The claim is what a crash leaves behind to say "this row may have reached Meta" (the row goes
+    -- ambiguous instead of being sent again), so it is durable before the request leaves, even on the
+    -- worker's asynchronous-commit connections; its flush also covers the reply that wrote the row.
+    durable as (${sql.raw(DURABLE_COMMIT)})
     update outbox_messages x
     set status = 'sending', attempts = x.attempts + 1, locked_by = ${workerId}, locked_at = now(), updated_at = now()
     from candidates c
+    cross join durable d
     join phone_numbers n on n.id = c.phone_number_id
     left join conversations cv on cv.id = c.conversation_id
     left join agents a on a.id = coalesce(cv.agent_id, n.agent_id)
@@ -94,7 +102,7 @@ export async function claimSends(
               x.max_attempts, c.prior_status, n.phone_number_id as meta_phone_number_id, n.kind as number_kind,
               n.access_token_enc, n.updated_at::text as number_updated_at,
               cv.last_customer_message_at::text as last_customer_message_at, cv.customer_name, a.active_version_id,
-              m.author, cv.mode as conversation_mode, x.read_receipt_for`);
+              m.author, cv.mode as conversation_mode, x.read_receipt_for, d.synchronous_commit`);
   return rows.map((r) => ({
     id: Number(r.id),
     tenantId: r.tenant_id,
@@ -116,6 +124,7 @@ export async function claimSends(
     author: r.author,
     conversationMode: r.conversation_mode,
     readReceiptFor: r.read_receipt_for,
+    commitMode: r.synchronous_commit,
   }));
 }
 

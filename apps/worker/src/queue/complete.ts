@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
 
@@ -14,4 +14,19 @@ export async function completeJob(tx: Executor, { jobId, workerId }: { jobId: nu
     where id = ${jobId} and locked_by = ${workerId} and status = 'running'
     returning id`);
   return rows.length === 1;
+}
+
+/**
+ * The same completion as a CTE named `job` (returning the id when it completed), for a statement
+ * that completes the job and writes its effects at once: the effects must be written only when
+ * `exists (select 1 from job)`. `when` is an extra condition read in the same snapshot (a guard), so
+ * a job whose guard fails stays running and nothing is written.
+ */
+export function completionCte({ jobId, workerId, when }: { jobId: number; workerId: string; when: SQL }): SQL {
+  return sql`job as (
+    update message_queue
+    set status = 'done', finished_at = now(), locked_by = null, lease_expires_at = null
+    where id = ${jobId} and locked_by = ${workerId} and status = 'running' and (${when})
+    returning id
+  )`;
 }

@@ -37,7 +37,7 @@ async function enqueue(db: Database, tenantId: string, conversationId: string | 
 }
 
 /** A handler that records its start (DB clock, read inside the completing transaction) and end. */
-function loggingHandler(opts: { failFirstOf?: Set<string>; delayMs?: number } = {}): JobHandler {
+function loggingHandler(opts: { failFirstOf?: Set<string>; delayMs?: number; oneStatement?: boolean } = {}): JobHandler {
   const failed = new Set<string>();
   return async (ctx) => {
     const started = await ctx.db.execute<{ t: string }>(sql`select clock_timestamp()::text as t`);
@@ -49,11 +49,24 @@ function loggingHandler(opts: { failFirstOf?: Set<string>; delayMs?: number } = 
       failed.add(conv);
       throw new Error("transient failure");
     }
+    const row = sql`${ctx.job.id}::bigint, ${ctx.job.conversationId}::uuid, ${Number(ctx.job.payload.seq)}::int, ${ctx.job.attempts}::int,
+                    ${ctx.workerId}::text, ${started[0]!.t}::timestamptz`;
+    if (opts.oneStatement) {
+      // The effect and the completion in one statement (finishInOneStatement), as the reply does.
+      const done = await ctx.finishInOneStatement(sql`true`, (job) => sql`
+        with ${job}, logged as (
+          insert into test_log (job_id, conversation_id, seq, attempt, worker, started)
+          select ${row} where exists (select 1 from job))
+        select exists (select 1 from job) as done`);
+      if (!done) {
+        await ctx.finish(() => Promise.resolve());
+      }
+      return;
+    }
     await ctx.finish(async (tx) => {
       await tx.execute(sql`
         insert into test_log (job_id, conversation_id, seq, attempt, worker, started)
-        values (${ctx.job.id}, ${ctx.job.conversationId}, ${Number(ctx.job.payload.seq)}, ${ctx.job.attempts}, ${ctx.workerId},
-                ${started[0]!.t}::timestamptz)`);
+        select ${row}`);
     });
   };
 }
@@ -108,7 +121,11 @@ async function violations(db: Database) {
 }
 
 describe("job queue", () => {
-  test("three concurrent runners keep every conversation serial and in order, with no duplicates", async ({ db, dbUrl }) => {
+  test.for([
+    ["a transaction", false],
+    ["one statement", true],
+  ] as const)("three concurrent runners keep every conversation serial and in order, with no duplicates (completing in %s)", async ([, oneStatement], { db, dbUrl }) => {
+    await db.execute(sql`truncate test_log`).catch(() => undefined);
     const { tenant, convs } = await setup(db, 20);
     // Bursty, random assignment (round-robin would hide ordering bugs; see queue-anchors.md).
     let seq = 0;
@@ -116,7 +133,7 @@ describe("job queue", () => {
       const conv = convs[Math.floor(Math.random() * convs.length)]!;
       await enqueue(db, tenant.id, conv, seq++);
     }
-    const runners = await Promise.all([1, 2, 3].map(() => runnerOn(dbUrl, loggingHandler({ delayMs: 3 }))));
+    const runners = await Promise.all([1, 2, 3].map(() => runnerOn(dbUrl, loggingHandler({ delayMs: 3, oneStatement }))));
     await Promise.all(runners.map((r) => r.start()));
     await waitUntil(db, async () => (await openJobs(db)) === 0);
     expect(await violations(db)).toEqual({ overlaps: 0, disorder: 0, dupes: 0, total: 300 });
@@ -227,7 +244,32 @@ describe("job queue", () => {
     expect(dead).toHaveLength(1);
   });
 
-  test("a worker that lost its lease cannot commit its effects", async ({ db, dbUrl }) => {
+  test("one-statement completion writes nothing when its guard fails, and the job stays the worker's to finish", async ({ db, dbUrl }) => {
+    await db.execute(sql`truncate test_log`).catch(() => undefined);
+    const { tenant, convs } = await setup(db, 1);
+    const jobId = await enqueue(db, tenant.id, convs[0]!, 1);
+    const outcomes: boolean[] = [];
+    const runner = await runnerOn(dbUrl, async (ctx) => {
+      outcomes.push(
+        await ctx.finishInOneStatement(sql`(select false)`, (job) => sql`
+          with ${job}, logged as (insert into test_log (job_id) select ${ctx.job.id}::bigint where exists (select 1 from job))
+          select exists (select 1 from job) as done`),
+      );
+      const [state] = await ctx.db.execute<{ status: string }>(sql`select status from message_queue where id = ${ctx.job.id}`);
+      outcomes.push(state!.status === "running");
+    });
+    expect(await runner.runOnce()).toBe(1);
+    expect(outcomes).toEqual([false, true]);
+    expect(await db.execute(sql`select 1 from test_log where job_id = ${jobId}`)).toHaveLength(0);
+    // The handler returned without finishing: the runner completed the job with no effects.
+    const [job] = await db.execute<{ status: string }>(sql`select status from message_queue where id = ${jobId}`);
+    expect(job!.status).toBe("done");
+  });
+
+  test.for([
+    ["a transaction", false],
+    ["one statement", true],
+  ] as const)("a worker that lost its lease cannot commit its effects (completing in %s)", async ([, oneStatement], { db, dbUrl }) => {
     await db.execute(sql`truncate test_log`).catch(() => undefined);
     const { tenant, convs } = await setup(db, 1);
     const jobId = await enqueue(db, tenant.id, convs[0]!, 1);
@@ -237,7 +279,7 @@ describe("job queue", () => {
       dbUrl,
       async (ctx) => {
         await gate; // stalls past its lease (no heartbeat: leaseMs tiny, heartbeat every leaseMs/3 would renew, so stop it)
-        await loggingHandler()(ctx);
+        await loggingHandler({ oneStatement })(ctx);
       },
       { leaseMs: 200, reapEveryMs: 60_000 },
     );

@@ -1,12 +1,14 @@
 import { setMaxListeners } from "node:events";
 
+import type { SQL } from "drizzle-orm";
+
 import type { Database, Transaction } from "@lx/db/client";
 import { insertAuditEvent } from "@lx/db/queries";
 
 import type { Logger } from "../logger.ts";
 import { claimBatchWindow } from "./batch-window.ts";
 import { claimJobs, type ClaimedJob } from "./claim.ts";
-import { completeJob } from "./complete.ts";
+import { completeJob, completionCte } from "./complete.ts";
 import { failJob, releaseJob } from "./fail.ts";
 import { extendLeases, reapExpiredJobs } from "./reap.ts";
 
@@ -39,6 +41,14 @@ export type JobContext = {
    * (LeaseLostError). A handler that never calls it is completed with no effects.
    */
   finish: (effects: (tx: Transaction) => Promise<void>) => Promise<void>;
+  /**
+   * `finish` in one statement, one round trip and no open transaction: `build` gets the CTE that
+   * completes the job (`job`, see completionCte; `when` is its extra guard) and returns the whole
+   * statement, whose effects are written only when `exists (select 1 from job)` and which selects
+   * `exists (select 1 from job) as done`. True when the job completed with its effects. False when
+   * nothing was written (the guard failed, or the job is no longer ours): call `finish` to decide.
+   */
+  finishInOneStatement: (when: SQL, build: (job: SQL) => SQL) => Promise<boolean>;
   /** Puts the job back to run again in `delayMs`, without spending an attempt (e.g. a burst window). */
   defer: (delayMs: number) => never;
   signal: AbortSignal;
@@ -215,10 +225,15 @@ export class JobRunner {
         });
         finished = true;
       };
+      const finishInOneStatement = async (when: SQL, build: (job: SQL) => SQL) => {
+        const rows = await db.execute<{ done: boolean }>(build(completionCte({ jobId: job.id, workerId, when })));
+        finished = rows[0]?.done === true;
+        return finished;
+      };
       const defer = (delayMs: number): never => {
         throw new DeferJobError(delayMs);
       };
-      await handler({ job, workerId, logger: log, db, finish, defer, signal: this.abort.signal });
+      await handler({ job, workerId, logger: log, db, finish, finishInOneStatement, defer, signal: this.abort.signal });
       if (!finished) {
         await finish(() => Promise.resolve());
       }

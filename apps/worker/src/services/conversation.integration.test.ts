@@ -115,6 +115,25 @@ describe("bursts and context", () => {
     expect(texts).toEqual(["Resposta para: Primeira pergunta\ne mais uma coisa"]);
   });
 
+  test("the model sees the conversation so far in order, the latest recentMessages of it, ending at the message answered", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...base, context: { recentMessages: 4, summarizeAfter: 40, burstWindowMs: 0 } });
+    s.llm.setReply((req) => ({ text: `resposta ${req.index}` }));
+    await s.startWorker();
+    const c = s.customer("5511980000013");
+    for (let i = 1; i <= 3; i++) {
+      await c.text(`pergunta ${i}`);
+      await eventually(async () => sends(s).length, (n) => n === i);
+    }
+    const chat = s.llm.requests.map((r) => (r.body as { messages: { role: string; content: string }[] }).messages.slice(1));
+    const answers = chat.map((_, i) => ({ role: "assistant", content: `resposta ${s.llm.requests[i]!.index}` }));
+    expect(chat).toEqual([
+      [{ role: "user", content: "pergunta 1" }],
+      [{ role: "user", content: "pergunta 1" }, answers[0], { role: "user", content: "pergunta 2" }],
+      // Five turns so far; the window is the latest four.
+      [answers[0], { role: "user", content: "pergunta 2" }, answers[1], { role: "user", content: "pergunta 3" }],
+    ]);
+  });
+
   test("past summarizeAfter, older turns are folded into the summary off the reply path and used as context", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl, { ...base, context: { recentMessages: 4, summarizeAfter: 2, burstWindowMs: 0 } });
     s.llm.setReply((req) => {

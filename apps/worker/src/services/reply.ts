@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor, Transaction } from "@lx/db/client";
 import type { MenuState, TenantRouting } from "@lx/db/schema";
@@ -7,7 +7,9 @@ import {
   enqueueOutboundInteractive,
   enqueueOutboundText,
   insertAuditEvent,
+  outboundCtes,
   startHandoff,
+  type OutboundText,
   type HandoffStart,
 } from "@lx/db/queries";
 import {
@@ -58,7 +60,14 @@ type ReplyTarget = {
   priorConsecutiveBlocks: number;
   /** The customer's latest message in the conversation (for burst windows). */
   latestIn: { id: number; ageMs: number; body: string } | null;
+  /**
+   * The context read along with the target: the active version's last `recentMessages` up to this
+   * message. Used when the reply answers this message with this version (no burst, no menu choice).
+   */
+  history: { upToId: number; versionId: string; rows: HistoryRow[] } | null;
 };
+
+type HistoryRow = { author: string; body: string };
 
 async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget | null> {
   const rows = await db.execute<{
@@ -81,6 +90,7 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
     latest_in_id: string | number | null;
     latest_in_age_ms: number | null;
     latest_in_body: string | null;
+    history: [string, string][] | null;
   }>(sql`
     select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, c.mode,
            c.summary, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
@@ -94,7 +104,7 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
               from messages o where o.conversation_id = c.id and o.author = 'bot'
               order by o.id desc limit 3) b) as recent_blocks,
            li.id as latest_in_id, extract(epoch from now() - li.created_at) * 1000 as latest_in_age_ms,
-           li.body as latest_in_body
+           li.body as latest_in_body, hist.rows as history
     from messages m
     join conversations c on c.id = m.conversation_id
     join phone_numbers n on n.id = c.phone_number_id
@@ -109,6 +119,19 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
       select i.id, i.created_at, i.body from messages i
       where i.conversation_id = c.id and i.direction = 'in' order by i.id desc limit 1
     ) li on true
+    left join agent_versions av on av.id = a.active_version_id
+    -- The context (loadHistory's query, in the same round trip), sized by the active version.
+    left join lateral (
+      select json_agg(json_build_array(h.author, h.body) order by h.pos, h.sub, h.id) as rows
+      from (
+        select o.id, o.author, o.body, coalesce(o.answers_up_to_id, o.id) as pos,
+               case when o.answers_up_to_id is null then 0 else 1 end as sub
+        from messages o
+        where o.conversation_id = c.id and (o.direction = 'out' or o.id <= m.id)
+        order by pos desc, sub desc, id desc
+        limit coalesce((av.bundle->'context'->>'recentMessages')::int, 0)
+      ) h
+    ) hist on av.id is not null
     where m.id = ${messageId}`);
   const r = rows[0];
   if (!r) {
@@ -142,6 +165,14 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
       r.latest_in_id === null
         ? null
         : { id: Number(r.latest_in_id), ageMs: Number(r.latest_in_age_ms), body: r.latest_in_body ?? "" },
+    history:
+      r.active_version_id === null
+        ? null
+        : {
+            upToId: Number(r.message_id),
+            versionId: r.active_version_id,
+            rows: (r.history ?? []).map(([author, body]) => ({ author, body })),
+          },
   };
 }
 
@@ -156,7 +187,7 @@ async function loadHistory(
   upToId: number,
   limit: number,
 ): Promise<{ turns: LlmTurn[]; full: boolean }> {
-  const rows = await db.execute<{ author: string; body: string }>(sql`
+  const rows = await db.execute<HistoryRow>(sql`
     select author, body from (
       select id, author, body,
              coalesce(answers_up_to_id, id) as pos,
@@ -165,6 +196,11 @@ async function loadHistory(
       where conversation_id = ${conversationId} and (direction = 'out' or id <= ${upToId})
       order by pos desc, sub desc, id desc limit ${limit}
     ) recent order by pos, sub, id`);
+  return toTurns(rows, limit);
+}
+
+/** History rows (oldest first) as the model's turns. */
+function toTurns(rows: readonly HistoryRow[], limit: number): { turns: LlmTurn[]; full: boolean } {
   const turns: LlmTurn[] = [];
   for (const r of rows) {
     const role = r.author === "customer" ? "user" : "assistant";
@@ -263,7 +299,11 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     return;
   }
 
-  const { turns, full: longConversation } = await loadHistory(db, t.conversationId, t.messageId, bundle.context.recentMessages);
+  const { recentMessages } = bundle.context;
+  const { turns, full: longConversation } =
+    t.history && t.history.upToId === t.messageId && t.history.versionId === t.activeVersionId
+      ? toTurns(t.history.rows, recentMessages)
+      : await loadHistory(db, t.conversationId, t.messageId, recentMessages);
   const system = t.summary
     ? `${bundle.systemPrompt}\n\n## Conversation summary (older messages)\n${t.summary}`
     : bundle.systemPrompt;
@@ -369,6 +409,58 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
 
   const finalParts = verdict.messages.length > 0 ? verdict.messages : [bundle.policies.fallbackMessage];
   const verdicts = verdict.hits.map((h) => ({ rule: h.rule, action: h.action, detail: h.detail }));
+  const reply = (text: string, i: number): OutboundText => ({
+    tenantId: t.tenantId,
+    conversationId: t.conversationId,
+    numberId: t.numberId,
+    recipient: t.customerKey,
+    author: "bot",
+    text,
+    agentVersionId: t.activeVersionId,
+    answersUpToId: t.messageId,
+    touchConversation: false,
+    // The read receipt rides on the reply's first send (no row of its own).
+    readReceiptFor: i === 0 ? t.metaMessageId : null,
+    tokensIn: i === 0 ? tokensIn : null,
+    tokensOut: i === 0 ? tokensOut : null,
+    latencyMs: i === 0 ? latencyMs : null,
+    policyVerdicts: i === 0 && verdicts.length > 0 ? verdicts : null,
+  });
+  const afterReply = () => {
+    log.info(
+      {
+        metaMessageId: t.metaMessageId,
+        tokensIn,
+        tokensOut,
+        latencyMs,
+        parts: finalParts.length,
+        provider: provider.name,
+        policy: verdict.action,
+        policyHits: verdict.hits.map((h) => h.rule),
+      },
+      "replied",
+    );
+    deps.metrics?.reply({ outcome: verdict.action === "block" ? "blocked" : "replied" });
+  };
+  const upToId = windowMs > 0 ? t.messageId : null;
+  // The common case — one part, no policy hit to audit — in one statement: guard, job completion,
+  // reply and summary check. When it writes nothing (taken over, a newer message, or the job lost),
+  // the transaction below decides what happened and records it.
+  const [only] = finalParts;
+  if (only !== undefined && finalParts.length === 1 && verdict.hits.length === 0) {
+    const done = await ctx.finishInOneStatement(replyGuardSql(t.conversationId, upToId), (job) => {
+      const completed = sql`exists (select 1 from job)`;
+      return sql`
+        with ${job}, ${outboundCtes(reply(only, 0), completed)}
+        ${longConversation ? sql`, summary as (${summaryIfDue(t.conversationId, t.tenantId, bundle, completed)})` : sql``}
+        ${!t.conversationAgentId && t.agentId ? sql`, remember as (${rememberAgentSql(t, completed)})` : sql``}
+        select ${completed} as done`;
+    });
+    if (done) {
+      afterReply();
+      return;
+    }
+  }
   let stale = false;
   let superseded = false;
   await ctx.finish(async (tx) => {
@@ -397,28 +489,10 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       return;
     }
     // Independent writes, sent together: postgres.js pipelines them on the transaction's connection.
-    // The read receipt rides on the reply's first send (no row of its own).
     await Promise.all([
       auditPolicy(tx),
       longConversation ? queueSummaryIfDue(tx, t.conversationId, t.tenantId, bundle) : undefined,
-      ...finalParts.map((part, i) =>
-        enqueueOutboundText(tx, {
-          tenantId: t.tenantId,
-          conversationId: t.conversationId,
-          numberId: t.numberId,
-          recipient: t.customerKey,
-          author: "bot",
-          text: part,
-          agentVersionId: t.activeVersionId,
-          answersUpToId: t.messageId,
-          touchConversation: false,
-          readReceiptFor: i === 0 ? t.metaMessageId : null,
-          tokensIn: i === 0 ? tokensIn : null,
-          tokensOut: i === 0 ? tokensOut : null,
-          latencyMs: i === 0 ? latencyMs : null,
-          policyVerdicts: i === 0 && verdicts.length > 0 ? verdicts : null,
-        }),
-      ),
+      ...finalParts.map((part, i) => enqueueOutboundText(tx, reply(part, i))),
     ]);
   });
   if (superseded) {
@@ -433,20 +507,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   }
   // Best effort (see rememberAgent): the reply is committed whatever happens here.
   await rememberAgent(db, t).catch((err: unknown) => log.warn({ err }, "could not remember the conversation's agent"));
-  log.info(
-    {
-      metaMessageId: t.metaMessageId,
-      tokensIn,
-      tokensOut,
-      latencyMs,
-      parts: finalParts.length,
-      provider: provider.name,
-      policy: verdict.action,
-      policyHits: verdict.hits.map((h) => h.rule),
-    },
-    "replied",
-  );
-  deps.metrics?.reply({ outcome: verdict.action === "block" ? "blocked" : "replied" });
+  afterReply();
 }
 
 /**
@@ -457,8 +518,17 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
  */
 async function rememberAgent(db: Executor, t: ReplyTarget): Promise<void> {
   if (!t.conversationAgentId && t.agentId) {
-    await db.execute(sql`update conversations set agent_id = ${t.agentId}::uuid where id = ${t.conversationId} and agent_id is null`);
+    await db.execute(rememberAgentSql(t, sql`true`));
   }
+}
+
+/**
+ * The update of rememberAgent, when `when` holds. In the one-statement reply it runs inside that
+ * statement: the row lock lasts one statement, not a transaction waiting on the worker's next step.
+ */
+function rememberAgentSql(t: ReplyTarget, when: SQL): SQL {
+  return sql`update conversations set agent_id = ${t.agentId}::uuid
+    where id = ${t.conversationId}::uuid and agent_id is null and (${when})`;
 }
 
 /**
@@ -469,16 +539,22 @@ async function rememberAgent(db: Executor, t: ReplyTarget): Promise<void> {
  * count stops at the threshold.
  */
 async function queueSummaryIfDue(tx: Transaction, conversationId: string, tenantId: string, bundle: CompiledAgentBundle): Promise<void> {
+  await tx.execute(summaryIfDue(conversationId, tenantId, bundle, sql`true`));
+}
+
+/** The insert of queueSummaryIfDue, done only when `when` also holds (a CTE of the one-statement reply). */
+function summaryIfDue(conversationId: string, tenantId: string, bundle: CompiledAgentBundle, when: SQL): SQL {
   const { summarizeAfter, recentMessages } = bundle.context;
-  await tx.execute(sql`
+  return sql`
     insert into message_queue (tenant_id, task, payload, job_key, max_attempts)
     select ${tenantId}::uuid, 'conversation.summarize', ${JSON.stringify({ conversationId })}::jsonb, ${`summarize:${conversationId}`}, 3
-    where (select count(*) from (
+    where (${when})
+      and (select count(*) from (
              select 1 from messages m join conversations c on c.id = m.conversation_id
              where m.conversation_id = ${conversationId} and m.id > coalesce(c.summary_up_to_message_id, 0)
              limit ${summarizeAfter + recentMessages + 1}) beyond)
           > ${summarizeAfter + recentMessages}
-      and not exists (select 1 from message_queue where job_key = ${`summarize:${conversationId}`} and status in ('queued', 'running'))`);
+      and not exists (select 1 from message_queue where job_key = ${`summarize:${conversationId}`} and status in ('queued', 'running'))`;
 }
 
 /**
@@ -566,6 +642,13 @@ function handoffFor(
  * still caught: the sender cancels a bot reply whose conversation is no longer the bot's, and audits
  * it (send.stale_cancelled), so the customer never gets it.
  */
+/** replyGuard as one boolean (the bot owns the conversation and no newer message), for the one-statement reply. */
+function replyGuardSql(conversationId: string, upToId: number | null): SQL {
+  return sql`(select c.mode = 'bot' and not (${upToId}::bigint is not null and exists (
+      select 1 from messages m where m.conversation_id = c.id and m.direction = 'in' and m.id > ${upToId}::bigint))
+    from conversations c where c.id = ${conversationId}::uuid)`;
+}
+
 async function replyGuard(
   tx: Transaction,
   conversationId: string,

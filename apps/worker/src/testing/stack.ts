@@ -14,7 +14,7 @@ import { createCustomer, startFakeGraph, startFakeOpenAI, type Customer, type Fa
 import type { TAgentSpec } from "@lx/shared";
 import { havenSpec } from "@lx/shared/testing";
 
-import { createWorker, type RunningWorker, type WorkerOptions } from "../worker.ts";
+import { createWorker, WORKER_SYNCHRONOUS_COMMIT, type RunningWorker, type WorkerOptions } from "../worker.ts";
 import { testLogger } from "./logger.ts";
 
 export const APP_SECRET = "test-app-secret";
@@ -108,7 +108,7 @@ export async function startStack(
         name: extra.name ?? "Cliente Teste",
       }),
     startWorker: async (tuning) => {
-      const wdb = createDb(dbUrl, { max: 12, applicationName: "lx-test-worker" });
+      const wdb = createDb(dbUrl, { max: 12, applicationName: "lx-test-worker", synchronousCommit: WORKER_SYNCHRONOUS_COMMIT });
       workerDbs.push(wdb);
       const w = createWorker({
         db: wdb,

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 
 import type { PolicyVerdict } from "../schema/index.ts";
 import type { Executor } from "../client.ts";
@@ -53,35 +53,50 @@ async function enqueueOutbound(
   db: Executor,
   o: OutboundText & { kind: "text" | "interactive"; payload: Record<string, unknown> },
 ): Promise<{ messageId: number; outboxId: number }> {
-  const payload = o.payload;
   const rows = await db.execute<{ message_id: string | number; outbox_id: string | number }>(sql`
-    with msg as (
-      insert into messages (tenant_id, conversation_id, direction, author, type, body, agent_version_id,
-                            author_user_id, answers_up_to_id, tokens_in, tokens_out, latency_ms, policy_verdicts)
-      values (${o.tenantId}::uuid, ${o.conversationId}::uuid, 'out', ${o.author}, ${o.kind}, ${o.text},
-              ${o.agentVersionId ?? null}::uuid, ${o.authorUserId ?? null}::uuid, ${o.answersUpToId ?? null}::bigint,
-              ${o.tokensIn ?? null}::int, ${o.tokensOut ?? null}::int, ${o.latencyMs ?? null}::int,
-              ${o.policyVerdicts ? JSON.stringify(o.policyVerdicts) : null}::jsonb)
-      returning id
-    ),
-    ob as (
-      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload,
-                                   read_receipt_for)
-      select ${o.tenantId}::uuid, ${o.conversationId}::uuid, ${o.numberId}::uuid, msg.id, ${o.kind}, ${o.recipient},
-             ${JSON.stringify(payload)}::jsonb, ${o.readReceiptFor ?? null}::text
-      from msg
-      returning id
-    ),
-    conv as (
-      update conversations set last_message_at = now(), updated_at = now()
-      where id = ${o.conversationId}::uuid and ${o.touchConversation ?? true}
-    )
+    with ${outboundCtes(o, sql`true`)}
     select (select id from msg) as message_id, (select id from ob) as outbox_id`);
   const r = rows[0];
   if (!r) {
     throw new Error("enqueueOutboundText returned no row");
   }
   return { messageId: Number(r.message_id), outboxId: Number(r.outbox_id) };
+}
+
+/**
+ * The CTEs that write one outgoing text or interactive message — `msg` (the messages row) and `ob`
+ * (its outbox row), plus the conversation's last_message_at unless `touchConversation` is false —
+ * written only when `when` holds. For statements that decide and write at once, like the worker's
+ * one-statement reply completion (`when` = the job completed).
+ */
+export function outboundCtes(
+  o: OutboundText & { kind?: "text" | "interactive"; payload?: Record<string, unknown> },
+  when: SQL,
+): SQL {
+  const kind = o.kind ?? "text";
+  const payload = o.payload ?? { type: "text", text: { body: o.text, preview_url: false } };
+  return sql`msg as (
+      insert into messages (tenant_id, conversation_id, direction, author, type, body, agent_version_id,
+                            author_user_id, answers_up_to_id, tokens_in, tokens_out, latency_ms, policy_verdicts)
+      select ${o.tenantId}::uuid, ${o.conversationId}::uuid, 'out', ${o.author}, ${kind}, ${o.text},
+             ${o.agentVersionId ?? null}::uuid, ${o.authorUserId ?? null}::uuid, ${o.answersUpToId ?? null}::bigint,
+             ${o.tokensIn ?? null}::int, ${o.tokensOut ?? null}::int, ${o.latencyMs ?? null}::int,
+             ${o.policyVerdicts ? JSON.stringify(o.policyVerdicts) : null}::jsonb
+      where ${when}
+      returning id
+    ),
+    ob as (
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload,
+                                   read_receipt_for)
+      select ${o.tenantId}::uuid, ${o.conversationId}::uuid, ${o.numberId}::uuid, msg.id, ${kind}, ${o.recipient},
+             ${JSON.stringify(payload)}::jsonb, ${o.readReceiptFor ?? null}::text
+      from msg
+      returning id
+    ),
+    conv as (
+      update conversations set last_message_at = now(), updated_at = now()
+      where id = ${o.conversationId}::uuid and ${o.touchConversation ?? true} and exists (select 1 from msg)
+    )`;
 }
 
 /**
