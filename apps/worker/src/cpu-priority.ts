@@ -138,7 +138,7 @@ export function lowerBackendPriority(
         if (code === "ESRCH") {
           continue;
         }
-        o.logger.warn({ err, nice: o.nice }, "could not lower the priority of the worker's PostgreSQL backends (needs the server's user or root); leaving them as they are");
+        o.logger.info({ err, nice: o.nice }, "the worker's PostgreSQL backends keep their priority (renicing them needs the server's user or root)");
         stop();
         return lowered;
       }
