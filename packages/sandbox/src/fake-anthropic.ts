@@ -18,7 +18,7 @@ import {
   type LlmRequestRecord,
   type ReplyFn,
 } from "./fake-llm-common.ts";
-import { headersToObject, listenApp, randomId, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
+import { listenApp, randomId, requestBodyText, requestHeaders, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
 import { DEFAULT_WAIT_MS } from "./recorder.ts";
 
 const ZBlock = z.looseObject({ type: z.string(), text: z.string().optional() });
@@ -182,7 +182,7 @@ export class FakeAnthropic {
   }
 
   async #handle(c: Context): Promise<Response> {
-    const headers = headersToObject(c.req.raw.headers);
+    const headers = requestHeaders(c);
     const requestId = `req_${randomId(24)}`;
     const key = headers["x-api-key"] ?? /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
     if (key === undefined || (this.#options.apiKey !== undefined && key !== this.#options.apiKey)) {
@@ -190,7 +190,7 @@ export class FakeAnthropic {
     }
     let json: unknown;
     try {
-      json = await c.req.json();
+      json = JSON.parse(await requestBodyText(c));
     } catch {
       return c.json(anthropicError(400, requestId, "There was an issue with the JSON body of your request."), 400);
     }

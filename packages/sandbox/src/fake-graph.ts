@@ -19,7 +19,7 @@ import {
   type StatusPricing,
   type WebhookPayload,
 } from "./customer.ts";
-import { listenApp, randomId, sleep, socketOf, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
+import { listenApp, randomId, requestBodyText, sleep, socketOf, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
 import { defaultHttpStatusForCode, metaErrorBody, type WebhookErrorInput } from "./meta-errors.ts";
 import { DEFAULT_WAIT_MS, Recorder } from "./recorder.ts";
 
@@ -739,10 +739,14 @@ export class FakeGraphState {
    * Handles `POST /:version/:phoneNumberId/messages`. Used by `createFakeGraphApp`; `env` is the
    * @hono/node-server binding (for dropping sockets), absent under `app.request()`.
    */
-  async handleMessages(request: Request, params: { version: string; phoneNumberId: string }, env: unknown): Promise<Response> {
+  async handleMessages(
+    request: { authorization: string | undefined; body: string },
+    params: { version: string; phoneNumberId: string },
+    env: unknown,
+  ): Promise<Response> {
     const { version, phoneNumberId } = params;
-    const token = bearerOf(request.headers.get("authorization") ?? undefined);
-    const rawBody = await request.text();
+    const token = bearerOf(request.authorization);
+    const rawBody = request.body;
     let body: GraphSendBody | null = null;
     try {
       const parsed: unknown = JSON.parse(rawBody);
@@ -863,8 +867,12 @@ export function createFakeGraphState(options: FakeGraphOptions = {}): FakeGraphS
 /** The Hono app of the fake Graph API; mount it under any prefix (`app.route("/sandbox/graph", …)`). */
 export function createFakeGraphApp(state: FakeGraphState): Hono {
   const app = new Hono();
-  app.post("/:version/:phoneNumberId/messages", (c) =>
-    state.handleMessages(c.req.raw, { version: c.req.param("version"), phoneNumberId: c.req.param("phoneNumberId") }, c.env),
+  app.post("/:version/:phoneNumberId/messages", async (c) =>
+    state.handleMessages(
+      { authorization: c.req.header("authorization"), body: await requestBodyText(c) },
+      { version: c.req.param("version"), phoneNumberId: c.req.param("phoneNumberId") },
+      c.env,
+    ),
   );
   app.notFound((c) => c.json(metaErrorBody(100, { message: `Unsupported ${c.req.method.toLowerCase()} request.` }), 400));
   return app;

@@ -18,7 +18,7 @@ import {
   type LlmRequestRecord,
   type ReplyFn,
 } from "./fake-llm-common.ts";
-import { headersToObject, listenApp, randomId, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
+import { listenApp, randomId, requestBodyText, requestHeaders, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
 import { DEFAULT_WAIT_MS } from "./recorder.ts";
 
 const ZContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
@@ -232,7 +232,7 @@ export class FakeOpenAI {
   }
 
   async #handle(c: Context): Promise<Response> {
-    const headers = headersToObject(c.req.raw.headers);
+    const headers = requestHeaders(c);
     const key = /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
     if (key === undefined || (this.#options.apiKey !== undefined && key !== this.#options.apiKey)) {
       return c.json(
@@ -242,7 +242,7 @@ export class FakeOpenAI {
     }
     let json: unknown;
     try {
-      json = await c.req.json();
+      json = JSON.parse(await requestBodyText(c));
     } catch {
       return c.json(openAIError(400, "We could not parse the JSON body of your request."), 400);
     }
