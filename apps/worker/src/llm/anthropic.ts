@@ -1,10 +1,17 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 
-import { sdkFetch } from "../http.ts";
+import { bufferedFetch } from "../http.ts";
 import type { LlmProvider, LlmRequest, LlmResponse } from "./types.ts";
 
-export type AnthropicOptions = { apiKey?: string; baseURL?: string; timeoutMs?: number; maxRetries?: number };
+export type AnthropicOptions = {
+  apiKey?: string;
+  baseURL?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** The SDK's fetch (default bufferedFetch on the worker's pool; see ../http.ts). */
+  fetch?: typeof fetch;
+};
 
 /** Anthropic Messages through the official SDK (ANTHROPIC_BASE_URL); the SDK retries 429/5xx. */
 export function createAnthropicProvider(options: AnthropicOptions): LlmProvider {
@@ -13,7 +20,7 @@ export function createAnthropicProvider(options: AnthropicOptions): LlmProvider 
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 2,
-    fetch: sdkFetch,
+    fetch: options.fetch ?? bufferedFetch,
   });
   return {
     name: "anthropic",

@@ -4,10 +4,17 @@ import type {
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
 
-import { sdkFetch } from "../http.ts";
+import { bufferedFetch } from "../http.ts";
 import { parseToolArguments, type LlmProvider, type LlmRequest, type LlmResponse } from "./types.ts";
 
-export type OpenAiOptions = { apiKey?: string; baseURL?: string; timeoutMs?: number; maxRetries?: number };
+export type OpenAiOptions = {
+  apiKey?: string;
+  baseURL?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** The SDK's fetch (default bufferedFetch on the worker's pool; see ../http.ts). */
+  fetch?: typeof fetch;
+};
 
 /**
  * OpenAI-compatible Chat Completions through the official SDK, so Ollama, vLLM, OpenRouter … work
@@ -19,7 +26,7 @@ export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 30_000,
     maxRetries: options.maxRetries ?? 2,
-    fetch: sdkFetch,
+    fetch: options.fetch ?? bufferedFetch,
   });
   return {
     name: "openai",

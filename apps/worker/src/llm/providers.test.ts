@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, startFakeOpenAI, type FakeAnthropic, type FakeOpenAI } from "@lx/sandbox";
 import type { ToolDefinition } from "@lx/shared";
 
-import { createAnthropicProvider } from "./anthropic.ts";
-import { createOpenAiProvider } from "./openai.ts";
+import { createAnthropicProvider, type AnthropicOptions } from "./anthropic.ts";
+import { createOpenAiProvider, type OpenAiOptions } from "./openai.ts";
 import type { LlmProvider, LlmRequest } from "./types.ts";
 
 const HANDOFF: ToolDefinition = {
@@ -31,12 +31,12 @@ describe.each([
   {
     name: "openai",
     start: () => startFakeOpenAI(),
-    provider: (url: string) => createOpenAiProvider({ apiKey: "k", baseURL: `${url}/v1`, maxRetries: 2 }),
+    provider: (url: string, over: Partial<OpenAiOptions> = {}) => createOpenAiProvider({ apiKey: "k", baseURL: `${url}/v1`, maxRetries: 2, ...over }),
   },
   {
     name: "anthropic",
     start: () => startFakeAnthropic(),
-    provider: (url: string) => createAnthropicProvider({ apiKey: "k", baseURL: url, maxRetries: 2 }),
+    provider: (url: string, over: Partial<AnthropicOptions> = {}) => createAnthropicProvider({ apiKey: "k", baseURL: url, maxRetries: 2, ...over }),
   },
 ])("$name provider", ({ start, provider: make }) => {
   let fake: FakeOpenAI | FakeAnthropic;
@@ -86,5 +86,34 @@ describe.each([
   it("gives up past its retries with an error", async () => {
     fake.failNext(3, { status: 503, headers: { "retry-after-ms": "10" } });
     await expect(provider.generate(request())).rejects.toThrow();
+  });
+
+  it("gives up on a call past its timeout (the SDK's abort reaches the request)", async () => {
+    fake.setLatency(5_000);
+    try {
+      const quick = make(fake.url, { timeoutMs: 150, maxRetries: 0 });
+      const started = Date.now();
+      await expect(quick.generate(request())).rejects.toThrow(/timed out/i);
+      expect(Date.now() - started).toBeLessThan(4_000);
+    } finally {
+      fake.setLatency(0);
+    }
+  });
+
+  it("stops at once when the worker shuts down (the job's signal)", async () => {
+    fake.setLatency(5_000);
+    try {
+      const ctl = new AbortController();
+      const pending = provider.generate(request({ signal: ctl.signal }));
+      setTimeout(() => ctl.abort(), 50);
+      await expect(pending).rejects.toThrow(/abort/i);
+    } finally {
+      fake.setLatency(0);
+    }
+  });
+
+  it("reports a server that is not there as an error after its retries", async () => {
+    const nowhere = make("http://127.0.0.1:9", { maxRetries: 1 });
+    await expect(nowhere.generate(request())).rejects.toThrow(/connection/i);
   });
 });
