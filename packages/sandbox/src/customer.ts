@@ -4,6 +4,7 @@
  * signs), `X-Hub-Signature-256` signing, and a poster. Used by `pnpm start`, tests and benchmarks.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { randomHex } from "./http-server.ts";
 import { webhookError, type WebhookError, type WebhookErrorInput } from "./meta-errors.ts";
 
 /** The fake ids of the fixtures (reference doc §12). */
@@ -138,7 +139,7 @@ export function newWamid(options: NewWamidOptions = {}): string {
   const outbound = options.direction === "outbound";
   wamidCounter = (wamidCounter + 1) % 0x1_0000_0000;
   const counter = wamidCounter.toString(16).padStart(8, "0");
-  const hex = (counter + randomBytes(8).toString("hex")).slice(0, outbound ? 18 : 20).toUpperCase();
+  const hex = (counter + randomHex(16)).slice(0, outbound ? 18 : 20).toUpperCase();
   const userBytes = Buffer.from(user, "latin1");
   const record = Buffer.concat([
     Buffer.from([0x1c, 0x18, userBytes.length]),

@@ -142,6 +142,15 @@ export function randomId(length: number): string {
   return out;
 }
 
+/** `length` random hex digits from the pooled buffer (ids in fakes, not secrets). */
+export function randomHex(length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i += 2) {
+    out += (randomByte() + 0x100).toString(16).slice(1);
+  }
+  return out.slice(0, length);
+}
+
 // Random bytes drawn from a pooled buffer: one randomBytes call per 4 KiB, not one per id.
 let pool = Buffer.alloc(0);
 let poolAt = 0;
