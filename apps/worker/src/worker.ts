@@ -12,7 +12,7 @@ import { BundleCache } from "./services/bundle-cache.ts";
 import { resumeIdleHandoffs } from "@lx/db/queries";
 
 import { handleHandoffNotify } from "./services/handoff-notify.ts";
-import { handleDeadReply, handleReply } from "./services/reply.ts";
+import { handleDeadReply, handleReply, preloadReplyTargets } from "./services/reply.ts";
 import { handleSummarize } from "./services/summarize.ts";
 
 export type WorkerOptions = {
@@ -89,6 +89,7 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     logger,
     workerId: id,
     handlers: createHandlers(o, bundles),
+    preload: { "conversation.reply": (jobs) => preloadReplyTargets(o.db, jobs) },
     concurrency: o.concurrency,
     leaseMs: o.tuning?.leaseMs,
     pollMs: o.tuning?.pollMs,

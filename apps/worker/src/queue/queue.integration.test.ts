@@ -244,6 +244,42 @@ describe("job queue", () => {
     expect(dead).toHaveLength(1);
   });
 
+  test("a task's preload reads once for the whole claim batch and hands each job its value; a failed preload only costs the read", async ({ db, dbUrl }) => {
+    const { tenant, convs } = await setup(db, 4);
+    const ids = await Promise.all(convs.map((c, i) => enqueue(db, tenant.id, c, i)));
+    const calls: number[][] = [];
+    const seen = new Map<number, unknown>();
+    let fail = false;
+    const runner = await runnerOn(
+      dbUrl,
+      async (ctx) => {
+        seen.set(ctx.job.id, ctx.preloaded);
+      },
+      {
+        preload: {
+          "test.log": async (jobs) => {
+            calls.push(jobs.map((j) => j.id).sort((a, b) => a - b));
+            if (fail) {
+              throw new Error("preload down");
+            }
+            return new Map(jobs.map((j) => [j.id, `value of ${j.id}`]));
+          },
+        },
+      },
+    );
+    expect(await runner.runOnce()).toBe(4);
+    expect(calls).toEqual([[...ids].sort((a, b) => a - b)]);
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(ids.map((id) => [id, `value of ${id}`])));
+
+    fail = true;
+    seen.clear();
+    const more = await Promise.all(convs.slice(0, 2).map((c, i) => enqueue(db, tenant.id, c, 10 + i)));
+    expect(await runner.runOnce()).toBe(2);
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(more.map((id) => [id, undefined])));
+    const done = await db.execute<{ n: number }>(sql`select count(*)::int as n from message_queue where id = any(${`{${more.join(",")}}`}::bigint[]) and status = 'done'`);
+    expect(done[0]!.n).toBe(2);
+  });
+
   test("one-statement completion writes nothing when its guard fails, and the job stays the worker's to finish", async ({ db, dbUrl }) => {
     await db.execute(sql`truncate test_log`).catch(() => undefined);
     const { tenant, convs } = await setup(db, 1);

@@ -52,6 +52,8 @@ export type JobContext = {
   /** Puts the job back to run again in `delayMs`, without spending an attempt (e.g. a burst window). */
   defer: (delayMs: number) => never;
   signal: AbortSignal;
+  /** What the task's preload read for this job with the rest of its claim batch (RunnerOptions.preload), if anything. */
+  preloaded?: unknown;
 };
 
 export type JobHandler = (ctx: JobContext) => Promise<void>;
@@ -70,6 +72,11 @@ export type RunnerOptions = {
   reapEveryMs?: number;
   /** Claim at most this many jobs per round trip. */
   batchSize?: number;
+  /**
+   * Per task, one read for all the jobs of a claim batch (job id → value, handed to the handler as
+   * `ctx.preloaded`). A failed preload is logged and the handlers read for themselves.
+   */
+  preload?: Record<string, (jobs: ClaimedJob[]) => Promise<Map<number, unknown>>>;
   /** Called after a job of that task went dead (e.g. hand a conversation to a human). */
   onDead?: Record<string, (job: ClaimedJob) => Promise<void>>;
   hooks?: {
@@ -160,7 +167,8 @@ export class JobRunner {
   /** Claims and runs one batch, awaiting it: deterministic driving for tests. Returns jobs run. */
   async runOnce(): Promise<number> {
     const jobs = await claimJobs(this.o.db, { workerId: this.o.workerId, limit: this.batchSize, leaseMs: this.leaseMs });
-    await Promise.all(jobs.map((j) => this.run(j)));
+    const preloaded = await this.preload(jobs);
+    await Promise.all(jobs.map((j) => this.run(j, preloaded.get(j.id))));
     return jobs.length;
   }
 
@@ -177,8 +185,9 @@ export class JobRunner {
         const limit = Math.min(free, this.batchSize);
         try {
           const jobs = await claimJobs(this.o.db, { workerId: this.o.workerId, limit, leaseMs: this.leaseMs });
+          const preloaded = await this.preload(jobs);
           for (const job of jobs) {
-            const promise = this.run(job).finally(() => {
+            const promise = this.run(job, preloaded.get(job.id)).finally(() => {
               this.inFlight.delete(job.id);
               this.notify();
             });
@@ -204,7 +213,37 @@ export class JobRunner {
     }
   }
 
-  private async run(job: ClaimedJob): Promise<void> {
+  /** The tasks' preloads for a claimed batch (job id → value); never throws. */
+  private async preload(jobs: ClaimedJob[]): Promise<Map<number, unknown>> {
+    const out = new Map<number, unknown>();
+    const preload = this.o.preload;
+    if (!preload || jobs.length === 0) {
+      return out;
+    }
+    const byTask = new Map<string, { load: (jobs: ClaimedJob[]) => Promise<Map<number, unknown>>; batch: ClaimedJob[] }>();
+    for (const j of jobs) {
+      const load = preload[j.task];
+      if (load) {
+        const entry = byTask.get(j.task) ?? { load, batch: [] };
+        entry.batch.push(j);
+        byTask.set(j.task, entry);
+      }
+    }
+    await Promise.all(
+      [...byTask].map(async ([task, { load, batch }]) => {
+        try {
+          for (const [id, value] of await load(batch)) {
+            out.set(id, value);
+          }
+        } catch (err) {
+          this.o.logger.warn({ err, task, jobs: batch.length }, "preload failed; the jobs read for themselves");
+        }
+      }),
+    );
+    return out;
+  }
+
+  private async run(job: ClaimedJob, preloaded?: unknown): Promise<void> {
     const { db, workerId } = this.o;
     const log = this.o.logger.child({ jobId: job.id, task: job.task, conversationId: job.conversationId, tenantId: job.tenantId });
     const started = performance.now();
@@ -233,7 +272,7 @@ export class JobRunner {
       const defer = (delayMs: number): never => {
         throw new DeferJobError(delayMs);
       };
-      await handler({ job, workerId, logger: log, db, finish, finishInOneStatement, defer, signal: this.abort.signal });
+      await handler({ job, workerId, logger: log, db, finish, finishInOneStatement, defer, signal: this.abort.signal, preloaded });
       if (!finished) {
         await finish(() => Promise.resolve());
       }

@@ -23,6 +23,7 @@ import {
 } from "@lx/shared";
 
 import type { ModelChoice, LlmToolCall, LlmTurn } from "../llm/index.ts";
+import type { ClaimedJob } from "../queue/claim.ts";
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
@@ -69,29 +70,56 @@ type ReplyTarget = {
 
 type HistoryRow = { author: string; body: string };
 
+type TargetRow = {
+  message_id: string | number;
+  body: string;
+  meta_message_id: string | null;
+  conversation_id: string;
+  tenant_id: string;
+  mode: string;
+  summary: string;
+  customer_key: string;
+  number_id: string;
+  agent_id: string | null;
+  conversation_agent_id: string | null;
+  active_version_id: string | null;
+  routing: TenantRouting;
+  menu_state: MenuState | null;
+  already_answered: boolean;
+  recent_blocks: boolean[] | null;
+  latest_in_id: string | number | null;
+  latest_in_age_ms: number | null;
+  latest_in_body: string | null;
+  history: [string, string][] | null;
+};
+
 async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget | null> {
-  const rows = await db.execute<{
-    message_id: string | number;
-    body: string;
-    meta_message_id: string | null;
-    conversation_id: string;
-    tenant_id: string;
-    mode: string;
-    summary: string;
-    customer_key: string;
-    number_id: string;
-    agent_id: string | null;
-    conversation_agent_id: string | null;
-    active_version_id: string | null;
-    routing: TenantRouting;
-    menu_state: MenuState | null;
-    already_answered: boolean;
-    recent_blocks: boolean[] | null;
-    latest_in_id: string | number | null;
-    latest_in_age_ms: number | null;
-    latest_in_body: string | null;
-    history: [string, string][] | null;
-  }>(sql`
+  return (await loadTargets(db, [messageId])).get(messageId) ?? null;
+}
+
+/**
+ * The reply jobs' targets for a claimed batch, in one query (the runner's preload): under a backlog
+ * a claim takes up to 16 jobs, and each read one statement more than it needs.
+ */
+export async function preloadReplyTargets(db: Executor, jobs: readonly ClaimedJob[]): Promise<Map<number, ReplyTarget>> {
+  const byMessage = await loadTargets(db, jobs.flatMap((j) => (j.messageId ? [j.messageId] : [])));
+  const out = new Map<number, ReplyTarget>();
+  for (const j of jobs) {
+    const t = j.messageId ? byMessage.get(j.messageId) : undefined;
+    if (t) {
+      out.set(j.id, t);
+    }
+  }
+  return out;
+}
+
+async function loadTargets(db: Executor, messageIds: readonly number[]): Promise<Map<number, ReplyTarget>> {
+  const out = new Map<number, ReplyTarget>();
+  if (messageIds.length === 0) {
+    return out;
+  }
+  const ids = `{${messageIds.map((id) => Math.trunc(id)).join(",")}}`;
+  const rows = await db.execute<TargetRow>(sql`
     select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, c.mode,
            c.summary, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
            t.routing, c.menu_state, r.agent_id, a.active_version_id,
@@ -132,11 +160,14 @@ async function loadTarget(db: Executor, messageId: number): Promise<ReplyTarget 
         limit coalesce((av.bundle->'context'->>'recentMessages')::int, 0)
       ) h
     ) hist on av.id is not null
-    where m.id = ${messageId}`);
-  const r = rows[0];
-  if (!r) {
-    return null;
+    where m.id = any(${ids}::bigint[])`);
+  for (const r of rows) {
+    out.set(Number(r.message_id), targetOf(r));
   }
+  return out;
+}
+
+function targetOf(r: TargetRow): ReplyTarget {
   let blocks = 0;
   for (const blocked of r.recent_blocks ?? []) {
     if (!blocked) {
@@ -227,7 +258,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   if (!job.messageId) {
     throw new PermanentJobError("conversation.reply without message_id");
   }
-  const t = await loadTarget(db, job.messageId);
+  const t = (ctx.preloaded as ReplyTarget | undefined) ?? (await loadTarget(db, job.messageId));
   if (!t) {
     throw new PermanentJobError(`message ${job.messageId} not found`);
   }
