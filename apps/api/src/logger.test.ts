@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+
 import { describe, expect, it } from "vitest";
 
 import { createLogger } from "./logger.ts";
@@ -53,5 +56,16 @@ describe("createLogger", () => {
       msg: "shown",
       service: "api",
     });
+  });
+
+  it("writes stdout asynchronously and still flushes every line when the process exits right after", () => {
+    const out = execFileSync(process.execPath, ["--import", "tsx", path.join(import.meta.dirname, "testing/log-burst.ts"), "2000"], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as { msg: string; i?: number });
+    expect(lines).toHaveLength(2001);
+    expect(lines.slice(0, 2000).map((l) => l.i)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(lines.at(-1)?.msg).toBe("stopped");
   });
 });

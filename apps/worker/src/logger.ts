@@ -1,17 +1,29 @@
-import { pino, stdSerializers, type Logger } from "pino";
+import { destination, pino, stdSerializers, type Logger } from "pino";
 
 export type { Logger };
 
 export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    serializers: { err: serializeError },
-    base: { service: "worker" },
-    redact: {
-      paths: ["*.accessToken", "*.token", "*.authorization", "*.password", "*.secret", "accessToken", "token"],
-      censor: "[redacted]",
+  return pino(
+    {
+      level,
+      serializers: { err: serializeError },
+      base: { service: "worker" },
+      redact: {
+        paths: [
+          "*.accessToken",
+          "*.token",
+          "*.authorization",
+          "*.password",
+          "*.secret",
+          "accessToken",
+          "token",
+        ],
+        censor: "[redacted]",
+      },
     },
-  });
+    // Asynchronous stdout, flushed at exit (as the API's logger.ts): lines written meanwhile share one write.
+    destination({ dest: 1, sync: false }),
+  );
 }
 
 /**

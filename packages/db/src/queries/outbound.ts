@@ -92,11 +92,15 @@ export function outboundCtes(
              ${JSON.stringify(payload)}::jsonb, ${o.readReceiptFor ?? null}::text
       from msg
       returning id
-    ),
+    )${
+      (o.touchConversation ?? true)
+        ? sql`,
     conv as (
       update conversations set last_message_at = now(), updated_at = now()
-      where id = ${o.conversationId}::uuid and ${o.touchConversation ?? true} and exists (select 1 from msg)
-    )`;
+      where id = ${o.conversationId}::uuid and exists (select 1 from msg)
+    )`
+        : sql``
+    }`;
 }
 
 /**
