@@ -280,6 +280,31 @@ describe("job queue", () => {
     expect(done[0]!.n).toBe(2);
   });
 
+  test("one-statement completions that arrive together commit together; one that fails its statement fails only its own job", async ({ db, dbUrl }) => {
+    await db.execute(sql`truncate test_log`).catch(() => undefined);
+    const { tenant, convs } = await setup(db, 6);
+    const ids = (await Promise.all(convs.map((c, i) => enqueue(db, tenant.id, c, i)))).sort((a, b) => a - b);
+    const poison = ids[2]!;
+    const runner = await runnerOn(dbUrl, async (ctx) => {
+      // Every handler completes in the same tick: one group.
+      const bad = ctx.job.id === poison ? sql`, boom as (select 1 / (select count(*) - count(*) from job) as x)` : sql``;
+      await ctx.finishInOneStatement(sql`true`, (job) => sql`
+        with ${job}, logged as (insert into test_log (job_id, seq) select ${ctx.job.id}::bigint, 1 where exists (select 1 from job)) ${bad}
+        select exists (select 1 from job) ${ctx.job.id === poison ? sql`and (select x from boom) = 1` : sql``} as done`);
+    });
+    expect(await runner.runOnce()).toBe(6);
+    // They went together, and the failed group was re-run completion by completion.
+    expect(runner.completionStats.largest).toBeGreaterThanOrEqual(2);
+    expect(runner.completionStats.isolated).toBeGreaterThanOrEqual(1);
+    const jobs = await db.execute<{ id: string; status: string; last_error: string | null }>(
+      sql`select id::text, status, last_error from message_queue where id = any(${`{${ids.join(",")}}`}::bigint[]) order by id`,
+    );
+    expect(jobs.map((j) => [Number(j.id), j.status])).toEqual(ids.map((id) => [id, id === poison ? "queued" : "done"]));
+    expect(jobs.find((j) => Number(j.id) === poison)?.last_error).toMatch(/division by zero/);
+    const logged = await db.execute<{ job_id: string }>(sql`select job_id::text from test_log order by job_id`);
+    expect(logged.map((r) => Number(r.job_id))).toEqual(ids.filter((id) => id !== poison));
+  });
+
   test("one-statement completion writes nothing when its guard fails, and the job stays the worker's to finish", async ({ db, dbUrl }) => {
     await db.execute(sql`truncate test_log`).catch(() => undefined);
     const { tenant, convs } = await setup(db, 1);

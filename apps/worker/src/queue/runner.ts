@@ -2,7 +2,8 @@ import { setMaxListeners } from "node:events";
 
 import type { SQL } from "drizzle-orm";
 
-import type { Database, Transaction } from "@lx/db/client";
+import type { Database, Executor, Transaction } from "@lx/db/client";
+import { GroupCommit } from "@lx/db/group-commit";
 import { insertAuditEvent } from "@lx/db/queries";
 
 import type { Logger } from "../logger.ts";
@@ -111,8 +112,24 @@ export class JobRunner {
   private timers: NodeJS.Timeout[] = [];
   private unlisten: (() => Promise<void>) | undefined;
   private readonly abort = new AbortController();
+  /**
+   * One-statement completions by group commit: those that arrive while two batches are running go together
+   * in one transaction, their statements pipelined (one commit for the lot, three round trips
+   * whatever their number). Each statement writes only if its own job completed, so a job that lost
+   * its lease or failed its guard changes nothing for the others; a statement that errors fails the
+   * batch, and GroupCommit then re-runs each completion on its own.
+   */
+  private readonly completions: GroupCommit<SQL, boolean>;
 
   constructor(private readonly o: RunnerOptions) {
+    this.completions = new GroupCommit(async (statements: SQL[]) => {
+      const run = async (ex: Executor, statement: SQL) => (await ex.execute<{ done: boolean }>(statement))[0]?.done === true;
+      const [only] = statements;
+      if (statements.length === 1 && only) {
+        return [await run(o.db, only)];
+      }
+      return o.db.transaction((tx) => Promise.all(statements.map((st) => run(tx, st))));
+    });
     // Every in-flight job's LLM call listens on this one shutdown signal.
     setMaxListeners(o.concurrency * 4 + 16, this.abort.signal);
     this.leaseMs = o.leaseMs ?? 30_000;
@@ -122,6 +139,11 @@ export class JobRunner {
 
   get running(): number {
     return this.inFlight.size;
+  }
+
+  /** How the one-statement completions were grouped (GroupCommit stats). */
+  get completionStats(): GroupCommit<SQL, boolean>["stats"] {
+    return this.completions.stats;
   }
 
   async start(): Promise<void> {
@@ -265,8 +287,7 @@ export class JobRunner {
         finished = true;
       };
       const finishInOneStatement = async (when: SQL, build: (job: SQL) => SQL) => {
-        const rows = await db.execute<{ done: boolean }>(build(completionCte({ jobId: job.id, workerId, when })));
-        finished = rows[0]?.done === true;
+        finished = await this.completions.add(build(completionCte({ jobId: job.id, workerId, when })));
         return finished;
       };
       const defer = (delayMs: number): never => {
@@ -289,7 +310,7 @@ export class JobRunner {
         return;
       }
       const permanent = err instanceof PermanentJobError;
-      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      const message = describeFailure(err);
       try {
         const outcome = await failJob(db, { jobId: job.id, workerId, error: message, permanent });
         if (outcome === "dead") {
@@ -348,4 +369,20 @@ export class JobRunner {
       this.o.logger.error({ err }, "reap failed");
     }
   }
+}
+
+/**
+ * A job's failure as stored in last_error (the console shows it). drizzle wraps database errors as
+ * "Failed query: <the whole SQL>"; PostgreSQL's own message, the cause, is what an operator needs.
+ */
+function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) {
+    return String(err);
+  }
+  const cause = err.cause;
+  if (err.message.startsWith("Failed query") && cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return `${cause.name}: ${cause.message}${typeof code === "string" ? ` (${code})` : ""}`;
+  }
+  return `${err.name}: ${err.message}`;
 }
