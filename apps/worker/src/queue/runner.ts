@@ -43,7 +43,8 @@ export type JobContext = {
    */
   finish: (effects: (tx: Transaction) => Promise<void>) => Promise<void>;
   /**
-   * `finish` in one statement, one round trip and no open transaction: `build` gets the CTE that
+   * `finish` in one statement, never a transaction left open between steps (the statement is
+   * group-committed with the completions that arrive meanwhile, see `completions`): `build` gets the CTE that
    * completes the job (`job`, see completionCte; `when` is its extra guard) and returns the whole
    * statement, whose effects are written only when `exists (select 1 from job)` and which selects
    * `exists (select 1 from job) as done`. True when the job completed with its effects. False when
