@@ -244,6 +244,29 @@ describe("job queue", () => {
     expect(dead).toHaveLength(1);
   });
 
+  test("NOTIFY wakes an idle worker at once (no polling), and still does after a backlog drained", async ({ db, dbUrl }) => {
+    await db.execute(sql`truncate test_log`).catch(() => undefined);
+    const { tenant, convs } = await setup(db, 20);
+    // Polling every 10 minutes: only NOTIFY (and finished jobs) can wake this runner.
+    const runner = await runnerOn(dbUrl, loggingHandler({ delayMs: 5 }), { pollMs: 600_000, concurrency: 4, batchSize: 4 });
+    await runner.start();
+    const logged = async () => (await db.execute<{ n: number }>(sql`select count(*)::int as n from test_log`))[0]!.n;
+    const enqueueAndNotify = async (n: number, from: number) => {
+      for (let i = 0; i < n; i++) {
+        await enqueue(db, tenant.id, convs[i % convs.length]!, from + i);
+      }
+      await db.execute(sql`select pg_notify('lx_jobs', '')`);
+    };
+    await enqueueAndNotify(1, 0);
+    await waitUntil(db, async () => (await logged()) === 1, 10_000);
+    // A backlog (claims come back full, NOTIFYs are not needed), drained by finished jobs alone…
+    await enqueueAndNotify(40, 1);
+    await waitUntil(db, async () => (await logged()) === 41, 20_000);
+    // …and the idle runner listens again.
+    await enqueueAndNotify(1, 100);
+    await waitUntil(db, async () => (await logged()) === 42, 10_000);
+  });
+
   test("a task's preload reads once for the whole claim batch and hands each job its value; a failed preload only costs the read", async ({ db, dbUrl }) => {
     const { tenant, convs } = await setup(db, 4);
     const ids = await Promise.all(convs.map((c, i) => enqueue(db, tenant.id, c, i)));

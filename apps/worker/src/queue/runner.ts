@@ -108,6 +108,8 @@ export class JobRunner {
   private readonly batchSize: number;
   private wake = newWake();
   private wakePending = false;
+  /** The last claim filled its limit: more jobs are waiting (see claimBatchWindow and the NOTIFY listener). */
+  private backlog = false;
   private stopping = false;
   private loopPromise: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -148,7 +150,15 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    const listener = await this.o.db.$client.listen("lx_jobs", () => this.notify());
+    // A NOTIFY says "new jobs": news only to a worker that found the queue empty. While the last
+    // claim came back full, every finished job already wakes the loop to claim more (in batches),
+    // and a claim per NOTIFY (one per ingest batch when the webhook is busy) was one more round
+    // trip each, on the cores the webhook needs.
+    const listener = await this.o.db.$client.listen("lx_jobs", () => {
+      if (!this.backlog) {
+        this.notify();
+      }
+    });
     this.unlisten = () => listener.unlisten();
     this.timers.push(
       setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3))),
@@ -196,9 +206,8 @@ export class JobRunner {
   }
 
   private async loop(): Promise<void> {
-    let backlog = false;
     while (!this.stopping) {
-      if (backlog) {
+      if (this.backlog) {
         await claimBatchWindow(this.o.concurrency - this.inFlight.size, this.o.concurrency);
       }
       const free = this.o.concurrency - this.inFlight.size;
@@ -217,7 +226,7 @@ export class JobRunner {
             this.inFlight.set(job.id, { job, promise });
           }
           claimedFull = jobs.length === limit;
-          backlog = claimedFull;
+          this.backlog = claimedFull;
         } catch (err) {
           this.o.logger.error({ err }, "claim failed");
           await new Promise((r) => setTimeout(r, 500));
