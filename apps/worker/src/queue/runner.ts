@@ -108,8 +108,6 @@ export class JobRunner {
   private readonly batchSize: number;
   private wake = newWake();
   private wakePending = false;
-  /** The last claim filled its limit: more jobs are waiting (see claimBatchWindow and the NOTIFY listener). */
-  private backlog = false;
   private stopping = false;
   private loopPromise: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -150,15 +148,7 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    // A NOTIFY says "new jobs": news only to a worker that found the queue empty. While the last
-    // claim came back full, every finished job already wakes the loop to claim more (in batches),
-    // and a claim per NOTIFY (one per ingest batch when the webhook is busy) was one more round
-    // trip each, on the cores the webhook needs.
-    const listener = await this.o.db.$client.listen("lx_jobs", () => {
-      if (!this.backlog) {
-        this.notify();
-      }
-    });
+    const listener = await this.o.db.$client.listen("lx_jobs", () => this.notify());
     this.unlisten = () => listener.unlisten();
     this.timers.push(
       setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3))),
@@ -206,8 +196,9 @@ export class JobRunner {
   }
 
   private async loop(): Promise<void> {
+    let backlog = false;
     while (!this.stopping) {
-      if (this.backlog) {
+      if (backlog) {
         await claimBatchWindow(this.o.concurrency - this.inFlight.size, this.o.concurrency);
       }
       const free = this.o.concurrency - this.inFlight.size;
@@ -226,7 +217,7 @@ export class JobRunner {
             this.inFlight.set(job.id, { job, promise });
           }
           claimedFull = jobs.length === limit;
-          this.backlog = claimedFull;
+          backlog = claimedFull;
         } catch (err) {
           this.o.logger.error({ err }, "claim failed");
           await new Promise((r) => setTimeout(r, 500));
