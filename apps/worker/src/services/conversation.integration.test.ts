@@ -102,6 +102,30 @@ describe("bursts and context", () => {
     );
   });
 
+  test("remembering the agent never waits on a busy conversation row: the reply goes out, and a later reply remembers it", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, base, 300);
+    await s.startWorker();
+    const c = s.customer("5511980000014");
+    const agentOf = async () =>
+      (await db.execute<{ agent_id: string | null }>(sql`select agent_id from conversations where customer_key = '5511980000014'`))[0]?.agent_id ?? null;
+    await c.text("primeira");
+    // While the LLM call is in flight, another session holds the conversation's row.
+    await eventually(async () => s.llm.requests.length, (n) => n === 1);
+    const holder = await db.$client.reserve();
+    try {
+      await holder`begin`;
+      await holder`select 1 from conversations where customer_key = '5511980000014' for no key update`;
+      await eventually(async () => sends(s).length, (n) => n === 1, 10_000);
+      expect(await agentOf()).toBeNull();
+      await holder`rollback`;
+    } finally {
+      holder.release();
+    }
+    await c.text("segunda");
+    await eventually(async () => sends(s).length, (n) => n === 2);
+    await eventually(agentOf, (id) => id === s.agentId);
+  });
+
   test("a customer message arriving while the reply is being written is not ignored", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl, { ...base, context: { ...base.context, burstWindowMs: 100 } }, 800);
     await s.startWorker();

@@ -554,12 +554,18 @@ async function rememberAgent(db: Executor, t: ReplyTarget): Promise<void> {
 }
 
 /**
- * The update of rememberAgent, when `when` holds. In the one-statement reply it runs inside that
- * statement: the row lock lasts one statement, not a transaction waiting on the worker's next step.
+ * The update of rememberAgent, when `when` holds. It never waits for the conversation's row: one
+ * reply completes together with others in one transaction (grouped completions), and waiting there
+ * on a row the webhook's ingest holds — while the ingest, locking its conversations in key order,
+ * waits on another row of the group — would be a deadlock. A busy row is skipped: remembering is
+ * best effort, and the next reply resolves the same agent and remembers it then.
  */
 function rememberAgentSql(t: ReplyTarget, when: SQL): SQL {
   return sql`update conversations set agent_id = ${t.agentId}::uuid
-    where id = ${t.conversationId}::uuid and agent_id is null and (${when})`;
+    where id = (select c.id from conversations c
+                where c.id = ${t.conversationId}::uuid and c.agent_id is null
+                for no key update skip locked)
+      and (${when})`;
 }
 
 /**
