@@ -5,6 +5,7 @@
  * template) that is dropped at the end. Same pieces as apps/worker/src/testing/stack.ts.
  */
 import { mkdirSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 
 import {
@@ -23,7 +24,7 @@ import type { TAgentSpec } from "@lx/shared";
 import { havenSpec } from "@lx/shared/testing";
 
 import { onCleanup } from "./cleanup.ts";
-import { spawnNode, waitForLog, type CpuGroup, type NodeChild } from "./procs.ts";
+import { spawnNode, type CpuGroup, type NodeChild } from "./procs.ts";
 import { sleep } from "./stats.ts";
 
 export const APP_SECRET = "bench-app-secret";
@@ -135,12 +136,14 @@ export async function startStack(server: Server, o: StackOptions): Promise<Stack
   const number = await seedNumber(tdb.db, { tenantId: tenant.id, agentId: agent.id, token });
   graph.setToken(number.phoneNumberId, token);
 
+  // Ports chosen here (not PORT=0 read back from a log line), so any --log-level works.
+  const apiPort = await freePort();
   const api = spawnNode(
     `${o.name}-api`,
     "apps/api/src/index.ts",
     {
       DATABASE_URL: tdb.url,
-      PORT: "0",
+      PORT: String(apiPort),
       META_APP_SECRET: APP_SECRET,
       META_VERIFY_TOKEN: VERIFY_TOKEN,
       LX_SECRET_KEY: TEST_SECRET_KEY_HEX,
@@ -152,6 +155,10 @@ export async function startStack(server: Server, o: StackOptions): Promise<Stack
   const stopApi = onCleanup(`${api.name} process`, () => api.stop());
   const workers: NodeChild[] = [];
   const stopWorkers: (() => Promise<void>)[] = [];
+  const metricsPorts: number[] = [];
+  for (let i = 0; i < o.workers; i++) {
+    metricsPorts.push(await freePort());
+  }
   for (let i = 1; i <= o.workers; i++) {
     const w = spawnNode(
       `${o.name}-worker-${i}`,
@@ -165,7 +172,7 @@ export async function startStack(server: Server, o: StackOptions): Promise<Stack
         OPENAI_API_KEY: "bench-key",
         OPENAI_BASE_URL: `${llm.url}/v1`,
         WORKER_CONCURRENCY: String(o.concurrency),
-        WORKER_METRICS_PORT: "0",
+        WORKER_METRICS_PORT: String(metricsPorts[i - 1] ?? 0),
         LOG_LEVEL: o.logLevel,
         ...(process.env.WORKER_NICE ? { WORKER_NICE: process.env.WORKER_NICE } : {}),
       },
@@ -176,24 +183,10 @@ export async function startStack(server: Server, o: StackOptions): Promise<Stack
     stopWorkers.push(onCleanup(`${w.name} process`, () => w.stop(20_000)));
   }
 
-  // The API logs its port (PORT=0 picks a free one); LOG_LEVEL below info would hide it.
-  const m = await waitForLog(api, /"port":(\d+)/);
-  const apiUrl = `http://127.0.0.1:${m[1] ?? "0"}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const ok = await fetch(`${apiUrl}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) {
-      break;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${api.name}: /readyz not 200 after 30 s`);
-    }
-    await sleep(100);
-  }
-  await Promise.all(workers.map((w) => waitForLog(w, /worker ready/)));
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  await untilOk(api, `${apiUrl}/readyz`);
+  // A worker serves /metrics from the start of its boot; the warm-up then waits for its first answers.
+  await Promise.all(workers.map((w, i) => untilOk(w, `http://127.0.0.1:${metricsPorts[i] ?? 0}/metrics`)));
   const webhookUrl = `${apiUrl}/api/webhooks/whatsapp`;
   if (o.statuses) {
     graph.setWebhook({ url: webhookUrl, appSecret: APP_SECRET });
@@ -238,6 +231,39 @@ export async function waitIdle(tdb: TestDatabase, timeoutMs = 120_000): Promise<
     }
     if (Date.now() > deadline) {
       throw new Error(`system not idle after ${timeoutMs} ms (${r?.jobs} jobs, ${r?.sends} sends open)`);
+    }
+    await sleep(100);
+  }
+}
+
+/** A TCP port free right now on 127.0.0.1 (the OS picks it; the socket is closed before use). */
+async function freePort(): Promise<number> {
+  return await new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+/** Polls `url` until it answers 200 (60 s at most), failing early if the process exited. */
+async function untilOk(child: NodeChild, url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) {
+      return;
+    }
+    if (child.child.exitCode !== null) {
+      throw new Error(`${child.name} exited (${child.child.exitCode}) before ${url} answered; log: ${child.logFile}`);
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${child.name}: ${url} not 200 after 60 s; log: ${child.logFile}`);
     }
     await sleep(100);
   }
