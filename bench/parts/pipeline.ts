@@ -119,16 +119,19 @@ export async function pipelinePart(
   o: { messages: number; conversations: number },
 ): Promise<ThroughputResult> {
   stack.llm.setLatency(0);
-  // Warm-up (not measured): one message on 64 conversations, answered.
+  // Warm-up (not measured), as the webhook part has: 1,000 messages on their own 500 conversations,
+  // answered, so the processes run the measured load with their hot paths already optimised by V8
+  // (with 64 messages the API still spent twice its warmed CPU per webhook during the measurement).
+  const warmMessages = 1_000;
   const warm = await throughput(stack, {
     prefix: "pw-",
     customerBase: 5511950000000,
-    messages: 64,
-    conversations: 64,
-    timeoutMs: 30_000,
+    messages: warmMessages,
+    conversations: 500,
+    timeoutMs: 60_000,
   });
   if (warm.timedOut) {
-    throw new Error(`pipeline warm-up: only ${warm.exactlyOnce.sends}/64 replies in 30 s`);
+    throw new Error(`pipeline warm-up: only ${warm.exactlyOnce.sends}/${warmMessages} replies in 60 s`);
   }
   return await throughput(stack, {
     prefix: "p-",
