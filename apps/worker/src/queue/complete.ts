@@ -8,11 +8,7 @@ import type { Executor } from "@lx/db/client";
  * lease was lost (the reaper gave the job to another worker), nothing commits and no duplicate is sent.
  */
 export async function completeJob(tx: Executor, { jobId, workerId }: { jobId: number; workerId: string }): Promise<boolean> {
-  const rows = await tx.execute(sql`
-    update message_queue
-    set status = 'done', finished_at = now(), locked_by = null, lease_expires_at = null
-    where id = ${jobId} and locked_by = ${workerId} and status = 'running'
-    returning id`);
+  const rows = await tx.execute(sql`with ${completionCte({ jobId, workerId, when: sql`true` })} select id from job`);
   return rows.length === 1;
 }
 

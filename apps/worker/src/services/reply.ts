@@ -151,14 +151,7 @@ async function loadTargets(db: Executor, messageIds: readonly number[]): Promise
     -- The context (loadHistory's query, in the same round trip), sized by the active version.
     left join lateral (
       select json_agg(json_build_array(h.author, h.body) order by h.pos, h.sub, h.id) as rows
-      from (
-        select o.id, o.author, o.body, coalesce(o.answers_up_to_id, o.id) as pos,
-               case when o.answers_up_to_id is null then 0 else 1 end as sub
-        from messages o
-        where o.conversation_id = c.id and (o.direction = 'out' or o.id <= m.id)
-        order by pos desc, sub desc, id desc
-        limit coalesce((av.bundle->'context'->>'recentMessages')::int, 0)
-      ) h
+      from (${recentTurnsSql(sql`c.id`, sql`m.id`, sql`coalesce((av.bundle->'context'->>'recentMessages')::int, 0)`)}) h
     ) hist on av.id is not null
     where m.id = any(${ids}::bigint[])`);
   for (const r of rows) {
@@ -219,15 +212,23 @@ async function loadHistory(
   limit: number,
 ): Promise<{ turns: LlmTurn[]; full: boolean }> {
   const rows = await db.execute<HistoryRow>(sql`
-    select author, body from (
-      select id, author, body,
-             coalesce(answers_up_to_id, id) as pos,
-             case when answers_up_to_id is null then 0 else 1 end as sub
-      from messages
-      where conversation_id = ${conversationId} and (direction = 'out' or id <= ${upToId})
-      order by pos desc, sub desc, id desc limit ${limit}
-    ) recent order by pos, sub, id`);
+    select author, body from (${recentTurnsSql(sql`${conversationId}::uuid`, sql`${upToId}::bigint`, sql`${limit}::int`)}) recent
+    order by pos, sub, id`);
   return toTurns(rows, limit);
+}
+
+/**
+ * The conversation's latest `limit` turns up to message `upTo` (newest first, with `pos`/`sub` to
+ * put them in conversation order): loadHistory's query and the target read's context, one text.
+ */
+function recentTurnsSql(conversation: SQL, upTo: SQL, limit: SQL): SQL {
+  return sql`
+    select o.id, o.author, o.body, coalesce(o.answers_up_to_id, o.id) as pos,
+           case when o.answers_up_to_id is null then 0 else 1 end as sub
+    from messages o
+    where o.conversation_id = ${conversation} and (o.direction = 'out' or o.id <= ${upTo})
+    order by pos desc, sub desc, o.id desc
+    limit ${limit}`;
 }
 
 /** History rows (oldest first) as the model's turns. */
@@ -681,9 +682,14 @@ function handoffFor(
  */
 /** replyGuard as one boolean (the bot owns the conversation and no newer message), for the one-statement reply. */
 function replyGuardSql(conversationId: string, upToId: number | null): SQL {
-  return sql`(select c.mode = 'bot' and not (${upToId}::bigint is not null and exists (
-      select 1 from messages m where m.conversation_id = c.id and m.direction = 'in' and m.id > ${upToId}::bigint))
+  return sql`(select c.mode = 'bot' and not (${newerCustomerMessageSql(upToId)})
     from conversations c where c.id = ${conversationId}::uuid)`;
+}
+
+/** Under a burst window (`upToId` set): the customer wrote after `upToId` in conversation `c`. */
+function newerCustomerMessageSql(upToId: number | null): SQL {
+  return sql`${upToId}::bigint is not null and exists (
+    select 1 from messages m where m.conversation_id = c.id and m.direction = 'in' and m.id > ${upToId}::bigint)`;
 }
 
 async function replyGuard(
@@ -692,11 +698,7 @@ async function replyGuard(
   upToId: number | null,
 ): Promise<{ botOwns: boolean; newerCustomerMessage: boolean }> {
   const [c] = await tx.execute<{ mode: string; newer: boolean }>(sql`
-    select c.mode,
-           ${upToId}::bigint is not null and exists (
-             select 1 from messages m
-             where m.conversation_id = c.id and m.direction = 'in' and m.id > ${upToId}::bigint
-           ) as newer
+    select c.mode, ${newerCustomerMessageSql(upToId)} as newer
     from conversations c where c.id = ${conversationId}`);
   return { botOwns: c?.mode === "bot", newerCustomerMessage: c?.newer === true };
 }
