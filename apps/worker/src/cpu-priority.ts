@@ -40,7 +40,9 @@ export type ProcessPriority = {
   /**
    * Linux autogroup: "set" when this process leads its own session and its group now has `nice`;
    * "shared" when it shares the session (its group's niceness is left alone: it would lower the
-   * processes it was started with too); "unavailable" elsewhere.
+   * processes it was started with too); "unavailable" elsewhere: no autogroups, or a process left in
+   * the root task group (its session descends from PID 1's without a setsid, as a container's or a CI
+   * runner's commands may be: /proc/self/autogroup is then empty).
    */
   autogroup: "set" | "shared" | "unavailable";
 };
