@@ -23,6 +23,7 @@ import {
 } from "@lx/shared";
 
 import type { ModelChoice, LlmToolCall, LlmTurn } from "../llm/index.ts";
+import type { Logger } from "../logger.ts";
 import type { ClaimedJob } from "../queue/claim.ts";
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
@@ -485,10 +486,10 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       return sql`
         with ${job}, ${outboundCtes(reply(only, 0), completed)}
         ${longConversation ? sql`, summary as (${summaryIfDue(t.conversationId, t.tenantId, bundle, completed)})` : sql``}
-        ${!t.conversationAgentId && t.agentId ? sql`, remember as (${rememberAgentSql(t, completed)})` : sql``}
         select ${completed} as done`;
     });
     if (done) {
+      await rememberAgent(db, t, log);
       afterReply();
       return;
     }
@@ -537,36 +538,31 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     deps.metrics?.reply({ outcome: "stale" });
     return;
   }
-  // Best effort (see rememberAgent): the reply is committed whatever happens here.
-  await rememberAgent(db, t).catch((err: unknown) => log.warn({ err }, "could not remember the conversation's agent"));
+  await rememberAgent(db, t, log);
   afterReply();
 }
 
 /**
- * Remembers the agent on the conversation the first time it is resolved by number routing (a menu
- * choice is stored when made). After the reply's commit, on its own: inside the transaction the row
- * lock would make the conversation's webhooks wait on the worker. If it is lost (a crash right
- * here), the next reply resolves the same agent again and remembers it then.
+ * Remembers the agent on a conversation that still has none when number routing resolves one. The
+ * webhook's ingest already gives a conversation its number's agent, so this is the exception (a
+ * conversation started under menu routing, or while its number had no agent); a menu choice is
+ * stored when made. Best effort, after the reply's commit and on its own: completions commit in
+ * groups, and a group must never hold a conversation row (the ingest upserts it) while a busy worker
+ * gets round to its commit. It never waits for the row either: a busy row is skipped, and the next
+ * reply resolves the same agent and remembers it then (as after a crash right here).
  */
-async function rememberAgent(db: Executor, t: ReplyTarget): Promise<void> {
-  if (!t.conversationAgentId && t.agentId) {
-    await db.execute(rememberAgentSql(t, sql`true`));
+async function rememberAgent(db: Executor, t: ReplyTarget, log: Logger): Promise<void> {
+  if (t.conversationAgentId || !t.agentId) {
+    return;
   }
-}
-
-/**
- * The update of rememberAgent, when `when` holds. It never waits for the conversation's row: one
- * reply completes together with others in one transaction (grouped completions), and waiting there
- * on a row the webhook's ingest holds — while the ingest, locking its conversations in key order,
- * waits on another row of the group — would be a deadlock. A busy row is skipped: remembering is
- * best effort, and the next reply resolves the same agent and remembers it then.
- */
-function rememberAgentSql(t: ReplyTarget, when: SQL): SQL {
-  return sql`update conversations set agent_id = ${t.agentId}::uuid
-    where id = (select c.id from conversations c
-                where c.id = ${t.conversationId}::uuid and c.agent_id is null
-                for no key update skip locked)
-      and (${when})`;
+  await db
+    .execute(
+      sql`update conversations set agent_id = ${t.agentId}::uuid
+        where id = (select c.id from conversations c
+                    where c.id = ${t.conversationId}::uuid and c.agent_id is null
+                    for no key update skip locked)`,
+    )
+    .catch((err: unknown) => log.warn({ err }, "could not remember the conversation's agent"));
 }
 
 /**

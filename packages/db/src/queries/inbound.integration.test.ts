@@ -3,7 +3,7 @@ import { describe, expect, onTestFinished } from "vitest";
 
 import { closeDb, createDb, type Database } from "../client.ts";
 import { GroupCommit } from "../group-commit.ts";
-import { dbTest as test, seedNumber, seedTenant } from "../testing/index.ts";
+import { dbTest as test, seedAgent, seedNumber, seedTenant } from "../testing/index.ts";
 import { ingestInboundMessage, ingestInboundMessages, type InboundMessageInput, type NumberTarget } from "./inbound.ts";
 
 async function target(db: Database): Promise<NumberTarget> {
@@ -115,5 +115,30 @@ describe("ingestInboundMessages (the webhook's group commit)", () => {
       const r = out[i]!;
       expect(r.status === "queued" && r.messageId).toBe(byMeta.get(m.metaMessageId));
     });
+  });
+
+  test("routing by number: a conversation without an agent takes its number's; one with an agent keeps it; menu routing sets none", async ({ db }) => {
+    const agentOf = async (id: string) =>
+      (await db.execute<{ agent_id: string | null }>(sql`select agent_id from conversations where id = ${id}::uuid`))[0]?.agent_id;
+    const tenant = await seedTenant(db);
+    const { agent } = await seedAgent(db, { tenantId: tenant.id });
+    const { agent: other } = await seedAgent(db, { tenantId: tenant.id, slug: "outro" });
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const t: NumberTarget = { tenantId: tenant.id, numberId: number.id, phoneNumberId: number.phoneNumberId, agentId: agent.id };
+    const [fresh, moved, orphan] = await ingestInboundMessages(db, [msg(t, "5511930000001"), msg(t, "5511930000002"), msg(t, "5511930000003")]);
+    expect(await agentOf(fresh!.conversationId)).toBe(agent.id);
+    // An operator moved one conversation to another agent; another has none (created under the other routing).
+    await db.execute(sql`update conversations set agent_id = ${other.id}::uuid where id = ${moved!.conversationId}::uuid`);
+    await db.execute(sql`update conversations set agent_id = null where id = ${orphan!.conversationId}::uuid`);
+    await ingestInboundMessages(db, [msg(t, "5511930000002"), msg(t, "5511930000003")]);
+    expect(await agentOf(moved!.conversationId)).toBe(other.id);
+    expect(await agentOf(orphan!.conversationId)).toBe(agent.id);
+
+    const menuTenant = await seedTenant(db, { routing: { mode: "menu", prompt: "Escolha", options: [{ title: "Haven", agent: "haven" }] } });
+    const { agent: menuAgent } = await seedAgent(db, { tenantId: menuTenant.id });
+    const menuNumber = await seedNumber(db, { tenantId: menuTenant.id, agentId: menuAgent.id });
+    const m: NumberTarget = { tenantId: menuTenant.id, numberId: menuNumber.id, phoneNumberId: menuNumber.phoneNumberId, agentId: menuAgent.id };
+    const [menu] = await ingestInboundMessages(db, [msg(m, "5511930000004")]);
+    expect(await agentOf(menu!.conversationId)).toBeNull();
   });
 });

@@ -50,8 +50,9 @@ export async function ingestInboundMessage(db: Executor, m: InboundMessageInput)
 
 /**
  * Stores inbound messages and queues their reply jobs — any number of them in ONE statement and so
- * one commit (the webhook's group commit, see GroupCommit): upsert each conversation once, insert
- * the webhook events (the unique (tenant_id, meta_message_id) makes a redelivery a no-op, within the
+ * one commit (the webhook's group commit, see GroupCommit): upsert each conversation once (under
+ * routing by number, one without an agent takes its number's; one with an agent keeps it), insert the
+ * webhook events (the unique (tenant_id, meta_message_id) makes a redelivery a no-op, within the
  * batch too), the message rows and the jobs, in input order so a customer's messages keep their
  * order in ids. A duplicate inserts nothing but the conversation upsert, whose fields only move
  * forward (greatest/coalesce). Conversations are upserted in key order, so two batches in flight at
@@ -100,20 +101,31 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
     firsts as (
       select distinct on (tenant_id, meta_id) * from input order by tenant_id, meta_id, ord
     ),
+    -- Routing by number: a conversation without an agent takes its number's (under menu routing, none
+    -- until the customer chooses); one that has an agent keeps it. Decided here, where the row is
+    -- locked anyway, so a reply never has to lock it to remember its agent.
+    number_agent as (
+      select n.id as number_id, case when t.routing->>'mode' = 'menu' then null else n.agent_id end as agent_id
+      from phone_numbers n join tenants t on t.id = n.tenant_id
+      where n.id in (select distinct number_id from input)
+    ),
     conv as (
       insert into conversations as c (tenant_id, phone_number_id, customer_key, customer_wa_id,
-                                      customer_user_id, customer_name, last_customer_message_at, last_message_at)
-      select tenant_id, number_id, key, max(wa_id), max(user_id),
-             (array_agg(name order by ord desc) filter (where name is not null))[1], max(at), max(at)
-      from input
-      group by tenant_id, number_id, key
-      order by number_id, key
+                                      customer_user_id, customer_name, last_customer_message_at, last_message_at,
+                                      agent_id)
+      select i.tenant_id, i.number_id, i.key, max(i.wa_id), max(i.user_id),
+             (array_agg(i.name order by i.ord desc) filter (where i.name is not null))[1], max(i.at), max(i.at),
+             min(na.agent_id::text)::uuid
+      from input i left join number_agent na on na.number_id = i.number_id
+      group by i.tenant_id, i.number_id, i.key
+      order by i.number_id, i.key
       on conflict (phone_number_id, customer_key) do update set
         last_customer_message_at = greatest(c.last_customer_message_at, excluded.last_customer_message_at),
         last_message_at = greatest(c.last_message_at, excluded.last_message_at),
         customer_name = coalesce(excluded.customer_name, c.customer_name),
         customer_wa_id = coalesce(c.customer_wa_id, excluded.customer_wa_id),
         customer_user_id = coalesce(c.customer_user_id, excluded.customer_user_id),
+        agent_id = coalesce(c.agent_id, excluded.agent_id),
         updated_at = now()
       returning c.id, c.phone_number_id, c.customer_key
     ),
