@@ -97,6 +97,17 @@ describe("conversations router", () => {
     const third = await caller.conversations.byId({ ...scope, cursor: second.olderCursor });
     expect(bodies(third)).toEqual(["quero falar com alguém"]);
     expect(third).toMatchObject({ hasOlder: false, olderCursor: null, conversation: { id: f.conversation.id } });
+
+    // A reader who loaded the second page polls the tail from the first page's oldest message on:
+    // the first page and whatever arrived since, whatever `limit` says; never the pages below.
+    await seedInbound(db, { tenantId: f.tenant.id, conversationId: f.conversation.id, body: "mensagem 5" });
+    await seedInbound(db, { tenantId: f.tenant.id, conversationId: f.conversation.id, body: "mensagem 6" });
+    const tail = await caller.conversations.byId({ ...scope, since: first.olderCursor });
+    expect(bodies(tail)).toEqual(["mensagem 3", "mensagem 4", "mensagem 5", "mensagem 6"]);
+    expect(tail).toMatchObject({ hasOlder: true, olderCursor: first.olderCursor });
+    const all = await caller.conversations.byId({ ...scope, since: third.messages[0]?.id });
+    expect(all.messages).toHaveLength(7);
+    expect(all).toMatchObject({ hasOlder: false, olderCursor: null });
   });
 
   dbTest("errors: bad input is BAD_REQUEST, unknown agent or conversation NOT_FOUND", async ({ db }) => {
@@ -108,6 +119,8 @@ describe("conversations router", () => {
     expect(await codeOf(caller.conversations.byId({ ...scope, conversationId: "not-a-uuid" }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.byId({ ...scope, cursor: 0 }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.byId({ ...scope, cursor: 1.5 }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.byId({ ...scope, since: 0 }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.conversations.byId({ ...scope, cursor: 5, since: 3 }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.list({ tenantSlug: f.tenant.slug, cursor: "junk" }))).toBe("BAD_REQUEST");
     expect(await codeOf(caller.conversations.move({ ...scope, agentSlug: "nao-existe" }))).toBe("NOT_FOUND");
     expect(await codeOf(caller.conversations.list({ tenantSlug: f.tenant.slug, agentSlug: "nao-existe" }))).toBe(

@@ -229,6 +229,19 @@ describe("conversations: the thread", () => {
     expect(await page(seeded[0])).toMatchObject({ messages: [], hasOlder: false, olderCursor: null });
     expect((await page()).messages.map((m) => m.body).slice(-3)).toEqual(["new 0", "new 1", "new 2"]);
 
+    // `since`: the tail from a message on (what a reader with older pages polls) — the old newest
+    // page and the three new ones, with the same view of what is older; past `limit`, the newest.
+    const tail = (since: number, limit = 20) =>
+      getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit, since });
+    const fromNewest = await tail(seeded[15]!);
+    expect(idsOf(fromNewest).slice(0, 10)).toEqual(seeded.slice(15));
+    expect(fromNewest.messages.map((m) => m.body).slice(10)).toEqual(["new 0", "new 1", "new 2"]);
+    expect(fromNewest).toMatchObject({ hasOlder: true, olderCursor: seeded[15] });
+    expect(await tail(seeded[0]!, 100)).toMatchObject({ hasOlder: false, olderCursor: null });
+    const capped = await tail(seeded[15]!, 4);
+    expect(capped.messages.map((m) => m.body)).toEqual(["m24", "new 0", "new 1", "new 2"]);
+    expect(capped).toMatchObject({ hasOlder: true, olderCursor: seeded[24] });
+
     // A cursor never reaches another tenant's conversation.
     const foreign = await seedConversation(db, { tenantId: f.other.id, numberId: f.otherNumber.id });
     await expect(

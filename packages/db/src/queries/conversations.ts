@@ -358,14 +358,16 @@ export async function getConversation(
  * version that wrote it, Sentinel's verdicts and the status of its outbox row; and its handoffs.
  * With `before` (a message id, from `olderCursor`), the page is the `limit` messages just older than
  * that one instead: a keyset on `messages.id`, so pages never overlap or skip, however many messages
- * arrive meanwhile.
+ * arrive meanwhile. With `since` (a message id), the messages from that one on to the newest instead
+ * (at most `limit`, the newest ones): the tail a reader who loaded older pages polls.
  */
 export async function getConversationThread(
   db: Executor,
-  p: { tenantId: string; conversationId: string; limit: number; before?: number | null },
+  p: { tenantId: string; conversationId: string; limit: number; before?: number | null; since?: number | null },
 ): Promise<ConversationThread> {
   const conversation = await getConversation(db, p);
   const before = p.before ?? null;
+  const since = p.since ?? null;
   const rows = await db.execute<RawThreadMessage>(sql`
     select m.id, m.direction, m.author, m.type, m.body, ${isoText(sql`m.created_at`)} as created_at,
            m.answers_up_to_id, m.tokens_in, m.tokens_out, m.latency_ms, m.policy_verdicts,
@@ -388,11 +390,19 @@ export async function getConversationThread(
     ) o on true
     where m.conversation_id = ${p.conversationId}::uuid and m.tenant_id = ${p.tenantId}::uuid
       ${before === null ? sql`` : sql`and m.id < ${before}`}
+      ${since === null ? sql`` : sql`and m.id >= ${since}`}
     order by m.id desc
     limit ${p.limit + 1}`);
-  const hasOlder = rows.length > p.limit;
   const messages = rows.slice(0, p.limit).reverse().map(toThreadMessage);
   const oldest = messages[0];
+  let hasOlder = rows.length > p.limit;
+  if (!hasOlder && since !== null) {
+    const [older] = await db.execute<{ exists: boolean }>(sql`
+      select exists (select 1 from messages m
+                     where m.conversation_id = ${p.conversationId}::uuid and m.tenant_id = ${p.tenantId}::uuid
+                       and m.id < ${oldest?.id ?? since}) as exists`);
+    hasOlder = older?.exists === true;
+  }
   const handoffs = await db.execute<{
     id: string;
     trigger: string;

@@ -27,6 +27,9 @@ export const THREAD_PAGE_MAX = 500;
 export const ZConversationScopeInput = ZTenantScopeInput.extend({ conversationId: z.uuid() });
 export type TConversationScopeInput = z.infer<typeof ZConversationScopeInput>;
 
+/** The most messages one `since` read returns (the newest of them when more have arrived). */
+export const THREAD_TAIL_MAX = 2000;
+
 export const ZGetConversationInput = ZConversationScopeInput.extend({
   /** The newest `limit` messages are returned (oldest first); `hasOlder` says when some were left out. */
   limit: z.int().min(1).max(THREAD_PAGE_MAX).default(300),
@@ -35,6 +38,15 @@ export const ZGetConversationInput = ZConversationScopeInput.extend({
    * older than it instead. Named `cursor` so the console can page with react-query's infinite queries.
    */
   cursor: z.int().min(1).nullish(),
+  /**
+   * The thread's tail from this message id on (it included) to the newest, whatever `limit` says
+   * (at most THREAD_TAIL_MAX, the newest ones). What a reader who loaded older pages polls: the
+   * older pages do not change, so only the tail is read again.
+   */
+  since: z.int().min(1).nullish(),
+}).refine((input) => input.cursor == null || input.since == null, {
+  message: "cursor and since cannot be used together",
+  path: ["since"],
 });
 export type TGetConversationInput = z.infer<typeof ZGetConversationInput>;
 

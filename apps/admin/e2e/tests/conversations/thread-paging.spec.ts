@@ -70,16 +70,35 @@ test("[INBOX]: a long thread shows its newest 300 messages and loads the older o
   await expect(messages.first()).not.toBeInViewport();
   await shot("inbox-load-older");
 
-  // The next poll refreshes both pages without losing the older ones or moving the view.
+  // The next polls read only the tail, from the anchor (message 021) on: the older page is never
+  // read again, the older messages stay, and the view does not move.
+  const reads: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("conversations.byId")) {
+      reads.push(decodeURIComponent(request.url()));
+    }
+  });
   await page.waitForResponse((response) => response.url().includes("conversations.byId"));
   await page.waitForResponse((response) => response.url().includes("conversations.byId"));
+  expect(reads.length).toBeGreaterThanOrEqual(2);
+  expect(reads.filter((url) => /"cursor":\d/.test(url))).toEqual([]);
+  expect(reads.every((url) => /"since":\d/.test(url))).toBe(true);
   await expect(messages).toHaveCount(MESSAGES);
   const polled = await anchor.boundingBox();
   expect(Math.abs((polled?.y ?? 0) - (before?.y ?? Number.NaN))).toBeLessThanOrEqual(2);
+
+  // A new message arrives: it shows at the end, and the older messages stay.
+  await withStackDb(async (sql) => {
+    await sql`
+      insert into messages (tenant_id, conversation_id, direction, author, type, body)
+      select tenant_id, id, 'in', 'customer', 'text', ${label(MESSAGES + 1)} from conversations where id = ${conversationId}`;
+  });
+  await expect(messages).toHaveCount(MESSAGES + 1);
+  await expect(messages.last()).toHaveText(new RegExp(label(MESSAGES + 1)));
 
   // Every message once, in order.
   const bodies = await messages.evaluateAll((items) =>
     items.map((item) => /Mensagem \d{3}/.exec(item.textContent ?? "")?.[0] ?? ""),
   );
-  expect(bodies).toEqual(Array.from({ length: MESSAGES }, (_, i) => label(i + 1)));
+  expect(bodies).toEqual(Array.from({ length: MESSAGES + 1 }, (_, i) => label(i + 1)));
 });

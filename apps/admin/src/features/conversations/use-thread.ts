@@ -1,16 +1,22 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
-import { useCallback, useMemo } from "react";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useState } from "react";
 
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 export type Thread = RouterOutputs["conversations"]["byId"];
 
 /**
- * A conversation's thread, polled: the newest page of `conversations.byId` plus every older page
- * the reader asked for with `loadOlder()`, merged oldest first. It is one react-query infinite query
- * (cursor = `olderCursor`, a message id), so each poll refetches the loaded pages in order, each from
- * the cursor the page before it returned: pages never overlap or leave a gap, even when new messages
- * push the newest page forward. The header and handoffs come from the newest page.
+ * A conversation's thread, polled, with older pages on request, merged oldest first.
+ *
+ * Two queries over `conversations.byId`, so a poll reads only what can change:
+ * - the **tail**, polled: the newest page until the reader loads older messages; from then on every
+ *   message from the *anchor* (the oldest message of the newest page at that moment) to the newest
+ *   (`since`), so new messages never open a gap above the older pages. It carries the header, the
+ *   handoffs and the delivery statuses, which only change on recent messages.
+ * - the **older pages**, fetched once each (`cursor`, starting at the anchor) and never polled.
+ *
+ * If more messages arrive than one `since` read returns (THREAD_TAIL_MAX), the tail no longer starts
+ * at the anchor: the older pages are dropped and the thread starts again from the newest page.
  */
 export function useThread({
   tenantSlug,
@@ -24,37 +30,74 @@ export function useThread({
   refetchInterval: number;
 }) {
   const trpc = useTRPC();
-  const query = useInfiniteQuery({
-    ...trpc.conversations.byId.infiniteQueryOptions(
-      { tenantSlug, conversationId },
-      { getNextPageParam: (page) => page.olderCursor },
-    ),
+  // The anchor belongs to one conversation: switching conversations starts from the newest page.
+  const [anchored, setAnchored] = useState<{ conversationId: string; id: number } | null>(null);
+  const anchor = anchored?.conversationId === conversationId ? anchored.id : null;
+
+  const tail = useQuery({
+    ...trpc.conversations.byId.queryOptions({ tenantSlug, conversationId, since: anchor ?? undefined }),
     enabled,
     refetchInterval,
+    // Switching to the anchored tail keeps showing the newest page meanwhile (same conversation only).
+    placeholderData: (previous) => (previous?.conversation.id === conversationId ? previous : undefined),
   });
+  const older = useInfiniteQuery({
+    ...trpc.conversations.byId.infiniteQueryOptions(
+      { tenantSlug, conversationId },
+      { initialCursor: anchor, getNextPageParam: (page) => page.olderCursor },
+    ),
+    enabled: enabled && anchor !== null,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+
+  const tailData = tail.isPlaceholderData ? undefined : tail.data;
+  const truncated = anchor !== null && tailData !== undefined && tailData.messages[0]?.id !== anchor;
+  useEffect(() => {
+    if (truncated) {
+      setAnchored(null);
+    }
+  }, [truncated]);
+
   const data = useMemo<Thread | undefined>(() => {
-    const pages = query.data?.pages ?? [];
-    const newest = pages[0];
-    const oldest = pages.at(-1);
-    if (!newest || !oldest) {
+    const newest = tail.data;
+    if (!newest) {
       return undefined;
     }
+    const pages = anchor === null ? [] : (older.data?.pages ?? []);
+    const oldest = pages.at(-1);
     const seen = new Set<number>();
-    const messages = [...pages]
-      .reverse()
-      .flatMap((page) => page.messages)
-      .filter((message) => !seen.has(message.id) && Boolean(seen.add(message.id)));
-    return { ...newest, messages, hasOlder: oldest.hasOlder, olderCursor: oldest.olderCursor };
-  }, [query.data]);
-  const { fetchNextPage } = query;
-  const loadOlder = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+    const messages = [...[...pages].reverse().flatMap((page) => page.messages), ...newest.messages].filter(
+      (message) => !seen.has(message.id) && Boolean(seen.add(message.id)),
+    );
+    if (anchor === null || tail.isPlaceholderData) {
+      return { ...newest, messages };
+    }
+    // Until the first older page is in, there is more to load (the anchor had older messages).
+    return { ...newest, messages, hasOlder: oldest ? oldest.hasOlder : true, olderCursor: oldest ? oldest.olderCursor : anchor };
+  }, [tail.data, tail.isPlaceholderData, older.data, anchor]);
+
+  const olderCursor = data?.olderCursor ?? null;
+  const { fetchNextPage } = older;
+  const loadOlder = useCallback(() => {
+    if (anchor === null) {
+      if (olderCursor !== null) {
+        setAnchored({ conversationId, id: olderCursor });
+      }
+      return;
+    }
+    void fetchNextPage();
+  }, [anchor, olderCursor, conversationId, fetchNextPage]);
+
   return {
     data,
-    isPending: query.isPending,
-    isError: query.isError,
-    error: query.error,
-    refetch: query.refetch,
+    isPending: tail.isPending,
+    isError: tail.isError || older.isError,
+    error: tail.error ?? older.error,
+    refetch: async () => {
+      await Promise.all([tail.refetch(), anchor === null ? undefined : older.refetch()]);
+    },
     loadOlder,
-    loadingOlder: query.isFetchingNextPage,
+    loadingOlder: anchor !== null && (older.isPending || older.isFetchingNextPage),
   };
 }

@@ -17,6 +17,7 @@ import {
   ZMoveConversationInput,
   ZReplyToConversationInput,
   ZTakeOverConversationInput,
+  THREAD_TAIL_MAX,
 } from "@lx/shared/schemas";
 
 import { tenantOperatorProcedure } from "../init.ts";
@@ -43,15 +44,17 @@ export const conversationsRouter = {
   }),
 
   /**
-   * One thread: its newest messages (or, with `cursor`, the page older than that message id) in
-   * order with version, policy verdicts and delivery status; `olderCursor` for the next page; handoffs.
+   * One thread: its newest messages (or, with `cursor`, the page older than that message id; with
+   * `since`, every message from that id on) in order with version, policy verdicts and delivery
+   * status; `olderCursor` for the next page; handoffs.
    */
   byId: tenantOperatorProcedure.input(ZGetConversationInput).query(async ({ ctx, input }) => {
     return getConversationThread(ctx.db, {
       tenantId: ctx.tenant.id,
       conversationId: input.conversationId,
-      limit: input.limit,
+      limit: input.since == null ? input.limit : THREAD_TAIL_MAX,
       before: input.cursor,
+      since: input.since,
     });
   }),
 
