@@ -60,7 +60,13 @@ export function newWorkerId(): string {
 export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<string, JobHandler> {
   const chooseModel = createLlmRouter(o.llm);
   return {
-    "conversation.reply": (ctx) => handleReply(ctx, { bundles, chooseModel, metrics: o.metrics?.replyHooks }),
+    "conversation.reply": (ctx) =>
+      handleReply(ctx, {
+        bundles,
+        chooseModel,
+        metrics: o.metrics?.replyHooks,
+        tools: { secretKey: o.secretKey, retryBackoffMs: o.tuning?.retryBaseMs },
+      }),
     "conversation.summarize": (ctx) => handleSummarize(ctx, { bundles, chooseModel }),
     "handoff.notify": (ctx) => handleHandoffNotify(ctx, { secretKey: o.secretKey, retryBackoffMs: o.tuning?.retryBaseMs }),
   };

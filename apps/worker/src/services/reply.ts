@@ -28,12 +28,15 @@ import type { ClaimedJob } from "../queue/claim.ts";
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
+import { runCalendarTool } from "./calendar-tools.ts";
 
 export type ReplyDeps = {
   bundles: BundleCache;
   chooseModel: (bundle: CompiledAgentBundle) => ModelChoice;
   /** Bounded tool-call rounds per reply. */
   maxToolRounds?: number;
+  /** What the plugins' tools need: the key of the tenants' webhook secrets (webhook backends). */
+  tools?: { secretKey: Buffer; retryBackoffMs?: number };
   metrics?: {
     llm: (p: { provider: string; ms: number; tokensIn: number; tokensOut: number; ok: boolean }) => void;
     reply: (p: { outcome: string }) => void;
@@ -380,7 +383,8 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     }
     turns.push({ role: "assistant", content: res.text, toolCalls: res.toolCalls });
     for (const call of res.toolCalls) {
-      const result = runTool(call, bundle);
+      const result = await runTool(call, bundle, t, { db, workerId: ctx.workerId, tools: deps.tools });
+      log.info({ tool: call.name, arguments: call.arguments, output: result.output }, "tool called");
       if (result.handoff) {
         handoffReason = result.handoff;
       }
@@ -720,11 +724,34 @@ export async function handleDeadReply(db: Executor, job: { messageId: number | n
   });
 }
 
-/** Tool execution. handoff_to_human is handled here; calendar and CRM tools come with the plugins. */
-function runTool(call: LlmToolCall, bundle: CompiledAgentBundle): { output: unknown; handoff?: string } {
+/**
+ * Tool execution: handoff_to_human, and the calendar plugin's check_availability and book_slot
+ * (services/calendar-tools.ts). A tool the version does not offer answers `{ error }` (the CRM
+ * plugin's create_deal is not built yet).
+ */
+async function runTool(
+  call: LlmToolCall,
+  bundle: CompiledAgentBundle,
+  t: ReplyTarget,
+  ctx: { db: Executor; workerId: string; tools?: ReplyDeps["tools"] },
+): Promise<{ output: unknown; handoff?: string }> {
   if (call.name === "handoff_to_human" && bundle.policies.handoff.allowModelRequest) {
     const reason = typeof call.arguments.reason === "string" ? call.arguments.reason : "requested by the model";
     return { output: { ok: true }, handoff: reason };
+  }
+  const calendar = bundle.plugins.calendar;
+  if ((call.name === "check_availability" || call.name === "book_slot") && calendar && ctx.tools) {
+    const output = await runCalendarTool(call.name, call.arguments, {
+      db: ctx.db,
+      calendar,
+      timeZone: bundle.agent.timezone,
+      conversation: { tenantId: t.tenantId, conversationId: t.conversationId, customerKey: t.customerKey, agentId: t.agentId },
+      workerId: ctx.workerId,
+      secretKey: ctx.tools.secretKey,
+      now: new Date(),
+      retryBackoffMs: ctx.tools.retryBackoffMs,
+    });
+    return { output };
   }
   return { output: { error: `tool ${call.name} is not available` } };
 }

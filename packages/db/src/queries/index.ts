@@ -15,3 +15,4 @@ export * from "./setup.ts";
 export * from "./metrics.ts";
 export * from "./sandbox.ts";
 export * from "./onboarding.ts";
+export * from "./calendar.ts";

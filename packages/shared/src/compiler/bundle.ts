@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-import { AGENT_ROLES, CALENDAR_BACKENDS, CRM_BACKENDS, MODEL_PROVIDERS } from "../schemas/agent-spec.ts";
+import { AGENT_ROLES, CALENDAR_BACKENDS, CRM_BACKENDS, MODEL_PROVIDERS, WEEKDAYS } from "../schemas/agent-spec.ts";
 
 export const BUNDLE_VERSION = 1;
 /** Estimated tokens of the system prompt past which the compiler warns. */
@@ -48,6 +48,18 @@ export const ZBundlePolicies = z.strictObject({
 });
 export type BundlePolicies = z.infer<typeof ZBundlePolicies>;
 
+/** The calendar plugin as compiled. */
+export const ZBundleCalendar = z.strictObject({
+  backend: z.enum(CALENDAR_BACKENDS),
+  webhookUrl: z.string().nullable(),
+  slotMinutes: z.int(),
+  /** The local calendar's opening hours (the spec's business.hours); bundles compiled before: none. */
+  hours: z.array(z.strictObject({ day: z.enum(WEEKDAYS), open: z.string(), close: z.string() })).default([]),
+  /** Appointment length per service (durationMinutes, else slotMinutes); bundles compiled before: none. */
+  services: z.array(z.strictObject({ name: z.string(), minutes: z.int() })).default([]),
+});
+export type BundleCalendar = z.infer<typeof ZBundleCalendar>;
+
 export const ZCompiledAgentBundle = z.strictObject({
   bundleVersion: z.literal(BUNDLE_VERSION),
   specVersion: z.literal(1),
@@ -76,13 +88,7 @@ export const ZCompiledAgentBundle = z.strictObject({
     reminder: ZTemplateRefOut.nullable(),
   }),
   plugins: z.strictObject({
-    calendar: z
-      .strictObject({
-        backend: z.enum(CALENDAR_BACKENDS),
-        webhookUrl: z.string().nullable(),
-        slotMinutes: z.int(),
-      })
-      .nullable(),
+    calendar: ZBundleCalendar.nullable(),
     reminders: z.strictObject({ offsetsMinutes: z.array(z.int()) }).nullable(),
     crm: z
       .strictObject({

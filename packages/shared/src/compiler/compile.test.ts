@@ -234,7 +234,12 @@ describe("compile: resolved settings", () => {
   it("sorts reminder offsets from the earliest and keeps the spec's templates", () => {
     const bundle = compile(spec({ plugins: { calendar: { backend: "local" }, reminders: { offsetsMinutes: [120, 1440, 30] } } }));
     expect(bundle.plugins.reminders).toEqual({ offsetsMinutes: [1440, 120, 30] });
-    expect(bundle.plugins.calendar).toEqual({ backend: "local", webhookUrl: null, slotMinutes: 30 });
+    expect(bundle.plugins.calendar).toMatchObject({ backend: "local", webhookUrl: null, slotMinutes: 30 });
+    // The local calendar's hours and service lengths travel with the version.
+    expect(bundle.plugins.calendar?.hours).toEqual(havenSpec.business.hours);
+    expect(bundle.plugins.calendar?.services).toEqual(
+      (havenSpec.services ?? []).map((service) => ({ name: service.name, minutes: service.durationMinutes ?? 30 })),
+    );
     expect(bundle.templates.reminder).toEqual({ name: "lembrete_consulta_v1", language: "pt_BR" });
   });
 });

@@ -156,6 +156,11 @@ export function compile(spec: TAgentSpec, docs: readonly KnowledgeInput[] = []):
             backend: calendar.backend,
             webhookUrl: calendar.webhookUrl ?? null,
             slotMinutes: calendar.slotMinutes ?? COMPILE_DEFAULTS.calendarSlotMinutes,
+            hours: (spec.business.hours ?? []).map((h) => ({ day: h.day, open: h.open, close: h.close })),
+            services: (spec.services ?? []).map((service) => ({
+              name: service.name.trim(),
+              minutes: service.durationMinutes ?? calendar.slotMinutes ?? COMPILE_DEFAULTS.calendarSlotMinutes,
+            })),
           },
     reminders:
       reminders === undefined ? null : { offsetsMinutes: unique(reminders.offsetsMinutes).sort((a, b) => b - a) },

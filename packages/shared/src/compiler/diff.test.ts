@@ -70,6 +70,7 @@ describe("diffBundles", () => {
       "changed tools[check_availability].function.parameters.properties.service.enum",
       "changed tools[book_slot].function.parameters.properties.service.enum",
       "added tools[create_deal]",
+      "removed plugins.calendar.services[Retorno]",
       "added plugins.crm",
     ]);
   });

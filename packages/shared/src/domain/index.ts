@@ -6,3 +6,4 @@ export * from "./meta-inbound.ts";
 export * from "./sentinel.ts";
 export * from "./routing.ts";
 export * from "./pricing.ts";
+export * from "./calendar.ts";

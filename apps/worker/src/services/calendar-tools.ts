@@ -1,0 +1,189 @@
+import { createHash } from "node:crypto";
+
+import { sql } from "drizzle-orm";
+
+import type { Executor } from "@lx/db/client";
+import { bookAppointment, takenSlots } from "@lx/db/queries";
+import { canonicalJson, ZBundleCalendar, type BundleCalendar } from "@lx/shared/compiler";
+import { decryptSecret } from "@lx/shared/crypto";
+import { dateInZone, daySlots, freeSlots, isoInZone, parseCalendarDate, type Slot } from "@lx/shared/domain";
+
+import { postSignedWebhook } from "./outgoing-webhook.ts";
+
+/** What a calendar tool call needs besides its arguments. */
+export type CalendarToolContext = {
+  db: Executor;
+  /** The agent version's calendar plugin (`bundle.plugins.calendar`). */
+  calendar: BundleCalendar;
+  timeZone: string;
+  conversation: { tenantId: string; conversationId: string; customerKey: string; agentId: string | null };
+  workerId: string;
+  secretKey: Buffer;
+  now: Date;
+  /** Base backoff of the webhook backend's retries (CONTRACT: at most 2, same request id). */
+  retryBackoffMs?: number;
+};
+
+/** At most this many slots go back to the model for one day (the earliest). */
+const MAX_SLOTS = 24;
+
+/**
+ * check_availability and book_slot (AGENT_SPEC "Tools"). The answer is JSON for the model: a result,
+ * or `{ error }` it can act on (ask again, offer other times); never a thrown error, so one bad
+ * argument does not fail the customer's reply.
+ */
+export async function runCalendarTool(
+  name: "check_availability" | "book_slot",
+  args: Record<string, unknown>,
+  ctx: CalendarToolContext,
+): Promise<unknown> {
+  // Bundles compiled before the hours travelled with the version parse with none.
+  const calendar = ZBundleCalendar.parse(ctx.calendar);
+  if (calendar.backend === "webhook") {
+    return callWebhookBackend(name, args, { ...ctx, calendar });
+  }
+  return name === "check_availability" ? checkAvailability(args, { ...ctx, calendar }) : bookSlot(args, { ...ctx, calendar });
+}
+
+/** The length of an appointment for `service`: its durationMinutes, else the slot length. */
+function durationFor(calendar: BundleCalendar, service: unknown): { minutes: number; service: string | null } | { error: unknown } {
+  if (service === undefined || service === null || service === "") {
+    return { minutes: calendar.slotMinutes, service: null };
+  }
+  if (typeof service !== "string") {
+    return { error: { error: "service must be a string" } };
+  }
+  if (calendar.services.length === 0) {
+    return { minutes: calendar.slotMinutes, service };
+  }
+  const wanted = service.trim().toLocaleLowerCase();
+  const known = calendar.services.find((s) => s.name.toLocaleLowerCase() === wanted);
+  if (!known) {
+    return { error: { error: `unknown service "${service}"`, services: calendar.services.map((s) => s.name) } };
+  }
+  return { minutes: known.minutes, service: known.name };
+}
+
+async function slotsOfDay(date: string, minutes: number, ctx: CalendarToolContext): Promise<{ all: Slot[]; free: Slot[] }> {
+  const all = daySlots({ date, hours: ctx.calendar.hours, timeZone: ctx.timeZone, stepMinutes: ctx.calendar.slotMinutes, durationMinutes: minutes });
+  const first = all[0];
+  const last = all.at(-1);
+  if (!first || !last) {
+    return { all, free: [] };
+  }
+  const taken = await takenSlots(ctx.db, { tenantId: ctx.conversation.tenantId, from: first.start, to: last.end });
+  return { all, free: freeSlots(all, taken, ctx.now) };
+}
+
+async function checkAvailability(args: Record<string, unknown>, ctx: CalendarToolContext): Promise<unknown> {
+  const date = typeof args.date === "string" ? args.date.trim() : "";
+  if (!parseCalendarDate(date)) {
+    return { error: "date must be a calendar day, YYYY-MM-DD" };
+  }
+  const duration = durationFor(ctx.calendar, args.service);
+  if ("error" in duration) {
+    return duration.error;
+  }
+  const { all, free } = await slotsOfDay(date, duration.minutes, ctx);
+  return {
+    date,
+    timeZone: ctx.timeZone,
+    service: duration.service,
+    durationMinutes: duration.minutes,
+    ...(all.length === 0 ? { closed: true } : {}),
+    ...(date < dateInZone(ctx.now, ctx.timeZone) ? { past: true } : {}),
+    slots: free.slice(0, MAX_SLOTS).map((slot) => isoInZone(slot.start, ctx.timeZone)),
+    ...(free.length > MAX_SLOTS ? { more: free.length - MAX_SLOTS } : {}),
+  };
+}
+
+/** ISO-8601 with an offset or Z: a time without one would be read in this server's zone. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+async function bookSlot(args: Record<string, unknown>, ctx: CalendarToolContext): Promise<unknown> {
+  const raw = typeof args.start === "string" ? args.start.trim() : "";
+  const start = ISO_WITH_OFFSET.test(raw) ? new Date(raw) : null;
+  if (!start || Number.isNaN(start.getTime())) {
+    return { booked: false, error: "start must be a slot exactly as check_availability returned it (ISO-8601 with offset)" };
+  }
+  const duration = durationFor(ctx.calendar, args.service);
+  if ("error" in duration) {
+    return { booked: false, ...(duration.error as object) };
+  }
+  if (start <= ctx.now) {
+    return { booked: false, reason: "past" };
+  }
+  const { all } = await slotsOfDay(dateInZone(start, ctx.timeZone), duration.minutes, ctx);
+  const slot = all.find((s) => s.start.getTime() === start.getTime());
+  if (!slot) {
+    return { booked: false, reason: "not_a_slot", hint: "call check_availability and offer one of its slots" };
+  }
+  const name = typeof args.name === "string" && args.name.trim() !== "" ? args.name.trim().slice(0, 200) : null;
+  const result = await bookAppointment(ctx.db, {
+    tenantId: ctx.conversation.tenantId,
+    conversationId: ctx.conversation.conversationId,
+    customerKey: ctx.conversation.customerKey,
+    customerName: name,
+    service: duration.service,
+    startsAt: slot.start,
+    endsAt: slot.end,
+    actor: { type: "worker", label: ctx.workerId },
+  });
+  if (result.status === "taken") {
+    return { booked: false, reason: "taken", hint: "call check_availability again and offer another slot" };
+  }
+  return {
+    booked: true,
+    appointment: {
+      id: result.appointment.id,
+      start: isoInZone(result.appointment.startsAt, ctx.timeZone),
+      end: isoInZone(result.appointment.endsAt, ctx.timeZone),
+      service: result.appointment.service,
+      name: result.appointment.customerName,
+    },
+  };
+}
+
+/**
+ * The tenant's own calendar (n8n, Make…), per CONTRACT.md "Outgoing webhooks": signed with the
+ * tenant's webhook secret; its JSON answer goes to the model as is. The request id is derived from
+ * the conversation, the tool and its arguments, so a retried reply repeats the same request id and
+ * the receiver can deduplicate a booking.
+ */
+async function callWebhookBackend(name: string, args: Record<string, unknown>, ctx: CalendarToolContext): Promise<unknown> {
+  if (!ctx.calendar.webhookUrl) {
+    return { error: "the calendar is not configured (no webhookUrl)" };
+  }
+  const [c] = await ctx.db.execute<{ tenant_slug: string; webhook_secret_enc: string | null; agent_slug: string | null; wa_id: string | null; user_id: string | null; customer_name: string | null }>(sql`
+    select t.slug as tenant_slug, t.webhook_secret_enc, a.slug as agent_slug, c.customer_wa_id as wa_id,
+           c.customer_user_id as user_id, c.customer_name
+    from conversations c
+    join tenants t on t.id = c.tenant_id
+    left join agents a on a.id = ${ctx.conversation.agentId}::uuid
+    where c.id = ${ctx.conversation.conversationId}::uuid`);
+  if (!c?.webhook_secret_enc) {
+    return { error: "the calendar is not configured (the tenant has no webhook secret)" };
+  }
+  const requestId = `tool-${createHash("sha256")
+    .update(canonicalJson({ conversation: ctx.conversation.conversationId, tool: name, arguments: args }))
+    .digest("hex")
+    .slice(0, 32)}`;
+  const res = await postSignedWebhook({
+    url: ctx.calendar.webhookUrl,
+    secret: decryptSecret(ctx.secretKey, c.webhook_secret_enc),
+    requestId,
+    backoffMs: ctx.retryBackoffMs,
+    body: {
+      tool: name,
+      arguments: args,
+      tenant: c.tenant_slug,
+      agent: c.agent_slug,
+      conversation: { id: ctx.conversation.conversationId, waId: c.wa_id ?? c.user_id, name: c.customer_name },
+      requestId,
+    },
+  });
+  if (!res.ok) {
+    return { error: "the calendar could not be reached; tell the customer you will confirm later", status: res.status };
+  }
+  return res.json;
+}
