@@ -13,6 +13,7 @@ import { resumeIdleHandoffs } from "@lx/db/queries";
 
 import { handleHandoffNotify } from "./services/handoff-notify.ts";
 import { handleDeadReply, handleReply, preloadReplyTargets } from "./services/reply.ts";
+import { scanReminders } from "./services/reminders.ts";
 import { handleSummarize } from "./services/summarize.ts";
 
 export type WorkerOptions = {
@@ -33,6 +34,8 @@ export type WorkerOptions = {
     ambiguousGraceMs?: number;
     retryBaseMs?: number;
     schedulerMs?: number;
+    /** How often due appointment reminders are looked for (default 10 minutes). */
+    reminderScanMs?: number;
   };
 };
 
@@ -40,7 +43,7 @@ export type RunningWorker = {
   id: string;
   runner: JobRunner;
   sender: OutboxSender;
-  /** Starts the periodic jobs (handoff timeouts). */
+  /** Starts the periodic jobs (handoff timeouts, appointment reminders). */
   schedule: () => void;
   stop: (timeoutMs?: number) => Promise<void>;
 };
@@ -113,14 +116,28 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     },
   });
 
-  // Scheduler: conversations nobody answered within resumeAfterMinutes go back to the bot.
+  // Scheduler: conversations nobody answered within resumeAfterMinutes go back to the bot; due
+  // appointment reminders are queued (idempotent, so every worker may scan).
   let scheduler: NodeJS.Timeout | undefined;
+  let reminders: NodeJS.Timeout | undefined;
+  const scanDueReminders = () => {
+    scanReminders(o.db, { now: new Date(), workerId: id })
+      .then((scan) => {
+        if (scan.queued + scan.blocked > 0) {
+          logger.info(scan, "appointment reminders");
+          sender.notify();
+        }
+      })
+      .catch((err: unknown) => logger.error({ err }, "reminder scan failed"));
+  };
   const schedule = () => {
     scheduler = setInterval(() => {
       resumeIdleHandoffs(o.db)
         .then((ids) => ids.length > 0 && logger.info({ conversations: ids }, "handoffs timed out: back to the bot"))
         .catch((err: unknown) => logger.error({ err }, "resume scheduler failed"));
     }, o.tuning?.schedulerMs ?? 30_000);
+    scanDueReminders();
+    reminders = setInterval(scanDueReminders, o.tuning?.reminderScanMs ?? 600_000);
   };
   return {
     id,
@@ -129,6 +146,7 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     schedule,
     stop: async (timeoutMs = 15_000) => {
       clearInterval(scheduler);
+      clearInterval(reminders);
       await Promise.all([runner.stop(timeoutMs), sender.stop(timeoutMs)]);
       logger.info("worker stopped");
     },

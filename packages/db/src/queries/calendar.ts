@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 
 import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { isoText } from "./conversations.ts";
 
 /** Statuses that hold a slot. */
 const HOLDING = sql`('booked', 'confirmed')`;
@@ -35,7 +36,7 @@ export async function takenSlots(
   p: { tenantId: string; from: Date; to: Date },
 ): Promise<{ start: Date; end: Date }[]> {
   const rows = await db.execute<{ starts_at: string; ends_at: string }>(sql`
-    select starts_at::text, ends_at::text from appointments
+    select ${isoText(sql`starts_at`)} as starts_at, ${isoText(sql`ends_at`)} as ends_at from appointments
     where tenant_id = ${p.tenantId}::uuid and status in ${HOLDING}
       and starts_at < ${p.to.toISOString()}::timestamptz and ends_at > ${p.from.toISOString()}::timestamptz
     order by starts_at`);
@@ -71,7 +72,7 @@ export async function bookAppointment(
     const start = p.startsAt.toISOString();
     const end = p.endsAt.toISOString();
     const [mine] = await tx.execute<RawAppointment>(sql`
-      select id, starts_at::text, ends_at::text, service, customer_name from appointments
+      select id, ${isoText(sql`starts_at`)} as starts_at, ${isoText(sql`ends_at`)} as ends_at, service, customer_name from appointments
       where tenant_id = ${p.tenantId}::uuid and conversation_id = ${p.conversationId}::uuid
         and starts_at = ${start}::timestamptz and status in ${HOLDING}`);
     if (mine) {
@@ -89,7 +90,7 @@ export async function bookAppointment(
       insert into appointments (tenant_id, conversation_id, customer_key, customer_name, service, starts_at, ends_at, source)
       values (${p.tenantId}::uuid, ${p.conversationId}::uuid, ${p.customerKey}, ${p.customerName}, ${p.service},
               ${start}::timestamptz, ${end}::timestamptz, 'local')
-      returning id, starts_at::text, ends_at::text, service, customer_name`);
+      returning id, ${isoText(sql`starts_at`)} as starts_at, ${isoText(sql`ends_at`)} as ends_at, service, customer_name`);
     if (!row) {
       throw new Error("bookAppointment: no row");
     }
