@@ -5,6 +5,7 @@
  */
 export * from "./customer.ts";
 export * from "./fake-anthropic.ts";
+export * from "./fake-crm.ts";
 export * from "./fake-graph.ts";
 export type { FakeLlmOptions, FakeReply, FakeToolCall, LlmEvent, LlmFailure, LlmRequestRecord, ReplyFn } from "./fake-llm-common.ts";
 export { defaultReplyText } from "./fake-llm-common.ts";

@@ -1,14 +1,9 @@
-import { createHash } from "node:crypto";
-
-import { sql } from "drizzle-orm";
-
 import type { Executor } from "@lx/db/client";
 import { bookAppointment, takenSlots } from "@lx/db/queries";
-import { canonicalJson, ZBundleCalendar, type BundleCalendar } from "@lx/shared/compiler";
-import { decryptSecret } from "@lx/shared/crypto";
+import { ZBundleCalendar, type BundleCalendar } from "@lx/shared/compiler";
 import { dateInZone, daySlots, freeSlots, isoInZone, parseCalendarDate, type Slot } from "@lx/shared/domain";
 
-import { postSignedWebhook } from "./outgoing-webhook.ts";
+import { callToolWebhook } from "./tool-webhook.ts";
 
 /** What a calendar tool call needs besides its arguments. */
 export type CalendarToolContext = {
@@ -144,46 +139,14 @@ async function bookSlot(args: Record<string, unknown>, ctx: CalendarToolContext)
   };
 }
 
-/**
- * The tenant's own calendar (n8n, Make…), per CONTRACT.md "Outgoing webhooks": signed with the
- * tenant's webhook secret; its JSON answer goes to the model as is. The request id is derived from
- * the conversation, the tool and its arguments, so a retried reply repeats the same request id and
- * the receiver can deduplicate a booking.
- */
+/** The tenant's own calendar (n8n, Make…): its JSON answer goes to the model as is. */
 async function callWebhookBackend(name: string, args: Record<string, unknown>, ctx: CalendarToolContext): Promise<unknown> {
   if (!ctx.calendar.webhookUrl) {
     return { error: "the calendar is not configured (no webhookUrl)" };
   }
-  const [c] = await ctx.db.execute<{ tenant_slug: string; webhook_secret_enc: string | null; agent_slug: string | null; wa_id: string | null; user_id: string | null; customer_name: string | null }>(sql`
-    select t.slug as tenant_slug, t.webhook_secret_enc, a.slug as agent_slug, c.customer_wa_id as wa_id,
-           c.customer_user_id as user_id, c.customer_name
-    from conversations c
-    join tenants t on t.id = c.tenant_id
-    left join agents a on a.id = ${ctx.conversation.agentId}::uuid
-    where c.id = ${ctx.conversation.conversationId}::uuid`);
-  if (!c?.webhook_secret_enc) {
-    return { error: "the calendar is not configured (the tenant has no webhook secret)" };
-  }
-  const requestId = `tool-${createHash("sha256")
-    .update(canonicalJson({ conversation: ctx.conversation.conversationId, tool: name, arguments: args }))
-    .digest("hex")
-    .slice(0, 32)}`;
-  const res = await postSignedWebhook({
-    url: ctx.calendar.webhookUrl,
-    secret: decryptSecret(ctx.secretKey, c.webhook_secret_enc),
-    requestId,
-    backoffMs: ctx.retryBackoffMs,
-    body: {
-      tool: name,
-      arguments: args,
-      tenant: c.tenant_slug,
-      agent: c.agent_slug,
-      conversation: { id: ctx.conversation.conversationId, waId: c.wa_id ?? c.user_id, name: c.customer_name },
-      requestId,
-    },
-  });
+  const res = await callToolWebhook({ ...ctx, url: ctx.calendar.webhookUrl, tool: name, args });
   if (!res.ok) {
-    return { error: "the calendar could not be reached; tell the customer you will confirm later", status: res.status };
+    return { error: `the calendar could not be reached (${res.error}); tell the customer you will confirm later`, status: res.status };
   }
   return res.json;
 }

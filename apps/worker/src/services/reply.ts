@@ -29,6 +29,7 @@ import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
 import { runCalendarTool } from "./calendar-tools.ts";
+import { runCrmTool } from "./crm-tools.ts";
 
 export type ReplyDeps = {
   bundles: BundleCache;
@@ -725,9 +726,9 @@ export async function handleDeadReply(db: Executor, job: { messageId: number | n
 }
 
 /**
- * Tool execution: handoff_to_human, and the calendar plugin's check_availability and book_slot
- * (services/calendar-tools.ts). A tool the version does not offer answers `{ error }` (the CRM
- * plugin's create_deal is not built yet).
+ * Tool execution: handoff_to_human, the calendar plugin's check_availability and book_slot
+ * (services/calendar-tools.ts) and the CRM plugin's create_deal (services/crm-tools.ts). A tool the
+ * version does not offer answers `{ error }`.
  */
 async function runTool(
   call: LlmToolCall,
@@ -749,6 +750,18 @@ async function runTool(
       workerId: ctx.workerId,
       secretKey: ctx.tools.secretKey,
       now: new Date(),
+      retryBackoffMs: ctx.tools.retryBackoffMs,
+    });
+    return { output };
+  }
+  const crm = bundle.plugins.crm;
+  if (call.name === "create_deal" && crm && ctx.tools) {
+    const output = await runCrmTool(call.arguments, {
+      db: ctx.db,
+      crm,
+      conversation: { tenantId: t.tenantId, conversationId: t.conversationId, customerKey: t.customerKey, agentId: t.agentId },
+      workerId: ctx.workerId,
+      secretKey: ctx.tools.secretKey,
       retryBackoffMs: ctx.tools.retryBackoffMs,
     });
     return { output };

@@ -118,6 +118,22 @@ describe("lx apply", () => {
     await expect(applyTenantFile(db, file, opts)).rejects.toThrow(/numbers\.0\.accessToken: environment variable HAVEN_WA_TOKEN is not set/);
   });
 
+  test("the CRM token is stored encrypted from env:, changed only when it changes, and never in the report", async ({ db }) => {
+    const file = { ...havenFile(), crmToken: "env:HAVEN_CRM_TOKEN" };
+    const env = { HAVEN_CRM_TOKEN: "pd-token-1" };
+    await applyTenantFile(db, file, { ...opts, env });
+    const tokenOf = async () =>
+      (await db.select().from(tenants).where(eq(tenants.slug, file.tenant.slug)))[0]?.crmTokenEnc ?? null;
+    const stored = await tokenOf();
+    expect(stored).not.toContain("pd-token-1");
+    expect(decryptSecret(TEST_SECRET_KEY, stored!)).toBe("pd-token-1");
+    expect((await applyTenantFile(db, file, { ...opts, env })).changes).toEqual([]);
+    const r = await applyTenantFile(db, file, { ...opts, env: { HAVEN_CRM_TOKEN: "pd-token-2" } });
+    expect(r.changes).toEqual([expect.objectContaining({ kind: "tenant", action: "updated", detail: "crmTokenEnc" })]);
+    expect(JSON.stringify(r)).not.toContain("pd-token-2");
+    expect(decryptSecret(TEST_SECRET_KEY, (await tokenOf())!)).toBe("pd-token-2");
+  });
+
   test("--dry-run reports the changes and writes nothing", async ({ db }) => {
     const before = await counts(db);
     const r = await applyTenantFile(db, havenFile(), { ...opts, dryRun: true });

@@ -94,6 +94,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
   const tokens = file.numbers.map((n, i) => resolveSecret(n.accessToken, `numbers.${i}.accessToken`, options.env));
   const webhookSecret =
     file.webhookSecret === undefined ? undefined : resolveSecret(file.webhookSecret, "webhookSecret", options.env);
+  const crmToken = file.crmToken === undefined ? undefined : resolveSecret(file.crmToken, "crmToken", options.env);
   const { actor, secretKey } = options;
 
   try {
@@ -114,6 +115,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             routing,
             timeZone,
             webhookSecretEnc: encryptSecret(secretKey, webhookSecret ?? randomToken(32)),
+            crmTokenEnc: crmToken === undefined ? null : encryptSecret(secretKey, crmToken),
           })
           .returning();
         changes.push({ kind: "tenant", action: "created", subject: slug });
@@ -130,6 +132,9 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
         }
         if (webhookSecret !== undefined && !sameSecret(secretKey, tenant.webhookSecretEnc, webhookSecret)) {
           patch.webhookSecretEnc = encryptSecret(secretKey, webhookSecret);
+        }
+        if (crmToken !== undefined && !sameSecret(secretKey, tenant.crmTokenEnc, crmToken)) {
+          patch.crmTokenEnc = encryptSecret(secretKey, crmToken);
         }
         if (Object.keys(patch).length > 0) {
           [tenant] = await tx.update(tenants).set(patch).where(eq(tenants.id, tenant.id)).returning();

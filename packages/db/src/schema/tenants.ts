@@ -28,6 +28,8 @@ export const tenants = pgTable(
     timeZone: text().notNull().default(DEFAULT_TENANT_TIME_ZONE),
     /** Secret for X-LX-Signature on outgoing webhooks, encrypted with LX_SECRET_KEY. */
     webhookSecretEnc: text(),
+    /** The CRM plugin's API token (Pipedrive api_token, RD Station CRM token), encrypted; `lx apply` crmToken. */
+    crmTokenEnc: text(),
     ...timestamps,
   },
   (t) => [

@@ -89,6 +89,8 @@ export const ZApplyFile = z
     agents: z.array(ZApplyAgent).min(1, "at least one agent"),
     templates: z.array(ZApplyTemplate).optional(),
     webhookSecret: ZSecretRef.optional(),
+    /** The CRM plugin's API token (Pipedrive, RD Station CRM), a literal or `env:NAME`. */
+    crmToken: ZSecretRef.optional(),
   })
   .superRefine((file, ctx) => {
     for (const issue of crossCheckApplyFile(file)) {

@@ -1,0 +1,171 @@
+import { sql } from "drizzle-orm";
+
+import type { Executor } from "@lx/db/client";
+import { insertAuditEvent } from "@lx/db/queries";
+import type { CompiledAgentBundle } from "@lx/shared/compiler";
+import { decryptSecret } from "@lx/shared/crypto";
+
+import { callToolWebhook } from "./tool-webhook.ts";
+
+type BundleCrm = NonNullable<CompiledAgentBundle["plugins"]["crm"]>;
+
+export type CrmToolContext = {
+  db: Executor;
+  crm: BundleCrm;
+  conversation: { tenantId: string; conversationId: string; customerKey: string; agentId: string | null };
+  workerId: string;
+  secretKey: Buffer;
+  retryBackoffMs?: number;
+  /** Per request to Pipedrive / RD Station (default 10 s, as for outgoing webhooks). */
+  timeoutMs?: number;
+};
+
+/** Where the direct adapters go when the spec names no baseUrl. */
+export const CRM_DEFAULT_BASE_URLS = { pipedrive: "https://api.pipedrive.com", rdstation: "https://crm.rdstation.com" } as const;
+
+type Created = { externalId: string | null; response: unknown };
+
+/**
+ * create_deal (AGENT_SPEC "Tools"), once the model knows the spec's `qualifyFields`: to the tenant's
+ * n8n (`webhook`, signed like every outgoing webhook) or straight to Pipedrive or RD Station CRM
+ * (`baseUrl` configurable; the API token is the tenant's `crmToken`, encrypted at rest). The deal
+ * and the CRM's answer are kept in `crm_deals` and audited (`crm.deal_created`). One deal per
+ * conversation and title: the same call again (a re-run reply job, a model repeating itself)
+ * answers the deal already created and calls no CRM. The answer is JSON for the model, never a throw.
+ */
+export async function runCrmTool(args: Record<string, unknown>, ctx: CrmToolContext): Promise<unknown> {
+  const title = typeof args.title === "string" ? args.title.trim().slice(0, 200) : "";
+  if (title === "") {
+    return { created: false, error: "title is required" };
+  }
+  const raw = args.fields !== null && typeof args.fields === "object" && !Array.isArray(args.fields) ? (args.fields as Record<string, unknown>) : {};
+  const fields = Object.fromEntries(
+    Object.entries(raw)
+      .map(([k, v]) => [k, typeof v === "string" ? v.trim() : v === null || v === undefined ? "" : JSON.stringify(v)] as const)
+      .filter(([, v]) => v !== ""),
+  );
+  const missing = ctx.crm.qualifyFields.filter((f) => !(f in fields));
+  if (missing.length > 0) {
+    return { created: false, error: "ask the customer first", missing };
+  }
+  const [existing] = await ctx.db.execute<{ id: string; external_id: string | null }>(sql`
+    select id, external_id from crm_deals
+    where tenant_id = ${ctx.conversation.tenantId}::uuid and conversation_id = ${ctx.conversation.conversationId}::uuid
+      and lower(title) = lower(${title}) and status = 'created'
+    limit 1`);
+  if (existing) {
+    return { created: true, alreadyCreated: true, dealId: existing.external_id ?? existing.id };
+  }
+
+  let created: Created | { error: string };
+  try {
+    created = await create(title, fields, ctx);
+  } catch (err) {
+    created = { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+  }
+  if ("error" in created) {
+    await insertAuditEvent(ctx.db, {
+      tenantId: ctx.conversation.tenantId,
+      actor: { type: "worker", label: ctx.workerId },
+      type: "crm.deal_failed",
+      subjectType: "conversation",
+      subjectId: ctx.conversation.conversationId,
+      data: { backend: ctx.crm.backend, title, error: created.error },
+    });
+    return { created: false, error: "the CRM could not be reached; do not tell the customer it was recorded" };
+  }
+  const done = created;
+  const deal = await ctx.db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ id: string }>(sql`
+      insert into crm_deals (tenant_id, conversation_id, title, fields, backend, external_id, status, response)
+      values (${ctx.conversation.tenantId}::uuid, ${ctx.conversation.conversationId}::uuid, ${title},
+              ${JSON.stringify(fields)}::jsonb, ${ctx.crm.backend}, ${done.externalId}, 'created',
+              ${JSON.stringify(done.response ?? null)}::jsonb)
+      returning id`);
+    await insertAuditEvent(tx, {
+      tenantId: ctx.conversation.tenantId,
+      actor: { type: "worker", label: ctx.workerId },
+      type: "crm.deal_created",
+      subjectType: "conversation",
+      subjectId: ctx.conversation.conversationId,
+      data: { dealId: row?.id ?? null, backend: ctx.crm.backend, externalId: done.externalId, title },
+    });
+    return row;
+  });
+  return { created: true, dealId: created.externalId ?? deal?.id ?? null };
+}
+
+async function create(title: string, fields: Record<string, string>, ctx: CrmToolContext): Promise<Created | { error: string }> {
+  const { crm } = ctx;
+  if (crm.backend === "webhook") {
+    if (!crm.webhookUrl) {
+      return { error: "no webhookUrl" };
+    }
+    const res = await callToolWebhook({ ...ctx, url: crm.webhookUrl, tool: "create_deal", args: { title, fields } });
+    if (!res.ok) {
+      return { error: res.error };
+    }
+    const answer = res.json as { id?: unknown; dealId?: unknown } | null;
+    const id = answer?.dealId ?? answer?.id;
+    return { externalId: typeof id === "string" || typeof id === "number" ? String(id) : null, response: res.json };
+  }
+  const [t] = await ctx.db.execute<{ crm_token_enc: string | null }>(sql`
+    select crm_token_enc from tenants where id = ${ctx.conversation.tenantId}::uuid`);
+  if (!t?.crm_token_enc) {
+    return { error: "the tenant has no crmToken" };
+  }
+  const token = decryptSecret(ctx.secretKey, t.crm_token_enc);
+  const base = (crm.baseUrl ?? CRM_DEFAULT_BASE_URLS[crm.backend]).replace(/\/+$/, "");
+  const note = Object.entries(fields)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n");
+  if (crm.backend === "pipedrive") {
+    const deal = await postJson(`${base}/v1/deals?api_token=${encodeURIComponent(token)}`, { title }, ctx.timeoutMs);
+    const id = (deal.json as { data?: { id?: unknown } } | null)?.data?.id;
+    if (!deal.ok || (typeof id !== "number" && typeof id !== "string")) {
+      return { error: `Pipedrive answered ${deal.status}` };
+    }
+    if (note !== "") {
+      await postJson(`${base}/v1/notes?api_token=${encodeURIComponent(token)}`, { deal_id: id, content: note }, ctx.timeoutMs);
+    }
+    return { externalId: String(id), response: deal.json };
+  }
+  const deal = await postJson(`${base}/api/v1/deals?token=${encodeURIComponent(token)}`, { deal: { name: title } }, ctx.timeoutMs);
+  const body = deal.json as { _id?: unknown; id?: unknown } | null;
+  const id = body?._id ?? body?.id;
+  if (!deal.ok || typeof id !== "string") {
+    return { error: `RD Station answered ${deal.status}` };
+  }
+  if (note !== "") {
+    await postJson(`${base}/api/v1/activities?token=${encodeURIComponent(token)}`, { activity: { deal_id: id, text: note } }, ctx.timeoutMs);
+  }
+  return { externalId: id, response: deal.json };
+}
+
+/**
+ * One POST, no retry: creating a deal is not idempotent on these APIs, so a failed call is reported
+ * to the model (and audited) rather than repeated blindly. The token travels in the query string, as
+ * both APIs require; it is never logged (errors carry the status only).
+ */
+async function postJson(url: string, body: unknown, timeoutMs = 10_000): Promise<{ ok: boolean; status: number; json: unknown }> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    // Never the message: fetch's own names the URL, and the URL holds the token.
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    throw new Error(`${err instanceof Error ? err.name : "Error"}${typeof cause === "string" ? ` (${cause})` : ""}`);
+  }
+  let json: unknown = null;
+  try {
+    json = await res.json();
+  } catch {
+    json = null;
+  }
+  return { ok: res.ok, status: res.status, json };
+}
