@@ -6,7 +6,7 @@ import { decryptSecret } from "@lx/shared/crypto";
 
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
-import { postSignedWebhook } from "./outgoing-webhook.ts";
+import { postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
 
 const ZNotifyPayload = z.object({
   handoffId: z.string().optional(),
@@ -26,21 +26,7 @@ export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Bu
     throw new PermanentJobError(`bad handoff.notify payload: ${parsed.error.message}`);
   }
   const p = parsed.data;
-  const [c] = await ctx.db.execute<{
-    tenant_slug: string;
-    webhook_secret_enc: string | null;
-    agent_slug: string | null;
-    wa_id: string | null;
-    user_id: string | null;
-    customer_name: string | null;
-  }>(sql`
-    select t.slug as tenant_slug, t.webhook_secret_enc, a.slug as agent_slug, c.customer_wa_id as wa_id,
-           c.customer_user_id as user_id, c.customer_name
-    from conversations c
-    join tenants t on t.id = c.tenant_id
-    join phone_numbers n on n.id = c.phone_number_id
-    left join agents a on a.id = coalesce(c.agent_id, n.agent_id)
-    where c.id = ${p.conversationId}::uuid`);
+  const c = await webhookParty(ctx.db, p.conversationId);
   if (!c) {
     throw new PermanentJobError(`conversation ${p.conversationId} not found`);
   }

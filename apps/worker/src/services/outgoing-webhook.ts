@@ -1,5 +1,9 @@
 import { createHmac } from "node:crypto";
 
+import { sql } from "drizzle-orm";
+
+import type { Executor } from "@lx/db/client";
+
 /**
  * Outgoing webhooks (tool backends, handoff notices), per CONTRACT.md: JSON body,
  * `X-LX-Signature: sha256=<hex HMAC-SHA256 of the raw body with the tenant's webhook secret>`,
@@ -53,4 +57,26 @@ export async function postSignedWebhook(p: {
     }
   }
   return last;
+}
+
+/** Who an outgoing webhook about a conversation is from and about: tenant (and its secret), agent, customer. */
+export type WebhookParty = {
+  tenant_slug: string;
+  webhook_secret_enc: string | null;
+  agent_slug: string | null;
+  wa_id: string | null;
+  user_id: string | null;
+  customer_name: string | null;
+};
+
+export async function webhookParty(db: Executor, conversationId: string): Promise<WebhookParty | undefined> {
+  const [party] = await db.execute<WebhookParty>(sql`
+    select t.slug as tenant_slug, t.webhook_secret_enc, a.slug as agent_slug, c.customer_wa_id as wa_id,
+           c.customer_user_id as user_id, c.customer_name
+    from conversations c
+    join tenants t on t.id = c.tenant_id
+    join phone_numbers n on n.id = c.phone_number_id
+    left join agents a on a.id = coalesce(c.agent_id, n.agent_id)
+    where c.id = ${conversationId}::uuid`);
+  return party;
 }

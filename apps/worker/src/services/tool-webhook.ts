@@ -1,12 +1,10 @@
 import { createHash } from "node:crypto";
 
-import { sql } from "drizzle-orm";
-
 import type { Executor } from "@lx/db/client";
 import { canonicalJson } from "@lx/shared/compiler";
 import { decryptSecret } from "@lx/shared/crypto";
 
-import { postSignedWebhook } from "./outgoing-webhook.ts";
+import { postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
 
 /**
  * A plugin tool served by the tenant's own endpoint (n8n, Make…), per CONTRACT.md "Outgoing
@@ -19,7 +17,7 @@ export async function callToolWebhook(p: {
   db: Executor;
   url: string;
   secretKey: Buffer;
-  conversation: { conversationId: string; agentId: string | null };
+  conversation: { conversationId: string };
   tool: string;
   args: Record<string, unknown>;
   retryBackoffMs?: number;
@@ -28,20 +26,7 @@ export async function callToolWebhook(p: {
     .update(canonicalJson({ conversation: p.conversation.conversationId, tool: p.tool, arguments: p.args }))
     .digest("hex")
     .slice(0, 32)}`;
-  const [c] = await p.db.execute<{
-    tenant_slug: string;
-    webhook_secret_enc: string | null;
-    agent_slug: string | null;
-    wa_id: string | null;
-    user_id: string | null;
-    customer_name: string | null;
-  }>(sql`
-    select t.slug as tenant_slug, t.webhook_secret_enc, a.slug as agent_slug, c.customer_wa_id as wa_id,
-           c.customer_user_id as user_id, c.customer_name
-    from conversations c
-    join tenants t on t.id = c.tenant_id
-    left join agents a on a.id = ${p.conversation.agentId}::uuid
-    where c.id = ${p.conversation.conversationId}::uuid`);
+  const c = await webhookParty(p.db, p.conversation.conversationId);
   if (!c?.webhook_secret_enc) {
     return { ok: false, error: "the tenant has no webhook secret", status: null, requestId };
   }
