@@ -10,6 +10,7 @@ import { havenSpec } from "@lx/shared/testing";
 
 import { eventually, startStack } from "../testing/stack.ts";
 import { runCalendarTool, type CalendarToolContext } from "./calendar-tools.ts";
+import { currentTimeSection } from "./reply.ts";
 
 const TZ = havenSpec.agent.timezone;
 const calendar = compile(havenSpec).plugins.calendar!;
@@ -204,11 +205,24 @@ describe("calendar plugin in a conversation", () => {
     expect(appointment).toMatchObject({ service: "Limpeza de pele", customer_name: "Maria Souza", customer_key: "5511988880001" });
     expect(new Date(appointment!.starts_at).toISOString()).toBe(new Date(`${date}T08:30:00-03:00`).toISOString());
     expect(new Date(appointment!.ends_at).getTime() - new Date(appointment!.starts_at).getTime()).toBe(60 * 60_000);
-    // The model saw both tools offered and each result as a tool message.
+    // The model knew today's date in the business' zone, saw both tools offered and each result as a tool message.
+    const system = (s.llm.requests[0]?.body as { messages: ChatMessage[] }).messages[0]?.content ?? "";
+    expect(system).toContain(`## Current date and time\n${dateInZone(new Date(), TZ)}`);
+    expect(system).toContain("(America/Sao_Paulo, UTC-03:00)");
     expect(s.llm.requests).toHaveLength(3);
     const tools = (s.llm.requests[0]?.body as { tools?: { function: { name: string } }[] }).tools?.map((t) => t.function.name);
     expect(tools).toEqual(expect.arrayContaining(["check_availability", "book_slot"]));
     const final = (s.llm.requests[2]?.body as { messages: ChatMessage[] }).messages;
     expect(final.filter((m) => m.role === "tool")).toHaveLength(2);
+  });
+});
+
+describe("the reply's current time", () => {
+  test("is the business' local date and time, with its offset and in its language", () => {
+    const at = new Date("2026-11-26T12:05:00Z");
+    expect(currentTimeSection(at, "America/Sao_Paulo", "pt-BR")).toBe(
+      "## Current date and time\n2026-11-26 09:05 (America/Sao_Paulo, UTC-03:00) — quinta-feira, 26 de novembro de 2026 às 09:05",
+    );
+    expect(currentTimeSection(at, "UTC", "en")).toBe("## Current date and time\n2026-11-26 12:05 (UTC, UTC+00:00) — Thursday, November 26, 2026 at 12:05 PM");
   });
 });

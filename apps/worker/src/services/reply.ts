@@ -15,6 +15,7 @@ import {
 import {
   applySentinel,
   buildMenuPayload,
+  isoInZone,
   matchHandoffKeyword,
   matchMenuChoice,
   menuText,
@@ -341,9 +342,12 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     t.history && t.history.upToId === t.messageId && t.history.versionId === t.activeVersionId
       ? toTurns(t.history.rows, recentMessages)
       : await loadHistory(db, t.conversationId, t.messageId, recentMessages);
-  const system = t.summary
-    ? `${bundle.systemPrompt}\n\n## Conversation summary (older messages)\n${t.summary}`
-    : bundle.systemPrompt;
+  // The frozen prompt first (a stable prefix the providers can cache), then what changes.
+  const system = [
+    bundle.systemPrompt,
+    ...(t.summary ? [`## Conversation summary (older messages)\n${t.summary}`] : []),
+    currentTimeSection(new Date(), bundle.agent.timezone, bundle.agent.language),
+  ].join("\n\n");
   const { provider, model } = deps.chooseModel(bundle);
   const started = performance.now();
   let tokensIn = 0;
@@ -723,6 +727,22 @@ export async function handleDeadReply(db: Executor, job: { messageId: number | n
   await db.transaction(async (tx) => {
     await startHandoff(tx, handoffFor(t, active.bundle, workerId, "failure", `reply job ${job.id} failed on every attempt`));
   });
+}
+
+/**
+ * The date and time of the reply in the business' zone, for the system prompt: the bundle is frozen
+ * (no clock), and without it the model cannot turn "tomorrow" or "Thursday" into the day
+ * check_availability needs, nor tell whether the business is open now.
+ */
+export function currentTimeSection(now: Date, timeZone: string, language: string): string {
+  const local = isoInZone(now, timeZone);
+  let spoken = "";
+  try {
+    spoken = new Intl.DateTimeFormat(language, { timeZone, dateStyle: "full", timeStyle: "short" }).format(now);
+  } catch {
+    spoken = "";
+  }
+  return `## Current date and time\n${local.slice(0, 10)} ${local.slice(11, 16)} (${timeZone}, UTC${local.slice(19)})${spoken ? ` — ${spoken}` : ""}`;
 }
 
 /**
