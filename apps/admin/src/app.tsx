@@ -13,6 +13,7 @@ import { AgentLayout } from "./pages/agents/layout.tsx";
 import { SpecEditorPage } from "./pages/agents/spec.tsx";
 import { TestChatPage } from "./pages/agents/test-chat.tsx";
 import { VersionsPage } from "./pages/agents/versions.tsx";
+import { ClientAppointmentsPage, TenantAppointmentsPage } from "./pages/appointments/appointments.tsx";
 import { AuditLogPage } from "./pages/audit/audit-log.tsx";
 import { ConversationsInboxPage } from "./pages/conversations/inbox.tsx";
 import { ClientMetricsPage } from "./pages/client/metrics.tsx";
@@ -88,6 +89,7 @@ const router = createBrowserRouter([
               { path: "tenants/:tenantSlug/conversations", element: <ConversationsInboxPage /> },
               { path: "tenants/:tenantSlug/setup", element: <SetupPage /> },
               { path: "tenants/:tenantSlug/metrics", element: <TenantMetricsPage /> },
+              { path: "tenants/:tenantSlug/appointments", element: <TenantAppointmentsPage /> },
               {
                 path: "tenants/:tenantSlug/agents/:agentSlug",
                 element: <AgentLayout />,
@@ -109,6 +111,7 @@ const router = createBrowserRouter([
               { path: "client", element: <Navigate to="/client/metrics" replace /> },
               { path: "client/metrics", element: <ClientMetricsPage /> },
               { path: "client/versions", element: <ClientVersionsPage /> },
+              { path: "client/appointments", element: <ClientAppointmentsPage /> },
             ],
           },
           { path: "*", element: <NotFoundPage /> },

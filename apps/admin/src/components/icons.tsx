@@ -47,6 +47,15 @@ export function ChartIcon(props: SVGProps<SVGSVGElement>) {
   );
 }
 
+export function CalendarIcon(props: SVGProps<SVGSVGElement>) {
+  return (
+    <Icon {...props}>
+      <rect x="3.5" y="5" width="17" height="15" rx="2" />
+      <path d="M3.5 10h17M8 3v4M16 3v4" />
+    </Icon>
+  );
+}
+
 export function CheckBadgeIcon(props: SVGProps<SVGSVGElement>) {
   return (
     <Icon {...props}>

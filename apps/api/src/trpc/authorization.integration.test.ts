@@ -160,6 +160,16 @@ const MATRIX: Record<string, Row> = {
     kind: "mutation",
     input: (f) => ({ numberId: f.numberA.id, reason: "matrix" }),
   },
+  "appointments.list": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, when: "upcoming" }),
+  },
+  "appointments.cancel": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, appointmentId: f.appointmentAId }),
+  },
   "metrics.tenant": {
     level: "tenant",
     kind: "query",
@@ -234,6 +244,10 @@ async function setup(db: Database) {
     status: "dead",
   });
   await seedAgent(db, { tenantId: tenantB.id });
+  const [appointmentA] = await db.$client<{ id: string }[]>`
+    insert into appointments (tenant_id, conversation_id, customer_key, starts_at, ends_at)
+    values (${tenantA.id}, ${conversationA.id}, ${conversationA.customerKey}, now() + interval '1 day', now() + interval '1 day 30 minutes')
+    returning id`;
   const operator = await seedUser(db, { role: "operator" });
   const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
   const clientB = await seedUser(db, { role: "client", tenantId: tenantB.id });
@@ -245,6 +259,7 @@ async function setup(db: Database) {
     conversationA,
     deadJobId: Number(deadJob?.id),
     deadSendId: deadSend?.id ?? 0,
+    appointmentAId: appointmentA?.id ?? "",
     operator,
     clientA,
     clientB,
@@ -288,7 +303,9 @@ async function snapshotTenantA(db: Database, f: Fixture) {
     select id, status, attempts from message_queue where tenant_id = ${f.tenantA.id} order by id`;
   const sends = await db.$client`
     select id, status, attempts from outbox_messages where tenant_id = ${f.tenantA.id} order by id`;
-  return { versions, conversations, numbers, jobs, sends };
+  const appointments = await db.$client`
+    select id, status from appointments where tenant_id = ${f.tenantA.id} order by id`;
+  return { versions, conversations, numbers, jobs, sends, appointments };
 }
 
 /** At runtime `_def.procedures` is flat, keyed by dotted path ("versions.publish"). */

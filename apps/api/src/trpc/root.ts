@@ -1,5 +1,6 @@
 import { createTRPCRouter } from "./init.ts";
 import { agentsRouter } from "./routers/agents.ts";
+import { appointmentsRouter } from "./routers/appointments.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { conversationsRouter } from "./routers/conversations.ts";
@@ -14,6 +15,7 @@ import { versionsRouter } from "./routers/versions.ts";
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
+  appointments: appointmentsRouter,
   tenants: tenantsRouter,
   agents: agentsRouter,
   versions: versionsRouter,

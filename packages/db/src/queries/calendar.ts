@@ -5,9 +5,12 @@
  */
 import { sql } from "drizzle-orm";
 
+import { AppError } from "@lx/shared/errors";
+
 import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
-import { isoText } from "./conversations.ts";
+import { userActor, type SessionUser } from "./auth.ts";
+import { cursorText, decodeConversationCursor, encodeConversationCursor, isoText } from "./conversations.ts";
 
 /** Statuses that hold a slot. */
 const HOLDING = sql`('booked', 'confirmed')`;
@@ -103,5 +106,116 @@ export async function bookAppointment(
       data: { appointmentId: row.id, startsAt: start, endsAt: end, service: p.service },
     });
     return { status: "booked", appointment: toAppointment(row) };
+  });
+}
+
+export type AppointmentListRow = {
+  id: string;
+  startsAt: string;
+  endsAt: string;
+  service: string | null;
+  customerName: string | null;
+  customerKey: string;
+  status: string;
+  source: string;
+  conversationId: string | null;
+  createdAt: string;
+};
+
+/**
+ * A tenant's appointments for the console: `upcoming` (not ended yet, soonest first) or `past`
+ * (latest first), any status; keyset-paged on (starts_at, id) with the inbox's cursor format; with
+ * the tenant's time zone, in which the console shows them.
+ */
+export async function listAppointments(
+  db: Executor,
+  p: { tenantId: string; when: "upcoming" | "past"; cursor?: string; limit: number; now?: Date },
+): Promise<{ items: AppointmentListRow[]; nextCursor: string | null; timeZone: string }> {
+  const now = (p.now ?? new Date()).toISOString();
+  const [tenant] = await db.execute<{ time_zone: string }>(sql`select time_zone from tenants where id = ${p.tenantId}::uuid`);
+  const cursor = p.cursor ? decodeConversationCursor(p.cursor) : null;
+  const upcoming = p.when === "upcoming";
+  const rows = await db.execute<{
+    id: string;
+    starts_at: string;
+    ends_at: string;
+    service: string | null;
+    customer_name: string | null;
+    customer_key: string;
+    status: string;
+    source: string;
+    conversation_id: string | null;
+    created_at: string;
+    cursor_at: string;
+  }>(sql`
+    select a.id, ${isoText(sql`a.starts_at`)} as starts_at, ${isoText(sql`a.ends_at`)} as ends_at, a.service,
+           coalesce(a.customer_name, c.customer_name) as customer_name, a.customer_key, a.status, a.source,
+           a.conversation_id, ${isoText(sql`a.created_at`)} as created_at, ${cursorText(sql`a.starts_at`)} as cursor_at
+    from appointments a
+    left join conversations c on c.id = a.conversation_id
+    where a.tenant_id = ${p.tenantId}::uuid
+      and ${upcoming ? sql`a.ends_at > ${now}::timestamptz` : sql`a.ends_at <= ${now}::timestamptz`}
+      ${
+        cursor === null
+          ? sql``
+          : upcoming
+            ? sql`and (a.starts_at, a.id) > (${cursor.at}::timestamptz, ${cursor.id}::uuid)`
+            : sql`and (a.starts_at, a.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`
+      }
+    order by ${upcoming ? sql`a.starts_at, a.id` : sql`a.starts_at desc, a.id desc`}
+    limit ${p.limit + 1}`);
+  const page = rows.slice(0, p.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      service: r.service,
+      customerName: r.customer_name,
+      customerKey: r.customer_key,
+      status: r.status,
+      source: r.source,
+      conversationId: r.conversation_id,
+      createdAt: r.created_at,
+    })),
+    nextCursor: rows.length > p.limit && last ? encodeConversationCursor({ at: last.cursor_at, id: last.id }) : null,
+    /** The tenant's zone (`tenants.time_zone`), in which the console shows the times. */
+    timeZone: tenant?.time_zone ?? "UTC",
+  };
+}
+
+/**
+ * An operator cancels a booked or confirmed appointment: the slot is free again and no reminder is
+ * sent for it. Audited (`appointment.cancelled`, before/after). Another tenant's appointment reads as
+ * missing (NOT_FOUND); one already cancelled, done or missed cannot be (CONFLICT).
+ */
+export async function cancelAppointment(
+  db: Executor,
+  p: { tenantId: string; appointmentId: string; user: Pick<SessionUser, "id" | "email"> },
+): Promise<{ id: string; status: "cancelled" }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ id: string; status: string; conversation_id: string | null; starts_at: string }>(sql`
+      select id, status, conversation_id, ${isoText(sql`starts_at`)} as starts_at from appointments
+      where id = ${p.appointmentId}::uuid and tenant_id = ${p.tenantId}::uuid
+      for update`);
+    if (!row) {
+      throw new AppError("NOT_FOUND", { message: "appointment not found" });
+    }
+    if (row.status !== "booked" && row.status !== "confirmed") {
+      throw new AppError("CONFLICT", { message: `the appointment is ${row.status}` });
+    }
+    await tx.execute(sql`update appointments set status = 'cancelled', updated_at = now() where id = ${row.id}::uuid`);
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: userActor(p.user),
+      type: "appointment.cancelled",
+      subjectType: "appointment",
+      subjectId: row.id,
+      before: { status: row.status },
+      after: { status: "cancelled" },
+      data: { conversationId: row.conversation_id, startsAt: row.starts_at },
+    });
+    return { id: row.id, status: "cancelled" as const };
   });
 }

@@ -18,7 +18,7 @@ export function isoText(expr: SQL): SQL<string | null> {
 }
 
 /** The same at full microsecond precision, for keyset cursors (a Date would round and skip rows). */
-function cursorText(expr: SQL): SQL<string> {
+export function cursorText(expr: SQL): SQL<string> {
   return sql<string>`to_char(${expr} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 

@@ -6,7 +6,7 @@ import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useUser } from "../../lib/session.ts";
 import { useTRPC } from "../../lib/trpc.ts";
-import { BuildingIcon, ChartIcon, CheckBadgeIcon, GaugeIcon, ListIcon, Logo, LogoutIcon } from "../icons.tsx";
+import { BuildingIcon, CalendarIcon, ChartIcon, CheckBadgeIcon, GaugeIcon, ListIcon, Logo, LogoutIcon } from "../icons.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { useToast } from "../ui/toast.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
@@ -42,6 +42,7 @@ export function Shell() {
       : [
           { to: "/client/metrics", label: t.nav.metrics, icon: ChartIcon },
           { to: "/client/versions", label: t.nav.versions, icon: CheckBadgeIcon },
+          { to: "/client/appointments", label: t.nav.appointments, icon: CalendarIcon },
         ];
 
   return (

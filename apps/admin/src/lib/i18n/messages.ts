@@ -1,6 +1,7 @@
 import { inboxEn, inboxPtBR } from "./inbox.ts";
 import { metricsEn, metricsPtBR } from "./metrics.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
+import { appointmentsEn, appointmentsPtBR } from "./appointments.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
 import { testChatEn, testChatPtBR } from "./test-chat.ts";
 import { wizardEn, wizardPtBR } from "./wizard.ts";
@@ -76,6 +77,7 @@ const ptBR = {
     operations: "Operações",
     metrics: "Métricas",
     versions: "Versões",
+    appointments: "Agendamentos",
   },
   noAccess: {
     title: "Sem acesso",
@@ -119,6 +121,7 @@ const ptBR = {
     conversations: "Conversas",
     setup: "Checklist de entrega",
     metrics: "Métricas",
+    appointments: "Agendamentos",
     auditOfTenant: "Auditoria desta empresa",
     routing: "Roteamento",
     routingMode: { number: "Por número", menu: "Menu inicial" } as Record<string, string | undefined>,
@@ -346,6 +349,7 @@ const ptBR = {
     rejected: (v: string) => `v${v} rejeitada`,
   },
   inbox: inboxPtBR,
+  appointments: appointmentsPtBR,
   operations: operationsPtBR,
   setup: setupPtBR,
   metrics: metricsPtBR,
@@ -422,6 +426,7 @@ const en: Messages = {
     operations: "Operations",
     metrics: "Metrics",
     versions: "Versions",
+    appointments: "Appointments",
   },
   noAccess: {
     title: "No access",
@@ -460,6 +465,7 @@ const en: Messages = {
     conversations: "Conversations",
     setup: "Setup checklist",
     metrics: "Metrics",
+    appointments: "Appointments",
     auditOfTenant: "This tenant's audit log",
     routing: "Routing",
     routingMode: { number: "By number", menu: "Initial menu" },
@@ -673,6 +679,7 @@ const en: Messages = {
     rejected: (v) => `v${v} rejected`,
   },
   inbox: inboxEn,
+  appointments: appointmentsEn,
   operations: operationsEn,
   setup: setupEn,
   metrics: metricsEn,

@@ -36,6 +36,7 @@ export function TenantDetailPage() {
     { to: `${base}/conversations`, label: t.tenant.conversations, soon: false },
     { to: `${base}/setup`, label: t.tenant.setup, soon: false },
     { to: `${base}/metrics`, label: t.tenant.metrics, soon: false },
+    { to: `${base}/appointments`, label: t.tenant.appointments, soon: false },
     { to: `/audit?tenant=${tenant.data.slug}`, label: t.tenant.auditOfTenant, soon: false },
   ];
 

@@ -1,0 +1,69 @@
+import { newCustomer } from "../../fixtures/customer.ts";
+import { HAVEN } from "../../fixtures/data.ts";
+import { withStackDb } from "../../fixtures/db.ts";
+import { expect, test } from "../../fixtures/test.ts";
+
+/** A booked appointment on Haven's calendar, `days` from now at 14:00 São Paulo time (17:00 UTC). */
+async function bookOnHaven(customerName: string, service: string, days: number): Promise<{ id: string; conversationId: string; waId: string }> {
+  const customer = newCustomer(customerName);
+  return withStackDb(async (sql) => {
+    const [row] = await sql<{ id: string; conversation_id: string }[]>`
+      with n as (select id, tenant_id from phone_numbers where phone_number_id = ${HAVEN.phoneNumberId}),
+      c as (
+        insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, customer_name)
+        select tenant_id, id, ${customer.waId}, ${customer.waId}, ${customer.name} from n
+        returning id, tenant_id
+      )
+      insert into appointments (tenant_id, conversation_id, customer_key, customer_name, service, starts_at, ends_at)
+      select c.tenant_id, c.id, ${customer.waId}, ${customer.name}, ${service},
+             (date_trunc('day', now() at time zone 'UTC') + make_interval(days => ${days}, hours => 17)) at time zone 'UTC',
+             (date_trunc('day', now() at time zone 'UTC') + make_interval(days => ${days}, hours => 18)) at time zone 'UTC'
+      from c
+      returning id, conversation_id`;
+    return { id: row?.id ?? "", conversationId: row?.conversation_id ?? "", waId: customer.waId };
+  });
+}
+
+test("[APPOINTMENTS]: the client sees Haven's upcoming appointments in Haven's time zone, read-only", async ({ page, apiSignin, shot }) => {
+  const booked = await bookOnHaven("Agenda Cliente", "Limpeza de pele", 3);
+  await apiSignin("client");
+  await page.goto("/client/metrics");
+  await page.getByRole("link", { name: "Agendamentos" }).click();
+  await expect(page).toHaveURL(/\/client\/appointments$/);
+  const view = page.getByTestId("appointments");
+  await expect(view.getByTestId("appointments-zone")).toHaveText("Horários em America/Sao_Paulo");
+  const row = view.getByTestId("appointment").filter({ hasText: booked.waId });
+  await expect(row).toContainText("Limpeza de pele");
+  await expect(row).toContainText("Marcado");
+  // 17:00 UTC is 14:00 in São Paulo.
+  await expect(row).toContainText("14:00");
+  await expect(row.getByRole("button", { name: "Cancelar" })).toHaveCount(0);
+  await shot("client-appointments");
+});
+
+test("[APPOINTMENTS]: an operator opens them from the tenant page and cancels one; it stays listed as cancelled and is audited", async ({
+  page,
+  apiSignin,
+}) => {
+  const booked = await bookOnHaven("Agenda Operador", "Consulta dermatológica", 4);
+  await apiSignin("operator");
+  await page.goto(`/tenants/${HAVEN.slug}`);
+  await page.getByRole("link", { name: "Agendamentos" }).click();
+  await expect(page).toHaveURL(new RegExp(`/tenants/${HAVEN.slug}/appointments$`));
+  const row = page.getByTestId("appointment").filter({ hasText: booked.waId });
+  await expect(row).toContainText("Consulta dermatológica");
+  await row.getByRole("button", { name: "Cancelar" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("O horário volta a ficar livre");
+  await dialog.getByRole("button", { name: "Cancelar agendamento" }).click();
+  await expect(page.getByText("Agendamento cancelado")).toBeVisible();
+  await expect(row).toContainText("Cancelado");
+  await expect(row.getByRole("button", { name: "Cancelar" })).toHaveCount(0);
+  const audited = await withStackDb(
+    (sql) => sql<{ n: number }[]>`select count(*)::int as n from audit_events where type = 'appointment.cancelled' and subject_id = ${booked.id}`,
+  );
+  expect(audited[0]?.n).toBe(1);
+  // Its conversation is one click away.
+  await row.getByRole("link", { name: "Abrir conversa" }).click();
+  await expect(page).toHaveURL(new RegExp(`conversations\\?c=${booked.conversationId}`));
+});

@@ -1,0 +1,80 @@
+import { TRPCError } from "@trpc/server";
+import { sql } from "drizzle-orm";
+import { describe, expect } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import { dbTest, seedAgent, seedConversation, seedNumber, seedTenant, seedUser } from "@lx/db/testing";
+
+import { callerFor, sessionFor } from "../testing/harness.ts";
+
+const HOUR = 3600_000;
+
+async function setup(db: Database) {
+  const tenant = await seedTenant(db);
+  const { agent } = await seedAgent(db, { tenantId: tenant.id });
+  const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+  const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, name: "Maria Souza" });
+  const book = async (startsInHours: number, service: string) => {
+    const start = new Date(Date.now() + startsInHours * HOUR);
+    const [row] = await db.execute<{ id: string }>(sql`
+      insert into appointments (tenant_id, conversation_id, customer_key, service, starts_at, ends_at)
+      values (${tenant.id}::uuid, ${c.id}::uuid, ${c.customerKey}, ${service}, ${start.toISOString()}::timestamptz,
+              ${new Date(start.getTime() + HOUR / 2).toISOString()}::timestamptz)
+      returning id`);
+    return row!.id;
+  };
+  const operator = await seedUser(db, { role: "operator" });
+  const client = await seedUser(db, { role: "client", tenantId: tenant.id });
+  return {
+    tenant,
+    conversation: c,
+    book,
+    op: callerFor(db, await sessionFor(db, operator.email, operator.password)).caller,
+    cl: callerFor(db, await sessionFor(db, client.email, client.password)).caller,
+  };
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "OK";
+  } catch (err) {
+    return err instanceof TRPCError ? err.code : String(err);
+  }
+}
+
+describe("appointments through the API", () => {
+  dbTest("upcoming soonest first and past latest first, paged; the client reads its own", async ({ db }) => {
+    const f = await setup(db);
+    const ids = [await f.book(30, "C"), await f.book(2, "A"), await f.book(5, "B"), await f.book(-48, "old"), await f.book(-3, "recent")];
+    const scope = { tenantSlug: f.tenant.slug };
+    const first = await f.cl.appointments.list({ ...scope, limit: 2 });
+    expect(first.items.map((a) => a.service)).toEqual(["A", "B"]);
+    expect(first.items[0]).toMatchObject({ customerName: "Maria Souza", customerKey: f.conversation.customerKey, status: "booked", source: "local" });
+    const second = await f.cl.appointments.list({ ...scope, limit: 2, cursor: first.nextCursor ?? undefined });
+    expect(second.items.map((a) => a.service)).toEqual(["C"]);
+    expect(second.nextCursor).toBeNull();
+    const past = await f.op.appointments.list({ ...scope, when: "past" });
+    expect(past.items.map((a) => a.service)).toEqual(["recent", "old"]);
+    expect(ids).toHaveLength(5);
+  });
+
+  dbTest("an operator cancels (audited, the slot is free again); twice is a CONFLICT; a client cannot", async ({ db }) => {
+    const f = await setup(db);
+    const id = await f.book(24, "Limpeza de pele");
+    const scope = { tenantSlug: f.tenant.slug, appointmentId: id };
+    expect(await codeOf(f.cl.appointments.cancel(scope))).toBe("FORBIDDEN");
+    expect(await f.op.appointments.cancel(scope)).toEqual({ id, status: "cancelled" });
+    expect((await f.op.appointments.list({ tenantSlug: f.tenant.slug })).items[0]).toMatchObject({ id, status: "cancelled" });
+    expect(await codeOf(f.op.appointments.cancel(scope))).toBe("CONFLICT");
+    const [audit] = await db.execute<{ before: unknown; after: unknown }>(sql`
+      select before, after from audit_events where type = 'appointment.cancelled' and subject_id = ${id}`);
+    expect(audit).toEqual({ before: { status: "booked" }, after: { status: "cancelled" } });
+    // Bad input and other tenants' appointments.
+    const other = await setup(db);
+    const foreign = await other.book(24, "X");
+    expect(await codeOf(f.op.appointments.cancel({ tenantSlug: f.tenant.slug, appointmentId: foreign }))).toBe("NOT_FOUND");
+    expect(await codeOf(f.op.appointments.cancel({ tenantSlug: f.tenant.slug, appointmentId: "nope" }))).toBe("BAD_REQUEST");
+    expect(await codeOf(f.op.appointments.list({ tenantSlug: f.tenant.slug, cursor: "junk" }))).toBe("BAD_REQUEST");
+  });
+});
