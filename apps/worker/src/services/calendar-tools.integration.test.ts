@@ -160,13 +160,26 @@ describe("calendar plugin, webhook backend", () => {
     await runCalendarTool("check_availability", { service: "Retorno", date: DAY }, c);
     expect(receiver.requests[1]?.requestId).toBe(call?.requestId);
 
+    // A booking it confirms is kept as an appointment (source webhook), once, for the console and the reminders.
+    receiver.setToolResponse("book_slot", { booked: true, appointment: { id: "n8n-42", start: `${DAY}T11:00:00-03:00` } });
+    const booking = { start: `${DAY}T11:00:00-03:00`, service: "Limpeza de pele", name: "Ana" };
+    expect(await runCalendarTool("book_slot", booking, c)).toMatchObject({ booked: true });
+    await runCalendarTool("book_slot", booking, c);
+    const kept = await db.execute<{ source: string; external_id: string; service: string; customer_name: string; minutes: number }>(sql`
+      select source, external_id, service, customer_name, extract(epoch from ends_at - starts_at)::int / 60 as minutes
+      from appointments where conversation_id = ${c.conversation.conversationId}::uuid`);
+    expect(kept).toEqual([{ source: "webhook", external_id: "n8n-42", service: "Limpeza de pele", customer_name: "Ana", minutes: 60 }]);
+    receiver.setToolResponse("book_slot", { booked: false, reason: "taken" });
+    await runCalendarTool("book_slot", { start: `${DAY}T12:00:00-03:00` }, c);
+    expect(await db.execute(sql`select 1 from appointments where conversation_id = ${c.conversation.conversationId}::uuid`)).toHaveLength(1);
+
     // Down (5xx on every attempt): retried twice, then the model is told, and nothing throws.
     receiver.failNext(3, { kind: "status", status: 503 });
     expect(await runCalendarTool("book_slot", { start: `${DAY}T10:00:00-03:00` }, c)).toMatchObject({
       error: expect.stringContaining("could not be reached"),
       status: 503,
     });
-    expect(receiver.requests.filter((r) => r.tool === "book_slot")).toHaveLength(3);
+    expect(receiver.requests.filter((r) => r.tool === "book_slot" && r.status === 503)).toHaveLength(3);
   });
 });
 

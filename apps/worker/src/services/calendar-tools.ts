@@ -1,5 +1,5 @@
 import type { Executor } from "@lx/db/client";
-import { bookAppointment, takenSlots } from "@lx/db/queries";
+import { bookAppointment, recordExternalAppointment, takenSlots } from "@lx/db/queries";
 import { ZBundleCalendar, type BundleCalendar } from "@lx/shared/compiler";
 import { dateInZone, daySlots, freeSlots, isoInZone, parseCalendarDate, type Slot } from "@lx/shared/domain";
 
@@ -148,5 +148,41 @@ async function callWebhookBackend(name: string, args: Record<string, unknown>, c
   if (!res.ok) {
     return { error: `the calendar could not be reached (${res.error}); tell the customer you will confirm later`, status: res.status };
   }
+  if (name === "book_slot") {
+    await keepExternalBooking(args, res.json, ctx);
+  }
   return res.json;
+}
+
+/**
+ * A booking the tenant's calendar confirmed (`{ booked: true, appointment?: { id?, start?, end? } }`,
+ * docs/conversations.md) is copied into `appointments`, for the console and the reminders. An answer
+ * in another shape is only passed to the model.
+ */
+async function keepExternalBooking(args: Record<string, unknown>, answer: unknown, ctx: CalendarToolContext): Promise<void> {
+  const a = (answer ?? {}) as { booked?: unknown; id?: unknown; appointment?: { id?: unknown; start?: unknown; end?: unknown } };
+  if (a.booked !== true) {
+    return;
+  }
+  const startText = typeof a.appointment?.start === "string" ? a.appointment.start : typeof args.start === "string" ? args.start : "";
+  const start = ISO_WITH_OFFSET.test(startText) ? new Date(startText) : null;
+  if (!start || Number.isNaN(start.getTime())) {
+    return;
+  }
+  const duration = durationFor(ctx.calendar, args.service);
+  const minutes = "error" in duration ? ctx.calendar.slotMinutes : duration.minutes;
+  const endText = typeof a.appointment?.end === "string" && ISO_WITH_OFFSET.test(a.appointment.end) ? a.appointment.end : null;
+  const end = endText ? new Date(endText) : new Date(start.getTime() + minutes * 60_000);
+  const id = a.appointment?.id ?? a.id;
+  await recordExternalAppointment(ctx.db, {
+    tenantId: ctx.conversation.tenantId,
+    conversationId: ctx.conversation.conversationId,
+    customerKey: ctx.conversation.customerKey,
+    customerName: typeof args.name === "string" && args.name.trim() !== "" ? args.name.trim().slice(0, 200) : null,
+    service: "error" in duration ? (typeof args.service === "string" ? args.service : null) : duration.service,
+    startsAt: start,
+    endsAt: end > start ? end : new Date(start.getTime() + minutes * 60_000),
+    externalId: typeof id === "string" || typeof id === "number" ? String(id) : null,
+    actor: { type: "worker", label: ctx.workerId },
+  });
 }

@@ -109,6 +109,52 @@ export async function bookAppointment(
   });
 }
 
+/**
+ * Keeps a copy of an appointment the tenant's own calendar booked (the calendar plugin's webhook
+ * backend answered `booked: true`), so the console lists it and the reminders plugin reminds it. The
+ * tenant's calendar is the authority: no overlap check here. Once per conversation and start (a
+ * re-run reply job answers the same booking again). Audited `appointment.booked` with source webhook.
+ */
+export async function recordExternalAppointment(
+  db: Executor,
+  p: {
+    tenantId: string;
+    conversationId: string;
+    customerKey: string;
+    customerName: string | null;
+    service: string | null;
+    startsAt: Date;
+    endsAt: Date;
+    externalId: string | null;
+    actor: AuditActor;
+  },
+): Promise<{ id: string } | null> {
+  return db.transaction(async (tx) => {
+    const start = p.startsAt.toISOString();
+    const [row] = await tx.execute<{ id: string }>(sql`
+      insert into appointments (tenant_id, conversation_id, customer_key, customer_name, service, starts_at, ends_at, source, external_id)
+      select ${p.tenantId}::uuid, ${p.conversationId}::uuid, ${p.customerKey}, ${p.customerName}, ${p.service},
+             ${start}::timestamptz, ${p.endsAt.toISOString()}::timestamptz, 'webhook', ${p.externalId}
+      where not exists (
+        select 1 from appointments
+        where tenant_id = ${p.tenantId}::uuid and conversation_id = ${p.conversationId}::uuid
+          and starts_at = ${start}::timestamptz and status in ${HOLDING})
+      returning id`);
+    if (!row) {
+      return null;
+    }
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "appointment.booked",
+      subjectType: "conversation",
+      subjectId: p.conversationId,
+      data: { appointmentId: row.id, startsAt: start, endsAt: p.endsAt.toISOString(), service: p.service, source: "webhook", externalId: p.externalId },
+    });
+    return row;
+  });
+}
+
 export type AppointmentListRow = {
   id: string;
   startsAt: string;
