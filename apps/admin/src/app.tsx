@@ -13,7 +13,12 @@ import { AgentLayout } from "./pages/agents/layout.tsx";
 import { SpecEditorPage } from "./pages/agents/spec.tsx";
 import { TestChatPage } from "./pages/agents/test-chat.tsx";
 import { VersionsPage } from "./pages/agents/versions.tsx";
-import { ClientAppointmentsPage, TenantAppointmentsPage } from "./pages/appointments/appointments.tsx";
+import {
+  ClientAppointmentsPage,
+  ClientDealsPage,
+  TenantAppointmentsPage,
+  TenantDealsPage,
+} from "./pages/plugins/plugin-pages.tsx";
 import { AuditLogPage } from "./pages/audit/audit-log.tsx";
 import { ConversationsInboxPage } from "./pages/conversations/inbox.tsx";
 import { ClientMetricsPage } from "./pages/client/metrics.tsx";
@@ -90,6 +95,7 @@ const router = createBrowserRouter([
               { path: "tenants/:tenantSlug/setup", element: <SetupPage /> },
               { path: "tenants/:tenantSlug/metrics", element: <TenantMetricsPage /> },
               { path: "tenants/:tenantSlug/appointments", element: <TenantAppointmentsPage /> },
+              { path: "tenants/:tenantSlug/deals", element: <TenantDealsPage /> },
               {
                 path: "tenants/:tenantSlug/agents/:agentSlug",
                 element: <AgentLayout />,
@@ -112,6 +118,7 @@ const router = createBrowserRouter([
               { path: "client/metrics", element: <ClientMetricsPage /> },
               { path: "client/versions", element: <ClientVersionsPage /> },
               { path: "client/appointments", element: <ClientAppointmentsPage /> },
+              { path: "client/deals", element: <ClientDealsPage /> },
             ],
           },
           { path: "*", element: <NotFoundPage /> },

@@ -170,6 +170,7 @@ const MATRIX: Record<string, Row> = {
     kind: "mutation",
     input: (f) => ({ tenantSlug: f.tenantA.slug, appointmentId: f.appointmentAId }),
   },
+  "deals.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   "metrics.tenant": {
     level: "tenant",
     kind: "query",

@@ -4,6 +4,7 @@ import { appointmentsRouter } from "./routers/appointments.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { conversationsRouter } from "./routers/conversations.ts";
+import { dealsRouter } from "./routers/deals.ts";
 import { draftsRouter } from "./routers/drafts.ts";
 import { metricsRouter } from "./routers/metrics.ts";
 import { onboardingRouter } from "./routers/onboarding.ts";
@@ -16,6 +17,7 @@ import { versionsRouter } from "./routers/versions.ts";
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   appointments: appointmentsRouter,
+  deals: dealsRouter,
   tenants: tenantsRouter,
   agents: agentsRouter,
   versions: versionsRouter,

@@ -16,3 +16,4 @@ export * from "./metrics.ts";
 export * from "./sandbox.ts";
 export * from "./onboarding.ts";
 export * from "./calendar.ts";
+export * from "./deals.ts";

@@ -10,4 +10,4 @@ export * from "./operations.ts";
 export * from "./metrics.ts";
 export * from "./sandbox.ts";
 export * from "./onboarding.ts";
-export * from "./appointments.ts";
+export * from "./plugins.ts";

@@ -67,3 +67,42 @@ test("[APPOINTMENTS]: an operator opens them from the tenant page and cancels on
   await row.getByRole("link", { name: "Abrir conversa" }).click();
   await expect(page).toHaveURL(new RegExp(`conversations\\?c=${booked.conversationId}`));
 });
+
+test("[LEADS]: the client reads the deals Haven's agents recorded in the CRM, with the qualifying answers; the operator links to the conversation", async ({
+  page,
+  apiSignin,
+}) => {
+  const customer = newCustomer("Lead");
+  const conversationId = await withStackDb(async (sql) => {
+    const [row] = await sql<{ id: string }[]>`
+      with n as (select id, tenant_id from phone_numbers where phone_number_id = ${HAVEN.phoneNumberId}),
+      c as (
+        insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, customer_name)
+        select tenant_id, id, ${customer.waId}, ${customer.waId}, ${customer.name} from n
+        returning id, tenant_id
+      ),
+      d as (
+        insert into crm_deals (tenant_id, conversation_id, title, fields, backend, external_id)
+        select c.tenant_id, c.id, ${`${customer.name} - Botox`}, ${sql.json({ interesse: "botox", orcamento: "R$ 1.000" })}, 'pipedrive', '4242'
+        from c
+      )
+      select id from c`;
+    return row?.id ?? "";
+  });
+  await apiSignin("client");
+  await page.goto("/client/metrics");
+  await page.getByRole("link", { name: "Leads" }).click();
+  const row = page.getByTestId("deal").filter({ hasText: customer.name });
+  await expect(row).toContainText(`${customer.name} - Botox`);
+  await expect(row).toContainText("botox");
+  await expect(row).toContainText("R$ 1.000");
+  await expect(row).toContainText("Pipedrive");
+  await expect(row).toContainText("#4242");
+  await expect(row.getByRole("link")).toHaveCount(0);
+
+  await apiSignin("operator");
+  await page.goto(`/tenants/${HAVEN.slug}`);
+  await page.getByRole("link", { name: "Leads no CRM" }).click();
+  await page.getByTestId("deal").filter({ hasText: "#4242" }).getByRole("link", { name: customer.name }).click();
+  await expect(page).toHaveURL(new RegExp(`conversations\\?c=${conversationId}`));
+});

@@ -79,7 +79,7 @@ test("[CLIENT]: lands on Haven's metrics — real numbers with their definitions
   await expect(page.getByRole("button", { name: "Últimos 7 dias" })).toHaveAttribute("aria-pressed", "true");
 
   const nav = page.getByRole("navigation", { name: "Navegação principal" });
-  await expect(nav.getByRole("link")).toHaveText(["Métricas", "Versões", "Agendamentos"]);
+  await expect(nav.getByRole("link")).toHaveText(["Métricas", "Versões", "Agendamentos", "Leads"]);
   await expect(page.getByText(OTHER_TENANT.name)).toHaveCount(0);
   // Read-only: no forms, no action buttons besides the period switch and the sign-out.
   await expect(page.getByRole("main").getByRole("textbox")).toHaveCount(0);

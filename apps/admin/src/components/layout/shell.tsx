@@ -43,6 +43,7 @@ export function Shell() {
           { to: "/client/metrics", label: t.nav.metrics, icon: ChartIcon },
           { to: "/client/versions", label: t.nav.versions, icon: CheckBadgeIcon },
           { to: "/client/appointments", label: t.nav.appointments, icon: CalendarIcon },
+          { to: "/client/deals", label: t.nav.deals, icon: ListIcon },
         ];
 
   return (

@@ -1,7 +1,7 @@
 import { inboxEn, inboxPtBR } from "./inbox.ts";
 import { metricsEn, metricsPtBR } from "./metrics.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
-import { appointmentsEn, appointmentsPtBR } from "./appointments.ts";
+import { appointmentsEn, appointmentsPtBR, dealsEn, dealsPtBR } from "./plugins.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
 import { testChatEn, testChatPtBR } from "./test-chat.ts";
 import { wizardEn, wizardPtBR } from "./wizard.ts";
@@ -78,6 +78,7 @@ const ptBR = {
     metrics: "Métricas",
     versions: "Versões",
     appointments: "Agendamentos",
+    deals: "Leads",
   },
   noAccess: {
     title: "Sem acesso",
@@ -122,6 +123,7 @@ const ptBR = {
     setup: "Checklist de entrega",
     metrics: "Métricas",
     appointments: "Agendamentos",
+    deals: "Leads no CRM",
     auditOfTenant: "Auditoria desta empresa",
     routing: "Roteamento",
     routingMode: { number: "Por número", menu: "Menu inicial" } as Record<string, string | undefined>,
@@ -350,6 +352,7 @@ const ptBR = {
   },
   inbox: inboxPtBR,
   appointments: appointmentsPtBR,
+  deals: dealsPtBR,
   operations: operationsPtBR,
   setup: setupPtBR,
   metrics: metricsPtBR,
@@ -427,6 +430,7 @@ const en: Messages = {
     metrics: "Metrics",
     versions: "Versions",
     appointments: "Appointments",
+    deals: "Leads",
   },
   noAccess: {
     title: "No access",
@@ -466,6 +470,7 @@ const en: Messages = {
     setup: "Setup checklist",
     metrics: "Metrics",
     appointments: "Appointments",
+    deals: "CRM leads",
     auditOfTenant: "This tenant's audit log",
     routing: "Routing",
     routingMode: { number: "By number", menu: "Initial menu" },
@@ -680,6 +685,7 @@ const en: Messages = {
   },
   inbox: inboxEn,
   appointments: appointmentsEn,
+  deals: dealsEn,
   operations: operationsEn,
   setup: setupEn,
   metrics: metricsEn,

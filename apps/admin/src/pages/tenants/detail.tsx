@@ -37,6 +37,7 @@ export function TenantDetailPage() {
     { to: `${base}/setup`, label: t.tenant.setup, soon: false },
     { to: `${base}/metrics`, label: t.tenant.metrics, soon: false },
     { to: `${base}/appointments`, label: t.tenant.appointments, soon: false },
+    { to: `${base}/deals`, label: t.tenant.deals, soon: false },
     { to: `/audit?tenant=${tenant.data.slug}`, label: t.tenant.auditOfTenant, soon: false },
   ];
 

@@ -1,4 +1,4 @@
-/** The appointments view's words (pt-BR is the shape; `en` must match it key for key). */
+/** The plugins' views' words: appointments and CRM leads (pt-BR is the shape; `en` must match it key for key). */
 export const appointmentsPtBR = {
   title: "Agendamentos",
   subtitle: (tenant: string) => `Horários marcados pelos agentes de ${tenant} no calendário embutido.`,
@@ -61,4 +61,33 @@ export const appointmentsEn: typeof appointmentsPtBR = {
     done: "Done",
     no_show: "No-show",
   },
+};
+
+/** The CRM plugin's deals view (pt-BR is the shape). */
+export const dealsPtBR = {
+  title: "Leads no CRM",
+  subtitle: (tenant: string) => `Negócios que os agentes de ${tenant} registraram no CRM depois de qualificar o cliente.`,
+  when: "Registrado em",
+  deal: "Negócio",
+  customer: "Cliente",
+  answers: "Respostas de qualificação",
+  crm: "CRM",
+  empty: "Nenhum lead registrado ainda.",
+  emptyHint: "Com o plugin de CRM ligado na spec do agente, cada create_deal aparece aqui com a resposta do CRM.",
+  loadMore: "Carregar mais",
+  backends: { webhook: "n8n (webhook)", pipedrive: "Pipedrive", rdstation: "RD Station CRM" } as Record<string, string | undefined>,
+};
+
+export const dealsEn: typeof dealsPtBR = {
+  title: "CRM leads",
+  subtitle: (tenant) => `Deals ${tenant}'s agents recorded in the CRM after qualifying the customer.`,
+  when: "Recorded",
+  deal: "Deal",
+  customer: "Customer",
+  answers: "Qualifying answers",
+  crm: "CRM",
+  empty: "No leads recorded yet.",
+  emptyHint: "With the CRM plugin on in the agent's spec, each create_deal shows here with the CRM's answer.",
+  loadMore: "Load more",
+  backends: { webhook: "n8n (webhook)", pipedrive: "Pipedrive", rdstation: "RD Station CRM" },
 };

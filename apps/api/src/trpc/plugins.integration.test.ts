@@ -43,6 +43,26 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   }
 }
 
+describe("deals through the API", () => {
+  dbTest("newest first, paged, with the conversation's customer; only the tenant's own", async ({ db }) => {
+    const f = await setup(db);
+    for (const [i, title] of ["Primeiro", "Segundo", "Terceiro"].entries()) {
+      await db.execute(sql`
+        insert into crm_deals (tenant_id, conversation_id, title, fields, backend, external_id, created_at)
+        values (${f.tenant.id}::uuid, ${f.conversation.id}::uuid, ${title}, ${JSON.stringify({ interesse: title })}::jsonb,
+                'pipedrive', ${String(100 + i)}, now() - make_interval(mins => ${10 - i}))`);
+    }
+    const first = await f.cl.deals.list({ tenantSlug: f.tenant.slug, limit: 2 });
+    expect(first.items.map((d) => d.title)).toEqual(["Terceiro", "Segundo"]);
+    expect(first.items[0]).toMatchObject({ backend: "pipedrive", externalId: "102", fields: { interesse: "Terceiro" }, customerName: "Maria Souza" });
+    const rest = await f.op.deals.list({ tenantSlug: f.tenant.slug, limit: 2, cursor: first.nextCursor ?? undefined });
+    expect(rest).toMatchObject({ items: [{ title: "Primeiro" }], nextCursor: null });
+    const other = await setup(db);
+    expect((await other.cl.deals.list({ tenantSlug: other.tenant.slug })).items).toEqual([]);
+    expect(await codeOf(other.cl.deals.list({ tenantSlug: f.tenant.slug }))).toBe("NOT_FOUND");
+  });
+});
+
 describe("appointments through the API", () => {
   dbTest("upcoming soonest first and past latest first, paged; the client reads its own", async ({ db }) => {
     const f = await setup(db);

@@ -1,6 +1,7 @@
 /**
- * zod input schemas of the appointments view (apps/api `appointments.*`): the calendar plugin's
- * bookings, read by operators and by the tenant's client; cancelled by operators.
+ * zod input schemas of the plugins' console views: the calendar plugin's appointments (apps/api
+ * `appointments.*`: read by operators and the tenant's client, cancelled by operators) and the CRM
+ * plugin's deals (`deals.list`, read-only).
  */
 import { z } from "zod";
 
@@ -18,3 +19,12 @@ export type TListAppointmentsInput = z.infer<typeof ZListAppointmentsInput>;
 
 export const ZCancelAppointmentInput = ZTenantScopeInput.extend({ appointmentId: z.uuid() });
 export type TCancelAppointmentInput = z.infer<typeof ZCancelAppointmentInput>;
+
+export const DEALS_PAGE_MAX = 100;
+
+/** The CRM plugin's deals (apps/api `deals.list`), newest first. */
+export const ZListDealsInput = ZTenantScopeInput.extend({
+  cursor: z.string().max(200).optional(),
+  limit: z.int().min(1).max(DEALS_PAGE_MAX).default(50),
+});
+export type TListDealsInput = z.infer<typeof ZListDealsInput>;
