@@ -10,7 +10,7 @@ import { AppError } from "@lx/shared/errors";
 import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { userActor, type SessionUser } from "./auth.ts";
-import { cursorText, decodeConversationCursor, encodeConversationCursor, isoText } from "./conversations.ts";
+import { cursorText, decodeConversationCursor, isoText, keysetPage } from "./conversations.ts";
 
 /** Statuses that hold a slot. */
 const HOLDING = sql`('booked', 'confirmed')`;
@@ -46,6 +46,30 @@ export async function takenSlots(
   return rows.map((r) => ({ start: new Date(r.starts_at), end: new Date(r.ends_at) }));
 }
 
+/** An appointment to write for a conversation. */
+export type NewAppointment = {
+  tenantId: string;
+  conversationId: string;
+  customerKey: string;
+  customerName: string | null;
+  service: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  actor: AuditActor;
+};
+
+/** `appointment.booked`, on the conversation. */
+async function auditBooked(db: Executor, p: NewAppointment, appointmentId: string, data: Record<string, unknown>): Promise<void> {
+  await insertAuditEvent(db, {
+    tenantId: p.tenantId,
+    actor: p.actor,
+    type: "appointment.booked",
+    subjectType: "conversation",
+    subjectId: p.conversationId,
+    data: { appointmentId, startsAt: p.startsAt.toISOString(), endsAt: p.endsAt.toISOString(), service: p.service, ...data },
+  });
+}
+
 export type BookingResult =
   | { status: "booked" | "already_booked"; appointment: AppointmentRow }
   | { status: "taken" };
@@ -57,19 +81,7 @@ export type BookingResult =
  * same start again (a retried reply job, a model repeating itself) gets its existing appointment.
  * Audited (`appointment.booked`).
  */
-export async function bookAppointment(
-  db: Executor,
-  p: {
-    tenantId: string;
-    conversationId: string;
-    customerKey: string;
-    customerName: string | null;
-    service: string | null;
-    startsAt: Date;
-    endsAt: Date;
-    actor: AuditActor;
-  },
-): Promise<BookingResult> {
+export async function bookAppointment(db: Executor, p: NewAppointment): Promise<BookingResult> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('lx.calendar'), hashtext(${p.tenantId}))`);
     const start = p.startsAt.toISOString();
@@ -97,14 +109,7 @@ export async function bookAppointment(
     if (!row) {
       throw new Error("bookAppointment: no row");
     }
-    await insertAuditEvent(tx, {
-      tenantId: p.tenantId,
-      actor: p.actor,
-      type: "appointment.booked",
-      subjectType: "conversation",
-      subjectId: p.conversationId,
-      data: { appointmentId: row.id, startsAt: start, endsAt: end, service: p.service },
-    });
+    await auditBooked(tx, p, row.id, { source: "local" });
     return { status: "booked", appointment: toAppointment(row) };
   });
 }
@@ -117,17 +122,7 @@ export async function bookAppointment(
  */
 export async function recordExternalAppointment(
   db: Executor,
-  p: {
-    tenantId: string;
-    conversationId: string;
-    customerKey: string;
-    customerName: string | null;
-    service: string | null;
-    startsAt: Date;
-    endsAt: Date;
-    externalId: string | null;
-    actor: AuditActor;
-  },
+  p: NewAppointment & { externalId: string | null },
 ): Promise<{ id: string } | null> {
   return db.transaction(async (tx) => {
     const start = p.startsAt.toISOString();
@@ -143,14 +138,7 @@ export async function recordExternalAppointment(
     if (!row) {
       return null;
     }
-    await insertAuditEvent(tx, {
-      tenantId: p.tenantId,
-      actor: p.actor,
-      type: "appointment.booked",
-      subjectType: "conversation",
-      subjectId: p.conversationId,
-      data: { appointmentId: row.id, startsAt: start, endsAt: p.endsAt.toISOString(), service: p.service, source: "webhook", externalId: p.externalId },
-    });
+    await auditBooked(tx, p, row.id, { source: "webhook", externalId: p.externalId });
     return row;
   });
 }
@@ -210,10 +198,8 @@ export async function listAppointments(
       }
     order by ${upcoming ? sql`a.starts_at, a.id` : sql`a.starts_at desc, a.id desc`}
     limit ${p.limit + 1}`);
-  const page = rows.slice(0, p.limit);
-  const last = page.at(-1);
   return {
-    items: page.map((r) => ({
+    ...keysetPage(rows, p.limit, (r) => ({
       id: r.id,
       startsAt: r.starts_at,
       endsAt: r.ends_at,
@@ -225,7 +211,6 @@ export async function listAppointments(
       conversationId: r.conversation_id,
       createdAt: r.created_at,
     })),
-    nextCursor: rows.length > p.limit && last ? encodeConversationCursor({ at: last.cursor_at, id: last.id }) : null,
     /** The tenant's zone (`tenants.time_zone`), in which the console shows the times. */
     timeZone: tenant?.time_zone ?? "UTC",
   };

@@ -119,6 +119,24 @@ export function encodeConversationCursor(c: ConversationCursor): string {
   return Buffer.from(JSON.stringify([c.at, c.id]), "utf8").toString("base64url");
 }
 
+/**
+ * One page of a keyset query on (a timestamp, a uuid) that fetched `limit + 1` rows: the first
+ * `limit` mapped, and the cursor of the last one when there were more. Rows carry `cursor_at`
+ * (cursorText of the key's timestamp) and `id`.
+ */
+export function keysetPage<R extends { id: string; cursor_at: string }, T>(
+  rows: readonly R[],
+  limit: number,
+  map: (row: R) => T,
+): { items: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(map),
+    nextCursor: rows.length > limit && last ? encodeConversationCursor({ at: last.cursor_at, id: last.id }) : null,
+  };
+}
+
 export function decodeConversationCursor(cursor: string): ConversationCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
@@ -191,9 +209,7 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
     where ${sql.join(conditions, sql` and `)}
     order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
     limit ${f.limit + 1}`);
-  const page = rows.slice(0, f.limit);
-  const last = page.at(-1);
-  const nextCursor = rows.length > f.limit && last ? encodeConversationCursor({ at: last.cursor_at, id: last.id }) : null;
+  const { items, nextCursor } = keysetPage(rows, f.limit, toConversationRow);
 
   const countRows = await db.execute<{ mode: ConversationMode; n: number }>(sql`
     select c.mode, count(*)::int as n
@@ -206,7 +222,7 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
   for (const r of countRows) {
     counts[r.mode] = r.n;
   }
-  return { items: page.map(toConversationRow), nextCursor, counts };
+  return { items, nextCursor, counts };
 }
 
 /** Delivery states of an outgoing message, from its outbox row. */

@@ -2,7 +2,7 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "../client.ts";
-import { cursorText, decodeConversationCursor, encodeConversationCursor, isoText } from "./conversations.ts";
+import { cursorText, decodeConversationCursor, isoText, keysetPage } from "./conversations.ts";
 
 export type DealListRow = {
   id: string;
@@ -43,21 +43,16 @@ export async function listDeals(
       ${cursor === null ? sql`` : sql`and (d.created_at, d.id) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`}
     order by d.created_at desc, d.id desc
     limit ${p.limit + 1}`);
-  const page = rows.slice(0, p.limit);
-  const last = page.at(-1);
-  return {
-    items: page.map((r) => ({
-      id: r.id,
-      title: r.title,
-      fields: r.fields,
-      backend: r.backend,
-      externalId: r.external_id,
-      status: r.status,
-      conversationId: r.conversation_id,
-      customerKey: r.customer_key,
-      customerName: r.customer_name,
-      createdAt: r.created_at,
-    })),
-    nextCursor: rows.length > p.limit && last ? encodeConversationCursor({ at: last.cursor_at, id: last.id }) : null,
-  };
+  return keysetPage(rows, p.limit, (r) => ({
+    id: r.id,
+    title: r.title,
+    fields: r.fields,
+    backend: r.backend,
+    externalId: r.external_id,
+    status: r.status,
+    conversationId: r.conversation_id,
+    customerKey: r.customer_key,
+    customerName: r.customer_name,
+    createdAt: r.created_at,
+  }));
 }

@@ -6,6 +6,7 @@ import { Badge, type BadgeTone } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
+import { LoadMore } from "../../components/ui/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
@@ -156,13 +157,7 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
           </TBody>
         </Table>
       )}
-      {list.hasNextPage ? (
-        <div className="flex justify-center border-t border-slate-200 p-3">
-          <Button size="sm" variant="secondary" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-            {t.appointments.loadMore}
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore list={list} label={t.appointments.loadMore} />
       <ConfirmDialog
         open={cancelling !== null}
         onClose={() => setCancelling(null)}

@@ -2,8 +2,8 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 
 import { Badge } from "../../components/ui/badge.tsx";
-import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
+import { LoadMore } from "../../components/ui/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -77,13 +77,7 @@ export function DealsView({ tenantSlug, canOpenConversations }: { tenantSlug: st
           </TBody>
         </Table>
       )}
-      {list.hasNextPage ? (
-        <div className="flex justify-center border-t border-slate-200 p-3">
-          <Button size="sm" variant="secondary" loading={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>
-            {t.deals.loadMore}
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore list={list} label={t.deals.loadMore} />
     </Card>
   );
 }
