@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
 import { insertAuditEvent, isoText } from "@lx/db/queries";
+import { REMINDER_OFFSET_MAX_MINUTES } from "@lx/shared/schemas";
 
 /** One due (appointment, offset) the scan found. */
 type DueRow = {
@@ -67,6 +68,8 @@ export async function scanReminders(db: Executor, o: { now: Date; workerId: stri
     ) o
     where a.status in ('booked', 'confirmed')
       and a.starts_at > ${now}::timestamptz
+      -- No offset reaches further than the spec allows (30 days): the index reads only this window.
+      and a.starts_at <= ${now}::timestamptz + make_interval(mins => ${REMINDER_OFFSET_MAX_MINUTES})
       and a.starts_at - make_interval(mins => o.offset_minutes) <= ${now}::timestamptz
       and a.starts_at - make_interval(mins => o.offset_minutes) >= a.created_at
       and not exists (select 1 from reminder_deliveries d where d.appointment_id = a.id and d.offset_minutes = o.offset_minutes)

@@ -53,6 +53,10 @@ export const appointments = pgTable(
   },
   (t) => [
     index("appointments_tenant_starts_idx").on(t.tenantId, t.startsAt),
+    // The reminders scan: appointments still to come that hold a slot, across tenants.
+    index("appointments_holding_starts_idx")
+      .on(t.startsAt)
+      .where(sql`${t.status} in ('booked', 'confirmed')`),
     // Two bookings can never take the same local slot.
     uniqueIndex("appointments_slot_key")
       .on(t.tenantId, t.startsAt)

@@ -197,9 +197,12 @@ export const ZCalendarPlugin = z
     }
   });
 
+/** The furthest ahead a reminder may go out: 30 days. */
+export const REMINDER_OFFSET_MAX_MINUTES = 43_200;
+
 export const ZRemindersPlugin = z.strictObject({
   offsetsMinutes: z
-    .array(z.int().min(1).max(43_200))
+    .array(z.int().min(1).max(REMINDER_OFFSET_MAX_MINUTES))
     .min(1, "at least one offset")
     .max(10, "at most 10 items")
     .refine((offsets) => new Set(offsets).size === offsets.length, "offsets must be unique")

@@ -1,0 +1,1 @@
+CREATE INDEX "appointments_holding_starts_idx" ON "appointments" USING btree ("starts_at") WHERE "appointments"."status" in ('booked', 'confirmed');
