@@ -131,5 +131,47 @@ describe("appointment reminders", () => {
       (r) => r.length === 1,
     );
     expect(sent?.body).toMatchObject({ template: { name: "lembrete_consulta_v1", language: { code: "pt_BR" } } });
+
+    // "Responda 1 para confirmar": the customer's "1" confirms it (audited), and the model is told.
+    const statusOf = async () =>
+      (await db.execute<{ status: string }>(sql`select status from appointments where conversation_id = ${conversation.id}::uuid`))[0]?.status;
+    await s.customer("5511977770001").text("1");
+    await eventually(statusOf, (status) => status === "confirmed");
+    const system = await eventually(
+      async () => (s.llm.requests.at(-1)?.body as { messages?: { content: string }[] } | undefined)?.messages?.[0]?.content ?? "",
+      (text) => text.includes("## Appointment confirmed"),
+    );
+    expect(system).toContain("Consulta dermatológica");
+    const [audit] = await db.execute<{ after: unknown }>(sql`
+      select after from audit_events where type = 'appointment.confirmed' and data->>'conversationId' = ${conversation.id}`);
+    expect(audit?.after).toEqual({ status: "confirmed" });
+  });
+
+  test("only a \"1\" answering the reminder itself confirms", async ({ db, dbUrl }) => {
+    const s = await startStack(db, dbUrl);
+    onTestFinished(() => s.stop());
+    await approveReminderTemplate(db, s.tenantId);
+    const conversation = await seedConversation(db, { tenantId: s.tenantId, numberId: s.numberId, agentId: s.agentId, waId: "5511977770002" });
+    const now = Date.now();
+    await db.execute(sql`
+      insert into appointments (tenant_id, conversation_id, customer_key, starts_at, ends_at, created_at)
+      values (${s.tenantId}::uuid, ${conversation.id}::uuid, '5511977770002',
+              ${new Date(now + 100 * MIN).toISOString()}::timestamptz, ${new Date(now + 130 * MIN).toISOString()}::timestamptz,
+              ${new Date(now - 2 * 24 * 60 * MIN).toISOString()}::timestamptz)`);
+    expect(await scanReminders(db, { now: new Date(), workerId: "w1" })).toMatchObject({ queued: 1 });
+    await s.startWorker();
+    const customer = s.customer("5511977770002");
+    const answered = async (n: number) =>
+      eventually(
+        async () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === "5511977770002" && r.type === "text").length,
+        (count) => count === n,
+      );
+    // "2" (reschedule) is left to the model; the bot's own reply is then the latest message, so a later "1" confirms nothing.
+    await customer.text("2");
+    await answered(1);
+    await customer.text("1");
+    await answered(2);
+    const [row] = await db.execute<{ status: string }>(sql`select status from appointments where conversation_id = ${conversation.id}::uuid`);
+    expect(row?.status).toBe("booked");
   });
 });

@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Executor, Transaction } from "@lx/db/client";
 import type { MenuState, TenantRouting } from "@lx/db/schema";
 import {
+  confirmRemindedAppointment,
   enqueueMarkRead,
   enqueueOutboundInteractive,
   enqueueOutboundText,
@@ -337,6 +338,21 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     return;
   }
 
+  // "Responda 1 para confirmar": a "1" answering an appointment reminder confirms the appointment;
+  // the model is told, and answers as usual.
+  const confirmed =
+    bundle.plugins.reminders && /^\s*1\s*[.!]?\s*$/.test(t.body)
+      ? await confirmRemindedAppointment(db, {
+          tenantId: t.tenantId,
+          conversationId: t.conversationId,
+          answerMessageId: t.messageId,
+          actor: { type: "worker", label: ctx.workerId },
+        })
+      : null;
+  if (confirmed) {
+    log.info({ appointmentId: confirmed.id }, "appointment confirmed by the customer");
+  }
+
   const { recentMessages } = bundle.context;
   const { turns, full: longConversation } =
     t.history && t.history.upToId === t.messageId && t.history.versionId === t.activeVersionId
@@ -347,6 +363,11 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     bundle.systemPrompt,
     ...(t.summary ? [`## Conversation summary (older messages)\n${t.summary}`] : []),
     currentTimeSection(new Date(), bundle.agent.timezone, bundle.agent.language),
+    ...(confirmed
+      ? [
+          `## Appointment confirmed\nThe customer answered the reminder with "1": their appointment of ${isoInZone(new Date(confirmed.startsAt), bundle.agent.timezone)}${confirmed.service ? ` (${confirmed.service})` : ""} is now confirmed. Thank them briefly.`,
+        ]
+      : []),
   ].join("\n\n");
   const { provider, model } = deps.chooseModel(bundle);
   const started = performance.now();

@@ -143,6 +143,47 @@ export async function recordExternalAppointment(
   });
 }
 
+/**
+ * The reminders' "reply 1 to confirm": when the customer answers a conversation's latest outgoing
+ * message and that message is a reminder of a booked appointment still to come, the appointment
+ * becomes `confirmed` (audited `appointment.confirmed`). Returns what was confirmed, or null.
+ */
+export async function confirmRemindedAppointment(
+  db: Executor,
+  p: { tenantId: string; conversationId: string; answerMessageId: number; actor: AuditActor },
+): Promise<{ id: string; startsAt: string; service: string | null } | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ id: string; starts_at: string; service: string | null }>(sql`
+      with reminded as (
+        select d.appointment_id
+        from messages m
+        join outbox_messages o on o.message_id = m.id
+        join reminder_deliveries d on d.outbox_message_id = o.id::text
+        where m.id = (select max(x.id) from messages x
+                      where x.conversation_id = ${p.conversationId}::uuid and x.direction = 'out'
+                        and x.id < ${p.answerMessageId}::bigint)
+      )
+      update appointments a set status = 'confirmed', updated_at = now()
+      where a.id in (select appointment_id from reminded) and a.tenant_id = ${p.tenantId}::uuid
+        and a.status = 'booked' and a.starts_at > now()
+      returning a.id, ${isoText(sql`a.starts_at`)} as starts_at, a.service`);
+    if (!row) {
+      return null;
+    }
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "appointment.confirmed",
+      subjectType: "appointment",
+      subjectId: row.id,
+      before: { status: "booked" },
+      after: { status: "confirmed" },
+      data: { conversationId: p.conversationId, answerMessageId: p.answerMessageId },
+    });
+    return { id: row.id, startsAt: row.starts_at, service: row.service };
+  });
+}
+
 export type AppointmentListRow = {
   id: string;
   startsAt: string;
