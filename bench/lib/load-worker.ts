@@ -1,19 +1,20 @@
 /**
- * The load generator, run in a worker thread of the benchmark process (bench/lib/load.ts) so that its
- * timing is not delayed by the fake Graph / fake LLM servers on the main thread's event loop.
+ * The load generator, run as a process of its own (bench/lib/load.ts), in a session of its own: like
+ * Meta's servers, it is not part of the system under test, so neither the fake Graph / fake LLM
+ * servers of the benchmark process nor anything else shares its event loop or its scheduler group.
+ * The spec comes in LX_LOAD_SPEC; "ready", "go" and the result travel over the IPC channel.
  *
  * Each request is a distinct inbound text message (unique wamid and text), signed like Meta
  * (`X-Hub-Signature-256` over the exact bytes), spread round-robin over `customers` senders, POSTed
  * over keep-alive connections (`node:http`, one socket per concurrent slot).
  */
 import http from "node:http";
-import { parentPort, workerData } from "node:worker_threads";
 
 import { inboundText, metaJsonStringify, newWamid, signPayload } from "@lx/sandbox";
 
 import type { LoadResult, LoadSpec } from "./load.ts";
 
-const spec = workerData as LoadSpec;
+const spec = JSON.parse(process.env.LX_LOAD_SPEC ?? "{}") as LoadSpec;
 const url = new URL(spec.url);
 
 // One serialised payload with placeholders; every message substitutes its sender, wamid and text
@@ -147,10 +148,21 @@ async function main(): Promise<LoadResult> {
   };
 }
 
-parentPort?.postMessage({ ready: true });
-parentPort?.once("message", () => {
-  main().then(
-    (result) => parentPort?.postMessage({ result }),
-    (err: unknown) => parentPort?.postMessage({ error: err instanceof Error ? err.message : String(err) }),
-  );
+const send = (message: unknown): Promise<void> =>
+  new Promise((resolve) => {
+    process.send?.(message, undefined, undefined, () => resolve());
+  });
+
+void send({ ready: true });
+process.once("message", () => {
+  const cpu = process.cpuUsage();
+  main()
+    .then(
+      (result) => {
+        const used = process.cpuUsage(cpu);
+        return send({ result, cpuS: (used.user + used.system) / 1e6 });
+      },
+      (err: unknown) => send({ error: err instanceof Error ? err.message : String(err) }),
+    )
+    .finally(() => process.exit(0));
 });

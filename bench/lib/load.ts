@@ -1,7 +1,8 @@
-/** Runs the load generator (bench/lib/load-worker.ts) in a worker thread and returns what it measured. */
-import { Worker } from "node:worker_threads";
+/** Runs the load generator (bench/lib/load-worker.ts) as a process of its own and returns what it measured. */
+import { spawn } from "node:child_process";
 
-import { onCleanup } from "./cleanup.ts";
+import { onCleanup, trackChild } from "./cleanup.ts";
+import { loadGeneratorCpu } from "./procs.ts";
 
 export type LoadSpec = {
   /** The webhook URL. */
@@ -41,29 +42,34 @@ export type LoadResult = {
   generatedLive: number;
 };
 
-const WORKER = new URL("./load-worker.ts", import.meta.url).href;
+const WORKER = new URL("./load-worker.ts", import.meta.url).pathname;
 
 /** Prepares the bodies (not timed), then runs the load and resolves with the result. */
 export async function runLoad(
   spec: LoadSpec,
   hooks: { onReady?: () => Promise<void> } = {},
 ): Promise<LoadResult> {
-  // tsx is registered inside the thread before the TypeScript entry is imported.
-  const boot = `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(WORKER)}); });`;
-  const worker = new Worker(boot, { eval: true, workerData: spec });
-  const unregister = onCleanup("load generator", async () => {
-    await worker.terminate();
+  // Its own session (a scheduler autogroup of its own), as a remote client would be.
+  const worker = spawn(process.execPath, ["--import", "tsx", WORKER], {
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    env: { ...process.env, LX_LOAD_SPEC: JSON.stringify(spec) },
+  });
+  trackChild(worker);
+  const unregister = onCleanup("load generator", () => {
+    worker.kill("SIGKILL");
   });
   try {
     return await new Promise<LoadResult>((resolve, reject) => {
-      worker.on("message", (m: { ready?: true; result?: LoadResult; error?: string }) => {
+      worker.on("message", (m: { ready?: true; result?: LoadResult; cpuS?: number; error?: string }) => {
         if (m.ready) {
           // Bodies are built; whatever measures the run starts now.
           void (hooks.onReady?.() ?? Promise.resolve()).then(
-            () => worker.postMessage("go"),
+            () => worker.send("go"),
             (err: unknown) => reject(err instanceof Error ? err : new Error(String(err))),
           );
         } else if (m.result) {
+          loadGeneratorCpu.seconds += m.cpuS ?? 0;
           resolve(m.result);
         } else {
           reject(new Error(m.error ?? "load generator failed"));
