@@ -84,12 +84,26 @@ describe("appointments through the API", () => {
     const id = await f.book(24, "Limpeza de pele");
     const scope = { tenantSlug: f.tenant.slug, appointmentId: id };
     expect(await codeOf(f.cl.appointments.cancel(scope))).toBe("FORBIDDEN");
-    expect(await f.op.appointments.cancel(scope)).toEqual({ id, status: "cancelled" });
+    expect(await f.op.appointments.cancel(scope)).toEqual({ id, status: "cancelled", notified: false });
     expect((await f.op.appointments.list({ tenantSlug: f.tenant.slug })).items[0]).toMatchObject({ id, status: "cancelled" });
     expect(await codeOf(f.op.appointments.cancel(scope))).toBe("CONFLICT");
     const [audit] = await db.execute<{ before: unknown; after: unknown }>(sql`
       select before, after from audit_events where type = 'appointment.cancelled' and subject_id = ${id}`);
     expect(audit).toEqual({ before: { status: "booked" }, after: { status: "cancelled" } });
+    expect(await db.execute(sql`select 1 from outbox_messages where conversation_id = ${f.conversation.id}::uuid`)).toHaveLength(0);
+
+    // With notifyCustomer, the customer gets a message in the agent's language, from the operator, through the outbox.
+    const told = await f.book(48, "Retorno");
+    expect(await f.op.appointments.cancel({ tenantSlug: f.tenant.slug, appointmentId: told, notifyCustomer: true })).toMatchObject({
+      status: "cancelled",
+      notified: true,
+    });
+    const [notice] = await db.execute<{ author: string; body: string; recipient: string; kind: string }>(sql`
+      select m.author, m.body, o.recipient, o.kind from messages m join outbox_messages o on o.message_id = m.id
+      where m.conversation_id = ${f.conversation.id}::uuid`);
+    expect(notice).toMatchObject({ author: "human", recipient: f.conversation.customerKey, kind: "text" });
+    expect(notice?.body).toMatch(/^Olá! Seu agendamento de .+ \(Retorno\) foi cancelado\./);
+
     // Bad input and other tenants' appointments.
     const other = await setup(db);
     const foreign = await other.book(24, "X");

@@ -11,6 +11,7 @@ import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { userActor, type SessionUser } from "./auth.ts";
 import { cursorText, decodeConversationCursor, isoText, keysetPage } from "./conversations.ts";
+import { enqueueOutboundText } from "./outbound.ts";
 
 /** Statuses that hold a slot. */
 const HOLDING = sql`('booked', 'confirmed')`;
@@ -259,18 +260,37 @@ export async function listAppointments(
 
 /**
  * An operator cancels a booked or confirmed appointment: the slot is free again and no reminder is
- * sent for it. Audited (`appointment.cancelled`, before/after). Another tenant's appointment reads as
+ * sent for it; with `notifyCustomer`, the customer gets a message in the agent's language through the
+ * outbox, in the same transaction. Audited (`appointment.cancelled`, before/after). Another tenant's appointment reads as
  * missing (NOT_FOUND); one already cancelled, done or missed cannot be (CONFLICT).
  */
 export async function cancelAppointment(
   db: Executor,
-  p: { tenantId: string; appointmentId: string; user: Pick<SessionUser, "id" | "email"> },
-): Promise<{ id: string; status: "cancelled" }> {
+  p: { tenantId: string; appointmentId: string; user: Pick<SessionUser, "id" | "email">; notifyCustomer?: boolean },
+): Promise<{ id: string; status: "cancelled"; notified: boolean }> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.execute<{ id: string; status: string; conversation_id: string | null; starts_at: string }>(sql`
-      select id, status, conversation_id, ${isoText(sql`starts_at`)} as starts_at from appointments
-      where id = ${p.appointmentId}::uuid and tenant_id = ${p.tenantId}::uuid
-      for update`);
+    const [row] = await tx.execute<{
+      id: string;
+      status: string;
+      conversation_id: string | null;
+      starts_at: string;
+      service: string | null;
+      number_id: string | null;
+      customer_key: string | null;
+      language: string | null;
+      time_zone: string;
+    }>(sql`
+      select a.id, a.status, a.conversation_id, ${isoText(sql`a.starts_at`)} as starts_at, a.service,
+             c.phone_number_id as number_id, c.customer_key, av.bundle->'agent'->>'language' as language,
+             coalesce(av.bundle->'agent'->>'timezone', t.time_zone) as time_zone
+      from appointments a
+      join tenants t on t.id = a.tenant_id
+      left join conversations c on c.id = a.conversation_id
+      left join phone_numbers n on n.id = c.phone_number_id
+      left join agents ag on ag.id = coalesce(c.agent_id, n.agent_id)
+      left join agent_versions av on av.id = ag.active_version_id
+      where a.id = ${p.appointmentId}::uuid and a.tenant_id = ${p.tenantId}::uuid
+      for update of a`);
     if (!row) {
       throw new AppError("NOT_FOUND", { message: "appointment not found" });
     }
@@ -286,8 +306,41 @@ export async function cancelAppointment(
       subjectId: row.id,
       before: { status: row.status },
       after: { status: "cancelled" },
-      data: { conversationId: row.conversation_id, startsAt: row.starts_at },
+      data: { conversationId: row.conversation_id, startsAt: row.starts_at, notifyCustomer: p.notifyCustomer === true },
     });
-    return { id: row.id, status: "cancelled" as const };
+    const { conversation_id: conversationId, number_id: numberId, customer_key: recipient } = row;
+    const notify = p.notifyCustomer === true && conversationId !== null && numberId !== null && recipient !== null;
+    if (notify) {
+      await enqueueOutboundText(tx, {
+        tenantId: p.tenantId,
+        conversationId,
+        numberId,
+        recipient,
+        author: "human",
+        authorUserId: p.user.id,
+        text: cancellationNotice({ startsAt: row.starts_at, service: row.service, language: row.language ?? "pt-BR", timeZone: row.time_zone }),
+      });
+    }
+    return { id: row.id, status: "cancelled" as const, notified: notify };
   });
+}
+
+/** What the customer reads when an operator cancels their appointment (outside the 24-hour window the sender substitutes the re-engagement template, as for any free-form message). */
+export function cancellationNotice(p: { startsAt: string; service: string | null; language: string; timeZone: string }): string {
+  let when = p.startsAt;
+  try {
+    when = new Intl.DateTimeFormat(p.language, { timeZone: p.timeZone, dateStyle: "full", timeStyle: "short" }).format(new Date(p.startsAt));
+  } catch {
+    // An unknown language or zone keeps the ISO time.
+  }
+  const pt = p.language.toLowerCase().startsWith("pt");
+  const es = p.language.toLowerCase().startsWith("es");
+  const what = p.service ? ` (${p.service})` : "";
+  if (pt) {
+    return `Olá! Seu agendamento de ${when}${what} foi cancelado. Se quiser, é só responder aqui para marcarmos outro horário.`;
+  }
+  if (es) {
+    return `¡Hola! Su cita del ${when}${what} fue cancelada. Si quiere, responda aquí y buscamos otro horario.`;
+  }
+  return `Hello! Your appointment on ${when}${what} has been cancelled. Reply here if you would like another time.`;
 }

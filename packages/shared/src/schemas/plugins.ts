@@ -17,7 +17,11 @@ export const ZListAppointmentsInput = ZTenantScopeInput.extend({
 });
 export type TListAppointmentsInput = z.infer<typeof ZListAppointmentsInput>;
 
-export const ZCancelAppointmentInput = ZTenantScopeInput.extend({ appointmentId: z.uuid() });
+export const ZCancelAppointmentInput = ZTenantScopeInput.extend({
+  appointmentId: z.uuid(),
+  /** Tell the customer on WhatsApp (a message through the outbox, in the agent's language). */
+  notifyCustomer: z.boolean().default(false),
+});
 export type TCancelAppointmentInput = z.infer<typeof ZCancelAppointmentInput>;
 
 export const DEALS_PAGE_MAX = 100;

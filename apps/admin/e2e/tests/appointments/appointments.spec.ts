@@ -55,14 +55,20 @@ test("[APPOINTMENTS]: an operator opens them from the tenant page and cancels on
   await row.getByRole("button", { name: "Cancelar" }).click();
   const dialog = page.getByRole("dialog");
   await expect(dialog).toContainText("O horário volta a ficar livre");
+  // Telling the customer is on by default.
+  await expect(dialog.getByLabel("Avisar o cliente pelo WhatsApp")).toBeChecked();
   await dialog.getByRole("button", { name: "Cancelar agendamento" }).click();
-  await expect(page.getByText("Agendamento cancelado")).toBeVisible();
+  await expect(page.getByText("Agendamento cancelado; o cliente foi avisado")).toBeVisible();
   await expect(row).toContainText("Cancelado");
   await expect(row.getByRole("button", { name: "Cancelar" })).toHaveCount(0);
   const audited = await withStackDb(
     (sql) => sql<{ n: number }[]>`select count(*)::int as n from audit_events where type = 'appointment.cancelled' and subject_id = ${booked.id}`,
   );
   expect(audited[0]?.n).toBe(1);
+  const notices = await withStackDb(
+    (sql) => sql<{ body: string }[]>`select body from messages where conversation_id = ${booked.conversationId} and author = 'human'`,
+  );
+  expect(notices.map((n) => n.body)).toEqual([expect.stringContaining("foi cancelado")]);
   // Its conversation is one click away.
   await row.getByRole("link", { name: "Abrir conversa" }).click();
   await expect(page).toHaveURL(new RegExp(`conversations\\?c=${booked.conversationId}`));

@@ -6,6 +6,7 @@ import { Badge, type BadgeTone } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
+import { Checkbox } from "../../components/ui/field.tsx";
 import { LoadMore } from "../../components/ui/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
@@ -55,6 +56,7 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
   const queryClient = useQueryClient();
   const [when, setWhen] = useState<When>("upcoming");
   const [cancelling, setCancelling] = useState<Appointment | null>(null);
+  const [notifyCustomer, setNotifyCustomer] = useState(true);
 
   const list = useInfiniteQuery({
     ...trpc.appointments.list.infiniteQueryOptions({ tenantSlug, when, limit: 50 }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
@@ -63,8 +65,8 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
   });
   const cancel = useMutation(
     trpc.appointments.cancel.mutationOptions({
-      onSuccess: async () => {
-        toast.success(t.appointments.cancelled);
+      onSuccess: async (result) => {
+        toast.success(result.notified ? t.appointments.cancelledNotified : t.appointments.cancelled);
         setCancelling(null);
         await queryClient.invalidateQueries(trpc.appointments.pathFilter());
       },
@@ -161,13 +163,21 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
       <ConfirmDialog
         open={cancelling !== null}
         onClose={() => setCancelling(null)}
-        onConfirm={() => cancelling && cancel.mutate({ tenantSlug, appointmentId: cancelling.id })}
+        onConfirm={() => cancelling && cancel.mutate({ tenantSlug, appointmentId: cancelling.id, notifyCustomer })}
         title={t.appointments.cancelTitle}
         description={cancelling ? t.appointments.cancelDescription(at(cancelling.startsAt), who(cancelling)) : undefined}
         confirmLabel={t.appointments.confirmCancel}
         confirmVariant="danger"
         busy={cancel.isPending}
-      />
+      >
+        {cancelling?.conversationId ? (
+          <Checkbox
+            label={t.appointments.notifyCustomer}
+            checked={notifyCustomer}
+            onChange={(event) => setNotifyCustomer(event.target.checked)}
+          />
+        ) : null}
+      </ConfirmDialog>
     </Card>
   );
 }

@@ -19,9 +19,11 @@ export const appointmentsPtBR = {
   cancel: "Cancelar",
   cancelTitle: "Cancelar este agendamento?",
   cancelDescription: (when: string, who: string) =>
-    `${when} · ${who}. O horário volta a ficar livre e nenhum lembrete é enviado. O cliente não é avisado automaticamente.`,
+    `${when} · ${who}. O horário volta a ficar livre e nenhum lembrete é enviado.`,
+  notifyCustomer: "Avisar o cliente pelo WhatsApp",
   confirmCancel: "Cancelar agendamento",
   cancelled: "Agendamento cancelado",
+  cancelledNotified: "Agendamento cancelado; o cliente foi avisado",
   statuses: {
     booked: "Marcado",
     confirmed: "Confirmado",
@@ -50,10 +52,11 @@ export const appointmentsEn: typeof appointmentsPtBR = {
   openConversation: "Open conversation",
   cancel: "Cancel",
   cancelTitle: "Cancel this appointment?",
-  cancelDescription: (when, who) =>
-    `${when} · ${who}. The time is free again and no reminder is sent. The customer is not told automatically.`,
+  cancelDescription: (when, who) => `${when} · ${who}. The time is free again and no reminder is sent.`,
+  notifyCustomer: "Tell the customer on WhatsApp",
   confirmCancel: "Cancel appointment",
   cancelled: "Appointment cancelled",
+  cancelledNotified: "Appointment cancelled; the customer was told",
   statuses: {
     booked: "Booked",
     confirmed: "Confirmed",

@@ -7,7 +7,8 @@ import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
 
 /**
  * The calendar plugin's appointments (docs/conversations.md "Tools"). Reading: operators, and the
- * tenant's own client (another tenant's client: NOT_FOUND). Cancelling: operators only (audited).
+ * tenant's own client (another tenant's client: NOT_FOUND). Cancelling: operators only (audited),
+ * optionally telling the customer through the outbox.
  */
 export const appointmentsRouter = {
   list: tenantReadProcedure.input(ZListAppointmentsInput).query(async ({ ctx, input }) => {
@@ -15,6 +16,15 @@ export const appointmentsRouter = {
   }),
 
   cancel: tenantOperatorProcedure.input(ZCancelAppointmentInput).mutation(async ({ ctx, input }) => {
-    return cancelAppointment(ctx.db, { tenantId: ctx.tenant.id, appointmentId: input.appointmentId, user: ctx.session.user });
+    const cancelled = await cancelAppointment(ctx.db, {
+      tenantId: ctx.tenant.id,
+      appointmentId: input.appointmentId,
+      user: ctx.session.user,
+      notifyCustomer: input.notifyCustomer,
+    });
+    if (cancelled.notified) {
+      ctx.wakeOutbox?.();
+    }
+    return cancelled;
   }),
 } satisfies TRPCRouterRecord;
