@@ -88,6 +88,27 @@ describe("calendar plugin, local backend", () => {
     expect(rows[0]).toEqual({ n: 1, audits: 1 });
   });
 
+  test("an appointment the customer asked to move gives way to the conversation's next booking, even one overlapping it", async ({ db }) => {
+    const { ctx } = await setup(db);
+    const c = await ctx();
+    const first = (await runCalendarTool("book_slot", { start: `${DAY}T10:00:00-03:00`, service: "Limpeza de pele" }, c)) as Booking;
+    await db.execute(sql`update appointments set reschedule_requested_at = now() where id = ${first.appointment!.id}::uuid`);
+    // 10:30 overlaps the old 10:00–11:00 one, which is this conversation's and being moved.
+    const moved = (await runCalendarTool("book_slot", { start: `${DAY}T10:30:00-03:00`, service: "Limpeza de pele" }, c)) as Booking & {
+      replaced?: { start: string; cancelled: boolean };
+    };
+    expect(moved).toMatchObject({ booked: true, replaced: { start: `${DAY}T10:00:00-03:00`, cancelled: true } });
+    const rows = await db.execute<{ id: string; status: string }>(sql`
+      select id, status from appointments where conversation_id = ${c.conversation.conversationId}::uuid order by starts_at`);
+    expect(rows).toEqual([
+      { id: first.appointment!.id, status: "cancelled" },
+      { id: moved.appointment!.id, status: "booked" },
+    ]);
+    // Another customer's request to move frees nothing for this one.
+    const other = await ctx();
+    expect(await runCalendarTool("book_slot", { start: `${DAY}T10:30:00-03:00` }, other)).toMatchObject({ booked: false, reason: "taken" });
+  });
+
   test("bad arguments get an answer the model can act on, and book nothing", async ({ db }) => {
     const { tenant, ctx } = await setup(db);
     const c = await ctx();

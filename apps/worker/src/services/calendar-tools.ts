@@ -136,6 +136,8 @@ async function bookSlot(args: Record<string, unknown>, ctx: CalendarToolContext)
       service: result.appointment.service,
       name: result.appointment.customerName,
     },
+    // A reschedule: the appointment the customer asked to move is cancelled.
+    ...(result.status === "booked" && result.replaced ? { replaced: { start: isoInZone(result.replaced.startsAt, ctx.timeZone), cancelled: true } } : {}),
   };
 }
 

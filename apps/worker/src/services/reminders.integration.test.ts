@@ -147,6 +147,55 @@ describe("appointment reminders", () => {
     expect(audit?.after).toEqual({ status: "confirmed" });
   });
 
+  test("a \"2\" answering the reminder moves the appointment: the model is asked to, and its next booking replaces the old one", async ({ db, dbUrl }) => {
+    const s = await startStack(db, dbUrl);
+    onTestFinished(() => s.stop());
+    await approveReminderTemplate(db, s.tenantId);
+    const conversation = await seedConversation(db, { tenantId: s.tenantId, numberId: s.numberId, agentId: s.agentId, waId: "5511977770003" });
+    // In 100 minutes: its 2-hour reminder is due now.
+    const old = new Date(Date.now() + 100 * MIN);
+    await db.execute(sql`
+      insert into appointments (tenant_id, conversation_id, customer_key, service, starts_at, ends_at, created_at)
+      values (${s.tenantId}::uuid, ${conversation.id}::uuid, '5511977770003', 'Retorno', ${old.toISOString()}::timestamptz,
+              ${new Date(old.getTime() + 20 * MIN).toISOString()}::timestamptz, ${new Date(Date.now() - 2 * 24 * 60 * MIN).toISOString()}::timestamptz)`);
+    expect(await scanReminders(db, { now: new Date(), workerId: "w1" })).toMatchObject({ queued: 1 });
+    // The model offers a time on a Thursday at least three weeks out and books it when the customer picks it.
+    const day = new Date(Date.now() + 21 * 86_400_000);
+    while (day.getUTCDay() !== 4) {
+      day.setUTCDate(day.getUTCDate() + 1);
+    }
+    const start = `${day.toISOString().slice(0, 10)}T10:00:00-03:00`;
+    s.llm.setReply((req) => {
+      const messages = (req.body as { messages: { role: string; content: string | null }[] }).messages;
+      const last = messages.at(-1);
+      if (last?.role === "user" && last.content === "quinta às 10") {
+        return { toolCalls: [{ name: "book_slot", arguments: { start, service: "Retorno" } }] };
+      }
+      if (last?.role === "tool") {
+        return { text: `Remarcado: ${last.content ?? ""}` };
+      }
+      return { text: "Claro! Qual dia e horário fica melhor?" };
+    });
+    await s.startWorker();
+    const customer = s.customer("5511977770003");
+    const texts = () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === "5511977770003" && r.type === "text");
+    await customer.text("2");
+    await eventually(async () => texts().length, (n) => n === 1);
+    const askedToMove = (s.llm.requests.at(-1)?.body as { messages: { content: string }[] }).messages[0]?.content ?? "";
+    expect(askedToMove).toContain("## Appointment to move");
+    await customer.text("quinta às 10");
+    const [, done] = await eventually(texts, (r) => r.length === 2);
+    expect(done?.text).toContain('"booked":true');
+    expect(done?.text).toContain('"replaced":{');
+    const rows = await db.execute<{ status: string; starts_at: string }>(sql`
+      select status, starts_at::text from appointments where conversation_id = ${conversation.id}::uuid order by starts_at`);
+    expect(rows.map((r) => r.status)).toEqual(["cancelled", "booked"]);
+    expect(new Date(rows[1]!.starts_at).toISOString()).toBe(new Date(start).toISOString());
+    const [audit] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from audit_events where type = 'appointment.rescheduled' and data->>'conversationId' = ${conversation.id}`);
+    expect(audit?.n).toBe(1);
+  });
+
   test("only a \"1\" answering the reminder itself confirms", async ({ db, dbUrl }) => {
     const s = await startStack(db, dbUrl);
     onTestFinished(() => s.stop());

@@ -3,7 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Executor, Transaction } from "@lx/db/client";
 import type { MenuState, TenantRouting } from "@lx/db/schema";
 import {
-  confirmRemindedAppointment,
+  answerReminder,
   enqueueMarkRead,
   enqueueOutboundInteractive,
   enqueueOutboundText,
@@ -338,19 +338,20 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     return;
   }
 
-  // "Responda 1 para confirmar": a "1" answering an appointment reminder confirms the appointment;
-  // the model is told, and answers as usual.
-  const confirmed =
-    bundle.plugins.reminders && /^\s*1\s*[.!]?\s*$/.test(t.body)
-      ? await confirmRemindedAppointment(db, {
-          tenantId: t.tenantId,
-          conversationId: t.conversationId,
-          answerMessageId: t.messageId,
-          actor: { type: "worker", label: ctx.workerId },
-        })
-      : null;
-  if (confirmed) {
-    log.info({ appointmentId: confirmed.id }, "appointment confirmed by the customer");
+  // "Responda 1 para confirmar ou 2 para remarcar": a bare "1" or "2" answering an appointment
+  // reminder confirms it, or marks it to be replaced by the next booking; the model is told either way.
+  const answer = bundle.plugins.reminders ? /^\s*([12])\s*[.!]?\s*$/.exec(t.body)?.[1] : undefined;
+  const reminded = answer
+    ? await answerReminder(db, {
+        tenantId: t.tenantId,
+        conversationId: t.conversationId,
+        answerMessageId: t.messageId,
+        answer: answer === "1" ? "confirm" : "reschedule",
+        actor: { type: "worker", label: ctx.workerId },
+      })
+    : null;
+  if (reminded) {
+    log.info({ appointmentId: reminded.id, answer }, answer === "1" ? "appointment confirmed by the customer" : "appointment to be moved");
   }
 
   const { recentMessages } = bundle.context;
@@ -363,11 +364,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     bundle.systemPrompt,
     ...(t.summary ? [`## Conversation summary (older messages)\n${t.summary}`] : []),
     currentTimeSection(new Date(), bundle.agent.timezone, bundle.agent.language),
-    ...(confirmed
-      ? [
-          `## Appointment confirmed\nThe customer answered the reminder with "1": their appointment of ${isoInZone(new Date(confirmed.startsAt), bundle.agent.timezone)}${confirmed.service ? ` (${confirmed.service})` : ""} is now confirmed. Thank them briefly.`,
-        ]
-      : []),
+    ...(reminded ? [reminderAnswerSection(answer === "1", reminded, bundle.agent.timezone)] : []),
   ].join("\n\n");
   const { provider, model } = deps.chooseModel(bundle);
   const started = performance.now();
@@ -764,6 +761,14 @@ export function currentTimeSection(now: Date, timeZone: string, language: string
     spoken = "";
   }
   return `## Current date and time\n${local.slice(0, 10)} ${local.slice(11, 16)} (${timeZone}, UTC${local.slice(19)})${spoken ? ` — ${spoken}` : ""}`;
+}
+
+/** What the model is told when the customer answered a reminder with "1" or "2". */
+function reminderAnswerSection(confirmed: boolean, a: { startsAt: string; service: string | null }, timeZone: string): string {
+  const which = `${isoInZone(new Date(a.startsAt), timeZone)}${a.service ? ` (${a.service})` : ""}`;
+  return confirmed
+    ? `## Appointment confirmed\nThe customer answered the reminder with "1": their appointment of ${which} is now confirmed. Thank them briefly.`
+    : `## Appointment to move\nThe customer answered the reminder with "2": they want to move their appointment of ${which}. Ask when suits them, offer times from check_availability and book the chosen one with book_slot: the old appointment is cancelled when the new one is booked.`;
 }
 
 /**

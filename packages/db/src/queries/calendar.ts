@@ -72,7 +72,7 @@ async function auditBooked(db: Executor, p: NewAppointment, appointmentId: strin
 }
 
 export type BookingResult =
-  | { status: "booked" | "already_booked"; appointment: AppointmentRow }
+  | { status: "booked" | "already_booked"; appointment: AppointmentRow; replaced?: { id: string; startsAt: Date } }
   | { status: "taken" };
 
 /**
@@ -94,10 +94,12 @@ export async function bookAppointment(db: Executor, p: NewAppointment): Promise<
     if (mine) {
       return { status: "already_booked", appointment: toAppointment(mine) };
     }
+    // The conversation's own appointment waiting to be moved does not stand in the way of its replacement.
     const [clash] = await tx.execute<{ id: string }>(sql`
       select id from appointments
       where tenant_id = ${p.tenantId}::uuid and status in ${HOLDING}
         and starts_at < ${end}::timestamptz and ends_at > ${start}::timestamptz
+        and not (conversation_id = ${p.conversationId}::uuid and reschedule_requested_at is not null)
       limit 1`);
     if (clash) {
       return { status: "taken" };
@@ -111,7 +113,30 @@ export async function bookAppointment(db: Executor, p: NewAppointment): Promise<
       throw new Error("bookAppointment: no row");
     }
     await auditBooked(tx, p, row.id, { source: "local" });
-    return { status: "booked", appointment: toAppointment(row) };
+    // A reschedule: the appointment the customer asked to move gives way to this one.
+    const replaced = await tx.execute<{ id: string; starts_at: string }>(sql`
+      update appointments set status = 'cancelled', updated_at = now()
+      where tenant_id = ${p.tenantId}::uuid and conversation_id = ${p.conversationId}::uuid
+        and reschedule_requested_at is not null and status in ${HOLDING} and id <> ${row.id}::uuid
+      returning id, ${isoText(sql`starts_at`)} as starts_at`);
+    for (const old of replaced) {
+      await insertAuditEvent(tx, {
+        tenantId: p.tenantId,
+        actor: p.actor,
+        type: "appointment.rescheduled",
+        subjectType: "appointment",
+        subjectId: old.id,
+        before: { status: "booked", startsAt: old.starts_at },
+        after: { status: "cancelled", replacedBy: row.id, startsAt: start },
+        data: { conversationId: p.conversationId },
+      });
+    }
+    const [first] = replaced;
+    return {
+      status: "booked",
+      appointment: toAppointment(row),
+      ...(first ? { replaced: { id: first.id, startsAt: new Date(first.starts_at) } } : {}),
+    };
   });
 }
 
@@ -145,15 +170,18 @@ export async function recordExternalAppointment(
 }
 
 /**
- * The reminders' "reply 1 to confirm": when the customer answers a conversation's latest outgoing
- * message and that message is a reminder of a booked appointment still to come, the appointment
- * becomes `confirmed` (audited `appointment.confirmed`). Returns what was confirmed, or null.
+ * The reminders' "reply 1 to confirm or 2 to reschedule": when the customer answers a conversation's
+ * latest outgoing message and that message is a reminder of a booked appointment still to come,
+ * `confirm` makes it `confirmed` (audited `appointment.confirmed`); `reschedule` marks it to be
+ * replaced by the conversation's next booking (`reschedule_requested_at`, audited
+ * `appointment.reschedule_requested`; it keeps its slot until then). Returns the appointment, or null.
  */
-export async function confirmRemindedAppointment(
+export async function answerReminder(
   db: Executor,
-  p: { tenantId: string; conversationId: string; answerMessageId: number; actor: AuditActor },
+  p: { tenantId: string; conversationId: string; answerMessageId: number; answer: "confirm" | "reschedule"; actor: AuditActor },
 ): Promise<{ id: string; startsAt: string; service: string | null } | null> {
   return db.transaction(async (tx) => {
+    const confirm = p.answer === "confirm";
     const [row] = await tx.execute<{ id: string; starts_at: string; service: string | null }>(sql`
       with reminded as (
         select d.appointment_id
@@ -164,9 +192,10 @@ export async function confirmRemindedAppointment(
                       where x.conversation_id = ${p.conversationId}::uuid and x.direction = 'out'
                         and x.id < ${p.answerMessageId}::bigint)
       )
-      update appointments a set status = 'confirmed', updated_at = now()
+      update appointments a
+      set ${confirm ? sql`status = 'confirmed'` : sql`reschedule_requested_at = now()`}, updated_at = now()
       where a.id in (select appointment_id from reminded) and a.tenant_id = ${p.tenantId}::uuid
-        and a.status = 'booked' and a.starts_at > now()
+        and ${confirm ? sql`a.status = 'booked'` : sql`a.status in ${HOLDING}`} and a.starts_at > now()
       returning a.id, ${isoText(sql`a.starts_at`)} as starts_at, a.service`);
     if (!row) {
       return null;
@@ -174,11 +203,10 @@ export async function confirmRemindedAppointment(
     await insertAuditEvent(tx, {
       tenantId: p.tenantId,
       actor: p.actor,
-      type: "appointment.confirmed",
+      type: confirm ? "appointment.confirmed" : "appointment.reschedule_requested",
       subjectType: "appointment",
       subjectId: row.id,
-      before: { status: "booked" },
-      after: { status: "confirmed" },
+      ...(confirm ? { before: { status: "booked" }, after: { status: "confirmed" } } : {}),
       data: { conversationId: p.conversationId, answerMessageId: p.answerMessageId },
     });
     return { id: row.id, startsAt: row.starts_at, service: row.service };

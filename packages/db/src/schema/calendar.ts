@@ -46,6 +46,8 @@ export const appointments = pgTable(
     startsAt: tstz().notNull(),
     endsAt: tstz().notNull(),
     status: text({ enum: APPOINTMENT_STATUSES }).notNull().default("booked"),
+    /** The customer answered its reminder with "2": the next booking of the conversation replaces it. */
+    rescheduleRequestedAt: tstz(),
     /** "local" or "webhook" (booked through the tenant's n8n/Make). */
     source: text().notNull().default("local"),
     externalId: text(),
