@@ -184,7 +184,7 @@ describe("appointment reminders", () => {
     const askedToMove = (s.llm.requests.at(-1)?.body as { messages: { content: string }[] }).messages[0]?.content ?? "";
     expect(askedToMove).toContain("## Appointment to move");
     await customer.text("quinta às 10");
-    const [, done] = await eventually(texts, (r) => r.length === 2);
+    const [, done] = await eventually(async () => texts(), (r) => r.length === 2);
     expect(done?.text).toContain('"booked":true');
     expect(done?.text).toContain('"replaced":{');
     const rows = await db.execute<{ status: string; starts_at: string }>(sql`
