@@ -754,13 +754,25 @@ export async function handleDeadReply(db: Executor, job: { messageId: number | n
  */
 export function currentTimeSection(now: Date, timeZone: string, language: string): string {
   const local = isoInZone(now, timeZone);
-  let spoken = "";
-  try {
-    spoken = new Intl.DateTimeFormat(language, { timeZone, dateStyle: "full", timeStyle: "short" }).format(now);
-  } catch {
-    spoken = "";
-  }
+  const spoken = spokenTime(language, timeZone)?.format(now) ?? "";
   return `## Current date and time\n${local.slice(0, 10)} ${local.slice(11, 16)} (${timeZone}, UTC${local.slice(19)})${spoken ? ` — ${spoken}` : ""}`;
+}
+
+/** Building an Intl formatter costs more than formatting: one per (language, zone), built once (null: unknown to Intl). */
+const spokenFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+function spokenTime(language: string, timeZone: string): Intl.DateTimeFormat | null {
+  const key = `${language}\u0000${timeZone}`;
+  let format = spokenFormats.get(key);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat(language, { timeZone, dateStyle: "full", timeStyle: "short" });
+    } catch {
+      format = null;
+    }
+    spokenFormats.set(key, format);
+  }
+  return format;
 }
 
 /** What the model is told when the customer answered a reminder with "1" or "2". */
