@@ -59,8 +59,14 @@ function durationFor(calendar: BundleCalendar, service: unknown): { minutes: num
   return { minutes: known.minutes, service: known.name };
 }
 
-async function slotsOfDay(date: string, minutes: number, ctx: CalendarToolContext): Promise<{ all: Slot[]; free: Slot[] }> {
-  const all = daySlots({ date, hours: ctx.calendar.hours, timeZone: ctx.timeZone, stepMinutes: ctx.calendar.slotMinutes, durationMinutes: minutes });
+/** Every slot of a day for an appointment of `minutes`, taken or not. */
+function slotsOfDay(date: string, minutes: number, ctx: CalendarToolContext): Slot[] {
+  return daySlots({ date, hours: ctx.calendar.hours, timeZone: ctx.timeZone, stepMinutes: ctx.calendar.slotMinutes, durationMinutes: minutes });
+}
+
+/** The day's slots that start in the future and overlap no booking. */
+async function freeSlotsOfDay(date: string, minutes: number, ctx: CalendarToolContext): Promise<{ all: Slot[]; free: Slot[] }> {
+  const all = slotsOfDay(date, minutes, ctx);
   const first = all[0];
   const last = all.at(-1);
   if (!first || !last) {
@@ -79,7 +85,7 @@ async function checkAvailability(args: Record<string, unknown>, ctx: CalendarToo
   if ("error" in duration) {
     return duration.error;
   }
-  const { all, free } = await slotsOfDay(date, duration.minutes, ctx);
+  const { all, free } = await freeSlotsOfDay(date, duration.minutes, ctx);
   return {
     date,
     timeZone: ctx.timeZone,
@@ -108,8 +114,8 @@ async function bookSlot(args: Record<string, unknown>, ctx: CalendarToolContext)
   if (start <= ctx.now) {
     return { booked: false, reason: "past" };
   }
-  const { all } = await slotsOfDay(dateInZone(start, ctx.timeZone), duration.minutes, ctx);
-  const slot = all.find((s) => s.start.getTime() === start.getTime());
+  // Only whether it is a slot at all: whether it is free is decided under the booking's lock.
+  const slot = slotsOfDay(dateInZone(start, ctx.timeZone), duration.minutes, ctx).find((s) => s.start.getTime() === start.getTime());
   if (!slot) {
     return { booked: false, reason: "not_a_slot", hint: "call check_availability and offer one of its slots" };
   }
