@@ -1,3 +1,5 @@
+import { getEventListeners } from "node:events";
+
 import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
@@ -137,6 +139,39 @@ describe("job queue", () => {
     await Promise.all(runners.map((r) => r.start()));
     await waitUntil(db, async () => (await openJobs(db)) === 0);
     expect(await violations(db)).toEqual({ overlaps: 0, disorder: 0, dupes: 0, total: 300 });
+  });
+
+  test("a job's abort listeners (the LLM SDKs never remove theirs) go with the job; shutdown still aborts a job in flight", async ({ db, dbUrl }) => {
+    await db.execute(sql`truncate test_log`).catch(() => undefined);
+    const { tenant, convs } = await setup(db, 4);
+    for (let i = 0; i < 40; i++) {
+      await enqueue(db, tenant.id, convs[i % convs.length]!, i);
+    }
+    const signals = new Set<AbortSignal>();
+    const logging = loggingHandler({});
+    const runner = await runnerOn(dbUrl, async (ctx) => {
+      // Like the OpenAI SDK's fetch wrapper: a listener per call, never removed.
+      ctx.signal.addEventListener("abort", () => undefined);
+      ctx.signal.addEventListener("abort", () => undefined);
+      signals.add(ctx.signal);
+      await logging(ctx);
+    });
+    await runner.start();
+    await waitUntil(db, async () => (await openJobs(db)) === 0);
+    expect(signals.size).toBe(40);
+    expect(getEventListeners(runner.shutdownSignal, "abort")).toHaveLength(0);
+
+    // A job in flight at shutdown sees its signal aborted.
+    let aborted: Promise<void> | undefined;
+    const blocking = await runnerOn(dbUrl, (ctx) => {
+      aborted = new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
+      return aborted;
+    });
+    await enqueue(db, tenant.id, convs[0]!, 100);
+    await blocking.start();
+    await waitUntil(db, () => Promise.resolve(aborted !== undefined));
+    await blocking.stop(1_000);
+    await expect(aborted).resolves.toBeUndefined();
   });
 
   test("a failed job is retried before its conversation's later jobs (FIFO under retry)", async ({ db, dbUrl }) => {

@@ -131,11 +131,16 @@ export class JobRunner {
       }
       return o.db.transaction((tx) => Promise.all(statements.map((st) => run(tx, st))));
     });
-    // Every in-flight job's LLM call listens on this one shutdown signal.
-    setMaxListeners(o.concurrency * 4 + 16, this.abort.signal);
+    // Each in-flight job links its own signal to this one shutdown signal (and unlinks it when done).
+    setMaxListeners(o.concurrency + 16, this.abort.signal);
     this.leaseMs = o.leaseMs ?? 30_000;
     this.pollMs = o.pollMs ?? 1_000;
     this.batchSize = o.batchSize ?? 16;
+  }
+
+  /** The signal aborted at shutdown (each job's own signal follows it); for diagnostics and tests. */
+  get shutdownSignal(): AbortSignal {
+    return this.abort.signal;
   }
 
   get running(): number {
@@ -294,7 +299,19 @@ export class JobRunner {
       const defer = (delayMs: number): never => {
         throw new DeferJobError(delayMs);
       };
-      await handler({ job, workerId, logger: log, db, finish, finishInOneStatement, defer, signal: this.abort.signal, preloaded });
+      // The job's own signal, aborted at shutdown. Handlers pass it to the LLM SDKs, which add an
+      // abort listener per call and never remove it: on the worker's long-lived shutdown signal that
+      // was a listener (and the request it closes over) kept forever per LLM call. Here the listeners
+      // go with the job, and the one link to the shutdown signal is removed when the job ends.
+      const jobAbort = new AbortController();
+      setMaxListeners(64, jobAbort.signal);
+      const onShutdown = () => jobAbort.abort(this.abort.signal.reason);
+      this.abort.signal.addEventListener("abort", onShutdown, { once: true });
+      try {
+        await handler({ job, workerId, logger: log, db, finish, finishInOneStatement, defer, signal: jobAbort.signal, preloaded });
+      } finally {
+        this.abort.signal.removeEventListener("abort", onShutdown);
+      }
       if (!finished) {
         await finish(() => Promise.resolve());
       }
