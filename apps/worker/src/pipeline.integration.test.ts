@@ -116,6 +116,13 @@ describe("runtime pipeline", () => {
     );
     expect(kills).toBeGreaterThanOrEqual(4);
     const texts = acceptedTexts(s);
+    if (texts.length !== 96) {
+      const dup = texts.filter((t, i) => texts.indexOf(t) !== i);
+      const reqs = s.graph.requests.filter((r) => r.kind === "send" && dup.includes(r.text ?? "")).map((r) => ({ at: r.at, text: r.text, outcome: r.outcome, biz: r.bizOpaque, wamid: r.wamid }));
+      const rows = await db.execute(sql`select o.id, o.status, o.attempts, o.wamid, o.last_error, o.created_at, o.sent_at, m.id as mid, m.answers_up_to_id from outbox_messages o join messages m on m.id = o.message_id where m.body = any(${`{${dup.map((d) => `"${d}"`).join(",")}}`}::text[])`);
+      const audits = await db.execute(sql`select type, subject_id, data, created_at from audit_events where type like 'send.%' order by created_at`);
+      console.error("DUP", JSON.stringify({ dup, reqs, rows, audits }, null, 1));
+    }
     expect(texts).toHaveLength(96);
     expect(new Set(texts).size).toBe(96);
     for (let i = 0; i < 12; i++) {
