@@ -105,11 +105,16 @@ export function checks(r: Results): Check[] {
       others: othersOf(pg.twoInsert.cpu),
     });
     if (w) {
+      // The issue's throughput target as a share of the database's own ceiling on the day: the same
+      // machine type gives pgbench 2,300–5,900 tps from one day to the next, and the absolute target
+      // was set where pgbench gave ~5,100. Reported beside the absolute target, never instead of it.
+      const ratio = w.acceptedPerS / pg.twoInsert.tps;
+      const scaled = TARGETS.webhookPerS / TARGETS.pgbenchReference;
       out.push({
-        what: "ratio webhook accepted/s ÷ pgbench tps",
-        target: "report",
-        measured: `${(w.acceptedPerS / pg.twoInsert.tps).toFixed(2)}`,
-        pass: null,
+        what: "ratio webhook accepted/s ÷ pgbench tps (the throughput target scaled to the day's machine)",
+        target: `≥ ${scaled.toFixed(2)} (${fmtNum(TARGETS.webhookPerS)} ÷ ${fmtNum(TARGETS.pgbenchReference)})`,
+        measured: ratio.toFixed(2),
+        pass: ratio >= scaled,
         others: null,
       });
     }

@@ -78,14 +78,19 @@ describe("runtime pipeline", () => {
 
   test("worker processes killed with SIGKILL again and again: nothing lost, nothing duplicated, order kept", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl, { llmLatencyMs: 30 });
-    const live = [s.spawnWorker(), s.spawnWorker(), s.spawnWorker()];
+    // An ambiguous send (no answer from Graph) is re-sent when no status callback came within the
+    // grace period: that is the design (Meta has no idempotency key), so a grace shorter than the
+    // callbacks' latency on a starved machine turns a correct re-send into a "duplicate". 1.5 s (the
+    // stack's default, for fast tests) is below what a loaded CI machine guarantees; production waits 60 s.
+    const workerEnv = { OUTBOX_AMBIGUOUS_GRACE_MS: "5000" };
+    const live = [s.spawnWorker(workerEnv), s.spawnWorker(workerEnv), s.spawnWorker(workerEnv)];
     const customers = Array.from({ length: 12 }, (_, i) => s.customer(`55119200${String(i).padStart(5, "0")}`));
     let kills = 0;
     const kill = () => {
       const victim = Math.floor(Math.random() * live.length);
       live[victim]?.kill("SIGKILL");
       kills++;
-      live[victim] = s.spawnWorker();
+      live[victim] = s.spawnWorker(workerEnv);
     };
     const killer = setInterval(kill, 1_500);
     try {
