@@ -29,7 +29,7 @@ describe("raw-http (the load generator's client)", () => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        seen.push({ body: Buffer.concat(chunks).toString(), header: req.headers["x-test"], socket: req.socket });
+        seen.push({ body: Buffer.concat(chunks).toString(), header: String(req.headers["x-test"]), socket: req.socket });
         res.writeHead(seen.length === 2 ? 401 : 200, { "content-type": "text/plain" }).end("ok");
       });
     });

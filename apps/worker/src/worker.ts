@@ -7,6 +7,7 @@ import { createLlmRouter, type LlmConfig } from "./llm/index.ts";
 import type { Logger } from "./logger.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import { OutboxSender } from "./outbox/sender.ts";
+import { JOB_RETENTION_HOURS, pruneFinishedJobs } from "./queue/prune.ts";
 import { JobRunner, type JobHandler } from "./queue/runner.ts";
 import { BundleCache } from "./services/bundle-cache.ts";
 import { resumeIdleHandoffs } from "@lx/db/queries";
@@ -36,6 +37,8 @@ export type WorkerOptions = {
     schedulerMs?: number;
     /** How often due appointment reminders are looked for (default 10 minutes). */
     reminderScanMs?: number;
+    /** How often finished jobs past their retention are deleted (default 10 minutes). */
+    pruneEveryMs?: number;
   };
 };
 
@@ -43,7 +46,7 @@ export type RunningWorker = {
   id: string;
   runner: JobRunner;
   sender: OutboxSender;
-  /** Starts the periodic jobs (handoff timeouts, appointment reminders). */
+  /** Starts the periodic jobs (handoff timeouts, appointment reminders, pruning finished jobs). */
   schedule: () => void;
   stop: (timeoutMs?: number) => Promise<void>;
 };
@@ -120,6 +123,12 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
   // appointment reminders are queued (idempotent, so every worker may scan).
   let scheduler: NodeJS.Timeout | undefined;
   let reminders: NodeJS.Timeout | undefined;
+  let pruning: NodeJS.Timeout | undefined;
+  const prune = () => {
+    pruneFinishedJobs(o.db)
+      .then((n) => n > 0 && logger.info({ jobs: n, retentionHours: JOB_RETENTION_HOURS }, "finished jobs pruned"))
+      .catch((err: unknown) => logger.error({ err }, "pruning finished jobs failed"));
+  };
   const scanDueReminders = () => {
     scanReminders(o.db, { now: new Date(), workerId: id })
       .then((scan) => {
@@ -138,6 +147,8 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     }, o.tuning?.schedulerMs ?? 30_000);
     scanDueReminders();
     reminders = setInterval(scanDueReminders, o.tuning?.reminderScanMs ?? 600_000);
+    prune();
+    pruning = setInterval(prune, o.tuning?.pruneEveryMs ?? 600_000);
   };
   return {
     id,
@@ -147,6 +158,7 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     stop: async (timeoutMs = 15_000) => {
       clearInterval(scheduler);
       clearInterval(reminders);
+      clearInterval(pruning);
       await Promise.all([runner.stop(timeoutMs), sender.stop(timeoutMs)]);
       logger.info("worker stopped");
     },

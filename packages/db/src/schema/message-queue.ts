@@ -49,6 +49,9 @@ export const messageQueue = pgTable(
     index("message_queue_job_key_idx")
       .on(t.jobKey)
       .where(sql`${t.jobKey} is not null and ${t.status} in ('queued', 'running')`),
+    // Finished jobs are pruned by age (apps/worker/src/queue/prune.ts): BRIN on the append-ordered
+    // created_at finds the old part of the table without a btree maintained on every insert.
+    index("message_queue_created_brin").using("brin", t.createdAt),
     check("message_queue_status_check", inList(t.status, JOB_STATUSES)),
     check("message_queue_attempts_check", sql`${t.attempts} >= 0 and ${t.maxAttempts} >= 1`),
   ],
