@@ -160,6 +160,8 @@ describe("job queue", () => {
     await waitUntil(db, async () => (await openJobs(db)) === 0);
     expect(signals.size).toBe(40);
     expect(getEventListeners(runner.shutdownSignal, "abort")).toHaveLength(0);
+    // Stopped first: otherwise it could claim the next job before the runner meant for it.
+    await runner.stop(1_000);
 
     // A job in flight at shutdown sees its signal aborted.
     let aborted: Promise<void> | undefined;
