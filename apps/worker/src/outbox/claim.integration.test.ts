@@ -24,4 +24,31 @@ describe("outbox claim on the worker's asynchronous-commit connections", () => {
     const [after] = await worker.execute<{ v: string }>(sql`select current_setting('synchronous_commit') as v`);
     expect(after!.v).toBe("off");
   });
+
+  test("a claim locks only the sends it takes: sends waiting behind their conversation's earlier row stay unlocked", async ({ db, dbUrl }) => {
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    const busy = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5511900000101" });
+    const free = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5511900000102" });
+    const base = { tenantId: tenant.id, numberId: number.id, author: "bot" as const, status: "queued" as const };
+    await seedOutbound(db, { ...base, conversationId: busy.id, body: "head" });
+    expect(await claimSends(db, { workerId: "w-head", limit: 1 })).toHaveLength(1);
+    for (let i = 0; i < 30; i++) {
+      await seedOutbound(db, { ...base, conversationId: busy.id, body: `waiting ${i}` });
+    }
+    await seedOutbound(db, { ...base, conversationId: free.id, body: "other" });
+    const waiting = (
+      await db.execute<{ id: string }>(sql`select id from outbox_messages where conversation_id = ${busy.id} and status = 'queued' order by id`)
+    ).map((r) => Number(r.id));
+    expect(waiting).toHaveLength(30);
+    const probe = createDb(dbUrl, { max: 1 });
+    onTestFinished(() => closeDb(probe));
+    await db.transaction(async (tx) => {
+      expect((await claimSends(tx, { workerId: "w-claim", limit: 5 })).map((c) => c.conversationId)).toEqual([free.id]);
+      const unlocked = await probe.execute<{ id: string }>(
+        sql`select id from outbox_messages where id = any(${`{${waiting.join(",")}}`}::bigint[]) for update skip locked`,
+      );
+      expect(unlocked.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(waiting);
+    });
+  });
 });

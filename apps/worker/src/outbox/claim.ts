@@ -2,6 +2,8 @@ import { sql } from "drizzle-orm";
 
 import { DURABLE_COMMIT, type Executor } from "@lx/db/client";
 
+import { PICK_FACTOR } from "../queue/claim.ts";
+
 export type ClaimedSend = {
   id: number;
   tenantId: string;
@@ -63,12 +65,12 @@ export async function claimSends(
     read_receipt_for: string | null;
     synchronous_commit: string;
   }>(sql`
-    with candidates as (
-      select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id, o.message_id
+    with picked as materialized (
+      select o.id
       from (
         -- Due rows in send order; OFFSET 0 keeps the per-row checks below lazy, in this order, up to
         -- the limit, whatever the (always stale) statistics suggest (see claimJobs).
-        select id, status, phone_number_id, conversation_id, message_id from outbox_messages
+        select id, phone_number_id, conversation_id from outbox_messages
         where status in ('queued', 'ambiguous') and next_attempt_at <= now()
         order by next_attempt_at, id
         offset 0
@@ -82,8 +84,17 @@ export async function claimSends(
               and p.status in ('queued', 'sending', 'ambiguous')
           )
         )
+      limit ${limit * PICK_FACTOR}
+    ),
+    -- Only the picked rows are locked, not every due row the scan reads (see claimJobs); the recheck
+    -- after the lock drops a row another sender claimed meanwhile.
+    candidates as (
+      select o.id, o.status as prior_status, o.phone_number_id, o.conversation_id, o.message_id
+      from outbox_messages o
+      where o.id = any(array(select id from picked)) and o.status in ('queued', 'ambiguous') and o.next_attempt_at <= now()
+      order by o.next_attempt_at, o.id
       limit ${limit}
-      for update of o skip locked
+      for update skip locked
     ),
     -- The claim is what a crash leaves behind to say "this row may have reached Meta" (the row goes
     -- ambiguous instead of being sent again), so it is durable before the request leaves, even on the

@@ -247,6 +247,29 @@ describe("job queue", () => {
     expect(after!.attempts).toBe(1);
   });
 
+  test("a claim locks only the jobs it takes: jobs waiting behind their conversation's head stay unlocked", async ({ db, dbUrl }) => {
+    const { tenant, convs } = await setup(db, 2);
+    const [busy, free] = [convs[0]!, convs[1]!];
+    await enqueue(db, tenant.id, busy, 1);
+    expect(await claimJobs(db, { workerId: "w-head", limit: 1, leaseMs: 60_000 })).toHaveLength(1);
+    const waiting: number[] = [];
+    for (let i = 2; i <= 40; i++) {
+      waiting.push(await enqueue(db, tenant.id, busy, i));
+    }
+    const other = await enqueue(db, tenant.id, free, 1);
+    const probe = createDb(dbUrl, { max: 1 });
+    onTestFinished(() => closeDb(probe));
+    await db.transaction(async (tx) => {
+      // The claim has to read past the 39 waiting jobs to reach the other conversation's.
+      expect((await claimJobs(tx, { workerId: "w-claim", limit: 5, leaseMs: 60_000 })).map((j) => j.id)).toEqual([other]);
+      // While its transaction is open, another session can lock every waiting job: none was locked.
+      const free = await probe.execute<{ id: string }>(
+        sql`select id from message_queue where id = any(${`{${waiting.join(",")}}`}::bigint[]) for update skip locked`,
+      );
+      expect(free.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(waiting);
+    });
+  });
+
   test("a running job holds its whole conversation, even against an earlier queued job", async ({ db }) => {
     const { tenant, convs } = await setup(db, 1);
     const earlier = await enqueue(db, tenant.id, convs[0]!, 1);
