@@ -6,7 +6,7 @@ import type { Executor } from "@lx/db/client";
  * How many runnable rows a claim picks (unlocked) per row it wants: workers claiming at the same
  * moment pick the same rows, and each skips those the others locked first.
  */
-export const PICK_FACTOR = 3;
+export const PICK_FACTOR = 2;
 
 export type ClaimedJob = {
   id: number;
