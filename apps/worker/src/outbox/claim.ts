@@ -65,16 +65,23 @@ export async function claimSends(
     read_receipt_for: string | null;
     synchronous_commit: string;
   }>(sql`
-    with picked as materialized (
+    with recursive walk as (
+      -- Due rows in send order, one ordered index step at a time (see claimJobs): never the whole
+      -- ready index read and sorted per claim.
+      (select id, phone_number_id, conversation_id, next_attempt_at from outbox_messages
+       where status in ('queued', 'ambiguous') and next_attempt_at <= now()
+       order by next_attempt_at, id limit 1)
+      union all
+      (select n.id, n.phone_number_id, n.conversation_id, n.next_attempt_at from walk w
+       cross join lateral (
+         select id, phone_number_id, conversation_id, next_attempt_at from outbox_messages
+         where status in ('queued', 'ambiguous') and next_attempt_at <= now()
+           and (next_attempt_at, id) > (w.next_attempt_at, w.id)
+         order by next_attempt_at, id limit 1) n)
+    ),
+    picked as materialized (
       select o.id
-      from (
-        -- Due rows in send order; OFFSET 0 keeps the per-row checks below lazy, in this order, up to
-        -- the limit, whatever the (always stale) statistics suggest (see claimJobs).
-        select id, phone_number_id, conversation_id from outbox_messages
-        where status in ('queued', 'ambiguous') and next_attempt_at <= now()
-        order by next_attempt_at, id
-        offset 0
-      ) o
+      from walk o
       where not exists (select 1 from phone_numbers n where n.id = o.phone_number_id and n.send_paused_at is not null)
         and (
           o.conversation_id is null

@@ -51,19 +51,26 @@ export async function claimJobs(
     max_attempts: number;
     message_id: string | number | null;
   }>(sql`
-    with picked as materialized (
+    with recursive walk as (
+      -- Ready rows in claim order, one index step at a time: each step is an ordered LIMIT 1 scan
+      -- of the ready index from the previous row on, so a claim reads as many ready rows as it
+      -- needs (plus those held back behind their conversation's head), never the whole backlog.
+      -- A plain ordered subquery (fenced with OFFSET 0 so that the head-of-line probe runs lazily,
+      -- in order) was planned, once the statistics saw a backlog, as a bitmap scan of every ready
+      -- row plus a sort: the whole ready index read and sorted by every claim.
+      (select id, conversation_id, run_at from message_queue
+       where status = 'queued' and run_at <= now()
+       order by run_at, id limit 1)
+      union all
+      (select n.id, n.conversation_id, n.run_at from walk w
+       cross join lateral (
+         select id, conversation_id, run_at from message_queue
+         where status = 'queued' and run_at <= now() and (run_at, id) > (w.run_at, w.id)
+         order by run_at, id limit 1) n)
+    ),
+    picked as materialized (
       select q.id
-      from (
-        -- Ready rows in claim order, filtered only by what the index answers. OFFSET 0 keeps this a
-        -- subquery, so the head-of-line probe below runs row by row in this order and stops at the
-        -- limit, whatever plan the statistics suggest: a queue's statistics are always stale, and
-        -- with an estimate of a handful of ready rows the planner fetched every ready row, probed
-        -- each one, then sorted (measured: 1,300 probes for a claim of 13 during a backlog).
-        select id, conversation_id from message_queue
-        where status = 'queued' and run_at <= now()
-        order by run_at, id
-        offset 0
-      ) q
+      from walk q
       where q.conversation_id is null
         or not exists (
           select 1 from message_queue p
