@@ -9,6 +9,7 @@ import { dbTest as test, seedNumber, seedTenant } from "@lx/db/testing";
 
 import { testLogger } from "../testing/logger.ts";
 import { claimJobs } from "./claim.ts";
+import { failJob, releaseJob } from "./fail.ts";
 import { JobRunner, PermanentJobError, type JobHandler } from "./runner.ts";
 
 /** N conversations of one tenant, and a table where handlers log what ran when (DB clock). */
@@ -270,6 +271,38 @@ describe("job queue", () => {
     });
     // The file's later tests wait for an empty queue.
     await db.execute(sql`update message_queue set status = 'done', locked_by = null where conversation_id in (${busy}, ${free})`);
+  });
+
+  test("a job sent back to wait (retry backoff, deferral) takes its conversation's later jobs' run_at with it", async ({ db }) => {
+    const { tenant, convs } = await setup(db, 2);
+    const [conv, other] = [convs[0]!, convs[1]!];
+    const first = await enqueue(db, tenant.id, conv, 1);
+    const later = [await enqueue(db, tenant.id, conv, 2), await enqueue(db, tenant.id, conv, 3)];
+    const elsewhere = await enqueue(db, tenant.id, other, 1);
+    const runAt = async (ids: number[]) =>
+      (await db.execute<{ id: string; at: string }>(sql`
+        select id, (extract(epoch from run_at) * 1e6)::bigint::text as at from message_queue
+        where id = any(${`{${ids.join(",")}}`}::bigint[]) order by id`)).map((r) => r.at);
+    const before = await runAt([elsewhere]);
+
+    const [claimed] = await claimJobs(db, { workerId: "w-fail", limit: 1, leaseMs: 60_000 });
+    expect(claimed?.id).toBe(first);
+    expect(await failJob(db, { jobId: first, workerId: "w-fail", error: "LLM down", permanent: false })).toBe("retry");
+    const [headAt, ...laterAt] = await runAt([first, ...later]);
+    // The waiting jobs are due when their head is, not before: no claim walks past them meanwhile.
+    expect(laterAt).toEqual([headAt, headAt]);
+    expect(await runAt([elsewhere])).toEqual(before);
+    expect((await claimJobs(db, { workerId: "w-other", limit: 5, leaseMs: 60_000 })).map((j) => j.id)).toEqual([elsewhere]);
+
+    // The same for a deferral (a burst window): the head is due again, is claimed, and defers.
+    await db.execute(sql`update message_queue set run_at = now() - interval '1 second' where conversation_id = ${conv}`);
+    const [again] = await claimJobs(db, { workerId: "w-defer", limit: 1, leaseMs: 60_000 });
+    expect(again?.id).toBe(first);
+    await releaseJob(db, { jobId: first, workerId: "w-defer", delayMs: 60_000 });
+    const [deferredAt, ...heldAt] = await runAt([first, ...later]);
+    expect(heldAt).toEqual([deferredAt, deferredAt]);
+    // The file's later tests wait for an empty queue.
+    await db.execute(sql`update message_queue set status = 'done', locked_by = null where conversation_id in (${conv}, ${other})`);
   });
 
   test("a running job holds its whole conversation, even against an earlier queued job", async ({ db }) => {

@@ -39,7 +39,7 @@ export type QueueOverview = {
     byStatus: Record<JobStatus, number>;
     /** Queued jobs whose run_at has passed (claimable now, unless their conversation's head is busy). */
     runnable: number;
-    /** Queued jobs waiting for a later run_at (backoff, schedules). */
+    /** Queued jobs waiting for a later run_at (backoff, schedules, and the jobs held behind their conversation's backing-off job). */
     scheduled: number;
     /** run_at of the oldest runnable job, and how long it has waited (ms); null when none waits. */
     oldestRunnableAt: string | null;
