@@ -5,7 +5,8 @@ import { closeDb, createDb } from "@lx/db/client";
 import { dbTest as test, seedConversation, seedNumber, seedOutbound, seedTenant } from "@lx/db/testing";
 
 import { WORKER_SYNCHRONOUS_COMMIT } from "../worker.ts";
-import { claimSends } from "./claim.ts";
+import { claimSends, reapStuckSends } from "./claim.ts";
+import { markAmbiguous, markRetry } from "./settle.ts";
 
 describe("outbox claim on the worker's asynchronous-commit connections", () => {
   test("the claim itself commits synchronously (durable before the send); other worker statements do not", async ({ db, dbUrl }) => {
@@ -50,5 +51,46 @@ describe("outbox claim on the worker's asynchronous-commit connections", () => {
       );
       expect(unlocked.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(waiting);
     });
+  });
+
+  test("a send put back to wait (retry, ambiguous grace, reaped) holds its conversation's later sends with it", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    const conversation = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5511900000201" });
+    const elsewhere = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5511900000202" });
+    const base = { tenantId: tenant.id, numberId: number.id, author: "bot" as const, status: "queued" as const };
+    for (const body of ["first", "second", "third"]) {
+      await seedOutbound(db, { ...base, conversationId: conversation.id, body });
+    }
+    await seedOutbound(db, { ...base, conversationId: elsewhere.id, body: "other" });
+    const due = async () =>
+      (await db.execute<{ body: string }>(sql`
+        select m.body from outbox_messages o join messages m on m.id = o.message_id
+        where o.conversation_id in (${conversation.id}, ${elsewhere.id})
+          and o.status in ('queued', 'ambiguous') and o.next_attempt_at <= now() order by o.id`)).map((r) => r.body);
+    const claimFirst = async (workerId: string) => {
+      const [c] = await claimSends(db, { workerId, limit: 1 });
+      expect(c?.conversationId).toBe(conversation.id);
+      return c!.id;
+    };
+
+    // A retry's backoff: the later sends of the conversation are no longer due either.
+    let id = await claimFirst("w-retry");
+    await markRetry(db, { id, workerId: "w-retry", delayMs: 60_000, code: 131016, error: "503" });
+    expect(await due()).toEqual(["other"]);
+
+    // An ambiguous send's grace period, and a reaped one, hold them the same way.
+    await db.execute(sql`update outbox_messages set next_attempt_at = now() - interval '1 second' where conversation_id = ${conversation.id}`);
+    id = await claimFirst("w-ambiguous");
+    await markAmbiguous(db, { id, workerId: "w-ambiguous", graceMs: 60_000, error: "timeout" });
+    expect(await due()).toEqual(["other"]);
+
+    await db.execute(sql`
+      update outbox_messages set status = 'sending', locked_by = 'w-gone', locked_at = now() - interval '1 hour',
+        next_attempt_at = now() - interval '1 second'
+      where id = ${id}`);
+    await db.execute(sql`update outbox_messages set next_attempt_at = now() - interval '1 second' where conversation_id = ${conversation.id} and id <> ${id}`);
+    expect((await reapStuckSends(db, { olderThanMs: 1_000, graceMs: 60_000 })).map((r) => r.id)).toEqual([id]);
+    expect(await due()).toEqual(["other"]);
   });
 });

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { DURABLE_COMMIT, type Executor } from "@lx/db/client";
 
 import { PICK_FACTOR } from "../queue/claim.ts";
+import { holdLaterSends } from "./settle.ts";
 
 export type ClaimedSend = {
   id: number;
@@ -156,13 +157,16 @@ export async function reapStuckSends(db: Executor, { olderThanMs, graceMs }: { o
       select id, locked_by from outbox_messages
       where status = 'sending' and locked_at < now() - ${olderThanMs} * interval '1 millisecond'
       for update skip locked
-    )
-    update outbox_messages o
-    set status = 'ambiguous', next_attempt_at = now() + ${graceMs} * interval '1 millisecond',
-        locked_by = null, last_error = 'sender stopped mid-request (was ' || coalesce(s.locked_by, '?') || ')',
-        updated_at = now()
-    from stuck s
-    where o.id = s.id
-    returning o.id, o.tenant_id, s.locked_by`);
+    ),
+    r as (
+      update outbox_messages o
+      set status = 'ambiguous', next_attempt_at = now() + ${graceMs} * interval '1 millisecond',
+          locked_by = null, last_error = 'sender stopped mid-request (was ' || coalesce(s.locked_by, '?') || ')',
+          updated_at = now()
+      from stuck s
+      where o.id = s.id
+      returning o.id, o.tenant_id, o.conversation_id, o.status, o.next_attempt_at, s.locked_by
+    ), ${holdLaterSends}
+    select id, tenant_id, locked_by from r`);
   return rows.map((r) => ({ id: Number(r.id), tenantId: r.tenant_id, lockedBy: r.locked_by }));
 }

@@ -5,6 +5,20 @@ import type { Executor } from "@lx/db/client";
 /** Every settle is guarded by `locked_by = worker`: a row another sender took over is left alone. */
 
 /**
+ * A send put back to wait (`r`: a retry's backoff, an ambiguous send's grace period) takes its
+ * conversation's later queued sends' next_attempt_at with it: they cannot go before it (order per
+ * conversation), and left due they would be walked past and probed by every claim until it goes —
+ * during a Graph outage, every conversation's backlog (see holdSuccessors in queue/fail.ts).
+ */
+export const holdLaterSends = sql`held as (
+      update outbox_messages s set next_attempt_at = r.next_attempt_at
+      from r
+      where r.conversation_id is not null and r.status in ('queued', 'ambiguous')
+        and s.conversation_id = r.conversation_id and s.status = 'queued' and s.id > r.id
+        and s.next_attempt_at < r.next_attempt_at
+    )`;
+
+/**
  * Settles many accepted sends in one statement (one round trip, one commit). A status callback may
  * have arrived before our HTTP response: the status never moves backwards.
  */
@@ -27,11 +41,15 @@ export async function markRetry(
   p: { id: number; workerId: string; delayMs: number; code: number | null; error: string; countAttempt?: boolean },
 ) {
   await db.execute(sql`
-    update outbox_messages
-    set status = 'queued', next_attempt_at = now() + ${p.delayMs} * interval '1 millisecond',
-        attempts = case when ${p.countAttempt ?? true} then attempts else greatest(attempts - 1, 0) end,
-        last_error_code = ${p.code}::int, last_error = ${p.error.slice(0, 1000)}, locked_by = null, updated_at = now()
-    where id = ${p.id} and locked_by = ${p.workerId}`);
+    with r as (
+      update outbox_messages
+      set status = 'queued', next_attempt_at = now() + ${p.delayMs} * interval '1 millisecond',
+          attempts = case when ${p.countAttempt ?? true} then attempts else greatest(attempts - 1, 0) end,
+          last_error_code = ${p.code}::int, last_error = ${p.error.slice(0, 1000)}, locked_by = null, updated_at = now()
+      where id = ${p.id} and locked_by = ${p.workerId}
+      returning id, conversation_id, status, next_attempt_at
+    ), ${holdLaterSends}
+    select 1`);
 }
 
 export async function markFinal(
@@ -47,11 +65,15 @@ export async function markFinal(
 
 export async function markAmbiguous(db: Executor, p: { id: number; workerId: string; graceMs: number; error: string }) {
   await db.execute(sql`
-    update outbox_messages
-    set status = case when status = 'sending' then 'ambiguous' else status end,
-        next_attempt_at = now() + ${p.graceMs} * interval '1 millisecond',
-        last_error = ${p.error.slice(0, 1000)}, locked_by = null, updated_at = now()
-    where id = ${p.id} and locked_by = ${p.workerId}`);
+    with r as (
+      update outbox_messages
+      set status = case when status = 'sending' then 'ambiguous' else status end,
+          next_attempt_at = now() + ${p.graceMs} * interval '1 millisecond',
+          last_error = ${p.error.slice(0, 1000)}, locked_by = null, updated_at = now()
+      where id = ${p.id} and locked_by = ${p.workerId}
+      returning id, conversation_id, status, next_attempt_at
+    ), ${holdLaterSends}
+    select 1`);
 }
 
 /** Outside the 24-hour window: the row becomes the agent's re-engagement template (same place in line). */
