@@ -7,7 +7,7 @@ import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Badge } from "../ui/badge.tsx";
 import { Page, PageHeader } from "../ui/page.tsx";
-import { ErrorState, LoadingState } from "../ui/states.tsx";
+import { PageQueryState } from "../ui/states.tsx";
 
 type TenantPageProps = {
   title: string;
@@ -43,15 +43,8 @@ export function OperatorTenantPage({ title, description, className = "max-w-6xl"
 export function ClientTenantPage({ title, description, className = "max-w-6xl", children }: TenantPageProps) {
   const { t } = useI18n();
   const tenant = useClientTenant();
-  if (tenant.isPending) {
-    return <LoadingState className="min-h-[60vh]" />;
-  }
-  if (tenant.isError) {
-    return (
-      <Page>
-        <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />
-      </Page>
-    );
+  if (!tenant.isSuccess) {
+    return <PageQueryState queries={[tenant]} />;
   }
   return (
     <Page className={className}>

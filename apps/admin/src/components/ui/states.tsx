@@ -4,6 +4,7 @@ import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { Button } from "./button.tsx";
+import { Page } from "./page.tsx";
 import { Spinner } from "./spinner.tsx";
 
 export function LoadingState({ label, className }: { label?: string; className?: string }) {
@@ -76,5 +77,24 @@ export function ErrorState({
         </Button>
       ) : null}
     </div>
+  );
+}
+
+type PageQuery = { isError: boolean; error: unknown; refetch: () => Promise<unknown> };
+
+/**
+ * What a page shows while the queries it stands on are not all there: a full-height spinner while
+ * any loads, else the first error with one retry for them all. Use it as
+ * `if (!a.isSuccess || !b.isSuccess) return <PageQueryState queries={[a, b]} />;` (which narrows the data).
+ */
+export function PageQueryState({ queries }: { queries: readonly PageQuery[] }) {
+  const failed = queries.find((q) => q.isError);
+  if (!failed) {
+    return <LoadingState className="min-h-[60vh]" />;
+  }
+  return (
+    <Page>
+      <ErrorState error={failed.error} onRetry={() => void Promise.all(queries.map((q) => q.refetch()))} />
+    </Page>
   );
 }

@@ -3,7 +3,7 @@ import { Outlet, useParams } from "react-router";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
-import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { EmptyState, PageQueryState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { RouteTabs } from "../../components/ui/tabs.tsx";
 import { DraftProvider } from "../../features/draft/draft-context.tsx";
@@ -21,16 +21,8 @@ export function AgentLayout() {
   const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
 
-  if (tenant.isPending || agents.isPending) {
-    return <LoadingState className="min-h-[60vh]" />;
-  }
-  if (tenant.isError || agents.isError) {
-    const error = tenant.error ?? agents.error;
-    return (
-      <Page>
-        <ErrorState error={error} onRetry={() => void Promise.all([tenant.refetch(), agents.refetch()])} />
-      </Page>
-    );
+  if (!tenant.isSuccess || !agents.isSuccess) {
+    return <PageQueryState queries={[tenant, agents]} />;
   }
   const agent = agents.data.find((candidate) => candidate.slug === agentSlug);
   if (!agent) {

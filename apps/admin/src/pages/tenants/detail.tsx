@@ -6,7 +6,7 @@ import { Badge } from "../../components/ui/badge.tsx";
 import { ButtonLink } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
-import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { EmptyState, ErrorState, LoadingState, PageQueryState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
@@ -20,15 +20,8 @@ export function TenantDetailPage() {
   const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
 
-  if (tenant.isPending) {
-    return <LoadingState className="min-h-[60vh]" />;
-  }
-  if (tenant.isError) {
-    return (
-      <Page>
-        <ErrorState error={tenant.error} onRetry={() => void tenant.refetch()} />
-      </Page>
-    );
+  if (!tenant.isSuccess) {
+    return <PageQueryState queries={[tenant]} />;
   }
 
   const base = `/tenants/${tenant.data.slug}`;
