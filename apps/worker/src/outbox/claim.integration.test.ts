@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
 import { closeDb, createDb } from "@lx/db/client";
+import { enqueueOutboundText } from "@lx/db/queries";
 import { dbTest as test, seedConversation, seedNumber, seedOutbound, seedTenant } from "@lx/db/testing";
 
 import { WORKER_SYNCHRONOUS_COMMIT } from "../worker.ts";
@@ -92,5 +93,15 @@ describe("outbox claim on the worker's asynchronous-commit connections", () => {
     await db.execute(sql`update outbox_messages set next_attempt_at = now() - interval '1 second' where conversation_id = ${conversation.id} and id <> ${id}`);
     expect((await reapStuckSends(db, { olderThanMs: 1_000, graceMs: 60_000 })).map((r) => r.id)).toEqual([id]);
     expect(await due()).toEqual(["other"]);
+
+    // A reply written while the first send waits is held from the start (enqueueOutboundText), and
+    // one in a conversation with nothing waiting is due at once.
+    await enqueueOutboundText(db, { ...base, conversationId: conversation.id, recipient: "5511900000201", text: "fourth" });
+    await enqueueOutboundText(db, { ...base, conversationId: elsewhere.id, recipient: "5511900000202", text: "other again" });
+    expect(await due()).toEqual(["other", "other again"]);
+    const [held] = await db.execute<{ same: boolean }>(sql`
+      select o.next_attempt_at = (select next_attempt_at from outbox_messages where id = ${id}) as same
+      from outbox_messages o join messages m on m.id = o.message_id where m.body = 'fourth' and o.conversation_id = ${conversation.id}`);
+    expect(held?.same).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
-import { insertAuditEvent, isoText } from "@lx/db/queries";
+import { dueWithConversationHead, insertAuditEvent, isoText } from "@lx/db/queries";
 import { REMINDER_OFFSET_MAX_MINUTES } from "@lx/shared/schemas";
 
 /** One due (appointment, offset) the scan found. */
@@ -135,9 +135,10 @@ async function queueReminder(db: Executor, r: DueRow, passed: DueRow[], workerId
         returning id
       ),
       ob as (
-        insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload)
+        insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload,
+                                     next_attempt_at)
         select ${r.tenant_id}::uuid, ${r.conversation_id}::uuid, ${r.number_id}::uuid, msg.id, 'template', ${r.customer_key},
-               ${JSON.stringify(payload)}::jsonb
+               ${JSON.stringify(payload)}::jsonb, ${dueWithConversationHead(sql`${r.conversation_id}::uuid`)}
         from msg
         returning id
       )

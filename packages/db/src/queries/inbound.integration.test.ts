@@ -80,6 +80,28 @@ describe("ingestInboundMessages (the webhook's group commit)", () => {
     expect(out[0]).toMatchObject({ jobId: null });
   });
 
+  test("a new job is due when its conversation's head is: behind a backing-off head it takes the head's run_at", async ({ db }) => {
+    const t = await target(db);
+    const micros = async (jobId: number | null | undefined) => {
+      const [r] = await db.execute<{ at: string; late: boolean }>(sql`
+        select (extract(epoch from run_at) * 1e6)::bigint::text as at, run_at > now() as late
+        from message_queue where id = ${jobId ?? 0}`);
+      return r!;
+    };
+    const [head] = await ingestInboundMessages(db, [msg(t, "5511900000005")]);
+    const headJob = head!.status === "queued" ? head!.jobId : null;
+    // The head is backing off (a failed attempt, as failJob leaves it).
+    await db.execute(sql`update message_queue set run_at = now() + interval '90 seconds', attempts = 1 where id = ${headJob}`);
+    const [later, elsewhere] = await ingestInboundMessages(db, [msg(t, "5511900000005"), msg(t, "5511900000006")]);
+    const laterAt = await micros(later!.status === "queued" ? later!.jobId : null);
+    expect(laterAt.at).toBe((await micros(headJob)).at);
+    // Another conversation, and a conversation whose head is running, are due at once.
+    expect((await micros(elsewhere!.status === "queued" ? elsewhere!.jobId : null)).late).toBe(false);
+    await db.execute(sql`update message_queue set status = 'running', locked_by = 'w', run_at = now() - interval '1 second' where id = ${headJob}`);
+    const [behindRunning] = await ingestInboundMessages(db, [msg(t, "5511900000005")]);
+    expect((await micros(behindRunning!.status === "queued" ? behindRunning!.jobId : null)).late).toBe(false);
+  });
+
   test("concurrent batches over the same conversations neither deadlock nor lose or duplicate a message", async ({ db, dbUrl }) => {
     const t = await target(db);
     const pool = createDb(dbUrl, { max: 8 });

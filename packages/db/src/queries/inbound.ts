@@ -149,9 +149,16 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
       from fresh order by ord
       returning id, tenant_id, meta_message_id
     ),
+    -- A new job is due when its conversation's head job is (run_at is never earlier than now()): behind
+    -- a head that is backing off (an LLM outage) or deferred, it could not run before it anyway, and
+    -- left due it would be walked past and probed by every claim meanwhile. The same hold that
+    -- failJob/releaseJob put on the jobs already queued when the head was sent back.
     job as (
-      insert into message_queue (tenant_id, conversation_id, task, payload, webhook_event_id, message_id)
-      select fresh.tenant_id, fresh.conversation_id, 'conversation.reply', '{}'::jsonb, fresh.event_id, msg.id
+      insert into message_queue (tenant_id, conversation_id, task, payload, webhook_event_id, message_id, run_at)
+      select fresh.tenant_id, fresh.conversation_id, 'conversation.reply', '{}'::jsonb, fresh.event_id, msg.id,
+             greatest(now(), (select h.run_at from message_queue h
+                              where h.conversation_id = fresh.conversation_id and h.status in ('queued', 'running')
+                              order by h.id limit 1))
       from fresh join msg on msg.tenant_id = fresh.tenant_id and msg.meta_message_id = fresh.meta_id
       where fresh.answerable
       order by fresh.ord

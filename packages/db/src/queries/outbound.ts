@@ -64,6 +64,19 @@ async function enqueueOutbound(
 }
 
 /**
+ * When a new send of the conversation is due: now, or when the conversation's first open send is
+ * due again if that is later (a retry's backoff or an ambiguous send's grace during a Graph outage).
+ * It cannot go before that send anyway (order per conversation), and left due it would be walked past
+ * and probed by every outbox claim meanwhile: the same hold that holdLaterSends (apps/worker
+ * outbox/settle.ts) puts on the sends already queued when the first one was put back to wait.
+ */
+export function dueWithConversationHead(conversationId: SQL): SQL {
+  return sql`greatest(now(), (select h.next_attempt_at from outbox_messages h
+                              where h.conversation_id = ${conversationId} and h.status in ('queued', 'sending', 'ambiguous')
+                              order by h.id limit 1))`;
+}
+
+/**
  * The CTEs that write one outgoing text or interactive message — `msg` (the messages row) and `ob`
  * (its outbox row), plus the conversation's last_message_at unless `touchConversation` is false —
  * written only when `when` holds. For statements that decide and write at once, like the worker's
@@ -87,9 +100,9 @@ export function outboundCtes(
     ),
     ob as (
       insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload,
-                                   read_receipt_for)
+                                   read_receipt_for, next_attempt_at)
       select ${o.tenantId}::uuid, ${o.conversationId}::uuid, ${o.numberId}::uuid, msg.id, ${kind}, ${o.recipient},
-             ${JSON.stringify(payload)}::jsonb, ${o.readReceiptFor ?? null}::text
+             ${JSON.stringify(payload)}::jsonb, ${o.readReceiptFor ?? null}::text, ${dueWithConversationHead(sql`${o.conversationId}::uuid`)}
       from msg
       returning id
     )${
