@@ -241,6 +241,9 @@ async function applyStatuses(
       errorCode: err?.code ?? null,
       errorMessage: err ? (err.error_data?.details ?? err.title ?? err.message ?? null) : null,
     });
+    if (updated && updated.released > 0) {
+      deps.wake?.outbox(); // later sends held behind this one (it was ambiguous) are due now
+    }
     if (updated && s.data.status === "failed") {
       await insertAuditEvent(deps.db, {
         tenantId: target.tenantId,
@@ -257,6 +260,7 @@ async function applyStatuses(
           conversationId: updated.conversationId,
           at,
         });
+        deps.wake?.outbox();
       }
     }
   }

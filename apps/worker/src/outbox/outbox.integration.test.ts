@@ -77,14 +77,20 @@ describe("outbox sender", () => {
     expect(accepted(s, "sem sorte")).toHaveLength(0);
   });
 
-  test("a connection dropped after Meta accepted is reconciled by the status callback, not re-sent", async ({ db, dbUrl }) => {
+  test("a connection dropped after Meta accepted is reconciled by the status callback, not re-sent; the conversation's next send goes at once", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
     s.graph.failNext(1, { kind: "drop-after-accept" });
     const a = await queueText(s, "ambígua");
+    const next = await queueText(s, "depois", { waId: a.key });
     await s.startWorker({ ambiguousGraceMs: 60_000 });
     await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered" && r.wamid !== null);
     expect(accepted(s, "ambígua")).toHaveLength(1);
     expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(1);
+    // The next send was held behind the ambiguous one; settled by the callback, it no longer waits
+    // out the 60 s grace.
+    await eventually(() => row(db, next.outboxId), (r) => r.status === "delivered", 20_000);
+    const sends = s.graph.requests.filter((r) => r.kind === "send" && (r.outcome === "sent" || r.outcome === "dropped"));
+    expect(sends.map((r) => r.text)).toEqual(["ambígua", "depois"]);
   });
 
   test("an ambiguous send with no status callback within the grace period is re-sent once, audited", async ({ db, dbUrl }) => {

@@ -220,29 +220,44 @@ export type StatusUpdate = {
  * Applies a status callback to its outbox row (found by wamid, or by the row id Meta echoes in
  * biz_opaque_callback_data — which is how an ambiguous send learns it went through). Statuses never
  * move backwards: sent < delivered|failed < read; a late or repeated callback changes nothing.
+ *
+ * An ambiguous send held its conversation's later sends until its grace period ends (holdLaterSends
+ * in apps/worker outbox/settle.ts; new ones from dueWithConversationHead): they were held to exactly
+ * its next_attempt_at. Now that it is settled they are due at once (`released` counts them, so the
+ * caller can wake a sender), instead of waiting out a grace that no longer has a reason.
  */
 export async function applyStatusUpdate(
   db: Executor,
   u: StatusUpdate,
-): Promise<{ id: number; conversationId: string | null; status: string } | null> {
+): Promise<{ id: number; conversationId: string | null; status: string; released: number } | null> {
   const rank = RANK[u.status];
   const biz = u.bizOpaque && /^\d{1,18}$/.test(u.bizOpaque) ? u.bizOpaque : null;
   const at = u.at.toISOString();
-  const rows = await db.execute<{ id: string | number; conversation_id: string | null; status: string }>(sql`
-    update outbox_messages o set
-      status = ${u.status},
-      wamid = coalesce(o.wamid, ${u.wamid}),
-      sent_at = coalesce(o.sent_at, ${at}),
-      delivered_at = case when ${u.status} in ('delivered', 'read') then coalesce(o.delivered_at, ${at}) else o.delivered_at end,
-      read_at = case when ${u.status} = 'read' then coalesce(o.read_at, ${at}) else o.read_at end,
-      failed_at = case when ${u.status} = 'failed' then ${at}::timestamptz else o.failed_at end,
-      last_error_code = case when ${u.status} = 'failed' then ${u.errorCode}::int else o.last_error_code end,
-      last_error = case when ${u.status} = 'failed' then ${u.errorMessage}::text else o.last_error end,
-      updated_at = now()
-    where o.tenant_id = ${u.tenantId}
-      and (o.wamid = ${u.wamid} or (${biz}::bigint is not null and o.id = ${biz}::bigint))
-      and (case o.status when 'sent' then 1 when 'delivered' then 2 when 'failed' then 2 when 'read' then 3 else 0 end) < ${rank}
-    returning o.id, o.conversation_id, o.status`);
+  const rows = await db.execute<{ id: string | number; conversation_id: string | null; status: string; released: number }>(sql`
+    with u as (
+      update outbox_messages o set
+        status = ${u.status},
+        wamid = coalesce(o.wamid, ${u.wamid}),
+        sent_at = coalesce(o.sent_at, ${at}),
+        delivered_at = case when ${u.status} in ('delivered', 'read') then coalesce(o.delivered_at, ${at}) else o.delivered_at end,
+        read_at = case when ${u.status} = 'read' then coalesce(o.read_at, ${at}) else o.read_at end,
+        failed_at = case when ${u.status} = 'failed' then ${at}::timestamptz else o.failed_at end,
+        last_error_code = case when ${u.status} = 'failed' then ${u.errorCode}::int else o.last_error_code end,
+        last_error = case when ${u.status} = 'failed' then ${u.errorMessage}::text else o.last_error end,
+        updated_at = now()
+      where o.tenant_id = ${u.tenantId}
+        and (o.wamid = ${u.wamid} or (${biz}::bigint is not null and o.id = ${biz}::bigint))
+        and (case o.status when 'sent' then 1 when 'delivered' then 2 when 'failed' then 2 when 'read' then 3 else 0 end) < ${rank}
+      returning o.id, o.conversation_id, o.status, o.next_attempt_at
+    ),
+    released as (
+      update outbox_messages s set next_attempt_at = now()
+      from u
+      where u.conversation_id is not null and s.conversation_id = u.conversation_id and s.status = 'queued'
+        and s.id > u.id and s.next_attempt_at = u.next_attempt_at and s.next_attempt_at > now()
+      returning s.id
+    )
+    select u.id, u.conversation_id, u.status, (select count(*)::int from released) as released from u`);
   const r = rows[0];
-  return r ? { id: Number(r.id), conversationId: r.conversation_id, status: r.status } : null;
+  return r ? { id: Number(r.id), conversationId: r.conversation_id, status: r.status, released: r.released } : null;
 }
