@@ -1,10 +1,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
-import { closeDb, createDb, type Database } from "../client.ts";
+import { closeDb, createDb, type Database, type Executor } from "../client.ts";
 import { GroupCommit } from "../group-commit.ts";
-import { dbTest as test, seedAgent, seedNumber, seedTenant } from "../testing/index.ts";
-import { ingestInboundMessage, ingestInboundMessages, type InboundMessageInput, type NumberTarget } from "./inbound.ts";
+import { dbTest as test, seedAgent, seedConversation, seedNumber, seedTenant } from "../testing/index.ts";
+import { applyStatusUpdate, ingestInboundMessage, ingestInboundMessages, type InboundMessageInput, type NumberTarget } from "./inbound.ts";
 
 async function target(db: Database): Promise<NumberTarget> {
   const tenant = await seedTenant(db);
@@ -162,5 +162,49 @@ describe("ingestInboundMessages (the webhook's group commit)", () => {
     const m: NumberTarget = { tenantId: menuTenant.id, numberId: menuNumber.id, phoneNumberId: menuNumber.phoneNumberId, agentId: menuAgent.id };
     const [menu] = await ingestInboundMessages(db, [msg(m, "5511930000004")]);
     expect(await agentOf(menu!.conversationId)).toBeNull();
+  });
+});
+
+describe("applyStatusUpdate (Meta's status callbacks)", () => {
+  test("finds its row by wamid or by the echoed row id without reading the tenant's other sends", async ({ db }) => {
+    const t = await target(db);
+    const conv = await seedConversation(db, { tenantId: t.tenantId, numberId: t.numberId, waId: "5511900000300" });
+    await db.execute(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status, wamid, sent_at)
+      select ${t.tenantId}, ${conv.id}, ${t.numberId}, 'text', '5511900000300', '{}', 'sent', 'wamid.bulk.' || g, now()
+      from generate_series(1, 2000) g`);
+    const [ambiguous] = await db.execute<{ id: string }>(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status)
+      values (${t.tenantId}, ${conv.id}, ${t.numberId}, 'text', '5511900000300', '{}', 'ambiguous') returning id::text`);
+    // Not analyzed since it grew (as a new database, or any table between two autoanalyze runs).
+    const base = { tenantId: t.tenantId, at: new Date(), errorCode: null, errorMessage: null };
+    // The generic plan is the one every prepared execution ends up with (after five runs).
+    const generic = <T>(fn: (tx: Executor) => Promise<T>, mode = "force_generic_plan") =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('plan_cache_mode', ${mode}, true)`);
+        const out = await fn(tx);
+        const [read] = await tx.execute<{ rows: number }>(sql`
+          select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as rows
+          from pg_stat_xact_user_tables where relid = 'outbox_messages'::regclass`);
+        return { out, rows: read!.rows };
+      });
+
+    const byWamid = await generic((tx) => applyStatusUpdate(tx, { ...base, wamid: "wamid.bulk.1500", status: "delivered", bizOpaque: null }));
+    expect(byWamid.out).toMatchObject({ status: "delivered" });
+    expect(byWamid.rows).toBeLessThan(10);
+    const custom = await generic(
+      (tx) => applyStatusUpdate(tx, { ...base, wamid: "wamid.bulk.1501", status: "delivered", bizOpaque: null }),
+      "force_custom_plan",
+    );
+    expect(custom.out).toMatchObject({ status: "delivered" });
+    expect(custom.rows).toBeLessThan(10);
+    const byId = await generic((tx) =>
+      applyStatusUpdate(tx, { ...base, wamid: "wamid.late.1", status: "sent", bizOpaque: ambiguous!.id }),
+    );
+    expect(byId.out).toMatchObject({ id: Number(ambiguous!.id), status: "sent" });
+    expect(byId.rows).toBeLessThan(10);
+    // Another tenant's callback never touches this tenant's row.
+    const other = await target(db);
+    expect(await applyStatusUpdate(db, { ...base, tenantId: other.tenantId, wamid: "wamid.bulk.7", status: "read", bizOpaque: null })).toBeNull();
   });
 });

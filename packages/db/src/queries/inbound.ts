@@ -245,8 +245,15 @@ export async function applyStatusUpdate(
         last_error_code = case when ${u.status} = 'failed' then ${u.errorCode}::int else o.last_error_code end,
         last_error = case when ${u.status} = 'failed' then ${u.errorMessage}::text else o.last_error end,
         updated_at = now()
-      where o.tenant_id = ${u.tenantId}
-        and (o.wamid = ${u.wamid} or (${biz}::bigint is not null and o.id = ${biz}::bigint))
+      -- The row by wamid (its unique index) or by id (the primary key), and nothing else: the tenant
+      -- is checked as a filter only (IS NOT DISTINCT FROM is not indexable). With "tenant_id = … and
+      -- (wamid = … or id = …)", a table whose statistics were stale or not yet gathered (a new
+      -- database, a table grown since its last analyze) was read through the tenant's whole
+      -- (tenant_id, created_at) index: every send the tenant ever had, for each callback.
+      where o.id = any(array(select w.id from outbox_messages w where w.wamid = ${u.wamid}
+                             union all
+                             select ${biz}::bigint where ${biz}::bigint is not null))
+        and o.tenant_id is not distinct from ${u.tenantId}::uuid
         and (case o.status when 'sent' then 1 when 'delivered' then 2 when 'failed' then 2 when 'read' then 3 else 0 end) < ${rank}
       returning o.id, o.conversation_id, o.status, o.next_attempt_at
     ),
