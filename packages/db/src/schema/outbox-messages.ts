@@ -60,6 +60,11 @@ export const outboxMessages = pgTable(
       .on(t.conversationId, t.id)
       .where(sql`${t.status} in ('queued', 'sending', 'ambiguous')`),
     index("outbox_messages_tenant_created_idx").on(t.tenantId, t.createdAt),
+    // Sends that need an operator (the worker's lx_outbox_pending gauge, the operations screen): a
+    // handful among every send ever made, which counting by status would otherwise read in full.
+    index("outbox_messages_attention_idx")
+      .on(t.status)
+      .where(sql`${t.status} in ('failed', 'dead', 'blocked')`),
     check("outbox_messages_kind_check", inList(t.kind, OUTBOX_KINDS)),
     check("outbox_messages_status_check", inList(t.status, OUTBOX_STATUSES)),
   ],

@@ -1,0 +1,45 @@
+import { sql } from "drizzle-orm";
+import { describe, expect } from "vitest";
+
+import { dbTest as test, seedConversation, seedNumber, seedTenant } from "@lx/db/testing";
+
+import { createWorkerMetrics } from "./metrics.ts";
+
+/** `name{status="x"} n` lines of one metric as { x: n }. */
+async function byStatus(text: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/\{[^}]*status="(\w+)"[^}]*\} (\d+)/g)) {
+    out[m[1]!] = Number(m[2]);
+  }
+  return out;
+}
+
+describe("worker gauges", () => {
+  test("queue depth and pending sends count each open or stuck status, and nothing settled", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    const conv = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5511900000401" });
+    await db.execute(sql`
+      insert into message_queue (tenant_id, conversation_id, task, status, locked_by, lease_expires_at)
+      select ${tenant.id}, ${conv.id}, 'test.gauge', s,
+             case when s = 'running' then 'w' end, case when s = 'running' then now() + interval '1 minute' end
+      from unnest(array['queued', 'queued', 'running', 'dead', 'done', 'done', 'cancelled']) s`);
+    await db.execute(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status)
+      select ${tenant.id}, ${conv.id}, ${number.id}, 'text', '5511900000401', '{}', s
+      from unnest(array['queued', 'sending', 'ambiguous', 'ambiguous', 'dead', 'dead', 'blocked', 'failed', 'sent', 'read']) s`);
+    const metrics = createWorkerMetrics(db);
+    expect(await byStatus(await metrics.registry.getSingleMetricAsString("lx_queue_depth"))).toEqual({
+      queued: 2,
+      running: 1,
+      dead: 1,
+    });
+    expect(await byStatus(await metrics.registry.getSingleMetricAsString("lx_outbox_pending"))).toEqual({
+      queued: 1,
+      sending: 1,
+      ambiguous: 2,
+      dead: 2,
+      blocked: 1,
+    });
+  });
+});

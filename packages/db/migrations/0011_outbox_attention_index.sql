@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_messages_attention_idx" ON "outbox_messages" USING btree ("status") WHERE "outbox_messages"."status" in ('failed', 'dead', 'blocked');
