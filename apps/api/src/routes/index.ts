@@ -3,7 +3,7 @@ import { Hono } from "hono";
 
 import { GroupCommit } from "@lx/db/group-commit";
 import type { Notifier } from "@lx/db/notifier";
-import { ingestInboundMessages, type InboundMessageInput } from "@lx/db/queries";
+import { applyStatusUpdates, ingestInboundMessages, type InboundMessageInput, type StatusUpdate } from "@lx/db/queries";
 
 import type { AppDeps } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
@@ -46,6 +46,8 @@ export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifie
       directory: deps.directory,
       // Concurrent webhooks share commits: one statement (and WAL flush) for what arrives meanwhile.
       ingest: new GroupCommit((batch: InboundMessageInput[]) => ingestInboundMessages(deps.db, batch)),
+      // Status callbacks (two or three per reply) the same way.
+      statuses: new GroupCommit((batch: StatusUpdate[]) => applyStatusUpdates(deps.db, batch)),
       wake: { jobs: () => jobs.wake(), outbox: () => outbox.wake() },
       appSecret: deps.config.metaAppSecret,
       verifyToken: deps.config.metaVerifyToken,

@@ -4,13 +4,14 @@ import type { Database } from "@lx/db/client";
 import type { GroupCommit } from "@lx/db/group-commit";
 import type { NumberDirectory } from "@lx/db/number-directory";
 import {
-  applyStatusUpdate,
   insertAuditEvent,
   isDeliveryStatus,
   storeIgnoredEvent,
   type InboundMessageInput,
   type IngestResult,
   type NumberTarget,
+  type StatusResult,
+  type StatusUpdate,
 } from "@lx/db/queries";
 import {
   describeInbound,
@@ -28,6 +29,8 @@ export type WebhookDeps = {
   directory: NumberDirectory;
   /** Group commit of inbound messages across concurrent requests (ingestInboundMessages). */
   ingest: GroupCommit<InboundMessageInput, IngestResult>;
+  /** Group commit of status callbacks across concurrent requests (applyStatusUpdates). */
+  statuses: GroupCommit<StatusUpdate, StatusResult | null>;
   /** Coalesced NOTIFY wake-ups for the workers (never inside the ingest statements). */
   wake?: { jobs: () => void; outbox: () => void };
 };
@@ -224,6 +227,7 @@ async function applyStatuses(
   summary: WebhookSummary,
   p: { requestId: string; logger: Logger },
 ): Promise<void> {
+  const parsed = [];
   for (const raw of value.statuses ?? []) {
     const s = ZMetaStatus.safeParse(raw);
     if (!s.success || !isDeliveryStatus(s.data.status)) {
@@ -231,35 +235,39 @@ async function applyStatuses(
     }
     summary.statuses++;
     const err = s.data.errors?.[0];
-    const at = parseTimestamp(s.data.timestamp);
-    const updated = await applyStatusUpdate(deps.db, {
+    const update: StatusUpdate = {
       tenantId: target.tenantId,
       wamid: s.data.id,
       status: s.data.status,
       bizOpaque: s.data.biz_opaque_callback_data ?? null,
-      at,
+      at: parseTimestamp(s.data.timestamp),
       errorCode: err?.code ?? null,
       errorMessage: err ? (err.error_data?.details ?? err.title ?? err.message ?? null) : null,
-    });
-    if (updated && updated.released > 0) {
+    };
+    parsed.push({ update, err });
+  }
+  // All of this POST's callbacks in one group commit (with those of concurrent POSTs).
+  const results = await Promise.all(parsed.map(({ update }) => deps.statuses.add(update)));
+  for (const [i, { update, err }] of parsed.entries()) {
+    const updated = results[i];
+    if (!updated) {
+      continue;
+    }
+    if (updated.released > 0) {
       deps.wake?.outbox(); // later sends held behind this one (it was ambiguous) are due now
     }
-    if (updated && s.data.status === "failed") {
+    if (update.status === "failed") {
       await insertAuditEvent(deps.db, {
         tenantId: target.tenantId,
         actor: META,
         type: "send.failed_status",
         subjectType: "outbox_message",
         subjectId: updated.id,
-        data: { code: err?.code ?? null, details: err?.error_data?.details ?? null, wamid: s.data.id },
+        data: { code: err?.code ?? null, details: err?.error_data?.details ?? null, wamid: update.wamid },
         requestId: p.requestId,
       });
       if (err?.code === 131047 && updated.conversationId) {
-        await resendOutsideWindow(deps.db, {
-          outboxId: updated.id,
-          conversationId: updated.conversationId,
-          at,
-        });
+        await resendOutsideWindow(deps.db, { outboxId: updated.id, conversationId: updated.conversationId, at: update.at });
         deps.wake?.outbox();
       }
     }

@@ -216,45 +216,99 @@ export type StatusUpdate = {
   errorMessage: string | null;
 };
 
+export type StatusResult = { id: number; conversationId: string | null; status: string; released: number };
+
 /**
- * Applies a status callback to its outbox row (found by wamid, or by the row id Meta echoes in
+ * Applies one status callback to its outbox row (found by wamid, or by the row id Meta echoes in
  * biz_opaque_callback_data — which is how an ambiguous send learns it went through). Statuses never
- * move backwards: sent < delivered|failed < read; a late or repeated callback changes nothing.
+ * move backwards: sent < delivered|failed < read; a late or repeated callback changes nothing (null).
+ */
+export async function applyStatusUpdate(db: Executor, u: StatusUpdate): Promise<StatusResult | null> {
+  const [r] = await applyStatusUpdates(db, [u]);
+  return r ?? null;
+}
+
+/**
+ * Applies many status callbacks in one statement (the webhook's group commit: Meta sends two or three
+ * per reply, so they outnumber inbound messages). Returns, per callback and in order, the row it
+ * moved, or null when it changed nothing (unknown send, another tenant's, or not a step forward).
+ * Several callbacks of one send in a batch (sent and delivered together) end as one after another
+ * would have left it: the highest status, each milestone at its earliest time; the result goes to the
+ * first callback carrying the final status. Rows are locked in id order, so concurrent batches never
+ * deadlock on each other.
  *
  * An ambiguous send held its conversation's later sends until its grace period ends (holdLaterSends
  * in apps/worker outbox/settle.ts; new ones from dueWithConversationHead): they were held to exactly
- * its next_attempt_at. Now that it is settled they are due at once (`released` counts them, so the
- * caller can wake a sender), instead of waiting out a grace that no longer has a reason.
+ * its next_attempt_at. Once it is settled they are due at once (`released` counts them, so the caller
+ * can wake a sender) instead of waiting out a grace that no longer has a reason.
  */
-export async function applyStatusUpdate(
-  db: Executor,
-  u: StatusUpdate,
-): Promise<{ id: number; conversationId: string | null; status: string; released: number } | null> {
-  const rank = RANK[u.status];
-  const biz = u.bizOpaque && /^\d{1,18}$/.test(u.bizOpaque) ? u.bizOpaque : null;
-  const at = u.at.toISOString();
-  const rows = await db.execute<{ id: string | number; conversation_id: string | null; status: string; released: number }>(sql`
-    with u as (
+export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]): Promise<(StatusResult | null)[]> {
+  if (updates.length === 0) {
+    return [];
+  }
+  const input = updates.map((u, ord) => ({
+    ord,
+    tenant_id: u.tenantId,
+    wamid: u.wamid,
+    status: u.status,
+    rank: RANK[u.status],
+    biz: u.bizOpaque && /^\d{1,18}$/.test(u.bizOpaque) ? u.bizOpaque : null,
+    at: u.at.toISOString(),
+    error_code: u.errorCode,
+    error_message: u.errorMessage,
+  }));
+  const rows = await db.execute<{ ord: number; id: string | number; conversation_id: string | null; status: string; released: number }>(sql`
+    with input as (
+      select * from jsonb_to_recordset(${pgSafeJson(input)}::jsonb) as i(
+        ord int, tenant_id uuid, wamid text, status text, rank int, biz bigint, at timestamptz,
+        error_code int, error_message text)
+    ),
+    -- Each send by its wamid (unique index) or its echoed id (primary key), and by nothing else: the
+    -- tenant is a filter only (IS NOT DISTINCT FROM is not indexable). With "tenant_id = … and (wamid
+    -- = … or id = …)", a table whose statistics were stale or not yet gathered (a new database, a
+    -- table grown since its last analyze) was read through the tenant's whole (tenant_id,
+    -- created_at) index: every send the tenant ever had, for each callback.
+    matched as (
+      select i.*, t.id as target_id
+      from input i
+      cross join lateral (
+        select o.id from outbox_messages o
+        where o.id = any(array(select w.id from outbox_messages w where w.wamid = i.wamid
+                               union all
+                               select i.biz where i.biz is not null))
+          and o.tenant_id is not distinct from i.tenant_id
+        order by o.id limit 1
+      ) t
+    ),
+    agg as (
+      select target_id, max(rank) as rank,
+             (array_agg(status order by rank desc, ord))[1] as status,
+             (array_agg(wamid order by ord))[1] as wamid,
+             min(at) as sent_at,
+             min(at) filter (where status in ('delivered', 'read')) as delivered_at,
+             min(at) filter (where status = 'read') as read_at,
+             max(at) filter (where status = 'failed') as failed_at,
+             (array_agg(error_code order by ord desc) filter (where status = 'failed'))[1] as error_code,
+             (array_agg(error_message order by ord desc) filter (where status = 'failed'))[1] as error_message
+      from matched group by target_id
+    ),
+    locked as (
+      select o.id from outbox_messages o where o.id = any(array(select target_id from agg)) order by o.id for update
+    ),
+    u as (
       update outbox_messages o set
-        status = ${u.status},
-        wamid = coalesce(o.wamid, ${u.wamid}),
-        sent_at = coalesce(o.sent_at, ${at}),
-        delivered_at = case when ${u.status} in ('delivered', 'read') then coalesce(o.delivered_at, ${at}) else o.delivered_at end,
-        read_at = case when ${u.status} = 'read' then coalesce(o.read_at, ${at}) else o.read_at end,
-        failed_at = case when ${u.status} = 'failed' then ${at}::timestamptz else o.failed_at end,
-        last_error_code = case when ${u.status} = 'failed' then ${u.errorCode}::int else o.last_error_code end,
-        last_error = case when ${u.status} = 'failed' then ${u.errorMessage}::text else o.last_error end,
+        status = a.status,
+        wamid = coalesce(o.wamid, a.wamid),
+        sent_at = coalesce(o.sent_at, a.sent_at),
+        delivered_at = coalesce(o.delivered_at, a.delivered_at),
+        read_at = coalesce(o.read_at, a.read_at),
+        failed_at = case when a.status = 'failed' then a.failed_at else o.failed_at end,
+        last_error_code = case when a.status = 'failed' then a.error_code else o.last_error_code end,
+        last_error = case when a.status = 'failed' then a.error_message else o.last_error end,
         updated_at = now()
-      -- The row by wamid (its unique index) or by id (the primary key), and nothing else: the tenant
-      -- is checked as a filter only (IS NOT DISTINCT FROM is not indexable). With "tenant_id = … and
-      -- (wamid = … or id = …)", a table whose statistics were stale or not yet gathered (a new
-      -- database, a table grown since its last analyze) was read through the tenant's whole
-      -- (tenant_id, created_at) index: every send the tenant ever had, for each callback.
-      where o.id = any(array(select w.id from outbox_messages w where w.wamid = ${u.wamid}
-                             union all
-                             select ${biz}::bigint where ${biz}::bigint is not null))
-        and o.tenant_id is not distinct from ${u.tenantId}::uuid
-        and (case o.status when 'sent' then 1 when 'delivered' then 2 when 'failed' then 2 when 'read' then 3 else 0 end) < ${rank}
+      from agg a
+      where o.id = any(array(select id from locked)) and a.target_id = o.id
+        and (case o.status when 'sent' then 1 when 'delivered' then 2 when 'failed' then 2 when 'read' then 3 else 0 end) < a.rank
       returning o.id, o.conversation_id, o.status, o.next_attempt_at
     ),
     released as (
@@ -262,9 +316,15 @@ export async function applyStatusUpdate(
       from u
       where u.conversation_id is not null and s.conversation_id = u.conversation_id and s.status = 'queued'
         and s.id > u.id and s.next_attempt_at = u.next_attempt_at and s.next_attempt_at > now()
-      returning s.id
+      returning u.id as by_id
     )
-    select u.id, u.conversation_id, u.status, (select count(*)::int from released) as released from u`);
-  const r = rows[0];
-  return r ? { id: Number(r.id), conversationId: r.conversation_id, status: r.status, released: r.released } : null;
+    select distinct on (u.id) m.ord, u.id, u.conversation_id, u.status,
+           (select count(*)::int from released r where r.by_id = u.id) as released
+    from matched m join u on u.id = m.target_id and u.status = m.status
+    order by u.id, m.ord`);
+  const out: (StatusResult | null)[] = updates.map(() => null);
+  for (const r of rows) {
+    out[r.ord] = { id: Number(r.id), conversationId: r.conversation_id, status: r.status, released: r.released };
+  }
+  return out;
 }
