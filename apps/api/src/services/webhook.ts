@@ -227,7 +227,7 @@ async function applyStatuses(
   summary: WebhookSummary,
   p: { requestId: string; logger: Logger },
 ): Promise<void> {
-  const parsed = [];
+  const parsed: { update: StatusUpdate; err: { code?: number; error_data?: { details?: string } } | undefined }[] = [];
   for (const raw of value.statuses ?? []) {
     const s = ZMetaStatus.safeParse(raw);
     if (!s.success || !isDeliveryStatus(s.data.status)) {
