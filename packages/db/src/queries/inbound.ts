@@ -309,7 +309,15 @@ export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]):
       from agg a
       where o.id = any(array(select id from locked)) and a.target_id = o.id
         and (case o.status when 'sent' then 1 when 'delivered' then 2 when 'failed' then 2 when 'read' then 3 else 0 end) < a.rank
-      returning o.id, o.conversation_id, o.status, o.next_attempt_at
+      returning o.id, o.conversation_id, o.status, o.next_attempt_at, o.phone_number_id, o.kind,
+                coalesce(o.delivered_at, o.read_at, o.updated_at) as answered_at
+    ),
+    -- The number's first text answer that reached the customer (the setup checklist), set once.
+    answered as (
+      update phone_numbers n set first_answered_at = f.at
+      from (select phone_number_id, min(answered_at) as at from u
+            where kind = 'text' and status in ('delivered', 'read') group by phone_number_id) f
+      where n.id = f.phone_number_id and n.first_answered_at is null
     ),
     released as (
       update outbox_messages s set next_attempt_at = now()

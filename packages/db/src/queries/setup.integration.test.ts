@@ -11,6 +11,7 @@ import {
 } from "../testing/index.ts";
 import { insertAuditEvent } from "./audit.ts";
 import { login } from "./auth.ts";
+import { applyStatusUpdate } from "./inbound.ts";
 import { getSetupChecklist } from "./setup.ts";
 
 const noThrottle = { retryAfterMs: () => 0, recordFailure: () => undefined, reset: () => undefined };
@@ -58,16 +59,27 @@ describe("setup delivered checklist", () => {
     const sandboxOnly = await getSetupChecklist(db, { tenantId: tenant.id });
     expect(sandboxOnly.items[0]).toMatchObject({ status: "sandbox", evidence: sandboxNumber.displayPhoneNumber });
     expect(sandboxOnly.sandboxOnly).toBe(true);
-    await seedOutbound(db, {
-      tenantId: tenant.id,
-      conversationId: onMeta.id,
-      numberId: metaNumber.id,
-      author: "human",
-      body: "d",
-      status: "delivered",
+    // The official number's first answer reaches the customer through Meta's status callback (the
+    // real path, which records it on the number); a template never counts.
+    const template = await seedOutbound(db, {
+      tenantId: tenant.id, conversationId: onMeta.id, numberId: metaNumber.id, author: "bot", body: "t", status: "sent", kind: "template",
     });
+    const human = await seedOutbound(db, {
+      tenantId: tenant.id, conversationId: onMeta.id, numberId: metaNumber.id, author: "human", body: "d", status: "sent",
+    });
+    const deliveredAt = new Date(Date.UTC(2026, 10, 26, 9, 30));
+    const deliver = (outboxId: number) =>
+      applyStatusUpdate(db, {
+        tenantId: tenant.id, wamid: `wamid.setup.${outboxId}`, status: "delivered", bizOpaque: String(outboxId),
+        at: deliveredAt, errorCode: null, errorMessage: null,
+      });
+    await deliver(template.outbox!.id);
+    expect((await status()).number_answered).toBe("sandbox");
+    await deliver(human.outbox!.id);
     const official = await getSetupChecklist(db, { tenantId: tenant.id });
-    expect(official.items[0]).toMatchObject({ status: "done", evidence: metaNumber.displayPhoneNumber });
+    expect(official.items[0]).toMatchObject({
+      status: "done", evidence: metaNumber.displayPhoneNumber, at: deliveredAt.toISOString(),
+    });
     expect(official.sandboxOnly).toBe(false);
 
     // The handoff test: a failure does not count, a pass does.

@@ -7,7 +7,8 @@ import { isoText } from "./conversations.ts";
  * The "setup delivered" checklist of a tenant (PRODUCT.md "Delivery"), each item computed from what
  * the system recorded — never ticked by hand:
  * 1. an official number answered through the API: an outbox text row of the tenant reached delivered
- *    or read on a `meta` number (on a `sandbox` number it counts for the demo, labelled as such);
+ *    or read on a `meta` number (on a `sandbox` number it counts for the demo, labelled as such) —
+ *    recorded as the number's `first_answered_at`;
  * 2. an agent has a version ≥ 1.0.0 active;
  * 3. the handoff test passed (audit `handoff_test.passed`);
  * 4. a client of the tenant signed in (audit `auth.login` with role client);
@@ -53,13 +54,14 @@ async function latestAudit(
 }
 
 export async function getSetupChecklist(db: Executor, p: { tenantId: string }): Promise<SetupChecklist> {
+  // Recorded on the number by the status callback that first moved one of its texts to delivered or
+  // read (applyStatusUpdates): aggregating the outbox here read every answer the tenant ever sent, at
+  // every poll of the page.
   const answered = await db.execute<{ kind: "meta" | "sandbox"; display_phone_number: string; at: string | null }>(sql`
-    select n.kind, n.display_phone_number, ${isoText(sql`min(coalesce(o.delivered_at, o.read_at, o.updated_at))`)} as at
-    from outbox_messages o
-    join phone_numbers n on n.id = o.phone_number_id
-    where o.tenant_id = ${p.tenantId}::uuid and o.kind = 'text' and o.status in ('delivered', 'read')
-    group by n.kind, n.display_phone_number
-    order by min(coalesce(o.delivered_at, o.read_at, o.updated_at))`);
+    select n.kind, n.display_phone_number, ${isoText(sql`n.first_answered_at`)} as at
+    from phone_numbers n
+    where n.tenant_id = ${p.tenantId}::uuid and n.first_answered_at is not null
+    order by n.first_answered_at`);
   const official = answered.find((r) => r.kind === "meta");
   const sandbox = answered.find((r) => r.kind === "sandbox");
   const numberItem: SetupItem = official

@@ -29,6 +29,9 @@ export const auditEvents = pgTable(
   (t) => [
     index("audit_events_tenant_created_idx").on(t.tenantId, t.createdAt.desc(), t.id.desc()),
     index("audit_events_type_created_idx").on(t.type, t.createdAt.desc()),
+    // A tenant's latest event of a type (the setup checklist's evidence, the audit log filtered by
+    // tenant and type): without it, a type the tenant never had read the tenant's whole history.
+    index("audit_events_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt.desc(), t.id.desc()),
     index("audit_events_created_idx").on(t.createdAt.desc(), t.id.desc()),
     index("audit_events_subject_idx").on(t.subjectType, t.subjectId),
     check("audit_events_actor_check", inList(t.actorType, ACTOR_TYPES)),

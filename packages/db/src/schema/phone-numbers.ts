@@ -27,6 +27,11 @@ export const phoneNumbers = pgTable(
     /** Sends paused after a token/account error (190, 368, 131031); rows are kept. */
     sendPausedAt: tstz(),
     pauseReason: text(),
+    /**
+     * When a text send through this number first reached delivered or read (the setup checklist's
+     * "number answered"), set once by the status callback that moved it there.
+     */
+    firstAnsweredAt: tstz(),
     ...timestamps,
   },
   (t) => [

@@ -2,6 +2,8 @@
  * Seed factories for conversations, messages and their outbox rows, with explicit times so that
  * inbox and metrics tests can assert exact numbers.
  */
+import { sql } from "drizzle-orm";
+
 import type { Executor } from "../client.ts";
 import {
   conversations,
@@ -159,6 +161,13 @@ export async function seedOutbound(
       updatedAt: at,
     })
     .returning();
+  if ((p.kind ?? "text") === "text" && reached(["delivered", "read"])) {
+    // What the status callback that delivered it records on the number (applyStatusUpdates).
+    const answered = plus(2).toISOString();
+    await db.execute(sql`
+      update phone_numbers set first_answered_at = least(coalesce(first_answered_at, ${answered}::timestamptz), ${answered}::timestamptz)
+      where id = ${p.numberId}::uuid`);
+  }
   return { message, outbox: outbox ?? null };
 }
 
