@@ -65,6 +65,10 @@ describe("operations: queue overview", () => {
     await seedOutbound(db, { ...send, body: "a", status: "delivered" });
     await seedOutbound(db, { ...send, body: "b", status: "queued", at: new Date(Date.now() - 30_000) });
     await seedOutbound(db, { ...send, body: "c", status: "failed" });
+    // Two days old: a delivered send is outside the 24 h window, a failed one still needs an operator.
+    const twoDaysAgo = new Date(Date.now() - 48 * 3_600_000);
+    await seedOutbound(db, { ...send, body: "old delivered", status: "delivered", at: twoDaysAgo });
+    await seedOutbound(db, { ...send, body: "old failed", status: "failed", at: twoDaysAgo });
 
     const overview = await getQueueOverview(db, { tenantId: f.tenant.id });
     expect(overview.jobs.byStatus).toEqual({ queued: 3, running: 1, done: 1, dead: 1, cancelled: 0 });
@@ -73,7 +77,7 @@ describe("operations: queue overview", () => {
     expect(overview.jobs.oldestRunnableAgeMs).toBeGreaterThanOrEqual(89_000);
     expect(overview.jobs.oldestRunnableAgeMs).toBeLessThan(120_000);
     expect(overview.jobs.oldestRunnableAt).toMatch(/Z$/);
-    expect(overview.sends.byStatus).toMatchObject({ delivered: 1, queued: 1, failed: 1, dead: 0 });
+    expect(overview.sends.byStatus).toMatchObject({ delivered: 1, queued: 1, failed: 2, dead: 0 });
     expect(overview.sends.oldestReadyAgeMs).toBeGreaterThanOrEqual(29_000);
     expect(overview.sends.heldByPause).toBe(0);
 

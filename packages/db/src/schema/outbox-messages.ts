@@ -62,6 +62,9 @@ export const outboxMessages = pgTable(
     index("outbox_messages_tenant_created_idx").on(t.tenantId, t.createdAt),
     // Sends that need an operator (the worker's lx_outbox_pending gauge, the operations screen): a
     // handful among every send ever made, which counting by status would otherwise read in full.
+    // The operations screen's "sends of the last 24 h" across tenants (rows are appended in
+    // created_at order, so a BRIN index is a few pages; a tenant's view uses the btree above).
+    index("outbox_messages_created_brin").using("brin", t.createdAt),
     index("outbox_messages_attention_idx")
       .on(t.status)
       .where(sql`${t.status} in ('failed', 'dead', 'blocked')`),

@@ -8,7 +8,7 @@ export const operationsPtBR = {
   queueHint: (hours: number) => `Abertos e mortos: todos. Concluídos e cancelados: últimas ${hours} h.`,
   sendsTitle: "Envios (outbox)",
   sendsHint: (hours: number) =>
-    `Pendentes e com falha: todos. Enviados, entregues e lidos: últimas ${hours} h.`,
+    `Pendentes e com falha: todos. Enviados, entregues e lidos: os criados nas últimas ${hours} h.`,
   jobStatuses: {
     queued: "Na fila",
     running: "Rodando",
@@ -86,7 +86,7 @@ export const operationsEn: typeof operationsPtBR = {
   queueTitle: "Job queue",
   queueHint: (hours) => `Open and dead: all. Done and cancelled: last ${hours} h.`,
   sendsTitle: "Sends (outbox)",
-  sendsHint: (hours) => `Pending and failed: all. Sent, delivered and read: last ${hours} h.`,
+  sendsHint: (hours) => `Pending and failed: all. Sent, delivered and read: those created in the last ${hours} h.`,
   jobStatuses: { queued: "Queued", running: "Running", done: "Done", dead: "Dead", cancelled: "Cancelled" },
   runnable: "Runnable now",
   scheduled: "Scheduled",

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_messages_created_brin" ON "outbox_messages" USING brin ("created_at");
