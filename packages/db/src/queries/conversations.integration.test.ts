@@ -1,3 +1,6 @@
+import { sql } from "drizzle-orm";
+
+import { INBOX_COUNT_CAP } from "@lx/shared/schemas";
 import { describe, expect } from "vitest";
 
 import type { Database } from "../client.ts";
@@ -107,6 +110,31 @@ describe("conversations: the inbox list", () => {
     await expect(listConversations(db, { tenantId: f.tenant.id, limit: 2, cursor: "nonsense" })).rejects.toMatchObject({
       code: "INVALID_INPUT",
     });
+  });
+
+  dbTest("a page reads its conversations off the index and counts each mode up to the cap, not the tenant's whole list", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    await db.execute(sql`
+      insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, last_message_at, created_at)
+      select ${tenant.id}, ${number.id}, '55119' || lpad(g::text, 8, '0'), '55119' || lpad(g::text, 8, '0'),
+             case when g % 7 = 0 then null else now() - g * interval '1 minute' end, now() - g * interval '1 minute'
+      from generate_series(1, 5000) g`);
+    await db.execute(sql`analyze conversations`);
+    const { page, rows } = await db.transaction(async (tx) => {
+      const out = await listConversations(tx, { tenantId: tenant.id, limit: 50 });
+      const [read] = await tx.execute<{ rows: number }>(sql`
+        select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as rows
+        from pg_stat_xact_user_tables where relid = 'conversations'::regclass`);
+      return { page: out, rows: read!.rows };
+    });
+    expect(page.items).toHaveLength(50);
+    // Newest activity first, a conversation without messages by its creation.
+    expect(page.items[0]!.customerKey).toBe("5511900000001");
+    // Past the cap a count is "more than" (INBOX_COUNT_CAP + 1), the others exact.
+    expect(page.counts).toEqual({ bot: INBOX_COUNT_CAP + 1, pending_human: 0, human: 0, closed: 0 });
+    // The page (51 rows) and the capped count; 10,000 when every poll sorted and counted them all.
+    expect(rows).toBeLessThan(INBOX_COUNT_CAP + 500);
   });
 });
 

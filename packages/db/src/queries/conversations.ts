@@ -1,6 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
+import { CONVERSATION_MODES, INBOX_COUNT_CAP } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import type { PolicyVerdict } from "../schema/index.ts";
@@ -185,7 +186,8 @@ function searchCondition(search: string): SQL {
 /**
  * A tenant's conversations, newest activity first (last message either way, else creation), with
  * filters and a keyset cursor on (activity, id); plus how many conversations are in each mode (for the
- * agent filter, not the others), so the inbox can show "3 waiting for a human".
+ * agent filter, not the others), so the inbox can show "3 waiting for a human" — up to
+ * INBOX_COUNT_CAP, above which a count is INBOX_COUNT_CAP + 1 ("more than").
  */
 export async function listConversations(db: Executor, f: ConversationFilters): Promise<ConversationPage> {
   const cursor = f.cursor ? decodeConversationCursor(f.cursor) : null;
@@ -211,13 +213,26 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
     limit ${f.limit + 1}`);
   const { items, nextCursor } = keysetPage(rows, f.limit, toConversationRow);
 
-  const countRows = await db.execute<{ mode: ConversationMode; n: number }>(sql`
-    select c.mode, count(*)::int as n
-    from conversations c
-    join phone_numbers n on n.id = c.phone_number_id
-    where c.tenant_id = ${f.tenantId}::uuid
-      ${f.agentId ? sql`and coalesce(c.agent_id, n.agent_id) = ${f.agentId}::uuid` : sql``}
-    group by c.mode`);
+  // Each mode counted up to INBOX_COUNT_CAP + 1 through (tenant_id, mode): the inbox polls this every
+  // few seconds, and exact counts read every conversation of the tenant each time. The modes are
+  // literals (our own constants), so that the planner sees how rare each one is: behind a parameter
+  // it read a whole table for each mode that has no conversation.
+  const countOf = (mode: ConversationMode) => sql`
+    select ${mode}::text as mode, (
+      select count(*)::int from (
+        select 1 from conversations c
+        ${f.agentId ? sql`join phone_numbers n on n.id = c.phone_number_id` : sql``}
+        where c.tenant_id = ${f.tenantId}::uuid and c.mode = ${sql.raw(`'${mode}'`)}
+          ${f.agentId ? sql`and coalesce(c.agent_id, n.agent_id) = ${f.agentId}::uuid` : sql``}
+        limit ${INBOX_COUNT_CAP + 1}
+      ) capped
+    ) as n`;
+  const countRows = await db.execute<{ mode: ConversationMode; n: number }>(
+    sql.join(
+      CONVERSATION_MODES.map((mode) => countOf(mode)),
+      sql` union all `,
+    ),
+  );
   const counts: ModeCounts = { bot: 0, pending_human: 0, human: 0, closed: 0 };
   for (const r of countRows) {
     counts[r.mode] = r.n;

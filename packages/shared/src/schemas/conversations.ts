@@ -12,6 +12,13 @@ export type TConversationMode = (typeof CONVERSATION_MODES)[number];
 
 export const CONVERSATIONS_PAGE_MAX = 100;
 
+/**
+ * The inbox counts conversations per mode up to this many; a count above it comes back as
+ * `INBOX_COUNT_CAP + 1`, meaning "more than" (shown as "1,000+"). The list polls every few seconds,
+ * and an exact count reads every conversation of the mode each time.
+ */
+export const INBOX_COUNT_CAP = 1000;
+
 export const ZListConversationsInput = ZTenantScopeInput.extend({
   agentSlug: ZSlugRef.optional(),
   mode: z.enum(CONVERSATION_MODES).optional(),

@@ -2,7 +2,7 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-qu
 import { useState, type FormEvent } from "react";
 import { useParams, useSearchParams } from "react-router";
 
-import { CONVERSATION_MODES, type TConversationMode } from "@lx/shared/schemas";
+import { CONVERSATION_MODES, INBOX_COUNT_CAP, type TConversationMode } from "@lx/shared/schemas";
 
 import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
@@ -125,7 +125,11 @@ export function ConversationsInboxPage() {
   };
 
   const counts = list.data?.pages[0]?.counts;
-  const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : null;
+  // "1,000+" for a mode counted past the cap (the server stops counting there), and a total above it.
+  const countLabel = (n: number, capped: boolean) => `${number(n)}${capped ? "+" : ""}`;
+  const total = counts ? Object.values(counts).reduce((a, b) => a + Math.min(b, INBOX_COUNT_CAP), 0) : null;
+  // A mode counted past the cap makes the total a lower bound too.
+  const totalCapped = counts ? Object.values(counts).some((n) => n > INBOX_COUNT_CAP) : false;
   const rows = list.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
@@ -178,7 +182,8 @@ export function ConversationsInboxPage() {
             <div role="group" aria-label={t.inbox.mode} className="flex flex-wrap gap-1">
               {[undefined, ...CONVERSATION_MODES].map((value) => {
                 const active = value === mode;
-                const count = value === undefined ? total : counts?.[value];
+                const count = value === undefined ? total : counts ? Math.min(counts[value], INBOX_COUNT_CAP) : undefined;
+                const capped = value === undefined ? totalCapped : (counts?.[value] ?? 0) > INBOX_COUNT_CAP;
                 return (
                   <button
                     key={value ?? "all"}
@@ -197,7 +202,7 @@ export function ConversationsInboxPage() {
                       <span
                         className={cn("ml-1 tabular-nums", active ? "text-indigo-100" : "text-slate-400")}
                       >
-                        {number(count)}
+                        {countLabel(count, capped)}
                       </span>
                     ) : null}
                   </button>

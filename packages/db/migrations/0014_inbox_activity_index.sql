@@ -1,0 +1,2 @@
+DROP INDEX "conversations_tenant_last_idx";--> statement-breakpoint
+CREATE INDEX "conversations_tenant_activity_idx" ON "conversations" USING btree ("tenant_id",(coalesce("last_message_at", "created_at")) desc,"id" DESC NULLS LAST);
