@@ -18,6 +18,7 @@ import {
   ZMetaChangeValue,
   ZMetaInboundMessage,
   ZMetaStatus,
+  type TMetaStatus,
   ZMetaWebhook,
   type TMetaChangeValue,
 } from "@lx/shared";
@@ -227,7 +228,7 @@ async function applyStatuses(
   summary: WebhookSummary,
   p: { requestId: string; logger: Logger },
 ): Promise<void> {
-  const parsed: { update: StatusUpdate; err: { code?: number; error_data?: { details?: string } } | undefined }[] = [];
+  const parsed: { update: StatusUpdate; err: NonNullable<TMetaStatus["errors"]>[number] | undefined }[] = [];
   for (const raw of value.statuses ?? []) {
     const s = ZMetaStatus.safeParse(raw);
     if (!s.success || !isDeliveryStatus(s.data.status)) {
