@@ -28,8 +28,13 @@ export function requestContext(logger: Logger): MiddlewareHandler<HonoEnv> {
   };
 }
 
-/** Paths whose success is not worth a log line (probes and scrapes every few seconds). */
-const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+/**
+ * Paths whose success is logged at debug only: probes and scrapes every few seconds, and Meta's
+ * webhook deliveries — each one is stored (webhook_events), counted and timed (`lx_webhook_*`), and
+ * the worker logs every message it answers with its Meta ids; an info line per delivery was about
+ * 15 % of the API's CPU per webhook (docs/benchmarks.md, session 7). Failures (4xx, 5xx) still log.
+ */
+const QUIET_PATHS = new Set(["/healthz", "/readyz", "/metrics", "/api/webhooks/whatsapp"]);
 
 /** One log line and one histogram observation per request, labelled with the route pattern. */
 export function requestLog(registry: Registry): MiddlewareHandler<HonoEnv> {
@@ -49,7 +54,9 @@ export function requestLog(registry: Registry): MiddlewareHandler<HonoEnv> {
     const log = c.get("logger");
     if (status >= 500) {
       log.error(line, "request failed");
-    } else if (!(QUIET_PATHS.has(c.req.path) && status < 400)) {
+    } else if (QUIET_PATHS.has(c.req.path) && status < 400) {
+      log.debug(line, "request");
+    } else {
       log.info(line, "request");
     }
   };
