@@ -25,7 +25,9 @@ if (env.ADMIN_DIST_DIR && !(await consoleIndexExists(env.ADMIN_DIST_DIR))) {
   logger.warn({ adminDistDir: env.ADMIN_DIST_DIR }, "ADMIN_DIST_DIR has no index.html; the console will 404");
 }
 
-const directory = new NumberDirectory(db);
+const directory = new NumberDirectory(db, {
+  onListenRetry: (err, attempt) => logger.warn({ err, attempt }, "LISTEN lx_numbers failed; retrying"),
+});
 await directory.start();
 
 const app = newApp({

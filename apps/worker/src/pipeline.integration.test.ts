@@ -76,6 +76,68 @@ describe("runtime pipeline", () => {
     }
   });
 
+  test("every database connection of the API and the workers cut again and again during a load: nothing lost, nothing duplicated, order kept", async ({ db, dbUrl }) => {
+    // What a PostgreSQL restart, a failover or a proxy dropping idle connections does to the
+    // processes: their statements fail mid-flight and their pools reconnect. Meta retries a delivery
+    // that was not answered 200, so the customer here posts the same payload again until it is.
+    const s = await stack(db, dbUrl, { llmLatencyMs: 30 });
+    // The grace of the SIGKILL test below: a status callback may have to wait for the API's pool.
+    const workerEnv = { OUTBOX_AMBIGUOUS_GRACE_MS: "5000" };
+    const procs = [s.spawnWorker(workerEnv), s.spawnWorker(workerEnv)];
+    expect(procs.every((p) => p.pid)).toBe(true);
+    let cut = 0;
+    const cutAll = async () => {
+      const rows = await db.execute<{ ok: boolean }>(sql`
+        select pg_terminate_backend(pid) as ok from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid()
+          and application_name in ('lx-test-api', 'lx-worker')`);
+      cut += rows.filter((r) => r.ok).length;
+    };
+    const cutter = setInterval(() => void cutAll().catch(() => undefined), 300);
+    try {
+      await Promise.all(
+        Array.from({ length: 10 }, async (_, i) => {
+          for (let j = 1; j <= 6; j++) {
+            const payload = inboundText({ phoneNumberId: s.phoneNumberId, waId: `55119300${String(i).padStart(5, "0")}`, text: `x${i}-m${j}` });
+            for (let attempt = 1; ; attempt++) {
+              const r = await postWebhook(s.webhookUrl, APP_SECRET, payload).catch(() => ({ status: 0 }));
+              if (r.status === 200) {
+                break;
+              }
+              expect(attempt).toBeLessThan(20);
+              await new Promise((resolve) => setTimeout(resolve, 50 * attempt)); // Meta's retry backoff
+            }
+            await new Promise((resolve) => setTimeout(resolve, 150));
+          }
+        }),
+      );
+      // The load is in: a last cut while its replies are being written and sent, then the cutting stops.
+      await cutAll();
+    } finally {
+      clearInterval(cutter);
+    }
+    expect(cut).toBeGreaterThanOrEqual(8);
+    await eventually(async () => acceptedTexts(s).length, (n) => n >= 60, 90_000);
+    await eventually(() => count(db, sql`select count(*)::int as n from message_queue where status <> 'done'`), (n) => n === 0, 60_000);
+    await eventually(
+      () => count(db, sql`select count(*)::int as n from outbox_messages where kind = 'text' and status not in ('sent','delivered','read')`),
+      (n) => n === 0,
+      60_000,
+    );
+    const texts = acceptedTexts(s);
+    expect(texts).toHaveLength(60);
+    expect(new Set(texts).size).toBe(60);
+    for (let i = 0; i < 10; i++) {
+      const mine = texts.filter((t) => t.startsWith(`Resposta para: x${i}-`));
+      expect(mine).toEqual([1, 2, 3, 4, 5, 6].map((j) => `Resposta para: x${i}-m${j}`));
+    }
+    // One inbound message per delivered text, whatever Meta had to re-post.
+    expect(await count(db, sql`select count(*)::int as n from messages where direction = 'in' and tenant_id = ${s.tenantId}`)).toBe(60);
+    expect(await count(db, sql`select count(*)::int as n from message_queue where status = 'dead' and tenant_id = ${s.tenantId}`)).toBe(0);
+    // Both workers lived through it.
+    expect(procs.every((p) => p.exitCode === null && p.signalCode === null)).toBe(true);
+  }, 180_000);
+
   test("worker processes killed with SIGKILL again and again: nothing lost, nothing duplicated, order kept", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl, { llmLatencyMs: 30 });
     // An ambiguous send (no answer from Graph) is re-sent when no status callback came within the

@@ -46,3 +46,28 @@ export class Notifier {
     }
   }
 }
+
+/**
+ * LISTEN on `channel`, retried until it is in place (backoff up to `maxDelayMs`). A connection cut
+ * while the LISTEN was in flight (a server restart, a failover, a proxy closing connections)
+ * rejected postgres.js' `listen()`, and a process starting up at that moment exited. Once it is
+ * listening, postgres.js re-listens by itself after every reconnect and calls `onlisten` again. An
+ * attempt that failed may leave its handler registered with postgres.js, so a notification can
+ * reach `onNotify` twice: handlers here only wake or invalidate, which is idempotent.
+ */
+export async function listenWithRetry(
+  db: Database,
+  channel: string,
+  onNotify: (payload: string) => void,
+  o: { onlisten?: () => void; onRetry?: (err: unknown, attempt: number) => void; maxDelayMs?: number } = {},
+): Promise<{ unlisten: () => Promise<void> }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const l = await db.$client.listen(channel, onNotify, o.onlisten);
+      return { unlisten: async () => void (await l.unlisten()) };
+    } catch (err) {
+      o.onRetry?.(err, attempt);
+      await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, o.maxDelayMs ?? 5_000)));
+    }
+  }
+}

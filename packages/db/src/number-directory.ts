@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 
 import type { Database } from "./client.ts";
+import { listenWithRetry } from "./notifier.ts";
 import type { NumberTarget } from "./queries/inbound.ts";
 import { phoneNumbers } from "./schema/index.ts";
 
@@ -17,19 +18,23 @@ export class NumberDirectory {
 
   constructor(
     private readonly db: Database,
-    private readonly options: { unknownTtlMs?: number } = {},
+    private readonly options: { unknownTtlMs?: number; onListenRetry?: (err: unknown, attempt: number) => void } = {},
   ) {}
 
   async start(): Promise<void> {
-    const l = await this.db.$client.listen(
+    const l = await listenWithRetry(
+      this.db,
       "lx_numbers",
       (phoneNumberId) => {
         this.cache.delete(phoneNumberId);
       },
-      // (Re)connected: anything may have changed while we were not listening.
-      () => this.cache.clear(),
+      {
+        // (Re)connected: anything may have changed while we were not listening.
+        onlisten: () => this.cache.clear(),
+        ...(this.options.onListenRetry ? { onRetry: this.options.onListenRetry } : {}),
+      },
     );
-    this.unlisten = () => l.unlisten();
+    this.unlisten = l.unlisten;
   }
 
   async stop(): Promise<void> {

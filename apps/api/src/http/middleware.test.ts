@@ -7,8 +7,9 @@ import { requestContext, requestLog } from "./middleware.ts";
 import type { HonoEnv } from "./types.ts";
 
 function appLoggingAt(level: string) {
-  const lines: { level: number; msg: string; path?: string; status?: number; requestId?: string }[] = [];
-  const logger = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line)) });
+  type Line = { level: number; msg: string; path?: string; status?: number; requestId?: string };
+  const lines: Line[] = [];
+  const logger = createLogger(level, { write: (line: string) => void lines.push(JSON.parse(line) as Line) });
   const registry = new Registry();
   const app = new Hono<HonoEnv>();
   app.use("*", requestContext(logger));

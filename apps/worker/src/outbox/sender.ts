@@ -1,5 +1,6 @@
 import type { Database, Executor } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
+import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
 import { backoffMs, classifyMetaError, pairRateLimitBackoffMs } from "@lx/shared";
 import { decryptSecret } from "@lx/shared/crypto";
@@ -82,8 +83,10 @@ export class OutboxSender {
   }
 
   async start(): Promise<void> {
-    const l = await this.o.db.$client.listen("lx_outbox", () => this.notify());
-    this.unlisten = () => l.unlisten();
+    const l = await listenWithRetry(this.o.db, "lx_outbox", () => this.notify(), {
+      onRetry: (err, attempt) => this.o.logger.warn({ err, attempt }, "LISTEN lx_outbox failed; retrying"),
+    });
+    this.unlisten = l.unlisten;
     this.timers.push(setInterval(() => void this.reap(), 5_000));
     void this.reap();
     this.loopPromise = this.loop();

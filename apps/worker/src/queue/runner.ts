@@ -4,6 +4,7 @@ import type { SQL } from "drizzle-orm";
 
 import type { Database, Executor, Transaction } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
+import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
 
 import type { Logger } from "../logger.ts";
@@ -153,8 +154,10 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    const listener = await this.o.db.$client.listen("lx_jobs", () => this.notify());
-    this.unlisten = () => listener.unlisten();
+    const listener = await listenWithRetry(this.o.db, "lx_jobs", () => this.notify(), {
+      onRetry: (err, attempt) => this.o.logger.warn({ err, attempt }, "LISTEN lx_jobs failed; retrying"),
+    });
+    this.unlisten = listener.unlisten;
     this.timers.push(
       setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3))),
       setInterval(() => void this.reap(), this.o.reapEveryMs ?? 5_000),
@@ -215,10 +218,14 @@ export class JobRunner {
           const jobs = await claimJobs(this.o.db, { workerId: this.o.workerId, limit, leaseMs: this.leaseMs });
           const preloaded = await this.preload(jobs);
           for (const job of jobs) {
-            const promise = this.run(job, preloaded.get(job.id)).finally(() => {
-              this.inFlight.delete(job.id);
-              this.notify();
-            });
+            // run() records its own failures; should anything still escape it, it is logged here,
+            // never left as an unhandled rejection (which would end the process).
+            const promise = this.run(job, preloaded.get(job.id))
+              .catch((err: unknown) => this.o.logger.error({ err, jobId: job.id }, "job run failed; its lease will expire"))
+              .finally(() => {
+                this.inFlight.delete(job.id);
+                this.notify();
+              });
             this.inFlight.set(job.id, { job, promise });
           }
           claimedFull = jobs.length === limit;
@@ -318,8 +325,12 @@ export class JobRunner {
       this.o.hooks?.onJobDone?.(job, performance.now() - started);
     } catch (err) {
       if (err instanceof DeferJobError) {
-        await releaseJob(db, { jobId: job.id, workerId, delayMs: err.delayMs });
-        log.debug({ delayMs: err.delayMs }, "job deferred");
+        try {
+          await releaseJob(db, { jobId: job.id, workerId, delayMs: err.delayMs });
+          log.debug({ delayMs: err.delayMs }, "job deferred");
+        } catch (releaseErr) {
+          log.warn({ err: releaseErr }, "could not defer the job; its lease will expire");
+        }
         return;
       }
       if (err instanceof LeaseLostError) {

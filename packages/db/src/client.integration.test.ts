@@ -1,0 +1,76 @@
+import net from "node:net";
+
+import { describe, expect, onTestFinished } from "vitest";
+
+import { connect, createDb } from "./client.ts";
+import { listenWithRetry } from "./notifier.ts";
+import { dbTest as test } from "./testing/index.ts";
+
+describe("connections that fail", () => {
+  test("a connection whose array-types query fails leaves no unhandled rejection behind (patched postgres.js)", async ({ dbUrl }) => {
+    // postgres.js fetches the array types as the first statement of every connection and dropped
+    // that promise: when the query failed (the backend terminated or cancelled at that moment) the
+    // rejection had no handler and Node ended the process (porsager/postgres#1192, #1205, #1223;
+    // patches/postgres@3.4.7.patch). A 1 ms statement_timeout at connect makes the query fail.
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    onTestFinished(() => void process.off("unhandledRejection", onUnhandled));
+    for (let i = 0; i < 10; i++) {
+      const sql = connect(dbUrl, { max: 1, onnotice: () => undefined, connection: { statement_timeout: 1 } });
+      await sql`select 1`.catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 10)); // an unhandled rejection is reported after the tick
+      await sql.end({ timeout: 1 });
+    }
+    expect(unhandled).toEqual([]);
+  });
+
+  test("LISTEN is retried until it is in place when its connection is cut mid-LISTEN, and notifications then arrive", async ({ db, dbUrl }) => {
+    // A TCP proxy to the real server that cuts the first connection which sends a LISTEN, right
+    // after it is sent: what a restart or failover at that moment does. (Cutting backends with
+    // pg_terminate_backend cannot aim at that moment: postgres.js re-sends what was not yet sent.)
+    let cuts = 0;
+    const fields = Buffer.from("SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0");
+    const terminated = Buffer.concat([Buffer.from("E"), Buffer.alloc(4), fields]);
+    terminated.writeInt32BE(4 + fields.length, 1);
+    const proxy = net.createServer((client) => {
+      const server = net.connect(5432, "127.0.0.1");
+      client.on("data", (chunk: Buffer) => {
+        if (cuts === 0 && chunk.includes("listen")) {
+          // What the client sees when its backend is terminated: FATAL 57P01, then the socket closes.
+          cuts++;
+          client.end(terminated);
+          server.destroy();
+          return;
+        }
+        server.write(chunk);
+      });
+      server.on("data", (chunk: Buffer) => client.write(chunk));
+      client.on("error", () => server.destroy());
+      server.on("error", () => client.destroy());
+      client.on("close", () => server.destroy());
+      server.on("close", () => client.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
+    const url = new URL(dbUrl.replace(/\?host=[^&]*/, ""));
+    url.hostname = "127.0.0.1";
+    url.port = String((proxy.address() as net.AddressInfo).port);
+    const listener = createDb(url.toString(), { max: 2, applicationName: "lx-test-listen" });
+    onTestFinished(() => listener.$client.end({ timeout: 1 }));
+
+    const retries: unknown[] = [];
+    const got: string[] = [];
+    const l = await listenWithRetry(listener, "lx_test_channel", (payload) => void got.push(payload), {
+      onRetry: (err) => void retries.push(err),
+    });
+    expect(cuts).toBe(1);
+    expect(retries).toHaveLength(1);
+    await db.$client.notify("lx_test_channel", "after");
+    for (let i = 0; i < 300 && !got.includes("after"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(got).toContain("after");
+    await l.unlisten();
+  });
+});
