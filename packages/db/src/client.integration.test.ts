@@ -2,7 +2,7 @@ import net from "node:net";
 
 import { describe, expect, onTestFinished } from "vitest";
 
-import { connect, createDb } from "./client.ts";
+import { connect, connectionTarget, createDb } from "./client.ts";
 import { listenWithRetry } from "./notifier.ts";
 import { dbTest as test } from "./testing/index.ts";
 
@@ -29,12 +29,14 @@ describe("connections that fail", () => {
     // A TCP proxy to the real server that cuts the first connection which sends a LISTEN, right
     // after it is sent: what a restart or failover at that moment does. (Cutting backends with
     // pg_terminate_backend cannot aim at that moment: postgres.js re-sends what was not yet sent.)
+    const where = connectionTarget(dbUrl);
+    const target = { path: where.path, hostname: new URL(where.url).hostname, port: new URL(where.url).port };
     let cuts = 0;
     const fields = Buffer.from("SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0");
     const terminated = Buffer.concat([Buffer.from("E"), Buffer.alloc(4), fields]);
     terminated.writeInt32BE(4 + fields.length, 1);
     const proxy = net.createServer((client) => {
-      const server = net.connect(5432, "127.0.0.1");
+      const server = target.path ? net.connect(target.path) : net.connect(Number(target.port || 5432), target.hostname);
       client.on("data", (chunk: Buffer) => {
         if (cuts === 0 && chunk.includes("listen")) {
           // What the client sees when its backend is terminated: FATAL 57P01, then the socket closes.
@@ -53,24 +55,22 @@ describe("connections that fail", () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     onTestFinished(() => new Promise<void>((resolve) => proxy.close(() => resolve())));
-    const url = new URL(dbUrl.replace(/\?host=[^&]*/, ""));
+    const url = new URL(where.url);
     url.hostname = "127.0.0.1";
     url.port = String((proxy.address() as net.AddressInfo).port);
     const listener = createDb(url.toString(), { max: 2, applicationName: "lx-test-listen" });
     onTestFinished(() => listener.$client.end({ timeout: 1 }));
 
     const retries: unknown[] = [];
-    const got: string[] = [];
-    const l = await listenWithRetry(listener, "lx_test_channel", (payload) => void got.push(payload), {
+    let arrived: (payload: string) => void = () => undefined;
+    const notified = new Promise<string>((resolve) => (arrived = resolve));
+    const l = await listenWithRetry(listener, "lx_test_channel", (payload) => arrived(payload), {
       onRetry: (err) => void retries.push(err),
     });
     expect(cuts).toBe(1);
     expect(retries).toHaveLength(1);
     await db.$client.notify("lx_test_channel", "after");
-    for (let i = 0; i < 300 && !got.includes("after"); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    expect(got).toContain("after");
+    expect(await notified).toBe("after");
     await l.unlisten();
   });
 });
