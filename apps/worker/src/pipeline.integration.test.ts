@@ -138,6 +138,39 @@ describe("runtime pipeline", () => {
     expect(procs.every((p) => p.exitCode === null && p.signalCode === null)).toBe(true);
   }, 180_000);
 
+  test("SIGTERM: a worker process stops claiming, finishes the jobs in flight and exits 0; another takes the rest", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { llmLatencyMs: 400 });
+    const jobsIn = (status: string) =>
+      db.execute<{ id: number }>(sql`select id from message_queue where tenant_id = ${s.tenantId} and status = ${status} order by id`);
+    // 4 jobs at a time and 400 ms each: the worker is busy with a few while the rest wait.
+    const first = s.spawnWorker({ WORKER_CONCURRENCY: "4" });
+    const customers = Array.from({ length: 16 }, (_, i) => s.customer(`55119400${String(i).padStart(5, "0")}`));
+    for (const c of customers) {
+      expect((await c.text(`t${customers.indexOf(c)}-m1`)).status).toBe(200);
+    }
+    await eventually(async () => (await jobsIn("running")).length, (n) => n >= 4, 30_000);
+    const running = (await jobsIn("running")).map((r) => Number(r.id));
+    const doneBefore = (await jobsIn("done")).length;
+    const exited = new Promise<number | null>((resolve) => first.once("exit", (code) => resolve(code)));
+    first.kill("SIGTERM");
+    expect(await exited).toBe(0);
+
+    // It finished what it was running (nothing left to a lease) and claimed nothing new: a worker that
+    // kept claiming would have run the whole backlog, 4 at a time, before it could stop.
+    expect(await jobsIn("running")).toEqual([]);
+    const done = (await jobsIn("done")).map((r) => Number(r.id));
+    expect(done).toEqual(expect.arrayContaining(running));
+    expect(done.length - doneBefore).toBeLessThanOrEqual(running.length + 4);
+    expect((await jobsIn("queued")).length).toBeGreaterThan(0);
+
+    s.spawnWorker();
+    await eventually(async () => acceptedTexts(s).length, (n) => n >= 16, 60_000);
+    await eventually(() => count(db, sql`select count(*)::int as n from message_queue where tenant_id = ${s.tenantId} and status <> 'done'`), (n) => n === 0, 30_000);
+    const texts = acceptedTexts(s);
+    expect(texts).toHaveLength(16);
+    expect(new Set(texts)).toEqual(new Set(customers.map((_, i) => `Resposta para: t${i}-m1`)));
+  }, 120_000);
+
   test("worker processes killed with SIGKILL again and again: nothing lost, nothing duplicated, order kept", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl, { llmLatencyMs: 30 });
     // An ambiguous send (no answer from Graph) is re-sent when no status callback came within the
