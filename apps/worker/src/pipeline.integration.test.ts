@@ -138,6 +138,18 @@ describe("runtime pipeline", () => {
     expect(procs.every((p) => p.exitCode === null && p.signalCode === null)).toBe(true);
   }, 180_000);
 
+  test("a webhook wakes an idle worker through NOTIFY: the reply does not wait for the next poll", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    // Polling once a minute: only the API's NOTIFY (and the runner's own wake of its sender) can
+    // make this reply go out within seconds.
+    await s.startWorker({ pollMs: 60_000 });
+    const started = Date.now();
+    expect((await s.customer("5511950000001").text("acorda")).status).toBe(200);
+    await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 10_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(acceptedTexts(s)).toEqual(["Resposta para: acorda"]);
+  });
+
   test("SIGTERM: a worker process stops claiming, finishes the jobs in flight and exits 0; another takes the rest", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl, { llmLatencyMs: 400 });
     const jobsIn = (status: string) =>

@@ -160,15 +160,29 @@ describe("outbox sender", () => {
     expect(await audits(db, "send.dead", a.outboxId)).toBe(1);
   });
 
-  test("131056 backs off for that recipient only: other customers are not held up", async ({ db, dbUrl }) => {
+  test("131056 backs off for that recipient only: other customers are not held up, and the recipient's text goes after the wait", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
-    s.graph.failWhere((r) => (r.body.text as { body?: string } | undefined)?.body === "para joão", { kind: "error", code: 131056 });
+    let refused = 0;
+    s.graph.failWhere(
+      (r) => (r.body.text as { body?: string } | undefined)?.body === "para joão" && refused++ === 0,
+      { kind: "error", code: 131056 },
+    );
     const joao = await queueText(s, "para joão");
     const ana = await queueText(s, "para ana");
     await s.startWorker();
-    await eventually(() => row(db, ana.outboxId), (r) => r.status === "delivered");
-    const j = await row(db, joao.outboxId);
-    expect(j).toMatchObject({ status: "queued", last_error_code: 131056 });
+    await eventually(() => row(db, joao.outboxId), (r) => r.last_error_code === 131056);
+    // The pair's own wait (1 s after a first 131056, 4^(n-1) s after the nth), not the generic retry
+    // base (50 ms in these tests): Meta counts messages to one recipient over seconds.
+    const [wait] = await db.execute<{ ms: number }>(sql`
+      select extract(epoch from next_attempt_at - updated_at) * 1000 as ms from outbox_messages where id = ${joao.outboxId}`);
+    expect(Number(wait?.ms)).toBeGreaterThanOrEqual(900);
+    expect(Number(wait?.ms)).toBeLessThanOrEqual(1_100);
+    await eventually(() => row(db, joao.outboxId), (r) => r.status === "delivered", 15_000);
+    expect(await row(db, ana.outboxId)).toMatchObject({ status: "delivered" });
+    const [toAna] = accepted(s, "para ana");
+    const [toJoao] = accepted(s, "para joão");
+    expect(accepted(s, "para joão")).toHaveLength(1);
+    expect(toAna!.at).toBeLessThan(toJoao!.at); // Ana was not held behind João's wait
   });
 
   test("a username customer (user_id, no phone) is answered through `recipient`", async ({ db, dbUrl }) => {
