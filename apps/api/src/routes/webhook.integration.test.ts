@@ -279,6 +279,34 @@ describe("Meta webhook", () => {
       await dir.stop();
     }
   });
+
+  test("the number cache forgets an unknown number once it is added, and a number's old id once it changes", async ({ db }) => {
+    // Unknown numbers are cached for a minute here: only the insert's NOTIFY can make it resolve sooner.
+    const dir = new NumberDirectory(db, { unknownTtlMs: 60_000 });
+    await dir.start();
+    const resolvesTo = async (phoneNumberId: string, tenantId: string | null) => {
+      for (let i = 0; i < 250 && ((await dir.resolve(phoneNumberId))?.tenantId ?? null) !== tenantId; i++) {
+        await new Promise((r) => setTimeout(r, 20)); // NOTIFY arrives asynchronously
+      }
+      return (await dir.resolve(phoneNumberId))?.tenantId ?? null;
+    };
+    try {
+      const pnid = `1065${Math.floor(Math.random() * 1e11)}`;
+      expect(await dir.resolve(pnid)).toBeNull();
+      const lookups = dir.lookups;
+      expect(await dir.resolve(pnid)).toBeNull();
+      expect(dir.lookups).toBe(lookups); // the miss is cached
+      const { tenant, number } = await tenantWithNumber(db, pnid);
+      expect(await resolvesTo(pnid, tenant.id)).toBe(tenant.id);
+
+      const renamed = `${pnid}9`;
+      await db.execute(sql`update phone_numbers set phone_number_id = ${renamed} where id = ${number.id}`);
+      expect(await resolvesTo(pnid, null)).toBeNull();
+      expect(await resolvesTo(renamed, tenant.id)).toBe(tenant.id);
+    } finally {
+      await dir.stop();
+    }
+  });
 });
 
 // Keep the HMAC helper honest: signPayload must equal an independent computation.
