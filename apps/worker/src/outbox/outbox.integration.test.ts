@@ -124,11 +124,41 @@ describe("outbox sender", () => {
 
   test("outside the window with no approved template the send is blocked and audited", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
+    // The agent's re-engagement template exists for the tenant, but Meta has not approved it yet.
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body, status)
+      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?', 'pending')`);
     const a = await queueText(s, "bloqueada", { hoursAgo: 30 });
     await s.startWorker();
     await eventually(() => row(db, a.outboxId), (r) => r.status === "blocked");
     expect(s.graph.requests.filter((r) => r.kind === "send")).toHaveLength(0);
     expect(await audits(db, "send.blocked", a.outboxId)).toBe(1);
+    const [blocked] = await db.execute<{ last_error: string }>(sql`select last_error from outbox_messages where id = ${a.outboxId}`);
+    expect(blocked?.last_error).toMatch(/retomada_v1.*not approved/);
+  });
+
+  test("Meta refusing a send with 131047 (its clock says the window closed) sends the re-engagement template next", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body)
+      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    s.graph.failNext(1, { kind: "error", code: 131047 });
+    // 23 h by our clock: the window is open here, closed by Meta's.
+    const a = await queueText(s, "quase fora da janela", { hoursAgo: 23 });
+    await s.startWorker();
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered" || r.status === "sent");
+    const sends = s.graph.requests.filter((r) => r.kind === "send");
+    expect(sends.map((r) => [r.outcome, r.body?.type])).toEqual([
+      ["error", "text"],
+      ["sent", "template"],
+    ]);
+    expect(sends[1]?.body?.template).toMatchObject({ name: "retomada_v1" });
+    expect(sends[1]?.body?.biz_opaque_callback_data).toBe(String(a.outboxId)); // our row id, echoed in its statuses
+    const [conv] = await db.execute<{ open: boolean }>(
+      sql`select last_customer_message_at is not null as open from conversations where id = ${a.conversationId}`,
+    );
+    expect(conv?.open).toBe(false);
+    expect(await audits(db, "send.template_substituted", a.outboxId)).toBe(1);
   });
 
   test("an expired token (190) pauses the number's sends and keeps the rows", async ({ db, dbUrl }) => {
