@@ -165,6 +165,31 @@ describe("Meta webhook", () => {
     ]);
   });
 
+  test("one entry carrying several changes (Meta groups a business account's updates) queues every message of each", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const a = await tenantWithNumber(db);
+    const b = await tenantWithNumber(db);
+    const payload = batch(
+      [
+        inboundText({ phoneNumberId: a.number.phoneNumberId, waId: "5511944441111", text: "mudança 1" }),
+        inboundText({ phoneNumberId: b.number.phoneNumberId, waId: "5511944441111", text: "mudança 2" }),
+        inboundText({ phoneNumberId: a.number.phoneNumberId, waId: "5511944441112", text: "mudança 3" }),
+      ],
+      { groupByWaba: true },
+    );
+    expect(payload.entry).toHaveLength(1);
+    expect(payload.entry[0]?.changes).toHaveLength(3);
+    expect((await post(app, metaJsonStringify(payload))).status).toBe(200);
+    const rows = await db.execute<{ tenant_id: string; body: string }>(
+      sql`select m.tenant_id, m.body from messages m join message_queue q on q.message_id = m.id where m.tenant_id in (${a.tenant.id}, ${b.tenant.id}) order by m.id`,
+    );
+    expect(rows.map((r) => [r.tenant_id === a.tenant.id ? "A" : "B", r.body]).sort()).toEqual([
+      ["A", "mudança 1"],
+      ["A", "mudança 3"],
+      ["B", "mudança 2"],
+    ]);
+  });
+
   test("every inbound fixture is stored with a readable body; reactions are stored but not answered", async ({ db }) => {
     const { app } = buildTestApp(db);
     const { tenant } = await tenantWithNumber(db, FIXTURE_NUMBER);
