@@ -3,7 +3,7 @@ import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { enqueueOutboundText } from "@lx/db/queries";
-import { dbTest as test } from "@lx/db/testing";
+import { dbTest as test, seedNumber } from "@lx/db/testing";
 
 import { eventually, startStack, type Stack } from "../testing/stack.ts";
 
@@ -213,6 +213,32 @@ describe("outbox sender", () => {
     const [toJoao] = accepted(s, "para joão");
     expect(accepted(s, "para joão")).toHaveLength(1);
     expect(toAna!.at).toBeLessThan(toJoao!.at); // Ana was not held behind João's wait
+  });
+
+  test("each send goes out with its own number's token and from that number's id", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    // A second number of the same tenant, with a token of its own (the fake Graph refuses any other).
+    const token = `EAAG-segundo-${Math.random().toString(36).slice(2, 8)}`;
+    const second = await seedNumber(db, { tenantId: s.tenantId, agentId: s.agentId, token });
+    s.graph.setToken(second.phoneNumberId, token);
+    const one = await queueText(s, "pelo primeiro número");
+    const key = `5511${Math.floor(Math.random() * 1e9)}`;
+    const [conv] = await db.execute<{ id: string }>(sql`
+      insert into conversations (tenant_id, phone_number_id, agent_id, customer_key, customer_wa_id, last_customer_message_at)
+      values (${s.tenantId}, ${second.id}, ${s.agentId}, ${key}, ${key}, now()) returning id`);
+    const two = await enqueueOutboundText(s.db, {
+      tenantId: s.tenantId, conversationId: conv!.id, numberId: second.id, recipient: key, author: "bot", text: "pelo segundo número",
+    });
+    await s.startWorker();
+    await eventually(() => row(db, one.outboxId), (r) => r.status === "delivered");
+    await eventually(() => row(db, two.outboxId), (r) => r.status === "delivered");
+    const sent = s.graph.requests.filter((r) => r.kind === "send");
+    expect(sent.map((r) => [r.text, r.phoneNumberId, r.token, r.outcome]).sort()).toEqual(
+      [
+        ["pelo primeiro número", s.phoneNumberId, s.token, "sent"],
+        ["pelo segundo número", second.phoneNumberId, token, "sent"],
+      ].sort(),
+    );
   });
 
   test("a username customer (user_id, no phone) is answered through `recipient`", async ({ db, dbUrl }) => {
