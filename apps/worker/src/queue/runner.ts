@@ -341,16 +341,23 @@ export class JobRunner {
       const permanent = err instanceof PermanentJobError;
       const message = describeFailure(err);
       try {
-        const outcome = await failJob(db, { jobId: job.id, workerId, error: message, permanent });
+        // The dead letter and its audit event commit together: a crash between them left a dead job
+        // the audit trail never mentioned.
+        const outcome = await db.transaction(async (tx) => {
+          const o = await failJob(tx, { jobId: job.id, workerId, error: message, permanent });
+          if (o === "dead") {
+            await insertAuditEvent(tx, {
+              tenantId: job.tenantId,
+              actor: { type: "worker", label: workerId },
+              type: "job.dead",
+              subjectType: "job",
+              subjectId: job.id,
+              data: { task: job.task, attempts: job.attempts, error: message, conversationId: job.conversationId },
+            });
+          }
+          return o;
+        });
         if (outcome === "dead") {
-          await insertAuditEvent(db, {
-            tenantId: job.tenantId,
-            actor: { type: "worker", label: workerId },
-            type: "job.dead",
-            subjectType: "job",
-            subjectId: job.id,
-            data: { task: job.task, attempts: job.attempts, error: message, conversationId: job.conversationId },
-          });
           log.error({ err, attempts: job.attempts }, "job dead-lettered");
           await this.o.onDead?.[job.task]?.(job).catch((deadErr: unknown) => log.error({ err: deadErr }, "dead-letter follow-up failed"));
         } else {
