@@ -386,17 +386,21 @@ export class JobRunner {
 
   private async reap(): Promise<void> {
     try {
-      const reaped = await reapExpiredJobs(this.o.db);
-      for (const j of reaped) {
-        await insertAuditEvent(this.o.db, {
-          tenantId: j.tenantId,
-          actor: { type: "worker", label: this.o.workerId },
-          type: "job.lease_expired",
-          subjectType: "job",
-          subjectId: j.id,
-          data: { previousOwner: j.lockedBy, conversationId: j.conversationId, status: j.status },
-        });
-      }
+      // Taken back and audited together (one transaction), like a dead letter.
+      const reaped = await this.o.db.transaction(async (tx) => {
+        const jobs = await reapExpiredJobs(tx);
+        for (const j of jobs) {
+          await insertAuditEvent(tx, {
+            tenantId: j.tenantId,
+            actor: { type: "worker", label: this.o.workerId },
+            type: "job.lease_expired",
+            subjectType: "job",
+            subjectId: j.id,
+            data: { previousOwner: j.lockedBy, conversationId: j.conversationId, status: j.status },
+          });
+        }
+        return jobs;
+      });
       if (reaped.length > 0) {
         this.o.logger.warn({ jobs: reaped.map((j) => j.id) }, "reaped jobs with expired leases");
         this.notify();
