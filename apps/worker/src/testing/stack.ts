@@ -34,8 +34,8 @@ export type Stack = {
   phoneNumberId: string;
   token: string;
   customer: (waId: string, extra?: { userId?: string; name?: string }) => Customer;
-  /** An in-process worker (runner + sender), started. */
-  startWorker: (tuning?: WorkerOptions["tuning"]) => Promise<RunningWorker>;
+  /** An in-process worker (runner + sender), started; `own`: a logger or metrics of the test's own. */
+  startWorker: (tuning?: WorkerOptions["tuning"], own?: Partial<Pick<WorkerOptions, "logger" | "metrics">>) => Promise<RunningWorker>;
   /** A real `pnpm worker` process. */
   spawnWorker: (env?: Record<string, string>) => ChildProcess;
   stop: () => Promise<void>;
@@ -107,12 +107,13 @@ export async function startStack(
         ...(extra.userId ? { userId: extra.userId } : { waId }),
         name: extra.name ?? "Cliente Teste",
       }),
-    startWorker: async (tuning) => {
+    startWorker: async (tuning, own = {}) => {
       const wdb = createDb(dbUrl, { max: 12, applicationName: "lx-test-worker", synchronousCommit: WORKER_SYNCHRONOUS_COMMIT });
       workerDbs.push(wdb);
       const w = createWorker({
         db: wdb,
-        logger: testLogger(),
+        logger: own.logger ?? testLogger(),
+        metrics: own.metrics,
         secretKey: TEST_SECRET_KEY,
         concurrency: 16,
         llm: llmConfig,
