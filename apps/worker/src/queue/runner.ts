@@ -112,6 +112,7 @@ export class JobRunner {
   private stopping = false;
   private loopPromise: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private unlisten: (() => Promise<void>) | undefined;
   private readonly abort = new AbortController();
   /**
@@ -158,10 +159,8 @@ export class JobRunner {
       onRetry: (err, attempt) => this.o.logger.warn({ err, attempt }, "LISTEN lx_jobs failed; retrying"),
     });
     this.unlisten = listener.unlisten;
-    this.timers.push(
-      setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3))),
-      setInterval(() => void this.reap(), this.o.reapEveryMs ?? 5_000),
-    );
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3)));
+    this.timers.push(setInterval(() => void this.reap(), this.o.reapEveryMs ?? 5_000));
     // Reap once at start: a worker restarted after a crash picks up abandoned jobs at once.
     void this.reap();
     this.loopPromise = this.loop();
@@ -187,12 +186,18 @@ export class JobRunner {
       new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs).unref()),
     ]);
     if (timedOut) {
-      this.abort.abort();
-      for (const { job } of this.inFlight.values()) {
+      // Given back first, then aborted: an aborted LLM call fails its job, and that failure (an
+      // attempt spent, a backoff, on the last attempt a dead letter and its follow-up) raced the
+      // release. Released first, the job is no longer ours and the failure records nothing.
+      const left = [...this.inFlight.values()].map((f) => f.job);
+      for (const job of left) {
         await releaseJob(this.o.db, { jobId: job.id, workerId: this.o.workerId, delayMs: 0 });
       }
-      this.o.logger.warn({ jobs: this.inFlight.size }, "shutdown timeout: released in-flight jobs");
+      this.abort.abort();
+      this.o.logger.warn({ jobs: left.length }, "shutdown timeout: released in-flight jobs");
     }
+    // Leases were kept alive while the jobs in flight finished.
+    clearInterval(this.heartbeatTimer);
   }
 
   /** Claims and runs one batch, awaiting it: deterministic driving for tests. Returns jobs run. */
@@ -331,6 +336,11 @@ export class JobRunner {
         } catch (releaseErr) {
           log.warn({ err: releaseErr }, "could not defer the job; its lease will expire");
         }
+        return;
+      }
+      if (this.abort.signal.aborted) {
+        // Interrupted by a shutdown that timed out: stop() gave the job back before aborting it.
+        log.info("job interrupted by shutdown; released to another worker");
         return;
       }
       if (err instanceof LeaseLostError) {
