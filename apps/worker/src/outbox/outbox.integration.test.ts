@@ -3,7 +3,8 @@ import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { enqueueOutboundText } from "@lx/db/queries";
-import { dbTest as test, seedNumber } from "@lx/db/testing";
+import { dbTest as test, seedNumber, TEST_SECRET_KEY } from "@lx/db/testing";
+import { encryptSecret, parseSecretKey } from "@lx/shared/crypto";
 
 import { eventually, startStack, type Stack } from "../testing/stack.ts";
 
@@ -177,6 +178,27 @@ describe("outbox sender", () => {
     await db.execute(sql`update phone_numbers set send_paused_at = null where id = ${s.numberId}`);
     await eventually(() => row(db, a.outboxId), (x) => x.status === "delivered");
     expect(accepted(s, "token expirado")).toHaveLength(1);
+  });
+
+  test("a token that cannot be decrypted (another LX_SECRET_KEY) pauses the number with the reason, sends nothing and spends no attempt", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    const otherKey = parseSecretKey("1e".repeat(32));
+    await db.execute(sql`update phone_numbers set access_token_enc = ${encryptSecret(otherKey, s.token)} where id = ${s.numberId}`);
+    const a = await queueText(s, "chave trocada");
+    await s.startWorker();
+    const paused = () =>
+      db.execute<{ reason: string | null }>(sql`select pause_reason as reason from phone_numbers where id = ${s.numberId} and send_paused_at is not null`);
+    await eventually(async () => (await paused()).length, (n) => n === 1);
+    expect((await paused())[0]?.reason).toMatch(/LX_SECRET_KEY/);
+    expect(await row(db, a.outboxId)).toMatchObject({ status: "queued", attempts: 0 });
+    expect(s.graph.requests.filter((r) => r.kind === "send")).toHaveLength(0);
+    expect(await audits(db, "number.paused", a.outboxId)).toBe(1);
+    // The token saved again with the right key, and the number resumed: the text goes.
+    await db.execute(sql`
+      update phone_numbers set access_token_enc = ${encryptSecret(TEST_SECRET_KEY, s.token)}, send_paused_at = null, updated_at = now()
+      where id = ${s.numberId}`);
+    await eventually(() => row(db, a.outboxId), (x) => x.status === "delivered");
+    expect(accepted(s, "chave trocada")).toHaveLength(1);
   });
 
   test("a permanent error (131026) dead-letters at once with an audit event; the next message still goes", async ({ db, dbUrl }) => {

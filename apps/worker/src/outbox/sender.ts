@@ -254,6 +254,15 @@ export class OutboxSender {
       });
       return "blocked";
     }
+    let token: string;
+    try {
+      token = this.token(row);
+    } catch (err) {
+      // Not Meta's doing and not worth a retry: a token saved under another LX_SECRET_KEY (or
+      // damaged) fails the same way every time. The number waits, paused, for an operator.
+      const error = `the number's access token cannot be decrypted: is LX_SECRET_KEY the key it was saved with? (${String(err)})`;
+      return await this.pause(row, null, error, log);
+    }
     if (row.priorStatus === "ambiguous") {
       await this.audit(row, "send.ambiguous_resend", { graceMs: this.graceMs });
     }
@@ -277,7 +286,7 @@ export class OutboxSender {
       baseUrl,
       apiVersion: this.o.graph.apiVersion,
       phoneNumberId: row.metaPhoneNumberId,
-      token: this.token(row),
+      token,
       body,
       timeoutMs: this.sendTimeoutMs,
     });
@@ -300,18 +309,7 @@ export class OutboxSender {
     const action = res.kind === "unsent" ? "retry" : classifyMetaError(code, res.httpStatus);
     const error = res.message;
     if (action === "pause_number") {
-      const paused = await db.transaction(async (tx) => {
-        await markRetry(tx, { id: row.id, workerId, delayMs: 0, code, error, countAttempt: false });
-        const first = await pauseNumber(tx, { numberId: row.numberId, reason: `Meta error ${code}: ${error}` });
-        if (first) {
-          await this.audit(row, "number.paused", { code, error, numberId: row.numberId }, tx);
-        }
-        return first;
-      });
-      if (paused) {
-        log.error({ code, error }, "token or account problem: sends of this number are paused");
-      }
-      return "paused";
+      return await this.pause(row, code, error, log);
     }
     if (action === "window_closed") {
       // Meta says the window closed (our clock or Meta's differ): take the template path next time.
@@ -334,6 +332,26 @@ export class OutboxSender {
     await markRetry(db, { id: row.id, workerId, delayMs, code, error });
     log.warn({ code, error, attempts: row.attempts, delayMs }, "send failed; will retry");
     return "retry";
+  }
+
+  /**
+   * Pauses the number's sends (token or account problem): this send goes back to the queue without
+   * spending an attempt, and the first pause is audited. An operator resumes the number.
+   */
+  private async pause(row: ClaimedSend, code: number | null, error: string, log: Logger): Promise<Outcome> {
+    const { db, workerId } = this.o;
+    const paused = await db.transaction(async (tx) => {
+      await markRetry(tx, { id: row.id, workerId, delayMs: 0, code, error, countAttempt: false });
+      const first = await pauseNumber(tx, { numberId: row.numberId, reason: code === null ? error : `Meta error ${code}: ${error}` });
+      if (first) {
+        await this.audit(row, "number.paused", { code, error, numberId: row.numberId }, tx);
+      }
+      return first;
+    });
+    if (paused) {
+      log.error({ code, error }, "token or account problem: sends of this number are paused");
+    }
+    return "paused";
   }
 
   /**
