@@ -1,12 +1,47 @@
 import net from "node:net";
 
+import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
-import { connect, connectionTarget, createDb } from "./client.ts";
+import { connect, connectionTarget, createDb, isConnectionLoss, type Database } from "./client.ts";
 import { listenWithRetry } from "./notifier.ts";
 import { dbTest as test } from "./testing/index.ts";
 
+const sqlRaw = (q: string) => sql.raw(q);
+
+/** A real error of a statement whose backend is terminated while it runs (what a restart does). */
+async function lostConnectionError(db: Database, run: (sql: string) => Promise<unknown>): Promise<unknown> {
+  const marker = `select pg_sleep(30) /* ${Math.random().toString(36).slice(2)} */`;
+  const pending = run(marker).then(
+    () => new Error("the statement was not interrupted"),
+    (err: unknown) => err,
+  );
+  for (let i = 0; i < 500; i++) {
+    const [hit] = await db.$client`select pg_terminate_backend(pid) as ok from pg_stat_activity where query = ${marker}`;
+    if (hit?.ok) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10)); // until the statement has reached the server
+  }
+  return await pending;
+}
+
 describe("connections that fail", () => {
+  test("isConnectionLoss: a terminated backend is a lost connection, through postgres.js and through drizzle; a refused statement is not", async ({ db, dbUrl }) => {
+    const other = createDb(dbUrl, { max: 1, applicationName: "lx-test-lost" });
+    onTestFinished(() => other.$client.end({ timeout: 1 }));
+    const raw = await lostConnectionError(db, (q) => other.$client.unsafe(q));
+    expect(isConnectionLoss(raw)).toBe(true);
+    const wrapped = await lostConnectionError(db, (q) => other.execute(sqlRaw(q)));
+    expect(isConnectionLoss(wrapped)).toBe(true);
+    const refused = await other.execute(sqlRaw("select 1/0")).then(() => null, (err: unknown) => err);
+    expect(refused).toBeInstanceOf(Error);
+    expect(isConnectionLoss(refused)).toBe(false);
+    // Another client's network error (an LLM server down) carries no SQLSTATE: not the database's.
+    expect(isConnectionLoss(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(false);
+  });
+
+
   test("a connection whose array-types query fails leaves no unhandled rejection behind (patched postgres.js)", async ({ dbUrl }) => {
     // postgres.js fetches the array types as the first statement of every connection and dropped
     // that promise: when the query failed (the backend terminated or cancelled at that moment) the

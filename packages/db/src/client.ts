@@ -108,3 +108,29 @@ export function createDb(url: string, options: CreateDbOptions = {}): Database {
 export async function closeDb(db: Database): Promise<void> {
   await db.$client.end({ timeout: 5 });
 }
+
+/** postgres.js' own codes for a connection that went away (not a statement that failed). */
+const LOST_CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "CONNECT_TIMEOUT"]);
+
+/**
+ * Whether an error (or its cause: drizzle wraps the driver's errors) means the database connection
+ * was lost — a restart, a failover, a terminated backend, a server refusing connections for now —
+ * rather than a statement the database refused. SQLSTATE class 08 (connection exception) and 57P01–
+ * 57P03 (admin shutdown, crash shutdown, cannot connect now), and postgres.js' CONNECTION_* codes.
+ * Errors of other clients (an LLM call refused, say) are not recognised: they carry no SQLSTATE.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code !== "string") {
+      continue;
+    }
+    if (LOST_CONNECTION_CODES.has(code)) {
+      return true;
+    }
+    if ((e as { severity?: unknown }).severity !== undefined && (code.startsWith("08") || /^57P0[123]$/.test(code))) {
+      return true;
+    }
+  }
+  return false;
+}

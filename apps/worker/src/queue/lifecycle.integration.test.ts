@@ -368,4 +368,31 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     const audits = await db.execute(sql`select 1 from audit_events where type = 'job.dead' and subject_id = any(${`{${jobIds.join(",")}}`}::text[])`);
     expect(audits).toHaveLength(0);
   });
+
+  test("a job whose database connection is lost mid-run (a restart, a failover) runs again soon, spending no attempt — even on its last one", async ({ db, dbUrl }) => {
+    const { tenant, convs } = await setup(db, 1);
+    const jobId = await enqueue(db, tenant.id, convs[0]!, 1, { attempts: 4, maxAttempts: 5 });
+    closeAtEnd(db, jobId ? [jobId] : []);
+    const marker = `select pg_sleep(30) /* lost-${jobId} */`;
+    let runs = 0;
+    const handler: JobHandler = async (ctx) => {
+      runs++;
+      if (runs === 1) {
+        await ctx.db.execute(sql.raw(marker)); // its backend is terminated while it runs
+      }
+      await logAndFinish(ctx);
+    };
+    const runner = await runnerOn(dbUrl, handler, { workerId: "w-lost" });
+    await runner.start();
+    await waitUntil(db, async () => {
+      const [hit] = await db.execute<{ ok: boolean }>(sql`select pg_terminate_backend(pid) as ok from pg_stat_activity where query = ${marker}`);
+      return hit?.ok === true;
+    });
+    await waitUntil(db, async () => (await jobRow(db, jobId)).status === "done");
+    expect(runs).toBe(2);
+    // The claim that ran it a second time counted attempt 5: the lost run gave its attempt back.
+    expect(await jobRow(db, jobId)).toMatchObject({ status: "done", attempts: 5 });
+    expect(await logged(db, jobId)).toEqual([{ worker: "w-lost", attempt: 5 }]);
+    expect(await auditsOf(db, "job.dead", [jobId])).toEqual([]);
+  });
 });

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 
 import type { SQL } from "drizzle-orm";
 
-import type { Database, Executor, Transaction } from "@lx/db/client";
+import { isConnectionLoss, type Database, type Executor, type Transaction } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
@@ -60,6 +60,9 @@ export type JobContext = {
 };
 
 export type JobHandler = (ctx: JobContext) => Promise<void>;
+
+/** When a job whose database connection was lost runs again (no attempt spent; see run()). */
+export const CONNECTION_LOSS_RETRY_MS = 1_000;
 
 export type RunnerOptions = {
   db: Database;
@@ -341,6 +344,17 @@ export class JobRunner {
       if (this.abort.signal.aborted) {
         // Interrupted by a shutdown that timed out: stop() gave the job back before aborting it.
         log.info("job interrupted by shutdown; released to another worker");
+        return;
+      }
+      if (isConnectionLoss(err)) {
+        // The database went away under the job (a restart, a failover): not the job's fault, so no
+        // attempt is spent and no backoff grows — a failover must not dead-letter customers' messages.
+        try {
+          await releaseJob(db, { jobId: job.id, workerId, delayMs: CONNECTION_LOSS_RETRY_MS });
+          log.warn({ err }, "database connection lost during the job; released to run again");
+        } catch (releaseErr) {
+          log.warn({ err: releaseErr, cause: err }, "database connection lost during the job; its lease will expire");
+        }
         return;
       }
       if (err instanceof LeaseLostError) {

@@ -10,7 +10,16 @@ import { newApp } from "@lx/api/app";
 import { closeDb, createDb, type Database } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
 import { seedAgent, seedNumber, seedTenant, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
-import { createCustomer, startFakeGraph, startFakeOpenAI, type Customer, type FakeGraph, type FakeOpenAI } from "@lx/sandbox";
+import {
+  createCustomer,
+  startFakeAnthropic,
+  startFakeGraph,
+  startFakeOpenAI,
+  type Customer,
+  type FakeAnthropic,
+  type FakeGraph,
+  type FakeOpenAI,
+} from "@lx/sandbox";
 import type { TAgentSpec } from "@lx/shared";
 import { havenSpec } from "@lx/shared/testing";
 
@@ -26,6 +35,8 @@ export type Stack = {
   dbUrl: string;
   graph: FakeGraph;
   llm: FakeOpenAI;
+  /** The fake Anthropic Messages API, for agents whose model is an Anthropic one. */
+  anthropic: FakeAnthropic;
   apiUrl: string;
   webhookUrl: string;
   tenantId: string;
@@ -53,6 +64,7 @@ export async function startStack(
 ): Promise<Stack> {
   const graph = await startFakeGraph({ statusDelaysMs: { sent: 2, delivered: 5 } });
   const llm = await startFakeOpenAI({ latencyMs: opts.llmLatencyMs ?? 0 });
+  const anthropic = await startFakeAnthropic({ latencyMs: opts.llmLatencyMs ?? 0 });
   const apiDb = createDb(dbUrl, { max: 10, applicationName: "lx-test-api" });
   const directory = new NumberDirectory(apiDb);
   await directory.start();
@@ -85,13 +97,19 @@ export async function startStack(
   const workers: RunningWorker[] = [];
   const procs: ChildProcess[] = [];
   const workerDbs: Database[] = [];
-  const llmConfig = { mode: "auto" as const, openai: { apiKey: "test-key", baseURL: `${llm.url}/v1` }, maxRetries: 0 };
+  const llmConfig = {
+    mode: "auto" as const,
+    openai: { apiKey: "test-key", baseURL: `${llm.url}/v1` },
+    anthropic: { apiKey: "test-key", baseURL: anthropic.url },
+    maxRetries: 0,
+  };
 
   return {
     db,
     dbUrl,
     graph,
     llm,
+    anthropic,
     apiUrl,
     webhookUrl,
     tenantId: tenant.id,
@@ -139,6 +157,8 @@ export async function startStack(
           LX_LLM: "auto",
           OPENAI_API_KEY: "test-key",
           OPENAI_BASE_URL: `${llm.url}/v1`,
+          ANTHROPIC_API_KEY: "test-key",
+          ANTHROPIC_BASE_URL: anthropic.url,
           WORKER_CONCURRENCY: "16",
           WORKER_METRICS_PORT: "0",
           WORKER_LEASE_MS: "2000",
@@ -160,6 +180,7 @@ export async function startStack(
       await Promise.all(workerDbs.map((d) => closeDb(d)));
       await graph.stop();
       await llm.stop();
+      await anthropic.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await directory.stop();
       await closeDb(apiDb);
