@@ -1,47 +1,12 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
-import { closeDb, createDb, type Database } from "@lx/db/client";
-import { auditEvents, messageQueue } from "@lx/db/schema";
-import { dbTest as test, seedNumber, seedTenant } from "@lx/db/testing";
+import type { Database } from "@lx/db/client";
+import { auditEvents } from "@lx/db/schema";
+import { dbTest as test } from "@lx/db/testing";
 
-import { testLogger } from "../testing/logger.ts";
-import { JobRunner, PermanentJobError, type JobHandler } from "./runner.ts";
-
-// The harness of queue.integration.test.ts (setup, enqueue, runnerOn, waitUntil, the test_log table), trimmed.
-
-/** N conversations of one tenant, and a table where handlers log what ran. */
-async function setup(db: Database, conversations: number) {
-  const tenant = await seedTenant(db);
-  const number = await seedNumber(db, { tenantId: tenant.id });
-  const convs: string[] = [];
-  for (let i = 0; i < conversations; i++) {
-    const rows = await db.execute<{ id: string }>(sql`
-      insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id)
-      values (${tenant.id}, ${number.id}, ${`55119${String(i).padStart(8, "0")}`}, ${`55119${String(i).padStart(8, "0")}`})
-      returning id`);
-    convs.push(rows[0]!.id);
-  }
-  await db.execute(sql`
-    create table if not exists test_log (
-      job_id bigint, conversation_id uuid, seq int, attempt int, worker text,
-      started timestamptz, finished timestamptz default clock_timestamp())`);
-  return { tenant, convs };
-}
-
-async function enqueue(
-  db: Database,
-  tenantId: string,
-  conversationId: string | null,
-  seq: number,
-  { attempts = 0, maxAttempts = 3 }: { attempts?: number; maxAttempts?: number } = {},
-) {
-  const [row] = await db
-    .insert(messageQueue)
-    .values({ tenantId, conversationId, task: "test.log", payload: { seq }, attempts, maxAttempts })
-    .returning({ id: messageQueue.id });
-  return row!.id;
-}
+import { PermanentJobError, type JobHandler } from "./runner.ts";
+import { enqueue, runnerOn, setup, waitUntil } from "./testing.ts";
 
 /** The handler's effect: a test_log row written in the transaction that completes the job. */
 const logAndFinish: JobHandler = async (ctx) => {
@@ -52,36 +17,6 @@ const logAndFinish: JobHandler = async (ctx) => {
   });
 };
 
-async function runnerOn(url: string, handler: JobHandler, over: Partial<ConstructorParameters<typeof JobRunner>[0]> = {}) {
-  const db = createDb(url, { max: 12 });
-  const runner = new JobRunner({
-    db,
-    logger: testLogger(),
-    workerId: `w-${Math.random().toString(36).slice(2, 8)}`,
-    handlers: { "test.log": handler },
-    concurrency: 8,
-    leaseMs: 5_000,
-    pollMs: 50,
-    reapEveryMs: 100,
-    ...over,
-  });
-  onTestFinished(async () => {
-    await runner.stop(1_000);
-    await closeDb(db);
-  });
-  return runner;
-}
-
-async function waitUntil(db: Database, predicate: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) {
-      throw new Error("timed out waiting for the queue");
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 const idList = (ids: number[]) => `{${ids.join(",")}}`;
 
 /** Closes what is left open of the test's jobs when it ends, passed or failed: the file's later tests run workers. */
@@ -91,6 +26,25 @@ function closeAtEnd(db: Database, ids: number[]) {
       update message_queue set status = 'done', locked_by = null, lease_expires_at = null
       where id = any(${idList(ids)}::bigint[]) and status in ('queued', 'running')`);
   });
+}
+
+
+/** A handler for one job: its first run waits until `release()`, every run then logs and finishes. */
+function firstRunHeld(jobId: number) {
+  const runs: string[] = [];
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const handler: JobHandler = async (ctx) => {
+    if (ctx.job.id !== jobId) {
+      throw new Error(`job ${ctx.job.id} is not this test's`);
+    }
+    runs.push(ctx.workerId);
+    if (runs.length === 1) {
+      await gate;
+    }
+    await logAndFinish(ctx);
+  };
+  return { handler, runs, release: () => release() };
 }
 
 type JobRow = { status: string; attempts: number; locked_by: string | null; lease_expires_at: string | null; last_error: string | null; due: boolean };
@@ -233,19 +187,8 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     const { tenant, convs } = await setup(db, 1);
     const jobId = await enqueue(db, tenant.id, convs[0]!, 1);
     closeAtEnd(db, [jobId]);
-    const runs: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const handler: JobHandler = async (ctx) => {
-      if (ctx.job.id !== jobId) {
-        throw new Error(`job ${ctx.job.id} is not this test's`);
-      }
-      runs.push(ctx.workerId);
-      if (runs.length === 1) {
-        await gate; // the first run outlasts its lease many times over
-      }
-      await logAndFinish(ctx);
-    };
+    // The first run outlasts its lease many times over.
+    const { handler, runs, release } = firstRunHeld(jobId);
     const leaseMs = 600;
     const owner = await runnerOn(dbUrl, handler, { workerId: "w-owner", leaseMs, reapEveryMs: 60_000 });
     const reaper = await runnerOn(dbUrl, handler, { workerId: "w-reaper", leaseMs, reapEveryMs: 50 });
@@ -308,19 +251,8 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     // Two attempts already spent: the release must leave it at two (not three, not zero).
     const jobId = await enqueue(db, tenant.id, convs[0]!, 1, { attempts: 2, maxAttempts: 5 });
     closeAtEnd(db, [jobId]);
-    const runs: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const handler: JobHandler = async (ctx) => {
-      if (ctx.job.id !== jobId) {
-        throw new Error(`job ${ctx.job.id} is not this test's`);
-      }
-      runs.push(ctx.workerId);
-      if (runs.length === 1) {
-        await gate; // ignores the abort: still running when the shutdown gives up on it
-      }
-      await logAndFinish(ctx);
-    };
+    // The first run ignores the abort: still running when the shutdown gives up on it.
+    const { handler, runs, release } = firstRunHeld(jobId);
     const stopping = await runnerOn(dbUrl, handler, { workerId: "w-stopping" });
     await stopping.start();
     await waitUntil(db, async () => (await jobRow(db, jobId)).locked_by === "w-stopping");

@@ -4,40 +4,13 @@ import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
 import { closeDb, createDb, type Database } from "@lx/db/client";
-import { auditEvents, messageQueue } from "@lx/db/schema";
-import { dbTest as test, seedNumber, seedTenant } from "@lx/db/testing";
+import { auditEvents } from "@lx/db/schema";
+import { dbTest as test } from "@lx/db/testing";
 
-import { testLogger } from "../testing/logger.ts";
 import { claimJobs } from "./claim.ts";
 import { failJob, releaseJob } from "./fail.ts";
-import { JobRunner, PermanentJobError, type JobHandler } from "./runner.ts";
-
-/** N conversations of one tenant, and a table where handlers log what ran when (DB clock). */
-async function setup(db: Database, conversations: number) {
-  const tenant = await seedTenant(db);
-  const number = await seedNumber(db, { tenantId: tenant.id });
-  const convs: string[] = [];
-  for (let i = 0; i < conversations; i++) {
-    const rows = await db.execute<{ id: string }>(sql`
-      insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id)
-      values (${tenant.id}, ${number.id}, ${`55119${String(i).padStart(8, "0")}`}, ${`55119${String(i).padStart(8, "0")}`})
-      returning id`);
-    convs.push(rows[0]!.id);
-  }
-  await db.execute(sql`
-    create table if not exists test_log (
-      job_id bigint, conversation_id uuid, seq int, attempt int, worker text,
-      started timestamptz, finished timestamptz default clock_timestamp())`);
-  return { tenant, convs };
-}
-
-async function enqueue(db: Database, tenantId: string, conversationId: string | null, seq: number, extra: Record<string, unknown> = {}) {
-  const [row] = await db
-    .insert(messageQueue)
-    .values({ tenantId, conversationId, task: "test.log", payload: { seq, ...extra }, maxAttempts: 3 })
-    .returning({ id: messageQueue.id });
-  return row!.id;
-}
+import { PermanentJobError, type JobHandler } from "./runner.ts";
+import { enqueue, runnerOn, setup, waitUntil } from "./testing.ts";
 
 /** A handler that records its start (DB clock, read inside the completing transaction) and end. */
 function loggingHandler(opts: { failFirstOf?: Set<string>; delayMs?: number; oneStatement?: boolean } = {}): JobHandler {
@@ -72,36 +45,6 @@ function loggingHandler(opts: { failFirstOf?: Set<string>; delayMs?: number; one
         select ${row}`);
     });
   };
-}
-
-async function runnerOn(url: string, handler: JobHandler, over: Partial<ConstructorParameters<typeof JobRunner>[0]> = {}) {
-  const db = createDb(url, { max: 12 });
-  const runner = new JobRunner({
-    db,
-    logger: testLogger(),
-    workerId: `w-${Math.random().toString(36).slice(2, 8)}`,
-    handlers: { "test.log": handler },
-    concurrency: 8,
-    leaseMs: 5_000,
-    pollMs: 50,
-    reapEveryMs: 100,
-    ...over,
-  });
-  onTestFinished(async () => {
-    await runner.stop(1_000);
-    await closeDb(db);
-  });
-  return runner;
-}
-
-async function waitUntil(db: Database, predicate: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) {
-      throw new Error("timed out waiting for the queue");
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 const openJobs = async (db: Database) =>
@@ -322,7 +265,7 @@ describe("job queue", () => {
     await db.execute(sql`truncate test_log`).catch(() => undefined);
     const { tenant, convs } = await setup(db, 1);
     const conv = convs[0]!;
-    const poison = await enqueue(db, tenant.id, conv, 1, { poison: true });
+    const poison = await enqueue(db, tenant.id, conv, 1, { payload: { poison: true } });
     const next = await enqueue(db, tenant.id, conv, 2);
     const base = loggingHandler();
     const runner = await runnerOn(dbUrl, async (ctx) => {
