@@ -162,9 +162,13 @@ describe("outbox sender", () => {
     expect(await audits(db, "send.template_substituted", a.outboxId)).toBe(1);
   });
 
-  test("an expired token (190) pauses the number's sends and keeps the rows", async ({ db, dbUrl }) => {
+  test.for([
+    [190, "an expired token"],
+    [368, "a policy block of the account"],
+    [131031, "a locked account"],
+  ] as const)("Meta error %i (%s) pauses the number's sends and keeps the rows", async ([code], { db, dbUrl }) => {
     const s = await stack(db, dbUrl);
-    s.graph.failNext(1, { kind: "error", code: 190 });
+    s.graph.failNext(1, { kind: "error", code });
     const a = await queueText(s, "token expirado");
     await s.startWorker();
     await eventually(
@@ -172,7 +176,7 @@ describe("outbox sender", () => {
       (p) => p,
     );
     const r = await row(db, a.outboxId);
-    expect(r).toMatchObject({ status: "queued", attempts: 0, last_error_code: 190 });
+    expect(r).toMatchObject({ status: "queued", attempts: 0, last_error_code: code });
     expect((await db.execute(sql`select 1 from audit_events where type = 'number.paused' and tenant_id = ${s.tenantId}`)).length).toBe(1);
     // Unpausing lets it go.
     await db.execute(sql`update phone_numbers set send_paused_at = null where id = ${s.numberId}`);
