@@ -1,8 +1,9 @@
-import { destination, pino, stdSerializers, type Logger } from "pino";
+import { destination, pino, stdSerializers, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
-export function createLogger(level: string): Logger {
+/** The worker's logger; `to` replaces stdout (tests keep the lines). */
+export function createLogger(level: string, to?: DestinationStream): Logger {
   return pino(
     {
       level,
@@ -22,7 +23,7 @@ export function createLogger(level: string): Logger {
       },
     },
     // Asynchronous stdout, flushed at exit (as the API's logger.ts): lines written meanwhile share one write.
-    destination({ dest: 1, sync: false }),
+    to ?? destination({ dest: 1, sync: false }),
   );
 }
 

@@ -1,7 +1,6 @@
 import type { AddressInfo } from "node:net";
 
 import { sql } from "drizzle-orm";
-import { pino } from "pino";
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
@@ -11,7 +10,7 @@ import { batch, inboundText, newWamid, postWebhook, statusUpdate } from "@lx/san
 import type { TAgentSpec } from "@lx/shared";
 import { havenSpec } from "@lx/shared/testing";
 
-import { serializeError } from "./logger.ts";
+import { createLogger } from "./logger.ts";
 import { createWorkerMetrics, serveMetrics, type WorkerMetrics } from "./metrics.ts";
 import { APP_SECRET, eventually, startStack, type Stack } from "./testing/stack.ts";
 
@@ -57,10 +56,10 @@ function value(text: string, name: string, labels: Record<string, string> = {}):
   return sum;
 }
 
-/** A pino logger (the worker's serializers) whose JSON lines are kept in memory. */
+/** The worker's own logger, its JSON lines kept in memory. */
 function memoryLogger() {
   const raw: string[] = [];
-  const logger = pino({ level: "info", serializers: { err: serializeError } }, { write: (line: string) => void raw.push(line) });
+  const logger = createLogger("info", { write: (line: string) => void raw.push(line) });
   return { logger, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 

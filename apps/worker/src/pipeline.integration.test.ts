@@ -94,7 +94,7 @@ describe("runtime pipeline", () => {
           and application_name in ('lx-test-api', 'lx-worker')`);
       cut += rows.filter((r) => r.ok).length;
     };
-    const cutter = setInterval(() => void cutAll().catch(() => undefined), Number(process.env.CUT_MS ?? 300));
+    const cutter = setInterval(() => void cutAll().catch(() => undefined), 300);
     try {
       await Promise.all(
         Array.from({ length: 10 }, async (_, i) => {
