@@ -94,6 +94,29 @@ describe("outbox sender", () => {
     expect(sends.map((r) => r.text)).toEqual(["ambígua", "depois"]);
   });
 
+  test("a send that timed out after Meta accepted it (a slow answer) is settled by its status callbacks, never re-sent", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failNext(1, { kind: "delay", ms: 3_000 }); // accepted at once, answered after our timeout
+    const a = await queueText(s, "resposta lenta");
+    await s.startWorker({ sendTimeoutMs: 300, ambiguousGraceMs: 60_000 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered" && r.wamid !== null);
+    expect(s.graph.requests.filter((r) => r.kind === "send" && r.text === "resposta lenta")).toHaveLength(1);
+    expect(await audits(db, "send.ambiguous_resend", a.outboxId)).toBe(0);
+  });
+
+  test("a send Meta never answered (a hang, nothing accepted) times out and goes again after the grace, once", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failNext(1, { kind: "hang" });
+    const a = await queueText(s, "sem resposta");
+    await s.startWorker({ sendTimeoutMs: 300, ambiguousGraceMs: 300 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered");
+    const tries = s.graph.requests.filter((r) => r.kind === "send" && r.text === "sem resposta");
+    expect(tries.map((r) => r.outcome)).toEqual(["hung", "sent"]);
+    expect(accepted(s, "sem resposta")).toHaveLength(1);
+    expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(1);
+    expect(await audits(db, "send.ambiguous_resend", a.outboxId)).toBe(1);
+  });
+
   test("an ambiguous send with no status callback within the grace period is re-sent once, audited", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
     s.graph.setWebhook(null); // Meta's callbacks never arrive
