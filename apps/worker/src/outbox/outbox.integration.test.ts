@@ -146,6 +146,33 @@ describe("outbox sender", () => {
     expect(await audits(db, "send.template_substituted", a.outboxId)).toBe(1);
   });
 
+  test("a database connection lost before the request (here while the template is read) retries the send at once, not as ambiguous", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body)
+      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    const a = await queueText(s, "fora da janela", { hoursAgo: 30 });
+    // Hold the templates table so the sender's read of the template waits; then terminate that
+    // backend, as a restart would, before any request to Meta has left.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`lock table templates in access exclusive mode`);
+      await s.startWorker({ ambiguousGraceMs: 60_000 });
+      await eventually(
+        async () =>
+          (await db.execute<{ ok: boolean }>(sql`
+            select pg_terminate_backend(pid) as ok from pg_stat_activity
+            where application_name = 'lx-test-worker' and wait_event_type = 'Lock' and query like '%select body from templates%'`))
+            .length,
+        (n) => n >= 1,
+      );
+    });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered", 15_000); // not after a 60 s grace
+    const sends = s.graph.requests.filter((r) => r.kind === "send");
+    expect(sends.map((r) => [r.outcome, r.body?.type])).toEqual([["sent", "template"]]);
+    expect(await row(db, a.outboxId)).toMatchObject({ attempts: 1 }); // the lost try gave its attempt back
+    expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(0);
+  });
+
   test("outside the window with no approved template the send is blocked and audited", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
     // The agent's re-engagement template exists for the tenant, but Meta has not approved it yet.

@@ -1,4 +1,4 @@
-import type { Database, Executor } from "@lx/db/client";
+import { isConnectionLoss, type Database, type Executor } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
@@ -227,11 +227,27 @@ export class OutboxSender {
   private async send(row: ClaimedSend): Promise<void> {
     const log = this.o.logger.child({ outboxId: row.id, tenantId: row.tenantId, conversationId: row.conversationId });
     let outcome: Outcome;
+    const progress = { requested: false };
     try {
-      outcome = await this.deliver(row, log);
+      outcome = await this.deliver(row, log, progress);
     } catch (err) {
-      // Our own failure before or after the request (database, decryption): treat as ambiguous so
-      // nothing is re-sent blindly.
+      if (!progress.requested && isConnectionLoss(err)) {
+        // The database went away before anything was sent (a restart, a failover): nothing is
+        // ambiguous, so the send goes again in a second, without spending an attempt.
+        log.warn({ err }, "database connection lost before the send; it goes again");
+        await markRetry(this.o.db, {
+          id: row.id,
+          workerId: this.o.workerId,
+          delayMs: 1_000,
+          code: null,
+          error: String(err),
+          countAttempt: false,
+        }).catch(() => undefined); // else the reaper takes the row back later
+        this.o.onSend?.("retry");
+        return;
+      }
+      // Our own failure after the request left, or one we cannot place: ambiguous, so nothing is
+      // re-sent blindly.
       log.error({ err }, "send crashed");
       await markAmbiguous(this.o.db, { id: row.id, workerId: this.o.workerId, graceMs: this.graceMs, error: String(err) }).catch(
         () => undefined,
@@ -241,7 +257,7 @@ export class OutboxSender {
     this.o.onSend?.(outcome);
   }
 
-  private async deliver(row: ClaimedSend, log: Logger): Promise<Outcome> {
+  private async deliver(row: ClaimedSend, log: Logger, progress: { requested: boolean }): Promise<Outcome> {
     const { db, workerId } = this.o;
     const baseUrl = row.numberKind === "sandbox" ? (this.o.graph.sandboxBaseUrl ?? this.o.graph.baseUrl) : this.o.graph.baseUrl;
     if (row.author === "bot" && row.conversationMode !== null && row.conversationMode !== "bot") {
@@ -282,6 +298,7 @@ export class OutboxSender {
           };
     // The read receipt this reply carries goes out alongside it (not before: no added latency).
     const receipt = windowed.kind === "template" ? undefined : this.readReceipt(row, baseUrl, log);
+    progress.requested = true;
     const res: GraphSendResult = await sendToGraph({
       baseUrl,
       apiVersion: this.o.graph.apiVersion,
