@@ -36,6 +36,13 @@ async function queueText(s: Stack, text: string, opts: { waId?: string; hoursAgo
   return { conversationId, outboxId: r.outboxId, key };
 }
 
+/** The re-engagement template the Haven agent names (`retomada_v1`), approved unless told otherwise. */
+async function reengagementTemplate(s: Stack, status: "approved" | "pending" = "approved") {
+  await s.db.execute(sql`
+    insert into templates (tenant_id, name, language, category, purpose, body, status)
+    values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?', ${status})`);
+}
+
 async function row(db: Database, id: number) {
   const rows = await db.execute<{ status: string; attempts: number; wamid: string | null; last_error_code: number | null; kind: string }>(
     sql`select status, attempts, wamid, last_error_code, kind from outbox_messages where id = ${id}`,
@@ -130,9 +137,7 @@ describe("outbox sender", () => {
 
   test("outside the 24-hour window the agent's re-engagement template goes instead", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
-    await db.execute(sql`
-      insert into templates (tenant_id, name, language, category, purpose, body)
-      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    await reengagementTemplate(s);
     const a = await queueText(s, "texto livre", { hoursAgo: 25 });
     await s.startWorker();
     const req = await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
@@ -148,9 +153,7 @@ describe("outbox sender", () => {
 
   test("a database connection lost before the request (here while the template is read) retries the send at once, not as ambiguous", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
-    await db.execute(sql`
-      insert into templates (tenant_id, name, language, category, purpose, body)
-      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    await reengagementTemplate(s);
     const a = await queueText(s, "fora da janela", { hoursAgo: 30 });
     // Hold the templates table so the sender's read of the template waits; then terminate that
     // backend, as a restart would, before any request to Meta has left.
@@ -176,9 +179,7 @@ describe("outbox sender", () => {
   test("outside the window with no approved template the send is blocked and audited", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
     // The agent's re-engagement template exists for the tenant, but Meta has not approved it yet.
-    await db.execute(sql`
-      insert into templates (tenant_id, name, language, category, purpose, body, status)
-      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?', 'pending')`);
+    await reengagementTemplate(s, "pending");
     const a = await queueText(s, "bloqueada", { hoursAgo: 30 });
     await s.startWorker();
     await eventually(() => row(db, a.outboxId), (r) => r.status === "blocked");
@@ -190,9 +191,7 @@ describe("outbox sender", () => {
 
   test("Meta refusing a send with 131047 (its clock says the window closed) sends the re-engagement template next", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
-    await db.execute(sql`
-      insert into templates (tenant_id, name, language, category, purpose, body)
-      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    await reengagementTemplate(s);
     s.graph.failNext(1, { kind: "error", code: 131047 });
     // 23 h by our clock: the window is open here, closed by Meta's.
     const a = await queueText(s, "quase fora da janela", { hoursAgo: 23 });
