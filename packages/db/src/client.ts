@@ -134,3 +134,20 @@ export function isConnectionLoss(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A failure as stored in last_error (a job's, a send's; the console shows it). drizzle wraps
+ * database errors as "Failed query: <the whole SQL>"; PostgreSQL's own message, the cause, is what
+ * an operator needs.
+ */
+export function describeFailure(err: unknown): string {
+  if (!(err instanceof Error)) {
+    return String(err);
+  }
+  const cause = err.cause;
+  if (err.message.startsWith("Failed query") && cause instanceof Error) {
+    const code = (cause as { code?: unknown }).code;
+    return `${cause.name}: ${cause.message}${typeof code === "string" ? ` (${code})` : ""}`;
+  }
+  return `${err.name}: ${err.message}`;
+}

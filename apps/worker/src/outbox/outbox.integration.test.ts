@@ -176,6 +176,35 @@ describe("outbox sender", () => {
     expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(0);
   });
 
+  test("our own failure before the request (here the template read is cancelled) is a counted retry, not ambiguous; on the last attempt the send is dead-lettered", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    await reengagementTemplate(s);
+    const a = await queueText(s, "fora da janela", { hoursAgo: 30 });
+    const b = await queueText(s, "fora da janela, última tentativa", { hoursAgo: 30 });
+    // b is on its last attempt: the claim counts this one.
+    await db.execute(sql`update outbox_messages set max_attempts = 1 where id = ${b.outboxId}`);
+    // Hold the templates table so both reads of the template wait; then cancel them (SQLSTATE
+    // 57014: an error of ours, not a lost connection) before any request has left.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`lock table templates in access exclusive mode`);
+      await s.startWorker({ ambiguousGraceMs: 60_000, retryBaseMs: 20 });
+      const waiting = sql`
+        from pg_stat_activity
+        where application_name = 'lx-test-worker' and wait_event_type = 'Lock' and query like '%select body from templates%'`;
+      await eventually(async () => (await db.execute(sql`select pid ${waiting}`)).length, (n) => n === 2);
+      await db.execute(sql`select pg_cancel_backend(pid) ${waiting}`);
+    });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered", 15_000); // not after a 60 s grace
+    expect(await row(db, a.outboxId)).toMatchObject({ attempts: 2 }); // the failed try counted
+    expect(await row(db, b.outboxId)).toMatchObject({ status: "dead", attempts: 1 });
+    const sends = s.graph.requests.filter((r) => r.kind === "send");
+    expect(sends.map((r) => [r.outcome, r.body?.type, r.body?.biz_opaque_callback_data])).toEqual([["sent", "template", String(a.outboxId)]]);
+    expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(0);
+    expect(await audits(db, "send.dead", b.outboxId)).toBe(1);
+    const [dead] = await db.execute<{ last_error: string }>(sql`select last_error from outbox_messages where id = ${b.outboxId}`);
+    expect(dead?.last_error).toMatch(/before the request to Meta.*cancel/);
+  });
+
   test("outside the window with no approved template the send is blocked and audited", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
     // The agent's re-engagement template exists for the tenant, but Meta has not approved it yet.

@@ -1,4 +1,4 @@
-import { isConnectionLoss, type Database, type Executor } from "@lx/db/client";
+import { describeFailure, isConnectionLoss, type Database, type Executor } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
@@ -240,19 +240,29 @@ export class OutboxSender {
           workerId: this.o.workerId,
           delayMs: 1_000,
           code: null,
-          error: String(err),
+          error: describeFailure(err),
           countAttempt: false,
         }).catch(() => undefined); // else the reaper takes the row back later
         this.o.onSend?.("retry");
         return;
       }
-      // Our own failure after the request left, or one we cannot place: ambiguous, so nothing is
-      // re-sent blindly.
-      log.error({ err }, "send crashed");
-      await markAmbiguous(this.o.db, { id: row.id, workerId: this.o.workerId, graceMs: this.graceMs, error: String(err) }).catch(
-        () => undefined,
-      );
-      outcome = "ambiguous";
+      if (!progress.requested) {
+        // Our own failure before anything left (a statement cancelled or timed out, a bundle or
+        // template that cannot be read): nothing can have reached Meta, so nothing is ambiguous. It
+        // is an ordinary failed attempt: retried with backoff, dead-lettered past the limit.
+        outcome = await this.failBeforeRequest(row, err, log).catch((e: unknown) => {
+          log.error({ err: e }, "settling a failed send failed; the reaper will take the row back");
+          return "retry" as const;
+        });
+      } else {
+        // Our own failure after the request left (the "sent" settle failed, say): ambiguous, so
+        // nothing is re-sent blindly; the status callbacks or the grace period settle it.
+        log.error({ err }, "send crashed after the request");
+        await markAmbiguous(this.o.db, { id: row.id, workerId: this.o.workerId, graceMs: this.graceMs, error: describeFailure(err) }).catch(
+          () => undefined,
+        );
+        outcome = "ambiguous";
+      }
     }
     this.o.onSend?.(outcome);
   }
@@ -276,7 +286,7 @@ export class OutboxSender {
     } catch (err) {
       // Not Meta's doing and not worth a retry: a token saved under another LX_SECRET_KEY (or
       // damaged) fails the same way every time. The number waits, paused, for an operator.
-      const error = `the number's access token cannot be decrypted: is LX_SECRET_KEY the key it was saved with? (${String(err)})`;
+      const error = `the number's access token cannot be decrypted: is LX_SECRET_KEY the key it was saved with? (${describeFailure(err)})`;
       return await this.pause(row, null, error, log);
     }
     if (row.priorStatus === "ambiguous") {
@@ -348,6 +358,24 @@ export class OutboxSender {
         : backoffMs(row.attempts, { baseMs: this.o.retryBaseMs ?? 1000 });
     await markRetry(db, { id: row.id, workerId, delayMs, code, error });
     log.warn({ code, error, attempts: row.attempts, delayMs }, "send failed; will retry");
+    return "retry";
+  }
+
+  /** A failure of ours before the Graph request: a counted attempt, as a retryable Meta error is. */
+  private async failBeforeRequest(row: ClaimedSend, err: unknown, log: Logger): Promise<Outcome> {
+    const { db, workerId } = this.o;
+    const error = `failed before the request to Meta: ${describeFailure(err)}`;
+    if (row.attempts >= row.maxAttempts) {
+      await db.transaction(async (tx) => {
+        await markFinal(tx, { id: row.id, workerId, status: "dead", code: null, error });
+        await this.audit(row, "send.dead", { code: null, error, permanent: false }, tx);
+      });
+      log.error({ err, attempts: row.attempts }, "send dead-lettered: it failed before the request on its last attempt");
+      return "dead";
+    }
+    const delayMs = backoffMs(row.attempts, { baseMs: this.o.retryBaseMs ?? 1000 });
+    await markRetry(db, { id: row.id, workerId, delayMs, code: null, error });
+    log.error({ err, attempts: row.attempts, delayMs }, "send failed before the request; will retry");
     return "retry";
   }
 

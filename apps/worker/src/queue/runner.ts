@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 
 import type { SQL } from "drizzle-orm";
 
-import { isConnectionLoss, type Database, type Executor, type Transaction } from "@lx/db/client";
+import { describeFailure, isConnectionLoss, type Database, type Executor, type Transaction } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
@@ -433,20 +433,4 @@ export class JobRunner {
       this.o.logger.error({ err }, "reap failed");
     }
   }
-}
-
-/**
- * A job's failure as stored in last_error (the console shows it). drizzle wraps database errors as
- * "Failed query: <the whole SQL>"; PostgreSQL's own message, the cause, is what an operator needs.
- */
-function describeFailure(err: unknown): string {
-  if (!(err instanceof Error)) {
-    return String(err);
-  }
-  const cause = err.cause;
-  if (err.message.startsWith("Failed query") && cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return `${cause.name}: ${cause.message}${typeof code === "string" ? ` (${code})` : ""}`;
-  }
-  return `${err.name}: ${err.message}`;
 }
