@@ -15,6 +15,7 @@ import { mountConsole } from "./http/static.ts";
 import type { HonoEnv } from "./http/types.ts";
 import type { Logger } from "./logger.ts";
 import { apiRoutes } from "./routes/index.ts";
+import { finishedCountsCache } from "./services/finished-counts.ts";
 import { createLoginRateLimiter, type FailureRateLimiter } from "./services/rate-limit.ts";
 import { httpSandboxGateway } from "./services/sandbox-chat.ts";
 import { createContextFromHono, type TrpcContext } from "./trpc/init.ts";
@@ -57,6 +58,7 @@ export type AppDeps = {
 export function newApp(deps: AppDeps): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   const loginLimiter = deps.loginLimiter ?? createLoginRateLimiter();
+  const finishedCounts = finishedCountsCache(deps.db);
   // Coalesced worker wake-ups (one NOTIFY in flight per channel; see @lx/db/notifier).
   const onWakeError = (err: unknown) => deps.logger.warn({ err }, "worker wake-up failed (workers poll)");
   const wake = {
@@ -87,6 +89,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
             secretKey: deps.config.secretKey,
             cookieSecure: deps.config.cookieSecure,
             loginLimiter,
+            finishedCounts,
             sandbox: sandboxGateway,
             wakeOutbox: () => wake.outbox.wake(),
           },

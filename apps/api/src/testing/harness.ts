@@ -14,6 +14,7 @@ import { newApp, type AppConfig } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { createMetricsRegistry } from "../metrics.ts";
+import { finishedCountsCache, type FinishedCountsCache } from "../services/finished-counts.ts";
 import { createLoginRateLimiter, loginThrottle, type FailureRateLimiter } from "../services/rate-limit.ts";
 import { appSandboxGateway, type SandboxGateway } from "../services/sandbox-chat.ts";
 import { SESSION_COOKIE, type TrpcContext } from "../trpc/init.ts";
@@ -79,6 +80,8 @@ export function makeContext(
     requestId?: string;
     /** Default: `loopbackSandbox(db)`; null: sandbox mode off. */
     sandbox?: SandboxGateway | null;
+    /** Default: a cache of this context's own (the app keeps one per process). */
+    finishedCounts?: FinishedCountsCache;
   } = {},
 ): TestContext {
   const cookies: string[] = [];
@@ -91,6 +94,7 @@ export function makeContext(
     ip: options.ip === undefined ? "10.0.0.1" : options.ip,
     userAgent: "vitest",
     loginLimiter: options.limiter ?? createLoginRateLimiter(),
+    finishedCounts: options.finishedCounts ?? finishedCountsCache(db),
     sandbox: options.sandbox === undefined ? loopbackSandbox(db) : options.sandbox,
     setCookie: (name, value) => void cookies.push(`${name}=${value}`),
     clearCookie: (name) => void cookies.push(`${name}=`),

@@ -16,6 +16,7 @@ import { ZTenantScopeInput } from "@lx/shared/schemas";
 
 import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
+import type { FinishedCountsCache } from "../services/finished-counts.ts";
 import type { FailureRateLimiter } from "../services/rate-limit.ts";
 import type { SandboxGateway } from "../services/sandbox-chat.ts";
 
@@ -36,6 +37,8 @@ export type TrpcContext = {
   ip: string | null;
   userAgent: string | null;
   loginLimiter: FailureRateLimiter;
+  /** The operations overview's finished-row counts, recounted at most every 30 s per filter. */
+  finishedCounts: FinishedCountsCache;
   /** Wakes the workers' outbox senders after a procedure queued a send (coalesced NOTIFY). */
   wakeOutbox?: () => void;
   /**
@@ -53,6 +56,7 @@ export type TrpcDeps = {
   secretKey: Buffer;
   cookieSecure: boolean;
   loginLimiter: FailureRateLimiter;
+  finishedCounts: FinishedCountsCache;
   sandbox: SandboxGateway | null;
   wakeOutbox?: () => void;
 };
@@ -103,6 +107,7 @@ export async function createContextFromHono(
     ip: socketAddress(c),
     userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
     loginLimiter: deps.loginLimiter,
+    finishedCounts: deps.finishedCounts,
     sandbox: deps.sandbox,
     wakeOutbox: deps.wakeOutbox,
     ...cookieWriter(resHeaders, deps.cookieSecure),

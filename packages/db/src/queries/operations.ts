@@ -35,6 +35,8 @@ export const FINISHED_WINDOW_HOURS = 24;
 
 export type QueueOverview = {
   finishedWindowHours: number;
+  /** When the finished rows were counted (the API recounts them at most every FINISHED_RECOUNT_MS). */
+  finishedCountedAt: string;
   jobs: {
     byStatus: Record<JobStatus, number>;
     /** Queued jobs whose run_at has passed (claimable now, unless their conversation's head is busy). */
@@ -60,13 +62,63 @@ function tenantFilter(column: SQL, tenantId: string | null | undefined): SQL {
   return tenantId ? sql`and ${column} = ${tenantId}::uuid` : sql``;
 }
 
-export async function getQueueOverview(db: Executor, p: { tenantId?: string | null }): Promise<QueueOverview> {
+/** Finished jobs and sends over the window: the costly part of the overview (a day of rows). */
+export type FinishedCounts = {
+  jobs: Record<"done" | "cancelled", number>;
+  sends: Record<"sent" | "delivered" | "read" | "cancelled", number>;
+  countedAt: string;
+};
+
+/**
+ * The API serves these from a cache recounted at most this often (apps/api, finished-counts.ts): a
+ * day's rows change little in 30 s, and every open operations screen polls every 5 s.
+ */
+export const FINISHED_RECOUNT_MS = 30_000;
+
+/**
+ * Counts the finished jobs and sends of the window, each through the rows of the window only (jobs:
+ * finished ones are pruned after a day; sends: the BRIN index on created_at). Its cost grows with
+ * the day's traffic (300,000 of each: ~0.2 s), hence the API's cache.
+ */
+export async function countFinishedRows(db: Executor, p: { tenantId?: string | null }): Promise<FinishedCounts> {
   const window = sql`now() - ${FINISHED_WINDOW_HOURS} * interval '1 hour'`;
+  const [jobs] = await db.execute<{ done: number; cancelled: number }>(sql`
+    select count(*) filter (where status = 'done')::int as done, count(*) filter (where status = 'cancelled')::int as cancelled
+    from message_queue q
+    where status in ('done', 'cancelled') and coalesce(finished_at, created_at) > ${window}
+      ${tenantFilter(sql`q.tenant_id`, p.tenantId)}`);
+  const [sends] = await db.execute<{ sent: number; delivered: number; read: number; cancelled: number; counted_at: string }>(sql`
+    select count(*) filter (where status = 'sent')::int as sent, count(*) filter (where status = 'delivered')::int as delivered,
+           count(*) filter (where status = 'read')::int as read, count(*) filter (where status = 'cancelled')::int as cancelled,
+           ${isoText(sql`now()`)} as counted_at
+    from outbox_messages o
+    where o.created_at > ${window} and status in ('sent', 'delivered', 'read', 'cancelled')
+      ${tenantFilter(sql`o.tenant_id`, p.tenantId)}`);
+  return {
+    jobs: { done: jobs?.done ?? 0, cancelled: jobs?.cancelled ?? 0 },
+    sends: { sent: sends?.sent ?? 0, delivered: sends?.delivered ?? 0, read: sends?.read ?? 0, cancelled: sends?.cancelled ?? 0 },
+    countedAt: sends?.counted_at ?? new Date().toISOString(),
+  };
+}
+
+/**
+ * The overview: open, dead and failed rows counted live (each through a partial index of open or
+ * failed rows), finished ones from `finished` when given (the API's cache), else counted here.
+ */
+export async function getQueueOverview(
+  db: Executor,
+  p: { tenantId?: string | null; finished?: Promise<FinishedCounts> },
+): Promise<QueueOverview> {
+  const finished = p.finished ?? countFinishedRows(db, { tenantId: p.tenantId });
+  finished.catch(() => undefined); // awaited below; a rejection meanwhile is not "unhandled"
+  // Open and dead jobs as two parts, each through its partial index (one `status in (…)` over the
+  // three was planned as a scan of the whole table: a day of finished jobs).
+  const tenantOfJob = tenantFilter(sql`q.tenant_id`, p.tenantId);
   const jobCounts = await db.execute<{ status: JobStatus; n: number }>(sql`
     select status, count(*)::int as n from message_queue q
-    where (status in ('queued', 'running', 'dead') or coalesce(finished_at, created_at) > ${window})
-      ${tenantFilter(sql`q.tenant_id`, p.tenantId)}
-    group by status`);
+    where status in ('queued', 'running') ${tenantOfJob} group by status
+    union all
+    select 'dead', count(*)::int from message_queue q where status = 'dead' ${tenantOfJob}`);
   const [jobs] = await db.execute<{
     runnable: number;
     scheduled: number;
@@ -82,20 +134,16 @@ export async function getQueueOverview(db: Executor, p: { tenantId?: string | nu
            count(*) filter (where status = 'running' and lease_expires_at < now())::int as expired
     from message_queue q
     where status in ('queued', 'running') ${tenantFilter(sql`q.tenant_id`, p.tenantId)}`);
-  // Three parts, each through its own index (open sends, sends needing an operator, and the sends
-  // created in the window by created_at): the outbox is never pruned, and one condition "open or
-  // failed or updated in the window" read every send ever made at each opening of the screen.
+  // Two parts, each through its own partial index (open sends, sends needing an operator): the
+  // outbox is never pruned, and one condition "open or failed or updated in the window" read every
+  // send ever made at each opening of the screen. The window's finished sends are in `finished`.
   const tenantOf = tenantFilter(sql`o.tenant_id`, p.tenantId);
   const sendCounts = await db.execute<{ status: OutboxStatus; n: number }>(sql`
     select status, count(*)::int as n from outbox_messages o
     where status in ('queued', 'sending', 'ambiguous') ${tenantOf} group by status
     union all
     select status, count(*)::int as n from outbox_messages o
-    where status in ('failed', 'dead', 'blocked') ${tenantOf} group by status
-    union all
-    select status, count(*)::int as n from outbox_messages o
-    where o.created_at > ${window} and status in ('sent', 'delivered', 'read', 'cancelled') ${tenantOf}
-    group by status`);
+    where status in ('failed', 'dead', 'blocked') ${tenantOf} group by status`);
   const [sends] = await db.execute<{ oldest_at: string | null; oldest_age_ms: number | null; held: number }>(sql`
     select ${isoText(sql`min(o.next_attempt_at) filter (where n.send_paused_at is null and o.next_attempt_at <= now())`)}
              as oldest_at,
@@ -112,8 +160,12 @@ export async function getQueueOverview(db: Executor, p: { tenantId?: string | nu
   for (const r of sendCounts) {
     sendsByStatus[r.status] = r.n;
   }
+  const done = await finished;
+  Object.assign(jobsByStatus, done.jobs);
+  Object.assign(sendsByStatus, done.sends);
   return {
     finishedWindowHours: FINISHED_WINDOW_HOURS,
+    finishedCountedAt: done.countedAt,
     jobs: {
       byStatus: jobsByStatus,
       runnable: jobs?.runnable ?? 0,

@@ -5,10 +5,11 @@ export const operationsPtBR = {
   tenant: "Empresa",
   allTenants: "Todas as empresas",
   queueTitle: "Fila de jobs",
-  queueHint: (hours: number) => `Abertos e mortos: todos. Concluídos e cancelados: últimas ${hours} h.`,
+  queueHint: (hours: number, countedAt: string) =>
+    `Abertos e mortos: todos, ao vivo. Concluídos e cancelados: últimas ${hours} h, contados às ${countedAt} (a cada 30 s).`,
   sendsTitle: "Envios (outbox)",
-  sendsHint: (hours: number) =>
-    `Pendentes e com falha: todos. Enviados, entregues e lidos: os criados nas últimas ${hours} h.`,
+  sendsHint: (hours: number, countedAt: string) =>
+    `Pendentes e com falha: todos, ao vivo. Enviados, entregues e lidos: os criados nas últimas ${hours} h, contados às ${countedAt} (a cada 30 s).`,
   jobStatuses: {
     queued: "Na fila",
     running: "Rodando",
@@ -84,9 +85,11 @@ export const operationsEn: typeof operationsPtBR = {
   tenant: "Tenant",
   allTenants: "All tenants",
   queueTitle: "Job queue",
-  queueHint: (hours) => `Open and dead: all. Done and cancelled: last ${hours} h.`,
+  queueHint: (hours, countedAt) =>
+    `Open and dead: all, live. Done and cancelled: last ${hours} h, counted at ${countedAt} (every 30 s).`,
   sendsTitle: "Sends (outbox)",
-  sendsHint: (hours) => `Pending and failed: all. Sent, delivered and read: those created in the last ${hours} h.`,
+  sendsHint: (hours, countedAt) =>
+    `Pending and failed: all, live. Sent, delivered and read: those created in the last ${hours} h, counted at ${countedAt} (every 30 s).`,
   jobStatuses: { queued: "Queued", running: "Running", done: "Done", dead: "Dead", cancelled: "Cancelled" },
   runnable: "Runnable now",
   scheduled: "Scheduled",

@@ -62,15 +62,16 @@ function Age({ ms }: { ms: number | null }) {
 }
 
 function OverviewCards({ overview }: { overview: Overview }) {
-  const { t, number } = useI18n();
+  const { t, number, time } = useI18n();
   const { jobs, sends } = overview;
+  const countedAt = time(overview.finishedCountedAt);
   const failedSends = sends.byStatus.failed + sends.byStatus.dead + sends.byStatus.blocked;
   return (
     <div className="grid gap-6 lg:grid-cols-2">
       <Card data-testid="queue-overview">
         <CardHeader
           title={t.operations.queueTitle}
-          description={t.operations.queueHint(overview.finishedWindowHours)}
+          description={t.operations.queueHint(overview.finishedWindowHours, countedAt)}
         />
         <CardBody className="space-y-3">
           <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
@@ -99,7 +100,7 @@ function OverviewCards({ overview }: { overview: Overview }) {
       <Card data-testid="sends-overview">
         <CardHeader
           title={t.operations.sendsTitle}
-          description={t.operations.sendsHint(overview.finishedWindowHours)}
+          description={t.operations.sendsHint(overview.finishedWindowHours, countedAt)}
         />
         <CardBody className="space-y-3">
           <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
