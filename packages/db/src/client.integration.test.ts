@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import net from "node:net";
+import { fileURLToPath } from "node:url";
 
 import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
@@ -58,6 +60,41 @@ describe("connections that fail", () => {
       await sql.end({ timeout: 1 });
     }
     expect(unhandled).toEqual([]);
+  });
+
+  test("a write queued on a connection whose socket is gone rejects its query instead of ending the process (patched postgres.js)", async ({ dbUrl }) => {
+    // postgres.js queues small writes with setImmediate; one that ran after the connection had
+    // closed called write() on a null socket, and the TypeError thrown from the immediate ended the
+    // process (porsager/postgres#1066, #1154, #1208; seen here as a worker that exited in the
+    // connection-cut pipeline test). A reserved connection whose backend was terminated takes that
+    // path every time; the process runs on its own, as a crash would end the test runner.
+    const script = `
+      import postgres from "postgres";
+      const url = process.argv[1];
+      const admin = postgres(url, { max: 1 });
+      let closed;
+      const sawClose = new Promise((resolve) => (closed = resolve));
+      const sql = postgres(url, { max: 1, onclose: () => closed() });
+      const reserved = await sql.reserve();
+      const [{ pid }] = await reserved\`select pg_backend_pid() as pid\`;
+      await admin\`select pg_terminate_backend(\${pid})\`;
+      await sawClose;
+      const outcome = await reserved\`select 1\`.then(() => "answered", (err) => err.code);
+      reserved.release();
+      await sql.end({ timeout: 1 });
+      await admin.end({ timeout: 1 });
+      console.log(JSON.stringify({ outcome }));`;
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        ["--input-type=module", "-e", script, dbUrl],
+        { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 30_000 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    expect(run.stderr).not.toMatch(/TypeError/);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ outcome: "CONNECTION_CLOSED" });
   });
 
   test("LISTEN is retried until it is in place when its connection is cut mid-LISTEN, and notifications then arrive", async ({ db, dbUrl }) => {
