@@ -95,17 +95,19 @@ describe("runtime pipeline", () => {
       cut += rows.filter((r) => r.ok).length;
     };
     const cutter = setInterval(() => void cutAll().catch(() => undefined), 300);
+    const posts = new Map<string, (number | string)[]>(); // each text's answers, for the diagnostics
     try {
       await Promise.all(
         Array.from({ length: 10 }, async (_, i) => {
           for (let j = 1; j <= 6; j++) {
             const payload = inboundText({ phoneNumberId: s.phoneNumberId, waId: `55119300${String(i).padStart(5, "0")}`, text: `x${i}-m${j}` });
             for (let attempt = 1; ; attempt++) {
-              const r = await postWebhook(s.webhookUrl, APP_SECRET, payload).catch(() => ({ status: 0 }));
+              const r = await postWebhook(s.webhookUrl, APP_SECRET, payload).catch((err: unknown) => ({ status: 0, text: String(err) }));
+              posts.set(`x${i}-m${j}`, [...(posts.get(`x${i}-m${j}`) ?? []), r.status === 200 ? 200 : `${r.status} ${r.text.slice(0, 200)}`]);
               if (r.status === 200) {
                 break;
               }
-              expect(attempt).toBeLessThan(20);
+              expect(attempt, JSON.stringify(posts.get(`x${i}-m${j}`))).toBeLessThan(20);
               await new Promise((resolve) => setTimeout(resolve, 50 * attempt)); // Meta's retry backoff
             }
             await new Promise((resolve) => setTimeout(resolve, 150));
@@ -125,7 +127,39 @@ describe("runtime pipeline", () => {
       const sends = await db.execute(sql`
         select o.id, o.status, o.attempts, o.next_attempt_at, o.last_error from outbox_messages o
         where o.tenant_id = ${s.tenantId} and o.status not in ('sent', 'delivered', 'read')`);
-      console.error("STUCK", JSON.stringify({ jobs, sends, alive: procs.map((p) => p.exitCode ?? p.signalCode ?? "alive") }, null, 1));
+      // Every inbound message with its job and the sends of its conversation's replies.
+      const inbound = await db.execute(sql`
+        select m.id, m.body, q.id as job, q.status as job_status, q.attempts, q.last_error,
+               (select count(*) from messages r where r.direction = 'out' and r.answers_up_to_id = m.id) as replies,
+               (select json_agg(json_build_object('id', o.id, 'status', o.status, 'wamid', o.wamid, 'text', o.payload->'text'->>'body'))
+                from outbox_messages o join messages r on r.id = o.message_id where r.answers_up_to_id = m.id) as sends
+        from messages m left join message_queue q on q.message_id = m.id
+        where m.tenant_id = ${s.tenantId} and m.direction = 'in' order by m.id`);
+      const got = new Set(acceptedTexts(s));
+      const missing = [...posts.keys()].filter((text) => !got.has(`Resposta para: ${text}`));
+      const stored = inbound.filter((m) => missing.includes(String(m.body)));
+      const events = await db.execute(sql`
+        select e.id, e.status, e.kind, e.meta_message_id, e.payload->'message'->'text'->>'body' as body, e.error
+        from webhook_events e where e.tenant_id = ${s.tenantId} or e.tenant_id is null order by e.id`);
+      const audits = await db.execute(sql`
+        select type, count(*)::int as n from audit_events where tenant_id = ${s.tenantId} or tenant_id is null group by type`);
+      console.error(
+        "STUCK",
+        JSON.stringify(
+          {
+            jobs,
+            sends,
+            inbound: inbound.length,
+            missing: missing.map((text) => ({ text, posts: posts.get(text), stored: stored.filter((m) => m.body === text) })),
+            events: events.filter((e) => e.status !== "queued" || missing.includes(String(e.body))),
+            eventCount: events.length,
+            audits,
+            alive: procs.map((p) => p.exitCode ?? p.signalCode ?? "alive"),
+          },
+          null,
+          1,
+        ),
+      );
       throw err;
     });
     await eventually(() => count(db, sql`select count(*)::int as n from message_queue where status <> 'done'`), (n) => n === 0, 60_000);

@@ -97,6 +97,48 @@ describe("connections that fail", () => {
     expect(JSON.parse(run.stdout)).toEqual({ outcome: "CONNECTION_CLOSED" });
   });
 
+  test.for(["refused", "terminated"] as const)(
+    "a statement whose commit is %s after its CommandComplete is reported failed, not done (patched postgres.js)",
+    async (how, { db, dbUrl }) => {
+      // Outside a transaction block a statement commits at the Sync after it, so its CommandComplete
+      // comes before the commit; postgres.js resolved the query there, and a commit that then failed
+      // or never happened (a backend terminated by a restart or failover) was reported done: a
+      // webhook answered 200 whose message was never stored (seen in the connection-cut pipeline
+      // test). porsager/postgres#1090. A deferred constraint trigger puts work inside the commit.
+      const table = sqlRaw(`commit_probe_${how}`);
+      await db.execute(sql`create table ${table} (id int primary key, mode text)`);
+      await db.execute(sql`create or replace function commit_probe_check() returns trigger language plpgsql as $$
+        begin
+          if new.mode = 'refuse' then raise exception 'refused at commit'; end if;
+          if new.mode = 'slow' then perform pg_sleep(30); end if;
+          return null;
+        end $$`);
+      await db.execute(sql`create constraint trigger commit_probe_trg after insert on ${table}
+        deferrable initially deferred for each row execute function commit_probe_check()`);
+      const other = createDb(dbUrl, { max: 1, applicationName: "lx-test-commit" });
+      onTestFinished(() => other.$client.end({ timeout: 1 }));
+      // Parameters: the extended protocol, as every statement of ours.
+      const insert = other.$client`insert into ${other.$client(`commit_probe_${how}`)} values (${1}, ${how === "refused" ? "refuse" : "slow"})`.then(
+        () => null,
+        (err: unknown) => err,
+      );
+      if (how === "terminated") {
+        for (;;) {
+          const [hit] = await db.$client`
+            select pg_terminate_backend(pid) as ok from pg_stat_activity
+            where application_name = 'lx-test-commit' and wait_event = 'PgSleep'`;
+          if (hit?.ok) {
+            break;
+          }
+        }
+      }
+      const err = await insert;
+      expect(err).toBeInstanceOf(Error);
+      expect(isConnectionLoss(err)).toBe(how === "terminated");
+      expect(await db.execute(sql`select id from ${table}`)).toHaveLength(0);
+    },
+  );
+
   test("LISTEN is retried until it is in place when its connection is cut mid-LISTEN, and notifications then arrive", async ({ db, dbUrl }) => {
     // A TCP proxy to the real server that cuts the first connection which sends a LISTEN, right
     // after it is sent: what a restart or failover at that moment does. (Cutting backends with
