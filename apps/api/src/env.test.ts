@@ -30,7 +30,10 @@ describe("parseApiEnv", () => {
       META_API_VERSION: "v23.0",
       LOG_LEVEL: "info",
       COOKIE_SECURE: false,
+      DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
     });
+    expect(parseApiEnv({ ...complete, DATABASE_STATEMENT_TIMEOUT_MS: "0" })).toMatchObject({ ok: true, env: { DATABASE_STATEMENT_TIMEOUT_MS: 0 } });
+    expect(parseApiEnv({ ...complete, DATABASE_STATEMENT_TIMEOUT_MS: "-1" }).ok).toBe(false);
     expect(result.env.ADMIN_DIST_DIR).toBeUndefined();
     expect(result.env.LX_SECRET_KEY).toEqual(Buffer.from(KEY_HEX, "hex"));
   });

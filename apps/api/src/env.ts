@@ -24,6 +24,8 @@ const ApiEnvSchema = z.object({
   DATABASE_URL: required(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
   /** Named prepared statements; "false" behind a pooler that cannot keep them (PgBouncer transaction mode < 1.21). */
   DATABASE_PREPARE: optional(z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1")),
+  /** statement_timeout (and idle-in-transaction timeout) of the API's connections; 0: none. */
+  DATABASE_STATEMENT_TIMEOUT_MS: optional(z.coerce.number().int().min(0).default(30_000)),
   PORT: optional(z.coerce.number().int().min(0).max(65_535).default(3000)),
   META_APP_SECRET: required(z.string()),
   META_VERIFY_TOKEN: required(z.string()),

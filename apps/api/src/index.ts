@@ -18,7 +18,12 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 const env = loadApiEnv();
 const logger = createLogger(env.LOG_LEVEL);
 // The webhook runs one short statement per message; with 32+ concurrent POSTs a pool of 10 queues them.
-const db = createDb(env.DATABASE_URL, { max: 20, applicationName: "lx-api", prepare: env.DATABASE_PREPARE });
+const db = createDb(env.DATABASE_URL, {
+  max: 20,
+  applicationName: "lx-api",
+  prepare: env.DATABASE_PREPARE,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+});
 const registry = createMetricsRegistry();
 
 if (env.ADMIN_DIST_DIR && !(await consoleIndexExists(env.ADMIN_DIST_DIR))) {

@@ -4,6 +4,8 @@ const ZWorkerEnv = z.object({
   DATABASE_URL: z.string().min(1),
   /** Named prepared statements; "false" behind a pooler that cannot keep them (PgBouncer transaction mode < 1.21). */
   DATABASE_PREPARE: z.enum(["true", "false", "1", "0"]).default("true").transform((v) => v === "true" || v === "1"),
+  /** statement_timeout (and idle-in-transaction timeout) of the worker's connections; 0: none. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   LX_SECRET_KEY: z.string().min(1),
   META_GRAPH_URL: z.url().default("https://graph.facebook.com"),
   META_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v23.0"),

@@ -11,7 +11,13 @@ const env = loadWorkerEnv();
 const logger = createLogger(env.LOG_LEVEL);
 lowerProcessPriority(env.WORKER_NICE, logger);
 // Jobs hold no connection while they wait on the LLM or the Graph API, so the pool stays small.
-const db = createDb(env.DATABASE_URL, { max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24), applicationName: WORKER_APPLICATION_NAME, prepare: env.DATABASE_PREPARE, synchronousCommit: WORKER_SYNCHRONOUS_COMMIT });
+const db = createDb(env.DATABASE_URL, {
+  max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24),
+  applicationName: WORKER_APPLICATION_NAME,
+  prepare: env.DATABASE_PREPARE,
+  synchronousCommit: WORKER_SYNCHRONOUS_COMMIT,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+});
 // The same niceness for this worker's PostgreSQL backends when the server is on this machine.
 const backendNice = lowerBackendPriority(db, { url: env.DATABASE_URL, nice: env.WORKER_NICE, logger });
 const metrics = createWorkerMetrics(db);

@@ -27,6 +27,14 @@ export type CreateDbOptions = {
    * effect outside the database commits synchronously on its own (see `DURABLE_COMMIT`).
    */
   synchronousCommit?: "on" | "off";
+  /**
+   * The connections' `statement_timeout` and `idle_in_transaction_session_timeout` (ms; 0 or unset:
+   * none). A statement stuck behind a lock (a migration, an operator's long transaction) or a session
+   * left in a transaction then fails instead of holding its request or job for ever: the webhook
+   * answers 500 and Meta delivers again, a job is retried with backoff, a send is a counted retry.
+   * The services set it from `DATABASE_STATEMENT_TIMEOUT_MS`.
+   */
+  statementTimeoutMs?: number;
 };
 
 /**
@@ -99,6 +107,12 @@ export function createDb(url: string, options: CreateDbOptions = {}): Database {
     connection: {
       application_name: options.applicationName ?? "lx",
       ...(options.synchronousCommit ? { synchronous_commit: options.synchronousCommit } : {}),
+      ...(options.statementTimeoutMs
+        ? {
+            statement_timeout: options.statementTimeoutMs,
+            idle_in_transaction_session_timeout: options.statementTimeoutMs,
+          }
+        : {}),
     },
     // Dates stay strings from the driver; drizzle maps timestamp columns itself.
   });

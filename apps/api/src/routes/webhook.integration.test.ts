@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { serve } from "@hono/node-server";
 import { describe, expect, onTestFinished } from "vitest";
 
-import type { Database } from "@lx/db/client";
+import { createDb, type Database } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
 import { dbTest as test, seedAgent, seedNumber, seedTenant } from "@lx/db/testing";
 import { batch, inboundText, metaJsonStringify, newWamid, signPayload } from "@lx/sandbox";
@@ -121,6 +121,26 @@ describe("Meta webhook", () => {
     const [m] = await db.execute<{ body: string }>(sql`select body from messages where body like 'oi%tudo bem'`);
     expect(m?.body).toBe("oi\uFFFDtudo bem");
     expect(await n(db, sql`select count(*)::int as n from message_queue q join messages m on m.id = q.message_id where m.body = ${"oi\uFFFDtudo bem"}`)).toBe(1);
+  });
+
+  test("a database that hangs (the ingest waits on a lock past DATABASE_STATEMENT_TIMEOUT_MS) answers 500 and stores nothing; Meta's redelivery after it is stored once", async ({ db, dbUrl }) => {
+    const apiDb = createDb(dbUrl, { max: 4, applicationName: "lx-test-api-timeout", statementTimeoutMs: 300 });
+    onTestFinished(() => apiDb.$client.end({ timeout: 1 }));
+    const { app } = buildTestApp(apiDb);
+    const { tenant, number } = await tenantWithNumber(db);
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511966664444", text: "travado" }));
+    expect((await post(app, raw)).status).toBe(200); // warm: the number is cached, the statement prepared
+    const raw2 = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511966664444", text: "travado de novo" }));
+    // An operator's long transaction holds the messages table (a migration would, too).
+    const hung = await db.transaction(async (tx) => {
+      await tx.execute(sql`lock table messages in access exclusive mode`);
+      return { status: (await post(app, raw2)).status }; // without a timeout: never (the lock waits for it)
+    });
+    expect(hung.status).toBe(500);
+    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(1);
+    expect((await post(app, raw2)).status).toBe(200);
+    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(2);
+    expect(await n(db, sql`select count(*)::int as n from message_queue where tenant_id = ${tenant.id}`)).toBe(2);
   });
 
   test("the same message delivered 10 times concurrently → one event, one job, 9 audited duplicates", async ({ db }) => {

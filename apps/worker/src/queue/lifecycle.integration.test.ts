@@ -327,4 +327,28 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     expect(await logged(db, jobId)).toEqual([{ worker: "w-lost", attempt: 5 }]);
     expect(await auditsOf(db, "job.dead", [jobId])).toEqual([]);
   });
+
+  test("a job whose statement waits on a lock past DATABASE_STATEMENT_TIMEOUT_MS fails that attempt and is retried, not held for as long as the lock", async ({ db, dbUrl }) => {
+    const { tenant, convs } = await setup(db, 1);
+    await db.execute(sql`create table if not exists hang_probe (id int)`);
+    const jobId = await enqueue(db, tenant.id, convs[0]!, 1, { maxAttempts: 8 });
+    closeAtEnd(db, jobId ? [jobId] : []);
+    const handler: JobHandler = async (ctx) => {
+      await ctx.db.execute(sql`select count(*) from hang_probe`);
+      await logAndFinish(ctx);
+    };
+    // An operator's long transaction holds the table (a migration would, too).
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`lock table hang_probe in access exclusive mode`);
+      const runner = await runnerOn(dbUrl, handler, { workerId: "w-timeout" }, { statementTimeoutMs: 200 });
+      await runner.start();
+      // Without the timeout the job would stay running, its lease extended, until the lock goes.
+      await waitUntil(db, async () => (await jobRow(db, jobId)).attempts >= 2);
+      const row = await jobRow(db, jobId);
+      expect(row.last_error).toMatch(/statement timeout/);
+    });
+    await waitUntil(db, async () => (await jobRow(db, jobId)).status === "done");
+    expect(await logged(db, jobId)).toHaveLength(1);
+    expect(await auditsOf(db, "job.dead", [jobId])).toEqual([]);
+  });
 });

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { onTestFinished } from "vitest";
 
-import { closeDb, createDb, type Database } from "@lx/db/client";
+import { closeDb, createDb, type CreateDbOptions, type Database } from "@lx/db/client";
 import { messageQueue } from "@lx/db/schema";
 import { seedNumber, seedTenant } from "@lx/db/testing";
 
@@ -63,8 +63,9 @@ export function runnerOn(
   url: string,
   handler: JobHandler,
   over: Partial<ConstructorParameters<typeof JobRunner>[0]> = {},
+  pool: Omit<CreateDbOptions, "max"> = {},
 ): Promise<JobRunner> {
-  const db = createDb(url, { max: 12 });
+  const db = createDb(url, { max: 12, ...pool });
   const runner = new JobRunner({
     db,
     logger: testLogger(),

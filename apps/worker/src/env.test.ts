@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+
+import { parseWorkerEnv } from "./env.ts";
+
+const complete = { DATABASE_URL: "postgres://lx:pw@db.example:5432/lx", LX_SECRET_KEY: "ab".repeat(32) };
+
+describe("parseWorkerEnv", () => {
+  it("applies the documented defaults", () => {
+    expect(parseWorkerEnv(complete)).toMatchObject({
+      ok: true,
+      env: {
+        DATABASE_PREPARE: true,
+        DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
+        WORKER_CONCURRENCY: 64,
+        WORKER_NICE: 10,
+        WORKER_LEASE_MS: 30_000,
+        OUTBOX_AMBIGUOUS_GRACE_MS: 60_000,
+        LX_LLM: "auto",
+        META_API_VERSION: "v23.0",
+      },
+    });
+  });
+
+  it("takes 0 as no statement timeout and refuses a negative one, naming it", () => {
+    expect(parseWorkerEnv({ ...complete, DATABASE_STATEMENT_TIMEOUT_MS: "0" })).toMatchObject({
+      ok: true,
+      env: { DATABASE_STATEMENT_TIMEOUT_MS: 0 },
+    });
+    const bad = parseWorkerEnv({ ...complete, DATABASE_STATEMENT_TIMEOUT_MS: "-5" });
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? "" : bad.message).toMatch(/^invalid environment: DATABASE_STATEMENT_TIMEOUT_MS: /);
+  });
+
+  it("names a missing required variable", () => {
+    expect(parseWorkerEnv({ DATABASE_URL: complete.DATABASE_URL })).toEqual({
+      ok: false,
+      message: "missing required environment variable: LX_SECRET_KEY",
+    });
+  });
+});
