@@ -11,6 +11,15 @@ import { dbTest as test } from "./testing/index.ts";
 
 const sqlRaw = (q: string) => sql.raw(q);
 
+/** A local TCP port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /** A real error of a statement whose backend is terminated while it runs (what a restart does). */
 async function lostConnectionError(db: Database, run: (sql: string) => Promise<unknown>): Promise<unknown> {
   const marker = `select pg_sleep(30) /* ${Math.random().toString(36).slice(2)} */`;
@@ -41,6 +50,25 @@ describe("connections that fail", () => {
     expect(isConnectionLoss(refused)).toBe(false);
     // Another client's network error (an LLM server down) carries no SQLSTATE: not the database's.
     expect(isConnectionLoss(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }))).toBe(false);
+    const llmDown = await fetch(`http://127.0.0.1:${await closedPort()}/v1/chat/completions`).then(() => null, (err: unknown) => err);
+    expect(llmDown).toBeInstanceOf(Error);
+    expect(isConnectionLoss(llmDown)).toBe(false);
+  });
+
+  test("isConnectionLoss: a database that cannot be reached (down for a restart: refused over TCP, no Unix socket file) is a lost connection", async () => {
+    // A job whose pool reconnects while the server is still down failed with these, which spent an
+    // attempt (and, on the last one, dead-lettered the customer's message) at every restart.
+    const urls = [
+      `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`,
+      "postgres://postgres@localhost/postgres?host=/nonexistent-lx-socket-dir",
+    ];
+    for (const url of urls) {
+      const down = createDb(url, { max: 1 });
+      onTestFinished(() => down.$client.end({ timeout: 1 }));
+      const raw = await down.$client`select 1`.then(() => null, (err: unknown) => err);
+      const wrapped = await down.execute(sqlRaw("select 1")).then(() => null, (err: unknown) => err);
+      expect([url, isConnectionLoss(raw), isConnectionLoss(wrapped)]).toEqual([url, true, true]);
+    }
   });
 
 

@@ -127,11 +127,21 @@ export async function closeDb(db: Database): Promise<void> {
 const LOST_CONNECTION_CODES = new Set(["CONNECTION_CLOSED", "CONNECTION_DESTROYED", "CONNECTION_ENDED", "CONNECT_TIMEOUT"]);
 
 /**
+ * Node's socket errors for a server that cannot be reached right now: down for a restart
+ * (ECONNREFUSED; ENOENT for a Unix socket whose file is gone), a failover moving its address, a
+ * network that drops. Only counted when postgres.js raised them (see isConnectionLoss).
+ */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOENT", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
+/**
  * Whether an error (or its cause: drizzle wraps the driver's errors) means the database connection
- * was lost — a restart, a failover, a terminated backend, a server refusing connections for now —
- * rather than a statement the database refused. SQLSTATE class 08 (connection exception) and 57P01–
- * 57P03 (admin shutdown, crash shutdown, cannot connect now), and postgres.js' CONNECTION_* codes.
- * Errors of other clients (an LLM call refused, say) are not recognised: they carry no SQLSTATE.
+ * was lost or cannot be made — a restart, a failover, a terminated backend, a server refusing
+ * connections for now — rather than a statement the database refused. SQLSTATE class 08 (connection
+ * exception) and 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now), postgres.js'
+ * CONNECTION_* codes, and Node's socket errors (ECONNREFUSED, ENOENT …) on a query postgres.js
+ * failed: it marks every error it hands to a query with that query's `query` and `parameters`.
+ * Errors of other clients (an LLM server down, say) are not recognised: they carry neither a
+ * SQLSTATE nor postgres.js' mark, so they spend attempts and back off as failures should.
  */
 export function isConnectionLoss(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
@@ -145,8 +155,34 @@ export function isConnectionLoss(err: unknown): boolean {
     if ((e as { severity?: unknown }).severity !== undefined && (code.startsWith("08") || /^57P0[123]$/.test(code))) {
       return true;
     }
+    if (UNREACHABLE_CODES.has(code) && "query" in e && "parameters" in e) {
+      return true;
+    }
   }
   return false;
+}
+
+/**
+ * Runs `write` until it succeeds, retrying while the database cannot be reached (isConnectionLoss):
+ * a restart or a failover takes seconds, and a write made the moment the connection was lost meets
+ * the server still down. Gives up — rethrowing — on any other error, past `forMs`, or once
+ * `stopped()` says so. Waits 100 ms, doubling up to 2 s, between tries.
+ */
+export async function retryWhileUnreachable<T>(
+  write: () => Promise<T>,
+  p: { forMs: number; stopped?: () => boolean },
+): Promise<T> {
+  const deadline = Date.now() + p.forMs;
+  for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 2_000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isConnectionLoss(err) || p.stopped?.() || Date.now() + waitMs > deadline) {
+        throw err;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { enqueueOutboundText } from "@lx/db/queries";
-import { dbTest as test, seedNumber, TEST_SECRET_KEY } from "@lx/db/testing";
+import { dbTest as test, seedNumber, startDbProxy, TEST_SECRET_KEY } from "@lx/db/testing";
 import { encryptSecret, parseSecretKey } from "@lx/shared/crypto";
 
 import { eventually, startStack, type Stack } from "../testing/stack.ts";
@@ -173,6 +173,39 @@ describe("outbox sender", () => {
     const sends = s.graph.requests.filter((r) => r.kind === "send");
     expect(sends.map((r) => [r.outcome, r.body?.type])).toEqual([["sent", "template"]]);
     expect(await row(db, a.outboxId)).toMatchObject({ attempts: 1 }); // the lost try gave its attempt back
+    expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(0);
+  });
+
+  test("the database going away before the request (a restart): the send is put back once it can be reached, spending no attempt, never ambiguous", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    await reengagementTemplate(s);
+    const a = await queueText(s, "fora da janela, servidor reiniciando", { hoursAgo: 30 });
+    const proxy = await startDbProxy(dbUrl);
+    onTestFinished(() => proxy.close());
+    // Hold the templates table so the sender's read of the template waits; then the database goes
+    // away (its connections cut, new ones refused as a restarting server does) before any request.
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`lock table templates in access exclusive mode`);
+      await s.startWorker({ ambiguousGraceMs: 60_000 }, { dbUrl: proxy.url });
+      await eventually(
+        async () =>
+          (await db.execute(sql`
+            select 1 from pg_stat_activity
+            where application_name = 'lx-test-worker' and wait_event_type = 'Lock' and query like '%select body from templates%'`)).length,
+        (n) => n >= 1,
+      );
+      proxy.down();
+      await db.execute(sql`
+        select pg_terminate_backend(pid) from pg_stat_activity
+        where application_name = 'lx-test-worker' and wait_event_type = 'Lock' and query like '%select body from templates%'`);
+    });
+    // Down until the sender has met the refusal a few times (putting the row back fails meanwhile).
+    await eventually(async () => proxy.refused, (n) => n >= 3);
+    proxy.up();
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered", 20_000); // not after a 60 s grace
+    const sends = s.graph.requests.filter((r) => r.kind === "send");
+    expect(sends.map((r) => [r.outcome, r.body?.type])).toEqual([["sent", "template"]]);
+    expect(await row(db, a.outboxId)).toMatchObject({ attempts: 1 });
     expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(0);
   });
 

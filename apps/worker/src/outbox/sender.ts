@@ -1,4 +1,4 @@
-import { describeFailure, isConnectionLoss, type Database, type Executor } from "@lx/db/client";
+import { describeFailure, isConnectionLoss, retryWhileUnreachable, type Database, type Executor } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
@@ -234,15 +234,21 @@ export class OutboxSender {
       if (!progress.requested && isConnectionLoss(err)) {
         // The database went away before anything was sent (a restart, a failover): nothing is
         // ambiguous, so the send goes again in a second, without spending an attempt.
+        // The row is put back as soon as the database can be reached again (a restart takes seconds);
+        // if it cannot be within the reaper's horizon, the reaper takes the row back.
         log.warn({ err }, "database connection lost before the send; it goes again");
-        await markRetry(this.o.db, {
-          id: row.id,
-          workerId: this.o.workerId,
-          delayMs: 1_000,
-          code: null,
-          error: describeFailure(err),
-          countAttempt: false,
-        }).catch(() => undefined); // else the reaper takes the row back later
+        await retryWhileUnreachable(
+          () =>
+            markRetry(this.o.db, {
+              id: row.id,
+              workerId: this.o.workerId,
+              delayMs: 1_000,
+              code: null,
+              error: describeFailure(err),
+              countAttempt: false,
+            }),
+          { forMs: this.sendTimeoutMs, stopped: () => this.stopping },
+        ).catch(() => undefined);
         this.o.onSend?.("retry");
         return;
       }

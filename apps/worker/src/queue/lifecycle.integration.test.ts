@@ -3,7 +3,7 @@ import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { auditEvents } from "@lx/db/schema";
-import { dbTest as test } from "@lx/db/testing";
+import { dbTest as test, startDbProxy } from "@lx/db/testing";
 
 import { PermanentJobError, type JobHandler } from "./runner.ts";
 import { enqueue, runnerOn, setup, waitUntil } from "./testing.ts";
@@ -349,6 +349,38 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     });
     await waitUntil(db, async () => (await jobRow(db, jobId)).status === "done");
     expect(await logged(db, jobId)).toHaveLength(1);
+    expect(await auditsOf(db, "job.dead", [jobId])).toEqual([]);
+  });
+
+  test("the database going away for a while under a running job (a restart): the job is handed back once it is reachable again, spending no attempt — even its last", async ({ db, dbUrl }) => {
+    const { tenant, convs } = await setup(db, 1);
+    const jobId = await enqueue(db, tenant.id, convs[0]!, 1, { attempts: 4, maxAttempts: 5 });
+    closeAtEnd(db, jobId ? [jobId] : []);
+    const proxy = await startDbProxy(dbUrl);
+    onTestFinished(() => proxy.close());
+    const marker = `select pg_sleep(30) /* outage-${jobId} */`;
+    let runs = 0;
+    const handler: JobHandler = async (ctx) => {
+      runs++;
+      if (runs === 1) {
+        await ctx.db.execute(sql.raw(marker)); // the database goes away while it runs
+      }
+      await logAndFinish(ctx);
+    };
+    const runner = await runnerOn(proxy.url, handler, { workerId: "w-outage", leaseMs: 5_000 });
+    await runner.start();
+    await waitUntil(db, async () => (await db.execute(sql`select 1 from pg_stat_activity where query = ${marker}`)).length > 0);
+    proxy.down();
+    await db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where query = ${marker}`);
+    // Down until the worker has met the refusal a few times: its first tries to hand the job back
+    // fail, as they would against a server still restarting.
+    await waitUntil(db, async () => proxy.refused >= 3);
+    proxy.up();
+    await waitUntil(db, async () => (await jobRow(db, jobId)).status === "done");
+    expect(runs).toBe(2);
+    // Claimed again as attempt 5 (the first run gave its attempt back), not reaped and dead-lettered.
+    expect(await jobRow(db, jobId)).toMatchObject({ status: "done", attempts: 5 });
+    expect(await logged(db, jobId)).toEqual([{ worker: "w-outage", attempt: 5 }]);
     expect(await auditsOf(db, "job.dead", [jobId])).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { setMaxListeners } from "node:events";
 
 import type { SQL } from "drizzle-orm";
 
-import { describeFailure, isConnectionLoss, type Database, type Executor, type Transaction } from "@lx/db/client";
+import { describeFailure, isConnectionLoss, retryWhileUnreachable, type Database, type Executor, type Transaction } from "@lx/db/client";
 import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
@@ -349,12 +349,7 @@ export class JobRunner {
       if (isConnectionLoss(err)) {
         // The database went away under the job (a restart, a failover): not the job's fault, so no
         // attempt is spent and no backoff grows — a failover must not dead-letter customers' messages.
-        try {
-          await releaseJob(db, { jobId: job.id, workerId, delayMs: CONNECTION_LOSS_RETRY_MS });
-          log.warn({ err }, "database connection lost during the job; released to run again");
-        } catch (releaseErr) {
-          log.warn({ err: releaseErr, cause: err }, "database connection lost during the job; its lease will expire");
-        }
+        await this.releaseAfterConnectionLoss(job.id, log, err);
         return;
       }
       if (err instanceof LeaseLostError) {
@@ -391,6 +386,24 @@ export class JobRunner {
       } catch (failErr) {
         log.error({ err: failErr, cause: err }, "could not record the job failure; its lease will expire");
       }
+    }
+  }
+
+  /**
+   * Gives a job back after its database connection was lost, retrying while the database cannot be
+   * reached (the first try meets a restarting server still down): a release within the job's lease
+   * spends no attempt. Only an outage longer than the lease, or a shutdown meanwhile (stop() hands
+   * the job back itself), leaves the job to the reaper.
+   */
+  private async releaseAfterConnectionLoss(jobId: number, log: Logger, cause: unknown): Promise<void> {
+    try {
+      await retryWhileUnreachable(
+        () => releaseJob(this.o.db, { jobId, workerId: this.o.workerId, delayMs: CONNECTION_LOSS_RETRY_MS }),
+        { forMs: this.leaseMs, stopped: () => this.stopping },
+      );
+      log.warn({ err: cause }, "database connection lost during the job; released to run again");
+    } catch (err) {
+      log.warn({ err, cause }, "database connection lost during the job; its lease will expire");
     }
   }
 

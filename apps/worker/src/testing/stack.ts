@@ -46,7 +46,11 @@ export type Stack = {
   token: string;
   customer: (waId: string, extra?: { userId?: string; name?: string }) => Customer;
   /** An in-process worker (runner + sender), started; `own`: a logger or metrics of the test's own. */
-  startWorker: (tuning?: WorkerOptions["tuning"], own?: Partial<Pick<WorkerOptions, "logger" | "metrics">>) => Promise<RunningWorker>;
+  /** A worker in this process; `own.dbUrl` points its pool elsewhere (a proxy, see startDbProxy). */
+  startWorker: (
+    tuning?: WorkerOptions["tuning"],
+    own?: Partial<Pick<WorkerOptions, "logger" | "metrics">> & { dbUrl?: string },
+  ) => Promise<RunningWorker>;
   /** A real `pnpm worker` process. */
   spawnWorker: (env?: Record<string, string>) => ChildProcess;
   stop: () => Promise<void>;
@@ -126,7 +130,7 @@ export async function startStack(
         name: extra.name ?? "Cliente Teste",
       }),
     startWorker: async (tuning, own = {}) => {
-      const wdb = createDb(dbUrl, { max: 12, applicationName: "lx-test-worker", synchronousCommit: WORKER_SYNCHRONOUS_COMMIT });
+      const wdb = createDb(own.dbUrl ?? dbUrl, { max: 12, applicationName: "lx-test-worker", synchronousCommit: WORKER_SYNCHRONOUS_COMMIT });
       workerDbs.push(wdb);
       const w = createWorker({
         db: wdb,

@@ -3,3 +3,4 @@ export * from "./fixture.ts";
 export * from "./seed.ts";
 export * from "./errors.ts";
 export * from "./conversations.ts";
+export * from "./proxy.ts";
