@@ -58,6 +58,19 @@ export const TARGETS = {
   slowShare: 0.8,
 };
 
+/** A figure ÷ the day's pgbench tps against its absolute target ÷ the reference pgbench (~5,100 tps). */
+function scaledRow(figure: string, target: string, measured: number, absolute: number, pgbenchTps: number, digits: number): Check {
+  const ratio = measured / pgbenchTps;
+  const scaled = absolute / TARGETS.pgbenchReference;
+  return {
+    what: `ratio ${figure} ÷ pgbench tps (the ${target} target scaled to the day's machine)`,
+    target: `≥ ${scaled.toFixed(digits)} (${fmtNum(absolute)} ÷ ${fmtNum(TARGETS.pgbenchReference)})`,
+    measured: ratio.toFixed(digits),
+    pass: ratio >= scaled,
+    others: null,
+  };
+}
+
 export function slowIdeal(r: Results): number {
   const latency = (r.slow?.llmLatencyMs ?? 1_500) / 1000;
   return (r.config.workers * r.config.concurrency) / latency;
@@ -108,15 +121,7 @@ export function checks(r: Results): Check[] {
       // The issue's throughput target as a share of the database's own ceiling on the day: the same
       // machine type gives pgbench 2,300–5,900 tps from one day to the next, and the absolute target
       // was set where pgbench gave ~5,100. Reported beside the absolute target, never instead of it.
-      const ratio = w.acceptedPerS / pg.twoInsert.tps;
-      const scaled = TARGETS.webhookPerS / TARGETS.pgbenchReference;
-      out.push({
-        what: "ratio webhook accepted/s ÷ pgbench tps (the throughput target scaled to the day's machine)",
-        target: `≥ ${scaled.toFixed(2)} (${fmtNum(TARGETS.webhookPerS)} ÷ ${fmtNum(TARGETS.pgbenchReference)})`,
-        measured: ratio.toFixed(2),
-        pass: ratio >= scaled,
-        others: null,
-      });
+      out.push(scaledRow("webhook accepted/s", "throughput", w.acceptedPerS, TARGETS.webhookPerS, pg.twoInsert.tps, 2));
     }
   }
   if (pg?.ingest) {
@@ -140,15 +145,7 @@ export function checks(r: Results): Check[] {
     if (pg?.twoInsert) {
       // As for the webhook: the absolute target set where pgbench gave ~5,100 tps, scaled to the day's
       // machine (whose pgbench has ranged 1,300–6,000 tps), beside the absolute target.
-      const ratio = p.perS / pg.twoInsert.tps;
-      const scaled = TARGETS.pipelinePerS / TARGETS.pgbenchReference;
-      out.push({
-        what: "ratio pipeline messages/s ÷ pgbench tps (the pipeline target scaled to the day's machine)",
-        target: `≥ ${scaled.toFixed(3)} (${fmtNum(TARGETS.pipelinePerS)} ÷ ${fmtNum(TARGETS.pgbenchReference)})`,
-        measured: ratio.toFixed(3),
-        pass: !p.timedOut && ratio >= scaled,
-        others: null,
-      });
+      out.push(scaledRow("pipeline messages/s", "pipeline", p.timedOut ? 0 : p.perS, TARGETS.pipelinePerS, pg.twoInsert.tps, 3));
     }
     out.push({
       what: "pipeline: every message answered exactly once",

@@ -60,6 +60,20 @@ async function logged(db: Database, id: number) {
   return db.execute<{ worker: string; attempt: number }>(sql`select worker, attempt from test_log where job_id = ${id} order by finished`);
 }
 
+/** A handler whose first run sits in a 30 s statement (`marker`, to find and cut); later runs log and finish. */
+function sleepsOnFirstRun(tag: string) {
+  const marker = `select pg_sleep(30) /* ${tag} */`;
+  let runs = 0;
+  const handler: JobHandler = async (ctx) => {
+    runs++;
+    if (runs === 1) {
+      await ctx.db.execute(sql.raw(marker));
+    }
+    await logAndFinish(ctx);
+  };
+  return { marker, handler, runs: () => runs };
+}
+
 async function auditsOf(db: Database, type: string, jobIds: number[]) {
   return db
     .select({ tenantId: auditEvents.tenantId, subjectId: auditEvents.subjectId, data: auditEvents.data })
@@ -305,15 +319,7 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     const { tenant, convs } = await setup(db, 1);
     const jobId = await enqueue(db, tenant.id, convs[0]!, 1, { attempts: 4, maxAttempts: 5 });
     closeAtEnd(db, jobId ? [jobId] : []);
-    const marker = `select pg_sleep(30) /* lost-${jobId} */`;
-    let runs = 0;
-    const handler: JobHandler = async (ctx) => {
-      runs++;
-      if (runs === 1) {
-        await ctx.db.execute(sql.raw(marker)); // its backend is terminated while it runs
-      }
-      await logAndFinish(ctx);
-    };
+    const { marker, handler, runs } = sleepsOnFirstRun(`lost-${jobId}`); // its backend is terminated meanwhile
     const runner = await runnerOn(dbUrl, handler, { workerId: "w-lost" });
     await runner.start();
     await waitUntil(db, async () => {
@@ -321,7 +327,7 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
       return hit?.ok === true;
     });
     await waitUntil(db, async () => (await jobRow(db, jobId)).status === "done");
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
     // The claim that ran it a second time counted attempt 5: the lost run gave its attempt back.
     expect(await jobRow(db, jobId)).toMatchObject({ status: "done", attempts: 5 });
     expect(await logged(db, jobId)).toEqual([{ worker: "w-lost", attempt: 5 }]);
@@ -358,15 +364,7 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     closeAtEnd(db, jobId ? [jobId] : []);
     const proxy = await startDbProxy(dbUrl);
     onTestFinished(() => proxy.close());
-    const marker = `select pg_sleep(30) /* outage-${jobId} */`;
-    let runs = 0;
-    const handler: JobHandler = async (ctx) => {
-      runs++;
-      if (runs === 1) {
-        await ctx.db.execute(sql.raw(marker)); // the database goes away while it runs
-      }
-      await logAndFinish(ctx);
-    };
+    const { marker, handler, runs } = sleepsOnFirstRun(`outage-${jobId}`); // the database goes away meanwhile
     const runner = await runnerOn(proxy.url, handler, { workerId: "w-outage", leaseMs: 5_000 });
     await runner.start();
     await waitUntil(db, async () => (await db.execute(sql`select 1 from pg_stat_activity where query = ${marker}`)).length > 0);
@@ -377,7 +375,7 @@ describe("job lifecycle: retry backoff, lease heartbeat, shutdown", () => {
     await waitUntil(db, async () => proxy.refused >= 3);
     proxy.up();
     await waitUntil(db, async () => (await jobRow(db, jobId)).status === "done");
-    expect(runs).toBe(2);
+    expect(runs()).toBe(2);
     // Claimed again as attempt 5 (the first run gave its attempt back), not reaped and dead-lettered.
     expect(await jobRow(db, jobId)).toMatchObject({ status: "done", attempts: 5 });
     expect(await logged(db, jobId)).toEqual([{ worker: "w-outage", attempt: 5 }]);
