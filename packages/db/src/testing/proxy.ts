@@ -51,19 +51,19 @@ export async function startDbProxy(dbUrl: string): Promise<DbProxy> {
       });
       return;
     }
-    const server = target.path
+    const toServer = target.path
       ? net.connect(target.path)
       : net.connect(Number(upstream.port || 5432), upstream.hostname);
-    sockets.add(client).add(server);
+    sockets.add(client).add(toServer);
     const drop = () => {
       client.destroy();
-      server.destroy();
+      toServer.destroy();
       sockets.delete(client);
-      sockets.delete(server);
+      sockets.delete(toServer);
     };
     client.on("error", drop).on("close", drop);
-    server.on("error", drop).on("close", drop);
-    client.pipe(server).pipe(client);
+    toServer.on("error", drop).on("close", drop);
+    client.pipe(toServer).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = new URL(target.url);
