@@ -233,9 +233,9 @@ export class OutboxSender {
     } catch (err) {
       if (!progress.requested && isConnectionLoss(err)) {
         // The database went away before anything was sent (a restart, a failover): nothing is
-        // ambiguous, so the send goes again in a second, without spending an attempt.
-        // The row is put back as soon as the database can be reached again (a restart takes seconds);
-        // if it cannot be within the reaper's horizon, the reaper takes the row back.
+        // ambiguous, so the send goes again a second after the database answers again (the row is put
+        // back as soon as it can be; past the reaper's horizon the reaper takes it back), without
+        // spending an attempt.
         log.warn({ err }, "database connection lost before the send; it goes again");
         await retryWhileUnreachable(
           () =>
