@@ -92,6 +92,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
             finishedCounts,
             sandbox: sandboxGateway,
             wakeOutbox: () => wake.outbox.wake(),
+            wakeJobs: () => wake.jobs.wake(),
           },
           // @hono/trpc-server types `c` as Context<any>; it is this app's context.
           c as Context<HonoEnv>,

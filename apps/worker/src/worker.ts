@@ -13,6 +13,7 @@ import { BundleCache } from "./services/bundle-cache.ts";
 import { resumeIdleHandoffs } from "@lx/db/queries";
 
 import { handleHandoffNotify } from "./services/handoff-notify.ts";
+import { handleDeadTestRun, handleTestRun } from "./services/regression.ts";
 import { handleDeadReply, handleReply, preloadReplyTargets } from "./services/reply.ts";
 import { scanReminders } from "./services/reminders.ts";
 import { handleSummarize } from "./services/summarize.ts";
@@ -75,6 +76,7 @@ export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<s
       }),
     "conversation.summarize": (ctx) => handleSummarize(ctx, { bundles, chooseModel }),
     "handoff.notify": (ctx) => handleHandoffNotify(ctx, { secretKey: o.secretKey, retryBackoffMs: o.tuning?.retryBaseMs }),
+    "agent.test_run": (ctx) => handleTestRun(ctx, { bundles, chooseModel, tools: { secretKey: o.secretKey } }),
   };
 }
 
@@ -116,6 +118,7 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     },
     onDead: {
       "conversation.reply": (job) => handleDeadReply(o.db, job, { bundles }, id),
+      "agent.test_run": (job, err) => handleDeadTestRun(o.db, job, err, id),
     },
   });
 

@@ -185,6 +185,17 @@ export async function retryWhileUnreachable<T>(
   }
 }
 
+/** The SQLSTATE of a database error, through drizzle's wrapping ("23505" for a unique violation); null for other errors. */
+export function sqlState(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && (e as { severity?: unknown }).severity !== undefined) {
+      return code;
+    }
+  }
+  return null;
+}
+
 /**
  * A failure as stored in last_error (a job's, a send's; the console shows it). drizzle wraps
  * database errors as "Failed query: <the whole SQL>"; PostgreSQL's own message, the cause, is what

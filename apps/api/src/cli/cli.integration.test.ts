@@ -9,7 +9,8 @@ import { count, eq } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import { auditEvents, tenants, users } from "@lx/db/schema";
-import { dbTest as test, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { requireAgent, saveTestCase } from "@lx/db/queries";
+import { dbTest as test, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
 import { havenSpec } from "@lx/shared/testing";
 
 import { runCli } from "./run.ts";
@@ -78,6 +79,38 @@ describe("lx CLI", () => {
     const [t] = await db.select().from(tenants).where(eq(tenants.slug, f.slug));
     const trail = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.tenantId, t!.id));
     expect(trail[0]!.n).toBeGreaterThanOrEqual(5);
+  });
+
+  test("the regression gate: with test cases, activate and apply refuse an untested version unless --force (audited)", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const f = await havenApplyFile(dir);
+    expect((await lx(["apply", f.path], env)).code).toBe(0);
+    const [t] = await db.select().from(tenants).where(eq(tenants.slug, f.slug));
+    const agent = await requireAgent(db, { tenantId: t!.id, slug: "recepcao" });
+    await saveTestCase(db, {
+      tenantId: t!.id,
+      agentId: agent.id,
+      testCase: { name: "preço", turns: [{ customer: "Quanto custa?" }], expectations: [{ kind: "contains", text: "R$" }] },
+      actor: TEST_ACTOR,
+    });
+    const changed = JSON.parse(await readFile(f.path, "utf8")) as { agents: { spec: { goals: string[] } }[] };
+    changed.agents[0]!.spec.goals.push("Oferecer pacotes de pilates");
+    await writeFile(f.path, JSON.stringify(changed));
+
+    // apply publishes nothing when its activation is refused: one transaction.
+    const refused = await lx(["apply", f.path], env);
+    expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("regression gate: version 1.0.1 cannot go live") });
+    expect((await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout).toMatch(/^\* 1\.0\.0 .*\[tests: not run\]\n$/);
+
+    const applied = await lx(["apply", f.path, "--force"], env);
+    expect(applied).toMatchObject({ code: 0, stdout: expect.stringContaining("activated activation recepcao (1.0.0 → 1.0.1, regression gate not run: overridden)") });
+    const back = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0"], env);
+    expect(back).toMatchObject({ code: 1, stderr: expect.stringContaining("--force") });
+    const forced = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0", "--force"], env);
+    expect(forced).toMatchObject({ code: 0, stdout: "activated recepcao 1.0.1 → 1.0.0 (regression gate not run: overridden)\n" });
+    const overrides = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.type, "version.gate_overridden"));
+    expect(overrides[0]!.n).toBeGreaterThanOrEqual(2);
   });
 
   test("user errors exit 1 with a message that names the problem, writing nothing", async ({ db, dbUrl }) => {

@@ -124,12 +124,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .argument("<file>", "apply file (see README)")
     .addOption(new Option("--bump <level>", "semver bump for changed agents").choices(["patch", "minor", "major"]).default("patch"))
     .option("--dry-run", "show what would change and write nothing", false)
-    .action(async (file: string, opts: { bump: "patch" | "minor" | "major"; dryRun: boolean }) => {
+    .option("--force", "activate even where the regression gate holds a version back (audited)", false)
+    .action(async (file: string, opts: { bump: "patch" | "minor" | "major"; dryRun: boolean; force: boolean }) => {
       const input = await readJsonFile(file);
       const secretKey = getSecretKey();
       const report = await applyTenantFile(getDb(), input, {
         bump: opts.bump,
         dryRun: opts.dryRun,
+        force: opts.force,
         secretKey,
         env: io.env ?? processEnv(),
         actor: CLI_ACTOR,
@@ -176,7 +178,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }
       for (const v of rows) {
         out(
-          `${v.active ? "*" : " "} ${v.version.padEnd(9)} ${v.createdAt.toISOString()}  ${v.bundleHash.slice(0, 12)}  ${v.approvalStatus.padEnd(8)} ${v.createdByLabel}${v.changelog ? `  ${v.changelog}` : ""}\n`,
+          `${v.active ? "*" : " "} ${v.version.padEnd(9)} ${v.createdAt.toISOString()}  ${v.bundleHash.slice(0, 12)}  ${v.approvalStatus.padEnd(8)} ${v.createdByLabel}${v.changelog ? `  ${v.changelog}` : ""}${v.gate === "no_cases" ? "" : `  [tests: ${v.gate.replace("_", " ")}]`}\n`,
         );
       }
     });
@@ -187,12 +189,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--agent <slug>", "agent slug")
     .requiredOption("--version <x.y.z>", "version to activate")
-    .action(async (opts: { tenant: string; agent: string; version: string }) => {
+    .option("--force", "activate even though the regression gate holds the version back (audited)", false)
+    .action(async (opts: { tenant: string; agent: string; version: string; force: boolean }) => {
       const d = getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
-      const r = await activateVersion(d, { tenantId: tenant.id, agentId: agent.id, version: opts.version, actor: CLI_ACTOR });
-      out(r.changed ? `activated ${opts.agent} ${r.from ?? "(none)"} → ${r.to}\n` : `${opts.agent} ${r.to} is already active\n`);
+      const r = await activateVersion(d, { tenantId: tenant.id, agentId: agent.id, version: opts.version, actor: CLI_ACTOR, force: opts.force });
+      const forced = r.gate === "failed" || r.gate === "not_run" ? ` (regression gate ${r.gate === "failed" ? "failed" : "not run"}: overridden)` : "";
+      out(r.changed ? `activated ${opts.agent} ${r.from ?? "(none)"} → ${r.to}${forced}\n` : `${opts.agent} ${r.to} is already active\n`);
     });
 
   program

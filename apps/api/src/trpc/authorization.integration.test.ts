@@ -7,7 +7,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { activateVersion, publishVersion } from "@lx/db/queries";
+import { activateVersion, publishVersion, requestTestRun, saveTestCase } from "@lx/db/queries";
 import {
   dbTest,
   seedAgent,
@@ -176,6 +176,41 @@ const MATRIX: Record<string, Row> = {
     kind: "query",
     input: (f) => ({ tenantSlug: f.tenantA.slug, days: 7 }),
   },
+  "regression.cases": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
+  "regression.saveCase": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({
+      tenantSlug: f.tenantA.slug,
+      agentSlug: f.agentA.slug,
+      id: f.keptCaseId,
+      testCase: { name: "kept", turns: [{ customer: "quanto custa?" }], expectations: [{ kind: "contains", text: "R$" }] },
+    }),
+  },
+  "regression.deleteCase": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, id: f.spareCaseId }),
+  },
+  "regression.start": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.0", kind: "replay" }),
+  },
+  "regression.runs": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
+  },
+  "regression.run": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, id: f.testRunId }),
+  },
   "sandbox.target": {
     level: "tenant-operator",
     kind: "query",
@@ -249,6 +284,17 @@ async function setup(db: Database) {
     insert into appointments (tenant_id, conversation_id, customer_key, starts_at, ends_at)
     values (${tenantA.id}, ${conversationA.id}, ${conversationA.customerKey}, now() + interval '1 day', now() + interval '1 day 30 minutes')
     returning id`;
+  const testCase = (name: string) => ({ name, turns: [{ customer: "oi" }], expectations: [{ kind: "no_handoff" as const }] });
+  const keptCase = await saveTestCase(db, { tenantId: tenantA.id, agentId: agentA.id, testCase: testCase("kept"), actor: TEST_ACTOR });
+  const spareCase = await saveTestCase(db, { tenantId: tenantA.id, agentId: agentA.id, testCase: testCase("spare"), actor: TEST_ACTOR });
+  const run = await requestTestRun(db, {
+    tenantId: tenantA.id,
+    agentId: agentA.id,
+    version: "1.0.0",
+    kind: "cases",
+    replayLimit: 10,
+    actor: TEST_ACTOR,
+  });
   const operator = await seedUser(db, { role: "operator" });
   const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
   const clientB = await seedUser(db, { role: "client", tenantId: tenantB.id });
@@ -261,6 +307,9 @@ async function setup(db: Database) {
     deadJobId: Number(deadJob?.id),
     deadSendId: deadSend?.id ?? 0,
     appointmentAId: appointmentA?.id ?? "",
+    keptCaseId: keptCase.id,
+    spareCaseId: spareCase.id,
+    testRunId: run.id,
     operator,
     clientA,
     clientB,
@@ -306,7 +355,11 @@ async function snapshotTenantA(db: Database, f: Fixture) {
     select id, status, attempts from outbox_messages where tenant_id = ${f.tenantA.id} order by id`;
   const appointments = await db.$client`
     select id, status from appointments where tenant_id = ${f.tenantA.id} order by id`;
-  return { versions, conversations, numbers, jobs, sends, appointments };
+  const testCases = await db.$client`
+    select id, name, turns, expectations from agent_test_cases where tenant_id = ${f.tenantA.id} order by id`;
+  const testRuns = await db.$client`
+    select id, status from agent_test_runs where tenant_id = ${f.tenantA.id} order by id`;
+  return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns };
 }
 
 /** At runtime `_def.procedures` is flat, keyed by dotted path ("versions.publish"). */

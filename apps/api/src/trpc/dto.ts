@@ -9,6 +9,8 @@ import type {
   SessionUser,
   TenantRow,
   TenantWithCounts,
+  TestCaseRow,
+  TestRunRow,
   VersionDetailRow,
   VersionDto,
 } from "@lx/db/queries";
@@ -79,6 +81,7 @@ export function toVersionDto(v: VersionDto) {
     approvalStatus: v.approvalStatus,
     approvedAt: iso(v.approvedAt),
     active: v.active,
+    gate: v.gate,
   };
 }
 export type VersionListItemDto = ReturnType<typeof toVersionDto>;
@@ -138,3 +141,27 @@ export function toAuditDto(e: AuditRow) {
   };
 }
 export type AuditEventDto = ReturnType<typeof toAuditDto>;
+
+/** A regression run as lists show it (results come with `regression.run`). */
+export function toTestRunDto(r: TestRunRow) {
+  return {
+    id: r.id,
+    version: r.version,
+    kind: r.kind,
+    status: r.status,
+    passed: r.passed,
+    stale: r.stale,
+    summary: r.summary,
+    error: r.error,
+    requestedBy: r.requestedBy,
+    createdAt: iso(r.createdAt),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+}
+export type TestRunDto = ReturnType<typeof toTestRunDto>;
+
+export function toTestCaseDto(c: TestCaseRow) {
+  return { id: c.id, name: c.name, turns: c.turns, expectations: c.expectations, updatedAt: iso(c.updatedAt) };
+}
+export type TestCaseDto = ReturnType<typeof toTestCaseDto>;

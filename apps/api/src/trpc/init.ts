@@ -41,6 +41,8 @@ export type TrpcContext = {
   finishedCounts: FinishedCountsCache;
   /** Wakes the workers' outbox senders after a procedure queued a send (coalesced NOTIFY). */
   wakeOutbox?: () => void;
+  /** Wakes the workers' job runners after a procedure queued a job (coalesced NOTIFY). */
+  wakeJobs?: () => void;
   /**
    * The API's way to its own webhook when sandbox mode is on (`config.sandbox`), for the console's
    * test chat and handoff test; null otherwise.
@@ -59,6 +61,7 @@ export type TrpcDeps = {
   finishedCounts: FinishedCountsCache;
   sandbox: SandboxGateway | null;
   wakeOutbox?: () => void;
+  wakeJobs?: () => void;
 };
 
 /** Cookie helpers writing `Set-Cookie` lines into `headers`. */
@@ -110,6 +113,7 @@ export async function createContextFromHono(
     finishedCounts: deps.finishedCounts,
     sandbox: deps.sandbox,
     wakeOutbox: deps.wakeOutbox,
+    wakeJobs: deps.wakeJobs,
     ...cookieWriter(resHeaders, deps.cookieSecure),
   };
 }

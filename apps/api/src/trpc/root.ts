@@ -9,6 +9,7 @@ import { draftsRouter } from "./routers/drafts.ts";
 import { metricsRouter } from "./routers/metrics.ts";
 import { onboardingRouter } from "./routers/onboarding.ts";
 import { operationsRouter } from "./routers/operations.ts";
+import { regressionRouter } from "./routers/regression.ts";
 import { sandboxRouter } from "./routers/sandbox.ts";
 import { setupRouter } from "./routers/setup.ts";
 import { tenantsRouter } from "./routers/tenants.ts";
@@ -29,6 +30,7 @@ export const appRouter = createTRPCRouter({
   metrics: metricsRouter,
   sandbox: sandboxRouter,
   onboarding: onboardingRouter,
+  regression: regressionRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -84,7 +84,7 @@ export type RunnerOptions = {
    */
   preload?: Record<string, (jobs: ClaimedJob[]) => Promise<Map<number, unknown>>>;
   /** Called after a job of that task went dead (e.g. hand a conversation to a human). */
-  onDead?: Record<string, (job: ClaimedJob) => Promise<void>>;
+  onDead?: Record<string, (job: ClaimedJob, error: unknown) => Promise<void>>;
   hooks?: {
     onJobDone?: (job: ClaimedJob, ms: number) => void;
     onJobFailed?: (job: ClaimedJob, outcome: "retry" | "dead" | "lost", error: unknown) => void;
@@ -378,7 +378,7 @@ export class JobRunner {
         });
         if (outcome === "dead") {
           log.error({ err, attempts: job.attempts }, "job dead-lettered");
-          await this.o.onDead?.[job.task]?.(job).catch((deadErr: unknown) => log.error({ err: deadErr }, "dead-letter follow-up failed"));
+          await this.o.onDead?.[job.task]?.(job, err).catch((deadErr: unknown) => log.error({ err: deadErr }, "dead-letter follow-up failed"));
         } else {
           log.warn({ err, attempts: job.attempts, outcome }, "job failed");
         }

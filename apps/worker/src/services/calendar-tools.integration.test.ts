@@ -10,7 +10,7 @@ import { havenSpec } from "@lx/shared/testing";
 
 import { eventually, startStack } from "../testing/stack.ts";
 import { runCalendarTool, type CalendarToolContext } from "./calendar-tools.ts";
-import { currentTimeSection } from "./reply.ts";
+import { currentTimeSection } from "./generate.ts";
 
 const TZ = havenSpec.agent.timezone;
 const calendar = compile(havenSpec).plugins.calendar!;

@@ -26,6 +26,31 @@ export const CRM_DEFAULT_BASE_URLS = { pipedrive: "https://api.pipedrive.com", r
 type Created = { externalId: string | null; response: unknown };
 
 /**
+ * create_deal's arguments checked as the tool checks them before any CRM call: a title, and every
+ * `qualifyFields` answer (empty answers dropped). The refusal is the JSON the model gets back.
+ */
+export function dealArguments(
+  args: Record<string, unknown>,
+  crm: Pick<BundleCrm, "qualifyFields">,
+): { title: string; fields: Record<string, string> } | { refusal: unknown } {
+  const title = typeof args.title === "string" ? args.title.trim().slice(0, 200) : "";
+  if (title === "") {
+    return { refusal: { created: false, error: "title is required" } };
+  }
+  const raw = args.fields !== null && typeof args.fields === "object" && !Array.isArray(args.fields) ? (args.fields as Record<string, unknown>) : {};
+  const fields = Object.fromEntries(
+    Object.entries(raw)
+      .map(([k, v]) => [k, typeof v === "string" ? v.trim() : v === null || v === undefined ? "" : JSON.stringify(v)] as const)
+      .filter(([, v]) => v !== ""),
+  );
+  const missing = crm.qualifyFields.filter((f) => !(f in fields));
+  if (missing.length > 0) {
+    return { refusal: { created: false, error: "ask the customer first", missing } };
+  }
+  return { title, fields };
+}
+
+/**
  * create_deal (AGENT_SPEC "Tools"), once the model knows the spec's `qualifyFields`: to the tenant's
  * n8n (`webhook`, signed like every outgoing webhook) or straight to Pipedrive or RD Station CRM
  * (`baseUrl` configurable; the API token is the tenant's `crmToken`, encrypted at rest). The deal
@@ -34,20 +59,11 @@ type Created = { externalId: string | null; response: unknown };
  * answers the deal already created and calls no CRM. The answer is JSON for the model, never a throw.
  */
 export async function runCrmTool(args: Record<string, unknown>, ctx: CrmToolContext): Promise<unknown> {
-  const title = typeof args.title === "string" ? args.title.trim().slice(0, 200) : "";
-  if (title === "") {
-    return { created: false, error: "title is required" };
+  const checked = dealArguments(args, ctx.crm);
+  if ("refusal" in checked) {
+    return checked.refusal;
   }
-  const raw = args.fields !== null && typeof args.fields === "object" && !Array.isArray(args.fields) ? (args.fields as Record<string, unknown>) : {};
-  const fields = Object.fromEntries(
-    Object.entries(raw)
-      .map(([k, v]) => [k, typeof v === "string" ? v.trim() : v === null || v === undefined ? "" : JSON.stringify(v)] as const)
-      .filter(([, v]) => v !== ""),
-  );
-  const missing = ctx.crm.qualifyFields.filter((f) => !(f in fields));
-  if (missing.length > 0) {
-    return { created: false, error: "ask the customer first", missing };
-  }
+  const { title, fields } = checked;
   const [existing] = await ctx.db.execute<{ id: string; external_id: string | null }>(sql`
     select id, external_id from crm_deals
     where tenant_id = ${ctx.conversation.tenantId}::uuid and conversation_id = ${ctx.conversation.conversationId}::uuid

@@ -14,7 +14,6 @@ import {
   type HandoffStart,
 } from "@lx/db/queries";
 import {
-  applySentinel,
   buildMenuPayload,
   isoInZone,
   matchHandoffKeyword,
@@ -32,6 +31,7 @@ import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
 import { runCalendarTool } from "./calendar-tools.ts";
 import { runCrmTool } from "./crm-tools.ts";
+import { generateReply, modelHandoff, sentinelFor, systemPromptFor, type ToolOutcome } from "./generate.ts";
 
 export type ReplyDeps = {
   bundles: BundleCache;
@@ -75,7 +75,7 @@ type ReplyTarget = {
   history: { upToId: number; versionId: string; rows: HistoryRow[] } | null;
 };
 
-type HistoryRow = { author: string; body: string };
+export type HistoryRow = { author: string; body: string };
 
 type TargetRow = {
   message_id: string | number;
@@ -227,19 +227,22 @@ async function loadHistory(
 /**
  * The conversation's latest `limit` turns up to message `upTo` (newest first, with `pos`/`sub` to
  * put them in conversation order): loadHistory's query and the target read's context, one text.
+ * `asOf`: only what had been sent when `upTo` was answered (a replay: the reply to `upTo` and
+ * everything after it exist now, but did not then).
  */
-function recentTurnsSql(conversation: SQL, upTo: SQL, limit: SQL): SQL {
+export function recentTurnsSql(conversation: SQL, upTo: SQL, limit: SQL, asOf = false): SQL {
+  const outs = asOf ? sql`o.direction = 'out' and coalesce(o.answers_up_to_id, o.id) < ${upTo}` : sql`o.direction = 'out'`;
   return sql`
     select o.id, o.author, o.body, coalesce(o.answers_up_to_id, o.id) as pos,
            case when o.answers_up_to_id is null then 0 else 1 end as sub
     from messages o
-    where o.conversation_id = ${conversation} and (o.direction = 'out' or o.id <= ${upTo})
+    where o.conversation_id = ${conversation} and (${outs} or o.id <= ${upTo})
     order by pos desc, sub desc, o.id desc
     limit ${limit}`;
 }
 
 /** History rows (oldest first) as the model's turns. */
-function toTurns(rows: readonly HistoryRow[], limit: number): { turns: LlmTurn[]; full: boolean } {
+export function toTurns(rows: readonly HistoryRow[], limit: number): { turns: LlmTurn[]; full: boolean } {
   const turns: LlmTurn[] = [];
   for (const r of rows) {
     const role = r.author === "customer" ? "user" : "assistant";
@@ -359,65 +362,25 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     t.history && t.history.upToId === t.messageId && t.history.versionId === t.activeVersionId
       ? toTurns(t.history.rows, recentMessages)
       : await loadHistory(db, t.conversationId, t.messageId, recentMessages);
-  // The frozen prompt first (a stable prefix the providers can cache), then what changes.
-  const system = [
-    bundle.systemPrompt,
-    ...(t.summary ? [`## Conversation summary (older messages)\n${t.summary}`] : []),
-    currentTimeSection(new Date(), bundle.agent.timezone, bundle.agent.language),
-    ...(reminded ? [reminderAnswerSection(answer === "1", reminded, bundle.agent.timezone)] : []),
-  ].join("\n\n");
-  const { provider, model } = deps.chooseModel(bundle);
-  const started = performance.now();
-  let tokensIn = 0;
-  let tokensOut = 0;
-  let text = "";
-  let handoffReason: string | null = null;
-  const maxRounds = deps.maxToolRounds ?? 3;
-  for (let round = 0; round <= maxRounds; round++) {
-    const callStart = performance.now();
-    let res;
-    try {
-      res = await provider.generate({
-        model,
-        temperature: bundle.model.temperature,
-        maxOutputTokens: bundle.model.maxOutputTokens,
-        system,
-        turns,
-        // On the last round no tools are offered, so the model has to answer in words.
-        tools: round < maxRounds ? bundle.tools : [],
-        signal: ctx.signal,
-      });
-    } catch (err) {
-      deps.metrics?.llm({ provider: provider.name, ms: performance.now() - callStart, tokensIn: 0, tokensOut: 0, ok: false });
-      throw err;
-    }
-    deps.metrics?.llm({
-      provider: provider.name,
-      ms: performance.now() - callStart,
-      tokensIn: res.usage.inputTokens,
-      tokensOut: res.usage.outputTokens,
-      ok: true,
-    });
-    tokensIn += res.usage.inputTokens;
-    tokensOut += res.usage.outputTokens;
-    text = res.text;
-    if (res.toolCalls.length === 0) {
-      break;
-    }
-    turns.push({ role: "assistant", content: res.text, toolCalls: res.toolCalls });
-    for (const call of res.toolCalls) {
-      const result = await runTool(call, bundle, t, { db, workerId: ctx.workerId, tools: deps.tools });
-      log.info({ tool: call.name, arguments: call.arguments, output: result.output }, "tool called");
-      if (result.handoff) {
-        handoffReason = result.handoff;
-      }
-      turns.push({ role: "tool", toolCallId: call.id, name: call.name, content: JSON.stringify(result.output) });
-    }
-    if (handoffReason) {
-      break;
-    }
-  }
-  const latencyMs = Math.round(performance.now() - started);
+  const system = systemPromptFor(bundle, {
+    summary: t.summary,
+    now: new Date(),
+    extra: reminded ? [reminderAnswerSection(answer === "1", reminded, bundle.agent.timezone)] : [],
+  });
+  const choice = deps.chooseModel(bundle);
+  const { provider } = choice;
+  const generation = await generateReply({
+    bundle,
+    choice,
+    system,
+    turns,
+    maxRounds: deps.maxToolRounds ?? 3,
+    signal: ctx.signal,
+    metrics: deps.metrics,
+    runTool: (call) => runTool(call, bundle, t, { db, workerId: ctx.workerId, tools: deps.tools }),
+    onTool: (call, result) => log.info({ tool: call.name, arguments: call.arguments, output: result.output }, "tool called"),
+  });
+  const { text, handoffReason, tokensIn, tokensOut, latencyMs } = generation;
 
   if (handoffReason) {
     await ctx.finish(async (tx) => {
@@ -429,14 +392,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     return;
   }
 
-  const verdict: SentinelVerdict = applySentinel({
-    reply: text,
-    policies: bundle.policies,
-    systemPrompt: bundle.systemPrompt,
-    language: bundle.agent.language,
-    conversationTexts: turns.map((x) => ("content" in x ? x.content : "")),
-    priorConsecutiveBlocks: t.priorConsecutiveBlocks,
-  });
+  const verdict: SentinelVerdict = sentinelFor(bundle, text, turns, t.priorConsecutiveBlocks);
   for (const h of verdict.hits) {
     deps.metrics?.policy({ rule: h.rule, action: h.action });
   }
@@ -747,34 +703,6 @@ export async function handleDeadReply(db: Executor, job: { messageId: number | n
   });
 }
 
-/**
- * The date and time of the reply in the business' zone, for the system prompt: the bundle is frozen
- * (no clock), and without it the model cannot turn "tomorrow" or "Thursday" into the day
- * check_availability needs, nor tell whether the business is open now.
- */
-export function currentTimeSection(now: Date, timeZone: string, language: string): string {
-  const local = isoInZone(now, timeZone);
-  const spoken = spokenTime(language, timeZone)?.format(now) ?? "";
-  return `## Current date and time\n${local.slice(0, 10)} ${local.slice(11, 16)} (${timeZone}, UTC${local.slice(19)})${spoken ? ` — ${spoken}` : ""}`;
-}
-
-/** Building an Intl formatter costs more than formatting: one per (language, zone), built once (null: unknown to Intl). */
-const spokenFormats = new Map<string, Intl.DateTimeFormat | null>();
-
-function spokenTime(language: string, timeZone: string): Intl.DateTimeFormat | null {
-  const key = `${language}\u0000${timeZone}`;
-  let format = spokenFormats.get(key);
-  if (format === undefined) {
-    try {
-      format = new Intl.DateTimeFormat(language, { timeZone, dateStyle: "full", timeStyle: "short" });
-    } catch {
-      format = null;
-    }
-    spokenFormats.set(key, format);
-  }
-  return format;
-}
-
 /** What the model is told when the customer answered a reminder with "1" or "2". */
 function reminderAnswerSection(confirmed: boolean, a: { startsAt: string; service: string | null }, timeZone: string): string {
   const which = `${isoInZone(new Date(a.startsAt), timeZone)}${a.service ? ` (${a.service})` : ""}`;
@@ -793,10 +721,10 @@ async function runTool(
   bundle: CompiledAgentBundle,
   t: ReplyTarget,
   ctx: { db: Executor; workerId: string; tools?: ReplyDeps["tools"] },
-): Promise<{ output: unknown; handoff?: string }> {
-  if (call.name === "handoff_to_human" && bundle.policies.handoff.allowModelRequest) {
-    const reason = typeof call.arguments.reason === "string" ? call.arguments.reason : "requested by the model";
-    return { output: { ok: true }, handoff: reason };
+): Promise<ToolOutcome> {
+  const handoff = modelHandoff(call, bundle);
+  if (handoff) {
+    return handoff;
   }
   const calendar = bundle.plugins.calendar;
   if ((call.name === "check_availability" || call.name === "book_slot") && calendar && ctx.tools) {

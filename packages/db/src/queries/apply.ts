@@ -20,6 +20,8 @@ import { activateVersion, publishVersion, type Bump } from "./versions.ts";
 export type ApplyOptions = {
   bump?: Bump;
   dryRun?: boolean;
+  /** Activate where `activate` is true even when the regression gate holds the version back (audited). */
+  force?: boolean;
   /** LX_SECRET_KEY, parsed: encrypts access tokens and the webhook secret. */
   secretKey: Buffer;
   /** Where `env:NAME` references are looked up (the CLI passes process.env). */
@@ -263,13 +265,13 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
           changes.push({ kind: "version", action: "published", subject: a.slug, detail: v.version });
         }
         if (a.activate && target) {
-          const r = await activateVersion(tx, { tenantId, agentId, version: target.version, actor });
+          const r = await activateVersion(tx, { tenantId, agentId, version: target.version, actor, force: options.force });
           if (r.changed) {
             changes.push({
               kind: "activation",
               action: "activated",
               subject: a.slug,
-              detail: r.from ? `${r.from} → ${r.to}` : r.to,
+              detail: `${r.from ? `${r.from} → ${r.to}` : r.to}${r.gate === "failed" || r.gate === "not_run" ? `, regression gate ${r.gate === "failed" ? "failed" : "not run"}: overridden` : ""}`,
             });
           }
         }

@@ -17,3 +17,4 @@ export * from "./sandbox.ts";
 export * from "./onboarding.ts";
 export * from "./calendar.ts";
 export * from "./deals.ts";
+export * from "./regression.ts";

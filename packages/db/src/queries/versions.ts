@@ -15,7 +15,10 @@ import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
 import { agentActivations, agents, agentVersions } from "../schema/index.ts";
+import type { GateState } from "@lx/shared/domain";
+
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { checkActivationGate, versionGates } from "./regression.ts";
 
 export type Bump = "patch" | "minor" | "major";
 
@@ -31,6 +34,8 @@ export type VersionDto = {
   approvalStatus: "pending" | "approved" | "rejected";
   approvedAt: Date | null;
   active: boolean;
+  /** The version's regression gate (docs/regression.md). */
+  gate: GateState;
 };
 
 const versionColumns = {
@@ -152,7 +157,8 @@ export async function publishVersion(db: Executor, input: PublishInput): Promise
       data: { agentSlug: agent.slug, changelog: row.changelog },
       requestId: input.requestId,
     });
-    return { ...row, active: agent.activeVersionId === row.id };
+    const gate = (await versionGates(tx, { tenantId: input.tenantId, agentId: agent.id })).get(row.id) ?? "no_cases";
+    return { ...row, active: agent.activeVersionId === row.id, gate };
   });
 }
 
@@ -162,9 +168,12 @@ export type ActivateInput = {
   version: string;
   actor: AuditActor;
   requestId?: string;
+  /** Go live although the regression gate holds the version back (audited as an override). */
+  force?: boolean;
 };
 
-export type ActivationResult = { changed: boolean; from: string | null; to: string };
+/** `gate`: the version's regression gate when it was activated (`no_cases` when the agent has none). */
+export type ActivationResult = { changed: boolean; from: string | null; to: string; gate?: GateState };
 
 async function versionLabel(tx: Executor, id: string | null): Promise<string | null> {
   if (!id) {
@@ -189,6 +198,15 @@ export async function activateVersion(db: Executor, input: ActivateInput): Promi
     if (agent.activeVersionId === target.id) {
       return { changed: false, from, to: target.version };
     }
+    const gate = await checkActivationGate(tx, {
+      tenantId: input.tenantId,
+      agentId: agent.id,
+      versionId: target.id,
+      version: target.version,
+      force: input.force ?? false,
+      actor: input.actor,
+      requestId: input.requestId,
+    });
     await switchActive(tx, {
       tenantId: input.tenantId,
       agent,
@@ -204,10 +222,10 @@ export async function activateVersion(db: Executor, input: ActivateInput): Promi
       subjectId: agent.id,
       before: { version: from },
       after: { version: target.version },
-      data: { agentSlug: agent.slug },
+      data: { agentSlug: agent.slug, gate },
       requestId: input.requestId,
     });
-    return { changed: true, from, to: target.version };
+    return { changed: true, from, to: target.version, gate };
   });
 }
 
@@ -297,7 +315,8 @@ export async function listVersions(
     .innerJoin(agents, eq(agents.id, agentVersions.agentId))
     .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.tenantId, tenantId)))
     .orderBy(desc(agentVersions.major), desc(agentVersions.minor), desc(agentVersions.patch));
-  return rows.map(({ activeVersionId, ...r }) => ({ ...r, active: r.id === activeVersionId }));
+  const gates = await versionGates(db, { tenantId, agentId });
+  return rows.map(({ activeVersionId, ...r }) => ({ ...r, active: r.id === activeVersionId, gate: gates.get(r.id) ?? "no_cases" }));
 }
 
 /** The frozen bundle of the live version, as the worker loads it. */

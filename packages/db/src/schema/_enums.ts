@@ -41,6 +41,8 @@ export const TEMPLATE_STATUSES = ["approved", "pending", "rejected"] as const;
 export const ACTOR_TYPES = ["user", "cli", "system", "worker", "meta"] as const;
 export const HANDOFF_TRIGGERS = ["keyword", "model", "policy", "failure", "operator"] as const;
 export const APPOINTMENT_STATUSES = ["booked", "confirmed", "cancelled", "done", "no_show"] as const;
+/** A regression run: its test cases, or a replay of real conversations (the lists live with their zod schemas). */
+export { TEST_RUN_KINDS, TEST_RUN_STATUSES } from "@lx/shared/schemas";
 
 /** `CHECK (col IN (...))` for a status list. */
 export function inList(column: AnyPgColumn, values: readonly string[]): SQL {

@@ -1,18 +1,23 @@
-import { boolean, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
-import { createdAt, timestamps } from "./_columns.ts";
+import type {
+  TReplayConversation,
+  TTestCaseResult,
+  TTestExpectation,
+  TTestRunSummary,
+  TTestTurn,
+  TestRunKind,
+  TestRunStatus,
+} from "@lx/shared/schemas";
+
+import { createdAt, timestamps, tstz } from "./_columns.ts";
+import { inList, TEST_RUN_KINDS, TEST_RUN_STATUSES } from "./_enums.ts";
 import { agentVersions } from "./agent-versions.ts";
 import { agents } from "./agents.ts";
 import { tenants } from "./tenants.ts";
 
-export type TestTurn = { customer: string };
-export type TestExpectation =
-  | { kind: "contains"; text: string }
-  | { kind: "not_contains"; text: string }
-  | { kind: "handoff" }
-  | { kind: "tool_called"; tool: string };
-
-/** Regression gate: test conversations with expectations, run against a candidate version. */
+/** Regression gate: an agent's test conversations (customer turns) with expectations (@lx/shared/schemas regression). */
 export const agentTestCases = pgTable(
   "agent_test_cases",
   {
@@ -24,13 +29,19 @@ export const agentTestCases = pgTable(
       .notNull()
       .references(() => agents.id),
     name: text().notNull(),
-    turns: jsonb().$type<TestTurn[]>().notNull(),
-    expectations: jsonb().$type<TestExpectation[]>().notNull(),
+    turns: jsonb().$type<TTestTurn[]>().notNull(),
+    expectations: jsonb().$type<TTestExpectation[]>().notNull(),
     ...timestamps,
   },
-  (t) => [index("agent_test_cases_agent_idx").on(t.agentId)],
+  (t) => [index("agent_test_cases_agent_idx").on(t.agentId), uniqueIndex("agent_test_cases_name_key").on(t.agentId, t.name)],
 );
 
+/**
+ * One run against one version, done by a worker (`agent.test_run` job): the agent's test cases
+ * (`cases`: `casesHash` is the hash of the cases it ran, so the gate knows when they changed since)
+ * or a replay of its latest real conversations (`replay`). `results` holds a TTestCaseResult or a
+ * TReplayConversation per item once done.
+ */
 export const agentTestRuns = pgTable(
   "agent_test_runs",
   {
@@ -44,12 +55,29 @@ export const agentTestRuns = pgTable(
     versionId: uuid()
       .notNull()
       .references(() => agentVersions.id),
-    /** Per case: passed, the replies, and which expectations failed. */
-    results: jsonb().$type<unknown>().notNull(),
-    passed: boolean().notNull(),
+    kind: text({ enum: TEST_RUN_KINDS }).$type<TestRunKind>().notNull().default("cases"),
+    status: text({ enum: TEST_RUN_STATUSES }).$type<TestRunStatus>().notNull().default("queued"),
+    casesHash: text(),
+    /** Replays: how many of the latest conversations to replay. */
+    replayLimit: integer(),
+    results: jsonb().$type<TTestCaseResult[] | TReplayConversation[]>().notNull().default([]),
+    summary: jsonb().$type<TTestRunSummary>(),
+    /** Cases: every case passed (null until done, and for replays). */
+    passed: boolean(),
+    error: text(),
+    requestedBy: text().notNull(),
+    startedAt: tstz(),
+    finishedAt: tstz(),
     ...createdAt,
   },
-  (t) => [index("agent_test_runs_version_idx").on(t.versionId)],
+  (t) => [
+    index("agent_test_runs_version_idx").on(t.versionId, t.createdAt),
+    index("agent_test_runs_agent_idx").on(t.agentId, t.createdAt),
+    check("agent_test_runs_kind_check", inList(t.kind, TEST_RUN_KINDS)),
+    check("agent_test_runs_status_check", inList(t.status, TEST_RUN_STATUSES)),
+    check("agent_test_runs_passed_check", sql`${t.kind} = 'cases' or ${t.passed} is null`),
+  ],
 );
 
 export type AgentTestCase = typeof agentTestCases.$inferSelect;
+export type AgentTestRun = typeof agentTestRuns.$inferSelect;

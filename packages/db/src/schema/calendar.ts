@@ -3,34 +3,8 @@ import { check, index, integer, pgTable, text, uniqueIndex, uuid } from "drizzle
 
 import { createdAt, timestamps, tstz } from "./_columns.ts";
 import { APPOINTMENT_STATUSES, inList } from "./_enums.ts";
-import { agents } from "./agents.ts";
 import { conversations } from "./conversations.ts";
 import { tenants } from "./tenants.ts";
-
-/** Built-in calendar: weekly availability, in the tenant's local time ("HH:MM", weekday 0 = Sunday). */
-export const availabilityRules = pgTable(
-  "availability_rules",
-  {
-    id: uuid().primaryKey().defaultRandom(),
-    tenantId: uuid()
-      .notNull()
-      .references(() => tenants.id),
-    agentId: uuid().references(() => agents.id),
-    weekday: integer().notNull(),
-    startTime: text().notNull(),
-    endTime: text().notNull(),
-    slotMinutes: integer().notNull().default(30),
-    ...timestamps,
-  },
-  (t) => [
-    index("availability_rules_tenant_idx").on(t.tenantId),
-    check("availability_rules_weekday_check", sql`${t.weekday} between 0 and 6`),
-    check(
-      "availability_rules_time_check",
-      sql`${t.startTime} ~ '^[0-2][0-9]:[0-5][0-9]$' and ${t.endTime} ~ '^[0-2][0-9]:[0-5][0-9]$' and ${t.startTime} < ${t.endTime}`,
-    ),
-  ],
-);
 
 export const appointments = pgTable(
   "appointments",
@@ -83,6 +57,5 @@ export const reminderDeliveries = pgTable(
   (t) => [uniqueIndex("reminder_deliveries_key").on(t.appointmentId, t.offsetMinutes)],
 );
 
-export type AvailabilityRule = typeof availabilityRules.$inferSelect;
 export type Appointment = typeof appointments.$inferSelect;
 export type ReminderDelivery = typeof reminderDeliveries.$inferSelect;

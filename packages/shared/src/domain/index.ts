@@ -7,3 +7,4 @@ export * from "./sentinel.ts";
 export * from "./routing.ts";
 export * from "./pricing.ts";
 export * from "./calendar.ts";
+export * from "./regression.ts";

@@ -58,7 +58,11 @@ export const ZPublishVersionInput = ZAgentScopeInput.extend({
 });
 export type TPublishVersionInput = z.infer<typeof ZPublishVersionInput>;
 
-export const ZActivateVersionInput = ZAgentScopeInput.extend({ version: ZSemver });
+/**
+ * `force`: go live although the regression gate has not passed for this version (the agent has test
+ * cases and this version's latest run of them failed, or there is none); audited as an override.
+ */
+export const ZActivateVersionInput = ZAgentScopeInput.extend({ version: ZSemver, force: z.boolean().default(false) });
 export type TActivateVersionInput = z.infer<typeof ZActivateVersionInput>;
 
 export const ZRollbackVersionInput = ZAgentScopeInput;

@@ -11,3 +11,4 @@ export * from "./metrics.ts";
 export * from "./sandbox.ts";
 export * from "./onboarding.ts";
 export * from "./plugins.ts";
+export * from "./regression.ts";

@@ -89,13 +89,18 @@ export const versionsRouter = {
     return toVersionDto(version);
   }),
 
-  /** Operators: makes a version the live one (audited; a no-op when it already is). */
+  /**
+   * Operators: makes a version the live one (audited; a no-op when it already is). The regression
+   * gate refuses a version whose test cases failed or were not run on it (INVALID_STATE) unless
+   * `force`, which is audited as `version.gate_overridden`.
+   */
   activate: tenantOperatorProcedure.input(ZActivateVersionInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     const result = await activateVersion(ctx.db, {
       tenantId: ctx.tenant.id,
       agentId: agent.id,
       version: input.version,
+      force: input.force,
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
     });

@@ -1,0 +1,213 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, onTestFinished } from "vitest";
+
+import type { Database } from "@lx/db/client";
+import {
+  activateVersion,
+  getTestRun,
+  listVersions,
+  publishVersion,
+  requestTestRun,
+  saveTestCase,
+  type TestRunDetail,
+} from "@lx/db/queries";
+import { dbTest as test, TEST_ACTOR } from "@lx/db/testing";
+import type { TAgentSpec } from "@lx/shared";
+import type { TReplayConversation, TTestCaseBody, TTestCaseResult } from "@lx/shared/schemas";
+import { havenSpec } from "@lx/shared/testing";
+
+import { eventually, startStack, type Stack } from "../testing/stack.ts";
+
+const spec: TAgentSpec = {
+  ...havenSpec,
+  model: { provider: "openai", name: "gpt-4o-mini" },
+  context: { ...havenSpec.context, burstWindowMs: 0 },
+};
+
+async function stack(db: Database, dbUrl: string): Promise<Stack> {
+  const s = await startStack(db, dbUrl, { spec });
+  onTestFinished(() => s.stop());
+  return s;
+}
+
+const addCase = (s: Stack, testCase: TTestCaseBody) =>
+  saveTestCase(s.db, { tenantId: s.tenantId, agentId: s.agentId, testCase, actor: TEST_ACTOR });
+
+async function runAndWait(s: Stack, version: string, kind: "cases" | "replay" = "cases"): Promise<TestRunDetail> {
+  const run = await requestTestRun(s.db, { tenantId: s.tenantId, agentId: s.agentId, version, kind, replayLimit: 10, actor: TEST_ACTOR });
+  expect(run.status).toBe("queued");
+  return eventually(
+    () => getTestRun(s.db, { tenantId: s.tenantId, agentId: s.agentId, id: run.id }),
+    (r) => r.status === "done" || r.status === "error",
+  );
+}
+
+const gates = async (s: Stack) =>
+  Object.fromEntries((await listVersions(s.db, { tenantId: s.tenantId, agentId: s.agentId })).map((v) => [v.version, v.gate]));
+
+/** Rows a test run must never write: the tenant's conversations, messages, sends, bookings and deals. */
+const sideEffects = async (db: Database, tenantId: string) =>
+  (
+    await db.execute<{ n: number }>(sql`
+      select ((select count(*) from conversations where tenant_id = ${tenantId}::uuid)
+           + (select count(*) from messages where tenant_id = ${tenantId}::uuid)
+           + (select count(*) from outbox_messages where tenant_id = ${tenantId}::uuid)
+           + (select count(*) from appointments where tenant_id = ${tenantId}::uuid)
+           + (select count(*) from crm_deals where tenant_id = ${tenantId}::uuid))::int as n`)
+  )[0]?.n;
+
+describe("regression gate: test cases", () => {
+  test("each case is simulated against the version: passes, handoff by keyword, a failing expectation; nothing is sent or stored; the gate follows", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.llm.setReply((r) => ({ text: /quanto custa/i.test(r.lastUserText) ? "A avaliação custa R$ 150,00." : `Olá! Aqui é a ${spec.agent.name}.` }));
+    await addCase(s, {
+      name: "preço",
+      turns: [{ customer: "Oi" }, { customer: "Quanto custa a avaliação?" }],
+      expectations: [{ kind: "contains", text: "r$ 150" }, { kind: "no_handoff" }],
+    });
+    await addCase(s, {
+      name: "pede humano",
+      turns: [{ customer: "Quero falar com um atendente" }, { customer: "alô?" }],
+      expectations: [{ kind: "handoff" }],
+    });
+    const failing = await addCase(s, {
+      name: "desconto",
+      turns: [{ customer: "Tem desconto?" }],
+      expectations: [{ kind: "contains", text: "desconto" }],
+    });
+    expect(await gates(s)).toEqual({ "1.0.0": "not_run" });
+    await s.startWorker();
+
+    const run = await runAndWait(s, "1.0.0");
+    expect(run).toMatchObject({ status: "done", passed: false, stale: false, summary: { total: 3, passed: 2, failed: 1 } });
+    const byName = Object.fromEntries((run.results as TTestCaseResult[]).map((r) => [r.name, r]));
+    expect(byName["preço"]).toMatchObject({ passed: true, handoff: null });
+    expect(byName["preço"]?.transcript.map((l) => [l.role, l.text])).toEqual([
+      ["customer", "Oi"],
+      ["bot", `Olá! Aqui é a ${spec.agent.name}.`],
+      ["customer", "Quanto custa a avaliação?"],
+      ["bot", "A avaliação custa R$ 150,00."],
+    ]);
+    // The second turn's model call saw the first exchange, as a live reply would.
+    const second = s.llm.requests.find((r) => r.lastUserText === "Quanto custa a avaliação?");
+    expect(second?.body.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
+    // A keyword hands off without a model call; the rest of the conversation is not run.
+    expect(byName["pede humano"]).toMatchObject({ passed: true, handoff: { trigger: "keyword", reason: 'keyword "atendente"' } });
+    expect(byName["pede humano"]?.transcript).toEqual([
+      { role: "customer", text: "Quero falar com um atendente" },
+      { role: "system", text: spec.handoff.message, tools: [] },
+      { role: "system", text: "1 more customer message(s) not run: a human has the conversation" },
+    ]);
+    expect(byName.desconto).toMatchObject({
+      passed: false,
+      expectations: [{ passed: false, detail: "no reply contains it" }],
+    });
+    expect(s.llm.requests.filter((r) => /atendente|alô/.test(r.lastUserText))).toHaveLength(0);
+    expect(await sideEffects(db, s.tenantId)).toBe(0);
+    expect(s.graph.requests).toHaveLength(0);
+
+    // The gate: failed on 1.0.0; a new version has not been run; it goes live only with force (audited).
+    await publishVersion(db, { tenantId: s.tenantId, agentId: s.agentId, spec: { ...spec, goals: [...spec.goals, "Oferecer desconto"] }, actor: TEST_ACTOR });
+    expect(await gates(s)).toEqual({ "1.0.0": "failed", "1.0.1": "not_run" });
+    const activate = (force: boolean) => activateVersion(db, { tenantId: s.tenantId, agentId: s.agentId, version: "1.0.1", actor: TEST_ACTOR, force });
+    await expect(activate(false)).rejects.toMatchObject({ code: "INVALID_STATE", message: expect.stringContaining("have not been run") });
+    s.llm.setReply((r) => ({ text: /desconto/i.test(r.lastUserText) ? "Sim, temos desconto à vista." : /quanto custa/i.test(r.lastUserText) ? "Custa R$ 150." : "Olá!" }));
+    const second101 = await runAndWait(s, "1.0.1");
+    expect(second101).toMatchObject({ status: "done", passed: true, summary: { total: 3, passed: 3, failed: 0 } });
+    expect(await gates(s)).toEqual({ "1.0.0": "failed", "1.0.1": "passed" });
+    expect(await activate(false)).toMatchObject({ changed: true, to: "1.0.1", gate: "passed" });
+
+    // Editing a case makes every earlier verdict stale: the gate wants a new run.
+    await saveTestCase(db, {
+      tenantId: s.tenantId,
+      agentId: s.agentId,
+      id: failing.id,
+      testCase: { name: "desconto", turns: [{ customer: "Tem desconto?" }], expectations: [{ kind: "contains", text: "à vista" }] },
+      actor: TEST_ACTOR,
+    });
+    expect(await gates(s)).toEqual({ "1.0.0": "not_run", "1.0.1": "not_run" });
+    expect((await getTestRun(db, { tenantId: s.tenantId, agentId: s.agentId, id: second101.id })).stale).toBe(true);
+    const back = await activateVersion(db, { tenantId: s.tenantId, agentId: s.agentId, version: "1.0.0", actor: TEST_ACTOR, force: true });
+    expect(back).toMatchObject({ changed: true, gate: "not_run" });
+    const [override] = await db.execute<{ data: { version: string; gate: string } }>(sql`
+      select data from audit_events where tenant_id = ${s.tenantId}::uuid and type = 'version.gate_overridden'`);
+    expect(override?.data).toEqual({ version: "1.0.0", gate: "not_run" });
+  });
+
+  test("tools run dry: availability is read, a booking and a deal are answered as made and nothing is written", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    const day = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    s.llm.setReply((r) => {
+      const toolTurns = r.body.messages.filter((m) => m.role === "tool").length;
+      if (toolTurns === 0) {
+        return { toolCalls: [{ name: "check_availability", arguments: { date: day } }] };
+      }
+      if (toolTurns === 1) {
+        return { toolCalls: [{ name: "book_slot", arguments: { start: `${day}T10:00:00-03:00`, name: "Maria" } }] };
+      }
+      return { text: "Pronto, marcado!" };
+    });
+    await addCase(s, {
+      name: "agenda",
+      turns: [{ customer: "Quero marcar uma avaliação" }],
+      expectations: [{ kind: "tool_called", tool: "book_slot" }, { kind: "contains", text: "marcado" }],
+    });
+    await s.startWorker();
+    const run = await runAndWait(s, "1.0.0");
+    const [result] = run.results as TTestCaseResult[];
+    expect(result).toMatchObject({ passed: true, toolsCalled: ["check_availability", "book_slot"] });
+    expect(result?.transcript[1]).toMatchObject({ role: "bot", text: "Pronto, marcado!", tools: ["check_availability", "book_slot"] });
+    // What the model was told: the real availability of the local calendar, then a dry-run booking.
+    const last = s.llm.requests.at(-1)?.body.messages.filter((m) => m.role === "tool").map((m) => JSON.parse(typeof m.content === "string" ? m.content : "null") as Record<string, unknown>);
+    expect(last?.[0]).toMatchObject({ date: day, timeZone: spec.agent.timezone });
+    expect(last?.[1]).toMatchObject({ booked: true, dryRun: true });
+    expect(await sideEffects(db, s.tenantId)).toBe(0);
+  });
+
+  test("a model that stays down: the run is retried, then ends as an error with the reason", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.llm.failNext(50, { status: 500 });
+    await addCase(s, { name: "oi", turns: [{ customer: "Oi" }], expectations: [{ kind: "no_handoff" }] });
+    await s.startWorker();
+    const run = await runAndWait(s, "1.0.0");
+    expect(run).toMatchObject({ status: "error", passed: null, error: expect.stringContaining("500") });
+    expect(s.llm.requests).toHaveLength(3);
+    expect(await gates(s)).toEqual({ "1.0.0": "not_run" });
+  });
+});
+
+describe("regression gate: replay", () => {
+  test("the latest real replies are regenerated by the candidate from the context they had, beside the originals", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    await s.startWorker();
+    const maria = s.customer("5511970000001", { name: "Maria" });
+    await maria.text("Oi");
+    await eventually(async () => s.graph.requests.filter((r) => r.kind === "send").length, (n) => n === 1);
+    await maria.text("Quanto custa?");
+    await eventually(async () => s.graph.requests.filter((r) => r.kind === "send").length, (n) => n === 2);
+    const sends = s.graph.requests.length;
+
+    await publishVersion(db, { tenantId: s.tenantId, agentId: s.agentId, spec: { ...spec, agent: { ...spec.agent, name: "Bia" } }, actor: TEST_ACTOR });
+    s.llm.setReply((r) => ({ text: r.lastUserText === "Oi" ? "Resposta para: Oi" : "Custa R$ 150 (nova versão)." }));
+    const before = s.llm.requests.length;
+    const run = await runAndWait(s, "1.0.1", "replay");
+    expect(run).toMatchObject({ status: "done", kind: "replay", passed: null, summary: { total: 2, changed: 1 } });
+    const [conversation] = run.results as TReplayConversation[];
+    expect(conversation?.customer).toBe("••••••••0001");
+    expect(conversation?.replies.map((r) => [r.customer, r.original.text, r.original.version, r.candidate.text, r.changed])).toEqual([
+      ["Oi", "Resposta para: Oi", "1.0.0", "Resposta para: Oi", false],
+      ["Quanto custa?", "Resposta para: Quanto custa?", "1.0.0", "Custa R$ 150 (nova versão).", true],
+    ]);
+    // The second reply was regenerated from the conversation as it stood: without the reply being replayed.
+    const replayed = s.llm.requests.slice(before).find((r) => r.lastUserText === "Quanto custa?");
+    expect(replayed?.body.messages.slice(1).map((m) => [m.role, m.content])).toEqual([
+      ["user", "Oi"],
+      ["assistant", "Resposta para: Oi"],
+      ["user", "Quanto custa?"],
+    ]);
+    // Replays send nothing and touch no conversation.
+    expect(s.graph.requests.length).toBe(sends);
+    const [counts] = await db.execute<{ messages: number }>(sql`select count(*)::int as messages from messages where tenant_id = ${s.tenantId}::uuid`);
+    expect(counts?.messages).toBe(4);
+  });
+});

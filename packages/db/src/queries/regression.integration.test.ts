@@ -1,0 +1,91 @@
+import { sql } from "drizzle-orm";
+import { describe, expect } from "vitest";
+
+import type { TTestCaseBody } from "@lx/shared/schemas";
+
+import { dbTest as test, seedAgent, seedTenant, TEST_ACTOR } from "../testing/index.ts";
+import {
+  deleteTestCase,
+  getTestRun,
+  listTestCases,
+  listTestRuns,
+  requestTestRun,
+  saveTestCase,
+  testCasesHash,
+} from "./regression.ts";
+
+const body = (name: string, text = "R$"): TTestCaseBody => ({
+  name,
+  turns: [{ customer: "Quanto custa?" }],
+  expectations: [{ kind: "contains", text }],
+});
+
+async function agentWithCases(db: Parameters<typeof seedTenant>[0]) {
+  const tenant = await seedTenant(db);
+  const { agent } = await seedAgent(db, { tenantId: tenant.id });
+  const ids = { tenantId: tenant.id, agentId: agent.id };
+  return { ids, save: (b: TTestCaseBody, id?: string) => saveTestCase(db, { ...ids, id, testCase: b, actor: TEST_ACTOR }) };
+}
+
+describe("regression gate: cases and runs", () => {
+  test("cases: a name is unique per agent (CONFLICT, nothing written), edits and deletes are audited", async ({ db }) => {
+    const { ids, save } = await agentWithCases(db);
+    const a = await save(body("preço"));
+    await expect(save(body("preço", "reais"))).rejects.toMatchObject({ code: "CONFLICT", userMessage: 'A test case named "preço" already exists.' });
+    const b = await save(body("outro"));
+    await expect(save(body("preço"), b.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    await save(body("preço", "150"), a.id);
+    expect((await listTestCases(db, ids)).map((c) => [c.name, c.expectations])).toEqual([
+      ["outro", [{ kind: "contains", text: "R$" }]],
+      ["preço", [{ kind: "contains", text: "150" }]],
+    ]);
+    await deleteTestCase(db, { ...ids, id: b.id, actor: TEST_ACTOR });
+    await expect(deleteTestCase(db, { ...ids, id: b.id, actor: TEST_ACTOR })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const audits = await db.execute<{ type: string }>(sql`
+      select type from audit_events where subject_id = ${ids.agentId} and type like 'agent_test.%' order by id`);
+    expect(audits.map((r) => r.type)).toEqual([
+      "agent_test.case_created",
+      "agent_test.case_created",
+      "agent_test.case_updated",
+      "agent_test.case_deleted",
+    ]);
+  });
+
+  test("the cases' hash changes with any edit, addition or removal, and not with their order", () => {
+    const c = (id: string, name: string) => ({ id, name, turns: [{ customer: "oi" }], expectations: [{ kind: "handoff" as const }] });
+    const base = testCasesHash([c("a", "x"), c("b", "y")]);
+    expect(testCasesHash([c("b", "y"), c("a", "x")])).toBe(base);
+    expect(testCasesHash([c("a", "x"), c("b", "z")])).not.toBe(base);
+    expect(testCasesHash([c("a", "x")])).not.toBe(base);
+  });
+
+  test("a run needs a version and, for cases, at least one case; it queues one job and lists newest first by pages", async ({ db }) => {
+    const { ids, save } = await agentWithCases(db);
+    const request = (version: string, kind: "cases" | "replay" = "cases") =>
+      requestTestRun(db, { ...ids, version, kind, replayLimit: 5, actor: TEST_ACTOR });
+    await expect(request("9.9.9")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(request("1.0.0")).rejects.toMatchObject({ code: "INVALID_STATE" });
+    const replay = await request("1.0.0", "replay");
+    await save(body("preço"));
+    const runs = [replay, await request("1.0.0"), await request("1.0.0")];
+    const jobs = await db.execute<{ task: string; job_key: string; max_attempts: number }>(sql`
+      select task, job_key, max_attempts from message_queue where tenant_id = ${ids.tenantId}::uuid order by id`);
+    expect(jobs).toEqual(runs.map((r) => ({ task: "agent.test_run", job_key: `test_run:${r.id}`, max_attempts: 3 })));
+
+    const first = await listTestRuns(db, { ...ids, limit: 2 });
+    expect(first.items.map((r) => r.id)).toEqual([runs[2]?.id, runs[1]?.id]);
+    const second = await listTestRuns(db, { ...ids, limit: 2, cursor: first.nextCursor ?? undefined });
+    expect(second).toMatchObject({ items: [{ id: replay.id, kind: "replay", status: "queued" }], nextCursor: null });
+    expect((await listTestRuns(db, { ...ids, version: "2.0.0", limit: 5 })).items).toEqual([]);
+  });
+
+  test("a run whose job died without the worker saying so shows as an error with the job's last error", async ({ db }) => {
+    const { ids, save } = await agentWithCases(db);
+    await save(body("preço"));
+    const run = await requestTestRun(db, { ...ids, version: "1.0.0", kind: "cases", replayLimit: 5, actor: TEST_ACTOR });
+    await db.execute(sql`
+      update message_queue set status = 'dead', last_error = 'lease expired on the last attempt', finished_at = now()
+      where job_key = ${`test_run:${run.id}`}`);
+    expect(await getTestRun(db, { ...ids, id: run.id })).toMatchObject({ status: "error", error: "lease expired on the last attempt" });
+  });
+});

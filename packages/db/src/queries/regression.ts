@@ -1,0 +1,453 @@
+/**
+ * The regression gate (PRODUCT.md "Beyond the plan"; docs/regression.md): an agent's test cases,
+ * the runs a worker makes of them (or replays of real conversations) against one version, and the
+ * gate that activation checks. The worker's side (simulating conversations) is
+ * apps/worker/src/services/regression.ts; what expectations mean is @lx/shared/domain regression.
+ */
+import { sql } from "drizzle-orm";
+
+import { canonicalJson, sha256Hex } from "@lx/shared/compiler";
+import { gateAllowsActivation, type GateState } from "@lx/shared/domain";
+import { AppError } from "@lx/shared/errors";
+import type {
+  TestRunKind,
+  TestRunStatus,
+  TReplayConversation,
+  TTestCaseBody,
+  TTestCaseResult,
+  TTestExpectation,
+  TTestRunSummary,
+  TTestTurn,
+} from "@lx/shared/schemas";
+
+import { sqlState, type Executor } from "../client.ts";
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { cursorText, decodeConversationCursor, isoText, keysetPage } from "./conversations.ts";
+
+export type TestCaseRow = {
+  id: string;
+  name: string;
+  turns: TTestTurn[];
+  expectations: TTestExpectation[];
+  updatedAt: Date;
+};
+
+type RawCase = { id: string; name: string; turns: TTestTurn[]; expectations: TTestExpectation[]; updated_at: string };
+
+const toCase = (r: RawCase): TestCaseRow => ({
+  id: r.id,
+  name: r.name,
+  turns: r.turns,
+  expectations: r.expectations,
+  updatedAt: new Date(r.updated_at),
+});
+
+/** An agent's test cases, by name. */
+export async function listTestCases(db: Executor, p: { tenantId: string; agentId: string }): Promise<TestCaseRow[]> {
+  const rows = await db.execute<RawCase>(sql`
+    select id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at from agent_test_cases
+    where tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
+    order by name, id`);
+  return rows.map(toCase);
+}
+
+/**
+ * What a run of cases is compared by: the hash of the cases' ids and contents. A run is the gate's
+ * evidence only while the cases it ran are the agent's cases (an edit, an addition or a removal
+ * since makes it "not run" again).
+ */
+export function testCasesHash(cases: readonly Pick<TestCaseRow, "id" | "name" | "turns" | "expectations">[]): string {
+  const canonical = [...cases]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((c) => ({ id: c.id, name: c.name, turns: c.turns, expectations: c.expectations }));
+  return sha256Hex(canonicalJson(canonical));
+}
+
+/** Creates (no id) or replaces a test case. A name already used by another case of the agent is CONFLICT. Audited. */
+export async function saveTestCase(
+  db: Executor,
+  p: { tenantId: string; agentId: string; id?: string; testCase: TTestCaseBody; actor: AuditActor; requestId?: string },
+): Promise<TestCaseRow> {
+  const { name, turns, expectations } = p.testCase;
+  try {
+    return await db.transaction(async (tx) => {
+      const [row] = p.id
+        ? await tx.execute<RawCase>(sql`
+            update agent_test_cases
+            set name = ${name}, turns = ${JSON.stringify(turns)}::jsonb, expectations = ${JSON.stringify(expectations)}::jsonb, updated_at = now()
+            where id = ${p.id}::uuid and tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
+            returning id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at`)
+        : await tx.execute<RawCase>(sql`
+            insert into agent_test_cases (tenant_id, agent_id, name, turns, expectations)
+            values (${p.tenantId}::uuid, ${p.agentId}::uuid, ${name}, ${JSON.stringify(turns)}::jsonb, ${JSON.stringify(expectations)}::jsonb)
+            returning id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at`);
+      if (!row) {
+        throw new AppError("NOT_FOUND", { message: `unknown test case ${p.id ?? ""}` });
+      }
+      await insertAuditEvent(tx, {
+        tenantId: p.tenantId,
+        actor: p.actor,
+        type: p.id ? "agent_test.case_updated" : "agent_test.case_created",
+        subjectType: "agent",
+        subjectId: p.agentId,
+        after: { id: row.id, name, turns: turns.length, expectations },
+        requestId: p.requestId,
+      });
+      return toCase(row);
+    });
+  } catch (err) {
+    // unique_violation: a second case of the agent with the same name.
+    if (sqlState(err) === "23505") {
+      throw new AppError("CONFLICT", {
+        message: `agent ${p.agentId} already has a test case named "${name}"`,
+        userMessage: `A test case named "${name}" already exists.`,
+      });
+    }
+    throw err;
+  }
+}
+
+/** Deletes a test case (audited with what it was). */
+export async function deleteTestCase(
+  db: Executor,
+  p: { tenantId: string; agentId: string; id: string; actor: AuditActor; requestId?: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.execute<RawCase>(sql`
+      delete from agent_test_cases
+      where id = ${p.id}::uuid and tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
+      returning id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at`);
+    if (!row) {
+      throw new AppError("NOT_FOUND", { message: `unknown test case ${p.id}` });
+    }
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "agent_test.case_deleted",
+      subjectType: "agent",
+      subjectId: p.agentId,
+      before: { id: row.id, name: row.name, turns: row.turns.length, expectations: row.expectations },
+      requestId: p.requestId,
+    });
+  });
+}
+
+export type TestRunRow = {
+  id: string;
+  versionId: string;
+  version: string;
+  kind: TestRunKind;
+  status: TestRunStatus;
+  passed: boolean | null;
+  /** Cases runs: whether the agent's cases changed since the run (its verdict no longer gates). */
+  stale: boolean;
+  summary: TTestRunSummary | null;
+  error: string | null;
+  requestedBy: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+};
+
+export type TestRunDetail = TestRunRow & { results: TTestCaseResult[] | TReplayConversation[] };
+
+type RawRun = {
+  id: string;
+  version_id: string;
+  version: string;
+  kind: TestRunKind;
+  status: TestRunStatus;
+  passed: boolean | null;
+  cases_hash: string | null;
+  summary: TTestRunSummary | null;
+  error: string | null;
+  requested_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  cursor_at: string;
+};
+
+/**
+ * A run still queued or running whose job is no longer open is shown as the error it is, with the
+ * dead job's last error: the moment between the job's dead-lettering and the worker recording the
+ * run's failure, or a run whose worker could not (the reaper dead-lettered the job after a crash).
+ */
+const orphaned = sql`(r.status in ('queued', 'running') and not exists (
+  select 1 from message_queue q where q.job_key = 'test_run:' || r.id::text and q.status in ('queued', 'running')))`;
+
+const runColumns = sql`
+  r.id, r.version_id, v.version, r.kind, case when ${orphaned} then 'error' else r.status end as status, r.passed,
+  r.cases_hash, r.summary,
+  coalesce(r.error, case when ${orphaned} then coalesce(
+    (select q.last_error from message_queue q
+     where q.tenant_id = r.tenant_id and q.status = 'dead' and q.job_key = 'test_run:' || r.id::text
+     order by q.id desc limit 1),
+    'the run stopped: its job is gone (see Operations)') end) as error,
+  r.requested_by,
+  ${isoText(sql`r.created_at`)} as created_at, ${isoText(sql`r.started_at`)} as started_at,
+  ${isoText(sql`r.finished_at`)} as finished_at, ${cursorText(sql`r.created_at`)} as cursor_at`;
+
+function toRun(r: RawRun, currentHash: string): TestRunRow {
+  return {
+    id: r.id,
+    versionId: r.version_id,
+    version: r.version,
+    kind: r.kind,
+    status: r.status,
+    passed: r.passed,
+    stale: r.kind === "cases" && r.status === "done" && r.cases_hash !== currentHash,
+    summary: r.summary,
+    error: r.error,
+    requestedBy: r.requested_by,
+    createdAt: new Date(r.created_at),
+    startedAt: r.started_at ? new Date(r.started_at) : null,
+    finishedAt: r.finished_at ? new Date(r.finished_at) : null,
+  };
+}
+
+/** Runs of an agent (optionally of one version), newest first, a keyset page. */
+export async function listTestRuns(
+  db: Executor,
+  p: { tenantId: string; agentId: string; version?: string; cursor?: string; limit: number },
+): Promise<{ items: TestRunRow[]; nextCursor: string | null }> {
+  const after = p.cursor ? decodeConversationCursor(p.cursor) : null;
+  const [rows, cases] = await Promise.all([
+    db.execute<RawRun>(sql`
+      select ${runColumns} from agent_test_runs r join agent_versions v on v.id = r.version_id
+      where r.tenant_id = ${p.tenantId}::uuid and r.agent_id = ${p.agentId}::uuid
+        ${p.version ? sql`and v.version = ${p.version}` : sql``}
+        ${after ? sql`and (r.created_at, r.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
+      order by r.created_at desc, r.id desc
+      limit ${p.limit + 1}`),
+    listTestCases(db, p),
+  ]);
+  const hash = testCasesHash(cases);
+  return keysetPage(rows, p.limit, (r) => toRun(r, hash));
+}
+
+/** One run with its results. */
+export async function getTestRun(db: Executor, p: { tenantId: string; agentId: string; id: string }): Promise<TestRunDetail> {
+  const [[row], cases] = await Promise.all([
+    db.execute<RawRun & { results: TTestCaseResult[] | TReplayConversation[] }>(sql`
+      select ${runColumns}, r.results from agent_test_runs r join agent_versions v on v.id = r.version_id
+      where r.id = ${p.id}::uuid and r.tenant_id = ${p.tenantId}::uuid and r.agent_id = ${p.agentId}::uuid`),
+    listTestCases(db, p),
+  ]);
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: `unknown test run ${p.id}` });
+  }
+  return { ...toRun(row, testCasesHash(cases)), results: row.results };
+}
+
+/**
+ * Queues a run of the agent's test cases (`cases`), or a replay of its latest real conversations
+ * (`replay`), against one version: the run row and its `agent.test_run` job in one transaction.
+ * A cases run of an agent with no cases is INVALID_STATE. The caller wakes the workers. Audited.
+ */
+export async function requestTestRun(
+  db: Executor,
+  p: {
+    tenantId: string;
+    agentId: string;
+    version: string;
+    kind: TestRunKind;
+    replayLimit: number;
+    actor: AuditActor;
+    requestId?: string;
+  },
+): Promise<TestRunRow> {
+  return db.transaction(async (tx) => {
+    const [version] = await tx.execute<{ id: string }>(sql`
+      select id from agent_versions where agent_id = ${p.agentId}::uuid and version = ${p.version}`);
+    if (!version) {
+      throw new AppError("NOT_FOUND", { message: `no version ${p.version}`, userMessage: `Version ${p.version} does not exist.` });
+    }
+    if (p.kind === "cases") {
+      const [any] = await tx.execute(sql`select 1 from agent_test_cases where agent_id = ${p.agentId}::uuid limit 1`);
+      if (!any) {
+        throw new AppError("INVALID_STATE", {
+          message: `agent ${p.agentId} has no test cases`,
+          userMessage: "This agent has no test cases yet: add one first.",
+        });
+      }
+    }
+    const [row] = await tx.execute<RawRun>(sql`
+      with r as (
+        insert into agent_test_runs (tenant_id, agent_id, version_id, kind, replay_limit, requested_by)
+        values (${p.tenantId}::uuid, ${p.agentId}::uuid, ${version.id}::uuid, ${p.kind},
+                ${p.kind === "replay" ? p.replayLimit : null}, ${p.actor.label})
+        returning *)
+      select r.id, r.version_id, v.version, r.kind, r.status, r.passed, r.cases_hash, r.summary, r.error, r.requested_by,
+             ${isoText(sql`r.created_at`)} as created_at, null as started_at, null as finished_at, ${cursorText(sql`r.created_at`)} as cursor_at
+      from r join agent_versions v on v.id = r.version_id`);
+    if (!row) {
+      throw new Error("requestTestRun: no row");
+    }
+    // Three attempts: an LLM outage fails a run (status error) rather than holding it for hours.
+    await tx.execute(sql`
+      insert into message_queue (tenant_id, task, payload, max_attempts, job_key)
+      values (${p.tenantId}::uuid, 'agent.test_run', ${JSON.stringify({ runId: row.id })}::jsonb, 3, ${`test_run:${row.id}`})`);
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "agent_test.requested",
+      subjectType: "agent",
+      subjectId: p.agentId,
+      data: { runId: row.id, version: p.version, kind: p.kind },
+      requestId: p.requestId,
+    });
+    return toRun(row, "");
+  });
+}
+
+/** The worker's view of a run it is about to make. */
+export type TestRunTask = {
+  id: string;
+  tenantId: string;
+  agentId: string;
+  versionId: string;
+  version: string;
+  kind: TestRunKind;
+  replayLimit: number;
+};
+
+/**
+ * Marks a queued (or, on a retry, running) run as running and returns it; null when it is already
+ * finished (a job run twice) or gone.
+ */
+export async function beginTestRun(db: Executor, runId: string): Promise<TestRunTask | null> {
+  const [row] = await db.execute<{
+    id: string;
+    tenant_id: string;
+    agent_id: string;
+    version_id: string;
+    version: string;
+    kind: TestRunKind;
+    replay_limit: number | null;
+  }>(sql`
+    update agent_test_runs r set status = 'running', started_at = coalesce(r.started_at, now())
+    from agent_versions v
+    where r.id = ${runId}::uuid and v.id = r.version_id and r.status in ('queued', 'running')
+    returning r.id, r.tenant_id, r.agent_id, r.version_id, v.version, r.kind, r.replay_limit`);
+  return row
+    ? {
+        id: row.id,
+        tenantId: row.tenant_id,
+        agentId: row.agent_id,
+        versionId: row.version_id,
+        version: row.version,
+        kind: row.kind,
+        replayLimit: row.replay_limit ?? 10,
+      }
+    : null;
+}
+
+/**
+ * Stores a finished run: its results, counts, verdict (cases runs) and the hash of the cases it ran.
+ * Only a running run is finished, so a job run twice writes once. Audited (`agent_test.finished`).
+ */
+export async function finishTestRun(
+  db: Executor,
+  p: {
+    run: TestRunTask;
+    results: TTestCaseResult[] | TReplayConversation[];
+    summary: TTestRunSummary;
+    passed: boolean | null;
+    casesHash: string | null;
+    actor: AuditActor;
+  },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const done = await tx.execute(sql`
+      update agent_test_runs
+      set status = 'done', results = ${JSON.stringify(p.results)}::jsonb, summary = ${JSON.stringify(p.summary)}::jsonb,
+          passed = ${p.passed}, cases_hash = ${p.casesHash}, finished_at = now()
+      where id = ${p.run.id}::uuid and status = 'running'
+      returning id`);
+    if (done.length === 0) {
+      return false;
+    }
+    await insertAuditEvent(tx, {
+      tenantId: p.run.tenantId,
+      actor: p.actor,
+      type: "agent_test.finished",
+      subjectType: "agent",
+      subjectId: p.run.agentId,
+      data: { runId: p.run.id, version: p.run.version, kind: p.run.kind, passed: p.passed, summary: p.summary },
+    });
+    return true;
+  });
+}
+
+/** A run whose job died (the LLM stayed down): status error with the reason. Audited. */
+export async function failTestRun(db: Executor, p: { runId: string; error: string; actor: AuditActor }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ tenant_id: string; agent_id: string }>(sql`
+      update agent_test_runs set status = 'error', error = ${p.error.slice(0, 2000)}, finished_at = now()
+      where id = ${p.runId}::uuid and status in ('queued', 'running')
+      returning tenant_id, agent_id`);
+    if (row) {
+      await insertAuditEvent(tx, {
+        tenantId: row.tenant_id,
+        actor: p.actor,
+        type: "agent_test.failed",
+        subjectType: "agent",
+        subjectId: row.agent_id,
+        data: { runId: p.runId, error: p.error.slice(0, 500) },
+      });
+    }
+  });
+}
+
+/**
+ * The gate of each of an agent's versions: `no_cases`, `not_run` (no finished run of the current
+ * cases), `passed` or `failed` (the latest finished run of the current cases).
+ */
+export async function versionGates(db: Executor, p: { tenantId: string; agentId: string }): Promise<Map<string, GateState>> {
+  const cases = await listTestCases(db, p);
+  const gates = new Map<string, GateState>();
+  const versions = await db.execute<{ id: string; passed: boolean | null }>(sql`
+    select v.id, last.passed from agent_versions v
+    left join lateral (
+      select r.passed from agent_test_runs r
+      where r.version_id = v.id and r.kind = 'cases' and r.status = 'done' and r.cases_hash = ${testCasesHash(cases)}
+      order by r.finished_at desc limit 1
+    ) last on true
+    where v.agent_id = ${p.agentId}::uuid and v.tenant_id = ${p.tenantId}::uuid`);
+  for (const v of versions) {
+    gates.set(v.id, cases.length === 0 ? "no_cases" : v.passed === null ? "not_run" : v.passed ? "passed" : "failed");
+  }
+  return gates;
+}
+
+/**
+ * Activation's check: a version whose gate does not allow it goes live only with `force`, and the
+ * override is audited (`version.gate_overridden`). Returns the gate state.
+ */
+export async function checkActivationGate(
+  db: Executor,
+  p: { tenantId: string; agentId: string; versionId: string; version: string; force: boolean; actor: AuditActor; requestId?: string },
+): Promise<GateState> {
+  const state = (await versionGates(db, p)).get(p.versionId) ?? "no_cases";
+  if (gateAllowsActivation(state)) {
+    return state;
+  }
+  if (!p.force) {
+    const why = state === "failed" ? "its latest test run failed" : "its test cases have not been run on it";
+    throw new AppError("INVALID_STATE", {
+      message: `regression gate: version ${p.version} cannot go live, ${why} (run the agent's tests on it, or override with --force)`,
+      userMessage: `Regression gate: version ${p.version} cannot go live, ${why}. Run the tests, or activate anyway.`,
+    });
+  }
+  await insertAuditEvent(db, {
+    tenantId: p.tenantId,
+    actor: p.actor,
+    type: "version.gate_overridden",
+    subjectType: "agent",
+    subjectId: p.agentId,
+    data: { version: p.version, gate: state },
+    requestId: p.requestId,
+  });
+  return state;
+}
