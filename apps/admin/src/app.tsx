@@ -12,6 +12,7 @@ import { CompilePage } from "./pages/agents/compile.tsx";
 import { AgentLayout } from "./pages/agents/layout.tsx";
 import { SpecEditorPage } from "./pages/agents/spec.tsx";
 import { TestChatPage } from "./pages/agents/test-chat.tsx";
+import { TestsPage } from "./pages/agents/tests.tsx";
 import { VersionsPage } from "./pages/agents/versions.tsx";
 import {
   ClientAppointmentsPage,
@@ -104,6 +105,7 @@ const router = createBrowserRouter([
                   { path: "spec", element: <SpecEditorPage /> },
                   { path: "compile", element: <CompilePage /> },
                   { path: "versions", element: <VersionsPage /> },
+                  { path: "tests", element: <TestsPage /> },
                   { path: "test-chat", element: <TestChatPage /> },
                 ],
               },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { evaluateExpectations, gateAllowsActivation, maskCustomer, replyChanged } from "./regression.ts";
+import { evaluateExpectations, gateAllowsActivation, maskCustomer, replyChanged, wordDiff } from "./regression.ts";
 
 describe("evaluateExpectations", () => {
   const outcome = {
@@ -11,7 +11,7 @@ describe("evaluateExpectations", () => {
 
   it("finds a text in any reply, ignoring case and accents, and says which", () => {
     const [r] = evaluateExpectations(outcome, [{ kind: "contains", text: "AVALIACAO custa" }]);
-    expect(r).toMatchObject({ passed: true, detail: "reply 2 contains it" });
+    expect(r).toMatchObject({ passed: true, detail: "reply 2 contains it", reply: 2 });
   });
 
   it("fails a text no reply has, and a text one reply has that must not be there", () => {
@@ -64,5 +64,16 @@ describe("the gate", () => {
   it("masks a customer but for the last four characters", () => {
     expect(maskCustomer("5511912345678")).toBe("••••••••5678");
     expect(maskCustomer("123")).toBe("123");
+  });
+});
+
+describe("wordDiff", () => {
+  it("keeps the shared words and marks what each side has alone, in order", () => {
+    expect(wordDiff("A avaliação custa R$ 150.", "A avaliação custa R$ 120.")).toEqual([
+      { op: "same", text: "A avaliação custa R$ " },
+      { op: "del", text: "150" },
+      { op: "add", text: "120" },
+      { op: "same", text: "." },
+    ]);
   });
 });

@@ -3,6 +3,8 @@
  * expectations mean, whether a replayed reply changed, and what the gate says about a version.
  * Browser-safe: the console shows the same words the worker decided with.
  */
+import { diffWordsWithSpace } from "diff";
+
 import { normalizeText } from "../compiler/normalize-text.ts";
 import type { TExpectationResult, TTestExpectation } from "../schemas/regression.ts";
 
@@ -25,14 +27,14 @@ export function evaluateExpectations(outcome: SimulatedOutcome, expectations: re
         const wanted = normalizeText(expectation.text);
         const at = replies.findIndex((r) => r.includes(wanted));
         return at >= 0
-          ? { expectation, passed: true, detail: `reply ${at + 1} contains it` }
+          ? { expectation, passed: true, detail: `reply ${at + 1} contains it`, reply: at + 1 }
           : { expectation, passed: false, detail: outcome.replies.length === 0 ? "the bot never replied" : "no reply contains it" };
       }
       case "not_contains": {
         const unwanted = normalizeText(expectation.text);
         const at = replies.findIndex((r) => r.includes(unwanted));
         return at >= 0
-          ? { expectation, passed: false, detail: `reply ${at + 1} contains it` }
+          ? { expectation, passed: false, detail: `reply ${at + 1} contains it`, reply: at + 1 }
           : { expectation, passed: true, detail: "no reply contains it" };
       }
       case "handoff":
@@ -75,4 +77,12 @@ export function gateAllowsActivation(state: GateState): boolean {
 /** "+55 11 91234-5678" → "•••••••5678": enough to tell conversations apart in a replay, no more. */
 export function maskCustomer(key: string): string {
   return key.length <= 4 ? key : `${"•".repeat(Math.min(key.length - 4, 8))}${key.slice(-4)}`;
+}
+
+/** A piece of a word diff: kept, only in the original (`del`), only in the candidate (`add`). */
+export type WordDiffPart = { op: "same" | "add" | "del"; text: string };
+
+/** The original reply against the candidate's, word by word (the replay's side-by-side view). */
+export function wordDiff(original: string, candidate: string): WordDiffPart[] {
+  return diffWordsWithSpace(original, candidate).map((c) => ({ op: c.added ? "add" : c.removed ? "del" : "same", text: c.value }));
 }

@@ -88,10 +88,12 @@ export const ZTranscriptLine = z.object({
 });
 export type TTranscriptLine = z.infer<typeof ZTranscriptLine>;
 
+/** `detail` says why in words (logs, the API); `reply` is the 1-based reply that contains the text, if one does. */
 export const ZExpectationResult = z.object({
   expectation: ZTestExpectation,
   passed: z.boolean(),
   detail: z.string(),
+  reply: z.int().optional(),
 });
 export type TExpectationResult = z.infer<typeof ZExpectationResult>;
 

@@ -81,6 +81,7 @@ export function ConfirmDialog({
   description,
   confirmLabel,
   confirmVariant = "primary",
+  confirmDisabled,
   busy,
   children,
 }: {
@@ -91,6 +92,8 @@ export function ConfirmDialog({
   description?: ReactNode;
   confirmLabel: string;
   confirmVariant?: ButtonVariant;
+  /** The confirm button stays off (e.g. until an acknowledgement is ticked). */
+  confirmDisabled?: boolean;
   busy?: boolean;
   children?: ReactNode;
 }) {
@@ -106,7 +109,7 @@ export function ConfirmDialog({
           <Button variant="secondary" onClick={onClose} disabled={busy}>
             {t.common.cancel}
           </Button>
-          <Button variant={confirmVariant} onClick={onConfirm} loading={busy} data-testid="confirm-button">
+          <Button variant={confirmVariant} onClick={onConfirm} loading={busy} disabled={confirmDisabled} data-testid="confirm-button">
             {confirmLabel}
           </Button>
         </>

@@ -1,6 +1,7 @@
 import { inboxEn, inboxPtBR } from "./inbox.ts";
 import { metricsEn, metricsPtBR } from "./metrics.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
+import { regressionEn, regressionPtBR } from "./regression.ts";
 import { appointmentsEn, appointmentsPtBR, dealsEn, dealsPtBR } from "./plugins.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
 import { testChatEn, testChatPtBR } from "./test-chat.ts";
@@ -134,7 +135,7 @@ const ptBR = {
     rejected: "Rejeitada",
   } as Record<string, string | undefined>,
   agent: {
-    tabs: { spec: "Spec", compile: "Compilar e comparar", versions: "Versões", testChat: "Chat de teste" },
+    tabs: { spec: "Spec", compile: "Compilar e comparar", versions: "Versões", tests: "Testes", testChat: "Chat de teste" },
     active: (v: string) => `v${v} ativa`,
   },
   spec: {
@@ -357,6 +358,7 @@ const ptBR = {
   setup: setupPtBR,
   metrics: metricsPtBR,
   testChat: testChatPtBR,
+  regression: regressionPtBR,
   wizard: wizardPtBR,
 };
 
@@ -477,7 +479,7 @@ const en: Messages = {
   },
   approval: { pending: "Awaiting approval", approved: "Approved", rejected: "Rejected" },
   agent: {
-    tabs: { spec: "Spec", compile: "Compile & diff", versions: "Versions", testChat: "Test chat" },
+    tabs: { spec: "Spec", compile: "Compile & diff", versions: "Versions", tests: "Tests", testChat: "Test chat" },
     active: (v) => `v${v} active`,
   },
   spec: {
@@ -690,6 +692,7 @@ const en: Messages = {
   setup: setupEn,
   metrics: metricsEn,
   testChat: testChatEn,
+  regression: regressionEn,
   wizard: wizardEn,
 };
 

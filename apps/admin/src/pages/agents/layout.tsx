@@ -11,7 +11,7 @@ import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
 /**
- * An agent's pages (spec, compile, versions, test chat) under one header. The draft lives here, so
+ * An agent's pages (spec, compile, versions, tests, test chat) under one header. The draft lives here, so
  * the editor and the compile view share it and a tab switch never loses an edit.
  */
 export function AgentLayout() {
@@ -63,6 +63,7 @@ export function AgentLayout() {
           { to: `${base}/spec`, label: t.agent.tabs.spec },
           { to: `${base}/compile`, label: t.agent.tabs.compile },
           { to: `${base}/versions`, label: t.agent.tabs.versions },
+          { to: `${base}/tests`, label: t.agent.tabs.tests },
           { to: `${base}/test-chat`, label: t.agent.tabs.testChat },
         ]}
       />

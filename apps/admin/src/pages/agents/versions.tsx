@@ -2,9 +2,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useParams } from "react-router";
 
+import { gateAllowsActivation } from "@lx/shared/domain";
+
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
+import { Checkbox } from "../../components/ui/field.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
@@ -13,6 +16,7 @@ import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { GateBadge } from "./tests.tsx";
 
 type VersionRow = RouterOutputs["versions"]["list"][number];
 
@@ -32,6 +36,7 @@ export function VersionsPage() {
   const queryClient = useQueryClient();
   const versions = useQuery(trpc.versions.list.queryOptions({ tenantSlug, agentSlug }));
   const [toActivate, setToActivate] = useState<VersionRow | null>(null);
+  const [override, setOverride] = useState(false);
   const [confirmRollback, setConfirmRollback] = useState(false);
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
 
@@ -48,6 +53,7 @@ export function VersionsPage() {
       onSuccess: async (result) => {
         toast.success(result.changed ? t.versions.activated(result.to) : t.versions.alreadyActive(result.to));
         setToActivate(null);
+        setOverride(false);
         await refresh();
       },
       onError: (err) => toast.error(errorMessage(err, t)),
@@ -114,6 +120,7 @@ export function VersionsPage() {
               </Th>
               <Th>{t.versions.version}</Th>
               <Th>{t.versions.approval}</Th>
+              <Th>{t.regression.gate.label}</Th>
               <Th>{t.versions.changelog}</Th>
               <Th>{t.versions.by}</Th>
               <Th>{t.versions.when}</Th>
@@ -152,6 +159,7 @@ export function VersionsPage() {
                     <Td>
                       <ApprovalBadge status={version.approvalStatus} />
                     </Td>
+                    <Td>{version.gate === "no_cases" ? <span className="text-slate-400">{t.common.none}</span> : <GateBadge gate={version.gate} />}</Td>
                     <Td className="max-w-xs truncate text-slate-600" title={version.changelog}>
                       {version.changelog || <span className="text-slate-400">{t.common.none}</span>}
                     </Td>
@@ -171,7 +179,7 @@ export function VersionsPage() {
                   {expanded ? (
                     <tr className="bg-slate-50/70">
                       <td />
-                      <td colSpan={7} className="px-4 py-3">
+                      <td colSpan={8} className="px-4 py-3">
                         <dl className="grid gap-x-6 gap-y-2 text-xs sm:grid-cols-[max-content_1fr]">
                           <dt className="font-medium text-slate-500">{t.versions.changelog}</dt>
                           <dd className="whitespace-pre-wrap text-slate-700">
@@ -198,22 +206,35 @@ export function VersionsPage() {
 
       <ConfirmDialog
         open={toActivate !== null}
-        onClose={() => setToActivate(null)}
+        onClose={() => {
+          setToActivate(null);
+          setOverride(false);
+        }}
         onConfirm={() => {
           if (toActivate) {
-            activate.mutate({ tenantSlug, agentSlug, version: toActivate.version });
+            activate.mutate({ tenantSlug, agentSlug, version: toActivate.version, force: override });
           }
         }}
+        confirmDisabled={toActivate !== null && !gateAllowsActivation(toActivate.gate) && !override}
         title={toActivate ? t.versions.activateTitle(toActivate.version) : ""}
         description={t.versions.activateBody}
         confirmLabel={t.versions.activate}
         busy={activate.isPending}
       >
-        {toActivate && toActivate.approvalStatus !== "approved" ? (
-          <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">
-            {t.versions.notApprovedWarning}
-          </p>
-        ) : null}
+        <div className="space-y-3">
+          {toActivate && toActivate.approvalStatus !== "approved" ? (
+            <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">
+              {t.versions.notApprovedWarning}
+            </p>
+          ) : null}
+          {toActivate && (toActivate.gate === "failed" || toActivate.gate === "not_run") ? (
+            <div className="space-y-2 rounded-md bg-rose-50 px-3 py-2 ring-1 ring-rose-200" data-testid="gate-warning">
+              <p className="text-sm font-semibold text-rose-800">{t.regression.activation.blockedTitle}</p>
+              <p className="text-sm text-rose-800">{t.regression.activation[toActivate.gate](toActivate.version)}</p>
+              <Checkbox label={t.regression.activation.override} checked={override} onChange={(e) => setOverride(e.target.checked)} />
+            </div>
+          ) : null}
+        </div>
       </ConfirmDialog>
 
       <ConfirmDialog
