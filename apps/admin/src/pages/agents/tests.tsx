@@ -14,6 +14,7 @@ import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { CaseEditor } from "../../features/regression/case-editor.tsx";
+import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { CaseResults, ReplayResults } from "../../features/regression/run-result.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -24,18 +25,6 @@ type RunRow = RouterOutputs["regression"]["runs"]["items"][number];
 
 /** Runs are polled this often while one is queued or running. */
 const RUN_POLL_MS = 1_500;
-
-const GATE_TONES: Record<string, BadgeTone> = { passed: "green", failed: "red", not_run: "amber", no_cases: "gray" };
-
-/** The gate state of a version as a badge (also on the versions page). */
-export function GateBadge({ gate }: { gate: string }) {
-  const { t } = useI18n();
-  return (
-    <Badge tone={GATE_TONES[gate] ?? "gray"} data-testid="gate-badge">
-      {t.regression.gate.label}: {t.regression.gate[gate] ?? gate}
-    </Badge>
-  );
-}
 
 /**
  * The agent's regression gate: its test cases, runs of them (or replays of real conversations)

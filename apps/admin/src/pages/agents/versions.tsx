@@ -12,11 +12,11 @@ import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
-import { GateBadge } from "./tests.tsx";
 
 type VersionRow = RouterOutputs["versions"]["list"][number];
 

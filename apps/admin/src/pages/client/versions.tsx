@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
@@ -107,7 +108,10 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
                   </div>
                 </Td>
                 <Td>
-                  <ApprovalBadge status={version.approvalStatus} />
+                  <div className="flex flex-wrap items-center gap-2">
+                    <ApprovalBadge status={version.approvalStatus} />
+                    {version.gate === "no_cases" ? null : <GateBadge gate={version.gate} />}
+                  </div>
                 </Td>
                 <Td className="max-w-md text-slate-600">
                   {version.changelog || <span className="text-slate-400">{t.versions.noChangelog}</span>}
