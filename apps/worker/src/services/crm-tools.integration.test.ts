@@ -83,6 +83,30 @@ describe("CRM plugin: create_deal", () => {
     expect((await deals())[0]).toMatchObject({ backend: "rdstation", external_id: answer.dealId });
   });
 
+  test("custom fields: mapped answers go in the CRM's own fields (Pipedrive keys, RD Station custom_field_id), the rest in the note", async ({ db }) => {
+    const crm = await startFakeCrm({ token: CRM_TOKEN });
+    onTestFinished(() => crm.stop());
+    const key = "9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e";
+    const pipedrive = await setup(db, crmOf("pipedrive", { baseUrl: crm.url, customFields: { orcamento: key } }));
+    expect(await runCrmTool(qualified, pipedrive.ctx)).toMatchObject({ created: true });
+    expect(crm.requests[0]?.json).toEqual({ title: qualified.title, [key]: "até R$ 300" });
+    expect(crm.requests[1]?.json).toMatchObject({ content: "interesse: limpeza de pele" });
+
+    const rd = await setup(db, crmOf("rdstation", { baseUrl: crm.url, customFields: { interesse: "cf-int", orcamento: "cf-orc" } }));
+    expect(await runCrmTool(qualified, rd.ctx)).toMatchObject({ created: true });
+    expect(crm.requests[2]?.json).toEqual({
+      deal: {
+        name: qualified.title,
+        deal_custom_fields: [
+          { custom_field_id: "cf-int", value: "limpeza de pele" },
+          { custom_field_id: "cf-orc", value: "até R$ 300" },
+        ],
+      },
+    });
+    // Every answer went to a field: no note.
+    expect(crm.requests.map((r) => r.path)).toEqual(["/v1/deals", "/v1/notes", "/api/v1/deals"]);
+  });
+
   test("the tenant's n8n: signed, with the deal in the arguments, its id from the answer", async ({ db }) => {
     const receiver = await startFakeWebhookReceiver({ secret: "test-webhook-secret" });
     onTestFinished(() => receiver.stop());

@@ -132,11 +132,21 @@ async function create(title: string, fields: Record<string, string>, ctx: CrmToo
   }
   const token = decryptSecret(ctx.secretKey, t.crm_token_enc);
   const base = (crm.baseUrl ?? CRM_DEFAULT_BASE_URLS[crm.backend]).replace(/\/+$/, "");
+  // Mapped answers go to the CRM's own custom fields; the rest to a note on the deal.
+  const mapped = Object.entries(fields).flatMap(([k, v]) => {
+    const key = crm.customFields?.[k];
+    return key ? [[key, v] as const] : [];
+  });
   const note = Object.entries(fields)
+    .filter(([k]) => !crm.customFields?.[k])
     .map(([k, v]) => `${k}: ${v}`)
     .join("\n");
   if (crm.backend === "pipedrive") {
-    const deal = await postJson(`${base}/v1/deals?api_token=${encodeURIComponent(token)}`, { title }, ctx.timeoutMs);
+    const deal = await postJson(
+      `${base}/v1/deals?api_token=${encodeURIComponent(token)}`,
+      { title, ...Object.fromEntries(mapped) },
+      ctx.timeoutMs,
+    );
     const id = (deal.json as { data?: { id?: unknown } } | null)?.data?.id;
     if (!deal.ok || (typeof id !== "number" && typeof id !== "string")) {
       return { error: `Pipedrive answered ${deal.status}` };
@@ -146,7 +156,16 @@ async function create(title: string, fields: Record<string, string>, ctx: CrmToo
     }
     return { externalId: String(id), response: deal.json };
   }
-  const deal = await postJson(`${base}/api/v1/deals?token=${encodeURIComponent(token)}`, { deal: { name: title } }, ctx.timeoutMs);
+  const deal = await postJson(
+    `${base}/api/v1/deals?token=${encodeURIComponent(token)}`,
+    {
+      deal: {
+        name: title,
+        ...(mapped.length > 0 ? { deal_custom_fields: mapped.map(([key, value]) => ({ custom_field_id: key, value })) } : {}),
+      },
+    },
+    ctx.timeoutMs,
+  );
   const body = deal.json as { _id?: unknown; id?: unknown } | null;
   const id = body?._id ?? body?.id;
   if (!deal.ok || typeof id !== "string") {

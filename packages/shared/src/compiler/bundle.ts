@@ -96,6 +96,8 @@ export const ZCompiledAgentBundle = z.strictObject({
         webhookUrl: z.string().nullable(),
         baseUrl: z.string().nullable(),
         qualifyFields: z.array(z.string()),
+        /** Present only when the spec maps fields (bundles without it keep their hashes). */
+        customFields: z.record(z.string(), z.string()).optional(),
       })
       .nullable(),
   }),

@@ -150,6 +150,16 @@ describe("compile: tools", () => {
     ]);
   });
 
+  it("carries the CRM's custom-field map only when the spec has one (bundles without it keep their hashes)", () => {
+    const crm = { backend: "rdstation" as const, qualifyFields: ["orcamento", "interesse"] };
+    expect(compile(spec({ plugins: { crm } })).plugins.crm).toEqual({ backend: "rdstation", webhookUrl: null, baseUrl: null, qualifyFields: ["orcamento", "interesse"] });
+    const mapped = compile(spec({ plugins: { crm: { ...crm, customFields: { orcamento: "cf-2", interesse: "cf-1" } } } }));
+    expect(Object.entries(mapped.plugins.crm?.customFields ?? {})).toEqual([
+      ["interesse", "cf-1"],
+      ["orcamento", "cf-2"],
+    ]);
+  });
+
   it("gives each tool the arguments of AGENT_SPEC.md as a JSON Schema", () => {
     const bundle = compile(
       spec({

@@ -172,6 +172,9 @@ export function compile(spec: TAgentSpec, docs: readonly KnowledgeInput[] = []):
             webhookUrl: crm.webhookUrl ?? null,
             baseUrl: crm.baseUrl ?? null,
             qualifyFields: unique(crm.qualifyFields),
+            ...(crm.customFields && Object.keys(crm.customFields).length > 0
+              ? { customFields: Object.fromEntries(Object.entries(crm.customFields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) }
+              : {}),
           },
   };
 

@@ -67,6 +67,16 @@ describe("parseAgentSpec", () => {
     expect(parseAgentSpec(pipedrive).ok).toBe(true);
   });
 
+  it("maps qualify fields to the CRM's custom fields only for Pipedrive / RD Station, and only fields it qualifies", () => {
+    const crm = (over: Record<string, unknown>) =>
+      haven({ "plugins.crm": { backend: "pipedrive", qualifyFields: ["interesse", "orcamento"], ...over } });
+    expect(parseAgentSpec(crm({ customFields: { orcamento: "9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e" } })).ok).toBe(true);
+    expect(errorsOf(crm({ customFields: { cidade: "abc" } }))).toEqual(["plugins.crm.customFields.cidade: must be one of qualifyFields"]);
+    expect(errorsOf(crm({ backend: "webhook", webhookUrl: "https://n8n.test/crm", customFields: { interesse: "x" } }))).toEqual([
+      'plugins.crm.customFields: only for the "pipedrive" and "rdstation" backends (n8n gets every field by name)',
+    ]);
+  });
+
   it.each<[string, Record<string, unknown>]>([
     ["agent.timezone", { "agent.timezone": "America/Sao_Paolo" }],
     ["agent.timezone", { "agent.timezone": "+03:00" }],

@@ -215,10 +215,26 @@ export const ZCrmPlugin = z
     webhookUrl: httpUrl.optional(),
     baseUrl: httpUrl.optional().describe("Pipedrive / RD Station API base URL override"),
     qualifyFields: list(text(80), 30),
+    customFields: z
+      .record(z.string(), z.string().trim().min(1).max(100))
+      .optional()
+      .describe(
+        "Pipedrive / RD Station: qualify field → the CRM's custom field key (Pipedrive's field key, RD Station's custom_field_id); the answer is written to that field instead of the note",
+      ),
   })
   .superRefine((crm, ctx) => {
     if (crm.backend === "webhook" && crm.webhookUrl === undefined) {
       ctx.addIssue({ code: "custom", path: ["webhookUrl"], message: 'required when backend is "webhook"' });
+    }
+    if (crm.customFields !== undefined) {
+      if (crm.backend === "webhook") {
+        ctx.addIssue({ code: "custom", path: ["customFields"], message: 'only for the "pipedrive" and "rdstation" backends (n8n gets every field by name)' });
+      }
+      for (const field of Object.keys(crm.customFields)) {
+        if (!crm.qualifyFields.includes(field)) {
+          ctx.addIssue({ code: "custom", path: ["customFields", field], message: "must be one of qualifyFields" });
+        }
+      }
     }
   });
 
