@@ -51,6 +51,17 @@ describe("regression gate: cases and runs", () => {
     ]);
   });
 
+  test("an agent holds at most 100 cases: the 101st is refused, an edit still passes", async ({ db }) => {
+    const { ids, save } = await agentWithCases(db);
+    const first = await save(body("caso 0"));
+    await db.execute(sql`
+      insert into agent_test_cases (tenant_id, agent_id, name, turns, expectations)
+      select ${ids.tenantId}::uuid, ${ids.agentId}::uuid, 'caso ' || i, '[{"customer":"oi"}]', '[{"kind":"handoff"}]'
+      from generate_series(1, 99) i`);
+    await expect(save(body("caso 100"))).rejects.toMatchObject({ code: "INVALID_STATE", userMessage: "An agent may have at most 100 test cases." });
+    expect((await save(body("caso 0", "150"), first.id)).expectations).toEqual([{ kind: "contains", text: "150" }]);
+  });
+
   test("the cases' hash changes with any edit, addition or removal, and not with their order", () => {
     const c = (id: string, name: string) => ({ id, name, turns: [{ customer: "oi" }], expectations: [{ kind: "handoff" as const }] });
     const base = testCasesHash([c("a", "x"), c("b", "y")]);

@@ -9,15 +9,16 @@ import { sql } from "drizzle-orm";
 import { canonicalJson, sha256Hex } from "@lx/shared/compiler";
 import { gateAllowsActivation, type GateState } from "@lx/shared/domain";
 import { AppError } from "@lx/shared/errors";
-import type {
-  TestRunKind,
-  TestRunStatus,
-  TReplayConversation,
-  TTestCaseBody,
-  TTestCaseResult,
-  TTestExpectation,
-  TTestRunSummary,
-  TTestTurn,
+import {
+  TEST_CASES_PER_AGENT_MAX,
+  type TestRunKind,
+  type TestRunStatus,
+  type TReplayConversation,
+  type TTestCaseBody,
+  type TTestCaseResult,
+  type TTestExpectation,
+  type TTestRunSummary,
+  type TTestTurn,
 } from "@lx/shared/schemas";
 
 import { sqlState, type Executor } from "../client.ts";
@@ -71,6 +72,18 @@ export async function saveTestCase(
   const { name, turns, expectations } = p.testCase;
   try {
     return await db.transaction(async (tx) => {
+      if (!p.id) {
+        // Under the agent's lock, so two concurrent creates cannot both pass the count.
+        await tx.execute(sql`select 1 from agents where id = ${p.agentId}::uuid and tenant_id = ${p.tenantId}::uuid for update`);
+        const [{ n } = { n: 0 }] = await tx.execute<{ n: number }>(sql`
+          select count(*)::int as n from agent_test_cases where agent_id = ${p.agentId}::uuid`);
+        if (n >= TEST_CASES_PER_AGENT_MAX) {
+          throw new AppError("INVALID_STATE", {
+            message: `agent ${p.agentId} has ${n} test cases, the most it may have`,
+            userMessage: `An agent may have at most ${TEST_CASES_PER_AGENT_MAX} test cases.`,
+          });
+        }
+      }
       const [row] = p.id
         ? await tx.execute<RawCase>(sql`
             update agent_test_cases

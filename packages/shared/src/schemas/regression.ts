@@ -8,6 +8,8 @@ import { z } from "zod";
 
 import { ZAgentScopeInput, ZSemver } from "./console.ts";
 
+/** Test cases an agent may have: a run simulates them all (four at a time) on every candidate. */
+export const TEST_CASES_PER_AGENT_MAX = 100;
 export const TEST_CASE_MAX_TURNS = 12;
 export const TEST_CASE_MAX_EXPECTATIONS = 12;
 /** Real conversations a replay takes (the agent's latest with bot replies). */
