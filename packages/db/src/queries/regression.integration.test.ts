@@ -41,14 +41,22 @@ describe("regression gate: cases and runs", () => {
     ]);
     await deleteTestCase(db, { ...ids, id: b.id, actor: TEST_ACTOR });
     await expect(deleteTestCase(db, { ...ids, id: b.id, actor: TEST_ACTOR })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    const audits = await db.execute<{ type: string }>(sql`
-      select type from audit_events where subject_id = ${ids.agentId} and type like 'agent_test.%' order by id`);
+    const audits = await db.execute<{ type: string; before: { expectations: unknown } | null; after: { expectations: unknown } | null }>(sql`
+      select type, before, after from audit_events where subject_id = ${ids.agentId} and type like 'agent_test.%' order by id`);
     expect(audits.map((r) => r.type)).toEqual([
       "agent_test.case_created",
       "agent_test.case_created",
       "agent_test.case_updated",
       "agent_test.case_deleted",
     ]);
+    // The edit's before and after, as every audited change has.
+    expect([audits[2]?.before?.expectations, audits[2]?.after?.expectations]).toEqual([
+      [{ kind: "contains", text: "R$" }],
+      [{ kind: "contains", text: "150" }],
+    ]);
+    // Text a form let through that jsonb cannot hold (NUL) is stored, not refused with a 500.
+    const nul = await save(body("nul", "R\u0000$"));
+    expect(nul.expectations).toEqual([{ kind: "contains", text: "R\uFFFD$" }]);
   });
 
   test("an agent holds at most 100 cases: the 101st is refused, an edit still passes", async ({ db }) => {

@@ -23,6 +23,7 @@ import {
 
 import { sqlState, type Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { pgSafe } from "./pg-safe.ts";
 import { cursorText, decodeConversationCursor, isoText, keysetPage } from "./conversations.ts";
 
 export type TestCaseRow = {
@@ -69,12 +70,23 @@ export async function saveTestCase(
   db: Executor,
   p: { tenantId: string; agentId: string; id?: string; testCase: TTestCaseBody; actor: AuditActor; requestId?: string },
 ): Promise<TestCaseRow> {
-  const { name, turns, expectations } = p.testCase;
+  // Text from a form: a NUL cannot be stored in jsonb (pgSafe replaces it, as for Meta's text).
+  const { name, turns, expectations } = pgSafe(p.testCase);
   try {
     return await db.transaction(async (tx) => {
-      if (!p.id) {
-        // Under the agent's lock, so two concurrent creates cannot both pass the count.
-        await tx.execute(sql`select 1 from agents where id = ${p.agentId}::uuid and tenant_id = ${p.tenantId}::uuid for update`);
+      let before: RawCase | undefined;
+      if (p.id) {
+        [before] = await tx.execute<RawCase>(sql`
+          select id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at from agent_test_cases
+          where id = ${p.id}::uuid and tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
+          for update`);
+        if (!before) {
+          throw new AppError("NOT_FOUND", { message: `unknown test case ${p.id}` });
+        }
+      } else {
+        // Under the agent's row lock, so two concurrent creates cannot both pass the count (no key
+        // update: the foreign keys of conversations and versions to the agent are not held up).
+        await tx.execute(sql`select 1 from agents where id = ${p.agentId}::uuid and tenant_id = ${p.tenantId}::uuid for no key update`);
         const [{ n } = { n: 0 }] = await tx.execute<{ n: number }>(sql`
           select count(*)::int as n from agent_test_cases where agent_id = ${p.agentId}::uuid`);
         if (n >= TEST_CASES_PER_AGENT_MAX) {
@@ -103,7 +115,8 @@ export async function saveTestCase(
         type: p.id ? "agent_test.case_updated" : "agent_test.case_created",
         subjectType: "agent",
         subjectId: p.agentId,
-        after: { id: row.id, name, turns: turns.length, expectations },
+        before: before ? { id: before.id, name: before.name, turns: before.turns, expectations: before.expectations } : null,
+        after: { id: row.id, name, turns, expectations },
         requestId: p.requestId,
       });
       return toCase(row);
@@ -139,7 +152,7 @@ export async function deleteTestCase(
       type: "agent_test.case_deleted",
       subjectType: "agent",
       subjectId: p.agentId,
-      before: { id: row.id, name: row.name, turns: row.turns.length, expectations: row.expectations },
+      before: { id: row.id, name: row.name, turns: row.turns, expectations: row.expectations },
       requestId: p.requestId,
     });
   });
