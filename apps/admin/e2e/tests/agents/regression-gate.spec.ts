@@ -105,6 +105,8 @@ test("[REGRESSION GATE]: write cases, run them on a version, a new version is he
   const runNew = page.getByTestId(`run-row-${candidate}-cases`).first();
   await expect(runNew.getByTestId("run-status")).toHaveText("falhou", { timeout: 30_000 });
   await expect(runNew).toContainText("1 de 2 passaram");
+  // The finished run updates the version's gate where it is shown, without a reload.
+  await expect(page.getByTestId("gate-badge")).toHaveText("Testes: falhou");
   await runNew.getByRole("button", { name: "Ver resultado" }).click();
   await expect(page.getByTestId("case-result-apresentação").last()).toContainText("nenhuma resposta contém");
 

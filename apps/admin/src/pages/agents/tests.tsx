@@ -1,5 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { useParams } from "react-router";
 
 import { REPLAY_MAX_CONVERSATIONS, type TReplayConversation, type TTestCaseResult } from "@lx/shared/schemas";
@@ -253,6 +253,7 @@ function RunsList() {
   const { t, dateTime } = useI18n();
   const r = t.regression;
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const [open, setOpen] = useState<string | null>(null);
   const runs = useInfiniteQuery({
     ...trpc.regression.runs.infiniteQueryOptions(
@@ -262,6 +263,15 @@ function RunsList() {
     refetchInterval: (query) =>
       query.state.data?.pages.some((page) => page.items.some((run) => run.status === "queued" || run.status === "running")) ? RUN_POLL_MS : false,
   });
+  // A run that finished changes its version's gate: the versions (badges, activation) are read again.
+  const active = runs.data?.pages.reduce((n, page) => n + page.items.filter((run) => run.status === "queued" || run.status === "running").length, 0) ?? 0;
+  const wasActive = useRef(active);
+  useEffect(() => {
+    if (active < wasActive.current) {
+      void queryClient.invalidateQueries(trpc.versions.pathFilter());
+    }
+    wasActive.current = active;
+  }, [active, queryClient, trpc]);
   if (runs.isPending) {
     return <LoadingState />;
   }
