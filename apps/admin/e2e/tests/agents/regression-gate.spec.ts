@@ -37,7 +37,8 @@ test("[REGRESSION GATE]: write cases, run them on a version, a new version is he
 }) => {
   test.setTimeout(120_000);
   // A real conversation for the replay, answered by the live version.
-  await customerSays(request, newCustomer("Replay"), "Oi, vocês abrem sábado?", OTHER_TENANT.phoneNumberId);
+  const replayCustomer = newCustomer("Replay");
+  await customerSays(request, replayCustomer, "Oi, vocês abrem sábado?", OTHER_TENANT.phoneNumberId);
 
   await page.goto(AGENT_URL);
   await page.getByRole("link", { name: "Testes" }).click();
@@ -138,4 +139,19 @@ test("[REGRESSION GATE]: write cases, run them on a version, a new version is he
   expect(audit.items[0]?.data).toEqual({ version: candidate, gate: "failed" });
   const versions = ok(await trpcQuery<Version[]>(operatorApi, "versions.list", scope));
   expect(versions.find((v) => v.active)?.version).toBe(candidate);
+
+  // A real conversation becomes a test case: from its thread, the case opens with its customer messages.
+  const listed = ok(
+    await trpcQuery<{ items: { id: string }[] }>(operatorApi, "conversations.list", { tenantSlug: scope.tenantSlug, search: replayCustomer.name }),
+  );
+  await page.goto(`/tenants/${scope.tenantSlug}/conversations?c=${listed.items[0]?.id ?? ""}`);
+  await page.getByTestId("thread-header").getByRole("button", { name: "Virar caso de teste" }).click();
+  await expect(page).toHaveURL(new RegExp(`${AGENT_URL}/tests$`));
+  await expect(editor.getByRole("textbox", { name: "Nome" })).toHaveValue(`Conversa com ${replayCustomer.name}`);
+  await expect(editor.getByRole("textbox", { name: "Mensagem 1" })).toHaveValue("Oi, vocês abrem sábado?");
+  await editor.getByRole("button", { name: "Salvar caso" }).click();
+  await expect(page.getByTestId(`case-row-Conversa com ${replayCustomer.name}`)).toContainText("Não transfere para humano");
+  // Saved: a reload does not open the draft again.
+  await page.reload();
+  await expect(page.getByTestId("case-editor")).toHaveCount(0);
 });

@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { useNavigate } from "react-router";
 
-import { HUMAN_REPLY_MAX, ZReplyToConversationInput } from "@lx/shared/schemas";
+import { HUMAN_REPLY_MAX, TEST_CASE_MAX_TURNS, ZReplyToConversationInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
@@ -9,6 +10,7 @@ import { Dialog } from "../../components/ui/dialog.tsx";
 import { Field, FieldErrors, Select, Textarea } from "../../components/ui/field.tsx";
 import { ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import type { TestsPageState } from "../regression/draft-case.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
@@ -175,6 +177,20 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
   );
 }
 
+/**
+ * A test case drafted from a real conversation (the regression gate): the customer's latest
+ * messages in order, as many as a case holds, expecting the bot to keep the conversation — the
+ * operator edits the expectations before saving.
+ */
+function draftCaseOf(thread: Thread, name: string): NonNullable<TestsPageState["draftCase"]> {
+  const customer = thread.messages.filter((m) => m.author === "customer" && m.body.trim() !== "").slice(-TEST_CASE_MAX_TURNS);
+  return {
+    name: name.slice(0, 120),
+    turns: customer.map((m) => ({ customer: m.body.slice(0, 1000) })),
+    expectations: [{ kind: "no_handoff" }],
+  };
+}
+
 /** The header of an open thread: who, which agent, mode, window, and the take over / hand back / move actions. */
 function ThreadHeader({
   tenantSlug,
@@ -190,6 +206,7 @@ function ThreadHeader({
   const toast = useToast();
   const invalidate = useInvalidateConversations();
   const [moving, setMoving] = useState(false);
+  const navigate = useNavigate();
   const c = thread.conversation;
   const scope = { tenantSlug, conversationId: c.id };
   const takeOver = useMutation(
@@ -268,6 +285,24 @@ function ThreadHeader({
           {agents.length > 1 ? (
             <Button size="sm" variant="ghost" onClick={() => setMoving(true)}>
               {t.inbox.move}
+            </Button>
+          ) : null}
+          {c.agent ? (
+            <Button
+              size="sm"
+              variant="ghost"
+              title={t.inbox.toTestCaseHint}
+              onClick={() => {
+                if (c.agent) {
+                  void navigate(`/tenants/${tenantSlug}/agents/${c.agent.slug}/tests`, {
+                    state: {
+                      draftCase: draftCaseOf(thread, t.regression.cases.fromConversation(customerLabel(c, t.inbox.unknownCustomer))),
+                    } satisfies TestsPageState,
+                  });
+                }
+              }}
+            >
+              {t.inbox.toTestCase}
             </Button>
           ) : null}
         </div>

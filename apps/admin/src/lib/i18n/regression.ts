@@ -28,6 +28,7 @@ export const regressionPtBR = {
     save: "Salvar caso",
     invalid: "Confira os campos destacados.",
     turnsCount: (n: number) => (n === 1 ? "1 mensagem" : `${n} mensagens`),
+    fromConversation: (who: string) => `Conversa com ${who}`,
   },
   kinds: {
     contains: "Alguma resposta contém",
@@ -145,6 +146,7 @@ export const regressionEn: typeof regressionPtBR = {
     save: "Save case",
     invalid: "Check the highlighted fields.",
     turnsCount: (n) => (n === 1 ? "1 message" : `${n} messages`),
+    fromConversation: (who) => `Conversation with ${who}`,
   },
   kinds: {
     contains: "Some reply contains",

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { useParams } from "react-router";
+import { useLocation, useNavigate, useParams } from "react-router";
 
 import { REPLAY_MAX_CONVERSATIONS, type TReplayConversation, type TTestCaseResult } from "@lx/shared/schemas";
 
@@ -14,6 +14,7 @@ import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { CaseEditor } from "../../features/regression/case-editor.tsx";
+import type { TestsPageState } from "../../features/regression/draft-case.ts";
 import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { CaseResults, ReplayResults } from "../../features/regression/run-result.tsx";
 import { errorMessage } from "../../lib/errors.ts";
@@ -40,7 +41,17 @@ export function TestsPage() {
   const scope = { tenantSlug, agentSlug };
   const cases = useQuery(trpc.regression.cases.queryOptions(scope));
   const versions = useQuery(trpc.versions.list.queryOptions(scope));
-  const [editing, setEditing] = useState<CaseRow | "new" | null>(null);
+  // Opened from a conversation ("make a test case"): the editor starts with its customer messages.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const drafted = (location.state as TestsPageState | null)?.draftCase ?? null;
+  const [editing, setEditing] = useState<CaseRow | "new" | null>(drafted ? "new" : null);
+  const closeEditor = () => {
+    setEditing(null);
+    if (drafted) {
+      void navigate(".", { replace: true, state: null });
+    }
+  };
   const [toDelete, setToDelete] = useState<CaseRow | null>(null);
 
   const refresh = () =>
@@ -53,7 +64,7 @@ export function TestsPage() {
     trpc.regression.saveCase.mutationOptions({
       onSuccess: async () => {
         toast.success(r.cases.saved);
-        setEditing(null);
+        closeEditor();
         await refresh();
       },
       onError: (err) => toast.error(errorMessage(err, t)),
@@ -86,9 +97,9 @@ export function TestsPage() {
       {editing ? (
         <CaseEditor
           key={editing === "new" ? "new" : editing.id}
-          initial={editing === "new" ? null : editing}
+          initial={editing === "new" ? drafted : editing}
           busy={save.isPending}
-          onCancel={() => setEditing(null)}
+          onCancel={closeEditor}
           onSave={(testCase) => save.mutate({ ...scope, id: editing === "new" ? undefined : editing.id, testCase })}
         />
       ) : null}
