@@ -63,7 +63,7 @@ export function CaseEditor({
   const { t } = useI18n();
   const r = t.regression;
   const [name, setName] = useState(initial?.name ?? "");
-  const [turns, setTurns] = useState<string[]>(initial?.turns.map((x) => x.customer) ?? [""]);
+  const [turns, setTurns] = useState<string[]>(initial && initial.turns.length > 0 ? initial.turns.map((x) => x.customer) : [""]);
   const [expectations, setExpectations] = useState<DraftExpectation[]>(
     initial?.expectations.map(toDraft) ?? [{ kind: "contains", text: "", tool: "handoff_to_human" }],
   );
