@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 
 import { Command, CommanderError, Option } from "commander";
-import { and, eq, gt } from "drizzle-orm";
+import { and, eq, gt, sql } from "drizzle-orm";
 
 import { closeDb, createDb, type Database } from "@lx/db/client";
 import { runMigrations } from "@lx/db/migrate";
@@ -12,16 +12,20 @@ import {
   CLI_ACTOR,
   compileSpec,
   createUser,
+  getTestRun,
   listVersions,
+  requestTestRun,
   requireAgent,
   requireTenant,
   rollbackVersion,
   type ApplyReport,
+  type TestRunDetail,
 } from "@lx/db/queries";
 import { conversations, messages, phoneNumbers } from "@lx/db/schema";
 import { inboundText, postWebhook } from "@lx/sandbox";
 import { parseSecretKey } from "@lx/shared/crypto";
 import { isAppError } from "@lx/shared/errors";
+import { REPLAY_MAX_CONVERSATIONS, type TReplayConversation, type TTestCaseResult } from "@lx/shared/schemas";
 
 import { loadCliEnv, processEnv } from "./env.ts";
 
@@ -70,6 +74,32 @@ function formatReport(r: ApplyReport): string {
   const lines = r.changes.map((c) => `  ${c.action.padEnd(9)} ${c.kind} ${c.subject}${c.detail ? ` (${c.detail})` : ""}`);
   const tail = r.dryRun ? "nothing was written (dry run)" : `${r.changes.length} change(s) applied`;
   return `${head}:\n${lines.join("\n")}\n${tail}\n`;
+}
+
+/** A finished run as `lx test` prints it: each case (or replayed reply) on a line, then the counts. */
+function formatTestRun(run: TestRunDetail): string {
+  const lines: string[] = [];
+  if (run.kind === "cases") {
+    for (const c of run.results as TTestCaseResult[]) {
+      lines.push(`${c.passed ? "✓" : "✗"} ${c.name}`);
+      for (const e of c.expectations.filter((x) => !x.passed)) {
+        const what = "text" in e.expectation ? ` "${e.expectation.text}"` : "tool" in e.expectation ? ` ${e.expectation.tool}` : "";
+        lines.push(`    ${e.expectation.kind}${what}: ${e.detail}`);
+      }
+      if (c.error) {
+        lines.push(`    ${c.error}`);
+      }
+    }
+    lines.push(`${run.summary?.passed ?? 0} of ${run.summary?.total ?? 0} test case(s) passed on ${run.version}`);
+  } else {
+    for (const conversation of run.results as TReplayConversation[]) {
+      for (const r of conversation.replies) {
+        lines.push(`${r.changed ? "changed" : "same   "} ${conversation.customer}: ${r.customer.replace(/\s+/g, " ").slice(0, 60)}`);
+      }
+    }
+    lines.push(`${run.summary?.changed ?? 0} of ${run.summary?.total ?? 0} replayed replies changed on ${run.version}`);
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -210,6 +240,55 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
       const r = await rollbackVersion(d, { tenantId: tenant.id, agentId: agent.id, actor: CLI_ACTOR });
       out(`rolled back ${opts.agent} ${r.from ?? "?"} → ${r.to}\n`);
+    });
+
+  program
+    .command("test")
+    .description("run the agent's test cases (or replay its latest conversations) against a version on the workers, wait and print the result")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--agent <slug>", "agent slug")
+    .requiredOption("--version <x.y.z>", "version to test")
+    .option("--replay <n>", "replay the agent's latest n real conversations (1-20) instead of running its cases")
+    .option("--timeout <seconds>", "how long to wait for the workers", "600")
+    .action(async (opts: { tenant: string; agent: string; version: string; replay?: string; timeout: string }) => {
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
+      const replay = opts.replay === undefined ? null : Number(opts.replay);
+      if (replay !== null && !(Number.isInteger(replay) && replay >= 1 && replay <= REPLAY_MAX_CONVERSATIONS)) {
+        throw new UserError(`--replay must be a whole number from 1 to ${REPLAY_MAX_CONVERSATIONS}`);
+      }
+      const timeoutMs = Number(opts.timeout) * 1000;
+      if (!(timeoutMs > 0)) {
+        throw new UserError("--timeout must be a positive number of seconds");
+      }
+      const queued = await requestTestRun(d, {
+        tenantId: tenant.id,
+        agentId: agent.id,
+        version: opts.version,
+        kind: replay === null ? "cases" : "replay",
+        replayLimit: replay ?? 10,
+        actor: CLI_ACTOR,
+      });
+      await d.execute(sql`select pg_notify('lx_jobs', '')`);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const run = await getTestRun(d, { tenantId: tenant.id, agentId: agent.id, id: queued.id });
+        if (run.status === "error") {
+          throw new UserError(`test run ${run.id} failed: ${run.error ?? "unknown error"}`);
+        }
+        if (run.status === "done") {
+          out(formatTestRun(run));
+          if (run.kind === "cases" && !run.passed) {
+            throw new UserError(`regression gate: ${run.summary?.failed ?? "?"} of ${run.summary?.total ?? "?"} test case(s) failed on ${opts.agent} ${run.version}`);
+          }
+          return;
+        }
+        if (Date.now() > deadline) {
+          throw new UserError(`test run ${run.id} is still ${run.status} after ${opts.timeout} s (is a worker running?)`);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
     });
 
   program

@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+
 import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
@@ -11,7 +13,8 @@ import {
   saveTestCase,
   type TestRunDetail,
 } from "@lx/db/queries";
-import { dbTest as test, TEST_ACTOR } from "@lx/db/testing";
+import { runCli } from "@lx/api/cli";
+import { dbTest as test, TEST_ACTOR, TEST_SECRET_KEY_HEX } from "@lx/db/testing";
 import type { TAgentSpec } from "@lx/shared";
 import type { TReplayConversation, TTestCaseBody, TTestCaseResult } from "@lx/shared/schemas";
 import { havenSpec } from "@lx/shared/testing";
@@ -209,5 +212,40 @@ describe("regression gate: replay", () => {
     expect(s.graph.requests.length).toBe(sends);
     const [counts] = await db.execute<{ messages: number }>(sql`select count(*)::int as messages from messages where tenant_id = ${s.tenantId}::uuid`);
     expect(counts?.messages).toBe(4);
+  });
+});
+
+describe("regression gate: lx test", () => {
+  test("queues a run, waits for the workers and prints it; exit 1 when a case fails or no worker answers in time", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.llm.setReply(() => ({ text: "A avaliação custa R$ 150,00." }));
+    await addCase(s, { name: "preço", turns: [{ customer: "Quanto custa?" }], expectations: [{ kind: "contains", text: "R$ 150" }] });
+    const [slugs] = await db.execute<{ tenant: string; agent: string }>(sql`
+      select t.slug as tenant, a.slug as agent from agents a join tenants t on t.id = a.tenant_id where a.id = ${s.agentId}::uuid`);
+    const lx = async (...args: string[]) => {
+      let stdout = "";
+      let stderr = "";
+      const code = await runCli(["test", "--tenant", slugs?.tenant ?? "", "--agent", slugs?.agent ?? "", "--version", "1.0.0", ...args], {
+        stdin: Readable.from([]),
+        stdout: (x) => (stdout += x),
+        stderr: (x) => (stderr += x),
+        env: { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX },
+      });
+      return { code, stdout, stderr };
+    };
+
+    // No worker yet: the wait ends with a message naming the likely cause.
+    expect(await lx("--timeout", "1")).toMatchObject({ code: 1, stderr: expect.stringContaining("(is a worker running?)") });
+    await s.startWorker();
+    expect(await lx()).toEqual({ code: 0, stdout: "✓ preço\n1 of 1 test case(s) passed on 1.0.0\n", stderr: "" });
+
+    await addCase(s, { name: "desconto", turns: [{ customer: "Tem desconto?" }], expectations: [{ kind: "contains", text: "desconto" }] });
+    expect(await lx()).toEqual({
+      code: 1,
+      stdout: '✗ desconto\n    contains "desconto": no reply contains it\n✓ preço\n1 of 2 test case(s) passed on 1.0.0\n',
+      stderr: `error: regression gate: 1 of 2 test case(s) failed on ${slugs?.agent ?? ""} 1.0.0\n`,
+    });
+    expect(await lx("--replay", "0")).toMatchObject({ code: 1, stderr: "error: --replay must be a whole number from 1 to 20\n" });
+    expect(await lx("--replay", "5")).toEqual({ code: 0, stdout: "0 of 0 replayed replies changed on 1.0.0\n", stderr: "" });
   });
 });
