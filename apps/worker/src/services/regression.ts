@@ -177,7 +177,9 @@ async function simulateReply(db: Executor, history: LlmTurn[], customerText: str
 
 /** A test case, turn by turn, until its end or a handoff (the bot says nothing more after one). */
 async function simulateCase(db: Executor, c: TestCaseRow, sim: Simulation): Promise<TTestCaseResult> {
-  const history: LlmTurn[] = [];
+  // The conversation as the live reply would read it back: one row per message (each reply part is
+  // its own message), the latest `recentMessages` of them, turned into the model's turns by toTurns.
+  const history: HistoryRow[] = [];
   const transcript: TTranscriptLine[] = [];
   const replies: string[] = [];
   const tools: string[] = [];
@@ -192,8 +194,8 @@ async function simulateCase(db: Executor, c: TestCaseRow, sim: Simulation): Prom
       break;
     }
     transcript.push({ role: "customer", text: turn.customer });
-    addTurn(history, "user", turn.customer);
-    const reply = await simulateReply(db, history.slice(-recent), turn.customer, blocks, sim);
+    history.push({ author: "customer", body: turn.customer });
+    const reply = await simulateReply(db, toTurns(history.slice(-recent), recent).turns, turn.customer, blocks, sim);
     tokensIn += reply.tokensIn;
     tokensOut += reply.tokensOut;
     tools.push(...reply.tools);
@@ -207,7 +209,7 @@ async function simulateCase(db: Executor, c: TestCaseRow, sim: Simulation): Prom
       transcript.push({ role: "bot", text: part, ...(n === 0 ? { tools: reply.tools, policy: reply.policy } : {}) }),
     );
     replies.push(...reply.parts);
-    addTurn(history, "assistant", reply.parts.join("\n"));
+    history.push(...reply.parts.map((body) => ({ author: "bot", body })));
   }
   const expectations = evaluateExpectations({ replies, handoff, tools }, c.expectations);
   return {
@@ -221,16 +223,6 @@ async function simulateCase(db: Executor, c: TestCaseRow, sim: Simulation): Prom
     tokensIn,
     tokensOut,
   };
-}
-
-/** Appends a turn, merging into the last one of the same side (providers want alternating roles). */
-function addTurn(history: LlmTurn[], role: "user" | "assistant", content: string): void {
-  const last = history.at(-1);
-  if (last?.role === role) {
-    last.content = `${last.content}\n${content}`;
-  } else {
-    history.push(role === "user" ? { role, content } : { role: "assistant", content });
-  }
 }
 
 /**
