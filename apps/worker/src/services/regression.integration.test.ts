@@ -27,8 +27,8 @@ const spec: TAgentSpec = {
   context: { ...havenSpec.context, burstWindowMs: 0 },
 };
 
-async function stack(db: Database, dbUrl: string): Promise<Stack> {
-  const s = await startStack(db, dbUrl, { spec });
+async function stack(db: Database, dbUrl: string, agentSpec: TAgentSpec = spec): Promise<Stack> {
+  const s = await startStack(db, dbUrl, { spec: agentSpec });
   onTestFinished(() => s.stop());
   return s;
 }
@@ -212,6 +212,48 @@ describe("regression gate: replay", () => {
     expect(s.graph.requests.length).toBe(sends);
     const [counts] = await db.execute<{ messages: number }>(sql`select count(*)::int as messages from messages where tenant_id = ${s.tenantId}::uuid`);
     expect(counts?.messages).toBe(4);
+  });
+
+  test("a long conversation's replies are replayed with the summary the conversation had when each was written", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...spec, context: { recentMessages: 4, summarizeAfter: 2, burstWindowMs: 0 } });
+    let summaries = 0;
+    const system = (body: { messages: { content?: unknown }[] } | undefined) => {
+      const content = body?.messages[0]?.content;
+      return typeof content === "string" ? content : "";
+    };
+    s.llm.setReply((r) => ({
+      text: system(r.body).startsWith("[summarize]") ? `Resumo ${++summaries}: cliente Ana quer clareamento.` : `ok: ${r.lastUserText}`,
+    }));
+    await s.startWorker();
+    const ana = s.customer("5511970000002", { name: "Ana" });
+    const sent = async (n: number) => eventually(async () => s.graph.requests.filter((r) => r.kind === "send").length, (x) => x === n);
+    for (let i = 1; i <= 4; i++) {
+      await ana.text(`mensagem ${i}`);
+      await sent(i);
+    }
+    // Eight messages: past recentMessages + summarizeAfter, so the summarizer folds the oldest four.
+    const [history] = await eventually(
+      () => db.execute<{ summary: string; up_to: number }>(sql`
+        select s.summary, s.up_to_message_id::int as up_to from conversation_summaries s
+        join conversations c on c.id = s.conversation_id where c.customer_key = '5511970000002'`),
+      (rows) => rows.length === 1,
+    );
+    const [conversation] = await db.execute<{ summary: string; up_to: number }>(sql`
+      select summary, summary_up_to_message_id::int as up_to from conversations where customer_key = '5511970000002'`);
+    expect(history).toEqual(conversation);
+    expect(history?.summary).toBe("Resumo 1: cliente Ana quer clareamento.");
+    await ana.text("mensagem 5");
+    await sent(5);
+
+    const before = s.llm.requests.length;
+    const run = await runAndWait(s, "1.0.0", "replay");
+    expect(run).toMatchObject({ status: "done", summary: { total: 5, changed: 0 } });
+    const replayed = s.llm.requests.slice(before);
+    const systemFor = (text: string) => system(replayed.find((r) => r.lastUserText === text)?.body);
+    // The fifth reply was written with the summary; the fourth before it existed.
+    expect(systemFor("mensagem 5")).toContain("Resumo 1: cliente Ana quer clareamento.");
+    expect(systemFor("mensagem 4")).not.toContain("Resumo");
+    expect(systemFor("mensagem 4")).toContain("Haven");
   });
 });
 

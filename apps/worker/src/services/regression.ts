@@ -145,7 +145,14 @@ type SimulatedReply = {
  * What the live reply would do with `history` (the customer's message last): handoff keyword,
  * model with tools, Sentinel — as services/reply.ts does, with dry-run tools.
  */
-async function simulateReply(db: Executor, history: LlmTurn[], customerText: string, priorBlocks: number, sim: Simulation): Promise<SimulatedReply> {
+async function simulateReply(
+  db: Executor,
+  history: LlmTurn[],
+  customerText: string,
+  priorBlocks: number,
+  sim: Simulation,
+  summary = "",
+): Promise<SimulatedReply> {
   const { bundle } = sim;
   const keyword = matchHandoffKeyword(customerText, bundle.policies.handoff.keywords);
   if (keyword) {
@@ -155,7 +162,7 @@ async function simulateReply(db: Executor, history: LlmTurn[], customerText: str
   const generation = await generateReply({
     bundle,
     choice: sim.deps.chooseModel(bundle),
-    system: systemPromptFor(bundle, { now: sim.now }),
+    system: systemPromptFor(bundle, { summary, now: sim.now }),
     turns,
     maxRounds: sim.deps.maxToolRounds ?? 3,
     signal: sim.signal,
@@ -265,13 +272,15 @@ async function dryRunTool(db: Executor, call: LlmToolCall, sim: Simulation): Pro
 type ReplaySource = {
   conversationId: string;
   customerKey: string;
-  replies: { upTo: number; original: string; version: string | null; customer: string }[];
+  replies: { upTo: number; original: string; version: string | null; customer: string; summary: string }[];
 };
 
 /**
  * The agent's latest conversations with bot replies (`run.replayLimit`), each with its latest
- * REPLAY_MAX_REPLIES replies: the reply's parts joined, the version that wrote it, and the customer
- * messages it answered (those since the previous reply).
+ * REPLAY_MAX_REPLIES replies: the reply's parts joined, the version that wrote it, the customer
+ * messages it answered (those since the previous reply), and the conversation summary of the time:
+ * the latest one written before the answered message arrived (conversation_summaries; one written
+ * between that message and its reply is not used).
  */
 async function replaySources(db: Executor, run: TestRunTask): Promise<ReplaySource[]> {
   const rows = await db.execute<{
@@ -282,6 +291,7 @@ async function replaySources(db: Executor, run: TestRunTask): Promise<ReplaySour
     original: string;
     version: string | null;
     customer: string | null;
+    summary: string | null;
   }>(sql`
     with convs as (
       select c.id, c.customer_key, row_number() over (order by coalesce(c.last_message_at, c.created_at) desc, c.id desc) as ord
@@ -292,7 +302,11 @@ async function replaySources(db: Executor, run: TestRunTask): Promise<ReplaySour
       limit ${run.replayLimit})
     select c.id as conversation_id, c.customer_key, c.ord, r.up_to, r.original, r.version,
            (select string_agg(i.body, E'\n' order by i.id) from messages i
-            where i.conversation_id = c.id and i.direction = 'in' and i.id <= r.up_to and i.id > coalesce(r.prev_up_to, 0)) as customer
+            where i.conversation_id = c.id and i.direction = 'in' and i.id <= r.up_to and i.id > coalesce(r.prev_up_to, 0)) as customer,
+           (select s.summary from conversation_summaries s
+            where s.conversation_id = c.id and s.up_to_message_id < r.up_to
+              and s.created_at < (select m.created_at from messages m where m.id = r.up_to)
+            order by s.created_at desc, s.id desc limit 1) as summary
     from convs c
     cross join lateral (
       select * from (
@@ -312,7 +326,7 @@ async function replaySources(db: Executor, run: TestRunTask): Promise<ReplaySour
       source = { conversationId: r.conversation_id, customerKey: r.customer_key, replies: [] };
       out.set(r.conversation_id, source);
     }
-    source.replies.push({ upTo: Number(r.up_to), original: r.original, version: r.version, customer: r.customer ?? "" });
+    source.replies.push({ upTo: Number(r.up_to), original: r.original, version: r.version, customer: r.customer ?? "", summary: r.summary ?? "" });
   }
   return [...out.values()];
 }
@@ -332,7 +346,7 @@ async function replayConversation(
       select author, body from (${recentTurnsSql(sql`${s.conversationId}::uuid`, sql`${r.upTo}::bigint`, sql`${recent}::int`, true)}) recent
       order by pos, sub, id`);
     const { turns } = toTurns(rows, recent);
-    const reply = await simulateReply(db, turns, r.customer, 0, sim);
+    const reply = await simulateReply(db, turns, r.customer, 0, sim, r.summary);
     tokensIn += reply.tokensIn;
     tokensOut += reply.tokensOut;
     const text = reply.handoff ? sim.bundle.policies.handoff.message : reply.parts.join("\n");

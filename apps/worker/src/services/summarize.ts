@@ -15,7 +15,8 @@ const ZSummarize = z.object({ conversationId: z.string() });
 /**
  * conversation.summarize: folds the turns older than the reply context (the last `recentMessages`)
  * into the conversation summary with one LLM call. The reply path then sends summary + recent turns.
- * Written only forward (summary_up_to_message_id never decreases), so a late or repeated job is harmless.
+ * Written only forward (summary_up_to_message_id never decreases), so a late or repeated job is harmless;
+ * each step is also kept in conversation_summaries.
  */
 export async function handleSummarize(
   ctx: JobContext,
@@ -65,9 +66,15 @@ export async function handleSummarize(
   });
   const summary = res.text.trim().slice(0, 4000);
   await ctx.finish(async (tx) => {
+    // The summary's history (conversation_summaries) gets the same step, so a replay can give an old
+    // reply the summary it was written with (docs/regression.md).
     await tx.execute(sql`
-      update conversations set summary = ${summary}, summary_up_to_message_id = ${Number(last.id)}
-      where id = ${conversationId}::uuid and coalesce(summary_up_to_message_id, 0) < ${Number(last.id)}`);
+      with moved as (
+        update conversations set summary = ${summary}, summary_up_to_message_id = ${Number(last.id)}
+        where id = ${conversationId}::uuid and coalesce(summary_up_to_message_id, 0) < ${Number(last.id)}
+        returning tenant_id, id, summary_up_to_message_id, summary)
+      insert into conversation_summaries (tenant_id, conversation_id, up_to_message_id, summary)
+      select tenant_id, id, summary_up_to_message_id, summary from moved`);
   });
   ctx.logger.info({ conversationId, folded: toFold.length, tokensIn: res.usage.inputTokens }, "conversation summarized");
 }

@@ -8,6 +8,7 @@ export * from "./agent-versions.ts";
 export * from "./agent-activations.ts";
 export * from "./spec-drafts.ts";
 export * from "./conversations.ts";
+export * from "./conversation-summaries.ts";
 export * from "./messages.ts";
 export * from "./webhook-events.ts";
 export * from "./message-queue.ts";
