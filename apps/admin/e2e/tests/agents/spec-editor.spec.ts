@@ -54,16 +54,17 @@ test("[SPEC]: the JSON view of the same draft shows path-named errors and never 
   const spec = JSON.parse(await editor.inputValue()) as { handoff: Record<string, unknown>; goals: string[] };
   expect(spec.goals.length).toBeGreaterThan(0);
 
-  // Schema-invalid but well-formed: each error is named by its path, and the draft still autosaves.
+  // Schema-invalid but well-formed: each error is named by its path (the schema's messages in
+  // Portuguese), and the draft still autosaves.
   delete spec.handoff.message;
   spec.goals = [];
   await editor.fill(JSON.stringify({ ...spec, unexpected: true }, null, 2));
   const errors = page.getByTestId("spec-errors");
   await expect(errors).toContainText("handoff.message");
-  await expect(errors).toContainText("required");
-  await expect(errors).toContainText("goals");
-  await expect(errors).toContainText("at least one goal");
-  await expect(errors).toContainText("unexpected");
+  const error = (path: string) => errors.getByRole("listitem").filter({ has: page.getByText(path, { exact: true }) });
+  await expect(error("handoff.message")).toContainText("obrigatório");
+  await expect(error("goals")).toContainText("ao menos um objetivo");
+  await expect(error("unexpected")).toContainText("campo desconhecido");
   await expect(page.getByTestId("save-status")).toHaveAttribute("data-state", "saved");
   expect((await getHavenDraft(operatorApi)).spec.goals).toEqual([]);
   await shot("spec-editor-json-errors");

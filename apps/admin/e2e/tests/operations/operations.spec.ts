@@ -58,7 +58,7 @@ test("[OPERATIONS]: pauses a number (the bot's reply is held), resumes it, and r
   await numberRow.getByRole("button", { name: "Pausar" }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByTestId("confirm-button").click();
-  await expect(dialog.getByTestId("field-errors")).toContainText("required");
+  await expect(dialog.getByTestId("field-errors")).toHaveText("obrigatório");
   await dialog.getByLabel("Motivo").fill("Teste de pausa (e2e)");
   await dialog.getByTestId("confirm-button").click();
   await expect(page.getByTestId("toast-success").filter({ hasText: "pausados" })).toBeVisible();

@@ -98,15 +98,15 @@ test("[ONBOARDING]: onboards a tenant through the wizard — intake, path-named 
   await expect(template.getByLabel("Idioma (Meta)")).toHaveValue("pt_BR");
   const body = template.getByLabel("Texto aprovado");
   await body.fill("Olá {{1}}, aqui é a Aurora. Podemos continuar de onde paramos, {{2}}?");
-  await expect(template).toContainText("a re-engagement template takes at most one parameter");
+  await expect(template).toContainText("um template de reengajamento aceita no máximo um parâmetro");
   await body.fill("Olá {{1}}, aqui é a Aurora. Podemos continuar de onde paramos?");
   await expect(template.getByTestId("template-params")).toHaveText(
     "Parâmetros: {{1}} = primeiro nome do cliente",
   );
   const agentTemplates = page.getByTestId("wizard-agent-templates");
-  await expect(agentTemplates).toContainText("no re-engagement template");
+  await expect(agentTemplates).toContainText("sem template de reengajamento");
   await agentTemplates.getByLabel("Retomada", { exact: true }).selectOption("retomada_aurora_v1|pt_BR");
-  await expect(agentTemplates).not.toContainText("no re-engagement template");
+  await expect(agentTemplates).not.toContainText("sem template de reengajamento");
   // Renaming the template carries the agent's reference along.
   await template.getByLabel("Nome (Meta)").fill("retomada_aurora_v2");
   await expect(agentTemplates.getByLabel("Retomada", { exact: true })).toHaveValue(
@@ -125,7 +125,7 @@ test("[ONBOARDING]: onboards a tenant through the wizard — intake, path-named 
   await number.getByLabel("phone_number_id (Meta)").fill("12ab");
   await number.getByLabel("Número exibido").fill(`+55 19 99999-${suffix}`);
   await number.getByLabel("Token de acesso (Graph API)").fill(`sandbox-token-${suffix}`);
-  await expect(number).toContainText("must be digits");
+  await expect(number).toContainText("deve ter só dígitos");
   await page.getByTestId("wizard-step-review").click();
   await expect(page.getByTestId("spec-errors")).toContainText("numbers.0.phoneNumberId");
   await expect(page.getByTestId("wizard-create")).toBeDisabled();
@@ -240,7 +240,7 @@ test("[ONBOARDING]: two agents behind an initial menu — the wizard routes by m
   await expect(options.nth(1).getByLabel("Agente")).toHaveValue("vendas");
   const prompt = page.getByLabel("Mensagem do menu");
   await prompt.fill(" ");
-  await expect(page.getByTestId("wizard-menu")).toContainText("must not be empty");
+  await expect(page.getByTestId("wizard-menu")).toContainText("não pode ficar vazio");
   await expect(page.getByTestId("wizard-step-routing")).toContainText("1 erro");
   await prompt.fill("Olá! Você quer agendar uma aula ou conhecer os planos?");
   await expect(page.getByTestId("wizard-menu-preview")).toHaveText(
@@ -267,6 +267,7 @@ test("[ONBOARDING]: two agents behind an initial menu — the wizard routes by m
   const warnings = page.getByTestId("wizard-warnings");
   await expect(warnings).toContainText("agents.0.spec.templates.reengagement");
   await expect(warnings).toContainText("agents.1.spec.templates.reengagement");
+  await expect(warnings).toContainText("sem template de reengajamento: as respostas fora da janela de 24 horas serão bloqueadas");
   await page.getByTestId("wizard-create").click();
   await expect(page).toHaveURL(new RegExp(`/tenants/${slug}$`));
   for (const agent of ["atendimento", "vendas"]) {

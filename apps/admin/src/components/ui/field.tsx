@@ -1,6 +1,7 @@
 import { useId, type ComponentProps, type ReactNode } from "react";
 
 import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
 
 const control =
   "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none disabled:bg-slate-50 disabled:text-slate-500 aria-[invalid=true]:ring-rose-400 aria-[invalid=true]:focus:ring-rose-500";
@@ -64,11 +65,13 @@ export function Field({
   );
 }
 
+/** Validation messages under a field, in the console's language (the schemas speak English). */
 export function FieldErrors({ id, messages }: { id?: string; messages: readonly string[] }) {
+  const { validation } = useI18n();
   return (
     <ul id={id} className="space-y-0.5 text-xs font-medium text-rose-600" data-testid="field-errors">
       {messages.map((message) => (
-        <li key={message}>{message}</li>
+        <li key={message}>{validation(message)}</li>
       ))}
     </ul>
   );

@@ -4,7 +4,7 @@ import { useI18n } from "../../lib/i18n/context.tsx";
 
 /** Every validation error of the draft, named by its path (`handoff.message: required`). */
 export function SpecErrors({ errors, title }: { errors: readonly FieldError[]; title?: string }) {
-  const { t } = useI18n();
+  const { t, validation } = useI18n();
   return (
     <div
       role="alert"
@@ -18,7 +18,7 @@ export function SpecErrors({ errors, title }: { errors: readonly FieldError[]; t
             <code className="shrink-0 rounded bg-white/70 px-1.5 py-0.5 font-mono text-xs text-rose-800 ring-1 ring-rose-200">
               {error.path === "" ? "(root)" : error.path}
             </code>
-            <span>{error.message}</span>
+            <span>{validation(error.message)}</span>
           </li>
         ))}
       </ul>

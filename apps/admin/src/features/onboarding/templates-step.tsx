@@ -130,7 +130,7 @@ function TemplateItem({
  * names for re-engagement (outside the 24-hour window) and reminders (`spec.templates`).
  */
 export function TemplatesStep({ intake, set, errors, warnings }: StepProps & { warnings: FieldError[] }) {
-  const { t } = useI18n();
+  const { t, validation } = useI18n();
   const templates = intake.templates;
   const options = (purpose: string) =>
     templates
@@ -201,7 +201,7 @@ export function TemplatesStep({ intake, set, errors, warnings }: StepProps & { w
                       key={purpose}
                       label={purpose === "reengagement" ? t.wizard.reengagementOf : t.wizard.reminderOf}
                       errors={messagesAt(errors, `agents.${index}.spec.templates.${purpose}.name`)}
-                      hint={purpose === "reengagement" && warning ? warning.message : undefined}
+                      hint={purpose === "reengagement" && warning ? validation(warning.message) : undefined}
                     >
                       {({ id, describedBy, invalid }) => (
                         <Select

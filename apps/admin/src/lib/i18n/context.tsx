@@ -1,6 +1,7 @@
 import { createContext, use, useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 
 import { DEFAULT_LOCALE, MESSAGES, type Locale, type Messages } from "./messages.ts";
+import { validationMessage } from "./validation.ts";
 
 const STORAGE_KEY = "lx.locale";
 
@@ -37,6 +38,8 @@ type I18n = {
   usd: (amount: number) => string;
   /** 25/11 (pt-BR) or 11/25 (en), from a YYYY-MM-DD day, read as UTC. */
   day: (ymd: string) => string;
+  /** A validation message of the shared schemas (English) in this language (`required` → `obrigatório`). */
+  validation: (message: string) => string;
 };
 
 const I18nContext = createContext<I18n | null>(null);
@@ -124,6 +127,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       usd: (amount) =>
         amount !== 0 && Math.abs(amount) < 0.01 ? usdSmallFormat.format(amount) : usdFormat.format(amount),
       day: (ymd) => dayFormat.format(new Date(`${ymd}T00:00:00Z`)),
+      validation: (message) => validationMessage(message, locale),
     };
   }, [locale, setLocale]);
 

@@ -129,7 +129,7 @@ function CompileResult({ result }: { result: CompileOk }) {
 }
 
 function PublishCard({ canPublish }: { canPublish: boolean }) {
-  const { t } = useI18n();
+  const { t, validation } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
   const navigate = useNavigate();
@@ -170,7 +170,7 @@ function PublishCard({ canPublish }: { canPublish: boolean }) {
     });
     if (!parsed.success) {
       setChangelogError(
-        parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; "),
+        parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${validation(issue.message)}`).join("; "),
       );
       return;
     }

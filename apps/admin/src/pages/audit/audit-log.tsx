@@ -105,7 +105,7 @@ function subjectOf(event: AuditEvent): string {
 }
 
 function AuditResults({ filters }: { filters: Filters }) {
-  const { t, dateTimeSeconds } = useI18n();
+  const { t, dateTimeSeconds, validation } = useI18n();
   const trpc = useTRPC();
   /** cursors[i] opens page i; the first page has none. */
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -124,7 +124,7 @@ function AuditResults({ filters }: { filters: Filters }) {
       <EmptyState
         title={t.errors.byCode.BAD_REQUEST ?? ""}
         description={valid.error.issues
-          .map((issue) => `${issue.path.join(".")}: ${issue.message}`)
+          .map((issue) => `${issue.path.join(".")}: ${validation(issue.message)}`)
           .join("; ")}
       />
     );

@@ -22,7 +22,7 @@ type Agent = RouterOutputs["agents"]["list"][number];
 type Decision = { version: string; decision: "approved" | "rejected" };
 
 function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent }) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, validation } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
   const queryClient = useQueryClient();
@@ -62,7 +62,7 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
       note: note.trim() === "" ? undefined : note,
     });
     if (!parsed.success) {
-      setNoteError(parsed.error.issues.map((issue) => issue.message).join("; "));
+      setNoteError(parsed.error.issues.map((issue) => validation(issue.message)).join("; "));
       return;
     }
     setNoteError(null);

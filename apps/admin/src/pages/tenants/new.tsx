@@ -55,7 +55,7 @@ function initialIntake(): Intake {
  * `onboarding.create`. The intake stays in this browser until then.
  */
 export function NewTenantPage() {
-  const { t } = useI18n();
+  const { t, validation } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
   const navigate = useNavigate();
@@ -197,7 +197,7 @@ export function NewTenantPage() {
                         <code className="shrink-0 rounded bg-white/70 px-1.5 py-0.5 font-mono text-xs ring-1 ring-amber-200">
                           {warning.path}
                         </code>
-                        <span>{warning.message}</span>
+                        <span>{validation(warning.message)}</span>
                       </li>
                     ))}
                   </ul>

@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+
+import {
+  parseAgentSpec,
+  parseApplyFile,
+  parseOnboardingInput,
+  ZTestCaseBody,
+  type FieldError,
+  type TOnboardTenantInput,
+} from "@lx/shared/schemas";
+import { havenApplyFile, havenSpec } from "@lx/shared/testing";
+
+import { validationMessage, validationMessagePt } from "./validation.ts";
+
+const spec = (patch: (s: Record<string, unknown>) => void): unknown => {
+  const s = structuredClone(havenSpec) as unknown as Record<string, unknown>;
+  patch(s);
+  return s;
+};
+const specErrors = (input: unknown): FieldError[] => {
+  const parsed = parseAgentSpec(input);
+  return parsed.ok ? [] : parsed.errors;
+};
+const applyErrors = (input: unknown): FieldError[] => {
+  const parsed = parseApplyFile(input);
+  return parsed.ok ? [] : parsed.errors;
+};
+const at = (o: Record<string, unknown>, key: string) => o[key] as Record<string, unknown>;
+
+/** Broken inputs that make the shared schemas say each kind of thing they say. */
+function everyKindOfError(): FieldError[] {
+  const errors = [
+    ...specErrors(spec((s) => delete at(s, "handoff").message)),
+    ...specErrors(spec((s) => (at(s, "agent").nickname = "x"))),
+    ...specErrors(spec((s) => (at(s, "agent").timezone = "Mars/Base"))),
+    ...specErrors(spec((s) => (at(s, "agent").language = "português"))),
+    ...specErrors(spec((s) => (at(s, "agent").role = "pirate"))),
+    ...specErrors(spec((s) => (at(s, "agent").name = "  "))),
+    ...specErrors(spec((s) => (at(s, "agent").name = 42))),
+    ...specErrors(spec((s) => (s.goals = []))),
+    ...specErrors(spec((s) => (s.goals = Array.from({ length: 21 }, (_, i) => `goal ${i}`)))),
+    ...specErrors(spec((s) => (at(s, "business").hours = [{ day: "mon", open: "9h", close: "08:00" }]))),
+    ...specErrors(
+      spec(
+        (s) =>
+          (at(s, "business").hours = [
+            { day: "mon", open: "10:00", close: "09:00" },
+            { day: "tue", open: "08:00", close: "12:00" },
+            { day: "tue", open: "11:00", close: "13:00" },
+          ]),
+      ),
+    ),
+    ...specErrors(spec((s) => (s.plugins = { calendar: { backend: "webhook" } }))),
+    ...specErrors(spec((s) => (s.plugins = { calendar: { backend: "webhook", webhookUrl: "ftp://x" } }))),
+    ...specErrors(spec((s) => (s.plugins = { reminders: { offsetsMinutes: [] } }))),
+    ...specErrors(spec((s) => (s.plugins = { reminders: { offsetsMinutes: [60, 60] } }))),
+    ...specErrors(spec((s) => (s.plugins = { crm: { backend: "webhook", webhookUrl: "https://x.example", qualifyFields: ["a"], customFields: { a: "1" } } }))),
+    ...specErrors(spec((s) => (s.plugins = { crm: { backend: "pipedrive", qualifyFields: ["a"], customFields: { b: "1" } } }))),
+    ...specErrors(spec((s) => (at(s, "policies").maxReplyChars = 5000))),
+    ...specErrors(spec((s) => (at(s, "policies").allowedLinkDomains = ["not a domain"]))),
+    ...specErrors(spec((s) => (s.templates = { reengagement: { name: "Bad Name", language: "Portuguese" } }))),
+    ...specErrors(null),
+    ...applyErrors({ ...havenApplyFile, agents: [] }),
+    ...applyErrors({ ...havenApplyFile, tenant: { slug: "Haven Clinic", name: "x" } }),
+    ...applyErrors({ ...havenApplyFile, routing: { mode: "round-robin" } }),
+    ...applyErrors({ ...havenApplyFile, numbers: [{ phoneNumberId: "abc", displayPhoneNumber: "+55", agent: "nobody" }] }),
+    ...applyErrors({ ...havenApplyFile, agents: [...havenApplyFile.agents, ...havenApplyFile.agents] }),
+  ];
+  const onboarding = parseOnboardingInput({
+    tenant: { slug: "clinica", name: "Clínica" },
+    agents: [{ slug: "recepcao", spec: { ...havenSpec, templates: { reengagement: { name: "nao_existe", language: "pt_BR" } } } }],
+    templates: [
+      { name: "t1", language: "pt_BR", purpose: "reminder", body: "Olá {{nome}}" },
+      { name: "t2", language: "pt_BR", purpose: "reminder", body: "Olá {{1}} {{3}}" },
+      { name: "t3", language: "pt_BR", purpose: "reengagement", body: "Olá {{1}} {{2}}" },
+    ],
+  } as TOnboardTenantInput);
+  if (!onboarding.ok) {
+    errors.push(...onboarding.errors);
+  }
+  const noWarning = parseOnboardingInput({ tenant: { slug: "c", name: "C" }, agents: [{ slug: "a", spec: { ...havenSpec, templates: {} } }] });
+  errors.push(...noWarning.warnings);
+  const testCase = ZTestCaseBody.safeParse({ name: "", turns: [], expectations: [{ kind: "contains", text: "" }] });
+  if (!testCase.success) {
+    errors.push(...testCase.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })));
+  }
+  return errors;
+}
+
+describe("validation messages in Portuguese", () => {
+  it("translates the spec editor's messages", () => {
+    const errors = specErrors(
+      spec((s) => {
+        delete at(s, "handoff").message;
+        at(s, "agent").nickname = "x";
+        at(s, "agent").timezone = "Mars/Base";
+        s.goals = [];
+      }),
+    );
+    expect(errors.map((e) => `${e.path}: ${validationMessagePt(e.message)}`).sort()).toEqual(
+      [
+        "agent.nickname: campo desconhecido",
+        'agent.timezone: deve ser um fuso horário IANA, como "America/Sao_Paulo"',
+        "goals: ao menos um objetivo",
+        "handoff.message: obrigatório",
+      ].sort(),
+    );
+  });
+
+  it("translates zod's own messages, with or without their prefix", () => {
+    expect(validationMessagePt("Invalid input: expected string, received number")).toBe("esperado texto, recebido número");
+    expect(validationMessagePt("expected object, received null")).toBe("esperado objeto, recebido nulo");
+    expect(validationMessagePt('Invalid option: expected one of "sales"|"support"')).toBe('esperado um destes: "sales", "support"');
+    expect(validationMessagePt("Too small: expected string to have >=1 characters")).toBe("não pode ficar vazio");
+    expect(validationMessagePt("Too big: expected string to have <=80 characters")).toBe("no máximo 80 caracteres");
+    expect(validationMessagePt("Too small: expected array to have >=1 items")).toBe("ao menos 1 item");
+    expect(validationMessagePt("Too big: expected array to have <=12 items")).toBe("no máximo 12 itens");
+    expect(validationMessagePt("Too small: expected number to be >=0")).toBe("deve ser no mínimo 0");
+  });
+
+  it("leaves a message it does not know as it is, and English as English", () => {
+    expect(validationMessagePt("something new the schemas say")).toBe("something new the schemas say");
+    expect(validationMessage("required", "en")).toBe("required");
+    expect(validationMessage("required", "pt-BR")).toBe("obrigatório");
+  });
+
+  it("knows every kind of message the shared schemas give for broken specs, apply files, intakes and test cases", () => {
+    const errors = everyKindOfError();
+    expect(errors.length).toBeGreaterThan(30);
+    const untranslated = errors.filter((e) => validationMessagePt(e.message) === e.message).map((e) => `${e.path}: ${e.message}`);
+    expect(untranslated).toEqual([]);
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * Validation messages in Portuguese. The schemas (packages/shared) speak English, as the API and the
+ * CLI (`lx apply`) do; the console checks forms with those same schemas and shows their messages in
+ * the operator's language. Each rule rewrites one English message (zod's own, or one of ours); a
+ * message no rule knows is shown as it is, so a new schema message is never lost, only untranslated.
+ */
+import type { Locale } from "./messages.ts";
+
+type Rule = readonly [RegExp, (...groups: string[]) => string];
+
+const TYPES: Record<string, string> = {
+  string: "texto",
+  number: "número",
+  int: "número inteiro",
+  boolean: "verdadeiro ou falso",
+  object: "objeto",
+  array: "lista",
+  null: "nulo",
+  undefined: "nada",
+  date: "data",
+};
+const typeName = (name: string) => TYPES[name] ?? name;
+const items = (n: string) => (n === "1" ? "1 item" : `${n} itens`);
+const chars = (n: string) => (n === "1" ? "1 caractere" : `${n} caracteres`);
+
+const RULES: readonly Rule[] = [
+  // zod's own messages (en locale), with or without the "Invalid input: " prefix the API strips.
+  [/^required$/, () => "obrigatório"],
+  [/^unknown key$/, () => "campo desconhecido"],
+  [/^Unrecognized keys?: (.+)$/, (keys) => `campo desconhecido: ${keys}`],
+  [/^expected (\w+), received (\w+)$/, (a, b) => `esperado ${typeName(a)}, recebido ${typeName(b)}`],
+  [/^expected one of (.+)$/, (values) => `esperado um destes: ${values.split("|").join(", ")}`],
+  [/^expected ("[^"]*") or ("[^"]*")$/, (a, b) => `esperado ${a} ou ${b}`],
+  [/^expected (".*"|\d+|true|false|null)$/, (value) => `esperado ${value}`],
+  [/^Too small: expected string to have >=?1 characters?$/, () => "não pode ficar vazio"],
+  [/^Too small: expected string to have >=(\d+) characters$/, (n) => `ao menos ${chars(n)}`],
+  [/^Too big: expected string to have <=(\d+) characters$/, (n) => `no máximo ${chars(n)}`],
+  [/^Too small: expected (?:array|set) to have >=(\d+) items?$/, (n) => `ao menos ${items(n)}`],
+  [/^Too big: expected (?:array|set) to have <=(\d+) items?$/, (n) => `no máximo ${items(n)}`],
+  [/^Too small: expected number to be >=(\S+)$/, (n) => `deve ser no mínimo ${n}`],
+  [/^Too small: expected number to be >(\S+)$/, (n) => `deve ser maior que ${n}`],
+  [/^Too big: expected number to be <=(\S+)$/, (n) => `deve ser no máximo ${n}`],
+  [/^Too big: expected number to be <(\S+)$/, (n) => `deve ser menor que ${n}`],
+  [/^must be a multiple of (\S+)$/, (n) => `deve ser múltiplo de ${n}`],
+  [/^must match pattern .*$/, () => "formato inválido"],
+  [/^Invalid URL$/, () => "URL inválida"],
+  [/^Invalid email address$/, () => "e-mail inválido"],
+  [/^Invalid ISO (?:datetime|date|time)$/, () => "data ou hora inválida"],
+  [/^Invalid (?:input|value|key)\b.*$/, () => "valor inválido"],
+  // Ours (packages/shared/src/schemas).
+  [/^must not be empty$/, () => "não pode ficar vazio"],
+  [/^must be at most (\d+) characters$/, (n) => `no máximo ${chars(n)}`],
+  [/^must be at most (\d+) \(WhatsApp's text limit\)$/, (n) => `no máximo ${n} (o limite de texto do WhatsApp)`],
+  [/^must be at most (\d+) characters of JSON$/, (n) => `no máximo ${n} caracteres de JSON`],
+  [/^at most (\d+) items$/, (n) => `no máximo ${items(n)}`],
+  [/^at most (\d+) options$/, (n) => `no máximo ${n} opções`],
+  [/^at most (\d+) agents$/, (n) => `no máximo ${n} agentes`],
+  [/^at least one goal$/, () => "ao menos um objetivo"],
+  [/^at least one offset$/, () => "ao menos uma antecedência"],
+  [/^at least one option$/, () => "ao menos uma opção"],
+  [/^at least one agent$/, () => "ao menos um agente"],
+  [/^offsets must be unique$/, () => "as antecedências não podem se repetir"],
+  [/^must be an http\(s\) URL$/, () => "deve ser uma URL http(s)"],
+  [/^must be HH:MM \((.+)\)$/, (range) => `deve ser HH:MM (${range})`],
+  [/^must be after open$/, () => "deve ser depois da abertura"],
+  [/^overlaps hours\.(\d+) on (\w+)$/, (n, day) => `sobrepõe hours.${n} em ${day}`],
+  [/^must be a BCP 47 language tag like (".*")$/, (ex) => `deve ser um código de idioma BCP 47, como ${ex}`],
+  [/^must be an IANA time zone like (".*")$/, (ex) => `deve ser um fuso horário IANA, como ${ex}`],
+  [/^must be a domain like (".*")$/, (ex) => `deve ser um domínio, como ${ex}`],
+  [/^must be a Meta template name \(a-z, 0-9, _\)$/, () => "deve ser um nome de template da Meta (a-z, 0-9, _)"],
+  [/^must be a Meta language code like (".*")$/, (ex) => `deve ser um código de idioma da Meta, como ${ex}`],
+  [/^required when backend is (".*")$/, (backend) => `obrigatório quando o backend é ${backend}`],
+  [/^must be one of qualifyFields$/, () => "deve ser um dos qualifyFields"],
+  [
+    /^only for the "pipedrive" and "rdstation" backends \(n8n gets every field by name\)$/,
+    () => 'só nos backends "pipedrive" e "rdstation" (o n8n recebe cada campo pelo nome)',
+  ],
+  [/^must be a lowercase slug \((.+)\)$/, (chars) => `deve ser um slug em minúsculas (${chars.replace("and single dashes", "e hífens simples")})`],
+  [/^must be a version like (\S+)$/, (ex) => `deve ser uma versão como ${ex}`],
+  [/^must be (\d+)–(\d+) digits \(country code and number\)$/, (a, b) => `deve ter de ${a} a ${b} dígitos (código do país e número)`],
+  [/^must be digits \(Meta's phone_number_id\)$/, () => "deve ter só dígitos (o phone_number_id da Meta)"],
+  [
+    /^env reference must be env:NAME with NAME a valid environment variable name$/,
+    () => "uma referência de ambiente deve ser env:NOME, com NOME um nome válido de variável de ambiente",
+  ],
+  [/^from must not be after to$/, () => "o início não pode ser depois do fim"],
+  [/^unknown agent (".*") \(agents: (.*)\)$/, (agent, known) => `agente desconhecido ${agent} (agentes: ${known})`],
+  [/^unknown agent (".*") \(no agents defined\)$/, (agent) => `agente desconhecido ${agent} (nenhum agente definido)`],
+  [/^duplicate agent slug (".*") \(also (.+)\)$/, (slug, at) => `slug de agente repetido ${slug} (também em ${at})`],
+  [/^duplicate phoneNumberId (".*") \(also (.+)\)$/, (id, at) => `phoneNumberId repetido ${id} (também em ${at})`],
+  [/^duplicate option title (".*") \(also (.+)\)$/, (title, at) => `título de opção repetido ${title} (também em ${at})`],
+  [/^duplicate template (".*") \((.+)\) \(also (.+)\)$/, (name, lang, at) => `template repetido ${name} (${lang}) (também em ${at})`],
+  [/^parameters are numbered: \{\{1\}\}, \{\{2\}\}… \(found (.+)\)$/, (p) => `os parâmetros são numerados: {{1}}, {{2}}… (encontrado ${p})`],
+  [
+    /^parameters must be \{\{1\}\}, \{\{2\}\}… without gaps \(found (.+)\)$/,
+    (p) => `os parâmetros devem ser {{1}}, {{2}}… sem lacunas (encontrados ${p})`,
+  ],
+  [
+    /^a re-engagement template takes at most one parameter, \{\{1\}\}: the customer's first name$/,
+    () => "um template de reengajamento aceita no máximo um parâmetro, {{1}}: o primeiro nome do cliente",
+  ],
+  [
+    /^template (".*") \((.+?)\) is not among the templates(?: \((\w+): (.+)\))?$/,
+    (name, lang, purpose, known) =>
+      `o template ${name} (${lang}) não está entre os templates${purpose ? ` (${purpose}: ${known})` : ""}`,
+  ],
+  [/^template (".*") \((.+?)\) is a (\w+) template, not (\w+)$/, (name, lang, is, not) => `o template ${name} (${lang}) é de ${is}, não de ${not}`],
+  [
+    /^no re-engagement template: replies outside the 24-hour window will be blocked$/,
+    () => "sem template de reengajamento: as respostas fora da janela de 24 horas serão bloqueadas",
+  ],
+];
+
+/** zod's prefixes, kept by the console's own checks (the shared parser strips the first two). */
+const PREFIX = /^(?:Invalid input|Invalid option|Invalid string|Invalid number): (?=.)/;
+
+/** One English validation message in Portuguese (unknown ones unchanged). */
+export function validationMessagePt(message: string): string {
+  const whole = message.trim();
+  for (const candidate of [whole.replace(PREFIX, ""), whole]) {
+    for (const [pattern, render] of RULES) {
+      const match = pattern.exec(candidate);
+      if (match) {
+        return render(...match.slice(1).map((group) => group ?? ""));
+      }
+    }
+  }
+  return message;
+}
+
+/** A validation message in the console's language. */
+export function validationMessage(message: string, locale: Locale): string {
+  return locale === "pt-BR" ? validationMessagePt(message) : message;
+}
