@@ -245,6 +245,14 @@ const MATRIX: Record<string, Row> = {
     kind: "mutation",
     input: (f) => ({ numberId: f.numberA.id }),
   },
+  "users.list": { level: "operator", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  "users.create": {
+    level: "operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, email: `new-${f.tenantA.slug}@example.test`, password: "long enough" }),
+  },
+  "users.setPassword": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id, password: "another one" }) },
+  "users.setDisabled": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id, disabled: true }) },
 };
 
 /** Tenant A has an agent with 1.0.0 then 1.0.1 activated (so rollback works); B is another tenant. */
@@ -298,6 +306,7 @@ async function setup(db: Database) {
   const operator = await seedUser(db, { role: "operator" });
   const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
   const clientB = await seedUser(db, { role: "client", tenantId: tenantB.id });
+  const spareClientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
   return {
     tenantA,
     tenantB,
@@ -313,6 +322,7 @@ async function setup(db: Database) {
     operator,
     clientA,
     clientB,
+    spareClientA,
     sessions: {
       operator: await sessionFor(db, operator.email, operator.password),
       clientA: await sessionFor(db, clientA.email, clientA.password),

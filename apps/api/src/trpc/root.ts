@@ -13,6 +13,7 @@ import { regressionRouter } from "./routers/regression.ts";
 import { sandboxRouter } from "./routers/sandbox.ts";
 import { setupRouter } from "./routers/setup.ts";
 import { tenantsRouter } from "./routers/tenants.ts";
+import { usersRouter } from "./routers/users.ts";
 import { versionsRouter } from "./routers/versions.ts";
 
 export const appRouter = createTRPCRouter({
@@ -31,6 +32,7 @@ export const appRouter = createTRPCRouter({
   sandbox: sandboxRouter,
   onboarding: onboardingRouter,
   regression: regressionRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

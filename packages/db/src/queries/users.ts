@@ -1,8 +1,11 @@
+import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
+
 import { hashPassword } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERS_LIST_MAX } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
-import { users } from "../schema/index.ts";
+import { sessions, users } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 
 export type CreateUserInput = {
@@ -12,9 +15,18 @@ export type CreateUserInput = {
   tenantId?: string | null;
   name?: string;
   actor: AuditActor;
+  requestId?: string;
 };
 
-export const MIN_PASSWORD_LENGTH = 8;
+export const MIN_PASSWORD_LENGTH = PASSWORD_MIN_LENGTH;
+
+function checkPassword(password: string): void {
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    throw new AppError("INVALID_INPUT", {
+      message: `password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`,
+    });
+  }
+}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -24,11 +36,7 @@ export async function createUser(db: Executor, input: CreateUserInput) {
   if (!EMAIL.test(email)) {
     throw new AppError("INVALID_INPUT", { message: `invalid e-mail "${input.email}"` });
   }
-  if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw new AppError("INVALID_INPUT", {
-      message: `password must have at least ${MIN_PASSWORD_LENGTH} characters`,
-    });
-  }
+  checkPassword(input.password);
   const passwordHash = await hashPassword(input.password);
   return db.transaction(async (tx) => {
     const [row] = await tx
@@ -52,7 +60,138 @@ export async function createUser(db: Executor, input: CreateUserInput) {
       subjectType: "user",
       subjectId: row.id,
       after: { email: row.email, role: row.role },
+      requestId: input.requestId,
     });
     return row;
+  });
+}
+
+/** One account as the console lists it (never the password hash). */
+export type AccountDto = {
+  id: string;
+  email: string;
+  name: string | null;
+  role: "operator" | "client";
+  tenantId: string | null;
+  createdAt: string;
+  lastLoginAt: string | null;
+  disabledAt: string | null;
+};
+
+const accountColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  tenantId: users.tenantId,
+  createdAt: users.createdAt,
+  lastLoginAt: users.lastLoginAt,
+  disabledAt: users.disabledAt,
+};
+
+function toAccountDto(row: {
+  id: string;
+  email: string;
+  name: string | null;
+  role: "operator" | "client";
+  tenantId: string | null;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+  disabledAt: Date | null;
+}): AccountDto {
+  return {
+    ...row,
+    createdAt: row.createdAt.toISOString(),
+    lastLoginAt: row.lastLoginAt?.toISOString() ?? null,
+    disabledAt: row.disabledAt?.toISOString() ?? null,
+  };
+}
+
+/** A tenant's clients (`tenantId`), or the operators (`tenantId: null`), by e-mail (at most USERS_LIST_MAX). */
+export async function listUsers(db: Executor, { tenantId }: { tenantId: string | null }): Promise<AccountDto[]> {
+  const rows = await db
+    .select(accountColumns)
+    .from(users)
+    .where(tenantId === null ? eq(users.role, "operator") : and(eq(users.role, "client"), eq(users.tenantId, tenantId)))
+    .orderBy(asc(users.email))
+    .limit(USERS_LIST_MAX);
+  return rows.map(toAccountDto);
+}
+
+/** The account, locked for the change (NOT_FOUND when missing). */
+async function lockAccount(tx: Executor, userId: string) {
+  const [row] = await tx.select(accountColumns).from(users).where(eq(users.id, userId)).for("update").limit(1);
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: "no such user" });
+  }
+  return row;
+}
+
+/**
+ * Sets a new password (an operator resetting a client's or a colleague's) and ends the user's open
+ * sessions, but `keepSessionId` (the operator's own, when it is their own password). Audited
+ * `user.password_reset`, never with the password.
+ */
+export async function setUserPassword(
+  db: Executor,
+  input: { userId: string; password: string; keepSessionId?: string; actor: AuditActor; requestId?: string },
+): Promise<AccountDto> {
+  checkPassword(input.password);
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const row = await lockAccount(tx, input.userId);
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, row.id));
+    const ended = await tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, row.id), input.keepSessionId ? ne(sessions.id, input.keepSessionId) : sql`true`))
+      .returning({ id: sessions.id });
+    await insertAuditEvent(tx, {
+      tenantId: row.tenantId,
+      actor: input.actor,
+      type: "user.password_reset",
+      subjectType: "user",
+      subjectId: row.id,
+      data: { email: row.email, sessionsEnded: ended.length },
+      requestId: input.requestId,
+    });
+    return toAccountDto(row);
+  });
+}
+
+/**
+ * Disables an account (no sign-in; every open session ends at once) or enables it again. An operator
+ * cannot disable their own account, so the agency always keeps one who can undo it. Audited
+ * `user.disabled` / `user.enabled` with before and after; a no-op (already so) writes nothing.
+ */
+export async function setUserDisabled(
+  db: Executor,
+  input: { userId: string; disabled: boolean; actorUserId: string; actor: AuditActor; requestId?: string },
+): Promise<AccountDto> {
+  if (input.disabled && input.userId === input.actorUserId) {
+    throw new AppError("INVALID_STATE", { message: "you cannot disable your own account" });
+  }
+  return db.transaction(async (tx) => {
+    const row = await lockAccount(tx, input.userId);
+    if ((row.disabledAt !== null) === input.disabled) {
+      return toAccountDto(row);
+    }
+    const [updated] = await tx
+      .update(users)
+      .set({ disabledAt: input.disabled ? sql`now()` : null })
+      .where(and(eq(users.id, row.id), input.disabled ? isNull(users.disabledAt) : sql`true`))
+      .returning(accountColumns);
+    const ended = input.disabled ? await tx.delete(sessions).where(eq(sessions.userId, row.id)).returning({ id: sessions.id }) : [];
+    await insertAuditEvent(tx, {
+      tenantId: row.tenantId,
+      actor: input.actor,
+      type: input.disabled ? "user.disabled" : "user.enabled",
+      subjectType: "user",
+      subjectId: row.id,
+      before: { disabledAt: row.disabledAt?.toISOString() ?? null },
+      after: { disabledAt: updated?.disabledAt?.toISOString() ?? null },
+      data: { email: row.email, ...(input.disabled ? { sessionsEnded: ended.length } : {}) },
+      requestId: input.requestId,
+    });
+    return toAccountDto(updated ?? row);
   });
 }

@@ -12,3 +12,4 @@ export * from "./sandbox.ts";
 export * from "./onboarding.ts";
 export * from "./plugins.ts";
 export * from "./regression.ts";
+export * from "./users.ts";
