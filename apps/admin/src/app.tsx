@@ -28,6 +28,7 @@ import { LoginPage } from "./pages/login.tsx";
 import { TenantMetricsPage } from "./pages/metrics/tenant-metrics.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { OperationsPage } from "./pages/operations/operations.tsx";
+import { OperatorsPage } from "./pages/operators/operators.tsx";
 import { SetupPage } from "./pages/setup/setup.tsx";
 import { TenantDetailPage } from "./pages/tenants/detail.tsx";
 import { TenantsListPage } from "./pages/tenants/list.tsx";
@@ -111,6 +112,7 @@ const router = createBrowserRouter([
               },
               { path: "audit", element: <AuditLogPage /> },
               { path: "operations", element: <OperationsPage /> },
+              { path: "operators", element: <OperatorsPage /> },
             ],
           },
           {

@@ -158,6 +158,7 @@ test('[CLIENT]: operator URLs show "no access" and never request their data', as
     "/tenants/haven/setup",
     "/audit",
     "/operations",
+    "/operators",
   ]) {
     await page.goto(path);
     await expect(page.getByTestId("no-access")).toBeVisible();
@@ -185,6 +186,8 @@ test("[CLIENT]: cannot read another tenant (or any operator procedure) through t
     ["drafts.get", { tenantSlug: HAVEN.slug, agentSlug: HAVEN.agent }, "FORBIDDEN"],
     // The inbox is the agency's: not even their own tenant's conversations.
     ["conversations.list", { tenantSlug: HAVEN.slug }, "FORBIDDEN"],
+    // Console access is the agency's to manage, their own tenant's logins included.
+    ["users.list", { tenantSlug: HAVEN.slug }, "FORBIDDEN"],
   ];
   for (const [path, input, code] of expectations) {
     const result = await trpcQuery(api, path, input);

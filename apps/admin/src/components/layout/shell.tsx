@@ -6,7 +6,17 @@ import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useUser } from "../../lib/session.ts";
 import { useTRPC } from "../../lib/trpc.ts";
-import { BuildingIcon, CalendarIcon, ChartIcon, CheckBadgeIcon, GaugeIcon, ListIcon, Logo, LogoutIcon } from "../icons.tsx";
+import {
+  BuildingIcon,
+  CalendarIcon,
+  ChartIcon,
+  CheckBadgeIcon,
+  GaugeIcon,
+  ListIcon,
+  Logo,
+  LogoutIcon,
+  UsersIcon,
+} from "../icons.tsx";
 import { Badge } from "../ui/badge.tsx";
 import { useToast } from "../ui/toast.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
@@ -38,6 +48,7 @@ export function Shell() {
           { to: "/tenants", label: t.nav.tenants, icon: BuildingIcon },
           { to: "/audit", label: t.nav.audit, icon: ListIcon },
           { to: "/operations", label: t.nav.operations, icon: GaugeIcon },
+          { to: "/operators", label: t.nav.operators, icon: UsersIcon },
         ]
       : [
           { to: "/client/metrics", label: t.nav.metrics, icon: ChartIcon },

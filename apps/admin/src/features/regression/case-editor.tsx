@@ -5,6 +5,7 @@ import { TEST_TOOL_NAMES, ZTestCaseBody, type TTestCaseBody, type TTestExpectati
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
 import { Field, FieldErrors, Input, Select, Textarea } from "../../components/ui/field.tsx";
+import { issuesByPath } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 
 const KINDS = ["contains", "not_contains", "handoff", "no_handoff", "tool_called"] as const satisfies readonly TTestExpectation["kind"][];
@@ -32,18 +33,6 @@ function fromDraft(d: DraftExpectation): TTestExpectation {
   }
 }
 
-/** zod issues by their path ("turns.0.customer"), for the fields to show. */
-function issuesByPath(body: unknown): Map<string, string[]> {
-  const parsed = ZTestCaseBody.safeParse(body);
-  const out = new Map<string, string[]>();
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = issue.path.join(".");
-      out.set(key, [...(out.get(key) ?? []), issue.message]);
-    }
-  }
-  return out;
-}
 
 /**
  * The form of one test case: its name, the customer's messages in order and the expectations over
@@ -70,11 +59,11 @@ export function CaseEditor({
   const [submitted, setSubmitted] = useState(false);
 
   const body = { name, turns: turns.map((customer) => ({ customer })), expectations: expectations.map(fromDraft) };
-  const issues = submitted ? issuesByPath(body) : new Map<string, string[]>();
+  const parsed = ZTestCaseBody.safeParse(body);
+  const issues = submitted && !parsed.success ? issuesByPath(parsed.error.issues) : new Map<string, string[]>();
 
   const submit = () => {
     setSubmitted(true);
-    const parsed = ZTestCaseBody.safeParse(body);
     if (parsed.success) {
       onSave(parsed.data);
     }

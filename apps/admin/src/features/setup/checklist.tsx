@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
@@ -6,6 +7,7 @@ import { ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
+import { clientAccessPath } from "../users/accounts-card.tsx";
 
 const MARKS = {
   done: { mark: "✓", className: "bg-emerald-100 text-emerald-700" },
@@ -79,6 +81,14 @@ export function SetupChecklistCard({ tenantSlug, className }: { tenantSlug: stri
                     </Badge>
                   </div>
                   <p className="mt-0.5 text-xs text-slate-500">{words?.help}</p>
+                  {item.key === "client_login" ? (
+                    <Link
+                      to={clientAccessPath(tenantSlug)}
+                      className="mt-1 inline-block rounded text-xs font-medium text-indigo-700 hover:text-indigo-900 hover:underline focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                    >
+                      {t.setup.clientAccessLink}
+                    </Link>
+                  ) : null}
                   {item.evidence ? (
                     <p className="mt-1 text-xs text-slate-700" data-testid="setup-evidence">
                       {item.at ? t.setup.evidence(item.evidence, dateTime(item.at)) : item.evidence}

@@ -5,6 +5,7 @@ import { regressionEn, regressionPtBR } from "./regression.ts";
 import { appointmentsEn, appointmentsPtBR, dealsEn, dealsPtBR } from "./plugins.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
 import { testChatEn, testChatPtBR } from "./test-chat.ts";
+import { usersEn, usersPtBR } from "./users.ts";
 import { wizardEn, wizardPtBR } from "./wizard.ts";
 
 /**
@@ -76,6 +77,7 @@ const ptBR = {
     tenants: "Empresas",
     audit: "Auditoria",
     operations: "Operações",
+    operators: "Operadores",
     metrics: "Métricas",
     versions: "Versões",
     appointments: "Agendamentos",
@@ -360,6 +362,7 @@ const ptBR = {
   testChat: testChatPtBR,
   regression: regressionPtBR,
   wizard: wizardPtBR,
+  users: usersPtBR,
 };
 
 export type Messages = typeof ptBR;
@@ -429,6 +432,7 @@ const en: Messages = {
     tenants: "Tenants",
     audit: "Audit log",
     operations: "Operations",
+    operators: "Operators",
     metrics: "Metrics",
     versions: "Versions",
     appointments: "Appointments",
@@ -694,6 +698,7 @@ const en: Messages = {
   testChat: testChatEn,
   regression: regressionEn,
   wizard: wizardEn,
+  users: usersEn,
 };
 
 export const MESSAGES = { "pt-BR": ptBR, en } as const;

@@ -34,6 +34,7 @@ export const setupPtBR = {
   evidence: (what: string, when: string) => `${what} · ${when}`,
   open: "Abrir checklist",
   runHandoffTest: "Rodar o teste",
+  clientAccessLink: "Gerenciar os acessos do cliente",
 };
 
 export const setupEn: typeof setupPtBR = {
@@ -65,4 +66,5 @@ export const setupEn: typeof setupPtBR = {
   evidence: (what, when) => `${what} · ${when}`,
   open: "Open the checklist",
   runHandoffTest: "Run the test",
+  clientAccessLink: "Manage the client's access",
 };

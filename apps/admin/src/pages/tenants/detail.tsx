@@ -10,6 +10,7 @@ import { EmptyState, ErrorState, LoadingState, PageQueryState } from "../../comp
 import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
+import { AccountsCard, CLIENT_ACCESS_ID, clientAccessPath } from "../../features/users/accounts-card.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
@@ -32,6 +33,7 @@ export function TenantDetailPage() {
     { to: `${base}/appointments`, label: t.tenant.appointments, soon: false },
     { to: `${base}/deals`, label: t.tenant.deals, soon: false },
     { to: `/audit?tenant=${tenant.data.slug}`, label: t.tenant.auditOfTenant, soon: false },
+    { to: clientAccessPath(tenant.data.slug), label: t.users.client.title, soon: false },
   ];
 
   return (
@@ -116,6 +118,7 @@ export function TenantDetailPage() {
             )}
           </Card>
           <SetupChecklistCard tenantSlug={tenant.data.slug} />
+          <AccountsCard tenantSlug={tenant.data.slug} id={CLIENT_ACCESS_ID} className="scroll-mt-6" />
         </div>
         <Card className="self-start">
           <CardHeader title={t.tenant.links} />

@@ -1,0 +1,326 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent, type ReactNode } from "react";
+
+import {
+  ZCreateUserInput,
+  ZSetUserPasswordInput,
+  type TCreateUserInput,
+  type TSetUserPasswordInput,
+} from "@lx/shared/schemas";
+
+import { Button } from "../../components/ui/button.tsx";
+import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
+import { Field, Input } from "../../components/ui/field.tsx";
+import { useToast } from "../../components/ui/toast.tsx";
+import { errorCode, errorMessage } from "../../lib/errors.ts";
+import { issuesByPath } from "../../lib/form-issues.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import type { Messages } from "../../lib/i18n/messages.ts";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { PasswordField } from "./password-field.tsx";
+
+export type Account = RouterOutputs["users"]["list"][number];
+
+/**
+ * The server's error in the user's words. The two codes this screen expects get a sentence of their
+ * own: the generic CONFLICT text speaks of stale data, not of a taken e-mail.
+ */
+function accountErrorMessage(err: unknown, t: Messages, email: string | undefined): string {
+  switch (errorCode(err)) {
+    case "CONFLICT":
+      return t.users.emailTaken(email ?? "");
+    case "INVALID_STATE":
+      return t.users.cannotDisableSelf;
+    default:
+      return errorMessage(err, t);
+  }
+}
+
+function FormError({ children }: { children: ReactNode }) {
+  return (
+    <div
+      role="alert"
+      className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200"
+      data-testid="form-error"
+    >
+      {children}
+    </div>
+  );
+}
+
+function FormFooter({
+  busy,
+  submitLabel,
+  onCancel,
+}: {
+  busy: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <div className="mt-6 flex justify-end gap-2">
+      <Button variant="secondary" onClick={onCancel} disabled={busy}>
+        {t.common.cancel}
+      </Button>
+      <Button type="submit" loading={busy}>
+        {submitLabel}
+      </Button>
+    </div>
+  );
+}
+
+function useInvalidateAccounts() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries(trpc.users.list.pathFilter());
+}
+
+/** A new client login of `tenantSlug`, or a new operator without it. */
+export function NewAccountDialog({
+  tenantSlug,
+  open,
+  onClose,
+}: {
+  tenantSlug: string | undefined;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateAccounts();
+  const words = tenantSlug === undefined ? t.users.operators : t.users.client;
+  const create = useMutation(
+    trpc.users.create.mutationOptions({
+      onSuccess: async (created) => {
+        toast.success(t.users.created(created.email));
+        onClose();
+        await invalidate();
+      },
+    }),
+  );
+  const close = () => {
+    if (!create.isPending) {
+      create.reset();
+      onClose();
+    }
+  };
+  return (
+    <Dialog open={open} onClose={close} title={words.newTitle} description={words.newBody}>
+      <NewAccountForm
+        tenantSlug={tenantSlug}
+        busy={create.isPending}
+        error={create.error ? accountErrorMessage(create.error, t, create.variables?.email) : null}
+        onSubmit={(input) => create.mutate(input)}
+        onCancel={close}
+      />
+    </Dialog>
+  );
+}
+
+function NewAccountForm({
+  tenantSlug,
+  busy,
+  error,
+  onSubmit,
+  onCancel,
+}: {
+  tenantSlug: string | undefined;
+  busy: boolean;
+  error: string | null;
+  onSubmit: (input: TCreateUserInput) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const [email, setEmail] = useState("");
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const [submitted, setSubmitted] = useState(false);
+
+  // Checked with the API's own schema; after a first try, on every keystroke.
+  const parsed = ZCreateUserInput.safeParse({ tenantSlug, email: email.trim(), name, password });
+  const issues = submitted && !parsed.success ? issuesByPath(parsed.error.issues) : new Map<string, string[]>();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (parsed.success) {
+      onSubmit(parsed.data);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4" data-testid="new-account-form">
+      {error ? <FormError>{error}</FormError> : null}
+      <Field label={t.users.email} errors={issues.get("email")}>
+        {({ id, describedBy, invalid }) => (
+          <Input
+            id={id}
+            type="email"
+            autoComplete="off"
+            autoFocus
+            maxLength={254}
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+          />
+        )}
+      </Field>
+      <Field label={t.users.name} optional={t.common.optional} errors={issues.get("name")}>
+        {({ id, describedBy, invalid }) => (
+          <Input
+            id={id}
+            autoComplete="off"
+            maxLength={120}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            aria-describedby={describedBy}
+            aria-invalid={invalid}
+          />
+        )}
+      </Field>
+      <PasswordField
+        label={t.users.password}
+        value={password}
+        onChange={setPassword}
+        errors={issues.get("password")}
+      />
+      <FormFooter busy={busy} submitLabel={t.users.create} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** A new password for `account` (null: closed); the account's sessions end, the operator's own stays. */
+export function ResetPasswordDialog({
+  account,
+  self,
+  onClose,
+}: {
+  account: Account | null;
+  self: boolean;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateAccounts();
+  const setPassword = useMutation(
+    trpc.users.setPassword.mutationOptions({
+      onSuccess: async (updated) => {
+        toast.success(self ? t.users.passwordResetSelf : t.users.passwordReset(updated.email));
+        onClose();
+        await invalidate();
+      },
+    }),
+  );
+  const close = () => {
+    if (!setPassword.isPending) {
+      setPassword.reset();
+      onClose();
+    }
+  };
+  return (
+    <Dialog
+      open={account !== null}
+      onClose={close}
+      title={account ? t.users.resetTitle(account.email) : ""}
+      description={t.users.resetBody}
+    >
+      {account ? (
+        <ResetPasswordForm
+          userId={account.id}
+          busy={setPassword.isPending}
+          error={setPassword.error ? accountErrorMessage(setPassword.error, t, account.email) : null}
+          onSubmit={(input) => setPassword.mutate(input)}
+          onCancel={close}
+        />
+      ) : null}
+    </Dialog>
+  );
+}
+
+function ResetPasswordForm({
+  userId,
+  busy,
+  error,
+  onSubmit,
+  onCancel,
+}: {
+  userId: string;
+  busy: boolean;
+  error: string | null;
+  onSubmit: (input: TSetUserPasswordInput) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  const [password, setPassword] = useState("");
+  const [submitted, setSubmitted] = useState(false);
+
+  const parsed = ZSetUserPasswordInput.safeParse({ userId, password });
+  const issues = submitted && !parsed.success ? issuesByPath(parsed.error.issues) : new Map<string, string[]>();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSubmitted(true);
+    if (parsed.success) {
+      onSubmit(parsed.data);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4" data-testid="reset-password-form">
+      {error ? <FormError>{error}</FormError> : null}
+      <PasswordField
+        label={t.users.newPassword}
+        value={password}
+        onChange={setPassword}
+        errors={issues.get("password")}
+      />
+      <FormFooter busy={busy} submitLabel={t.users.resetSubmit} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** Disables an active account (its sessions end at once) or enables a disabled one, after a confirmation. */
+export function SetDisabledDialog({ account, onClose }: { account: Account | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateAccounts();
+  const setDisabled = useMutation(
+    trpc.users.setDisabled.mutationOptions({
+      onSuccess: async (updated) => {
+        toast.success(
+          updated.disabledAt ? t.users.disabledToast(updated.email) : t.users.enabledToast(updated.email),
+        );
+        onClose();
+        await invalidate();
+      },
+    }),
+  );
+  const close = () => {
+    setDisabled.reset();
+    onClose();
+  };
+  const disabling = account?.disabledAt === null;
+  return (
+    <ConfirmDialog
+      open={account !== null}
+      onClose={close}
+      onConfirm={() => account && setDisabled.mutate({ userId: account.id, disabled: disabling })}
+      title={
+        account ? (disabling ? t.users.disableTitle(account.email) : t.users.enableTitle(account.email)) : ""
+      }
+      description={disabling ? t.users.disableBody : t.users.enableBody}
+      confirmLabel={disabling ? t.users.disable : t.users.enable}
+      confirmVariant={disabling ? "danger" : "primary"}
+      busy={setDisabled.isPending}
+    >
+      {setDisabled.error ? (
+        <FormError>{accountErrorMessage(setDisabled.error, t, account?.email)}</FormError>
+      ) : null}
+    </ConfirmDialog>
+  );
+}

@@ -1,0 +1,206 @@
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState } from "react";
+import { useLocation } from "react-router";
+
+import { Badge } from "../../components/ui/badge.tsx";
+import { Button } from "../../components/ui/button.tsx";
+import { Card, CardHeader } from "../../components/ui/card.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useUser } from "../../lib/session.ts";
+import { useTRPC } from "../../lib/trpc.ts";
+import {
+  NewAccountDialog,
+  ResetPasswordDialog,
+  SetDisabledDialog,
+  type Account,
+} from "./account-dialogs.tsx";
+
+/** The tenant page's client-access card, for links from elsewhere (the setup checklist). */
+export const CLIENT_ACCESS_ID = "client-access";
+
+export function clientAccessPath(tenantSlug: string): string {
+  return `/tenants/${tenantSlug}#${CLIENT_ACCESS_ID}`;
+}
+
+/**
+ * Console access (operators only): with `tenantSlug`, the client logins of that tenant; without it,
+ * the agency's operators. Lists them and creates, resets the password of, disables and enables them.
+ * The signed-in operator's own row is marked and cannot be disabled (the API refuses it too).
+ */
+export function AccountsCard({
+  tenantSlug,
+  id,
+  className,
+}: {
+  tenantSlug?: string;
+  /** The card's element id, for links to it (`#client-access`). */
+  id?: string;
+  className?: string;
+}) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const user = useUser();
+  const titleId = useId();
+  const accounts = useQuery(trpc.users.list.queryOptions({ tenantSlug }));
+  const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<Account | null>(null);
+  const [toggling, setToggling] = useState<Account | null>(null);
+  const ref = useRef<HTMLElement>(null);
+  const { hash } = useLocation();
+  const loaded = accounts.isSuccess;
+
+  // A link to `#<id>` lands before this card (or the cards above it) has loaded, so the browser could
+  // not scroll to it: scroll once the list is there.
+  useEffect(() => {
+    if (id !== undefined && loaded && hash === `#${id}`) {
+      ref.current?.scrollIntoView({ block: "start" });
+    }
+  }, [id, loaded, hash]);
+
+  const forClient = tenantSlug !== undefined;
+  const words = forClient ? t.users.client : t.users.operators;
+
+  return (
+    <Card
+      ref={ref}
+      id={id}
+      className={className}
+      aria-labelledby={titleId}
+      data-testid="accounts-card"
+      data-audience={forClient ? "client" : "operator"}
+    >
+      <CardHeader
+        titleId={titleId}
+        title={forClient ? t.users.client.title : t.users.operators.cardTitle}
+        description={forClient ? t.users.client.subtitle : t.users.operators.cardSubtitle}
+        actions={
+          <Button size="sm" onClick={() => setCreating(true)}>
+            + {words.add}
+          </Button>
+        }
+      />
+      {accounts.isPending ? (
+        <LoadingState className="py-8" />
+      ) : accounts.isError ? (
+        <ErrorState error={accounts.error} onRetry={() => void accounts.refetch()} className="py-8" />
+      ) : accounts.data.length === 0 ? (
+        <EmptyState
+          title={words.empty}
+          description={forClient ? t.users.client.emptyHint : undefined}
+          className="py-8"
+        />
+      ) : (
+        <Table aria-labelledby={titleId} data-testid="accounts-table">
+          <THead>
+            <tr>
+              <Th>{t.users.email}</Th>
+              <Th>{t.users.name}</Th>
+              <Th>{t.users.lastLogin}</Th>
+              <Th>{t.users.status}</Th>
+              <Th className="text-right">{t.common.actions}</Th>
+            </tr>
+          </THead>
+          <TBody>
+            {accounts.data.map((account) => (
+              <AccountRow
+                key={account.id}
+                account={account}
+                self={account.id === user.id}
+                onResetPassword={() => setResetting(account)}
+                onToggleDisabled={() => setToggling(account)}
+              />
+            ))}
+          </TBody>
+        </Table>
+      )}
+      <NewAccountDialog tenantSlug={tenantSlug} open={creating} onClose={() => setCreating(false)} />
+      <ResetPasswordDialog
+        account={resetting}
+        self={resetting?.id === user.id}
+        onClose={() => setResetting(null)}
+      />
+      <SetDisabledDialog account={toggling} onClose={() => setToggling(null)} />
+    </Card>
+  );
+}
+
+function AccountRow({
+  account,
+  self,
+  onResetPassword,
+  onToggleDisabled,
+}: {
+  account: Account;
+  self: boolean;
+  onResetPassword: () => void;
+  onToggleDisabled: () => void;
+}) {
+  const { t, dateTime, relative } = useI18n();
+  const disabled = account.disabledAt !== null;
+  return (
+    <Tr data-testid="account-row" data-email={account.email} data-status={disabled ? "disabled" : "active"}>
+      <Td>
+        <span className="font-medium text-slate-900">{account.email}</span>
+        {self ? (
+          <Badge tone="indigo" className="ml-1.5 px-1.5 py-0 text-[10px]" data-testid="account-self">
+            {t.users.you}
+          </Badge>
+        ) : null}
+      </Td>
+      <Td>{account.name ?? <span className="text-slate-400">{t.common.none}</span>}</Td>
+      <Td className="whitespace-nowrap">
+        {account.lastLoginAt ? (
+          <>
+            <time dateTime={account.lastLoginAt} className="block">
+              {relative(account.lastLoginAt)}
+            </time>
+            <span className="text-xs text-slate-500">{dateTime(account.lastLoginAt)}</span>
+          </>
+        ) : (
+          <span className="text-slate-400">{t.users.neverSignedIn}</span>
+        )}
+      </Td>
+      <Td>
+        {account.disabledAt ? (
+          <>
+            <Badge tone="red" dot data-testid="account-status">
+              {t.users.disabled}
+            </Badge>
+            <p className="mt-0.5 text-xs text-slate-500">
+              {t.users.disabledSince(dateTime(account.disabledAt))}
+            </p>
+          </>
+        ) : (
+          <Badge tone="green" dot data-testid="account-status">
+            {t.users.active}
+          </Badge>
+        )}
+      </Td>
+      <Td>
+        <div className="flex justify-end gap-2">
+          <Button
+            size="sm"
+            variant="secondary"
+            onClick={onResetPassword}
+            aria-label={`${t.users.resetPassword}: ${account.email}`}
+          >
+            {t.users.resetPassword}
+          </Button>
+          {self ? null : (
+            <Button
+              size="sm"
+              variant={disabled ? "secondary" : "ghost"}
+              className={disabled ? undefined : "text-rose-700 hover:bg-rose-50"}
+              onClick={onToggleDisabled}
+              aria-label={`${disabled ? t.users.enable : t.users.disable}: ${account.email}`}
+            >
+              {disabled ? t.users.enable : t.users.disable}
+            </Button>
+          )}
+        </div>
+      </Td>
+    </Tr>
+  );
+}
