@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 
 import { hashPassword } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
@@ -17,8 +17,6 @@ export type CreateUserInput = {
   actor: AuditActor;
   requestId?: string;
 };
-
-export const MIN_PASSWORD_LENGTH = PASSWORD_MIN_LENGTH;
 
 function checkPassword(password: string): void {
   if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
@@ -178,7 +176,7 @@ export async function setUserDisabled(
     const [updated] = await tx
       .update(users)
       .set({ disabledAt: input.disabled ? sql`now()` : null })
-      .where(and(eq(users.id, row.id), input.disabled ? isNull(users.disabledAt) : sql`true`))
+      .where(eq(users.id, row.id))
       .returning(accountColumns);
     const ended = input.disabled ? await tx.delete(sessions).where(eq(sessions.userId, row.id)).returning({ id: sessions.id }) : [];
     await insertAuditEvent(tx, {
