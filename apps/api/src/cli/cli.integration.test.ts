@@ -9,8 +9,9 @@ import { count, eq } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import { auditEvents, tenants, users } from "@lx/db/schema";
-import { requireAgent, saveTestCase } from "@lx/db/queries";
-import { dbTest as test, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { login, requireAgent, resolveSession, saveTestCase } from "@lx/db/queries";
+import { dbTest as test, seedUser, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { isAppError } from "@lx/shared/errors";
 import { havenSpec } from "@lx/shared/testing";
 
 import { runCli } from "./run.ts";
@@ -163,6 +164,42 @@ describe("lx CLI", () => {
     const [u] = await db.select().from(users).where(eq(users.email, email));
     expect(u?.role).toBe("operator");
     expect(u?.passwordHash).not.toContain("a-long-password");
+  });
+
+  test("lx user: a new password from stdin ends the account's sessions; disable refuses sign-in until enable", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const operator = await seedUser(db, { role: "operator" });
+    const throttle = { retryAfterMs: () => 0, recordFailure: () => undefined, reset: () => undefined };
+    // The session token, or the error code of a refused sign-in.
+    const signIn = (password: string) =>
+      login(db, { email: operator.email, password, ip: null, userAgent: null, throttle }).then(
+        (r) => r.token,
+        (err: unknown) => (isAppError(err) ? err.code : "thrown"),
+      );
+    const open = await signIn(operator.password);
+
+    expect(await lx(["user", "password", "--email", operator.email.toUpperCase()], env, "brand-new-pass\n")).toEqual({
+      code: 0,
+      stdout: `new password set for ${operator.email}; its sessions ended\n`,
+      stderr: "",
+    });
+    expect(await resolveSession(db, { token: open })).toBeNull();
+    expect(await signIn(operator.password)).toBe("UNAUTHORIZED");
+    expect(await signIn("brand-new-pass")).toEqual(expect.any(String));
+
+    expect(await lx(["user", "disable", "--email", operator.email], env)).toMatchObject({ code: 0, stdout: `${operator.email} disabled\n` });
+    expect(await signIn("brand-new-pass")).toBe("UNAUTHORIZED");
+    expect(await lx(["user", "enable", "--email", operator.email], env)).toMatchObject({ code: 0, stdout: `${operator.email} enabled\n` });
+    expect(await signIn("brand-new-pass")).toEqual(expect.any(String));
+
+    expect(await lx(["user", "password", "--email", "nobody@agency.test"], env, "brand-new-pass\n")).toMatchObject({
+      code: 1,
+      stderr: "error: no user with e-mail nobody@agency.test\n",
+    });
+    expect(await lx(["user", "password", "--email", operator.email], env, "short\n")).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/password must have 8 to 200 characters/),
+    });
   });
 
   test("compile is pure: prints the bundle with its hashes, or path-named errors", async () => {

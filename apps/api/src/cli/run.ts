@@ -17,7 +17,10 @@ import {
   requestTestRun,
   requireAgent,
   requireTenant,
+  requireUserByEmail,
   rollbackVersion,
+  setUserDisabled,
+  setUserPassword,
   type ApplyReport,
   type TestRunDetail,
 } from "@lx/db/queries";
@@ -317,6 +320,33 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const u = await createUser(d, { email: opts.email, password, role: "client", tenantId: tenant.id, actor: CLI_ACTOR });
       out(`created client ${u.email} of ${tenant.slug}\n`);
     });
+
+  // Accounts of either kind, by e-mail: the way back in when no operator can sign in to the console
+  // (which does the same on its tenant and Operadores pages).
+  const user = program.command("user").description("console accounts: new password, disable, enable");
+  user
+    .command("password")
+    .description("set a new password (read from standard input); the account's open sessions end")
+    .requiredOption("--email <email>", "e-mail")
+    .action(async (opts: { email: string }) => {
+      const d = getDb();
+      const account = await requireUserByEmail(d, opts.email);
+      const password = await readPassword(io.stdin);
+      await setUserPassword(d, { userId: account.id, password, actor: CLI_ACTOR });
+      out(`new password set for ${account.email}; its sessions ended\n`);
+    });
+  for (const disabled of [true, false]) {
+    user
+      .command(disabled ? "disable" : "enable")
+      .description(disabled ? "no sign-in for the account; its open sessions end at once" : "give the account its sign-in back")
+      .requiredOption("--email <email>", "e-mail")
+      .action(async (opts: { email: string }) => {
+        const d = getDb();
+        const account = await requireUserByEmail(d, opts.email);
+        await setUserDisabled(d, { userId: account.id, disabled, actorUserId: null, actor: CLI_ACTOR });
+        out(`${account.email} ${disabled ? "disabled" : "enabled"}\n`);
+      });
+  }
 
   program
     .command("sandbox")

@@ -116,6 +116,19 @@ export async function listUsers(db: Executor, { tenantId }: { tenantId: string |
   return rows.map(toAccountDto);
 }
 
+/** The account with this e-mail, whatever its case (NOT_FOUND when there is none): for `lx user …`. */
+export async function requireUserByEmail(db: Executor, email: string): Promise<AccountDto> {
+  const [row] = await db
+    .select(accountColumns)
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email.trim().toLowerCase()))
+    .limit(1);
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: `no user with e-mail ${email.trim()}` });
+  }
+  return toAccountDto(row);
+}
+
 /** The account, locked for the change (NOT_FOUND when missing). */
 async function lockAccount(tx: Executor, userId: string) {
   const [row] = await tx.select(accountColumns).from(users).where(eq(users.id, userId)).for("update").limit(1);
@@ -163,7 +176,8 @@ export async function setUserPassword(
  */
 export async function setUserDisabled(
   db: Executor,
-  input: { userId: string; disabled: boolean; actorUserId: string; actor: AuditActor; requestId?: string },
+  /** `actorUserId`: the operator doing it (null from the CLI, which acts for nobody's account). */
+  input: { userId: string; disabled: boolean; actorUserId: string | null; actor: AuditActor; requestId?: string },
 ): Promise<AccountDto> {
   if (input.disabled && input.userId === input.actorUserId) {
     throw new AppError("INVALID_STATE", { message: "you cannot disable your own account" });
