@@ -93,14 +93,14 @@ function formatTestRun(run: TestRunDetail): string {
         lines.push(`    ${c.error}`);
       }
     }
-    lines.push(`${run.summary?.passed ?? 0} of ${run.summary?.total ?? 0} test case(s) passed on ${run.version}`);
+    lines.push(`${run.summary?.passed ?? 0} of ${run.summary?.total ?? 0} test case(s) passed on ${run.version ?? "the draft"}`);
   } else {
     for (const conversation of run.results as TReplayConversation[]) {
       for (const r of conversation.replies) {
         lines.push(`${r.changed ? "changed" : "same   "} ${conversation.customer}: ${r.customer.replace(/\s+/g, " ").slice(0, 60)}`);
       }
     }
-    lines.push(`${run.summary?.changed ?? 0} of ${run.summary?.total ?? 0} replayed replies changed on ${run.version}`);
+    lines.push(`${run.summary?.changed ?? 0} of ${run.summary?.total ?? 0} replayed replies changed on ${run.version ?? "the draft"}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -283,7 +283,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (run.status === "done") {
           out(formatTestRun(run));
           if (run.kind === "cases" && !run.passed) {
-            throw new UserError(`regression gate: ${run.summary?.failed ?? "?"} of ${run.summary?.total ?? "?"} test case(s) failed on ${opts.agent} ${run.version}`);
+            throw new UserError(`regression gate: ${run.summary?.failed ?? "?"} of ${run.summary?.total ?? "?"} test case(s) failed on ${opts.agent} ${run.version ?? "draft"}`);
           }
           return;
         }

@@ -6,6 +6,7 @@ import { describe, expect, onTestFinished } from "vitest";
 import type { Database } from "@lx/db/client";
 import {
   activateVersion,
+  compileSpec,
   getTestRun,
   listVersions,
   publishVersion,
@@ -254,6 +255,42 @@ describe("regression gate: replay", () => {
     expect(systemFor("mensagem 5")).toContain("Resumo 1: cliente Ana quer clareamento.");
     expect(systemFor("mensagem 4")).not.toContain("Resumo");
     expect(systemFor("mensagem 4")).toContain("Haven");
+  });
+});
+
+describe("regression gate: the draft", () => {
+  test("a run of the draft simulates with the draft's bundle, and its pass lets the version published from it go live", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.llm.setReply((r) => {
+      const system = r.body.messages[0]?.content;
+      return { text: typeof system === "string" && system.includes("Bia") ? "Aqui é a Bia." : "Aqui é outra pessoa." };
+    });
+    await addCase(s, { name: "nome", turns: [{ customer: "Quem fala?" }], expectations: [{ kind: "contains", text: "Bia" }] });
+    const draftSpec = { ...spec, agent: { ...spec.agent, name: "Bia" } };
+    const compiled = compileSpec(draftSpec);
+    if (!compiled.ok) {
+      throw new Error("the draft does not compile");
+    }
+    await s.startWorker();
+    const requested = await requestTestRun(s.db, {
+      tenantId: s.tenantId,
+      agentId: s.agentId,
+      draft: compiled.bundle,
+      kind: "cases",
+      replayLimit: 10,
+      actor: TEST_ACTOR,
+    });
+    const run = await eventually(
+      () => getTestRun(s.db, { tenantId: s.tenantId, agentId: s.agentId, id: requested.id }),
+      (r) => r.status === "done" || r.status === "error",
+    );
+    expect(run).toMatchObject({ status: "done", version: null, passed: true });
+    expect((run.results as TTestCaseResult[])[0]?.transcript.map((l) => l.text)).toEqual(["Quem fala?", "Aqui é a Bia."]);
+    expect(await gates(s)).toEqual({ "1.0.0": "not_run" });
+
+    await publishVersion(db, { tenantId: s.tenantId, agentId: s.agentId, spec: draftSpec, actor: TEST_ACTOR });
+    expect(await gates(s)).toEqual({ "1.0.0": "not_run", "1.0.1": "passed" });
+    await activateVersion(db, { tenantId: s.tenantId, agentId: s.agentId, version: "1.0.1", actor: TEST_ACTOR });
   });
 });
 

@@ -60,12 +60,12 @@ export async function handleTestRun(ctx: JobContext, deps: RegressionDeps): Prom
   if (!run) {
     return;
   }
-  const version = await deps.bundles.get(ctx.db, run.versionId);
-  if (!version) {
-    throw new PermanentJobError(`version ${run.versionId} not found`);
+  // A version's frozen bundle, or the draft's, frozen in the run when it was asked for.
+  const bundle = run.bundle ?? (run.versionId ? (await deps.bundles.get(ctx.db, run.versionId))?.bundle : undefined);
+  if (!bundle) {
+    throw new PermanentJobError(`version ${run.versionId ?? "(none)"} not found`);
   }
-  const { bundle } = version;
-  const log = ctx.logger.child({ testRunId: run.id, agentVersion: run.version, kind: run.kind });
+  const log = ctx.logger.child({ testRunId: run.id, agentVersion: run.version ?? "draft", kind: run.kind });
   const actor = { type: "worker" as const, label: ctx.workerId };
   const sim = { bundle, run, deps, signal: ctx.signal, now: new Date() };
 

@@ -3,16 +3,22 @@ import { describe, expect } from "vitest";
 
 import type { TTestCaseBody } from "@lx/shared/schemas";
 
+import { havenSpec } from "@lx/shared/testing";
+
 import { dbTest as test, seedAgent, seedTenant, TEST_ACTOR } from "../testing/index.ts";
 import {
+  beginTestRun,
   deleteTestCase,
+  finishTestRun,
   getTestRun,
   listTestCases,
   listTestRuns,
   requestTestRun,
   saveTestCase,
   testCasesHash,
+  versionGates,
 } from "./regression.ts";
+import { compileSpec, listVersions, publishVersion } from "./versions.ts";
 
 const body = (name: string, text = "R$"): TTestCaseBody => ({
   name,
@@ -106,5 +112,50 @@ describe("regression gate: cases and runs", () => {
       update message_queue set status = 'dead', last_error = 'lease expired on the last attempt', finished_at = now()
       where job_key = ${`test_run:${run.id}`}`);
     expect(await getTestRun(db, { ...ids, id: run.id })).toMatchObject({ status: "error", error: "lease expired on the last attempt" });
+  });
+
+  test("a run of the draft carries its compiled bundle; its verdict gates a version published with the same bundle, and only that one", async ({ db }) => {
+    const { ids, save } = await agentWithCases(db);
+    await save(body("preço"));
+    const draftSpec = { ...havenSpec, agent: { ...havenSpec.agent, name: "Rascunho" } };
+    const compiled = compileSpec(draftSpec);
+    if (!compiled.ok) {
+      throw new Error("the draft spec does not compile");
+    }
+    const run = await requestTestRun(db, { ...ids, draft: compiled.bundle, kind: "cases", replayLimit: 5, actor: TEST_ACTOR });
+    expect(run).toMatchObject({ versionId: null, version: null, status: "queued" });
+    const task = await beginTestRun(db, run.id);
+    expect(task).toMatchObject({ versionId: null, version: null, bundle: { bundleHash: compiled.bundle.bundleHash } });
+    const cases = await listTestCases(db, ids);
+    if (!task) {
+      throw new Error("no task");
+    }
+    await finishTestRun(db, {
+      run: task,
+      results: [],
+      summary: { total: 1, passed: 1, failed: 0, changed: 0, tokensIn: 0, tokensOut: 0 },
+      passed: true,
+      casesHash: testCasesHash(cases),
+      actor: TEST_ACTOR,
+    });
+    expect((await listTestRuns(db, { ...ids, limit: 5 })).items).toMatchObject([{ id: run.id, version: null, status: "done", passed: true }]);
+    expect((await listTestRuns(db, { ...ids, version: "1.0.0", limit: 5 })).items).toEqual([]);
+
+    // Published from the same draft: same bundle, so the draft's pass is the version's.
+    const same = await publishVersion(db, { ...ids, spec: draftSpec, actor: TEST_ACTOR });
+    const other = await publishVersion(db, { ...ids, spec: { ...draftSpec, agent: { ...draftSpec.agent, name: "Outro" } }, actor: TEST_ACTOR });
+    const gates = await versionGates(db, ids);
+    expect([gates.get(same.id), gates.get(other.id)]).toEqual(["passed", "not_run"]);
+    expect((await listVersions(db, ids)).map((v) => [v.version, v.gate])).toEqual([
+      ["1.0.2", "not_run"],
+      ["1.0.1", "passed"],
+      ["1.0.0", "not_run"],
+    ]);
+    // The verdict goes stale with the cases, as any run's does.
+    await save(body("outro"));
+    expect((await versionGates(db, ids)).get(same.id)).toBe("not_run");
+    const [audit] = await db.execute<{ data: Record<string, unknown> }>(sql`
+      select data from audit_events where type = 'agent_test.requested' and subject_id = ${ids.agentId} order by id desc limit 1`);
+    expect(audit?.data).toMatchObject({ version: "draft", bundleHash: compiled.bundle.bundleHash });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { sql } from "drizzle-orm";
 
+import type { CompiledAgentBundle } from "@lx/shared";
 import { canonicalJson, sha256Hex } from "@lx/shared/compiler";
 import { gateAllowsActivation, type GateState } from "@lx/shared/domain";
 import { AppError } from "@lx/shared/errors";
@@ -160,8 +161,9 @@ export async function deleteTestCase(
 
 export type TestRunRow = {
   id: string;
-  versionId: string;
-  version: string;
+  /** Null for a run of the agent's draft (its bundle frozen in the run). */
+  versionId: string | null;
+  version: string | null;
   kind: TestRunKind;
   status: TestRunStatus;
   passed: boolean | null;
@@ -179,8 +181,8 @@ export type TestRunDetail = TestRunRow & { results: TTestCaseResult[] | TReplayC
 
 type RawRun = {
   id: string;
-  version_id: string;
-  version: string;
+  version_id: string | null;
+  version: string | null;
   kind: TestRunKind;
   status: TestRunStatus;
   passed: boolean | null;
@@ -240,7 +242,7 @@ export async function listTestRuns(
   const after = p.cursor ? decodeConversationCursor(p.cursor) : null;
   const [rows, cases] = await Promise.all([
     db.execute<RawRun>(sql`
-      select ${runColumns} from agent_test_runs r join agent_versions v on v.id = r.version_id
+      select ${runColumns} from agent_test_runs r left join agent_versions v on v.id = r.version_id
       where r.tenant_id = ${p.tenantId}::uuid and r.agent_id = ${p.agentId}::uuid
         ${p.version ? sql`and v.version = ${p.version}` : sql``}
         ${after ? sql`and (r.created_at, r.id) < (${after.at}::timestamptz, ${after.id}::uuid)` : sql``}
@@ -256,7 +258,7 @@ export async function listTestRuns(
 export async function getTestRun(db: Executor, p: { tenantId: string; agentId: string; id: string }): Promise<TestRunDetail> {
   const [[row], cases] = await Promise.all([
     db.execute<RawRun & { results: TTestCaseResult[] | TReplayConversation[] }>(sql`
-      select ${runColumns}, r.results from agent_test_runs r join agent_versions v on v.id = r.version_id
+      select ${runColumns}, r.results from agent_test_runs r left join agent_versions v on v.id = r.version_id
       where r.id = ${p.id}::uuid and r.tenant_id = ${p.tenantId}::uuid and r.agent_id = ${p.agentId}::uuid`),
     listTestCases(db, p),
   ]);
@@ -268,7 +270,8 @@ export async function getTestRun(db: Executor, p: { tenantId: string; agentId: s
 
 /**
  * Queues a run of the agent's test cases (`cases`), or a replay of its latest real conversations
- * (`replay`), against one version: the run row and its `agent.test_run` job in one transaction.
+ * (`replay`), against one version — or against the agent's draft, given compiled (`draft`: the bundle
+ * is frozen in the run) — : the run row and its `agent.test_run` job in one transaction.
  * A cases run of an agent with no cases is INVALID_STATE. The caller wakes the workers. Audited.
  */
 export async function requestTestRun(
@@ -276,19 +279,23 @@ export async function requestTestRun(
   p: {
     tenantId: string;
     agentId: string;
-    version: string;
     kind: TestRunKind;
     replayLimit: number;
     actor: AuditActor;
     requestId?: string;
-  },
+  } & ({ version: string; draft?: never } | { version?: never; draft: CompiledAgentBundle }),
 ): Promise<TestRunRow> {
   return db.transaction(async (tx) => {
-    const [version] = await tx.execute<{ id: string }>(sql`
-      select id from agent_versions where agent_id = ${p.agentId}::uuid and version = ${p.version}`);
-    if (!version) {
-      throw new AppError("NOT_FOUND", { message: `no version ${p.version}`, userMessage: `Version ${p.version} does not exist.` });
+    let versionId: string | null = null;
+    if (p.version !== undefined) {
+      const [version] = await tx.execute<{ id: string }>(sql`
+        select id from agent_versions where agent_id = ${p.agentId}::uuid and version = ${p.version}`);
+      if (!version) {
+        throw new AppError("NOT_FOUND", { message: `no version ${p.version}`, userMessage: `Version ${p.version} does not exist.` });
+      }
+      versionId = version.id;
     }
+    const draft = p.draft ?? null;
     if (p.kind === "cases") {
       const [any] = await tx.execute(sql`select 1 from agent_test_cases where agent_id = ${p.agentId}::uuid limit 1`);
       if (!any) {
@@ -300,13 +307,13 @@ export async function requestTestRun(
     }
     const [row] = await tx.execute<RawRun>(sql`
       with r as (
-        insert into agent_test_runs (tenant_id, agent_id, version_id, kind, replay_limit, requested_by)
-        values (${p.tenantId}::uuid, ${p.agentId}::uuid, ${version.id}::uuid, ${p.kind},
-                ${p.kind === "replay" ? p.replayLimit : null}, ${p.actor.label})
+        insert into agent_test_runs (tenant_id, agent_id, version_id, bundle, bundle_hash, kind, replay_limit, requested_by)
+        values (${p.tenantId}::uuid, ${p.agentId}::uuid, ${versionId}::uuid, ${draft ? JSON.stringify(draft) : null}::jsonb,
+                ${draft?.bundleHash ?? null}, ${p.kind}, ${p.kind === "replay" ? p.replayLimit : null}, ${p.actor.label})
         returning *)
       select r.id, r.version_id, v.version, r.kind, r.status, r.passed, r.cases_hash, r.summary, r.error, r.requested_by,
              ${isoText(sql`r.created_at`)} as created_at, null as started_at, null as finished_at, ${cursorText(sql`r.created_at`)} as cursor_at
-      from r join agent_versions v on v.id = r.version_id`);
+      from r left join agent_versions v on v.id = r.version_id`);
     if (!row) {
       throw new Error("requestTestRun: no row");
     }
@@ -320,7 +327,7 @@ export async function requestTestRun(
       type: "agent_test.requested",
       subjectType: "agent",
       subjectId: p.agentId,
-      data: { runId: row.id, version: p.version, kind: p.kind },
+      data: { runId: row.id, version: p.version ?? "draft", ...(draft ? { bundleHash: draft.bundleHash } : {}), kind: p.kind },
       requestId: p.requestId,
     });
     return toRun(row, "");
@@ -332,8 +339,10 @@ export type TestRunTask = {
   id: string;
   tenantId: string;
   agentId: string;
-  versionId: string;
-  version: string;
+  /** Null (with `bundle`) for a run of the draft. */
+  versionId: string | null;
+  version: string | null;
+  bundle: CompiledAgentBundle | null;
   kind: TestRunKind;
   replayLimit: number;
 };
@@ -347,15 +356,16 @@ export async function beginTestRun(db: Executor, runId: string): Promise<TestRun
     id: string;
     tenant_id: string;
     agent_id: string;
-    version_id: string;
-    version: string;
+    version_id: string | null;
+    version: string | null;
+    bundle: CompiledAgentBundle | null;
     kind: TestRunKind;
     replay_limit: number | null;
   }>(sql`
     update agent_test_runs r set status = 'running', started_at = coalesce(r.started_at, now())
-    from agent_versions v
-    where r.id = ${runId}::uuid and v.id = r.version_id and r.status in ('queued', 'running')
-    returning r.id, r.tenant_id, r.agent_id, r.version_id, v.version, r.kind, r.replay_limit`);
+    where r.id = ${runId}::uuid and r.status in ('queued', 'running')
+    returning r.id, r.tenant_id, r.agent_id, r.version_id, (select v.version from agent_versions v where v.id = r.version_id) as version,
+              r.bundle, r.kind, r.replay_limit`);
   return row
     ? {
         id: row.id,
@@ -363,6 +373,7 @@ export async function beginTestRun(db: Executor, runId: string): Promise<TestRun
         agentId: row.agent_id,
         versionId: row.version_id,
         version: row.version,
+        bundle: row.bundle,
         kind: row.kind,
         replayLimit: row.replay_limit ?? 10,
       }
@@ -400,7 +411,7 @@ export async function finishTestRun(
       type: "agent_test.finished",
       subjectType: "agent",
       subjectId: p.run.agentId,
-      data: { runId: p.run.id, version: p.run.version, kind: p.run.kind, passed: p.passed, summary: p.summary },
+      data: { runId: p.run.id, version: p.run.version ?? "draft", kind: p.run.kind, passed: p.passed, summary: p.summary },
     });
     return true;
   });
@@ -428,7 +439,8 @@ export async function failTestRun(db: Executor, p: { runId: string; error: strin
 
 /**
  * The gate of each of an agent's versions: `no_cases`, `not_run` (no finished run of the current
- * cases), `passed` or `failed` (the latest finished run of the current cases).
+ * cases), `passed` or `failed` (the latest finished run of the current cases) — a run of the version,
+ * or of a draft that compiled to the same bundle (same bytes: the draft's verdict is the version's).
  */
 export async function versionGates(db: Executor, p: { tenantId: string; agentId: string }): Promise<Map<string, GateState>> {
   const cases = await listTestCases(db, p);
@@ -437,7 +449,8 @@ export async function versionGates(db: Executor, p: { tenantId: string; agentId:
     select v.id, last.passed from agent_versions v
     left join lateral (
       select r.passed from agent_test_runs r
-      where r.version_id = v.id and r.kind = 'cases' and r.status = 'done' and r.cases_hash = ${testCasesHash(cases)}
+      where (r.version_id = v.id or (r.agent_id = v.agent_id and r.bundle_hash = v.bundle_hash))
+        and r.kind = 'cases' and r.status = 'done' and r.cases_hash = ${testCasesHash(cases)}
       order by r.finished_at desc limit 1
     ) last on true
     where v.agent_id = ${p.agentId}::uuid and v.tenant_id = ${p.tenantId}::uuid`);

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
+import type { CompiledAgentBundle } from "@lx/shared";
 import type {
   TReplayConversation,
   TTestCaseResult,
@@ -40,7 +41,9 @@ export const agentTestCases = pgTable(
  * One run against one version, done by a worker (`agent.test_run` job): the agent's test cases
  * (`cases`: `casesHash` is the hash of the cases it ran, so the gate knows when they changed since)
  * or a replay of its latest real conversations (`replay`). `results` holds a TTestCaseResult or a
- * TReplayConversation per item once done.
+ * TReplayConversation per item once done. A run of the agent's draft has no version: it carries the
+ * draft's compiled bundle, frozen when it was asked for, and its verdict counts for a version
+ * published with the same bundle (the compiler is deterministic: same bytes, same behaviour).
  */
 export const agentTestRuns = pgTable(
   "agent_test_runs",
@@ -52,9 +55,11 @@ export const agentTestRuns = pgTable(
     agentId: uuid()
       .notNull()
       .references(() => agents.id),
-    versionId: uuid()
-      .notNull()
-      .references(() => agentVersions.id),
+    /** Null for a run of the draft (see `bundle`). */
+    versionId: uuid().references(() => agentVersions.id),
+    /** A draft run's compiled bundle, and its hash (a version's run: null; its version has them). */
+    bundle: jsonb().$type<CompiledAgentBundle>(),
+    bundleHash: text(),
     kind: text({ enum: TEST_RUN_KINDS }).$type<TestRunKind>().notNull().default("cases"),
     status: text({ enum: TEST_RUN_STATUSES }).$type<TestRunStatus>().notNull().default("queued"),
     casesHash: text(),
@@ -76,6 +81,8 @@ export const agentTestRuns = pgTable(
     check("agent_test_runs_kind_check", inList(t.kind, TEST_RUN_KINDS)),
     check("agent_test_runs_status_check", inList(t.status, TEST_RUN_STATUSES)),
     check("agent_test_runs_passed_check", sql`${t.kind} = 'cases' or ${t.passed} is null`),
+    check("agent_test_runs_target_check", sql`(${t.versionId} is null) = (${t.bundle} is not null) and (${t.bundle} is null) = (${t.bundleHash} is null)`),
+    index("agent_test_runs_bundle_idx").on(t.agentId, t.bundleHash).where(sql`${t.bundleHash} is not null`),
   ],
 );
 

@@ -60,10 +60,15 @@ export const TEST_RUN_STATUSES = ["queued", "running", "done", "error"] as const
 export type TestRunStatus = (typeof TEST_RUN_STATUSES)[number];
 
 /** Runs the agent's test cases, or replays its latest real conversations, against one version. */
+/** A run on a published version, or (`draft: true`, no version) on the agent's draft, compiled now. */
 export const ZStartTestRunInput = ZAgentScopeInput.extend({
-  version: ZSemver,
+  version: ZSemver.optional(),
+  draft: z.literal(true).optional(),
   kind: z.enum(TEST_RUN_KINDS).default("cases"),
   conversations: z.int().min(1).max(REPLAY_MAX_CONVERSATIONS).default(10),
+}).refine((input) => (input.version === undefined) !== (input.draft === undefined), {
+  path: ["version"],
+  message: "name a version or the draft, not both",
 });
 export type TStartTestRunInput = z.infer<typeof ZStartTestRunInput>;
 

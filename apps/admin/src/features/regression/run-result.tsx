@@ -89,8 +89,11 @@ function Transcript({ lines }: { lines: readonly TTranscriptLine[] }) {
   );
 }
 
-/** Each replayed reply: what the customer got beside what the candidate would say, words marked. */
-export function ReplayResults({ results, version }: { results: readonly TReplayConversation[]; version: string }) {
+/**
+ * Each replayed reply: what the customer got beside what the candidate (a version, or the draft when
+ * `version` is null) would say, words marked.
+ */
+export function ReplayResults({ results, version }: { results: readonly TReplayConversation[]; version: string | null }) {
   const { t } = useI18n();
   const r = t.regression.result;
   if (results.length === 0) {

@@ -1,6 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type ReactNode } from "react";
-import { useLocation, useNavigate, useParams } from "react-router";
+import { Link, useLocation, useNavigate, useParams } from "react-router";
 
 import { REPLAY_MAX_CONVERSATIONS, type TReplayConversation, type TTestCaseResult } from "@lx/shared/schemas";
 
@@ -13,11 +13,12 @@ import { LoadMore } from "../../components/ui/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import { useDraft } from "../../features/draft/draft-context.tsx";
 import { CaseEditor } from "../../features/regression/case-editor.tsx";
 import type { TestsPageState } from "../../features/regression/draft-case.ts";
 import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { CaseResults, ReplayResults } from "../../features/regression/run-result.tsx";
-import { errorMessage } from "../../lib/errors.ts";
+import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
@@ -27,9 +28,12 @@ type RunRow = RouterOutputs["regression"]["runs"]["items"][number];
 /** Runs are polled this often while one is queued or running. */
 const RUN_POLL_MS = 1_500;
 
+/** The run target selector's value for the agent's draft (versions are semver: never this). */
+const DRAFT_TARGET = "draft";
+
 /**
  * The agent's regression gate: its test cases, runs of them (or replays of real conversations)
- * against any version, and each run's result. Operators only (the agent pages are).
+ * against any version or the saved draft, and each run's result. Operators only (the agent pages are).
  */
 export function TestsPage() {
   const { tenantSlug = "", agentSlug = "" } = useParams();
@@ -182,70 +186,134 @@ function RunPanel({
   const r = t.regression;
   const trpc = useTRPC();
   const toast = useToast();
+  const queryClient = useQueryClient();
+  const draft = useDraft();
+  // A saved draft (or an edit of it not saved yet) can be run before it is published.
+  const hasDraft = draft.info?.source === "draft" || draft.saveState !== "idle";
   const [picked, setPicked] = useState<string | null>(null);
   const [count, setCount] = useState(10);
+  const [flushing, setFlushing] = useState(false);
   const version = versions.find((v) => v.version === picked) ?? versions[0];
+  const onDraft = hasDraft && (picked === DRAFT_TARGET || !version);
+
+  /** A draft run refused: in the console's words when it is about the draft, else the server's. */
+  const startFailed = async (err: unknown, input: { draft?: true }) => {
+    const code = errorCode(err);
+    if (input.draft && code === "INVALID_INPUT") {
+      toast.error(r.run.draftInvalid);
+      return;
+    }
+    if (input.draft && code === "INVALID_STATE") {
+      // Discarded meanwhile (another tab, another operator)? Read it again: without one, the option goes.
+      const info = await queryClient
+        .fetchQuery({ ...trpc.drafts.get.queryOptions({ tenantSlug, agentSlug }), staleTime: 0 })
+        .catch(() => null);
+      if (info && info.source !== "draft") {
+        toast.error(r.run.noDraft);
+        return;
+      }
+    }
+    toast.error(errorMessage(err, t));
+  };
   const start = useMutation(
     trpc.regression.start.mutationOptions({
       onSuccess: async () => {
         toast.success(r.run.requested);
         await onQueued();
       },
-      onError: (err) => toast.error(errorMessage(err, t)),
+      onError: (err, input) => startFailed(err, input),
     }),
   );
-  if (!version) {
+  if (!version && !hasDraft) {
     return null;
   }
+  const target = onDraft || !version ? { draft: true as const } : { version: version.version };
+  const queue = async (kind: "cases" | "replay") => {
+    if (onDraft) {
+      // An edit still waiting for the autosave is part of the draft the operator means to run.
+      setFlushing(true);
+      await draft.flush();
+      setFlushing(false);
+    }
+    start.mutate(
+      kind === "cases"
+        ? { tenantSlug, agentSlug, ...target, kind }
+        : { tenantSlug, agentSlug, ...target, kind, conversations: count },
+    );
+  };
   return (
     <Card>
       <CardHeader title={r.run.title} description={r.run.subtitle} />
-      <CardBody className="flex flex-wrap items-end gap-4">
-        <div className="space-y-1.5">
-          <Label htmlFor="run-version">{r.run.version}</Label>
-          <Select id="run-version" className="w-44" value={version.version} onChange={(e) => setPicked(e.target.value)}>
-            {versions.map((v) => (
-              <option key={v.id} value={v.version}>
-                v{v.version}
-                {v.active ? ` (${t.versions.active})` : ""}
-              </option>
-            ))}
-          </Select>
-        </div>
-        <div className="pb-1.5">
-          <GateBadge gate={version.gate} />
-        </div>
-        <Button
-          loading={start.isPending && start.variables.kind === "cases"}
-          disabled={!hasCases || start.isPending}
-          title={hasCases ? undefined : r.run.noCases}
-          onClick={() => start.mutate({ tenantSlug, agentSlug, version: version.version, kind: "cases" })}
-        >
-          ▶ {r.run.runCases}
-        </Button>
-        <div className="ml-auto flex items-end gap-2">
+      <CardBody className="space-y-3">
+        <div className="flex flex-wrap items-end gap-4">
           <div className="space-y-1.5">
-            <Label htmlFor="replay-count">{r.run.replayCount}</Label>
-            <Input
-              id="replay-count"
-              type="number"
-              className="w-24"
-              min={1}
-              max={REPLAY_MAX_CONVERSATIONS}
-              value={count}
-              onChange={(e) => setCount(Math.min(REPLAY_MAX_CONVERSATIONS, Math.max(1, Number(e.target.value) || 1)))}
-            />
+            <Label htmlFor="run-version">{r.run.version}</Label>
+            <Select
+              id="run-version"
+              className="w-44"
+              value={onDraft || !version ? DRAFT_TARGET : version.version}
+              aria-describedby={onDraft ? "run-draft-hint" : undefined}
+              onChange={(e) => setPicked(e.target.value)}
+            >
+              {hasDraft ? <option value={DRAFT_TARGET}>{r.run.draft}</option> : null}
+              {versions.map((v) => (
+                <option key={v.id} value={v.version}>
+                  v{v.version}
+                  {v.active ? ` (${t.versions.active})` : ""}
+                </option>
+              ))}
+            </Select>
           </div>
+          {onDraft || !version ? null : (
+            <div className="pb-1.5">
+              <GateBadge gate={version.gate} />
+            </div>
+          )}
           <Button
-            variant="secondary"
-            title={r.run.replayHint}
-            loading={start.isPending && start.variables.kind === "replay"}
-            disabled={start.isPending}
-            onClick={() => start.mutate({ tenantSlug, agentSlug, version: version.version, kind: "replay", conversations: count })}
+            loading={start.isPending && start.variables.kind === "cases"}
+            disabled={!hasCases || start.isPending || flushing}
+            title={hasCases ? undefined : r.run.noCases}
+            onClick={() => void queue("cases")}
           >
-            ↺ {r.run.replay}
+            ▶ {r.run.runCases}
           </Button>
+          <div className="ml-auto flex items-end gap-2">
+            <div className="space-y-1.5">
+              <Label htmlFor="replay-count">{r.run.replayCount}</Label>
+              <Input
+                id="replay-count"
+                type="number"
+                className="w-24"
+                min={1}
+                max={REPLAY_MAX_CONVERSATIONS}
+                value={count}
+                onChange={(e) => setCount(Math.min(REPLAY_MAX_CONVERSATIONS, Math.max(1, Number(e.target.value) || 1)))}
+              />
+            </div>
+            <Button
+              variant="secondary"
+              title={r.run.replayHint}
+              loading={start.isPending && start.variables.kind === "replay"}
+              disabled={start.isPending || flushing}
+              onClick={() => void queue("replay")}
+            >
+              ↺ {r.run.replay}
+            </Button>
+          </div>
         </div>
+        {onDraft ? (
+          <div id="run-draft-hint" className="max-w-3xl space-y-1 text-xs text-slate-500" data-testid="run-draft-hint">
+            <p>{r.run.draftHint}</p>
+            {draft.errors.length > 0 ? (
+              <p className="text-amber-800">
+                {r.run.draftHasErrors}{" "}
+                <Link to="../spec" relative="path" className="font-medium underline">
+                  {r.run.openEditor}
+                </Link>
+              </p>
+            ) : null}
+          </div>
+        ) : null}
       </CardBody>
     </Card>
   );
@@ -318,7 +386,9 @@ function RunsList() {
                   onToggle={() => setOpen(open === run.id ? null : run.id)}
                   cells={
                     <>
-                      <Td className="font-mono font-semibold whitespace-nowrap text-slate-900">v{run.version}</Td>
+                      <Td className="whitespace-nowrap">
+                        <RunTarget version={run.version} />
+                      </Td>
                       <Td>
                         <div className="flex flex-wrap items-center gap-2">
                           <Badge tone="indigo">{r.runs.kind[run.kind]}</Badge>
@@ -351,12 +421,24 @@ function RunsList() {
   );
 }
 
+/** A run's version, or (null) the draft it ran on. */
+function RunTarget({ version }: { version: string | null }) {
+  const { t } = useI18n();
+  return version === null ? (
+    <Badge tone="gray" data-testid="run-draft">
+      {t.regression.runs.draft}
+    </Badge>
+  ) : (
+    <span className="font-mono font-semibold text-slate-900">v{version}</span>
+  );
+}
+
 function RunRows({ run, expanded, onToggle, cells }: { run: RunRow; expanded: boolean; onToggle: () => void; cells: ReactNode }) {
   const { t } = useI18n();
   const r = t.regression;
   return (
     <>
-      <Tr data-testid={`run-row-${run.version}-${run.kind}`}>
+      <Tr data-testid={`run-row-${run.version ?? "draft"}-${run.kind}`}>
         {cells}
         <Td className="text-right">
           {run.status === "done" ? (

@@ -1,7 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
 import {
+  compileSpec,
   deleteTestCase,
+  getDraftOrActive,
   getTestRun,
   listTestCases,
   listTestRuns,
@@ -19,8 +21,31 @@ import {
   ZStartTestRunInput,
 } from "@lx/shared/schemas";
 
+import type { Database } from "@lx/db/client";
+import type { CompiledAgentBundle } from "@lx/shared";
+import { AppError } from "@lx/shared/errors";
+
 import { toTestCaseDto, toTestRunDto } from "../dto.ts";
 import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
+
+/** The agent's saved draft, compiled (as publishing it would). */
+async function compiledDraft(db: Database, tenantId: string, agentId: string): Promise<CompiledAgentBundle> {
+  const draft = await getDraftOrActive(db, { tenantId, agentId });
+  if (draft.source !== "draft") {
+    throw new AppError("INVALID_STATE", {
+      message: "the agent has no draft: edit its spec first",
+      userMessage: "This agent has no draft: edit its spec first.",
+    });
+  }
+  const compiled = compileSpec(draft.spec);
+  if (!compiled.ok) {
+    throw new AppError("INVALID_INPUT", {
+      message: `the draft does not compile: ${compiled.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
+      userMessage: "The draft has errors: fix them in the spec editor first.",
+    });
+  }
+  return compiled.bundle;
+}
 
 /**
  * The regression gate (docs/regression.md): an agent's test cases, runs of them against a version
@@ -64,19 +89,23 @@ export const regressionRouter = {
 
   /**
    * Operators: queues a run of the agent's test cases (`cases`) or a replay of its latest real
-   * conversations (`replay`) against a version; a worker makes it (poll `run` for the outcome).
+   * conversations (`replay`) against a version, or against the agent's draft (`draft: true`: compiled
+   * now and frozen in the run; a draft that does not compile is INVALID_INPUT with its errors, no
+   * draft is INVALID_STATE); a worker makes it (poll `run` for the outcome).
    */
   start: tenantOperatorProcedure.input(ZStartTestRunInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
-    const run = await requestTestRun(ctx.db, {
+    const common = {
       tenantId: ctx.tenant.id,
       agentId: agent.id,
-      version: input.version,
       kind: input.kind,
       replayLimit: input.conversations,
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
-    });
+    };
+    const run = input.version
+      ? await requestTestRun(ctx.db, { ...common, version: input.version })
+      : await requestTestRun(ctx.db, { ...common, draft: await compiledDraft(ctx.db, ctx.tenant.id, agent.id) });
     ctx.wakeJobs?.();
     return toTestRunDto(run);
   }),
