@@ -5,7 +5,7 @@ import { TEST_TOOL_NAMES, ZTestCaseBody, type TTestCaseBody, type TTestExpectati
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
 import { Field, FieldErrors, Input, Select, Textarea } from "../../components/ui/field.tsx";
-import { issuesByPath } from "../../lib/form-issues.ts";
+import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 
 const KINDS = ["contains", "not_contains", "handoff", "no_handoff", "tool_called"] as const satisfies readonly TTestExpectation["kind"][];
@@ -56,18 +56,8 @@ export function CaseEditor({
   const [expectations, setExpectations] = useState<DraftExpectation[]>(
     initial?.expectations.map(toDraft) ?? [{ kind: "contains", text: "", tool: "handoff_to_human" }],
   );
-  const [submitted, setSubmitted] = useState(false);
-
   const body = { name, turns: turns.map((customer) => ({ customer })), expectations: expectations.map(fromDraft) };
-  const parsed = ZTestCaseBody.safeParse(body);
-  const issues = submitted && !parsed.success ? issuesByPath(parsed.error.issues) : new Map<string, string[]>();
-
-  const submit = () => {
-    setSubmitted(true);
-    if (parsed.success) {
-      onSave(parsed.data);
-    }
-  };
+  const { issues, submit } = useCheckedForm(ZTestCaseBody, body, onSave);
 
   return (
     <Card data-testid="case-editor">

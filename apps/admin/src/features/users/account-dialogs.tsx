@@ -13,7 +13,7 @@ import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
 import { Field, Input } from "../../components/ui/field.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorCode, errorMessage } from "../../lib/errors.ts";
-import { issuesByPath } from "../../lib/form-issues.ts";
+import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import type { Messages } from "../../lib/i18n/messages.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
@@ -136,18 +136,12 @@ function NewAccountForm({
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
-  const [submitted, setSubmitted] = useState(false);
-
-  // Checked with the API's own schema; after a first try, on every keystroke.
-  const parsed = ZCreateUserInput.safeParse({ tenantSlug, email: email.trim(), name, password });
-  const issues = submitted && !parsed.success ? issuesByPath(parsed.error.issues) : new Map<string, string[]>();
+  const form = useCheckedForm(ZCreateUserInput, { tenantSlug, email: email.trim(), name, password }, onSubmit);
+  const { issues } = form;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setSubmitted(true);
-    if (parsed.success) {
-      onSubmit(parsed.data);
-    }
+    form.submit();
   };
 
   return (
@@ -256,18 +250,14 @@ function ResetPasswordForm({
 }) {
   const { t } = useI18n();
   const [password, setPassword] = useState("");
-  const [submitted, setSubmitted] = useState(false);
-
-  const parsed = ZSetUserPasswordInput.safeParse({ userId, password });
-  const issues = submitted && !parsed.success ? issuesByPath(parsed.error.issues) : new Map<string, string[]>();
+  const form = useCheckedForm(ZSetUserPasswordInput, { userId, password }, onSubmit);
+  const { issues } = form;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    setSubmitted(true);
-    if (parsed.success) {
-      onSubmit(parsed.data);
-    }
+    form.submit();
   };
+
 
   return (
     <form onSubmit={submit} noValidate className="space-y-4" data-testid="reset-password-form">
