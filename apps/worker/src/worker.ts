@@ -10,7 +10,7 @@ import { OutboxSender } from "./outbox/sender.ts";
 import { JOB_RETENTION_HOURS, pruneFinishedJobs } from "./queue/prune.ts";
 import { JobRunner, type JobHandler } from "./queue/runner.ts";
 import { BundleCache } from "./services/bundle-cache.ts";
-import { resumeIdleHandoffs } from "@lx/db/queries";
+import { eraseExpiredConversations, resumeIdleHandoffs } from "@lx/db/queries";
 
 import { handleHandoffNotify } from "./services/handoff-notify.ts";
 import { handleDeadTestRun, handleTestRun } from "./services/regression.ts";
@@ -131,6 +131,10 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     pruneFinishedJobs(o.db)
       .then((n) => n > 0 && logger.info({ jobs: n, retentionHours: JOB_RETENTION_HOURS }, "finished jobs pruned"))
       .catch((err: unknown) => logger.error({ err }, "pruning finished jobs failed"));
+    // Tenants' retention windows (LGPD): conversations idle past theirs have the customer's data erased.
+    eraseExpiredConversations(o.db, { actor: { type: "worker", label: id } })
+      .then((n) => n > 0 && logger.info({ conversations: n }, "conversations past their tenant's retention erased"))
+      .catch((err: unknown) => logger.error({ err }, "retention sweep failed"));
   };
   const scanDueReminders = () => {
     scanReminders(o.db, { now: new Date(), workerId: id })

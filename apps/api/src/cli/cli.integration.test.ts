@@ -10,7 +10,7 @@ import { describe, expect } from "vitest";
 
 import { auditEvents, tenants, users } from "@lx/db/schema";
 import { login, requireAgent, resolveSession, saveTestCase } from "@lx/db/queries";
-import { dbTest as test, seedUser, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { dbTest as test, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
 import { isAppError } from "@lx/shared/errors";
 import { havenSpec } from "@lx/shared/testing";
 
@@ -200,6 +200,54 @@ describe("lx CLI", () => {
       code: 1,
       stderr: expect.stringMatching(/password must have 8 to 200 characters/),
     });
+  });
+
+  test("lx customer export / erase and lx retention: a data subject's request from a shell", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5521988887777", name: "Rita" });
+    await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: "quero cancelar meu plano" });
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-customer-"));
+    const file = path.join(dir, "rita.json");
+
+    expect(await lx(["customer", "export", "--tenant", tenant.slug, "--customer", "+55 (21) 98888-7777", "--out", file], env)).toEqual({
+      code: 0,
+      stdout: `1 conversation(s) written to ${file}\n`,
+      stderr: "",
+    });
+    const doc = JSON.parse(await readFile(file, "utf8")) as { customer: { names: string[] }; conversations: { messages: { text: string }[] }[] };
+    expect(doc.customer.names).toEqual(["Rita"]);
+    expect(doc.conversations[0]?.messages.map((m) => m.text)).toEqual(["quero cancelar meu plano"]);
+
+    expect(await lx(["customer", "erase", "--tenant", tenant.slug, "--customer", "5521988887777"], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/cannot be undone: add --yes/),
+    });
+    expect(await lx(["customer", "erase", "--tenant", tenant.slug, "--customer", "5521988887777", "--yes"], env)).toEqual({
+      code: 0,
+      stdout: "erased 1 conversation(s), 1 message(s); 0 upcoming appointment(s) cancelled\n",
+      stderr: "",
+    });
+    expect(await lx(["customer", "export", "--tenant", tenant.slug, "--customer", "5521988887777"], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/no conversation with this customer/),
+    });
+    const [erased] = await db.select().from(auditEvents).where(eq(auditEvents.type, "customer.erased"));
+    expect(erased).toMatchObject({ actorType: "cli", tenantId: tenant.id });
+    expect(JSON.stringify(erased)).not.toContain("5521988887777");
+
+    expect(await lx(["retention", "--tenant", tenant.slug, "--days", "90"], env)).toMatchObject({
+      code: 0,
+      stdout: `${tenant.slug}: conversations kept 90 day(s) after their last message\n`,
+    });
+    expect((await db.select().from(tenants).where(eq(tenants.id, tenant.id)))[0]?.retentionDays).toBe(90);
+    expect(await lx(["retention", "--tenant", tenant.slug, "--days", "3"], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--days must be a whole number from 7 to 3650, or "off"/),
+    });
+    expect(await lx(["retention", "--tenant", tenant.slug, "--days", "off"], env)).toMatchObject({ code: 0 });
+    expect((await db.select().from(tenants).where(eq(tenants.id, tenant.id)))[0]?.retentionDays).toBeNull();
   });
 
   test("compile is pure: prints the bundle with its hashes, or path-named errors", async () => {

@@ -12,6 +12,8 @@ import {
   CLI_ACTOR,
   compileSpec,
   createUser,
+  eraseCustomer,
+  exportCustomer,
   getTestRun,
   listVersions,
   requestTestRun,
@@ -19,6 +21,7 @@ import {
   requireTenant,
   requireUserByEmail,
   rollbackVersion,
+  setTenantRetention,
   setUserDisabled,
   setUserPassword,
   type ApplyReport,
@@ -28,7 +31,13 @@ import { conversations, messages, phoneNumbers } from "@lx/db/schema";
 import { inboundText, postWebhook } from "@lx/sandbox";
 import { parseSecretKey } from "@lx/shared/crypto";
 import { isAppError } from "@lx/shared/errors";
-import { REPLAY_MAX_CONVERSATIONS, type TReplayConversation, type TTestCaseResult } from "@lx/shared/schemas";
+import {
+  REPLAY_MAX_CONVERSATIONS,
+  RETENTION_DAYS_MAX,
+  RETENTION_DAYS_MIN,
+  type TReplayConversation,
+  type TTestCaseResult,
+} from "@lx/shared/schemas";
 
 import { loadCliEnv, processEnv } from "./env.ts";
 
@@ -347,6 +356,65 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         out(`${account.email} ${disabled ? "disabled" : "enabled"}\n`);
       });
   }
+
+  // A data subject's request (LGPD art. 18), as the console's tenant page answers it: the customer
+  // is named by their WhatsApp number (any notation) or Meta user id.
+  const customer = program.command("customer").description("a customer's data: export it, erase it (LGPD)");
+  customer
+    .command("export")
+    .description("everything the tenant keeps about a customer, as JSON (audited customer.exported)")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--customer <number>", "WhatsApp number (any notation) or Meta user id")
+    .option("--out <file>", "write the JSON here instead of standard output")
+    .action(async (opts: { tenant: string; customer: string; out?: string }) => {
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const doc = await exportCustomer(d, { tenantId: tenant.id, customer: opts.customer, actor: CLI_ACTOR });
+      const json = `${JSON.stringify(doc, null, 2)}\n`;
+      if (opts.out) {
+        await writeFile(opts.out, json);
+        out(`${doc.conversations.length} conversation(s) written to ${opts.out}\n`);
+      } else {
+        out(json);
+      }
+    });
+  customer
+    .command("erase")
+    .description("erase a customer's data for good: texts, name, number, summaries, booking and deal details (audited customer.erased)")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--customer <number>", "WhatsApp number (any notation) or Meta user id")
+    .option("--yes", "confirm: the erasure cannot be undone")
+    .action(async (opts: { tenant: string; customer: string; yes?: boolean }) => {
+      if (!opts.yes) {
+        throw new UserError("erasing a customer's data cannot be undone: add --yes to confirm");
+      }
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const r = await eraseCustomer(d, { tenantId: tenant.id, customer: opts.customer, actor: CLI_ACTOR });
+      out(
+        `erased ${r.conversationIds.length} conversation(s), ${r.messages} message(s); ` +
+          `${r.appointmentsCancelled} upcoming appointment(s) cancelled\n`,
+      );
+      for (const x of r.external) {
+        out(`  still to erase in the tenant's own system: ${x.kind} ${x.system}${x.externalId ? ` ${x.externalId}` : ""}\n`);
+      }
+    });
+
+  program
+    .command("retention")
+    .description("how long a tenant's conversations are kept after their last message (then erased by the workers)")
+    .requiredOption("--tenant <slug>", "tenant slug")
+    .requiredOption("--days <n|off>", `days (${RETENTION_DAYS_MIN}–${RETENTION_DAYS_MAX}), or "off" to keep them until erased by hand`)
+    .action(async (opts: { tenant: string; days: string }) => {
+      const days = opts.days === "off" ? null : Number(opts.days);
+      if (days !== null && !(Number.isInteger(days) && days >= RETENTION_DAYS_MIN && days <= RETENTION_DAYS_MAX)) {
+        throw new UserError(`--days must be a whole number from ${RETENTION_DAYS_MIN} to ${RETENTION_DAYS_MAX}, or "off"`);
+      }
+      const d = getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      await setTenantRetention(d, { tenantId: tenant.id, days, actor: CLI_ACTOR });
+      out(days === null ? `${tenant.slug}: conversations kept until erased by hand\n` : `${tenant.slug}: conversations kept ${days} day(s) after their last message\n`);
+    });
 
   program
     .command("sandbox")

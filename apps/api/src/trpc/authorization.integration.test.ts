@@ -245,6 +245,21 @@ const MATRIX: Record<string, Row> = {
     kind: "mutation",
     input: (f) => ({ numberId: f.numberA.id }),
   },
+  "customers.export": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
+  },
+  "customers.erase": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.spareConversationA.id, confirm: "APAGAR" }),
+  },
+  "customers.setRetention": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, days: 365 }),
+  },
   "users.list": { level: "operator", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   "users.create": {
     level: "operator",
@@ -276,6 +291,8 @@ async function setup(db: Database) {
   await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id, kind: "sandbox" });
   const conversationA = await seedConversation(db, { tenantId: tenantA.id, numberId: numberA.id });
   await seedInbound(db, { tenantId: tenantA.id, conversationId: conversationA.id, body: "oi" });
+  // Erased by the operator's call of customers.erase (the other rows keep conversationA).
+  const spareConversationA = await seedConversation(db, { tenantId: tenantA.id, numberId: numberA.id });
   const [deadJob] = await db.$client<{ id: string }[]>`
     insert into message_queue (tenant_id, task, status, attempts, last_error, finished_at)
     values (${tenantA.id}, 'handoff.notify', 'dead', 5, 'boom', now()) returning id`;
@@ -313,6 +330,7 @@ async function setup(db: Database) {
     agentA,
     numberA,
     conversationA,
+    spareConversationA,
     deadJobId: Number(deadJob?.id),
     deadSendId: deadSend?.id ?? 0,
     appointmentAId: appointmentA?.id ?? "",

@@ -37,6 +37,8 @@ export function toTenantDto(t: TenantRow) {
     name: t.name,
     status: t.status,
     routing: t.routing,
+    /** Days a conversation is kept after its last message (null: until erased by hand). */
+    retentionDays: t.retentionDays,
     createdAt: iso(t.createdAt),
     updatedAt: iso(t.updatedAt),
   };

@@ -4,6 +4,7 @@ import { appointmentsRouter } from "./routers/appointments.ts";
 import { auditRouter } from "./routers/audit.ts";
 import { authRouter } from "./routers/auth.ts";
 import { conversationsRouter } from "./routers/conversations.ts";
+import { customersRouter } from "./routers/customers.ts";
 import { dealsRouter } from "./routers/deals.ts";
 import { draftsRouter } from "./routers/drafts.ts";
 import { metricsRouter } from "./routers/metrics.ts";
@@ -26,6 +27,7 @@ export const appRouter = createTRPCRouter({
   audit: auditRouter,
   drafts: draftsRouter,
   conversations: conversationsRouter,
+  customers: customersRouter,
   operations: operationsRouter,
   setup: setupRouter,
   metrics: metricsRouter,

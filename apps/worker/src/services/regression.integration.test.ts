@@ -7,6 +7,7 @@ import type { Database } from "@lx/db/client";
 import {
   activateVersion,
   compileSpec,
+  eraseCustomer,
   getTestRun,
   listVersions,
   publishVersion,
@@ -213,6 +214,16 @@ describe("regression gate: replay", () => {
     expect(s.graph.requests.length).toBe(sends);
     const [counts] = await db.execute<{ messages: number }>(sql`select count(*)::int as messages from messages where tenant_id = ${s.tenantId}::uuid`);
     expect(counts?.messages).toBe(4);
+
+    // Once Maria's data is erased, her conversation is no longer replayed, and the run that did has her words blanked.
+    await eraseCustomer(db, { tenantId: s.tenantId, customer: "5511970000001", actor: TEST_ACTOR });
+    const after = await runAndWait(s, "1.0.1", "replay");
+    expect(after).toMatchObject({ status: "done", summary: { total: 0 } });
+    const [blanked] = (await getTestRun(db, { tenantId: s.tenantId, agentId: s.agentId, id: run.id })).results as TReplayConversation[];
+    expect(blanked?.replies.map((r) => [r.customer, r.original.text, r.candidate.text])).toEqual([
+      ["", "", ""],
+      ["", "", ""],
+    ]);
   });
 
   test("a long conversation's replies are replayed with the summary the conversation had when each was written", async ({ db, dbUrl }) => {

@@ -297,6 +297,8 @@ async function replaySources(db: Executor, run: TestRunTask): Promise<ReplaySour
       select c.id, c.customer_key, row_number() over (order by coalesce(c.last_message_at, c.created_at) desc, c.id desc) as ord
       from conversations c
       where c.tenant_id = ${run.tenantId}::uuid and c.agent_id = ${run.agentId}::uuid
+        -- An erased customer's conversation has no texts left to replay (queries/customers.ts).
+        and c.erased_at is null
         and exists (select 1 from messages o where o.conversation_id = c.id and o.author = 'bot')
       order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
       limit ${run.replayLimit})

@@ -12,7 +12,7 @@ import { dbTest as test, TEST_ACTOR, TEST_SECRET_KEY, uniqueSuffix } from "../te
 import { applyTenantFile } from "./apply.ts";
 
 type HavenFile = {
-  tenant: { slug: string; name: string };
+  tenant: { slug: string; name: string; retentionDays?: number | null };
   numbers: { phoneNumberId: string; accessToken: string; displayPhoneNumber: string; agent: string; kind?: string }[];
   agents: { slug: string; spec: { goals: string[] } & Record<string, unknown>; activate?: boolean }[];
   templates: { name: string; body: string }[];
@@ -99,6 +99,25 @@ describe("lx apply", () => {
     );
     expect(await zoneOf()).toBe("America/Manaus");
     expect((await applyTenantFile(db, file, opts)).changed).toBe(false);
+  });
+
+  test("the tenant's retention window: set, left alone when the file does not say, cleared with null", async ({ db }) => {
+    const file = havenFile();
+    file.tenant.retentionDays = 180;
+    await applyTenantFile(db, file, opts);
+    const daysOf = async () =>
+      (await db.select({ days: tenants.retentionDays }).from(tenants).where(eq(tenants.slug, file.tenant.slug)))[0]?.days;
+    expect(await daysOf()).toBe(180);
+    // Absent: the console's setting stays.
+    delete file.tenant.retentionDays;
+    expect((await applyTenantFile(db, file, opts)).changed).toBe(false);
+    expect(await daysOf()).toBe(180);
+    file.tenant.retentionDays = null;
+    const r = await applyTenantFile(db, file, opts);
+    expect(r.changes).toEqual([{ kind: "tenant", action: "updated", subject: file.tenant.slug, detail: "retentionDays" }]);
+    expect(await daysOf()).toBeNull();
+    file.tenant.retentionDays = 3;
+    await expect(applyTenantFile(db, file, opts)).rejects.toMatchObject({ code: "INVALID_INPUT" });
   });
 
   test("token and template changes are updates; an env: token is resolved", async ({ db }) => {

@@ -116,6 +116,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             name: file.tenant.name,
             routing,
             timeZone,
+            retentionDays: file.tenant.retentionDays ?? null,
             webhookSecretEnc: encryptSecret(secretKey, webhookSecret ?? randomToken(32)),
             crmTokenEnc: crmToken === undefined ? null : encryptSecret(secretKey, crmToken),
           })
@@ -131,6 +132,9 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
         }
         if (tenant.timeZone !== timeZone) {
           patch.timeZone = timeZone;
+        }
+        if (file.tenant.retentionDays !== undefined && tenant.retentionDays !== file.tenant.retentionDays) {
+          patch.retentionDays = file.tenant.retentionDays;
         }
         if (webhookSecret !== undefined && !sameSecret(secretKey, tenant.webhookSecretEnc, webhookSecret)) {
           patch.webhookSecretEnc = encryptSecret(secretKey, webhookSecret);

@@ -39,6 +39,8 @@ export type ConversationListRow = {
   lastMessageAt: string | null;
   lastCustomerMessageAt: string | null;
   handoffStartedAt: string | null;
+  /** The customer's data was erased (queries/customers.ts): no identifiers, no texts, no actions. */
+  erasedAt: string | null;
   createdAt: string;
 };
 
@@ -63,6 +65,7 @@ type RawConversationRow = {
   last_message_at: string | null;
   last_customer_message_at: string | null;
   handoff_started_at: string | null;
+  erased_at: string | null;
   created_at: string;
   cursor_at: string;
 };
@@ -78,6 +81,7 @@ const conversationSelect = sql`
          ${isoText(sql`c.last_message_at`)} as last_message_at,
          ${isoText(sql`c.last_customer_message_at`)} as last_customer_message_at,
          ${isoText(sql`c.handoff_started_at`)} as handoff_started_at,
+         ${isoText(sql`c.erased_at`)} as erased_at,
          ${isoText(sql`c.created_at`)} as created_at,
          ${cursorText(sql`coalesce(c.last_message_at, c.created_at)`)} as cursor_at
   from conversations c
@@ -110,6 +114,7 @@ function toConversationRow(r: RawConversationRow): ConversationListRow {
     lastMessageAt: r.last_message_at,
     lastCustomerMessageAt: r.last_customer_message_at,
     handoffStartedAt: r.handoff_started_at,
+    erasedAt: r.erased_at,
     createdAt: r.created_at,
   };
 }

@@ -79,15 +79,18 @@ export async function startHandoff(tx: Executor, h: HandoffStart): Promise<boole
   return true;
 }
 
-type ConvRow = { id: string; mode: string; phone_number_id: string; customer_key: string };
+type ConvRow = { id: string; mode: string; phone_number_id: string; customer_key: string; erased: boolean };
 
 async function lockConversation(tx: Executor, tenantId: string, conversationId: string): Promise<ConvRow> {
   const [c] = await tx.execute<ConvRow>(sql`
-    select id, mode, phone_number_id, customer_key from conversations
+    select id, mode, phone_number_id, customer_key, erased_at is not null as erased from conversations
     where id = ${conversationId}::uuid and tenant_id = ${tenantId}::uuid
     for update`);
   if (!c) {
     throw new AppError("NOT_FOUND", { message: "conversation not found" });
+  }
+  if (c.erased) {
+    throw new AppError("INVALID_STATE", { message: "this customer's data was erased: the conversation is closed for good" });
   }
   return c;
 }

@@ -18,3 +18,4 @@ export * from "./onboarding.ts";
 export * from "./calendar.ts";
 export * from "./deals.ts";
 export * from "./regression.ts";
+export * from "./customers.ts";

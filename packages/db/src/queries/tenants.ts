@@ -44,6 +44,7 @@ export type TenantRow = {
   name: string;
   status: "active" | "paused" | "archived";
   routing: TenantRouting;
+  retentionDays: number | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -58,6 +59,7 @@ const tenantColumns = {
   name: tenants.name,
   status: tenants.status,
   routing: tenants.routing,
+  retentionDays: tenants.retentionDays,
   createdAt: tenants.createdAt,
   updatedAt: tenants.updatedAt,
 };

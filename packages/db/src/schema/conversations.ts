@@ -42,6 +42,12 @@ export const conversations = pgTable(
     handoffStartedAt: tstz(),
     /** The bot takes the conversation back at this time if no human answered. */
     botResumeAt: tstz(),
+    /**
+     * The customer's data was erased (a data subject's request, or the tenant's retention window):
+     * the customer's identifiers, name, summary and every message text are gone; counts, timings,
+     * tokens and versions stay for the metrics. Never answered, replied to or exported again.
+     */
+    erasedAt: tstz(),
     ...timestamps,
   },
   (t) => [
@@ -54,10 +60,15 @@ export const conversations = pgTable(
       sql`(coalesce(${t.lastMessageAt}, ${t.createdAt})) desc`,
       t.id.desc(),
     ),
+    // The retention sweep: a tenant's conversations not erased yet, oldest activity first (erased ones
+    // would otherwise be read again by every sweep, for ever).
+    index("conversations_retention_idx")
+      .on(t.tenantId, sql`(coalesce(${t.lastMessageAt}, ${t.createdAt}))`)
+      .where(sql`${t.erasedAt} is null`),
     index("conversations_tenant_mode_idx").on(t.tenantId, t.mode),
     index("conversations_resume_idx").on(t.botResumeAt).where(sql`${t.botResumeAt} is not null`),
     check("conversations_mode_check", inList(t.mode, CONVERSATION_MODES)),
-    check("conversations_customer_check", sql`${t.customerWaId} is not null or ${t.customerUserId} is not null`),
+    check("conversations_customer_check", sql`${t.customerWaId} is not null or ${t.customerUserId} is not null or ${t.erasedAt} is not null`),
   ],
 );
 

@@ -1,5 +1,7 @@
 import { relations, sql } from "drizzle-orm";
-import { check, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { check, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "@lx/shared/schemas";
 
 import { timestamps } from "./_columns.ts";
 import { inList, slugCheck, TENANT_STATUSES } from "./_enums.ts";
@@ -30,12 +32,18 @@ export const tenants = pgTable(
     webhookSecretEnc: text(),
     /** The CRM plugin's API token (Pipedrive api_token, RD Station CRM token), encrypted; `lx apply` crmToken. */
     crmTokenEnc: text(),
+    /**
+     * Days a conversation is kept after its last message; then the workers erase its customer's data
+     * as an erasure request would (packages/db queries/customers.ts). Null: kept until erased by hand.
+     */
+    retentionDays: integer(),
     ...timestamps,
   },
   (t) => [
     uniqueIndex("tenants_slug_key").on(t.slug),
     check("tenants_status_check", inList(t.status, TENANT_STATUSES)),
     check("tenants_slug_check", slugCheck(t.slug)),
+    check("tenants_retention_days_check", sql`${t.retentionDays} between ${sql.raw(String(RETENTION_DAYS_MIN))} and ${sql.raw(String(RETENTION_DAYS_MAX))}`),
     // PostgreSQL must know the zone too (metrics use `at time zone`): an unknown name makes this
     // expression raise "time zone … not recognized", so a bad value can never be stored.
     check(

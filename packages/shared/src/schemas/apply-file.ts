@@ -5,6 +5,7 @@
 import { z } from "zod";
 
 import { ZAgentSpec } from "./agent-spec.ts";
+import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "./customers.ts";
 import { type FieldError, safeParseWithPaths } from "./issues.ts";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -83,7 +84,15 @@ export const ZApplyTemplate = z.strictObject({
 
 export const ZApplyFile = z
   .strictObject({
-    tenant: z.strictObject({ slug: ZSlug, name: nonEmpty(120) }),
+    tenant: z.strictObject({
+      slug: ZSlug,
+      name: nonEmpty(120),
+      /**
+       * Days a conversation is kept after its last message before the workers erase its customer's
+       * data (LGPD); null: kept until erased by hand; absent: left as it is (the console may set it).
+       */
+      retentionDays: z.int().min(RETENTION_DAYS_MIN).max(RETENTION_DAYS_MAX).nullable().optional(),
+    }),
     numbers: z.array(ZApplyNumber),
     routing: ZRouting,
     agents: z.array(ZApplyAgent).min(1, "at least one agent"),

@@ -13,3 +13,4 @@ export * from "./onboarding.ts";
 export * from "./plugins.ts";
 export * from "./regression.ts";
 export * from "./users.ts";
+export * from "./customers.ts";

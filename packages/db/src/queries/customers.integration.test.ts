@@ -1,0 +1,310 @@
+import { sql } from "drizzle-orm";
+import { describe, expect } from "vitest";
+
+import type { Database } from "../client.ts";
+import { dbTest, seedAgent, seedHandoff, seedNumber, seedOutbound, seedTenant, seedUser } from "../testing/index.ts";
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { getConversationThread } from "./conversations.ts";
+import { eraseCustomer, eraseExpiredConversations, exportCustomer, normalizeCustomer, setTenantRetention } from "./customers.ts";
+import { sendHumanReply } from "./handoff.ts";
+import { ingestInboundMessage, type NumberTarget } from "./inbound.ts";
+
+const ACTOR: AuditActor = { type: "user", id: null, label: "dpo@agencia.test" };
+const WORKER: AuditActor = { type: "worker", label: "retention" };
+/** drizzle wraps the database's error: the trigger's message is its cause's. */
+const APPEND_ONLY = { cause: expect.objectContaining({ message: "audit_events are append-only" }) };
+const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
+
+// The customer whose data is asked for, a phrase only they wrote, and their name: new for each
+// test (the tests of this file share one database, and each looks for these in all of it).
+let WA = "";
+let SECRET = "";
+let NAME = "";
+let customers = 0;
+
+let seq = 0;
+async function inbound(db: Database, t: NumberTarget, waId: string, body: string, name = NAME) {
+  seq++;
+  const r = await ingestInboundMessage(db, {
+    target: t,
+    customer: { waId, userId: null, name },
+    metaMessageId: `wamid.erase.${process.pid}.${seq}`,
+    type: "text",
+    body,
+    contextId: null,
+    sentAt: new Date(),
+    answerable: true,
+    payload: { text: { body }, from: waId },
+  });
+  const [c] = await db.execute<{ id: string }>(sql`
+    select conversation_id as id from messages where tenant_id = ${t.tenantId}::uuid and meta_message_id = ${`wamid.erase.${process.pid}.${seq}`}`);
+  return { ...r, conversationId: c!.id };
+}
+
+async function setup(db: Database) {
+  customers++;
+  WA = `55119123456${String(customers).padStart(2, "0")}`;
+  SECRET = `exame de sangue marcado para terça ${customers}x`;
+  NAME = `Joana Pereira ${customers}x`;
+  const tenant = await seedTenant(db);
+  const { agent, version } = await seedAgent(db, { tenantId: tenant.id });
+  const a = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+  const b = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+  const other = await seedTenant(db);
+  const otherNumber = await seedNumber(db, { tenantId: other.id });
+  const target = (n: { id: string; phoneNumberId: string }, tenantId = tenant.id): NumberTarget => ({
+    tenantId,
+    numberId: n.id,
+    phoneNumberId: n.phoneNumberId,
+    agentId: agent.id,
+  });
+
+  // The customer on number A: their message (webhook log + job), a bot reply with a policy verdict
+  // quoting them, a summary, a handoff with a reason, a future and a past appointment, a deal.
+  const first = await inbound(db, target(a), WA, `Oi, ${SECRET}`);
+  const convA = first.conversationId;
+  await seedOutbound(db, {
+    tenantId: tenant.id,
+    conversationId: convA,
+    numberId: a.id,
+    author: "bot",
+    body: `Certo ${NAME}, anotei: ${SECRET}`,
+    agentVersionId: version.id,
+    tokensIn: 120,
+    tokensOut: 30,
+    policyVerdicts: [{ rule: "pii", action: "rewrite", detail: `masked ${WA}` }],
+    status: "queued",
+  });
+  await db.execute(sql`update conversations set summary = ${`Cliente ${NAME} quer ${SECRET}`} where id = ${convA}::uuid`);
+  await db.execute(sql`
+    insert into conversation_summaries (tenant_id, conversation_id, up_to_message_id, summary)
+      values (${tenant.id}::uuid, ${convA}::uuid, 1, ${`Cliente ${NAME} quer ${SECRET}`})`);
+  await db.execute(sql`
+    insert into appointments (tenant_id, conversation_id, customer_key, customer_name, service, starts_at, ends_at, status, source)
+      values (${tenant.id}::uuid, ${convA}::uuid, ${WA}, ${NAME}, 'Hemograma', now() + interval '2 days', now() + interval '2 days 30 minutes', 'booked', 'local'),
+             (${tenant.id}::uuid, ${convA}::uuid, ${WA}, ${NAME}, 'Consulta', now() - interval '20 days', now() - interval '20 days' + interval '30 minutes', 'done', 'webhook')`);
+  await db.execute(sql`update appointments set external_id = 'n8n-991' where source = 'webhook' and conversation_id = ${convA}::uuid`);
+  await db.execute(sql`
+    insert into crm_deals (tenant_id, conversation_id, title, fields, backend, external_id)
+      values (${tenant.id}::uuid, ${convA}::uuid, ${`Hemograma — ${NAME}`}, ${JSON.stringify({ phone: WA, note: SECRET })}::jsonb, 'pipedrive', '4242')`);
+  await seedHandoff(db, { tenantId: tenant.id, conversationId: convA, trigger: "model", reason: `pediu humano: ${SECRET}`, startedAt: daysAgo(1), endedAt: new Date() });
+  await insertAuditEvent(db, {
+    tenantId: tenant.id,
+    actor: WORKER,
+    type: "handoff.started",
+    subjectType: "conversation",
+    subjectId: convA,
+    before: { mode: "bot" },
+    after: { mode: "pending_human" },
+    data: { trigger: "model", reason: `pediu humano: ${SECRET}`, handoffId: "h1" },
+  });
+  await insertAuditEvent(db, {
+    tenantId: tenant.id,
+    actor: WORKER,
+    type: "crm.deal_created",
+    subjectType: "conversation",
+    subjectId: convA,
+    data: { dealId: "d1", backend: "pipedrive", externalId: "4242", title: `Hemograma — ${NAME}` },
+  });
+  // A regression replay of the conversation (the customer's words, the original and candidate replies).
+  await db.execute(sql`
+    insert into agent_test_runs (tenant_id, agent_id, version_id, kind, status, requested_by, results)
+    values (${tenant.id}::uuid, ${agent.id}::uuid, ${version.id}::uuid, 'replay', 'done', 'test',
+            ${JSON.stringify([
+              { conversationId: convA, customer: "•••••••••5678", replies: [{ messageId: 1, customer: SECRET, original: { text: SECRET, version: "1.0.0" }, candidate: { text: SECRET, handoff: null, tools: [] }, changed: false }] },
+              { conversationId: "00000000-0000-4000-8000-000000000000", customer: "•••1111", replies: [{ messageId: 2, customer: "outra pessoa", original: { text: "ok", version: "1.0.0" }, candidate: { text: "ok", handoff: null, tools: [] }, changed: false }] },
+            ])}::jsonb)`);
+
+  // The same customer on number B, already answered.
+  const second = await inbound(db, target(b), WA, "Segunda conversa, outro número");
+  await db.execute(sql`update message_queue set status = 'done', finished_at = now() where conversation_id = ${second.conversationId}::uuid`);
+  // Another customer of the tenant, and the same number at another tenant: neither is touched.
+  const bystander = await inbound(db, target(a), "5511900001111", "Sou outra pessoa", "Carlos");
+  const foreign = await inbound(db, target(otherNumber, other.id), WA, "Mesma pessoa, outra empresa");
+  return { tenant, agent, version, a, b, other, target, convA, convB: second.conversationId, bystander, foreign };
+}
+
+/** Every text and jsonb cell of the database holding `needle`, as "table.column" (tenant-filtered when `except` is given). */
+async function cellsWith(db: Database, needle: string, exceptTenant?: string): Promise<string[]> {
+  const columns = await db.execute<{ table_name: string; column_name: string; has_tenant: boolean }>(sql`
+    select c.table_name, c.column_name,
+           exists (select 1 from information_schema.columns t
+                   where t.table_schema = 'public' and t.table_name = c.table_name and t.column_name = 'tenant_id') as has_tenant
+    from information_schema.columns c
+    join information_schema.tables tb on tb.table_schema = c.table_schema and tb.table_name = c.table_name and tb.table_type = 'BASE TABLE'
+    where c.table_schema = 'public' and c.data_type in ('text', 'jsonb')`);
+  const found: string[] = [];
+  for (const c of columns) {
+    const skipTenant = exceptTenant && c.has_tenant ? sql`and tenant_id is distinct from ${exceptTenant}::uuid` : sql``;
+    const [row] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from ${sql.identifier(c.table_name)}
+      where ${sql.identifier(c.column_name)}::text like ${`%${needle}%`} ${skipTenant}`);
+    if ((row?.n ?? 0) > 0) {
+      found.push(`${c.table_name}.${c.column_name}`);
+    }
+  }
+  return found.sort();
+}
+
+describe("customers: a data subject's rights", () => {
+  dbTest("numbers are matched in any notation", () => {
+    expect(normalizeCustomer("+55 (11) 91234-5678")).toBe("5511912345678");
+    expect(normalizeCustomer(" BR.1a2b3c ")).toBe("BR.1a2b3c");
+  });
+
+  dbTest("export gathers every conversation of the customer, on every number of the tenant, and nothing of others", async ({ db }) => {
+    const f = await setup(db);
+    const doc = await exportCustomer(db, { tenantId: f.tenant.id, customer: `+55 11 ${WA.slice(4, 9)}-${WA.slice(9)}` });
+    expect(doc.customer).toEqual({ identifiers: [WA], names: [NAME] });
+    expect(doc.conversations.map((c) => c.id)).toEqual([f.convA, f.convB]);
+    const [a] = doc.conversations;
+    expect(a!.messages.map((m) => [m.direction, m.text])).toEqual([
+      ["in", `Oi, ${SECRET}`],
+      ["out", `Certo ${NAME}, anotei: ${SECRET}`],
+    ]);
+    expect(a!.summary).toContain(SECRET);
+    expect(a!.handoffs).toMatchObject([{ trigger: "model", reason: `pediu humano: ${SECRET}` }]);
+    expect(a!.appointments.map((x) => [x.service, x.status, x.source])).toEqual([
+      ["Consulta", "done", "webhook"],
+      ["Hemograma", "booked", "local"],
+    ]);
+    expect(a!.deals).toMatchObject([{ title: `Hemograma — ${NAME}`, backend: "pipedrive" }]);
+    expect(JSON.stringify(doc)).not.toContain("Sou outra pessoa");
+    expect(JSON.stringify(doc)).not.toContain("outra empresa");
+    // The same document from either conversation.
+    expect((await exportCustomer(db, { tenantId: f.tenant.id, conversationId: f.convB })).conversations).toHaveLength(2);
+    // Another tenant's conversation reads as missing.
+    await expect(exportCustomer(db, { tenantId: f.tenant.id, conversationId: f.foreign.conversationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(exportCustomer(db, { tenantId: f.tenant.id, customer: "5511000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  dbTest("erasure leaves nothing of the customer anywhere, keeps every figure, and touches no one else", async ({ db }) => {
+    const f = await setup(db);
+    const figures = sql`
+      select count(*)::int as messages, coalesce(sum(tokens_in), 0)::int as tokens_in,
+             count(*) filter (where agent_version_id is not null)::int as versioned
+      from messages where tenant_id = ${f.tenant.id}::uuid`;
+    const [before] = await db.execute(figures);
+    expect(await cellsWith(db, SECRET)).not.toEqual([]);
+
+    const result = await eraseCustomer(db, { tenantId: f.tenant.id, conversationId: f.convA, actor: ACTOR, requestId: "req-1" });
+    expect(result).toMatchObject({
+      conversationIds: [f.convA, f.convB],
+      messages: 3,
+      appointmentsCancelled: 1,
+      jobsCancelled: 1,
+      sendsCancelled: 1,
+      external: [
+        { kind: "appointment", system: "webhook", externalId: "n8n-991" },
+        { kind: "deal", system: "pipedrive", externalId: "4242" },
+      ],
+    });
+
+    // Not a cell of the database still holds what they said, their name or (outside the other tenant) their number.
+    expect(await cellsWith(db, SECRET)).toEqual([]);
+    expect(await cellsWith(db, NAME, f.other.id)).toEqual([]);
+    expect(await cellsWith(db, WA, f.other.id)).toEqual([]);
+
+    // Every figure stays: messages, tokens, versions.
+    expect((await db.execute(figures))[0]).toEqual(before);
+    // The other customer and the other tenant are untouched.
+    const bystander = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: f.bystander.conversationId, limit: 10 });
+    expect(bystander.conversation).toMatchObject({ customerWaId: "5511900001111", erasedAt: null });
+    expect(bystander.messages.map((m) => m.body)).toEqual(["Sou outra pessoa"]);
+    const foreign = await exportCustomer(db, { tenantId: f.other.id, customer: WA });
+    expect(foreign.conversations[0]!.messages.map((m) => m.text)).toEqual(["Mesma pessoa, outra empresa"]);
+    const [replay] = await db.execute<{ results: { customer: string }[] }>(sql`select results from agent_test_runs where tenant_id = ${f.tenant.id}::uuid`);
+    expect(replay!.results.map((r) => r.customer)).toEqual(["[erased]", "•••1111"]);
+
+    // The thread is closed for good and says so; nothing can be sent to it.
+    const thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: f.convA, limit: 10 });
+    expect(thread.conversation).toMatchObject({ mode: "closed", customerWaId: null, customerName: null });
+    expect(thread.conversation.erasedAt).not.toBeNull();
+    expect(thread.messages.map((m) => [m.body, m.tokensIn])).toEqual([["", null], ["", 120]]);
+    expect(thread.messages[1]!.policyVerdicts).toEqual([{ rule: "pii", action: "rewrite" }]);
+    expect(thread.handoffs).toMatchObject([{ trigger: "model", reason: "" }]);
+    const operator = await seedUser(db, { role: "operator" });
+    await expect(sendHumanReply(db, { tenantId: f.tenant.id, conversationId: f.convA, user: operator, text: "oi" })).rejects.toMatchObject({ code: "INVALID_STATE" });
+    await expect(eraseCustomer(db, { tenantId: f.tenant.id, conversationId: f.convA, actor: ACTOR })).rejects.toMatchObject({ code: "INVALID_STATE" });
+    await expect(exportCustomer(db, { tenantId: f.tenant.id, customer: WA })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    // Audit: the events keep their type, actor, ids and states; their free text is gone; the erasure is recorded without the number.
+    const events = await db.execute<{ type: string; data: Record<string, unknown>; actor_label: string; request_id: string | null }>(sql`
+      select type, data, actor_label, request_id from audit_events where tenant_id = ${f.tenant.id}::uuid and type in ('handoff.started', 'crm.deal_created', 'customer.erased') order by id`);
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      ["handoff.started", { trigger: "model", reason: "[erased]", handoffId: "h1" }],
+      ["crm.deal_created", { dealId: "d1", backend: "pipedrive", externalId: "4242", title: "[erased]" }],
+      ["customer.erased", expect.objectContaining({ reason: "request", conversationIds: [f.convA, f.convB], messages: 3 })],
+    ]);
+    expect(events[2]).toMatchObject({ actor_label: "dpo@agencia.test", request_id: "req-1" });
+    // Outside an erasure the trail is still append-only.
+    await expect(db.execute(sql`update audit_events set data = '{}'::jsonb where tenant_id = ${f.tenant.id}::uuid`)).rejects.toMatchObject(APPEND_ONLY);
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('lx.redacting', 'on', true)`);
+        await tx.execute(sql`update audit_events set type = 'x' where tenant_id = ${f.tenant.id}::uuid`);
+      }),
+    ).rejects.toMatchObject(APPEND_ONLY);
+
+    // When the customer writes again, it is a new conversation: the past is not linked back.
+    const again = await inbound(db, f.target(f.a), WA, "Oi de novo");
+    expect(again.conversationId).not.toBe(f.convA);
+    const fresh = await exportCustomer(db, { tenantId: f.tenant.id, customer: WA });
+    expect(fresh.conversations.map((c) => c.messages.map((m) => m.text))).toEqual([["Oi de novo"]]);
+  });
+
+  dbTest("a reply being written or a send on its way holds the erasure back, changing nothing", async ({ db }) => {
+    const f = await setup(db);
+    await db.execute(sql`update message_queue set status = 'running', locked_by = 'w1', locked_at = now() where conversation_id = ${f.convA}::uuid`);
+    await expect(eraseCustomer(db, { tenantId: f.tenant.id, customer: WA, actor: ACTOR })).rejects.toMatchObject({ code: "CONFLICT" });
+    const doc = await exportCustomer(db, { tenantId: f.tenant.id, customer: WA });
+    expect(doc.conversations[0]!.messages[0]!.text).toContain(SECRET);
+    const [job] = await db.execute<{ status: string }>(sql`select status from message_queue where conversation_id = ${f.convA}::uuid`);
+    expect(job!.status).toBe("running");
+
+    await db.execute(sql`update message_queue set status = 'done', finished_at = now() where conversation_id = ${f.convA}::uuid`);
+    await db.execute(sql`update outbox_messages set status = 'sending', locked_by = 'w1', locked_at = now() where conversation_id = ${f.convA}::uuid`);
+    await expect(eraseCustomer(db, { tenantId: f.tenant.id, customer: WA, actor: ACTOR })).rejects.toMatchObject({ code: "CONFLICT" });
+    await db.execute(sql`update outbox_messages set status = 'sent', sent_at = now() where conversation_id = ${f.convA}::uuid`);
+    await expect(eraseCustomer(db, { tenantId: f.tenant.id, customer: WA, actor: ACTOR })).resolves.toMatchObject({ jobsCancelled: 0, sendsCancelled: 0 });
+  });
+
+  dbTest("the retention window erases conversations idle past it, once, and leaves recent and human-held ones", async ({ db }) => {
+    const f = await setup(db);
+    await db.execute(sql`update message_queue set status = 'done', finished_at = now() where tenant_id = ${f.tenant.id}::uuid`);
+    await db.execute(sql`update outbox_messages set status = 'sent' where tenant_id = ${f.tenant.id}::uuid`);
+    const old = await inbound(db, f.target(f.b), "5511955550001", "conversa antiga", "Antiga");
+    const held = await inbound(db, f.target(f.b), "5511955550002", "com um humano", "Atendida");
+    await db.execute(sql`update message_queue set status = 'done', finished_at = now() where tenant_id = ${f.tenant.id}::uuid`);
+    await db.execute(sql`
+      update conversations set last_message_at = now() - interval '40 days', created_at = now() - interval '41 days'
+      where id in (${old.conversationId}::uuid, ${held.conversationId}::uuid)`);
+    await db.execute(sql`update conversations set mode = 'human' where id = ${held.conversationId}::uuid`);
+    await db.execute(sql`update conversations set last_message_at = now() - interval '40 days' where id = ${f.foreign.conversationId}::uuid`);
+
+    // No window set: nothing goes.
+    expect(await eraseExpiredConversations(db, { actor: WORKER })).toBe(0);
+    await expect(setTenantRetention(db, { tenantId: f.tenant.id, days: 30, actor: ACTOR })).resolves.toEqual({ days: 30, changed: true });
+    await expect(setTenantRetention(db, { tenantId: f.tenant.id, days: 30, actor: ACTOR })).resolves.toEqual({ days: 30, changed: false });
+    await expect(setTenantRetention(db, { tenantId: f.tenant.id, days: 3, actor: ACTOR })).rejects.toThrow();
+
+    expect(await eraseExpiredConversations(db, { actor: WORKER })).toBe(1);
+    expect(await eraseExpiredConversations(db, { actor: WORKER })).toBe(0);
+    const states = await db.execute<{ id: string; erased: boolean }>(sql`
+      select id, erased_at is not null as erased from conversations where id in (
+        ${old.conversationId}::uuid, ${held.conversationId}::uuid, ${f.convA}::uuid, ${f.foreign.conversationId}::uuid)`);
+    expect(Object.fromEntries(states.map((s) => [s.id, s.erased]))).toEqual({
+      [old.conversationId]: true,
+      [held.conversationId]: false,
+      [f.convA]: false,
+      [f.foreign.conversationId]: false,
+    });
+    expect(await cellsWith(db, "conversa antiga")).toEqual([]);
+    const [event] = await db.execute<{ actor_label: string; data: { reason: string } }>(sql`
+      select actor_label, data from audit_events where type = 'customer.erased' and tenant_id = ${f.tenant.id}::uuid`);
+    expect(event).toMatchObject({ actor_label: "retention", data: { reason: "retention" } });
+    const [changed] = await db.execute<{ before: unknown; after: unknown }>(sql`
+      select before, after from audit_events where type = 'tenant.retention_changed' and tenant_id = ${f.tenant.id}::uuid`);
+    expect(changed).toEqual({ before: { retentionDays: null }, after: { retentionDays: 30 } });
+  });
+});
