@@ -10,6 +10,7 @@ import {
   activateVersion,
   applyTenantFile,
   CLI_ACTOR,
+  compileDraft,
   compileSpec,
   createUser,
   eraseCustomer,
@@ -256,13 +257,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   program
     .command("test")
-    .description("run the agent's test cases (or replay its latest conversations) against a version on the workers, wait and print the result")
+    .description("run the agent's test cases (or replay its latest conversations) against a version, or its saved draft, on the workers; wait and print the result")
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--agent <slug>", "agent slug")
-    .requiredOption("--version <x.y.z>", "version to test")
+    .option("--version <x.y.z>", "version to test")
+    .option("--draft", "test the agent's saved draft instead (compiled and frozen in the run; its pass counts for the version published from it)")
     .option("--replay <n>", "replay the agent's latest n real conversations (1-20) instead of running its cases")
     .option("--timeout <seconds>", "how long to wait for the workers", "600")
-    .action(async (opts: { tenant: string; agent: string; version: string; replay?: string; timeout: string }) => {
+    .action(async (opts: { tenant: string; agent: string; version?: string; draft?: boolean; replay?: string; timeout: string }) => {
+      if ((opts.version === undefined) === (opts.draft !== true)) {
+        throw new UserError("name what to test: --version X.Y.Z or --draft");
+      }
       const d = getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
@@ -274,14 +279,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!(timeoutMs > 0)) {
         throw new UserError("--timeout must be a positive number of seconds");
       }
-      const queued = await requestTestRun(d, {
-        tenantId: tenant.id,
-        agentId: agent.id,
-        version: opts.version,
-        kind: replay === null ? "cases" : "replay",
-        replayLimit: replay ?? 10,
-        actor: CLI_ACTOR,
-      });
+      const common = { tenantId: tenant.id, agentId: agent.id, kind: replay === null ? ("cases" as const) : ("replay" as const), replayLimit: replay ?? 10, actor: CLI_ACTOR };
+      const queued =
+        opts.version !== undefined
+          ? await requestTestRun(d, { ...common, version: opts.version })
+          : await requestTestRun(d, { ...common, draft: await compileDraft(d, { tenantId: tenant.id, agentId: agent.id }) });
       await d.execute(sql`select pg_notify('lx_jobs', '')`);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -292,7 +294,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         if (run.status === "done") {
           out(formatTestRun(run));
           if (run.kind === "cases" && !run.passed) {
-            throw new UserError(`regression gate: ${run.summary?.failed ?? "?"} of ${run.summary?.total ?? "?"} test case(s) failed on ${opts.agent} ${run.version ?? "draft"}`);
+            throw new UserError(`regression gate: ${run.summary?.failed ?? "?"} of ${run.summary?.total ?? "?"} test case(s) failed on ${opts.agent} ${run.version ?? "the draft"}`);
           }
           return;
         }

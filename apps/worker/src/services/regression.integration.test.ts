@@ -12,6 +12,7 @@ import {
   listVersions,
   publishVersion,
   requestTestRun,
+  saveDraft,
   saveTestCase,
   type TestRunDetail,
 } from "@lx/db/queries";
@@ -312,10 +313,10 @@ describe("regression gate: lx test", () => {
     await addCase(s, { name: "preço", turns: [{ customer: "Quanto custa?" }], expectations: [{ kind: "contains", text: "R$ 150" }] });
     const [slugs] = await db.execute<{ tenant: string; agent: string }>(sql`
       select t.slug as tenant, a.slug as agent from agents a join tenants t on t.id = a.tenant_id where a.id = ${s.agentId}::uuid`);
-    const lx = async (...args: string[]) => {
+    const lxOn = async (target: string[], ...args: string[]) => {
       let stdout = "";
       let stderr = "";
-      const code = await runCli(["test", "--tenant", slugs?.tenant ?? "", "--agent", slugs?.agent ?? "", "--version", "1.0.0", ...args], {
+      const code = await runCli(["test", "--tenant", slugs?.tenant ?? "", "--agent", slugs?.agent ?? "", ...target, ...args], {
         stdin: Readable.from([]),
         stdout: (x) => (stdout += x),
         stderr: (x) => (stderr += x),
@@ -323,6 +324,7 @@ describe("regression gate: lx test", () => {
       });
       return { code, stdout, stderr };
     };
+    const lx = (...args: string[]) => lxOn(["--version", "1.0.0"], ...args);
 
     // No worker yet: the wait ends with a message naming the likely cause.
     expect(await lx("--timeout", "1")).toMatchObject({ code: 1, stderr: expect.stringContaining("(is a worker running?)") });
@@ -337,5 +339,14 @@ describe("regression gate: lx test", () => {
     });
     expect(await lx("--replay", "0")).toMatchObject({ code: 1, stderr: "error: --replay must be a whole number from 1 to 20\n" });
     expect(await lx("--replay", "5")).toEqual({ code: 0, stdout: "0 of 0 replayed replies changed on 1.0.0\n", stderr: "" });
+
+    // --draft: the saved draft, compiled and frozen in the run, before anything is published.
+    expect(await lxOn(["--draft"])).toMatchObject({ code: 1, stderr: "error: the agent has no draft: edit its spec first\n" });
+    expect(await lxOn(["--draft", "--version", "1.0.0"])).toMatchObject({ code: 1, stderr: "error: name what to test: --version X.Y.Z or --draft\n" });
+    expect(await lxOn([])).toMatchObject({ code: 1, stderr: "error: name what to test: --version X.Y.Z or --draft\n" });
+    s.llm.setReply(() => ({ text: "A avaliação custa R$ 150,00, com desconto à vista." }));
+    await saveDraft(db, { tenantId: s.tenantId, agentId: s.agentId, spec: { ...spec, agent: { ...spec.agent, name: "Bia" } }, baseVersion: "1.0.0", actor: TEST_ACTOR });
+    expect(await lxOn(["--draft"])).toEqual({ code: 0, stdout: "✓ desconto\n✓ preço\n2 of 2 test case(s) passed on the draft\n", stderr: "" });
+    expect((await listVersions(db, { tenantId: s.tenantId, agentId: s.agentId })).map((v) => v.version)).toEqual(["1.0.0"]);
   });
 });

@@ -5,12 +5,14 @@
  */
 import { and, eq, sql } from "drizzle-orm";
 
+import type { CompiledAgentBundle } from "@lx/shared";
 import { AppError } from "@lx/shared/errors";
 import { parseAgentSpec } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import { agents, agentVersions, specDrafts, users } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { compileSpec } from "./versions.ts";
 
 export type DraftView = {
   /** "draft": a saved draft; "active": no draft yet, the live version's spec; "none": neither. */
@@ -176,4 +178,27 @@ export async function discardDraft(
     });
     return { discarded: true };
   });
+}
+
+/**
+ * The agent's saved draft, compiled as publishing it would (a test run of the draft freezes this
+ * bundle). INVALID_STATE when the agent has no draft, INVALID_INPUT (naming the errors) when it does
+ * not compile.
+ */
+export async function compileDraft(db: Executor, ref: AgentRef): Promise<CompiledAgentBundle> {
+  const draft = await getDraftOrActive(db, ref);
+  if (draft.source !== "draft") {
+    throw new AppError("INVALID_STATE", {
+      message: "the agent has no draft: edit its spec first",
+      userMessage: "This agent has no draft: edit its spec first.",
+    });
+  }
+  const compiled = compileSpec(draft.spec);
+  if (!compiled.ok) {
+    throw new AppError("INVALID_INPUT", {
+      message: `the draft does not compile: ${compiled.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
+      userMessage: "The draft has errors: fix them in the spec editor first.",
+    });
+  }
+  return compiled.bundle;
 }

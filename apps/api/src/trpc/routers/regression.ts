@@ -1,9 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
 import {
-  compileSpec,
+  compileDraft,
   deleteTestCase,
-  getDraftOrActive,
   getTestRun,
   listTestCases,
   listTestRuns,
@@ -21,31 +20,8 @@ import {
   ZStartTestRunInput,
 } from "@lx/shared/schemas";
 
-import type { Database } from "@lx/db/client";
-import type { CompiledAgentBundle } from "@lx/shared";
-import { AppError } from "@lx/shared/errors";
-
 import { toTestCaseDto, toTestRunDto } from "../dto.ts";
 import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
-
-/** The agent's saved draft, compiled (as publishing it would). */
-async function compiledDraft(db: Database, tenantId: string, agentId: string): Promise<CompiledAgentBundle> {
-  const draft = await getDraftOrActive(db, { tenantId, agentId });
-  if (draft.source !== "draft") {
-    throw new AppError("INVALID_STATE", {
-      message: "the agent has no draft: edit its spec first",
-      userMessage: "This agent has no draft: edit its spec first.",
-    });
-  }
-  const compiled = compileSpec(draft.spec);
-  if (!compiled.ok) {
-    throw new AppError("INVALID_INPUT", {
-      message: `the draft does not compile: ${compiled.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
-      userMessage: "The draft has errors: fix them in the spec editor first.",
-    });
-  }
-  return compiled.bundle;
-}
 
 /**
  * The regression gate (docs/regression.md): an agent's test cases, runs of them against a version
@@ -105,7 +81,7 @@ export const regressionRouter = {
     };
     const run = input.version
       ? await requestTestRun(ctx.db, { ...common, version: input.version })
-      : await requestTestRun(ctx.db, { ...common, draft: await compiledDraft(ctx.db, ctx.tenant.id, agent.id) });
+      : await requestTestRun(ctx.db, { ...common, draft: await compileDraft(ctx.db, { tenantId: ctx.tenant.id, agentId: agent.id }) });
     ctx.wakeJobs?.();
     return toTestRunDto(run);
   }),
