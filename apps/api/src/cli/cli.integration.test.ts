@@ -9,7 +9,7 @@ import { count, eq } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import { auditEvents, tenants, users } from "@lx/db/schema";
-import { login, requireAgent, resolveSession, saveTestCase } from "@lx/db/queries";
+import { login, requireAgent, resolveSession, saveTestCase, setPasswordWithLink } from "@lx/db/queries";
 import { dbTest as test, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
 import { isAppError } from "@lx/shared/errors";
 import { havenSpec } from "@lx/shared/testing";
@@ -186,6 +186,15 @@ describe("lx CLI", () => {
     expect(await resolveSession(db, { token: open })).toBeNull();
     expect(await signIn(operator.password)).toBe("UNAUTHORIZED");
     expect(await signIn("brand-new-pass")).toEqual(expect.any(String));
+
+    // A one-time link instead of a password: the owner sets theirs.
+    const linked = await lx(["user", "link", "--email", operator.email, "--url", "https://console.agencia.test/"], env);
+    expect(linked).toMatchObject({ code: 0, stdout: expect.stringMatching(/^https:\/\/console\.agencia\.test\/password#t=[A-Za-z0-9_-]{43}\n\(for .+, valid until .+, once\)\n$/) });
+    const token = /#t=([A-Za-z0-9_-]{43})/.exec(linked.stdout)?.[1] ?? "";
+    await setPasswordWithLink(db, { token, password: "from-the-link" });
+    expect(await signIn("brand-new-pass")).toBe("UNAUTHORIZED");
+    expect(await signIn("from-the-link")).toEqual(expect.any(String));
+    expect(await lx(["user", "password", "--email", operator.email], env, "brand-new-pass\n")).toMatchObject({ code: 0 });
 
     expect(await lx(["user", "disable", "--email", operator.email], env)).toMatchObject({ code: 0, stdout: `${operator.email} disabled\n` });
     expect(await signIn("brand-new-pass")).toBe("UNAUTHORIZED");

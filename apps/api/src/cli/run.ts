@@ -12,6 +12,7 @@ import {
   CLI_ACTOR,
   compileDraft,
   compileSpec,
+  createPasswordLink,
   createUser,
   eraseCustomer,
   exportCustomer,
@@ -33,6 +34,8 @@ import { inboundText, postWebhook } from "@lx/sandbox";
 import { parseSecretKey } from "@lx/shared/crypto";
 import { isAppError } from "@lx/shared/errors";
 import {
+  PASSWORD_LINK_TTL_HOURS,
+  passwordLinkUrl,
   REPLAY_MAX_CONVERSATIONS,
   RETENTION_DAYS_MAX,
   RETENTION_DAYS_MIN,
@@ -334,7 +337,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
   // Accounts of either kind, by e-mail: the way back in when no operator can sign in to the console
   // (which does the same on its tenant and Operadores pages).
-  const user = program.command("user").description("console accounts: new password, disable, enable");
+  const user = program.command("user").description("console accounts: new password, password link, disable, enable");
   user
     .command("password")
     .description("set a new password (read from standard input); the account's open sessions end")
@@ -345,6 +348,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const password = await readPassword(io.stdin);
       await setUserPassword(d, { userId: account.id, password, actor: CLI_ACTOR });
       out(`new password set for ${account.email}; its sessions ended\n`);
+    });
+  user
+    .command("link")
+    .description(`print a one-time link (valid ${PASSWORD_LINK_TTL_HOURS} h) for the account's owner to set their own password; older links stop working`)
+    .requiredOption("--email <email>", "e-mail")
+    .option("--url <url>", "the console's address, as the owner will open it", `http://127.0.0.1:${env.PORT ?? "3000"}`)
+    .action(async (opts: { email: string; url: string }) => {
+      const d = getDb();
+      const account = await requireUserByEmail(d, opts.email);
+      const link = await createPasswordLink(d, { userId: account.id, actor: CLI_ACTOR });
+      out(`${passwordLinkUrl(opts.url, link.token)}\n(for ${account.email}, valid until ${link.expiresAt}, once)\n`);
     });
   for (const disabled of [true, false]) {
     user

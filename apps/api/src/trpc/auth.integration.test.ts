@@ -5,7 +5,7 @@ import type { Database } from "@lx/db/client";
 import { hashSessionToken } from "@lx/db/queries";
 import { dbTest, seedTenant, seedUser } from "@lx/db/testing";
 
-import { buildTestApp, callerFor, sessionCookieFrom } from "../testing/harness.ts";
+import { buildTestApp, callerFor, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
 import { SESSION_COOKIE } from "./init.ts";
 
 type TrpcErrorBody = {
@@ -289,5 +289,30 @@ describe("tRPC error shape", () => {
     const { app } = buildTestApp(db);
     const res = await app.request("/trpc/auth.me", { headers: { "X-Request-Id": "trpc-req-1" } });
     expect(res.headers.get("x-request-id")).toBe("trpc-req-1");
+  });
+
+  dbTest("an access created without a password comes with a one-time link; the owner sets theirs over HTTP and is signed in", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const operator = await seedUser(db, { role: "operator" });
+    const { caller } = callerFor(db, await sessionFor(db, operator.email, operator.password));
+    const created = await caller.users.create({ tenantSlug: tenant.slug, email: "nova@cliente.test" });
+    expect(created.link?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const token = created.link?.token ?? "";
+    // With a password, no link.
+    expect((await caller.users.create({ tenantSlug: tenant.slug, email: "outra@cliente.test", password: "long enough" })).link).toBeNull();
+
+    const { app } = buildTestApp(db);
+    const described = await app.request(`/trpc/auth.passwordLink?input=${encodeURIComponent(JSON.stringify({ token }))}`);
+    expect(((await described.json()) as { result: { data: { email: string } } }).result.data.email).toBe("nova@cliente.test");
+    const res = await app.request("/trpc/auth.setPasswordWithLink", postJson({ token, password: "minha senha nova" }));
+    expect(res.status).toBe(200);
+    const cookie = sessionCookieFrom(res) ?? "";
+    const me = await app.request("/trpc/auth.me", { headers: { cookie } });
+    expect(((await me.json()) as { result: { data: { user: { email: string } } } }).result.data.user.email).toBe("nova@cliente.test");
+    // Spent: a second use is refused with a message a person can act on.
+    const again = await app.request("/trpc/auth.setPasswordWithLink", postJson({ token, password: "outra tentativa" }));
+    const body = (await again.json()) as TrpcErrorBody;
+    expect(body.error.data.appError?.code).toBe("INVALID_STATE");
+    expect(body.error.message).toMatch(/invalid, expired or already used/);
   });
 });

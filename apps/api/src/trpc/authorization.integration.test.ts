@@ -7,7 +7,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { activateVersion, publishVersion, requestTestRun, saveTestCase } from "@lx/db/queries";
+import { activateVersion, createPasswordLink, publishVersion, requestTestRun, saveTestCase } from "@lx/db/queries";
 import {
   dbTest,
   seedAgent,
@@ -44,6 +44,9 @@ const MATRIX: Record<string, Row> = {
     input: (f) => ({ email: f.operator.email, password: f.operator.password }),
   },
   "auth.logout": { level: "authed", kind: "mutation", input: () => undefined },
+  // The link's token is the authority (a client of tenant A's, made in setup).
+  "auth.passwordLink": { level: "public", kind: "query", input: (f) => ({ token: f.passwordLinkToken }) },
+  "auth.setPasswordWithLink": { level: "public", kind: "mutation", input: (f) => ({ token: f.passwordLinkToken, password: "long enough" }) },
   "auth.me": { level: "public", kind: "query", input: () => undefined },
   "tenants.list": { level: "operator", kind: "query", input: () => undefined },
   "tenants.byId": { level: "tenant", kind: "query", input: (f) => ({ id: f.tenantA.id }) },
@@ -266,6 +269,7 @@ const MATRIX: Record<string, Row> = {
     kind: "mutation",
     input: (f) => ({ tenantSlug: f.tenantA.slug, email: `new-${f.tenantA.slug}@example.test`, password: "long enough" }),
   },
+  "users.createPasswordLink": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id }) },
   "users.setPassword": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id, password: "another one" }) },
   "users.setDisabled": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id, disabled: true }) },
 };
@@ -324,6 +328,8 @@ async function setup(db: Database) {
   const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
   const clientB = await seedUser(db, { role: "client", tenantId: tenantB.id });
   const spareClientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
+  const linkClientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
+  const passwordLink = await createPasswordLink(db, { userId: linkClientA.id, actor: TEST_ACTOR });
   return {
     tenantA,
     tenantB,
@@ -341,6 +347,7 @@ async function setup(db: Database) {
     clientA,
     clientB,
     spareClientA,
+    passwordLinkToken: passwordLink.token,
     sessions: {
       operator: await sessionFor(db, operator.email, operator.password),
       clientA: await sessionFor(db, clientA.email, clientA.password),
@@ -473,7 +480,8 @@ describe("authorisation matrix", () => {
     const ordered = [...procedures].sort((a, b) => Number(a === "auth.logout") - Number(b === "auth.logout"));
     for (const path of ordered) {
       const row = MATRIX[path];
-      if (!row || path === "auth.login" || path === "versions.approve") {
+      // Public writes whose authority is their input (credentials, a link), not the session.
+      if (!row || path === "auth.login" || path === "auth.setPasswordWithLink" || path === "versions.approve") {
         continue;
       }
       const result = await call(caller, path, row.input(f));

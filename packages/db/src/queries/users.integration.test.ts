@@ -6,7 +6,7 @@ import { isAppError } from "@lx/shared/errors";
 import type { Database } from "../client.ts";
 import { dbTest as test, seedTenant, seedUser, TEST_ACTOR } from "../testing/index.ts";
 import { login, resolveSession } from "./auth.ts";
-import { createUser, listUsers, setUserDisabled, setUserPassword } from "./users.ts";
+import { createPasswordLink, createUser, describePasswordLink, listUsers, setPasswordWithLink, setUserDisabled, setUserPassword } from "./users.ts";
 
 const noThrottle = { retryAfterMs: () => 0, recordFailure: () => undefined, reset: () => undefined };
 const signIn = (db: Database, email: string, password: string) =>
@@ -98,6 +98,54 @@ describe("console accounts", () => {
 
     expect(await codeOf(setUserDisabled(db, { userId: operator.id, disabled: true, ...by }))).toBe("INVALID_STATE");
     expect((await listUsers(db, { tenantId: null })).find((u) => u.id === operator.id)?.disabledAt).toBeNull();
+  });
+
+  test("a password link sets the owner's password once, ends every session, and nobody else ever knows it", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const client = await seedUser(db, { role: "client", tenantId: tenant.id });
+    const open = (await signIn(db, client.email, client.password)).token;
+
+    const link = await createPasswordLink(db, { userId: client.id, actor: TEST_ACTOR, requestId: "req-link" });
+    expect(link.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const hours = (Date.parse(link.expiresAt) - Date.now()) / 3_600_000;
+    expect(hours).toBeGreaterThan(71.9);
+    expect(hours).toBeLessThanOrEqual(72);
+    // Only the token's hash is stored; the audit has neither.
+    const [stored] = await db.execute<{ id: string }>(sql`select id from password_links where user_id = ${client.id}`);
+    expect(stored?.id).not.toBe(link.token);
+    expect(JSON.stringify(await audits(db, client.id))).not.toContain(link.token);
+    expect(await describePasswordLink(db, link.token)).toMatchObject({ email: client.email });
+
+    // A newer link voids the older one.
+    const newer = await createPasswordLink(db, { userId: client.id, actor: TEST_ACTOR });
+    expect(await codeOf(describePasswordLink(db, link.token))).toBe("INVALID_STATE");
+    expect(await codeOf(setPasswordWithLink(db, { token: newer.token, password: "short" }))).toBe("INVALID_INPUT");
+
+    await setPasswordWithLink(db, { token: newer.token, password: "chosen by the client" });
+    expect(await resolveSession(db, { token: open })).toBeNull();
+    expect(await codeOf(signIn(db, client.email, client.password))).toBe("UNAUTHORIZED");
+    expect(await codeOf(signIn(db, client.email, "chosen by the client"))).toBe("ok");
+    // Used once.
+    expect(await codeOf(setPasswordWithLink(db, { token: newer.token, password: "another attempt" }))).toBe("INVALID_STATE");
+    const events = (await audits(db, client.id)).filter((e) => e.type.startsWith("user.password"));
+    expect(events.map((e) => e.type)).toEqual(["user.password_link_created", "user.password_link_created", "user.password_reset"]);
+    expect(events[2]?.data).toMatchObject({ via: "link", sessionsEnded: 1 });
+    const [by] = await db.execute<{ actor_label: string }>(sql`
+      select actor_label from audit_events where subject_id = ${client.id} and type = 'user.password_reset'`);
+    expect(by?.actor_label).toBe(client.email);
+
+    // An expired link, a link of a disabled account, and one voided by an operator's new password.
+    const late = await createPasswordLink(db, { userId: client.id, actor: TEST_ACTOR });
+    await db.execute(sql`update password_links set expires_at = now() - interval '1 second' where used_at is null and user_id = ${client.id}`);
+    expect(await codeOf(describePasswordLink(db, late.token))).toBe("INVALID_STATE");
+    const voided = await createPasswordLink(db, { userId: client.id, actor: TEST_ACTOR });
+    await setUserPassword(db, { userId: client.id, password: "set by an operator", actor: TEST_ACTOR });
+    expect(await codeOf(describePasswordLink(db, voided.token))).toBe("INVALID_STATE");
+    const beforeDisable = await createPasswordLink(db, { userId: client.id, actor: TEST_ACTOR });
+    await setUserDisabled(db, { userId: client.id, disabled: true, actorUserId: null, actor: TEST_ACTOR });
+    expect(await codeOf(setPasswordWithLink(db, { token: beforeDisable.token, password: "while disabled" }))).toBe("INVALID_STATE");
+    expect(await codeOf(createPasswordLink(db, { userId: client.id, actor: TEST_ACTOR }))).toBe("INVALID_STATE");
+    expect(await codeOf(describePasswordLink(db, "A".repeat(43)))).toBe("INVALID_STATE");
   });
 
   test("an e-mail is taken whatever its case; a client needs its tenant", async ({ db }) => {

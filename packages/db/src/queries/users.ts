@@ -1,12 +1,13 @@
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
 
-import { hashPassword } from "@lx/shared/crypto";
+import { hashPassword, randomToken } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERS_LIST_MAX } from "@lx/shared/schemas";
+import { PASSWORD_LINK_TTL_HOURS, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERS_LIST_MAX } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
-import { sessions, users } from "../schema/index.ts";
+import { passwordLinks, sessions, users } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { hashSessionToken } from "./auth.ts";
 
 export type CreateUserInput = {
   email: string;
@@ -152,6 +153,8 @@ export async function setUserPassword(
   return db.transaction(async (tx) => {
     const row = await lockAccount(tx, input.userId);
     await tx.update(users).set({ passwordHash }).where(eq(users.id, row.id));
+    // A password link handed out earlier would undo this one.
+    await tx.delete(passwordLinks).where(and(eq(passwordLinks.userId, row.id), isNull(passwordLinks.usedAt)));
     const ended = await tx
       .delete(sessions)
       .where(and(eq(sessions.userId, row.id), input.keepSessionId ? ne(sessions.id, input.keepSessionId) : sql`true`))
@@ -205,5 +208,105 @@ export async function setUserDisabled(
       requestId: input.requestId,
     });
     return toAccountDto(updated ?? row);
+  });
+}
+
+/**
+ * A one-time link to set the account's password (valid PASSWORD_LINK_TTL_HOURS): what an operator
+ * hands a new client or a locked-out colleague instead of a password, so nobody but the owner ever
+ * knows it. Returns the token (the console puts it after `#` in the URL, so it never reaches a
+ * server log); only its sha256 is stored. Any older link of the account stops working. A disabled
+ * account gets none. Audited `user.password_link_created`, never with the token.
+ */
+export async function createPasswordLink(
+  db: Executor,
+  input: { userId: string; actor: AuditActor; requestId?: string },
+): Promise<{ token: string; email: string; expiresAt: string }> {
+  const token = randomToken(32);
+  return db.transaction(async (tx) => {
+    const row = await lockAccount(tx, input.userId);
+    if (row.disabledAt !== null) {
+      throw new AppError("INVALID_STATE", { message: `${row.email} is disabled: enable the account first` });
+    }
+    await tx.delete(passwordLinks).where(and(eq(passwordLinks.userId, row.id), isNull(passwordLinks.usedAt)));
+    const [link] = await tx
+      .insert(passwordLinks)
+      .values({
+        id: hashSessionToken(token),
+        userId: row.id,
+        expiresAt: sql`now() + ${PASSWORD_LINK_TTL_HOURS} * interval '1 hour'`,
+        createdByLabel: input.actor.label,
+      })
+      .returning({ expiresAt: passwordLinks.expiresAt });
+    await insertAuditEvent(tx, {
+      tenantId: row.tenantId,
+      actor: input.actor,
+      type: "user.password_link_created",
+      subjectType: "user",
+      subjectId: row.id,
+      data: { email: row.email, expiresAt: link?.expiresAt.toISOString() },
+      requestId: input.requestId,
+    });
+    return { token, email: row.email, expiresAt: (link?.expiresAt ?? new Date()).toISOString() };
+  });
+}
+
+function invalidLink(): AppError {
+  return new AppError("INVALID_STATE", {
+    message: "this link is invalid, expired or already used",
+    userMessage: "This link is invalid, expired or already used: ask your agency for a new one.",
+  });
+}
+
+/** The usable link's account, locked with it; INVALID_STATE for any other (missing, used, expired, disabled). */
+async function usableLink(tx: Executor, token: string) {
+  const [row] = await tx
+    .select({ linkId: passwordLinks.id, expiresAt: passwordLinks.expiresAt, ...accountColumns })
+    .from(passwordLinks)
+    .innerJoin(users, eq(users.id, passwordLinks.userId))
+    .where(and(eq(passwordLinks.id, hashSessionToken(token)), isNull(passwordLinks.usedAt), sql`${passwordLinks.expiresAt} > now()`, isNull(users.disabledAt)))
+    .for("update")
+    .limit(1);
+  if (!row) {
+    throw invalidLink();
+  }
+  return row;
+}
+
+/** Whose password a link sets, for the page that asks for it (INVALID_STATE when it cannot be used). */
+export async function describePasswordLink(db: Executor, token: string): Promise<{ email: string; name: string | null; expiresAt: string }> {
+  return db.transaction(async (tx) => {
+    const row = await usableLink(tx, token);
+    return { email: row.email, name: row.name, expiresAt: row.expiresAt.toISOString() };
+  });
+}
+
+/**
+ * Sets the password through a link, once: the link is spent, every open session of the account ends
+ * (whoever had it), and the change is audited `user.password_reset` by the account's owner.
+ */
+export async function setPasswordWithLink(
+  db: Executor,
+  input: { token: string; password: string; requestId?: string },
+): Promise<AccountDto> {
+  checkPassword(input.password);
+  // The link first: a stranger's guesses must not cost a password hash each (this is a public call).
+  await describePasswordLink(db, input.token);
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const row = await usableLink(tx, input.token);
+    await tx.update(users).set({ passwordHash }).where(eq(users.id, row.id));
+    await tx.update(passwordLinks).set({ usedAt: sql`now()` }).where(eq(passwordLinks.id, row.linkId));
+    const ended = await tx.delete(sessions).where(eq(sessions.userId, row.id)).returning({ id: sessions.id });
+    await insertAuditEvent(tx, {
+      tenantId: row.tenantId,
+      actor: { type: "user", id: row.id, label: row.email },
+      type: "user.password_reset",
+      subjectType: "user",
+      subjectId: row.id,
+      data: { email: row.email, via: "link", sessionsEnded: ended.length },
+      requestId: input.requestId,
+    });
+    return toAccountDto(row);
   });
 }

@@ -2,6 +2,7 @@ export * from "./_enums.ts";
 export * from "./tenants.ts";
 export * from "./users.ts";
 export * from "./sessions.ts";
+export * from "./password-links.ts";
 export * from "./phone-numbers.ts";
 export * from "./agents.ts";
 export * from "./agent-versions.ts";

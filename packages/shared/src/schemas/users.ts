@@ -19,12 +19,13 @@ export const ZPassword = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LE
 export const ZListUsersInput = z.object({ tenantSlug: ZSlugRef.optional() });
 export type TListUsersInput = z.infer<typeof ZListUsersInput>;
 
-/** A client of the named tenant, or an operator when no tenant is named. */
+/** A client of the named tenant, or an operator when no tenant is named; with a password, or a link to set one. */
 export const ZCreateUserInput = z.object({
   tenantSlug: ZSlugRef.optional(),
   email: z.email().max(254),
   name: z.string().trim().max(120).optional(),
-  password: ZPassword,
+  /** Absent: the account gets a one-time link for its owner to set the password (users.createPasswordLink). */
+  password: ZPassword.optional(),
 });
 export type TCreateUserInput = z.infer<typeof ZCreateUserInput>;
 
@@ -35,3 +36,29 @@ export type TSetUserPasswordInput = z.infer<typeof ZSetUserPasswordInput>;
 /** A disabled user cannot sign in and loses every open session; enabling gives sign-in back. */
 export const ZSetUserDisabledInput = z.object({ userId: z.uuid(), disabled: z.boolean() });
 export type TSetUserDisabledInput = z.infer<typeof ZSetUserDisabledInput>;
+
+/**
+ * The console page a password link opens: `<console origin>/password#t=<token>`. The token rides in
+ * the fragment, which browsers never send, so it stays out of every server's and proxy's logs.
+ */
+export const PASSWORD_LINK_PATH = "/password";
+
+export function passwordLinkUrl(origin: string, token: string): string {
+  return `${origin.replace(/\/+$/, "")}${PASSWORD_LINK_PATH}#t=${token}`;
+}
+
+/** How long a one-time password link works (an operator hands it to a client or a colleague). */
+export const PASSWORD_LINK_TTL_HOURS = 72;
+
+/** A link for the account's owner to set their own password; older links stop working. */
+export const ZCreatePasswordLinkInput = z.object({ userId: z.uuid() });
+export type TCreatePasswordLinkInput = z.infer<typeof ZCreatePasswordLinkInput>;
+
+/** The token of a password link (from the URL's fragment): 32 random bytes, base64url. */
+export const ZPasswordLinkToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, "invalid link");
+
+export const ZDescribePasswordLinkInput = z.object({ token: ZPasswordLinkToken });
+export type TDescribePasswordLinkInput = z.infer<typeof ZDescribePasswordLinkInput>;
+
+export const ZSetPasswordWithLinkInput = z.object({ token: ZPasswordLinkToken, password: ZPassword });
+export type TSetPasswordWithLinkInput = z.infer<typeof ZSetPasswordWithLinkInput>;

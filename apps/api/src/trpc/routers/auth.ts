@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { login, logout } from "@lx/db/queries";
-import { ZLoginInput } from "@lx/shared/schemas";
+import { describePasswordLink, login, logout, setPasswordWithLink } from "@lx/db/queries";
+import { ZDescribePasswordLinkInput, ZLoginInput, ZSetPasswordWithLinkInput } from "@lx/shared/schemas";
 
 import { loginThrottle } from "../../services/rate-limit.ts";
 import { toUserDto } from "../dto.ts";
@@ -28,6 +28,32 @@ export const authRouter = {
     await logout(ctx.db, { session: ctx.session, requestId: ctx.requestId });
     ctx.clearCookie(SESSION_COOKIE);
     return { ok: true as const };
+  }),
+
+  /**
+   * Public: whose password a one-time link sets (e-mail, name, expiry), for the page that asks for
+   * the new one; INVALID_STATE when the link is unknown, used, expired or its account disabled.
+   */
+  passwordLink: publicProcedure.input(ZDescribePasswordLinkInput).query(async ({ ctx, input }) => {
+    return describePasswordLink(ctx.db, input.token);
+  }),
+
+  /**
+   * Public: sets the password through a one-time link (spent; the account's open sessions end;
+   * audited `user.password_reset` by its owner) and signs in with it.
+   */
+  setPasswordWithLink: publicProcedure.input(ZSetPasswordWithLinkInput).mutation(async ({ ctx, input }) => {
+    const account = await setPasswordWithLink(ctx.db, { token: input.token, password: input.password, requestId: ctx.requestId });
+    const { token, session } = await login(ctx.db, {
+      email: account.email,
+      password: input.password,
+      ip: ctx.ip,
+      userAgent: ctx.userAgent,
+      requestId: ctx.requestId,
+      throttle: loginThrottle(ctx.loginLimiter, ctx.ip, account.email),
+    });
+    ctx.setCookie(SESSION_COOKIE, token, { expires: session.expiresAt });
+    return { user: toUserDto(session.user), expiresAt: session.expiresAt.toISOString() };
   }),
 
   /** Public: the signed-in user, or null (the console's "am I signed in?" probe). */

@@ -1,8 +1,24 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
 import type { Database } from "@lx/db/client";
-import { createUser, getTenantForUser, listUsers, setUserDisabled, setUserPassword, userActor, type SessionUser } from "@lx/db/queries";
-import { ZCreateUserInput, ZListUsersInput, ZSetUserDisabledInput, ZSetUserPasswordInput } from "@lx/shared/schemas";
+import { randomToken } from "@lx/shared/crypto";
+import {
+  createPasswordLink,
+  createUser,
+  getTenantForUser,
+  listUsers,
+  setUserDisabled,
+  setUserPassword,
+  userActor,
+  type SessionUser,
+} from "@lx/db/queries";
+import {
+  ZCreatePasswordLinkInput,
+  ZCreateUserInput,
+  ZListUsersInput,
+  ZSetUserDisabledInput,
+  ZSetUserPasswordInput,
+} from "@lx/shared/schemas";
 
 import { operatorProcedure } from "../init.ts";
 
@@ -22,19 +38,34 @@ export const usersRouter = {
     return listUsers(ctx.db, { tenantId: await tenantIdOf(ctx.db, ctx.session.user, input.tenantSlug) });
   }),
 
-  /** A client of the named tenant, or an operator (audited `user.created`; a taken e-mail is CONFLICT). */
+  /**
+   * A client of the named tenant, or an operator (audited `user.created`; a taken e-mail is CONFLICT).
+   * Without a password, the answer carries a one-time link for the owner to set theirs.
+   */
   create: operatorProcedure.input(ZCreateUserInput).mutation(async ({ ctx, input }) => {
     const tenantId = await tenantIdOf(ctx.db, ctx.session.user, input.tenantSlug);
-    const created = await createUser(ctx.db, {
-      email: input.email,
-      name: input.name === "" ? undefined : input.name,
-      password: input.password,
-      role: tenantId === null ? "operator" : "client",
-      tenantId,
-      actor: userActor(ctx.session.user),
-      requestId: ctx.requestId,
+    const actor = userActor(ctx.session.user);
+    // One transaction: never an account without its link.
+    const { created, link } = await ctx.db.transaction(async (tx) => {
+      const created = await createUser(tx, {
+        email: input.email,
+        name: input.name === "" ? undefined : input.name,
+        // No password given: one nobody knows, and a link for the owner to set theirs.
+        password: input.password ?? randomToken(32),
+        role: tenantId === null ? "operator" : "client",
+        tenantId,
+        actor,
+        requestId: ctx.requestId,
+      });
+      const link = input.password === undefined ? await createPasswordLink(tx, { userId: created.id, actor, requestId: ctx.requestId }) : null;
+      return { created, link };
     });
-    return { id: created.id, email: created.email, role: created.role };
+    return {
+      id: created.id,
+      email: created.email,
+      role: created.role,
+      link: link && { token: link.token, expiresAt: link.expiresAt },
+    };
   }),
 
   /** A new password; the account's other sessions end (audited `user.password_reset`). */
@@ -46,6 +77,15 @@ export const usersRouter = {
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
     });
+  }),
+
+  /**
+   * A one-time link (valid PASSWORD_LINK_TTL_HOURS) for the account's owner to set their own
+   * password: the token goes after `#` in the console's `/password` URL, which the console builds.
+   * Older links stop working; a disabled account gets none (`user.password_link_created`).
+   */
+  createPasswordLink: operatorProcedure.input(ZCreatePasswordLinkInput).mutation(async ({ ctx, input }) => {
+    return createPasswordLink(ctx.db, { userId: input.userId, actor: userActor(ctx.session.user), requestId: ctx.requestId });
   }),
 
   /** Disables (sessions end at once) or enables an account; never one's own (`user.disabled` / `user.enabled`). */
