@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent, type KeyboardEvent } from "react";
+import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useNavigate } from "react-router";
 
 import { HUMAN_REPLY_MAX, TEST_CASE_MAX_TURNS, ZReplyToConversationInput } from "@lx/shared/schemas";
@@ -10,11 +10,13 @@ import { Dialog } from "../../components/ui/dialog.tsx";
 import { Field, FieldErrors, Select, Textarea } from "../../components/ui/field.tsx";
 import { ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import { EraseCustomerDialog, type EraseTarget } from "../customers/erase-dialog.tsx";
 import type { TestsPageState } from "../regression/draft-case.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { ModeBadge } from "./badges.tsx";
+import { CustomerDataActions } from "./customer-data.tsx";
 import { MessageList } from "./message-list.tsx";
 import { useThread, type Thread } from "./use-thread.ts";
 
@@ -25,11 +27,20 @@ export const THREAD_POLL_MS = 2500;
 
 const DAY_MS = 24 * 3600_000;
 
+/** Who the conversation is with, as the inbox names them ("Cliente apagado" once their data is erased). */
 export function customerLabel(
-  c: { customerName: string | null; customerWaId: string | null; customerKey: string },
-  fallback: string,
+  c: {
+    customerName: string | null;
+    customerWaId: string | null;
+    customerKey: string;
+    erasedAt: string | null;
+  },
+  words: { unknownCustomer: string; erasedCustomer: string },
 ) {
-  return c.customerName ?? (c.customerWaId ? `+${c.customerWaId}` : c.customerKey) ?? fallback;
+  if (c.erasedAt !== null) {
+    return words.erasedCustomer;
+  }
+  return c.customerName ?? (c.customerWaId ? `+${c.customerWaId}` : c.customerKey) ?? words.unknownCustomer;
 }
 
 function useInvalidateConversations() {
@@ -183,7 +194,9 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
  * operator edits the expectations before saving.
  */
 function draftCaseOf(thread: Thread, name: string): NonNullable<TestsPageState["draftCase"]> {
-  const customer = thread.messages.filter((m) => m.author === "customer" && m.body.trim() !== "").slice(-TEST_CASE_MAX_TURNS);
+  const customer = thread.messages
+    .filter((m) => m.author === "customer" && m.body.trim() !== "")
+    .slice(-TEST_CASE_MAX_TURNS);
   return {
     name: name.slice(0, 120),
     turns: customer.map((m) => ({ customer: m.body.slice(0, 1000) })),
@@ -191,7 +204,10 @@ function draftCaseOf(thread: Thread, name: string): NonNullable<TestsPageState["
   };
 }
 
-/** The header of an open thread: who, which agent, mode, window, and the take over / hand back / move actions. */
+/**
+ * The header of an open thread: who, which agent, mode, window, and the take over / hand back / move
+ * and customer data (LGPD) actions. An erased conversation shows when it was erased and offers none.
+ */
 function ThreadHeader({
   tenantSlug,
   thread,
@@ -201,13 +217,17 @@ function ThreadHeader({
   thread: Thread;
   agents: Agent[];
 }) {
-  const { t, relative } = useI18n();
+  const { t, relative, dateTime } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
   const invalidate = useInvalidateConversations();
   const [moving, setMoving] = useState(false);
+  const [dataOpen, setDataOpen] = useState(false);
+  const [erasing, setErasing] = useState<EraseTarget | null>(null);
+  const dataId = useId();
   const navigate = useNavigate();
   const c = thread.conversation;
+  const erased = c.erasedAt !== null;
   const scope = { tenantSlug, conversationId: c.id };
   const takeOver = useMutation(
     trpc.conversations.takeOver.mutationOptions({
@@ -233,12 +253,14 @@ function ThreadHeader({
     <header className="border-b border-slate-200 bg-white px-4 py-3" data-testid="thread-header">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <h2 className="truncate text-base font-semibold text-slate-900">
-            {customerLabel(c, t.inbox.unknownCustomer)}
-          </h2>
+          <h2 className="truncate text-base font-semibold text-slate-900">{customerLabel(c, t.inbox)}</h2>
           <p className="mt-0.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500">
-            <span className="font-mono">{c.customerWaId ? `+${c.customerWaId}` : c.customerKey}</span>
-            <span aria-hidden>·</span>
+            {erased ? null : (
+              <>
+                <span className="font-mono">{c.customerWaId ? `+${c.customerWaId}` : c.customerKey}</span>
+                <span aria-hidden>·</span>
+              </>
+            )}
             <span>
               {t.inbox.number}: {c.number.displayPhoneNumber}
               {c.number.kind === "sandbox" ? (
@@ -252,61 +274,99 @@ function ThreadHeader({
           </p>
           <div className="mt-2 flex flex-wrap items-center gap-1.5">
             <ModeBadge mode={c.mode} />
-            {c.assignedTo ? <Badge tone="green">{t.inbox.assignedTo(c.assignedTo)}</Badge> : null}
-            {c.handoffStartedAt && c.mode !== "bot" ? (
-              <span className="text-xs text-slate-500">{t.inbox.since(relative(c.handoffStartedAt))}</span>
-            ) : null}
-            <Badge tone={windowOpen ? "gray" : "amber"} className="px-1.5 py-0 text-[10px]">
-              {windowOpen ? t.inbox.windowOpen : t.inbox.windowClosed}
-            </Badge>
+            {c.erasedAt !== null ? (
+              <Badge tone="red" data-testid="erased-badge">
+                {t.inbox.erasedAt(dateTime(c.erasedAt))}
+              </Badge>
+            ) : (
+              <>
+                {c.assignedTo ? <Badge tone="green">{t.inbox.assignedTo(c.assignedTo)}</Badge> : null}
+                {c.handoffStartedAt && c.mode !== "bot" ? (
+                  <span className="text-xs text-slate-500">
+                    {t.inbox.since(relative(c.handoffStartedAt))}
+                  </span>
+                ) : null}
+                <Badge tone={windowOpen ? "gray" : "amber"} className="px-1.5 py-0 text-[10px]">
+                  {windowOpen ? t.inbox.windowOpen : t.inbox.windowClosed}
+                </Badge>
+              </>
+            )}
           </div>
         </div>
-        <div className="flex shrink-0 flex-wrap gap-2">
-          {c.mode !== "human" ? (
-            <Button
-              size="sm"
-              onClick={() => takeOver.mutate(scope)}
-              loading={takeOver.isPending}
-              title={t.inbox.takeOverHint}
-            >
-              {t.inbox.takeOver}
-            </Button>
-          ) : null}
-          {c.mode !== "bot" ? (
-            <Button
-              size="sm"
-              variant="secondary"
-              onClick={() => handBack.mutate(scope)}
-              loading={handBack.isPending}
-            >
-              {t.inbox.handBack}
-            </Button>
-          ) : null}
-          {agents.length > 1 ? (
-            <Button size="sm" variant="ghost" onClick={() => setMoving(true)}>
-              {t.inbox.move}
-            </Button>
-          ) : null}
-          {c.agent ? (
+        {erased ? null : (
+          <div className="flex shrink-0 flex-wrap gap-2">
+            {c.mode !== "human" ? (
+              <Button
+                size="sm"
+                onClick={() => takeOver.mutate(scope)}
+                loading={takeOver.isPending}
+                title={t.inbox.takeOverHint}
+              >
+                {t.inbox.takeOver}
+              </Button>
+            ) : null}
+            {c.mode !== "bot" ? (
+              <Button
+                size="sm"
+                variant="secondary"
+                onClick={() => handBack.mutate(scope)}
+                loading={handBack.isPending}
+              >
+                {t.inbox.handBack}
+              </Button>
+            ) : null}
+            {agents.length > 1 ? (
+              <Button size="sm" variant="ghost" onClick={() => setMoving(true)}>
+                {t.inbox.move}
+              </Button>
+            ) : null}
+            {c.agent ? (
+              <Button
+                size="sm"
+                variant="ghost"
+                title={t.inbox.toTestCaseHint}
+                onClick={() => {
+                  if (c.agent) {
+                    void navigate(`/tenants/${tenantSlug}/agents/${c.agent.slug}/tests`, {
+                      state: {
+                        draftCase: draftCaseOf(
+                          thread,
+                          t.regression.cases.fromConversation(customerLabel(c, t.inbox)),
+                        ),
+                      } satisfies TestsPageState,
+                    });
+                  }
+                }}
+              >
+                {t.inbox.toTestCase}
+              </Button>
+            ) : null}
             <Button
               size="sm"
               variant="ghost"
-              title={t.inbox.toTestCaseHint}
-              onClick={() => {
-                if (c.agent) {
-                  void navigate(`/tenants/${tenantSlug}/agents/${c.agent.slug}/tests`, {
-                    state: {
-                      draftCase: draftCaseOf(thread, t.regression.cases.fromConversation(customerLabel(c, t.inbox.unknownCustomer))),
-                    } satisfies TestsPageState,
-                  });
-                }
-              }}
+              aria-expanded={dataOpen}
+              aria-controls={dataOpen ? dataId : undefined}
+              onClick={() => setDataOpen((open) => !open)}
             >
-              {t.inbox.toTestCase}
+              {t.customers.menu}
+              <span
+                aria-hidden
+                className={dataOpen ? "rotate-180 transition-transform" : "transition-transform"}
+              >
+                ▾
+              </span>
             </Button>
-          ) : null}
-        </div>
+          </div>
+        )}
       </div>
+      {dataOpen && !erased ? (
+        <CustomerDataActions
+          id={dataId}
+          tenantSlug={tenantSlug}
+          conversationId={c.id}
+          onErase={() => setErasing({ tenantSlug, conversationId: c.id, label: customerLabel(c, t.inbox) })}
+        />
+      ) : null}
       {thread.handoffs.length > 0 ? (
         <details className="mt-2 text-xs text-slate-600">
           <summary className="cursor-pointer select-none text-slate-500">
@@ -323,6 +383,13 @@ function ThreadHeader({
           </ul>
         </details>
       ) : null}
+      <EraseCustomerDialog
+        target={erasing}
+        onClose={() => {
+          setErasing(null);
+          setDataOpen(false);
+        }}
+      />
       {moving ? (
         <MoveDialog
           open={moving}
@@ -336,7 +403,10 @@ function ThreadHeader({
   );
 }
 
-/** An open conversation, polled every few seconds: header with actions, messages, reply box. */
+/**
+ * An open conversation, polled every few seconds: header with actions, messages, reply box (none once
+ * the customer's data is erased).
+ */
 export function ConversationPanel({
   tenantSlug,
   conversationId,
@@ -346,6 +416,7 @@ export function ConversationPanel({
   conversationId: string;
   agents: Agent[];
 }) {
+  const { t } = useI18n();
   const thread = useThread({ tenantSlug, conversationId, refetchInterval: THREAD_POLL_MS });
   if (thread.isPending) {
     return <LoadingState className="flex-1" />;
@@ -362,7 +433,16 @@ export function ConversationPanel({
         onLoadOlder={thread.loadOlder}
         loadingOlder={thread.loadingOlder}
       />
-      <ReplyComposer tenantSlug={tenantSlug} thread={thread.data} />
+      {thread.data.conversation.erasedAt !== null ? (
+        <p
+          className="border-t border-slate-200 bg-white px-4 py-3 text-xs text-slate-500"
+          data-testid="erased-note"
+        >
+          {t.inbox.erasedNote}
+        </p>
+      ) : (
+        <ReplyComposer tenantSlug={tenantSlug} thread={thread.data} />
+      )}
     </div>
   );
 }

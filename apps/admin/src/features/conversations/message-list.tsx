@@ -43,7 +43,7 @@ function Verdicts({ message }: { message: ThreadMessage }) {
   );
 }
 
-function MessageItem({ message }: { message: ThreadMessage }) {
+function MessageItem({ message, erased }: { message: ThreadMessage; erased: boolean }) {
   const { t, time, duration } = useI18n();
   if (message.type === "note") {
     return (
@@ -77,7 +77,14 @@ function MessageItem({ message }: { message: ThreadMessage }) {
           {message.type !== "text" ? (
             <span className="mr-1.5 font-mono text-[10px] text-slate-400 uppercase">[{message.type}]</span>
           ) : null}
-          {message.body}
+          {erased && message.body === "" ? (
+            // The customer's data was erased: the message is still counted, its text is gone.
+            <span className="text-slate-400 italic" data-testid="message-erased">
+              {t.inbox.erasedMessage}
+            </span>
+          ) : (
+            message.body
+          )}
         </div>
         <div
           className={cn(
@@ -204,7 +211,7 @@ export function MessageList({
       ) : (
         <ol className="space-y-3" aria-label={t.inbox.thread}>
           {thread.messages.map((message) => (
-            <MessageItem key={message.id} message={message} />
+            <MessageItem key={message.id} message={message} erased={thread.conversation.erasedAt !== null} />
           ))}
         </ol>
       )}

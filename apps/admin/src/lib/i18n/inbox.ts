@@ -21,6 +21,11 @@ export const inboxPtBR = {
   noMessages: "Sem mensagens",
   selectPrompt: "Escolha uma conversa para ver as mensagens.",
   unknownCustomer: "Cliente sem nome",
+  erasedCustomer: "Cliente apagado",
+  erasedMessage: "mensagem apagada",
+  erasedAt: (when: string) => `Dados apagados em ${when}`,
+  erasedNote:
+    "Os dados deste cliente foram apagados. A conversa guarda só os números (tempos, tokens, versões) e não aceita mais ações.",
   assignedTo: (who: string) => `Com ${who}`,
   since: (when: string) => `desde ${when}`,
   noAgent: "Sem agente (menu)",
@@ -116,6 +121,11 @@ export const inboxEn: typeof inboxPtBR = {
   noMessages: "No messages",
   selectPrompt: "Pick a conversation to see its messages.",
   unknownCustomer: "Unnamed customer",
+  erasedCustomer: "Customer erased",
+  erasedMessage: "message erased",
+  erasedAt: (when) => `Data erased on ${when}`,
+  erasedNote:
+    "This customer's data was erased. The conversation keeps only its figures (timings, tokens, versions) and takes no more actions.",
   assignedTo: (who) => `With ${who}`,
   since: (when) => `since ${when}`,
   noAgent: "No agent (menu)",

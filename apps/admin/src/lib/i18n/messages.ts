@@ -1,3 +1,4 @@
+import { customersEn, customersPtBR } from "./customers.ts";
 import { inboxEn, inboxPtBR } from "./inbox.ts";
 import { metricsEn, metricsPtBR } from "./metrics.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
@@ -363,6 +364,7 @@ const ptBR = {
   regression: regressionPtBR,
   wizard: wizardPtBR,
   users: usersPtBR,
+  customers: customersPtBR,
 };
 
 export type Messages = typeof ptBR;
@@ -699,6 +701,7 @@ const en: Messages = {
   regression: regressionEn,
   wizard: wizardEn,
   users: usersEn,
+  customers: customersEn,
 };
 
 export const MESSAGES = { "pt-BR": ptBR, en } as const;

@@ -4,6 +4,9 @@ import {
   parseAgentSpec,
   parseApplyFile,
   parseOnboardingInput,
+  ZCustomerRefInput,
+  ZEraseCustomerInput,
+  ZSetRetentionInput,
   ZTestCaseBody,
   type FieldError,
   type TOnboardTenantInput,
@@ -84,6 +87,25 @@ function everyKindOfError(): FieldError[] {
   if (!testCase.success) {
     errors.push(...testCase.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })));
   }
+  // A customer's data rights (the conversation panel's erase dialog, the tenant page's card).
+  const customerRequests = [
+    ZCustomerRefInput.safeParse({ tenantSlug: "haven" }),
+    ZCustomerRefInput.safeParse({ tenantSlug: "haven", conversationId: "not-a-uuid", customer: "ab" }),
+    ZCustomerRefInput.safeParse({ tenantSlug: "haven", customer: "5".repeat(129) }),
+    ZEraseCustomerInput.safeParse({ tenantSlug: "haven", customer: "+55 11 91234-5678", confirm: "apagar" }),
+    ZSetRetentionInput.safeParse({ tenantSlug: "haven", days: 3 }),
+    ZSetRetentionInput.safeParse({ tenantSlug: "haven", days: 4000 }),
+    ZSetRetentionInput.safeParse({ tenantSlug: "haven", days: 30.5 }),
+    ZSetRetentionInput.safeParse({ tenantSlug: "haven", days: "30" }),
+  ];
+  for (const parsed of customerRequests) {
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) {
+      errors.push(
+        ...parsed.error.issues.map((issue) => ({ path: issue.path.join("."), message: issue.message })),
+      );
+    }
+  }
   return errors;
 }
 
@@ -124,7 +146,16 @@ describe("validation messages in Portuguese", () => {
     expect(validationMessage("required", "pt-BR")).toBe("obrigatório");
   });
 
-  it("knows every kind of message the shared schemas give for broken specs, apply files, intakes and test cases", () => {
+  it("translates the customer data forms' messages", () => {
+    expect(validationMessagePt("type APAGAR to confirm")).toBe("digite APAGAR para confirmar");
+    expect(validationMessagePt("Too small: expected number to be >=7")).toBe("deve ser no mínimo 7");
+    expect(validationMessagePt("Too big: expected number to be <=3650")).toBe("deve ser no máximo 3650");
+    expect(validationMessagePt("name the customer by conversationId or by customer, not both")).toBe(
+      "indique o cliente pela conversa (conversationId) ou pelo número/ID (customer), não pelos dois",
+    );
+  });
+
+  it("knows every kind of message the shared schemas give for broken specs, apply files, intakes, test cases and customer requests", () => {
     const errors = everyKindOfError();
     expect(errors.length).toBeGreaterThan(30);
     const untranslated = errors.filter((e) => validationMessagePt(e.message) === e.message).map((e) => `${e.path}: ${e.message}`);

@@ -46,6 +46,7 @@ const RULES: readonly Rule[] = [
   [/^Invalid URL$/, () => "URL inválida"],
   [/^Invalid email address$/, () => "e-mail inválido"],
   [/^Invalid ISO (?:datetime|date|time)$/, () => "data ou hora inválida"],
+  [/^Invalid UUID$/, () => "identificador (UUID) inválido"],
   [/^Invalid (?:input|value|key)\b.*$/, () => "valor inválido"],
   // Ours (packages/shared/src/schemas).
   [/^must not be empty$/, () => "não pode ficar vazio"],
@@ -84,6 +85,11 @@ const RULES: readonly Rule[] = [
     () => "uma referência de ambiente deve ser env:NOME, com NOME um nome válido de variável de ambiente",
   ],
   [/^from must not be after to$/, () => "o início não pode ser depois do fim"],
+  [/^type (\S+) to confirm$/, (word) => `digite ${word} para confirmar`],
+  [
+    /^name the customer by conversationId or by customer, not both$/,
+    () => "indique o cliente pela conversa (conversationId) ou pelo número/ID (customer), não pelos dois",
+  ],
   [/^unknown agent (".*") \(agents: (.*)\)$/, (agent, known) => `agente desconhecido ${agent} (agentes: ${known})`],
   [/^unknown agent (".*") \(no agents defined\)$/, (agent) => `agente desconhecido ${agent} (nenhum agente definido)`],
   [/^duplicate agent slug (".*") \(also (.+)\)$/, (slug, at) => `slug de agente repetido ${slug} (também em ${at})`],

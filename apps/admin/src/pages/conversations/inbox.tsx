@@ -44,15 +44,14 @@ function ConversationItem({
         data-testid="conversation-row"
         data-conversation-id={row.id}
         data-mode={row.mode}
+        data-erased={row.erasedAt !== null ? "true" : undefined}
         className={cn(
           "block w-full border-l-2 px-4 py-3 text-left transition-colors outline-none focus-visible:bg-indigo-50",
           selected ? "border-l-indigo-600 bg-indigo-50/70" : "border-l-transparent hover:bg-slate-50",
         )}
       >
         <div className="flex items-center justify-between gap-2">
-          <span className="truncate text-sm font-medium text-slate-900">
-            {customerLabel(row, t.inbox.unknownCustomer)}
-          </span>
+          <span className="truncate text-sm font-medium text-slate-900">{customerLabel(row, t.inbox)}</span>
           <time className="shrink-0 text-[11px] text-slate-400" dateTime={activity} title={activity}>
             {relative(activity)}
           </time>
@@ -63,7 +62,11 @@ function ConversationItem({
               <span className="text-slate-400">
                 {t.inbox.authors[row.lastMessage.author] ?? row.lastMessage.author}:{" "}
               </span>
-              {row.lastMessage.body}
+              {row.lastMessage.body === "" ? (
+                <span className="italic">{t.inbox.erasedMessage}</span>
+              ) : (
+                row.lastMessage.body
+              )}
             </>
           ) : (
             t.inbox.noMessages

@@ -9,6 +9,7 @@ import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState, PageQueryState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { CustomerDataCard } from "../../features/customers/customer-data-card.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
 import { AccountsCard, CLIENT_ACCESS_ID, clientAccessPath } from "../../features/users/accounts-card.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -119,6 +120,7 @@ export function TenantDetailPage() {
           </Card>
           <SetupChecklistCard tenantSlug={tenant.data.slug} />
           <AccountsCard tenantSlug={tenant.data.slug} id={CLIENT_ACCESS_ID} className="scroll-mt-6" />
+          <CustomerDataCard tenant={tenant.data} />
         </div>
         <Card className="self-start">
           <CardHeader title={t.tenant.links} />
