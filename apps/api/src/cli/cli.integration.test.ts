@@ -211,7 +211,7 @@ describe("lx CLI", () => {
     });
   });
 
-  test("lx customer export / erase and lx retention: a data subject's request from a shell", async ({ db, dbUrl }) => {
+  test("lx customer export / erase, lx retention and lx tenant pause|resume: from a shell", async ({ db, dbUrl }) => {
     const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
     const tenant = await seedTenant(db);
     const number = await seedNumber(db, { tenantId: tenant.id });
@@ -256,6 +256,12 @@ describe("lx CLI", () => {
       stderr: expect.stringMatching(/--days must be a whole number from 7 to 3650, or "off"/),
     });
     expect(await lx(["retention", "--tenant", tenant.slug, "--days", "off"], env)).toMatchObject({ code: 0 });
+
+    // The tenant's bot, paused and resumed.
+    expect(await lx(["tenant", "pause", "--tenant", tenant.slug], env)).toEqual({ code: 0, stdout: `${tenant.slug}: paused\n`, stderr: "" });
+    expect(await lx(["tenant", "pause", "--tenant", tenant.slug], env)).toMatchObject({ stdout: `${tenant.slug}: paused (already)\n` });
+    expect((await db.select().from(tenants).where(eq(tenants.id, tenant.id)))[0]?.status).toBe("paused");
+    expect(await lx(["tenant", "resume", "--tenant", tenant.slug], env)).toMatchObject({ code: 0, stdout: `${tenant.slug}: active\n` });
     expect((await db.select().from(tenants).where(eq(tenants.id, tenant.id)))[0]?.retentionDays).toBeNull();
   });
 

@@ -24,6 +24,7 @@ import {
   requireUserByEmail,
   rollbackVersion,
   setTenantRetention,
+  setTenantStatus,
   setUserDisabled,
   setUserPassword,
   type ApplyReport,
@@ -370,6 +371,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         const account = await requireUserByEmail(d, opts.email);
         await setUserDisabled(d, { userId: account.id, disabled, actorUserId: null, actor: CLI_ACTOR });
         out(`${account.email} ${disabled ? "disabled" : "enabled"}\n`);
+      });
+  }
+
+  const tenantCmd = program.command("tenant").description("a tenant's bot: pause it, archive it, resume it");
+  for (const [name, status, what] of [
+    ["pause", "paused", "the bot answers nobody on the tenant's Meta numbers and sends no reminders; messages still arrive in the inbox"],
+    ["archive", "archived", "as pause, for a client who left"],
+    ["resume", "active", "the bot answers again"],
+  ] as const) {
+    tenantCmd
+      .command(name)
+      .description(what)
+      .requiredOption("--tenant <slug>", "tenant slug")
+      .action(async (opts: { tenant: string }) => {
+        const d = getDb();
+        const tenant = await requireTenant(d, opts.tenant);
+        const r = await setTenantStatus(d, { tenantId: tenant.id, status, actor: CLI_ACTOR });
+        out(`${tenant.slug}: ${status}${r.changed ? "" : " (already)"}\n`);
       });
   }
 

@@ -51,6 +51,8 @@ const MATRIX: Record<string, Row> = {
   "tenants.list": { level: "operator", kind: "query", input: () => undefined },
   "tenants.byId": { level: "tenant", kind: "query", input: (f) => ({ id: f.tenantA.id }) },
   "tenants.bySlug": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  // Active → active: a valid call that changes nothing (the other rows need the tenant running).
+  "tenants.setStatus": { level: "tenant-operator", kind: "mutation", input: (f) => ({ tenantSlug: f.tenantA.slug, status: "active" }) },
   "agents.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   "versions.list": {
     level: "tenant",

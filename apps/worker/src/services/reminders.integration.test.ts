@@ -3,7 +3,8 @@ import { describe, expect, onTestFinished } from "vitest";
 
 import { closeDb, createDb, type Database } from "@lx/db/client";
 import { templates } from "@lx/db/schema";
-import { dbTest as test, seedAgent, seedConversation, seedNumber, seedTenant } from "@lx/db/testing";
+import { setTenantStatus } from "@lx/db/queries";
+import { dbTest as test, seedAgent, seedConversation, seedNumber, seedTenant, TEST_ACTOR } from "@lx/db/testing";
 import { havenSpec } from "@lx/shared/testing";
 
 import { eventually, startStack } from "../testing/stack.ts";
@@ -111,6 +112,17 @@ describe("appointment reminders", () => {
     for (const a of due) {
       expect(await outboxOf(db, a.conversationId)).toHaveLength(1);
     }
+  });
+
+  test("a paused tenant sends no reminder; resumed, the one still due goes out", async ({ db }) => {
+    const { tenant, appointment } = await setup(db);
+    const a = await appointment({ startsIn: 90 * MIN, bookedAgo: 3 * 24 * 60 * MIN });
+    await setTenantStatus(db, { tenantId: tenant.id, status: "paused", actor: TEST_ACTOR });
+    await scanReminders(db, { now: new Date(), workerId: "w1" });
+    expect(await outboxOf(db, a.conversationId)).toHaveLength(0);
+    await setTenantStatus(db, { tenantId: tenant.id, status: "active", actor: TEST_ACTOR });
+    await scanReminders(db, { now: new Date(), workerId: "w1" });
+    expect(await outboxOf(db, a.conversationId)).toHaveLength(1);
   });
 
   test("a running worker scans on its own and the customer gets the template through the Graph API", async ({ db, dbUrl }) => {

@@ -58,6 +58,8 @@ export async function scanReminders(db: Executor, o: { now: Date; workerId: stri
            av.bundle->'agent'->>'timezone' as time_zone, av.bundle->'agent'->>'language' as language,
            o.offset_minutes
     from appointments a
+    -- A paused or archived tenant sends nothing on its own, reminders included.
+    join tenants tn on tn.id = a.tenant_id and tn.status = 'active'
     join conversations c on c.id = a.conversation_id
     join phone_numbers n on n.id = c.phone_number_id
     join agents ag on ag.id = coalesce(c.agent_id, n.agent_id)

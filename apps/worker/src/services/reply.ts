@@ -53,6 +53,9 @@ type ReplyTarget = {
   metaMessageId: string | null;
   conversationId: string;
   tenantId: string;
+  /** `active`, or `paused` / `archived`: the bot is silent on the tenant's Meta numbers (not its sandbox ones). */
+  tenantStatus: string;
+  numberKind: string;
   mode: string;
   summary: string;
   customerKey: string;
@@ -83,6 +86,8 @@ type TargetRow = {
   meta_message_id: string | null;
   conversation_id: string;
   tenant_id: string;
+  tenant_status: string;
+  number_kind: string;
   mode: string;
   summary: string;
   customer_key: string;
@@ -127,7 +132,8 @@ async function loadTargets(db: Executor, messageIds: readonly number[]): Promise
   }
   const ids = `{${messageIds.map((id) => Math.trunc(id)).join(",")}}`;
   const rows = await db.execute<TargetRow>(sql`
-    select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, c.mode,
+    select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, t.status as tenant_status,
+           n.kind as number_kind, c.mode,
            c.summary, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
            t.routing, c.menu_state, r.agent_id, a.active_version_id,
            exists (
@@ -181,6 +187,8 @@ function targetOf(r: TargetRow): ReplyTarget {
     metaMessageId: r.meta_message_id,
     conversationId: r.conversation_id,
     tenantId: r.tenant_id,
+    tenantStatus: r.tenant_status,
+    numberKind: r.number_kind,
     mode: r.mode,
     summary: r.summary,
     customerKey: r.customer_key,
@@ -280,6 +288,13 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   };
   if (t.alreadyAnswered) {
     deps.metrics?.reply({ outcome: "already_answered" });
+    return;
+  }
+  if (t.tenantStatus !== "active" && t.numberKind === "meta") {
+    // The agency paused (or archived) the tenant: its customers' messages are kept for the inbox and
+    // nobody is answered by the bot, not even with a read receipt. Sandbox numbers keep answering.
+    deps.metrics?.reply({ outcome: "tenant_paused" });
+    logger.info({ tenantStatus: t.tenantStatus }, "tenant paused: the bot stays silent");
     return;
   }
   if (t.mode !== "bot") {

@@ -4,6 +4,7 @@ import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
 import { agents, phoneNumbers, tenants, type TenantRouting } from "../schema/index.ts";
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
 
 export async function getTenantBySlug(db: Executor, slug: string) {
   const [row] = await db.select().from(tenants).where(eq(tenants.slug, slug)).limit(1);
@@ -113,4 +114,37 @@ export async function getTenantCounts(
 ): Promise<TenantCounts> {
   const [row] = await db.select(tenantCountColumns(db)).from(tenants).where(eq(tenants.id, tenantId));
   return { numberCount: row?.numberCount ?? 0, agentCount: row?.agentCount ?? 0 };
+}
+
+/**
+ * Pauses, archives or resumes a tenant (audited `tenant.status_changed` with before/after; a no-op
+ * writes nothing). A paused or archived tenant's bot answers nobody on its Meta numbers and sends
+ * no reminders; messages keep arriving into the inbox, humans can still reply, sandbox numbers keep
+ * answering (the worker's reply and reminder paths read the status).
+ */
+export async function setTenantStatus(
+  db: Executor,
+  p: { tenantId: string; status: TenantRow["status"]; actor: AuditActor; requestId?: string },
+): Promise<{ status: TenantRow["status"]; changed: boolean }> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, p.tenantId)).for("update");
+    if (!before) {
+      throw new AppError("NOT_FOUND", { message: "unknown tenant" });
+    }
+    if (before.status === p.status) {
+      return { status: p.status, changed: false };
+    }
+    await tx.update(tenants).set({ status: p.status }).where(eq(tenants.id, p.tenantId));
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "tenant.status_changed",
+      subjectType: "tenant",
+      subjectId: p.tenantId,
+      before: { status: before.status },
+      after: { status: p.status },
+      requestId: p.requestId,
+    });
+    return { status: p.status, changed: true };
+  });
 }

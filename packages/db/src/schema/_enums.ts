@@ -6,7 +6,6 @@ import type { AnyPgColumn } from "drizzle-orm/pg-core";
  * one-line migration with no `ALTER TYPE` transaction caveats. The lists are the one source of truth
  * for both the CHECK and the TypeScript unions.
  */
-export const TENANT_STATUSES = ["active", "paused", "archived"] as const;
 export const USER_ROLES = ["operator", "client"] as const;
 export const NUMBER_KINDS = ["meta", "sandbox"] as const;
 export const APPROVAL_STATUSES = ["pending", "approved", "rejected"] as const;
@@ -43,6 +42,8 @@ export const HANDOFF_TRIGGERS = ["keyword", "model", "policy", "failure", "opera
 export const APPOINTMENT_STATUSES = ["booked", "confirmed", "cancelled", "done", "no_show"] as const;
 /** A regression run: its test cases, or a replay of real conversations (the lists live with their zod schemas). */
 export { TEST_RUN_KINDS, TEST_RUN_STATUSES } from "@lx/shared/schemas";
+/** A tenant's lifecycle (the console's tenant page and its zod input share the list). */
+export { TENANT_STATUSES } from "@lx/shared/schemas";
 
 /** `CHECK (col IN (...))` for a status list. */
 export function inList(column: AnyPgColumn, values: readonly string[]): SQL {

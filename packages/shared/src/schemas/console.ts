@@ -33,6 +33,14 @@ export const ZGetTenantByIdInput = z.object({ id: z.uuid() });
 export type TGetTenantByIdInput = z.infer<typeof ZGetTenantByIdInput>;
 
 export const ZGetTenantBySlugInput = ZTenantScopeInput;
+
+/** A tenant's lifecycle; the database CHECK (@lx/db schema `tenants`) uses this list. */
+export const TENANT_STATUSES = ["active", "paused", "archived"] as const;
+export type TTenantStatus = (typeof TENANT_STATUSES)[number];
+
+/** Paused or archived: the bot answers nobody on the tenant's Meta numbers and sends no reminders. */
+export const ZSetTenantStatusInput = ZTenantScopeInput.extend({ status: z.enum(TENANT_STATUSES) });
+export type TSetTenantStatusInput = z.infer<typeof ZSetTenantStatusInput>;
 export type TGetTenantBySlugInput = z.infer<typeof ZGetTenantBySlugInput>;
 
 export const ZListAgentsInput = ZTenantScopeInput;

@@ -1,10 +1,10 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { getTenantCounts, getTenantForUser, listTenantsWithCounts } from "@lx/db/queries";
-import { ZGetTenantByIdInput, ZGetTenantBySlugInput } from "@lx/shared/schemas";
+import { getTenantCounts, getTenantForUser, listTenantsWithCounts, setTenantStatus, userActor } from "@lx/db/queries";
+import { ZGetTenantByIdInput, ZGetTenantBySlugInput, ZSetTenantStatusInput } from "@lx/shared/schemas";
 
 import { toTenantWithCountsDto } from "../dto.ts";
-import { authedProcedure, operatorProcedure, tenantReadProcedure } from "../init.ts";
+import { authedProcedure, operatorProcedure, tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
 
 export const tenantsRouter = {
   /** Operators: every tenant with its number and agent counts. */
@@ -24,5 +24,19 @@ export const tenantsRouter = {
   bySlug: tenantReadProcedure.input(ZGetTenantBySlugInput).query(async ({ ctx }) => {
     const counts = await getTenantCounts(ctx.db, { tenantId: ctx.tenant.id });
     return toTenantWithCountsDto({ ...ctx.tenant, ...counts });
+  }),
+
+  /**
+   * Operators: pause the tenant's bot (its customers' messages still arrive in the inbox; humans can
+   * reply; nothing is answered or reminded automatically on its Meta numbers), archive it (the same,
+   * for a client who left), or make it active again (`tenant.status_changed`).
+   */
+  setStatus: tenantOperatorProcedure.input(ZSetTenantStatusInput).mutation(async ({ ctx, input }) => {
+    return setTenantStatus(ctx.db, {
+      tenantId: ctx.tenant.id,
+      status: input.status,
+      actor: userActor(ctx.session.user),
+      requestId: ctx.requestId,
+    });
   }),
 } satisfies TRPCRouterRecord;
