@@ -7,7 +7,7 @@ import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { getConversationThread } from "./conversations.ts";
 import { eraseCustomer, eraseExpiredConversations, exportCustomer, normalizeCustomer, setTenantRetention } from "./customers.ts";
 import { sendHumanReply } from "./handoff.ts";
-import { ingestInboundMessage, type NumberTarget } from "./inbound.ts";
+import { ingestInboundMessage, storeIgnoredEvent, type NumberTarget } from "./inbound.ts";
 
 const ACTOR: AuditActor = { type: "user", id: null, label: "dpo@agencia.test" };
 const WORKER: AuditActor = { type: "worker", label: "retention" };
@@ -115,6 +115,8 @@ async function setup(db: Database) {
               { conversationId: "00000000-0000-4000-8000-000000000000", customer: "•••1111", replies: [{ messageId: 2, customer: "outra pessoa", original: { text: "ok", version: "1.0.0" }, candidate: { text: "ok", handoff: null, tools: [] }, changed: false }] },
             ])}::jsonb)`);
 
+  // A payload Meta sent about them that could not be used (kept, ignored).
+  await storeIgnoredEvent(db, { tenantId: tenant.id, kind: "other", payload: { from: WA, note: "message without id/type" }, error: "message without id/type" });
   // The same customer on number B, already answered.
   const second = await inbound(db, target(b), WA, "Segunda conversa, outro número");
   await db.execute(sql`update message_queue set status = 'done', finished_at = now() where conversation_id = ${second.conversationId}::uuid`);

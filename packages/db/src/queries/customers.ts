@@ -335,6 +335,17 @@ async function eraseConversations(
   await tx.execute(sql`
     update outbox_messages set recipient = ${ERASED_TEXT}, payload = '{}'::jsonb, read_receipt_for = null, updated_at = now()
     where tenant_id = ${t} and conversation_id = any(${ids})`);
+  // Payloads kept but not used (malformed messages, statuses of unknown sends) that name the customer.
+  const keys = await tx.execute<{ k: string }>(sql`
+    select distinct k from conversations c,
+      lateral unnest(array[c.customer_key, c.customer_wa_id, c.customer_user_id]) k
+    where c.id = any(${ids}) and k is not null`);
+  if (keys.length > 0) {
+    await tx.execute(sql`
+      update webhook_events set payload = '{"erased": true}'::jsonb, error = null
+      where tenant_id = ${t} and status = 'ignored'
+        and (${sql.join(keys.map((r) => sql`strpos(payload::text, ${r.k}) > 0`), sql` or `)})`);
+  }
 
   const verdicts = await tx.execute<{ id: string; policy_verdicts: PolicyVerdict[] }>(sql`
     select id, policy_verdicts from messages

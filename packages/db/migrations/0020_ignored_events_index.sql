@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_events_ignored_idx" ON "webhook_events" USING btree ("tenant_id") WHERE "webhook_events"."status" = 'ignored';
