@@ -2,6 +2,8 @@ import { QueryCache, QueryClient, QueryClientProvider, useQueryClient } from "@t
 import { useEffect, useState } from "react";
 import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
 
+import { PASSWORD_LINK_PATH } from "@lx/shared/schemas";
+
 import { ClientOnly, HomeRedirect, OperatorOnly, RequireSession } from "./components/guards.tsx";
 import { Shell } from "./components/layout/shell.tsx";
 import { ToastProvider } from "./components/ui/toast.tsx";
@@ -25,6 +27,7 @@ import { ConversationsInboxPage } from "./pages/conversations/inbox.tsx";
 import { ClientMetricsPage } from "./pages/client/metrics.tsx";
 import { ClientVersionsPage } from "./pages/client/versions.tsx";
 import { LoginPage } from "./pages/login.tsx";
+import { PasswordLinkPage } from "./pages/password.tsx";
 import { TenantMetricsPage } from "./pages/metrics/tenant-metrics.tsx";
 import { NotFoundPage } from "./pages/not-found.tsx";
 import { OperationsPage } from "./pages/operations/operations.tsx";
@@ -80,6 +83,8 @@ function SessionWatcher() {
 
 const router = createBrowserRouter([
   { path: "/login", element: <LoginPage /> },
+  // Public like /login: a one-time link sets the password of its account (the token after `#`).
+  { path: PASSWORD_LINK_PATH, element: <PasswordLinkPage /> },
   {
     element: <RequireSession />,
     children: [

@@ -1,17 +1,16 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 
 import { ZLoginInput, type TLoginInput } from "@lx/shared/schemas";
 
-import { Logo } from "../components/icons.tsx";
-import { LanguageSwitch } from "../components/layout/language-switch.tsx";
+import { AuthFrame, authBoxClasses } from "../components/layout/auth-frame.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Field, Input } from "../components/ui/field.tsx";
 import { LoadingState } from "../components/ui/states.tsx";
 import { errorCode, errorMessage } from "../lib/errors.ts";
 import { useI18n } from "../lib/i18n/context.tsx";
-import { useSession } from "../lib/session.ts";
+import { useSession, useSignedIn } from "../lib/session.ts";
 import { useTRPC } from "../lib/trpc.ts";
 
 type LoginField = keyof TLoginInput;
@@ -24,7 +23,7 @@ function safeNext(next: string | null): string {
 export function LoginPage() {
   const { t } = useI18n();
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const signedIn = useSignedIn();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const session = useSession();
@@ -36,7 +35,7 @@ export function LoginPage() {
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (data) => {
-        queryClient.setQueryData(trpc.auth.me.queryKey(), data);
+        signedIn(data);
         void navigate(safeNext(params.get("next")), { replace: true });
       },
       onError: (err) => {
@@ -72,65 +71,57 @@ export function LoginPage() {
   };
 
   return (
-    <div className="flex min-h-screen flex-col items-center justify-center bg-gradient-to-b from-slate-50 to-slate-100 px-4">
-      <div className="absolute top-4 right-4">
-        <LanguageSwitch />
-      </div>
-      <div className="w-full max-w-sm">
-        <div className="mb-6 flex flex-col items-center text-center">
-          <Logo className="size-10 text-sm" />
-          <h1 className="mt-4 text-xl font-semibold tracking-tight text-slate-900">{t.auth.title}</h1>
-          <p className="mt-1 text-sm text-slate-500">{t.auth.subtitle}</p>
-        </div>
-        <form
-          onSubmit={onSubmit}
-          noValidate
-          className="space-y-4 rounded-xl bg-white p-6 shadow-sm ring-1 ring-slate-200"
-          aria-label={t.auth.title}
-        >
-          {formError ? (
-            <div
-              role="alert"
-              className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200"
-            >
-              {formError}
-            </div>
-          ) : null}
-          <Field label={t.auth.email} errors={fieldErrors.email ? [fieldErrors.email] : undefined}>
-            {({ id, describedBy, invalid }) => (
-              <Input
-                id={id}
-                name="email"
-                type="email"
-                autoComplete="username"
-                autoFocus
-                value={email}
-                onChange={(event) => setEmail(event.target.value)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-              />
-            )}
-          </Field>
-          <Field label={t.auth.password} errors={fieldErrors.password ? [fieldErrors.password] : undefined}>
-            {({ id, describedBy, invalid }) => (
-              <Input
-                id={id}
-                name="password"
-                type="password"
-                autoComplete="current-password"
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-              />
-            )}
-          </Field>
-          <Button type="submit" size="lg" className="w-full" loading={login.isPending}>
-            {login.isPending ? t.auth.submitting : t.auth.submit}
-          </Button>
-        </form>
-        <p className="mt-6 text-center text-xs text-slate-400">{t.app.name}</p>
-      </div>
-    </div>
+    <AuthFrame
+      title={t.auth.title}
+      subtitle={t.auth.subtitle}
+      footer={
+        <p className="mt-4 text-center text-xs text-slate-500" data-testid="forgot-password">
+          {t.auth.forgotPassword}
+        </p>
+      }
+    >
+      <form onSubmit={onSubmit} noValidate className={authBoxClasses} aria-label={t.auth.title}>
+        {formError ? (
+          <div
+            role="alert"
+            className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200"
+          >
+            {formError}
+          </div>
+        ) : null}
+        <Field label={t.auth.email} errors={fieldErrors.email ? [fieldErrors.email] : undefined}>
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              name="email"
+              type="email"
+              autoComplete="username"
+              autoFocus
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          )}
+        </Field>
+        <Field label={t.auth.password} errors={fieldErrors.password ? [fieldErrors.password] : undefined}>
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+              aria-describedby={describedBy}
+              aria-invalid={invalid}
+            />
+          )}
+        </Field>
+        <Button type="submit" size="lg" className="w-full" loading={login.isPending}>
+          {login.isPending ? t.auth.submitting : t.auth.submit}
+        </Button>
+      </form>
+    </AuthFrame>
   );
 }

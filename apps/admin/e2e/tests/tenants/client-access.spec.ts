@@ -61,6 +61,10 @@ test("[TENANTS]: an operator gives the client a login, resets its password (sess
   });
   await card.getByRole("button", { name: "Novo acesso" }).click();
   const dialog = page.getByRole("dialog", { name: "Novo acesso do cliente" });
+  // A link for the person to set their own password is the default (tests/auth/password-link.spec.ts);
+  // this suite hands over a password.
+  await expect(dialog.getByLabel("Enviar um link para a pessoa definir a senha")).toBeChecked();
+  await dialog.getByLabel("Definir uma senha agora").check();
   await dialog.getByRole("button", { name: "Criar acesso" }).click();
   await expect(dialog.getByTestId("field-errors")).toHaveText(["e-mail inválido", "ao menos 8 caracteres"]);
   expect(createCalls).toBe(0);
@@ -87,6 +91,7 @@ test("[TENANTS]: an operator gives the client a login, resets its password (sess
   // The same e-mail again: the API's CONFLICT is said in the dialog.
   await card.getByRole("button", { name: "Novo acesso" }).click();
   await dialog.getByLabel("E-mail").fill(email);
+  await dialog.getByLabel("Definir uma senha agora").check();
   await dialog.getByRole("button", { name: "Gerar senha" }).click();
   await dialog.getByRole("button", { name: "Criar acesso" }).click();
   await expect(dialog.getByRole("alert")).toHaveText(`Já existe um acesso com o e-mail ${email}.`);

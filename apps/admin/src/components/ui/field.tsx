@@ -97,3 +97,35 @@ export function Checkbox({
     </div>
   );
 }
+
+/** One choice of a radio group (same `name` on each); `hint` says what the choice means. */
+export function Radio({
+  label,
+  hint,
+  className,
+  ...props
+}: Omit<ComponentProps<"input">, "type"> & { label: ReactNode; hint?: ReactNode }) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  return (
+    <div className={cn("flex items-start gap-2.5", className)}>
+      <input
+        id={id}
+        type="radio"
+        aria-describedby={hintId}
+        className="mt-0.5 size-4 border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 focus-visible:outline-none"
+        {...props}
+      />
+      <div className="min-w-0">
+        <label htmlFor={id} className="text-sm text-slate-700">
+          {label}
+        </label>
+        {hint ? (
+          <p id={hintId} className="mt-0.5 text-xs text-slate-500">
+            {hint}
+          </p>
+        ) : null}
+      </div>
+    </div>
+  );
+}

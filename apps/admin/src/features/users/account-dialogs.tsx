@@ -1,7 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 
 import {
+  PASSWORD_LINK_TTL_HOURS,
+  passwordLinkUrl,
   ZCreateUserInput,
   ZSetUserPasswordInput,
   type TCreateUserInput,
@@ -10,7 +12,8 @@ import {
 
 import { Button } from "../../components/ui/button.tsx";
 import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
-import { Field, Input } from "../../components/ui/field.tsx";
+import { Field, Input, Radio } from "../../components/ui/field.tsx";
+import { LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
@@ -20,6 +23,12 @@ import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { PasswordField } from "./password-field.tsx";
 
 export type Account = RouterOutputs["users"]["list"][number];
+
+/** A one-time link just made for an account (`users.createPasswordLink`, or `users.create` without a password). */
+export type PasswordLink = { email: string; token: string; expiresAt: string };
+
+/** How a new account gets its password: a link its owner opens to choose one, or one typed here. */
+type PasswordMethod = "link" | "password";
 
 /**
  * The server's error in the user's words. The two codes this screen expects get a sentence of their
@@ -91,10 +100,15 @@ export function NewAccountDialog({
   const toast = useToast();
   const invalidate = useInvalidateAccounts();
   const words = tenantSlug === undefined ? t.users.operators : t.users.client;
+  // Created without a password: the answer's link, shown once the form's dialog has closed.
+  const [link, setLink] = useState<PasswordLink | null>(null);
   const create = useMutation(
     trpc.users.create.mutationOptions({
       onSuccess: async (created) => {
         toast.success(t.users.created(created.email));
+        if (created.link) {
+          setLink({ email: created.email, ...created.link });
+        }
         onClose();
         await invalidate();
       },
@@ -107,15 +121,24 @@ export function NewAccountDialog({
     }
   };
   return (
-    <Dialog open={open} onClose={close} title={words.newTitle} description={words.newBody}>
-      <NewAccountForm
-        tenantSlug={tenantSlug}
-        busy={create.isPending}
-        error={create.error ? accountErrorMessage(create.error, t, create.variables?.email) : null}
-        onSubmit={(input) => create.mutate(input)}
-        onCancel={close}
+    <>
+      <Dialog open={open} onClose={close} title={words.newTitle} description={words.newBody}>
+        <NewAccountForm
+          tenantSlug={tenantSlug}
+          busy={create.isPending}
+          error={create.error ? accountErrorMessage(create.error, t, create.variables?.email) : null}
+          onSubmit={(input) => create.mutate(input)}
+          onCancel={close}
+        />
+      </Dialog>
+      <PasswordLinkDialog
+        open={link !== null}
+        email={link?.email}
+        description={link ? t.users.linkCreatedBody(link.email) : undefined}
+        link={link}
+        onClose={() => setLink(null)}
       />
-    </Dialog>
+    </>
   );
 }
 
@@ -135,8 +158,15 @@ function NewAccountForm({
   const { t } = useI18n();
   const [email, setEmail] = useState("");
   const [name, setName] = useState("");
+  const methodName = useId();
+  const [method, setMethod] = useState<PasswordMethod>("link");
   const [password, setPassword] = useState("");
-  const form = useCheckedForm(ZCreateUserInput, { tenantSlug, email: email.trim(), name, password }, onSubmit);
+  const form = useCheckedForm(
+    ZCreateUserInput,
+    // No password: the API answers with a link for the person to set theirs.
+    { tenantSlug, email: email.trim(), name, password: method === "password" ? password : undefined },
+    onSubmit,
+  );
   const { issues } = form;
 
   const submit = (event: FormEvent) => {
@@ -175,12 +205,31 @@ function NewAccountForm({
           />
         )}
       </Field>
-      <PasswordField
-        label={t.users.password}
-        value={password}
-        onChange={setPassword}
-        errors={issues.get("password")}
-      />
+      <fieldset className="space-y-2.5">
+        <legend className="mb-2 text-sm font-medium text-slate-700">{t.users.passwordMethod}</legend>
+        <Radio
+          name={methodName}
+          label={t.users.methodLink}
+          hint={t.users.methodLinkHint(PASSWORD_LINK_TTL_HOURS)}
+          checked={method === "link"}
+          onChange={() => setMethod("link")}
+        />
+        <Radio
+          name={methodName}
+          label={t.users.methodPassword}
+          hint={t.users.methodPasswordHint}
+          checked={method === "password"}
+          onChange={() => setMethod("password")}
+        />
+      </fieldset>
+      {method === "password" ? (
+        <PasswordField
+          label={t.users.password}
+          value={password}
+          onChange={setPassword}
+          errors={issues.get("password")}
+        />
+      ) : null}
       <FormFooter busy={busy} submitLabel={t.users.create} onCancel={onCancel} />
     </form>
   );
@@ -258,7 +307,6 @@ function ResetPasswordForm({
     form.submit();
   };
 
-
   return (
     <form onSubmit={submit} noValidate className="space-y-4" data-testid="reset-password-form">
       {error ? <FormError>{error}</FormError> : null}
@@ -312,5 +360,115 @@ export function SetDisabledDialog({ account, onClose }: { account: Account | nul
         <FormError>{accountErrorMessage(setDisabled.error, t, account?.email)}</FormError>
       ) : null}
     </ConfirmDialog>
+  );
+}
+
+/**
+ * A one-time password link, to hand to the account's owner: the whole URL (the token after `#`), a
+ * copy button, whom it is for and until when it works. `pending` while it is being made; `error`
+ * when it could not be (a disabled account gets none).
+ */
+export function PasswordLinkDialog({
+  open,
+  email,
+  description,
+  link,
+  pending = false,
+  error = null,
+  onClose,
+}: {
+  open: boolean;
+  /** The account's e-mail, for the error message (the link carries its own). */
+  email: string | undefined;
+  description?: ReactNode;
+  link: PasswordLink | null;
+  pending?: boolean;
+  error?: unknown;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  const close = () => {
+    if (!pending) {
+      onClose();
+    }
+  };
+  return (
+    <Dialog
+      open={open}
+      onClose={close}
+      title={t.users.linkTitle}
+      description={description ?? t.users.linkBody}
+      footer={
+        <Button variant="secondary" onClick={close} disabled={pending}>
+          {t.common.close}
+        </Button>
+      }
+    >
+      {pending ? (
+        <LoadingState label={t.users.linkCreating} className="py-6" />
+      ) : error ? (
+        <FormError>
+          {errorCode(error) === "INVALID_STATE"
+            ? t.users.linkDisabledAccount(email ?? "")
+            : errorMessage(error, t)}
+        </FormError>
+      ) : link ? (
+        <PasswordLinkView link={link} />
+      ) : null}
+    </Dialog>
+  );
+}
+
+function PasswordLinkView({ link }: { link: PasswordLink }) {
+  const { t, dateTime } = useI18n();
+  const toast = useToast();
+  const input = useRef<HTMLInputElement>(null);
+  const url = passwordLinkUrl(window.location.origin, link.token);
+
+  const copy = async () => {
+    try {
+      // Missing outside a secure context: the TypeError lands in the catch like a refused write.
+      await navigator.clipboard.writeText(url);
+      toast.success(t.users.linkCopied);
+    } catch {
+      // Selected, so Ctrl+C (or the long-press menu) copies it.
+      input.current?.focus();
+      input.current?.select();
+      toast.error(t.users.linkCopyFailed);
+    }
+  };
+
+  return (
+    <div className="space-y-4" data-testid="password-link">
+      <p className="text-sm text-slate-600">
+        {t.users.linkFor}{" "}
+        <span className="font-medium text-slate-900" data-testid="password-link-email">
+          {link.email}
+        </span>
+      </p>
+      <Field label={t.users.link} hint={t.users.linkValidUntil(dateTime(link.expiresAt))}>
+        {({ id, describedBy }) => (
+          <div className="flex gap-2">
+            <Input
+              ref={input}
+              id={id}
+              readOnly
+              spellCheck={false}
+              className="font-mono text-xs"
+              value={url}
+              onFocus={(event) => event.currentTarget.select()}
+              aria-describedby={describedBy}
+              data-testid="password-link-url"
+            />
+            <Button variant="secondary" onClick={() => void copy()}>
+              {t.users.copy}
+            </Button>
+          </div>
+        )}
+      </Field>
+      <p className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600 ring-1 ring-slate-200">
+        {t.users.linkHint}
+      </p>
+    </div>
   );
 }

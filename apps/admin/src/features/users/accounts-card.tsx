@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { useLocation } from "react-router";
 
@@ -12,6 +12,7 @@ import { useUser } from "../../lib/session.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import {
   NewAccountDialog,
+  PasswordLinkDialog,
   ResetPasswordDialog,
   SetDisabledDialog,
   type Account,
@@ -26,7 +27,8 @@ export function clientAccessPath(tenantSlug: string): string {
 
 /**
  * Console access (operators only): with `tenantSlug`, the client logins of that tenant; without it,
- * the agency's operators. Lists them and creates, resets the password of, disables and enables them.
+ * the agency's operators. Lists them and creates, resets the password of, disables and enables them,
+ * and makes one-time links for their owners to set their own password (active accounts only).
  * The signed-in operator's own row is marked and cannot be disabled (the API refuses it too).
  */
 export function AccountsCard({
@@ -47,6 +49,9 @@ export function AccountsCard({
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<Account | null>(null);
   const [toggling, setToggling] = useState<Account | null>(null);
+  const [linking, setLinking] = useState<Account | null>(null);
+  // Made at the row's click (any older link of the account stops working); the dialog shows the answer.
+  const createLink = useMutation(trpc.users.createPasswordLink.mutationOptions());
   const ref = useRef<HTMLElement>(null);
   const { hash } = useLocation();
   const loaded = accounts.isSuccess;
@@ -108,6 +113,10 @@ export function AccountsCard({
                 key={account.id}
                 account={account}
                 self={account.id === user.id}
+                onCreateLink={() => {
+                  setLinking(account);
+                  createLink.mutate({ userId: account.id });
+                }}
                 onResetPassword={() => setResetting(account)}
                 onToggleDisabled={() => setToggling(account)}
               />
@@ -122,6 +131,17 @@ export function AccountsCard({
         onClose={() => setResetting(null)}
       />
       <SetDisabledDialog account={toggling} onClose={() => setToggling(null)} />
+      <PasswordLinkDialog
+        open={linking !== null}
+        email={linking?.email}
+        link={createLink.data ?? null}
+        pending={createLink.isPending}
+        error={createLink.error}
+        onClose={() => {
+          createLink.reset();
+          setLinking(null);
+        }}
+      />
     </Card>
   );
 }
@@ -129,11 +149,13 @@ export function AccountsCard({
 function AccountRow({
   account,
   self,
+  onCreateLink,
   onResetPassword,
   onToggleDisabled,
 }: {
   account: Account;
   self: boolean;
+  onCreateLink: () => void;
   onResetPassword: () => void;
   onToggleDisabled: () => void;
 }) {
@@ -179,7 +201,17 @@ function AccountRow({
         )}
       </Td>
       <Td>
-        <div className="flex justify-end gap-2">
+        <div className="flex flex-wrap justify-end gap-2">
+          {disabled ? null : (
+            <Button
+              size="sm"
+              variant="secondary"
+              onClick={onCreateLink}
+              aria-label={`${t.users.createLink}: ${account.email}`}
+            >
+              {t.users.createLink}
+            </Button>
+          )}
           <Button
             size="sm"
             variant="secondary"

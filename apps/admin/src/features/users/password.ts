@@ -1,3 +1,5 @@
+import { ZPasswordLinkToken } from "@lx/shared/schemas";
+
 /**
  * Letters and digits without the look-alikes (0/O, 1/l/I), so a password read aloud or copied by
  * hand survives; 57 symbols × 16 characters ≈ 93 bits.
@@ -19,4 +21,13 @@ export function generatePassword(length: number = GENERATED_PASSWORD_LENGTH): st
     }
   }
   return out.join("");
+}
+
+/**
+ * The token of a password link's URL (`/password#t=<token>`, see `passwordLinkUrl`): the fragment
+ * never reaches a server. Null when it is missing or garbled (cut short when pasted, say).
+ */
+export function passwordLinkToken(hash: string): string | null {
+  const parsed = ZPasswordLinkToken.safeParse(new URLSearchParams(hash.replace(/^#/, "")).get("t"));
+  return parsed.success ? parsed.data : null;
 }

@@ -2,6 +2,7 @@ import { customersEn, customersPtBR } from "./customers.ts";
 import { inboxEn, inboxPtBR } from "./inbox.ts";
 import { metricsEn, metricsPtBR } from "./metrics.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
+import { passwordLinkEn, passwordLinkPtBR } from "./password-link.ts";
 import { regressionEn, regressionPtBR } from "./regression.ts";
 import { appointmentsEn, appointmentsPtBR, dealsEn, dealsPtBR } from "./plugins.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
@@ -68,6 +69,7 @@ const ptBR = {
     submit: "Entrar",
     submitting: "Entrando…",
     invalid: "E-mail ou senha incorretos.",
+    forgotPassword: "Esqueceu a senha? Peça à sua agência um link para definir uma nova.",
     signOut: "Sair",
     signedOut: "Você saiu.",
     roleOperator: "Operador",
@@ -364,6 +366,7 @@ const ptBR = {
   regression: regressionPtBR,
   wizard: wizardPtBR,
   users: usersPtBR,
+  passwordLink: passwordLinkPtBR,
   customers: customersPtBR,
 };
 
@@ -424,6 +427,7 @@ const en: Messages = {
     submit: "Sign in",
     submitting: "Signing in…",
     invalid: "Wrong e-mail or password.",
+    forgotPassword: "Forgot your password? Ask your agency for a link to set a new one.",
     signOut: "Sign out",
     signedOut: "You signed out.",
     roleOperator: "Operator",
@@ -701,6 +705,7 @@ const en: Messages = {
   regression: regressionEn,
   wizard: wizardEn,
   users: usersEn,
+  passwordLink: passwordLinkEn,
   customers: customersEn,
 };
 

@@ -6,7 +6,7 @@ export const usersPtBR = {
     add: "Novo acesso",
     newTitle: "Novo acesso do cliente",
     newBody:
-      "A pessoa entra no console com este e-mail e esta senha e vê só as páginas desta empresa (métricas, versões para aprovar), sem poder alterar a configuração.",
+      "A pessoa entra no console com este e-mail e vê só as páginas desta empresa (métricas, versões para aprovar), sem poder alterar a configuração.",
     empty: "Nenhum acesso de cliente ainda.",
     emptyHint: "Crie um para o cliente acompanhar as métricas e aprovar as versões do agente.",
   },
@@ -60,6 +60,26 @@ export const usersPtBR = {
   disabledToast: (email: string) => `${email} desativado. As sessões abertas foram encerradas.`,
   enabledToast: (email: string) => `${email} reativado.`,
   cannotDisableSelf: "Você não pode desativar a própria conta.",
+  passwordMethod: "Como a pessoa recebe a senha",
+  methodLink: "Enviar um link para a pessoa definir a senha",
+  methodLinkHint: (hours: number) =>
+    `Você recebe um link de uso único, válido por ${hours} horas, para enviar à pessoa. Só ela fica sabendo a senha que escolher.`,
+  methodPassword: "Definir uma senha agora",
+  methodPasswordHint: "Você cria a senha e a envia à pessoa.",
+  createLink: "Gerar link de senha",
+  linkTitle: "Link para definir a senha",
+  linkBody: "Quem abrir o link define a própria senha e entra no console.",
+  linkCreatedBody: (email: string) =>
+    `O acesso de ${email} foi criado. Envie este link para a pessoa definir a senha e entrar no console.`,
+  linkFor: "Para",
+  link: "Link",
+  linkValidUntil: (when: string) => `Válido até ${when}, uma vez só.`,
+  linkHint:
+    "Este link substitui qualquer link anterior desta conta. Envie-o à pessoa (WhatsApp, e-mail): é mais seguro do que enviar uma senha, porque só ela vai saber a senha que escolher.",
+  linkCopied: "Link copiado",
+  linkCopyFailed: "Não foi possível copiar: o link está selecionado, copie com Ctrl+C.",
+  linkCreating: "Gerando o link…",
+  linkDisabledAccount: (email: string) => `${email} está desativado: reative a conta antes de gerar um link.`,
 };
 
 export const usersEn: typeof usersPtBR = {
@@ -69,7 +89,7 @@ export const usersEn: typeof usersPtBR = {
     add: "New access",
     newTitle: "New client access",
     newBody:
-      "This person signs in to the console with this e-mail and password and sees only this tenant's pages (metrics, versions to approve), without changing any configuration.",
+      "This person signs in to the console with this e-mail and sees only this tenant's pages (metrics, versions to approve), without changing any configuration.",
     empty: "No client access yet.",
     emptyHint: "Create one so the client can follow the metrics and approve the agent's versions.",
   },
@@ -123,4 +143,24 @@ export const usersEn: typeof usersPtBR = {
   disabledToast: (email) => `${email} disabled. Open sessions were ended.`,
   enabledToast: (email) => `${email} enabled.`,
   cannotDisableSelf: "You cannot disable your own account.",
+  passwordMethod: "How the person gets their password",
+  methodLink: "Send the person a link to set their password",
+  methodLinkHint: (hours) =>
+    `You get a one-time link, valid for ${hours} hours, to send to the person. Only they will know the password they choose.`,
+  methodPassword: "Set a password now",
+  methodPasswordHint: "You make up the password and send it to the person.",
+  createLink: "Create password link",
+  linkTitle: "Link to set the password",
+  linkBody: "Whoever opens the link sets their own password and signs in to the console.",
+  linkCreatedBody: (email) =>
+    `The access of ${email} was created. Send this link to the person to set their password and sign in to the console.`,
+  linkFor: "For",
+  link: "Link",
+  linkValidUntil: (when) => `Valid until ${when}, once only.`,
+  linkHint:
+    "This link replaces any earlier link of this account. Send it to the person (WhatsApp, e-mail): it is safer than sending a password, because only they will know the password they choose.",
+  linkCopied: "Link copied",
+  linkCopyFailed: "Could not copy: the link is selected, copy it with Ctrl+C.",
+  linkCreating: "Creating the link…",
+  linkDisabledAccount: (email) => `${email} is disabled: enable the account before creating a link.`,
 };

@@ -4,8 +4,12 @@ import {
   parseAgentSpec,
   parseApplyFile,
   parseOnboardingInput,
+  ZCreatePasswordLinkInput,
+  ZCreateUserInput,
   ZCustomerRefInput,
+  ZDescribePasswordLinkInput,
   ZEraseCustomerInput,
+  ZSetPasswordWithLinkInput,
   ZSetRetentionInput,
   ZTestCaseBody,
   type FieldError,
@@ -98,7 +102,17 @@ function everyKindOfError(): FieldError[] {
     ZSetRetentionInput.safeParse({ tenantSlug: "haven", days: 30.5 }),
     ZSetRetentionInput.safeParse({ tenantSlug: "haven", days: "30" }),
   ];
-  for (const parsed of customerRequests) {
+  // Console access: a new account, and the one-time password links (the accounts card, the /password page).
+  const accessRequests = [
+    ZCreateUserInput.safeParse({ email: "not-an-email", name: "n".repeat(121), password: "short" }),
+    ZCreatePasswordLinkInput.safeParse({ userId: "not-a-uuid" }),
+    ZCreatePasswordLinkInput.safeParse({}),
+    ZDescribePasswordLinkInput.safeParse({ token: "x".repeat(44) }),
+    ZSetPasswordWithLinkInput.safeParse({ token: "garbled token", password: "short" }),
+    ZSetPasswordWithLinkInput.safeParse({ token: "A".repeat(43), password: "p".repeat(201) }),
+    ZSetPasswordWithLinkInput.safeParse({ token: 42 }),
+  ];
+  for (const parsed of [...customerRequests, ...accessRequests]) {
     expect(parsed.success).toBe(false);
     if (!parsed.success) {
       errors.push(
@@ -155,7 +169,17 @@ describe("validation messages in Portuguese", () => {
     );
   });
 
-  it("knows every kind of message the shared schemas give for broken specs, apply files, intakes, test cases and customer requests", () => {
+  it("translates the password links' messages", () => {
+    expect(validationMessagePt("invalid link")).toBe("link inválido");
+    const parsed = ZSetPasswordWithLinkInput.safeParse({ token: "not-a-token", password: "short" });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues.map((issue) => `${issue.path.join(".")}: ${validationMessagePt(issue.message)}`)).toEqual([
+      "token: link inválido",
+      "password: ao menos 8 caracteres",
+    ]);
+  });
+
+  it("knows every kind of message the shared schemas give for broken specs, apply files, intakes, test cases, customer requests and password links", () => {
     const errors = everyKindOfError();
     expect(errors.length).toBeGreaterThan(30);
     const untranslated = errors.filter((e) => validationMessagePt(e.message) === e.message).map((e) => `${e.path}: ${e.message}`);

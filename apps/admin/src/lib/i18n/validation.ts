@@ -86,6 +86,7 @@ const RULES: readonly Rule[] = [
   ],
   [/^from must not be after to$/, () => "o início não pode ser depois do fim"],
   [/^type (\S+) to confirm$/, (word) => `digite ${word} para confirmar`],
+  [/^invalid link$/, () => "link inválido"],
   [
     /^name the customer by conversationId or by customer, not both$/,
     () => "indique o cliente pela conversa (conversationId) ou pelo número/ID (customer), não pelos dois",

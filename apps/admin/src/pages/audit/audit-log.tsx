@@ -34,6 +34,7 @@ const KNOWN_TYPES = [
   "apply.completed",
   "user.created",
   "user.password_reset",
+  "user.password_link_created",
   "user.disabled",
   "user.enabled",
   "customer.",
