@@ -13,7 +13,8 @@ const ZNotifyPayload = z.object({
   conversationId: z.string(),
   url: z.url(),
   trigger: z.string(),
-  reason: z.string(),
+  /** Jobs queued before the reason was read from the handoff at send time carry it here. */
+  reason: z.string().optional(),
 });
 
 /**
@@ -38,6 +39,11 @@ export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Bu
       select id, author, body, created_at from messages where conversation_id = ${p.conversationId}::uuid and type <> 'note'
       order by id desc limit 10
     ) r order by id`);
+  // The reason is read now, from the handoff, not copied into the job: a job's payload holds no
+  // customer text (an erasure blanks the handoff's reason and needs to look nowhere else).
+  const [handoff] = p.handoffId
+    ? await ctx.db.execute<{ reason: string }>(sql`select reason from handoffs where id = ${p.handoffId}::uuid`)
+    : [];
   const requestId = `handoff-${p.handoffId ?? ctx.job.id}`;
   const res = await postSignedWebhook({
     url: p.url,
@@ -51,7 +57,7 @@ export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Bu
       conversation: { id: p.conversationId, waId: c.wa_id ?? c.user_id, name: c.customer_name },
       requestId,
       trigger: p.trigger,
-      reason: p.reason,
+      reason: handoff?.reason ?? p.reason ?? "",
       recentTurns: turns.map((t) => ({ author: t.author, text: t.body, at: t.at })),
     },
   });

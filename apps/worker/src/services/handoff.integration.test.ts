@@ -52,6 +52,14 @@ describe("human handoff", () => {
     expect(body.trigger).toBe("keyword");
     expect(body.conversation.waId).toBe("5511970000001");
     expect(body.recentTurns.map((t) => t.text)).toContain("Quero falar com um ATENDENTE, por favor!");
+    // The reason, read from the handoff when the notice is sent (the job's payload carries no customer text).
+    const [handoff] = await db.execute<{ reason: string }>(sql`
+      select h.reason from handoffs h join conversations c on c.id = h.conversation_id where c.customer_key = '5511970000001'`);
+    expect(handoff?.reason).not.toBe("");
+    expect((notice.json as { reason: string }).reason).toBe(handoff?.reason);
+    const [job] = await db.execute<{ payload: Record<string, unknown> }>(sql`
+      select payload from message_queue where task = 'handoff.notify' and tenant_id = ${s.tenantId}::uuid`);
+    expect(Object.keys(job?.payload ?? {}).sort()).toEqual(["conversationId", "handoffId", "trigger", "url"]);
 
     // While a human owns it the bot stays silent and makes no LLM call — and a second keyword sends nothing.
     const llmCalls = s.llm.requests.length;

@@ -276,11 +276,18 @@ describe("customers: a data subject's rights", () => {
     await db.execute(sql`update message_queue set status = 'done', finished_at = now() where tenant_id = ${f.tenant.id}::uuid`);
     await db.execute(sql`update outbox_messages set status = 'sent' where tenant_id = ${f.tenant.id}::uuid`);
     const old = await inbound(db, f.target(f.b), "5511955550001", "conversa antiga", "Antiga");
+    const older = await inbound(db, f.target(f.b), "5511955550003", "conversa mais antiga", "Mais antiga");
     const held = await inbound(db, f.target(f.b), "5511955550002", "com um humano", "Atendida");
+    const busy = await inbound(db, f.target(f.b), "5511955550004", "sendo respondida", "Ocupada");
     await db.execute(sql`update message_queue set status = 'done', finished_at = now() where tenant_id = ${f.tenant.id}::uuid`);
     await db.execute(sql`
       update conversations set last_message_at = now() - interval '40 days', created_at = now() - interval '41 days'
-      where id in (${old.conversationId}::uuid, ${held.conversationId}::uuid)`);
+      where id in (${old.conversationId}::uuid, ${held.conversationId}::uuid, ${busy.conversationId}::uuid)`);
+    await db.execute(sql`
+      update conversations set last_message_at = now() - interval '50 days', created_at = now() - interval '51 days'
+      where id = ${older.conversationId}::uuid`);
+    // A reply to the busy one is being written (a job running): it waits for a later sweep.
+    await db.execute(sql`update message_queue set status = 'running', locked_by = 'w1' where conversation_id = ${busy.conversationId}::uuid`);
     await db.execute(sql`update conversations set mode = 'human' where id = ${held.conversationId}::uuid`);
     await db.execute(sql`update conversations set last_message_at = now() - interval '40 days' where id = ${f.foreign.conversationId}::uuid`);
 
@@ -290,21 +297,32 @@ describe("customers: a data subject's rights", () => {
     await expect(setTenantRetention(db, { tenantId: f.tenant.id, days: 30, actor: ACTOR })).resolves.toEqual({ days: 30, changed: false });
     await expect(setTenantRetention(db, { tenantId: f.tenant.id, days: 3, actor: ACTOR })).rejects.toThrow();
 
-    expect(await eraseExpiredConversations(db, { actor: WORKER })).toBe(1);
+    // Batches of one: the two idle ones go, one per transaction; the busy and the human-held stay.
+    expect(await eraseExpiredConversations(db, { actor: WORKER, batchSize: 1 })).toBe(2);
     expect(await eraseExpiredConversations(db, { actor: WORKER })).toBe(0);
     const states = await db.execute<{ id: string; erased: boolean }>(sql`
       select id, erased_at is not null as erased from conversations where id in (
-        ${old.conversationId}::uuid, ${held.conversationId}::uuid, ${f.convA}::uuid, ${f.foreign.conversationId}::uuid)`);
+        ${old.conversationId}::uuid, ${older.conversationId}::uuid, ${held.conversationId}::uuid, ${busy.conversationId}::uuid,
+        ${f.convA}::uuid, ${f.foreign.conversationId}::uuid)`);
     expect(Object.fromEntries(states.map((s) => [s.id, s.erased]))).toEqual({
       [old.conversationId]: true,
+      [older.conversationId]: true,
       [held.conversationId]: false,
+      [busy.conversationId]: false,
       [f.convA]: false,
       [f.foreign.conversationId]: false,
     });
+    // Once its reply is out, the next sweep takes it.
+    await db.execute(sql`update message_queue set status = 'done', finished_at = now() where conversation_id = ${busy.conversationId}::uuid`);
+    expect(await eraseExpiredConversations(db, { actor: WORKER })).toBe(1);
     expect(await cellsWith(db, "conversa antiga")).toEqual([]);
-    const [event] = await db.execute<{ actor_label: string; data: { reason: string } }>(sql`
-      select actor_label, data from audit_events where type = 'customer.erased' and tenant_id = ${f.tenant.id}::uuid`);
-    expect(event).toMatchObject({ actor_label: "retention", data: { reason: "retention" } });
+    const erasures = await db.execute<{ actor_label: string; data: { reason: string; conversationIds: string[] } }>(sql`
+      select actor_label, data from audit_events where type = 'customer.erased' and tenant_id = ${f.tenant.id}::uuid order by id`);
+    expect(erasures.map((e) => [e.actor_label, e.data.reason, e.data.conversationIds])).toEqual([
+      ["retention", "retention", [older.conversationId]],
+      ["retention", "retention", [old.conversationId]],
+      ["retention", "retention", [busy.conversationId]],
+    ]);
     const [changed] = await db.execute<{ before: unknown; after: unknown }>(sql`
       select before, after from audit_events where type = 'tenant.retention_changed' and tenant_id = ${f.tenant.id}::uuid`);
     expect(changed).toEqual({ before: { retentionDays: null }, after: { retentionDays: 30 } });

@@ -298,23 +298,37 @@ async function eraseConversations(
 ): Promise<ErasureResult> {
   const ids = uuidArray(p.ids);
   const t = sql`${p.tenantId}::uuid`;
+  // Nothing about a conversation is older than the conversation: the tenant-wide reads below (its
+  // sends, deals and audit events, by (tenant, created_at)) start there, with a minute's margin.
+  const [span] = await tx.execute<{ since: string | null }>(sql`
+    select (min(created_at) - interval '1 minute')::text as since from conversations where id = any(${ids})`);
+  const since = sql`${span?.since ?? "-infinity"}::timestamptz`;
   // The audit trigger lets this transaction blank the events' free text (migration 0018).
   await tx.execute(sql`select set_config('lx.redacting', 'on', true)`);
 
+  // The conversations' open jobs: replies (by conversation), summaries (by job key) and handoff
+  // notices (conversation in the payload; open jobs only, through the queued/running partial
+  // indexes). No job payload holds customer text (a notice reads its reason from the handoff when
+  // it runs), so finished jobs need nothing: they are pruned within a day.
+  const openJobs = sql`
+    select id from message_queue where conversation_id = any(${ids}) and status in ('queued', 'running')
+    union
+    select id from message_queue
+    where job_key = any(array(select 'summarize:' || x from unnest(${ids}::text[]) x)) and status in ('queued', 'running')
+    union
+    select id from message_queue
+    where status in ('queued', 'running') and task = 'handoff.notify' and payload->>'conversationId' = any(${ids}::text[])`;
   const jobs = await tx.execute<{ id: string }>(sql`
     update message_queue
-    set status = 'cancelled', finished_at = now(), payload = '{}'::jsonb, last_error = 'customer data erased', locked_by = null, locked_at = null
-    where tenant_id = ${t} and status = 'queued'
-      and (conversation_id = any(${ids}) or payload->>'conversationId' = any(${ids}::text[]))
+    set status = 'cancelled', finished_at = now(), last_error = 'customer data erased', locked_by = null, locked_at = null
+    where id in (${openJobs}) and tenant_id = ${t} and status = 'queued'
     returning id`);
   const sends = await tx.execute<{ id: string }>(sql`
     update outbox_messages set status = 'cancelled', last_error = 'customer data erased', locked_by = null, updated_at = now()
     where tenant_id = ${t} and conversation_id = any(${ids}) and status in ('queued', 'ambiguous')
     returning id`);
   const [busy] = await tx.execute<{ running: number; sending: number }>(sql`
-    select (select count(*)::int from message_queue
-            where tenant_id = ${t} and status = 'running'
-              and (conversation_id = any(${ids}) or payload->>'conversationId' = any(${ids}::text[]))) as running,
+    select (select count(*)::int from message_queue where id in (${openJobs}) and status = 'running') as running,
            (select count(*)::int from outbox_messages
             where tenant_id = ${t} and conversation_id = any(${ids}) and status = 'sending') as sending`);
   if ((busy?.running ?? 0) > 0 || (busy?.sending ?? 0) > 0) {
@@ -322,9 +336,6 @@ async function eraseConversations(
       message: "a reply to this customer is being written or sent right now; try again in a few seconds",
     });
   }
-  await tx.execute(sql`
-    update message_queue set payload = '{}'::jsonb, last_error = null
-    where tenant_id = ${t} and (conversation_id = any(${ids}) or payload->>'conversationId' = any(${ids}::text[]))`);
 
   // Meta's copies of the inbound messages (the webhook log), then the sends' recipients and bodies.
   await tx.execute(sql`
@@ -334,7 +345,7 @@ async function eraseConversations(
       where conversation_id = any(${ids}) and direction = 'in' and meta_message_id is not null)`);
   await tx.execute(sql`
     update outbox_messages set recipient = ${ERASED_TEXT}, payload = '{}'::jsonb, read_receipt_for = null, updated_at = now()
-    where tenant_id = ${t} and conversation_id = any(${ids})`);
+    where tenant_id = ${t} and created_at >= ${since} and conversation_id = any(${ids})`);
   // Payloads kept but not used (malformed messages, statuses of unknown sends) that name the customer.
   const keys = await tx.execute<{ k: string }>(sql`
     select distinct k from conversations c,
@@ -375,7 +386,7 @@ async function eraseConversations(
     returning a.source, a.external_id, (old.status <> a.status) as cancelled`);
   const deals = await tx.execute<{ backend: string; external_id: string | null }>(sql`
     update crm_deals set title = ${ERASED_TEXT}, fields = '{}'::jsonb, response = null, updated_at = now()
-    where conversation_id = any(${ids}) and tenant_id = ${t}
+    where tenant_id = ${t} and created_at >= ${since} and conversation_id = any(${ids})
     returning backend, external_id`);
 
   // Replays of these conversations in regression runs (the customer's words and the replies).
@@ -392,9 +403,10 @@ async function eraseConversations(
 
   const events = await tx.execute<{ id: string; data: unknown; before: unknown; after: unknown }>(sql`
     select id, data, before, after from audit_events
-    where tenant_id = ${t}
-      and ((subject_type = 'conversation' and subject_id = any(${ids}::text[]))
-           or data->>'conversationId' = any(${ids}::text[]))`);
+    where tenant_id = ${t} and subject_type = 'conversation' and subject_id = any(${ids}::text[])
+    union
+    select id, data, before, after from audit_events
+    where tenant_id = ${t} and created_at >= ${since} and data->>'conversationId' = any(${ids}::text[])`);
   for (const e of events) {
     await tx.execute(sql`
       update audit_events
@@ -499,57 +511,80 @@ export async function setTenantRetention(
   });
 }
 
+/** Which of these conversations is being answered or sent to right now (a running job or send). */
+async function busyConversations(tx: Executor, ids: string[]): Promise<Set<string>> {
+  const rows = await tx.execute<{ id: string }>(sql`
+    select c.id from unnest(${uuidArray(ids)}) c(id)
+    where exists (select 1 from message_queue q where q.conversation_id = c.id and q.status = 'running')
+       or exists (select 1 from message_queue q where q.job_key = 'summarize:' || c.id::text and q.status = 'running')
+       or exists (select 1 from outbox_messages o where o.conversation_id = c.id and o.status = 'sending')`);
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
- * The retention sweep (the workers, every 10 minutes): erases, one per transaction, up to `limit`
- * conversations whose last message is older than their tenant's `retention_days`. A conversation a
- * human is handling, or one being answered right now, waits for a later sweep. Returns how many it
- * erased. SKIP LOCKED: every worker may sweep at once without erasing the same one twice.
+ * The retention sweep (the workers, every 10 minutes): erases up to `limit` conversations whose last
+ * message is older than their tenant's `retention_days`, a tenant's batch (up to `batchSize`, oldest
+ * first) per transaction, so the tenant-wide reads of an erasure (its sends, its audit events) are
+ * paid once a batch. A conversation a human is handling, or one being answered right now, waits for
+ * a later sweep. Returns how many it erased. SKIP LOCKED: every worker may sweep at once without
+ * erasing the same one twice.
  */
 export async function eraseExpiredConversations(
   db: Executor,
-  { limit = 200, actor }: { limit?: number; actor: AuditActor },
+  { limit = 500, batchSize = 50, actor }: { limit?: number; batchSize?: number; actor: AuditActor },
 ): Promise<number> {
   let erased = 0;
   const skipped = new Set<string>();
   while (erased < limit) {
-    const done = await db
-      .transaction(async (tx) => {
-        const [due] = await tx.execute<{ id: string; tenant_id: string }>(sql`
-          select c.id, c.tenant_id from tenants t
-          join lateral (
-            select c.id, c.tenant_id from conversations c
-            where c.tenant_id = t.id and c.erased_at is null
-              and coalesce(c.last_message_at, c.created_at) < now() - t.retention_days * interval '1 day'
-              and c.mode not in ('human', 'pending_human')
-              ${skipped.size === 0 ? sql`` : sql`and c.id <> all(${uuidArray([...skipped])})`}
-            order by coalesce(c.last_message_at, c.created_at)
-            limit 1
-            for update of c skip locked
-          ) c on true
+    const n = await db.transaction(async (tx) => {
+      const due = await tx.execute<{ id: string; tenant_id: string }>(sql`
+        with tenant as (
+          select t.id, t.retention_days from tenants t
           where t.retention_days is not null
-          limit 1`);
-        if (!due) {
-          return null;
+            and exists (
+              select 1 from conversations c
+              where c.tenant_id = t.id and c.erased_at is null
+                and coalesce(c.last_message_at, c.created_at) < now() - t.retention_days * interval '1 day'
+                and c.mode not in ('human', 'pending_human')
+                ${skipped.size === 0 ? sql`` : sql`and c.id <> all(${uuidArray([...skipped])})`})
+          limit 1
+        )
+        select c.id, c.tenant_id from conversations c, tenant t
+        where c.tenant_id = t.id and c.erased_at is null
+          and coalesce(c.last_message_at, c.created_at) < now() - t.retention_days * interval '1 day'
+          and c.mode not in ('human', 'pending_human')
+          ${skipped.size === 0 ? sql`` : sql`and c.id <> all(${uuidArray([...skipped])})`}
+        order by coalesce(c.last_message_at, c.created_at)
+        limit ${Math.min(batchSize, limit - erased)}
+        for update of c skip locked`);
+      const tenantId = due[0]?.tenant_id;
+      if (tenantId === undefined) {
+        return null;
+      }
+      const busy = await busyConversations(tx, due.map((d) => d.id));
+      busy.forEach((id) => skipped.add(id));
+      const ids = due.map((d) => d.id).filter((id) => !busy.has(id));
+      if (ids.length === 0) {
+        return 0;
+      }
+      try {
+        await tx.execute(sql`savepoint erase`);
+        await eraseConversations(tx, { tenantId, ids, actor, reason: "retention" });
+        return ids.length;
+      } catch (err) {
+        if (err instanceof AppError && err.code === "CONFLICT") {
+          // One of them started being answered in between: the batch waits for a later sweep.
+          await tx.execute(sql`rollback to savepoint erase`);
+          ids.forEach((id) => skipped.add(id));
+          return 0;
         }
-        try {
-          await tx.execute(sql`savepoint erase`);
-          await eraseConversations(tx, { tenantId: due.tenant_id, ids: [due.id], actor, reason: "retention" });
-          return "erased" as const;
-        } catch (err) {
-          if (err instanceof AppError && err.code === "CONFLICT") {
-            await tx.execute(sql`rollback to savepoint erase`);
-            skipped.add(due.id);
-            return "busy" as const;
-          }
-          throw err;
-        }
-      });
-    if (done === null) {
+        throw err;
+      }
+    });
+    if (n === null) {
       break;
     }
-    if (done === "erased") {
-      erased++;
-    }
+    erased += n;
   }
   return erased;
 }

@@ -63,7 +63,7 @@ export async function startHandoff(tx: Executor, h: HandoffStart): Promise<boole
     await tx.execute(sql`
       insert into message_queue (tenant_id, task, payload, max_attempts)
       values (${h.tenantId}::uuid, 'handoff.notify',
-              ${JSON.stringify({ handoffId: handoff?.id, conversationId: h.conversationId, url: h.notifyWebhookUrl, trigger: h.trigger, reason: h.reason })}::jsonb,
+              ${JSON.stringify({ handoffId: handoff?.id, conversationId: h.conversationId, url: h.notifyWebhookUrl, trigger: h.trigger })}::jsonb,
               5)`);
   }
   await insertAuditEvent(tx, {
