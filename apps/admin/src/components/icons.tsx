@@ -108,6 +108,15 @@ export function UsersIcon(props: SVGProps<SVGSVGElement>) {
   );
 }
 
+export function PauseCircleIcon(props: SVGProps<SVGSVGElement>) {
+  return (
+    <Icon {...props}>
+      <circle cx="12" cy="12" r="9" />
+      <path d="M10 9v6M14 9v6" />
+    </Icon>
+  );
+}
+
 export function Logo({ className }: { className?: string }) {
   return (
     <span

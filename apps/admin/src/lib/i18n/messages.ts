@@ -6,6 +6,7 @@ import { passwordLinkEn, passwordLinkPtBR } from "./password-link.ts";
 import { regressionEn, regressionPtBR } from "./regression.ts";
 import { appointmentsEn, appointmentsPtBR, dealsEn, dealsPtBR } from "./plugins.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
+import { tenantStatusEn, tenantStatusPtBR } from "./tenant-status.ts";
 import { testChatEn, testChatPtBR } from "./test-chat.ts";
 import { usersEn, usersPtBR } from "./users.ts";
 import { wizardEn, wizardPtBR } from "./wizard.ts";
@@ -107,7 +108,7 @@ const ptBR = {
     newTenant: "Nova empresa",
     statusLabel: {
       active: "Ativa",
-      paused: "Pausada",
+      paused: "Bot pausado",
       suspended: "Suspensa",
       archived: "Arquivada",
     } as Record<string, string | undefined>,
@@ -368,6 +369,7 @@ const ptBR = {
   users: usersPtBR,
   passwordLink: passwordLinkPtBR,
   customers: customersPtBR,
+  tenantStatus: tenantStatusPtBR,
 };
 
 export type Messages = typeof ptBR;
@@ -463,7 +465,7 @@ const en: Messages = {
     emptyHint: "Provision the first one with `pnpm lx apply tenant.json`.",
     search: "Search tenants",
     newTenant: "New tenant",
-    statusLabel: { active: "Active", paused: "Paused", suspended: "Suspended", archived: "Archived" },
+    statusLabel: { active: "Active", paused: "Bot paused", suspended: "Suspended", archived: "Archived" },
     noMatch: "No tenant matches the search.",
   },
   tenant: {
@@ -707,6 +709,7 @@ const en: Messages = {
   users: usersEn,
   passwordLink: passwordLinkEn,
   customers: customersEn,
+  tenantStatus: tenantStatusEn,
 };
 
 export const MESSAGES = { "pt-BR": ptBR, en } as const;

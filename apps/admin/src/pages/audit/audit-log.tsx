@@ -41,6 +41,7 @@ const KNOWN_TYPES = [
   "customer.exported",
   "customer.erased",
   "tenant.retention_changed",
+  "tenant.status_changed",
   "webhook.duplicate",
   "webhook.unknown_number",
   "policy.hit",

@@ -4,13 +4,14 @@ import { useParams, useSearchParams } from "react-router";
 
 import { CONVERSATION_MODES, INBOX_COUNT_CAP, type TConversationMode } from "@lx/shared/schemas";
 
-import { Button } from "../../components/ui/button.tsx";
+import { Button, ButtonLink } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
 import { Input, Select } from "../../components/ui/field.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { ModeBadge } from "../../features/conversations/badges.tsx";
 import { ConversationPanel, customerLabel } from "../../features/conversations/conversation-panel.tsx";
+import { BotStoppedBanner } from "../../features/tenants/tenant-status.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
@@ -145,6 +146,18 @@ export function ConversationsInboxPage() {
         title={t.inbox.title}
         description={t.inbox.subtitle}
       />
+      {tenant.data ? (
+        <BotStoppedBanner
+          status={tenant.data.status}
+          inbox
+          className="mb-4"
+          action={
+            <ButtonLink to={`/tenants/${tenantSlug}`} size="sm" variant="secondary">
+              {t.tenantStatus.openTenant}
+            </ButtonLink>
+          }
+        />
+      ) : null}
       <Card className="flex h-[calc(100vh-12rem)] min-h-[32rem] overflow-hidden">
         <aside className="flex w-96 shrink-0 flex-col border-r border-slate-200">
           <form

@@ -1,9 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { Link, useParams } from "react-router";
+
+import type { TTenantStatus } from "@lx/shared/schemas";
 
 import { ChevronIcon } from "../../components/icons.tsx";
 import { Badge } from "../../components/ui/badge.tsx";
-import { ButtonLink } from "../../components/ui/button.tsx";
+import { Button, ButtonLink } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState, PageQueryState } from "../../components/ui/states.tsx";
@@ -11,6 +14,11 @@ import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { CustomerDataCard } from "../../features/customers/customer-data-card.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
+import {
+  BotStoppedBanner,
+  TenantStatusCard,
+  TenantStatusDialog,
+} from "../../features/tenants/tenant-status.tsx";
 import { AccountsCard, CLIENT_ACCESS_ID, clientAccessPath } from "../../features/users/accounts-card.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -21,6 +29,8 @@ export function TenantDetailPage() {
   const trpc = useTRPC();
   const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
+  /** The status the operator asked for, waiting for the dialog's confirmation. */
+  const [statusTarget, setStatusTarget] = useState<TTenantStatus | null>(null);
 
   if (!tenant.isSuccess) {
     return <PageQueryState queries={[tenant]} />;
@@ -55,6 +65,15 @@ export function TenantDetailPage() {
               {t.tenant.routing}: {t.tenant.routingMode[tenant.data.routing.mode] ?? tenant.data.routing.mode}
             </span>
           </>
+        }
+      />
+      <BotStoppedBanner
+        status={tenant.data.status}
+        className="mb-6"
+        action={
+          <Button size="sm" variant="secondary" onClick={() => setStatusTarget("active")}>
+            {t.tenantStatus.resumeShort}
+          </Button>
         }
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
@@ -122,30 +141,34 @@ export function TenantDetailPage() {
           <AccountsCard tenantSlug={tenant.data.slug} id={CLIENT_ACCESS_ID} className="scroll-mt-6" />
           <CustomerDataCard tenant={tenant.data} />
         </div>
-        <Card className="self-start">
-          <CardHeader title={t.tenant.links} />
-          <ul className="p-2">
-            {shortcuts.map((item) => (
-              <li key={item.to}>
-                <Link
-                  to={item.to}
-                  className="flex items-center justify-between gap-2 rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
-                >
-                  <span>{item.label}</span>
-                  <span className="flex items-center gap-1.5">
-                    {item.soon ? (
-                      <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
-                        {t.common.comingSoon}
-                      </Badge>
-                    ) : null}
-                    <ChevronIcon className="size-4 text-slate-400" />
-                  </span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </Card>
+        <div className="space-y-6 self-start">
+          <TenantStatusCard tenant={tenant.data} onChange={setStatusTarget} />
+          <Card>
+            <CardHeader title={t.tenant.links} />
+            <ul className="p-2">
+              {shortcuts.map((item) => (
+                <li key={item.to}>
+                  <Link
+                    to={item.to}
+                    className="flex items-center justify-between gap-2 rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                  >
+                    <span>{item.label}</span>
+                    <span className="flex items-center gap-1.5">
+                      {item.soon ? (
+                        <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
+                          {t.common.comingSoon}
+                        </Badge>
+                      ) : null}
+                      <ChevronIcon className="size-4 text-slate-400" />
+                    </span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        </div>
       </div>
+      <TenantStatusDialog tenant={tenant.data} target={statusTarget} onClose={() => setStatusTarget(null)} />
     </Page>
   );
 }

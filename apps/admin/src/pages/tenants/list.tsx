@@ -9,6 +9,7 @@ import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
@@ -20,7 +21,10 @@ export function TenantsListPage() {
 
   const rows = useMemo(() => {
     const needle = search.trim().toLowerCase();
-    const all = tenants.data ?? [];
+    // Archived tenants (clients who left) after the others, each group in the API's order (by name).
+    const all = [...(tenants.data ?? [])].sort(
+      (a, b) => Number(a.status === "archived") - Number(b.status === "archived"),
+    );
     return needle === ""
       ? all
       : all.filter((tenant) => tenant.name.toLowerCase().includes(needle) || tenant.slug.includes(needle));
@@ -74,11 +78,20 @@ export function TenantsListPage() {
             </THead>
             <TBody>
               {rows.map((tenant) => (
-                <Tr key={tenant.id}>
+                <Tr
+                  key={tenant.id}
+                  data-testid="tenant-row"
+                  data-slug={tenant.slug}
+                  data-status={tenant.status}
+                  className={cn(tenant.status === "archived" && "bg-slate-50/60 text-slate-500")}
+                >
                   <Td>
                     <Link
                       to={`/tenants/${tenant.slug}`}
-                      className="rounded font-medium text-slate-900 hover:text-indigo-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                      className={cn(
+                        "rounded font-medium hover:text-indigo-700 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none",
+                        tenant.status === "archived" ? "text-slate-500" : "text-slate-900",
+                      )}
                     >
                       {tenant.name}
                     </Link>
