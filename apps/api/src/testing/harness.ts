@@ -2,6 +2,7 @@
  * Test helpers for apps/api: an app built with `newApp` against a test database, tRPC callers for a
  * real session, and a log sink. Used by *.integration.test.ts only.
  */
+import { TRPCError } from "@trpc/server";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
 
@@ -136,4 +137,14 @@ export function sessionCookieFrom(res: Response): string | null {
     }
   }
   return null;
+}
+
+/** The tRPC error code a call ends with ("OK" when it succeeds, "THROWN" for anything else thrown). */
+export async function codeOf(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return "OK";
+  } catch (err) {
+    return err instanceof TRPCError ? err.code : "THROWN";
+  }
 }

@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
@@ -12,7 +11,7 @@ import {
   seedUser,
 } from "@lx/db/testing";
 
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { callerFor, codeOf, sessionFor } from "../testing/harness.ts";
 
 async function setup(db: Database) {
   const tenant = await seedTenant(db);
@@ -30,14 +29,6 @@ async function setup(db: Database) {
   return { tenant, agent, sales, number, conversation, other, foreign, operator, op };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : "THROWN";
-  }
-}
 
 describe("conversations router", () => {
   dbTest("an operator takes over, replies, hands back and moves a conversation, each audited", async ({ db }) => {

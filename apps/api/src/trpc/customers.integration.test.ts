@@ -3,16 +3,8 @@ import { describe, expect } from "vitest";
 
 import { dbTest, seedConversation, seedInbound, seedNumber, seedTenant, seedUser } from "@lx/db/testing";
 
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { callerFor, codeOf, sessionFor } from "../testing/harness.ts";
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return (err as { code?: string }).code ?? "thrown";
-  }
-}
 
 describe("customers.* (a data subject's request through the console API)", () => {
   dbTest("export and erase within the tenant only; erase needs the confirmation word and waits for a running reply", async ({ db }) => {

@@ -1,11 +1,10 @@
-import { TRPCError } from "@trpc/server";
 import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { dbTest, seedAgent, seedConversation, seedNumber, seedTenant, seedUser } from "@lx/db/testing";
 
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { callerFor, codeOf, sessionFor } from "../testing/harness.ts";
 
 const HOUR = 3600_000;
 
@@ -34,14 +33,6 @@ async function setup(db: Database) {
   };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "OK";
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : String(err);
-  }
-}
 
 describe("deals through the API", () => {
   dbTest("newest first, paged, with the conversation's customer; only the tenant's own", async ({ db }) => {

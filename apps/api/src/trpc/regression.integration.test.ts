@@ -5,7 +5,7 @@ import { listVersions, saveTestCase } from "@lx/db/queries";
 import { dbTest, seedAgent, seedTenant, seedUser, TEST_ACTOR } from "@lx/db/testing";
 import { havenSpec } from "@lx/shared/testing";
 
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { callerFor, codeOf, sessionFor } from "../testing/harness.ts";
 
 async function setup(db: Database) {
   const tenant = await seedTenant(db);
@@ -21,14 +21,6 @@ async function setup(db: Database) {
   return { tenant, agent, caller, scope: { tenantSlug: tenant.slug, agentSlug: agent.slug } };
 }
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return (err as { code?: string }).code ?? "thrown";
-  }
-}
 
 describe("regression.start on the draft", () => {
   dbTest("compiles the saved draft into the run; no draft, a draft with errors, or both targets are refused", async ({ db }) => {

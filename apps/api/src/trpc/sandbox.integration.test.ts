@@ -1,4 +1,3 @@
-import { TRPCError } from "@trpc/server";
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
@@ -6,7 +5,7 @@ import { startHandoff } from "@lx/db/queries";
 import { dbTest, seedAgent, seedNumber, seedTenant, seedUser } from "@lx/db/testing";
 
 import { testCustomerFor } from "../services/sandbox-chat.ts";
-import { callerFor, loopbackSandbox, sessionFor } from "../testing/harness.ts";
+import { callerFor, codeOf, loopbackSandbox, sessionFor } from "../testing/harness.ts";
 
 async function setup(db: Database, options: { stepTimeoutMs?: number } = {}) {
   const tenant = await seedTenant(db);
@@ -21,14 +20,6 @@ async function setup(db: Database, options: { stepTimeoutMs?: number } = {}) {
   return { tenant, agent, sandboxNumber, operator, session, op };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "OK";
-  } catch (err) {
-    return err instanceof TRPCError ? err.code : "THROWN";
-  }
-}
 
 /**
  * Stands in for the worker and the Meta sandbox: answers a handoff keyword by starting the handoff

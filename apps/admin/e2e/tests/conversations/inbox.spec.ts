@@ -1,10 +1,8 @@
-import { customerSays, newCustomer } from "../../fixtures/customer.ts";
+import { conversationAnswered, customerSays, newCustomer } from "../../fixtures/customer.ts";
 import { HAVEN } from "../../fixtures/data.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
-type Page = { items: { id: string; customerName: string | null; mode: string }[] };
-type Thread = { messages: { author: string; body: string; delivery: { status: string } | null }[] };
 
 test("[INBOX]: shows a customer's conversation with the bot's answer, version and delivery status; take over, reply as a human (delivered) and hand back", async ({
   page,
@@ -17,31 +15,7 @@ test("[INBOX]: shows a customer's conversation with the bot's answer, version an
   await customerSays(request, customer, "Olá! Vocês atendem aos sábados?");
 
   // The worker answers through the offline model and the Meta sandbox within seconds.
-  let conversationId = "";
-  await expect
-    .poll(
-      async () => {
-        const list = ok(
-          await trpcQuery<Page>(operatorApi, "conversations.list", {
-            tenantSlug: HAVEN.slug,
-            search: customer.name,
-          }),
-        );
-        conversationId = list.items[0]?.id ?? "";
-        if (!conversationId) {
-          return "no conversation";
-        }
-        const thread = ok(
-          await trpcQuery<Thread>(operatorApi, "conversations.byId", {
-            tenantSlug: HAVEN.slug,
-            conversationId,
-          }),
-        );
-        return thread.messages.find((m) => m.author === "bot")?.delivery?.status ?? "no bot reply";
-      },
-      { timeout: 30_000 },
-    )
-    .toMatch(/delivered|read/);
+  const conversationId = await conversationAnswered(operatorApi, customer);
 
   await apiSignin("operator");
   await page.goto(`/tenants/${HAVEN.slug}`);

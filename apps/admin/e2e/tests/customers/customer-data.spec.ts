@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 
 import type { APIRequestContext } from "@playwright/test";
 
-import { customerSays, newCustomer, type Customer } from "../../fixtures/customer.ts";
+import { conversationAnswered, customerSays, newCustomer, type Customer } from "../../fixtures/customer.ts";
 import { HAVEN } from "../../fixtures/data.ts";
 import { withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
@@ -12,7 +12,6 @@ import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 // page, and the tenant's retention window. Every test writes as a customer nobody has seen yet, so
 // erasing them touches nothing another suite reads.
 
-type ListPage = { items: { id: string }[] };
 type Thread = {
   conversation: { erasedAt: string | null; customerWaId: string | null };
   messages: { author: string; body: string; delivery: { status: string } | null }[];
@@ -22,38 +21,14 @@ type Thread = {
  * The customer writes; resolves with their conversation once the bot's answer is delivered and no job
  * of the conversation is left (an erasure while a reply is written or sent is refused, CONFLICT).
  */
-async function conversationAnswered(
+async function answeredAndIdle(
   request: APIRequestContext,
   operatorApi: APIRequestContext,
   customer: Customer,
   text: string,
 ): Promise<string> {
   await customerSays(request, customer, text);
-  let conversationId = "";
-  await expect
-    .poll(
-      async () => {
-        const list = ok(
-          await trpcQuery<ListPage>(operatorApi, "conversations.list", {
-            tenantSlug: HAVEN.slug,
-            search: customer.name,
-          }),
-        );
-        conversationId = list.items[0]?.id ?? "";
-        if (!conversationId) {
-          return "no conversation";
-        }
-        const thread = ok(
-          await trpcQuery<Thread>(operatorApi, "conversations.byId", {
-            tenantSlug: HAVEN.slug,
-            conversationId,
-          }),
-        );
-        return thread.messages.find((m) => m.author === "bot")?.delivery?.status ?? "no bot reply";
-      },
-      { timeout: 30_000 },
-    )
-    .toMatch(/delivered|read/);
+  const conversationId = await conversationAnswered(operatorApi, customer);
   await expect
     .poll(
       () =>
@@ -79,7 +54,7 @@ test("[CUSTOMERS]: exports a customer's data from the conversation panel, erases
   test.setTimeout(120_000);
   const customer = newCustomer("Titular");
   const said = `Oi, aqui é ${customer.name}. Meu CPF é 123.456.789-00, vocês fazem limpeza de pele?`;
-  const conversationId = await conversationAnswered(request, operatorApi, customer, said);
+  const conversationId = await answeredAndIdle(request, operatorApi, customer, said);
   // A booking in the tenant's own calendar (n8n) and a deal in its CRM, which the operator erases there.
   await withStackDb(
     (sql) => sql`
@@ -232,7 +207,7 @@ test("[CUSTOMERS]: the tenant page sets and clears the retention window and eras
   test.setTimeout(120_000);
   const customer = newCustomer("Pedido");
   const said = `Bom dia, sou ${customer.name} e quero apagar meus dados.`;
-  const conversationId = await conversationAnswered(request, operatorApi, customer, said);
+  const conversationId = await answeredAndIdle(request, operatorApi, customer, said);
 
   let retentionCalls = 0;
   page.on("request", (req) => {
