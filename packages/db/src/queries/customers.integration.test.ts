@@ -5,7 +5,14 @@ import type { Database } from "../client.ts";
 import { dbTest, seedAgent, seedHandoff, seedNumber, seedOutbound, seedTenant, seedUser } from "../testing/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { getConversationThread } from "./conversations.ts";
-import { eraseCustomer, eraseExpiredConversations, exportCustomer, normalizeCustomer, setTenantRetention } from "./customers.ts";
+import {
+  customerKeyVariants,
+  eraseCustomer,
+  eraseExpiredConversations,
+  exportCustomer,
+  normalizeCustomer,
+  setTenantRetention,
+} from "./customers.ts";
 import { sendHumanReply } from "./handoff.ts";
 import { ingestInboundMessage, storeIgnoredEvent, type NumberTarget } from "./inbound.ts";
 
@@ -152,6 +159,13 @@ describe("customers: a data subject's rights", () => {
   dbTest("numbers are matched in any notation", () => {
     expect(normalizeCustomer("+55 (11) 91234-5678")).toBe("5511912345678");
     expect(normalizeCustomer(" BR.1a2b3c ")).toBe("BR.1a2b3c");
+    // A Brazilian mobile is looked for with and without its ninth digit; other numbers as written.
+    expect(customerKeyVariants("+55 11 99123-4567")).toEqual(["5511991234567", "551191234567"]);
+    expect(customerKeyVariants("551191234567")).toEqual(["551191234567", "5511991234567"]);
+    // A 9-digit mobile with no 8-digit past, and a landline, have one form.
+    expect(customerKeyVariants("+55 11 91234-5678")).toEqual(["5511912345678"]);
+    expect(customerKeyVariants("+55 11 3456-7890")).toEqual(["551134567890"]);
+    expect(customerKeyVariants("+1 415 555 0100")).toEqual(["14155550100"]);
   });
 
   dbTest("export gathers every conversation of the customer, on every number of the tenant, and nothing of others", async ({ db }) => {
@@ -178,6 +192,10 @@ describe("customers: a data subject's rights", () => {
     // Another tenant's conversation reads as missing.
     await expect(exportCustomer(db, { tenantId: f.tenant.id, conversationId: f.foreign.conversationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(exportCustomer(db, { tenantId: f.tenant.id, customer: "5511000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    // Stored under the old 8-digit form, found by the number as its owner writes it today.
+    await inbound(db, f.target(f.a), "551181234567", "número antigo", "Dona Lia");
+    const legacy = await exportCustomer(db, { tenantId: f.tenant.id, customer: "+55 (11) 98123-4567" });
+    expect(legacy.customer).toEqual({ identifiers: ["551181234567"], names: ["Dona Lia"] });
   });
 
   dbTest("erasure leaves nothing of the customer anywhere, keeps every figure, and touches no one else", async ({ db }) => {

@@ -3,7 +3,6 @@ import { sql } from "drizzle-orm";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
-import type { PolicyVerdict } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { isoText } from "./conversations.ts";
 
@@ -27,6 +26,26 @@ export function normalizeCustomer(raw: string): string {
   return /^[+\d\s().-]+$/.test(s) ? s.replace(/\D/g, "") : s;
 }
 
+/**
+ * The keys a named customer may be stored under. A Brazilian mobile's WhatsApp id often lacks the
+ * ninth digit its owner writes (`+55 11 99123-4567` arrives as `551191234567`), and the other way
+ * round: both forms are looked for.
+ */
+export function customerKeyVariants(raw: string): string[] {
+  const key = normalizeCustomer(raw);
+  // Only mobiles of the old 8-digit plan (6–9 first) have the two forms; a variant of any other
+  // number could be somebody else's.
+  const withNine = /^55(\d{2})9([6-9]\d{7})$/.exec(key);
+  if (withNine) {
+    return [key, `55${withNine[1]}${withNine[2]}`];
+  }
+  const withoutNine = /^55(\d{2})([6-9]\d{7})$/.exec(key);
+  if (withoutNine) {
+    return [key, `55${withoutNine[1]}9${withoutNine[2]}`];
+  }
+  return [key];
+}
+
 export type CustomerRef = { tenantId: string; conversationId?: string; customer?: string };
 
 type CustomerConversation = {
@@ -40,11 +59,10 @@ type CustomerConversation = {
 /** The identifiers a customer is known by, from one of their conversations or as named. */
 async function customerKeys(db: Executor, ref: CustomerRef): Promise<string[]> {
   if (ref.customer !== undefined) {
-    const key = normalizeCustomer(ref.customer);
-    if (key.length < 3) {
+    if (normalizeCustomer(ref.customer).length < 3) {
       throw new AppError("INVALID_INPUT", { message: `"${ref.customer}" is not a WhatsApp number or user id` });
     }
-    return [key];
+    return customerKeyVariants(ref.customer);
   }
   const [c] = await db.execute<CustomerConversation>(sql`
     select id, customer_key, customer_wa_id, customer_user_id, erased_at::text as erased_at from conversations
@@ -358,16 +376,12 @@ async function eraseConversations(
         and (${sql.join(keys.map((r) => sql`strpos(payload::text, ${r.k}) > 0`), sql` or `)})`);
   }
 
-  const verdicts = await tx.execute<{ id: string; policy_verdicts: PolicyVerdict[] }>(sql`
-    select id, policy_verdicts from messages
-    where conversation_id = any(${ids}) and jsonb_path_exists(policy_verdicts, '$[*].detail')`);
-  for (const m of verdicts) {
-    const kept = m.policy_verdicts.map(({ rule, action }) => ({ rule, action }));
-    await tx.execute(sql`update messages set policy_verdicts = ${JSON.stringify(kept)}::jsonb where id = ${m.id}`);
-  }
+  // Texts and Meta payloads go; Sentinel's verdicts keep their rule and action, not the matched detail.
   const [msgs] = await tx.execute<{ n: number }>(sql`
     with erased as (
-      update messages set body = '', payload = null
+      update messages
+      set body = '', payload = null,
+          policy_verdicts = (select coalesce(jsonb_agg(v - 'detail'), '[]'::jsonb) from jsonb_array_elements(policy_verdicts) v)
       where conversation_id = any(${ids}) and tenant_id = ${t}
       returning 1)
     select count(*)::int as n from erased`);
