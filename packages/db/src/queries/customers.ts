@@ -5,6 +5,7 @@ import { AppError } from "@lx/shared/errors";
 import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { isoText } from "./conversations.ts";
+import { changeTenantSetting } from "./tenants.ts";
 
 /**
  * A customer's data rights (LGPD art. 18): everything the platform keeps about one customer of a
@@ -496,33 +497,13 @@ export async function eraseCustomer(
   });
 }
 
-/** Sets (or, with null, clears) how many days a tenant's conversations are kept; audited. */
+/** Sets (or, with null, clears) how many days a tenant's conversations are kept (`tenant.retention_changed`). */
 export async function setTenantRetention(
   db: Executor,
   p: { tenantId: string; days: number | null; actor: AuditActor; requestId?: string },
 ): Promise<{ days: number | null; changed: boolean }> {
-  return db.transaction(async (tx) => {
-    const [before] = await tx.execute<{ retention_days: number | null }>(sql`
-      select retention_days from tenants where id = ${p.tenantId}::uuid for update`);
-    if (!before) {
-      throw new AppError("NOT_FOUND", { message: "unknown tenant" });
-    }
-    if (before.retention_days === p.days) {
-      return { days: p.days, changed: false };
-    }
-    await tx.execute(sql`update tenants set retention_days = ${p.days}, updated_at = now() where id = ${p.tenantId}::uuid`);
-    await insertAuditEvent(tx, {
-      tenantId: p.tenantId,
-      actor: p.actor,
-      type: "tenant.retention_changed",
-      subjectType: "tenant",
-      subjectId: p.tenantId,
-      before: { retentionDays: before.retention_days },
-      after: { retentionDays: p.days },
-      requestId: p.requestId,
-    });
-    return { days: p.days, changed: true };
-  });
+  const { changed } = await changeTenantSetting(db, { ...p, setting: "retentionDays", value: p.days, type: "tenant.retention_changed" });
+  return { days: p.days, changed };
 }
 
 /** Which of these conversations is being answered or sent to right now (a running job or send). */

@@ -116,35 +116,50 @@ export async function getTenantCounts(
   return { numberCount: row?.numberCount ?? 0, agentCount: row?.agentCount ?? 0 };
 }
 
+/** A tenant setting the console changes on its own, audited with before and after. */
+type TenantSetting = { status: TenantRow["status"]; retentionDays: number | null };
+
 /**
- * Pauses, archives or resumes a tenant (audited `tenant.status_changed` with before/after; a no-op
- * writes nothing). A paused or archived tenant's bot answers nobody on its Meta numbers and sends
- * no reminders; messages keep arriving into the inbox, humans can still reply, sandbox numbers keep
- * answering (the worker's reply and reminder paths read the status).
+ * Sets one tenant setting (audited `type` with before/after under the setting's name; a no-op
+ * writes nothing): the one shape of `setTenantStatus` and `setTenantRetention` (customers.ts).
+ */
+export async function changeTenantSetting<K extends keyof TenantSetting>(
+  db: Executor,
+  p: { tenantId: string; setting: K; value: TenantSetting[K]; type: string; actor: AuditActor; requestId?: string },
+): Promise<{ changed: boolean }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select({ value: tenants[p.setting] }).from(tenants).where(eq(tenants.id, p.tenantId)).for("update");
+    if (!row) {
+      throw new AppError("NOT_FOUND", { message: "unknown tenant" });
+    }
+    if (row.value === p.value) {
+      return { changed: false };
+    }
+    await tx.update(tenants).set({ [p.setting]: p.value }).where(eq(tenants.id, p.tenantId));
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: p.type,
+      subjectType: "tenant",
+      subjectId: p.tenantId,
+      before: { [p.setting]: row.value },
+      after: { [p.setting]: p.value },
+      requestId: p.requestId,
+    });
+    return { changed: true };
+  });
+}
+
+/**
+ * Pauses, archives or resumes a tenant (audited `tenant.status_changed`). A paused or archived
+ * tenant's bot answers nobody on its Meta numbers and sends no reminders; messages keep arriving
+ * into the inbox, humans can still reply, sandbox numbers keep answering (the worker's reply and
+ * reminder paths read the status).
  */
 export async function setTenantStatus(
   db: Executor,
   p: { tenantId: string; status: TenantRow["status"]; actor: AuditActor; requestId?: string },
 ): Promise<{ status: TenantRow["status"]; changed: boolean }> {
-  return db.transaction(async (tx) => {
-    const [before] = await tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, p.tenantId)).for("update");
-    if (!before) {
-      throw new AppError("NOT_FOUND", { message: "unknown tenant" });
-    }
-    if (before.status === p.status) {
-      return { status: p.status, changed: false };
-    }
-    await tx.update(tenants).set({ status: p.status }).where(eq(tenants.id, p.tenantId));
-    await insertAuditEvent(tx, {
-      tenantId: p.tenantId,
-      actor: p.actor,
-      type: "tenant.status_changed",
-      subjectType: "tenant",
-      subjectId: p.tenantId,
-      before: { status: before.status },
-      after: { status: p.status },
-      requestId: p.requestId,
-    });
-    return { status: p.status, changed: true };
-  });
+  const { changed } = await changeTenantSetting(db, { ...p, setting: "status", value: p.status, type: "tenant.status_changed" });
+  return { status: p.status, changed };
 }
