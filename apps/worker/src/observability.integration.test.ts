@@ -274,6 +274,44 @@ describe("worker observability", () => {
     }
   });
 
+  test("logs name tools, arguments and reasons but never carry what the customer or the model said about them", async ({
+    db,
+    dbUrl,
+  }) => {
+    const spec: TAgentSpec = {
+      ...havenSpec,
+      model: { provider: "openai", name: "gpt-4o-mini" },
+      context: { ...havenSpec.context, burstWindowMs: 0 },
+    };
+    const s = await stack(db, dbUrl, { spec });
+    // The model books with the customer's name and CPF (refused: not a slot), then hands over, saying why.
+    s.llm.enqueueReply(
+      { toolCalls: [{ name: "book_slot", arguments: { start: "amanhã cedo", name: "Joana Privada", notes: "CPF 123.456.789-00" } }] },
+      { toolCalls: [{ name: "handoff_to_human", arguments: { reason: "Joana Privada quer remarcar; CPF 123.456.789-00" } }] },
+    );
+    const { logger, lines } = memoryLogger();
+    await s.startWorker(undefined, { logger });
+    await s.customer("5511981000099", { name: "Joana Privada" }).text("Sou a Joana, CPF 123.456.789-00, quero marcar");
+    const mine = () => lines().filter((l) => l.tenantId === s.tenantId);
+    await eventually(async () => mine().filter((l) => l.msg === "handoff requested by the model"), (l) => l.length === 1);
+    await eventually(async () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent").length, (n) => n === 1);
+
+    const tools = mine().filter((l) => l.msg === "tool called");
+    expect(tools).toEqual([
+      expect.objectContaining({ tool: "book_slot", argumentNames: ["name", "notes", "start"], failed: true, handoff: false }),
+      expect.objectContaining({ tool: "handoff_to_human", argumentNames: ["reason"], failed: false, handoff: true }),
+    ]);
+    expect(mine().find((l) => l.msg === "handoff requested by the model")).toMatchObject({ reasonChars: 47 });
+    // Nothing the customer is, wrote or was said to be, in any line the worker wrote (any tenant).
+    const all = JSON.stringify(lines());
+    for (const secret of ["Joana", "123.456.789", "5511981000099", "quero marcar", "remarcar", "amanhã cedo"]) {
+      expect(all).not.toContain(secret);
+    }
+    // The database still has the reason, where an erasure can reach it.
+    const [h] = await db.execute<{ reason: string }>(sql`select reason from handoffs where tenant_id = ${s.tenantId}`);
+    expect(h?.reason).toBe("Joana Privada quer remarcar; CPF 123.456.789-00");
+  });
+
   test("each reply records the active version, tokens and latency; once a new version is activated the next reply records it", async ({
     db,
     dbUrl,

@@ -10,6 +10,27 @@ import type { LlmToolCall, LlmTurn, ModelChoice } from "../llm/index.ts";
 
 export type ToolOutcome = { output: unknown; handoff?: string };
 
+/**
+ * What a log line says of a tool call: its name, the names of its arguments, whether it failed and
+ * whether it handed over. Never the values or the output: they are the customer's name, number,
+ * dates and deal details, which an erasure removes from the database but could not remove from logs
+ * (docs/privacy.md, "Logs").
+ */
+export function toolLogFields(call: LlmToolCall, outcome: ToolOutcome): {
+  tool: string;
+  argumentNames: string[];
+  failed: boolean;
+  handoff: boolean;
+} {
+  const output = outcome.output;
+  return {
+    tool: call.name,
+    argumentNames: Object.keys(call.arguments).sort(),
+    failed: output !== null && typeof output === "object" && "error" in output,
+    handoff: outcome.handoff !== undefined,
+  };
+}
+
 export type GenerationMetrics = {
   llm: (p: { provider: string; ms: number; tokensIn: number; tokensOut: number; ok: boolean }) => void;
 };

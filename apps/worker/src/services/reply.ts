@@ -31,7 +31,7 @@ import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
 import { runCalendarTool } from "./calendar-tools.ts";
 import { runCrmTool } from "./crm-tools.ts";
-import { generateReply, modelHandoff, sentinelFor, systemPromptFor, type ToolOutcome } from "./generate.ts";
+import { generateReply, modelHandoff, sentinelFor, systemPromptFor, toolLogFields, type ToolOutcome } from "./generate.ts";
 
 export type ReplyDeps = {
   bundles: BundleCache;
@@ -393,7 +393,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     signal: ctx.signal,
     metrics: deps.metrics,
     runTool: (call) => runTool(call, bundle, t, { db, workerId: ctx.workerId, tools: deps.tools }),
-    onTool: (call, result) => log.info({ tool: call.name, arguments: call.arguments, output: result.output }, "tool called"),
+    onTool: (call, result) => log.info(toolLogFields(call, result), "tool called"),
   });
   const { text, handoffReason, tokensIn, tokensOut, latencyMs } = generation;
 
@@ -402,7 +402,8 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
       await readReceipt(tx);
       await startHandoff(tx, handoffFor(t, bundle, ctx.workerId, "model", handoffReason ?? ""));
     });
-    log.info({ reason: handoffReason, tokensIn, tokensOut, latencyMs }, "handoff requested by the model");
+    // The reason is the model's words about the customer: kept in the handoff row (erasable), not in logs.
+    log.info({ reasonChars: handoffReason.length, tokensIn, tokensOut, latencyMs }, "handoff requested by the model");
     deps.metrics?.reply({ outcome: "handoff_model" });
     return;
   }
@@ -433,7 +434,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
         handoffFor(t, bundle, ctx.workerId, "policy", verdict.hits.map((h) => `${h.rule}: ${h.detail}`).join("; ")),
       );
     });
-    log.warn({ hits: verdict.hits }, "Sentinel handed the conversation to a human");
+    log.warn({ hits: verdict.hits.map((h) => ({ rule: h.rule, action: h.action })) }, "Sentinel handed the conversation to a human");
     deps.metrics?.reply({ outcome: "handoff_policy" });
     return;
   }
