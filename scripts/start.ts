@@ -13,6 +13,7 @@ import { closeDb, createDb } from "@lx/db/client";
 import { DEMO_CLIENT, DEMO_OPERATOR, isEmptyDatabase, provisionDemo } from "@lx/db/demo";
 import { startEmbeddedPostgres, type EmbeddedServer } from "@lx/db/embedded";
 import { runMigrations } from "@lx/db/migrate";
+import { startFakeSmtp, type FakeSmtp } from "@lx/sandbox";
 import { parseSecretKey } from "@lx/shared/crypto";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -68,6 +69,16 @@ async function main() {
   }
 
   const port = process.env.PORT ?? "3000";
+  // No mail relay configured: a local one that prints what the product e-mails (password links),
+  // so "Esqueceu a senha?" and e-mailed invitations can be tried on a laptop.
+  let mailCatcher: FakeSmtp | undefined;
+  if (!process.env.SMTP_URL) {
+    mailCatcher = await startFakeSmtp();
+    mailCatcher.mails.onItem((m) => {
+      const link = /https?:\/\/\S+\/password#t=\S+/.exec(m.text)?.[0] ?? "(no link)";
+      say(`e-mail to ${m.envelopeTo.join(", ")} — "${m.subject}": ${link}`);
+    });
+  }
   const llmOffline = !process.env.OPENAI_API_KEY && !process.env.ANTHROPIC_API_KEY;
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -82,6 +93,7 @@ async function main() {
     // callbacks come back to the API's own webhook.
     LX_SANDBOX: process.env.LX_SANDBOX ?? "true",
     SANDBOX_GRAPH_URL: process.env.SANDBOX_GRAPH_URL ?? `http://127.0.0.1:${port}/sandbox/graph`,
+    ...(mailCatcher ? { SMTP_URL: mailCatcher.url, PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${port}` } : {}),
   };
 
   const children: ChildProcess[] = [];
@@ -118,6 +130,7 @@ async function main() {
           }),
       ),
     );
+    await mailCatcher?.stop();
     await embedded?.stop();
     process.exit(code);
   };
@@ -129,6 +142,9 @@ async function main() {
   say(`operator login: ${DEMO_OPERATOR.email} / ${DEMO_OPERATOR.password}`);
   say(`client login:   ${DEMO_CLIENT.email} / ${DEMO_CLIENT.password}`);
   say(`Meta sandbox: sandbox numbers send to ${childEnv.SANDBOX_GRAPH_URL ?? ""}`);
+  if (mailCatcher) {
+    say("no SMTP_URL: e-mails (password links) are printed here instead of sent");
+  }
   if (childEnv.LX_LLM === "offline") {
     say("no OPENAI_API_KEY or ANTHROPIC_API_KEY: agents answer with the offline deterministic responder");
   }

@@ -16,7 +16,8 @@ import type { HonoEnv } from "./http/types.ts";
 import type { Logger } from "./logger.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { finishedCountsCache } from "./services/finished-counts.ts";
-import { createLoginRateLimiter, type FailureRateLimiter } from "./services/rate-limit.ts";
+import type { PasswordMail } from "./services/password-mail.ts";
+import { createLoginRateLimiter, ResetRequestLimiter, type FailureRateLimiter } from "./services/rate-limit.ts";
 import { httpSandboxGateway } from "./services/sandbox-chat.ts";
 import { createContextFromHono, type TrpcContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/root.ts";
@@ -49,6 +50,8 @@ export type AppDeps = {
   directory: NumberDirectory;
   /** Login failure limiter; one per app unless given (tests pass their own). */
   loginLimiter?: FailureRateLimiter;
+  /** Password links by e-mail (SMTP_URL); absent: links are only shown to the operator. */
+  mail?: PasswordMail;
 };
 
 /**
@@ -58,6 +61,7 @@ export type AppDeps = {
 export function newApp(deps: AppDeps): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
   const loginLimiter = deps.loginLimiter ?? createLoginRateLimiter();
+  const resetLimiter = new ResetRequestLimiter();
   const finishedCounts = finishedCountsCache(deps.db);
   // Coalesced worker wake-ups (one NOTIFY in flight per channel; see @lx/db/notifier).
   const onWakeError = (err: unknown) => deps.logger.warn({ err }, "worker wake-up failed (workers poll)");
@@ -89,6 +93,8 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
             secretKey: deps.config.secretKey,
             cookieSecure: deps.config.cookieSecure,
             loginLimiter,
+            resetLimiter,
+            mail: deps.mail ?? null,
             finishedCounts,
             sandbox: sandboxGateway,
             wakeOutbox: () => wake.outbox.wake(),

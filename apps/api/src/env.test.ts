@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { parseApiEnv } from "./env.ts";
+import { mailConfigOf, parseApiEnv } from "./env.ts";
 
 const KEY_HEX = "ab".repeat(32);
 
@@ -121,5 +121,28 @@ describe("loadApiEnv", () => {
       write.mockRestore();
       exit.mockRestore();
     }
+  });
+});
+
+describe("e-mail settings", () => {
+  it("SMTP_URL needs PUBLIC_URL; MAIL_FROM defaults to no-reply at the console's host", () => {
+    expect(parseApiEnv({ ...complete, SMTP_URL: "smtp://u:p@mail.test:587" })).toEqual({
+      ok: false,
+      message: "invalid environment variable PUBLIC_URL: required with SMTP_URL",
+    });
+    expect(parseApiEnv({ ...complete, SMTP_URL: "http://mail.test", PUBLIC_URL: "https://c.test" })).toEqual({
+      ok: false,
+      message: "invalid environment variable SMTP_URL: must be an smtp:// or smtps:// URL",
+    });
+    const parsed = parseApiEnv({ ...complete, SMTP_URL: "smtps://u:p@mail.test:465", PUBLIC_URL: "https://console.agencia.test/" });
+    expect(parsed.ok && mailConfigOf(parsed.env)).toEqual({
+      smtpUrl: "smtps://u:p@mail.test:465",
+      from: "LX Agent Factory <no-reply@console.agencia.test>",
+      publicUrl: "https://console.agencia.test",
+    });
+    const named = parseApiEnv({ ...complete, SMTP_URL: "smtp://m.test", PUBLIC_URL: "https://c.test", MAIL_FROM: "Agência <oi@agencia.test>" });
+    expect(named.ok && mailConfigOf(named.env)).toMatchObject({ from: "Agência <oi@agencia.test>" });
+    const none = parseApiEnv(complete);
+    expect(none.ok && mailConfigOf(none.env)).toBeUndefined();
   });
 });

@@ -52,6 +52,17 @@ const ApiEnvSchema = z.object({
   COOKIE_SECURE: boolFlag,
   /** Serve the built-in Meta sandbox (a fake Graph API) at /sandbox/graph, for sandbox numbers. */
   LX_SANDBOX: boolFlag,
+  /** Mail relay for password links (`smtp://user:pass@host:587`, `smtps://…:465`); unset: no e-mail. */
+  SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional()),
+  /** The From of those e-mails; default `LX Agent Factory <no-reply@<PUBLIC_URL's host>>`. */
+  MAIL_FROM: optional(z.string().min(3).optional()),
+  /** The console's public address, for links in e-mails (required with SMTP_URL). */
+  PUBLIC_URL: optional(z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).optional()),
+}).superRefine((env, ctx) => {
+  if (env.SMTP_URL && !env.PUBLIC_URL) {
+    // Links in e-mails must never be built from a request's Host header (anyone can write it).
+    ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "required with SMTP_URL" });
+  }
 });
 
 export type ApiEnv = z.output<typeof ApiEnvSchema>;
@@ -72,7 +83,7 @@ export function parseApiEnv(source: Record<string, string | undefined>): ParseAp
   for (const issue of result.error.issues) {
     const name = String(issue.path[0] ?? "");
     const value = source[name];
-    if (value === undefined || value === "") {
+    if ((value === undefined || value === "") && issue.code !== "custom") {
       missing.add(name);
     } else if (!invalid.has(name)) {
       invalid.set(name, issue.message);
@@ -88,6 +99,19 @@ export function parseApiEnv(source: Record<string, string | undefined>): ParseAp
     parts.push(`invalid environment variable ${name}: ${message}`);
   }
   return { ok: false, message: parts.join("; ") };
+}
+
+/** The e-mail settings, when SMTP_URL is set (PUBLIC_URL is then present: the schema requires it). */
+export function mailConfigOf(env: ApiEnv): { smtpUrl: string; from: string; publicUrl: string } | undefined {
+  if (!env.SMTP_URL || !env.PUBLIC_URL) {
+    return undefined;
+  }
+  const publicUrl = env.PUBLIC_URL.replace(/\/+$/, "");
+  return {
+    smtpUrl: env.SMTP_URL,
+    from: env.MAIL_FROM ?? `LX Agent Factory <no-reply@${new URL(publicUrl).hostname}>`,
+    publicUrl,
+  };
 }
 
 /** Reads and validates the environment; on bad config prints one line to stderr and exits 1. */

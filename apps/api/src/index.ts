@@ -8,10 +8,11 @@ import { closeDb, createDb } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
 
 import { newApp } from "./app.ts";
-import { loadApiEnv } from "./env.ts";
+import { loadApiEnv, mailConfigOf } from "./env.ts";
 import { consoleIndexExists } from "./http/static.ts";
 import { createLogger } from "./logger.ts";
 import { createMetricsRegistry } from "./metrics.ts";
+import { PasswordMail } from "./services/password-mail.ts";
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -35,11 +36,15 @@ const directory = new NumberDirectory(db, {
 });
 await directory.start();
 
+const mailConfig = mailConfigOf(env);
+const mail = mailConfig ? new PasswordMail(db, mailConfig, logger) : undefined;
+
 const app = newApp({
   db,
   directory,
   logger,
   registry,
+  mail,
   config: {
     secretKey: env.LX_SECRET_KEY,
     cookieSecure: env.COOKIE_SECURE,
@@ -51,7 +56,7 @@ const app = newApp({
 });
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
-  logger.info({ port: info.port }, `api listening on http://localhost:${info.port}`);
+  logger.info({ port: info.port, passwordMail: mail ? "on" : "off (SMTP_URL unset)" }, `api listening on http://localhost:${info.port}`);
 });
 
 let stopping = false;
@@ -76,6 +81,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
       }
     });
     await directory.stop();
+    await mail?.close();
     await closeDb(db);
     logger.info("stopped");
     process.exit(0);

@@ -100,4 +100,26 @@ test("pnpm start provisions Haven at 1.0.0 and answers a sandbox customer end to
   });
   expect(code).toBe(0);
   expect(stdout).toContain("bot: Olá! Aqui é Ana. Recebi sua mensagem: “Vocês abrem sábado?”");
+
+  // No SMTP_URL: the local mail catcher prints the demo client's reset link, and the link works.
+  expect(out).toContain("no SMTP_URL: e-mails (password links) are printed here instead of sent");
+  const printed = new Promise<string>((resolve) => {
+    const look = () => {
+      const m = /e-mail to cliente@haven\.local — "[^"]+": (http:\/\/localhost:\d+\/password#t=([\w-]{43}))/.exec(out);
+      if (m?.[2]) {
+        resolve(m[2]);
+      }
+    };
+    look();
+    child.stdout.on("data", look);
+  });
+  const reset = await fetch(`http://127.0.0.1:${port}/trpc/auth.requestPasswordReset`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "cliente@haven.local" }),
+  });
+  expect(reset.status).toBe(200);
+  const token = await printed;
+  const link = await fetch(`http://127.0.0.1:${port}/trpc/auth.passwordLink?input=${encodeURIComponent(JSON.stringify({ token }))}`);
+  expect(((await link.json()) as { result: { data: { email: string } } }).result.data.email).toBe("cliente@haven.local");
 }, 120_000);

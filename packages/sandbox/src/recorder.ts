@@ -22,6 +22,11 @@ export class Recorder<T> {
     this.#emitter.emit("item", item);
   }
 
+  /** Calls `fn` with every item recorded from now on. */
+  onItem(fn: (item: T) => void): void {
+    this.#emitter.on("item", fn);
+  }
+
   clear(): void {
     this.items.length = 0;
   }

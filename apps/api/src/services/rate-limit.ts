@@ -87,3 +87,26 @@ export function loginThrottle(limiter: FailureRateLimiter, ip: string | null, em
     reset: () => limiter.reset(key),
   };
 }
+
+/**
+ * "Esqueceu a senha?" requests: every request counts (not only failures: the answer never says
+ * whether one "worked"): 3 per e-mail and 10 per client address per 15 minutes, so nobody can flood
+ * an inbox or sweep addresses through us. Per process, like the login limiter.
+ */
+export class ResetRequestLimiter {
+  readonly #byEmail = new FailureRateLimiter({ max: 3, windowMs: 15 * 60_000 });
+  readonly #byIp = new FailureRateLimiter({ max: 10, windowMs: 15 * 60_000 });
+
+  /** Milliseconds until this (ip, e-mail) may ask again; 0 when it may now (and the request is counted). */
+  take(ip: string | null, email: string, now = Date.now()): number {
+    const emailKey = email.trim().toLowerCase();
+    const ipKey = ip ?? "unknown";
+    const wait = Math.max(this.#byEmail.retryAfterMs(emailKey, now), this.#byIp.retryAfterMs(ipKey, now));
+    if (wait > 0) {
+      return wait;
+    }
+    this.#byEmail.recordFailure(emailKey, now);
+    this.#byIp.recordFailure(ipKey, now);
+    return 0;
+  }
+}

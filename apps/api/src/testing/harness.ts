@@ -16,7 +16,8 @@ import type { HonoEnv } from "../http/types.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { createMetricsRegistry } from "../metrics.ts";
 import { finishedCountsCache, type FinishedCountsCache } from "../services/finished-counts.ts";
-import { createLoginRateLimiter, loginThrottle, type FailureRateLimiter } from "../services/rate-limit.ts";
+import type { PasswordMail } from "../services/password-mail.ts";
+import { createLoginRateLimiter, loginThrottle, ResetRequestLimiter, type FailureRateLimiter } from "../services/rate-limit.ts";
 import { appSandboxGateway, type SandboxGateway } from "../services/sandbox-chat.ts";
 import { SESSION_COOKIE, type TrpcContext } from "../trpc/init.ts";
 import { appRouter } from "../trpc/root.ts";
@@ -36,7 +37,7 @@ export type TestApp = {
   directory: NumberDirectory;
 };
 
-export function buildTestApp(db: Database, config: Partial<AppConfig> = {}): TestApp {
+export function buildTestApp(db: Database, config: Partial<AppConfig> = {}, mail?: PasswordMail): TestApp {
   const { logger, lines } = memoryLogger();
   const registry = createMetricsRegistry({ defaultMetrics: true });
   const limiter = createLoginRateLimiter();
@@ -48,6 +49,7 @@ export function buildTestApp(db: Database, config: Partial<AppConfig> = {}): Tes
     logger,
     registry,
     loginLimiter: limiter,
+    mail,
     config: {
       secretKey: TEST_SECRET_KEY,
       cookieSecure: false,
@@ -83,6 +85,9 @@ export function makeContext(
     sandbox?: SandboxGateway | null;
     /** Default: a cache of this context's own (the app keeps one per process). */
     finishedCounts?: FinishedCountsCache;
+    /** Default: none (no SMTP_URL). */
+    mail?: PasswordMail | null;
+    resetLimiter?: ResetRequestLimiter;
   } = {},
 ): TestContext {
   const cookies: string[] = [];
@@ -95,6 +100,8 @@ export function makeContext(
     ip: options.ip === undefined ? "10.0.0.1" : options.ip,
     userAgent: "vitest",
     loginLimiter: options.limiter ?? createLoginRateLimiter(),
+    resetLimiter: options.resetLimiter ?? new ResetRequestLimiter(),
+    mail: options.mail ?? null,
     finishedCounts: options.finishedCounts ?? finishedCountsCache(db),
     sandbox: options.sandbox === undefined ? loopbackSandbox(db) : options.sandbox,
     setCookie: (name, value) => void cookies.push(`${name}=${value}`),

@@ -4,7 +4,7 @@
  * here fails the first test.
  */
 import { TRPCError } from "@trpc/server";
-import { describe, expect } from "vitest";
+import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { activateVersion, createPasswordLink, publishVersion, requestTestRun, saveTestCase } from "@lx/db/queries";
@@ -19,9 +19,11 @@ import {
   seedUser,
   TEST_ACTOR,
 } from "@lx/db/testing";
+import { startFakeSmtp } from "@lx/sandbox";
 import { havenSpec, minimalSpec } from "@lx/shared/testing";
 
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { PasswordMail } from "../services/password-mail.ts";
+import { callerFor, memoryLogger, sessionFor } from "../testing/harness.ts";
 import { appRouter } from "./root.ts";
 
 /**
@@ -48,6 +50,9 @@ const MATRIX: Record<string, Row> = {
   "auth.passwordLink": { level: "public", kind: "query", input: (f) => ({ token: f.passwordLinkToken }) },
   "auth.setPasswordWithLink": { level: "public", kind: "mutation", input: (f) => ({ token: f.passwordLinkToken, password: "long enough" }) },
   "auth.me": { level: "public", kind: "query", input: () => undefined },
+  "auth.options": { level: "public", kind: "query", input: () => undefined },
+  // Answers the same for any e-mail (this server has no SMTP_URL: INVALID_STATE for everyone).
+  "auth.requestPasswordReset": { level: "public", kind: "mutation", input: (f) => ({ email: f.clientA.email }) },
   "tenants.list": { level: "operator", kind: "query", input: () => undefined },
   "tenants.byId": { level: "tenant", kind: "query", input: (f) => ({ id: f.tenantA.id }) },
   "tenants.bySlug": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
@@ -483,7 +488,7 @@ describe("authorisation matrix", () => {
     for (const path of ordered) {
       const row = MATRIX[path];
       // Public writes whose authority is their input (credentials, a link), not the session.
-      if (!row || path === "auth.login" || path === "auth.setPasswordWithLink" || path === "versions.approve") {
+      if (!row || path === "auth.login" || path === "auth.setPasswordWithLink" || path === "auth.requestPasswordReset" || path === "versions.approve") {
         continue;
       }
       const result = await call(caller, path, row.input(f));
@@ -507,7 +512,14 @@ describe("authorisation matrix", () => {
 
   dbTest("an operator passes every check (the matrix inputs are valid)", async ({ db }) => {
     const f = await setup(db);
-    const { caller } = callerFor(db, f.sessions.operator);
+    // A server that sends e-mail, so that auth.requestPasswordReset can succeed too.
+    const smtp = await startFakeSmtp();
+    const mail = new PasswordMail(db, { smtpUrl: smtp.url, from: "lx@agencia.test", publicUrl: "https://console.test" }, memoryLogger().logger);
+    onTestFinished(async () => {
+      await mail.close();
+      await smtp.stop();
+    });
+    const { caller } = callerFor(db, f.sessions.operator, { mail });
     for (const path of procedures) {
       const row = MATRIX[path];
       if (!row) {

@@ -17,7 +17,8 @@ import { ZTenantScopeInput } from "@lx/shared/schemas";
 import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FinishedCountsCache } from "../services/finished-counts.ts";
-import type { FailureRateLimiter } from "../services/rate-limit.ts";
+import type { PasswordMail } from "../services/password-mail.ts";
+import type { FailureRateLimiter, ResetRequestLimiter } from "../services/rate-limit.ts";
 import type { SandboxGateway } from "../services/sandbox-chat.ts";
 
 /** The console's session cookie; its value is the token whose sha256 is `sessions.id`. */
@@ -37,6 +38,10 @@ export type TrpcContext = {
   ip: string | null;
   userAgent: string | null;
   loginLimiter: FailureRateLimiter;
+  /** "Esqueceu a senha?" requests per e-mail and per address. */
+  resetLimiter: ResetRequestLimiter;
+  /** Password links by e-mail; null when SMTP_URL is not set. */
+  mail: PasswordMail | null;
   /** The operations overview's finished-row counts, recounted at most every 30 s per filter. */
   finishedCounts: FinishedCountsCache;
   /** Wakes the workers' outbox senders after a procedure queued a send (coalesced NOTIFY). */
@@ -58,6 +63,8 @@ export type TrpcDeps = {
   secretKey: Buffer;
   cookieSecure: boolean;
   loginLimiter: FailureRateLimiter;
+  resetLimiter: ResetRequestLimiter;
+  mail: PasswordMail | null;
   finishedCounts: FinishedCountsCache;
   sandbox: SandboxGateway | null;
   wakeOutbox?: () => void;
@@ -110,6 +117,8 @@ export async function createContextFromHono(
     ip: socketAddress(c),
     userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
     loginLimiter: deps.loginLimiter,
+    resetLimiter: deps.resetLimiter,
+    mail: deps.mail,
     finishedCounts: deps.finishedCounts,
     sandbox: deps.sandbox,
     wakeOutbox: deps.wakeOutbox,

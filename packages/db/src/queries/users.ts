@@ -130,6 +130,16 @@ export async function requireUserByEmail(db: Executor, email: string): Promise<A
   return toAccountDto(row);
 }
 
+/** The enabled account with this e-mail, whatever its case, or null (a public reset request must not tell which). */
+export async function findActiveUserByEmail(db: Executor, email: string): Promise<AccountDto | null> {
+  const [row] = await db
+    .select(accountColumns)
+    .from(users)
+    .where(and(eq(sql`lower(${users.email})`, email.trim().toLowerCase()), isNull(users.disabledAt)))
+    .limit(1);
+  return row ? toAccountDto(row) : null;
+}
+
 /** The account, locked for the change (NOT_FOUND when missing). */
 async function lockAccount(tx: Executor, userId: string) {
   const [row] = await tx.select(accountColumns).from(users).where(eq(users.id, userId)).for("update").limit(1);
@@ -220,8 +230,16 @@ export async function setUserDisabled(
  */
 export async function createPasswordLink(
   db: Executor,
-  input: { userId: string; actor: AuditActor; requestId?: string },
-): Promise<{ token: string; email: string; expiresAt: string }> {
+  input: {
+    userId: string;
+    actor: AuditActor;
+    requestId?: string;
+    /** Default PASSWORD_LINK_TTL_HOURS; a reset the owner asked for by e-mail lives PASSWORD_RESET_TTL_MINUTES. */
+    ttlMinutes?: number;
+    /** How the link reaches its owner, when the platform sends it (audited). */
+    via?: "email";
+  },
+): Promise<{ token: string; email: string; name: string | null; expiresAt: string }> {
   const token = randomToken(32);
   return db.transaction(async (tx) => {
     const row = await lockAccount(tx, input.userId);
@@ -234,7 +252,7 @@ export async function createPasswordLink(
       .values({
         id: hashSessionToken(token),
         userId: row.id,
-        expiresAt: sql`now() + ${PASSWORD_LINK_TTL_HOURS} * interval '1 hour'`,
+        expiresAt: sql`now() + ${input.ttlMinutes ?? PASSWORD_LINK_TTL_HOURS * 60} * interval '1 minute'`,
         createdByLabel: input.actor.label,
       })
       .returning({ expiresAt: passwordLinks.expiresAt });
@@ -244,10 +262,10 @@ export async function createPasswordLink(
       type: "user.password_link_created",
       subjectType: "user",
       subjectId: row.id,
-      data: { email: row.email, expiresAt: link?.expiresAt.toISOString() },
+      data: { email: row.email, expiresAt: link?.expiresAt.toISOString(), ...(input.via ? { via: input.via } : {}) },
       requestId: input.requestId,
     });
-    return { token, email: row.email, expiresAt: (link?.expiresAt ?? new Date()).toISOString() };
+    return { token, email: row.email, name: row.name, expiresAt: (link?.expiresAt ?? new Date()).toISOString() };
   });
 }
 

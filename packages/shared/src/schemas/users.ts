@@ -26,6 +26,8 @@ export const ZCreateUserInput = z.object({
   name: z.string().trim().max(120).optional(),
   /** Absent: the account gets a one-time link for its owner to set the password (users.createPasswordLink). */
   password: ZPassword.optional(),
+  /** With no password: also e-mail the link to the new account (needs SMTP_URL). */
+  sendEmail: z.boolean().optional(),
 });
 export type TCreateUserInput = z.infer<typeof ZCreateUserInput>;
 
@@ -50,8 +52,14 @@ export function passwordLinkUrl(origin: string, token: string): string {
 /** How long a one-time password link works (an operator hands it to a client or a colleague). */
 export const PASSWORD_LINK_TTL_HOURS = 72;
 
-/** A link for the account's owner to set their own password; older links stop working. */
-export const ZCreatePasswordLinkInput = z.object({ userId: z.uuid() });
+/** How long a link lives that the account's owner asked for themselves ("Esqueceu a senha?", sent by e-mail). */
+export const PASSWORD_RESET_TTL_MINUTES = 60;
+
+/**
+ * A link for the account's owner to set their own password; older links stop working. `sendEmail`:
+ * the API also e-mails it to the account (needs SMTP_URL; the answer says whether it went).
+ */
+export const ZCreatePasswordLinkInput = z.object({ userId: z.uuid(), sendEmail: z.boolean().optional() });
 export type TCreatePasswordLinkInput = z.infer<typeof ZCreatePasswordLinkInput>;
 
 /** The token of a password link (from the URL's fragment): 32 random bytes, base64url. */
@@ -62,3 +70,7 @@ export type TDescribePasswordLinkInput = z.infer<typeof ZDescribePasswordLinkInp
 
 export const ZSetPasswordWithLinkInput = z.object({ token: ZPasswordLinkToken, password: ZPassword });
 export type TSetPasswordWithLinkInput = z.infer<typeof ZSetPasswordWithLinkInput>;
+
+/** "Esqueceu a senha?": a link by e-mail to the account, if there is one (the answer never says). */
+export const ZRequestPasswordResetInput = z.object({ email: z.email().max(254) });
+export type TRequestPasswordResetInput = z.infer<typeof ZRequestPasswordResetInput>;

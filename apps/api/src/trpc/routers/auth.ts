@@ -1,7 +1,14 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
 import { describePasswordLink, login, logout, setPasswordWithLink } from "@lx/db/queries";
-import { ZDescribePasswordLinkInput, ZLoginInput, ZSetPasswordWithLinkInput } from "@lx/shared/schemas";
+import { AppError } from "@lx/shared/errors";
+import {
+  PASSWORD_RESET_TTL_MINUTES,
+  ZDescribePasswordLinkInput,
+  ZLoginInput,
+  ZRequestPasswordResetInput,
+  ZSetPasswordWithLinkInput,
+} from "@lx/shared/schemas";
 
 import { loginThrottle } from "../../services/rate-limit.ts";
 import { toUserDto } from "../dto.ts";
@@ -54,6 +61,34 @@ export const authRouter = {
     });
     ctx.setCookie(SESSION_COOKIE, token, { expires: session.expiresAt });
     return { user: toUserDto(session.user), expiresAt: session.expiresAt.toISOString() };
+  }),
+
+  /** Public: what the login page may offer — a reset link by e-mail only when SMTP_URL is set. */
+  options: publicProcedure.query(({ ctx }) => {
+    return { passwordResetByEmail: ctx.mail !== null, passwordResetTtlMinutes: PASSWORD_RESET_TTL_MINUTES };
+  }),
+
+  /**
+   * Public "Esqueceu a senha?": the same answer, at once, whatever the e-mail; an enabled account
+   * with it then gets a link (valid PASSWORD_RESET_TTL_MINUTES, older links void) by e-mail.
+   * RATE_LIMITED past 3 requests per e-mail or 10 per address in 15 minutes; INVALID_STATE when the
+   * server sends no e-mail (no SMTP_URL): then only an operator can make a link.
+   */
+  requestPasswordReset: publicProcedure.input(ZRequestPasswordResetInput).mutation(({ ctx, input }) => {
+    if (!ctx.mail) {
+      throw new AppError("INVALID_STATE", {
+        message: "this server sends no e-mail (SMTP_URL is not set)",
+        userMessage: "Password reset by e-mail is not available here: ask your agency for a link.",
+      });
+    }
+    const waitMs = ctx.resetLimiter.take(ctx.ip, input.email);
+    if (waitMs > 0) {
+      throw new AppError("RATE_LIMITED", {
+        message: `too many reset requests; try again in ${Math.ceil(waitMs / 60_000)} min`,
+      });
+    }
+    ctx.mail.requestReset(input.email, ctx.requestId);
+    return { ok: true as const };
   }),
 
   /** Public: the signed-in user, or null (the console's "am I signed in?" probe). */

@@ -20,7 +20,46 @@ import {
   ZSetUserPasswordInput,
 } from "@lx/shared/schemas";
 
-import { operatorProcedure } from "../init.ts";
+import { AppError } from "@lx/shared/errors";
+
+import type { LinkPurpose, PasswordMail } from "../../services/password-mail.ts";
+import { operatorProcedure, type TrpcContext } from "../init.ts";
+
+/** The mailer when the operator asked for an e-mail (INVALID_STATE when this server sends none), else null. */
+function mailerFor(ctx: TrpcContext, sendEmail: boolean | undefined): PasswordMail | null {
+  if (!sendEmail) {
+    return null;
+  }
+  if (!ctx.mail) {
+    throw new AppError("INVALID_STATE", {
+      message: "this server sends no e-mail (SMTP_URL is not set)",
+      userMessage: "This server sends no e-mail: copy the link and send it yourself.",
+    });
+  }
+  return ctx.mail;
+}
+
+/**
+ * E-mails a link the operator just made. The link exists whatever happens to the mail: a relay
+ * that refuses it is reported (`emailError`) with the link, so the operator can still hand it over.
+ */
+async function emailLink(
+  ctx: TrpcContext,
+  mail: PasswordMail | null,
+  link: { token: string; email: string; name: string | null; expiresAt: string },
+  purpose: LinkPurpose,
+): Promise<{ emailed: boolean; emailError: string | null }> {
+  if (!mail) {
+    return { emailed: false, emailError: null };
+  }
+  try {
+    await mail.send({ to: link.email, name: link.name, token: link.token, expiresAt: link.expiresAt, purpose });
+    return { emailed: true, emailError: null };
+  } catch (err) {
+    ctx.logger.warn({ err }, "password link e-mail failed");
+    return { emailed: false, emailError: err instanceof Error ? err.message.slice(0, 300) : "the mail server refused the message" };
+  }
+}
 
 /** The tenant a client account belongs to (an unknown slug is NOT_FOUND); no slug: operators. */
 async function tenantIdOf(db: Database, user: SessionUser, tenantSlug: string | undefined): Promise<string | null> {
@@ -40,9 +79,11 @@ export const usersRouter = {
 
   /**
    * A client of the named tenant, or an operator (audited `user.created`; a taken e-mail is CONFLICT).
-   * Without a password, the answer carries a one-time link for the owner to set theirs.
+   * Without a password, the answer carries a one-time link for the owner to set theirs; with
+   * `sendEmail` it is also e-mailed to them (an invitation; `emailed`, or `emailError`).
    */
   create: operatorProcedure.input(ZCreateUserInput).mutation(async ({ ctx, input }) => {
+    const mail = mailerFor(ctx, input.sendEmail && input.password === undefined);
     const tenantId = await tenantIdOf(ctx.db, ctx.session.user, input.tenantSlug);
     const actor = userActor(ctx.session.user);
     // One transaction: never an account without its link.
@@ -57,14 +98,19 @@ export const usersRouter = {
         actor,
         requestId: ctx.requestId,
       });
-      const link = input.password === undefined ? await createPasswordLink(tx, { userId: created.id, actor, requestId: ctx.requestId }) : null;
+      const link =
+        input.password === undefined
+          ? await createPasswordLink(tx, { userId: created.id, actor, requestId: ctx.requestId, via: mail ? "email" : undefined })
+          : null;
       return { created, link };
     });
+    // After the commit: the account and its link exist whatever the mail relay says.
+    const sent = link ? await emailLink(ctx, mail, link, "invite") : null;
     return {
       id: created.id,
       email: created.email,
       role: created.role,
-      link: link && { token: link.token, expiresAt: link.expiresAt },
+      link: link && sent && { token: link.token, expiresAt: link.expiresAt, ...sent },
     };
   }),
 
@@ -82,10 +128,18 @@ export const usersRouter = {
   /**
    * A one-time link (valid PASSWORD_LINK_TTL_HOURS) for the account's owner to set their own
    * password: the token goes after `#` in the console's `/password` URL, which the console builds.
-   * Older links stop working; a disabled account gets none (`user.password_link_created`).
+   * Older links stop working; a disabled account gets none (`user.password_link_created`). With
+   * `sendEmail` the API also e-mails it to the account (`emailed`, or `emailError` with the link).
    */
   createPasswordLink: operatorProcedure.input(ZCreatePasswordLinkInput).mutation(async ({ ctx, input }) => {
-    return createPasswordLink(ctx.db, { userId: input.userId, actor: userActor(ctx.session.user), requestId: ctx.requestId });
+    const mail = mailerFor(ctx, input.sendEmail);
+    const link = await createPasswordLink(ctx.db, {
+      userId: input.userId,
+      actor: userActor(ctx.session.user),
+      requestId: ctx.requestId,
+      via: mail ? "email" : undefined,
+    });
+    return { ...link, ...(await emailLink(ctx, mail, link, "reset")) };
   }),
 
   /** Disables (sessions end at once) or enables an account; never one's own (`user.disabled` / `user.enabled`). */
