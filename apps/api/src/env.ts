@@ -101,6 +101,11 @@ export function parseApiEnv(source: Record<string, string | undefined>): ParseAp
   return { ok: false, message: parts.join("; ") };
 }
 
+/** `LX Agent Factory <no-reply@<the console's host>>`, the From when MAIL_FROM is not set. */
+export function defaultMailFrom(publicUrl: string): string {
+  return `LX Agent Factory <no-reply@${new URL(publicUrl).hostname}>`;
+}
+
 /** The e-mail settings, when SMTP_URL is set (PUBLIC_URL is then present: the schema requires it). */
 export function mailConfigOf(env: ApiEnv): { smtpUrl: string; from: string; publicUrl: string } | undefined {
   if (!env.SMTP_URL || !env.PUBLIC_URL) {
@@ -109,7 +114,7 @@ export function mailConfigOf(env: ApiEnv): { smtpUrl: string; from: string; publ
   const publicUrl = env.PUBLIC_URL.replace(/\/+$/, "");
   return {
     smtpUrl: env.SMTP_URL,
-    from: env.MAIL_FROM ?? `LX Agent Factory <no-reply@${new URL(publicUrl).hostname}>`,
+    from: env.MAIL_FROM ?? defaultMailFrom(publicUrl),
     publicUrl,
   };
 }

@@ -6,11 +6,12 @@ import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 import { count, eq } from "drizzle-orm";
-import { describe, expect } from "vitest";
+import { describe, expect, onTestFinished } from "vitest";
 
 import { auditEvents, tenants, users } from "@lx/db/schema";
 import { login, requireAgent, resolveSession, saveTestCase, setPasswordWithLink } from "@lx/db/queries";
 import { dbTest as test, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { startFakeSmtp } from "@lx/sandbox";
 import { isAppError } from "@lx/shared/errors";
 import { havenSpec } from "@lx/shared/testing";
 
@@ -195,6 +196,21 @@ describe("lx CLI", () => {
     expect(await signIn("brand-new-pass")).toBe("UNAUTHORIZED");
     expect(await signIn("from-the-link")).toEqual(expect.any(String));
     expect(await lx(["user", "password", "--email", operator.email], env, "brand-new-pass\n")).toMatchObject({ code: 0 });
+
+    // --send e-mails the link through SMTP_URL, built on PUBLIC_URL; without a relay it is refused.
+    expect(await lx(["user", "link", "--email", operator.email, "--send"], env)).toMatchObject({
+      code: 1,
+      stderr: "error: --send needs SMTP_URL (the mail relay) in the environment\n",
+    });
+    const smtp = await startFakeSmtp();
+    onTestFinished(() => smtp.stop());
+    const mailEnv = { ...env, SMTP_URL: smtp.url, PUBLIC_URL: "https://console.agencia.test" };
+    const sent = await lx(["user", "link", "--email", operator.email, "--send"], mailEnv);
+    expect(sent).toMatchObject({ code: 0, stdout: expect.stringContaining(`e-mailed to ${operator.email}\n`) });
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes(operator.email.toLowerCase()));
+    expect(mail.from).toContain("no-reply@console.agencia.test");
+    const mailed = /https:\/\/console\.agencia\.test\/password#t=([A-Za-z0-9_-]{43})/.exec(mail.text)?.[1];
+    expect(sent.stdout).toContain(`https://console.agencia.test/password#t=${mailed}`);
 
     expect(await lx(["user", "disable", "--email", operator.email], env)).toMatchObject({ code: 0, stdout: `${operator.email} disabled\n` });
     expect(await signIn("brand-new-pass")).toBe("UNAUTHORIZED");

@@ -33,7 +33,7 @@ import {
 import { conversations, messages, phoneNumbers } from "@lx/db/schema";
 import { inboundText, postWebhook } from "@lx/sandbox";
 import { parseSecretKey } from "@lx/shared/crypto";
-import { isAppError } from "@lx/shared/errors";
+import { AppError, isAppError } from "@lx/shared/errors";
 import {
   PASSWORD_LINK_TTL_HOURS,
   passwordLinkUrl,
@@ -44,6 +44,8 @@ import {
   type TTestCaseResult,
 } from "@lx/shared/schemas";
 
+import { defaultMailFrom } from "../env.ts";
+import { sendPasswordLinkMail } from "../services/password-mail.ts";
 import { loadCliEnv, processEnv } from "./env.ts";
 
 export type CliIo = {
@@ -354,12 +356,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command("link")
     .description(`print a one-time link (valid ${PASSWORD_LINK_TTL_HOURS} h) for the account's owner to set their own password; older links stop working`)
     .requiredOption("--email <email>", "e-mail")
-    .option("--url <url>", "the console's address, as the owner will open it", `http://127.0.0.1:${env.PORT ?? "3000"}`)
-    .action(async (opts: { email: string; url: string }) => {
+    .option("--url <url>", "the console's address, as the owner will open it (default PUBLIC_URL)", env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT ?? "3000"}`)
+    .option("--send", "also e-mail it to the account (needs SMTP_URL; MAIL_FROM as for the API)")
+    .action(async (opts: { email: string; url: string; send?: boolean }) => {
+      if (opts.send && !env.SMTP_URL) {
+        throw new AppError("INVALID_INPUT", { message: "--send needs SMTP_URL (the mail relay) in the environment" });
+      }
       const d = getDb();
       const account = await requireUserByEmail(d, opts.email);
-      const link = await createPasswordLink(d, { userId: account.id, actor: CLI_ACTOR });
+      const link = await createPasswordLink(d, { userId: account.id, actor: CLI_ACTOR, via: opts.send ? "email" : undefined });
       out(`${passwordLinkUrl(opts.url, link.token)}\n(for ${account.email}, valid until ${link.expiresAt}, once)\n`);
+      if (opts.send && env.SMTP_URL) {
+        const publicUrl = opts.url.replace(/\/+$/, "");
+        const transport = { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM ?? defaultMailFrom(publicUrl), publicUrl };
+        try {
+          await sendPasswordLinkMail(transport, { to: link.email, name: link.name, token: link.token, expiresAt: link.expiresAt, purpose: "reset" });
+          out(`e-mailed to ${link.email}\n`);
+        } catch (err) {
+          // The link above stands: the operator can still hand it over.
+          throw new AppError("INVALID_STATE", { message: `the e-mail was not sent (${err instanceof Error ? err.message : String(err)}); the link above works` });
+        }
+      }
     });
   for (const disabled of [true, false]) {
     user

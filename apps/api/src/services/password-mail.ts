@@ -65,6 +65,20 @@ export function passwordLinkMessage(m: PasswordLinkMail, publicUrl: string): { s
   return { subject, text, html };
 }
 
+/** One link by e-mail through a transport made for it (the CLI: one message, then done). */
+export async function sendPasswordLinkMail(config: MailConfig, m: PasswordLinkMail): Promise<void> {
+  const transport = nodemailer.createTransport(config.smtpUrl, { from: config.from });
+  try {
+    await transport.sendMail(mailOptions(m, config.publicUrl));
+  } finally {
+    transport.close();
+  }
+}
+
+function mailOptions(m: PasswordLinkMail, publicUrl: string) {
+  return { to: m.name ? { name: m.name, address: m.to } : m.to, ...passwordLinkMessage(m, publicUrl) };
+}
+
 export class PasswordMail {
   readonly #transport: Transporter;
   readonly #pending = new Set<Promise<void>>();
@@ -79,8 +93,7 @@ export class PasswordMail {
 
   /** Sends one link; rejects with the relay's error (the caller decides what the operator sees). */
   async send(m: PasswordLinkMail): Promise<void> {
-    const message = passwordLinkMessage(m, this.config.publicUrl);
-    await this.#transport.sendMail({ to: m.name ? { name: m.name, address: m.to } : m.to, ...message });
+    await this.#transport.sendMail(mailOptions(m, this.config.publicUrl));
   }
 
   /**
