@@ -1,4 +1,5 @@
 import { trpcServer } from "@hono/trpc-server";
+import type { SecretKeys } from "@lx/shared/crypto";
 import { Hono, type Context } from "hono";
 import type { Registry } from "prom-client";
 
@@ -26,7 +27,7 @@ export type { HonoEnv };
 
 export type AppConfig = {
   /** LX_SECRET_KEY, parsed. */
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   /** Mark the session cookie Secure (behind HTTPS). */
   cookieSecure: boolean;
   /** Folder of the built console, served at `/` with an SPA fallback. */

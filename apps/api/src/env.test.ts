@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { mailConfigOf, parseApiEnv } from "./env.ts";
+import { mailConfigOf, parseApiEnv, secretKeysOf } from "./env.ts";
 
 const KEY_HEX = "ab".repeat(32);
 
@@ -144,5 +144,18 @@ describe("e-mail settings", () => {
     expect(named.ok && mailConfigOf(named.env)).toMatchObject({ from: "Agência <oi@agencia.test>" });
     const none = parseApiEnv(complete);
     expect(none.ok && mailConfigOf(none.env)).toBeUndefined();
+  });
+});
+
+describe("LX_SECRET_KEY_PREVIOUS", () => {
+  it("adds the key being retired after the current one; a bad one stops the API naming it, never echoing it", () => {
+    const previous = "cd".repeat(32);
+    const parsed = parseApiEnv({ ...complete, LX_SECRET_KEY_PREVIOUS: previous });
+    expect(parsed.ok && secretKeysOf(parsed.env)).toEqual([Buffer.from(KEY_HEX, "hex"), Buffer.from(previous, "hex")]);
+    const single = parseApiEnv(complete);
+    expect(single.ok && secretKeysOf(single.env)).toEqual(Buffer.from(KEY_HEX, "hex"));
+    const bad = parseApiEnv({ ...complete, LX_SECRET_KEY_PREVIOUS: "not-a-key" });
+    expect(bad).toMatchObject({ ok: false, message: expect.stringMatching(/^invalid environment variable LX_SECRET_KEY_PREVIOUS: secret key must be 32 bytes/) });
+    expect(bad.ok ? "" : bad.message).not.toContain("not-a-key");
   });
 });

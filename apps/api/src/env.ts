@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { parseSecretKey } from "@lx/shared/crypto";
+import { parseSecretKey, type SecretKeys } from "@lx/shared/crypto";
 
 /**
  * The API's one env module (STYLE rules 9–12): everything the process reads from its environment is
@@ -20,6 +20,18 @@ const required = <T extends z.ZodType<string, string>>(schema: T) =>
   z.preprocess((v) => (v === "" ? undefined : v), schema);
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema);
 
+function secretKeyOf(value: string, ctx: z.RefinementCtx): Buffer {
+  try {
+    return parseSecretKey(value);
+  } catch (err) {
+    ctx.addIssue({
+      code: "custom",
+      message: err instanceof Error ? err.message : "must be a 32-byte key (hex or base64)",
+    });
+    return z.NEVER;
+  }
+}
+
 const ApiEnvSchema = z.object({
   DATABASE_URL: required(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
   /** Named prepared statements; "false" behind a pooler that cannot keep them (PgBouncer transaction mode < 1.21). */
@@ -36,17 +48,9 @@ const ApiEnvSchema = z.object({
       .regex(/^v\d+\.\d+$/, "must look like v23.0")
       .default("v23.0"),
   ),
-  LX_SECRET_KEY: required(z.string()).transform((value, ctx) => {
-    try {
-      return parseSecretKey(value);
-    } catch (err) {
-      ctx.addIssue({
-        code: "custom",
-        message: err instanceof Error ? err.message : "must be a 32-byte key (hex or base64)",
-      });
-      return z.NEVER;
-    }
-  }),
+  LX_SECRET_KEY: required(z.string()).transform(secretKeyOf),
+  /** The key before LX_SECRET_KEY, during a rotation: what it sealed still opens (`lx secrets rotate`). */
+  LX_SECRET_KEY_PREVIOUS: optional(z.string().transform(secretKeyOf).optional()),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS).default("info")),
   ADMIN_DIST_DIR: optional(z.string().optional()),
   COOKIE_SECURE: boolFlag,
@@ -99,6 +103,12 @@ export function parseApiEnv(source: Record<string, string | undefined>): ParseAp
     parts.push(`invalid environment variable ${name}: ${message}`);
   }
   return { ok: false, message: parts.join("; ") };
+}
+
+/** LX_SECRET_KEY, then LX_SECRET_KEY_PREVIOUS when set (a rotation in progress). */
+export function secretKeysOf(env: ApiEnv): SecretKeys {
+  const previous = env.LX_SECRET_KEY_PREVIOUS;
+  return previous && !previous.equals(env.LX_SECRET_KEY) ? [env.LX_SECRET_KEY, previous] : env.LX_SECRET_KEY;
 }
 
 /** `LX Agent Factory <no-reply@<the console's host>>`, the From when MAIL_FROM is not set. */

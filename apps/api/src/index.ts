@@ -8,7 +8,7 @@ import { closeDb, createDb } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
 
 import { newApp } from "./app.ts";
-import { loadApiEnv, mailConfigOf } from "./env.ts";
+import { loadApiEnv, mailConfigOf, secretKeysOf } from "./env.ts";
 import { consoleIndexExists } from "./http/static.ts";
 import { createLogger } from "./logger.ts";
 import { createMetricsRegistry } from "./metrics.ts";
@@ -46,7 +46,7 @@ const app = newApp({
   registry,
   mail,
   config: {
-    secretKey: env.LX_SECRET_KEY,
+    secretKey: secretKeysOf(env),
     cookieSecure: env.COOKIE_SECURE,
     adminDistDir: env.ADMIN_DIST_DIR,
     metaAppSecret: env.META_APP_SECRET,

@@ -7,6 +7,8 @@ const ZWorkerEnv = z.object({
   /** statement_timeout (and idle-in-transaction timeout) of the worker's connections; 0: none. */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   LX_SECRET_KEY: z.string().min(1),
+  /** The key before LX_SECRET_KEY, during a rotation (boxes it sealed still open; `lx secrets rotate`). */
+  LX_SECRET_KEY_PREVIOUS: z.string().optional(),
   META_GRAPH_URL: z.url().default("https://graph.facebook.com"),
   META_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v23.0"),
   LX_LLM: z.enum(["auto", "offline"]).default("auto"),

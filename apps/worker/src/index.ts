@@ -1,5 +1,5 @@
 import { closeDb, createDb } from "@lx/db/client";
-import { parseSecretKey } from "@lx/shared/crypto";
+import { parseSecretKeys } from "@lx/shared/crypto";
 
 import { lowerBackendPriority, lowerProcessPriority, WORKER_APPLICATION_NAME } from "./cpu-priority.ts";
 import { loadWorkerEnv } from "./env.ts";
@@ -25,7 +25,7 @@ const metricsServer = await serveMetrics(metrics.registry, env.WORKER_METRICS_PO
 const worker = await startWorker({
   db,
   logger,
-  secretKey: parseSecretKey(env.LX_SECRET_KEY),
+  secretKey: parseSecretKeys(env.LX_SECRET_KEY, env.LX_SECRET_KEY_PREVIOUS),
   concurrency: env.WORKER_CONCURRENCY,
   llm: {
     mode: env.LX_LLM,

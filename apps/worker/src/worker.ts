@@ -1,3 +1,4 @@
+import type { SecretKeys } from "@lx/shared/crypto";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 
@@ -21,7 +22,7 @@ import { handleSummarize } from "./services/summarize.ts";
 export type WorkerOptions = {
   db: Database;
   logger: Logger;
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   concurrency: number;
   llm: LlmConfig;
   graph: { baseUrl: string; apiVersion: string; sandboxBaseUrl?: string };

@@ -1,5 +1,7 @@
 import { count } from "drizzle-orm";
 
+import type { SecretKeys } from "@lx/shared/crypto";
+
 import type { Executor } from "./client.ts";
 import { applyTenantFile, type ApplyReport } from "./queries/apply.ts";
 import { SYSTEM_ACTOR } from "./queries/audit.ts";
@@ -22,7 +24,7 @@ export async function isEmptyDatabase(db: Executor): Promise<boolean> {
  */
 export async function provisionDemo(
   db: Executor,
-  p: { applyFile: unknown; secretKey: Buffer },
+  p: { applyFile: unknown; secretKey: SecretKeys },
 ): Promise<ApplyReport> {
   return db.transaction(async (tx) => {
     const report = await applyTenantFile(tx, p.applyFile, {

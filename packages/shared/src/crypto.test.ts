@@ -8,7 +8,9 @@ import {
   hashPassword,
   hmacSha256Hex,
   parseSecretKey,
+  parseSecretKeys,
   randomToken,
+  sealingKey,
   timingSafeEqualHex,
   timingSafeEqualStr,
   verifyPassword,
@@ -75,6 +77,21 @@ describe("encryptSecret / decryptSecret", () => {
   it("fails with the wrong key", () => {
     const boxed = encryptSecret(key, "segredo");
     expect(() => decryptSecret(randomBytes(32), boxed)).toThrow(/wrong key or tampered/);
+  });
+
+  it("during a rotation, opens boxes of the current and of the previous key, and seals with the current", () => {
+    const previous = randomBytes(32);
+    const keys = parseSecretKeys(key.toString("hex"), previous.toString("base64"));
+    expect(keys).toHaveLength(2);
+    expect(sealingKey(keys).equals(key)).toBe(true);
+    expect(decryptSecret(keys, encryptSecret(previous, "antigo"))).toBe("antigo");
+    expect(decryptSecret(keys, encryptSecret(key, "novo"))).toBe("novo");
+    expect(() => decryptSecret(keys, encryptSecret(randomBytes(32), "outro"))).toThrow(/wrong key or tampered/);
+    expect(() => decryptSecret(keys, "v2.a.b.c")).toThrow(/not a v1 secret box/);
+    // The same key twice, or no previous key, is one key.
+    expect(parseSecretKeys(key.toString("hex"), key.toString("hex"))).toHaveLength(1);
+    expect(parseSecretKeys(key.toString("hex"), "")).toHaveLength(1);
+    expect(() => parseSecretKeys(key.toString("hex"), "short")).toThrow(/32 bytes/);
   });
 
   it("binds associated data", () => {

@@ -38,6 +38,32 @@ export function parseSecretKey(text: string): Buffer {
   );
 }
 
+/**
+ * The key that seals, optionally followed by earlier keys that may still open old boxes: during a
+ * rotation `LX_SECRET_KEY` is the new key and `LX_SECRET_KEY_PREVIOUS` the old one, until
+ * `lx secrets rotate` has sealed every stored secret again with the new key.
+ */
+export type SecretKeys = Buffer | readonly Buffer[];
+
+/** The key that seals new boxes: the first one. */
+export function sealingKey(keys: SecretKeys): Buffer {
+  const key = Buffer.isBuffer(keys) ? keys : keys[0];
+  if (!key) {
+    throw new Error("no secret key");
+  }
+  return key;
+}
+
+/** LX_SECRET_KEY and, when set, LX_SECRET_KEY_PREVIOUS, parsed (the current key first). */
+export function parseSecretKeys(current: string, previous?: string): Buffer[] {
+  const key = parseSecretKey(current);
+  if (previous === undefined || previous.trim() === "") {
+    return [key];
+  }
+  const old = parseSecretKey(previous);
+  return old.equals(key) ? [key] : [key, old];
+}
+
 function assertKey(key: Buffer): void {
   if (key.length !== KEY_BYTES) {
     throw new Error(`secret key must be ${KEY_BYTES} bytes, got ${key.length}`);
@@ -62,8 +88,28 @@ export function encryptSecret(key: Buffer, plaintext: string, associatedData?: s
   );
 }
 
-/** Opens a box from `encryptSecret`. Throws on a malformed box, a wrong key or any tampering. */
-export function decryptSecret(key: Buffer, boxed: string, associatedData?: string): string {
+/**
+ * Opens a box from `encryptSecret` with the one key, or with whichever of `keys` sealed it (tried in
+ * order: GCM's tag tells a wrong key at once). Throws on a malformed box, when no key opens it, or
+ * on any tampering.
+ */
+export function decryptSecret(keys: SecretKeys, boxed: string, associatedData?: string): string {
+  const list = Buffer.isBuffer(keys) ? [keys] : keys;
+  let failure = new Error("no secret key");
+  for (const key of list) {
+    try {
+      return openBox(key, boxed, associatedData);
+    } catch (err) {
+      if (!(err instanceof Error) || err.message.startsWith("cannot decrypt secret: not a v1")) {
+        throw err;
+      }
+      failure = err;
+    }
+  }
+  throw failure;
+}
+
+function openBox(key: Buffer, boxed: string, associatedData?: string): string {
   assertKey(key);
   const parts = boxed.split(".");
   const [version, ivText, tagText, ciphertextText] = parts;

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -8,10 +9,11 @@ import { fileURLToPath } from "node:url";
 import { count, eq } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
-import { auditEvents, tenants, users } from "@lx/db/schema";
+import { auditEvents, phoneNumbers, tenants, users } from "@lx/db/schema";
 import { login, requireAgent, resolveSession, saveTestCase, setPasswordWithLink } from "@lx/db/queries";
-import { dbTest as test, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { dbTest as test, freshTestDatabase, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
 import { startFakeSmtp } from "@lx/sandbox";
+import { decryptSecret, encryptSecret } from "@lx/shared/crypto";
 import { isAppError } from "@lx/shared/errors";
 import { havenSpec } from "@lx/shared/testing";
 
@@ -306,5 +308,53 @@ describe("lx CLI", () => {
     const bad = spawnSync(tsx, ["apps/api/src/cli/index.ts", "compile", "/nonexistent.json"], { cwd: root, encoding: "utf8" });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/cannot read \/nonexistent\.json/);
+  });
+});
+
+describe("lx secrets rotate", () => {
+  // A database of its own: a rotation seals every tenant's secrets, whoever's test made them.
+  test("seals every stored secret again with the new key, refusing (and writing nothing) when the old key is missing", async () => {
+    const tdb = await freshTestDatabase();
+    onTestFinished(() => tdb.drop());
+    const db = tdb.db;
+    const tenant = await seedTenant(db, { webhookSecret: "segredo-do-webhook" });
+    await db.update(tenants).set({ crmTokenEnc: encryptSecret(TEST_SECRET_KEY, "token-do-crm") }).where(eq(tenants.id, tenant.id));
+    await seedNumber(db, { tenantId: tenant.id, token: "token-da-meta" });
+    const boxes = async () => {
+      const [t] = await db.select().from(tenants).where(eq(tenants.id, tenant.id));
+      const [n] = await db.select().from(phoneNumbers).where(eq(phoneNumbers.tenantId, tenant.id));
+      return [t?.webhookSecretEnc ?? "", t?.crmTokenEnc ?? "", n?.accessTokenEnc ?? ""];
+    };
+    const before = await boxes();
+    const newKey = randomBytes(32);
+    const onlyNew = { DATABASE_URL: tdb.url, LX_SECRET_KEY: newKey.toString("hex") };
+    const both = { ...onlyNew, LX_SECRET_KEY_PREVIOUS: TEST_SECRET_KEY_HEX };
+
+    const refused = await lx(["secrets", "rotate"], onlyNew);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("no given key opens 3 stored secret(s)");
+    expect(refused.stderr).toContain(`tenant ${tenant.slug}: webhook secret; tenant ${tenant.slug}: CRM token; number`);
+    expect(await boxes()).toEqual(before);
+
+    expect(await lx(["secrets", "rotate", "--dry-run"], both)).toMatchObject({ code: 0, stdout: "would seal 3 secret(s) again with LX_SECRET_KEY; 0 already were\n" });
+    expect(await boxes()).toEqual(before);
+
+    expect(await lx(["secrets", "rotate"], both)).toMatchObject({
+      code: 0,
+      stdout: "sealed 3 secret(s) again with LX_SECRET_KEY; 0 already were\nLX_SECRET_KEY_PREVIOUS is no longer needed: remove it from every process's environment\n",
+    });
+    // The new key alone opens every secret, to what it was; the old one opens none.
+    const after = await boxes();
+    expect(after.map((b) => decryptSecret(newKey, b))).toEqual(["segredo-do-webhook", "token-do-crm", "token-da-meta"]);
+    for (const b of after) {
+      expect(() => decryptSecret(TEST_SECRET_KEY, b)).toThrow(/wrong key/);
+    }
+    const [audit] = await db.select().from(auditEvents).where(eq(auditEvents.type, "secrets.rotated"));
+    expect(audit?.data).toEqual({ resealed: 3, alreadyCurrent: 0 });
+    expect(JSON.stringify(audit)).not.toContain("token-da-meta");
+
+    // Again: nothing to do, with or without the previous key.
+    expect(await lx(["secrets", "rotate"], onlyNew)).toMatchObject({ code: 0, stdout: "sealed 0 secret(s) again with LX_SECRET_KEY; 3 already were\n" });
+    expect(await boxes()).toEqual(after);
   });
 });

@@ -23,6 +23,7 @@ import {
   requireTenant,
   requireUserByEmail,
   rollbackVersion,
+  rotateStoredSecrets,
   setTenantRetention,
   setTenantStatus,
   setUserDisabled,
@@ -136,16 +137,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     db = createDb(c.databaseUrl, { max: 2, applicationName: "lx-cli" });
     return db;
   };
-  const getSecretKey = (): Buffer => {
+  /** LX_SECRET_KEY, then LX_SECRET_KEY_PREVIOUS when set (a rotation in progress). */
+  const getSecretKey = (): Buffer[] => {
     const c = cfg();
     if (!c.secretKey) {
       throw new UserError("missing required environment variable: LX_SECRET_KEY");
     }
-    try {
-      return parseSecretKey(c.secretKey);
-    } catch (err) {
-      throw new UserError(`LX_SECRET_KEY: ${(err as Error).message}`);
-    }
+    const parse = (name: string, text: string) => {
+      try {
+        return parseSecretKey(text);
+      } catch (err) {
+        throw new UserError(`${name}: ${(err as Error).message}`);
+      }
+    };
+    const current = parse("LX_SECRET_KEY", c.secretKey);
+    const previous = c.previousSecretKey ? parse("LX_SECRET_KEY_PREVIOUS", c.previousSecretKey) : undefined;
+    return previous && !previous.equals(current) ? [current, previous] : [current];
   };
   const out = io.stdout;
 
@@ -390,6 +397,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         out(`${account.email} ${disabled ? "disabled" : "enabled"}\n`);
       });
   }
+
+  program
+    .command("secrets")
+    .description("stored secrets (numbers' access tokens, tenants' webhook secrets and CRM tokens)")
+    .command("rotate")
+    .description(
+      "seal every stored secret again with LX_SECRET_KEY, opening the old ones with LX_SECRET_KEY_PREVIOUS; one transaction, nothing written if any secret opens with neither",
+    )
+    .option("--dry-run", "count what would be sealed again and write nothing", false)
+    .action(async (opts: { dryRun: boolean }) => {
+      const keys = getSecretKey();
+      const r = await rotateStoredSecrets(getDb(), { keys, actor: CLI_ACTOR, dryRun: opts.dryRun });
+      const verb = opts.dryRun ? "would seal" : "sealed";
+      out(`${verb} ${r.resealed} secret(s) again with LX_SECRET_KEY; ${r.alreadyCurrent} already were\n`);
+      if (!opts.dryRun && keys.length > 1) {
+        out("LX_SECRET_KEY_PREVIOUS is no longer needed: remove it from every process's environment\n");
+      }
+    });
 
   const tenantCmd = program.command("tenant").description("a tenant's bot: pause it, archive it, resume it");
   for (const [name, status, what] of [

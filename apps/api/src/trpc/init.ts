@@ -2,6 +2,7 @@
  * tRPC setup (STYLE rule 28): the context, `initTRPC`, the error formatter and the procedures every
  * router builds on. Authorization comes from the session in `ctx`, never from ids in the input.
  */
+import type { SecretKeys } from "@lx/shared/crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Context as HonoContext } from "hono";
@@ -33,7 +34,7 @@ export type TrpcContext = {
   requestId: string;
   logger: Logger;
   /** LX_SECRET_KEY, parsed (for procedures that box or open stored secrets). */
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   /** The client's socket address (not X-Forwarded-For, which anyone can write). */
   ip: string | null;
   userAgent: string | null;
@@ -60,7 +61,7 @@ export type TrpcContext = {
 
 export type TrpcDeps = {
   db: Database;
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   cookieSecure: boolean;
   loginLimiter: FailureRateLimiter;
   resetLimiter: ResetRequestLimiter;

@@ -3,7 +3,7 @@ import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
 import { backoffMs, classifyMetaError, pairRateLimitBackoffMs } from "@lx/shared";
-import { decryptSecret } from "@lx/shared/crypto";
+import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { Logger } from "../logger.ts";
 import type { BundleCache } from "../services/bundle-cache.ts";
@@ -24,7 +24,7 @@ export type SenderOptions = {
   db: Database;
   logger: Logger;
   workerId: string;
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   bundles: BundleCache;
   graph: { baseUrl: string; apiVersion: string; sandboxBaseUrl?: string };
   concurrency: number;

@@ -1,3 +1,4 @@
+import type { SecretKeys } from "@lx/shared/crypto";
 import type { Executor } from "@lx/db/client";
 import { bookAppointment, recordExternalAppointment, takenSlots } from "@lx/db/queries";
 import { ZBundleCalendar, type BundleCalendar } from "@lx/shared/compiler";
@@ -13,7 +14,7 @@ export type CalendarToolContext = {
   timeZone: string;
   conversation: { tenantId: string; conversationId: string; customerKey: string; agentId: string | null };
   workerId: string;
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   now: Date;
   /** Base backoff of the webhook backend's retries (CONTRACT: at most 2, same request id). */
   retryBackoffMs?: number;

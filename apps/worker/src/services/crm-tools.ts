@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "@lx/db/client";
 import { insertAuditEvent } from "@lx/db/queries";
 import type { CompiledAgentBundle } from "@lx/shared/compiler";
-import { decryptSecret } from "@lx/shared/crypto";
+import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import { callToolWebhook } from "./tool-webhook.ts";
 
@@ -14,7 +14,7 @@ export type CrmToolContext = {
   crm: BundleCrm;
   conversation: { tenantId: string; conversationId: string; customerKey: string; agentId: string | null };
   workerId: string;
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   retryBackoffMs?: number;
   /** Per request to Pipedrive / RD Station (default 10 s, as for outgoing webhooks). */
   timeoutMs?: number;

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 
 import { insertAuditEvent } from "@lx/db/queries";
-import { decryptSecret } from "@lx/shared/crypto";
+import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
@@ -21,7 +21,7 @@ const ZNotifyPayload = z.object({
  * handoff.notify: tells the tenant (their notifyWebhookUrl, e.g. an n8n flow) that a conversation
  * needs a human, with the recent turns. Signed with the tenant's webhook secret.
  */
-export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Buffer; retryBackoffMs?: number }): Promise<void> {
+export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: SecretKeys; retryBackoffMs?: number }): Promise<void> {
   const parsed = ZNotifyPayload.safeParse(ctx.job.payload);
   if (!parsed.success) {
     throw new PermanentJobError(`bad handoff.notify payload: ${parsed.error.message}`);

@@ -7,6 +7,7 @@
  * messages, the outbox, appointments or the CRM. A replay regenerates the latest real bot replies of
  * the agent's latest conversations from the same context and sets them beside the originals.
  */
+import type { SecretKeys } from "@lx/shared/crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 
@@ -36,7 +37,7 @@ export type RegressionDeps = {
   chooseModel: (bundle: CompiledAgentBundle) => ModelChoice;
   maxToolRounds?: number;
   /** The key of the tenants' secrets (check_availability through the local calendar needs none). */
-  tools?: { secretKey: Buffer; retryBackoffMs?: number };
+  tools?: { secretKey: SecretKeys; retryBackoffMs?: number };
   /** Conversations simulated (or replayed) at once; LLM calls overlap. */
   parallel?: number;
 };

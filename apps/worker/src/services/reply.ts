@@ -1,3 +1,4 @@
+import type { SecretKeys } from "@lx/shared/crypto";
 import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor, Transaction } from "@lx/db/client";
@@ -39,7 +40,7 @@ export type ReplyDeps = {
   /** Bounded tool-call rounds per reply. */
   maxToolRounds?: number;
   /** What the plugins' tools need: the key of the tenants' webhook secrets (webhook backends). */
-  tools?: { secretKey: Buffer; retryBackoffMs?: number };
+  tools?: { secretKey: SecretKeys; retryBackoffMs?: number };
   metrics?: {
     llm: (p: { provider: string; ms: number; tokensIn: number; tokensOut: number; ok: boolean }) => void;
     reply: (p: { outcome: string }) => void;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 import type { Executor } from "@lx/db/client";
 import { canonicalJson } from "@lx/shared/compiler";
-import { decryptSecret } from "@lx/shared/crypto";
+import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import { postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
 
@@ -16,7 +16,7 @@ import { postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
 export async function callToolWebhook(p: {
   db: Executor;
   url: string;
-  secretKey: Buffer;
+  secretKey: SecretKeys;
   conversation: { conversationId: string };
   tool: string;
   args: Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 
 import { canonicalJson, compile, parseApplyFile, type TApplyFile } from "@lx/shared";
-import { decryptSecret, encryptSecret, randomToken } from "@lx/shared/crypto";
+import { decryptSecret, encryptSecret, randomToken, sealingKey, type SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
@@ -22,8 +22,8 @@ export type ApplyOptions = {
   dryRun?: boolean;
   /** Activate where `activate` is true even when the regression gate holds the version back (audited). */
   force?: boolean;
-  /** LX_SECRET_KEY, parsed: encrypts access tokens and the webhook secret. */
-  secretKey: Buffer;
+  /** LX_SECRET_KEY (and LX_SECRET_KEY_PREVIOUS), parsed: the first seals access tokens and the webhook secret. */
+  secretKey: SecretKeys;
   /** Where `env:NAME` references are looked up (the CLI passes process.env). */
   env: Record<string, string | undefined>;
   actor: AuditActor;
@@ -56,7 +56,7 @@ function resolveSecret(value: string, path: string, env: Record<string, string |
   return resolved;
 }
 
-function sameSecret(key: Buffer, boxed: string | null, plain: string): boolean {
+function sameSecret(key: SecretKeys, boxed: string | null, plain: string): boolean {
   if (!boxed) {
     return false;
   }
@@ -117,8 +117,8 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             routing,
             timeZone,
             retentionDays: file.tenant.retentionDays ?? null,
-            webhookSecretEnc: encryptSecret(secretKey, webhookSecret ?? randomToken(32)),
-            crmTokenEnc: crmToken === undefined ? null : encryptSecret(secretKey, crmToken),
+            webhookSecretEnc: encryptSecret(sealingKey(secretKey), webhookSecret ?? randomToken(32)),
+            crmTokenEnc: crmToken === undefined ? null : encryptSecret(sealingKey(secretKey), crmToken),
           })
           .returning();
         changes.push({ kind: "tenant", action: "created", subject: slug });
@@ -137,10 +137,10 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
           patch.retentionDays = file.tenant.retentionDays;
         }
         if (webhookSecret !== undefined && !sameSecret(secretKey, tenant.webhookSecretEnc, webhookSecret)) {
-          patch.webhookSecretEnc = encryptSecret(secretKey, webhookSecret);
+          patch.webhookSecretEnc = encryptSecret(sealingKey(secretKey), webhookSecret);
         }
         if (crmToken !== undefined && !sameSecret(secretKey, tenant.crmTokenEnc, crmToken)) {
-          patch.crmTokenEnc = encryptSecret(secretKey, crmToken);
+          patch.crmTokenEnc = encryptSecret(sealingKey(secretKey), crmToken);
         }
         if (Object.keys(patch).length > 0) {
           [tenant] = await tx.update(tenants).set(patch).where(eq(tenants.id, tenant.id)).returning();
@@ -192,7 +192,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             phoneNumberId: n.phoneNumberId,
             displayPhoneNumber: n.displayPhoneNumber,
             kind: n.kind,
-            accessTokenEnc: encryptSecret(secretKey, token),
+            accessTokenEnc: encryptSecret(sealingKey(secretKey), token),
             agentId,
           });
           changes.push({ kind: "number", action: "created", subject: n.displayPhoneNumber });
@@ -209,7 +209,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
           patch.agentId = agentId;
         }
         if (!sameSecret(secretKey, existing.accessTokenEnc, token)) {
-          patch.accessTokenEnc = encryptSecret(secretKey, token);
+          patch.accessTokenEnc = encryptSecret(sealingKey(secretKey), token);
         }
         if (Object.keys(patch).length > 0) {
           await tx.update(phoneNumbers).set(patch).where(eq(phoneNumbers.id, existing.id));

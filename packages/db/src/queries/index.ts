@@ -19,3 +19,4 @@ export * from "./calendar.ts";
 export * from "./deals.ts";
 export * from "./regression.ts";
 export * from "./customers.ts";
+export * from "./secrets.ts";

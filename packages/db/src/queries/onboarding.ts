@@ -1,5 +1,6 @@
 import { inArray, sql } from "drizzle-orm";
 
+import type { SecretKeys } from "@lx/shared/crypto";
 import { parseOnboardingInput, type TOnboardTenantInput } from "@lx/shared/schemas";
 import { AppError } from "@lx/shared/errors";
 
@@ -17,7 +18,7 @@ import { insertAuditEvent, type AuditActor } from "./audit.ts";
  */
 export async function onboardTenant(
   db: Executor,
-  p: { input: TOnboardTenantInput; secretKey: Buffer; actor: AuditActor; requestId?: string },
+  p: { input: TOnboardTenantInput; secretKey: SecretKeys; actor: AuditActor; requestId?: string },
 ): Promise<ApplyReport & { agentSlugs: string[] }> {
   const parsed = parseOnboardingInput(p.input);
   if (!parsed.ok) {
