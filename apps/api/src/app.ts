@@ -33,6 +33,8 @@ export type AppConfig = {
   /** Folder of the built console, served at `/` with an SPA fallback. */
   adminDistDir?: string;
   metaAppSecret: string;
+  /** META_APP_SECRET_PREVIOUS: while Meta's app secret is being reset, signatures made with it still pass. */
+  metaAppSecretPrevious?: string;
   metaVerifyToken: string;
   /**
    * Mount the Meta sandbox (fake Graph API) at /sandbox/graph. Its status callbacks are signed with

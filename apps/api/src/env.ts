@@ -40,6 +40,8 @@ const ApiEnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: optional(z.coerce.number().int().min(0).default(30_000)),
   PORT: optional(z.coerce.number().int().min(0).max(65_535).default(3000)),
   META_APP_SECRET: required(z.string()),
+  /** During a reset of Meta's app secret: the old one, whose signatures still pass until every process has the new one. */
+  META_APP_SECRET_PREVIOUS: optional(z.string().optional()),
   META_VERIFY_TOKEN: required(z.string()),
   META_GRAPH_URL: optional(z.url({ protocol: /^https?$/ }).default("https://graph.facebook.com")),
   META_API_VERSION: optional(

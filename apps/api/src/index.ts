@@ -50,6 +50,7 @@ const app = newApp({
     cookieSecure: env.COOKIE_SECURE,
     adminDistDir: env.ADMIN_DIST_DIR,
     metaAppSecret: env.META_APP_SECRET,
+    metaAppSecretPrevious: env.META_APP_SECRET_PREVIOUS,
     metaVerifyToken: env.META_VERIFY_TOKEN,
     sandbox: env.LX_SANDBOX ? { selfUrl: `http://127.0.0.1:${env.PORT}` } : undefined,
   },

@@ -31,6 +31,7 @@ export const REDACT_PATHS = [
   "*.secretKey",
   "*.appSecret",
   "*.metaAppSecret",
+  "*.metaAppSecretPrevious",
   "*.verifyToken",
   "*.metaVerifyToken",
 ];

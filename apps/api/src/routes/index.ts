@@ -49,7 +49,9 @@ export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifie
       // Status callbacks (two or three per reply) the same way.
       statuses: new GroupCommit((batch: StatusUpdate[]) => applyStatusUpdates(deps.db, batch)),
       wake: { jobs: () => jobs.wake(), outbox: () => outbox.wake() },
-      appSecret: deps.config.metaAppSecret,
+      appSecret: deps.config.metaAppSecretPrevious
+        ? [deps.config.metaAppSecret, deps.config.metaAppSecretPrevious]
+        : deps.config.metaAppSecret,
       verifyToken: deps.config.metaVerifyToken,
       onProcessed: (summary, ms) => {
         latency.observe(ms / 1000);

@@ -62,6 +62,24 @@ describe("Meta webhook", () => {
     expect((await post(app, big)).status).toBe(413);
   });
 
+  test("during an app-secret reset, META_APP_SECRET_PREVIOUS's signatures pass too; any other secret's stay 401", async ({ db }) => {
+    const { number } = await tenantWithNumber(db);
+    const body = (text: string) => metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511966665555", text }));
+    // Before the reset is rolled out here: the new secret is unknown to this process.
+    const before = buildTestApp(db).app;
+    expect((await post(before, body("assinado com a nova"), signPayload("the-new-secret", body("assinado com a nova")))).status).toBe(401);
+    // Rolled out: the new secret first, the old one as previous.
+    const { app } = buildTestApp(db, { metaAppSecret: "the-new-secret", metaAppSecretPrevious: SECRET });
+    const byNew = body("assinado com a nova");
+    const byOld = body("assinado com a antiga");
+    const byOther = body("assinado com outra");
+    expect((await post(app, byNew, signPayload("the-new-secret", byNew))).status).toBe(200);
+    expect((await post(app, byOld, signPayload(SECRET, byOld))).status).toBe(200);
+    expect((await post(app, byOther, signPayload("other-secret", byOther))).status).toBe(401);
+    const rows = await db.execute<{ body: string }>(sql`select body from messages where tenant_id = ${number.tenantId} order by id`);
+    expect(rows.map((r) => r.body)).toEqual(["assinado com a nova", "assinado com a antiga"]);
+  });
+
   test("the signature is checked on the exact bytes Meta sent (\\u-escaped), never a re-serialisation", async ({ db }) => {
     const { app } = buildTestApp(db);
     const { number } = await tenantWithNumber(db);

@@ -10,7 +10,8 @@ import { processWebhook, type WebhookDeps, type WebhookSummary } from "../servic
 export const WEBHOOK_MAX_BYTES = 4 * 1024 * 1024;
 
 export type WhatsappWebhookDeps = WebhookDeps & {
-  appSecret: string;
+  /** META_APP_SECRET, then META_APP_SECRET_PREVIOUS during an app-secret reset. */
+  appSecret: string | readonly string[];
   verifyToken: string;
   onProcessed?: (summary: WebhookSummary, ms: number) => void;
 };
@@ -21,13 +22,18 @@ function safeEqual(a: string, b: string): boolean {
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
 
-/** `sha256=<hex>` over the exact bytes Meta sent (never a re-serialisation: Meta escapes as \uXXXX). */
-export function verifyMetaSignature(appSecret: string, raw: Buffer, header: string | undefined): boolean {
+/**
+ * `sha256=<hex>` over the exact bytes Meta sent (never a re-serialisation: Meta escapes as \uXXXX),
+ * with the app secret, or with any of them while a reset of the secret is being rolled out (the
+ * current one first; the previous one costs an HMAC only for a POST the current one refused).
+ */
+export function verifyMetaSignature(appSecret: string | readonly string[], raw: Buffer, header: string | undefined): boolean {
   if (!header?.startsWith("sha256=")) {
     return false;
   }
-  const expected = `sha256=${createHmac("sha256", appSecret).update(raw).digest("hex")}`;
-  return safeEqual(expected, header.trim());
+  const given = header.trim();
+  const secrets = typeof appSecret === "string" ? [appSecret] : appSecret;
+  return secrets.some((secret) => safeEqual(`sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`, given));
 }
 
 const TOO_LARGE = Symbol("too large");
