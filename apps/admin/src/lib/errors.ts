@@ -28,6 +28,11 @@ export function isUnauthorized(err: unknown): boolean {
   return errorCode(err) === "UNAUTHORIZED";
 }
 
+/** Whether the server explained the error in a sentence of its own (`userMessage`). */
+export function hasUserMessage(err: unknown): boolean {
+  return Boolean(errorData(err)?.appError?.userMessage);
+}
+
 /** A sentence for the user: the server's safe `userMessage`, else a text per code, else a generic one. */
 export function errorMessage(err: unknown, t: Messages): string {
   const data = errorData(err);

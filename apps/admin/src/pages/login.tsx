@@ -8,6 +8,8 @@ import { AuthFrame, authBoxClasses } from "../components/layout/auth-frame.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Field, Input } from "../components/ui/field.tsx";
 import { LoadingState } from "../components/ui/states.tsx";
+import { ForgotPassword } from "../features/auth/forgot-password.tsx";
+import { usePasswordMail } from "../lib/auth-options.ts";
 import { errorCode, errorMessage } from "../lib/errors.ts";
 import { useI18n } from "../lib/i18n/context.tsx";
 import { useSession, useSignedIn } from "../lib/session.ts";
@@ -31,6 +33,9 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<LoginField, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // "Esqueceu a senha?" by e-mail, in this page's place, when the server sends e-mail.
+  const mail = usePasswordMail();
+  const [forgot, setForgot] = useState(false);
 
   const login = useMutation(
     trpc.auth.login.mutationOptions({
@@ -49,6 +54,21 @@ export function LoginPage() {
   }
   if (session.isPending) {
     return <LoadingState className="min-h-screen" />;
+  }
+
+  if (forgot && mail.enabled && mail.ttlMinutes !== null) {
+    return (
+      <ForgotPassword
+        initialEmail={email.trim()}
+        ttlMinutes={mail.ttlMinutes}
+        onBack={(typed) => {
+          if (typed) {
+            setEmail(typed);
+          }
+          setForgot(false);
+        }}
+      />
+    );
   }
 
   const onSubmit = (event: FormEvent) => {
@@ -76,7 +96,22 @@ export function LoginPage() {
       subtitle={t.auth.subtitle}
       footer={
         <p className="mt-4 text-center text-xs text-slate-500" data-testid="forgot-password">
-          {t.auth.forgotPassword}
+          {mail.enabled ? (
+            <button
+              type="button"
+              onClick={() => {
+                setFormError(null);
+                setFieldErrors({});
+                setForgot(true);
+              }}
+              className="font-medium text-indigo-600 hover:text-indigo-500 focus-visible:underline focus-visible:outline-none"
+            >
+              {t.auth.forgot.open}
+            </button>
+          ) : (
+            // No e-mail on this server (or not known yet): only an operator can make a link.
+            t.auth.forgotPassword
+          )}
         </p>
       }
     >

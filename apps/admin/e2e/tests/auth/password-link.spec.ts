@@ -3,13 +3,17 @@ import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "@playwright/test";
 
 import { OPERATOR, OTHER_TENANT } from "../../fixtures/data.ts";
+import { readMails, sentTo } from "../../fixtures/mail.ts";
 import { SCREENSHOTS_DIR } from "../../fixtures/stack.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
+import { patchTrpcData } from "../../fixtures/trpc-routes.ts";
 
 // One-time password links: an operator makes one (a new access, or a row of the accounts card) and the
 // owner opens it in a browser of their own, signed out, to set the password. Every test makes its own
 // accounts with new e-mails (the second tenant's clients, new operators), so reruns start clean.
+// The run's server sends e-mail (globalSetup's fake SMTP): these tests copy the link by hand, without
+// e-mail; password-reset-email.spec.ts covers the links that go by e-mail.
 
 const LINK_URL = /^http:\/\/127\.0\.0\.1:\d+\/password#t=[A-Za-z0-9_-]{43}$/;
 const INVALID_LINK =
@@ -78,14 +82,17 @@ test("[AUTH]: a new client access with a link: the client sets the password in t
   const card = page.getByRole("region", { name: "Acessos do cliente" });
   await card.getByRole("button", { name: "Novo acesso" }).click();
   const form = page.getByRole("dialog", { name: "Novo acesso do cliente" });
-  // The link is the default: no password field until "set a password now" is picked.
+  // The link is the default: no password field until "set a password now" is picked. It would go by
+  // e-mail too (this server sends e-mail): not this time, the operator hands it over.
   await expect(form.getByLabel("Enviar um link para a pessoa definir a senha")).toBeChecked();
+  await expect(form.getByLabel("Enviar por e-mail")).toBeChecked();
+  await form.getByLabel("Enviar por e-mail").uncheck();
   await expect(form.getByLabel("Senha", { exact: true })).toHaveCount(0);
   await form.getByLabel("Definir uma senha agora").check();
   await expect(form.getByLabel("Senha", { exact: true })).toBeVisible();
   await form.getByLabel("Enviar um link para a pessoa definir a senha").check();
   await expect(form.getByLabel("Senha", { exact: true })).toHaveCount(0);
-  await form.getByLabel("E-mail").fill(email);
+  await form.getByLabel("E-mail", { exact: true }).fill(email);
   await form.getByLabel("Nome").fill("Cliente do Link");
   await form.getByRole("button", { name: "Criar acesso" }).click();
 
@@ -100,6 +107,10 @@ test("[AUTH]: a new client access with a link: the client sets the password in t
   expect(createBodies).toHaveLength(1);
   expect(createBodies[0]).toContain(email);
   expect(createBodies[0]).not.toContain("password");
+  expect(createBodies[0]).not.toContain("sendEmail");
+  // Answered once the mail (had there been one) went: none did.
+  await expect(linkDialog.getByTestId("password-link-emailed")).toHaveCount(0);
+  expect(readMails().filter(sentTo(email))).toEqual([]);
   await linkDialog.getByRole("button", { name: "Copiar" }).click();
   await expect(page.getByTestId("toast-success").filter({ hasText: "Link copiado" })).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
@@ -192,6 +203,8 @@ test("[AUTH]: a second link from the operators page voids the first; a disabled 
   expect(second).not.toBe(first);
   await shot("password-link-row");
   await linkDialog.getByRole("button", { name: "Fechar" }).click();
+  // Made to be copied: nothing was e-mailed.
+  expect(readMails().filter(sentTo(email))).toEqual([]);
 
   const ownerContext = await ownBrowser(browser, baseURL);
   try {
@@ -218,6 +231,7 @@ test("[AUTH]: a second link from the operators page voids the first; a disabled 
   await page.reload();
   await expect(row.getByTestId("account-status")).toHaveText("Desativado");
   await expect(row.getByRole("button", { name: "Gerar link de senha" })).toHaveCount(0);
+  await expect(row.getByRole("button", { name: "Enviar link por e-mail" })).toHaveCount(0);
   ok(await trpcMutation(operatorApi, "users.setDisabled", { userId: created.id, disabled: false }));
   await page.reload();
   await expect(row.getByTestId("account-status")).toHaveText("Ativo");
@@ -295,17 +309,38 @@ test("[AUTH]: the audit log lists the link's creation by the operator and the pa
   expect(JSON.stringify(mine)).not.toContain(token);
 });
 
-test("[AUTH]: the sign-in page tells who forgot the password to ask the agency for a link", async ({
+test("[AUTH]: on a server without e-mail, the sign-in page tells who forgot the password to ask the agency for a link", async ({
   page,
 }) => {
+  // The run's server sends e-mail: `auth.options` is answered as one that does not.
+  await patchTrpcData<{ passwordResetByEmail: boolean }>(page, "auth.options", (options) => ({
+    ...options,
+    passwordResetByEmail: false,
+  }));
   await page.goto("/login");
   await expect(page.getByTestId("forgot-password")).toHaveText(
     "Esqueceu a senha? Peça à sua agência um link para definir uma nova.",
   );
+  await expect(page.getByRole("button", { name: "Esqueceu a senha?" })).toHaveCount(0);
   await page.getByTestId("language-switch").click();
   await expect(page.getByTestId("forgot-password")).toHaveText(
     "Forgot your password? Ask your agency for a link to set a new one.",
   );
+  await page.getByTestId("language-switch").click();
+  await expect(page.getByRole("heading", { name: "Entrar no console" })).toBeVisible();
+});
+
+test("[AUTH]: on a server with e-mail, the sign-in page offers a reset link instead, in both languages", async ({
+  page,
+}) => {
+  await page.goto("/login");
+  await expect(page.getByTestId("forgot-password")).toHaveText("Esqueceu a senha?");
+  await page.getByTestId("language-switch").click();
+  await expect(page.getByRole("button", { name: "Forgot your password?" })).toBeVisible();
+  await page.getByRole("button", { name: "Forgot your password?" }).click();
+  await expect(page.getByRole("heading", { name: "Reset your password", level: 1 })).toBeVisible();
+  await page.getByRole("button", { name: "Back to sign-in" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in to the console", level: 1 })).toBeVisible();
   await page.getByTestId("language-switch").click();
   await expect(page.getByRole("heading", { name: "Entrar no console" })).toBeVisible();
 });

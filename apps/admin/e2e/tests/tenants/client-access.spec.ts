@@ -69,7 +69,7 @@ test("[TENANTS]: an operator gives the client a login, resets its password (sess
   await expect(dialog.getByTestId("field-errors")).toHaveText(["e-mail inválido", "ao menos 8 caracteres"]);
   expect(createCalls).toBe(0);
 
-  await dialog.getByLabel("E-mail").fill(email);
+  await dialog.getByLabel("E-mail", { exact: true }).fill(email);
   await dialog.getByLabel("Nome").fill("Cliente E2E");
   await dialog.getByRole("button", { name: "Gerar senha" }).click();
   const passwordInput = dialog.getByLabel("Senha", { exact: true });
@@ -88,9 +88,10 @@ test("[TENANTS]: an operator gives the client a login, resets its password (sess
   await expect(row).toContainText("Nunca entrou");
   await expect(row.getByTestId("account-status")).toHaveText("Ativo");
 
-  // The same e-mail again: the API's CONFLICT is said in the dialog.
+  // The same e-mail again: the API's CONFLICT is said in the dialog. (The field by its exact label: the
+  // link choice's "Enviar por e-mail" checkbox, there on this server, says "e-mail" too.)
   await card.getByRole("button", { name: "Novo acesso" }).click();
-  await dialog.getByLabel("E-mail").fill(email);
+  await dialog.getByLabel("E-mail", { exact: true }).fill(email);
   await dialog.getByLabel("Definir uma senha agora").check();
   await dialog.getByRole("button", { name: "Gerar senha" }).click();
   await dialog.getByRole("button", { name: "Criar acesso" }).click();

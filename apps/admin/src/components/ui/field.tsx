@@ -77,23 +77,38 @@ export function FieldErrors({ id, messages }: { id?: string; messages: readonly 
   );
 }
 
+/** A checkbox with its label; `hint` (optional) says what checking it does. */
 export function Checkbox({
   label,
+  hint,
   className,
   ...props
-}: Omit<ComponentProps<"input">, "type"> & { label: ReactNode }) {
+}: Omit<ComponentProps<"input">, "type"> & { label: ReactNode; hint?: ReactNode }) {
   const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div className={cn("flex items-start gap-2.5", className)}>
       <input
         id={id}
         type="checkbox"
+        aria-describedby={hintId}
         className="mt-0.5 size-4 rounded border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 focus-visible:outline-none"
         {...props}
       />
-      <label htmlFor={id} className="text-sm text-slate-700">
-        {label}
-      </label>
+      {hint ? (
+        <div className="min-w-0">
+          <label htmlFor={id} className="text-sm text-slate-700">
+            {label}
+          </label>
+          <p id={hintId} className="mt-0.5 text-xs text-slate-500">
+            {hint}
+          </p>
+        </div>
+      ) : (
+        <label htmlFor={id} className="text-sm text-slate-700">
+          {label}
+        </label>
+      )}
     </div>
   );
 }

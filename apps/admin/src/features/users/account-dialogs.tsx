@@ -12,10 +12,11 @@ import {
 
 import { Button } from "../../components/ui/button.tsx";
 import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
-import { Field, Input, Radio } from "../../components/ui/field.tsx";
+import { Checkbox, Field, Input, Radio } from "../../components/ui/field.tsx";
 import { LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
-import { errorCode, errorMessage } from "../../lib/errors.ts";
+import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
+import { errorCode, errorMessage, hasUserMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import type { Messages } from "../../lib/i18n/messages.ts";
@@ -24,8 +25,18 @@ import { PasswordField } from "./password-field.tsx";
 
 export type Account = RouterOutputs["users"]["list"][number];
 
-/** A one-time link just made for an account (`users.createPasswordLink`, or `users.create` without a password). */
-export type PasswordLink = { email: string; token: string; expiresAt: string };
+/**
+ * A one-time link just made for an account (`users.createPasswordLink`, or `users.create` without a
+ * password). `emailed`: the API also e-mailed it to the account; `emailError`: it was asked to and
+ * the mail relay refused (the link works all the same, for the operator to hand over).
+ */
+export type PasswordLink = {
+  email: string;
+  token: string;
+  expiresAt: string;
+  emailed?: boolean;
+  emailError?: string | null;
+};
 
 /** How a new account gets its password: a link its owner opens to choose one, or one typed here. */
 type PasswordMethod = "link" | "password";
@@ -100,6 +111,7 @@ export function NewAccountDialog({
   const toast = useToast();
   const invalidate = useInvalidateAccounts();
   const words = tenantSlug === undefined ? t.users.operators : t.users.client;
+  const refreshOptions = useRefreshAuthOptions();
   // Created without a password: the answer's link, shown once the form's dialog has closed.
   const [link, setLink] = useState<PasswordLink | null>(null);
   const create = useMutation(
@@ -112,8 +124,19 @@ export function NewAccountDialog({
         onClose();
         await invalidate();
       },
+      onError: async (err) => {
+        // Only "send by e-mail" on a server that sends none: the checkbox goes away.
+        if (errorCode(err) === "INVALID_STATE") {
+          await refreshOptions();
+        }
+      },
     }),
   );
+  const createError = create.error
+    ? errorCode(create.error) === "INVALID_STATE"
+      ? t.users.emailUnavailable
+      : accountErrorMessage(create.error, t, create.variables?.email)
+    : null;
   const close = () => {
     if (!create.isPending) {
       create.reset();
@@ -126,7 +149,7 @@ export function NewAccountDialog({
         <NewAccountForm
           tenantSlug={tenantSlug}
           busy={create.isPending}
-          error={create.error ? accountErrorMessage(create.error, t, create.variables?.email) : null}
+          error={createError}
           onSubmit={(input) => create.mutate(input)}
           onCancel={close}
         />
@@ -134,7 +157,13 @@ export function NewAccountDialog({
       <PasswordLinkDialog
         open={link !== null}
         email={link?.email}
-        description={link ? t.users.linkCreatedBody(link.email) : undefined}
+        description={
+          link
+            ? link.emailed
+              ? t.users.linkCreatedEmailedBody(link.email)
+              : t.users.linkCreatedBody(link.email)
+            : undefined
+        }
         link={link}
         onClose={() => setLink(null)}
       />
@@ -161,10 +190,20 @@ function NewAccountForm({
   const methodName = useId();
   const [method, setMethod] = useState<PasswordMethod>("link");
   const [password, setPassword] = useState("");
+  // Only offered when the server sends e-mail; then it is the default for a link.
+  const mail = usePasswordMail();
+  const [sendEmail, setSendEmail] = useState(true);
+  const emailing = mail.enabled && method === "link" && sendEmail;
   const form = useCheckedForm(
     ZCreateUserInput,
-    // No password: the API answers with a link for the person to set theirs.
-    { tenantSlug, email: email.trim(), name, password: method === "password" ? password : undefined },
+    // No password: the API answers with a link for the person to set theirs (and e-mails it).
+    {
+      tenantSlug,
+      email: email.trim(),
+      name,
+      password: method === "password" ? password : undefined,
+      sendEmail: emailing ? true : undefined,
+    },
     onSubmit,
   );
   const { issues } = form;
@@ -214,6 +253,16 @@ function NewAccountForm({
           checked={method === "link"}
           onChange={() => setMethod("link")}
         />
+        {mail.enabled && method === "link" ? (
+          // Under the link choice it belongs to (indented past the radio button).
+          <Checkbox
+            className="ml-6.5"
+            label={t.users.sendEmail}
+            hint={t.users.sendEmailHint}
+            checked={sendEmail}
+            onChange={(event) => setSendEmail(event.target.checked)}
+          />
+        ) : null}
         <Radio
           name={methodName}
           label={t.users.methodPassword}
@@ -374,6 +423,7 @@ export function PasswordLinkDialog({
   description,
   link,
   pending = false,
+  sendEmail = false,
   error = null,
   onClose,
 }: {
@@ -383,6 +433,8 @@ export function PasswordLinkDialog({
   description?: ReactNode;
   link: PasswordLink | null;
   pending?: boolean;
+  /** The link was asked for by e-mail (the wait and the errors say so). */
+  sendEmail?: boolean;
   error?: unknown;
   onClose: () => void;
 }) {
@@ -405,18 +457,37 @@ export function PasswordLinkDialog({
       }
     >
       {pending ? (
-        <LoadingState label={t.users.linkCreating} className="py-6" />
+        <LoadingState label={sendEmail ? t.users.linkSending : t.users.linkCreating} className="py-6" />
       ) : error ? (
-        <FormError>
-          {errorCode(error) === "INVALID_STATE"
-            ? t.users.linkDisabledAccount(email ?? "")
-            : errorMessage(error, t)}
-        </FormError>
+        <FormError>{linkErrorMessage(error, t, email, sendEmail)}</FormError>
       ) : link ? (
         <PasswordLinkView link={link} />
       ) : null}
     </Dialog>
   );
+}
+
+/**
+ * INVALID_STATE is a disabled account, or (asked by e-mail) a server that sends none: the API
+ * explains only the latter in a sentence of its own.
+ */
+function linkErrorMessage(
+  error: unknown,
+  t: Messages,
+  email: string | undefined,
+  sendEmail: boolean,
+): string {
+  if (errorCode(error) !== "INVALID_STATE") {
+    return errorMessage(error, t);
+  }
+  return sendEmail && hasUserMessage(error)
+    ? t.users.emailUnavailable
+    : t.users.linkDisabledAccount(email ?? "");
+}
+
+/** The relay's reason, without a final period (the sentence around it has its own). */
+function mailFailure(reason: string): string {
+  return reason.trim().replace(/[.\s]+$/, "");
 }
 
 function PasswordLinkView({ link }: { link: PasswordLink }) {
@@ -440,6 +511,23 @@ function PasswordLinkView({ link }: { link: PasswordLink }) {
 
   return (
     <div className="space-y-4" data-testid="password-link">
+      {link.emailed ? (
+        <p
+          role="status"
+          className="rounded-md bg-emerald-50 px-3 py-2 text-sm font-medium text-emerald-800 ring-1 ring-emerald-200"
+          data-testid="password-link-emailed"
+        >
+          {t.users.linkEmailed(link.email)}
+        </p>
+      ) : link.emailError ? (
+        <p
+          role="alert"
+          className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200"
+          data-testid="password-link-email-error"
+        >
+          {t.users.linkEmailFailed(mailFailure(link.emailError))}
+        </p>
+      ) : null}
       <p className="text-sm text-slate-600">
         {t.users.linkFor}{" "}
         <span className="font-medium text-slate-900" data-testid="password-link-email">
@@ -467,7 +555,7 @@ function PasswordLinkView({ link }: { link: PasswordLink }) {
         )}
       </Field>
       <p className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600 ring-1 ring-slate-200">
-        {t.users.linkHint}
+        {link.emailed ? t.users.linkEmailedHint : t.users.linkHint}
       </p>
     </div>
   );

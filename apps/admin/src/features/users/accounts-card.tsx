@@ -7,6 +7,8 @@ import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
+import { errorCode } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useUser } from "../../lib/session.ts";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -50,8 +52,24 @@ export function AccountsCard({
   const [resetting, setResetting] = useState<Account | null>(null);
   const [toggling, setToggling] = useState<Account | null>(null);
   const [linking, setLinking] = useState<Account | null>(null);
+  // Links can also go by e-mail when the server sends e-mail (a second button on each row).
+  const mail = usePasswordMail();
+  const refreshOptions = useRefreshAuthOptions();
   // Made at the row's click (any older link of the account stops working); the dialog shows the answer.
-  const createLink = useMutation(trpc.users.createPasswordLink.mutationOptions());
+  const createLink = useMutation(
+    trpc.users.createPasswordLink.mutationOptions({
+      onError: async (err, input) => {
+        // Asked by e-mail and refused: maybe this server no longer sends e-mail (the button goes away).
+        if (input.sendEmail && errorCode(err) === "INVALID_STATE") {
+          await refreshOptions();
+        }
+      },
+    }),
+  );
+  const makeLink = (account: Account, sendEmail: boolean) => {
+    setLinking(account);
+    createLink.mutate(sendEmail ? { userId: account.id, sendEmail: true } : { userId: account.id });
+  };
   const ref = useRef<HTMLElement>(null);
   const { hash } = useLocation();
   const loaded = accounts.isSuccess;
@@ -113,10 +131,8 @@ export function AccountsCard({
                 key={account.id}
                 account={account}
                 self={account.id === user.id}
-                onCreateLink={() => {
-                  setLinking(account);
-                  createLink.mutate({ userId: account.id });
-                }}
+                onCreateLink={() => makeLink(account, false)}
+                onEmailLink={mail.enabled ? () => makeLink(account, true) : undefined}
                 onResetPassword={() => setResetting(account)}
                 onToggleDisabled={() => setToggling(account)}
               />
@@ -136,6 +152,7 @@ export function AccountsCard({
         email={linking?.email}
         link={createLink.data ?? null}
         pending={createLink.isPending}
+        sendEmail={createLink.variables?.sendEmail === true}
         error={createLink.error}
         onClose={() => {
           createLink.reset();
@@ -150,12 +167,15 @@ function AccountRow({
   account,
   self,
   onCreateLink,
+  onEmailLink,
   onResetPassword,
   onToggleDisabled,
 }: {
   account: Account;
   self: boolean;
   onCreateLink: () => void;
+  /** Only when the server sends e-mail. */
+  onEmailLink: (() => void) | undefined;
   onResetPassword: () => void;
   onToggleDisabled: () => void;
 }) {
@@ -210,6 +230,16 @@ function AccountRow({
               aria-label={`${t.users.createLink}: ${account.email}`}
             >
               {t.users.createLink}
+            </Button>
+          )}
+          {disabled || onEmailLink === undefined ? null : (
+            <Button
+              size="sm"
+              variant="secondary"
+              onClick={onEmailLink}
+              aria-label={`${t.users.emailLink}: ${account.email}`}
+            >
+              {t.users.emailLink}
             </Button>
           )}
           <Button

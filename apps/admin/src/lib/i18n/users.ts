@@ -80,6 +80,19 @@ export const usersPtBR = {
   linkCopyFailed: "Não foi possível copiar: o link está selecionado, copie com Ctrl+C.",
   linkCreating: "Gerando o link…",
   linkDisabledAccount: (email: string) => `${email} está desativado: reative a conta antes de gerar um link.`,
+  sendEmail: "Enviar por e-mail",
+  sendEmailHint:
+    "O convite com o link vai para o e-mail acima. Você também vê o link depois, para copiar se precisar.",
+  emailLink: "Enviar link por e-mail",
+  linkSending: "Enviando o link por e-mail…",
+  linkEmailed: (email: string) => `Link enviado por e-mail para ${email}`,
+  linkEmailFailed: (reason: string) =>
+    `Não foi possível enviar o e-mail: ${reason}. Copie o link e envie você mesmo.`,
+  linkCreatedEmailedBody: (email: string) =>
+    `O acesso de ${email} foi criado e o convite foi enviado por e-mail.`,
+  linkEmailedHint:
+    "Este link substitui qualquer link anterior desta conta. A pessoa já o recebeu por e-mail: copie-o só se ela não encontrar a mensagem.",
+  emailUnavailable: "Este servidor não envia e-mails: gere o link sem e-mail e envie-o você mesmo.",
 };
 
 export const usersEn: typeof usersPtBR = {
@@ -163,4 +176,15 @@ export const usersEn: typeof usersPtBR = {
   linkCopyFailed: "Could not copy: the link is selected, copy it with Ctrl+C.",
   linkCreating: "Creating the link…",
   linkDisabledAccount: (email) => `${email} is disabled: enable the account before creating a link.`,
+  sendEmail: "Send by e-mail",
+  sendEmailHint:
+    "The invitation with the link goes to the e-mail above. You still see the link afterwards, to copy it if needed.",
+  emailLink: "E-mail a password link",
+  linkSending: "E-mailing the link…",
+  linkEmailed: (email) => `Link e-mailed to ${email}`,
+  linkEmailFailed: (reason) => `The e-mail could not be sent: ${reason}. Copy the link and send it yourself.`,
+  linkCreatedEmailedBody: (email) => `The access of ${email} was created and the invitation was e-mailed.`,
+  linkEmailedHint:
+    "This link replaces any earlier link of this account. The person already got it by e-mail: copy it only if they cannot find the message.",
+  emailUnavailable: "This server sends no e-mail: create the link without e-mail and send it yourself.",
 };

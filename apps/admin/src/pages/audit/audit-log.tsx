@@ -42,6 +42,7 @@ const KNOWN_TYPES = [
   "customer.erased",
   "tenant.retention_changed",
   "tenant.status_changed",
+  "secrets.rotated",
   "webhook.duplicate",
   "webhook.unknown_number",
   "policy.hit",
