@@ -7,7 +7,7 @@ import { ZLoginInput, type TLoginInput } from "@lx/shared/schemas";
 import { AuthFrame, authBoxClasses } from "../components/layout/auth-frame.tsx";
 import { Button } from "../components/ui/button.tsx";
 import { Field, Input } from "../components/ui/field.tsx";
-import { LoadingState } from "../components/ui/states.tsx";
+import { FormError, LoadingState } from "../components/ui/states.tsx";
 import { ForgotPassword } from "../features/auth/forgot-password.tsx";
 import { usePasswordMail } from "../lib/auth-options.ts";
 import { errorCode, errorMessage } from "../lib/errors.ts";
@@ -116,14 +116,7 @@ export function LoginPage() {
       }
     >
       <form onSubmit={onSubmit} noValidate className={authBoxClasses} aria-label={t.auth.title}>
-        {formError ? (
-          <div
-            role="alert"
-            className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200"
-          >
-            {formError}
-          </div>
-        ) : null}
+        {formError ? <FormError>{formError}</FormError> : null}
         <Field label={t.auth.email} errors={fieldErrors.email ? [fieldErrors.email] : undefined}>
           {({ id, describedBy, invalid }) => (
             <Input

@@ -98,3 +98,16 @@ export function PageQueryState({ queries }: { queries: readonly PageQuery[] }) {
     </Page>
   );
 }
+
+/** A form's error, above its fields (a refused submit: wrong password, rate limit, conflict…). */
+export function FormError({ children }: { children: ReactNode }) {
+  return (
+    <div
+      role="alert"
+      className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200"
+      data-testid="form-error"
+    >
+      {children}
+    </div>
+  );
+}

@@ -6,6 +6,7 @@ import { ZRequestPasswordResetInput } from "@lx/shared/schemas";
 import { AuthFrame, authBoxClasses } from "../../components/layout/auth-frame.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Field, Input } from "../../components/ui/field.tsx";
+import { FormError } from "../../components/ui/states.tsx";
 import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -90,15 +91,7 @@ export function ForgotPassword({
       }
     >
       <form onSubmit={submit} noValidate className={authBoxClasses} aria-label={t.auth.forgot.title}>
-        {request.isError ? (
-          <div
-            role="alert"
-            className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200"
-            data-testid="form-error"
-          >
-            {resetErrorMessage(request.error, t)}
-          </div>
-        ) : null}
+        {request.isError ? <FormError>{resetErrorMessage(request.error, t)}</FormError> : null}
         <Field label={t.auth.email} errors={issues.get("email")}>
           {({ id, describedBy, invalid }) => (
             <Input

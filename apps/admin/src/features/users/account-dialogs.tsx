@@ -13,7 +13,7 @@ import {
 import { Button } from "../../components/ui/button.tsx";
 import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
 import { Checkbox, Field, Input, Radio } from "../../components/ui/field.tsx";
-import { LoadingState } from "../../components/ui/states.tsx";
+import { FormError, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
 import { errorCode, errorMessage, hasUserMessage } from "../../lib/errors.ts";
@@ -54,18 +54,6 @@ function accountErrorMessage(err: unknown, t: Messages, email: string | undefine
     default:
       return errorMessage(err, t);
   }
-}
-
-function FormError({ children }: { children: ReactNode }) {
-  return (
-    <div
-      role="alert"
-      className="rounded-md bg-rose-50 px-3 py-2 text-sm text-rose-700 ring-1 ring-rose-200"
-      data-testid="form-error"
-    >
-      {children}
-    </div>
-  );
 }
 
 function FormFooter({
