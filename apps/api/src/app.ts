@@ -1,5 +1,4 @@
 import { trpcServer } from "@hono/trpc-server";
-import type { SecretKeys } from "@lx/shared/crypto";
 import { Hono, type Context } from "hono";
 import type { Registry } from "prom-client";
 
@@ -8,6 +7,7 @@ import { Notifier } from "@lx/db/notifier";
 import type { NumberDirectory } from "@lx/db/number-directory";
 
 import { createFakeGraphApp, createFakeGraphState } from "@lx/sandbox";
+import type { SecretKeys } from "@lx/shared/crypto";
 
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";

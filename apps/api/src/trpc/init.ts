@@ -2,7 +2,6 @@
  * tRPC setup (STYLE rule 28): the context, `initTRPC`, the error formatter and the procedures every
  * router builds on. Authorization comes from the session in `ctx`, never from ids in the input.
  */
-import type { SecretKeys } from "@lx/shared/crypto";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Context as HonoContext } from "hono";
@@ -12,6 +11,7 @@ import { z, ZodError } from "zod";
 
 import type { Database } from "@lx/db/client";
 import { getTenantForUser, resolveSession, type AuthSession, type TenantRow } from "@lx/db/queries";
+import type { SecretKeys } from "@lx/shared/crypto";
 import { AppError, isAppError, type AppErrorCode } from "@lx/shared/errors";
 import { ZTenantScopeInput } from "@lx/shared/schemas";
 

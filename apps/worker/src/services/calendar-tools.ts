@@ -1,6 +1,6 @@
-import type { SecretKeys } from "@lx/shared/crypto";
 import type { Executor } from "@lx/db/client";
 import { bookAppointment, recordExternalAppointment, takenSlots } from "@lx/db/queries";
+import type { SecretKeys } from "@lx/shared/crypto";
 import { ZBundleCalendar, type BundleCalendar } from "@lx/shared/compiler";
 import { dateInZone, daySlots, freeSlots, isoInZone, parseCalendarDate, type Slot } from "@lx/shared/domain";
 

@@ -7,12 +7,12 @@
  * messages, the outbox, appointments or the CRM. A replay regenerates the latest real bot replies of
  * the agent's latest conversations from the same context and sets them beside the originals.
  */
-import type { SecretKeys } from "@lx/shared/crypto";
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 
 import { describeFailure, type Executor } from "@lx/db/client";
 import { beginTestRun, failTestRun, finishTestRun, listTestCases, testCasesHash, type TestCaseRow, type TestRunTask } from "@lx/db/queries";
+import type { SecretKeys } from "@lx/shared/crypto";
 import { ZBundleCalendar } from "@lx/shared/compiler";
 import {
   evaluateExpectations,

@@ -1,8 +1,8 @@
-import type { SecretKeys } from "@lx/shared/crypto";
 import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor, Transaction } from "@lx/db/client";
 import type { MenuState, TenantRouting } from "@lx/db/schema";
+import type { SecretKeys } from "@lx/shared/crypto";
 import {
   answerReminder,
   enqueueMarkRead,

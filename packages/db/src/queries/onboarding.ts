@@ -1,7 +1,7 @@
 import { inArray, sql } from "drizzle-orm";
 
-import type { SecretKeys } from "@lx/shared/crypto";
 import { parseOnboardingInput, type TOnboardTenantInput } from "@lx/shared/schemas";
+import type { SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";

@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 
 import type { Database } from "@lx/db/client";
 import { randomToken } from "@lx/shared/crypto";
+import { AppError } from "@lx/shared/errors";
 import {
   createPasswordLink,
   createUser,
@@ -19,8 +20,6 @@ import {
   ZSetUserDisabledInput,
   ZSetUserPasswordInput,
 } from "@lx/shared/schemas";
-
-import { AppError } from "@lx/shared/errors";
 
 import type { LinkPurpose, PasswordMail } from "../../services/password-mail.ts";
 import { operatorProcedure, type TrpcContext } from "../init.ts";
