@@ -18,7 +18,7 @@ import type { Logger } from "./logger.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { finishedCountsCache } from "./services/finished-counts.ts";
 import type { PasswordMail } from "./services/password-mail.ts";
-import { createLoginRateLimiter, ResetRequestLimiter, type FailureRateLimiter } from "./services/rate-limit.ts";
+import { createLoginRateLimiter, ResetRequestLimiter, type RateLimiter } from "./services/rate-limit.ts";
 import { httpSandboxGateway } from "./services/sandbox-chat.ts";
 import { createContextFromHono, type TrpcContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/root.ts";
@@ -52,7 +52,7 @@ export type AppDeps = {
   /** phone_number_id → tenant cache of the webhook (started, i.e. listening, by the caller). */
   directory: NumberDirectory;
   /** Login failure limiter; one per app unless given (tests pass their own). */
-  loginLimiter?: FailureRateLimiter;
+  loginLimiter?: RateLimiter;
   /** Password links by e-mail (SMTP_URL); absent: links are only shown to the operator. */
   mail?: PasswordMail;
 };
@@ -63,8 +63,8 @@ export type AppDeps = {
  */
 export function newApp(deps: AppDeps): Hono<HonoEnv> {
   const app = new Hono<HonoEnv>();
-  const loginLimiter = deps.loginLimiter ?? createLoginRateLimiter();
-  const resetLimiter = new ResetRequestLimiter();
+  const loginLimiter = deps.loginLimiter ?? createLoginRateLimiter(deps.db);
+  const resetLimiter = new ResetRequestLimiter(deps.db);
   const finishedCounts = finishedCountsCache(deps.db);
   // Coalesced worker wake-ups (one NOTIFY in flight per channel; see @lx/db/notifier).
   const onWakeError = (err: unknown) => deps.logger.warn({ err }, "worker wake-up failed (workers poll)");

@@ -1,8 +1,8 @@
-import type { SecretKeys } from "@lx/shared/crypto";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 
 import type { Database } from "@lx/db/client";
+import type { SecretKeys } from "@lx/shared/crypto";
 
 import { createLlmRouter, type LlmConfig } from "./llm/index.ts";
 import type { Logger } from "./logger.ts";
@@ -11,7 +11,7 @@ import { OutboxSender } from "./outbox/sender.ts";
 import { JOB_RETENTION_HOURS, pruneFinishedJobs } from "./queue/prune.ts";
 import { JobRunner, type JobHandler } from "./queue/runner.ts";
 import { BundleCache } from "./services/bundle-cache.ts";
-import { eraseExpiredConversations, resumeIdleHandoffs } from "@lx/db/queries";
+import { eraseExpiredConversations, pruneRateLimitHits, resumeIdleHandoffs } from "@lx/db/queries";
 
 import { handleHandoffNotify } from "./services/handoff-notify.ts";
 import { handleDeadTestRun, handleTestRun } from "./services/regression.ts";
@@ -136,6 +136,8 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     eraseExpiredConversations(o.db, { actor: { type: "worker", label: id } })
       .then((n) => n > 0 && logger.info({ conversations: n }, "conversations past their tenant's retention erased"))
       .catch((err: unknown) => logger.error({ err }, "retention sweep failed"));
+    // The API's rate-limit counts (sign-ins, reset requests): no window is longer than a day.
+    pruneRateLimitHits(o.db).catch((err: unknown) => logger.error({ err }, "pruning rate-limit counts failed"));
   };
   const scanDueReminders = () => {
     scanReminders(o.db, { now: new Date(), workerId: id })

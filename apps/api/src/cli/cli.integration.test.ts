@@ -11,7 +11,7 @@ import { describe, expect, onTestFinished } from "vitest";
 
 import { auditEvents, phoneNumbers, tenants, users } from "@lx/db/schema";
 import { login, requireAgent, resolveSession, saveTestCase, setPasswordWithLink } from "@lx/db/queries";
-import { dbTest as test, freshTestDatabase, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { dbTest as test, freshTestDatabase, NO_THROTTLE, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
 import { startFakeSmtp } from "@lx/sandbox";
 import { decryptSecret, encryptSecret } from "@lx/shared/crypto";
 import { isAppError } from "@lx/shared/errors";
@@ -172,10 +172,9 @@ describe("lx CLI", () => {
   test("lx user: a new password from stdin ends the account's sessions; disable refuses sign-in until enable", async ({ db, dbUrl }) => {
     const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
     const operator = await seedUser(db, { role: "operator" });
-    const throttle = { retryAfterMs: () => 0, recordFailure: () => undefined, reset: () => undefined };
     // The session token, or the error code of a refused sign-in.
     const signIn = (password: string) =>
-      login(db, { email: operator.email, password, ip: null, userAgent: null, throttle }).then(
+      login(db, { email: operator.email, password, ip: null, userAgent: null, throttle: NO_THROTTLE }).then(
         (r) => r.token,
         (err: unknown) => (isAppError(err) ? err.code : "thrown"),
       );

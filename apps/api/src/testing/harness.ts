@@ -17,7 +17,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import { createMetricsRegistry } from "../metrics.ts";
 import { finishedCountsCache, type FinishedCountsCache } from "../services/finished-counts.ts";
 import type { PasswordMail } from "../services/password-mail.ts";
-import { createLoginRateLimiter, loginThrottle, ResetRequestLimiter, type FailureRateLimiter } from "../services/rate-limit.ts";
+import { createLoginRateLimiter, loginThrottle, ResetRequestLimiter, type RateLimiter } from "../services/rate-limit.ts";
 import { appSandboxGateway, type SandboxGateway } from "../services/sandbox-chat.ts";
 import { SESSION_COOKIE, type TrpcContext } from "../trpc/init.ts";
 import { appRouter } from "../trpc/root.ts";
@@ -33,14 +33,14 @@ export type TestApp = {
   app: Hono<HonoEnv>;
   registry: Registry;
   logs: () => Record<string, unknown>[];
-  limiter: FailureRateLimiter;
+  limiter: RateLimiter;
   directory: NumberDirectory;
 };
 
 export function buildTestApp(db: Database, config: Partial<AppConfig> = {}, mail?: PasswordMail): TestApp {
   const { logger, lines } = memoryLogger();
   const registry = createMetricsRegistry({ defaultMetrics: true });
-  const limiter = createLoginRateLimiter();
+  const limiter = createLoginRateLimiter(db);
   // Not listening: tests that change numbers call directory.invalidate() or use fresh numbers.
   const directory = new NumberDirectory(db);
   const app = newApp({
@@ -79,7 +79,7 @@ export function makeContext(
   session: AuthSession | null,
   options: {
     ip?: string | null;
-    limiter?: FailureRateLimiter;
+    limiter?: RateLimiter;
     requestId?: string;
     /** Default: `loopbackSandbox(db)`; null: sandbox mode off. */
     sandbox?: SandboxGateway | null;
@@ -99,8 +99,8 @@ export function makeContext(
     secretKey: TEST_SECRET_KEY,
     ip: options.ip === undefined ? "10.0.0.1" : options.ip,
     userAgent: "vitest",
-    loginLimiter: options.limiter ?? createLoginRateLimiter(),
-    resetLimiter: options.resetLimiter ?? new ResetRequestLimiter(),
+    loginLimiter: options.limiter ?? createLoginRateLimiter(db),
+    resetLimiter: options.resetLimiter ?? new ResetRequestLimiter(db),
     mail: options.mail ?? null,
     finishedCounts: options.finishedCounts ?? finishedCountsCache(db),
     sandbox: options.sandbox === undefined ? loopbackSandbox(db) : options.sandbox,
@@ -118,7 +118,7 @@ export async function sessionFor(db: Database, email: string, password: string):
     password,
     ip,
     userAgent: "vitest",
-    throttle: loginThrottle(createLoginRateLimiter(), ip, email),
+    throttle: loginThrottle(createLoginRateLimiter(db), ip, email),
   });
   const session = await resolveSession(db, { token });
   if (!session) {

@@ -19,7 +19,7 @@ import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FinishedCountsCache } from "../services/finished-counts.ts";
 import type { PasswordMail } from "../services/password-mail.ts";
-import type { FailureRateLimiter, ResetRequestLimiter } from "../services/rate-limit.ts";
+import type { RateLimiter, ResetRequestLimiter } from "../services/rate-limit.ts";
 import type { SandboxGateway } from "../services/sandbox-chat.ts";
 
 /** The console's session cookie; its value is the token whose sha256 is `sessions.id`. */
@@ -38,7 +38,7 @@ export type TrpcContext = {
   /** The client's socket address (not X-Forwarded-For, which anyone can write). */
   ip: string | null;
   userAgent: string | null;
-  loginLimiter: FailureRateLimiter;
+  loginLimiter: RateLimiter;
   /** "Esqueceu a senha?" requests per e-mail and per address. */
   resetLimiter: ResetRequestLimiter;
   /** Password links by e-mail; null when SMTP_URL is not set. */
@@ -63,7 +63,7 @@ export type TrpcDeps = {
   db: Database;
   secretKey: SecretKeys;
   cookieSecure: boolean;
-  loginLimiter: FailureRateLimiter;
+  loginLimiter: RateLimiter;
   resetLimiter: ResetRequestLimiter;
   mail: PasswordMail | null;
   finishedCounts: FinishedCountsCache;

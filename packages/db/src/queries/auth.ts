@@ -1,6 +1,7 @@
 /**
  * Console sign-in: password check, sessions and the login audit trail. The failure rate limit is the
- * caller's (apps/api keeps it in memory, per process); `login` only consults it through `throttle`.
+ * caller's (apps/api counts it in the database, shared by its processes); `login` only consults it
+ * through `throttle`.
  */
 import { createHash } from "node:crypto";
 
@@ -69,13 +70,13 @@ function getDummyHash(): Promise<string> {
 
 /**
  * The failure counter one sign-in attempt consults, already keyed to that attempt (apps/api binds its
- * per-(ip, e-mail) in-memory limiter). Times are epoch milliseconds.
+ * per-(ip, e-mail) limit, counted in `rate_limit_hits`). Times are epoch milliseconds.
  */
 export type LoginThrottle = {
   /** Milliseconds until the attempt may go ahead, or 0 when it is not limited. */
-  retryAfterMs(now: number): number;
-  recordFailure(now: number): void;
-  reset(): void;
+  retryAfterMs(now: number): Promise<number>;
+  recordFailure(now: number): Promise<void>;
+  reset(): Promise<void>;
 };
 
 export type LoginInput = {
@@ -112,7 +113,7 @@ export async function login(db: Executor, input: LoginInput): Promise<LoginResul
       requestId: input.requestId,
     });
 
-  const retryAfterMs = input.throttle.retryAfterMs(now.getTime());
+  const retryAfterMs = await input.throttle.retryAfterMs(now.getTime());
   if (retryAfterMs > 0) {
     await failureAudit("rate_limited");
     throw new AppError("RATE_LIMITED", {
@@ -129,11 +130,11 @@ export async function login(db: Executor, input: LoginInput): Promise<LoginResul
   const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await getDummyHash()));
   const user = row && !row.disabledAt && passwordOk ? toSessionUser(row) : null;
   if (!user) {
-    input.throttle.recordFailure(now.getTime());
+    await input.throttle.recordFailure(now.getTime());
     await failureAudit(!row ? "unknown_email" : row.disabledAt ? "disabled" : "bad_password", row);
     throw new AppError("UNAUTHORIZED", { message: INVALID_CREDENTIALS });
   }
-  input.throttle.reset();
+  await input.throttle.reset();
 
   const token = randomToken(32);
   const sessionId = hashSessionToken(token);

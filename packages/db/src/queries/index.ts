@@ -20,3 +20,4 @@ export * from "./deals.ts";
 export * from "./regression.ts";
 export * from "./customers.ts";
 export * from "./secrets.ts";
+export * from "./rate-limits.ts";

@@ -2,6 +2,7 @@ import { describe, expect } from "vitest";
 
 import {
   dbTest,
+  NO_THROTTLE,
   seedAgent,
   seedConversation,
   seedNumber,
@@ -14,7 +15,6 @@ import { login } from "./auth.ts";
 import { applyStatusUpdate } from "./inbound.ts";
 import { getSetupChecklist } from "./setup.ts";
 
-const noThrottle = { retryAfterMs: () => 0, recordFailure: () => undefined, reset: () => undefined };
 
 describe("setup delivered checklist", () => {
   dbTest("each item is computed from what the system recorded, sandbox deliveries labelled", async ({ db }) => {
@@ -98,7 +98,7 @@ describe("setup delivered checklist", () => {
     const other = await seedTenant(db);
     const otherClient = await seedUser(db, { role: "client", tenantId: other.id });
     for (const user of [operator, otherClient]) {
-      await login(db, { email: user.email, password: user.password, ip: null, userAgent: null, throttle: noThrottle });
+      await login(db, { email: user.email, password: user.password, ip: null, userAgent: null, throttle: NO_THROTTLE });
     }
     await insertAuditEvent(db, {
       tenantId: tenant.id,
@@ -107,7 +107,7 @@ describe("setup delivered checklist", () => {
       data: { role: "operator" },
     });
     expect(await status()).toMatchObject({ client_login: "pending", client_metrics: "pending" });
-    await login(db, { email: client.email, password: client.password, ip: null, userAgent: null, throttle: noThrottle });
+    await login(db, { email: client.email, password: client.password, ip: null, userAgent: null, throttle: NO_THROTTLE });
     await insertAuditEvent(db, {
       tenantId: tenant.id,
       actor: { type: "user", id: client.id, label: client.email },

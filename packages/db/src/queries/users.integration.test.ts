@@ -4,13 +4,12 @@ import { describe, expect } from "vitest";
 import { isAppError } from "@lx/shared/errors";
 
 import type { Database } from "../client.ts";
-import { dbTest as test, seedTenant, seedUser, TEST_ACTOR } from "../testing/index.ts";
+import { dbTest as test, NO_THROTTLE, seedTenant, seedUser, TEST_ACTOR } from "../testing/index.ts";
 import { login, resolveSession } from "./auth.ts";
 import { createPasswordLink, createUser, describePasswordLink, listUsers, setPasswordWithLink, setUserDisabled, setUserPassword } from "./users.ts";
 
-const noThrottle = { retryAfterMs: () => 0, recordFailure: () => undefined, reset: () => undefined };
 const signIn = (db: Database, email: string, password: string) =>
-  login(db, { email, password, ip: null, userAgent: null, throttle: noThrottle });
+  login(db, { email, password, ip: null, userAgent: null, throttle: NO_THROTTLE });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

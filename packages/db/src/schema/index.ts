@@ -20,3 +20,4 @@ export * from "./handoffs.ts";
 export * from "./calendar.ts";
 export * from "./crm-deals.ts";
 export * from "./agent-test-cases.ts";
+export * from "./rate-limits.ts";

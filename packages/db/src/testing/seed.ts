@@ -5,6 +5,7 @@ import { havenSpec } from "@lx/shared/testing";
 import type { TAgentSpec } from "@lx/shared";
 
 import type { Executor } from "../client.ts";
+import type { LoginThrottle } from "../queries/auth.ts";
 import { activateVersion, publishVersion } from "../queries/versions.ts";
 import { createUser } from "../queries/users.ts";
 import { agents, phoneNumbers, tenants, type TenantRouting } from "../schema/index.ts";
@@ -13,6 +14,13 @@ import { agents, phoneNumbers, tenants, type TenantRouting } from "../schema/ind
 export const TEST_SECRET_KEY_HEX = "0f".repeat(32);
 export const TEST_SECRET_KEY = parseSecretKey(TEST_SECRET_KEY_HEX);
 export const TEST_ACTOR = { type: "system", label: "test" } as const;
+
+/** A sign-in throttle that never refuses (tests of `login` that are not about its rate limit). */
+export const NO_THROTTLE: LoginThrottle = {
+  retryAfterMs: () => Promise.resolve(0),
+  recordFailure: () => Promise.resolve(),
+  reset: () => Promise.resolve(),
+};
 
 export function uniqueSuffix(): string {
   return randomBytes(4).toString("hex");

@@ -74,14 +74,14 @@ export const authRouter = {
    * RATE_LIMITED past 3 requests per e-mail or 10 per address in 15 minutes; INVALID_STATE when the
    * server sends no e-mail (no SMTP_URL): then only an operator can make a link.
    */
-  requestPasswordReset: publicProcedure.input(ZRequestPasswordResetInput).mutation(({ ctx, input }) => {
+  requestPasswordReset: publicProcedure.input(ZRequestPasswordResetInput).mutation(async ({ ctx, input }) => {
     if (!ctx.mail) {
       throw new AppError("INVALID_STATE", {
         message: "this server sends no e-mail (SMTP_URL is not set)",
         userMessage: "Password reset by e-mail is not available here: ask your agency for a link.",
       });
     }
-    const waitMs = ctx.resetLimiter.take(ctx.ip, input.email);
+    const waitMs = await ctx.resetLimiter.take(ctx.ip, input.email);
     if (waitMs > 0) {
       throw new AppError("RATE_LIMITED", {
         message: `too many reset requests; try again in ${Math.ceil(waitMs / 60_000)} min`,

@@ -1,0 +1,77 @@
+import { describe, expect, onTestFinished } from "vitest";
+
+import { closeDb, createDb } from "@lx/db/client";
+import { pruneRateLimitHits } from "@lx/db/queries";
+import { dbTest as test, uniqueSuffix } from "@lx/db/testing";
+
+import { loginRateLimitKey, RateLimiter, ResetRequestLimiter } from "./rate-limit.ts";
+
+describe("RateLimiter (counted in PostgreSQL)", () => {
+  test("limits a key after max failures inside the window and frees it when they age out", async ({ db }) => {
+    const limiter = new RateLimiter(db, `t-${uniqueSuffix()}`, { max: 3, windowMs: 1000 });
+    const t0 = 1_700_000_000_000;
+    for (let i = 0; i < 3; i++) {
+      expect(await limiter.retryAfterMs("k", t0 + i)).toBe(0);
+      await limiter.recordFailure("k", t0 + i);
+    }
+    expect(await limiter.retryAfterMs("k", t0 + 3)).toBe(997);
+    expect(await limiter.retryAfterMs("other", t0 + 3)).toBe(0);
+    // The first failure leaves the window at t0 + 1000.
+    expect(await limiter.retryAfterMs("k", t0 + 1000)).toBe(0);
+  });
+
+  test("reset clears a key; limits of another name do not share counts", async ({ db }) => {
+    const name = `t-${uniqueSuffix()}`;
+    const limiter = new RateLimiter(db, name, { max: 1, windowMs: 60_000 });
+    await limiter.recordFailure("k");
+    expect(await limiter.retryAfterMs("k")).toBeGreaterThan(0);
+    expect(await new RateLimiter(db, `${name}-other`, { max: 1, windowMs: 60_000 }).retryAfterMs("k")).toBe(0);
+    await limiter.reset("k");
+    expect(await limiter.retryAfterMs("k")).toBe(0);
+  });
+
+  test("two API processes (two connection pools) count against one limit", async ({ db, dbUrl }) => {
+    const other = createDb(dbUrl, { max: 1 });
+    onTestFinished(() => closeDb(other));
+    const name = `login-${uniqueSuffix()}`;
+    const a = new RateLimiter(db, name, { max: 5, windowMs: 60_000 });
+    const b = new RateLimiter(other, name, { max: 5, windowMs: 60_000 });
+    for (let i = 0; i < 5; i++) {
+      await (i % 2 === 0 ? a : b).recordFailure("10.0.0.9|ana@x.test");
+    }
+    expect(await a.retryAfterMs("10.0.0.9|ana@x.test")).toBeGreaterThan(0);
+    expect(await b.retryAfterMs("10.0.0.9|ana@x.test")).toBeGreaterThan(0);
+  });
+
+  test("reset requests: 3 per e-mail and 10 per address, a refused request not counted", async ({ db }) => {
+    const limiter = new ResetRequestLimiter(db);
+    const ip = `10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+    const email = `reset-${uniqueSuffix()}@x.test`;
+    for (let i = 0; i < 3; i++) {
+      expect(await limiter.take(ip, email.toUpperCase())).toBe(0);
+    }
+    expect(await limiter.take(ip, email)).toBeGreaterThan(0);
+    for (let i = 0; i < 7; i++) {
+      expect(await limiter.take(ip, `other-${i}-${email}`)).toBe(0);
+    }
+    expect(await limiter.take(ip, `last-${email}`)).toBeGreaterThan(0);
+    expect(await limiter.take(`${ip}0`, `last-${email}`)).toBe(0);
+  });
+
+  test("the workers' prune deletes counts older than a day, and only those", async ({ db }) => {
+    const limiter = new RateLimiter(db, `t-${uniqueSuffix()}`, { max: 1, windowMs: 60_000 });
+    await limiter.recordFailure("old", Date.now() - 25 * 3_600_000);
+    await limiter.recordFailure("new");
+    expect(await pruneRateLimitHits(db)).toBeGreaterThanOrEqual(1);
+    expect(await limiter.retryAfterMs("new")).toBeGreaterThan(0);
+    await limiter.recordFailure("old", Date.now() - 25 * 3_600_000 + 1);
+    expect(await limiter.retryAfterMs("old", Date.now() - 25 * 3_600_000 + 2)).toBeGreaterThan(0);
+    await pruneRateLimitHits(db);
+    expect(await limiter.retryAfterMs("old", Date.now() - 25 * 3_600_000 + 2)).toBe(0);
+  });
+
+  test("keys logins by ip and case-insensitive e-mail", () => {
+    expect(loginRateLimitKey("1.2.3.4", " Ana@X.test ")).toBe("1.2.3.4|ana@x.test");
+    expect(loginRateLimitKey(null, "a@b.c")).toBe("unknown|a@b.c");
+  });
+});
