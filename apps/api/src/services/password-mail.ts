@@ -23,7 +23,22 @@ export type MailConfig = {
   from: string;
   /** The console's public address: links in e-mails point there (never at a request's Host header). */
   publicUrl: string;
+  /**
+   * How long the relay may take to connect, greet and answer each command (default 10 s; nodemailer's
+   * own are minutes): an operator waiting on "Enviar por e-mail" gets the link and the reason instead.
+   */
+  timeoutMs?: number;
 };
+
+const DEFAULT_MAIL_TIMEOUT_MS = 10_000;
+
+function transportFor(config: MailConfig): Transporter {
+  const timeout = config.timeoutMs ?? DEFAULT_MAIL_TIMEOUT_MS;
+  return nodemailer.createTransport(
+    { url: config.smtpUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout },
+    { from: config.from },
+  );
+}
 
 export type LinkPurpose = "invite" | "reset";
 
@@ -67,7 +82,7 @@ export function passwordLinkMessage(m: PasswordLinkMail, publicUrl: string): { s
 
 /** One link by e-mail through a transport made for it (the CLI: one message, then done). */
 export async function sendPasswordLinkMail(config: MailConfig, m: PasswordLinkMail): Promise<void> {
-  const transport = nodemailer.createTransport(config.smtpUrl, { from: config.from });
+  const transport = transportFor(config);
   try {
     await transport.sendMail(mailOptions(m, config.publicUrl));
   } finally {
@@ -88,7 +103,7 @@ export class PasswordMail {
     private readonly config: MailConfig,
     private readonly logger: Logger,
   ) {
-    this.#transport = nodemailer.createTransport(config.smtpUrl, { from: config.from });
+    this.#transport = transportFor(config);
   }
 
   /** Sends one link; rejects with the relay's error (the caller decides what the operator sees). */

@@ -1,3 +1,5 @@
+import { createServer, type AddressInfo, type Socket } from "node:net";
+
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
@@ -92,6 +94,33 @@ describe("password links by e-mail", () => {
     const third = await caller.users.createPasswordLink({ userId: client.id });
     expect(third).toMatchObject({ emailed: false, emailError: null });
     expect(smtp.mails.items).toHaveLength(1);
+  });
+
+  dbTest("a relay that never answers costs the operator the timeout, not minutes, and the link still works", async ({ db }) => {
+    // Accepts connections and says nothing (no SMTP greeting), as a stuck relay or a black-holed port would.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    onTestFinished(
+      () =>
+        new Promise<void>((resolve) => {
+          sockets.forEach((x) => x.destroy());
+          silent.close(() => resolve());
+        }),
+    );
+    const port = (silent.address() as AddressInfo).port;
+    const mail = new PasswordMail(db, { smtpUrl: `smtp://127.0.0.1:${port}`, from: "lx@agencia.test", publicUrl: PUBLIC_URL, timeoutMs: 300 }, memoryLogger().logger);
+    onTestFinished(() => mail.close());
+    const tenant = await seedTenant(db);
+    const client = await seedUser(db, { role: "client", tenantId: tenant.id });
+    const { caller } = await operatorCaller(db, mail);
+    // nodemailer's own greeting timeout is 30 s: without ours this call would outlive a 15 s budget.
+    const link = await Promise.race([
+      caller.users.createPasswordLink({ userId: client.id, sendEmail: true }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the operator was kept waiting")), 15_000).unref()),
+    ]);
+    expect(link).toMatchObject({ emailed: false, emailError: "Greeting never received" });
+    expect(await callerFor(db, null).caller.auth.passwordLink({ token: link.token })).toMatchObject({ email: client.email });
   });
 
   dbTest("with no SMTP_URL, asking for an e-mail is refused before anything is created", async ({ db }) => {
