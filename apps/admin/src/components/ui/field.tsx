@@ -77,58 +77,22 @@ export function FieldErrors({ id, messages }: { id?: string; messages: readonly 
   );
 }
 
-/** A checkbox with its label; `hint` (optional) says what checking it does. */
-export function Checkbox({
-  label,
-  hint,
-  className,
-  ...props
-}: Omit<ComponentProps<"input">, "type"> & { label: ReactNode; hint?: ReactNode }) {
-  const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
-  return (
-    <div className={cn("flex items-start gap-2.5", className)}>
-      <input
-        id={id}
-        type="checkbox"
-        aria-describedby={hintId}
-        className="mt-0.5 size-4 rounded border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 focus-visible:outline-none"
-        {...props}
-      />
-      {hint ? (
-        <div className="min-w-0">
-          <label htmlFor={id} className="text-sm text-slate-700">
-            {label}
-          </label>
-          <p id={hintId} className="mt-0.5 text-xs text-slate-500">
-            {hint}
-          </p>
-        </div>
-      ) : (
-        <label htmlFor={id} className="text-sm text-slate-700">
-          {label}
-        </label>
-      )}
-    </div>
-  );
-}
+type ChoiceProps = Omit<ComponentProps<"input">, "type"> & { label: ReactNode; hint?: ReactNode };
 
-/** One choice of a radio group (same `name` on each); `hint` says what the choice means. */
-export function Radio({
-  label,
-  hint,
-  className,
-  ...props
-}: Omit<ComponentProps<"input">, "type"> & { label: ReactNode; hint?: ReactNode }) {
+/** A checkbox or a radio with its label and, under it, an optional hint tied to it by aria-describedby. */
+function Choice({ type, label, hint, className, ...props }: ChoiceProps & { type: "checkbox" | "radio" }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div className={cn("flex items-start gap-2.5", className)}>
       <input
         id={id}
-        type="radio"
+        type={type}
         aria-describedby={hintId}
-        className="mt-0.5 size-4 border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 focus-visible:outline-none"
+        className={cn(
+          "mt-0.5 size-4 border-slate-300 text-indigo-600 accent-indigo-600 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 focus-visible:outline-none",
+          type === "checkbox" && "rounded",
+        )}
         {...props}
       />
       <div className="min-w-0">
@@ -143,4 +107,14 @@ export function Radio({
       </div>
     </div>
   );
+}
+
+/** A checkbox with its label; `hint` (optional) says what checking it does. */
+export function Checkbox(props: ChoiceProps) {
+  return <Choice type="checkbox" {...props} />;
+}
+
+/** One choice of a radio group (same `name` on each); `hint` says what the choice means. */
+export function Radio(props: ChoiceProps) {
+  return <Choice type="radio" {...props} />;
 }
