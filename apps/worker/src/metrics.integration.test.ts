@@ -42,4 +42,19 @@ describe("worker gauges", () => {
       blocked: 1,
     });
   });
+
+  test("paused numbers: a number whose sends a token error paused counts until it is resumed", async ({ db }) => {
+    const metrics = createWorkerMetrics(db);
+    const paused = async () => Number(/^lx_numbers_sends_paused (\d+)$/m.exec(await metrics.registry.getSingleMetricAsString("lx_numbers_sends_paused"))?.[1]);
+    // The file's database is shared: count relative to what is paused already.
+    const before = await paused();
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    await seedNumber(db, { tenantId: tenant.id });
+    expect(await paused()).toBe(before);
+    await db.execute(sql`update phone_numbers set send_paused_at = now() where id = ${number.id}`);
+    expect(await paused()).toBe(before + 1);
+    await db.execute(sql`update phone_numbers set send_paused_at = null where id = ${number.id}`);
+    expect(await paused()).toBe(before);
+  });
 });

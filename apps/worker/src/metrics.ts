@@ -102,6 +102,15 @@ export function createWorkerMetrics(db: Database): WorkerMetrics {
       }
     },
   });
+  new Gauge({
+    name: "lx_numbers_sends_paused",
+    help: "WhatsApp numbers whose sends are paused after a token or account error (190, 368, 131031): their replies wait",
+    registers: [registry],
+    async collect() {
+      const rows = await db.execute<{ n: number }>(sql`select count(*)::int as n from phone_numbers where send_paused_at is not null`);
+      this.set(rows[0]?.n ?? 0);
+    },
+  });
   return {
     registry,
     jobHooks: {
