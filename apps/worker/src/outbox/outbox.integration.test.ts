@@ -209,6 +209,37 @@ describe("outbox sender", () => {
     expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(0);
   });
 
+  test("a connection lost while recording a send Meta accepted: recorded on a new one, never ambiguous, never sent twice", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    // No status callbacks: nothing but the sender itself can record this send.
+    s.graph.setWebhook(null);
+    const text = "aceita pela Meta, gravada depois";
+    const a = await queueText(s, text);
+    s.graph.failNext(1, { kind: "delay", ms: 300 }); // time to hold the row before Meta answers
+    const waiting = (like: string) =>
+      db.execute<{ pid: number }>(sql`
+        select pid from pg_stat_activity
+        where application_name = 'lx-test-worker' and wait_event_type = 'Lock' and query like ${like}`);
+    await s.startWorker({ ambiguousGraceMs: 1_000, reapEveryMs: 200 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "sending");
+    await db.transaction(async (tx) => {
+      // Hold the row: the sender's "sent" settle waits on it; then its connection is cut, as a
+      // restart or a failover would, after Meta accepted the send and before it is recorded.
+      await tx.execute(sql`select 1 from outbox_messages where id = ${a.outboxId} for update`);
+      const [settle] = await eventually(() => waiting("%then 'sent' else o.status end%"), (r) => r.length === 1);
+      await tx.execute(sql`select pg_terminate_backend(${settle!.pid})`);
+      // Whatever the sender does next about this row waits on the same lock: let it queue up.
+      await eventually(() => waiting("%outbox_messages%"), (r) => r.length === 1);
+    });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "sent");
+    const wamid = s.graph.requests.find((r) => r.kind === "send")?.wamid;
+    expect(await row(db, a.outboxId)).toMatchObject({ status: "sent", wamid });
+    // An ambiguous send would be re-sent 1 s from now: wait past that (an absence cannot be awaited).
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(accepted(s, text)).toHaveLength(1);
+    expect(await audits(db, "send.ambiguous", a.outboxId)).toBe(0);
+  });
+
   test("our own failure before the request (here the template read is cancelled) is a counted retry, not ambiguous; on the last attempt the send is dead-lettered", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
     await reengagementTemplate(s);

@@ -325,7 +325,14 @@ export class OutboxSender {
     });
     await receipt;
     if (res.ok) {
-      await this.sent.add({ id: row.id, wamid: res.wamid });
+      // Meta accepted it and we hold its wamid: nothing about it is ambiguous. A connection lost while
+      // recording that (a restart, a failover) is retried — the settle is idempotent — instead of
+      // leaving the row to the ambiguous path, which re-sends after the grace period when the status
+      // callbacks did not get through the same outage either (a duplicate the customer would see).
+      await retryWhileUnreachable(() => this.sent.add({ id: row.id, wamid: res.wamid }), {
+        forMs: this.sendTimeoutMs,
+        stopped: () => this.stopping,
+      });
       // Read receipts are logged at debug: one info line per delivered message is enough.
       log[windowed.kind === "mark_read" ? "debug" : "info"]({ wamid: res.wamid, kind: windowed.kind }, "sent");
       return "sent";
