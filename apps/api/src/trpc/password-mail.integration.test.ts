@@ -115,11 +115,12 @@ describe("password links by e-mail", () => {
     const client = await seedUser(db, { role: "client", tenantId: tenant.id });
     const { caller } = await operatorCaller(db, mail);
     // nodemailer's own greeting timeout is 30 s: without ours this call would outlive a 15 s budget.
+    // (Which of our equal timeouts fires first, greeting or socket, varies: both say why.)
     const link = await Promise.race([
       caller.users.createPasswordLink({ userId: client.id, sendEmail: true }),
       new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the operator was kept waiting")), 15_000).unref()),
     ]);
-    expect(link).toMatchObject({ emailed: false, emailError: "Greeting never received" });
+    expect(link).toMatchObject({ emailed: false, emailError: expect.stringMatching(/^(Greeting never received|Timeout)$/) });
     expect(await callerFor(db, null).caller.auth.passwordLink({ token: link.token })).toMatchObject({ email: client.email });
   });
 
