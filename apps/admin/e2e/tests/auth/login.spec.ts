@@ -1,5 +1,6 @@
 import { CLIENT, OPERATOR } from "../../fixtures/data.ts";
 import { expect, test } from "../../fixtures/test.ts";
+import { recordRequests } from "../../fixtures/trpc-routes.ts";
 
 test.describe("sign-in", () => {
   test("[AUTH]: operator signs in through the form and lands on the tenants list", async ({ page, shot }) => {
@@ -28,15 +29,10 @@ test.describe("sign-in", () => {
 
   test("[AUTH]: an empty form names the required fields without calling the API", async ({ page }) => {
     await page.goto("/login");
-    let loginCalls = 0;
-    page.on("request", (request) => {
-      if (request.url().includes("/trpc/auth.login")) {
-        loginCalls += 1;
-      }
-    });
+    const loginCalls = recordRequests(page, "/trpc/auth.login");
     await page.getByRole("button", { name: "Entrar" }).click();
     await expect(page.getByTestId("field-errors")).toHaveCount(2);
-    expect(loginCalls).toBe(0);
+    expect(loginCalls).toEqual([]);
   });
 
   test("[AUTH]: signs out and the console asks to sign in again", async ({ page, apiSignin }) => {

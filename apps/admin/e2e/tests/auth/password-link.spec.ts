@@ -7,7 +7,7 @@ import { readMails, sentTo } from "../../fixtures/mail.ts";
 import { SCREENSHOTS_DIR } from "../../fixtures/stack.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
-import { patchTrpcData } from "../../fixtures/trpc-routes.ts";
+import { patchTrpcData, recordRequests } from "../../fixtures/trpc-routes.ts";
 
 // One-time password links: an operator makes one (a new access, or a row of the accounts card) and the
 // owner opens it in a browser of their own, signed out, to set the password. Every test makes its own
@@ -71,12 +71,7 @@ test("[AUTH]: a new client access with a link: the client sets the password in t
   const password = "senha-do-cliente-1";
   await apiSignin("operator");
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
-  const createBodies: string[] = [];
-  page.on("request", (request) => {
-    if (request.url().includes("/trpc/users.create")) {
-      createBodies.push(request.postData() ?? "");
-    }
-  });
+  const creates = recordRequests(page, "/trpc/users.create");
 
   await page.goto(`/tenants/${OTHER_TENANT.slug}`);
   const card = page.getByRole("region", { name: "Acessos do cliente" });
@@ -104,10 +99,10 @@ test("[AUTH]: a new client access with a link: the client sets the password in t
   const linkDialog = page.getByRole("dialog", { name: "Link para definir a senha" });
   await expect(linkDialog).toContainText(`O acesso de ${email} foi criado.`);
   const url = await readLink(linkDialog, email);
-  expect(createBodies).toHaveLength(1);
-  expect(createBodies[0]).toContain(email);
-  expect(createBodies[0]).not.toContain("password");
-  expect(createBodies[0]).not.toContain("sendEmail");
+  expect(creates).toHaveLength(1);
+  expect(creates[0]?.body).toContain(email);
+  expect(creates[0]?.body).not.toContain("password");
+  expect(creates[0]?.body).not.toContain("sendEmail");
   // Answered once the mail (had there been one) went: none did.
   await expect(linkDialog.getByTestId("password-link-emailed")).toHaveCount(0);
   expect(readMails().filter(sentTo(email))).toEqual([]);
@@ -348,18 +343,13 @@ test("[AUTH]: on a server with e-mail, the sign-in page offers a reset link inst
 test("[AUTH]: a link without its token, or with a garbled one, says so without asking the API", async ({
   page,
 }) => {
-  let linkCalls = 0;
-  page.on("request", (request) => {
-    if (request.url().includes("/trpc/auth.")) {
-      linkCalls += 1;
-    }
-  });
+  const linkCalls = recordRequests(page, "/trpc/auth.");
   await page.goto("/password");
   await expect(page.getByRole("heading", { name: "Link incompleto", level: 1 })).toBeVisible();
   await expect(page.getByRole("alert")).toContainText("Abra o link completo que a sua agência enviou");
   await page.goto("/password#t=cortado-no-meio");
   await expect(page.getByRole("heading", { name: "Link incompleto", level: 1 })).toBeVisible();
-  expect(linkCalls).toBe(0);
+  expect(linkCalls).toEqual([]);
   // Well formed but unknown: the API says the link cannot be used.
   await page.goto(`/password#t=${"A".repeat(43)}`);
   await expectDeadLink(page);

@@ -12,7 +12,7 @@ import {
 } from "../../fixtures/mail.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcMutation } from "../../fixtures/trpc.ts";
-import { failTrpc, patchTrpcData } from "../../fixtures/trpc-routes.ts";
+import { failTrpc, patchTrpcData, recordRequests } from "../../fixtures/trpc-routes.ts";
 
 // Password links by e-mail: the run's API has SMTP_URL pointing at globalSetup's fake mail server
 // (e2e/fixtures/mail.ts reads what it got). Every test makes its own accounts with new e-mails.
@@ -39,17 +39,6 @@ async function ownBrowser(browser: Browser, baseURL: string | undefined): Promis
 function resetMailTo(email: string): (mail: Mail) => boolean {
   const to = sentTo(email);
   return (mail) => to(mail) && mail.subject === RESET_SUBJECT;
-}
-
-/** Counts the page's calls of `auth.requestPasswordReset`. */
-function countResetCalls(page: Page): () => number {
-  let calls = 0;
-  page.on("request", (request) => {
-    if (request.url().includes("/trpc/auth.requestPasswordReset")) {
-      calls += 1;
-    }
-  });
-  return () => calls;
 }
 
 async function setPassword(page: Page, password: string) {
@@ -95,7 +84,7 @@ test("[AUTH]: a client who forgot the password asks for a link on the sign-in pa
       password: oldPassword,
     }),
   );
-  const resetCalls = countResetCalls(page);
+  const resetCalls = recordRequests(page, "/trpc/auth.requestPasswordReset");
 
   await page.goto("/login");
   await expect(page.getByTestId("forgot-password")).toHaveText("Esqueceu a senha?");
@@ -109,7 +98,7 @@ test("[AUTH]: a client who forgot the password asks for a link on the sign-in pa
   await expect(page.getByRole("heading", { name: "Confira seu e-mail", level: 1 })).toBeVisible();
   await expect(page.getByTestId("forgot-password-confirmation")).toHaveText(CONFIRMATION);
   await shot("forgot-password-sent");
-  expect(resetCalls()).toBe(1);
+  expect(resetCalls).toHaveLength(1);
 
   const mail = await waitForMail(resetMailTo(email));
   expect(mail.text).toContain("Olá, Cliente Esquecido.");
@@ -147,7 +136,7 @@ test("[AUTH]: an e-mail without an account gets the very same answer, and no mai
       password: "senha-conhecida-1",
     }),
   );
-  const resetCalls = countResetCalls(page);
+  const resetCalls = recordRequests(page, "/trpc/auth.requestPasswordReset");
 
   await page.goto("/login");
   await openForgot(page);
@@ -155,7 +144,7 @@ test("[AUTH]: an e-mail without an account gets the very same answer, and no mai
   await expect(page.getByLabel("E-mail")).toHaveValue("");
   await page.getByRole("button", { name: "Enviar link" }).click();
   await expect(page.getByTestId("field-errors")).toHaveText(["e-mail inválido"]);
-  expect(resetCalls()).toBe(0);
+  expect(resetCalls).toHaveLength(0);
 
   // First the e-mail nobody has.
   await page.getByLabel("E-mail").fill(unknown);
@@ -172,7 +161,7 @@ test("[AUTH]: an e-mail without an account gets the very same answer, and no mai
   await page.getByRole("button", { name: "Enviar link" }).click();
   await expect(page.getByTestId("forgot-password-confirmation")).toHaveText(CONFIRMATION);
   expect(await page.getByTestId("forgot-password-sent").innerText()).toBe(unknownAnswer);
-  expect(resetCalls()).toBe(2);
+  expect(resetCalls).toHaveLength(2);
 
   // The account's mail arrives; by then the earlier request (for nobody) was long handled: no mail.
   await waitForMail(resetMailTo(known));
@@ -226,12 +215,7 @@ test("[AUTH]: an operator creates a client access and e-mails the invitation; it
   test.setTimeout(90_000);
   const email = uniqueEmail("convite", "outra.local");
   await apiSignin("operator");
-  const createBodies: string[] = [];
-  page.on("request", (request) => {
-    if (request.url().includes("/trpc/users.create")) {
-      createBodies.push(request.postData() ?? "");
-    }
-  });
+  const creates = recordRequests(page, "/trpc/users.create");
 
   await page.goto(`/tenants/${OTHER_TENANT.slug}`);
   const card = page.getByRole("region", { name: "Acessos do cliente" });
@@ -259,8 +243,8 @@ test("[AUTH]: an operator creates a client access and e-mails the invitation; it
   await expect(linkDialog.getByTestId("password-link-email-error")).toHaveCount(0);
   const shown = await linkDialog.getByLabel("Link", { exact: true }).inputValue();
   expect(shown).toMatch(LINK_URL);
-  expect(createBodies).toHaveLength(1);
-  expect(JSON.parse(createBodies[0] ?? "null")).toMatchObject({ 0: { email, sendEmail: true } });
+  expect(creates).toHaveLength(1);
+  expect(JSON.parse(creates[0]?.body ?? "null")).toMatchObject({ 0: { email, sendEmail: true } });
   await shot("password-link-emailed");
   await linkDialog.getByRole("button", { name: "Fechar" }).click();
   await expect(linkDialog).toBeHidden();

@@ -2,6 +2,7 @@ import { newCustomer } from "../../fixtures/customer.ts";
 import { HAVEN } from "../../fixtures/data.ts";
 import { withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
+import { recordRequests } from "../../fixtures/trpc-routes.ts";
 
 /** More than the thread's first page (300, `conversations.byId`'s default limit). */
 const MESSAGES = 320;
@@ -72,17 +73,12 @@ test("[INBOX]: a long thread shows its newest 300 messages and loads the older o
 
   // The next polls read only the tail, from the anchor (message 021) on: the older page is never
   // read again, the older messages stay, and the view does not move.
-  const reads: string[] = [];
-  page.on("request", (request) => {
-    if (request.url().includes("conversations.byId")) {
-      reads.push(decodeURIComponent(request.url()));
-    }
-  });
+  const reads = recordRequests(page, "conversations.byId");
   await page.waitForResponse((response) => response.url().includes("conversations.byId"));
   await page.waitForResponse((response) => response.url().includes("conversations.byId"));
   expect(reads.length).toBeGreaterThanOrEqual(2);
-  expect(reads.filter((url) => /"cursor":\d/.test(url))).toEqual([]);
-  expect(reads.every((url) => /"since":\d/.test(url))).toBe(true);
+  expect(reads.filter((r) => /"cursor":\d/.test(r.url))).toEqual([]);
+  expect(reads.every((r) => /"since":\d/.test(r.url))).toBe(true);
   await expect(messages).toHaveCount(MESSAGES);
   const polled = await anchor.boundingBox();
   expect(Math.abs((polled?.y ?? 0) - (before?.y ?? Number.NaN))).toBeLessThanOrEqual(2);
