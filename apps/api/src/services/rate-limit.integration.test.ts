@@ -1,19 +1,24 @@
 import { describe, expect, onTestFinished } from "vitest";
 
-import { closeDb, createDb } from "@lx/db/client";
-import { pruneRateLimitHits } from "@lx/db/queries";
-import { dbTest as test, uniqueSuffix } from "@lx/db/testing";
+import { eq } from "drizzle-orm";
 
-import { loginRateLimitKey, RateLimiter, ResetRequestLimiter } from "./rate-limit.ts";
+import { closeDb, createDb } from "@lx/db/client";
+import { login, pruneRateLimitHits } from "@lx/db/queries";
+import { rateLimitHits } from "@lx/db/schema";
+import { dbTest as test, seedUser, uniqueSuffix } from "@lx/db/testing";
+import { AppError } from "@lx/shared/errors";
+
+import { createLoginRateLimiter, loginRateLimitKey, loginThrottle, RateLimiter, ResetRequestLimiter } from "./rate-limit.ts";
 
 describe("RateLimiter (counted in PostgreSQL)", () => {
   test("limits a key after max failures inside the window and frees it when they age out", async ({ db }) => {
     const limiter = new RateLimiter(db, `t-${uniqueSuffix()}`, { max: 3, windowMs: 1000 });
     const t0 = 1_700_000_000_000;
     for (let i = 0; i < 3; i++) {
-      expect(await limiter.retryAfterMs("k", t0 + i)).toBe(0);
-      await limiter.recordFailure("k", t0 + i);
+      expect(await limiter.take("k", t0 + i)).toBe(0);
     }
+    expect(await limiter.take("k", t0 + 3)).toBe(997);
+    // A refused attempt is not counted: the wait does not grow.
     expect(await limiter.retryAfterMs("k", t0 + 3)).toBe(997);
     expect(await limiter.retryAfterMs("other", t0 + 3)).toBe(0);
     // The first failure leaves the window at t0 + 1000.
@@ -23,7 +28,7 @@ describe("RateLimiter (counted in PostgreSQL)", () => {
   test("reset clears a key; limits of another name do not share counts", async ({ db }) => {
     const name = `t-${uniqueSuffix()}`;
     const limiter = new RateLimiter(db, name, { max: 1, windowMs: 60_000 });
-    await limiter.recordFailure("k");
+    expect(await limiter.take("k")).toBe(0);
     expect(await limiter.retryAfterMs("k")).toBeGreaterThan(0);
     expect(await new RateLimiter(db, `${name}-other`, { max: 1, windowMs: 60_000 }).retryAfterMs("k")).toBe(0);
     await limiter.reset("k");
@@ -37,10 +42,47 @@ describe("RateLimiter (counted in PostgreSQL)", () => {
     const a = new RateLimiter(db, name, { max: 5, windowMs: 60_000 });
     const b = new RateLimiter(other, name, { max: 5, windowMs: 60_000 });
     for (let i = 0; i < 5; i++) {
-      await (i % 2 === 0 ? a : b).recordFailure("10.0.0.9|ana@x.test");
+      expect(await (i % 2 === 0 ? a : b).take("10.0.0.9|ana@x.test")).toBe(0);
     }
     expect(await a.retryAfterMs("10.0.0.9|ana@x.test")).toBeGreaterThan(0);
     expect(await b.retryAfterMs("10.0.0.9|ana@x.test")).toBeGreaterThan(0);
+  });
+
+  test("concurrent attempts from two API processes: exactly max go ahead, however they interleave", async ({
+    db,
+    dbUrl,
+  }) => {
+    const other = createDb(dbUrl, { max: 8 });
+    onTestFinished(() => closeDb(other));
+    const name = `burst-${uniqueSuffix()}`;
+    const a = new RateLimiter(db, name, { max: 5, windowMs: 60_000 });
+    const b = new RateLimiter(other, name, { max: 5, windowMs: 60_000 });
+    const waits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).take("k")));
+    expect(waits.filter((w) => w === 0)).toHaveLength(5);
+    expect(await db.$count(rateLimitHits, eq(rateLimitHits.key, `${name}|k`))).toBe(5);
+  });
+
+  test("a burst of wrong passwords gets no more password checks than the limit", async ({ db, dbUrl }) => {
+    const other = createDb(dbUrl, { max: 8 });
+    onTestFinished(() => closeDb(other));
+    const user = await seedUser(db, { role: "operator" });
+    const ip = "198.51.100.77";
+    const attempt = (pool: typeof db) =>
+      login(pool, {
+        email: user.email,
+        password: "not-the-password",
+        ip,
+        userAgent: "vitest",
+        throttle: loginThrottle(createLoginRateLimiter(pool), ip, user.email),
+      }).then(
+        () => "signed in",
+        (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+      );
+    const outcomes = await Promise.all(Array.from({ length: 24 }, (_, i) => attempt(i % 2 === 0 ? db : other)));
+    expect(outcomes.filter((o) => o === "UNAUTHORIZED")).toHaveLength(5);
+    expect(outcomes.filter((o) => o === "RATE_LIMITED")).toHaveLength(19);
+    // The right password is refused too until the window passes: the guesses used it up.
+    expect(await attempt(db)).toBe("RATE_LIMITED");
   });
 
   test("reset requests: 3 per e-mail and 10 per address, a refused request not counted", async ({ db }) => {
@@ -60,11 +102,11 @@ describe("RateLimiter (counted in PostgreSQL)", () => {
 
   test("the workers' prune deletes counts older than a day, and only those", async ({ db }) => {
     const limiter = new RateLimiter(db, `t-${uniqueSuffix()}`, { max: 1, windowMs: 60_000 });
-    await limiter.recordFailure("old", Date.now() - 25 * 3_600_000);
-    await limiter.recordFailure("new");
+    await limiter.take("old", Date.now() - 25 * 3_600_000);
+    await limiter.take("new");
     expect(await pruneRateLimitHits(db)).toBeGreaterThanOrEqual(1);
     expect(await limiter.retryAfterMs("new")).toBeGreaterThan(0);
-    await limiter.recordFailure("old", Date.now() - 25 * 3_600_000 + 1);
+    await limiter.take("old", Date.now() - 25 * 3_600_000 + 1);
     expect(await limiter.retryAfterMs("old", Date.now() - 25 * 3_600_000 + 2)).toBeGreaterThan(0);
     await pruneRateLimitHits(db);
     expect(await limiter.retryAfterMs("old", Date.now() - 25 * 3_600_000 + 2)).toBe(0);

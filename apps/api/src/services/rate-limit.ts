@@ -1,5 +1,5 @@
 import type { Executor } from "@lx/db/client";
-import { rateLimitHit, rateLimitReset, rateLimitWait, type LoginThrottle, type RateLimit } from "@lx/db/queries";
+import { rateLimitReset, rateLimitTake, rateLimitWait, type LoginThrottle, type RateLimit } from "@lx/db/queries";
 
 /**
  * A sliding-window limit on attempts per key, counted in PostgreSQL (`rate_limit_hits`): every API
@@ -18,8 +18,17 @@ export class RateLimiter {
     return rateLimitWait(this.db, `${this.name}|${key}`, this.limit, new Date(now));
   }
 
-  recordFailure(key: string, now = Date.now()): Promise<void> {
-    return rateLimitHit(this.db, [`${this.name}|${key}`], new Date(now));
+  /**
+   * Counts one attempt of the key if it is under the limit (0), else counts nothing and returns the
+   * milliseconds until it may try again: check and count are one step (`rateLimitTake`).
+   */
+  take(key: string, now = Date.now()): Promise<number> {
+    return rateLimitTake(this.db, [this.entry(key)], new Date(now));
+  }
+
+  /** The key and limit to pass to `rateLimitTake` with other limits' entries. */
+  entry(key: string): { key: string; limit: RateLimit } {
+    return { key: `${this.name}|${key}`, limit: this.limit };
   }
 
   reset(key: string): Promise<void> {
@@ -36,12 +45,15 @@ export function loginRateLimitKey(ip: string | null, email: string): string {
   return `${ip ?? "unknown"}|${email.trim().toLowerCase()}`;
 }
 
-/** The limiter bound to one sign-in attempt's (ip, e-mail) key: the throttle `login` consults. */
+/**
+ * The limiter bound to one sign-in attempt's (ip, e-mail) key: the throttle `login` consults. Every
+ * attempt is counted before its password is checked, and a successful one clears the count: so a
+ * burst of concurrent guesses gets no more than the limit's worth of password checks.
+ */
 export function loginThrottle(limiter: RateLimiter, ip: string | null, email: string): LoginThrottle {
   const key = loginRateLimitKey(ip, email);
   return {
-    retryAfterMs: (now) => limiter.retryAfterMs(key, now),
-    recordFailure: (now) => limiter.recordFailure(key, now),
+    take: (now) => limiter.take(key, now),
     reset: () => limiter.reset(key),
   };
 }
@@ -54,22 +66,20 @@ export function loginThrottle(limiter: RateLimiter, ip: string | null, email: st
 export class ResetRequestLimiter {
   readonly #byEmail: RateLimiter;
   readonly #byIp: RateLimiter;
+  readonly #db: Executor;
 
   constructor(db: Executor) {
+    this.#db = db;
     this.#byEmail = new RateLimiter(db, "reset-email", { max: 3, windowMs: 15 * 60_000 });
     this.#byIp = new RateLimiter(db, "reset-ip", { max: 10, windowMs: 15 * 60_000 });
   }
 
-  /** Milliseconds until this (ip, e-mail) may ask again; 0 when it may now (and the request is counted). */
-  async take(ip: string | null, email: string, now = Date.now()): Promise<number> {
-    const emailKey = email.trim().toLowerCase();
-    const ipKey = ip ?? "unknown";
-    const waits = await Promise.all([this.#byEmail.retryAfterMs(emailKey, now), this.#byIp.retryAfterMs(ipKey, now)]);
-    const wait = Math.max(...waits);
-    if (wait > 0) {
-      return wait;
-    }
-    await Promise.all([this.#byEmail.recordFailure(emailKey, now), this.#byIp.recordFailure(ipKey, now)]);
-    return 0;
+  /**
+   * Milliseconds until this (ip, e-mail) may ask again; 0 when it may now, and then the request is
+   * counted against both limits in the same step as the check.
+   */
+  take(ip: string | null, email: string, now = Date.now()): Promise<number> {
+    const entries = [this.#byEmail.entry(email.trim().toLowerCase()), this.#byIp.entry(ip ?? "unknown")];
+    return rateLimitTake(this.#db, entries, new Date(now));
   }
 }

@@ -73,9 +73,12 @@ function getDummyHash(): Promise<string> {
  * per-(ip, e-mail) limit, counted in `rate_limit_hits`). Times are epoch milliseconds.
  */
 export type LoginThrottle = {
-  /** Milliseconds until the attempt may go ahead, or 0 when it is not limited. */
-  retryAfterMs(now: number): Promise<number>;
-  recordFailure(now: number): Promise<void>;
+  /**
+   * Counts this attempt and returns 0 when it may go ahead; otherwise counts nothing and returns the
+   * milliseconds until it may. Check and count are one step, so concurrent attempts cannot all pass.
+   */
+  take(now: number): Promise<number>;
+  /** Clears the count (a successful sign-in). */
   reset(): Promise<void>;
 };
 
@@ -113,7 +116,8 @@ export async function login(db: Executor, input: LoginInput): Promise<LoginResul
       requestId: input.requestId,
     });
 
-  const retryAfterMs = await input.throttle.retryAfterMs(now.getTime());
+  // Counted before the password is checked (a failure needs no second write); cleared on success.
+  const retryAfterMs = await input.throttle.take(now.getTime());
   if (retryAfterMs > 0) {
     await failureAudit("rate_limited");
     throw new AppError("RATE_LIMITED", {
@@ -130,7 +134,6 @@ export async function login(db: Executor, input: LoginInput): Promise<LoginResul
   const passwordOk = await verifyPassword(input.password, row?.passwordHash ?? (await getDummyHash()));
   const user = row && !row.disabledAt && passwordOk ? toSessionUser(row) : null;
   if (!user) {
-    await input.throttle.recordFailure(now.getTime());
     await failureAudit(!row ? "unknown_email" : row.disabledAt ? "disabled" : "bad_password", row);
     throw new AppError("UNAUTHORIZED", { message: INVALID_CREDENTIALS });
   }

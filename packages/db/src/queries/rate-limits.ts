@@ -22,11 +22,34 @@ export async function rateLimitWait(db: Executor, key: string, limit: RateLimit,
   return oldest ? Math.max(1, oldest.at.getTime() + limit.windowMs - now.getTime()) : 0;
 }
 
-/** Counts one attempt of each key. */
-export async function rateLimitHit(db: Executor, keys: string[], now = new Date()): Promise<void> {
-  if (keys.length > 0) {
-    await db.insert(rateLimitHits).values(keys.map((key) => ({ key, at: now })));
+/**
+ * Takes one attempt under every limit at once: when each key is under its limit, counts the attempt
+ * against all of them and returns 0; otherwise counts nothing and returns the milliseconds until the
+ * longest wait ends. Check and count run in one transaction under a lock per key (taken in key order),
+ * so concurrent attempts — from any number of API processes — can never all pass one check before any
+ * of them is counted: of N simultaneous attempts on a key with `max` left, exactly `max` go ahead.
+ */
+export async function rateLimitTake(
+  db: Executor,
+  entries: readonly { key: string; limit: RateLimit }[],
+  now = new Date(),
+): Promise<number> {
+  if (entries.length === 0) {
+    return 0;
   }
+  return db.transaction(async (tx) => {
+    for (const key of [...new Set(entries.map((e) => e.key))].sort()) {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext('lx.rate_limit'), hashtext(${key}))`);
+    }
+    let wait = 0;
+    for (const { key, limit } of entries) {
+      wait = Math.max(wait, await rateLimitWait(tx, key, limit, now));
+    }
+    if (wait === 0) {
+      await tx.insert(rateLimitHits).values(entries.map(({ key }) => ({ key, at: now })));
+    }
+    return wait;
+  });
 }
 
 /** Forgets a key's attempts (a successful sign-in clears its failures). */

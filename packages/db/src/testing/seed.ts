@@ -17,8 +17,7 @@ export const TEST_ACTOR = { type: "system", label: "test" } as const;
 
 /** A sign-in throttle that never refuses (tests of `login` that are not about its rate limit). */
 export const NO_THROTTLE: LoginThrottle = {
-  retryAfterMs: () => Promise.resolve(0),
-  recordFailure: () => Promise.resolve(),
+  take: () => Promise.resolve(0),
   reset: () => Promise.resolve(),
 };
 
