@@ -9,6 +9,7 @@ import type { NumberDirectory } from "@lx/db/number-directory";
 import { createFakeGraphApp, createFakeGraphState } from "@lx/sandbox";
 import type { SecretKeys } from "@lx/shared/crypto";
 
+import type { TrustProxy } from "./http/client-address.ts";
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { requestContext, requestLog } from "./http/middleware.ts";
@@ -30,6 +31,8 @@ export type AppConfig = {
   secretKey: SecretKeys;
   /** Mark the session cookie Secure (behind HTTPS). */
   cookieSecure: boolean;
+  /** TRUST_PROXY: the proxies whose X-Forwarded-For names the client (rate limits, audit); null: none. */
+  trustProxy?: TrustProxy | null;
   /** Folder of the built console, served at `/` with an SPA fallback. */
   adminDistDir?: string;
   metaAppSecret: string;
@@ -95,6 +98,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
             db: deps.db,
             secretKey: deps.config.secretKey,
             cookieSecure: deps.config.cookieSecure,
+            trustProxy: deps.config.trustProxy ?? null,
             loginLimiter,
             resetLimiter,
             mail: deps.mail ?? null,

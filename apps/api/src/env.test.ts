@@ -87,6 +87,28 @@ describe("parseApiEnv", () => {
     expect(flag("0")).toBe(false);
   });
 
+  it("parses TRUST_PROXY into a check of the proxies' addresses; refuses a bad entry by name", () => {
+    const trust = (value: string) => {
+      const result = parseApiEnv({ ...complete, TRUST_PROXY: value });
+      return result.ok ? result.env.TRUST_PROXY : result.message;
+    };
+    const lb = trust("loopback, 10.0.0.0/8 ,fd00::/8");
+    expect(typeof lb).toBe("function");
+    if (typeof lb === "function") {
+      expect(["127.0.0.1", "10.2.3.4", "fd12::1", "192.168.0.1", "203.0.113.9"].map((a) => lb(a, 0))).toEqual([
+        true,
+        true,
+        true,
+        false,
+        false,
+      ]);
+    }
+    expect(trust("")).toBeUndefined();
+    expect(trust("10.0.0.0/33")).toBe("invalid environment variable TRUST_PROXY: invalid range on address: 10.0.0.0/33");
+    expect(trust("proxy.internal")).toBe("invalid environment variable TRUST_PROXY: invalid IP address: proxy.internal");
+    expect(trust(" , ")).toMatch(/^invalid environment variable TRUST_PROXY: must name at least one/);
+  });
+
   it("accepts a base64 key, a custom port, log level and console folder", () => {
     const result = parseApiEnv({
       ...complete,

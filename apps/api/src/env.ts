@@ -2,6 +2,8 @@ import { z } from "zod";
 
 import { parseSecretKey, type SecretKeys } from "@lx/shared/crypto";
 
+import { parseTrustProxy, type TrustProxy } from "./http/client-address.ts";
+
 /**
  * The API's one env module (STYLE rules 9–12): everything the process reads from its environment is
  * validated here, once, at start. Nothing else reads `process.env`.
@@ -32,6 +34,15 @@ function secretKeyOf(value: string, ctx: z.RefinementCtx): Buffer {
   }
 }
 
+function trustProxyOf(value: string, ctx: z.RefinementCtx): TrustProxy {
+  try {
+    return parseTrustProxy(value);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : "not a list of addresses" });
+    return z.NEVER;
+  }
+}
+
 const ApiEnvSchema = z.object({
   DATABASE_URL: required(z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" })),
   /** Named prepared statements; "false" behind a pooler that cannot keep them (PgBouncer transaction mode < 1.21). */
@@ -56,6 +67,11 @@ const ApiEnvSchema = z.object({
   LOG_LEVEL: optional(z.enum(LOG_LEVELS).default("info")),
   ADMIN_DIST_DIR: optional(z.string().optional()),
   COOKIE_SECURE: boolFlag,
+  /**
+   * The proxies in front of the API whose X-Forwarded-For names the client (`loopback`,
+   * `uniquelocal`, addresses, CIDRs; comma-separated). Unset: the socket's address, header ignored.
+   */
+  TRUST_PROXY: optional(z.string().transform(trustProxyOf).optional()),
   /** Serve the built-in Meta sandbox (a fake Graph API) at /sandbox/graph, for sandbox numbers. */
   LX_SANDBOX: boolFlag,
   /** Mail relay for password links (`smtp://user:pass@host:587`, `smtps://…:465`); unset: no e-mail. */

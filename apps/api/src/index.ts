@@ -48,6 +48,7 @@ const app = newApp({
   config: {
     secretKey: secretKeysOf(env),
     cookieSecure: env.COOKIE_SECURE,
+    trustProxy: env.TRUST_PROXY ?? null,
     adminDistDir: env.ADMIN_DIST_DIR,
     metaAppSecret: env.META_APP_SECRET,
     metaAppSecretPrevious: env.META_APP_SECRET_PREVIOUS,

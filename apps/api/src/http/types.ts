@@ -1,3 +1,5 @@
+import type { HttpBindings } from "@hono/node-server";
+
 import type { Logger } from "../logger.ts";
 
 /** Variables every request carries (set by the request-id middleware in app.ts). */
@@ -7,4 +9,8 @@ export type HonoVariables = {
   logger: Logger;
 };
 
-export type HonoEnv = { Variables: HonoVariables };
+/**
+ * `Bindings` are the Node request and response @hono/node-server passes each request; absent when a
+ * test calls `app.request` directly.
+ */
+export type HonoEnv = { Variables: HonoVariables; Bindings: Partial<HttpBindings> };

@@ -1,10 +1,14 @@
+import type { AddressInfo } from "node:net";
+
+import { serve } from "@hono/node-server";
 import { TRPCError } from "@trpc/server";
-import { describe, expect } from "vitest";
+import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { hashSessionToken } from "@lx/db/queries";
 import { dbTest, seedTenant, seedUser } from "@lx/db/testing";
 
+import { parseTrustProxy } from "../http/client-address.ts";
 import { buildTestApp, callerFor, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
 import { SESSION_COOKIE } from "./init.ts";
 
@@ -251,6 +255,49 @@ describe("login rate limit", () => {
       );
       expect(http.status).toBe(429);
       expect(((await http.json()) as TrpcErrorBody).error.data.appError?.code).toBe("RATE_LIMITED");
+    },
+  );
+
+  dbTest(
+    "behind a proxy: TRUST_PROXY makes X-Forwarded-For the client's address; unset, the header is ignored",
+    async ({ db }) => {
+      const listen = async (trustProxy: string | null) => {
+        const { app } = buildTestApp(db, { trustProxy: trustProxy === null ? null : parseTrustProxy(trustProxy) });
+        const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+        onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+        await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+        const { port } = server.address() as AddressInfo;
+        return (email: string, password: string, forwardedFor: string) =>
+          fetch(`http://127.0.0.1:${port}/trpc/auth.login`, {
+            method: "POST",
+            headers: { "content-type": "application/json", "x-forwarded-for": forwardedFor },
+            body: JSON.stringify({ email, password }),
+          }).then((res) => res.status);
+      };
+
+      // The load balancer (here the loopback) forwards two customers' offices.
+      const proxied = await listen("loopback");
+      const user = await seedUser(db, { role: "operator" });
+      for (let i = 0; i < 5; i++) {
+        expect(await proxied(user.email, "wrong-password", "203.0.113.20")).toBe(401);
+      }
+      expect(await proxied(user.email, user.password, "203.0.113.20")).toBe(429);
+      // Another office is not locked out by the first one's failures (they share the proxy's socket).
+      expect(await proxied(user.email, user.password, "198.51.100.20, 203.0.113.99")).toBe(200);
+      const failures = await auditRows(db, "auth.login_failed", user.email);
+      expect(failures.map((f) => f.data.ip)).toEqual(Array(6).fill("203.0.113.20"));
+      // The right-most untrusted address is the client: a forged left part changes nothing.
+      expect((await auditRows(db, "auth.login", user.email)).map((r) => r.data.ip)).toEqual(["203.0.113.99"]);
+
+      // Without TRUST_PROXY a client cannot choose its address by writing the header.
+      const direct = await listen(null);
+      const other = await seedUser(db, { role: "operator" });
+      for (let i = 0; i < 5; i++) {
+        expect(await direct(other.email, "wrong-password", `192.0.2.${i}`)).toBe(401);
+      }
+      expect(await direct(other.email, other.password, "192.0.2.200")).toBe(429);
+      const directFailures = await auditRows(db, "auth.login_failed", other.email);
+      expect(new Set(directFailures.map((f) => f.data.ip))).toEqual(new Set(["127.0.0.1"]));
     },
   );
 

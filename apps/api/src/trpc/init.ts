@@ -2,7 +2,6 @@
  * tRPC setup (STYLE rule 28): the context, `initTRPC`, the error formatter and the procedures every
  * router builds on. Authorization comes from the session in `ctx`, never from ids in the input.
  */
-import { getConnInfo } from "@hono/node-server/conninfo";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { Context as HonoContext } from "hono";
 import { getCookie } from "hono/cookie";
@@ -15,6 +14,7 @@ import type { SecretKeys } from "@lx/shared/crypto";
 import { AppError, isAppError, type AppErrorCode } from "@lx/shared/errors";
 import { ZTenantScopeInput } from "@lx/shared/schemas";
 
+import { clientAddress, type TrustProxy } from "../http/client-address.ts";
 import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FinishedCountsCache } from "../services/finished-counts.ts";
@@ -35,7 +35,10 @@ export type TrpcContext = {
   logger: Logger;
   /** LX_SECRET_KEY, parsed (for procedures that box or open stored secrets). */
   secretKey: SecretKeys;
-  /** The client's socket address (not X-Forwarded-For, which anyone can write). */
+  /**
+   * The client's address: the socket's, or from X-Forwarded-For when the socket is a proxy
+   * `TRUST_PROXY` names (http/client-address.ts); null without a Node socket (tests).
+   */
   ip: string | null;
   userAgent: string | null;
   loginLimiter: RateLimiter;
@@ -63,6 +66,7 @@ export type TrpcDeps = {
   db: Database;
   secretKey: SecretKeys;
   cookieSecure: boolean;
+  trustProxy: TrustProxy | null;
   loginLimiter: RateLimiter;
   resetLimiter: ResetRequestLimiter;
   mail: PasswordMail | null;
@@ -89,15 +93,6 @@ export function cookieWriter(
   };
 }
 
-function socketAddress(c: HonoContext<HonoEnv>): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    // No Node socket behind this request (app.request in tests).
-    return null;
-  }
-}
-
 /**
  * Builds the context of one tRPC HTTP request (a batch shares it) from the Hono context. Response
  * headers go through tRPC's `resHeaders`, because tRPC builds the Response itself.
@@ -115,7 +110,7 @@ export async function createContextFromHono(
     requestId: c.get("requestId"),
     logger: c.get("logger"),
     secretKey: deps.secretKey,
-    ip: socketAddress(c),
+    ip: clientAddress(c.env?.incoming, deps.trustProxy),
     userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
     loginLimiter: deps.loginLimiter,
     resetLimiter: deps.resetLimiter,
