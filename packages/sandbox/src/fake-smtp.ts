@@ -3,7 +3,9 @@
  * for any credentials the test chose) that parses each message it is given (`mailparser`) and
  * records it. Tests point `SMTP_URL` at it and read what the product e-mailed; with `dir`, each
  * message is also written there as `<n>.json`, so another process (a Playwright test) can read it.
- * `failNext` makes the next deliveries fail with an SMTP error, as a mail provider's outage would.
+ * `failNext` makes the next deliveries fail with an SMTP error, as a mail provider's outage would;
+ * `refuseTo` names mailboxes the server refuses at RCPT TO (550), as a relay refuses an address it
+ * will not deliver to — a fault another process can cause just by the address it mails.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -39,7 +41,7 @@ export type FakeSmtp = {
   stop(): Promise<void>;
 };
 
-export async function startFakeSmtp(o: { port?: number; dir?: string } = {}): Promise<FakeSmtp> {
+export async function startFakeSmtp(o: { port?: number; dir?: string; refuseTo?: RegExp } = {}): Promise<FakeSmtp> {
   const mails = new Recorder<ReceivedMail>((m) => `${m.to} "${m.subject}"`);
   let failures = 0;
   if (o.dir) {
@@ -54,6 +56,13 @@ export async function startFakeSmtp(o: { port?: number; dir?: string } = {}): Pr
     logger: false,
     onAuth(auth, _session, callback) {
       callback(null, { user: auth.username });
+    },
+    onRcptTo(address, _session, callback) {
+      if (o.refuseTo?.test(address.address)) {
+        callback(Object.assign(new Error("5.1.1 mailbox unavailable"), { responseCode: 550 }));
+        return;
+      }
+      callback();
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
