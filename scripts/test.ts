@@ -1,7 +1,8 @@
 /**
  * `pnpm test`: every suite. vitest (unit + integration on real PostgreSQL: TEST_DATABASE_URL, else an
- * embedded server), then the Playwright end-to-end suites when the console has them.
- * Extra arguments go to vitest (e.g. `pnpm test packages/db`).
+ * embedded server), the alerting rules' unit tests (Prometheus's `promtool`), then the Playwright
+ * end-to-end suites when the console has them.
+ * Extra arguments go to vitest alone (e.g. `pnpm test packages/db`).
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,6 +16,10 @@ const args = process.argv.slice(2);
 function run(cmd: string, argv: string[], cwd = root): Promise<number> {
   return new Promise((resolve) => {
     const p = spawn(cmd, argv, { cwd, stdio: "inherit", env: process.env });
+    p.on("error", (err: NodeJS.ErrnoException) => {
+      process.stderr.write(`${cmd}: ${err.code === "ENOENT" ? "not found" : err.message}\n`);
+      resolve(127);
+    });
     p.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 }
@@ -36,6 +41,16 @@ try {
 } catch {
   process.stderr.write("vitest wrote no JSON report: treating the run as failed\n");
   failed = true;
+}
+
+if (args.length === 0) {
+  // deploy/prometheus-alerts.yml against synthetic series: each alert fires when it should, and not
+  // otherwise (`pnpm check:alerts` alone).
+  const alerts = await run("promtool", ["test", "rules", "deploy/prometheus-alerts.test.yml"]);
+  if (alerts === 127) {
+    process.stderr.write("the alert rules' tests need Prometheus's promtool: apt-get install prometheus (Debian)\n");
+  }
+  failed ||= alerts !== 0;
 }
 
 const e2eConfig = path.join(root, "apps/admin/playwright.config.ts");

@@ -57,4 +57,19 @@ describe("worker gauges", () => {
     await db.execute(sql`update phone_numbers set send_paused_at = null where id = ${number.id}`);
     expect(await paused()).toBe(before);
   });
+
+  test("the failure counters the alerts use exist at 0 before the first failure, so the first one alerts", async ({ db }) => {
+    const metrics = createWorkerMetrics(db);
+    const jobs = await metrics.registry.getSingleMetricAsString("lx_jobs_failed_total");
+    expect(jobs).toContain('lx_jobs_failed_total{task="conversation.reply",outcome="dead",service="worker"} 0');
+    expect(jobs).toContain('lx_jobs_failed_total{task="handoff.notify",outcome="dead",service="worker"} 0');
+    const sends = await metrics.registry.getSingleMetricAsString("lx_sends_total");
+    expect(sends).toContain('lx_sends_total{outcome="dead",service="worker"} 0');
+    expect(sends).toContain('lx_sends_total{outcome="blocked",service="worker"} 0');
+    // And then count from there.
+    metrics.onSend("dead");
+    expect(await metrics.registry.getSingleMetricAsString("lx_sends_total")).toContain(
+      'lx_sends_total{outcome="dead",service="worker"} 1',
+    );
+  });
 });

@@ -5,8 +5,10 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 
 import type { Database } from "@lx/db/client";
 
-import type { RunnerOptions } from "./queue/runner.ts";
+import { SEND_OUTCOMES } from "./outbox/sender.ts";
+import { JOB_FAILURE_OUTCOMES, type RunnerOptions } from "./queue/runner.ts";
 import type { ReplyDeps } from "./services/reply.ts";
+import { JOB_TASKS } from "./worker.ts";
 
 export type WorkerMetrics = {
   registry: Registry;
@@ -54,6 +56,17 @@ export function createWorkerMetrics(db: Database): WorkerMetrics {
   });
   const replies = new Counter({ name: "lx_replies_total", help: "Reply jobs by outcome", labelNames: ["outcome"], registers: [registry] });
   const sends = new Counter({ name: "lx_sends_total", help: "Graph API sends by outcome", labelNames: ["outcome"], registers: [registry] });
+  // Every series an alert counts with increase() exists at 0 from the start: a series born at 1
+  // (the process's first dead job or send) has no earlier sample, so increase() would read 0 and the
+  // first failure after every restart would never alert (deploy/prometheus-alerts.test.yml).
+  for (const task of JOB_TASKS) {
+    for (const outcome of JOB_FAILURE_OUTCOMES) {
+      jobsFailed.inc({ task, outcome }, 0);
+    }
+  }
+  for (const outcome of SEND_OUTCOMES) {
+    sends.inc({ outcome }, 0);
+  }
   new Gauge({
     name: "lx_queue_depth",
     help: "Jobs by status (queued, running, dead)",

@@ -112,7 +112,9 @@ describe("worker observability", () => {
     expect(value(text, "lx_queue_oldest_age_seconds")).toBeGreaterThanOrEqual(30);
     expect(value(text, "lx_queue_oldest_age_seconds")).toBeLessThan(300);
     expect(value(text, "lx_job_duration_seconds_count")).toBeUndefined();
-    expect(value(text, "lx_sends_total")).toBeUndefined();
+    // The counters alerts read with increase() are there from the start, at 0.
+    expect(value(text, "lx_sends_total")).toBe(0);
+    expect(value(text, "lx_jobs_failed_total", { task: "conversation.reply", outcome: "dead" })).toBe(0);
 
     await s.startWorker(undefined, { metrics });
     await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
@@ -131,7 +133,7 @@ describe("worker observability", () => {
     expect(value(text, "lx_replies_total", { outcome: "replied" })).toBe(1);
     expect(value(text, "lx_replies_total")).toBe(1);
     expect(value(text, "lx_sends_total")).toBe(1);
-    expect(value(text, "lx_jobs_failed_total")).toBeUndefined();
+    expect(value(text, "lx_jobs_failed_total")).toBe(0);
     // Nothing waits any more; nothing is left unsettled.
     expect(value(text, "lx_queue_depth", { status: "queued" })).toBe(0);
     expect(value(text, "lx_queue_depth", { status: "running" })).toBe(0);
@@ -164,13 +166,13 @@ describe("worker observability", () => {
     expect(await count(db, sql`select count(*)::int as n from message_queue where tenant_id = ${s.tenantId} and status = 'dead'`)).toBe(1);
     expect(value(text, "lx_jobs_failed_total", { task: "conversation.reply", outcome: "retry" })).toBe(1);
     expect(value(text, "lx_jobs_failed_total", { task: "conversation.reply", outcome: "dead" })).toBe(1);
-    expect(value(text, "lx_jobs_failed_total", { outcome: "lost" })).toBeUndefined();
+    expect(value(text, "lx_jobs_failed_total", { outcome: "lost" })).toBe(0);
     // Both attempts called the model and failed; no reply job completed, no reply was written.
     expect(value(text, "lx_llm_request_duration_seconds_count", { provider: "openai", ok: "false" })).toBe(2);
     expect(value(text, "lx_llm_tokens_total") ?? 0).toBe(0);
     expect(value(text, "lx_job_duration_seconds_count", { task: "conversation.reply" })).toBeUndefined();
     expect(value(text, "lx_replies_total", { outcome: "replied" })).toBeUndefined();
-    expect(value(text, "lx_sends_total", { outcome: "sent" })).toBeUndefined();
+    expect(value(text, "lx_sends_total", { outcome: "sent" })).toBe(0);
     // The gauges show what an operator has to look at (the whole database's, so counted the same way).
     const deadJobs = await count(db, sql`select count(*)::int as n from message_queue where status = 'dead'`);
     const deadSends = await count(db, sql`select count(*)::int as n from outbox_messages where status = 'dead'`);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 
 import type { Database } from "@lx/db/client";
+import { eraseExpiredConversations, pruneRateLimitHits, resumeIdleHandoffs } from "@lx/db/queries";
 import type { SecretKeys } from "@lx/shared/crypto";
 
 import { createLlmRouter, type LlmConfig } from "./llm/index.ts";
@@ -11,7 +12,6 @@ import { OutboxSender } from "./outbox/sender.ts";
 import { JOB_RETENTION_HOURS, pruneFinishedJobs } from "./queue/prune.ts";
 import { JobRunner, type JobHandler } from "./queue/runner.ts";
 import { BundleCache } from "./services/bundle-cache.ts";
-import { eraseExpiredConversations, pruneRateLimitHits, resumeIdleHandoffs } from "@lx/db/queries";
 
 import { handleHandoffNotify } from "./services/handoff-notify.ts";
 import { handleDeadTestRun, handleTestRun } from "./services/regression.ts";
@@ -64,8 +64,11 @@ export function newWorkerId(): string {
   return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 }
 
+/** The tasks a worker runs (the `task` label of its job metrics). */
+export const JOB_TASKS = ["conversation.reply", "conversation.summarize", "handoff.notify", "agent.test_run"] as const;
+
 /** The job catalog: one handler per task (STYLE rule 34). Handlers call services; they never touch queue tables. */
-export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<string, JobHandler> {
+export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<(typeof JOB_TASKS)[number], JobHandler> {
   const chooseModel = createLlmRouter(o.llm);
   return {
     "conversation.reply": (ctx) =>

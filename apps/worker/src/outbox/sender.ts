@@ -39,7 +39,9 @@ export type SenderOptions = {
   onSend?: (outcome: string) => void;
 };
 
-type Outcome = "sent" | "retry" | "dead" | "ambiguous" | "paused" | "blocked" | "templated";
+/** What became of one send attempt (the `outcome` label of `lx_sends_total`). */
+export const SEND_OUTCOMES = ["sent", "retry", "dead", "ambiguous", "paused", "blocked", "templated"] as const;
+type Outcome = (typeof SEND_OUTCOMES)[number];
 
 const FREE_FORM = new Set(["text", "interactive", "media", "reaction"]);
 

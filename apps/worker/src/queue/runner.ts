@@ -64,6 +64,10 @@ export type JobHandler = (ctx: JobContext) => Promise<void>;
 /** When a job whose database connection was lost runs again (no attempt spent; see run()). */
 export const CONNECTION_LOSS_RETRY_MS = 1_000;
 
+/** How a job attempt failed: retried later, dead-lettered, or its lease taken over by another worker. */
+export const JOB_FAILURE_OUTCOMES = ["retry", "dead", "lost"] as const;
+export type JobFailureOutcome = (typeof JOB_FAILURE_OUTCOMES)[number];
+
 export type RunnerOptions = {
   db: Database;
   logger: Logger;
@@ -87,7 +91,7 @@ export type RunnerOptions = {
   onDead?: Record<string, (job: ClaimedJob, error: unknown) => Promise<void>>;
   hooks?: {
     onJobDone?: (job: ClaimedJob, ms: number) => void;
-    onJobFailed?: (job: ClaimedJob, outcome: "retry" | "dead" | "lost", error: unknown) => void;
+    onJobFailed?: (job: ClaimedJob, outcome: JobFailureOutcome, error: unknown) => void;
   };
 };
 
