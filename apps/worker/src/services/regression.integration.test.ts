@@ -268,6 +268,67 @@ describe("regression gate: replay", () => {
     expect(systemFor("mensagem 4")).not.toContain("Resumo");
     expect(systemFor("mensagem 4")).toContain("Haven");
   });
+
+  test("a summary written after a message arrived but before its reply is replayed with that reply", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...spec, context: { recentMessages: 4, summarizeAfter: 2, burstWindowMs: 0 } });
+    let summaries = 0;
+    const system = (body: { messages: { content?: unknown }[] } | undefined) => {
+      const content = body?.messages[0]?.content;
+      return typeof content === "string" ? content : "";
+    };
+    s.llm.setReply((r) => ({
+      text: system(r.body).startsWith("[summarize]") ? `Resumo ${++summaries}: cliente Bia quer botox.` : `ok: ${r.lastUserText}`,
+    }));
+    const worker = await s.startWorker();
+    const bia = s.customer("5511970000003", { name: "Bia" });
+    const sent = async (n: number) => eventually(async () => s.graph.requests.filter((r) => r.kind === "send").length, (x) => x === n);
+    for (let i = 1; i <= 4; i++) {
+      await bia.text(`mensagem ${i}`);
+      await sent(i);
+    }
+    const conversationId = await eventually(
+      async () =>
+        (await db.execute<{ id: string; up_to: number | null }>(sql`
+          select id, summary_up_to_message_id::int as up_to from conversations where customer_key = '5511970000003'`))[0],
+      (c) => c?.up_to !== null && c?.up_to !== undefined,
+    ).then((c) => c!.id);
+    await worker.stop();
+
+    // "mensagem 5" arrives while no worker runs; then the summary moves on (as the summarizer writes
+    // it: the conversation and its history in one step), and only then is the message answered.
+    await bia.text("mensagem 5");
+    const [fifth] = await db.execute<{ id: number }>(sql`
+      select id::int from messages where conversation_id = ${conversationId} and body = 'mensagem 5'`);
+    const [folded] = await db.execute<{ id: number }>(sql`
+      select max(id)::int as id from messages where conversation_id = ${conversationId} and id < ${fifth!.id} and direction = 'out'`);
+    await db.execute(sql`
+      with moved as (
+        update conversations set summary = 'Resumo 2: cliente Bia quer botox na sexta.', summary_up_to_message_id = ${folded!.id}
+        where id = ${conversationId} returning tenant_id, id, summary_up_to_message_id, summary)
+      insert into conversation_summaries (tenant_id, conversation_id, up_to_message_id, summary)
+      select tenant_id, id, summary_up_to_message_id, summary from moved`);
+    await s.startWorker();
+    await sent(5);
+    const live = s.llm.requests.find((r) => r.lastUserText === "mensagem 5");
+    expect(system(live?.body)).toContain("Resumo 2: cliente Bia quer botox na sexta.");
+    const [reply] = await db.execute<{ ref: number | null }>(sql`
+      select context_summary_up_to_id::int as ref from messages where conversation_id = ${conversationId} and answers_up_to_id = ${fifth!.id}`);
+    expect(reply?.ref).toBe(folded!.id);
+
+    const replayedSystem = async (text: string) => {
+      const before = s.llm.requests.length;
+      const run = await runAndWait(s, "1.0.0", "replay");
+      expect(run.status).toBe("done");
+      return system(s.llm.requests.slice(before).find((r) => r.lastUserText === text)?.body);
+    };
+    // The replay gives the fifth reply the summary it had, written after "mensagem 5" arrived.
+    expect(await replayedSystem("mensagem 5")).toContain("Resumo 2: cliente Bia quer botox na sexta.");
+    // A reply from before the summary was recorded on replies: the latest summary older than its message.
+    await db.execute(sql`update messages set context_summary_up_to_id = null where conversation_id = ${conversationId}`);
+    const legacy = await replayedSystem("mensagem 5");
+    expect(legacy).toContain("Resumo 1: cliente Bia quer botox.");
+    expect(legacy).not.toContain("Resumo 2");
+  });
 });
 
 describe("regression gate: the draft", () => {

@@ -279,9 +279,9 @@ type ReplaySource = {
 /**
  * The agent's latest conversations with bot replies (`run.replayLimit`), each with its latest
  * REPLAY_MAX_REPLIES replies: the reply's parts joined, the version that wrote it, the customer
- * messages it answered (those since the previous reply), and the conversation summary of the time:
- * the latest one written before the answered message arrived (conversation_summaries; one written
- * between that message and its reply is not used).
+ * messages it answered (those since the previous reply), and the conversation summary the reply was
+ * written with (`messages.context_summary_up_to_id` → conversation_summaries; for replies written
+ * before that was recorded, the latest summary written before the answered message arrived).
  */
 async function replaySources(db: Executor, run: TestRunTask): Promise<ReplaySource[]> {
   const rows = await db.execute<{
@@ -306,16 +306,26 @@ async function replaySources(db: Executor, run: TestRunTask): Promise<ReplaySour
     select c.id as conversation_id, c.customer_key, c.ord, r.up_to, r.original, r.version,
            (select string_agg(i.body, E'\n' order by i.id) from messages i
             where i.conversation_id = c.id and i.direction = 'in' and i.id <= r.up_to and i.id > coalesce(r.prev_up_to, 0)) as customer,
-           (select s.summary from conversation_summaries s
-            where s.conversation_id = c.id and s.up_to_message_id < r.up_to
-              and s.created_at < (select m.created_at from messages m where m.id = r.up_to)
-            order by s.created_at desc, s.id desc limit 1) as summary
+           case
+             -- The summary the reply recorded it was written with (0: none).
+             when r.summary_up_to is not null then
+               (select s.summary from conversation_summaries s
+                where s.conversation_id = c.id and s.up_to_message_id = r.summary_up_to)
+             -- Replies older than migration 0022 recorded none: the latest summary older than the
+             -- message they answered.
+             else
+               (select s.summary from conversation_summaries s
+                where s.conversation_id = c.id and s.up_to_message_id < r.up_to
+                  and s.created_at < (select m.created_at from messages m where m.id = r.up_to)
+                order by s.created_at desc, s.id desc limit 1)
+           end as summary
     from convs c
     cross join lateral (
       select * from (
-        select g.up_to, g.original, g.version, lag(g.up_to) over (order by g.up_to) as prev_up_to
+        select g.up_to, g.original, g.version, g.summary_up_to, lag(g.up_to) over (order by g.up_to) as prev_up_to
         from (
-          select o.answers_up_to_id as up_to, string_agg(o.body, E'\n' order by o.id) as original, min(v.version) as version
+          select o.answers_up_to_id as up_to, string_agg(o.body, E'\n' order by o.id) as original, min(v.version) as version,
+                 max(o.context_summary_up_to_id) as summary_up_to
           from messages o left join agent_versions v on v.id = o.agent_version_id
           where o.conversation_id = c.id and o.author = 'bot' and o.answers_up_to_id is not null
           group by o.answers_up_to_id) g) w

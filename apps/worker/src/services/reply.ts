@@ -59,6 +59,8 @@ type ReplyTarget = {
   numberKind: string;
   mode: string;
   summary: string;
+  /** The summary's `up_to_message_id` (0: none yet), recorded on the reply for replays. */
+  summaryUpToId: number;
   customerKey: string;
   numberId: string;
   agentId: string | null;
@@ -91,6 +93,7 @@ type TargetRow = {
   number_kind: string;
   mode: string;
   summary: string;
+  summary_up_to_message_id: string | number | null;
   customer_key: string;
   number_id: string;
   agent_id: string | null;
@@ -135,7 +138,7 @@ async function loadTargets(db: Executor, messageIds: readonly number[]): Promise
   const rows = await db.execute<TargetRow>(sql`
     select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, t.status as tenant_status,
            n.kind as number_kind, c.mode,
-           c.summary, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
+           c.summary, c.summary_up_to_message_id, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
            t.routing, c.menu_state, r.agent_id, a.active_version_id,
            exists (
              select 1 from messages o
@@ -192,6 +195,7 @@ function targetOf(r: TargetRow): ReplyTarget {
     numberKind: r.number_kind,
     mode: r.mode,
     summary: r.summary,
+    summaryUpToId: Number(r.summary_up_to_message_id ?? 0),
     customerKey: r.customer_key,
     numberId: r.number_id,
     agentId: r.agent_id,
@@ -451,6 +455,8 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     text,
     agentVersionId: t.activeVersionId,
     answersUpToId: t.messageId,
+    // The summary in the system prompt above (every part: a replay groups them by answersUpToId).
+    contextSummaryUpToId: t.summaryUpToId,
     touchConversation: false,
     // The read receipt rides on the reply's first send (no row of its own).
     readReceiptFor: i === 0 ? t.metaMessageId : null,

@@ -14,6 +14,8 @@ export type OutboundText = {
   agentVersionId?: string | null;
   authorUserId?: string | null;
   answersUpToId?: number | null;
+  /** A bot reply's summary, by its up_to_message_id (0: none): see messages.context_summary_up_to_id. */
+  contextSummaryUpToId?: number | null;
   tokensIn?: number | null;
   tokensOut?: number | null;
   latencyMs?: number | null;
@@ -90,9 +92,11 @@ export function outboundCtes(
   const payload = o.payload ?? { type: "text", text: { body: o.text, preview_url: false } };
   return sql`msg as (
       insert into messages (tenant_id, conversation_id, direction, author, type, body, agent_version_id,
-                            author_user_id, answers_up_to_id, tokens_in, tokens_out, latency_ms, policy_verdicts)
+                            author_user_id, answers_up_to_id, context_summary_up_to_id, tokens_in, tokens_out, latency_ms,
+                            policy_verdicts)
       select ${o.tenantId}::uuid, ${o.conversationId}::uuid, 'out', ${o.author}, ${kind}, ${o.text},
              ${o.agentVersionId ?? null}::uuid, ${o.authorUserId ?? null}::uuid, ${o.answersUpToId ?? null}::bigint,
+             ${o.contextSummaryUpToId ?? null}::bigint,
              ${o.tokensIn ?? null}::int, ${o.tokensOut ?? null}::int, ${o.latencyMs ?? null}::int,
              ${o.policyVerdicts ? JSON.stringify(o.policyVerdicts) : null}::jsonb
       where ${when}

@@ -40,6 +40,13 @@ export const messages = pgTable(
     authorUserId: uuid().references(() => users.id),
     /** For bot replies: the highest inbound message id this reply covered (a burst answers several). */
     answersUpToId: bigint({ mode: "number" }),
+    /**
+     * For bot replies: the conversation summary the reply's context had, by its
+     * `conversation_summaries.up_to_message_id` (0: none), so a replay gives it the very same one.
+     * Null on replies written before migration 0022 (a replay then takes the latest summary older
+     * than the answered message).
+     */
+    contextSummaryUpToId: bigint({ mode: "number" }),
     tokensIn: integer(),
     tokensOut: integer(),
     latencyMs: integer(),

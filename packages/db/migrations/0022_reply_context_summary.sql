@@ -1,0 +1,1 @@
+ALTER TABLE "messages" ADD COLUMN "context_summary_up_to_id" bigint;
