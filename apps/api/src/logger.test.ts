@@ -12,6 +12,28 @@ function capture(level = "info") {
 }
 
 describe("createLogger", () => {
+  it("logs a failed statement without its values (drizzle puts them in the error's message and params)", () => {
+    const { logger, output } = capture();
+    const cause = Object.assign(new Error("duplicate key value violates unique constraint \"messages_inbound_meta_key\""), {
+      name: "PostgresError",
+      code: "23505",
+      severity: "ERROR",
+      detail: "Key (tenant_id, meta_message_id)=(7f1c, wamid.HBg-5511987654321) already exists.",
+      constraint_name: "messages_inbound_meta_key",
+    });
+    const err = Object.assign(
+      new Error('Failed query: insert into messages (body) values ($1)\nparams: Oi, sou a Joana, CPF 123.456.789-00', { cause }),
+      { query: "insert into messages (body) values ($1)", params: ["Oi, sou a Joana, CPF 123.456.789-00"] },
+    );
+    logger.error({ err }, "webhook ingest failed");
+    const line = JSON.parse(output()) as { err: Record<string, unknown> };
+    expect(line.err).toMatchObject({ type: "DatabaseError", code: "23505", constraint: "messages_inbound_meta_key" });
+    expect(line.err.detail).toBe("Key (tenant_id, meta_message_id)=(…) already exists.");
+    for (const value of ["Joana", "123.456.789-00", "5511987654321"]) {
+      expect(output()).not.toContain(value);
+    }
+  });
+
   it("redacts credentials wherever they appear", () => {
     const { logger, output } = capture();
     logger.info(

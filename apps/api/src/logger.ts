@@ -1,5 +1,7 @@
 import { destination, pino, type DestinationStream, type Logger } from "pino";
 
+import { serializeError } from "@lx/db/log-errors";
+
 export type { Logger };
 
 /**
@@ -41,6 +43,8 @@ export function createLogger(level = "info", to?: DestinationStream): Logger {
     {
       level,
       base: { service: "api" },
+      // Database errors without the statement's values (customer text): packages/db/src/log-errors.ts.
+      serializers: { err: serializeError },
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
       timestamp: pino.stdTimeFunctions.isoTime,
     },

@@ -1,6 +1,8 @@
 import { pino } from "pino";
 
-import { serializeError, type Logger } from "../logger.ts";
+import { serializeError } from "@lx/db/log-errors";
+
+import type { Logger } from "../logger.ts";
 
 /** A silent logger for tests (LOG_LEVEL=debug in the environment shows everything). */
 export function testLogger(): Logger {
