@@ -10,6 +10,9 @@ import "./index.css";
 // characters") read "Invalid input" in the console. The console then shows them in its language
 // (lib/i18n/validation.ts).
 z.config(z.locales.en());
+// The API's Content-Security-Policy allows no eval (apps/api/src/http/security-headers.ts): zod
+// must not try its `new Function` fast path, which the policy would refuse and report.
+z.config({ jitless: true });
 
 const root = document.getElementById("root");
 if (!root) {

@@ -187,6 +187,24 @@ describe("console static files", () => {
     },
   );
 
+  dbTest("the console cannot be framed and loads only its own scripts; HSTS only over HTTPS", async ({ db }) => {
+    const dist = await makeDist();
+    const { app } = buildTestApp(db, { adminDistDir: dist });
+    for (const url of ["/", "/tenants/haven", "/trpc/auth.me"]) {
+      const res = await app.request(url);
+      const csp = res.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("default-src 'self'");
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+      expect(res.headers.get("strict-transport-security")).toBeNull();
+    }
+    const https = buildTestApp(db, { adminDistDir: dist, cookieSecure: true });
+    expect((await https.app.request("/")).headers.get("strict-transport-security")).toBe("max-age=31536000");
+  });
+
   dbTest("without ADMIN_DIST_DIR, / is a 404", async ({ db }) => {
     const { app } = buildTestApp(db);
     expect((await app.request("/")).status).toBe(404);

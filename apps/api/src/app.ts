@@ -13,6 +13,7 @@ import type { TrustProxy } from "./http/client-address.ts";
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
 import { requestContext, requestLog } from "./http/middleware.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { mountConsole } from "./http/static.ts";
 import type { HonoEnv } from "./http/types.ts";
 import type { Logger } from "./logger.ts";
@@ -82,6 +83,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
 
   app.use("*", requestContext(deps.logger));
   app.use("*", requestLog(deps.registry));
+  app.use("*", securityHeaders({ https: deps.config.cookieSecure }));
   app.onError(handleError);
   app.notFound(handleNotFound);
 
