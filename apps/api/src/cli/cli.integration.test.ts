@@ -6,7 +6,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
-import { count, eq } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
 import { auditEvents, phoneNumbers, tenants, users } from "@lx/db/schema";
@@ -225,6 +225,77 @@ describe("lx CLI", () => {
     expect(await lx(["user", "password", "--email", operator.email], env, "short\n")).toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/password must have 8 to 200 characters/),
+    });
+  });
+
+  test("lx restored: after a restore, the replies, notices and sends in flight at the point are cancelled, nothing newer", async () => {
+    // Every tenant's open work: a database of its own.
+    const tdb = await freshTestDatabase();
+    onTestFinished(() => tdb.drop());
+    const db = tdb.db;
+    const env = { DATABASE_URL: tdb.url, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5521977776666" });
+    // What the restored database holds: work from before the point (an hour ago)…
+    await db.execute(sql`
+      insert into message_queue (tenant_id, conversation_id, task, status, created_at, locked_by, locked_at, lease_expires_at)
+      values (${tenant.id}, ${c.id}, 'conversation.reply', 'queued', now() - interval '2 hours', null, null, null),
+             (${tenant.id}, ${c.id}, 'conversation.reply', 'running', now() - interval '2 hours', 'gone-worker', now() - interval '61 minutes', now() - interval '60 minutes'),
+             (${tenant.id}, null, 'handoff.notify', 'queued', now() - interval '2 hours', null, null, null),
+             (${tenant.id}, null, 'conversation.summarize', 'queued', now() - interval '2 hours', null, null, null),
+             (${tenant.id}, ${c.id}, 'conversation.reply', 'done', now() - interval '2 hours', null, null, null)`);
+    await db.execute(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status, created_at, locked_by, locked_at)
+      values (${tenant.id}, ${c.id}, ${number.id}, 'text', '5521977776666', '{}', 'queued', now() - interval '2 hours', null, null),
+             (${tenant.id}, ${c.id}, ${number.id}, 'text', '5521977776666', '{}', 'sending', now() - interval '2 hours', 'gone-worker', now() - interval '61 minutes'),
+             (${tenant.id}, ${c.id}, ${number.id}, 'text', '5521977776666', '{}', 'ambiguous', now() - interval '2 hours', null, null),
+             (${tenant.id}, ${c.id}, ${number.id}, 'text', '5521977776666', '{}', 'sent', now() - interval '2 hours', null, null)`);
+    // …and work that arrived after the restore, which a live worker may already hold.
+    await db.execute(sql`
+      insert into message_queue (tenant_id, conversation_id, task, status, locked_by, locked_at, lease_expires_at)
+      values (${tenant.id}, ${c.id}, 'conversation.reply', 'queued', null, null, null),
+             (${tenant.id}, ${c.id}, 'conversation.reply', 'running', 'live-worker', now(), now() + interval '1 minute')`);
+    await db.execute(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status, locked_by, locked_at)
+      values (${tenant.id}, ${c.id}, ${number.id}, 'text', '5521977776666', '{}', 'queued', null, null),
+             (${tenant.id}, ${c.id}, ${number.id}, 'text', '5521977776666', '{}', 'sending', 'live-worker', now())`);
+    const statuses = async () => ({
+      jobs: (await db.execute<{ s: string }>(sql`select status || ':' || task as s from message_queue order by id`)).map((r) => r.s),
+      sends: (await db.execute<{ s: string }>(sql`select status as s from outbox_messages order by id`)).map((r) => r.s),
+    });
+    const before = await statuses();
+    const point = new Date(Date.now() - 3_600_000).toISOString();
+
+    expect(await lx(["restored", "--point", point, "--dry-run"], env)).toEqual({
+      code: 0,
+      stdout: `would cancel 3 reply or handoff job(s) and 3 send(s) from before ${point}\n`,
+      stderr: "",
+    });
+    expect(await statuses()).toEqual(before);
+    expect(await lx(["restored", "--point", point], env)).toMatchObject({
+      code: 0,
+      stdout: `cancelled 3 reply or handoff job(s) and 3 send(s) from before ${point}\n`,
+    });
+    expect(await statuses()).toEqual({
+      jobs: [
+        "cancelled:conversation.reply",
+        "cancelled:conversation.reply",
+        "cancelled:handoff.notify",
+        "queued:conversation.summarize",
+        "done:conversation.reply",
+        "queued:conversation.reply",
+        "running:conversation.reply",
+      ],
+      sends: ["cancelled", "cancelled", "cancelled", "sent", "queued", "sending"],
+    });
+    const [audit] = await db.select().from(auditEvents).where(eq(auditEvents.type, "restore.stale_cancelled"));
+    expect(audit?.data).toEqual({ restoredTo: point, jobs: 3, sends: 3 });
+    expect(await lx(["restored", "--point", point], env)).toMatchObject({ stdout: expect.stringMatching(/^cancelled 0 reply .* and 0 send/) });
+    expect(await lx(["restored", "--point", "yesterday"], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/--point must be an ISO 8601 time/) });
+    expect(await lx(["restored", "--point", new Date(Date.now() + 60_000).toISOString()], env)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/in the future/),
     });
   });
 

@@ -9,6 +9,7 @@ import { runMigrations } from "@lx/db/migrate";
 import {
   activateVersion,
   applyTenantFile,
+  cancelStaleWork,
   CLI_ACTOR,
   compileDraft,
   compileSpec,
@@ -414,6 +415,25 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!opts.dryRun && keys.length > 1) {
         out("LX_SECRET_KEY_PREVIOUS is no longer needed: remove it from every process's environment\n");
       }
+    });
+
+  program
+    .command("restored")
+    .description(
+      "after restoring the database to an earlier point: cancel the replies, handoff notices and sends that were in flight then (audited), so that nobody gets a reply or notice twice or late",
+    )
+    .requiredOption("--point <time>", "the point the database was restored to (ISO 8601, e.g. 2026-11-26T03:00:00Z)")
+    .option("--dry-run", "count what would be cancelled and write nothing", false)
+    .action(async (opts: { point: string; dryRun: boolean }) => {
+      const before = new Date(opts.point);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(opts.point) || Number.isNaN(before.getTime())) {
+        throw new UserError("--point must be an ISO 8601 time with a date and a time, e.g. 2026-11-26T03:00:00Z");
+      }
+      if (before.getTime() > Date.now()) {
+        throw new UserError("--point is in the future: give the time the backup was taken");
+      }
+      const r = await cancelStaleWork(getDb(), { before, actor: CLI_ACTOR, dryRun: opts.dryRun });
+      out(`${opts.dryRun ? "would cancel" : "cancelled"} ${r.jobs} reply or handoff job(s) and ${r.sends} send(s) from before ${before.toISOString()}\n`);
     });
 
   const tenantCmd = program.command("tenant").description("a tenant's bot: pause it, archive it, resume it");

@@ -519,3 +519,59 @@ export async function setNumberPause(
     return { changed: true, sendPausedAt: updated?.send_paused_at ?? null };
   });
 }
+
+export type StaleWorkReport = {
+  /** Replies and handoff notices not yet done, queued (or claimed, by a worker gone with the old database) before the point. */
+  jobs: number;
+  /** Sends (texts, templates, read receipts) not yet settled, queued or in flight before the point. */
+  sends: number;
+};
+
+/**
+ * After the database was restored to an earlier point, the work that was in flight then is stale:
+ * replies to messages of that time, sends queued then (some of which went out after the point, so
+ * the restored rows do not know) and handoff notices already delivered. This cancels every reply and
+ * handoff notice (jobs) and every send created before `before` that is still open — claimed ones
+ * only if claimed before it too, so nothing a live worker took after the restore is touched — with
+ * `last_error` saying why, and audits `restore.stale_cancelled` with the counts. Summaries and test
+ * runs are left to run: redoing them sends nothing to anyone. `dryRun` counts and writes nothing.
+ */
+export async function cancelStaleWork(
+  db: Executor,
+  p: { before: Date; actor: AuditActor; dryRun?: boolean },
+): Promise<StaleWorkReport> {
+  const before = p.before.toISOString();
+  const reason = `cancelled: the database was restored to ${before}`;
+  return db.transaction(async (tx) => {
+    const staleJobs = sql`
+      select id from message_queue
+      where task in ('conversation.reply', 'handoff.notify') and created_at < ${before}::timestamptz
+        and (status = 'queued' or (status = 'running' and locked_at < ${before}::timestamptz))`;
+    const staleSends = sql`
+      select id from outbox_messages
+      where created_at < ${before}::timestamptz
+        and (status in ('queued', 'ambiguous') or (status = 'sending' and locked_at < ${before}::timestamptz))`;
+    if (p.dryRun) {
+      const [counts] = await tx.execute<{ jobs: number; sends: number }>(sql`
+        select (select count(*)::int from (${staleJobs}) j) as jobs, (select count(*)::int from (${staleSends}) s) as sends`);
+      return { jobs: counts?.jobs ?? 0, sends: counts?.sends ?? 0 };
+    }
+    const jobs = await tx.execute(sql`
+      update message_queue
+      set status = 'cancelled', finished_at = now(), last_error = ${reason}, locked_by = null, lease_expires_at = null
+      where id in (${staleJobs})
+      returning id`);
+    const sends = await tx.execute(sql`
+      update outbox_messages set status = 'cancelled', last_error = ${reason}, locked_by = null, updated_at = now()
+      where id in (${staleSends})
+      returning id`);
+    const report = { jobs: jobs.length, sends: sends.length };
+    await insertAuditEvent(tx, {
+      actor: p.actor,
+      type: "restore.stale_cancelled",
+      subjectType: "platform",
+      data: { restoredTo: before, ...report },
+    });
+    return report;
+  });
+}
