@@ -201,6 +201,9 @@ describe("console static files", () => {
       expect(res.headers.get("referrer-policy")).toBe("no-referrer");
       expect(res.headers.get("strict-transport-security")).toBeNull();
     }
+    // Meta's webhook (no browser) answers without them: the hottest path does no extra work.
+    const handshake = await app.request("/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1");
+    expect(handshake.headers.get("content-security-policy")).toBeNull();
     const https = buildTestApp(db, { adminDistDir: dist, cookieSecure: true });
     expect((await https.app.request("/")).headers.get("strict-transport-security")).toBe("max-age=31536000");
   });

@@ -9,7 +9,7 @@ import { secureHeaders } from "hono/secure-headers";
  * only — not its subdomains, which the agency may serve otherwise.
  */
 export function securityHeaders({ https }: { https: boolean }): MiddlewareHandler {
-  return secureHeaders({
+  const headers = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
@@ -27,4 +27,8 @@ export function securityHeaders({ https }: { https: boolean }): MiddlewareHandle
     referrerPolicy: "no-referrer",
     strictTransportSecurity: https ? "max-age=31536000" : false,
   });
+  // Meta's webhook is no browser's business, and the hottest path: it goes without them.
+  return (c, next) => (c.req.path.startsWith(WEBHOOK_PATH) ? next() : headers(c, next));
 }
+
+const WEBHOOK_PATH = "/api/webhooks/";
