@@ -63,6 +63,11 @@ test("[AUDIT]: filters by tenant, type, actor and time, pages with a cursor and 
   await expect(details).toContainText("Antes");
   await expect(details).toContainText("Depois");
   await expect(details).toContainText('"agentSlug": "recepcao"');
+  // Actor type, subject and request id in Portuguese, not the stored codes ("user", "agent").
+  await expect(rows.first().getByTestId("actor-type")).toHaveText("usuário");
+  await expect(rows.first()).toContainText("agente: recepcao");
+  await expect(details).toContainText("ID da requisição");
+  await expect(page.getByRole("navigation", { name: "Paginação" })).toBeVisible();
   await shot("audit-log");
 
   // Time range: a window in the future is empty, one around now is not.

@@ -77,11 +77,25 @@ test("[CLIENT]: lands on Haven's metrics — real numbers with their definitions
   await expect(page.getByTestId("kpi-cost")).toContainText("Estimativa, não fatura.");
   await expect(page.getByTestId("bar-chart").first()).toBeVisible();
   await expect(page.getByTestId("metrics-version-row").first()).toContainText("recepcao v");
+  // Every axis label is drawn inside its chart ("US$ 0,0005" used to be cut at the left edge).
+  const axisLabelsLeft = await page
+    .locator('[data-testid="bar-chart"] svg text, [data-testid="line-chart"] svg text')
+    .evaluateAll((els) => Math.min(...els.map((el) => (el as SVGTextElement).getBBox().x)));
+  expect(axisLabelsLeft).toBeGreaterThanOrEqual(0);
+  // On a 1280 px screen the per-version table shows every column, the cost included, without scrolling.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const versionsTable = page.getByTestId("metrics-versions").locator("..");
+  expect(await versionsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+  // Scrolled to vertically only: a table wider than its card would still hide the cost.
+  const versionCost = page.getByTestId("version-cost").first();
+  await versionCost.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 100));
+  await expect(versionCost).toBeInViewport();
+  await page.setViewportSize({ width: 1440, height: 900 });
   await expect(page.getByTestId("metrics-prices")).toContainText("gpt-4o-mini");
   await expect(page.getByTestId("metrics-prices")).toContainText("US$ 0,15");
   // Every price says where it was read and when.
   await expect(page.locator('[data-testid="price-row"][data-model="gpt-4o-mini"]')).toContainText(
-    /developers\.openai\.com · conferido em \d{4}-\d{2}-\d{2}/,
+    /developers\.openai\.com · conferido em \d{2}\/\d{2}\/\d{4}/,
   );
 
   // Another period.

@@ -39,6 +39,9 @@ test("[INBOX]: shows a customer's conversation with the bot's answer, version an
   const botMessage = panel.locator('[data-testid="message"][data-author="bot"]').first();
   await expect(botMessage.getByTestId("message-version")).toHaveText(/^recepcao v\d+\.\d+\.\d+$/);
   await expect(botMessage.getByTestId("delivery-status")).toHaveText(/Entregue|Lida/);
+  // Token counts in the locale's digits (the demo prompt alone is over a thousand tokens: "1.398", not "1398").
+  await expect(botMessage).toContainText(/\d{1,3}(\.\d{3})* → \d{1,3}(\.\d{3})* tokens/);
+  await expect(botMessage).not.toContainText(/\d{4} →/);
 
   // Take over: the conversation is the human's.
   await panel.getByRole("button", { name: "Assumir" }).click();
@@ -74,7 +77,8 @@ test("[INBOX]: shows a customer's conversation with the bot's answer, version an
   await expect(panel.getByTestId("mode-badge")).toHaveText("Bot");
   await panel.getByText(/Transferências \(1\)/).click();
   await expect(panel.getByTestId("handoffs")).toContainText("Operador");
-  await expect(panel.getByTestId("handoffs")).toContainText("encerrada (human)");
+  // The end reason in words, not the stored code ("human").
+  await expect(panel.getByTestId("handoffs")).toContainText("encerrada (devolvida ao bot)");
 
   const audit = ok(
     await trpcQuery<{ items: { type: string; subjectId: string | null }[] }>(operatorApi, "audit.list", {

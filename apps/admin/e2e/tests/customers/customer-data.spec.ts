@@ -181,12 +181,12 @@ test("[CUSTOMERS]: exports a customer's data from the conversation panel, erases
   await page.goto(`/audit?tenant=${HAVEN.slug}&type=customer.`);
   const erasedRow = page
     .locator('[data-testid="audit-row"][data-type="customer.erased"]')
-    .filter({ hasText: `conversation: ${conversationId.slice(0, 8)}` });
+    .filter({ hasText: `conversa: ${conversationId.slice(0, 8)}` });
   await expect(erasedRow).toHaveCount(1);
   await expect(
     page
       .locator('[data-testid="audit-row"][data-type="customer.exported"]')
-      .filter({ hasText: `conversation: ${conversationId.slice(0, 8)}` }),
+      .filter({ hasText: `conversa: ${conversationId.slice(0, 8)}` }),
   ).toHaveCount(1);
   await erasedRow.getByRole("button", { name: /Expandir/ }).click();
   const details = page.getByTestId("audit-details");

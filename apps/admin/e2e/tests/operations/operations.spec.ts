@@ -116,6 +116,15 @@ test("[OPERATIONS]: pauses a number (the bot's reply is held), resumes it, and r
   await expect(sendRow).toContainText("Desistiu");
   await expect(sendRow).toContainText("131000 Something went wrong (simulated)");
   await expect(sendRow).toContainText("Rua dos Pinheiros, 1200.");
+  await expect(sendRow).toContainText("texto");
+  // On a 1280 px screen the retry button is on screen, not behind a horizontal scroll.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const sendsTable = page.getByTestId("failed-sends").locator("..");
+  expect(await sendsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+  // Scrolled to vertically only: a table wider than its card would still hide the button.
+  await sendRow.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 100));
+  await expect(sendRow.getByRole("button", { name: "Tentar de novo" })).toBeInViewport();
+  await page.setViewportSize({ width: 1440, height: 900 });
   await shot("operations");
   await sendRow.getByRole("button", { name: "Tentar de novo" }).click();
   await page.getByRole("dialog").getByTestId("confirm-button").click();
@@ -189,7 +198,13 @@ test("[OPERATIONS]: retries a dead reply job and the customer gets the bot's ans
   await page.goto("/operations?tenant=haven");
   const jobRow = page.locator(`[data-testid="dead-job-row"][data-job-id="${jobId}"]`);
   await expect(jobRow).toContainText("conversation.reply");
-  await expect(jobRow).toContainText("8/8");
+  await expect(jobRow).toContainText("8/8 tentativas");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const jobsTable = page.getByTestId("dead-jobs").locator("..");
+  expect(await jobsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+  await jobRow.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 100));
+  await expect(jobRow.getByRole("button", { name: "Tentar de novo" })).toBeInViewport();
+  await page.setViewportSize({ width: 1440, height: 900 });
   await expect(jobRow).toContainText("LLM timeout (simulated)");
   await jobRow.getByRole("button", { name: "Tentar de novo" }).click();
   const dialog = page.getByRole("dialog");

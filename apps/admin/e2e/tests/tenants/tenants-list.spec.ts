@@ -21,6 +21,13 @@ test("[TENANTS]: lists Haven with its status and counts", async ({ page, shot })
   await page.getByRole("searchbox").fill("outra");
   await expect(table.getByRole("row").filter({ hasText: HAVEN.name })).toHaveCount(0);
   await expect(table.getByRole("row").filter({ hasText: OTHER_TENANT.name })).toBeVisible();
+
+  // Typed without the accent, as operators do: "clinica" finds both "Clínica"s.
+  await page.getByRole("searchbox").fill("HAVEN CLINICA");
+  await expect(table.getByRole("row").filter({ hasText: HAVEN.name })).toBeVisible();
+  await page.getByRole("searchbox").fill("clinica");
+  await expect(table.getByRole("row").filter({ hasText: HAVEN.name })).toBeVisible();
+  await expect(table.getByRole("row").filter({ hasText: OTHER_TENANT.name })).toBeVisible();
 });
 
 test("[TENANTS]: the tenant page shows its agents with the active version obvious", async ({
@@ -39,6 +46,12 @@ test("[TENANTS]: the tenant page shows its agents with the active version obviou
     "/audit?tenant=haven",
   );
   await shot("tenant-haven");
+
+  // On a 1280 px screen the agents table fits beside the side cards: "Versões" is not cut off.
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const agentsTable = page.getByTestId("agents-table").locator("..");
+  expect(await agentsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
+  await expect(row.getByRole("link", { name: "Versões" })).toBeInViewport();
 
   await row.getByRole("link", { name: "Editar spec" }).click();
   await expect(page).toHaveURL(/\/tenants\/haven\/agents\/recepcao\/spec$/);

@@ -112,10 +112,14 @@ export function Shell() {
                 {(user.name ?? user.email).slice(0, 2)}
               </span>
               <div className="min-w-0 flex-1 leading-tight">
-                <p className="truncate text-sm font-medium text-slate-900" data-testid="user-email">
+                <p
+                  className="truncate text-sm font-medium text-slate-900"
+                  data-testid="user-email"
+                  title={user.name ?? user.email}
+                >
                   {user.name ?? user.email}
                 </p>
-                <p className="truncate text-xs text-slate-500">
+                <p className="truncate text-xs text-slate-500" title={user.email}>
                   {user.role === "operator" ? t.auth.roleOperator : t.auth.roleClient} · {user.email}
                 </p>
               </div>

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { Link } from "react-router";
 
 import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
 
 export type Crumb = { label: string; to?: string };
 
@@ -18,10 +19,11 @@ export function PageHeader({
   crumbs?: Crumb[];
   meta?: ReactNode;
 }) {
+  const { t } = useI18n();
   return (
     <div className="mb-6">
       {crumbs && crumbs.length > 0 ? (
-        <nav aria-label="breadcrumb" className="mb-2">
+        <nav aria-label={t.common.breadcrumb} className="mb-2">
           <ol className="flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
             {crumbs.map((crumb, index) => (
               <li key={`${crumb.label}-${index}`} className="flex items-center gap-1.5">
@@ -43,7 +45,7 @@ export function PageHeader({
       ) : null}
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0">
-          <h1 className="text-xl font-semibold tracking-tight text-slate-900">{title}</h1>
+          <h1 className="text-xl font-semibold tracking-tight break-words text-slate-900">{title}</h1>
           {description ? <p className="mt-1 text-sm text-slate-500">{description}</p> : null}
           {meta ? <div className="mt-2 flex flex-wrap items-center gap-2">{meta}</div> : null}
         </div>

@@ -253,7 +253,9 @@ function ThreadHeader({
     <header className="border-b border-slate-200 bg-white px-4 py-3" data-testid="thread-header">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <h2 className="truncate text-base font-semibold text-slate-900">{customerLabel(c, t.inbox)}</h2>
+          <h2 className="truncate text-base font-semibold text-slate-900" title={customerLabel(c, t.inbox)}>
+            {customerLabel(c, t.inbox)}
+          </h2>
           <p className="mt-0.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500">
             {erased ? null : (
               <>
@@ -377,7 +379,11 @@ function ThreadHeader({
               <li key={handoff.id}>
                 <span className="font-medium">{t.inbox.triggers[handoff.trigger] ?? handoff.trigger}</span>
                 {handoff.reason ? `: ${handoff.reason}` : ""} · {relative(handoff.startedAt)} ·{" "}
-                {handoff.endedAt ? t.inbox.ended(handoff.endReason ?? "") : t.inbox.open}
+                {handoff.endedAt
+                  ? t.inbox.ended(
+                      handoff.endReason ? (t.inbox.endReasons[handoff.endReason] ?? handoff.endReason) : "",
+                    )
+                  : t.inbox.open}
               </li>
             ))}
           </ul>

@@ -6,12 +6,21 @@
 import { useId, type ReactNode } from "react";
 
 import { cn } from "../../lib/cn.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
 
 export type Series = { name: string; color: string; values: (number | null)[] };
 
 const WIDTH = 640;
 const HEIGHT = 180;
 const PAD = { top: 12, right: 8, bottom: 22, left: 44 };
+/** Width of one character of an axis label (10-unit font), to make room for long ones ("US$ 0,0005"). */
+const AXIS_CHAR_WIDTH = 6.2;
+
+/** The left margin that fits the longest axis label (at least PAD.left). */
+function leftPad(max: number, format: (value: number) => string): number {
+  const longest = Math.max(...[0, 0.5, 1].map((tick) => format(max * tick).length));
+  return Math.max(PAD.left, Math.ceil(longest * AXIS_CHAR_WIDTH) + 10);
+}
 
 /** A "nice" upper bound for the axis (1, 2, 2.5 or 5 × 10ⁿ). */
 function niceMax(max: number): number {
@@ -30,6 +39,7 @@ function niceMax(max: number): number {
 function Frame({
   labels,
   max,
+  left,
   format,
   children,
   title,
@@ -37,6 +47,8 @@ function Frame({
 }: {
   labels: string[];
   max: number;
+  /** The plot's left edge (room for the axis labels). */
+  left: number;
   format: (value: number) => string;
   children: ReactNode;
   title: string;
@@ -47,7 +59,7 @@ function Frame({
   const ticks = [0, 0.5, 1];
   // Show at most ~8 day labels.
   const every = Math.max(1, Math.ceil(labels.length / 8));
-  const step = (WIDTH - PAD.left - PAD.right) / Math.max(1, labels.length);
+  const step = (WIDTH - left - PAD.right) / Math.max(1, labels.length);
   return (
     <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} className="h-auto w-full" role="img" aria-labelledby={titleId}>
       <title id={titleId}>{`${title}: ${summary}`}</title>
@@ -56,14 +68,14 @@ function Frame({
         return (
           <g key={tick}>
             <line
-              x1={PAD.left}
+              x1={left}
               x2={WIDTH - PAD.right}
               y1={y}
               y2={y}
               className="stroke-slate-200"
               strokeWidth={1}
             />
-            <text x={PAD.left - 6} y={y + 3} textAnchor="end" className="fill-slate-400 text-[10px]">
+            <text x={left - 6} y={y + 3} textAnchor="end" className="fill-slate-400 text-[10px]">
               {format(max * tick)}
             </text>
           </g>
@@ -73,7 +85,7 @@ function Frame({
         i % every === 0 ? (
           <text
             key={label}
-            x={PAD.left + step * i + step / 2}
+            x={left + step * i + step / 2}
             y={HEIGHT - 6}
             textAnchor="middle"
             className="fill-slate-400 text-[10px]"
@@ -122,22 +134,23 @@ export function BarChart({
 }) {
   const top = niceMax(Math.max(0, ...series.flatMap((s) => s.values.map((v) => v ?? 0))));
   const max = integer ? Math.max(2, Math.ceil(top / 2) * 2) : top;
+  const left = leftPad(max, format);
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  const step = (WIDTH - PAD.left - PAD.right) / Math.max(1, labels.length);
+  const step = (WIDTH - left - PAD.right) / Math.max(1, labels.length);
   const groupWidth = step * 0.7;
   const barWidth = groupWidth / Math.max(1, series.length);
   const total = series.map((s) => `${s.name} ${format(s.values.reduce<number>((a, v) => a + (v ?? 0), 0))}`);
   return (
     <figure className={cn("min-w-0", className)} data-testid="bar-chart">
       <figcaption className="mb-2 text-sm font-medium text-slate-800">{title}</figcaption>
-      <Frame labels={labels} max={max} format={format} title={title} summary={total.join(", ")}>
+      <Frame labels={labels} max={max} left={left} format={format} title={title} summary={total.join(", ")}>
         {series.map((s, si) =>
           s.values.map((value, i) => {
             if (value === null || value <= 0) {
               return null;
             }
             const h = (value / max) * plotHeight;
-            const x = PAD.left + step * i + (step - groupWidth) / 2 + barWidth * si;
+            const x = left + step * i + (step - groupWidth) / 2 + barWidth * si;
             return (
               <rect
                 key={`${s.name}-${labels[i]}`}
@@ -176,21 +189,23 @@ export function LineChart({
   max?: number;
   className?: string;
 }) {
+  const { t } = useI18n();
   const max = fixedMax ?? niceMax(Math.max(0, ...series.flatMap((s) => s.values.map((v) => v ?? 0))));
+  const left = leftPad(max, format);
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
-  const step = (WIDTH - PAD.left - PAD.right) / Math.max(1, labels.length);
+  const step = (WIDTH - left - PAD.right) / Math.max(1, labels.length);
   const point = (value: number, i: number) => ({
-    x: PAD.left + step * i + step / 2,
+    x: left + step * i + step / 2,
     y: PAD.top + plotHeight * (1 - Math.min(value, max) / max),
   });
   const summary = series.map((s) => {
     const known = s.values.filter((v): v is number => v !== null);
-    return `${s.name}: ${known.length} ${known.length === 1 ? "value" : "values"}`;
+    return `${s.name}: ${t.metrics.charts.valueCount(known.length)}`;
   });
   return (
     <figure className={cn("min-w-0", className)} data-testid="line-chart">
       <figcaption className="mb-2 text-sm font-medium text-slate-800">{title}</figcaption>
-      <Frame labels={labels} max={max} format={format} title={title} summary={summary.join(", ")}>
+      <Frame labels={labels} max={max} left={left} format={format} title={title} summary={summary.join(", ")}>
         {series.map((s) => {
           const segments: { x: number; y: number }[][] = [];
           let current: { x: number; y: number }[] = [];

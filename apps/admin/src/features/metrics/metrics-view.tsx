@@ -245,13 +245,15 @@ function VersionTable({ metrics }: { metrics: Metrics }) {
       {metrics.byVersion.length === 0 ? (
         <EmptyState title={t.metrics.versions.empty} />
       ) : (
+        // Ten columns: headers wrap and cells are compact, so that the last ones (tokens, cost) fit on a
+        // 1280 px screen instead of hiding behind a horizontal scroll.
         <Table data-testid="metrics-versions">
           <THead>
             <tr>
-              <Th>{t.metrics.versions.version}</Th>
-              <Th>{t.metrics.versions.model}</Th>
+              <Th className="px-3 align-bottom whitespace-normal">{t.metrics.versions.version}</Th>
+              <Th className="px-3 align-bottom whitespace-normal">{t.metrics.versions.model}</Th>
               {Object.values(t.metrics.versions.columns).map((label) => (
-                <Th key={label} className="text-right">
+                <Th key={label} className="px-3 text-right align-bottom whitespace-normal">
                   {label}
                 </Th>
               ))}
@@ -260,27 +262,27 @@ function VersionTable({ metrics }: { metrics: Metrics }) {
           <TBody>
             {metrics.byVersion.map((v) => (
               <Tr key={v.versionId} data-testid="metrics-version-row" data-version={v.version}>
-                <Td className="whitespace-nowrap">
-                  <span className="font-medium text-slate-900">{v.agentName}</span>{" "}
-                  <span className="font-mono text-xs text-slate-500">
+                <Td className="px-3">
+                  <span className="block font-medium text-slate-900">{v.agentName}</span>
+                  <span className="block font-mono text-xs whitespace-nowrap text-slate-500">
                     {v.agentSlug} v{v.version}
                   </span>
                 </Td>
-                <Td className="font-mono text-xs">{v.model}</Td>
-                <Td className="text-right tabular-nums">{f.count(v.conversations)}</Td>
-                <Td className="text-right tabular-nums">{f.pair(v.messagesIn, v.messagesOut)}</Td>
-                <Td className="text-right whitespace-nowrap tabular-nums">
+                <Td className="px-3 font-mono text-xs">{v.model}</Td>
+                <Td className="px-3 text-right tabular-nums">{f.count(v.conversations)}</Td>
+                <Td className="px-3 text-right tabular-nums">{f.pair(v.messagesIn, v.messagesOut)}</Td>
+                <Td className="px-3 text-right tabular-nums">
                   {f.msPair(v.botFirstResponseP50Ms, v.botFirstResponseP90Ms)}
                 </Td>
-                <Td className="text-right tabular-nums">
+                <Td className="px-3 text-right tabular-nums">
                   {f.count(v.handoffs)} ({f.rate(v.handoffRate)})
                 </Td>
-                <Td className="text-right tabular-nums">
+                <Td className="px-3 text-right tabular-nums">
                   {f.rate(v.deliveryRate)} / {f.rate(v.readRate)}
                 </Td>
-                <Td className="text-right tabular-nums">{f.count(v.policyHits)}</Td>
-                <Td className="text-right tabular-nums">{f.pair(v.tokensIn, v.tokensOut)}</Td>
-                <Td className="text-right tabular-nums" data-testid="version-cost">
+                <Td className="px-3 text-right tabular-nums">{f.count(v.policyHits)}</Td>
+                <Td className="px-3 text-right tabular-nums">{f.pair(v.tokensIn, v.tokensOut)}</Td>
+                <Td className="px-3 text-right whitespace-nowrap tabular-nums" data-testid="version-cost">
                   {f.cost(v.costUsd, v.unpricedTokens)}
                 </Td>
               </Tr>
@@ -343,7 +345,7 @@ function SmallTable({
 }
 
 function PriceTable({ metrics }: { metrics: Metrics }) {
-  const { t, usd, number } = useI18n();
+  const { t, usd, number, date } = useI18n();
   const p = t.metrics.prices;
   const used = new Set(metrics.byVersion.map((v) => v.priceModel));
   const unlisted = [
@@ -388,7 +390,7 @@ function PriceTable({ metrics }: { metrics: Metrics }) {
                 >
                   {new URL(price.source).hostname}
                 </a>{" "}
-                · {p.checkedOn(price.checkedOn)}
+                · <span className="whitespace-nowrap">{p.checkedOn(date(price.checkedOn))}</span>
               </Td>
             </Tr>
           ))}

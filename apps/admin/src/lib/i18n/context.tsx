@@ -38,6 +38,8 @@ type I18n = {
   usd: (amount: number) => string;
   /** 25/11 (pt-BR) or 11/25 (en), from a YYYY-MM-DD day, read as UTC. */
   day: (ymd: string) => string;
+  /** 25/11/2026 (pt-BR) or 11/25/2026 (en), from a YYYY-MM-DD day, read as UTC. */
+  date: (ymd: string) => string;
   /** A validation message of the shared schemas (English) in this language (`required` → `obrigatório`). */
   validation: (message: string) => string;
 };
@@ -88,6 +90,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       month: "2-digit",
       timeZone: "UTC",
     });
+    const dateFormat = new Intl.DateTimeFormat(intlLocale, {
+      day: "2-digit",
+      month: "2-digit",
+      year: "numeric",
+      timeZone: "UTC",
+    });
     return {
       locale,
       t: MESSAGES[locale],
@@ -127,6 +135,10 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       usd: (amount) =>
         amount !== 0 && Math.abs(amount) < 0.01 ? usdSmallFormat.format(amount) : usdFormat.format(amount),
       day: (ymd) => dayFormat.format(new Date(`${ymd}T00:00:00Z`)),
+      date: (ymd) => {
+        const parsed = new Date(`${ymd.slice(0, 10)}T00:00:00Z`);
+        return Number.isNaN(parsed.getTime()) ? ymd : dateFormat.format(parsed);
+      },
       validation: (message) => validationMessage(message, locale),
     };
   }, [locale, setLocale]);

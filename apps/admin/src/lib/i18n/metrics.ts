@@ -65,6 +65,7 @@ export const metricsPtBR = {
     read: "Lidas",
     cost: "Custo estimado por dia",
     noData: "Sem dados no período.",
+    valueCount: (n: number) => (n === 1 ? "1 valor" : `${n} valores`),
   },
   versions: {
     title: "Por versão do agente",
@@ -175,6 +176,7 @@ export const metricsEn: typeof metricsPtBR = {
     read: "Read",
     cost: "Estimated cost per day",
     noData: "No data in this period.",
+    valueCount: (n) => (n === 1 ? "1 value" : `${n} values`),
   },
   versions: {
     title: "Per agent version",

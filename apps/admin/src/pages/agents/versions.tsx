@@ -119,12 +119,9 @@ export function VersionsPage() {
                 <span className="sr-only">{t.common.details}</span>
               </Th>
               <Th>{t.versions.version}</Th>
-              <Th>{t.versions.approval}</Th>
-              <Th>{t.regression.gate.label}</Th>
+              <Th>{t.versions.approvalAndTests}</Th>
               <Th>{t.versions.changelog}</Th>
-              <Th>{t.versions.by}</Th>
               <Th>{t.versions.when}</Th>
-              <Th>{t.versions.hash}</Th>
               <Th className="text-right">{t.common.actions}</Th>
             </tr>
           </THead>
@@ -155,18 +152,24 @@ export function VersionsPage() {
                         <span className="font-mono font-semibold text-slate-900">v{version.version}</span>
                         {version.active ? <ActiveBadge label={t.versions.active} /> : null}
                       </div>
+                      <div className="mt-1">
+                        <HashPrefix hash={version.bundleHash} />
+                      </div>
                     </Td>
                     <Td>
-                      <ApprovalBadge status={version.approvalStatus} />
+                      <div className="flex flex-col items-start gap-1">
+                        <ApprovalBadge status={version.approvalStatus} />
+                        {version.gate === "no_cases" ? null : <GateBadge gate={version.gate} />}
+                      </div>
                     </Td>
-                    <Td>{version.gate === "no_cases" ? <span className="text-slate-400">{t.common.none}</span> : <GateBadge gate={version.gate} />}</Td>
-                    <Td className="max-w-xs truncate text-slate-600" title={version.changelog}>
+                    <Td className="max-w-[16rem] truncate text-slate-600" title={version.changelog}>
                       {version.changelog || <span className="text-slate-400">{t.common.none}</span>}
                     </Td>
-                    <Td className="whitespace-nowrap">{version.createdByLabel}</Td>
-                    <Td className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</Td>
-                    <Td>
-                      <HashPrefix hash={version.bundleHash} />
+                    <Td className="max-w-[13rem]">
+                      <p className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</p>
+                      <p className="truncate text-xs text-slate-500" title={version.createdByLabel}>
+                        {t.versions.publishedBy(version.createdByLabel)}
+                      </p>
                     </Td>
                     <Td className="text-right">
                       {version.active ? null : (
@@ -179,7 +182,7 @@ export function VersionsPage() {
                   {expanded ? (
                     <tr className="bg-slate-50/70">
                       <td />
-                      <td colSpan={8} className="px-4 py-3">
+                      <td colSpan={5} className="px-4 py-3">
                         <dl className="grid gap-x-6 gap-y-2 text-xs sm:grid-cols-[max-content_1fr]">
                           <dt className="font-medium text-slate-500">{t.versions.changelog}</dt>
                           <dd className="whitespace-pre-wrap text-slate-700">

@@ -43,6 +43,7 @@ const KNOWN_TYPES = [
   "tenant.retention_changed",
   "tenant.status_changed",
   "secrets.rotated",
+  "restore.stale_cancelled",
   "webhook.duplicate",
   "webhook.unknown_number",
   "policy.hit",
@@ -104,13 +105,15 @@ function JsonBlock({ title, value }: { title: string; value: unknown }) {
   );
 }
 
-function subjectOf(event: AuditEvent): string {
+/** "agente: recepcao", "conversa: 1a2b3c4d" — the subject's type in the console's language. */
+function subjectOf(event: AuditEvent, types: Record<string, string | undefined>): string {
+  const typeLabel = (type: string) => types[type] ?? type;
   const agentSlug = event.data && typeof event.data.agentSlug === "string" ? event.data.agentSlug : null;
   if (agentSlug) {
-    return `${event.subjectType ?? "agent"}: ${agentSlug}`;
+    return `${typeLabel(event.subjectType ?? "agent")}: ${agentSlug}`;
   }
   return event.subjectType
-    ? `${event.subjectType}${event.subjectId ? `: ${event.subjectId.slice(0, 8)}` : ""}`
+    ? `${typeLabel(event.subjectType)}${event.subjectId ? `: ${event.subjectId.slice(0, 8)}` : ""}`
     : "";
 }
 
@@ -205,11 +208,11 @@ function AuditResults({ filters }: { filters: Filters }) {
                     <Td className="font-mono text-xs">{event.tenantSlug ?? t.common.none}</Td>
                     <Td>
                       <span className="text-slate-800">{event.actorLabel}</span>
-                      <Badge tone="gray" className="ml-2 px-1.5 py-0 text-[10px]">
-                        {event.actorType}
+                      <Badge tone="gray" className="ml-2 px-1.5 py-0 text-[10px]" data-testid="actor-type">
+                        {t.audit.actorTypes[event.actorType] ?? event.actorType}
                       </Badge>
                     </Td>
-                    <Td className="text-xs text-slate-600">{subjectOf(event)}</Td>
+                    <Td className="text-xs text-slate-600">{subjectOf(event, t.audit.subjectTypes)}</Td>
                   </Tr>
                   {expanded ? (
                     <tr className="bg-slate-50/70" data-testid="audit-details">
@@ -235,7 +238,7 @@ function AuditResults({ filters }: { filters: Filters }) {
         </Table>
       )}
       <nav
-        aria-label="pagination"
+        aria-label={t.common.pagination}
         className="flex items-center justify-between gap-3 border-t border-slate-100 px-5 py-3"
       >
         <span className="text-xs text-slate-500" data-testid="audit-page">

@@ -113,7 +113,7 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
                     {version.gate === "no_cases" ? null : <GateBadge gate={version.gate} />}
                   </div>
                 </Td>
-                <Td className="max-w-md text-slate-600">
+                <Td className="max-w-md break-words text-slate-600">
                   {version.changelog || <span className="text-slate-400">{t.versions.noChangelog}</span>}
                 </Td>
                 <Td className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</Td>
@@ -194,7 +194,10 @@ export function ClientVersionsPage() {
   if (tenant.isError || agents.isError) {
     return (
       <Page>
-        <ErrorState error={tenant.error ?? agents.error} />
+        <ErrorState
+          error={tenant.error ?? agents.error}
+          onRetry={() => void Promise.all([tenant.refetch(), agents.refetch()])}
+        />
       </Page>
     );
   }

@@ -52,7 +52,9 @@ function ConversationItem({
         )}
       >
         <div className="flex items-center justify-between gap-2">
-          <span className="truncate text-sm font-medium text-slate-900">{customerLabel(row, t.inbox)}</span>
+          <span className="truncate text-sm font-medium text-slate-900" title={customerLabel(row, t.inbox)}>
+            {customerLabel(row, t.inbox)}
+          </span>
           <time className="shrink-0 text-[11px] text-slate-400" dateTime={activity} title={activity}>
             {relative(activity)}
           </time>

@@ -200,9 +200,7 @@ function DeadJobs({ tenantSlug }: { tenantSlug: string | undefined }) {
           <THead>
             <tr>
               <Th>{t.operations.job}</Th>
-              <Th>{t.operations.tenant}</Th>
               <Th>{t.operations.task}</Th>
-              <Th className="text-right">{t.operations.attempts}</Th>
               <Th>{t.operations.lastError}</Th>
               <Th>{t.operations.conversation}</Th>
               <Th>{t.operations.finished}</Th>
@@ -212,16 +210,20 @@ function DeadJobs({ tenantSlug }: { tenantSlug: string | undefined }) {
           <TBody>
             {rows.map((job) => (
               <Tr key={job.id} data-testid="dead-job-row" data-job-id={job.id}>
-                <Td className="font-mono text-xs">#{job.id}</Td>
-                <Td className="font-mono text-xs">{job.tenantSlug ?? "—"}</Td>
+                <Td className="text-xs">
+                  <p className="font-mono">#{job.id}</p>
+                  <p className="font-mono break-words text-slate-500">{job.tenantSlug ?? "—"}</p>
+                </Td>
                 <Td>
                   <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{job.task}</code>
+                  <p className="mt-1 text-xs text-slate-500 tabular-nums">
+                    {t.operations.attemptsOf(job.attempts, job.maxAttempts)}
+                  </p>
                 </Td>
-                <Td className="text-right tabular-nums">
-                  {job.attempts}/{job.maxAttempts}
-                </Td>
-                <Td className="max-w-xs truncate text-xs text-rose-700" title={job.lastError ?? undefined}>
-                  {job.lastError ?? "—"}
+                <Td className="min-w-[12rem] text-xs text-rose-700">
+                  <p className="line-clamp-3 max-w-[20rem] break-words" title={job.lastError ?? undefined}>
+                    {job.lastError ?? "—"}
+                  </p>
                 </Td>
                 <Td>
                   <ConversationLink tenantSlug={job.tenantSlug} conversationId={job.conversationId} />
@@ -299,7 +301,7 @@ function FailedSends({ tenantSlug }: { tenantSlug: string | undefined }) {
         actions={
           <>
             <label htmlFor="failed-status" className="sr-only">
-              Status
+              {t.tenants.status}
             </label>
             <Select
               id="failed-status"
@@ -328,10 +330,8 @@ function FailedSends({ tenantSlug }: { tenantSlug: string | undefined }) {
           <THead>
             <tr>
               <Th>{t.operations.send}</Th>
-              <Th>{t.operations.tenant}</Th>
-              <Th>Status</Th>
-              <Th>{t.operations.message}</Th>
-              <Th>{t.operations.lastError}</Th>
+              <Th>{t.tenants.status}</Th>
+              <Th>{t.operations.messageAndError}</Th>
               <Th>{t.operations.conversation}</Th>
               <Th>{t.operations.updated}</Th>
               <Th className="text-right">{t.common.actions}</Th>
@@ -340,23 +340,32 @@ function FailedSends({ tenantSlug }: { tenantSlug: string | undefined }) {
           <TBody>
             {rows.map((send) => (
               <Tr key={send.id} data-testid="failed-send-row" data-send-id={send.id}>
-                <Td className="font-mono text-xs">
-                  #{send.id}
-                  <span className="ml-1 text-slate-400">{send.kind}</span>
+                <Td className="text-xs">
+                  <p className="font-mono">
+                    #{send.id}
+                    <span className="ml-1 font-sans text-slate-400">
+                      {t.operations.sendKinds[send.kind] ?? send.kind}
+                    </span>
+                  </p>
+                  <p className="font-mono break-words text-slate-500">{send.tenantSlug}</p>
                 </Td>
-                <Td className="font-mono text-xs">{send.tenantSlug}</Td>
-                <Td>
+                <Td className="whitespace-nowrap">
                   <Badge tone={SEND_TONES[send.status] ?? "gray"}>
                     {t.operations.sendStatuses[send.status] ?? send.status}
                   </Badge>
                   <span className="ml-1 text-xs text-slate-400 tabular-nums">×{send.attempts}</span>
                 </Td>
-                <Td className="max-w-xs truncate text-xs" title={send.body ?? undefined}>
-                  {send.body ?? "—"}
-                </Td>
-                <Td className="max-w-xs truncate text-xs text-rose-700" title={send.lastError ?? undefined}>
-                  {send.lastErrorCode ? `${send.lastErrorCode} ` : ""}
-                  {send.lastError ?? "—"}
+                <Td className="min-w-[12rem] text-xs">
+                  <p className="line-clamp-2 max-w-[20rem] break-words" title={send.body ?? undefined}>
+                    {send.body ?? "—"}
+                  </p>
+                  <p
+                    className="mt-1 line-clamp-2 max-w-[20rem] break-words text-rose-700"
+                    title={send.lastError ?? undefined}
+                  >
+                    {send.lastErrorCode ? `${send.lastErrorCode} ` : ""}
+                    {send.lastError ?? "—"}
+                  </p>
                 </Td>
                 <Td>
                   <ConversationLink tenantSlug={send.tenantSlug} conversationId={send.conversationId} />

@@ -122,7 +122,7 @@ export function TenantDetailPage() {
                       <Td className="text-right tabular-nums">{number(agent.versionCount)}</Td>
                       <Td className="whitespace-nowrap text-slate-500">{dateTime(agent.updatedAt)}</Td>
                       <Td>
-                        <div className="flex justify-end gap-2">
+                        <div className="flex flex-wrap justify-end gap-2">
                           <ButtonLink to={`${base}/agents/${agent.slug}/spec`} size="sm" variant="secondary">
                             {t.tenant.editSpec}
                           </ButtonLink>

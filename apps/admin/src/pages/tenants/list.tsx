@@ -13,6 +13,11 @@ import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
+/** Lower case without accents: "clinica" finds "Clínica", "sao joao" finds "São João". */
+function folded(text: string): string {
+  return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
 export function TenantsListPage() {
   const { t, dateTime, number } = useI18n();
   const trpc = useTRPC();
@@ -20,14 +25,14 @@ export function TenantsListPage() {
   const [search, setSearch] = useState("");
 
   const rows = useMemo(() => {
-    const needle = search.trim().toLowerCase();
+    const needle = folded(search.trim());
     // Archived tenants (clients who left) after the others, each group in the API's order (by name).
     const all = [...(tenants.data ?? [])].sort(
       (a, b) => Number(a.status === "archived") - Number(b.status === "archived"),
     );
     return needle === ""
       ? all
-      : all.filter((tenant) => tenant.name.toLowerCase().includes(needle) || tenant.slug.includes(needle));
+      : all.filter((tenant) => folded(tenant.name).includes(needle) || tenant.slug.includes(needle));
   }, [tenants.data, search]);
 
   return (
