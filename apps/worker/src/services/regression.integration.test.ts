@@ -98,7 +98,7 @@ describe("regression gate: test cases", () => {
     const second = s.llm.requests.find((r) => r.lastUserText === "Quanto custa a avaliação?");
     expect(second?.body.messages.map((m) => m.role)).toEqual(["system", "user", "assistant", "user"]);
     // A keyword hands off without a model call; the rest of the conversation is not run.
-    expect(byName["pede humano"]).toMatchObject({ passed: true, handoff: { trigger: "keyword", reason: 'keyword "atendente"' } });
+    expect(byName["pede humano"]).toMatchObject({ passed: true, handoff: { trigger: "keyword", reason: '"atendente"' } });
     expect(byName["pede humano"]?.transcript).toEqual([
       { role: "customer", text: "Quero falar com um atendente" },
       { role: "system", text: spec.handoff.message, tools: [] },

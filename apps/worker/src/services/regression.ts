@@ -157,7 +157,7 @@ async function simulateReply(
   const { bundle } = sim;
   const keyword = matchHandoffKeyword(customerText, bundle.policies.handoff.keywords);
   if (keyword) {
-    return { parts: [], handoff: { trigger: "keyword", reason: `keyword "${keyword}"` }, tools: [], blocked: false, tokensIn: 0, tokensOut: 0 };
+    return { parts: [], handoff: { trigger: "keyword", reason: `"${keyword}"` }, tools: [], blocked: false, tokensIn: 0, tokensOut: 0 };
   }
   const turns = [...history];
   const generation = await generateReply({

@@ -354,7 +354,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
   if (keyword) {
     await ctx.finish(async (tx) => {
       await readReceipt(tx);
-      await startHandoff(tx, handoffFor(t, bundle, ctx.workerId, "keyword", `keyword "${keyword}"`));
+      await startHandoff(tx, handoffFor(t, bundle, ctx.workerId, "keyword", `"${keyword}"`));
     });
     log.info({ keyword }, "handoff by keyword");
     deps.metrics?.reply({ outcome: "handoff_keyword" });

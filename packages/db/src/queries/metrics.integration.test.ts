@@ -91,7 +91,7 @@ async function seedScenario(db: Database) {
     tenantId: tenant.id,
     conversationId: a.id,
     trigger: "keyword",
-    reason: 'keyword "atendente"',
+    reason: '"atendente"',
     startedAt: handoffAt,
     firstHumanReplyAt: at("2025-03-10T10:03:01Z"),
     endedAt: at("2025-03-10T10:05:00Z"),
@@ -314,7 +314,7 @@ describe("metrics", () => {
     expect(m.byVersion[0]?.costUsd).toBeCloseTo(0.0036, 12);
 
     expect(m.handoffReasons).toEqual([
-      { trigger: "keyword", reason: 'keyword "atendente"', count: 1 },
+      { trigger: "keyword", reason: '"atendente"', count: 1 },
       { trigger: "operator", reason: "taken over from the console", count: 1 },
     ]);
     expect(m.policyRules).toEqual([

@@ -75,7 +75,7 @@ test("[REGRESSION GATE]: write cases, run them on a version, a new version is he
   await run100.getByRole("button", { name: "Ver resultado" }).click();
   const intro = page.getByTestId("case-result-apresentação");
   await expect(intro).toContainText("Aqui é Ana");
-  await expect(page.getByTestId("case-result-pede atendente")).toContainText('transferida (keyword): keyword "atendente"');
+  await expect(page.getByTestId("case-result-pede atendente")).toContainText('transferida (Palavra-chave): "atendente"');
   await shot("regression-cases");
 
   // A new version where the agent is called Bia: published through the API, shown as not run.

@@ -5,17 +5,18 @@ import { Badge } from "../../components/ui/badge.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 
-type Why = ReturnType<typeof useI18n>["t"]["regression"]["result"]["why"];
+type Messages = ReturnType<typeof useI18n>["t"];
+type Why = Messages["regression"]["result"]["why"];
 
 /** Why an expectation passed or failed, in the console's language (the result's `detail` is the API's English). */
-function why(e: TExpectationResult, c: TTestCaseResult, w: Why): string {
+function why(e: TExpectationResult, c: TTestCaseResult, w: Why, triggers: Messages["inbox"]["triggers"]): string {
   switch (e.expectation.kind) {
     case "contains":
     case "not_contains":
       return e.reply ? w.replyContains(e.reply) : c.transcript.some((l) => l.role === "bot") ? w.noReplyContains : w.neverReplied;
     case "handoff":
     case "no_handoff":
-      return c.handoff ? w.handedOff(c.handoff.trigger, c.handoff.reason) : w.kept;
+      return c.handoff ? w.handedOff(triggers[c.handoff.trigger] ?? c.handoff.trigger, c.handoff.reason) : w.kept;
     case "tool_called":
       return e.passed ? w.called : c.toolsCalled.length > 0 ? w.calledOthers([...new Set(c.toolsCalled)].join(", ")) : w.noTool;
   }
@@ -50,7 +51,7 @@ export function CaseResults({ results }: { results: readonly TTestCaseResult[] }
                       {"tool" in e.expectation ? ` ${e.expectation.tool}` : ""}
                     </span>
                     <span className="sr-only">{e.passed ? r.result.passed : r.result.failed}</span>
-                    <span className="block text-xs text-slate-500">{why(e, c, r.result.why)}</span>
+                    <span className="block text-xs text-slate-500">{why(e, c, r.result.why, t.inbox.triggers)}</span>
                   </span>
                 </li>
               ))}
