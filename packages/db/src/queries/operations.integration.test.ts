@@ -140,7 +140,7 @@ describe("operations: dead jobs", () => {
 
     const first = await listDeadJobs(db, { tenantId: f.tenant.id, limit: 2 });
     expect(first.items.map((j) => j.id)).toEqual([ids[2], ids[1]]);
-    expect(first.items[0]).toMatchObject({ tenantSlug: f.tenant.slug, task: "conversation.reply", attempts: 8, lastError: "error 2" });
+    expect(first.items[0]).toMatchObject({ tenantSlug: f.tenant.slug, tenantName: f.tenant.name, task: "conversation.reply", attempts: 8, lastError: "error 2" });
     const second = await listDeadJobs(db, { tenantId: f.tenant.id, limit: 2, cursor: first.nextCursor ?? undefined });
     expect(second).toMatchObject({ items: [{ id: ids[0] }], nextCursor: null });
 
@@ -181,7 +181,7 @@ describe("operations: failed sends", () => {
       ["bloqueada", "blocked"],
       ["falhou", "failed"],
     ]);
-    expect(all.items[2]).toMatchObject({ tenantSlug: f.tenant.slug, lastError: "131026", number: { id: f.number.id, paused: false } });
+    expect(all.items[2]).toMatchObject({ tenantSlug: f.tenant.slug, tenantName: f.tenant.name, lastError: "131026", number: { id: f.number.id, paused: false } });
     const onlyBlocked = await listFailedSends(db, { tenantId: f.tenant.id, status: "blocked", limit: 10 });
     expect(onlyBlocked.items.map((s) => s.id)).toEqual([blocked.outbox?.id]);
 

@@ -188,6 +188,7 @@ export type DeadJobRow = {
   id: number;
   tenantId: string | null;
   tenantSlug: string | null;
+  tenantName: string | null;
   task: string;
   attempts: number;
   maxAttempts: number;
@@ -209,6 +210,7 @@ export async function listDeadJobs(
     id: string | number;
     tenant_id: string | null;
     tenant_slug: string | null;
+    tenant_name: string | null;
     task: string;
     attempts: number;
     max_attempts: number;
@@ -218,7 +220,7 @@ export async function listDeadJobs(
     created_at: string;
     finished_at: string | null;
   }>(sql`
-    select q.id, q.tenant_id, t.slug as tenant_slug, q.task, q.attempts, q.max_attempts, q.last_error,
+    select q.id, q.tenant_id, t.slug as tenant_slug, t.name as tenant_name, q.task, q.attempts, q.max_attempts, q.last_error,
            q.conversation_id, q.message_id, ${isoText(sql`q.created_at`)} as created_at,
            ${isoText(sql`q.finished_at`)} as finished_at
     from message_queue q left join tenants t on t.id = q.tenant_id
@@ -230,6 +232,7 @@ export async function listDeadJobs(
     id: Number(r.id),
     tenantId: r.tenant_id,
     tenantSlug: r.tenant_slug,
+    tenantName: r.tenant_name,
     task: r.task,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
@@ -294,6 +297,7 @@ export type FailedSendRow = {
   id: number;
   tenantId: string;
   tenantSlug: string;
+  tenantName: string;
   conversationId: string | null;
   kind: string;
   recipient: string;
@@ -316,6 +320,7 @@ export async function listFailedSends(
     id: string | number;
     tenant_id: string;
     tenant_slug: string;
+    tenant_name: string;
     conversation_id: string | null;
     kind: string;
     recipient: string;
@@ -330,7 +335,7 @@ export async function listFailedSends(
     created_at: string;
     updated_at: string;
   }>(sql`
-    select o.id, o.tenant_id, t.slug as tenant_slug, o.conversation_id, o.kind, o.recipient, o.status, o.attempts,
+    select o.id, o.tenant_id, t.slug as tenant_slug, t.name as tenant_name, o.conversation_id, o.kind, o.recipient, o.status, o.attempts,
            o.last_error_code, o.last_error, m.body, n.id as number_id, n.display_phone_number,
            n.send_paused_at is not null as paused,
            ${isoText(sql`o.created_at`)} as created_at, ${isoText(sql`o.updated_at`)} as updated_at
@@ -347,6 +352,7 @@ export async function listFailedSends(
     id: Number(r.id),
     tenantId: r.tenant_id,
     tenantSlug: r.tenant_slug,
+    tenantName: r.tenant_name,
     conversationId: r.conversation_id,
     kind: r.kind,
     recipient: r.recipient,

@@ -57,6 +57,8 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   const v100 = page.getByTestId("version-row-1.0.0");
   await expect(v101).toContainText("Prioriza avaliações no mesmo dia.");
   await expect(v101).toContainText("operador@lx.local");
+  // The demo's first version was published by the platform itself: named in Portuguese.
+  await expect(v100).toContainText("por sistema");
   await expect(v101).toContainText("Aguardando aprovação");
   await expect(v100.getByTestId("active-badge")).toBeVisible();
   await expect(v101.getByTestId("active-badge")).toHaveCount(0);

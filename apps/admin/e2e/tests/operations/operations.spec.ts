@@ -117,6 +117,8 @@ test("[OPERATIONS]: pauses a number (the bot's reply is held), resumes it, and r
   await expect(sendRow).toContainText("131000 Something went wrong (simulated)");
   await expect(sendRow).toContainText("Rua dos Pinheiros, 1200.");
   await expect(sendRow).toContainText("texto");
+  // The tenant by its name, as in the numbers table.
+  await expect(sendRow).toContainText("Haven Clínica");
   // On a 1280 px screen the retry button is on screen, not behind a horizontal scroll.
   await page.setViewportSize({ width: 1280, height: 800 });
   const sendsTable = page.getByTestId("failed-sends").locator("..");
@@ -199,6 +201,7 @@ test("[OPERATIONS]: retries a dead reply job and the customer gets the bot's ans
   const jobRow = page.locator(`[data-testid="dead-job-row"][data-job-id="${jobId}"]`);
   await expect(jobRow).toContainText("conversation.reply");
   await expect(jobRow).toContainText("8/8 tentativas");
+  await expect(jobRow).toContainText("Haven Clínica");
   await page.setViewportSize({ width: 1280, height: 800 });
   const jobsTable = page.getByTestId("dead-jobs").locator("..");
   expect(await jobsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);

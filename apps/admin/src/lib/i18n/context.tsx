@@ -42,6 +42,8 @@ type I18n = {
   date: (ymd: string) => string;
   /** A validation message of the shared schemas (English) in this language (`required` → `obrigatório`). */
   validation: (message: string) => string;
+  /** Who did something, as recorded (an e-mail, or the platform's own `system` / `cli`), in this language. */
+  actor: (label: string) => string;
 };
 
 const I18nContext = createContext<I18n | null>(null);
@@ -140,6 +142,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return Number.isNaN(parsed.getTime()) ? ymd : dateFormat.format(parsed);
       },
       validation: (message) => validationMessage(message, locale),
+      // The platform's own actors are recorded by their type's name (SYSTEM_ACTOR, CLI_ACTOR).
+      actor: (label) => (label === "system" || label === "cli" ? (MESSAGES[locale].audit.actorTypes[label] ?? label) : label),
     };
   }, [locale, setLocale]);
 

@@ -220,7 +220,7 @@ function HandoffTestCard({
   agentSlug: string;
   target: Target;
 }) {
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, actor } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
   const queryClient = useQueryClient();
@@ -308,7 +308,7 @@ function HandoffTestCard({
                       : t.testChat.handoff.failed}
                   </Badge>
                   <span className="truncate text-slate-500">
-                    {event.actorLabel} · {dateTime(event.createdAt)}
+                    {actor(event.actorLabel)} · {dateTime(event.createdAt)}
                   </span>
                 </li>
               ))}

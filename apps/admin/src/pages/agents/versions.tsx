@@ -30,7 +30,7 @@ function HashPrefix({ hash }: { hash: string }) {
 
 export function VersionsPage() {
   const { tenantSlug = "", agentSlug = "" } = useParams();
-  const { t, dateTime } = useI18n();
+  const { t, dateTime, actor } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
   const queryClient = useQueryClient();
@@ -167,8 +167,8 @@ export function VersionsPage() {
                     </Td>
                     <Td className="max-w-[13rem]">
                       <p className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</p>
-                      <p className="truncate text-xs text-slate-500" title={version.createdByLabel}>
-                        {t.versions.publishedBy(version.createdByLabel)}
+                      <p className="truncate text-xs text-slate-500" title={actor(version.createdByLabel)}>
+                        {t.versions.publishedBy(actor(version.createdByLabel))}
                       </p>
                     </Td>
                     <Td className="text-right">

@@ -118,7 +118,7 @@ function subjectOf(event: AuditEvent, types: Record<string, string | undefined>)
 }
 
 function AuditResults({ filters }: { filters: Filters }) {
-  const { t, dateTimeSeconds, validation } = useI18n();
+  const { t, dateTimeSeconds, validation, actor } = useI18n();
   const trpc = useTRPC();
   /** cursors[i] opens page i; the first page has none. */
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -207,7 +207,7 @@ function AuditResults({ filters }: { filters: Filters }) {
                     </Td>
                     <Td className="font-mono text-xs">{event.tenantSlug ?? t.common.none}</Td>
                     <Td>
-                      <span className="text-slate-800">{event.actorLabel}</span>
+                      <span className="text-slate-800">{actor(event.actorLabel)}</span>
                       <Badge tone="gray" className="ml-2 px-1.5 py-0 text-[10px]" data-testid="actor-type">
                         {t.audit.actorTypes[event.actorType] ?? event.actorType}
                       </Badge>

@@ -212,7 +212,9 @@ function DeadJobs({ tenantSlug }: { tenantSlug: string | undefined }) {
               <Tr key={job.id} data-testid="dead-job-row" data-job-id={job.id}>
                 <Td className="text-xs">
                   <p className="font-mono">#{job.id}</p>
-                  <p className="font-mono break-words text-slate-500">{job.tenantSlug ?? "—"}</p>
+                  <p className="break-words text-slate-500" title={job.tenantSlug ?? undefined}>
+                    {job.tenantName ?? "—"}
+                  </p>
                 </Td>
                 <Td>
                   <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs">{job.task}</code>
@@ -347,7 +349,9 @@ function FailedSends({ tenantSlug }: { tenantSlug: string | undefined }) {
                       {t.operations.sendKinds[send.kind] ?? send.kind}
                     </span>
                   </p>
-                  <p className="font-mono break-words text-slate-500">{send.tenantSlug}</p>
+                  <p className="break-words text-slate-500" title={send.tenantSlug}>
+                    {send.tenantName}
+                  </p>
                 </Td>
                 <Td className="whitespace-nowrap">
                   <Badge tone={SEND_TONES[send.status] ?? "gray"}>
