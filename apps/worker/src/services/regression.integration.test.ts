@@ -39,6 +39,25 @@ async function stack(db: Database, dbUrl: string, agentSpec: TAgentSpec = spec):
 const addCase = (s: Stack, testCase: TTestCaseBody) =>
   saveTestCase(s.db, { tenantId: s.tenantId, agentId: s.agentId, testCase, actor: TEST_ACTOR });
 
+/** The system prompt of an LLM request (its first message). */
+function system(body: { messages: { content?: unknown }[] } | undefined): string {
+  const content = body?.messages[0]?.content;
+  return typeof content === "string" ? content : "";
+}
+
+/**
+ * A stack whose agent summarizes early (recent 4, summarize after 2 more), and an LLM that writes
+ * "Resumo N: <about>" for the summarizer and "ok: <the customer's text>" for replies.
+ */
+async function summarizingStack(db: Database, dbUrl: string, about: string): Promise<Stack> {
+  const s = await stack(db, dbUrl, { ...spec, context: { recentMessages: 4, summarizeAfter: 2, burstWindowMs: 0 } });
+  let summaries = 0;
+  s.llm.setReply((r) => ({
+    text: system(r.body).startsWith("[summarize]") ? `Resumo ${++summaries}: ${about}` : `ok: ${r.lastUserText}`,
+  }));
+  return s;
+}
+
 async function runAndWait(s: Stack, version: string, kind: "cases" | "replay" = "cases"): Promise<TestRunDetail> {
   const run = await requestTestRun(s.db, { tenantId: s.tenantId, agentId: s.agentId, version, kind, replayLimit: 10, actor: TEST_ACTOR });
   expect(run.status).toBe("queued");
@@ -228,15 +247,7 @@ describe("regression gate: replay", () => {
   });
 
   test("a long conversation's replies are replayed with the summary the conversation had when each was written", async ({ db, dbUrl }) => {
-    const s = await stack(db, dbUrl, { ...spec, context: { recentMessages: 4, summarizeAfter: 2, burstWindowMs: 0 } });
-    let summaries = 0;
-    const system = (body: { messages: { content?: unknown }[] } | undefined) => {
-      const content = body?.messages[0]?.content;
-      return typeof content === "string" ? content : "";
-    };
-    s.llm.setReply((r) => ({
-      text: system(r.body).startsWith("[summarize]") ? `Resumo ${++summaries}: cliente Ana quer clareamento.` : `ok: ${r.lastUserText}`,
-    }));
+    const s = await summarizingStack(db, dbUrl, "cliente Ana quer clareamento.");
     await s.startWorker();
     const ana = s.customer("5511970000002", { name: "Ana" });
     const sent = async (n: number) => eventually(async () => s.graph.requests.filter((r) => r.kind === "send").length, (x) => x === n);
@@ -270,15 +281,7 @@ describe("regression gate: replay", () => {
   });
 
   test("a summary written after a message arrived but before its reply is replayed with that reply", async ({ db, dbUrl }) => {
-    const s = await stack(db, dbUrl, { ...spec, context: { recentMessages: 4, summarizeAfter: 2, burstWindowMs: 0 } });
-    let summaries = 0;
-    const system = (body: { messages: { content?: unknown }[] } | undefined) => {
-      const content = body?.messages[0]?.content;
-      return typeof content === "string" ? content : "";
-    };
-    s.llm.setReply((r) => ({
-      text: system(r.body).startsWith("[summarize]") ? `Resumo ${++summaries}: cliente Bia quer botox.` : `ok: ${r.lastUserText}`,
-    }));
+    const s = await summarizingStack(db, dbUrl, "cliente Bia quer botox.");
     const worker = await s.startWorker();
     const bia = s.customer("5511970000003", { name: "Bia" });
     const sent = async (n: number) => eventually(async () => s.graph.requests.filter((r) => r.kind === "send").length, (x) => x === n);
@@ -334,10 +337,7 @@ describe("regression gate: replay", () => {
 describe("regression gate: the draft", () => {
   test("a run of the draft simulates with the draft's bundle, and its pass lets the version published from it go live", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
-    s.llm.setReply((r) => {
-      const system = r.body.messages[0]?.content;
-      return { text: typeof system === "string" && system.includes("Bia") ? "Aqui é a Bia." : "Aqui é outra pessoa." };
-    });
+    s.llm.setReply((r) => ({ text: system(r.body).includes("Bia") ? "Aqui é a Bia." : "Aqui é outra pessoa." }));
     await addCase(s, { name: "nome", turns: [{ customer: "Quem fala?" }], expectations: [{ kind: "contains", text: "Bia" }] });
     const draftSpec = { ...spec, agent: { ...spec.agent, name: "Bia" } };
     const compiled = compileSpec(draftSpec);

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from "@playwright/test";
+import type { APIRequestContext, Browser, BrowserContext, Page } from "@playwright/test";
 
 import { OTHER_TENANT } from "../../fixtures/data.ts";
 import {
@@ -29,6 +29,11 @@ type Account = { id: string; email: string };
 
 function uniqueEmail(prefix: string, domain: string): string {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1000)}@${domain}`;
+}
+
+/** A client login of OTHER_TENANT with a password, made through the API (the operator's client). */
+async function createClientAccount(operatorApi: APIRequestContext, email: string, password: string): Promise<void> {
+  ok(await trpcMutation<Account>(operatorApi, "users.create", { tenantSlug: OTHER_TENANT.slug, email, password }));
 }
 
 /** A browser of its own, signed out (the person the e-mail is for). */
@@ -129,13 +134,7 @@ test("[AUTH]: an e-mail without an account gets the very same answer, and no mai
   test.setTimeout(90_000);
   const unknown = uniqueEmail("ninguem", "outra.local");
   const known = uniqueEmail("conhecido", "outra.local");
-  ok(
-    await trpcMutation<Account>(operatorApi, "users.create", {
-      tenantSlug: OTHER_TENANT.slug,
-      email: known,
-      password: "senha-conhecida-1",
-    }),
-  );
+  await createClientAccount(operatorApi, known, "senha-conhecida-1");
   const resetCalls = recordRequests(page, "/trpc/auth.requestPasswordReset");
 
   await page.goto("/login");
@@ -288,13 +287,7 @@ test("[AUTH]: a row's link by e-mail says it went; a refused mail leaves the lin
 }) => {
   test.setTimeout(90_000);
   const email = uniqueEmail("link-email", "outra.local");
-  ok(
-    await trpcMutation<Account>(operatorApi, "users.create", {
-      tenantSlug: OTHER_TENANT.slug,
-      email,
-      password: "senha-da-linha-1",
-    }),
-  );
+  await createClientAccount(operatorApi, email, "senha-da-linha-1");
   await apiSignin("operator");
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
   await page.goto(`/tenants/${OTHER_TENANT.slug}`);
@@ -317,13 +310,7 @@ test("[AUTH]: a row's link by e-mail says it went; a refused mail leaves the lin
   // The relay refuses another account's mailbox (the run's mail server refuses every address that
   // starts with "recusado-": global-setup.ts). The link is made all the same, shown, and copied by hand.
   const refusedEmail = uniqueEmail("recusado", "outra.local");
-  ok(
-    await trpcMutation<Account>(operatorApi, "users.create", {
-      tenantSlug: OTHER_TENANT.slug,
-      email: refusedEmail,
-      password: "senha-da-linha-2",
-    }),
-  );
+  await createClientAccount(operatorApi, refusedEmail, "senha-da-linha-2");
   await page.reload();
   const refusedRow = card.locator(`[data-testid="account-row"][data-email="${refusedEmail}"]`);
   await refusedRow.getByRole("button", { name: "Enviar link por e-mail" }).click();
