@@ -1,4 +1,5 @@
 import { resetHavenDraft } from "../../fixtures/drafts.ts";
+import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
 
 const AGENT_URL = "/tenants/haven/agents/recepcao";
@@ -64,11 +65,7 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   await expect(v101.getByTestId("active-badge")).toHaveCount(0);
 
   // On a 1280 px screen the whole table fits: the actions column is not pushed behind a horizontal scroll.
-  await page.setViewportSize({ width: 1280, height: 800 });
-  const versionsTable = page.getByTestId("versions-table").locator("..");
-  expect(await versionsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
-  await expect(v101.getByRole("button", { name: "Ativar" })).toBeInViewport();
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await expectFitsLaptopScreen(page, page.getByTestId("versions-table"), v101.getByRole("button", { name: "Ativar" }));
 
   // Activate 1.0.1 behind a confirmation.
   await v101.getByRole("button", { name: "Ativar" }).click();

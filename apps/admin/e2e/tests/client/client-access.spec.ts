@@ -1,5 +1,6 @@
 import { customerSays, newCustomer } from "../../fixtures/customer.ts";
 import { HAVEN, OTHER_TENANT } from "../../fixtures/data.ts";
+import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
@@ -83,14 +84,7 @@ test("[CLIENT]: lands on Haven's metrics — real numbers with their definitions
     .evaluateAll((els) => Math.min(...els.map((el) => (el as SVGTextElement).getBBox().x)));
   expect(axisLabelsLeft).toBeGreaterThanOrEqual(0);
   // On a 1280 px screen the per-version table shows every column, the cost included, without scrolling.
-  await page.setViewportSize({ width: 1280, height: 800 });
-  const versionsTable = page.getByTestId("metrics-versions").locator("..");
-  expect(await versionsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
-  // Scrolled to vertically only: a table wider than its card would still hide the cost.
-  const versionCost = page.getByTestId("version-cost").first();
-  await versionCost.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 100));
-  await expect(versionCost).toBeInViewport();
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await expectFitsLaptopScreen(page, page.getByTestId("metrics-versions"), page.getByTestId("version-cost").first());
   await expect(page.getByTestId("metrics-prices")).toContainText("gpt-4o-mini");
   await expect(page.getByTestId("metrics-prices")).toContainText("US$ 0,15");
   // Every price says where it was read and when.

@@ -3,6 +3,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { customerSays, newCustomer, type Customer } from "../../fixtures/customer.ts";
 import { HAVEN } from "../../fixtures/data.ts";
 import { withStackDb } from "../../fixtures/db.ts";
+import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 
@@ -120,13 +121,7 @@ test("[OPERATIONS]: pauses a number (the bot's reply is held), resumes it, and r
   // The tenant by its name, as in the numbers table.
   await expect(sendRow).toContainText("Haven Clínica");
   // On a 1280 px screen the retry button is on screen, not behind a horizontal scroll.
-  await page.setViewportSize({ width: 1280, height: 800 });
-  const sendsTable = page.getByTestId("failed-sends").locator("..");
-  expect(await sendsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
-  // Scrolled to vertically only: a table wider than its card would still hide the button.
-  await sendRow.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 100));
-  await expect(sendRow.getByRole("button", { name: "Tentar de novo" })).toBeInViewport();
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await expectFitsLaptopScreen(page, page.getByTestId("failed-sends"), sendRow.getByRole("button", { name: "Tentar de novo" }));
   await shot("operations");
   await sendRow.getByRole("button", { name: "Tentar de novo" }).click();
   await page.getByRole("dialog").getByTestId("confirm-button").click();
@@ -202,12 +197,7 @@ test("[OPERATIONS]: retries a dead reply job and the customer gets the bot's ans
   await expect(jobRow).toContainText("conversation.reply");
   await expect(jobRow).toContainText("8/8 tentativas");
   await expect(jobRow).toContainText("Haven Clínica");
-  await page.setViewportSize({ width: 1280, height: 800 });
-  const jobsTable = page.getByTestId("dead-jobs").locator("..");
-  expect(await jobsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
-  await jobRow.evaluate((el) => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 100));
-  await expect(jobRow.getByRole("button", { name: "Tentar de novo" })).toBeInViewport();
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await expectFitsLaptopScreen(page, page.getByTestId("dead-jobs"), jobRow.getByRole("button", { name: "Tentar de novo" }));
   await expect(jobRow).toContainText("LLM timeout (simulated)");
   await jobRow.getByRole("button", { name: "Tentar de novo" }).click();
   const dialog = page.getByRole("dialog");

@@ -1,4 +1,5 @@
 import { HAVEN, OTHER_TENANT } from "../../fixtures/data.ts";
+import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
 
 test.beforeEach(async ({ apiSignin }) => {
@@ -48,10 +49,7 @@ test("[TENANTS]: the tenant page shows its agents with the active version obviou
   await shot("tenant-haven");
 
   // On a 1280 px screen the agents table fits beside the side cards: "Versões" is not cut off.
-  await page.setViewportSize({ width: 1280, height: 800 });
-  const agentsTable = page.getByTestId("agents-table").locator("..");
-  expect(await agentsTable.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
-  await expect(row.getByRole("link", { name: "Versões" })).toBeInViewport();
+  await expectFitsLaptopScreen(page, page.getByTestId("agents-table"), row.getByRole("link", { name: "Versões" }));
 
   await row.getByRole("link", { name: "Editar spec" }).click();
   await expect(page).toHaveURL(/\/tenants\/haven\/agents\/recepcao\/spec$/);
