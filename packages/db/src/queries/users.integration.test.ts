@@ -36,7 +36,8 @@ describe("console accounts", () => {
     await seedUser(db, { role: "client", tenantId: b.id, email: "bia@b.test" });
     const operator = await seedUser(db, { role: "operator", email: "op@agency.test" });
 
-    const clients = await listUsers(db, { tenantId: a.id });
+    const { items: clients, nextCursor } = await listUsers(db, { tenantId: a.id });
+    expect(nextCursor).toBeNull();
     expect(clients.map((u) => u.email)).toEqual(["ana@a.test", "zeca@a.test"]);
     expect(clients[0]).toEqual({
       id: expect.any(String),
@@ -48,8 +49,27 @@ describe("console accounts", () => {
       lastLoginAt: null,
       disabledAt: null,
     });
-    expect((await listUsers(db, { tenantId: null })).map((u) => u.email)).toContain(operator.email);
-    expect((await listUsers(db, { tenantId: null })).every((u) => u.role === "operator")).toBe(true);
+    const operators = (await listUsers(db, { tenantId: null, limit: 200 })).items;
+    expect(operators.map((u) => u.email)).toContain(operator.email);
+    expect(operators.every((u) => u.role === "operator")).toBe(true);
+  });
+
+  test("pages by e-mail: every account once, in order, the last page without a cursor", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const emails = ["e@p.test", "a@p.test", "d@p.test", "c@p.test", "b@p.test"];
+    for (const email of emails) {
+      await seedUser(db, { role: "client", tenantId: tenant.id, email });
+    }
+    const seen: string[][] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listUsers(db, { tenantId: tenant.id, cursor, limit: 2 });
+      seen.push(page.items.map((u) => u.email));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(seen).toEqual([["a@p.test", "b@p.test"], ["c@p.test", "d@p.test"], ["e@p.test"]]);
+    // A page that ends exactly at the last account says so (no empty page after it).
+    expect((await listUsers(db, { tenantId: tenant.id, limit: 5 })).nextCursor).toBeNull();
   });
 
   test("a new password works at once, ends the user's other sessions and is never written to the audit", async ({ db }) => {
@@ -96,7 +116,7 @@ describe("console accounts", () => {
     ]);
 
     expect(await codeOf(setUserDisabled(db, { userId: operator.id, disabled: true, ...by }))).toBe("INVALID_STATE");
-    expect((await listUsers(db, { tenantId: null })).find((u) => u.id === operator.id)?.disabledAt).toBeNull();
+    expect((await listUsers(db, { tenantId: null, limit: 200 })).items.find((u) => u.id === operator.id)?.disabledAt).toBeNull();
   });
 
   test("a password link sets the owner's password once, ends every session, and nobody else ever knows it", async ({ db }) => {

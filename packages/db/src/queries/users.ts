@@ -1,8 +1,8 @@
-import { and, asc, eq, isNull, ne, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 
 import { hashPassword, randomToken } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
-import { PASSWORD_LINK_TTL_HOURS, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERS_LIST_MAX } from "@lx/shared/schemas";
+import { PASSWORD_LINK_TTL_HOURS, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, USERS_PAGE_SIZE } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import { passwordLinks, sessions, users } from "../schema/index.ts";
@@ -106,15 +106,27 @@ function toAccountDto(row: {
   };
 }
 
-/** A tenant's clients (`tenantId`), or the operators (`tenantId: null`), by e-mail (at most USERS_LIST_MAX). */
-export async function listUsers(db: Executor, { tenantId }: { tenantId: string | null }): Promise<AccountDto[]> {
+/**
+ * A tenant's clients (`tenantId`), or the operators (`tenantId: null`): a page by e-mail, after
+ * `cursor` (the previous page's `nextCursor`, null after the last page).
+ */
+export async function listUsers(
+  db: Executor,
+  { tenantId, cursor, limit = USERS_PAGE_SIZE }: { tenantId: string | null; cursor?: string; limit?: number },
+): Promise<{ items: AccountDto[]; nextCursor: string | null }> {
   const rows = await db
     .select(accountColumns)
     .from(users)
-    .where(tenantId === null ? eq(users.role, "operator") : and(eq(users.role, "client"), eq(users.tenantId, tenantId)))
+    .where(
+      and(
+        tenantId === null ? eq(users.role, "operator") : and(eq(users.role, "client"), eq(users.tenantId, tenantId)),
+        cursor === undefined ? undefined : gt(users.email, cursor),
+      ),
+    )
     .orderBy(asc(users.email))
-    .limit(USERS_LIST_MAX);
-  return rows.map(toAccountDto);
+    .limit(limit + 1);
+  const items = rows.slice(0, limit).map(toAccountDto);
+  return { items, nextCursor: rows.length > limit ? (items.at(-1)?.email ?? null) : null };
 }
 
 /** The account with this e-mail, whatever its case (NOT_FOUND when there is none): for `lx user …`. */

@@ -10,13 +10,19 @@ import { ZSlugRef } from "./console.ts";
 /** The shortest password the console and `lx … create` accept. */
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 200;
-/** A tenant has a handful of client logins; listings stop here (the agency's operators too). */
-export const USERS_LIST_MAX = 500;
+/** Accounts per page of `users.list` (by e-mail; the next page from `nextCursor`), and the most one may ask. */
+export const USERS_PAGE_SIZE = 50;
+export const USERS_PAGE_MAX = 200;
 
 export const ZPassword = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
 
-/** A tenant's clients, or (without a tenant) the agency's operators. */
-export const ZListUsersInput = z.object({ tenantSlug: ZSlugRef.optional() });
+/** A tenant's clients, or (without a tenant) the agency's operators: a page by e-mail, after `cursor`. */
+export const ZListUsersInput = z.object({
+  tenantSlug: ZSlugRef.optional(),
+  /** The previous page's `nextCursor` (the last e-mail it listed). */
+  cursor: z.string().max(254).optional(),
+  limit: z.number().int().min(1).max(USERS_PAGE_MAX).optional(),
+});
 export type TListUsersInput = z.infer<typeof ZListUsersInput>;
 
 /** A client of the named tenant, or an operator when no tenant is named; with a password, or a link to set one. */

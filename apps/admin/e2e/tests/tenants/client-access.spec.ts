@@ -1,6 +1,7 @@
 import type { Page } from "@playwright/test";
 
 import { OPERATOR, OTHER_TENANT } from "../../fixtures/data.ts";
+import { withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
@@ -201,4 +202,32 @@ test("[OPERATORS]: the operators page lists the signed-in operator, who cannot d
   await expect(own.getByRole("button", { name: "Redefinir senha" })).toBeVisible();
   await expect(own.getByRole("button", { name: "Desativar" })).toHaveCount(0);
   await shot("operators");
+});
+
+test("[TENANTS]: a tenant with more logins than a page lists them a page at a time, in e-mail order", async ({
+  page,
+  apiSignin,
+}) => {
+  // A tenant of its own with 55 client logins (written straight to the database: 55 accounts made
+  // through the API would spend a minute hashing passwords the test never uses).
+  const slug = `muitos-acessos-${Date.now()}`;
+  const emails = Array.from({ length: 55 }, (_, i) => `acesso-${String(i).padStart(2, "0")}@${slug}.local`);
+  await withStackDb(async (sql) => {
+    const [tenant] = await sql<{ id: string }[]>`
+      insert into tenants (slug, name) values (${slug}, 'Muitos Acessos') returning id`;
+    await sql`
+      insert into users (email, password_hash, role, tenant_id)
+      select e, 'scrypt$unusable', 'client', ${tenant!.id} from unnest(${emails}::text[]) e`;
+  });
+  await apiSignin("operator");
+  await page.goto(`/tenants/${slug}`);
+  const card = page.getByRole("region", { name: "Acessos do cliente" });
+  const rows = card.getByTestId("account-row");
+  await expect(rows).toHaveCount(50);
+  await expect(rows.first()).toHaveAttribute("data-email", emails[0]!);
+  await expect(rows.last()).toHaveAttribute("data-email", emails[49]!);
+  await card.getByRole("button", { name: "Mostrar mais acessos" }).click();
+  await expect(rows).toHaveCount(55);
+  await expect(rows.last()).toHaveAttribute("data-email", emails[54]!);
+  await expect(card.getByRole("button", { name: "Mostrar mais acessos" })).toHaveCount(0);
 });

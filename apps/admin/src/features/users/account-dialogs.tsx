@@ -23,7 +23,7 @@ import type { Messages } from "../../lib/i18n/messages.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { PasswordField } from "./password-field.tsx";
 
-export type Account = RouterOutputs["users"]["list"][number];
+export type Account = RouterOutputs["users"]["list"]["items"][number];
 
 /**
  * A one-time link just made for an account (`users.createPasswordLink`, or `users.create` without a

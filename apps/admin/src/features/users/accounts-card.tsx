@@ -1,10 +1,11 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { useLocation } from "react-router";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
+import { LoadMore } from "../../components/ui/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
@@ -47,7 +48,11 @@ export function AccountsCard({
   const trpc = useTRPC();
   const user = useUser();
   const titleId = useId();
-  const accounts = useQuery(trpc.users.list.queryOptions({ tenantSlug }));
+  // A page at a time, by e-mail: an agency with many logins gets "show more", not a cut-off list.
+  const accounts = useInfiniteQuery(
+    trpc.users.list.infiniteQueryOptions({ tenantSlug }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+  );
+  const rows = accounts.data?.pages.flatMap((page) => page.items) ?? [];
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<Account | null>(null);
   const [toggling, setToggling] = useState<Account | null>(null);
@@ -108,7 +113,7 @@ export function AccountsCard({
         <LoadingState className="py-8" />
       ) : accounts.isError ? (
         <ErrorState error={accounts.error} onRetry={() => void accounts.refetch()} className="py-8" />
-      ) : accounts.data.length === 0 ? (
+      ) : rows.length === 0 ? (
         <EmptyState
           title={words.empty}
           description={forClient ? t.users.client.emptyHint : undefined}
@@ -126,7 +131,7 @@ export function AccountsCard({
             </tr>
           </THead>
           <TBody>
-            {accounts.data.map((account) => (
+            {rows.map((account) => (
               <AccountRow
                 key={account.id}
                 account={account}
@@ -140,6 +145,7 @@ export function AccountsCard({
           </TBody>
         </Table>
       )}
+      <LoadMore list={accounts} label={t.users.loadMore} />
       <NewAccountDialog tenantSlug={tenantSlug} open={creating} onClose={() => setCreating(false)} />
       <ResetPasswordDialog
         account={resetting}

@@ -71,9 +71,10 @@ async function tenantIdOf(db: Database, user: SessionUser, tenantSlug: string | 
  * operator and the request id; a password never reaches a log or an audit row.
  */
 export const usersRouter = {
-  /** A tenant's clients, or without a tenant the operators, by e-mail. */
+  /** A tenant's clients, or without a tenant the operators: a page by e-mail (`cursor` ← `nextCursor`). */
   list: operatorProcedure.input(ZListUsersInput).query(async ({ ctx, input }) => {
-    return listUsers(ctx.db, { tenantId: await tenantIdOf(ctx.db, ctx.session.user, input.tenantSlug) });
+    const tenantId = await tenantIdOf(ctx.db, ctx.session.user, input.tenantSlug);
+    return listUsers(ctx.db, { tenantId, cursor: input.cursor, limit: input.limit });
   }),
 
   /**
