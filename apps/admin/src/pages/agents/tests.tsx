@@ -342,15 +342,22 @@ function RunsList() {
     refetchInterval: (query) =>
       query.state.data?.pages.some((page) => page.items.some((run) => run.status === "queued" || run.status === "running")) ? RUN_POLL_MS : false,
   });
-  // A run that finished changes its version's gate: the versions (badges, activation) are read again.
-  const active = runs.data?.pages.reduce((n, page) => n + page.items.filter((run) => run.status === "queued" || run.status === "running").length, 0) ?? 0;
-  const wasActive = useRef(active);
+  // A run that finished changes its version's gate: the versions (badges, activation) are read again
+  // whenever a run shows up finished that was not before — also one that finished before this list
+  // ever saw it queued (a fast run: the versions read when it was requested are already stale).
+  const finished =
+    runs.data?.pages
+      .flatMap((page) => page.items)
+      .filter((run) => run.status !== "queued" && run.status !== "running")
+      .map((run) => run.id)
+      .join(",") ?? null;
+  const seenFinished = useRef(finished);
   useEffect(() => {
-    if (active < wasActive.current) {
+    if (seenFinished.current !== null && finished !== null && finished !== seenFinished.current) {
       void queryClient.invalidateQueries(trpc.versions.pathFilter());
     }
-    wasActive.current = active;
-  }, [active, queryClient, trpc]);
+    seenFinished.current = finished;
+  }, [finished, queryClient, trpc]);
   if (runs.isPending) {
     return <LoadingState />;
   }
