@@ -50,6 +50,10 @@ test("[OPERATIONS]: pauses a number (the bot's reply is held), resumes it, and r
   await page.goto("/operations");
   await expect(page.getByRole("heading", { name: "Operações", level: 1 })).toBeVisible();
   await expect(page.getByTestId("queue-overview")).toContainText("Prontos para rodar");
+  // The send counters read as counts ("Enviados"), not as one message's status ("Enviada").
+  for (const label of ["Enviados", "Entregues", "Lidos"]) {
+    await expect(page.getByTestId("sends-overview").getByText(label, { exact: true })).toBeVisible();
+  }
   await page.getByLabel("Empresa").selectOption(HAVEN.slug);
   await expect(page).toHaveURL(/tenant=haven/);
 

@@ -17,6 +17,15 @@ export const operationsPtBR = {
     dead: "Mortos",
     cancelled: "Cancelados",
   } as Record<string, string | undefined>,
+  /** The send counters (how many sends are in each state: plural, unlike one message's status). */
+  sendCounts: {
+    queued: "Na fila",
+    sending: "Enviando",
+    ambiguous: "Incertos",
+    sent: "Enviados",
+    delivered: "Entregues",
+    read: "Lidos",
+  } as Record<string, string | undefined>,
   runnable: "Prontos para rodar",
   scheduled: "Agendados",
   oldestRunnable: "Job pronto mais antigo esperando há",
@@ -101,6 +110,14 @@ export const operationsEn: typeof operationsPtBR = {
   sendsHint: (hours, countedAt) =>
     `Pending and failed: all, live. Sent, delivered and read: those created in the last ${hours} h, counted at ${countedAt} (every 30 s).`,
   jobStatuses: { queued: "Queued", running: "Running", done: "Done", dead: "Dead", cancelled: "Cancelled" },
+  sendCounts: {
+    queued: "Queued",
+    sending: "Sending",
+    ambiguous: "Uncertain",
+    sent: "Sent",
+    delivered: "Delivered",
+    read: "Read",
+  },
   runnable: "Runnable now",
   scheduled: "Scheduled",
   oldestRunnable: "Oldest runnable job waiting for",

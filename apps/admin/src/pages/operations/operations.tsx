@@ -107,7 +107,7 @@ function OverviewCards({ overview }: { overview: Overview }) {
             {(["queued", "sending", "ambiguous", "sent", "delivered", "read"] as const).map((status) => (
               <Stat
                 key={status}
-                label={t.inbox.statuses[status] ?? status}
+                label={t.operations.sendCounts[status] ?? status}
                 value={number(sends.byStatus[status])}
               />
             ))}
