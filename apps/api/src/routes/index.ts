@@ -34,7 +34,7 @@ export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifie
     () =>
       new Counter({
         name: "lx_webhook_events_total",
-        help: "Webhook items by outcome (queued, stored, duplicates, statuses, ignored, unknownNumbers)",
+        help: "Webhook items by outcome (queued, stored, duplicates, statuses, ignored, unknownNumbers, templates)",
         labelNames: ["outcome"],
         registers: [],
       }),

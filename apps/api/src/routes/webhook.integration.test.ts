@@ -282,6 +282,56 @@ describe("Meta webhook", () => {
     expect(c?.last).toBeNull();
   });
 
+  test("a template status change from Meta reaches the tenants whose numbers are in that WABA; one nobody has is ignored", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const waba = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const a = await tenantWithNumber(db);
+    const b = await tenantWithNumber(db);
+    const other = await tenantWithNumber(db);
+    await db.execute(sql`update phone_numbers set waba_id = ${waba} where id in (${a.number.id}, ${b.number.id})`);
+    for (const t of [a.tenant, b.tenant, other.tenant]) {
+      await db.execute(sql`
+        insert into templates (tenant_id, name, language, category, purpose, body)
+        values (${t.id}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    }
+    // Meta's shape: the entry is the WABA; its ids may be numbers.
+    const change = (event: string, name = "retomada_v1") =>
+      JSON.stringify({
+        object: "whatsapp_business_account",
+        entry: [
+          {
+            id: waba,
+            time: 1_764_000_000,
+            changes: [
+              {
+                field: "message_template_status_update",
+                value: { event, message_template_id: 987654321, message_template_name: name, message_template_language: "pt_BR", reason: event === "PAUSED" ? "LOW_QUALITY" : "NONE" },
+              },
+            ],
+          },
+        ],
+      });
+    const statusOf = async (tenantId: string) =>
+      (await db.execute<{ status: string }>(sql`select status from templates where tenant_id = ${tenantId} and name = 'retomada_v1'`))[0]?.status;
+
+    expect((await post(app, change("PAUSED"))).status).toBe(200);
+    expect([await statusOf(a.tenant.id), await statusOf(b.tenant.id), await statusOf(other.tenant.id)]).toEqual(["paused", "paused", "approved"]);
+    const [audit] = await db.execute<{ before: unknown; after: unknown; data: Record<string, unknown> }>(sql`
+      select before, after, data from audit_events where type = 'template.status_changed' and tenant_id = ${a.tenant.id}`);
+    expect(audit).toMatchObject({ before: { status: "approved" }, after: { status: "paused" }, data: { event: "PAUSED", reason: "LOW_QUALITY", wabaId: waba } });
+
+    // Approved again: the re-engagement path may use it again.
+    expect((await post(app, change("APPROVED"))).status).toBe(200);
+    expect(await statusOf(a.tenant.id)).toBe("approved");
+
+    // A template no tenant declared: kept as ignored, with why.
+    const before = await n(db, sql`select count(*)::int as n from webhook_events where status = 'ignored'`);
+    expect((await post(app, change("PAUSED", "promo_natal"))).status).toBe(200);
+    expect(await n(db, sql`select count(*)::int as n from webhook_events where status = 'ignored'`)).toBe(before + 1);
+    const [ignored] = await db.execute<{ error: string }>(sql`select error from webhook_events where status = 'ignored' order by id desc limit 1`);
+    expect(ignored?.error).toBe(`no tenant has template promo_natal (pt_BR) on a number of WABA ${waba}`);
+  });
+
   test("signed payloads we cannot use are stored as ignored and answered 200", async ({ db }) => {
     const { app } = buildTestApp(db);
     const before = await n(db, sql`select count(*)::int as n from webhook_events where status = 'ignored'`);

@@ -4,6 +4,7 @@ import type { Database } from "@lx/db/client";
 import type { GroupCommit } from "@lx/db/group-commit";
 import type { NumberDirectory } from "@lx/db/number-directory";
 import {
+  applyTemplateStatusChange,
   insertAuditEvent,
   isDeliveryStatus,
   storeIgnoredEvent,
@@ -19,6 +20,7 @@ import {
   ZMetaInboundMessage,
   ZMetaStatus,
   type TMetaStatus,
+  ZMetaTemplateStatusUpdate,
   ZMetaWebhook,
   type TMetaChangeValue,
 } from "@lx/shared";
@@ -43,6 +45,8 @@ export type WebhookSummary = {
   statuses: number;
   ignored: number;
   unknownNumbers: number;
+  /** Template status changes applied (`message_template_status_update`). */
+  templates: number;
 };
 
 const META = { type: "meta", label: "meta" } as const;
@@ -72,6 +76,7 @@ export async function processWebhook(
     statuses: 0,
     ignored: 0,
     unknownNumbers: 0,
+    templates: 0,
   };
   const envelope = ZMetaWebhook.safeParse(payload);
   if (!envelope.success || envelope.data.object !== "whatsapp_business_account") {
@@ -87,6 +92,10 @@ export async function processWebhook(
   const inbound: InboundJob[] = [];
   for (const entry of envelope.data.entry) {
     for (const change of entry.changes) {
+      if (change.field === "message_template_status_update") {
+        await applyTemplateStatus(deps, entry.id, change, summary, p);
+        continue;
+      }
       const value = ZMetaChangeValue.safeParse(change.value);
       if (change.field !== "messages" || !value.success || !value.data.metadata) {
         await storeIgnoredEvent(deps.db, {
@@ -132,6 +141,43 @@ export async function processWebhook(
     deps.wake?.jobs();
   }
   return summary;
+}
+
+/**
+ * Meta approved, rejected, paused or disabled a template of a WABA (the entry's id): the tenants
+ * whose numbers are in that WABA keep the new status (only approved templates are sent). A change no
+ * tenant's template matches is kept as `ignored`, with why.
+ */
+async function applyTemplateStatus(
+  deps: WebhookDeps,
+  wabaId: string | undefined,
+  change: { value: unknown },
+  summary: WebhookSummary,
+  p: { requestId: string },
+): Promise<void> {
+  const update = ZMetaTemplateStatusUpdate.safeParse(change.value);
+  const found =
+    update.success && wabaId
+      ? await applyTemplateStatusChange(deps.db, {
+          wabaId,
+          name: update.data.message_template_name,
+          language: update.data.message_template_language,
+          event: update.data.event,
+          reason: update.data.reason ?? null,
+          requestId: p.requestId,
+        })
+      : 0;
+  if (found === 0) {
+    await storeIgnoredEvent(deps.db, {
+      payload: change,
+      error: !update.success
+        ? "template status update without event, name or language"
+        : `no tenant has template ${update.data.message_template_name} (${update.data.message_template_language}) on a number of WABA ${wabaId ?? "?"}`,
+    });
+    summary.ignored++;
+    return;
+  }
+  summary.templates++;
 }
 
 function collectInbound(

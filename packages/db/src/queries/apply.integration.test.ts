@@ -137,6 +137,23 @@ describe("lx apply", () => {
     await expect(applyTenantFile(db, file, opts)).rejects.toThrow(/numbers\.0\.accessToken: environment variable HAVEN_WA_TOKEN is not set/);
   });
 
+  test("a number's WABA id is kept (template status updates are matched by it), a change is an update", async ({ db }) => {
+    const file = havenFile();
+    (file.numbers[0] as { wabaId?: string }).wabaId = "102290129340398";
+    await applyTenantFile(db, file, opts);
+    const wabaOf = async () =>
+      (await db.select().from(phoneNumbers).where(eq(phoneNumbers.phoneNumberId, file.numbers[0]!.phoneNumberId)))[0]?.wabaId;
+    expect(await wabaOf()).toBe("102290129340398");
+    expect((await applyTenantFile(db, file, opts)).changes).toEqual([]);
+    (file.numbers[0] as { wabaId?: string }).wabaId = "102290129340399";
+    expect((await applyTenantFile(db, file, opts)).changes).toEqual([
+      expect.objectContaining({ kind: "number", action: "updated", detail: "wabaId" }),
+    ]);
+    expect(await wabaOf()).toBe("102290129340399");
+    (file.numbers[0] as { wabaId?: string }).wabaId = "WABA-1";
+    await expect(applyTenantFile(db, file, opts)).rejects.toThrow(/numbers\.0\.wabaId: must be digits/);
+  });
+
   test("the CRM token is stored encrypted from env:, changed only when it changes, and never in the report", async ({ db }) => {
     const file = { ...havenFile(), crmToken: "env:HAVEN_CRM_TOKEN" };
     const env = { HAVEN_CRM_TOKEN: "pd-token-1" };

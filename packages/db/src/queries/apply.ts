@@ -191,6 +191,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             tenantId,
             phoneNumberId: n.phoneNumberId,
             displayPhoneNumber: n.displayPhoneNumber,
+            wabaId: n.wabaId ?? null,
             kind: n.kind,
             accessTokenEnc: encryptSecret(sealingKey(secretKey), token),
             agentId,
@@ -204,6 +205,9 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
         }
         if (existing.kind !== n.kind) {
           patch.kind = n.kind;
+        }
+        if (existing.wabaId !== (n.wabaId ?? null)) {
+          patch.wabaId = n.wabaId ?? null;
         }
         if (existing.agentId !== agentId) {
           patch.agentId = agentId;

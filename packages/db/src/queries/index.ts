@@ -21,3 +21,4 @@ export * from "./regression.ts";
 export * from "./customers.ts";
 export * from "./secrets.ts";
 export * from "./rate-limits.ts";
+export * from "./templates.ts";

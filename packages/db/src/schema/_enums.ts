@@ -36,7 +36,8 @@ export const OUTBOX_STATUSES = [
 ] as const;
 export const TEMPLATE_CATEGORIES = ["utility", "marketing", "authentication"] as const;
 export const TEMPLATE_PURPOSES = ["reengagement", "reminder", "handoff", "other"] as const;
-export const TEMPLATE_STATUSES = ["approved", "pending", "rejected"] as const;
+/** A template's state at Meta: only `approved` ones are sent (paused and disabled by Meta's quality rating). */
+export const TEMPLATE_STATUSES = ["approved", "pending", "rejected", "paused", "disabled"] as const;
 export const ACTOR_TYPES = ["user", "cli", "system", "worker", "meta"] as const;
 export const HANDOFF_TRIGGERS = ["keyword", "model", "policy", "failure", "operator"] as const;
 export const APPOINTMENT_STATUSES = ["booked", "confirmed", "cancelled", "done", "no_show"] as const;

@@ -1,4 +1,4 @@
-import { relations } from "drizzle-orm";
+import { relations, sql } from "drizzle-orm";
 import { check, index, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 import { timestamps, tstz } from "./_columns.ts";
@@ -19,6 +19,11 @@ export const phoneNumbers = pgTable(
       .references(() => tenants.id),
     phoneNumberId: text().notNull(),
     displayPhoneNumber: text().notNull(),
+    /**
+     * The WhatsApp Business Account the number belongs to (Meta's WABA id), when the apply file gives
+     * it: template status webhooks name the WABA, not a number.
+     */
+    wabaId: text(),
     kind: text({ enum: NUMBER_KINDS }).notNull().default("meta"),
     /** Graph API access token, encrypted with LX_SECRET_KEY (never stored or logged in clear). */
     accessTokenEnc: text().notNull(),
@@ -37,6 +42,7 @@ export const phoneNumbers = pgTable(
   (t) => [
     uniqueIndex("phone_numbers_phone_number_id_key").on(t.phoneNumberId),
     index("phone_numbers_tenant_idx").on(t.tenantId),
+    index("phone_numbers_waba_idx").on(t.wabaId).where(sql`${t.wabaId} is not null`),
     check("phone_numbers_kind_check", inList(t.kind, NUMBER_KINDS)),
   ],
 );

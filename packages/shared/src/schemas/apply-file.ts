@@ -43,6 +43,8 @@ const nonEmpty = (max: number) =>
 export const ZApplyNumber = z.strictObject({
   phoneNumberId: z.string().regex(/^\d{1,30}$/, "must be digits (Meta's phone_number_id)"),
   displayPhoneNumber: nonEmpty(40),
+  /** The WhatsApp Business Account id: template status changes from Meta are matched by it. */
+  wabaId: z.string().regex(/^\d{1,30}$/, "must be digits (Meta's WhatsApp Business Account id)").optional(),
   accessToken: ZSecretRef,
   agent: ZSlug,
   kind: z.enum(NUMBER_KINDS).default("meta"),

@@ -61,3 +61,15 @@ export const ZMetaWebhook = z.looseObject({
   ),
 });
 export type TMetaWebhook = z.infer<typeof ZMetaWebhook>;
+
+/**
+ * A `message_template_status_update` change: Meta approved, rejected, paused or disabled one of the
+ * WABA's templates (the entry's `id` is the WABA's). Meta's ids may come as numbers.
+ */
+export const ZMetaTemplateStatusUpdate = z.looseObject({
+  event: z.string(),
+  message_template_name: z.string(),
+  message_template_language: z.string(),
+  reason: z.string().nullish(),
+});
+export type TMetaTemplateStatusUpdate = z.infer<typeof ZMetaTemplateStatusUpdate>;
