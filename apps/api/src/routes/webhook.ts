@@ -1,7 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-import type { IncomingMessage } from "node:http";
-
 import { Hono, type Context } from "hono";
 
 import type { HonoEnv } from "../http/types.ts";
@@ -49,7 +47,8 @@ async function readRawBody(c: Context<HonoEnv>, max: number): Promise<Buffer | t
   if (length > max) {
     return TOO_LARGE;
   }
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  // Typed by HonoEnv's Bindings (@hono/node-server); absent under app.request in tests.
+  const incoming = c.env?.incoming;
   if (!incoming || typeof incoming.on !== "function" || incoming.readableEnded) {
     const buf = Buffer.from(await c.req.arrayBuffer());
     return buf.length > max ? TOO_LARGE : buf;

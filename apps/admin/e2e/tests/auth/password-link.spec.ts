@@ -1,7 +1,8 @@
 import path from "node:path";
 
-import type { Browser, BrowserContext, Locator, Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 
+import { LINK_URL, ownBrowser, setPassword, signInForm, uniqueEmail } from "../../fixtures/accounts.ts";
 import { OPERATOR, OTHER_TENANT } from "../../fixtures/data.ts";
 import { readMails, sentTo } from "../../fixtures/mail.ts";
 import { SCREENSHOTS_DIR } from "../../fixtures/stack.ts";
@@ -15,20 +16,10 @@ import { patchTrpcData, recordRequests } from "../../fixtures/trpc-routes.ts";
 // The run's server sends e-mail (globalSetup's fake SMTP): these tests copy the link by hand, without
 // e-mail; password-reset-email.spec.ts covers the links that go by e-mail.
 
-const LINK_URL = /^http:\/\/127\.0\.0\.1:\d+\/password#t=[A-Za-z0-9_-]{43}$/;
 const INVALID_LINK =
   "Este link é inválido, expirou ou já foi usado. Peça à sua agência um novo link para definir a senha.";
 
 type Account = { id: string; email: string };
-
-function uniqueEmail(prefix: string, domain: string): string {
-  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1000)}@${domain}`;
-}
-
-/** A browser of its own, signed out (the person the link is for). */
-async function ownBrowser(browser: Browser, baseURL: string | undefined): Promise<BrowserContext> {
-  return browser.newContext({ baseURL, locale: "pt-BR", viewport: { width: 1440, height: 900 } });
-}
 
 /** The link dialog's URL, after checking whom it is for and until when it works. */
 async function readLink(dialog: Locator, email: string): Promise<string> {
@@ -40,23 +31,9 @@ async function readLink(dialog: Locator, email: string): Promise<string> {
   return url;
 }
 
-/** Fills the /password form (the page is already showing it) and submits it. */
-async function setPassword(page: Page, password: string, confirm = password) {
-  await page.getByLabel("Nova senha", { exact: true }).fill(password);
-  await page.getByLabel("Confirme a nova senha").fill(confirm);
-  await page.getByRole("button", { name: "Salvar senha e entrar" }).click();
-}
-
 async function expectDeadLink(page: Page) {
   await expect(page.getByRole("heading", { name: "Link inválido", level: 1 })).toBeVisible();
   await expect(page.getByRole("alert")).toHaveText(INVALID_LINK);
-}
-
-async function signInForm(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Senha").fill(password);
-  await page.getByRole("button", { name: "Entrar" }).click();
 }
 
 test("[AUTH]: a new client access with a link: the client sets the password in their own browser, is signed in, and the link works once", async ({

@@ -1,5 +1,6 @@
-import type { APIRequestContext, Browser, BrowserContext, Page } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 
+import { LINK_URL, ownBrowser, setPassword, signInForm, uniqueEmail } from "../../fixtures/accounts.ts";
 import { OTHER_TENANT } from "../../fixtures/data.ts";
 import {
   INVITE_SUBJECT,
@@ -23,40 +24,17 @@ import { recordRequests } from "../../fixtures/trpc-routes.ts";
 
 const CONFIRMATION =
   "Se houver uma conta com esse e-mail, enviamos um link para definir a senha. Ele vale por 60 minutos.";
-const LINK_URL = /^http:\/\/127\.0\.0\.1:\d+\/password#t=[A-Za-z0-9_-]{43}$/;
 
 type Account = { id: string; email: string };
-
-function uniqueEmail(prefix: string, domain: string): string {
-  return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1000)}@${domain}`;
-}
 
 /** A client login of OTHER_TENANT with a password, made through the API (the operator's client). */
 async function createClientAccount(operatorApi: APIRequestContext, email: string, password: string): Promise<void> {
   ok(await trpcMutation<Account>(operatorApi, "users.create", { tenantSlug: OTHER_TENANT.slug, email, password }));
 }
 
-/** A browser of its own, signed out (the person the e-mail is for). */
-async function ownBrowser(browser: Browser, baseURL: string | undefined): Promise<BrowserContext> {
-  return browser.newContext({ baseURL, locale: "pt-BR", viewport: { width: 1440, height: 900 } });
-}
-
 function resetMailTo(email: string): (mail: Mail) => boolean {
   const to = sentTo(email);
   return (mail) => to(mail) && mail.subject === RESET_SUBJECT;
-}
-
-async function setPassword(page: Page, password: string) {
-  await page.getByLabel("Nova senha", { exact: true }).fill(password);
-  await page.getByLabel("Confirme a nova senha").fill(password);
-  await page.getByRole("button", { name: "Salvar senha e entrar" }).click();
-}
-
-async function signInForm(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Senha").fill(password);
-  await page.getByRole("button", { name: "Entrar" }).click();
 }
 
 async function expectClientMetrics(page: Page, name: string) {

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 
+import { signInForm } from "../../fixtures/accounts.ts";
 import { OPERATOR, OTHER_TENANT } from "../../fixtures/data.ts";
 import { withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
@@ -7,14 +8,6 @@ import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
 // The second tenant's client logins are this file's own (Haven's client and checklist belong to other
 // suites). Every run creates a new e-mail, so a rerun on the same database starts clean too.
-
-/** Signs in through the console's form, in a context of its own (the client's browser). */
-async function signInForm(page: Page, email: string, password: string) {
-  await page.goto("/login");
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Senha").fill(password);
-  await page.getByRole("button", { name: "Entrar" }).click();
-}
 
 async function expectClientMetrics(page: Page) {
   await expect(page).toHaveURL(/\/client\/metrics$/);
