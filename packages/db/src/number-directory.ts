@@ -56,7 +56,12 @@ export class NumberDirectory {
     }
     this.lookups++;
     const [row] = await this.db
-      .select({ tenantId: phoneNumbers.tenantId, numberId: phoneNumbers.id, agentId: phoneNumbers.agentId })
+      .select({
+        tenantId: phoneNumbers.tenantId,
+        numberId: phoneNumbers.id,
+        agentId: phoneNumbers.agentId,
+        wabaId: phoneNumbers.wabaId,
+      })
       .from(phoneNumbers)
       .where(eq(phoneNumbers.phoneNumberId, phoneNumberId));
     const target = row ? { ...row, phoneNumberId } : null;

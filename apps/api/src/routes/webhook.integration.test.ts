@@ -332,6 +332,45 @@ describe("Meta webhook", () => {
     expect(ignored?.error).toBe(`no tenant has template promo_natal (pt_BR) on a number of WABA ${waba}`);
   });
 
+  test("a number records its WABA id from Meta's webhooks (once, audited), so template status changes reach it with nothing configured", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const waba = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const message = (text: string, wabaId = waba) =>
+      metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955554444", text, wabaId }));
+    const recorded = async () =>
+      await db.execute<{ before: unknown; after: unknown }>(sql`
+        select before, after from audit_events where type = 'number.waba_recorded' and tenant_id = ${tenant.id} order by id`);
+    const wabaOf = async () =>
+      (await db.execute<{ waba_id: string | null }>(sql`select waba_id from phone_numbers where id = ${number.id}`))[0]?.waba_id;
+
+    expect(await wabaOf()).toBeNull();
+    expect((await post(app, message("oi"))).status).toBe(200);
+    expect(await wabaOf()).toBe(waba);
+    expect(await post(app, message("tudo bem?")).then((r) => r.status)).toBe(200);
+    expect(await recorded()).toEqual([{ before: { wabaId: null }, after: { wabaId: waba } }]);
+
+    // Its templates now follow Meta's status changes for that WABA.
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body)
+      values (${tenant.id}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?')`);
+    const paused = JSON.stringify({
+      object: "whatsapp_business_account",
+      entry: [{ id: waba, changes: [{ field: "message_template_status_update", value: { event: "PAUSED", message_template_name: "retomada_v1", message_template_language: "pt_BR", reason: "LOW_QUALITY" } }] }],
+    });
+    expect((await post(app, paused)).status).toBe(200);
+    const [tpl] = await db.execute<{ status: string }>(sql`select status from templates where tenant_id = ${tenant.id}`);
+    expect(tpl?.status).toBe("paused");
+
+    // Meta moved the number to another WABA: Meta's word wins, audited with both.
+    const moved = `${waba}7`;
+    expect((await post(app, message("voltei", moved))).status).toBe(200);
+    expect(await wabaOf()).toBe(moved);
+    expect((await recorded()).at(-1)).toEqual({ before: { wabaId: waba }, after: { wabaId: moved } });
+    // Every message was stored all the same.
+    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(3);
+  });
+
   test("signed payloads we cannot use are stored as ignored and answered 200", async ({ db }) => {
     const { app } = buildTestApp(db);
     const before = await n(db, sql`select count(*)::int as n from webhook_events where status = 'ignored'`);

@@ -7,6 +7,7 @@ import {
   applyTemplateStatusChange,
   insertAuditEvent,
   isDeliveryStatus,
+  recordNumberWaba,
   storeIgnoredEvent,
   type InboundMessageInput,
   type IngestResult,
@@ -121,6 +122,9 @@ export async function processWebhook(
         });
         continue;
       }
+      if (entry.id !== undefined && entry.id !== target.wabaId && WABA_ID.test(entry.id)) {
+        await learnWaba(deps, target, entry.id, p);
+      }
       collectInbound(deps, target, value.data, inbound, summary, p);
       await applyStatuses(deps, target, value.data, summary, p);
       for (const err of value.data.errors ?? []) {
@@ -141,6 +145,30 @@ export async function processWebhook(
     deps.wake?.jobs();
   }
   return summary;
+}
+
+const WABA_ID = /^\d{1,30}$/;
+
+/**
+ * The entry's id is the WABA of the number the change is for (Meta's signed word): the number keeps
+ * it, so template status changes reach its tenant without anyone typing the id. The cached target is
+ * updated at once (concurrent requests do not write it again); the trigger's NOTIFY refreshes every
+ * other process. A failure costs only this (it is tried again on the number's next webhook).
+ */
+async function learnWaba(
+  deps: WebhookDeps,
+  target: NumberTarget,
+  wabaId: string,
+  p: { requestId: string; logger: Logger },
+): Promise<void> {
+  const before = target.wabaId;
+  target.wabaId = wabaId;
+  try {
+    await recordNumberWaba(deps.db, { ...target, wabaId, requestId: p.requestId });
+  } catch (err) {
+    target.wabaId = before;
+    p.logger.warn({ err, phoneNumberId: target.phoneNumberId }, "could not record the number's WABA id");
+  }
 }
 
 /**

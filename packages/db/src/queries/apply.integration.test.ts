@@ -150,6 +150,11 @@ describe("lx apply", () => {
       expect.objectContaining({ kind: "number", action: "updated", detail: "wabaId" }),
     ]);
     expect(await wabaOf()).toBe("102290129340399");
+    // Left out, the number keeps the one it has (Meta's webhooks record it as well).
+    delete (file.numbers[0] as { wabaId?: string }).wabaId;
+    expect((await applyTenantFile(db, file, opts)).changes).toEqual([]);
+    expect(await wabaOf()).toBe("102290129340399");
+    (file.numbers[0] as { wabaId?: string }).wabaId = "102290129340399";
     (file.numbers[0] as { wabaId?: string }).wabaId = "WABA-1";
     await expect(applyTenantFile(db, file, opts)).rejects.toThrow(/numbers\.0\.wabaId: must be digits/);
   });

@@ -206,8 +206,9 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
         if (existing.kind !== n.kind) {
           patch.kind = n.kind;
         }
-        if (existing.wabaId !== (n.wabaId ?? null)) {
-          patch.wabaId = n.wabaId ?? null;
+        // Absent keeps what the number holds: Meta's webhooks record it too (recordNumberWaba).
+        if (n.wabaId !== undefined && existing.wabaId !== n.wabaId) {
+          patch.wabaId = n.wabaId;
         }
         if (existing.agentId !== agentId) {
           patch.agentId = agentId;

@@ -15,6 +15,11 @@ export type NumberTarget = {
    * by number, the customer's menu choice under menu routing) and then remembered.
    */
   agentId: string | null;
+  /**
+   * The number's WhatsApp Business Account id, as the apply file gave it or Meta's webhooks showed it
+   * (`entry[].id`): template status changes name the WABA, not a number.
+   */
+  wabaId?: string | null;
 };
 
 export type InboundMessageInput = {

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "../client.ts";
 import type { TEMPLATE_STATUSES } from "../schema/_enums.ts";
 import { insertAuditEvent } from "./audit.ts";
+import { isoText } from "./conversations.ts";
 
 type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 
@@ -59,4 +60,131 @@ export async function applyTemplateStatusChange(
     }
     return found.length;
   });
+}
+
+/**
+ * Meta's webhooks name the WABA a number belongs to (`entry[].id`): the number keeps it, so its
+ * tenant's templates follow Meta's status changes with nothing to configure. Written only when it
+ * differs from what the number holds (once per number, or when Meta moved it to another WABA; the
+ * number directory is told by the phone_numbers trigger), audited `number.waba_recorded`. Returns
+ * whether it changed anything.
+ */
+export async function recordNumberWaba(
+  db: Executor,
+  p: { tenantId: string; numberId: string; phoneNumberId: string; wabaId: string; requestId?: string },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ before: string | null }>(sql`
+      update phone_numbers n set waba_id = ${p.wabaId}, updated_at = now()
+      from phone_numbers old
+      where old.id = n.id and n.id = ${p.numberId}::uuid and n.waba_id is distinct from ${p.wabaId}
+      returning old.waba_id as before`);
+    if (!row) {
+      return false;
+    }
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: { type: "meta", label: "meta" },
+      type: "number.waba_recorded",
+      subjectType: "phone_number",
+      subjectId: p.phoneNumberId,
+      before: { wabaId: row.before },
+      after: { wabaId: p.wabaId },
+      requestId: p.requestId,
+    });
+    return true;
+  });
+}
+
+export type TenantTemplate = {
+  id: string;
+  name: string;
+  language: string;
+  category: string;
+  purpose: string | null;
+  body: string;
+  status: TemplateStatus;
+  updatedAt: string;
+  /** Meta's latest status change of it (`template.status_changed`), when there was one. */
+  lastChange: { event: string | null; reason: string | null; at: string } | null;
+  /** Agents whose active version sends it (as its re-engagement or reminder template), by slug. */
+  usedBy: { agentSlug: string; purpose: "reengagement" | "reminder" }[];
+};
+
+export type TenantTemplates = {
+  templates: TenantTemplate[];
+  /** Whether any number of the tenant has its WABA id: without one, Meta's status changes reach no template. */
+  wabaKnown: boolean;
+  /** Templates an active version names that the tenant does not have at all (blocked like a paused one). */
+  missing: { agentSlug: string; purpose: "reengagement" | "reminder"; name: string; language: string }[];
+};
+
+/**
+ * A tenant's templates with their status at Meta, Meta's latest change and which active agents send
+ * them: a paused template an agent relies on means its replies outside the 24-hour window are blocked.
+ */
+export async function listTenantTemplates(db: Executor, p: { tenantId: string }): Promise<TenantTemplates> {
+  const t = sql`${p.tenantId}::uuid`;
+  const rows = await db.execute<{
+    id: string;
+    name: string;
+    language: string;
+    category: string;
+    purpose: string | null;
+    body: string;
+    status: TemplateStatus;
+    updated_at: string;
+    event: string | null;
+    reason: string | null;
+    changed_at: string | null;
+  }>(sql`
+    select t.id, t.name, t.language, t.category, t.purpose, t.body, t.status,
+           ${isoText(sql`t.updated_at`)} as updated_at,
+           e.data ->> 'event' as event, e.data ->> 'reason' as reason, ${isoText(sql`e.created_at`)} as changed_at
+    from templates t
+    left join lateral (
+      select x.data, x.created_at from audit_events x
+      where x.tenant_id = t.tenant_id and x.type = 'template.status_changed' and x.subject_id = t.id::text
+      order by x.created_at desc, x.id desc limit 1
+    ) e on true
+    where t.tenant_id = ${t}
+    order by t.name, t.language`);
+  const refs = await db.execute<{ slug: string; purpose: "reengagement" | "reminder"; name: string; language: string }>(sql`
+    select a.slug, r.purpose, r.ref ->> 'name' as name, r.ref ->> 'language' as language
+    from agents a
+    join agent_versions v on v.id = a.active_version_id and v.agent_id = a.id
+    cross join lateral (values ('reengagement', v.bundle -> 'templates' -> 'reengagement'),
+                               ('reminder', v.bundle -> 'templates' -> 'reminder')) r(purpose, ref)
+    where a.tenant_id = ${t} and jsonb_typeof(r.ref) = 'object'
+    order by a.slug, r.purpose`);
+  const [waba] = await db.execute<{ known: boolean }>(sql`
+    select exists (select 1 from phone_numbers where tenant_id = ${t} and waba_id is not null) as known`);
+  const key = (name: string, language: string) => `${name}\u0000${language}`;
+  const byKey = new Map(rows.map((r) => [key(r.name, r.language), r]));
+  const usedBy = new Map<string, TenantTemplate["usedBy"]>();
+  const missing: TenantTemplates["missing"] = [];
+  for (const ref of refs) {
+    const k = key(ref.name, ref.language);
+    if (!byKey.has(k)) {
+      missing.push({ agentSlug: ref.slug, purpose: ref.purpose, name: ref.name, language: ref.language });
+      continue;
+    }
+    usedBy.set(k, [...(usedBy.get(k) ?? []), { agentSlug: ref.slug, purpose: ref.purpose }]);
+  }
+  return {
+    templates: rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      language: r.language,
+      category: r.category,
+      purpose: r.purpose,
+      body: r.body,
+      status: r.status,
+      updatedAt: r.updated_at,
+      lastChange: r.changed_at ? { event: r.event, reason: r.reason, at: r.changed_at } : null,
+      usedBy: usedBy.get(key(r.name, r.language)) ?? [],
+    })),
+    wabaKnown: waba?.known ?? false,
+    missing,
+  };
 }

@@ -49,6 +49,8 @@ const KNOWN_TYPES = [
   "policy.hit",
   "handoff.started",
   "meta.error",
+  "number.waba_recorded",
+  "template.status_changed",
   "send.failed_status",
   "job.dead",
   "job.lease_expired",
