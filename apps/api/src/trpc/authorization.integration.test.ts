@@ -245,6 +245,11 @@ const MATRIX: Record<string, Row> = {
       numbers: [],
     }),
   },
+  "templates.list": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
   "setup.checklist": {
     level: "tenant-operator",
     kind: "query",

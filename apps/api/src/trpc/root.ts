@@ -13,6 +13,7 @@ import { operationsRouter } from "./routers/operations.ts";
 import { regressionRouter } from "./routers/regression.ts";
 import { sandboxRouter } from "./routers/sandbox.ts";
 import { setupRouter } from "./routers/setup.ts";
+import { templatesRouter } from "./routers/templates.ts";
 import { tenantsRouter } from "./routers/tenants.ts";
 import { usersRouter } from "./routers/users.ts";
 import { versionsRouter } from "./routers/versions.ts";
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   customers: customersRouter,
   operations: operationsRouter,
   setup: setupRouter,
+  templates: templatesRouter,
   metrics: metricsRouter,
   sandbox: sandboxRouter,
   onboarding: onboardingRouter,

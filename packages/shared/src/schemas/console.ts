@@ -108,3 +108,7 @@ export type TListAuditEventsInput = z.infer<typeof ZListAuditEventsInput>;
 /** The tenant's "setup delivered" checklist (operators). */
 export const ZGetSetupChecklistInput = ZTenantScopeInput;
 export type TGetSetupChecklistInput = z.infer<typeof ZGetSetupChecklistInput>;
+
+/** The tenant's Meta templates with their status at Meta (operators). */
+export const ZListTemplatesInput = ZTenantScopeInput;
+export type TListTemplatesInput = z.infer<typeof ZListTemplatesInput>;

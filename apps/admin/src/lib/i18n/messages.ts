@@ -6,6 +6,7 @@ import { passwordLinkEn, passwordLinkPtBR } from "./password-link.ts";
 import { regressionEn, regressionPtBR } from "./regression.ts";
 import { appointmentsEn, appointmentsPtBR, dealsEn, dealsPtBR } from "./plugins.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
+import { templatesEn, templatesPtBR } from "./templates.ts";
 import { tenantStatusEn, tenantStatusPtBR } from "./tenant-status.ts";
 import { testChatEn, testChatPtBR } from "./test-chat.ts";
 import { usersEn, usersPtBR } from "./users.ts";
@@ -405,6 +406,7 @@ const ptBR = {
   testChat: testChatPtBR,
   regression: regressionPtBR,
   wizard: wizardPtBR,
+  templates: templatesPtBR,
   users: usersPtBR,
   passwordLink: passwordLinkPtBR,
   customers: customersPtBR,
@@ -777,6 +779,7 @@ const en: Messages = {
   testChat: testChatEn,
   regression: regressionEn,
   wizard: wizardEn,
+  templates: templatesEn,
   users: usersEn,
   passwordLink: passwordLinkEn,
   customers: customersEn,

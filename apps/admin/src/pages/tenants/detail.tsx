@@ -14,6 +14,7 @@ import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { CustomerDataCard } from "../../features/customers/customer-data-card.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
+import { TemplatesCard } from "../../features/templates/templates-card.tsx";
 import {
   BotStoppedBanner,
   TenantStatusCard,
@@ -138,6 +139,7 @@ export function TenantDetailPage() {
             )}
           </Card>
           <SetupChecklistCard tenantSlug={tenant.data.slug} />
+          <TemplatesCard tenantSlug={tenant.data.slug} />
           <AccountsCard tenantSlug={tenant.data.slug} id={CLIENT_ACCESS_ID} className="scroll-mt-6" />
           <CustomerDataCard tenant={tenant.data} />
         </div>

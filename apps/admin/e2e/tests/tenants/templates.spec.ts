@@ -1,0 +1,117 @@
+import { randomInt } from "node:crypto";
+
+import type { APIRequestContext } from "@playwright/test";
+
+import { metaJsonStringify, SANDBOX_DEFAULTS, signPayload } from "@lx/sandbox";
+
+import { customerSays, newCustomer } from "../../fixtures/customer.ts";
+import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
+import { expect, test } from "../../fixtures/test.ts";
+import { ok, trpcMutation } from "../../fixtures/trpc.ts";
+
+/** What scripts/start.ts gives the API when META_APP_SECRET is not set. */
+const APP_SECRET = process.env.META_APP_SECRET ?? "lx-dev-app-secret";
+
+/** A signed POST to the webhook, as Meta sends it. */
+async function metaPosts(request: APIRequestContext, payload: unknown): Promise<void> {
+  const raw = metaJsonStringify(payload);
+  const response = await request.post("/api/webhooks/whatsapp", {
+    data: raw,
+    headers: { "content-type": "application/json", "x-hub-signature-256": signPayload(APP_SECRET, raw) },
+  });
+  expect(response.status()).toBe(200);
+}
+
+const templateChange = (wabaId: string, name: string, event: string, reason: string) => ({
+  object: "whatsapp_business_account",
+  entry: [
+    {
+      id: wabaId,
+      time: Math.floor(Date.now() / 1000),
+      changes: [
+        {
+          field: "message_template_status_update",
+          value: { event, message_template_id: 1_234_567, message_template_name: name, message_template_language: "pt_BR", reason },
+        },
+      ],
+    },
+  ],
+});
+
+test("[TEMPLATES]: the tenant page shows each template's status at Meta; a number learns its WABA from its first message, and a template Meta pauses warns that the agent's replies outside 24 h are blocked", async ({
+  page,
+  apiSignin,
+  operatorApi,
+  request,
+  shot,
+}) => {
+  test.setTimeout(90_000);
+  // A tenant of its own with a template of its own name: the sandbox puts every number in one WABA
+  // (its customers' messages and its status callbacks name SANDBOX_DEFAULTS.wabaId, as Meta names a
+  // number's real one), and Meta's change reaches every tenant with that template in the WABA.
+  const suffix = String(randomInt(100_000, 999_999));
+  const tenant = { slug: `templates-${suffix}`, name: `Clínica Templates ${suffix}` };
+  const phoneNumberId = `10770${suffix}0001`;
+  const template = `retomada_${suffix}`;
+  ok(
+    await trpcMutation(operatorApi, "onboarding.create", {
+      tenant,
+      agents: [
+        {
+          slug: "recepcao",
+          spec: {
+            specVersion: 1,
+            agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
+            business: { name: tenant.name, description: "Clínica de fisioterapia." },
+            goals: ["Agendar uma avaliação"],
+            handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
+            templates: { reengagement: { name: template, language: "pt_BR" } },
+          },
+        },
+      ],
+      templates: [
+        {
+          name: template,
+          language: "pt_BR",
+          category: "utility",
+          purpose: "reengagement",
+          body: "Olá {{1}}, podemos continuar de onde paramos?",
+        },
+      ],
+      numbers: [{ phoneNumberId, displayPhoneNumber: `+55 11 97${suffix}`, accessToken: "sandbox-token", kind: "sandbox" }],
+    }),
+  );
+
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}`);
+  const card = page.getByTestId("templates-card");
+  await expect(card.getByRole("heading", { name: "Templates da Meta" })).toBeVisible();
+  const row = card.locator(`[data-testid="template-row"][data-name="${template}"]`);
+  await expect(row.getByTestId("template-status")).toHaveText("Aprovado");
+  await expect(row).toContainText("recepcao (retomada)");
+  await expect(card.getByTestId("template-warning")).toHaveCount(0);
+  // No message yet: Meta has not named the number's WABA.
+  await expect(card.getByTestId("template-waba-unknown")).toBeVisible();
+
+  // The customer's first message carries the WABA (the entry's id); then Meta pauses the template.
+  const customer = newCustomer("Template");
+  await customerSays(request, customer, "Oi!", phoneNumberId);
+  await metaPosts(request, templateChange(SANDBOX_DEFAULTS.wabaId, template, "PAUSED", "LOW_QUALITY"));
+  await page.reload();
+  await expect(row).toHaveAttribute("data-status", "paused");
+  await expect(row.getByTestId("template-status")).toHaveText("Pausado");
+  await expect(row.getByTestId("template-meta-change")).toContainText("Meta: PAUSED (LOW_QUALITY)");
+  await expect(card.getByTestId("template-warning")).toHaveText([
+    `${template} (pt_BR) está pausado na Meta: as respostas de recepcao fora da janela de 24 horas ficam bloqueadas até a Meta aprovar de novo.`,
+  ]);
+  await expect(card.getByTestId("template-waba-unknown")).toHaveCount(0);
+  await expectFitsLaptopScreen(page, card.getByTestId("templates-table"), row.getByTestId("template-meta-change"));
+  await shot("tenant-templates");
+
+  // Approved again: the warning goes.
+  await metaPosts(request, templateChange(SANDBOX_DEFAULTS.wabaId, template, "APPROVED", "NONE"));
+  await page.reload();
+  await expect(row.getByTestId("template-status")).toHaveText("Aprovado");
+  await expect(row.getByTestId("template-meta-change")).toHaveText(/^Meta: APPROVED · /);
+  await expect(card.getByTestId("template-warning")).toHaveCount(0);
+});
