@@ -7,7 +7,14 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { activateVersion, createPasswordLink, publishVersion, requestTestRun, saveTestCase } from "@lx/db/queries";
+import {
+  activateVersion,
+  createPasswordLink,
+  createTemplate,
+  publishVersion,
+  requestTestRun,
+  saveTestCase,
+} from "@lx/db/queries";
 import {
   dbTest,
   seedAgent,
@@ -250,6 +257,25 @@ const MATRIX: Record<string, Row> = {
     kind: "query",
     input: (f) => ({ tenantSlug: f.tenantA.slug }),
   },
+  "templates.create": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({
+      tenantSlug: f.tenantA.slug,
+      template: { name: "matriz_novo", language: "pt_BR", category: "utility", body: "Olá {{1}}" },
+    }),
+  },
+  "templates.update": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, templateId: f.keptTemplateId, template: { category: "marketing", body: "Oi {{1}}" } }),
+  },
+  // Removed by the operator's call (the update row keeps keptTemplateId).
+  "templates.remove": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, templateId: f.spareTemplateId }),
+  },
   "setup.checklist": {
     level: "tenant-operator",
     kind: "query",
@@ -336,6 +362,10 @@ async function setup(db: Database) {
     replayLimit: 10,
     actor: TEST_ACTOR,
   });
+  const declared = (name: string) =>
+    createTemplate(db, { tenantId: tenantA.id, template: { name, language: "pt_BR", category: "utility", body: "Olá {{1}}" }, actor: TEST_ACTOR });
+  const keptTemplate = await declared("matriz_mantido");
+  const spareTemplate = await declared("matriz_sobra");
   const operator = await seedUser(db, { role: "operator" });
   const clientA = await seedUser(db, { role: "client", tenantId: tenantA.id });
   const clientB = await seedUser(db, { role: "client", tenantId: tenantB.id });
@@ -355,6 +385,8 @@ async function setup(db: Database) {
     keptCaseId: keptCase.id,
     spareCaseId: spareCase.id,
     testRunId: run.id,
+    keptTemplateId: keptTemplate.id,
+    spareTemplateId: spareTemplate.id,
     operator,
     clientA,
     clientB,
@@ -406,7 +438,9 @@ async function snapshotTenantA(db: Database, f: Fixture) {
     select id, name, turns, expectations from agent_test_cases where tenant_id = ${f.tenantA.id} order by id`;
   const testRuns = await db.$client`
     select id, status from agent_test_runs where tenant_id = ${f.tenantA.id} order by id`;
-  return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns };
+  const templates = await db.$client`
+    select name, language, category, purpose, body, status from templates where tenant_id = ${f.tenantA.id} order by name`;
+  return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns, templates };
 }
 
 /** At runtime `_def.procedures` is flat, keyed by dotted path ("versions.publish"). */

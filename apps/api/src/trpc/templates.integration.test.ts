@@ -43,4 +43,65 @@ describe("templates.list: a tenant's templates and their status at Meta", () => 
     expect(retomada).toMatchObject({ status: "paused", lastChange: { event: "PAUSED", reason: "LOW_QUALITY" } });
     expect(Date.parse(retomada?.lastChange?.at ?? "")).toBeGreaterThan(Date.now() - 60_000);
   });
+
+  test("operators declare, change and remove templates, each audited; one an active version sends cannot be removed; another tenant's is NOT_FOUND", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const other = await seedTenant(db);
+    await seedAgent(db, { tenantId: tenant.id, slug: "recepcao" }); // sends retomada_v1 (pt_BR)
+    const operator = await seedUser(db, { role: "operator" });
+    const op = callerFor(db, await sessionFor(db, operator.email, operator.password)).caller;
+    const audit = async (type: string) =>
+      await db.execute<{ actor_label: string; before: unknown; after: unknown }>(sql`
+        select actor_label, before, after from audit_events where tenant_id = ${tenant.id} and type = ${type} order by id`);
+    const scope = { tenantSlug: tenant.slug };
+
+    const retomada = await op.templates.create({
+      ...scope,
+      template: { name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" },
+    });
+    const promo = await op.templates.create({ ...scope, template: { name: "promo_natal", language: "pt_BR", category: "marketing", body: "Feliz Natal, {{1}}!" } });
+    await expect(
+      op.templates.create({ ...scope, template: { name: "promo_natal", language: "pt_BR", category: "marketing", body: "outro" } }),
+    ).rejects.toMatchObject({ code: "CONFLICT", message: "the tenant already has template promo_natal (pt_BR)" });
+    await expect(
+      op.templates.create({ ...scope, template: { name: "Promo Natal", language: "pt_BR", category: "marketing", body: "x" } }),
+    ).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await audit("template.created")).map((e) => [e.actor_label, e.after])).toEqual([
+      [operator.email, { name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
+      [operator.email, { name: "promo_natal", language: "pt_BR", category: "marketing", purpose: null, body: "Feliz Natal, {{1}}!" }],
+    ]);
+    const listed = await op.templates.list(scope);
+    expect(listed.templates.map((t) => [t.name, t.status, t.usedBy.map((u) => u.agentSlug)])).toEqual([
+      ["promo_natal", "approved", []],
+      ["retomada_v1", "approved", ["recepcao"]],
+    ]);
+
+    // A change keeps Meta's status; the same values again change nothing.
+    await db.execute(sql`update templates set status = 'paused' where id = ${promo.id}`);
+    expect(await op.templates.update({ ...scope, templateId: promo.id, template: { category: "utility", body: "Boas festas, {{1}}!" } })).toEqual({ changed: true });
+    expect(await op.templates.update({ ...scope, templateId: promo.id, template: { category: "utility", body: "Boas festas, {{1}}!" } })).toEqual({ changed: false });
+    const [changed] = await db.execute<{ category: string; body: string; status: string }>(sql`select category, body, status from templates where id = ${promo.id}`);
+    expect(changed).toEqual({ category: "utility", body: "Boas festas, {{1}}!", status: "paused" });
+    expect((await audit("template.updated")).map((e) => [e.before, e.after])).toEqual([
+      [
+        { category: "marketing", purpose: null, body: "Feliz Natal, {{1}}!" },
+        { category: "utility", purpose: null, body: "Boas festas, {{1}}!" },
+      ],
+    ]);
+
+    // The re-engagement template recepcao's active version sends stays; the other goes.
+    await expect(op.templates.remove({ ...scope, templateId: retomada.id })).rejects.toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: "retomada_v1 (pt_BR) is sent by the active version of recepcao (reengagement): activate a version without it first",
+    });
+    expect(await op.templates.remove({ ...scope, templateId: promo.id })).toEqual({ removed: true });
+    expect((await op.templates.list(scope)).templates.map((t) => t.name)).toEqual(["retomada_v1"]);
+    expect((await audit("template.removed")).map((e) => e.before)).toEqual([
+      { name: "promo_natal", language: "pt_BR", category: "utility", purpose: null, body: "Boas festas, {{1}}!", status: "paused" },
+    ]);
+
+    // Another tenant's template is not found through this tenant.
+    await expect(op.templates.update({ tenantSlug: other.slug, templateId: retomada.id, template: { category: "utility", body: "x" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(op.templates.remove({ tenantSlug: other.slug, templateId: retomada.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
 });

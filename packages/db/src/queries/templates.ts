@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 
+import { AppError } from "@lx/shared/errors";
+
 import type { Executor } from "../client.ts";
 import type { TEMPLATE_STATUSES } from "../schema/_enums.ts";
-import { insertAuditEvent } from "./audit.ts";
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { isoText } from "./conversations.ts";
 
 type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
@@ -119,6 +121,20 @@ export type TenantTemplates = {
   missing: { agentSlug: string; purpose: "reengagement" | "reminder"; name: string; language: string }[];
 };
 
+type TemplateRef = { slug: string; purpose: "reengagement" | "reminder"; name: string; language: string };
+
+/** The templates the tenant's active versions send (re-engagement, reminder), by agent slug. */
+async function activeTemplateRefs(db: Executor, tenantId: string): Promise<TemplateRef[]> {
+  return db.execute<TemplateRef>(sql`
+    select a.slug, r.purpose, r.ref ->> 'name' as name, r.ref ->> 'language' as language
+    from agents a
+    join agent_versions v on v.id = a.active_version_id and v.agent_id = a.id
+    cross join lateral (values ('reengagement', v.bundle -> 'templates' -> 'reengagement'),
+                               ('reminder', v.bundle -> 'templates' -> 'reminder')) r(purpose, ref)
+    where a.tenant_id = ${tenantId}::uuid and jsonb_typeof(r.ref) = 'object'
+    order by a.slug, r.purpose`);
+}
+
 /**
  * A tenant's templates with their status at Meta, Meta's latest change and which active agents send
  * them: a paused template an agent relies on means its replies outside the 24-hour window are blocked.
@@ -149,14 +165,7 @@ export async function listTenantTemplates(db: Executor, p: { tenantId: string })
     ) e on true
     where t.tenant_id = ${t}
     order by t.name, t.language`);
-  const refs = await db.execute<{ slug: string; purpose: "reengagement" | "reminder"; name: string; language: string }>(sql`
-    select a.slug, r.purpose, r.ref ->> 'name' as name, r.ref ->> 'language' as language
-    from agents a
-    join agent_versions v on v.id = a.active_version_id and v.agent_id = a.id
-    cross join lateral (values ('reengagement', v.bundle -> 'templates' -> 'reengagement'),
-                               ('reminder', v.bundle -> 'templates' -> 'reminder')) r(purpose, ref)
-    where a.tenant_id = ${t} and jsonb_typeof(r.ref) = 'object'
-    order by a.slug, r.purpose`);
+  const refs = await activeTemplateRefs(db, p.tenantId);
   const [waba] = await db.execute<{ known: boolean }>(sql`
     select exists (select 1 from phone_numbers where tenant_id = ${t} and waba_id is not null) as known`);
   const key = (name: string, language: string) => `${name}\u0000${language}`;
@@ -187,4 +196,112 @@ export async function listTenantTemplates(db: Executor, p: { tenantId: string })
     wabaKnown: waba?.known ?? false,
     missing,
   };
+}
+
+type TemplateFields = { category: string; purpose?: string | null; body: string };
+
+const templateRef = (t: { name: string; language: string }) => `${t.name} (${t.language})`;
+
+/**
+ * Declares a template Meta approved for the tenant (as the apply file's `templates[]` does), audited
+ * `template.created`. CONFLICT when the tenant already has one of that name and language.
+ */
+export async function createTemplate(
+  db: Executor,
+  p: { tenantId: string; template: TemplateFields & { name: string; language: string }; actor: AuditActor; requestId?: string },
+): Promise<{ id: string }> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.execute<{ id: string }>(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body)
+      values (${p.tenantId}::uuid, ${p.template.name}, ${p.template.language}, ${p.template.category},
+              ${p.template.purpose ?? null}, ${p.template.body})
+      on conflict (tenant_id, name, language) do nothing
+      returning id`);
+    if (!row) {
+      throw new AppError("CONFLICT", { message: `the tenant already has template ${templateRef(p.template)}` });
+    }
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "template.created",
+      subjectType: "template",
+      subjectId: row.id,
+      after: { ...p.template, purpose: p.template.purpose ?? null },
+      requestId: p.requestId,
+    });
+    return row;
+  });
+}
+
+/**
+ * Changes a declared template's category, use or text (its status at Meta stays: Meta's webhooks
+ * move it), audited `template.updated` with what it was. NOT_FOUND for another tenant's.
+ */
+export async function updateTemplate(
+  db: Executor,
+  p: { tenantId: string; templateId: string; template: TemplateFields; actor: AuditActor; requestId?: string },
+): Promise<{ changed: boolean }> {
+  return db.transaction(async (tx) => {
+    const [old] = await tx.execute<{ category: string; purpose: string | null; body: string }>(sql`
+      select category, purpose, body from templates
+      where id = ${p.templateId}::uuid and tenant_id = ${p.tenantId}::uuid
+      for update`);
+    if (!old) {
+      throw new AppError("NOT_FOUND", { message: "no such template" });
+    }
+    const next = { category: p.template.category, purpose: p.template.purpose ?? null, body: p.template.body };
+    if (old.category === next.category && old.purpose === next.purpose && old.body === next.body) {
+      return { changed: false };
+    }
+    await tx.execute(sql`
+      update templates set category = ${next.category}, purpose = ${next.purpose}, body = ${next.body}, updated_at = now()
+      where id = ${p.templateId}::uuid`);
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "template.updated",
+      subjectType: "template",
+      subjectId: p.templateId,
+      before: old,
+      after: next,
+      requestId: p.requestId,
+    });
+    return { changed: true };
+  });
+}
+
+/**
+ * Removes a declared template, audited `template.removed` with what it was. Refused (INVALID_STATE)
+ * while an active version sends it: that agent's replies outside the window would be blocked — publish
+ * and activate a version without it first. NOT_FOUND for another tenant's.
+ */
+export async function removeTemplate(
+  db: Executor,
+  p: { tenantId: string; templateId: string; actor: AuditActor; requestId?: string },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [old] = await tx.execute<{ name: string; language: string; category: string; purpose: string | null; body: string; status: string }>(sql`
+      select name, language, category, purpose, body, status from templates
+      where id = ${p.templateId}::uuid and tenant_id = ${p.tenantId}::uuid
+      for update`);
+    if (!old) {
+      throw new AppError("NOT_FOUND", { message: "no such template" });
+    }
+    const uses = (await activeTemplateRefs(tx, p.tenantId)).filter((r) => r.name === old.name && r.language === old.language);
+    if (uses.length > 0) {
+      throw new AppError("INVALID_STATE", {
+        message: `${templateRef(old)} is sent by the active version of ${uses.map((u) => `${u.slug} (${u.purpose})`).join(", ")}: activate a version without it first`,
+      });
+    }
+    await tx.execute(sql`delete from templates where id = ${p.templateId}::uuid`);
+    await insertAuditEvent(tx, {
+      tenantId: p.tenantId,
+      actor: p.actor,
+      type: "template.removed",
+      subjectType: "template",
+      subjectId: p.templateId,
+      before: old,
+      requestId: p.requestId,
+    });
+  });
 }

@@ -109,6 +109,3 @@ export type TListAuditEventsInput = z.infer<typeof ZListAuditEventsInput>;
 export const ZGetSetupChecklistInput = ZTenantScopeInput;
 export type TGetSetupChecklistInput = z.infer<typeof ZGetSetupChecklistInput>;
 
-/** The tenant's Meta templates with their status at Meta (operators). */
-export const ZListTemplatesInput = ZTenantScopeInput;
-export type TListTemplatesInput = z.infer<typeof ZListTemplatesInput>;

@@ -14,3 +14,4 @@ export * from "./plugins.ts";
 export * from "./regression.ts";
 export * from "./users.ts";
 export * from "./customers.ts";
+export * from "./templates.ts";
