@@ -4,9 +4,9 @@ import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { activateVersion, publishVersion } from "@lx/db/queries";
+import { activateVersion, eraseCustomer, publishVersion } from "@lx/db/queries";
 import { dbTest as test, TEST_ACTOR } from "@lx/db/testing";
-import { batch, inboundText, newWamid, postWebhook, statusUpdate } from "@lx/sandbox";
+import { batch, inboundText, newWamid, postWebhook, startFakeWebhookReceiver, statusUpdate } from "@lx/sandbox";
 import type { TAgentSpec } from "@lx/shared";
 import { havenSpec } from "@lx/shared/testing";
 
@@ -312,6 +312,98 @@ describe("worker observability", () => {
     // The database still has the reason, where an erasure can reach it.
     const [h] = await db.execute<{ reason: string }>(sql`select reason from handoffs where tenant_id = ${s.tenantId}`);
     expect(h?.reason).toBe("Joana Privada quer remarcar; CPF 123.456.789-00");
+  });
+
+  test("an error a tenant's n8n answers quoting the customer reaches no log line: its system, status, kind and length do", async ({
+    db,
+    dbUrl,
+  }) => {
+    // The tenant's n8n serves the calendar, the CRM and the handoff notices, and fails every call with
+    // an error page that quotes the customer.
+    const n8n = await startFakeWebhookReceiver({ secret: "test-webhook-secret" });
+    onTestFinished(() => n8n.stop());
+    const quoted = { error: "Workflow failed: cliente Joana Privada (CPF 123.456.789-00) não encontrada na agenda" };
+    n8n.failWhere(() => true, { kind: "status", status: 500, body: quoted });
+    const spec: TAgentSpec = {
+      ...havenSpec,
+      model: { provider: "openai", name: "gpt-4o-mini" },
+      context: { ...havenSpec.context, burstWindowMs: 0 },
+      handoff: { ...havenSpec.handoff, notifyWebhookUrl: `${n8n.url}/n8n/handoff` },
+      plugins: {
+        calendar: { backend: "webhook", webhookUrl: `${n8n.url}/n8n/agenda`, slotMinutes: 30 },
+        crm: { backend: "webhook", webhookUrl: `${n8n.url}/n8n/crm`, qualifyFields: ["interesse"] },
+      },
+    };
+    const s = await stack(db, dbUrl, { spec });
+    s.llm.enqueueReply(
+      {
+        toolCalls: [
+          { name: "check_availability", arguments: { date: "2031-03-04" } },
+          { name: "create_deal", arguments: { title: "Joana Privada - limpeza", fields: { interesse: "limpeza de pele" } } },
+        ],
+      },
+      { toolCalls: [{ name: "handoff_to_human", arguments: { reason: "a agenda falhou" } }] },
+    );
+    const { logger, lines } = memoryLogger();
+    await s.startWorker(undefined, { logger });
+    await s.customer("5511981000098", { name: "Joana Privada" }).text("Sou a Joana, quero marcar uma limpeza de pele");
+    const mine = () => lines().filter((l) => l.tenantId === s.tenantId);
+    await eventually(async () => lines().filter((l) => l.msg === "handoff notice could not be delivered"), (l) => l.length === 1);
+    // Not a word of the answer in any line the worker wrote (any tenant's); nor in what the model was told.
+    const all = JSON.stringify(lines());
+    for (const secret of ["Joana", "123.456.789", "5511981000098", "Workflow failed", "não encontrada"]) {
+      expect(all).not.toContain(secret);
+    }
+
+    // Each call was tried three times (5xx: two retries).
+    expect(n8n.requests.filter((r) => r.tool === "check_availability")).toHaveLength(3);
+    expect(n8n.requests.filter((r) => r.tool === "create_deal")).toHaveLength(3);
+    expect(n8n.requests.filter((r) => r.event === "handoff.started")).toHaveLength(3);
+    const errorChars = `HTTP 500: ${JSON.stringify(quoted)}`.length;
+    expect(mine().find((l) => l.msg === "calendar call failed")).toMatchObject({
+      system: "calendar_webhook",
+      tool: "check_availability",
+      status: 500,
+      failure: "http",
+      errorChars,
+    });
+    expect(mine().find((l) => l.msg === "CRM deal not created")).toMatchObject({ system: "webhook", status: 500, failure: "http", errorChars });
+    expect(lines().find((l) => l.msg === "handoff notice could not be delivered")).toMatchObject({
+      level: 50,
+      system: "handoff_webhook",
+      status: 500,
+      failure: "http",
+      errorChars,
+      attempts: 3,
+      host: new URL(n8n.url).host,
+    });
+    expect(mine().filter((l) => l.msg === "tool called").map((l) => [l.tool, l.failed])).toEqual([
+      ["check_availability", true],
+      ["create_deal", true],
+      ["handoff_to_human", false],
+    ]);
+    const toolResults = JSON.stringify(s.llm.requests.map((r) => r.body));
+    expect(toolResults).toContain("the calendar could not be reached (HTTP 500)");
+    expect(toolResults).not.toContain("CPF 123.456.789-00");
+
+    // The operators see the error where the customer's erasure reaches it: the conversation's audit events.
+    const failures = () =>
+      db.execute<{ type: string; error: string | null }>(sql`
+        select type, data->>'error' as error from audit_events
+        where tenant_id = ${s.tenantId} and type in ('crm.deal_failed', 'handoff.notify_failed') order by id`);
+    expect((await failures()).map((f) => [f.type, f.error?.includes("Joana Privada")])).toEqual([
+      ["crm.deal_failed", true],
+      ["handoff.notify_failed", true],
+    ]);
+    await eventually(
+      async () =>
+        eraseCustomer(db, { tenantId: s.tenantId, customer: "5511981000098", actor: TEST_ACTOR }).then(
+          () => true,
+          () => false,
+        ),
+      (done) => done,
+    );
+    expect((await failures()).map((f) => f.error)).toEqual(["[erased]", "[erased]"]);
   });
 
   test("each reply records the active version, tokens and latency; once a new version is activated the next reply records it", async ({

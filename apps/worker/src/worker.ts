@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 
 import type { Database } from "@lx/db/client";
-import { eraseExpiredConversations, pruneRateLimitHits, resumeIdleHandoffs } from "@lx/db/queries";
+import {
+  eraseExpiredConversations,
+  expireTenantlessWebhookEvents,
+  pruneRateLimitHits,
+  resumeIdleHandoffs,
+  TENANTLESS_EVENT_RETENTION_DAYS,
+} from "@lx/db/queries";
 import type { SecretKeys } from "@lx/shared/crypto";
 
 import { createLlmRouter, type LlmConfig } from "./llm/index.ts";
@@ -48,7 +54,7 @@ export type RunningWorker = {
   id: string;
   runner: JobRunner;
   sender: OutboxSender;
-  /** Starts the periodic jobs (handoff timeouts, appointment reminders, pruning finished jobs). */
+  /** Starts the periodic jobs (handoff timeouts, appointment reminders, pruning and the retention sweeps). */
   schedule: () => void;
   stop: (timeoutMs?: number) => Promise<void>;
 };
@@ -139,6 +145,10 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     eraseExpiredConversations(o.db, { actor: { type: "worker", label: id } })
       .then((n) => n > 0 && logger.info({ conversations: n }, "conversations past their tenant's retention erased"))
       .catch((err: unknown) => logger.error({ err }, "retention sweep failed"));
+    // Webhook payloads no tenant claims (no tenant's erasure can ask for them): blanked after 30 days.
+    expireTenantlessWebhookEvents(o.db)
+      .then((n) => n > 0 && logger.info({ events: n, retentionDays: TENANTLESS_EVENT_RETENTION_DAYS }, "tenant-less webhook payloads expired"))
+      .catch((err: unknown) => logger.error({ err }, "expiring tenant-less webhook payloads failed"));
     // The API's rate-limit counts (sign-ins, reset requests): no window is longer than a day.
     pruneRateLimitHits(o.db).catch((err: unknown) => logger.error({ err }, "pruning rate-limit counts failed"));
   };

@@ -492,6 +492,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         `erased ${r.conversationIds.length} conversation(s), ${r.messages} message(s); ` +
           `${r.appointmentsCancelled} upcoming appointment(s) cancelled\n`,
       );
+      if (r.testCasesDeleted.length > 0) {
+        const agents = [...new Set(r.testCasesDeleted.map((c) => c.agentSlug))].join(", ");
+        out(`  ${r.testCasesDeleted.length} test case(s) copied from their conversations deleted (agent ${agents}): run the tests again\n`);
+      }
       for (const x of r.external) {
         out(`  still to erase in the tenant's own system: ${x.kind} ${x.system}${x.externalId ? ` ${x.externalId}` : ""}\n`);
       }

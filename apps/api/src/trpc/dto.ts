@@ -164,6 +164,13 @@ export function toTestRunDto(r: TestRunRow) {
 export type TestRunDto = ReturnType<typeof toTestRunDto>;
 
 export function toTestCaseDto(c: TestCaseRow) {
-  return { id: c.id, name: c.name, turns: c.turns, expectations: c.expectations, updatedAt: iso(c.updatedAt) };
+  return {
+    id: c.id,
+    name: c.name,
+    turns: c.turns,
+    expectations: c.expectations,
+    sourceConversationId: c.sourceConversationId,
+    updatedAt: iso(c.updatedAt),
+  };
 }
 export type TestCaseDto = ReturnType<typeof toTestCaseDto>;

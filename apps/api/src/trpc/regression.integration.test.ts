@@ -1,8 +1,8 @@
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { listVersions, saveTestCase } from "@lx/db/queries";
-import { dbTest, seedAgent, seedTenant, seedUser, TEST_ACTOR } from "@lx/db/testing";
+import { eraseCustomer, listVersions, saveTestCase } from "@lx/db/queries";
+import { dbTest, seedAgent, seedConversation, seedNumber, seedTenant, seedUser, TEST_ACTOR } from "@lx/db/testing";
 import { havenSpec } from "@lx/shared/testing";
 
 import { callerFor, codeOf, sessionFor } from "../testing/harness.ts";
@@ -47,5 +47,40 @@ describe("regression.start on the draft", () => {
     expect((await caller.regression.runs({ ...scope })).items).toMatchObject([{ id: run.id, version: null }]);
     // Nothing was published by running the draft.
     expect((await listVersions(db, { tenantId: tenant.id, agentId: agent.id })).map((v) => v.version)).toEqual(["1.0.0"]);
+  });
+});
+
+describe("regression.saveCase from a conversation", () => {
+  const body = { name: "Conversa com Maria", turns: [{ customer: "Quanto custa a limpeza?" }], expectations: [{ kind: "no_handoff" as const }] };
+
+  dbTest("a case copied from a conversation remembers it (an edit keeps it); another tenant's or an erased one is refused", async ({ db }) => {
+    const { tenant, agent, caller, scope } = await setup(db);
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const conversation = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, agentId: agent.id, name: "Maria" });
+
+    const saved = await caller.regression.saveCase({ ...scope, testCase: body, sourceConversationId: conversation.id });
+    expect(saved).toMatchObject({ name: body.name, sourceConversationId: conversation.id });
+    const edited = await caller.regression.saveCase({ ...scope, id: saved.id, testCase: { ...body, name: "Preço da limpeza" } });
+    expect(edited).toMatchObject({ name: "Preço da limpeza", sourceConversationId: conversation.id });
+    const listed = await caller.regression.cases(scope);
+    expect(listed.map((c) => [c.name, c.sourceConversationId]).sort()).toEqual([
+      ["Preço da limpeza", conversation.id],
+      ["oi", null],
+    ]);
+
+    // The source is set when the case is created, not moved by an edit.
+    expect(await codeOf(caller.regression.saveCase({ ...scope, id: saved.id, testCase: body, sourceConversationId: conversation.id }))).toBe("BAD_REQUEST");
+    expect(await codeOf(caller.regression.saveCase({ ...scope, testCase: { ...body, name: "x" }, sourceConversationId: "not-a-uuid" }))).toBe("BAD_REQUEST");
+    // Another tenant's conversation reads as missing.
+    const other = await seedTenant(db);
+    const otherNumber = await seedNumber(db, { tenantId: other.id });
+    const foreign = await seedConversation(db, { tenantId: other.id, numberId: otherNumber.id });
+    expect(await codeOf(caller.regression.saveCase({ ...scope, testCase: { ...body, name: "y" }, sourceConversationId: foreign.id }))).toBe("NOT_FOUND");
+
+    // Its customer's erasure deletes the copy; a draft of it saved afterwards is refused.
+    const erased = await eraseCustomer(db, { tenantId: tenant.id, conversationId: conversation.id, actor: TEST_ACTOR });
+    expect(erased.testCasesDeleted).toEqual([{ id: saved.id, agentSlug: agent.slug, name: "Preço da limpeza" }]);
+    expect((await caller.regression.cases(scope)).map((c) => c.name)).toEqual(["oi"]);
+    expect(await codeOf(caller.regression.saveCase({ ...scope, testCase: body, sourceConversationId: conversation.id }))).toBe("PRECONDITION_FAILED");
   });
 });

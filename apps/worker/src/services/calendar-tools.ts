@@ -4,6 +4,8 @@ import type { SecretKeys } from "@lx/shared/crypto";
 import { ZBundleCalendar, type BundleCalendar } from "@lx/shared/compiler";
 import { dateInZone, daySlots, freeSlots, isoInZone, parseCalendarDate, type Slot } from "@lx/shared/domain";
 
+import type { Logger } from "../logger.ts";
+import { failureLogFields } from "./outgoing-webhook.ts";
 import { callToolWebhook } from "./tool-webhook.ts";
 
 /** What a calendar tool call needs besides its arguments. */
@@ -18,6 +20,8 @@ export type CalendarToolContext = {
   now: Date;
   /** Base backoff of the webhook backend's retries (CONTRACT: at most 2, same request id). */
   retryBackoffMs?: number;
+  /** The reply's logger: a failed call is logged by its system, status and kind (never its text). */
+  logger?: Logger;
 };
 
 /** At most this many slots go back to the model for one day (the earliest). */
@@ -148,14 +152,20 @@ async function bookSlot(args: Record<string, unknown>, ctx: CalendarToolContext)
   };
 }
 
-/** The tenant's own calendar (n8n, Make…): its JSON answer goes to the model as is. */
+/**
+ * The tenant's own calendar (n8n, Make…): its JSON answer goes to the model as is. A failure is told
+ * to the model by its status and kind, not by the error's text (an error page may quote the customer,
+ * and nothing would make it more useful to the model than "confirm later").
+ */
 async function callWebhookBackend(name: string, args: Record<string, unknown>, ctx: CalendarToolContext): Promise<unknown> {
   if (!ctx.calendar.webhookUrl) {
     return { error: "the calendar is not configured (no webhookUrl)" };
   }
   const res = await callToolWebhook({ ...ctx, url: ctx.calendar.webhookUrl, tool: name, args });
   if (!res.ok) {
-    return { error: `the calendar could not be reached (${res.error}); tell the customer you will confirm later`, status: res.status };
+    ctx.logger?.warn({ ...failureLogFields("calendar_webhook", res), tool: name }, "calendar call failed");
+    const why = res.status !== null ? `HTTP ${res.status}` : res.kind.replace("_", " ");
+    return { error: `the calendar could not be reached (${why}); tell the customer you will confirm later`, status: res.status };
   }
   if (name === "book_slot") {
     await keepExternalBooking(args, res.json, ctx);

@@ -5,6 +5,8 @@ import { insertAuditEvent } from "@lx/db/queries";
 import type { CompiledAgentBundle } from "@lx/shared/compiler";
 import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
+import type { Logger } from "../logger.ts";
+import { failureLogFields, thrownKind, type OutgoingFailureKind } from "./outgoing-webhook.ts";
 import { callToolWebhook } from "./tool-webhook.ts";
 
 type BundleCrm = NonNullable<CompiledAgentBundle["plugins"]["crm"]>;
@@ -18,12 +20,17 @@ export type CrmToolContext = {
   retryBackoffMs?: number;
   /** Per request to Pipedrive / RD Station (default 10 s, as for outgoing webhooks). */
   timeoutMs?: number;
+  /** The reply's logger: a failed call is logged by its system, status and kind (never its text). */
+  logger?: Logger;
 };
 
 /** Where the direct adapters go when the spec names no baseUrl. */
 export const CRM_DEFAULT_BASE_URLS = { pipedrive: "https://api.pipedrive.com", rdstation: "https://crm.rdstation.com" } as const;
 
 type Created = { externalId: string | null; response: unknown };
+
+/** A deal not created: `error` (audited, which the customer's erasure redacts) may quote the CRM's answer. */
+type Failed = { error: string; status: number | null; kind: OutgoingFailureKind };
 
 /**
  * create_deal's arguments checked as the tool checks them before any CRM call: a title, and every
@@ -73,13 +80,15 @@ export async function runCrmTool(args: Record<string, unknown>, ctx: CrmToolCont
     return { created: true, alreadyCreated: true, dealId: existing.external_id ?? existing.id };
   }
 
-  let created: Created | { error: string };
+  let created: Created | Failed;
   try {
     created = await create(title, fields, ctx);
   } catch (err) {
-    created = { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    const kind = err instanceof CrmUnreachable ? err.kind : thrownKind(err);
+    created = { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), status: null, kind };
   }
   if ("error" in created) {
+    ctx.logger?.warn(failureLogFields(ctx.crm.backend, created), "CRM deal not created");
     await insertAuditEvent(ctx.db, {
       tenantId: ctx.conversation.tenantId,
       actor: { type: "worker", label: ctx.workerId },
@@ -111,15 +120,15 @@ export async function runCrmTool(args: Record<string, unknown>, ctx: CrmToolCont
   return { created: true, dealId: created.externalId ?? deal?.id ?? null };
 }
 
-async function create(title: string, fields: Record<string, string>, ctx: CrmToolContext): Promise<Created | { error: string }> {
+async function create(title: string, fields: Record<string, string>, ctx: CrmToolContext): Promise<Created | Failed> {
   const { crm } = ctx;
   if (crm.backend === "webhook") {
     if (!crm.webhookUrl) {
-      return { error: "no webhookUrl" };
+      return { error: "no webhookUrl", status: null, kind: "not_configured" };
     }
     const res = await callToolWebhook({ ...ctx, url: crm.webhookUrl, tool: "create_deal", args: { title, fields } });
     if (!res.ok) {
-      return { error: res.error };
+      return { error: res.error, status: res.status, kind: res.kind };
     }
     const answer = res.json as { id?: unknown; dealId?: unknown } | null;
     const id = answer?.dealId ?? answer?.id;
@@ -128,7 +137,7 @@ async function create(title: string, fields: Record<string, string>, ctx: CrmToo
   const [t] = await ctx.db.execute<{ crm_token_enc: string | null }>(sql`
     select crm_token_enc from tenants where id = ${ctx.conversation.tenantId}::uuid`);
   if (!t?.crm_token_enc) {
-    return { error: "the tenant has no crmToken" };
+    return { error: "the tenant has no crmToken", status: null, kind: "not_configured" };
   }
   const token = decryptSecret(ctx.secretKey, t.crm_token_enc);
   const base = (crm.baseUrl ?? CRM_DEFAULT_BASE_URLS[crm.backend]).replace(/\/+$/, "");
@@ -149,7 +158,7 @@ async function create(title: string, fields: Record<string, string>, ctx: CrmToo
     );
     const id = (deal.json as { data?: { id?: unknown } } | null)?.data?.id;
     if (!deal.ok || (typeof id !== "number" && typeof id !== "string")) {
-      return { error: `Pipedrive answered ${deal.status}` };
+      return { error: `Pipedrive answered ${deal.status}`, status: deal.status, kind: "http" };
     }
     if (note !== "") {
       await postJson(`${base}/v1/notes?api_token=${encodeURIComponent(token)}`, { deal_id: id, content: note }, ctx.timeoutMs);
@@ -169,12 +178,22 @@ async function create(title: string, fields: Record<string, string>, ctx: CrmToo
   const body = deal.json as { _id?: unknown; id?: unknown } | null;
   const id = body?._id ?? body?.id;
   if (!deal.ok || typeof id !== "string") {
-    return { error: `RD Station answered ${deal.status}` };
+    return { error: `RD Station answered ${deal.status}`, status: deal.status, kind: "http" };
   }
   if (note !== "") {
     await postJson(`${base}/api/v1/activities?token=${encodeURIComponent(token)}`, { activity: { deal_id: id, text: note } }, ctx.timeoutMs);
   }
   return { externalId: id, response: deal.json };
+}
+
+/** A CRM that did not answer (its message names no URL: the URL holds the token). */
+class CrmUnreachable extends Error {
+  constructor(
+    message: string,
+    readonly kind: OutgoingFailureKind,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -194,7 +213,7 @@ async function postJson(url: string, body: unknown, timeoutMs = 10_000): Promise
   } catch (err) {
     // Never the message: fetch's own names the URL, and the URL holds the token.
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;
-    throw new Error(`${err instanceof Error ? err.name : "Error"}${typeof cause === "string" ? ` (${cause})` : ""}`);
+    throw new CrmUnreachable(`${err instanceof Error ? err.name : "Error"}${typeof cause === "string" ? ` (${cause})` : ""}`, thrownKind(err));
   }
   let json: unknown = null;
   try {

@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
-import { eraseCustomer, setTenantRetention, type AuditActor } from "@lx/db/queries";
+import { eraseCustomer, setTenantRetention, storeIgnoredEvent, TENANTLESS_EVENT_RETENTION_DAYS, type AuditActor } from "@lx/db/queries";
 import { dbTest as test, seedConversation, seedInbound } from "@lx/db/testing";
 import { AppError } from "@lx/shared/errors";
 
@@ -58,13 +58,26 @@ describe("a customer's data erased while the runtime runs", () => {
     expect(fresh?.n).toBe(1);
   });
 
-  test("a running worker erases the conversations idle past the tenant's retention window", async ({ db, dbUrl }) => {
+  test("a running worker erases the conversations idle past the tenant's retention window, and expires the old payloads no tenant claims", async ({
+    db,
+    dbUrl,
+  }) => {
     const s = await startStack(db, dbUrl);
     onTestFinished(() => s.stop());
     const idle = await seedConversation(db, { tenantId: s.tenantId, numberId: s.numberId, waId: "5511966660002", lastMessageAt: new Date(Date.now() - 10 * 86_400_000) });
     await seedInbound(db, { tenantId: s.tenantId, conversationId: idle.id, body: "mensagem de dez dias atrás" });
     const recent = await seedConversation(db, { tenantId: s.tenantId, numberId: s.numberId, waId: "5511966660003", lastMessageAt: new Date(Date.now() - 86_400_000) });
     await setTenantRetention(db, { tenantId: s.tenantId, days: 7, actor: DPO });
+    // Two payloads no tenant claims (a number nobody has, a malformed change): one past the window.
+    const tenantless = async (daysAgo: number) => {
+      await storeIgnoredEvent(db, { payload: { messages: [{ from: "5511966660009", text: { body: "meu exame" } }] }, error: "change without metadata" });
+      const [row] = await db.execute<{ id: number }>(sql`
+        update webhook_events set received_at = now() - ${daysAgo} * interval '1 day'
+        where id = (select max(id) from webhook_events) returning id::int`);
+      return row!.id;
+    };
+    const expiring = await tenantless(TENANTLESS_EVENT_RETENTION_DAYS + 1);
+    const young = await tenantless(TENANTLESS_EVENT_RETENTION_DAYS - 1);
     await s.startWorker({ pruneEveryMs: 100 });
 
     const erasedOf = async () => {
@@ -77,5 +90,14 @@ describe("a customer's data erased while the runtime runs", () => {
     const [event] = await db.execute<{ actor_type: string; data: { reason: string } }>(sql`
       select actor_type, data from audit_events where type = 'customer.erased' and subject_id = ${idle.id}`);
     expect(event).toMatchObject({ actor_type: "worker", data: { reason: "retention" } });
+
+    const payloads = () =>
+      db.execute<{ id: number; payload: unknown; error: string }>(sql`
+        select id::int, payload, error from webhook_events where id in (${expiring}, ${young}) order by id`);
+    await eventually(payloads, (rows) => rows[0]?.id === expiring && JSON.stringify(rows[0]?.payload) === '{"expired":true}');
+    expect(await payloads()).toEqual([
+      { id: expiring, payload: { expired: true }, error: "change without metadata" },
+      { id: young, payload: { messages: [{ from: "5511966660009", text: { body: "meu exame" } }] }, error: "change without metadata" },
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
-import { postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
+import { failureLogFields, postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
 
 const ZNotifyPayload = z.object({
   handoffId: z.string().optional(),
@@ -72,6 +72,20 @@ export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Se
     });
   });
   if (!res.ok) {
-    ctx.logger.error({ url: p.url, error: res.error }, "handoff notice could not be delivered");
+    // The error (which may quote the tenant's answer, and so the customer) is in the audit event
+    // above, which the customer's erasure redacts; the log line says only how the call failed.
+    ctx.logger.error(
+      { ...failureLogFields("handoff_webhook", res), host: hostOf(p.url), attempts: res.attempts, requestId },
+      "handoff notice could not be delivered",
+    );
+  }
+}
+
+/** The host a webhook went to, for a log line (its path may be the tenant's secret capability URL). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return "?";
   }
 }

@@ -12,7 +12,39 @@ import type { Executor } from "@lx/db/client";
  */
 export type OutgoingResult =
   | { ok: true; status: number; json: unknown; attempts: number }
-  | { ok: false; status: number | null; error: string; attempts: number; retryable: boolean };
+  | {
+      ok: false;
+      status: number | null;
+      kind: OutgoingFailureKind;
+      /**
+       * What went wrong, for a row an erasure reaches (an audit event of the conversation), never for
+       * a log line (see failureLogFields): an HTTP error quotes the start of the receiver's answer,
+       * and a tenant's n8n flow may answer an error that quotes the customer.
+       */
+      error: string;
+      attempts: number;
+      retryable: boolean;
+    };
+
+/** How a call to a tenant's system failed: an HTTP error, no answer in time, no connection, or not set up. */
+export type OutgoingFailureKind = "http" | "timeout" | "network" | "not_configured";
+
+/**
+ * What a log line says of a failed call to a tenant's system (its n8n or Make webhook, Pipedrive, RD
+ * Station): which system, the HTTP status, how it failed and how long the error was. Never the
+ * error's text: it may quote the customer, and an erasure cannot reach a log (docs/privacy.md, "Logs").
+ */
+export function failureLogFields(
+  system: string,
+  f: { status: number | null; kind: OutgoingFailureKind; error: string },
+): { system: string; status: number | null; failure: OutgoingFailureKind; errorChars: number } {
+  return { system, status: f.status, failure: f.kind, errorChars: f.error.length };
+}
+
+/** A thrown fetch error's kind: AbortSignal.timeout's TimeoutError, or anything else on the way (DNS, refused, reset). */
+export function thrownKind(err: unknown): OutgoingFailureKind {
+  return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError") ? "timeout" : "network";
+}
 
 export async function postSignedWebhook(p: {
   url: string;
@@ -26,7 +58,7 @@ export async function postSignedWebhook(p: {
   const raw = JSON.stringify(p.body);
   const signature = `sha256=${createHmac("sha256", p.secret).update(raw).digest("hex")}`;
   const retries = p.retries ?? 2;
-  let last: OutgoingResult = { ok: false, status: null, error: "not sent", attempts: 0, retryable: true };
+  let last: OutgoingResult = { ok: false, status: null, kind: "network", error: "not sent", attempts: 0, retryable: true };
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     try {
       const res = await fetch(p.url, {
@@ -45,12 +77,26 @@ export async function postSignedWebhook(p: {
         }
         return { ok: true, status: res.status, json, attempts: attempt };
       }
-      last = { ok: false, status: res.status, error: `HTTP ${res.status}: ${text.slice(0, 200)}`, attempts: attempt, retryable: res.status >= 500 };
+      last = {
+        ok: false,
+        status: res.status,
+        kind: "http",
+        error: `HTTP ${res.status}: ${text.slice(0, 200)}`,
+        attempts: attempt,
+        retryable: res.status >= 500,
+      };
       if (res.status < 500) {
         return last;
       }
     } catch (err) {
-      last = { ok: false, status: null, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err), attempts: attempt, retryable: true };
+      last = {
+        ok: false,
+        status: null,
+        kind: thrownKind(err),
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        attempts: attempt,
+        retryable: true,
+      };
     }
     if (attempt <= retries) {
       await new Promise((r) => setTimeout(r, (p.backoffMs ?? 500) * attempt));

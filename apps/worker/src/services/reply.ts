@@ -397,7 +397,7 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     maxRounds: deps.maxToolRounds ?? 3,
     signal: ctx.signal,
     metrics: deps.metrics,
-    runTool: (call) => runTool(call, bundle, t, { db, workerId: ctx.workerId, tools: deps.tools }),
+    runTool: (call) => runTool(call, bundle, t, { db, workerId: ctx.workerId, tools: deps.tools, logger: log }),
     onTool: (call, result) => log.info(toolLogFields(call, result), "tool called"),
   });
   const { text, handoffReason, tokensIn, tokensOut, latencyMs } = generation;
@@ -743,7 +743,7 @@ async function runTool(
   call: LlmToolCall,
   bundle: CompiledAgentBundle,
   t: ReplyTarget,
-  ctx: { db: Executor; workerId: string; tools?: ReplyDeps["tools"] },
+  ctx: { db: Executor; workerId: string; tools?: ReplyDeps["tools"]; logger: Logger },
 ): Promise<ToolOutcome> {
   const handoff = modelHandoff(call, bundle);
   if (handoff) {
@@ -760,6 +760,7 @@ async function runTool(
       secretKey: ctx.tools.secretKey,
       now: new Date(),
       retryBackoffMs: ctx.tools.retryBackoffMs,
+      logger: ctx.logger,
     });
     return { output };
   }
@@ -772,6 +773,7 @@ async function runTool(
       workerId: ctx.workerId,
       secretKey: ctx.tools.secretKey,
       retryBackoffMs: ctx.tools.retryBackoffMs,
+      logger: ctx.logger,
     });
     return { output };
   }

@@ -4,7 +4,7 @@ import type { Executor } from "@lx/db/client";
 import { canonicalJson } from "@lx/shared/compiler";
 import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
-import { postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
+import { postSignedWebhook, webhookParty, type OutgoingFailureKind } from "./outgoing-webhook.ts";
 
 /**
  * A plugin tool served by the tenant's own endpoint (n8n, Make…), per CONTRACT.md "Outgoing
@@ -21,14 +21,18 @@ export async function callToolWebhook(p: {
   tool: string;
   args: Record<string, unknown>;
   retryBackoffMs?: number;
-}): Promise<{ ok: true; json: unknown; requestId: string } | { ok: false; error: string; status: number | null; requestId: string }> {
+}): Promise<
+  | { ok: true; json: unknown; requestId: string }
+  // `error` may quote the receiver's answer: never for a log line (failureLogFields).
+  | { ok: false; error: string; status: number | null; kind: OutgoingFailureKind; requestId: string }
+> {
   const requestId = `tool-${createHash("sha256")
     .update(canonicalJson({ conversation: p.conversation.conversationId, tool: p.tool, arguments: p.args }))
     .digest("hex")
     .slice(0, 32)}`;
   const c = await webhookParty(p.db, p.conversation.conversationId);
   if (!c?.webhook_secret_enc) {
-    return { ok: false, error: "the tenant has no webhook secret", status: null, requestId };
+    return { ok: false, error: "the tenant has no webhook secret", status: null, kind: "not_configured", requestId };
   }
   const res = await postSignedWebhook({
     url: p.url,
@@ -44,5 +48,7 @@ export async function callToolWebhook(p: {
       requestId,
     },
   });
-  return res.ok ? { ok: true, json: res.json, requestId } : { ok: false, error: res.error, status: res.status, requestId };
+  return res.ok
+    ? { ok: true, json: res.json, requestId }
+    : { ok: false, error: res.error, status: res.status, kind: res.kind, requestId };
 }

@@ -9,12 +9,15 @@ import {
   customerKeyVariants,
   eraseCustomer,
   eraseExpiredConversations,
+  expireTenantlessWebhookEvents,
   exportCustomer,
   normalizeCustomer,
   setTenantRetention,
+  TENANTLESS_EVENT_RETENTION_DAYS,
 } from "./customers.ts";
 import { sendHumanReply } from "./handoff.ts";
 import { ingestInboundMessage, storeIgnoredEvent, type NumberTarget } from "./inbound.ts";
+import { deleteTestCase, listTestCases, saveTestCase, testCasesHash, versionGates } from "./regression.ts";
 
 const ACTOR: AuditActor = { type: "user", id: null, label: "dpo@agencia.test" };
 const WORKER: AuditActor = { type: "worker", label: "retention" };
@@ -130,7 +133,74 @@ async function setup(db: Database) {
   // Another customer of the tenant, and the same number at another tenant: neither is touched.
   const bystander = await inbound(db, target(a), "5511900001111", "Sou outra pessoa", "Carlos");
   const foreign = await inbound(db, target(otherNumber, other.id), WA, "Mesma pessoa, outra empresa");
-  return { tenant, agent, version, a, b, other, target, convA, convB: second.conversationId, bystander, foreign };
+
+  // Test cases of the agent: one copied from the customer's conversation (named as the console names
+  // it, after them), one copied from the other customer's, one written by hand; and a copy of theirs
+  // an operator already deleted. A passing run of the cases is the gate's evidence.
+  const scope = { tenantId: tenant.id, agentId: agent.id, actor: ACTOR };
+  const expectations = [{ kind: "no_handoff" as const }];
+  const copied = await saveTestCase(db, {
+    ...scope,
+    sourceConversationId: convA,
+    testCase: { name: `Conversa com ${NAME}`, turns: [{ customer: `Oi, ${SECRET}` }], expectations },
+  });
+  const gone = await saveTestCase(db, {
+    ...scope,
+    sourceConversationId: convA,
+    testCase: { name: "Cópia antiga", turns: [{ customer: `de novo: ${SECRET}` }], expectations },
+  });
+  await deleteTestCase(db, { ...scope, id: gone.id });
+  const otherCopy = await saveTestCase(db, {
+    ...scope,
+    sourceConversationId: bystander.conversationId,
+    testCase: { name: "Conversa com Carlos", turns: [{ customer: "Sou outra pessoa" }], expectations },
+  });
+  const handWritten = await saveTestCase(db, {
+    ...scope,
+    testCase: { name: "Preço", turns: [{ customer: "Quanto custa?" }], expectations },
+  });
+  // An edit of the copy keeps its source.
+  const edited = await saveTestCase(db, {
+    ...scope,
+    id: copied.id,
+    testCase: { name: `Conversa com ${NAME}`, turns: [{ customer: `Oi, ${SECRET}` }, { customer: "E sábado?" }], expectations },
+  });
+  expect(edited.sourceConversationId).toBe(convA);
+  const caseResult = (c: { id: string; name: string; turns: { customer: string }[] }) => ({
+    caseId: c.id,
+    name: c.name,
+    passed: true,
+    transcript: [...c.turns.map((t) => ({ role: "customer", text: t.customer })), { role: "bot", text: `Certo, ${c.turns[0]!.customer}` }],
+    expectations: [{ expectation: expectations[0], passed: true, detail: "the bot kept the conversation" }],
+    handoff: null,
+    toolsCalled: [],
+    tokensIn: 10,
+    tokensOut: 5,
+  });
+  const cases = await listTestCases(db, { tenantId: tenant.id, agentId: agent.id });
+  await db.execute(sql`
+    insert into agent_test_runs (tenant_id, agent_id, version_id, kind, status, requested_by, passed, cases_hash, finished_at, results)
+    values (${tenant.id}::uuid, ${agent.id}::uuid, ${version.id}::uuid, 'cases', 'done', 'test', true, ${testCasesHash(cases)}, now(),
+            ${JSON.stringify(cases.map(caseResult))}::jsonb),
+           (${tenant.id}::uuid, ${agent.id}::uuid, ${version.id}::uuid, 'cases', 'done', 'test', true, 'old', now(),
+            ${JSON.stringify([caseResult(gone), caseResult(handWritten)])}::jsonb)`);
+
+  // A payload no tenant claims that names them (a malformed envelope), received as they wrote.
+  await storeIgnoredEvent(db, { payload: { entry: [{ changes: [{ value: { messages: [{ from: WA, text: SECRET }] } }] }] }, error: "change without metadata" });
+  return {
+    tenant,
+    agent,
+    version,
+    a,
+    b,
+    other,
+    target,
+    convA,
+    convB: second.conversationId,
+    bystander,
+    foreign,
+    cases: { copied, gone, otherCopy, handWritten },
+  };
 }
 
 /** Every text and jsonb cell of the database holding `needle`, as "table.column" (tenant-filtered when `except` is given). */
@@ -206,6 +276,7 @@ describe("customers: a data subject's rights", () => {
       from messages where tenant_id = ${f.tenant.id}::uuid`;
     const [before] = await db.execute(figures);
     expect(await cellsWith(db, SECRET)).not.toEqual([]);
+    expect((await versionGates(db, { tenantId: f.tenant.id, agentId: f.agent.id })).get(f.version.id)).toBe("passed");
 
     const result = await eraseCustomer(db, { tenantId: f.tenant.id, conversationId: f.convA, actor: ACTOR, requestId: "req-1" });
     expect(result).toMatchObject({
@@ -214,6 +285,7 @@ describe("customers: a data subject's rights", () => {
       appointmentsCancelled: 1,
       jobsCancelled: 1,
       sendsCancelled: 1,
+      testCasesDeleted: [{ id: f.cases.copied.id, agentSlug: f.agent.slug, name: `Conversa com ${NAME}` }],
       external: [
         { kind: "appointment", system: "webhook", externalId: "n8n-991" },
         { kind: "deal", system: "pipedrive", externalId: "4242" },
@@ -233,8 +305,32 @@ describe("customers: a data subject's rights", () => {
     expect(bystander.messages.map((m) => m.body)).toEqual(["Sou outra pessoa"]);
     const foreign = await exportCustomer(db, { tenantId: f.other.id, customer: WA });
     expect(foreign.conversations[0]!.messages.map((m) => m.text)).toEqual(["Mesma pessoa, outra empresa"]);
-    const [replay] = await db.execute<{ results: { customer: string }[] }>(sql`select results from agent_test_runs where tenant_id = ${f.tenant.id}::uuid`);
+    const [replay] = await db.execute<{ results: { customer: string }[] }>(sql`
+      select results from agent_test_runs where tenant_id = ${f.tenant.id}::uuid and kind = 'replay'`);
     expect(replay!.results.map((r) => r.customer)).toEqual(["[erased]", "•••1111"]);
+
+    // The case copied from their conversation is gone; the other customer's copy and the hand-written one stay.
+    const left = await listTestCases(db, { tenantId: f.tenant.id, agentId: f.agent.id });
+    expect(left.map((c) => [c.name, c.turns, c.sourceConversationId])).toEqual([
+      ["Conversa com Carlos", [{ customer: "Sou outra pessoa" }], f.bystander.conversationId],
+      ["Preço", [{ customer: "Quanto custa?" }], null],
+    ]);
+    // The runs of the copies (the one deleted now, and the one an operator deleted before) keep what
+    // passed, not a word; the others' results are untouched. The gate asks for a new run.
+    const runs = await db.execute<{ results: { caseId: string; name: string; passed: boolean; transcript: { text: string }[] }[] }>(sql`
+      select results from agent_test_runs where tenant_id = ${f.tenant.id}::uuid and kind = 'cases' order by cases_hash = 'old' desc`);
+    expect(runs.map((r) => r.results.map((x) => [x.caseId, x.name, x.passed, x.transcript.map((l) => l.text).join("|")]))).toEqual([
+      [
+        [f.cases.gone.id, "[erased]", true, "|"],
+        [f.cases.handWritten.id, "Preço", true, "Quanto custa?|Certo, Quanto custa?"],
+      ],
+      expect.arrayContaining([
+        [f.cases.copied.id, "[erased]", true, "||"],
+        [f.cases.otherCopy.id, "Conversa com Carlos", true, "Sou outra pessoa|Certo, Sou outra pessoa"],
+        [f.cases.handWritten.id, "Preço", true, "Quanto custa?|Certo, Quanto custa?"],
+      ]),
+    ]);
+    expect((await versionGates(db, { tenantId: f.tenant.id, agentId: f.agent.id })).get(f.version.id)).toBe("not_run");
 
     // The thread is closed for good and says so; nothing can be sent to it.
     const thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: f.convA, limit: 10 });
@@ -254,8 +350,28 @@ describe("customers: a data subject's rights", () => {
     expect(events.map((e) => [e.type, e.data])).toEqual([
       ["handoff.started", { trigger: "model", reason: "[erased]", handoffId: "h1" }],
       ["crm.deal_created", { dealId: "d1", backend: "pipedrive", externalId: "4242", title: "[erased]" }],
-      ["customer.erased", expect.objectContaining({ reason: "request", conversationIds: [f.convA, f.convB], messages: 3 })],
+      [
+        "customer.erased",
+        expect.objectContaining({
+          reason: "request",
+          conversationIds: [f.convA, f.convB],
+          messages: 3,
+          // Which cases, never their names (a copy's default name is the customer's).
+          testCasesDeleted: [{ id: f.cases.copied.id, agentSlug: f.agent.slug }],
+        }),
+      ],
     ]);
+    // The copies' own events (created, updated, deleted) keep their type and agent, not the turns.
+    const caseEvents = await db.execute<{ type: string; data: unknown; after: unknown }>(sql`
+      select type, data, after from audit_events
+      where tenant_id = ${f.tenant.id}::uuid and type like 'agent_test.case_%' and data->>'conversationId' = ${f.convA} order by id`);
+    expect(caseEvents.map((e) => e.type)).toEqual([
+      "agent_test.case_created",
+      "agent_test.case_created",
+      "agent_test.case_deleted",
+      "agent_test.case_updated",
+    ]);
+    expect(caseEvents[0]).toMatchObject({ data: { conversationId: f.convA }, after: { turns: [{ customer: "[erased]" }] } });
     expect(events[2]).toMatchObject({ actor_label: "dpo@agencia.test", request_id: "req-1" });
     // Outside an erasure the trail is still append-only.
     await expect(db.execute(sql`update audit_events set data = '{}'::jsonb where tenant_id = ${f.tenant.id}::uuid`)).rejects.toMatchObject(APPEND_ONLY);
@@ -271,6 +387,56 @@ describe("customers: a data subject's rights", () => {
     expect(again.conversationId).not.toBe(f.convA);
     const fresh = await exportCustomer(db, { tenantId: f.tenant.id, customer: WA });
     expect(fresh.conversations.map((c) => c.messages.map((m) => m.text))).toEqual([["Oi de novo"]]);
+  });
+
+  dbTest("payloads no tenant claims: an erasure blanks the recent ones naming the customer; the workers expire every one after 30 days", async ({ db }) => {
+    const f = await setup(db);
+    const payloadOf = async (id: number) =>
+      (await db.execute<{ payload: unknown; error: string | null }>(sql`select payload, error from webhook_events where id = ${id}`))[0];
+    const store = async (tenantId: string | null, payload: unknown, daysAgo: number) => {
+      await storeIgnoredEvent(db, { tenantId, payload, error: "not a WhatsApp webhook envelope" });
+      const [row] = await db.execute<{ id: number }>(sql`select max(id)::int as id from webhook_events`);
+      await db.execute(sql`update webhook_events set received_at = now() - ${daysAgo} * interval '1 day' where id = ${row!.id}`);
+      return row!.id;
+    };
+    // Their conversations began now: a payload from hours before is theirs to erase; one from days
+    // before is outside the erasure's reach (the expiry takes it); another customer's stays.
+    const [setupEvent] = await db.execute<{ id: number }>(sql`
+      select id::int from webhook_events where tenant_id is null and strpos(payload::text, ${WA}) > 0`);
+    const hoursBefore = await store(null, { from: WA, note: SECRET }, 0.5);
+    const daysBefore = await store(null, { from: WA }, 3);
+    const someoneElse = await store(null, { from: "5511900001111" }, 0);
+
+    await eraseCustomer(db, { tenantId: f.tenant.id, conversationId: f.convA, actor: ACTOR });
+    expect(await payloadOf(setupEvent!.id)).toEqual({ payload: { erased: true }, error: null });
+    expect(await payloadOf(hoursBefore)).toEqual({ payload: { erased: true }, error: null });
+    expect(await payloadOf(daysBefore)).toEqual({ payload: { from: WA }, error: "not a WhatsApp webhook envelope" });
+    expect(await payloadOf(someoneElse)).toEqual({ payload: { from: "5511900001111" }, error: "not a WhatsApp webhook envelope" });
+
+    // The workers' expiry: every tenant-less payload older than the window loses its payload and keeps
+    // why it was unusable; a younger one and a tenant's own (its erasure reaches those) stay.
+    const expired = await store(null, { from: "5511900003333", text: "mensagem sem metadata" }, TENANTLESS_EVENT_RETENTION_DAYS + 1);
+    const erasedOld = await store(null, { from: WA }, TENANTLESS_EVENT_RETENTION_DAYS + 2);
+    await db.execute(sql`update webhook_events set payload = '{"erased": true}'::jsonb where id = ${erasedOld}`);
+    const young = await store(null, { from: "5511900004444" }, TENANTLESS_EVENT_RETENTION_DAYS - 1);
+    const tenants = await store(f.tenant.id, { from: "5511900005555" }, TENANTLESS_EVENT_RETENTION_DAYS + 1);
+    expect(await expireTenantlessWebhookEvents(db, { batchSize: 1 })).toBe(2);
+    expect(await expireTenantlessWebhookEvents(db)).toBe(0);
+    expect(await payloadOf(expired)).toEqual({ payload: { expired: true }, error: "not a WhatsApp webhook envelope" });
+    expect(await payloadOf(erasedOld)).toEqual({ payload: { expired: true }, error: "not a WhatsApp webhook envelope" });
+    expect(await payloadOf(young)).toEqual({ payload: { from: "5511900004444" }, error: "not a WhatsApp webhook envelope" });
+    expect(await payloadOf(tenants)).toEqual({ payload: { from: "5511900005555" }, error: "not a WhatsApp webhook envelope" });
+    expect(await cellsWith(db, "mensagem sem metadata")).toEqual([]);
+  });
+
+  dbTest("a test case is copied only from a conversation of the tenant whose data was not erased", async ({ db }) => {
+    const f = await setup(db);
+    const testCase = { name: "Cópia", turns: [{ customer: "oi" }], expectations: [{ kind: "no_handoff" as const }] };
+    const scope = { tenantId: f.tenant.id, agentId: f.agent.id, actor: ACTOR, testCase };
+    await expect(saveTestCase(db, { ...scope, sourceConversationId: f.foreign.conversationId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await eraseCustomer(db, { tenantId: f.tenant.id, conversationId: f.convA, actor: ACTOR });
+    await expect(saveTestCase(db, { ...scope, sourceConversationId: f.convA })).rejects.toMatchObject({ code: "INVALID_STATE" });
+    expect((await listTestCases(db, { tenantId: f.tenant.id, agentId: f.agent.id })).map((c) => c.name)).not.toContain("Cópia");
   });
 
   dbTest("a reply being written or a send on its way holds the erasure back, changing nothing", async ({ db }) => {

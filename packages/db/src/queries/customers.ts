@@ -1,10 +1,12 @@
 import { sql } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
+import type { TTestCaseResult } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { isoText } from "./conversations.ts";
+import { redactCaseResult } from "./regression.ts";
 import { changeTenantSetting } from "./tenants.ts";
 
 /**
@@ -16,9 +18,10 @@ import { changeTenantSetting } from "./tenants.ts";
  * Erasure anonymises in place instead of deleting: the rows stay, so every count, timing, token
  * figure and version metric stays right, but nothing that identifies or was said by the customer
  * survives — identifiers, name, message texts and Meta payloads, summaries, booking and deal
- * details, handoff reasons, regression replays of the conversation, and the free text of its audit
- * events. What lives outside the platform (the tenant's n8n calendar, its CRM, Meta itself) is
- * listed in the result for the operator to erase there.
+ * details, handoff reasons, regression replays of the conversation, the test cases copied from it
+ * (deleted: their turns are the customer's words), and the free text of its audit events. What lives
+ * outside the platform (the tenant's n8n calendar, its CRM, Meta itself) is listed in the result for
+ * the operator to erase there.
  */
 
 /** A customer as a request names them: a WhatsApp number in any notation, or a Meta user id. */
@@ -293,6 +296,9 @@ export function redactAuditValue(value: unknown, key?: string): unknown {
 /** Something the platform sent elsewhere about the customer: the operator erases it there. */
 export type ExternalRecord = { kind: "appointment" | "deal"; system: string; externalId: string | null };
 
+/** A test case copied from one of the conversations, deleted with them (its turns were the customer's words). */
+export type DeletedTestCase = { id: string; agentSlug: string; name: string };
+
 export type ErasureResult = {
   conversationIds: string[];
   messages: number;
@@ -300,8 +306,28 @@ export type ErasureResult = {
   jobsCancelled: number;
   sendsCancelled: number;
   auditEventsRedacted: number;
+  /**
+   * For the operator who asked (the console lists them). The audit event keeps their ids and agents
+   * only: a copied case's default name is "Conversation with <the customer's name>".
+   */
+  testCasesDeleted: DeletedTestCase[];
   external: ExternalRecord[];
 };
+
+/**
+ * How long the webhook payloads no tenant claims are kept (malformed envelopes, fields we do not
+ * handle, template updates of no tenant's WABA): long enough to look into a Meta change that broke
+ * parsing, short enough that a customer Meta named in one is not kept for good (no tenant's erasure
+ * can ask for it). The workers then blank the payload (expireTenantlessWebhookEvents).
+ */
+export const TENANTLESS_EVENT_RETENTION_DAYS = 30;
+
+/**
+ * How far before a customer's first conversation an erasure looks for the payloads no tenant claims
+ * that name them: Meta sends a customer's first messages right before the conversation exists (a
+ * malformed one may come first). Older ones are expired within TENANTLESS_EVENT_RETENTION_DAYS anyway.
+ */
+const TENANTLESS_EVENT_MARGIN = "1 day";
 
 export type EraseReason = "request" | "retention";
 
@@ -371,10 +397,23 @@ async function eraseConversations(
       lateral unnest(array[c.customer_key, c.customer_wa_id, c.customer_user_id]) k
     where c.id = any(${ids}) and k is not null`);
   if (keys.length > 0) {
+    const named = sql.join(
+      keys.map((r) => sql`strpos(payload::text, ${r.k}) > 0`),
+      sql` or `,
+    );
     await tx.execute(sql`
       update webhook_events set payload = '{"erased": true}'::jsonb, error = null
-      where tenant_id = ${t} and status = 'ignored'
-        and (${sql.join(keys.map((r) => sql`strpos(payload::text, ${r.k}) > 0`), sql` or `)})`);
+      where tenant_id = ${t} and status = 'ignored' and (${named})`);
+    // And those no tenant claims (a malformed envelope naming them), from a day before the
+    // conversations began. Every tenant-less row is `ignored` (storeIgnoredEvent is the only writer),
+    // so no status filter: the read goes through the partial index of the not yet expired ones
+    // (migration 0025), at most TENANTLESS_EVENT_RETENTION_DAYS of those rare rows however old the
+    // conversations are — not through the ignored-events index, which keeps every expired one too.
+    await tx.execute(sql`
+      update webhook_events set payload = '{"erased": true}'::jsonb, error = null
+      where tenant_id is null and payload <> '{"expired": true}'::jsonb
+        and received_at >= ${since} - ${TENANTLESS_EVENT_MARGIN}::interval
+        and (${named})`);
   }
 
   // Texts and Meta payloads go; Sentinel's verdicts keep their rule and action, not the matched detail.
@@ -404,6 +443,18 @@ async function eraseConversations(
     where tenant_id = ${t} and created_at >= ${since} and conversation_id = any(${ids})
     returning backend, external_id`);
 
+  // Test cases copied from these conversations: their turns are the customer's words (deleted, not
+  // blanked: a case of empty turns is no test). The agent's cases change, so its regression gate asks
+  // for a new run, as after any edit of its cases.
+  const cases = await tx.execute<{ id: string; agent_id: string; agent_slug: string; name: string }>(sql`
+    with gone as (
+      delete from agent_test_cases
+      where source_conversation_id = any(${ids}) and tenant_id = ${t}
+      returning id, agent_id, name)
+    select gone.id, gone.agent_id, a.slug as agent_slug, gone.name
+    from gone join agents a on a.id = gone.agent_id
+    order by a.slug, gone.name`);
+
   // Replays of these conversations in regression runs (the customer's words and the replies).
   const runs = await tx.execute<{ id: string; results: { conversationId?: string }[] }>(sql`
     select id, results from agent_test_runs
@@ -416,12 +467,39 @@ async function eraseConversations(
     await tx.execute(sql`update agent_test_runs set results = ${JSON.stringify(results)}::jsonb where id = ${run.id}::uuid`);
   }
 
-  const events = await tx.execute<{ id: string; data: unknown; before: unknown; after: unknown }>(sql`
-    select id, data, before, after from audit_events
+  // The events about them: theirs, and those naming them (a copied test case's created, updated and
+  // deleted events carry it, with the case's turns).
+  const events = await tx.execute<{ id: string; type: string; subject_id: string | null; data: unknown; before: unknown; after: unknown }>(sql`
+    select id, type, subject_id, data, before, after from audit_events
     where tenant_id = ${t} and subject_type = 'conversation' and subject_id = any(${ids}::text[])
     union
-    select id, data, before, after from audit_events
+    select id, type, subject_id, data, before, after from audit_events
     where tenant_id = ${t} and created_at >= ${since} and data->>'conversationId' = any(${ids}::text[])`);
+
+  // The results of every cases run of a test case copied from them — deleted now, or earlier by an
+  // operator (known from its audit events): the simulated conversation is the customer's words.
+  const copied = new Map(cases.map((c) => [c.id, c.agent_id]));
+  for (const e of events) {
+    if (e.type.startsWith("agent_test.case_") && e.subject_id !== null) {
+      const id = caseIdOf(e.after) ?? caseIdOf(e.before);
+      if (id !== null) {
+        copied.set(id, e.subject_id);
+      }
+    }
+  }
+  if (copied.size > 0) {
+    const caseIds = [...copied.keys()];
+    const agentIds = [...new Set(copied.values())];
+    const caseRuns = await tx.execute<{ id: string; results: TTestCaseResult[] }>(sql`
+      select id, results from agent_test_runs
+      where agent_id = any(${uuidArray(agentIds)}) and created_at >= ${since} and tenant_id = ${t} and kind = 'cases'
+        and exists (select 1 from jsonb_array_elements(results) r where r->>'caseId' = any(${uuidArray(caseIds)}::text[]))`);
+    for (const run of caseRuns) {
+      const results = run.results.map((r) => (copied.has(r.caseId) ? redactCaseResult(r) : r));
+      await tx.execute(sql`update agent_test_runs set results = ${JSON.stringify(results)}::jsonb where id = ${run.id}::uuid`);
+    }
+  }
+
   for (const e of events) {
     await tx.execute(sql`
       update audit_events
@@ -445,6 +523,7 @@ async function eraseConversations(
     jobsCancelled: jobs.length,
     sendsCancelled: sends.length,
     auditEventsRedacted: events.length,
+    testCasesDeleted: cases.map((c): DeletedTestCase => ({ id: c.id, agentSlug: c.agent_slug, name: c.name })),
     external: [
       ...appointments
         .filter((a) => a.source !== "local")
@@ -459,10 +538,20 @@ async function eraseConversations(
     type: "customer.erased",
     subjectType: "conversation",
     subjectId: p.ids[0],
-    data: { reason: p.reason, ...result },
+    data: {
+      reason: p.reason,
+      ...result,
+      testCasesDeleted: result.testCasesDeleted.map(({ id, agentSlug }) => ({ id, agentSlug })),
+    },
     requestId: p.requestId,
   });
   return result;
+}
+
+/** The test case an `agent_test.case_*` event's before/after is about. */
+function caseIdOf(value: unknown): string | null {
+  const id = value !== null && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
+  return typeof id === "string" ? id : null;
 }
 
 function redactReplay<T>(r: T): T {
@@ -495,6 +584,46 @@ export async function eraseCustomer(
     }
     return eraseConversations(tx, { tenantId: p.tenantId, ids, actor: p.actor, reason: "request", requestId: p.requestId });
   });
+}
+
+/**
+ * The workers' expiry of the webhook payloads no tenant claims (every 10 minutes, with the retention
+ * sweep): those received more than `olderThanDays` ago keep their row (kind, status, time, and the
+ * `error` saying why it was unusable — our own words, Meta's field or object name, a template's name
+ * and WABA id, never a customer's) and lose the payload, which becomes `{"expired": true}`. A partial
+ * index holds only the rows not expired yet (migration 0025): each call reads those few rows, never
+ * the webhook log. In batches (short transactions), SKIP LOCKED (every worker may run it at once).
+ * Returns how many it expired.
+ */
+export async function expireTenantlessWebhookEvents(
+  db: Executor,
+  {
+    olderThanDays = TENANTLESS_EVENT_RETENTION_DAYS,
+    batchSize = 1_000,
+    maxBatches = 20,
+  }: { olderThanDays?: number; batchSize?: number; maxBatches?: number } = {},
+): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < maxBatches; i++) {
+    const [row] = await db.execute<{ n: number }>(sql`
+      with old as (
+        select id from webhook_events
+        where tenant_id is null and payload <> '{"expired": true}'::jsonb
+          and received_at < now() - ${olderThanDays} * interval '1 day'
+        order by received_at
+        limit ${batchSize}
+        for update skip locked
+      ), expired as (
+        update webhook_events w set payload = '{"expired": true}'::jsonb from old where w.id = old.id returning 1
+      )
+      select count(*)::int as n from expired`);
+    const n = row?.n ?? 0;
+    total += n;
+    if (n < batchSize) {
+      break;
+    }
+  }
+  return total;
 }
 
 /** Sets (or, with null, clears) how many days a tenant's conversations are kept (`tenant.retention_changed`). */

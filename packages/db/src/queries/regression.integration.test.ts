@@ -104,6 +104,50 @@ describe("regression gate: cases and runs", () => {
     expect((await listTestRuns(db, { ...ids, version: "2.0.0", limit: 5 })).items).toEqual([]);
   });
 
+  test("a case deleted while its run was being made (an erasure of the customer it was copied from) is stored without its words", async ({ db }) => {
+    const { ids, save } = await agentWithCases(db);
+    const kept = await save(body("preço"));
+    const gone = await save({ ...body("Conversa com Joana"), turns: [{ customer: "Sou a Joana, CPF 123" }] });
+    const run = await requestTestRun(db, { ...ids, version: "1.0.0", kind: "cases", replayLimit: 5, actor: TEST_ACTOR });
+    const task = await beginTestRun(db, run.id);
+    if (!task) {
+      throw new Error("no task");
+    }
+    const cases = await listTestCases(db, ids);
+    const result = (c: { id: string; name: string; turns: { customer: string }[] }) => ({
+      caseId: c.id,
+      name: c.name,
+      passed: false,
+      transcript: [{ role: "customer" as const, text: c.turns[0]?.customer ?? "" }, { role: "bot" as const, text: "Vou transferir" }],
+      expectations: [{ expectation: { kind: "no_handoff" as const }, passed: false, detail: "handed off (model): a Joana pediu" }],
+      handoff: { trigger: "model", reason: "a Joana pediu" },
+      toolsCalled: [],
+      tokensIn: 3,
+      tokensOut: 2,
+    });
+    // The worker read both cases; one is deleted before it stores the run.
+    await deleteTestCase(db, { ...ids, id: gone.id, actor: TEST_ACTOR });
+    await finishTestRun(db, {
+      run: task,
+      results: cases.map(result),
+      summary: { total: 2, passed: 0, failed: 2, changed: 0, tokensIn: 6, tokensOut: 4 },
+      passed: false,
+      casesHash: testCasesHash(cases),
+      actor: TEST_ACTOR,
+    });
+    const stored = await getTestRun(db, { ...ids, id: run.id });
+    expect(stored.results).toEqual([
+      {
+        ...result(gone),
+        name: "[erased]",
+        transcript: [{ role: "customer", text: "" }, { role: "bot", text: "" }],
+        expectations: [{ expectation: { kind: "no_handoff" }, passed: false, detail: "" }],
+        handoff: { trigger: "model", reason: "" },
+      },
+      result(kept),
+    ]);
+  });
+
   test("a run whose job died without the worker saying so shows as an error with the job's last error", async ({ db }) => {
     const { ids, save } = await agentWithCases(db);
     await save(body("preço"));

@@ -32,23 +32,35 @@ export type TestCaseRow = {
   name: string;
   turns: TTestTurn[];
   expectations: TTestExpectation[];
+  /** The conversation it was copied from (its customer's erasure deletes the case); null: written by hand. */
+  sourceConversationId: string | null;
   updatedAt: Date;
 };
 
-type RawCase = { id: string; name: string; turns: TTestTurn[]; expectations: TTestExpectation[]; updated_at: string };
+type RawCase = {
+  id: string;
+  name: string;
+  turns: TTestTurn[];
+  expectations: TTestExpectation[];
+  source_conversation_id: string | null;
+  updated_at: string;
+};
+
+const caseColumns = sql`id, name, turns, expectations, source_conversation_id, ${isoText(sql`updated_at`)} as updated_at`;
 
 const toCase = (r: RawCase): TestCaseRow => ({
   id: r.id,
   name: r.name,
   turns: r.turns,
   expectations: r.expectations,
+  sourceConversationId: r.source_conversation_id,
   updatedAt: new Date(r.updated_at),
 });
 
 /** An agent's test cases, by name. */
 export async function listTestCases(db: Executor, p: { tenantId: string; agentId: string }): Promise<TestCaseRow[]> {
   const rows = await db.execute<RawCase>(sql`
-    select id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at from agent_test_cases
+    select ${caseColumns} from agent_test_cases
     where tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
     order by name, id`);
   return rows.map(toCase);
@@ -66,10 +78,24 @@ export function testCasesHash(cases: readonly Pick<TestCaseRow, "id" | "name" | 
   return sha256Hex(canonicalJson(canonical));
 }
 
-/** Creates (no id) or replaces a test case. A name already used by another case of the agent is CONFLICT. Audited. */
+/**
+ * Creates (no id) or replaces a test case. A name already used by another case of the agent is
+ * CONFLICT. Audited. A case copied from a conversation (`sourceConversationId`, on create only: an
+ * edit keeps the source) must name one of the tenant's (NOT_FOUND) whose customer's data was not
+ * erased (INVALID_STATE: the draft holds words the erasure already took away); its audit events carry
+ * the conversation (`data.conversationId`), so that erasure redacts them too.
+ */
 export async function saveTestCase(
   db: Executor,
-  p: { tenantId: string; agentId: string; id?: string; testCase: TTestCaseBody; actor: AuditActor; requestId?: string },
+  p: {
+    tenantId: string;
+    agentId: string;
+    id?: string;
+    testCase: TTestCaseBody;
+    sourceConversationId?: string;
+    actor: AuditActor;
+    requestId?: string;
+  },
 ): Promise<TestCaseRow> {
   // Text from a form: a NUL cannot be stored in jsonb (pgSafe replaces it, as for Meta's text).
   const { name, turns, expectations } = pgSafe(p.testCase);
@@ -78,13 +104,16 @@ export async function saveTestCase(
       let before: RawCase | undefined;
       if (p.id) {
         [before] = await tx.execute<RawCase>(sql`
-          select id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at from agent_test_cases
+          select ${caseColumns} from agent_test_cases
           where id = ${p.id}::uuid and tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
           for update`);
         if (!before) {
           throw new AppError("NOT_FOUND", { message: `unknown test case ${p.id}` });
         }
       } else {
+        if (p.sourceConversationId !== undefined) {
+          await checkCaseSource(tx, p.tenantId, p.sourceConversationId);
+        }
         // Under the agent's row lock, so two concurrent creates cannot both pass the count (no key
         // update: the foreign keys of conversations and versions to the agent are not held up).
         await tx.execute(sql`select 1 from agents where id = ${p.agentId}::uuid and tenant_id = ${p.tenantId}::uuid for no key update`);
@@ -102,11 +131,12 @@ export async function saveTestCase(
             update agent_test_cases
             set name = ${name}, turns = ${JSON.stringify(turns)}::jsonb, expectations = ${JSON.stringify(expectations)}::jsonb, updated_at = now()
             where id = ${p.id}::uuid and tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
-            returning id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at`)
+            returning ${caseColumns}`)
         : await tx.execute<RawCase>(sql`
-            insert into agent_test_cases (tenant_id, agent_id, name, turns, expectations)
-            values (${p.tenantId}::uuid, ${p.agentId}::uuid, ${name}, ${JSON.stringify(turns)}::jsonb, ${JSON.stringify(expectations)}::jsonb)
-            returning id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at`);
+            insert into agent_test_cases (tenant_id, agent_id, name, turns, expectations, source_conversation_id)
+            values (${p.tenantId}::uuid, ${p.agentId}::uuid, ${name}, ${JSON.stringify(turns)}::jsonb, ${JSON.stringify(expectations)}::jsonb,
+                    ${p.sourceConversationId ?? null}::uuid)
+            returning ${caseColumns}`);
       if (!row) {
         throw new AppError("NOT_FOUND", { message: `unknown test case ${p.id ?? ""}` });
       }
@@ -118,6 +148,7 @@ export async function saveTestCase(
         subjectId: p.agentId,
         before: before ? { id: before.id, name: before.name, turns: before.turns, expectations: before.expectations } : null,
         after: { id: row.id, name, turns, expectations },
+        data: caseSourceData(row),
         requestId: p.requestId,
       });
       return toCase(row);
@@ -134,6 +165,32 @@ export async function saveTestCase(
   }
 }
 
+/**
+ * The conversation a case is about to be copied from: the tenant's (NOT_FOUND), not erased
+ * (INVALID_STATE). Held FOR KEY SHARE until the case is written: an erasure (which locks its
+ * conversations FOR UPDATE) either waits for the case and then deletes it, or ran first and is seen.
+ */
+async function checkCaseSource(tx: Executor, tenantId: string, conversationId: string): Promise<void> {
+  const [c] = await tx.execute<{ erased: boolean }>(sql`
+    select erased_at is not null as erased from conversations
+    where id = ${conversationId}::uuid and tenant_id = ${tenantId}::uuid
+    for key share`);
+  if (!c) {
+    throw new AppError("NOT_FOUND", { message: `unknown conversation ${conversationId}` });
+  }
+  if (c.erased) {
+    throw new AppError("INVALID_STATE", {
+      message: `the customer's data of conversation ${conversationId} was erased`,
+      userMessage: "This conversation's customer data was erased: its messages cannot become a test case.",
+    });
+  }
+}
+
+/** A copied case's audit events name its conversation, where an erasure of it looks (queries/customers.ts). */
+function caseSourceData(c: Pick<RawCase, "source_conversation_id">): Record<string, unknown> | undefined {
+  return c.source_conversation_id ? { conversationId: c.source_conversation_id } : undefined;
+}
+
 /** Deletes a test case (audited with what it was). */
 export async function deleteTestCase(
   db: Executor,
@@ -143,7 +200,7 @@ export async function deleteTestCase(
     const [row] = await tx.execute<RawCase>(sql`
       delete from agent_test_cases
       where id = ${p.id}::uuid and tenant_id = ${p.tenantId}::uuid and agent_id = ${p.agentId}::uuid
-      returning id, name, turns, expectations, ${isoText(sql`updated_at`)} as updated_at`);
+      returning ${caseColumns}`);
     if (!row) {
       throw new AppError("NOT_FOUND", { message: `unknown test case ${p.id}` });
     }
@@ -154,6 +211,7 @@ export async function deleteTestCase(
       subjectType: "agent",
       subjectId: p.agentId,
       before: { id: row.id, name: row.name, turns: row.turns, expectations: row.expectations },
+      data: caseSourceData(row),
       requestId: p.requestId,
     });
   });
@@ -396,9 +454,10 @@ export async function finishTestRun(
   },
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
+    const results = p.run.kind === "cases" ? await keptCaseResults(tx, p.results as TTestCaseResult[]) : p.results;
     const done = await tx.execute(sql`
       update agent_test_runs
-      set status = 'done', results = ${JSON.stringify(p.results)}::jsonb, summary = ${JSON.stringify(p.summary)}::jsonb,
+      set status = 'done', results = ${JSON.stringify(results)}::jsonb, summary = ${JSON.stringify(p.summary)}::jsonb,
           passed = ${p.passed}, cases_hash = ${p.casesHash}, finished_at = now()
       where id = ${p.run.id}::uuid and status = 'running'
       returning id`);
@@ -415,6 +474,46 @@ export async function finishTestRun(
     });
     return true;
   });
+}
+
+/**
+ * A case's result without its words: the name (a copied case's default names the customer), every
+ * line of the simulated conversation, the handoff's reason and the expectations' details (they may
+ * quote the replies). What passed, the tools called and the tokens stay.
+ */
+export function redactCaseResult(r: TTestCaseResult): TTestCaseResult {
+  return {
+    ...r,
+    name: ERASED_CASE_NAME,
+    transcript: r.transcript.map((line) => ({ ...line, text: "" })),
+    expectations: r.expectations.map((e) => ({ ...e, detail: "" })),
+    handoff: r.handoff ? { ...r.handoff, reason: "" } : null,
+  };
+}
+
+const ERASED_CASE_NAME = "[erased]";
+
+/**
+ * A finished cases run keeps the words of the cases that still exist: one deleted while it ran (an
+ * erasure of the customer it was copied from, or an operator) is kept redacted. The cases still there
+ * are held FOR KEY SHARE until the run is stored, so an erasure deleting one either waits and then
+ * finds the stored run (and redacts it), or deleted it first and is seen here.
+ */
+async function keptCaseResults(tx: Executor, results: TTestCaseResult[]): Promise<TTestCaseResult[]> {
+  if (results.length === 0) {
+    return results;
+  }
+  const ids = [...new Set(results.map((r) => r.caseId))];
+  const rows = await tx.execute<{ id: string }>(sql`
+    select id from agent_test_cases
+    where id = any(array[${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )}]::uuid[])
+    order by id
+    for key share`);
+  const kept = new Set(rows.map((r) => r.id));
+  return results.map((r) => (kept.has(r.caseId) ? r : redactCaseResult(r)));
 }
 
 /** A run whose job died (the LLM stayed down): status error with the reason. Audited. */

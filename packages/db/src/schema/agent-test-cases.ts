@@ -16,9 +16,14 @@ import { createdAt, timestamps, tstz } from "./_columns.ts";
 import { inList, TEST_RUN_KINDS, TEST_RUN_STATUSES } from "./_enums.ts";
 import { agentVersions } from "./agent-versions.ts";
 import { agents } from "./agents.ts";
+import { conversations } from "./conversations.ts";
 import { tenants } from "./tenants.ts";
 
-/** Regression gate: an agent's test conversations (customer turns) with expectations (@lx/shared/schemas regression). */
+/**
+ * Regression gate: an agent's test conversations (customer turns) with expectations (@lx/shared/schemas
+ * regression). A case copied from a real conversation (the inbox's "make a test case") remembers it:
+ * its turns are that customer's words, so the customer's erasure deletes it (queries/customers.ts).
+ */
 export const agentTestCases = pgTable(
   "agent_test_cases",
   {
@@ -32,9 +37,16 @@ export const agentTestCases = pgTable(
     name: text().notNull(),
     turns: jsonb().$type<TTestTurn[]>().notNull(),
     expectations: jsonb().$type<TTestExpectation[]>().notNull(),
+    /** The conversation the case was copied from (null: written by hand). Set when created, kept by edits. */
+    sourceConversationId: uuid().references(() => conversations.id),
     ...timestamps,
   },
-  (t) => [index("agent_test_cases_agent_idx").on(t.agentId), uniqueIndex("agent_test_cases_name_key").on(t.agentId, t.name)],
+  (t) => [
+    index("agent_test_cases_agent_idx").on(t.agentId),
+    uniqueIndex("agent_test_cases_name_key").on(t.agentId, t.name),
+    // An erasure finds the cases copied from its conversations (the few copied ones only).
+    index("agent_test_cases_source_idx").on(t.sourceConversationId).where(sql`${t.sourceConversationId} is not null`),
+  ],
 );
 
 /**

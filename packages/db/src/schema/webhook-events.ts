@@ -31,6 +31,12 @@ export const webhookEvents = pgTable(
     // The few payloads kept but not used (malformed, unknown statuses), per tenant: an erasure looks
     // through them for the customer (queries/customers.ts). Rows written as received never enter it.
     index("webhook_events_ignored_idx").on(t.tenantId).where(sql`${t.status} = 'ignored'`),
+    // The payloads no tenant claims (a malformed envelope, a field we do not handle), not expired yet:
+    // the workers expire them after TENANTLESS_EVENT_RETENTION_DAYS and an erasure looks through the
+    // recent ones (queries/customers.ts). Expired rows leave it, so it stays a few weeks of rare rows.
+    index("webhook_events_tenantless_idx")
+      .on(t.receivedAt)
+      .where(sql`${t.tenantId} is null and ${t.payload} <> '{"expired": true}'::jsonb`),
     check("webhook_events_kind_check", inList(t.kind, WEBHOOK_EVENT_KINDS)),
     check("webhook_events_status_check", inList(t.status, WEBHOOK_EVENT_STATUSES)),
   ],

@@ -47,8 +47,19 @@ export const ZTestCaseBody = z.object({
 });
 export type TTestCaseBody = z.infer<typeof ZTestCaseBody>;
 
-/** Create (no id) or replace (id) a test case of an agent. */
-export const ZSaveTestCaseInput = ZAgentScopeInput.extend({ id: z.uuid().optional(), testCase: ZTestCaseBody });
+/**
+ * Create (no id) or replace (id) a test case of an agent. `sourceConversationId`: the conversation a
+ * new case was copied from (the inbox's "make a test case"), so that customer's erasure deletes it;
+ * set when the case is created (an edit keeps it).
+ */
+export const ZSaveTestCaseInput = ZAgentScopeInput.extend({
+  id: z.uuid().optional(),
+  testCase: ZTestCaseBody,
+  sourceConversationId: z.uuid().optional(),
+}).refine((input) => input.id === undefined || input.sourceConversationId === undefined, {
+  path: ["sourceConversationId"],
+  message: "a case's source conversation is set when it is created",
+});
 export type TSaveTestCaseInput = z.infer<typeof ZSaveTestCaseInput>;
 
 export const ZDeleteTestCaseInput = ZAgentScopeInput.extend({ id: z.uuid() });

@@ -6,7 +6,7 @@ import { conversationAnswered, customerSays, newCustomer, type Customer } from "
 import { HAVEN } from "../../fixtures/data.ts";
 import { withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
-import { ok, trpcQuery } from "../../fixtures/trpc.ts";
+import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 
 // A customer's data rights (LGPD): export and erasure from the conversation panel and from the tenant
 // page, and the tenant's retention window. Every test writes as a customer nobody has seen yet, so
@@ -16,6 +16,20 @@ type Thread = {
   conversation: { erasedAt: string | null; customerWaId: string | null };
   messages: { author: string; body: string; delivery: { status: string } | null }[];
 };
+
+const AGENT = { tenantSlug: HAVEN.slug, agentSlug: HAVEN.agent };
+
+/** The test case a test copied from its conversation: its erasure deletes it, or this does after a failure. */
+let copiedCase: string | null = null;
+test.afterEach(async ({ operatorApi }) => {
+  if (copiedCase !== null) {
+    const cases = ok(await trpcQuery<{ id: string; name: string }[]>(operatorApi, "regression.cases", AGENT));
+    for (const c of cases.filter((x) => x.name === copiedCase)) {
+      ok(await trpcMutation(operatorApi, "regression.deleteCase", { ...AGENT, id: c.id }));
+    }
+    copiedCase = null;
+  }
+});
 
 /**
  * The customer writes; resolves with their conversation once the bot's answer is delivered and no job
@@ -71,6 +85,16 @@ test("[CUSTOMERS]: exports a customer's data from the conversation panel, erases
   );
 
   await apiSignin("operator");
+  // A test case copied from the conversation, saved on the agent's Testes tab: it remembers where it came from.
+  copiedCase = `Conversa com ${customer.name}`;
+  await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
+  await page.getByTestId("thread-header").getByRole("button", { name: "Virar caso de teste" }).click();
+  await expect(page).toHaveURL(new RegExp(`/tenants/${HAVEN.slug}/agents/${HAVEN.agent}/tests$`));
+  await page.getByTestId("case-editor").getByRole("button", { name: "Salvar caso" }).click();
+  const copiedRow = page.getByTestId(`case-row-${copiedCase}`);
+  await expect(copiedRow).toContainText(said.slice(0, 20));
+  await expect(copiedRow.getByTestId("case-copied")).toHaveText("De uma conversa");
+
   await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
   const panel = page.getByTestId("conversation-panel");
   await expect(panel.getByTestId("thread-header")).toContainText(customer.name);
@@ -109,7 +133,7 @@ test("[CUSTOMERS]: exports a customer's data from the conversation panel, erases
   await expect(dialog).toContainText("em todos os números");
   await expect(dialog).toContainText("os agendamentos futuros são cancelados");
   await expect(dialog).toContainText("as métricas não mudam");
-  await expect(dialog).toContainText("Casos de teste que um operador copiou");
+  await expect(dialog).toContainText("Os casos de teste copiados de uma conversa deste cliente");
   const erase = dialog.getByRole("button", { name: "Apagar definitivamente" });
   await expect(erase).toBeDisabled();
   const word = dialog.getByLabel("Digite APAGAR para confirmar");
@@ -133,6 +157,8 @@ test("[CUSTOMERS]: exports a customer's data from the conversation panel, erases
   await expect(result.locator('[data-testid="erasure-count"][data-key="appointmentsCancelled"]')).toHaveText(
     "1",
   );
+  await expect(result.locator('[data-testid="erasure-count"][data-key="testCasesDeleted"]')).toHaveText("1");
+  await expect(result.getByTestId("erasure-test-cases")).toContainText(`agente ${HAVEN.agent}`);
   const external = result.getByTestId("erasure-external");
   await expect(external).toContainText("Apague também nos sistemas do cliente");
   await expect(external.getByTestId("erasure-external-item")).toHaveText([
@@ -195,6 +221,13 @@ test("[CUSTOMERS]: exports a customer's data from the conversation panel, erases
   await expect(details).not.toContainText(customer.waId);
   await expect(details).not.toContainText(customer.name);
   await shot("customer-erased-audit");
+
+  // The copied case went with the customer's data.
+  await page.goto(`/tenants/${HAVEN.slug}/agents/${HAVEN.agent}/tests`);
+  await expect(page.getByRole("heading", { name: "Casos de teste", exact: true })).toBeVisible();
+  await expect(page.getByTestId(`case-row-${copiedCase}`)).toHaveCount(0);
+  const cases = ok(await trpcQuery<{ name: string }[]>(operatorApi, "regression.cases", AGENT));
+  expect(cases.map((c) => c.name)).not.toContain(copiedCase);
 });
 
 test("[CUSTOMERS]: the tenant page sets and clears the retention window and erases a customer named by number", async ({

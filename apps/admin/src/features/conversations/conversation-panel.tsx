@@ -191,7 +191,8 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
 /**
  * A test case drafted from a real conversation (the regression gate): the customer's latest
  * messages in order, as many as a case holds, expecting the bot to keep the conversation — the
- * operator edits the expectations before saving.
+ * operator edits the expectations before saving. The page is told the conversation too: the saved
+ * case remembers it, and that customer's erasure deletes it.
  */
 function draftCaseOf(thread: Thread, name: string): NonNullable<TestsPageState["draftCase"]> {
   const customer = thread.messages
@@ -335,6 +336,7 @@ function ThreadHeader({
                           thread,
                           t.regression.cases.fromConversation(customerLabel(c, t.inbox)),
                         ),
+                        sourceConversationId: c.id,
                       } satisfies TestsPageState,
                     });
                   }

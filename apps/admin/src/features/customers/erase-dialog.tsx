@@ -129,7 +129,9 @@ function ErasureSummary({ result, onClose }: { result: ErasureResult; onClose: (
       n: result.appointmentsCancelled,
     },
     ...(pending > 0 ? [{ key: "sendsCancelled", label: t.customers.result.sendsCancelled, n: pending }] : []),
+    { key: "testCasesDeleted", label: t.customers.result.testCasesDeleted, n: result.testCasesDeleted.length },
   ];
+  const caseAgents = [...new Set(result.testCasesDeleted.map((c) => c.agentSlug))].join(", ");
   return (
     <div data-testid="erasure-result">
       <dl className="grid grid-cols-[1fr_auto] gap-x-4 gap-y-1.5 text-sm">
@@ -146,6 +148,11 @@ function ErasureSummary({ result, onClose }: { result: ErasureResult; onClose: (
           </Fragment>
         ))}
       </dl>
+      {result.testCasesDeleted.length > 0 ? (
+        <p className="mt-2 text-xs text-slate-500" data-testid="erasure-test-cases">
+          {t.customers.testCasesDeletedNote(caseAgents)}
+        </p>
+      ) : null}
       {result.external.length > 0 ? (
         <section
           className="mt-4 rounded-md bg-amber-50 px-3 py-2.5 ring-1 ring-amber-200"

@@ -20,7 +20,7 @@ export const customersPtBR = {
   ],
   eraseKept: "Os números (contagens, tempos, tokens, versões) ficam: as métricas não mudam.",
   eraseTestCases:
-    "Casos de teste que um operador copiou de uma conversa não são tocados: edite-os à mão na aba Testes do agente.",
+    "Os casos de teste copiados de uma conversa deste cliente (aba Testes do agente) também são apagados: a liberação de versões pede uma nova execução dos testes.",
   confirmLabel: (word: string) => `Digite ${word} para confirmar`,
   eraseSubmit: "Apagar definitivamente",
   erasedTitle: "Dados do cliente apagados",
@@ -30,7 +30,10 @@ export const customersPtBR = {
     messages: "Mensagens apagadas",
     appointmentsCancelled: "Agendamentos cancelados",
     sendsCancelled: "Respostas e envios pendentes cancelados",
+    testCasesDeleted: "Casos de teste apagados",
   },
+  testCasesDeletedNote: (agents: string) =>
+    `Copiados das conversas deste cliente (agente ${agents}). Rode os testes de novo antes de liberar uma versão.`,
   externalTitle: "Apague também nos sistemas do cliente",
   externalBody:
     "Estes registros foram enviados para sistemas da própria empresa e continuam lá. Apague-os à mão em cada sistema:",
@@ -83,7 +86,7 @@ export const customersEn: typeof customersPtBR = {
   ],
   eraseKept: "The figures (counts, timings, tokens, versions) stay: metrics do not change.",
   eraseTestCases:
-    "Test cases an operator copied from a conversation are not touched: edit them by hand in the agent's Tests tab.",
+    "Test cases copied from a conversation of this customer (the agent's Tests tab) are deleted too: letting versions go live asks for a new test run.",
   confirmLabel: (word) => `Type ${word} to confirm`,
   eraseSubmit: "Erase for good",
   erasedTitle: "Customer data erased",
@@ -93,7 +96,10 @@ export const customersEn: typeof customersPtBR = {
     messages: "Messages erased",
     appointmentsCancelled: "Bookings cancelled",
     sendsCancelled: "Pending replies and sends cancelled",
+    testCasesDeleted: "Test cases deleted",
   },
+  testCasesDeletedNote: (agents) =>
+    `Copied from this customer's conversations (agent ${agents}). Run the tests again before letting a version go live.`,
   externalTitle: "Erase it in the client's systems too",
   externalBody:
     "These records were sent to the tenant's own systems and are still there. Erase them by hand in each system:",

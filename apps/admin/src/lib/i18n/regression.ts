@@ -29,6 +29,9 @@ export const regressionPtBR = {
     invalid: "Confira os campos destacados.",
     turnsCount: (n: number) => (n === 1 ? "1 mensagem" : `${n} mensagens`),
     fromConversation: (who: string) => `Conversa com ${who}`,
+    copied: "De uma conversa",
+    copiedHint:
+      "Copiado de uma conversa real: são as palavras do cliente, e o caso é apagado se os dados dele forem apagados (LGPD).",
   },
   kinds: {
     contains: "Alguma resposta contém",
@@ -155,6 +158,9 @@ export const regressionEn: typeof regressionPtBR = {
     invalid: "Check the highlighted fields.",
     turnsCount: (n) => (n === 1 ? "1 message" : `${n} messages`),
     fromConversation: (who) => `Conversation with ${who}`,
+    copied: "From a conversation",
+    copiedHint:
+      "Copied from a real conversation: these are the customer's words, and the case is deleted if their data is erased (LGPD).",
   },
   kinds: {
     contains: "Some reply contains",

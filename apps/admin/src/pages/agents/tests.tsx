@@ -48,7 +48,10 @@ export function TestsPage() {
   // Opened from a conversation ("make a test case"): the editor starts with its customer messages.
   const location = useLocation();
   const navigate = useNavigate();
-  const drafted = (location.state as TestsPageState | null)?.draftCase ?? null;
+  const opened = location.state as TestsPageState | null;
+  const drafted = opened?.draftCase ?? null;
+  // The conversation it was copied from: the saved case keeps it (the customer's erasure deletes the case).
+  const draftSource = drafted ? opened?.sourceConversationId : undefined;
   const [editing, setEditing] = useState<CaseRow | "new" | null>(drafted ? "new" : null);
   const closeEditor = () => {
     setEditing(null);
@@ -104,7 +107,13 @@ export function TestsPage() {
           initial={editing === "new" ? drafted : editing}
           busy={save.isPending}
           onCancel={closeEditor}
-          onSave={(testCase) => save.mutate({ ...scope, id: editing === "new" ? undefined : editing.id, testCase })}
+          onSave={(testCase) =>
+            save.mutate(
+              editing === "new"
+                ? { ...scope, testCase, sourceConversationId: draftSource }
+                : { ...scope, id: editing.id, testCase },
+            )
+          }
         />
       ) : null}
 
@@ -133,7 +142,16 @@ export function TestsPage() {
             <TBody>
               {cases.data.map((c) => (
                 <Tr key={c.id} data-testid={`case-row-${c.name}`}>
-                  <Td className="font-medium text-slate-900">{c.name}</Td>
+                  <Td className="font-medium text-slate-900">
+                    {c.name}
+                    {c.sourceConversationId ? (
+                      <span title={r.cases.copiedHint} className="ml-1.5">
+                        <Badge tone="gray" className="px-1.5 py-0 text-[10px]" data-testid="case-copied">
+                          {r.cases.copied}
+                        </Badge>
+                      </span>
+                    ) : null}
+                  </Td>
                   <Td className="max-w-xs truncate text-slate-600" title={c.turns.map((x) => x.customer).join("\n")}>
                     {r.cases.turnsCount(c.turns.length)} · {c.turns[0]?.customer}
                   </Td>

@@ -36,7 +36,11 @@ export const regressionRouter = {
     return rows.map(toTestCaseDto);
   }),
 
-  /** Operators: creates (no id) or replaces a test case; a name taken by another case is CONFLICT. */
+  /**
+   * Operators: creates (no id) or replaces a test case; a name taken by another case is CONFLICT. A
+   * case copied from a conversation names it (`sourceConversationId`): the tenant's (else NOT_FOUND),
+   * not erased (else INVALID_STATE); that customer's erasure deletes the case.
+   */
   saveCase: tenantOperatorProcedure.input(ZSaveTestCaseInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     const row = await saveTestCase(ctx.db, {
@@ -44,6 +48,7 @@ export const regressionRouter = {
       agentId: agent.id,
       id: input.id,
       testCase: input.testCase,
+      sourceConversationId: input.sourceConversationId,
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
     });

@@ -1,0 +1,3 @@
+ALTER TABLE "agent_test_cases" ADD COLUMN "source_conversation_id" uuid;--> statement-breakpoint
+ALTER TABLE "agent_test_cases" ADD CONSTRAINT "agent_test_cases_source_conversation_id_conversations_id_fk" FOREIGN KEY ("source_conversation_id") REFERENCES "public"."conversations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "agent_test_cases_source_idx" ON "agent_test_cases" USING btree ("source_conversation_id") WHERE "agent_test_cases"."source_conversation_id" is not null;

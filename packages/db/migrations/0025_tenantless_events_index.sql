@@ -1,0 +1,1 @@
+CREATE INDEX "webhook_events_tenantless_idx" ON "webhook_events" USING btree ("received_at") WHERE "webhook_events"."tenant_id" is null and "webhook_events"."payload" <> '{"expired": true}'::jsonb;
