@@ -6,7 +6,7 @@ import { ZLoginInput, type TLoginInput } from "@lx/shared/schemas";
 
 import { AuthFrame, authBoxClasses } from "../components/layout/auth-frame.tsx";
 import { Button } from "../components/ui/button.tsx";
-import { Field, Input } from "../components/ui/field.tsx";
+import { TextField } from "../components/ui/field.tsx";
 import { FormError, LoadingState } from "../components/ui/states.tsx";
 import { ForgotPassword } from "../features/auth/forgot-password.tsx";
 import { usePasswordMail } from "../lib/auth-options.ts";
@@ -117,35 +117,25 @@ export function LoginPage() {
     >
       <form onSubmit={onSubmit} noValidate className={authBoxClasses} aria-label={t.auth.title}>
         {formError ? <FormError>{formError}</FormError> : null}
-        <Field label={t.auth.email} errors={fieldErrors.email ? [fieldErrors.email] : undefined}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              name="email"
-              type="email"
-              autoComplete="username"
-              autoFocus
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
-        <Field label={t.auth.password} errors={fieldErrors.password ? [fieldErrors.password] : undefined}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              name="password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t.auth.email}
+          errors={fieldErrors.email ? [fieldErrors.email] : undefined}
+          name="email"
+          type="email"
+          autoComplete="username"
+          autoFocus
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
+        <TextField
+          label={t.auth.password}
+          errors={fieldErrors.password ? [fieldErrors.password] : undefined}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
         <Button type="submit" size="lg" className="w-full" loading={login.isPending}>
           {login.isPending ? t.auth.submitting : t.auth.submit}
         </Button>

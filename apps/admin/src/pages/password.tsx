@@ -12,7 +12,7 @@ import {
 
 import { AuthFrame, authBoxClasses } from "../components/layout/auth-frame.tsx";
 import { Button, ButtonLink } from "../components/ui/button.tsx";
-import { Checkbox, Field, Input } from "../components/ui/field.tsx";
+import { Checkbox, TextField } from "../components/ui/field.tsx";
 import { ErrorState, LoadingState } from "../components/ui/states.tsx";
 import { useToast } from "../components/ui/toast.tsx";
 import { passwordLinkToken } from "../features/users/password.ts";
@@ -170,43 +170,30 @@ function SetPasswordForm({ token, account }: { token: string; account: LinkAccou
         ) : null}
         {/* For password managers: the account the new password belongs to. */}
         <input type="email" name="username" autoComplete="username" value={account.email} readOnly hidden />
-        <Field
+        <TextField
           label={t.passwordLink.newPassword}
           hint={t.passwordLink.newPasswordHint(PASSWORD_MIN_LENGTH)}
           errors={issues.get("password")}
-        >
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              name="new-password"
-              type={visible ? "text" : "password"}
-              autoComplete="new-password"
-              autoFocus
-              spellCheck={false}
-              maxLength={PASSWORD_MAX_LENGTH}
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
-        <Field label={t.passwordLink.confirm} errors={issues.get("confirm")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              name="confirm-password"
-              type={visible ? "text" : "password"}
-              autoComplete="new-password"
-              spellCheck={false}
-              maxLength={PASSWORD_MAX_LENGTH}
-              value={confirm}
-              onChange={(event) => setConfirm(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+          name="new-password"
+          type={visible ? "text" : "password"}
+          autoComplete="new-password"
+          autoFocus
+          spellCheck={false}
+          maxLength={PASSWORD_MAX_LENGTH}
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+        <TextField
+          label={t.passwordLink.confirm}
+          errors={issues.get("confirm")}
+          name="confirm-password"
+          type={visible ? "text" : "password"}
+          autoComplete="new-password"
+          spellCheck={false}
+          maxLength={PASSWORD_MAX_LENGTH}
+          value={confirm}
+          onChange={(event) => setConfirm(event.target.value)}
+        />
         <Checkbox
           label={t.passwordLink.show}
           checked={visible}

@@ -25,6 +25,15 @@ export function Label({ className, ...props }: ComponentProps<"label">) {
 /** Ids a control needs to be described by its hint and error. */
 export type FieldIds = { id: string; describedBy: string | undefined; invalid: boolean };
 
+/** What a `Field` draws around its control; `className` is the wrapper's. */
+type FieldProps = {
+  label: ReactNode;
+  hint?: ReactNode;
+  errors?: readonly string[];
+  optional?: string;
+  className?: string;
+};
+
 /**
  * A label, a control, a hint and error messages, wired with ids (`aria-describedby`,
  * `aria-invalid`). `children` renders the control from the ids it gets.
@@ -36,14 +45,7 @@ export function Field({
   optional,
   className,
   children,
-}: {
-  label: ReactNode;
-  hint?: ReactNode;
-  errors?: readonly string[];
-  optional?: string;
-  className?: string;
-  children: (ids: FieldIds) => ReactNode;
-}) {
+}: FieldProps & { children: (ids: FieldIds) => ReactNode }) {
   const id = useId();
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = errors && errors.length > 0 ? `${id}-error` : undefined;
@@ -63,6 +65,54 @@ export function Field({
       {errorId ? <FieldErrors id={errorId} messages={errors ?? []} /> : null}
     </div>
   );
+}
+
+/**
+ * A `Field` and the props of its control (`input`, `textarea` or `select`), less the ones the field
+ * wires; `controlClassName` goes to the control.
+ */
+type FieldControlProps<T extends "input" | "textarea" | "select"> = FieldProps & {
+  controlClassName?: string;
+} & Omit<ComponentProps<T>, keyof FieldProps | "id" | "aria-describedby" | "aria-invalid">;
+
+/** Splits a field control's props into the `Field`'s and the control's, which get the field's ids. */
+function wire<T extends "input" | "textarea" | "select">({
+  label,
+  hint,
+  errors,
+  optional,
+  className,
+  controlClassName,
+  ...control
+}: FieldControlProps<T>) {
+  return {
+    field: { label, hint, errors, optional, className },
+    control: ({ id, describedBy, invalid }: FieldIds) => ({
+      ...control,
+      className: controlClassName,
+      id,
+      "aria-describedby": describedBy,
+      "aria-invalid": invalid,
+    }),
+  };
+}
+
+/** An `Input` in a `Field`, wired to its label, hint and errors. */
+export function TextField(props: FieldControlProps<"input">) {
+  const { field, control } = wire(props);
+  return <Field {...field}>{(ids) => <Input {...control(ids)} />}</Field>;
+}
+
+/** A `Textarea` in a `Field`, wired to its label, hint and errors. */
+export function TextareaField(props: FieldControlProps<"textarea">) {
+  const { field, control } = wire(props);
+  return <Field {...field}>{(ids) => <Textarea {...control(ids)} />}</Field>;
+}
+
+/** A `Select` in a `Field`, wired to its label, hint and errors; `children` are its options. */
+export function SelectField(props: FieldControlProps<"select">) {
+  const { field, control } = wire(props);
+  return <Field {...field}>{(ids) => <Select {...control(ids)} />}</Field>;
 }
 
 /** Validation messages under a field, in the console's language (the schemas speak English). */

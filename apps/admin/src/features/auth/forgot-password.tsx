@@ -5,7 +5,7 @@ import { ZRequestPasswordResetInput } from "@lx/shared/schemas";
 
 import { AuthFrame, authBoxClasses } from "../../components/layout/auth-frame.tsx";
 import { Button } from "../../components/ui/button.tsx";
-import { Field, Input } from "../../components/ui/field.tsx";
+import { TextField } from "../../components/ui/field.tsx";
 import { FormError } from "../../components/ui/states.tsx";
 import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
@@ -92,22 +92,17 @@ export function ForgotPassword({
     >
       <form onSubmit={submit} noValidate className={authBoxClasses} aria-label={t.auth.forgot.title}>
         {request.isError ? <FormError>{resetErrorMessage(request.error, t)}</FormError> : null}
-        <Field label={t.auth.email} errors={issues.get("email")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              name="email"
-              type="email"
-              autoComplete="username"
-              autoFocus
-              maxLength={254}
-              value={email}
-              onChange={(event) => setEmail(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t.auth.email}
+          errors={issues.get("email")}
+          name="email"
+          type="email"
+          autoComplete="username"
+          autoFocus
+          maxLength={254}
+          value={email}
+          onChange={(event) => setEmail(event.target.value)}
+        />
         <Button type="submit" size="lg" className="w-full" loading={request.isPending}>
           {request.isPending ? t.auth.forgot.submitting : t.auth.forgot.submit}
         </Button>

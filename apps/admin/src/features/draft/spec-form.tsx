@@ -4,7 +4,15 @@ import { AGENT_ROLES, PERSONA_TONES, type FieldError } from "@lx/shared/schemas"
 
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Checkbox, Field, FieldErrors, Input, Select, Textarea } from "../../components/ui/field.tsx";
+import {
+  Checkbox,
+  FieldErrors,
+  Input,
+  SelectField as SelectControl,
+  Textarea,
+  TextareaField as TextareaControl,
+  TextField as InputControl,
+} from "../../components/ui/field.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { getIn, isRecord, pathKey, setIn, type Path } from "../../lib/paths.ts";
@@ -55,39 +63,20 @@ function TextField({
   const value = asString(getIn(spec, path));
   // A cleared optional field leaves the spec instead of becoming "" (which would not validate).
   const onValue = (next: string) => update(path, next === "" && !required ? undefined : next);
-  return (
-    <Field
-      label={label}
-      hint={hint}
-      errors={errorsAt(path)}
-      optional={required ? undefined : t.common.optional}
-      className={className}
-    >
-      {({ id, describedBy, invalid }) =>
-        multiline ? (
-          <Textarea
-            id={id}
-            value={value}
-            placeholder={placeholder}
-            onChange={(event) => onValue(event.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            data-path={pathKey(path)}
-            rows={3}
-          />
-        ) : (
-          <Input
-            id={id}
-            value={value}
-            placeholder={placeholder}
-            onChange={(event) => onValue(event.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            data-path={pathKey(path)}
-          />
-        )
-      }
-    </Field>
+  const props = {
+    label,
+    hint,
+    errors: errorsAt(path),
+    optional: required ? undefined : t.common.optional,
+    className,
+    value,
+    placeholder,
+    "data-path": pathKey(path),
+  };
+  return multiline ? (
+    <TextareaControl {...props} onChange={(event) => onValue(event.target.value)} rows={3} />
+  ) : (
+    <InputControl {...props} onChange={(event) => onValue(event.target.value)} />
   );
 }
 
@@ -96,22 +85,17 @@ function NumberField({ path, label, hint }: { path: Path; label: string; hint?: 
   const { t } = useI18n();
   const raw = getIn(spec, path);
   return (
-    <Field label={label} hint={hint} errors={errorsAt(path)} optional={t.common.optional}>
-      {({ id, describedBy, invalid }) => (
-        <Input
-          id={id}
-          type="number"
-          inputMode="numeric"
-          value={typeof raw === "number" ? String(raw) : ""}
-          onChange={(event) =>
-            update(path, event.target.value === "" ? undefined : Number(event.target.value))
-          }
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          data-path={pathKey(path)}
-        />
-      )}
-    </Field>
+    <InputControl
+      label={label}
+      hint={hint}
+      errors={errorsAt(path)}
+      optional={t.common.optional}
+      type="number"
+      inputMode="numeric"
+      value={typeof raw === "number" ? String(raw) : ""}
+      onChange={(event) => update(path, event.target.value === "" ? undefined : Number(event.target.value))}
+      data-path={pathKey(path)}
+    />
   );
 }
 
@@ -131,27 +115,23 @@ function SelectField({
   const { t } = useI18n();
   const value = asString(getIn(spec, path));
   return (
-    <Field label={label} errors={errorsAt(path)} optional={emptyLabel ? t.common.optional : undefined}>
-      {({ id, describedBy, invalid }) => (
-        <Select
-          id={id}
-          value={value}
-          onChange={(event) => update(path, event.target.value === "" ? undefined : event.target.value)}
-          aria-describedby={describedBy}
-          aria-invalid={invalid}
-          data-path={pathKey(path)}
-        >
-          {emptyLabel !== undefined || !options.some((option) => option.value === value) ? (
-            <option value="">{emptyLabel ?? ""}</option>
-          ) : null}
-          {options.map((option) => (
-            <option key={option.value} value={option.value}>
-              {option.label}
-            </option>
-          ))}
-        </Select>
-      )}
-    </Field>
+    <SelectControl
+      label={label}
+      errors={errorsAt(path)}
+      optional={emptyLabel ? t.common.optional : undefined}
+      value={value}
+      onChange={(event) => update(path, event.target.value === "" ? undefined : event.target.value)}
+      data-path={pathKey(path)}
+    >
+      {emptyLabel !== undefined || !options.some((option) => option.value === value) ? (
+        <option value="">{emptyLabel ?? ""}</option>
+      ) : null}
+      {options.map((option) => (
+        <option key={option.value} value={option.value}>
+          {option.label}
+        </option>
+      ))}
+    </SelectControl>
   );
 }
 

@@ -2,7 +2,7 @@ import { ROUTING_MODES } from "@lx/shared/schemas";
 
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Field, FieldErrors, Input, Textarea } from "../../components/ui/field.tsx";
+import { Field, FieldErrors, TextareaField, TextField } from "../../components/ui/field.tsx";
 import { Segmented } from "../../components/ui/tabs.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { DEFAULT_MENU_PROMPT, messagesAt, type RoutingIntake } from "./intake.ts";
@@ -50,18 +50,13 @@ export function RoutingStep({ intake, set, errors }: StepProps) {
         ) : (
           <div className="space-y-4" data-testid="wizard-menu">
             <p className="text-sm text-slate-600">{t.wizard.routingMenuHint}</p>
-            <Field label={t.wizard.menuPrompt} errors={at("routing.prompt")}>
-              {({ id, describedBy, invalid }) => (
-                <Textarea
-                  id={id}
-                  value={routing.prompt}
-                  rows={2}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid}
-                  onChange={(event) => update({ prompt: event.target.value })}
-                />
-              )}
-            </Field>
+            <TextareaField
+              label={t.wizard.menuPrompt}
+              errors={at("routing.prompt")}
+              value={routing.prompt}
+              rows={2}
+              onChange={(event) => update({ prompt: event.target.value })}
+            />
             <ol className="space-y-3">
               {options.map((option, index) => (
                 <li
@@ -69,27 +64,19 @@ export function RoutingStep({ intake, set, errors }: StepProps) {
                   className="grid items-start gap-3 rounded-lg border border-slate-200 bg-slate-50/50 p-4 sm:grid-cols-[2fr_2fr_auto]"
                   data-testid="wizard-menu-option"
                 >
-                  <Field
+                  <TextField
                     label={`${t.wizard.menuOption(index + 1)} · ${t.wizard.optionTitle}`}
                     errors={at(`routing.options.${index}.title`)}
-                  >
-                    {({ id, describedBy, invalid }) => (
-                      <Input
-                        id={id}
-                        value={option.title}
-                        maxLength={OPTION_TITLE_MAX}
-                        aria-describedby={describedBy}
-                        aria-invalid={invalid}
-                        onChange={(event) =>
-                          update({
-                            options: options.map((o, i) =>
-                              i === index ? { ...o, title: event.target.value } : o,
-                            ),
-                          })
-                        }
-                      />
-                    )}
-                  </Field>
+                    value={option.title}
+                    maxLength={OPTION_TITLE_MAX}
+                    onChange={(event) =>
+                      update({
+                        options: options.map((o, i) =>
+                          i === index ? { ...o, title: event.target.value } : o,
+                        ),
+                      })
+                    }
+                  />
                   <Field label={t.wizard.optionAgent} errors={at(`routing.options.${index}.agent`)}>
                     {({ id, describedBy, invalid }) => (
                       <AgentSelect

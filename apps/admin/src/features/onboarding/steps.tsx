@@ -5,7 +5,7 @@ import { NUMBER_KINDS, type FieldError } from "@lx/shared/schemas";
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Field, Input, Select, Textarea } from "../../components/ui/field.tsx";
+import { Field, Select, TextareaField, TextField } from "../../components/ui/field.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { isRecord } from "../../lib/paths.ts";
@@ -78,48 +78,33 @@ export function TenantStep({ intake, set, errors }: StepProps) {
     <Card>
       <CardHeader title={t.wizard.steps.tenant} description={t.wizard.tenantHint} />
       <CardBody className="grid gap-4 sm:grid-cols-2">
-        <Field label={t.wizard.tenantName} errors={messagesAt(errors, "tenant.name")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              value={intake.tenantName}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => {
-                const name = event.target.value;
-                // Each agent's business name follows the tenant's until it is edited by hand.
-                const agents = intake.agents.map((agent) => {
-                  const business = isRecord(agent.spec.business) ? agent.spec.business : {};
-                  const follows = !business.name || business.name === intake.tenantName;
-                  return follows
-                    ? { ...agent, spec: { ...agent.spec, business: { ...business, name } } }
-                    : agent;
-                });
-                set({
-                  tenantName: name,
-                  tenantSlug: intake.slugTouched ? intake.tenantSlug : slugify(name),
-                  agents,
-                });
-              }}
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          label={t.wizard.tenantName}
+          errors={messagesAt(errors, "tenant.name")}
+          value={intake.tenantName}
+          onChange={(event) => {
+            const name = event.target.value;
+            // Each agent's business name follows the tenant's until it is edited by hand.
+            const agents = intake.agents.map((agent) => {
+              const business = isRecord(agent.spec.business) ? agent.spec.business : {};
+              const follows = !business.name || business.name === intake.tenantName;
+              return follows ? { ...agent, spec: { ...agent.spec, business: { ...business, name } } } : agent;
+            });
+            set({
+              tenantName: name,
+              tenantSlug: intake.slugTouched ? intake.tenantSlug : slugify(name),
+              agents,
+            });
+          }}
+        />
+        <TextField
           label={t.wizard.tenantSlug}
           hint={t.wizard.tenantSlugHint}
           errors={messagesAt(errors, "tenant.slug")}
-        >
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              value={intake.tenantSlug}
-              className="font-mono"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => set({ tenantSlug: event.target.value, slugTouched: true })}
-            />
-          )}
-        </Field>
+          value={intake.tenantSlug}
+          controlClassName="font-mono"
+          onChange={(event) => set({ tenantSlug: event.target.value, slugTouched: true })}
+        />
       </CardBody>
     </Card>
   );
@@ -212,22 +197,14 @@ export function AgentStep({ intake, set, errors, current }: StepProps & { curren
           }
         />
         <CardBody className="grid gap-4 sm:grid-cols-2">
-          <Field
+          <TextField
             label={t.wizard.agentSlug}
             hint={t.wizard.agentSlugHint}
             errors={messagesAt(errors, `agents.${current}.slug`)}
-          >
-            {({ id, describedBy, invalid }) => (
-              <Input
-                id={id}
-                value={agent.slug}
-                className="font-mono"
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-                onChange={(event) => set(renameAgent(intake, current, event.target.value))}
-              />
-            )}
-          </Field>
+            value={agent.slug}
+            controlClassName="font-mono"
+            onChange={(event) => set(renameAgent(intake, current, event.target.value))}
+          />
         </CardBody>
       </Card>
       <SpecForm
@@ -275,33 +252,23 @@ export function KnowledgeStep({ intake, set, errors, current }: StepProps & { cu
               testId="wizard-doc"
               onRemove={() => update(docs.filter((_, i) => i !== index))}
             >
-              <Field label={t.wizard.docTitle} errors={at(`knowledge.${index}.title`)}>
-                {({ id, describedBy, invalid }) => (
-                  <Input
-                    id={id}
-                    value={doc.title}
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid}
-                    onChange={(event) =>
-                      update(docs.map((d, i) => (i === index ? { ...d, title: event.target.value } : d)))
-                    }
-                  />
-                )}
-              </Field>
-              <Field label={t.wizard.docContent} errors={at(`knowledge.${index}.content`)}>
-                {({ id, describedBy, invalid }) => (
-                  <Textarea
-                    id={id}
-                    value={doc.content}
-                    rows={4}
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid}
-                    onChange={(event) =>
-                      update(docs.map((d, i) => (i === index ? { ...d, content: event.target.value } : d)))
-                    }
-                  />
-                )}
-              </Field>
+              <TextField
+                label={t.wizard.docTitle}
+                errors={at(`knowledge.${index}.title`)}
+                value={doc.title}
+                onChange={(event) =>
+                  update(docs.map((d, i) => (i === index ? { ...d, title: event.target.value } : d)))
+                }
+              />
+              <TextareaField
+                label={t.wizard.docContent}
+                errors={at(`knowledge.${index}.content`)}
+                value={doc.content}
+                rows={4}
+                onChange={(event) =>
+                  update(docs.map((d, i) => (i === index ? { ...d, content: event.target.value } : d)))
+                }
+              />
             </ItemCard>
           ))}
         </ol>
@@ -331,44 +298,29 @@ export function NumbersStep({ intake, set, errors }: StepProps) {
               onRemove={() => set({ numbers: numbers.filter((_, i) => i !== index) })}
             >
               <div className="grid gap-4 sm:grid-cols-2">
-                <Field label={t.wizard.phoneNumberId} errors={at(`numbers.${index}.phoneNumberId`)}>
-                  {({ id, describedBy, invalid }) => (
-                    <Input
-                      id={id}
-                      value={number.phoneNumberId}
-                      inputMode="numeric"
-                      className="font-mono"
-                      aria-describedby={describedBy}
-                      aria-invalid={invalid}
-                      onChange={(event) => update(index, { phoneNumberId: event.target.value })}
-                    />
-                  )}
-                </Field>
-                <Field label={t.wizard.displayPhoneNumber} errors={at(`numbers.${index}.displayPhoneNumber`)}>
-                  {({ id, describedBy, invalid }) => (
-                    <Input
-                      id={id}
-                      value={number.displayPhoneNumber}
-                      placeholder="+55 11 99999-0000"
-                      aria-describedby={describedBy}
-                      aria-invalid={invalid}
-                      onChange={(event) => update(index, { displayPhoneNumber: event.target.value })}
-                    />
-                  )}
-                </Field>
-                <Field label={t.wizard.accessToken} errors={at(`numbers.${index}.accessToken`)}>
-                  {({ id, describedBy, invalid }) => (
-                    <Input
-                      id={id}
-                      type="password"
-                      autoComplete="off"
-                      value={number.accessToken}
-                      aria-describedby={describedBy}
-                      aria-invalid={invalid}
-                      onChange={(event) => update(index, { accessToken: event.target.value })}
-                    />
-                  )}
-                </Field>
+                <TextField
+                  label={t.wizard.phoneNumberId}
+                  errors={at(`numbers.${index}.phoneNumberId`)}
+                  value={number.phoneNumberId}
+                  inputMode="numeric"
+                  controlClassName="font-mono"
+                  onChange={(event) => update(index, { phoneNumberId: event.target.value })}
+                />
+                <TextField
+                  label={t.wizard.displayPhoneNumber}
+                  errors={at(`numbers.${index}.displayPhoneNumber`)}
+                  value={number.displayPhoneNumber}
+                  placeholder="+55 11 99999-0000"
+                  onChange={(event) => update(index, { displayPhoneNumber: event.target.value })}
+                />
+                <TextField
+                  label={t.wizard.accessToken}
+                  errors={at(`numbers.${index}.accessToken`)}
+                  type="password"
+                  autoComplete="off"
+                  value={number.accessToken}
+                  onChange={(event) => update(index, { accessToken: event.target.value })}
+                />
                 <Field label={t.wizard.kind} errors={at(`numbers.${index}.kind`)}>
                   {({ id }) => (
                     <Select

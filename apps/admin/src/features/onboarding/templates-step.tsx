@@ -7,7 +7,7 @@ import {
 } from "@lx/shared/schemas";
 
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Field, Input, Select, Textarea } from "../../components/ui/field.tsx";
+import { Field, Select, SelectField, TextareaField, TextField } from "../../components/ui/field.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { messagesAt, templateRefOf, updateTemplate, withTemplateRef } from "./intake.ts";
 import { AddButton, agentLabel, ItemCard, type StepProps } from "./steps.tsx";
@@ -50,32 +50,22 @@ function TemplateItem({
   return (
     <ItemCard title={t.wizard.template(index + 1)} testId="wizard-template" onRemove={onRemove}>
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Field label={t.wizard.templateName} errors={at("name")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              value={template.name}
-              placeholder="retomada_v1"
-              className="font-mono"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => onChange({ name: event.target.value })}
-            />
-          )}
-        </Field>
-        <Field label={t.wizard.templateLanguage} errors={at("language")}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              value={template.language}
-              placeholder="pt_BR"
-              className="font-mono"
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onChange={(event) => onChange({ language: event.target.value })}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t.wizard.templateName}
+          errors={at("name")}
+          value={template.name}
+          placeholder="retomada_v1"
+          controlClassName="font-mono"
+          onChange={(event) => onChange({ name: event.target.value })}
+        />
+        <TextField
+          label={t.wizard.templateLanguage}
+          errors={at("language")}
+          value={template.language}
+          placeholder="pt_BR"
+          controlClassName="font-mono"
+          onChange={(event) => onChange({ language: event.target.value })}
+        />
         <Field label={t.wizard.templateCategory} errors={at("category")}>
           {({ id }) => (
             <Select
@@ -107,19 +97,15 @@ function TemplateItem({
           )}
         </Field>
       </div>
-      <Field label={t.wizard.templateBody} hint={t.wizard.templateBodyHint} errors={at("body")}>
-        {({ id, describedBy, invalid }) => (
-          <Textarea
-            id={id}
-            value={template.body}
-            rows={2}
-            placeholder="Olá {{1}}, podemos continuar de onde paramos?"
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            onChange={(event) => onChange({ body: event.target.value })}
-          />
-        )}
-      </Field>
+      <TextareaField
+        label={t.wizard.templateBody}
+        hint={t.wizard.templateBodyHint}
+        errors={at("body")}
+        value={template.body}
+        rows={2}
+        placeholder="Olá {{1}}, podemos continuar de onde paramos?"
+        onChange={(event) => onChange({ body: event.target.value })}
+      />
       <ParamsLine template={template} />
     </ItemCard>
   );
@@ -197,38 +183,30 @@ export function TemplatesStep({ intake, set, errors, warnings }: StepProps & { w
                   const choices = options(purpose);
                   const stale = value !== "" && !choices.some((choice) => choice.value === value);
                   return (
-                    <Field
+                    <SelectField
                       key={purpose}
                       label={purpose === "reengagement" ? t.wizard.reengagementOf : t.wizard.reminderOf}
                       errors={messagesAt(errors, `agents.${index}.spec.templates.${purpose}.name`)}
                       hint={purpose === "reengagement" && warning ? validation(warning.message) : undefined}
+                      value={value}
+                      onChange={(event) =>
+                        set({
+                          agents: intake.agents.map((a, i) =>
+                            i === index
+                              ? { ...a, spec: withTemplateRef(a.spec, purpose, event.target.value) }
+                              : a,
+                          ),
+                        })
+                      }
                     >
-                      {({ id, describedBy, invalid }) => (
-                        <Select
-                          id={id}
-                          value={value}
-                          aria-describedby={describedBy}
-                          aria-invalid={invalid}
-                          onChange={(event) =>
-                            set({
-                              agents: intake.agents.map((a, i) =>
-                                i === index
-                                  ? { ...a, spec: withTemplateRef(a.spec, purpose, event.target.value) }
-                                  : a,
-                              ),
-                            })
-                          }
-                        >
-                          <option value="">{t.wizard.noTemplate}</option>
-                          {stale ? <option value={value}>{value.replace("|", " (")})</option> : null}
-                          {choices.map((choice) => (
-                            <option key={choice.value} value={choice.value}>
-                              {choice.label}
-                            </option>
-                          ))}
-                        </Select>
-                      )}
-                    </Field>
+                      <option value="">{t.wizard.noTemplate}</option>
+                      {stale ? <option value={value}>{value.replace("|", " (")})</option> : null}
+                      {choices.map((choice) => (
+                        <option key={choice.value} value={choice.value}>
+                          {choice.label}
+                        </option>
+                      ))}
+                    </SelectField>
                   );
                 })}
               </div>

@@ -12,7 +12,7 @@ import {
 
 import { Button } from "../../components/ui/button.tsx";
 import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
-import { Checkbox, Field, Input, Radio } from "../../components/ui/field.tsx";
+import { Checkbox, Field, Input, Radio, TextField } from "../../components/ui/field.tsx";
 import { FormError, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
@@ -204,34 +204,25 @@ function NewAccountForm({
   return (
     <form onSubmit={submit} noValidate className="space-y-4" data-testid="new-account-form">
       {error ? <FormError>{error}</FormError> : null}
-      <Field label={t.users.email} errors={issues.get("email")}>
-        {({ id, describedBy, invalid }) => (
-          <Input
-            id={id}
-            type="email"
-            autoComplete="off"
-            autoFocus
-            maxLength={254}
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        )}
-      </Field>
-      <Field label={t.users.name} optional={t.common.optional} errors={issues.get("name")}>
-        {({ id, describedBy, invalid }) => (
-          <Input
-            id={id}
-            autoComplete="off"
-            maxLength={120}
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-          />
-        )}
-      </Field>
+      <TextField
+        label={t.users.email}
+        errors={issues.get("email")}
+        type="email"
+        autoComplete="off"
+        autoFocus
+        maxLength={254}
+        value={email}
+        onChange={(event) => setEmail(event.target.value)}
+      />
+      <TextField
+        label={t.users.name}
+        optional={t.common.optional}
+        errors={issues.get("name")}
+        autoComplete="off"
+        maxLength={120}
+        value={name}
+        onChange={(event) => setName(event.target.value)}
+      />
       <fieldset className="space-y-2.5">
         <legend className="mb-2 text-sm font-medium text-slate-700">{t.users.passwordMethod}</legend>
         <Radio

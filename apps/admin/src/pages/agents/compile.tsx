@@ -7,7 +7,7 @@ import { BUMPS, ZPublishVersionInput } from "@lx/shared/schemas";
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button, ButtonLink } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Field, Textarea } from "../../components/ui/field.tsx";
+import { TextareaField } from "../../components/ui/field.tsx";
 import { ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Segmented } from "../../components/ui/tabs.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
@@ -205,19 +205,14 @@ function PublishCard({ canPublish }: { canPublish: boolean }) {
               {t.compile.publish.next(next)}
             </span>
           </div>
-          <Field label={t.compile.publish.changelog} errors={changelogError ? [changelogError] : undefined}>
-            {({ id, describedBy, invalid }) => (
-              <Textarea
-                id={id}
-                value={changelog}
-                maxLength={2000}
-                placeholder={t.compile.publish.changelogPlaceholder}
-                onChange={(event) => setChangelog(event.target.value)}
-                aria-describedby={describedBy}
-                aria-invalid={invalid}
-              />
-            )}
-          </Field>
+          <TextareaField
+            label={t.compile.publish.changelog}
+            errors={changelogError ? [changelogError] : undefined}
+            value={changelog}
+            maxLength={2000}
+            placeholder={t.compile.publish.changelogPlaceholder}
+            onChange={(event) => setChangelog(event.target.value)}
+          />
           <div className="flex items-center justify-between gap-3">
             <p className="text-xs text-slate-500">{canPublish ? "" : t.compile.publish.needsCompile}</p>
             <Button type="submit" disabled={!canPublish} loading={publish.isPending}>

@@ -6,7 +6,7 @@ import { ZApproveVersionInput } from "@lx/shared/schemas";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
-import { Field, Textarea } from "../../components/ui/field.tsx";
+import { TextareaField } from "../../components/ui/field.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
@@ -159,23 +159,15 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
         confirmVariant={deciding?.decision === "rejected" ? "danger" : "primary"}
         busy={approve.isPending}
       >
-        <Field
+        <TextareaField
           label={t.client.note}
           optional={t.common.optional}
           errors={noteError ? [noteError] : undefined}
-        >
-          {({ id, describedBy, invalid }) => (
-            <Textarea
-              id={id}
-              value={note}
-              maxLength={2000}
-              placeholder={t.client.notePlaceholder}
-              onChange={(event) => setNote(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+          value={note}
+          maxLength={2000}
+          placeholder={t.client.notePlaceholder}
+          onChange={(event) => setNote(event.target.value)}
+        />
       </ConfirmDialog>
     </Card>
   );

@@ -8,7 +8,7 @@ import { Badge, type BadgeTone } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
-import { Field, Input, Select } from "../../components/ui/field.tsx";
+import { Select, TextField } from "../../components/ui/field.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
@@ -540,19 +540,14 @@ function Numbers({ tenantSlug }: { tenantSlug: string | undefined }) {
         confirmVariant="danger"
         busy={pause.isPending}
       >
-        <Field label={t.operations.reason} errors={reasonErrors}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              value={reason}
-              maxLength={500}
-              placeholder={t.operations.reasonPlaceholder}
-              onChange={(event) => setReason(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t.operations.reason}
+          errors={reasonErrors}
+          value={reason}
+          maxLength={500}
+          placeholder={t.operations.reasonPlaceholder}
+          onChange={(event) => setReason(event.target.value)}
+        />
       </ConfirmDialog>
       <ConfirmDialog
         open={resuming !== null}
