@@ -7,7 +7,7 @@ import { metaJsonStringify, SANDBOX_DEFAULTS, signPayload } from "@lx/sandbox";
 import { customerSays, newCustomer } from "../../fixtures/customer.ts";
 import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
-import { ok, trpcMutation } from "../../fixtures/trpc.ts";
+import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 
 /** What scripts/start.ts gives the API when META_APP_SECRET is not set. */
 const APP_SECRET = process.env.META_APP_SECRET ?? "lx-dev-app-secret";
@@ -114,4 +114,82 @@ test("[TEMPLATES]: the tenant page shows each template's status at Meta; a numbe
   await expect(row.getByTestId("template-status")).toHaveText("Aprovado");
   await expect(row.getByTestId("template-meta-change")).toHaveText(/^Meta: APPROVED · /);
   await expect(card.getByTestId("template-warning")).toHaveCount(0);
+});
+
+test("[TEMPLATES]: an operator declares a template after onboarding, changes its text and removes it; one the active version sends cannot be removed; a taken name is refused in words", async ({
+  page,
+  apiSignin,
+  operatorApi,
+}) => {
+  const suffix = String(randomInt(100_000, 999_999));
+  const tenant = { slug: `templates-${suffix}`, name: `Clínica Templates ${suffix}` };
+  ok(
+    await trpcMutation(operatorApi, "onboarding.create", {
+      tenant,
+      agents: [
+        {
+          slug: "recepcao",
+          spec: {
+            specVersion: 1,
+            agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
+            business: { name: tenant.name, description: "Clínica de fisioterapia." },
+            goals: ["Agendar uma avaliação"],
+            handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
+            templates: { reengagement: { name: "retomada_v1", language: "pt_BR" } },
+          },
+        },
+      ],
+      templates: [{ name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
+      numbers: [],
+    }),
+  );
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}`);
+  const card = page.getByTestId("templates-card");
+  const row = (name: string) => card.locator(`[data-testid="template-row"][data-name="${name}"]`);
+  // The active version sends retomada_v1: it cannot be removed from here.
+  await expect(row("retomada_v1").getByRole("button", { name: "Remover retomada_v1 (pt_BR)" })).toBeDisabled();
+
+  await card.getByRole("button", { name: "+ Novo template" }).click();
+  const dialog = page.getByRole("dialog", { name: "Novo template" });
+  await dialog.getByLabel("Nome (Meta)").fill("Promo Natal");
+  await dialog.getByLabel("Texto aprovado").fill("Feliz Natal, {{1}}!");
+  await dialog.getByRole("button", { name: "Criar template" }).click();
+  await expect(dialog.getByTestId("field-errors")).toHaveText("deve ser um nome de template da Meta (a-z, 0-9, _)");
+  await dialog.getByLabel("Nome (Meta)").fill("promo_natal");
+  await dialog.getByLabel("Categoria").selectOption({ label: "Marketing" });
+  await dialog.getByRole("button", { name: "Criar template" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText("Template promo_natal (pt_BR) criado.")).toBeVisible();
+  await expect(row("promo_natal")).toContainText("Feliz Natal, {{1}}!");
+  await expect(row("promo_natal").getByTestId("template-status")).toHaveText("Aprovado");
+
+  // The same name and language again: refused in words.
+  await card.getByRole("button", { name: "+ Novo template" }).click();
+  await dialog.getByLabel("Nome (Meta)").fill("promo_natal");
+  await dialog.getByLabel("Texto aprovado").fill("Outro texto");
+  await dialog.getByRole("button", { name: "Criar template" }).click();
+  await expect(dialog.getByTestId("form-error")).toHaveText("A empresa já tem o template promo_natal (pt_BR).");
+  await dialog.getByRole("button", { name: "Cancelar" }).click();
+
+  // Its text changes; its name and language are Meta's and stay.
+  await row("promo_natal").getByRole("button", { name: "Editar promo_natal (pt_BR)" }).click();
+  const edit = page.getByRole("dialog", { name: "Editar promo_natal (pt_BR)" });
+  await expect(edit.getByLabel("Nome (Meta)")).toHaveAttribute("readonly", "");
+  await edit.getByLabel("Texto aprovado").fill("Boas festas, {{1}}!");
+  await edit.getByRole("button", { name: "Salvar" }).click();
+  await expect(edit).toBeHidden();
+  await expect(row("promo_natal")).toContainText("Boas festas, {{1}}!");
+
+  await row("promo_natal").getByRole("button", { name: "Remover promo_natal (pt_BR)" }).click();
+  const confirm = page.getByRole("dialog", { name: "Remover promo_natal (pt_BR)?" });
+  await confirm.getByTestId("confirm-button").click();
+  await expect(confirm).toBeHidden();
+  await expect(row("promo_natal")).toHaveCount(0);
+
+  // Each change is in the audit trail.
+  const events = ok(
+    await trpcQuery<{ items: { type: string }[] }>(operatorApi, "audit.list", { tenantSlug: tenant.slug, type: "template." }),
+  );
+  expect(events.items.map((e) => e.type).sort()).toEqual(["template.created", "template.removed", "template.updated"]);
 });

@@ -1,11 +1,14 @@
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 
 import { Badge, type BadgeTone } from "../../components/ui/badge.tsx";
+import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
+import { RemoveTemplateDialog, TemplateDialog, templateRef as ref, type Template } from "./template-dialogs.tsx";
 
 const STATUS_TONES: Record<string, BadgeTone | undefined> = {
   approved: "green",
@@ -24,27 +27,34 @@ export function TemplatesCard({ tenantSlug, className }: { tenantSlug: string; c
   const { t, dateTime } = useI18n();
   const trpc = useTRPC();
   const list = useQuery({ ...trpc.templates.list.queryOptions({ tenantSlug }), refetchInterval: 30_000 });
-  const ref = (name: string, language: string) => `${name} (${language})`;
+  // The form's template: null for a new one; undefined while closed.
+  const [editing, setEditing] = useState<Template | null | undefined>(undefined);
+  const [removing, setRemoving] = useState<Template | null>(null);
+  const agentsOf = (tpl: Template) => [...new Set(tpl.usedBy.map((u) => u.agentSlug))].join(", ");
   const statusWord = (status: string) => t.templates.statuses[status] ?? status;
   const warnings = list.data
     ? [
         ...list.data.templates
           .filter((tpl) => tpl.status !== "approved" && tpl.usedBy.length > 0)
           .map((tpl) =>
-            t.templates.blocked(
-              ref(tpl.name, tpl.language),
-              statusWord(tpl.status),
-              [...new Set(tpl.usedBy.map((u) => u.agentSlug))].join(", "),
-            ),
+            t.templates.blocked(ref(tpl), statusWord(tpl.status), agentsOf(tpl)),
           ),
         ...list.data.missing.map((m) =>
-          t.templates.missing(m.agentSlug, t.templates.purposes[m.purpose] ?? m.purpose, ref(m.name, m.language)),
+          t.templates.missing(m.agentSlug, t.templates.purposes[m.purpose] ?? m.purpose, ref(m)),
         ),
       ]
     : [];
   return (
     <Card className={className} data-testid="templates-card">
-      <CardHeader title={t.templates.title} description={t.templates.subtitle} />
+      <CardHeader
+        title={t.templates.title}
+        description={t.templates.subtitle}
+        actions={
+          <Button size="sm" onClick={() => setEditing(null)}>
+            + {t.templates.add}
+          </Button>
+        }
+      />
       {list.isPending ? (
         <LoadingState className="py-8" />
       ) : list.isError ? (
@@ -79,6 +89,7 @@ export function TemplatesCard({ tenantSlug, className }: { tenantSlug: string; c
                   <Th>{t.templates.template}</Th>
                   <Th>{t.templates.status}</Th>
                   <Th>{t.templates.usedBy}</Th>
+                  <Th className="text-right">{t.common.actions}</Th>
                 </tr>
               </THead>
               <TBody>
@@ -112,6 +123,23 @@ export function TemplatesCard({ tenantSlug, className }: { tenantSlug: string; c
                           .join(", ")
                       )}
                     </Td>
+                    <Td>
+                      <div className="flex justify-end gap-1">
+                        <Button size="sm" variant="ghost" onClick={() => setEditing(tpl)} aria-label={`${t.templates.edit} ${ref(tpl)}`}>
+                          {t.templates.edit}
+                        </Button>
+                        <Button
+                          size="sm"
+                          variant="ghost"
+                          disabled={tpl.usedBy.length > 0}
+                          title={tpl.usedBy.length > 0 ? t.templates.inUse(agentsOf(tpl)) : undefined}
+                          onClick={() => setRemoving(tpl)}
+                          aria-label={`${t.common.remove} ${ref(tpl)}`}
+                        >
+                          {t.common.remove}
+                        </Button>
+                      </div>
+                    </Td>
                   </Tr>
                 ))}
               </TBody>
@@ -119,6 +147,8 @@ export function TemplatesCard({ tenantSlug, className }: { tenantSlug: string; c
           )}
         </>
       )}
+      <TemplateDialog tenantSlug={tenantSlug} open={editing !== undefined} editing={editing ?? null} onClose={() => setEditing(undefined)} />
+      <RemoveTemplateDialog tenantSlug={tenantSlug} template={removing} onClose={() => setRemoving(null)} />
     </Card>
   );
 }

@@ -1,0 +1,207 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+
+import {
+  TEMPLATE_CATEGORIES,
+  TEMPLATE_PURPOSES,
+  ZCreateTemplateInput,
+  ZUpdateTemplateInput,
+} from "@lx/shared/schemas";
+
+import { Button } from "../../components/ui/button.tsx";
+import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
+import { SelectField, TextareaField, TextField } from "../../components/ui/field.tsx";
+import { FormError } from "../../components/ui/states.tsx";
+import { useToast } from "../../components/ui/toast.tsx";
+import { errorCode, errorMessage } from "../../lib/errors.ts";
+import { useCheckedForm } from "../../lib/form-issues.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+
+export type Template = RouterOutputs["templates"]["list"]["templates"][number];
+
+/** `retomada_v1 (pt_BR)`: how the card and its dialogs name a template. */
+export const templateRef = (t: { name: string; language: string }) => `${t.name} (${t.language})`;
+
+function useInvalidateTemplates() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries(trpc.templates.list.pathFilter());
+}
+
+/**
+ * A new template (`editing` null) or an existing one's category, use and text, checked with the
+ * API's own schema as it is typed; the name and language of an existing one are shown, not edited.
+ */
+export function TemplateDialog({
+  tenantSlug,
+  open,
+  editing,
+  onClose,
+}: {
+  tenantSlug: string;
+  open: boolean;
+  editing: Template | null;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      title={editing ? t.templates.editTitle(templateRef(editing)) : t.templates.newTitle}
+      description={editing ? t.templates.editBody : t.templates.newBody}
+    >
+      {/* Keyed so each opening starts from the template's own values. */}
+      {open ? <TemplateForm key={editing?.id ?? "new"} tenantSlug={tenantSlug} editing={editing} onClose={onClose} /> : null}
+    </Dialog>
+  );
+}
+
+function TemplateForm({ tenantSlug, editing, onClose }: { tenantSlug: string; editing: Template | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateTemplates();
+  const [name, setName] = useState(editing?.name ?? "");
+  const [language, setLanguage] = useState(editing?.language ?? "pt_BR");
+  const [category, setCategory] = useState(editing?.category ?? "utility");
+  const [purpose, setPurpose] = useState(editing?.purpose ?? "");
+  const [body, setBody] = useState(editing?.body ?? "");
+  const fields = { category, purpose: purpose === "" ? undefined : purpose, body };
+  const ref = templateRef({ name: name.trim(), language: language.trim() });
+  const done = async (message: string) => {
+    toast.success(message);
+    onClose();
+    await invalidate();
+  };
+  const create = useMutation(trpc.templates.create.mutationOptions({ onSuccess: () => done(t.templates.created(ref)) }));
+  const update = useMutation(
+    trpc.templates.update.mutationOptions({
+      onSuccess: (result) => done(result.changed ? t.templates.saved(ref) : t.templates.unchanged),
+    }),
+  );
+  const createForm = useCheckedForm(
+    ZCreateTemplateInput,
+    { tenantSlug, template: { name: name.trim(), language: language.trim(), ...fields } },
+    (input) => create.mutate(input),
+  );
+  const updateForm = useCheckedForm(
+    ZUpdateTemplateInput,
+    { tenantSlug, templateId: editing?.id, template: fields },
+    (input) => update.mutate(input),
+  );
+  const form = editing ? updateForm : createForm;
+  const at = (field: string) => form.issues.get(`template.${field}`);
+  const failed = editing ? update.error : create.error;
+  const busy = create.isPending || update.isPending;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    form.submit();
+  };
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4" data-testid="template-form">
+      {failed ? (
+        <FormError>{errorCode(failed) === "CONFLICT" ? t.templates.exists(ref) : errorMessage(failed, t)}</FormError>
+      ) : null}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          label={t.templates.name}
+          errors={at("name")}
+          value={name}
+          placeholder="retomada_v1"
+          controlClassName="font-mono"
+          readOnly={editing !== null}
+          autoFocus={editing === null}
+          onChange={(event) => setName(event.target.value)}
+        />
+        <TextField
+          label={t.templates.language}
+          errors={at("language")}
+          value={language}
+          placeholder="pt_BR"
+          controlClassName="font-mono"
+          readOnly={editing !== null}
+          onChange={(event) => setLanguage(event.target.value)}
+        />
+        <SelectField label={t.templates.category} errors={at("category")} value={category} onChange={(event) => setCategory(event.target.value)}>
+          {TEMPLATE_CATEGORIES.map((c) => (
+            <option key={c} value={c}>
+              {t.wizard.categories[c] ?? c}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label={t.templates.purpose} errors={at("purpose")} value={purpose} onChange={(event) => setPurpose(event.target.value)}>
+          <option value="">{t.templates.purposeNone}</option>
+          {TEMPLATE_PURPOSES.map((p) => (
+            <option key={p} value={p}>
+              {t.wizard.purposes[p] ?? p}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      <TextareaField
+        label={t.templates.body}
+        hint={t.templates.bodyHint}
+        errors={at("body")}
+        value={body}
+        maxLength={1024}
+        autoFocus={editing !== null}
+        onChange={(event) => setBody(event.target.value)}
+      />
+      <div className="flex justify-end gap-2 pt-2">
+        <Button variant="secondary" onClick={onClose} disabled={busy}>
+          {t.common.cancel}
+        </Button>
+        <Button type="submit" loading={busy}>
+          {editing ? t.templates.save : t.templates.create}
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+/** Confirms removing a template the active versions do not send (the card offers no removal otherwise). */
+export function RemoveTemplateDialog({
+  tenantSlug,
+  template,
+  onClose,
+}: {
+  tenantSlug: string;
+  template: Template | null;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const invalidate = useInvalidateTemplates();
+  const remove = useMutation(
+    trpc.templates.remove.mutationOptions({
+      onSuccess: async () => {
+        if (template) {
+          toast.success(t.templates.removed(templateRef(template)));
+        }
+        onClose();
+        await invalidate();
+      },
+    }),
+  );
+  const close = () => {
+    remove.reset();
+    onClose();
+  };
+  return (
+    <ConfirmDialog
+      open={template !== null}
+      onClose={close}
+      onConfirm={() => template && remove.mutate({ tenantSlug, templateId: template.id })}
+      title={template ? t.templates.removeTitle(templateRef(template)) : ""}
+      description={t.templates.removeBody}
+      confirmLabel={t.common.remove}
+      confirmVariant="danger"
+      busy={remove.isPending}
+    >
+      {remove.error ? <FormError>{errorMessage(remove.error, t)}</FormError> : null}
+    </ConfirmDialog>
+  );
+}
