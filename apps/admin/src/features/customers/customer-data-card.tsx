@@ -14,7 +14,7 @@ import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
-import { Field, Input } from "../../components/ui/field.tsx";
+import { TextField } from "../../components/ui/field.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
@@ -88,27 +88,19 @@ function RetentionForm({ tenant }: { tenant: Tenant }) {
         className="flex flex-wrap items-start gap-2"
         data-testid="retention-form"
       >
-        <Field
+        <TextField
           label={t.customers.retentionLabel}
           hint={t.customers.retentionHint(RETENTION_DAYS_MIN, RETENTION_DAYS_MAX)}
           errors={form.issues.get("days")}
           className="w-56"
-        >
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              type="number"
-              inputMode="numeric"
-              min={RETENTION_DAYS_MIN}
-              max={RETENTION_DAYS_MAX}
-              step={1}
-              value={days}
-              onChange={(event) => setDays(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+          type="number"
+          inputMode="numeric"
+          min={RETENTION_DAYS_MIN}
+          max={RETENTION_DAYS_MAX}
+          step={1}
+          value={days}
+          onChange={(event) => setDays(event.target.value)}
+        />
         <div className="flex gap-2 pt-6">
           <Button
             type="submit"
@@ -183,21 +175,17 @@ function CustomerRequestForm({ tenantSlug }: { tenantSlug: string }) {
       <h3 className="text-sm font-medium text-slate-900">{t.customers.request}</h3>
       <p className="text-xs text-slate-500">{t.customers.requestHint}</p>
       <form onSubmit={submitAs("export")} noValidate className="flex flex-wrap items-start gap-2">
-        <Field label={t.customers.customer} errors={form.issues.get("customer")} className="w-72">
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              autoComplete="off"
-              spellCheck={false}
-              maxLength={128}
-              placeholder={t.customers.customerPlaceholder}
-              value={customer}
-              onChange={(event) => setCustomer(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-            />
-          )}
-        </Field>
+        <TextField
+          label={t.customers.customer}
+          errors={form.issues.get("customer")}
+          className="w-72"
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={128}
+          placeholder={t.customers.customerPlaceholder}
+          value={customer}
+          onChange={(event) => setCustomer(event.target.value)}
+        />
         <div className="flex gap-2 pt-6">
           <Button type="submit" variant="secondary" loading={exportCustomer.isPending}>
             {t.customers.export}

@@ -6,7 +6,7 @@ import { ERASE_CONFIRMATION, ZEraseCustomerInput, type TEraseCustomerInput } fro
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Dialog } from "../../components/ui/dialog.tsx";
-import { Field, FieldErrors, Input } from "../../components/ui/field.tsx";
+import { FieldErrors, TextField } from "../../components/ui/field.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -82,22 +82,17 @@ function EraseForm({
     <form onSubmit={submit} noValidate className="space-y-4" data-testid="erase-customer-form">
       {error ? <RequestError>{error}</RequestError> : null}
       {otherIssues.length > 0 ? <FieldErrors messages={otherIssues} /> : null}
-      <Field label={t.customers.confirmLabel(ERASE_CONFIRMATION)} errors={issues.get("confirm")}>
-        {({ id, describedBy, invalid }) => (
-          <Input
-            id={id}
-            autoComplete="off"
-            autoFocus
-            spellCheck={false}
-            value={confirm}
-            placeholder={ERASE_CONFIRMATION}
-            onChange={(event) => setConfirm(event.target.value)}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            data-testid="erase-confirm"
-          />
-        )}
-      </Field>
+      <TextField
+        label={t.customers.confirmLabel(ERASE_CONFIRMATION)}
+        errors={issues.get("confirm")}
+        autoComplete="off"
+        autoFocus
+        spellCheck={false}
+        value={confirm}
+        placeholder={ERASE_CONFIRMATION}
+        onChange={(event) => setConfirm(event.target.value)}
+        data-testid="erase-confirm"
+      />
       <div className="mt-6 flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel} disabled={busy}>
           {t.common.cancel}

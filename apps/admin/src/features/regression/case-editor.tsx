@@ -4,7 +4,7 @@ import { TEST_TOOL_NAMES, ZTestCaseBody, type TTestCaseBody, type TTestExpectati
 
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Field, FieldErrors, Input, Select, Textarea } from "../../components/ui/field.tsx";
+import { FieldErrors, Input, Select, TextareaField, TextField } from "../../components/ui/field.tsx";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 
@@ -63,39 +63,30 @@ export function CaseEditor({
     <Card data-testid="case-editor">
       <CardHeader title={initial?.id ? r.cases.editTitle(initial.name) : r.cases.newTitle} />
       <CardBody className="space-y-5">
-        <Field label={r.cases.name} errors={issues.get("name")}>
-          {(ids) => (
-            <Input
-              id={ids.id}
-              aria-describedby={ids.describedBy}
-              aria-invalid={ids.invalid}
-              value={name}
-              placeholder={r.cases.namePlaceholder}
-              maxLength={120}
-              onChange={(e) => setName(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label={r.cases.name}
+          errors={issues.get("name")}
+          value={name}
+          placeholder={r.cases.namePlaceholder}
+          maxLength={120}
+          onChange={(e) => setName(e.target.value)}
+        />
 
         <fieldset className="space-y-2">
           <legend className="text-sm font-medium text-slate-700">{r.cases.turns}</legend>
           {turns.map((turn, i) => (
             <div key={i} className="flex items-start gap-2">
-              <Field label={r.cases.turnLabel(i + 1)} className="flex-1" errors={issues.get(`turns.${i}.customer`)}>
-                {(ids) => (
-                  <Textarea
-                    id={ids.id}
-                    aria-describedby={ids.describedBy}
-                    aria-invalid={ids.invalid}
-                    className="min-h-12"
-                    rows={2}
-                    value={turn}
-                    placeholder={r.cases.turnPlaceholder}
-                    maxLength={1000}
-                    onChange={(e) => setTurns((all) => all.map((x, j) => (j === i ? e.target.value : x)))}
-                  />
-                )}
-              </Field>
+              <TextareaField
+                label={r.cases.turnLabel(i + 1)}
+                className="flex-1"
+                errors={issues.get(`turns.${i}.customer`)}
+                controlClassName="min-h-12"
+                rows={2}
+                value={turn}
+                placeholder={r.cases.turnPlaceholder}
+                maxLength={1000}
+                onChange={(e) => setTurns((all) => all.map((x, j) => (j === i ? e.target.value : x)))}
+              />
               <Button
                 variant="ghost"
                 size="sm"
