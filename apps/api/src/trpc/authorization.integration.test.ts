@@ -252,6 +252,34 @@ const MATRIX: Record<string, Row> = {
       numbers: [],
     }),
   },
+  "numbers.list": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
+  "numbers.add": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({
+      tenantSlug: f.tenantA.slug,
+      number: {
+        phoneNumberId: f.spareNumberId,
+        displayPhoneNumber: "+55 11 90000-0002",
+        accessToken: "EAAG-matrix",
+        kind: "sandbox",
+        agentSlug: f.agentA.slug,
+      },
+    }),
+  },
+  "numbers.update": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({
+      tenantSlug: f.tenantA.slug,
+      numberId: f.numberA.id,
+      number: { displayPhoneNumber: "+55 11 90000-0001", kind: "meta", agentSlug: f.agentA.slug },
+    }),
+  },
   "templates.list": {
     level: "tenant-operator",
     kind: "query",
@@ -386,6 +414,7 @@ async function setup(db: Database) {
     spareCaseId: spareCase.id,
     testRunId: run.id,
     keptTemplateId: keptTemplate.id,
+    spareNumberId: `1099${Date.now()}`,
     spareTemplateId: spareTemplate.id,
     operator,
     clientA,
@@ -427,7 +456,8 @@ async function snapshotTenantA(db: Database, f: Fixture) {
            (select count(*)::int from outbox_messages o where o.conversation_id = c.id) as sends
     from conversations c where c.tenant_id = ${f.tenantA.id} order by c.id`;
   const numbers = await db.$client`
-    select id, send_paused_at, pause_reason from phone_numbers where tenant_id = ${f.tenantA.id} order by id`;
+    select id, display_phone_number, kind, agent_id, waba_id, access_token_enc, send_paused_at, pause_reason
+    from phone_numbers where tenant_id = ${f.tenantA.id} order by id`;
   const jobs = await db.$client`
     select id, status, attempts from message_queue where tenant_id = ${f.tenantA.id} order by id`;
   const sends = await db.$client`

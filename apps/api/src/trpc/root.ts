@@ -8,6 +8,7 @@ import { customersRouter } from "./routers/customers.ts";
 import { dealsRouter } from "./routers/deals.ts";
 import { draftsRouter } from "./routers/drafts.ts";
 import { metricsRouter } from "./routers/metrics.ts";
+import { numbersRouter } from "./routers/numbers.ts";
 import { onboardingRouter } from "./routers/onboarding.ts";
 import { operationsRouter } from "./routers/operations.ts";
 import { regressionRouter } from "./routers/regression.ts";
@@ -32,6 +33,7 @@ export const appRouter = createTRPCRouter({
   operations: operationsRouter,
   setup: setupRouter,
   templates: templatesRouter,
+  numbers: numbersRouter,
   metrics: metricsRouter,
   sandbox: sandboxRouter,
   onboarding: onboardingRouter,

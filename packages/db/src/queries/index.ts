@@ -22,3 +22,4 @@ export * from "./customers.ts";
 export * from "./secrets.ts";
 export * from "./rate-limits.ts";
 export * from "./templates.ts";
+export * from "./numbers.ts";

@@ -435,8 +435,12 @@ export type NumberRow = {
   displayPhoneNumber: string;
   kind: "meta" | "sandbox";
   agentSlug: string | null;
+  /** Its WhatsApp Business Account, once the apply file, the console or Meta's webhooks named it. */
+  wabaId: string | null;
   sendPausedAt: string | null;
   pauseReason: string | null;
+  /** When one of its texts first reached delivered or read (the setup checklist). */
+  firstAnsweredAt: string | null;
   /** Sends of this number waiting in the outbox (queued or ambiguous). */
   waiting: number;
 };
@@ -451,13 +455,16 @@ export async function listNumbers(db: Executor, p: { tenantId?: string | null })
     display_phone_number: string;
     kind: "meta" | "sandbox";
     agent_slug: string | null;
+    waba_id: string | null;
     send_paused_at: string | null;
     pause_reason: string | null;
+    first_answered_at: string | null;
     waiting: number;
   }>(sql`
     select n.id, n.tenant_id, t.slug as tenant_slug, t.name as tenant_name, n.phone_number_id,
-           n.display_phone_number, n.kind, a.slug as agent_slug,
+           n.display_phone_number, n.kind, a.slug as agent_slug, n.waba_id,
            ${isoText(sql`n.send_paused_at`)} as send_paused_at, n.pause_reason,
+           ${isoText(sql`n.first_answered_at`)} as first_answered_at,
            (select count(*)::int from outbox_messages o
             where o.phone_number_id = n.id and o.status in ('queued', 'ambiguous')) as waiting
     from phone_numbers n
@@ -474,8 +481,10 @@ export async function listNumbers(db: Executor, p: { tenantId?: string | null })
     displayPhoneNumber: r.display_phone_number,
     kind: r.kind,
     agentSlug: r.agent_slug,
+    wabaId: r.waba_id,
     sendPausedAt: r.send_paused_at,
     pauseReason: r.pause_reason,
+    firstAnsweredAt: r.first_answered_at,
     waiting: r.waiting,
   }));
 }

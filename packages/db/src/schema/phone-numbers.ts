@@ -20,8 +20,9 @@ export const phoneNumbers = pgTable(
     phoneNumberId: text().notNull(),
     displayPhoneNumber: text().notNull(),
     /**
-     * The WhatsApp Business Account the number belongs to (Meta's WABA id), when the apply file gives
-     * it: template status webhooks name the WABA, not a number.
+     * The WhatsApp Business Account the number belongs to (Meta's WABA id): given by the apply file or
+     * the console, or recorded from Meta's webhooks (`entry[].id`). Template status webhooks name the
+     * WABA, not a number.
      */
     wabaId: text(),
     kind: text({ enum: NUMBER_KINDS }).notNull().default("meta"),

@@ -15,3 +15,4 @@ export * from "./regression.ts";
 export * from "./users.ts";
 export * from "./customers.ts";
 export * from "./templates.ts";
+export * from "./numbers.ts";
