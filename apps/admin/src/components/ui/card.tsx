@@ -28,7 +28,8 @@ export function CardHeader({
         className,
       )}
     >
-      <div className="min-w-0">
+      {/* A long description wraps beside the actions instead of pushing them below, unless the card is too narrow for both. */}
+      <div className="min-w-0 flex-1 basis-64">
         <h2 id={titleId} className="text-sm font-semibold text-slate-900">
           {title}
         </h2>

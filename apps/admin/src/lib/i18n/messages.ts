@@ -1,6 +1,7 @@
 import { customersEn, customersPtBR } from "./customers.ts";
 import { inboxEn, inboxPtBR } from "./inbox.ts";
 import { metricsEn, metricsPtBR } from "./metrics.ts";
+import { numbersEn, numbersPtBR } from "./numbers.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
 import { passwordLinkEn, passwordLinkPtBR } from "./password-link.ts";
 import { regressionEn, regressionPtBR } from "./regression.ts";
@@ -407,6 +408,7 @@ const ptBR = {
   regression: regressionPtBR,
   wizard: wizardPtBR,
   templates: templatesPtBR,
+  numbers: numbersPtBR,
   users: usersPtBR,
   passwordLink: passwordLinkPtBR,
   customers: customersPtBR,
@@ -780,6 +782,7 @@ const en: Messages = {
   regression: regressionEn,
   wizard: wizardEn,
   templates: templatesEn,
+  numbers: numbersEn,
   users: usersEn,
   passwordLink: passwordLinkEn,
   customers: customersEn,

@@ -4,7 +4,9 @@ import {
   parseAgentSpec,
   parseApplyFile,
   parseOnboardingInput,
+  ZAddNumberInput,
   ZCreatePasswordLinkInput,
+  ZCreateTemplateInput,
   ZCreateUserInput,
   ZCustomerRefInput,
   ZDescribePasswordLinkInput,
@@ -112,7 +114,19 @@ function everyKindOfError(): FieldError[] {
     ZSetPasswordWithLinkInput.safeParse({ token: "A".repeat(43), password: "p".repeat(201) }),
     ZSetPasswordWithLinkInput.safeParse({ token: 42 }),
   ];
-  for (const parsed of [...customerRequests, ...accessRequests]) {
+  // The tenant page's template and number forms.
+  const tenantSetup = [
+    ZCreateTemplateInput.safeParse({ tenantSlug: "haven", template: { name: "Promo Natal", language: "Portuguese", category: "news", body: " " } }),
+    ZAddNumberInput.safeParse({
+      tenantSlug: "haven",
+      number: { phoneNumberId: "abc", displayPhoneNumber: "", wabaId: "WABA-1", accessToken: "env:WA_TOKEN", kind: "meta", agentSlug: "recepcao" },
+    }),
+    ZAddNumberInput.safeParse({
+      tenantSlug: "haven",
+      number: { phoneNumberId: "1065", displayPhoneNumber: "+55", accessToken: " ", kind: "meta", agentSlug: "recepcao" },
+    }),
+  ];
+  for (const parsed of [...customerRequests, ...accessRequests, ...tenantSetup]) {
     expect(parsed.success).toBe(false);
     if (!parsed.success) {
       errors.push(

@@ -80,6 +80,8 @@ const RULES: readonly Rule[] = [
   [/^must be a version like (\S+)$/, (ex) => `deve ser uma versão como ${ex}`],
   [/^must be (\d+)–(\d+) digits \(country code and number\)$/, (a, b) => `deve ter de ${a} a ${b} dígitos (código do país e número)`],
   [/^must be digits \(Meta's phone_number_id\)$/, () => "deve ter só dígitos (o phone_number_id da Meta)"],
+  [/^must be digits \(Meta's WhatsApp Business Account id\)$/, () => "deve ter só dígitos (o id da conta WhatsApp Business na Meta)"],
+  [/^paste the token itself, not an env: reference$/, () => "cole o próprio token, não uma referência env:"],
   [
     /^env reference must be env:NAME with NAME a valid environment variable name$/,
     () => "uma referência de ambiente deve ser env:NOME, com NOME um nome válido de variável de ambiente",

@@ -13,6 +13,7 @@ import { EmptyState, ErrorState, LoadingState, PageQueryState } from "../../comp
 import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { CustomerDataCard } from "../../features/customers/customer-data-card.tsx";
+import { NumbersCard } from "../../features/numbers/numbers-card.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
 import { TemplatesCard } from "../../features/templates/templates-card.tsx";
 import {
@@ -139,6 +140,7 @@ export function TenantDetailPage() {
             )}
           </Card>
           <SetupChecklistCard tenantSlug={tenant.data.slug} />
+          <NumbersCard tenantSlug={tenant.data.slug} />
           <TemplatesCard tenantSlug={tenant.data.slug} />
           <AccountsCard tenantSlug={tenant.data.slug} id={CLIENT_ACCESS_ID} className="scroll-mt-6" />
           <CustomerDataCard tenant={tenant.data} />

@@ -1,0 +1,100 @@
+import { randomInt } from "node:crypto";
+
+import { conversationAnswered, customerSays, newCustomer } from "../../fixtures/customer.ts";
+import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
+import { expect, test } from "../../fixtures/test.ts";
+import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
+
+test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its customers are answered at once; then changes its display and replaces its token, which is never shown back", async ({
+  page,
+  apiSignin,
+  operatorApi,
+  request,
+  shot,
+}) => {
+  test.setTimeout(90_000);
+  const suffix = String(randomInt(100_000, 999_999));
+  const tenant = { slug: `numeros-${suffix}`, name: `Clínica Números ${suffix}` };
+  ok(
+    await trpcMutation(operatorApi, "onboarding.create", {
+      tenant,
+      agents: [
+        {
+          slug: "recepcao",
+          spec: {
+            specVersion: 1,
+            agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
+            business: { name: tenant.name, description: "Clínica de fisioterapia." },
+            goals: ["Agendar uma avaliação"],
+            handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
+          },
+        },
+      ],
+      numbers: [],
+    }),
+  );
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}`);
+  const card = page.getByTestId("numbers-card");
+  await expect(card.getByText("Nenhum número")).toBeVisible();
+
+  const phoneNumberId = `10990${suffix}0001`;
+  await card.getByRole("button", { name: "+ Novo número" }).click();
+  const dialog = page.getByRole("dialog", { name: "Novo número" });
+  await dialog.getByLabel("phone_number_id (Meta)").fill("+55 11 9");
+  await dialog.getByLabel("Número exibido").fill(`+55 11 96${suffix}`);
+  await dialog.getByLabel("Token de acesso (Graph API)").fill("env:WA_TOKEN");
+  await dialog.getByRole("button", { name: "Adicionar número" }).click();
+  await expect(dialog.getByTestId("field-errors")).toHaveText([
+    "deve ter só dígitos (o phone_number_id da Meta)",
+    "cole o próprio token, não uma referência env:",
+  ]);
+  await dialog.getByLabel("phone_number_id (Meta)").fill(phoneNumberId);
+  await dialog.getByLabel("Token de acesso (Graph API)").fill("EAAG-primeiro-token");
+  await dialog.getByLabel("Tipo").selectOption({ label: "Sandbox (teste)" });
+  await dialog.getByRole("button", { name: "Adicionar número" }).click();
+  await expect(dialog).toBeHidden();
+  const row = card.locator(`[data-testid="number-row"][data-phone-number-id="${phoneNumberId}"]`);
+  await expect(row).toContainText(`+55 11 96${suffix}`);
+  await expect(row).toContainText("recepcao");
+  await expect(row.getByTestId("number-state")).toHaveText("Ainda não respondeu");
+  await expect(page.getByRole("main")).toContainText("Números: 1");
+
+  // The webhook knows it at once: a customer writing to it is answered by the tenant's agent.
+  const customer = newCustomer("Numero");
+  await customerSays(request, customer, "Oi, vocês atendem sábado?", phoneNumberId);
+  await conversationAnswered(operatorApi, customer, tenant.slug);
+
+  // Changed: a new display and a new token; the token field starts empty and stays so.
+  await row.getByRole("button", { name: `Editar +55 11 96${suffix}` }).click();
+  const edit = page.getByRole("dialog", { name: `Editar +55 11 96${suffix}` });
+  await expect(edit.getByLabel("phone_number_id (Meta)")).toHaveAttribute("readonly", "");
+  await expect(edit.getByLabel("Novo token de acesso")).toHaveValue("");
+  await edit.getByLabel("Número exibido").fill(`+55 11 95${suffix}`);
+  await edit.getByLabel("Novo token de acesso").fill("EAAG-segundo-token");
+  await edit.getByRole("button", { name: "Salvar" }).click();
+  await expect(edit).toBeHidden();
+  await expect(row).toContainText(`+55 11 95${suffix}`);
+  await expectFitsLaptopScreen(page, card.getByTestId("numbers-table"), row.getByRole("button", { name: /^Editar/ }));
+  await shot("tenant-numbers");
+
+  // The same Meta id again: refused in words.
+  await card.getByRole("button", { name: "+ Novo número" }).click();
+  await dialog.getByLabel("phone_number_id (Meta)").fill(phoneNumberId);
+  await dialog.getByLabel("Número exibido").fill("+55 11 90000-0000");
+  await dialog.getByLabel("Token de acesso (Graph API)").fill("EAAG-outro");
+  await dialog.getByRole("button", { name: "Adicionar número" }).click();
+  await expect(dialog.getByTestId("form-error")).toHaveText(`O phone_number_id ${phoneNumberId} já está em uso.`);
+  await dialog.getByRole("button", { name: "Cancelar" }).click();
+
+  // Audited, never with the token; nor does the page or its API answer carry it.
+  const events = ok(
+    await trpcQuery<{ items: { type: string; before: unknown; after: unknown }[] }>(operatorApi, "audit.list", { tenantSlug: tenant.slug, type: "number." }),
+  );
+  // (The customer's message also recorded the number's WABA, as Meta names it.)
+  expect(events.items.map((e) => e.type).sort()).toEqual(["number.added", "number.updated", "number.waba_recorded"]);
+  expect(events.items.find((e) => e.type === "number.updated")?.after).toEqual({ displayPhoneNumber: `+55 11 95${suffix}`, accessToken: "replaced" });
+  expect(JSON.stringify(events)).not.toContain("EAAG");
+  expect(JSON.stringify(ok(await trpcQuery(operatorApi, "numbers.list", { tenantSlug: tenant.slug })))).not.toContain("EAAG");
+  await expect(page.getByRole("main")).not.toContainText("EAAG");
+});

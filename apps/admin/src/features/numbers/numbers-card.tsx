@@ -1,0 +1,230 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+
+import { NUMBER_KINDS, ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/schemas";
+
+import { Badge } from "../../components/ui/badge.tsx";
+import { Button } from "../../components/ui/button.tsx";
+import { Card, CardHeader } from "../../components/ui/card.tsx";
+import { Dialog } from "../../components/ui/dialog.tsx";
+import { SelectField, TextField } from "../../components/ui/field.tsx";
+import { EmptyState, ErrorState, FormError, LoadingState } from "../../components/ui/states.tsx";
+import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { useToast } from "../../components/ui/toast.tsx";
+import { errorCode, errorMessage } from "../../lib/errors.ts";
+import { useCheckedForm } from "../../lib/form-issues.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+
+type PhoneNumber = RouterOutputs["numbers"]["list"][number];
+
+/**
+ * The tenant's WhatsApp numbers: Meta's id, kind, the agent that answers it (routing by number), its
+ * WABA, whether its sending is paused and when it first answered; add one, or change one (a new
+ * token replaces the sealed one; tokens are never shown back).
+ */
+export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; className?: string }) {
+  const { t, dateTime } = useI18n();
+  const trpc = useTRPC();
+  const list = useQuery(trpc.numbers.list.queryOptions({ tenantSlug }));
+  // The form's number: null for a new one; undefined while closed.
+  const [editing, setEditing] = useState<PhoneNumber | null | undefined>(undefined);
+  return (
+    <Card className={className} data-testid="numbers-card">
+      <CardHeader
+        title={t.numbers.title}
+        description={t.numbers.subtitle}
+        actions={
+          <Button size="sm" onClick={() => setEditing(null)}>
+            + {t.numbers.add}
+          </Button>
+        }
+      />
+      {list.isPending ? (
+        <LoadingState className="py-8" />
+      ) : list.isError ? (
+        <ErrorState error={list.error} onRetry={() => void list.refetch()} className="py-8" />
+      ) : list.data.length === 0 ? (
+        <EmptyState title={t.numbers.empty} description={t.numbers.emptyHint} className="py-8" />
+      ) : (
+        <Table data-testid="numbers-table">
+          <THead>
+            <tr>
+              <Th>{t.numbers.number}</Th>
+              <Th>{t.numbers.agent}</Th>
+              <Th>{t.numbers.state}</Th>
+              <Th className="text-right">{t.common.actions}</Th>
+            </tr>
+          </THead>
+          <TBody>
+            {list.data.map((n) => (
+              <Tr key={n.id} data-testid="number-row" data-phone-number-id={n.phoneNumberId}>
+                <Td className="whitespace-normal">
+                  <p className="text-sm font-medium text-slate-900">{n.displayPhoneNumber}</p>
+                  <p className="font-mono text-xs break-all text-slate-500">{n.phoneNumberId}</p>
+                  {n.wabaId ? (
+                    <p className="font-mono text-xs break-all text-slate-400">
+                      {t.numbers.waba} {n.wabaId}
+                    </p>
+                  ) : null}
+                </Td>
+                <Td className="whitespace-normal">
+                  <p className="font-mono text-sm text-slate-700">{n.agentSlug ?? t.common.none}</p>
+                  <Badge tone={n.kind === "meta" ? "indigo" : "gray"} className="mt-1">
+                    {t.wizard.kinds[n.kind] ?? n.kind}
+                  </Badge>
+                </Td>
+                <Td className="text-xs whitespace-normal text-slate-500" data-testid="number-state">
+                  {n.sendPausedAt ? (
+                    <Badge tone="amber">{t.numbers.paused(n.pauseReason ?? "")}</Badge>
+                  ) : n.firstAnsweredAt ? (
+                    t.numbers.answered(dateTime(n.firstAnsweredAt))
+                  ) : (
+                    t.numbers.notAnswered
+                  )}
+                </Td>
+                <Td>
+                  <div className="flex justify-end">
+                    <Button size="sm" variant="ghost" onClick={() => setEditing(n)} aria-label={`${t.numbers.edit} ${n.displayPhoneNumber}`}>
+                      {t.numbers.edit}
+                    </Button>
+                  </div>
+                </Td>
+              </Tr>
+            ))}
+          </TBody>
+        </Table>
+      )}
+      <Dialog
+        open={editing !== undefined}
+        onClose={() => setEditing(undefined)}
+        title={editing ? t.numbers.editTitle(editing.displayPhoneNumber) : t.numbers.newTitle}
+        description={editing ? t.numbers.editBody : t.numbers.newBody}
+      >
+        {editing !== undefined ? (
+          <NumberForm key={editing?.id ?? "new"} tenantSlug={tenantSlug} editing={editing} onClose={() => setEditing(undefined)} />
+        ) : null}
+      </Dialog>
+    </Card>
+  );
+}
+
+function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; editing: PhoneNumber | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
+  const [phoneNumberId, setPhoneNumberId] = useState(editing?.phoneNumberId ?? "");
+  const [display, setDisplay] = useState(editing?.displayPhoneNumber ?? "");
+  const [token, setToken] = useState("");
+  const [kind, setKind] = useState<(typeof NUMBER_KINDS)[number]>(editing?.kind ?? "meta");
+  const [agentSlug, setAgentSlug] = useState(editing?.agentSlug ?? "");
+  const [wabaId, setWabaId] = useState(editing?.wabaId ?? "");
+  const agentChoice = agentSlug || agents.data?.[0]?.slug || "";
+  const fields = { displayPhoneNumber: display.trim(), kind, agentSlug: agentChoice, wabaId: wabaId.trim() || undefined };
+  const done = async (message: string) => {
+    toast.success(message);
+    onClose();
+    // The tenant's header counts its numbers.
+    await Promise.all([
+      queryClient.invalidateQueries(trpc.numbers.list.pathFilter()),
+      queryClient.invalidateQueries(trpc.tenants.bySlug.pathFilter()),
+    ]);
+  };
+  const add = useMutation(trpc.numbers.add.mutationOptions({ onSuccess: () => done(t.numbers.created(fields.displayPhoneNumber)) }));
+  const update = useMutation(
+    trpc.numbers.update.mutationOptions({
+      onSuccess: (result) => done(result.changed ? t.numbers.saved(fields.displayPhoneNumber) : t.numbers.unchanged),
+    }),
+  );
+  const addForm = useCheckedForm(
+    ZAddNumberInput,
+    { tenantSlug, number: { ...fields, phoneNumberId: phoneNumberId.trim(), accessToken: token } },
+    (input) => add.mutate(input),
+  );
+  const updateForm = useCheckedForm(
+    ZUpdateNumberInput,
+    { tenantSlug, numberId: editing?.id, number: { ...fields, accessToken: token.trim() === "" ? undefined : token } },
+    (input) => update.mutate(input),
+  );
+  const form = editing ? updateForm : addForm;
+  const at = (field: string) => form.issues.get(`number.${field}`);
+  const failed = editing ? update.error : add.error;
+  const busy = add.isPending || update.isPending;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    form.submit();
+  };
+  return (
+    <form onSubmit={submit} noValidate className="space-y-4" data-testid="number-form">
+      {failed ? (
+        <FormError>{errorCode(failed) === "CONFLICT" ? t.numbers.taken(phoneNumberId.trim()) : errorMessage(failed, t)}</FormError>
+      ) : null}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <TextField
+          label={t.wizard.phoneNumberId}
+          errors={at("phoneNumberId")}
+          value={phoneNumberId}
+          inputMode="numeric"
+          controlClassName="font-mono"
+          readOnly={editing !== null}
+          autoFocus={editing === null}
+          onChange={(event) => setPhoneNumberId(event.target.value)}
+        />
+        <TextField
+          label={t.wizard.displayPhoneNumber}
+          errors={at("displayPhoneNumber")}
+          value={display}
+          placeholder="+55 11 99999-0000"
+          onChange={(event) => setDisplay(event.target.value)}
+        />
+        <TextField
+          label={editing ? t.numbers.newToken : t.wizard.accessToken}
+          hint={editing ? t.numbers.keepToken : undefined}
+          errors={at("accessToken")}
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+        />
+        <TextField
+          label={t.numbers.wabaId}
+          optional={t.common.optional}
+          errors={at("wabaId")}
+          value={wabaId}
+          inputMode="numeric"
+          controlClassName="font-mono"
+          onChange={(event) => setWabaId(event.target.value)}
+        />
+        <SelectField
+          label={t.wizard.kind}
+          errors={at("kind")}
+          value={kind}
+          onChange={(event) => setKind(event.target.value === "sandbox" ? "sandbox" : "meta")}
+        >
+          {NUMBER_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t.wizard.kinds[k] ?? k}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label={t.wizard.numberAgent} errors={at("agentSlug")} value={agentChoice} onChange={(event) => setAgentSlug(event.target.value)}>
+          {(agents.data ?? []).map((agent) => (
+            <option key={agent.id} value={agent.slug}>
+              {agent.name} ({agent.slug})
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      <div className="flex justify-end gap-2 pt-2">
+        <Button variant="secondary" onClick={onClose} disabled={busy}>
+          {t.common.cancel}
+        </Button>
+        <Button type="submit" loading={busy}>
+          {editing ? t.numbers.save : t.numbers.create}
+        </Button>
+      </div>
+    </form>
+  );
+}
