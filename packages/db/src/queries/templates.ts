@@ -9,6 +9,9 @@ import { isoText } from "./conversations.ts";
 
 type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 
+/** Meta, as the actor of the changes its webhooks make. */
+const META: AuditActor = { type: "meta", label: "meta" };
+
 /**
  * Meta's template events (`message_template_status_update`) → the status we keep. Only `approved`
  * templates are sent; an event not listed (FLAGGED: a warning before a pause) changes nothing and
@@ -50,7 +53,7 @@ export async function applyTemplateStatusChange(
       }
       await insertAuditEvent(tx, {
         tenantId: t.tenant_id,
-        actor: { type: "meta", label: "meta" },
+        actor: META,
         type: "template.status_changed",
         subjectType: "template",
         subjectId: t.id,
@@ -86,7 +89,7 @@ export async function recordNumberWaba(
     }
     await insertAuditEvent(tx, {
       tenantId: p.tenantId,
-      actor: { type: "meta", label: "meta" },
+      actor: META,
       type: "number.waba_recorded",
       subjectType: "phone_number",
       subjectId: p.phoneNumberId,

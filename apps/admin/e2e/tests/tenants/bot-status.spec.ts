@@ -1,8 +1,7 @@
-import { randomInt } from "node:crypto";
-
 import type { APIRequestContext, Page } from "@playwright/test";
 
 import { OPERATOR } from "../../fixtures/data.ts";
+import { onboardTenant, type Tenant } from "../../fixtures/tenants.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 
@@ -10,34 +9,8 @@ import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 // Haven and the second tenant the other suites share are never paused; each one leaves its tenant
 // active again, even when it fails halfway.
 
-type Tenant = { slug: string; name: string };
-
 const PAUSED_BANNER =
   "O bot está pausado: as mensagens chegam à caixa de entrada, mas ninguém recebe resposta automática nem lembretes.";
-
-/** A new tenant with one agent (1.0.0 active) and no number, through `onboarding.create`. */
-async function onboardTenant(api: APIRequestContext, prefix: string): Promise<Tenant> {
-  const suffix = String(randomInt(100_000, 999_999));
-  const tenant = { slug: `${prefix}-${suffix}`, name: `Clínica ${prefix} ${suffix}` };
-  ok(
-    await trpcMutation(api, "onboarding.create", {
-      tenant,
-      agents: [
-        {
-          slug: "atendimento",
-          spec: {
-            specVersion: 1,
-            agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
-            business: { name: tenant.name, description: "Clínica de fisioterapia." },
-            goals: ["Agendar uma avaliação"],
-            handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
-          },
-        },
-      ],
-    }),
-  );
-  return tenant;
-}
 
 /** Back to active through the API (a no-op when it already is). */
 async function resumeTenant(api: APIRequestContext, tenant: Tenant): Promise<void> {

@@ -3,7 +3,8 @@ import { randomInt } from "node:crypto";
 import { conversationAnswered, customerSays, newCustomer } from "../../fixtures/customer.ts";
 import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
-import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
+import { onboardTenant } from "../../fixtures/tenants.ts";
+import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
 test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its customers are answered at once; then changes its display and replaces its token, which is never shown back", async ({
   page,
@@ -14,25 +15,7 @@ test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its 
 }) => {
   test.setTimeout(90_000);
   const suffix = String(randomInt(100_000, 999_999));
-  const tenant = { slug: `numeros-${suffix}`, name: `Clínica Números ${suffix}` };
-  ok(
-    await trpcMutation(operatorApi, "onboarding.create", {
-      tenant,
-      agents: [
-        {
-          slug: "recepcao",
-          spec: {
-            specVersion: 1,
-            agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
-            business: { name: tenant.name, description: "Clínica de fisioterapia." },
-            goals: ["Agendar uma avaliação"],
-            handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
-          },
-        },
-      ],
-      numbers: [],
-    }),
-  );
+  const tenant = await onboardTenant(operatorApi, "numeros", { agentSlug: "recepcao" });
   await apiSignin("operator");
   await page.goto(`/tenants/${tenant.slug}`);
   const card = page.getByTestId("numbers-card");

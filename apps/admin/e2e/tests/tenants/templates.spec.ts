@@ -7,7 +7,8 @@ import { metaJsonStringify, SANDBOX_DEFAULTS, signPayload } from "@lx/sandbox";
 import { customerSays, newCustomer } from "../../fixtures/customer.ts";
 import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
-import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
+import { onboardTenant } from "../../fixtures/tenants.ts";
+import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
 /** What scripts/start.ts gives the API when META_APP_SECRET is not set. */
 const APP_SECRET = process.env.META_APP_SECRET ?? "lx-dev-app-secret";
@@ -50,37 +51,14 @@ test("[TEMPLATES]: the tenant page shows each template's status at Meta; a numbe
   // (its customers' messages and its status callbacks name SANDBOX_DEFAULTS.wabaId, as Meta names a
   // number's real one), and Meta's change reaches every tenant with that template in the WABA.
   const suffix = String(randomInt(100_000, 999_999));
-  const tenant = { slug: `templates-${suffix}`, name: `Clínica Templates ${suffix}` };
   const phoneNumberId = `10770${suffix}0001`;
   const template = `retomada_${suffix}`;
-  ok(
-    await trpcMutation(operatorApi, "onboarding.create", {
-      tenant,
-      agents: [
-        {
-          slug: "recepcao",
-          spec: {
-            specVersion: 1,
-            agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
-            business: { name: tenant.name, description: "Clínica de fisioterapia." },
-            goals: ["Agendar uma avaliação"],
-            handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
-            templates: { reengagement: { name: template, language: "pt_BR" } },
-          },
-        },
-      ],
-      templates: [
-        {
-          name: template,
-          language: "pt_BR",
-          category: "utility",
-          purpose: "reengagement",
-          body: "Olá {{1}}, podemos continuar de onde paramos?",
-        },
-      ],
-      numbers: [{ phoneNumberId, displayPhoneNumber: `+55 11 97${suffix}`, accessToken: "sandbox-token", kind: "sandbox" }],
-    }),
-  );
+  const tenant = await onboardTenant(operatorApi, "templates", {
+    agentSlug: "recepcao",
+    specTemplates: { reengagement: { name: template, language: "pt_BR" } },
+    templates: [{ name: template, language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar de onde paramos?" }],
+    numbers: [{ phoneNumberId, displayPhoneNumber: `+55 11 97${suffix}`, accessToken: "sandbox-token", kind: "sandbox" }],
+  });
 
   await apiSignin("operator");
   await page.goto(`/tenants/${tenant.slug}`);
@@ -121,28 +99,11 @@ test("[TEMPLATES]: an operator declares a template after onboarding, changes its
   apiSignin,
   operatorApi,
 }) => {
-  const suffix = String(randomInt(100_000, 999_999));
-  const tenant = { slug: `templates-${suffix}`, name: `Clínica Templates ${suffix}` };
-  ok(
-    await trpcMutation(operatorApi, "onboarding.create", {
-      tenant,
-      agents: [
-        {
-          slug: "recepcao",
-          spec: {
-            specVersion: 1,
-            agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
-            business: { name: tenant.name, description: "Clínica de fisioterapia." },
-            goals: ["Agendar uma avaliação"],
-            handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
-            templates: { reengagement: { name: "retomada_v1", language: "pt_BR" } },
-          },
-        },
-      ],
-      templates: [{ name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
-      numbers: [],
-    }),
-  );
+  const tenant = await onboardTenant(operatorApi, "templates", {
+    agentSlug: "recepcao",
+    specTemplates: { reengagement: { name: "retomada_v1", language: "pt_BR" } },
+    templates: [{ name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
+  });
   await apiSignin("operator");
   await page.goto(`/tenants/${tenant.slug}`);
   const card = page.getByTestId("templates-card");
