@@ -6,7 +6,7 @@ import type { TTestCaseResult } from "@lx/shared/schemas";
 import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { isoText } from "./conversations.ts";
-import { redactCaseResult } from "./regression.ts";
+import { redactCaseResult, redactReplay } from "./regression.ts";
 import { changeTenantSetting } from "./tenants.ts";
 
 /**
@@ -552,20 +552,6 @@ async function eraseConversations(
 function caseIdOf(value: unknown): string | null {
   const id = value !== null && typeof value === "object" ? (value as { id?: unknown }).id : undefined;
   return typeof id === "string" ? id : null;
-}
-
-function redactReplay<T>(r: T): T {
-  const replay = r as { customer?: string; replies?: Record<string, unknown>[] };
-  return {
-    ...replay,
-    customer: ERASED_TEXT,
-    replies: (replay.replies ?? []).map((reply) => ({
-      ...reply,
-      customer: "",
-      original: { ...(reply.original as object), text: "" },
-      candidate: { ...(reply.candidate as object), text: "" },
-    })),
-  } as T;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
-import type { TTestCaseBody } from "@lx/shared/schemas";
+import type { TReplayConversation, TTestCaseBody } from "@lx/shared/schemas";
 
 import { havenSpec } from "@lx/shared/testing";
 
-import { dbTest as test, seedAgent, seedTenant, TEST_ACTOR } from "../testing/index.ts";
+import { dbTest as test, seedAgent, seedConversation, seedNumber, seedTenant, TEST_ACTOR } from "../testing/index.ts";
+import { eraseCustomer } from "./customers.ts";
 import {
   beginTestRun,
   deleteTestCase,
@@ -145,6 +146,60 @@ describe("regression gate: cases and runs", () => {
         handoff: { trigger: "model", reason: "" },
       },
       result(kept),
+    ]);
+  });
+
+  test("a replay's conversation whose customer was erased while the run was being made is stored without their words", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent } = await seedAgent(db, { tenantId: tenant.id });
+    const ids = { tenantId: tenant.id, agentId: agent.id };
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const erased = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, agentId: agent.id });
+    const other = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, agentId: agent.id });
+    const run = await requestTestRun(db, { ...ids, version: "1.0.0", kind: "replay", replayLimit: 5, actor: TEST_ACTOR });
+    const task = await beginTestRun(db, run.id);
+    if (!task) {
+      throw new Error("no task");
+    }
+    const replay = (conversationId: string, words: string): TReplayConversation => ({
+      conversationId,
+      customer: "…4321",
+      replies: [
+        {
+          messageId: 1,
+          customer: words,
+          original: { text: `Olá! Sobre "${words}"…`, version: "1.0.0" },
+          candidate: { text: `Oi! Sobre "${words}"…`, handoff: null, tools: [] },
+          changed: true,
+        },
+      ],
+    });
+    // The worker replayed both; one customer's data is erased before it stores the run.
+    await eraseCustomer(db, { tenantId: tenant.id, conversationId: erased.id, actor: TEST_ACTOR });
+    await finishTestRun(db, {
+      run: task,
+      results: [replay(erased.id, "Sou a Joana, CPF 123"), replay(other.id, "Quanto custa?")],
+      summary: { total: 2, passed: 0, failed: 0, changed: 2, tokensIn: 6, tokensOut: 4 },
+      passed: null,
+      casesHash: null,
+      actor: TEST_ACTOR,
+    });
+    const stored = await getTestRun(db, { ...ids, id: run.id });
+    expect(stored.results).toEqual([
+      {
+        conversationId: erased.id,
+        customer: "[erased]",
+        replies: [
+          {
+            messageId: 1,
+            customer: "",
+            original: { text: "", version: "1.0.0" },
+            candidate: { text: "", handoff: null, tools: [] },
+            changed: true,
+          },
+        ],
+      },
+      replay(other.id, "Quanto custa?"),
     ]);
   });
 

@@ -454,7 +454,10 @@ export async function finishTestRun(
   },
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const results = p.run.kind === "cases" ? await keptCaseResults(tx, p.results as TTestCaseResult[]) : p.results;
+    const results =
+      p.run.kind === "cases"
+        ? await keptCaseResults(tx, p.results as TTestCaseResult[])
+        : await keptReplayResults(tx, p.results as TReplayConversation[]);
     const done = await tx.execute(sql`
       update agent_test_runs
       set status = 'done', results = ${JSON.stringify(results)}::jsonb, summary = ${JSON.stringify(p.summary)}::jsonb,
@@ -514,6 +517,47 @@ async function keptCaseResults(tx: Executor, results: TTestCaseResult[]): Promis
     for key share`);
   const kept = new Set(rows.map((r) => r.id));
   return results.map((r) => (kept.has(r.caseId) ? r : redactCaseResult(r)));
+}
+
+/**
+ * A replay of real conversations without the customer's words (an erasure of that customer): the
+ * masked customer, the words they wrote and both versions' replies. Timings and verdicts stay.
+ */
+export function redactReplay<T>(r: T): T {
+  const replay = r as { customer?: string; replies?: Record<string, unknown>[] };
+  return {
+    ...replay,
+    customer: ERASED_CASE_NAME,
+    replies: (replay.replies ?? []).map((reply) => ({
+      ...reply,
+      customer: "",
+      original: { ...(reply.original as object), text: "" },
+      candidate: { ...(reply.candidate as object), text: "" },
+    })),
+  } as T;
+}
+
+/**
+ * A finished replay keeps the words of the conversations not erased meanwhile: one whose customer was
+ * erased while the run was being made is stored redacted. The others are held FOR SHARE until the run
+ * is stored, so an erasure (which locks its conversations FOR UPDATE first) either waits and then
+ * finds the stored run (and redacts it), or erased them first and is seen here.
+ */
+async function keptReplayResults(tx: Executor, results: TReplayConversation[]): Promise<TReplayConversation[]> {
+  if (results.length === 0) {
+    return results;
+  }
+  const ids = [...new Set(results.map((r) => r.conversationId))];
+  const rows = await tx.execute<{ id: string }>(sql`
+    select id from conversations
+    where id = any(array[${sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `,
+    )}]::uuid[]) and erased_at is null
+    order by id
+    for share`);
+  const kept = new Set(rows.map((r) => r.id));
+  return results.map((r) => (kept.has(r.conversationId) ? r : redactReplay(r)));
 }
 
 /** A run whose job died (the LLM stayed down): status error with the reason. Audited. */
