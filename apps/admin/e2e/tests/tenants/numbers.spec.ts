@@ -4,7 +4,7 @@ import { conversationAnswered, customerSays, newCustomer } from "../../fixtures/
 import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { onboardTenant } from "../../fixtures/tenants.ts";
-import { ok, trpcQuery } from "../../fixtures/trpc.ts";
+import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 
 test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its customers are answered at once; then changes its display and replaces its token, which is never shown back", async ({
   page,
@@ -58,8 +58,20 @@ test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its 
   await edit.getByRole("button", { name: "Salvar" }).click();
   await expect(edit).toBeHidden();
   await expect(row).toContainText(`+55 11 95${suffix}`);
+
+  // Its sending paused (as the sender does after Meta's 190, an expired token): once the token is
+  // replaced, the operator resumes it from here.
+  const [added] = ok(await trpcQuery<{ id: string; phoneNumberId: string }[]>(operatorApi, "numbers.list", { tenantSlug: tenant.slug }));
+  ok(await trpcMutation(operatorApi, "operations.pauseNumber", { numberId: added?.id, reason: "token expirado (190)" }));
+  await page.reload();
+  await expect(row.getByTestId("number-state")).toHaveText("Envio pausado: token expirado (190)");
   await expectFitsLaptopScreen(page, card.getByTestId("numbers-table"), row.getByRole("button", { name: /^Editar/ }));
   await shot("tenant-numbers");
+  await row.getByRole("button", { name: `Retomar +55 11 95${suffix}` }).click();
+  const resume = page.getByRole("dialog", { name: `Retomar os envios de +55 11 95${suffix}?` });
+  await resume.getByTestId("confirm-button").click();
+  await expect(resume).toBeHidden();
+  await expect(row.getByTestId("number-state")).toHaveText(/^Respondeu pela API em /);
 
   // The same Meta id again: refused in words.
   await card.getByRole("button", { name: "+ Novo número" }).click();
@@ -75,7 +87,7 @@ test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its 
     await trpcQuery<{ items: { type: string; before: unknown; after: unknown }[] }>(operatorApi, "audit.list", { tenantSlug: tenant.slug, type: "number." }),
   );
   // (The customer's message also recorded the number's WABA, as Meta names it.)
-  expect(events.items.map((e) => e.type).sort()).toEqual(["number.added", "number.updated", "number.waba_recorded"]);
+  expect(events.items.map((e) => e.type).sort()).toEqual(["number.added", "number.paused", "number.unpaused", "number.updated", "number.waba_recorded"]);
   expect(events.items.find((e) => e.type === "number.updated")?.after).toEqual({ displayPhoneNumber: `+55 11 95${suffix}`, accessToken: "replaced" });
   expect(JSON.stringify(events)).not.toContain("EAAG");
   expect(JSON.stringify(ok(await trpcQuery(operatorApi, "numbers.list", { tenantSlug: tenant.slug })))).not.toContain("EAAG");

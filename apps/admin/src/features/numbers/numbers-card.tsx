@@ -6,7 +6,7 @@ import { NUMBER_KINDS, ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/sc
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
-import { Dialog } from "../../components/ui/dialog.tsx";
+import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
 import { SelectField, TextField } from "../../components/ui/field.tsx";
 import { EmptyState, ErrorState, FormError, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
@@ -29,6 +29,23 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
   const list = useQuery(trpc.numbers.list.queryOptions({ tenantSlug }));
   // The form's number: null for a new one; undefined while closed.
   const [editing, setEditing] = useState<PhoneNumber | null | undefined>(undefined);
+  const [resuming, setResuming] = useState<PhoneNumber | null>(null);
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  // A number paused after a token or account error: resumed here once its token is replaced.
+  const resume = useMutation(
+    trpc.operations.unpauseNumber.mutationOptions({
+      onSuccess: async (result) => {
+        toast.success(result.changed ? t.operations.numberResumed(resuming?.displayPhoneNumber ?? "") : t.operations.unchanged);
+        setResuming(null);
+        await Promise.all([
+          queryClient.invalidateQueries(trpc.numbers.list.pathFilter()),
+          queryClient.invalidateQueries(trpc.operations.numbers.pathFilter()),
+        ]);
+      },
+      onError: (err) => toast.error(errorMessage(err, t)),
+    }),
+  );
   return (
     <Card className={className} data-testid="numbers-card">
       <CardHeader
@@ -84,7 +101,12 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
                   )}
                 </Td>
                 <Td>
-                  <div className="flex justify-end">
+                  <div className="flex justify-end gap-1">
+                    {n.sendPausedAt ? (
+                      <Button size="sm" variant="secondary" onClick={() => setResuming(n)} aria-label={`${t.operations.resume} ${n.displayPhoneNumber}`}>
+                        {t.operations.resume}
+                      </Button>
+                    ) : null}
                     <Button size="sm" variant="ghost" onClick={() => setEditing(n)} aria-label={`${t.numbers.edit} ${n.displayPhoneNumber}`}>
                       {t.numbers.edit}
                     </Button>
@@ -105,6 +127,15 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
           <NumberForm key={editing?.id ?? "new"} tenantSlug={tenantSlug} editing={editing} onClose={() => setEditing(undefined)} />
         ) : null}
       </Dialog>
+      <ConfirmDialog
+        open={resuming !== null}
+        onClose={() => setResuming(null)}
+        onConfirm={() => resuming && resume.mutate({ numberId: resuming.id })}
+        title={resuming ? t.operations.resumeTitle(resuming.displayPhoneNumber) : ""}
+        description={t.operations.resumeBody}
+        confirmLabel={t.operations.resume}
+        busy={resume.isPending}
+      />
     </Card>
   );
 }
