@@ -252,6 +252,11 @@ const MATRIX: Record<string, Row> = {
       numbers: [],
     }),
   },
+  "agents.create": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, slug: "matriz-vendas", name: "Vendas", copyFrom: f.agentA.slug }),
+  },
   "numbers.list": {
     level: "tenant-operator",
     kind: "query",
@@ -468,9 +473,11 @@ async function snapshotTenantA(db: Database, f: Fixture) {
     select id, name, turns, expectations from agent_test_cases where tenant_id = ${f.tenantA.id} order by id`;
   const testRuns = await db.$client`
     select id, status from agent_test_runs where tenant_id = ${f.tenantA.id} order by id`;
+  const agents = await db.$client`
+    select slug, name from agents where tenant_id = ${f.tenantA.id} order by slug`;
   const templates = await db.$client`
     select name, language, category, purpose, body, status from templates where tenant_id = ${f.tenantA.id} order by name`;
-  return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns, templates };
+  return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns, templates, agents };
 }
 
 /** At runtime `_def.procedures` is flat, keyed by dotted path ("versions.publish"). */

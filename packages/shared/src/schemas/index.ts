@@ -16,3 +16,4 @@ export * from "./users.ts";
 export * from "./customers.ts";
 export * from "./templates.ts";
 export * from "./numbers.ts";
+export * from "./agents.ts";
