@@ -12,6 +12,7 @@ import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState, PageQueryState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { NewAgentDialog } from "../../features/agents/new-agent-dialog.tsx";
 import { CustomerDataCard } from "../../features/customers/customer-data-card.tsx";
 import { NumbersCard } from "../../features/numbers/numbers-card.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
@@ -33,6 +34,7 @@ export function TenantDetailPage() {
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
   /** The status the operator asked for, waiting for the dialog's confirmation. */
   const [statusTarget, setStatusTarget] = useState<TTenantStatus | null>(null);
+  const [creatingAgent, setCreatingAgent] = useState(false);
 
   if (!tenant.isSuccess) {
     return <PageQueryState queries={[tenant]} />;
@@ -81,7 +83,15 @@ export function TenantDetailPage() {
       <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
         <div className="min-w-0 space-y-6">
           <Card>
-            <CardHeader title={t.tenant.agentsTitle} description={t.tenant.agentsSubtitle} />
+            <CardHeader
+              title={t.tenant.agentsTitle}
+              description={t.tenant.agentsSubtitle}
+              actions={
+                <Button size="sm" onClick={() => setCreatingAgent(true)}>
+                  + {t.tenant.newAgent}
+                </Button>
+              }
+            />
             {agents.isPending ? (
               <LoadingState />
             ) : agents.isError ? (
@@ -173,6 +183,12 @@ export function TenantDetailPage() {
         </div>
       </div>
       <TenantStatusDialog tenant={tenant.data} target={statusTarget} onClose={() => setStatusTarget(null)} />
+      <NewAgentDialog
+        tenantSlug={tenant.data.slug}
+        agents={agents.data ?? []}
+        open={creatingAgent}
+        onClose={() => setCreatingAgent(false)}
+      />
     </Page>
   );
 }
