@@ -252,6 +252,12 @@ const MATRIX: Record<string, Row> = {
       numbers: [],
     }),
   },
+  // Routing by number: what the tenant had (a valid call that changes nothing).
+  "tenants.setRouting": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, routing: { mode: "number" } }),
+  },
   "agents.create": {
     level: "tenant-operator",
     kind: "mutation",
@@ -475,9 +481,10 @@ async function snapshotTenantA(db: Database, f: Fixture) {
     select id, status from agent_test_runs where tenant_id = ${f.tenantA.id} order by id`;
   const agents = await db.$client`
     select slug, name from agents where tenant_id = ${f.tenantA.id} order by slug`;
+  const routing = await db.$client`select routing from tenants where id = ${f.tenantA.id}`;
   const templates = await db.$client`
     select name, language, category, purpose, body, status from templates where tenant_id = ${f.tenantA.id} order by name`;
-  return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns, templates, agents };
+  return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns, templates, agents, routing };
 }
 
 /** At runtime `_def.procedures` is flat, keyed by dotted path ("versions.publish"). */

@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 
+import { canonicalJson } from "@lx/shared";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
@@ -117,11 +118,12 @@ export async function getTenantCounts(
 }
 
 /** A tenant setting the console changes on its own, audited with before and after. */
-type TenantSetting = { status: TenantRow["status"]; retentionDays: number | null };
+type TenantSetting = { status: TenantRow["status"]; retentionDays: number | null; routing: TenantRouting };
 
 /**
  * Sets one tenant setting (audited `type` with before/after under the setting's name; a no-op
- * writes nothing): the one shape of `setTenantStatus` and `setTenantRetention` (customers.ts).
+ * writes nothing): the one shape of `setTenantStatus`, `setTenantRouting` and `setTenantRetention`
+ * (customers.ts).
  */
 export async function changeTenantSetting<K extends keyof TenantSetting>(
   db: Executor,
@@ -132,7 +134,7 @@ export async function changeTenantSetting<K extends keyof TenantSetting>(
     if (!row) {
       throw new AppError("NOT_FOUND", { message: "unknown tenant" });
     }
-    if (row.value === p.value) {
+    if (canonicalJson(row.value) === canonicalJson(p.value)) {
       return { changed: false };
     }
     await tx.update(tenants).set({ [p.setting]: p.value }).where(eq(tenants.id, p.tenantId));
@@ -148,6 +150,30 @@ export async function changeTenantSetting<K extends keyof TenantSetting>(
     });
     return { changed: true };
   });
+}
+
+/**
+ * How the tenant's customers reach an agent: by the number they write to, or an initial menu whose
+ * options name agents (audited `tenant.routing_changed`). The worker reads it on every reply, so the
+ * next message follows it; a conversation that already chose an agent keeps it. INVALID_INPUT names
+ * a menu option whose agent the tenant does not have.
+ */
+export async function setTenantRouting(
+  db: Executor,
+  p: { tenantId: string; routing: TenantRouting; actor: AuditActor; requestId?: string },
+): Promise<{ changed: boolean }> {
+  if (p.routing.mode === "menu") {
+    const slugs = new Set(
+      (await db.select({ slug: agents.slug }).from(agents).where(eq(agents.tenantId, p.tenantId))).map((a) => a.slug),
+    );
+    const unknown = p.routing.options.findIndex((o) => !slugs.has(o.agent));
+    if (unknown >= 0) {
+      throw new AppError("INVALID_INPUT", {
+        message: `routing.options.${unknown}.agent: unknown agent "${p.routing.options[unknown]?.agent ?? ""}" (agents: ${[...slugs].sort().join(", ")})`,
+      });
+    }
+  }
+  return changeTenantSetting(db, { ...p, setting: "routing", value: p.routing, type: "tenant.routing_changed" });
 }
 
 /**

@@ -17,3 +17,4 @@ export * from "./customers.ts";
 export * from "./templates.ts";
 export * from "./numbers.ts";
 export * from "./agents.ts";
+export * from "./routing.ts";

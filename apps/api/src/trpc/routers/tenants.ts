@@ -1,7 +1,14 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { getTenantCounts, getTenantForUser, listTenantsWithCounts, setTenantStatus, userActor } from "@lx/db/queries";
-import { ZGetTenantByIdInput, ZGetTenantBySlugInput, ZSetTenantStatusInput } from "@lx/shared/schemas";
+import {
+  getTenantCounts,
+  getTenantForUser,
+  listTenantsWithCounts,
+  setTenantRouting,
+  setTenantStatus,
+  userActor,
+} from "@lx/db/queries";
+import { ZGetTenantByIdInput, ZGetTenantBySlugInput, ZSetRoutingInput, ZSetTenantStatusInput } from "@lx/shared/schemas";
 
 import { toTenantWithCountsDto } from "../dto.ts";
 import { authedProcedure, operatorProcedure, tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
@@ -35,6 +42,19 @@ export const tenantsRouter = {
     return setTenantStatus(ctx.db, {
       tenantId: ctx.tenant.id,
       status: input.status,
+      actor: userActor(ctx.session.user),
+      requestId: ctx.requestId,
+    });
+  }),
+
+  /**
+   * Operators: routing by number, or an initial menu whose options name the tenant's agents
+   * (`tenant.routing_changed`); the next message follows it. INVALID_INPUT for an unknown agent.
+   */
+  setRouting: tenantOperatorProcedure.input(ZSetRoutingInput).mutation(async ({ ctx, input }) => {
+    return setTenantRouting(ctx.db, {
+      tenantId: ctx.tenant.id,
+      routing: input.routing,
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
     });
