@@ -2,10 +2,11 @@ import { expect, test } from "../../fixtures/test.ts";
 import { onboardTenant } from "../../fixtures/tenants.ts";
 import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
-test("[AGENTS]: an operator adds an agent to an onboarded tenant, starting from a copy of another's spec, and lands in its draft; it has no active version; a taken slug is refused in words", async ({
+test("[AGENTS]: an operator adds an agent to an onboarded tenant, starting from a copy of another's spec, and lands in its draft; it has no active version; a taken slug is refused in words; a menu then offers both agents", async ({
   page,
   apiSignin,
   operatorApi,
+  shot,
 }) => {
   const tenant = await onboardTenant(operatorApi, "agentes", { agentSlug: "recepcao" });
   await apiSignin("operator");
@@ -39,4 +40,31 @@ test("[AGENTS]: an operator adds an agent to an onboarded tenant, starting from 
   await dialog.getByLabel("Começar de").selectOption({ label: "Spec inicial, a completar" });
   await dialog.getByRole("button", { name: "Criar agente" }).click();
   await expect(dialog.getByTestId("form-error")).toHaveText("A empresa já tem um agente vendas.");
+  await dialog.getByRole("button", { name: "Cancelar" }).click();
+
+  // The tenant routes by number; a menu offering both agents, from the routing card.
+  const routing = page.getByTestId("routing-card");
+  await expect(routing.getByTestId("routing-summary")).toContainText("Por número");
+  await routing.getByRole("button", { name: "Editar" }).click();
+  const edit = page.getByRole("dialog", { name: "Roteamento" });
+  await edit.getByRole("button", { name: "Menu inicial" }).click();
+  const options = edit.getByTestId("wizard-menu-option");
+  await expect(options).toHaveCount(2);
+  await options.nth(1).getByLabel("Opção 2 · Título").fill("");
+  await edit.getByRole("button", { name: "Salvar roteamento" }).click();
+  await expect(edit.getByTestId("wizard-menu")).toContainText("não pode ficar vazio");
+  await options.nth(1).getByLabel("Opção 2 · Título").fill("Comprar");
+  await edit.getByRole("button", { name: "Salvar roteamento" }).click();
+  await expect(edit).toBeHidden();
+  await expect(routing.getByTestId("routing-summary")).toContainText("Menu inicial");
+  await expect(routing.getByTestId("routing-summary")).toContainText("2 Comprar → vendas");
+  await expect(page.getByRole("main")).toContainText("Roteamento: Menu inicial");
+  await shot("tenant-routing-menu");
+  const changed = ok(
+    await trpcQuery<{ items: { type: string; after: { routing: { mode: string } } }[] }>(operatorApi, "audit.list", {
+      tenantSlug: tenant.slug,
+      type: "tenant.routing_changed",
+    }),
+  );
+  expect(changed.items.map((e) => e.after.routing.mode)).toEqual(["menu"]);
 });

@@ -120,6 +120,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
       <Dialog
         open={editing !== undefined}
         onClose={() => setEditing(undefined)}
+        wide
         title={editing ? t.numbers.editTitle(editing.displayPhoneNumber) : t.numbers.newTitle}
         description={editing ? t.numbers.editBody : t.numbers.newBody}
       >

@@ -6,7 +6,7 @@ import { Field, FieldErrors, TextareaField, TextField } from "../../components/u
 import { Segmented } from "../../components/ui/tabs.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { DEFAULT_MENU_PROMPT, messagesAt, type RoutingIntake } from "./intake.ts";
-import { AddButton, AgentSelect, agentLabel, type StepProps } from "./steps.tsx";
+import { AddButton, AgentSelect, agentChoices, type AgentChoice, type StepProps } from "./steps.tsx";
 
 /** WhatsApp list rows allow 24 characters (the apply file's limit for a menu option's title). */
 const OPTION_TITLE_MAX = 24;
@@ -17,110 +17,125 @@ const OPTION_TITLE_MAX = 24;
  */
 export function RoutingStep({ intake, set, errors }: StepProps) {
   const { t } = useI18n();
-  const routing = intake.routing;
-  const update = (patch: Partial<RoutingIntake>) => set({ routing: { ...routing, ...patch } });
-  const options = routing.options;
-  const at = (path: string) => messagesAt(errors, path);
   return (
     <Card>
       <CardHeader title={t.wizard.steps.routing} description={t.wizard.routingHint} />
-      <CardBody className="space-y-4">
-        <Segmented
-          label={t.wizard.steps.routing ?? "routing"}
-          value={routing.mode}
-          options={ROUTING_MODES.map((mode) => ({ value: mode, label: t.wizard.routingModes[mode] ?? mode }))}
-          onChange={(mode) =>
-            update(
-              mode === "menu" && options.length === 0
-                ? {
-                    mode,
-                    prompt: routing.prompt || DEFAULT_MENU_PROMPT,
-                    // A first menu: one option per agent, titled with its persona name.
-                    options: intake.agents.map((agent, index) => ({
-                      title: agentLabel(intake, index).slice(0, OPTION_TITLE_MAX),
-                      agent: agent.slug,
-                    })),
-                  }
-                : { mode },
-            )
-          }
+      <CardBody>
+        <RoutingEditor
+          routing={intake.routing}
+          agents={agentChoices(intake)}
+          errorsAt={(path) => messagesAt(errors, `routing.${path}`)}
+          onChange={(patch) => set({ routing: { ...intake.routing, ...patch } })}
         />
-        {routing.mode === "number" ? (
-          <p className="text-sm text-slate-600">{t.wizard.routingNumberHint}</p>
-        ) : (
-          <div className="space-y-4" data-testid="wizard-menu">
-            <p className="text-sm text-slate-600">{t.wizard.routingMenuHint}</p>
-            <TextareaField
-              label={t.wizard.menuPrompt}
-              errors={at("routing.prompt")}
-              value={routing.prompt}
-              rows={2}
-              onChange={(event) => update({ prompt: event.target.value })}
-            />
-            <ol className="space-y-3">
-              {options.map((option, index) => (
-                <li
-                  key={index}
-                  className="grid items-start gap-3 rounded-lg border border-slate-200 bg-slate-50/50 p-4 sm:grid-cols-[2fr_2fr_auto]"
-                  data-testid="wizard-menu-option"
-                >
-                  <TextField
-                    label={`${t.wizard.menuOption(index + 1)} · ${t.wizard.optionTitle}`}
-                    errors={at(`routing.options.${index}.title`)}
-                    value={option.title}
-                    maxLength={OPTION_TITLE_MAX}
-                    onChange={(event) =>
-                      update({
-                        options: options.map((o, i) =>
-                          i === index ? { ...o, title: event.target.value } : o,
-                        ),
-                      })
-                    }
-                  />
-                  <Field label={t.wizard.optionAgent} errors={at(`routing.options.${index}.agent`)}>
-                    {({ id, describedBy, invalid }) => (
-                      <AgentSelect
-                        id={id}
-                        intake={intake}
-                        value={option.agent}
-                        describedBy={describedBy}
-                        invalid={invalid}
-                        onChange={(agent) =>
-                          update({ options: options.map((o, i) => (i === index ? { ...o, agent } : o)) })
-                        }
-                      />
-                    )}
-                  </Field>
-                  <Button
-                    variant="ghost"
-                    size="sm"
-                    className="sm:mt-6"
-                    onClick={() => update({ options: options.filter((_, i) => i !== index) })}
-                  >
-                    {t.common.remove}
-                  </Button>
-                </li>
-              ))}
-            </ol>
-            {at("routing.options").length > 0 ? <FieldErrors messages={at("routing.options")} /> : null}
-            <AddButton
-              label={t.wizard.addOption}
-              onClick={() =>
-                update({ options: [...options, { title: "", agent: intake.agents[0]?.slug ?? "" }] })
-              }
-            />
-            <div>
-              <p className="mb-1 text-xs font-medium text-slate-500">{t.wizard.menuPreview}</p>
-              <pre
-                className="rounded-lg bg-emerald-50 px-3 py-2 font-sans text-sm whitespace-pre-wrap text-slate-800 ring-1 ring-emerald-100"
-                data-testid="wizard-menu-preview"
-              >
-                {[routing.prompt, ...options.map((o, i) => `${i + 1} ${o.title}`)].join("\n")}
-              </pre>
-            </div>
-          </div>
-        )}
       </CardBody>
     </Card>
+  );
+}
+
+/**
+ * The routing's mode and, for a menu, its prompt, options (title → agent) and a preview of what the
+ * customer sees: the onboarding wizard's step and the tenant page's routing dialog. A first switch to
+ * the menu offers one option per agent, titled with its name. `errorsAt` takes a path inside the
+ * routing (`prompt`, `options.0.title`).
+ */
+export function RoutingEditor({
+  routing,
+  agents,
+  errorsAt,
+  onChange,
+}: {
+  routing: RoutingIntake;
+  agents: readonly AgentChoice[];
+  errorsAt: (path: string) => string[];
+  onChange: (patch: Partial<RoutingIntake>) => void;
+}) {
+  const { t } = useI18n();
+  const options = routing.options;
+  return (
+    <div className="space-y-4">
+      <Segmented
+        label={t.wizard.steps.routing ?? "routing"}
+        value={routing.mode}
+        options={ROUTING_MODES.map((mode) => ({ value: mode, label: t.wizard.routingModes[mode] ?? mode }))}
+        onChange={(mode) =>
+          onChange(
+            mode === "menu" && options.length === 0
+              ? {
+                  mode,
+                  prompt: routing.prompt || DEFAULT_MENU_PROMPT,
+                  options: agents.map((agent) => ({ title: agent.label.slice(0, OPTION_TITLE_MAX), agent: agent.slug })),
+                }
+              : { mode },
+          )
+        }
+      />
+      {routing.mode === "number" ? (
+        <p className="text-sm text-slate-600">{t.wizard.routingNumberHint}</p>
+      ) : (
+        <div className="space-y-4" data-testid="wizard-menu">
+          <p className="text-sm text-slate-600">{t.wizard.routingMenuHint}</p>
+          <TextareaField
+            label={t.wizard.menuPrompt}
+            errors={errorsAt("prompt")}
+            value={routing.prompt}
+            rows={2}
+            onChange={(event) => onChange({ prompt: event.target.value })}
+          />
+          <ol className="space-y-3">
+            {options.map((option, index) => (
+              <li
+                key={index}
+                className="grid items-start gap-3 rounded-lg border border-slate-200 bg-slate-50/50 p-4 sm:grid-cols-[2fr_2fr_auto]"
+                data-testid="wizard-menu-option"
+              >
+                <TextField
+                  label={`${t.wizard.menuOption(index + 1)} · ${t.wizard.optionTitle}`}
+                  errors={errorsAt(`options.${index}.title`)}
+                  value={option.title}
+                  maxLength={OPTION_TITLE_MAX}
+                  onChange={(event) =>
+                    onChange({ options: options.map((o, i) => (i === index ? { ...o, title: event.target.value } : o)) })
+                  }
+                />
+                <Field label={t.wizard.optionAgent} errors={errorsAt(`options.${index}.agent`)}>
+                  {({ id, describedBy, invalid }) => (
+                    <AgentSelect
+                      id={id}
+                      agents={agents}
+                      value={option.agent}
+                      describedBy={describedBy}
+                      invalid={invalid}
+                      onChange={(agent) => onChange({ options: options.map((o, i) => (i === index ? { ...o, agent } : o)) })}
+                    />
+                  )}
+                </Field>
+                <Button
+                  variant="ghost"
+                  size="sm"
+                  className="sm:mt-6"
+                  onClick={() => onChange({ options: options.filter((_, i) => i !== index) })}
+                >
+                  {t.common.remove}
+                </Button>
+              </li>
+            ))}
+          </ol>
+          {errorsAt("options").length > 0 ? <FieldErrors messages={errorsAt("options")} /> : null}
+          <AddButton
+            label={t.wizard.addOption}
+            onClick={() => onChange({ options: [...options, { title: "", agent: agents[0]?.slug ?? "" }] })}
+          />
+          <div>
+            <p className="mb-1 text-xs font-medium text-slate-500">{t.wizard.menuPreview}</p>
+            <pre
+              className="rounded-lg bg-emerald-50 px-3 py-2 font-sans text-sm whitespace-pre-wrap text-slate-800 ring-1 ring-emerald-100"
+              data-testid="wizard-menu-preview"
+            >
+              {[routing.prompt, ...options.map((o, i) => `${i + 1} ${o.title}`)].join("\n")}
+            </pre>
+          </div>
+        </div>
+      )}
+    </div>
   );
 }

@@ -345,7 +345,7 @@ export function NumbersStep({ intake, set, errors }: StepProps) {
                     {({ id, describedBy, invalid }) => (
                       <AgentSelect
                         id={id}
-                        intake={intake}
+                        agents={agentChoices(intake)}
                         value={number.agent}
                         describedBy={describedBy}
                         invalid={invalid}
@@ -383,20 +383,20 @@ export function NumbersStep({ intake, set, errors }: StepProps) {
 /** A select of the intake's agents; a value that names no agent (any more) stays selectable, so it shows. */
 export function AgentSelect({
   id,
-  intake,
+  agents,
   value,
   describedBy,
   invalid,
   onChange,
 }: {
   id: string;
-  intake: Intake;
+  agents: readonly AgentChoice[];
   value: string;
   describedBy?: string;
   invalid?: boolean;
   onChange: (agent: string) => void;
 }) {
-  const known = intake.agents.some((a) => a.slug === value);
+  const known = agents.some((a) => a.slug === value);
   return (
     <Select
       id={id}
@@ -406,11 +406,19 @@ export function AgentSelect({
       onChange={(event) => onChange(event.target.value)}
     >
       {known ? null : <option value={value}>{value || "—"}</option>}
-      {intake.agents.map((agent, index) => (
+      {agents.map((agent, index) => (
         <option key={index} value={agent.slug}>
-          {agentLabel(intake, index)} ({agent.slug})
+          {agent.label} ({agent.slug})
         </option>
       ))}
     </Select>
   );
+}
+
+/** An agent a select offers: its slug and the name it is shown by. */
+export type AgentChoice = { slug: string; label: string };
+
+/** The intake's agents as a select offers them (named by their persona, else their slug). */
+export function agentChoices(intake: Intake): AgentChoice[] {
+  return intake.agents.map((agent, index) => ({ slug: agent.slug, label: agentLabel(intake, index) }));
 }

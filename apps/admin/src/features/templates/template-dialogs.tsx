@@ -49,6 +49,7 @@ export function TemplateDialog({
     <Dialog
       open={open}
       onClose={onClose}
+      wide
       title={editing ? t.templates.editTitle(templateRef(editing)) : t.templates.newTitle}
       description={editing ? t.templates.editBody : t.templates.newBody}
     >

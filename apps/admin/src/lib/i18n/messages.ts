@@ -166,6 +166,14 @@ const ptBR = {
     createAgent: "Criar agente",
     agentCreated: (slug: string) => `Agente ${slug} criado. Complete o rascunho e publique a 1.0.0.`,
     agentTaken: (slug: string) => `A empresa já tem um agente ${slug}.`,
+    editRouting: "Editar",
+    routingTitle: "Roteamento",
+    routingBody:
+      "Vale a partir da próxima mensagem. Uma conversa que já escolheu um agente continua com ele.",
+    routingByNumber: "Cada número responde com o seu agente (cartão de números).",
+    saveRouting: "Salvar roteamento",
+    routingSaved: "Roteamento salvo.",
+    routingUnchanged: "Nada mudou.",
   },
   approval: {
     pending: "Aguardando aprovação",
@@ -573,6 +581,13 @@ const en: Messages = {
     createAgent: "Create agent",
     agentCreated: (slug) => `Agent ${slug} created. Complete the draft and publish 1.0.0.`,
     agentTaken: (slug) => `The tenant already has an agent ${slug}.`,
+    editRouting: "Edit",
+    routingTitle: "Routing",
+    routingBody: "It applies from the next message. A conversation that already chose an agent keeps it.",
+    routingByNumber: "Each number answers with its own agent (numbers card).",
+    saveRouting: "Save routing",
+    routingSaved: "Routing saved.",
+    routingUnchanged: "Nothing changed.",
   },
   approval: { pending: "Awaiting approval", approved: "Approved", rejected: "Rejected" },
   agent: {

@@ -16,6 +16,7 @@ import { NewAgentDialog } from "../../features/agents/new-agent-dialog.tsx";
 import { CustomerDataCard } from "../../features/customers/customer-data-card.tsx";
 import { NumbersCard } from "../../features/numbers/numbers-card.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
+import { RoutingCard } from "../../features/tenants/routing-card.tsx";
 import { TemplatesCard } from "../../features/templates/templates-card.tsx";
 import {
   BotStoppedBanner,
@@ -157,6 +158,7 @@ export function TenantDetailPage() {
         </div>
         <div className="space-y-6 self-start">
           <TenantStatusCard tenant={tenant.data} onChange={setStatusTarget} />
+          <RoutingCard tenantSlug={tenant.data.slug} routing={tenant.data.routing} />
           <Card>
             <CardHeader title={t.tenant.links} />
             <ul className="p-2">
