@@ -6,7 +6,7 @@ import { NUMBER_KINDS, ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/sc
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
-import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
+import { Dialog } from "../../components/ui/dialog.tsx";
 import { SelectField, TextField } from "../../components/ui/field.tsx";
 import { EmptyState, ErrorState, FormError, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
@@ -15,6 +15,7 @@ import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { ResumeNumberDialog } from "./resume-number-dialog.tsx";
 
 type PhoneNumber = RouterOutputs["numbers"]["list"][number];
 
@@ -29,23 +30,8 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
   const list = useQuery(trpc.numbers.list.queryOptions({ tenantSlug }));
   // The form's number: null for a new one; undefined while closed.
   const [editing, setEditing] = useState<PhoneNumber | null | undefined>(undefined);
-  const [resuming, setResuming] = useState<PhoneNumber | null>(null);
-  const toast = useToast();
-  const queryClient = useQueryClient();
   // A number paused after a token or account error: resumed here once its token is replaced.
-  const resume = useMutation(
-    trpc.operations.unpauseNumber.mutationOptions({
-      onSuccess: async (result) => {
-        toast.success(result.changed ? t.operations.numberResumed(resuming?.displayPhoneNumber ?? "") : t.operations.unchanged);
-        setResuming(null);
-        await Promise.all([
-          queryClient.invalidateQueries(trpc.numbers.list.pathFilter()),
-          queryClient.invalidateQueries(trpc.operations.numbers.pathFilter()),
-        ]);
-      },
-      onError: (err) => toast.error(errorMessage(err, t)),
-    }),
-  );
+  const [resuming, setResuming] = useState<PhoneNumber | null>(null);
   return (
     <Card className={className} data-testid="numbers-card">
       <CardHeader
@@ -128,15 +114,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
           <NumberForm key={editing?.id ?? "new"} tenantSlug={tenantSlug} editing={editing} onClose={() => setEditing(undefined)} />
         ) : null}
       </Dialog>
-      <ConfirmDialog
-        open={resuming !== null}
-        onClose={() => setResuming(null)}
-        onConfirm={() => resuming && resume.mutate({ numberId: resuming.id })}
-        title={resuming ? t.operations.resumeTitle(resuming.displayPhoneNumber) : ""}
-        description={t.operations.resumeBody}
-        confirmLabel={t.operations.resume}
-        busy={resume.isPending}
-      />
+      <ResumeNumberDialog number={resuming} onClose={() => setResuming(null)} />
     </Card>
   );
 }

@@ -13,6 +13,7 @@ import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import { ResumeNumberDialog } from "../../features/numbers/resume-number-dialog.tsx";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -438,20 +439,6 @@ function Numbers({ tenantSlug }: { tenantSlug: string | undefined }) {
       onError: (err) => toast.error(errorMessage(err, t)),
     }),
   );
-  const resume = useMutation(
-    trpc.operations.unpauseNumber.mutationOptions({
-      onSuccess: async (result) => {
-        toast.success(
-          result.changed
-            ? t.operations.numberResumed(resuming?.displayPhoneNumber ?? "")
-            : t.operations.unchanged,
-        );
-        setResuming(null);
-        await invalidate();
-      },
-      onError: (err) => toast.error(errorMessage(err, t)),
-    }),
-  );
   const confirmPause = () => {
     const parsed = ZPauseNumberInput.safeParse({ numberId: pausing?.id, reason });
     if (!parsed.success) {
@@ -549,15 +536,7 @@ function Numbers({ tenantSlug }: { tenantSlug: string | undefined }) {
           onChange={(event) => setReason(event.target.value)}
         />
       </ConfirmDialog>
-      <ConfirmDialog
-        open={resuming !== null}
-        onClose={() => setResuming(null)}
-        onConfirm={() => resuming && resume.mutate({ numberId: resuming.id })}
-        title={resuming ? t.operations.resumeTitle(resuming.displayPhoneNumber) : ""}
-        description={t.operations.resumeBody}
-        confirmLabel={t.operations.resume}
-        busy={resume.isPending}
-      />
+      <ResumeNumberDialog number={resuming} onClose={() => setResuming(null)} />
     </Card>
   );
 }
