@@ -13,18 +13,20 @@ function issuesByPath(issues: readonly { path: readonly PropertyKey[]; message: 
 
 /**
  * A form checked with the API's own schema before anything is sent: no errors shown until the first
- * submit, then on every keystroke. `submit` hands the parsed value to `onValid` when it is valid;
+ * submit, then on every keystroke. `submit` (a form's `onSubmit` as it is: it stops the browser's own
+ * submission) hands the parsed value to `onValid` when it is valid;
  * `valid` says whether it is now (for a button that stays off until then).
  */
 export function useCheckedForm<S extends z.ZodType>(
   schema: S,
   value: unknown,
   onValid: (data: z.output<S>) => void,
-): { issues: Map<string, string[]>; submit: () => void; valid: boolean } {
+): { issues: Map<string, string[]>; submit: (event?: { preventDefault: () => void }) => void; valid: boolean } {
   const [submitted, setSubmitted] = useState(false);
   const parsed = schema.safeParse(value);
   const issues = submitted && !parsed.success ? issuesByPath(parsed.error.issues) : new Map<string, string[]>();
-  const submit = () => {
+  const submit = (event?: { preventDefault: () => void }) => {
+    event?.preventDefault();
     setSubmitted(true);
     if (parsed.success) {
       onValid(parsed.data);

@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { useMemo, useState, type FormEvent } from "react";
+import { useMemo, useState } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { z } from "zod";
 
@@ -129,10 +129,6 @@ function SetPasswordForm({ token, account }: { token: string; account: LinkAccou
   );
   const { issues } = form;
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
 
   const saveError = save.error
     ? isDeadLink(save.error)
@@ -158,7 +154,7 @@ function SetPasswordForm({ token, account }: { token: string; account: LinkAccou
         </p>
       }
     >
-      <form onSubmit={submit} noValidate className={authBoxClasses} aria-label={t.passwordLink.title}>
+      <form onSubmit={form.submit} noValidate className={authBoxClasses} aria-label={t.passwordLink.title}>
         {saveError ? (
           <div
             role="alert"

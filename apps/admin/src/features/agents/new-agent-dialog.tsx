@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useNavigate } from "react-router";
 
 import { ZCreateAgentInput } from "@lx/shared/schemas";
@@ -64,12 +64,8 @@ function NewAgentForm({ tenantSlug, agents, onClose }: { tenantSlug: string; age
     { tenantSlug, slug: slug.trim(), name, copyFrom: copyFrom === "" ? undefined : copyFrom },
     (input) => create.mutate(input),
   );
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" data-testid="new-agent-form">
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="new-agent-form">
       {create.error ? (
         <FormError>{errorCode(create.error) === "CONFLICT" ? t.tenant.agentTaken(slug.trim()) : errorMessage(create.error, t)}</FormError>
       ) : null}

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useRef, useState, type FormEvent, type SyntheticEvent } from "react";
+import { useId, useRef, useState, type SyntheticEvent } from "react";
 
 import {
   RETENTION_DAYS_MAX,
@@ -68,10 +68,6 @@ function RetentionForm({ tenant }: { tenant: Tenant }) {
     apply,
   );
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
 
   return (
     <section className="space-y-3 px-5 py-4" aria-label={t.customers.retention} data-testid="retention">
@@ -83,7 +79,7 @@ function RetentionForm({ tenant }: { tenant: Tenant }) {
       </div>
       <p className="text-xs text-slate-500">{t.customers.retentionHow}</p>
       <form
-        onSubmit={submit}
+        onSubmit={form.submit}
         noValidate
         className="flex flex-wrap items-start gap-2"
         data-testid="retention-form"

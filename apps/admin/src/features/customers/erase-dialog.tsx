@@ -1,5 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
-import { Fragment, useState, type FormEvent } from "react";
+import { Fragment, useState } from "react";
 
 import { ERASE_CONFIRMATION, ZEraseCustomerInput, type TEraseCustomerInput } from "@lx/shared/schemas";
 
@@ -73,13 +73,9 @@ function EraseForm({
   // The customer comes from the screen, not from this form: its issues (if any) are shown as a whole.
   const otherIssues = [...issues].filter(([path]) => path !== "confirm").flatMap(([, messages]) => messages);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" data-testid="erase-customer-form">
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="erase-customer-form">
       {error ? <RequestError>{error}</RequestError> : null}
       {otherIssues.length > 0 ? <FieldErrors messages={otherIssues} /> : null}
       <TextField

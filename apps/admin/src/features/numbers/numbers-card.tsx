@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 
 import { NUMBER_KINDS, ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/schemas";
 
@@ -162,12 +162,8 @@ function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; edit
   const at = (field: string) => form.issues.get(`number.${field}`);
   const failed = editing ? update.error : add.error;
   const busy = add.isPending || update.isPending;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" data-testid="number-form">
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="number-form">
       {failed ? (
         <FormError>{errorCode(failed) === "CONFLICT" ? t.numbers.taken(phoneNumberId.trim()) : errorMessage(failed, t)}</FormError>
       ) : null}

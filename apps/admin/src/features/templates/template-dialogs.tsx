@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 
 import {
   TEMPLATE_CATEGORIES,
@@ -96,12 +96,8 @@ function TemplateForm({ tenantSlug, editing, onClose }: { tenantSlug: string; ed
   const at = (field: string) => form.issues.get(`template.${field}`);
   const failed = editing ? update.error : create.error;
   const busy = create.isPending || update.isPending;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" data-testid="template-form">
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="template-form">
       {failed ? (
         <FormError>{errorCode(failed) === "CONFLICT" ? t.templates.exists(ref) : errorMessage(failed, t)}</FormError>
       ) : null}

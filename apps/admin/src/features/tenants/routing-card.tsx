@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 
 import { ZSetRoutingInput } from "@lx/shared/schemas";
 
@@ -89,12 +89,8 @@ function RoutingForm({ tenantSlug, routing, onClose }: { tenantSlug: string; rou
     },
     (input) => save.mutate(input),
   );
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" data-testid="routing-form">
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="routing-form">
       {save.error ? <FormError>{errorMessage(save.error, t)}</FormError> : null}
       <RoutingEditor
         routing={draft}

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useRef, useState, type ReactNode } from "react";
 
 import {
   PASSWORD_LINK_TTL_HOURS,
@@ -196,13 +196,9 @@ function NewAccountForm({
   );
   const { issues } = form;
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" data-testid="new-account-form">
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="new-account-form">
       {error ? <FormError>{error}</FormError> : null}
       <TextField
         label={t.users.email}
@@ -330,13 +326,9 @@ function ResetPasswordForm({
   const form = useCheckedForm(ZSetUserPasswordInput, { userId, password }, onSubmit);
   const { issues } = form;
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    form.submit();
-  };
 
   return (
-    <form onSubmit={submit} noValidate className="space-y-4" data-testid="reset-password-form">
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="reset-password-form">
       {error ? <FormError>{error}</FormError> : null}
       <PasswordField
         label={t.users.newPassword}
