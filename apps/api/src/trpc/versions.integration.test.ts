@@ -178,6 +178,34 @@ describe("versions: compile", () => {
   );
 });
 
+describe("versions: compile and the tenant's templates", () => {
+  dbTest("warns of a template the spec names that the tenant has not declared, or that Meta does not have approved", async ({ db }) => {
+    const f = await setup(db);
+    const warningsOf = async () => {
+      const result = await f.op.caller.versions.compile({ ...f.scope, spec: havenSpec });
+      return result.ok ? result.warnings.filter((w) => w.startsWith("templates.")) : ["not ok"];
+    };
+    // Haven's spec names retomada_v1 and lembrete_consulta_v1 (pt_BR); the tenant has declared neither.
+    expect(await warningsOf()).toEqual([
+      "templates.reengagement names retomada_v1 (pt_BR), which the tenant has not declared: those sends will be blocked.",
+      "templates.reminder names lembrete_consulta_v1 (pt_BR), which the tenant has not declared: those sends will be blocked.",
+    ]);
+    await f.op.caller.templates.create({
+      tenantSlug: f.tenant.slug,
+      template: { name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}" },
+    });
+    await f.op.caller.templates.create({
+      tenantSlug: f.tenant.slug,
+      template: { name: "lembrete_consulta_v1", language: "pt_BR", category: "utility", purpose: "reminder", body: "Olá {{1}}, {{2}}" },
+    });
+    expect(await warningsOf()).toEqual([]);
+    await db.$client`update templates set status = 'paused' where tenant_id = ${f.tenant.id} and name = 'retomada_v1'`;
+    expect(await warningsOf()).toEqual([
+      "templates.reengagement names retomada_v1 (pt_BR), which is paused at Meta: those sends are blocked until Meta approves it.",
+    ]);
+  });
+});
+
 describe("versions: client approval", () => {
   dbTest(
     "the tenant's client approves, then rejects; each decision is audited as the client",

@@ -308,3 +308,33 @@ export async function removeTemplate(
     });
   });
 }
+
+/**
+ * What a compile preview adds to the compiler's warnings from the tenant's templates: a template
+ * the spec names that the tenant has not declared, or one Meta does not have approved (its sends
+ * would be blocked). English, like the compiler's (the console translates both).
+ */
+export async function templateWarnings(
+  db: Executor,
+  p: { tenantId: string; templates: Record<string, { name: string; language: string } | null> },
+): Promise<string[]> {
+  const named = Object.entries(p.templates).filter((e): e is [string, { name: string; language: string }] => e[1] !== null);
+  if (named.length === 0) {
+    return [];
+  }
+  const rows = await db.execute<{ name: string; language: string; status: TemplateStatus }>(sql`
+    select name, language, status from templates
+    where tenant_id = ${p.tenantId}::uuid and name in (${sql.join(
+      named.map(([, ref]) => sql`${ref.name}`),
+      sql`, `,
+    )})`);
+  return named.flatMap(([purpose, ref]) => {
+    const row = rows.find((r) => r.name === ref.name && r.language === ref.language);
+    if (!row) {
+      return [`templates.${purpose} names ${templateRef(ref)}, which the tenant has not declared: those sends will be blocked.`];
+    }
+    return row.status === "approved"
+      ? []
+      : [`templates.${purpose} names ${templateRef(ref)}, which is ${row.status} at Meta: those sends are blocked until Meta approves it.`];
+  });
+}

@@ -27,6 +27,11 @@ test("[AGENTS]: an operator adds an agent to an onboarded tenant, starting from 
   await expect(page.getByTestId("spec-validity")).toHaveText("Spec válida");
   const draft = ok(await trpcQuery<{ source: string; spec: { agent: { name: string }; goals: string[] } }>(operatorApi, "drafts.get", { tenantSlug: tenant.slug, agentSlug: "vendas" }));
   expect(draft).toMatchObject({ source: "draft", spec: { agent: { name: "Vendas" }, goals: ["Agendar uma avaliação"] } });
+  // Its compile warns, in Portuguese, that it has no re-engagement template.
+  await page.goto(`/tenants/${tenant.slug}/agents/vendas/compile`);
+  await expect(page.getByTestId("compile-warnings")).toContainText(
+    "Sem templates.reengagement: as respostas fora da janela de 24 horas serão bloqueadas.",
+  );
 
   await page.goto(`/tenants/${tenant.slug}`);
   const row = page.getByTestId("agent-row-vendas");

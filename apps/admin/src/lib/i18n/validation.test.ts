@@ -1,4 +1,8 @@
+import { readFileSync } from "node:fs";
+
 import { describe, expect, it } from "vitest";
+
+import { compile } from "@lx/shared";
 
 import {
   parseAgentSpec,
@@ -15,6 +19,7 @@ import {
   ZSetRetentionInput,
   ZTestCaseBody,
   type FieldError,
+  type TAgentSpec,
   type TOnboardTenantInput,
 } from "@lx/shared/schemas";
 import { havenApplyFile, havenSpec } from "@lx/shared/testing";
@@ -198,5 +203,38 @@ describe("validation messages in Portuguese", () => {
     expect(errors.length).toBeGreaterThan(30);
     const untranslated = errors.filter((e) => validationMessagePt(e.message) === e.message).map((e) => `${e.path}: ${e.message}`);
     expect(untranslated).toEqual([]);
+  });
+
+  it("translates every warning the compiler gives (part of the bundle, so in English) and the compile preview's template warnings", () => {
+    const base: TAgentSpec = structuredClone(havenSpec);
+    const warningsOf = (patch: (s: TAgentSpec) => void, docs: { title: string; content: string }[] = []) => {
+      const s = structuredClone(base);
+      patch(s);
+      return compile(s, docs).warnings;
+    };
+    const long = "x".repeat(30_000);
+    const warnings = [
+      ...warningsOf((s) => (s.policies = { ...s.policies, maxReplyChars: 9000 })),
+      ...warningsOf(() => undefined, [{ title: "Vazio", content: "  " }, { title: "Grande", content: long }]),
+      ...warningsOf((s) => (s.business.hours = [])),
+      ...warningsOf((s) => (s.plugins = { reminders: { offsetsMinutes: [60] } })),
+      ...warningsOf((s) => (s.templates = {})),
+      ...warningsOf((s) => (s.handoff = { ...s.handoff, keywords: [], allowModelRequest: false })),
+      ...warningsOf((s) => (s.plugins = { ...s.plugins, crm: { backend: "webhook", webhookUrl: "https://n8n.example/crm", qualifyFields: [] } })),
+      ...warningsOf((s) => (s.context = { recentMessages: 30, summarizeAfter: 20 })),
+      ...warningsOf((s) => (s.policies = { ...s.policies, maxReplyChars: 20, fallbackMessage: "Uma mensagem longa demais para vinte." })),
+      ...warningsOf((s) => (s.model = { provider: "openai", name: "gpt-4o-mini", maxOutputTokens: 16 })),
+      "templates.reengagement names retomada_v1 (pt_BR), which the tenant has not declared: those sends will be blocked.",
+      "templates.reminder names lembrete_v1 (pt_BR), which is paused at Meta: those sends are blocked until Meta approves it.",
+    ];
+    // Each place the compiler gives a warning was reached (a new one fails here until it is translated).
+    const kinds = new Set(warnings.map((w) => w.replace(/\d+|"[^"]*"/g, "…")));
+    const pushes = readFileSync(new URL("../../../../../packages/shared/src/compiler/compile.ts", import.meta.url), "utf8").match(/warnings\.push\(/g);
+    expect(kinds.size).toBe((pushes?.length ?? 0) + 2);
+    const untranslated = warnings.filter((w) => validationMessagePt(w) === w);
+    expect(untranslated).toEqual([]);
+    expect(validationMessagePt(warnings.at(-1) ?? "")).toBe(
+      "templates.reminder usa lembrete_v1 (pt_BR), que está pausado na Meta: esses envios ficam bloqueados até a Meta aprovar.",
+    );
   });
 });

@@ -20,6 +20,12 @@ const TYPES: Record<string, string> = {
   date: "data",
 };
 const typeName = (name: string) => TYPES[name] ?? name;
+const TEMPLATE_STATUS_PT: Record<string, string> = {
+  pending: "em análise",
+  rejected: "rejeitado",
+  paused: "pausado",
+  disabled: "desativado",
+};
 const items = (n: string) => (n === "1" ? "1 item" : `${n} itens`);
 const chars = (n: string) => (n === "1" ? "1 caractere" : `${n} caracteres`);
 
@@ -117,6 +123,64 @@ const RULES: readonly Rule[] = [
   [
     /^no re-engagement template: replies outside the 24-hour window will be blocked$/,
     () => "sem template de reengajamento: as respostas fora da janela de 24 horas serão bloqueadas",
+  ],
+  // The compiler's warnings (packages/shared/src/compiler/compile.ts: part of the bundle, in English).
+  [
+    /^policies\.maxReplyChars (\d+) was clamped to (\d+) \(WhatsApp allows 1 to (\d+) characters\)\.$/,
+    (from, to, max) => `policies.maxReplyChars ${from} foi limitado a ${to} (o WhatsApp aceita de 1 a ${max} caracteres).`,
+  ],
+  [/^Knowledge document (".*") is empty and was left out\.$/, (title) => `O documento de conhecimento ${title} está vazio e ficou de fora.`],
+  [
+    /^Knowledge document (".*") has (\d+) characters \(over (\d+)\); summarise or split it to keep the prompt small\.$/,
+    (title, n, max) => `O documento de conhecimento ${title} tem ${n} caracteres (acima de ${max}); resuma ou divida para manter o prompt pequeno.`,
+  ],
+  [
+    /^The system prompt is about (\d+) tokens, over the budget of (\d+); shorten knowledge, FAQ or services\.$/,
+    (n, max) => `O prompt do sistema tem cerca de ${n} tokens, acima do orçamento de ${max}; encurte o conhecimento, o FAQ ou os serviços.`,
+  ],
+  [
+    /^The calendar plugin is on but business\.hours is empty: .*$/,
+    () =>
+      "O plugin de agenda está ligado, mas business.hours está vazio: a agenda local não tem horário de funcionamento e o agente não sabe dizer quando vocês atendem.",
+  ],
+  [
+    /^The reminders plugin is on without the calendar plugin: there are no appointments to remind\.$/,
+    () => "O plugin de lembretes está ligado sem o plugin de agenda: não há agendamentos para lembrar.",
+  ],
+  [
+    /^The reminders plugin is on but templates\.reminder is missing: reminders cannot be sent\.$/,
+    () => "O plugin de lembretes está ligado, mas falta templates.reminder: os lembretes não podem ser enviados.",
+  ],
+  [
+    /^No templates\.reengagement: replies outside the 24-hour window will be blocked\.$/,
+    () => "Sem templates.reengagement: as respostas fora da janela de 24 horas serão bloqueadas.",
+  ],
+  [
+    /^handoff\.allowModelRequest is false and handoff\.keywords is empty: customers have no way to reach a person\.$/,
+    () => "handoff.allowModelRequest é false e handoff.keywords está vazio: os clientes não têm como chegar a uma pessoa.",
+  ],
+  [
+    /^The CRM plugin has no qualifyFields: create_deal will carry no qualification data\.$/,
+    () => "O plugin de CRM não tem qualifyFields: o create_deal não levará dados de qualificação.",
+  ],
+  [
+    /^context\.summarizeAfter \((\d+)\) is below context\.recentMessages \((\d+)\)\.$/,
+    (after, recent) => `context.summarizeAfter (${after}) é menor que context.recentMessages (${recent}).`,
+  ],
+  [/^(handoff\.message|policies\.fallbackMessage) is longer than policies\.maxReplyChars \((\d+)\)\.$/, (field, max) => `${field} é maior que policies.maxReplyChars (${max}).`],
+  [
+    /^model\.maxOutputTokens \((\d+)\) may cut replies shorter than policies\.maxReplyChars \((\d+)\)\.$/,
+    (tokens, max) => `model.maxOutputTokens (${tokens}) pode cortar respostas antes de policies.maxReplyChars (${max}).`,
+  ],
+  // The console's compile adds what it knows of the tenant's templates (apps/api versions.compile).
+  [
+    /^templates\.(\w+) names (.+), which the tenant has not declared: those sends will be blocked\.$/,
+    (purpose, ref) => `templates.${purpose} usa ${ref}, que a empresa não declarou: esses envios serão bloqueados.`,
+  ],
+  [
+    /^templates\.(\w+) names (.+), which is (\w+) at Meta: those sends are blocked until Meta approves it\.$/,
+    (purpose, ref, status) =>
+      `templates.${purpose} usa ${ref}, que está ${TEMPLATE_STATUS_PT[status] ?? status} na Meta: esses envios ficam bloqueados até a Meta aprovar.`,
   ],
 ];
 

@@ -46,7 +46,7 @@ function Stat({
 }
 
 function CompileResult({ result }: { result: CompileOk }) {
-  const { t, number } = useI18n();
+  const { t, number, validation } = useI18n();
   const [mode, setMode] = useState<"unified" | "split">("split");
   const tokensBefore = result.diff.tokens.before;
   const tokenDelta = tokensBefore === null ? undefined : result.stats.estimatedTokens - tokensBefore;
@@ -88,7 +88,7 @@ function CompileResult({ result }: { result: CompileOk }) {
               {result.warnings.map((warning) => (
                 <li key={warning} className="flex gap-2 text-sm text-amber-800">
                   <span aria-hidden>⚠</span>
-                  {warning}
+                  {validation(warning)}
                 </li>
               ))}
             </ul>

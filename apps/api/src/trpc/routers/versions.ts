@@ -9,6 +9,7 @@ import {
   publishVersion,
   requireAgent,
   rollbackVersion,
+  templateWarnings,
   userActor,
 } from "@lx/db/queries";
 import {
@@ -66,7 +67,11 @@ export const versionsRouter = {
     return {
       ok: true as const,
       bundle: toBundleSummary(preview.bundle),
-      warnings: preview.bundle.warnings,
+      // The compiler's own, and what the tenant's templates say of the ones the spec names.
+      warnings: [
+        ...preview.bundle.warnings,
+        ...(await templateWarnings(ctx.db, { tenantId: ctx.tenant.id, templates: preview.bundle.templates })),
+      ],
       stats: preview.bundle.stats,
       activeVersion: preview.activeVersion,
       sameAsActive: preview.sameAsActive,
