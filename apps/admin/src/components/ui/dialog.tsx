@@ -122,3 +122,26 @@ export function ConfirmDialog({
     </Dialog>
   );
 }
+
+/** A dialog form's cancel and submit buttons (the submit shows `busy`; both wait while it is). */
+export function FormFooter({
+  busy,
+  submitLabel,
+  onCancel,
+}: {
+  busy: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <div className="mt-6 flex justify-end gap-2">
+      <Button variant="secondary" onClick={onCancel} disabled={busy}>
+        {t.common.cancel}
+      </Button>
+      <Button type="submit" loading={busy}>
+        {submitLabel}
+      </Button>
+    </div>
+  );
+}

@@ -4,8 +4,7 @@ import { useNavigate } from "react-router";
 
 import { ZCreateAgentInput } from "@lx/shared/schemas";
 
-import { Button } from "../../components/ui/button.tsx";
-import { Dialog } from "../../components/ui/dialog.tsx";
+import { Dialog, FormFooter } from "../../components/ui/dialog.tsx";
 import { SelectField, TextField } from "../../components/ui/field.tsx";
 import { FormError } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
@@ -98,14 +97,7 @@ function NewAgentForm({ tenantSlug, agents, onClose }: { tenantSlug: string; age
         ))}
         <option value="">{t.tenant.starter}</option>
       </SelectField>
-      <div className="flex justify-end gap-2 pt-2">
-        <Button variant="secondary" onClick={onClose} disabled={create.isPending}>
-          {t.common.cancel}
-        </Button>
-        <Button type="submit" loading={create.isPending}>
-          {t.tenant.createAgent}
-        </Button>
-      </div>
+      <FormFooter busy={create.isPending} submitLabel={t.tenant.createAgent} onCancel={onClose} />
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { NUMBER_KINDS, ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/sc
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
-import { Dialog } from "../../components/ui/dialog.tsx";
+import { Dialog, FormFooter } from "../../components/ui/dialog.tsx";
 import { SelectField, TextField } from "../../components/ui/field.tsx";
 import { EmptyState, ErrorState, FormError, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
@@ -223,14 +223,7 @@ function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; edit
           ))}
         </SelectField>
       </div>
-      <div className="flex justify-end gap-2 pt-2">
-        <Button variant="secondary" onClick={onClose} disabled={busy}>
-          {t.common.cancel}
-        </Button>
-        <Button type="submit" loading={busy}>
-          {editing ? t.numbers.save : t.numbers.create}
-        </Button>
-      </div>
+      <FormFooter busy={busy} submitLabel={editing ? t.numbers.save : t.numbers.create} onCancel={onClose} />
     </form>
   );
 }

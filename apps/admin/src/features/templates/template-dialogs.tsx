@@ -8,8 +8,7 @@ import {
   ZUpdateTemplateInput,
 } from "@lx/shared/schemas";
 
-import { Button } from "../../components/ui/button.tsx";
-import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
+import { ConfirmDialog, Dialog, FormFooter } from "../../components/ui/dialog.tsx";
 import { SelectField, TextareaField, TextField } from "../../components/ui/field.tsx";
 import { FormError } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
@@ -146,14 +145,7 @@ function TemplateForm({ tenantSlug, editing, onClose }: { tenantSlug: string; ed
         autoFocus={editing !== null}
         onChange={(event) => setBody(event.target.value)}
       />
-      <div className="flex justify-end gap-2 pt-2">
-        <Button variant="secondary" onClick={onClose} disabled={busy}>
-          {t.common.cancel}
-        </Button>
-        <Button type="submit" loading={busy}>
-          {editing ? t.templates.save : t.templates.create}
-        </Button>
-      </div>
+      <FormFooter busy={busy} submitLabel={editing ? t.templates.save : t.templates.create} onCancel={onClose} />
     </form>
   );
 }

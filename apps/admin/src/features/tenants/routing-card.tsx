@@ -5,7 +5,7 @@ import { ZSetRoutingInput } from "@lx/shared/schemas";
 
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Dialog } from "../../components/ui/dialog.tsx";
+import { Dialog, FormFooter } from "../../components/ui/dialog.tsx";
 import { FormError } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorMessage } from "../../lib/errors.ts";
@@ -98,14 +98,7 @@ function RoutingForm({ tenantSlug, routing, onClose }: { tenantSlug: string; rou
         errorsAt={(path) => form.issues.get(`routing.${path}`) ?? []}
         onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
       />
-      <div className="flex justify-end gap-2 pt-2">
-        <Button variant="secondary" onClick={onClose} disabled={save.isPending}>
-          {t.common.cancel}
-        </Button>
-        <Button type="submit" loading={save.isPending}>
-          {t.tenant.saveRouting}
-        </Button>
-      </div>
+      <FormFooter busy={save.isPending} submitLabel={t.tenant.saveRouting} onCancel={onClose} />
     </form>
   );
 }

@@ -11,7 +11,7 @@ import {
 } from "@lx/shared/schemas";
 
 import { Button } from "../../components/ui/button.tsx";
-import { ConfirmDialog, Dialog } from "../../components/ui/dialog.tsx";
+import { ConfirmDialog, Dialog, FormFooter } from "../../components/ui/dialog.tsx";
 import { Checkbox, Field, Input, Radio, TextField } from "../../components/ui/field.tsx";
 import { FormError, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
@@ -56,27 +56,6 @@ function accountErrorMessage(err: unknown, t: Messages, email: string | undefine
   }
 }
 
-function FormFooter({
-  busy,
-  submitLabel,
-  onCancel,
-}: {
-  busy: boolean;
-  submitLabel: string;
-  onCancel: () => void;
-}) {
-  const { t } = useI18n();
-  return (
-    <div className="mt-6 flex justify-end gap-2">
-      <Button variant="secondary" onClick={onCancel} disabled={busy}>
-        {t.common.cancel}
-      </Button>
-      <Button type="submit" loading={busy}>
-        {submitLabel}
-      </Button>
-    </div>
-  );
-}
 
 function useInvalidateAccounts() {
   const trpc = useTRPC();
