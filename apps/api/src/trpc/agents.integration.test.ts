@@ -51,6 +51,10 @@ describe("agents.create: a new agent of an onboarded tenant", () => {
       message: "no agent nao-existe in this tenant",
     });
     await expect(op.agents.create({ ...scope, slug: "Vendas 2", name: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    // An agent with no draft and no version gives the starter spec, not an empty draft.
+    await db.execute(sql`delete from spec_drafts where agent_id = (select id from agents where tenant_id = ${tenant.id} and slug = 'suporte')`);
+    await op.agents.create({ ...scope, slug: "suporte-2", name: "Suporte 2", copyFrom: "suporte" });
+    expect((await op.drafts.get({ ...scope, agentSlug: "suporte-2" })).spec).toMatchObject({ agent: { name: "Suporte 2" }, business: { name: tenant.name } });
     // Another tenant's agent cannot be copied through this one.
     const other = await seedTenant(db);
     await seedAgent(db, { tenantId: other.id, slug: "secreto" });

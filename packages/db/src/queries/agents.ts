@@ -79,7 +79,8 @@ export async function createAgent(
       if (!source) {
         throw new AppError("NOT_FOUND", { message: `no agent ${p.copyFrom} in this tenant` });
       }
-      spec = withAgentName(source.spec, p.name);
+      // An agent with neither a draft nor a live version (made here and left empty): the starter spec.
+      spec = source.spec === null ? await starterSpec(tx, p.tenantId, p.name) : withAgentName(source.spec, p.name);
     } else {
       spec = await starterSpec(tx, p.tenantId, p.name);
     }
