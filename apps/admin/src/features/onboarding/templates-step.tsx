@@ -1,36 +1,13 @@
-import {
-  TEMPLATE_CATEGORIES,
-  TEMPLATE_PURPOSES,
-  templateBodyParams,
-  type FieldError,
-  type TOnboardTemplate,
-} from "@lx/shared/schemas";
+import type { FieldError, TOnboardTemplate } from "@lx/shared/schemas";
 
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Field, Select, SelectField, TextareaField, TextField } from "../../components/ui/field.tsx";
+import { SelectField } from "../../components/ui/field.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import { TemplateFields } from "../templates/template-fields.tsx";
 import { messagesAt, templateRefOf, updateTemplate, withTemplateRef } from "./intake.ts";
 import { AddButton, agentLabel, ItemCard, type StepProps } from "./steps.tsx";
 
 const AGENT_PURPOSES = ["reengagement", "reminder"] as const;
-
-/** What fills each numbered parameter of a template body, as the runtime does it. */
-function ParamsLine({ template }: { template: TOnboardTemplate }) {
-  const { t } = useI18n();
-  const params = templateBodyParams(template.body).sort((a, b) => a - b);
-  return (
-    <p className="text-xs text-slate-500" data-testid="template-params">
-      {params.length === 0
-        ? t.wizard.noParams
-        : `${t.wizard.params}: ${params
-            .map(
-              (n) =>
-                `{{${n}}} = ${n === 1 && template.purpose === "reengagement" ? t.wizard.paramFirstName : t.wizard.paramFree}`,
-            )
-            .join(" · ")}`}
-    </p>
-  );
-}
 
 function TemplateItem({
   template,
@@ -49,64 +26,13 @@ function TemplateItem({
   const at = (field: string) => messagesAt(errors, `templates.${index}.${field}`);
   return (
     <ItemCard title={t.wizard.template(index + 1)} testId="wizard-template" onRemove={onRemove}>
-      <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <TextField
-          label={t.wizard.templateName}
-          errors={at("name")}
-          value={template.name}
-          placeholder="retomada_v1"
-          controlClassName="font-mono"
-          onChange={(event) => onChange({ name: event.target.value })}
-        />
-        <TextField
-          label={t.wizard.templateLanguage}
-          errors={at("language")}
-          value={template.language}
-          placeholder="pt_BR"
-          controlClassName="font-mono"
-          onChange={(event) => onChange({ language: event.target.value })}
-        />
-        <Field label={t.wizard.templateCategory} errors={at("category")}>
-          {({ id }) => (
-            <Select
-              id={id}
-              value={template.category}
-              onChange={(event) => onChange({ category: event.target.value as TOnboardTemplate["category"] })}
-            >
-              {TEMPLATE_CATEGORIES.map((category) => (
-                <option key={category} value={category}>
-                  {t.wizard.categories[category] ?? category}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label={t.wizard.templatePurpose} errors={at("purpose")}>
-          {({ id }) => (
-            <Select
-              id={id}
-              value={template.purpose}
-              onChange={(event) => onChange({ purpose: event.target.value as TOnboardTemplate["purpose"] })}
-            >
-              {TEMPLATE_PURPOSES.map((purpose) => (
-                <option key={purpose} value={purpose}>
-                  {t.wizard.purposes[purpose] ?? purpose}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-      </div>
-      <TextareaField
-        label={t.wizard.templateBody}
-        hint={t.wizard.templateBodyHint}
-        errors={at("body")}
-        value={template.body}
-        rows={2}
-        placeholder="Olá {{1}}, podemos continuar de onde paramos?"
-        onChange={(event) => onChange({ body: event.target.value })}
+      <TemplateFields
+        value={template}
+        wide
+        errorsAt={(field) => at(field)}
+        // The wizard's templates always have a use: no "none" option, so `purpose` is never "".
+        onChange={({ purpose, ...patch }) => onChange({ ...patch, ...(purpose ? { purpose } : {}) })}
       />
-      <ParamsLine template={template} />
     </ItemCard>
   );
 }

@@ -9,13 +9,13 @@ import {
 } from "@lx/shared/schemas";
 
 import { ConfirmDialog, Dialog, FormFooter } from "../../components/ui/dialog.tsx";
-import { SelectField, TextareaField, TextField } from "../../components/ui/field.tsx";
 import { FormError } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { TemplateFields, type TemplateFieldValues } from "./template-fields.tsx";
 
 export type Template = RouterOutputs["templates"]["list"]["templates"][number];
 
@@ -63,11 +63,14 @@ function TemplateForm({ tenantSlug, editing, onClose }: { tenantSlug: string; ed
   const trpc = useTRPC();
   const toast = useToast();
   const invalidate = useInvalidateTemplates();
-  const [name, setName] = useState(editing?.name ?? "");
-  const [language, setLanguage] = useState(editing?.language ?? "pt_BR");
-  const [category, setCategory] = useState(editing?.category ?? "utility");
-  const [purpose, setPurpose] = useState(editing?.purpose ?? "");
-  const [body, setBody] = useState(editing?.body ?? "");
+  const [values, setValues] = useState<TemplateFieldValues>(() => ({
+    name: editing?.name ?? "",
+    language: editing?.language ?? "pt_BR",
+    category: TEMPLATE_CATEGORIES.find((c) => c === editing?.category) ?? "utility",
+    purpose: TEMPLATE_PURPOSES.find((p) => p === editing?.purpose) ?? "",
+    body: editing?.body ?? "",
+  }));
+  const { name, language, category, purpose, body } = values;
   const fields = { category, purpose: purpose === "" ? undefined : purpose, body };
   const ref = templateRef({ name: name.trim(), language: language.trim() });
   const done = async (message: string) => {
@@ -100,50 +103,12 @@ function TemplateForm({ tenantSlug, editing, onClose }: { tenantSlug: string; ed
       {failed ? (
         <FormError>{errorCode(failed) === "CONFLICT" ? t.templates.exists(ref) : errorMessage(failed, t)}</FormError>
       ) : null}
-      <div className="grid gap-4 sm:grid-cols-2">
-        <TextField
-          label={t.templates.name}
-          errors={at("name")}
-          value={name}
-          placeholder="retomada_v1"
-          controlClassName="font-mono"
-          readOnly={editing !== null}
-          autoFocus={editing === null}
-          onChange={(event) => setName(event.target.value)}
-        />
-        <TextField
-          label={t.templates.language}
-          errors={at("language")}
-          value={language}
-          placeholder="pt_BR"
-          controlClassName="font-mono"
-          readOnly={editing !== null}
-          onChange={(event) => setLanguage(event.target.value)}
-        />
-        <SelectField label={t.templates.category} errors={at("category")} value={category} onChange={(event) => setCategory(event.target.value)}>
-          {TEMPLATE_CATEGORIES.map((c) => (
-            <option key={c} value={c}>
-              {t.wizard.categories[c] ?? c}
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label={t.templates.purpose} errors={at("purpose")} value={purpose} onChange={(event) => setPurpose(event.target.value)}>
-          <option value="">{t.templates.purposeNone}</option>
-          {TEMPLATE_PURPOSES.map((p) => (
-            <option key={p} value={p}>
-              {t.wizard.purposes[p] ?? p}
-            </option>
-          ))}
-        </SelectField>
-      </div>
-      <TextareaField
-        label={t.templates.body}
-        hint={t.templates.bodyHint}
-        errors={at("body")}
-        value={body}
-        maxLength={1024}
-        autoFocus={editing !== null}
-        onChange={(event) => setBody(event.target.value)}
+      <TemplateFields
+        value={values}
+        identityFixed={editing !== null}
+        purposeOptional
+        errorsAt={(field) => at(field)}
+        onChange={(patch) => setValues((v) => ({ ...v, ...patch }))}
       />
       <FormFooter busy={busy} submitLabel={editing ? t.templates.save : t.templates.create} onCancel={onClose} />
     </form>
