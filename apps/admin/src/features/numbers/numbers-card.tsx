@@ -1,13 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { NUMBER_KINDS, ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/schemas";
+import { ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { Dialog, FormFooter } from "../../components/ui/dialog.tsx";
-import { SelectField, TextField } from "../../components/ui/field.tsx";
 import { EmptyState, ErrorState, FormError, LoadingState } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
@@ -15,6 +14,7 @@ import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { NumberFields, type NumberFieldValues } from "./number-fields.tsx";
 import { ResumeNumberDialog } from "./resume-number-dialog.tsx";
 
 type PhoneNumber = RouterOutputs["numbers"]["list"][number];
@@ -125,13 +125,17 @@ function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; edit
   const toast = useToast();
   const queryClient = useQueryClient();
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
-  const [phoneNumberId, setPhoneNumberId] = useState(editing?.phoneNumberId ?? "");
-  const [display, setDisplay] = useState(editing?.displayPhoneNumber ?? "");
-  const [token, setToken] = useState("");
-  const [kind, setKind] = useState<(typeof NUMBER_KINDS)[number]>(editing?.kind ?? "meta");
-  const [agentSlug, setAgentSlug] = useState(editing?.agentSlug ?? "");
-  const [wabaId, setWabaId] = useState(editing?.wabaId ?? "");
-  const agentChoice = agentSlug || agents.data?.[0]?.slug || "";
+  const [values, setValues] = useState<NumberFieldValues>(() => ({
+    phoneNumberId: editing?.phoneNumberId ?? "",
+    displayPhoneNumber: editing?.displayPhoneNumber ?? "",
+    accessToken: "",
+    kind: editing?.kind ?? "meta",
+    agent: editing?.agentSlug ?? "",
+    wabaId: editing?.wabaId ?? "",
+  }));
+  const { phoneNumberId, displayPhoneNumber: display, accessToken: token, kind, wabaId = "" } = values;
+  // Until one is chosen, the tenant's first agent (once the list has come).
+  const agentChoice = values.agent || agents.data?.[0]?.slug || "";
   const fields = { displayPhoneNumber: display.trim(), kind, agentSlug: agentChoice, wabaId: wabaId.trim() || undefined };
   const done = async (message: string) => {
     toast.success(message);
@@ -167,62 +171,13 @@ function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; edit
       {failed ? (
         <FormError>{errorCode(failed) === "CONFLICT" ? t.numbers.taken(phoneNumberId.trim()) : errorMessage(failed, t)}</FormError>
       ) : null}
-      <div className="grid gap-4 sm:grid-cols-2">
-        <TextField
-          label={t.wizard.phoneNumberId}
-          errors={at("phoneNumberId")}
-          value={phoneNumberId}
-          inputMode="numeric"
-          controlClassName="font-mono"
-          readOnly={editing !== null}
-          autoFocus={editing === null}
-          onChange={(event) => setPhoneNumberId(event.target.value)}
-        />
-        <TextField
-          label={t.wizard.displayPhoneNumber}
-          errors={at("displayPhoneNumber")}
-          value={display}
-          placeholder="+55 11 99999-0000"
-          onChange={(event) => setDisplay(event.target.value)}
-        />
-        <TextField
-          label={editing ? t.numbers.newToken : t.wizard.accessToken}
-          hint={editing ? t.numbers.keepToken : undefined}
-          errors={at("accessToken")}
-          type="password"
-          autoComplete="off"
-          value={token}
-          onChange={(event) => setToken(event.target.value)}
-        />
-        <TextField
-          label={t.numbers.wabaId}
-          optional={t.common.optional}
-          errors={at("wabaId")}
-          value={wabaId}
-          inputMode="numeric"
-          controlClassName="font-mono"
-          onChange={(event) => setWabaId(event.target.value)}
-        />
-        <SelectField
-          label={t.wizard.kind}
-          errors={at("kind")}
-          value={kind}
-          onChange={(event) => setKind(event.target.value === "sandbox" ? "sandbox" : "meta")}
-        >
-          {NUMBER_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {t.wizard.kinds[k] ?? k}
-            </option>
-          ))}
-        </SelectField>
-        <SelectField label={t.wizard.numberAgent} errors={at("agentSlug")} value={agentChoice} onChange={(event) => setAgentSlug(event.target.value)}>
-          {(agents.data ?? []).map((agent) => (
-            <option key={agent.id} value={agent.slug}>
-              {agent.name} ({agent.slug})
-            </option>
-          ))}
-        </SelectField>
-      </div>
+      <NumberFields
+        value={{ ...values, agent: agentChoice }}
+        existing={editing !== null}
+        agents={(agents.data ?? []).map((a) => ({ slug: a.slug, label: a.name }))}
+        errorsAt={(field) => at(field === "agent" ? "agentSlug" : field)}
+        onChange={(patch) => setValues((v) => ({ ...v, ...patch }))}
+      />
       <FormFooter busy={busy} submitLabel={editing ? t.numbers.save : t.numbers.create} onCancel={onClose} />
     </form>
   );

@@ -6,7 +6,8 @@ import { Field, FieldErrors, TextareaField, TextField } from "../../components/u
 import { Segmented } from "../../components/ui/tabs.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { DEFAULT_MENU_PROMPT, messagesAt, type RoutingIntake } from "./intake.ts";
-import { AddButton, AgentSelect, agentChoices, type AgentChoice, type StepProps } from "./steps.tsx";
+import { AgentSelect, type AgentChoice } from "../agents/agent-select.tsx";
+import { AddButton, agentChoices, type StepProps } from "./steps.tsx";
 
 /** WhatsApp list rows allow 24 characters (the apply file's limit for a menu option's title). */
 const OPTION_TITLE_MAX = 24;

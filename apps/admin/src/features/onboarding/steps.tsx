@@ -1,13 +1,15 @@
 import type { ReactNode } from "react";
 
-import { NUMBER_KINDS, type FieldError } from "@lx/shared/schemas";
+import type { FieldError } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import { Field, Select, TextareaField, TextField } from "../../components/ui/field.tsx";
+import { TextareaField, TextField } from "../../components/ui/field.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import type { AgentChoice } from "../agents/agent-select.tsx";
+import { NumberFields } from "../numbers/number-fields.tsx";
 import { isRecord } from "../../lib/paths.ts";
 import { SpecForm } from "../draft/spec-form.tsx";
 import {
@@ -297,64 +299,17 @@ export function NumbersStep({ intake, set, errors }: StepProps) {
               testId="wizard-number"
               onRemove={() => set({ numbers: numbers.filter((_, i) => i !== index) })}
             >
-              <div className="grid gap-4 sm:grid-cols-2">
-                <TextField
-                  label={t.wizard.phoneNumberId}
-                  errors={at(`numbers.${index}.phoneNumberId`)}
-                  value={number.phoneNumberId}
-                  inputMode="numeric"
-                  controlClassName="font-mono"
-                  onChange={(event) => update(index, { phoneNumberId: event.target.value })}
-                />
-                <TextField
-                  label={t.wizard.displayPhoneNumber}
-                  errors={at(`numbers.${index}.displayPhoneNumber`)}
-                  value={number.displayPhoneNumber}
-                  placeholder="+55 11 99999-0000"
-                  onChange={(event) => update(index, { displayPhoneNumber: event.target.value })}
-                />
-                <TextField
-                  label={t.wizard.accessToken}
-                  errors={at(`numbers.${index}.accessToken`)}
-                  type="password"
-                  autoComplete="off"
-                  value={number.accessToken}
-                  onChange={(event) => update(index, { accessToken: event.target.value })}
-                />
-                <Field label={t.wizard.kind} errors={at(`numbers.${index}.kind`)}>
-                  {({ id }) => (
-                    <Select
-                      id={id}
-                      value={number.kind}
-                      onChange={(event) =>
-                        update(index, { kind: event.target.value as NumberIntake["kind"] })
-                      }
-                    >
-                      {NUMBER_KINDS.map((kind) => (
-                        <option key={kind} value={kind}>
-                          {t.wizard.kinds[kind] ?? kind}
-                        </option>
-                      ))}
-                    </Select>
-                  )}
-                </Field>
-                {/* Under menu routing the menu picks the agent, so the number's own is only shown when wrong. */}
-                {(intake.agents.length > 1 && intake.routing.mode === "number") ||
-                at(`numbers.${index}.agent`).length > 0 ? (
-                  <Field label={t.wizard.numberAgent} errors={at(`numbers.${index}.agent`)}>
-                    {({ id, describedBy, invalid }) => (
-                      <AgentSelect
-                        id={id}
-                        agents={agentChoices(intake)}
-                        value={number.agent}
-                        describedBy={describedBy}
-                        invalid={invalid}
-                        onChange={(agent) => update(index, { agent })}
-                      />
-                    )}
-                  </Field>
-                ) : null}
-              </div>
+              <NumberFields
+                value={number}
+                errorsAt={(field) => at(`numbers.${index}.${field}`)}
+                // Under menu routing the menu picks the agent, so the number's own is only shown when wrong.
+                agents={
+                  (intake.agents.length > 1 && intake.routing.mode === "number") || at(`numbers.${index}.agent`).length > 0
+                    ? agentChoices(intake)
+                    : null
+                }
+                onChange={(patch) => update(index, patch)}
+              />
             </ItemCard>
           ))}
         </ol>
@@ -379,44 +334,6 @@ export function NumbersStep({ intake, set, errors }: StepProps) {
     </Card>
   );
 }
-
-/** A select of the intake's agents; a value that names no agent (any more) stays selectable, so it shows. */
-export function AgentSelect({
-  id,
-  agents,
-  value,
-  describedBy,
-  invalid,
-  onChange,
-}: {
-  id: string;
-  agents: readonly AgentChoice[];
-  value: string;
-  describedBy?: string;
-  invalid?: boolean;
-  onChange: (agent: string) => void;
-}) {
-  const known = agents.some((a) => a.slug === value);
-  return (
-    <Select
-      id={id}
-      value={value}
-      aria-describedby={describedBy}
-      aria-invalid={invalid}
-      onChange={(event) => onChange(event.target.value)}
-    >
-      {known ? null : <option value={value}>{value || "—"}</option>}
-      {agents.map((agent, index) => (
-        <option key={index} value={agent.slug}>
-          {agent.label} ({agent.slug})
-        </option>
-      ))}
-    </Select>
-  );
-}
-
-/** An agent a select offers: its slug and the name it is shown by. */
-export type AgentChoice = { slug: string; label: string };
 
 /** The intake's agents as a select offers them (named by their persona, else their slug). */
 export function agentChoices(intake: Intake): AgentChoice[] {
