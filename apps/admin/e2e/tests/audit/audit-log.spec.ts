@@ -46,10 +46,11 @@ test("[AUDIT]: filters by tenant, type, actor and time, pages with a cursor and 
 
   await page.getByRole("button", { name: /Próxima/ }).click();
   await expect(page.getByTestId("audit-page")).toHaveText("Página 2");
-  await expect(rows.first()).toBeVisible();
+  // The page number changes at once; the rows follow when the next page arrives (the previous page
+  // stays on screen meanwhile), so wait for them rather than read them right away.
+  await expect.poll(() => rows.allInnerTexts()).not.toEqual(firstPageIds);
   const secondPageIds = await rows.allInnerTexts();
   expect(secondPageIds.length).toBeGreaterThanOrEqual(2);
-  expect(secondPageIds).not.toEqual(firstPageIds);
   await page.getByRole("button", { name: /Anterior/ }).click();
   await expect(page.getByTestId("audit-page")).toHaveText("Página 1");
   await expect(rows).toHaveCount(10);
