@@ -171,6 +171,21 @@ describe("runtime pipeline", () => {
       60_000,
     );
     const texts = acceptedTexts(s);
+    const repeated = [...new Set(texts.filter((text, i) => texts.indexOf(text) !== i))];
+    if (repeated.length > 0) {
+      // What a duplicate went through, for a failure that is rare (seen once, session 14): each
+      // repeated reply's Graph requests and its outbox rows with their attempts and errors.
+      const rows = await db.execute(sql`
+        select o.id, o.status, o.attempts, o.wamid, o.last_error, o.created_at, o.updated_at
+        from outbox_messages o where o.tenant_id = ${s.tenantId} and o.payload->'text'->>'body' in (${sql.join(
+          repeated.map((text) => sql`${text}`),
+          sql`, `,
+        )})`);
+      console.error(
+        "DUPLICATES",
+        JSON.stringify({ repeated, requests: s.graph.requests.filter((r) => repeated.includes(r.text ?? "")), rows }, null, 1),
+      );
+    }
     expect(texts).toHaveLength(60);
     expect(new Set(texts).size).toBe(60);
     for (let i = 0; i < 10; i++) {
