@@ -7,7 +7,7 @@ import { dbTest as test, seedConversation, seedNumber, seedOutbound, seedTenant 
 
 import { WORKER_SYNCHRONOUS_COMMIT } from "../worker.ts";
 import { claimSends, reapStuckSends } from "./claim.ts";
-import { markAmbiguous, markRetry } from "./settle.ts";
+import { markAmbiguous, markRetry, markSentMany } from "./settle.ts";
 
 describe("outbox claim on the worker's asynchronous-commit connections", () => {
   test("the claim itself commits synchronously (durable before the send); other worker statements do not", async ({ db, dbUrl }) => {
@@ -106,5 +106,49 @@ describe("outbox claim on the worker's asynchronous-commit connections", () => {
       select o.next_attempt_at = (select next_attempt_at from outbox_messages where id = ${id}) as same
       from outbox_messages o join messages m on m.id = o.message_id where m.body = 'fourth' and o.conversation_id = ${conversation.id}`);
     expect(held?.same).toBe(true);
+  });
+});
+
+describe("settling a send Meta accepted", () => {
+  test("lands even after the reaper made the row ambiguous (a settle held up by a long outage): it is not sent again", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    const conversation = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5511900000301" });
+    const base = { tenantId: tenant.id, numberId: number.id, author: "bot" as const, status: "queued" as const, conversationId: conversation.id };
+    await seedOutbound(db, { ...base, body: "accepted by Meta" });
+    await seedOutbound(db, { ...base, body: "next" });
+    const row = async (id: number) =>
+      (await db.execute<{ status: string; wamid: string | null; locked_by: string | null }>(sql`
+        select status, wamid, locked_by from outbox_messages where id = ${id}`))[0];
+    // (Earlier tests of this file leave sends of their own in the queue: only this conversation's count.)
+    const claimed = (await claimSends(db, { workerId: "w-slow-settle", limit: 50 })).find((c) => c.conversationId === conversation.id);
+    expect(claimed).toBeDefined();
+    const id = claimed!.id;
+    // The sender's database went away after Meta answered; meanwhile another sender's reaper took
+    // the row back as ambiguous (it would be sent again when its grace period ends).
+    await db.execute(sql`update outbox_messages set locked_at = now() - interval '1 hour' where id = ${id}`);
+    expect((await reapStuckSends(db, { olderThanMs: 1_000, graceMs: 60_000 })).map((r) => r.id)).toContain(id);
+    expect(await row(id)).toMatchObject({ status: "ambiguous", locked_by: null });
+
+    await markSentMany(db, { workerId: "w-slow-settle", rows: [{ id, wamid: "wamid.ACCEPTED" }] });
+    expect(await row(id)).toEqual({ status: "sent", wamid: "wamid.ACCEPTED", locked_by: null });
+    // Not due again, and the conversation's next send goes once the grace hold is lifted by the settle.
+    await db.execute(sql`update outbox_messages set next_attempt_at = now() where conversation_id = ${conversation.id}`);
+    const next = await claimSends(db, { workerId: "w-next", limit: 50 });
+    expect(next.map((n) => n.id)).not.toContain(id);
+    expect(next.filter((n) => n.conversationId === conversation.id)).toHaveLength(1);
+  });
+
+  test("never moves a status backwards, and leaves a row another sender settled otherwise alone", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const number = await seedNumber(db, { tenantId: tenant.id });
+    const conversation = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, waId: "5511900000302" });
+    const base = { tenantId: tenant.id, numberId: number.id, author: "bot" as const, conversationId: conversation.id };
+    const delivered = await seedOutbound(db, { ...base, body: "delivered", status: "delivered" });
+    const dead = await seedOutbound(db, { ...base, body: "dead", status: "dead" });
+    const ids = [delivered, dead].map((o) => Number(o.outbox!.id));
+    await markSentMany(db, { workerId: "w-late", rows: ids.map((id) => ({ id, wamid: `wamid.${id}` })) });
+    const rows = await db.execute<{ status: string }>(sql`select status from outbox_messages where id = any(${`{${ids.join(",")}}`}::bigint[]) order by id`);
+    expect(rows.map((r) => r.status)).toEqual(["delivered", "dead"]);
   });
 });

@@ -83,6 +83,10 @@ export class OutboxSender {
   private get graceMs() {
     return this.o.ambiguousGraceMs ?? 60_000;
   }
+  /** A row still 'sending' this long after its claim is taken back as ambiguous by any sender's reaper. */
+  private get stuckAfterMs() {
+    return this.sendTimeoutMs + 15_000;
+  }
 
   async start(): Promise<void> {
     const l = await listenWithRetry(this.o.db, "lx_outbox", () => this.notify(), {
@@ -331,8 +335,10 @@ export class OutboxSender {
       // recording that (a restart, a failover) is retried — the settle is idempotent — instead of
       // leaving the row to the ambiguous path, which re-sends after the grace period when the status
       // callbacks did not get through the same outage either (a duplicate the customer would see).
+      // It is retried until that re-send could happen: past the reaper's horizon and the grace
+      // period, a settle still lands on the ambiguous row (markSentMany) and stops the re-send.
       await retryWhileUnreachable(() => this.sent.add({ id: row.id, wamid: res.wamid }), {
-        forMs: this.sendTimeoutMs,
+        forMs: this.stuckAfterMs + this.graceMs,
         stopped: () => this.stopping,
       });
       // Read receipts are logged at debug: one info line per delivered message is enough.
@@ -442,7 +448,7 @@ export class OutboxSender {
 
   private async reap(): Promise<void> {
     try {
-      const stuck = await reapStuckSends(this.o.db, { olderThanMs: this.sendTimeoutMs + 15_000, graceMs: this.graceMs });
+      const stuck = await reapStuckSends(this.o.db, { olderThanMs: this.stuckAfterMs, graceMs: this.graceMs });
       if (stuck.length > 0) {
         this.o.logger.warn({ ids: stuck.map((s) => s.id) }, "sends left mid-request by a stopped worker are now ambiguous");
       }

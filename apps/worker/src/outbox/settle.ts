@@ -2,7 +2,10 @@ import { sql } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
 
-/** Every settle is guarded by `locked_by = worker`: a row another sender took over is left alone. */
+/**
+ * Every settle is guarded by `locked_by = worker`: a row another sender took over is left alone. The
+ * one exception is a send Meta accepted (markSentMany): its wamid is Meta's word that it went.
+ */
 
 /**
  * A send put back to wait (`r`: a retry's backoff, an ambiguous send's grace period) takes its
@@ -21,6 +24,11 @@ export const holdLaterSends = sql`held as (
 /**
  * Settles many accepted sends in one statement (one round trip, one commit). A status callback may
  * have arrived before our HTTP response: the status never moves backwards.
+ *
+ * Meta accepted these sends, so the settle holds even when the row is no longer this worker's: a
+ * settle that could not reach the database until the reaper had made the row ambiguous (a failover
+ * longer than the send timeout) still lands, and the row is not sent again when its grace period
+ * ends without a status callback (the callbacks may be held up by the same outage).
  */
 export async function markSentMany(db: Executor, p: { workerId: string; rows: { id: number; wamid: string | null }[] }) {
   // `id = any(array)` keeps the primary-key index scan (a join against a row set was planned as a
@@ -32,7 +40,7 @@ export async function markSentMany(db: Executor, p: { workerId: string; rows: { 
     set status = case when o.status in ('sending', 'ambiguous', 'queued') then 'sent' else o.status end,
         wamid = coalesce(o.wamid, ${wamids}::jsonb ->> o.id::text), sent_at = coalesce(o.sent_at, now()), locked_by = null,
         last_error = null, last_error_code = null, updated_at = now()
-    where o.id = any(${ids}::bigint[]) and o.locked_by = ${p.workerId}`);
+    where o.id = any(${ids}::bigint[]) and (o.locked_by = ${p.workerId} or o.status in ('sending', 'ambiguous', 'queued'))`);
 }
 
 /** Back to the queue after `delayMs`; `countAttempt: false` gives the attempt back (number paused). */
