@@ -17,7 +17,12 @@ export function createConsoleTrpcClient() {
   return createTRPCClient<AppRouter>({
     links: [
       loggerLink({
-        enabled: (op) => import.meta.env.DEV || (op.direction === "down" && op.result instanceof Error),
+        // Never the one answer that carries a secret (a generated webhook signing secret), not even
+        // in a dev build's browser console.
+        // (The answer's event carries the operation too, though its type does not say so.)
+        enabled: (op) =>
+          !("path" in op && op.path === "integrations.rotateWebhookSecret") &&
+          (import.meta.env.DEV || (op.direction === "down" && op.result instanceof Error)),
       }),
       httpBatchLink({
         url: "/trpc",

@@ -291,6 +291,32 @@ const MATRIX: Record<string, Row> = {
       number: { displayPhoneNumber: "+55 11 90000-0001", kind: "meta", agentSlug: f.agentA.slug },
     }),
   },
+  "integrations.get": {
+    level: "tenant-operator",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
+  "integrations.rotateWebhookSecret": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
+  "integrations.setWebhookSecret": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, secret: "matrix-webhook-secret" }),
+  },
+  "integrations.setCrmToken": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, token: "matrix-crm-token" }),
+  },
+  // Tenant A's active version uses no CRM: allowed (and a no-op before the operator's setCrmToken).
+  "integrations.clearCrmToken": {
+    level: "tenant-operator",
+    kind: "mutation",
+    input: (f) => ({ tenantSlug: f.tenantA.slug }),
+  },
   "templates.list": {
     level: "tenant-operator",
     kind: "query",
@@ -481,7 +507,8 @@ async function snapshotTenantA(db: Database, f: Fixture) {
     select id, status from agent_test_runs where tenant_id = ${f.tenantA.id} order by id`;
   const agents = await db.$client`
     select slug, name from agents where tenant_id = ${f.tenantA.id} order by slug`;
-  const routing = await db.$client`select routing from tenants where id = ${f.tenantA.id}`;
+  // The sealed secrets too: a refused call must not have replaced or cleared one.
+  const routing = await db.$client`select routing, webhook_secret_enc, crm_token_enc from tenants where id = ${f.tenantA.id}`;
   const templates = await db.$client`
     select name, language, category, purpose, body, status from templates where tenant_id = ${f.tenantA.id} order by name`;
   return { versions, conversations, numbers, jobs, sends, appointments, testCases, testRuns, templates, agents, routing };

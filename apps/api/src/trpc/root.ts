@@ -7,6 +7,7 @@ import { conversationsRouter } from "./routers/conversations.ts";
 import { customersRouter } from "./routers/customers.ts";
 import { dealsRouter } from "./routers/deals.ts";
 import { draftsRouter } from "./routers/drafts.ts";
+import { integrationsRouter } from "./routers/integrations.ts";
 import { metricsRouter } from "./routers/metrics.ts";
 import { numbersRouter } from "./routers/numbers.ts";
 import { onboardingRouter } from "./routers/onboarding.ts";
@@ -34,6 +35,7 @@ export const appRouter = createTRPCRouter({
   setup: setupRouter,
   templates: templatesRouter,
   numbers: numbersRouter,
+  integrations: integrationsRouter,
   metrics: metricsRouter,
   sandbox: sandboxRouter,
   onboarding: onboardingRouter,

@@ -1,7 +1,7 @@
 import { and, desc, eq } from "drizzle-orm";
 
 import { canonicalJson, compile, parseApplyFile, type TApplyFile } from "@lx/shared";
-import { decryptSecret, encryptSecret, randomToken, sealingKey, type SecretKeys } from "@lx/shared/crypto";
+import { encryptSecret, sealingKey, type SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
@@ -15,6 +15,7 @@ import {
   tenants,
 } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+import { newWebhookSecret, sameSecret, sealTenantSecrets } from "./secrets.ts";
 import { activateVersion, publishVersion, type Bump } from "./versions.ts";
 
 export type ApplyOptions = {
@@ -54,17 +55,6 @@ function resolveSecret(value: string, path: string, env: Record<string, string |
     throw new AppError("INVALID_INPUT", { message: `${path}: environment variable ${name} is not set` });
   }
   return resolved;
-}
-
-function sameSecret(key: SecretKeys, boxed: string | null, plain: string): boolean {
-  if (!boxed) {
-    return false;
-  }
-  try {
-    return decryptSecret(key, boxed) === plain;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -117,8 +107,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             routing,
             timeZone,
             retentionDays: file.tenant.retentionDays ?? null,
-            webhookSecretEnc: encryptSecret(sealingKey(secretKey), webhookSecret ?? randomToken(32)),
-            crmTokenEnc: crmToken === undefined ? null : encryptSecret(sealingKey(secretKey), crmToken),
+            ...sealTenantSecrets(secretKey, { webhookSecret: webhookSecret ?? newWebhookSecret(), crmToken }),
           })
           .returning();
         changes.push({ kind: "tenant", action: "created", subject: slug });
@@ -136,12 +125,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
         if (file.tenant.retentionDays !== undefined && tenant.retentionDays !== file.tenant.retentionDays) {
           patch.retentionDays = file.tenant.retentionDays;
         }
-        if (webhookSecret !== undefined && !sameSecret(secretKey, tenant.webhookSecretEnc, webhookSecret)) {
-          patch.webhookSecretEnc = encryptSecret(sealingKey(secretKey), webhookSecret);
-        }
-        if (crmToken !== undefined && !sameSecret(secretKey, tenant.crmTokenEnc, crmToken)) {
-          patch.crmTokenEnc = encryptSecret(sealingKey(secretKey), crmToken);
-        }
+        Object.assign(patch, sealTenantSecrets(secretKey, { webhookSecret, crmToken }, tenant));
         if (Object.keys(patch).length > 0) {
           [tenant] = await tx.update(tenants).set(patch).where(eq(tenants.id, tenant.id)).returning();
           changes.push({ kind: "tenant", action: "updated", subject: slug, detail: Object.keys(patch).join(", ") });

@@ -23,3 +23,4 @@ export * from "./secrets.ts";
 export * from "./rate-limits.ts";
 export * from "./templates.ts";
 export * from "./numbers.ts";
+export * from "./integrations.ts";

@@ -1,11 +1,61 @@
 import { asc, eq } from "drizzle-orm";
 
-import { decryptSecret, encryptSecret, sealingKey, type SecretKeys } from "@lx/shared/crypto";
+import { decryptSecret, encryptSecret, randomToken, sealingKey, type SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
-import { phoneNumbers, tenants } from "../schema/index.ts";
+import { phoneNumbers, tenants, type Tenant } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+
+/** A tenant's two stored secrets, by the names `lx apply` and the console give them, and their columns. */
+const TENANT_SECRET_COLUMNS = { webhookSecret: "webhookSecretEnc", crmToken: "crmTokenEnc" } as const;
+
+export type TenantSecretName = keyof typeof TENANT_SECRET_COLUMNS;
+
+/** The sealed columns of a tenant's secrets, as stored. */
+export type SealedTenantSecrets = Pick<Tenant, "webhookSecretEnc" | "crmTokenEnc">;
+
+/**
+ * A fresh outgoing-webhook signing secret (32 random bytes, base64url: 43 characters): a new
+ * tenant's when none is given, and the console's "Gerar novo segredo".
+ */
+export function newWebhookSecret(): string {
+  return randomToken(32);
+}
+
+/** Whether `boxed` opens (with any of `keys`) to `plain`; false for none or one no key opens. */
+export function sameSecret(keys: SecretKeys, boxed: string | null, plain: string): boolean {
+  if (!boxed) {
+    return false;
+  }
+  try {
+    return decryptSecret(keys, boxed) === plain;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tenant columns to write for the secrets given, sealed with the current key (`null` clears
+ * one; a name left out is not written). With `stored`, the row as it is, a secret it already holds
+ * (compared decrypted) is left out too, so giving the same one again is no change (`lx apply`).
+ * The one way both `lx apply` and the console seal a tenant's secrets.
+ */
+export function sealTenantSecrets(
+  keys: SecretKeys,
+  given: Partial<Record<TenantSecretName, string | null>>,
+  stored?: SealedTenantSecrets,
+): Partial<SealedTenantSecrets> {
+  const sealed: Partial<SealedTenantSecrets> = {};
+  for (const [name, column] of Object.entries(TENANT_SECRET_COLUMNS) as [TenantSecretName, keyof SealedTenantSecrets][]) {
+    const value = given[name];
+    if (value === undefined || (stored && value !== null && sameSecret(keys, stored[column], value))) {
+      continue;
+    }
+    sealed[column] = value === null ? null : encryptSecret(sealingKey(keys), value);
+  }
+  return sealed;
+}
 
 /** What `rotateStoredSecrets` did: boxes sealed again with the current key, and boxes it already sealed. */
 export type SecretRotationReport = { resealed: number; alreadyCurrent: number };

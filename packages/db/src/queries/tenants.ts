@@ -117,6 +117,15 @@ export async function getTenantCounts(
   return { numberCount: row?.numberCount ?? 0, agentCount: row?.agentCount ?? 0 };
 }
 
+/** Audits a change of the tenant itself (its settings, its secrets: never their values); pass the change's `tx`. */
+export async function insertTenantAuditEvent(
+  tx: Executor,
+  p: { tenantId: string; actor: AuditActor; type: string; before: unknown; after: unknown; data?: Record<string, unknown>; requestId?: string },
+): Promise<void> {
+  const { tenantId, actor, type, before, after, data, requestId } = p;
+  await insertAuditEvent(tx, { tenantId, actor, type, subjectType: "tenant", subjectId: tenantId, before, after, data, requestId });
+}
+
 /** A tenant setting the console changes on its own, audited with before and after. */
 type TenantSetting = { status: TenantRow["status"]; retentionDays: number | null; routing: TenantRouting };
 
@@ -138,16 +147,7 @@ export async function changeTenantSetting<K extends keyof TenantSetting>(
       return { changed: false };
     }
     await tx.update(tenants).set({ [p.setting]: p.value }).where(eq(tenants.id, p.tenantId));
-    await insertAuditEvent(tx, {
-      tenantId: p.tenantId,
-      actor: p.actor,
-      type: p.type,
-      subjectType: "tenant",
-      subjectId: p.tenantId,
-      before: { [p.setting]: row.value },
-      after: { [p.setting]: p.value },
-      requestId: p.requestId,
-    });
+    await insertTenantAuditEvent(tx, { ...p, before: { [p.setting]: row.value }, after: { [p.setting]: p.value } });
     return { changed: true };
   });
 }

@@ -26,6 +26,27 @@ export type TLoginInput = z.infer<typeof ZLoginInput>;
 export const ZTenantScopeInput = z.object({ tenantSlug: ZSlugRef });
 export type TTenantScopeInput = z.infer<typeof ZTenantScopeInput>;
 
+/**
+ * A secret pasted into the console (a Graph API token, a CRM token, a webhook signing secret): the
+ * value itself, trimmed. The console has no environment, so an `env:` reference (which `lx apply`
+ * resolves) is refused in words. One message at a time: a reference, else empty, else too short.
+ */
+export function pastedSecret(what: "token" | "secret", { min = 1, max = 4096 }: { min?: number; max?: number } = {}) {
+  return z
+    .string()
+    .trim()
+    .superRefine((value, ctx) => {
+      if (value.startsWith("env:")) {
+        ctx.addIssue({ code: "custom", message: `paste the ${what} itself, not an env: reference` });
+      } else if (value === "") {
+        ctx.addIssue({ code: "custom", message: "required" });
+      } else if (value.length < min) {
+        ctx.addIssue({ code: "custom", message: `must be at least ${min} characters` });
+      }
+    })
+    .max(max);
+}
+
 export const ZAgentScopeInput = ZTenantScopeInput.extend({ agentSlug: ZSlugRef });
 export type TAgentScopeInput = z.infer<typeof ZAgentScopeInput>;
 

@@ -18,3 +18,4 @@ export * from "./templates.ts";
 export * from "./numbers.ts";
 export * from "./agents.ts";
 export * from "./routing.ts";
+export * from "./integrations.ts";

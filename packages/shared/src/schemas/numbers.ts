@@ -6,15 +6,10 @@
 import { z } from "zod";
 
 import { NUMBER_KINDS, ZApplyNumber } from "./apply-file.ts";
-import { ZSlugRef, ZTenantScopeInput } from "./console.ts";
+import { pastedSecret, ZSlugRef, ZTenantScopeInput } from "./console.ts";
 
 /** A Graph API token as the console takes it: the token itself (the console has no environment). */
-export const ZPastedToken = z
-  .string()
-  .trim()
-  .min(1, "required")
-  .max(4096)
-  .refine((value) => !value.startsWith("env:"), "paste the token itself, not an env: reference");
+export const ZPastedToken = pastedSecret("token");
 
 const numberFields = ZApplyNumber.pick({ displayPhoneNumber: true, wabaId: true }).extend({
   kind: z.enum(NUMBER_KINDS),

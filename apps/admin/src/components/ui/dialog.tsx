@@ -1,7 +1,9 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
 
+import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { Button, type ButtonVariant } from "./button.tsx";
+import { FormError } from "./states.tsx";
 
 /**
  * A modal built on the native <dialog> (focus trap, Escape and inert background for free).
@@ -120,6 +122,31 @@ export function ConfirmDialog({
     >
       {children}
     </Dialog>
+  );
+}
+
+/**
+ * A `ConfirmDialog` whose confirmation runs one mutation: busy while it runs, its error shown above
+ * `children`, and closing it forgets both (the mutation is reset).
+ */
+export function MutationConfirmDialog({
+  mutation,
+  onClose,
+  children,
+  ...props
+}: Omit<ComponentProps<typeof ConfirmDialog>, "busy"> & {
+  mutation: { isPending: boolean; error: unknown; reset: () => void };
+}) {
+  const { t } = useI18n();
+  const close = () => {
+    mutation.reset();
+    onClose();
+  };
+  return (
+    <ConfirmDialog {...props} onClose={close} busy={mutation.isPending}>
+      {mutation.error ? <FormError>{errorMessage(mutation.error, t)}</FormError> : null}
+      {children}
+    </ConfirmDialog>
   );
 }
 

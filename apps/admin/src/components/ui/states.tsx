@@ -111,3 +111,25 @@ export function FormError({ children }: { children: ReactNode }) {
     </div>
   );
 }
+
+/**
+ * An amber note: a warning of something that will fail (`role="alert"`, the default), or something
+ * to know now (`role="status"`). A list item with `as="li"`.
+ */
+export function WarningNote({
+  as: Tag = "p",
+  role = "alert",
+  children,
+  "data-testid": testId,
+}: {
+  as?: "p" | "li";
+  role?: "alert" | "status";
+  children: ReactNode;
+  "data-testid"?: string;
+}) {
+  return (
+    <Tag role={role} className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200" data-testid={testId}>
+      {children}
+    </Tag>
+  );
+}

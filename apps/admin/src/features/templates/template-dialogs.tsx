@@ -8,7 +8,7 @@ import {
   ZUpdateTemplateInput,
 } from "@lx/shared/schemas";
 
-import { ConfirmDialog, Dialog, FormFooter } from "../../components/ui/dialog.tsx";
+import { Dialog, FormFooter, MutationConfirmDialog } from "../../components/ui/dialog.tsx";
 import { FormError } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorCode, errorMessage } from "../../lib/errors.ts";
@@ -140,22 +140,16 @@ export function RemoveTemplateDialog({
       },
     }),
   );
-  const close = () => {
-    remove.reset();
-    onClose();
-  };
   return (
-    <ConfirmDialog
+    <MutationConfirmDialog
+      mutation={remove}
       open={template !== null}
-      onClose={close}
+      onClose={onClose}
       onConfirm={() => template && remove.mutate({ tenantSlug, templateId: template.id })}
       title={template ? t.templates.removeTitle(templateRef(template)) : ""}
       description={t.templates.removeBody}
       confirmLabel={t.common.remove}
       confirmVariant="danger"
-      busy={remove.isPending}
-    >
-      {remove.error ? <FormError>{errorMessage(remove.error, t)}</FormError> : null}
-    </ConfirmDialog>
+    />
   );
 }

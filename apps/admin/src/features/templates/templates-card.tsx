@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Badge, type BadgeTone } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
-import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { EmptyState, ErrorState, LoadingState, WarningNote } from "../../components/ui/states.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -64,14 +64,9 @@ export function TemplatesCard({ tenantSlug, className }: { tenantSlug: string; c
           {warnings.length > 0 || (!list.data.wabaKnown && list.data.templates.length > 0) ? (
             <ul className="space-y-2 px-5 py-4">
               {warnings.map((warning) => (
-                <li
-                  key={warning}
-                  role="alert"
-                  className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200"
-                  data-testid="template-warning"
-                >
+                <WarningNote key={warning} as="li" data-testid="template-warning">
                   {warning}
-                </li>
+                </WarningNote>
               ))}
               {!list.data.wabaKnown && list.data.templates.length > 0 ? (
                 <li className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600 ring-1 ring-slate-200" data-testid="template-waba-unknown">

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useRef, useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
 
 import {
   PASSWORD_LINK_TTL_HOURS,
@@ -11,8 +11,9 @@ import {
 } from "@lx/shared/schemas";
 
 import { Button } from "../../components/ui/button.tsx";
+import { CopyField } from "../../components/ui/copy-field.tsx";
 import { ConfirmDialog, Dialog, FormFooter } from "../../components/ui/dialog.tsx";
-import { Checkbox, Field, Input, Radio, TextField } from "../../components/ui/field.tsx";
+import { Checkbox, Radio, TextField } from "../../components/ui/field.tsx";
 import { FormError, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
@@ -442,22 +443,7 @@ function mailFailure(reason: string): string {
 
 function PasswordLinkView({ link }: { link: PasswordLink }) {
   const { t, dateTime } = useI18n();
-  const toast = useToast();
-  const input = useRef<HTMLInputElement>(null);
   const url = passwordLinkUrl(window.location.origin, link.token);
-
-  const copy = async () => {
-    try {
-      // Missing outside a secure context: the TypeError lands in the catch like a refused write.
-      await navigator.clipboard.writeText(url);
-      toast.success(t.users.linkCopied);
-    } catch {
-      // Selected, so Ctrl+C (or the long-press menu) copies it.
-      input.current?.focus();
-      input.current?.select();
-      toast.error(t.users.linkCopyFailed);
-    }
-  };
 
   return (
     <div className="space-y-4" data-testid="password-link">
@@ -484,26 +470,14 @@ function PasswordLinkView({ link }: { link: PasswordLink }) {
           {link.email}
         </span>
       </p>
-      <Field label={t.users.link} hint={t.users.linkValidUntil(dateTime(link.expiresAt))}>
-        {({ id, describedBy }) => (
-          <div className="flex gap-2">
-            <Input
-              ref={input}
-              id={id}
-              readOnly
-              spellCheck={false}
-              className="font-mono text-xs"
-              value={url}
-              onFocus={(event) => event.currentTarget.select()}
-              aria-describedby={describedBy}
-              data-testid="password-link-url"
-            />
-            <Button variant="secondary" onClick={() => void copy()}>
-              {t.users.copy}
-            </Button>
-          </div>
-        )}
-      </Field>
+      <CopyField
+        label={t.users.link}
+        hint={t.users.linkValidUntil(dateTime(link.expiresAt))}
+        value={url}
+        copied={t.users.linkCopied}
+        copyFailed={t.users.linkCopyFailed}
+        data-testid="password-link-url"
+      />
       <p className="rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600 ring-1 ring-slate-200">
         {link.emailed ? t.users.linkEmailedHint : t.users.linkHint}
       </p>

@@ -1,5 +1,6 @@
 import { customersEn, customersPtBR } from "./customers.ts";
 import { inboxEn, inboxPtBR } from "./inbox.ts";
+import { integrationsEn, integrationsPtBR } from "./integrations.ts";
 import { metricsEn, metricsPtBR } from "./metrics.ts";
 import { numbersEn, numbersPtBR } from "./numbers.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
@@ -26,6 +27,7 @@ const ptBR = {
     cancel: "Cancelar",
     confirm: "Confirmar",
     close: "Fechar",
+    copy: "Copiar",
     add: "Adicionar",
     remove: "Remover",
     none: "—",
@@ -434,6 +436,7 @@ const ptBR = {
   passwordLink: passwordLinkPtBR,
   customers: customersPtBR,
   tenantStatus: tenantStatusPtBR,
+  integrations: integrationsPtBR,
 };
 
 export type Messages = typeof ptBR;
@@ -447,6 +450,7 @@ const en: Messages = {
     cancel: "Cancel",
     confirm: "Confirm",
     close: "Close",
+    copy: "Copy",
     add: "Add",
     remove: "Remove",
     none: "—",
@@ -828,6 +832,7 @@ const en: Messages = {
   passwordLink: passwordLinkEn,
   customers: customersEn,
   tenantStatus: tenantStatusEn,
+  integrations: integrationsEn,
 };
 
 export const MESSAGES = { "pt-BR": ptBR, en } as const;

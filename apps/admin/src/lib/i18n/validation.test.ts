@@ -16,7 +16,9 @@ import {
   ZDescribePasswordLinkInput,
   ZEraseCustomerInput,
   ZSetPasswordWithLinkInput,
+  ZSetCrmTokenInput,
   ZSetRetentionInput,
+  ZSetWebhookSecretInput,
   ZTestCaseBody,
   type FieldError,
   type TAgentSpec,
@@ -119,8 +121,11 @@ function everyKindOfError(): FieldError[] {
     ZSetPasswordWithLinkInput.safeParse({ token: "A".repeat(43), password: "p".repeat(201) }),
     ZSetPasswordWithLinkInput.safeParse({ token: 42 }),
   ];
-  // The tenant page's template and number forms.
+  // The tenant page's template, number and integration forms.
   const tenantSetup = [
+    ZSetWebhookSecretInput.safeParse({ tenantSlug: "haven", secret: "env:N8N_SECRET" }),
+    ZSetWebhookSecretInput.safeParse({ tenantSlug: "haven", secret: "curto" }),
+    ZSetCrmTokenInput.safeParse({ tenantSlug: "haven", token: "  " }),
     ZCreateTemplateInput.safeParse({ tenantSlug: "haven", template: { name: "Promo Natal", language: "Portuguese", category: "news", body: " " } }),
     ZAddNumberInput.safeParse({
       tenantSlug: "haven",
@@ -186,6 +191,19 @@ describe("validation messages in Portuguese", () => {
     expect(validationMessagePt("name the customer by conversationId or by customer, not both")).toBe(
       "indique o cliente pela conversa (conversationId) ou pelo número/ID (customer), não pelos dois",
     );
+  });
+
+  it("translates the integration forms' messages (a pasted secret or token)", () => {
+    const issues = (parsed: { success: boolean; error?: { issues: { message: string }[] } }) =>
+      parsed.error?.issues.map((issue) => validationMessagePt(issue.message));
+    expect(issues(ZSetWebhookSecretInput.safeParse({ tenantSlug: "haven", secret: "env:N8N_SECRET" }))).toEqual([
+      "cole o próprio segredo, não uma referência env:",
+    ]);
+    expect(issues(ZSetWebhookSecretInput.safeParse({ tenantSlug: "haven", secret: "curto" }))).toEqual(["ao menos 16 caracteres"]);
+    expect(issues(ZSetCrmTokenInput.safeParse({ tenantSlug: "haven", token: " " }))).toEqual(["obrigatório"]);
+    expect(issues(ZSetCrmTokenInput.safeParse({ tenantSlug: "haven", token: "env:PIPEDRIVE" }))).toEqual([
+      "cole o próprio token, não uma referência env:",
+    ]);
   });
 
   it("translates the password links' messages", () => {

@@ -87,7 +87,8 @@ const RULES: readonly Rule[] = [
   [/^must be (\d+)–(\d+) digits \(country code and number\)$/, (a, b) => `deve ter de ${a} a ${b} dígitos (código do país e número)`],
   [/^must be digits \(Meta's phone_number_id\)$/, () => "deve ter só dígitos (o phone_number_id da Meta)"],
   [/^must be digits \(Meta's WhatsApp Business Account id\)$/, () => "deve ter só dígitos (o id da conta WhatsApp Business na Meta)"],
-  [/^paste the token itself, not an env: reference$/, () => "cole o próprio token, não uma referência env:"],
+  [/^paste the (token|secret) itself, not an env: reference$/, (what) => `cole o próprio ${what === "secret" ? "segredo" : "token"}, não uma referência env:`],
+  [/^must be at least (\d+) characters$/, (n) => `ao menos ${chars(n)}`],
   [
     /^env reference must be env:NAME with NAME a valid environment variable name$/,
     () => "uma referência de ambiente deve ser env:NOME, com NOME um nome válido de variável de ambiente",

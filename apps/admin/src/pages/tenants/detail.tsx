@@ -16,6 +16,7 @@ import { NewAgentDialog } from "../../features/agents/new-agent-dialog.tsx";
 import { CustomerDataCard } from "../../features/customers/customer-data-card.tsx";
 import { NumbersCard } from "../../features/numbers/numbers-card.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
+import { IntegrationsCard } from "../../features/tenants/integrations-card.tsx";
 import { RoutingCard } from "../../features/tenants/routing-card.tsx";
 import { TemplatesCard } from "../../features/templates/templates-card.tsx";
 import {
@@ -152,6 +153,7 @@ export function TenantDetailPage() {
           </Card>
           <SetupChecklistCard tenantSlug={tenant.data.slug} />
           <NumbersCard tenantSlug={tenant.data.slug} />
+          <IntegrationsCard tenantSlug={tenant.data.slug} />
           <TemplatesCard tenantSlug={tenant.data.slug} />
           <AccountsCard tenantSlug={tenant.data.slug} id={CLIENT_ACCESS_ID} className="scroll-mt-6" />
           <CustomerDataCard tenant={tenant.data} />

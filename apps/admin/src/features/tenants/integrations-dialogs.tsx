@@ -1,0 +1,270 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { z } from "zod";
+
+import {
+  CRM_TOKEN_MIN_LENGTH,
+  WEBHOOK_SECRET_MIN_LENGTH,
+  ZSetCrmTokenInput,
+  ZSetWebhookSecretInput,
+} from "@lx/shared/schemas";
+
+import { Button } from "../../components/ui/button.tsx";
+import { CopyField } from "../../components/ui/copy-field.tsx";
+import { Dialog, FormFooter, MutationConfirmDialog } from "../../components/ui/dialog.tsx";
+import { TextField } from "../../components/ui/field.tsx";
+import { FormError, WarningNote } from "../../components/ui/states.tsx";
+import { useToast } from "../../components/ui/toast.tsx";
+import { errorMessage } from "../../lib/errors.ts";
+import { useCheckedForm } from "../../lib/form-issues.ts";
+import { useI18n } from "../../lib/i18n/context.tsx";
+import { useTRPC } from "../../lib/trpc.ts";
+
+type DialogProps = { tenantSlug: string; open: boolean; onClose: () => void };
+
+/** After a change: its toast, the dialog closed, the card read again. */
+function useDone(onClose: () => void) {
+  const trpc = useTRPC();
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  return async (message: string) => {
+    toast.success(message);
+    onClose();
+    await queryClient.invalidateQueries(trpc.integrations.get.pathFilter());
+  };
+}
+
+/**
+ * "Gerar novo segredo": a confirmation that says what breaks (receivers still checking the old
+ * secret), then the new secret, made by the server, shown this once with a copy button. Closing
+ * drops it from memory (the mutation is reset): nothing can show it again.
+ */
+export function RotateWebhookSecretDialog({ tenantSlug, open, onClose }: DialogProps) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const rotate = useMutation(
+    trpc.integrations.rotateWebhookSecret.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.integrations.get.pathFilter()),
+    }),
+  );
+  const secret = rotate.data?.secret ?? null;
+  const close = () => {
+    rotate.reset();
+    onClose();
+  };
+  return (
+    <>
+      <MutationConfirmDialog
+        mutation={rotate}
+        open={open && secret === null}
+        onClose={onClose}
+        onConfirm={() => rotate.mutate({ tenantSlug })}
+        title={t.integrations.rotateTitle}
+        description={t.integrations.rotateBody}
+        confirmLabel={t.integrations.rotate}
+        confirmVariant="danger"
+      />
+      <Dialog
+        open={open && secret !== null}
+        onClose={close}
+        wide
+        title={t.integrations.newSecretTitle}
+        description={t.integrations.newSecretBody}
+        footer={
+          <Button variant="secondary" onClick={close}>
+            {t.common.close}
+          </Button>
+        }
+      >
+        {secret !== null ? (
+          <div className="space-y-3" data-testid="new-webhook-secret">
+            <CopyField
+              label={t.integrations.secret}
+              value={secret}
+              copied={t.integrations.copied}
+              copyFailed={t.integrations.copyFailed}
+              data-testid="new-webhook-secret-value"
+            />
+            <WarningNote role="status">{t.integrations.shownOnce}</WarningNote>
+          </div>
+        ) : null}
+      </Dialog>
+    </>
+  );
+}
+
+type SaveMutation<S extends z.ZodType> = {
+  mutate: (input: z.output<S>, options: { onSuccess: () => Promise<void> }) => void;
+  isPending: boolean;
+  error: unknown;
+  reset: () => void;
+};
+
+/**
+ * A secret pasted into a password field that starts empty on every opening (it is never shown back),
+ * checked with the API's own schema as it is typed (`field` names it in the schema's issues), and
+ * saved with `save`.
+ */
+function PastedSecretDialog<S extends z.ZodType>({
+  tenantSlug,
+  open,
+  onClose,
+  title,
+  description,
+  schema,
+  field,
+  label,
+  hint,
+  submitLabel,
+  saved,
+  save,
+  "data-testid": testId,
+}: DialogProps & {
+  title: string;
+  description: string;
+  schema: S;
+  field: "secret" | "token";
+  label: string;
+  hint: string;
+  submitLabel: string;
+  /** The toast once saved. */
+  saved: string;
+  save: SaveMutation<S>;
+  "data-testid": string;
+}) {
+  const close = () => {
+    save.reset();
+    onClose();
+  };
+  const done = useDone(close);
+  return (
+    <Dialog open={open} onClose={close} title={title} description={description}>
+      {open ? (
+        <PastedSecretForm
+          tenantSlug={tenantSlug}
+          schema={schema}
+          field={field}
+          label={label}
+          hint={hint}
+          submitLabel={submitLabel}
+          save={save}
+          onSubmit={(input) => save.mutate(input, { onSuccess: () => done(saved) })}
+          onCancel={close}
+          data-testid={testId}
+        />
+      ) : null}
+    </Dialog>
+  );
+}
+
+function PastedSecretForm<S extends z.ZodType>({
+  tenantSlug,
+  schema,
+  field,
+  label,
+  hint,
+  submitLabel,
+  save,
+  onSubmit,
+  onCancel,
+  "data-testid": testId,
+}: {
+  tenantSlug: string;
+  schema: S;
+  field: "secret" | "token";
+  label: string;
+  hint: string;
+  submitLabel: string;
+  save: SaveMutation<S>;
+  onSubmit: (input: z.output<S>) => void;
+  onCancel: () => void;
+  "data-testid": string;
+}) {
+  const { t } = useI18n();
+  const [secret, setSecret] = useState("");
+  const form = useCheckedForm(schema, { tenantSlug, [field]: secret }, onSubmit);
+  return (
+    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid={testId}>
+      {save.error ? <FormError>{errorMessage(save.error, t)}</FormError> : null}
+      <TextField
+        label={label}
+        hint={hint}
+        type="password"
+        autoComplete="new-password"
+        spellCheck={false}
+        controlClassName="font-mono"
+        value={secret}
+        onChange={(event) => setSecret(event.target.value)}
+        errors={form.issues.get(field)}
+      />
+      <FormFooter busy={save.isPending} submitLabel={submitLabel} onCancel={onCancel} />
+    </form>
+  );
+}
+
+/** "Usar um segredo existente": the one the tenant's n8n or receiver already checks, pasted. */
+export function PasteWebhookSecretDialog(props: DialogProps) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const save = useMutation(trpc.integrations.setWebhookSecret.mutationOptions());
+  return (
+    <PastedSecretDialog
+      {...props}
+      title={t.integrations.pasteTitle}
+      description={t.integrations.pasteBody}
+      schema={ZSetWebhookSecretInput}
+      field="secret"
+      label={t.integrations.secret}
+      hint={t.integrations.atLeast(WEBHOOK_SECRET_MIN_LENGTH)}
+      submitLabel={t.integrations.saveSecret}
+      saved={t.integrations.secretSaved}
+      save={save}
+      data-testid="webhook-secret-form"
+    />
+  );
+}
+
+/** "Definir" / "Substituir": the CRM token, pasted; the field starts empty either way. */
+export function CrmTokenDialog({ replacing, ...props }: DialogProps & { replacing: boolean }) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const save = useMutation(trpc.integrations.setCrmToken.mutationOptions());
+  return (
+    <PastedSecretDialog
+      {...props}
+      title={replacing ? t.integrations.crmReplaceTitle : t.integrations.crmSetTitle}
+      description={t.integrations.crmDialogBody}
+      schema={ZSetCrmTokenInput}
+      field="token"
+      label={t.integrations.crmToken}
+      hint={t.integrations.atLeast(CRM_TOKEN_MIN_LENGTH)}
+      submitLabel={t.integrations.saveToken}
+      saved={t.integrations.crmSaved}
+      save={save}
+      data-testid="crm-token-form"
+    />
+  );
+}
+
+/** Confirms clearing the CRM token (the card offers it only while no active version needs it). */
+export function RemoveCrmTokenDialog({ tenantSlug, open, onClose }: DialogProps) {
+  const { t } = useI18n();
+  const trpc = useTRPC();
+  const done = useDone(onClose);
+  const remove = useMutation(
+    trpc.integrations.clearCrmToken.mutationOptions({ onSuccess: () => done(t.integrations.crmRemoved) }),
+  );
+  return (
+    <MutationConfirmDialog
+      mutation={remove}
+      open={open}
+      onClose={onClose}
+      onConfirm={() => remove.mutate({ tenantSlug })}
+      title={t.integrations.crmRemoveTitle}
+      description={t.integrations.crmRemoveBody}
+      confirmLabel={t.common.remove}
+      confirmVariant="danger"
+    />
+  );
+}
