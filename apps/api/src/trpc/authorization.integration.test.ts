@@ -42,7 +42,11 @@ type Level = "public" | "authed" | "operator" | "tenant" | "tenant-operator";
 
 type Fixture = Awaited<ReturnType<typeof setup>>;
 
-type Row = { level: Level; kind: "query" | "mutation"; input: (f: Fixture) => unknown };
+/**
+ * `audit`: the audit event types the operator's call below writes, in order. Every mutation states
+ * them, or why it records nothing ("every change audited"); a query records nothing unless it says.
+ */
+type Row = { level: Level; kind: "query" | "mutation"; input: (f: Fixture) => unknown; audit?: string[] };
 
 const renamed = (name: string) => ({ ...havenSpec, agent: { ...havenSpec.agent, name } });
 
@@ -50,21 +54,22 @@ const MATRIX: Record<string, Row> = {
   "auth.login": {
     level: "public",
     kind: "mutation",
+    audit: ["auth.login"],
     input: (f) => ({ email: f.operator.email, password: f.operator.password }),
   },
-  "auth.logout": { level: "authed", kind: "mutation", input: () => undefined },
+  "auth.logout": { level: "authed", kind: "mutation", audit: ["auth.logout"], input: () => undefined },
   // The link's token is the authority (a client of tenant A's, made in setup).
   "auth.passwordLink": { level: "public", kind: "query", input: (f) => ({ token: f.passwordLinkToken }) },
-  "auth.setPasswordWithLink": { level: "public", kind: "mutation", input: (f) => ({ token: f.passwordLinkToken, password: "long enough" }) },
+  "auth.setPasswordWithLink": { level: "public", kind: "mutation", audit: ["user.password_reset", "auth.login"], input: (f) => ({ token: f.passwordLinkToken, password: "long enough" }) },
   "auth.me": { level: "public", kind: "query", input: () => undefined },
   "auth.options": { level: "public", kind: "query", input: () => undefined },
   // Answers the same for any e-mail (this server has no SMTP_URL: INVALID_STATE for everyone).
-  "auth.requestPasswordReset": { level: "public", kind: "mutation", input: (f) => ({ email: f.clientA.email }) },
+  "auth.requestPasswordReset": { level: "public", kind: "mutation", audit: ["user.password_link_created"], input: (f) => ({ email: f.clientA.email }) },
   "tenants.list": { level: "operator", kind: "query", input: () => undefined },
   "tenants.byId": { level: "tenant", kind: "query", input: (f) => ({ id: f.tenantA.id }) },
   "tenants.bySlug": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   // Active → active: a valid call that changes nothing (the other rows need the tenant running).
-  "tenants.setStatus": { level: "tenant-operator", kind: "mutation", input: (f) => ({ tenantSlug: f.tenantA.slug, status: "active" }) },
+  "tenants.setStatus": { level: "tenant-operator", kind: "mutation", audit: [], input: (f) => ({ tenantSlug: f.tenantA.slug, status: "active" }) },
   "agents.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   "versions.list": {
     level: "tenant",
@@ -76,14 +81,17 @@ const MATRIX: Record<string, Row> = {
     kind: "query",
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.0" }),
   },
+  // A preview: compiling writes nothing (publishing does).
   "versions.compile": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, spec: renamed("Compiled") }),
   },
   "versions.publish": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["version.published"],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       agentSlug: f.agentA.slug,
@@ -92,19 +100,23 @@ const MATRIX: Record<string, Row> = {
       changelog: "matrix",
     }),
   },
+  // 1.0.1 is already the active version (setup): nothing changes.
   "versions.activate": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.1" }),
   },
   "versions.rollback": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["version.rolled_back"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
   },
   "versions.approve": {
     level: "tenant",
     kind: "mutation",
+    audit: ["version.approved"],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       agentSlug: f.agentA.slug,
@@ -121,11 +133,14 @@ const MATRIX: Record<string, Row> = {
   "drafts.save": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["draft.saved"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, spec: renamed("Rascunho") }),
   },
+  // Runs before drafts.save: there is no draft to discard yet, so nothing changes.
   "drafts.discard": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
   },
   "conversations.list": {
@@ -138,24 +153,30 @@ const MATRIX: Record<string, Row> = {
     kind: "query",
     input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
   },
+  // Runs after conversations.reply, which took the conversation over (handoff.taken_over).
   "conversations.takeOver": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
   },
   "conversations.reply": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["handoff.taken_over", "message.human_reply"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id, text: "Olá!" }),
   },
+  // Runs first of the conversation's writes: the bot already has it, so nothing changes.
   "conversations.handBack": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
   },
   "conversations.move": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["conversation.agent_changed"],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       conversationId: f.conversationA.id,
@@ -164,17 +185,18 @@ const MATRIX: Record<string, Row> = {
   },
   "operations.overview": { level: "operator", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   "operations.deadJobs": { level: "operator", kind: "query", input: () => ({}) },
-  "operations.retryJob": { level: "operator", kind: "mutation", input: (f) => ({ jobId: f.deadJobId }) },
+  "operations.retryJob": { level: "operator", kind: "mutation", audit: ["job.retried"], input: (f) => ({ jobId: f.deadJobId }) },
   "operations.failedSends": {
     level: "operator",
     kind: "query",
     input: (f) => ({ tenantSlug: f.tenantA.slug }),
   },
-  "operations.retrySend": { level: "operator", kind: "mutation", input: (f) => ({ outboxId: f.deadSendId }) },
+  "operations.retrySend": { level: "operator", kind: "mutation", audit: ["send.retried"], input: (f) => ({ outboxId: f.deadSendId }) },
   "operations.numbers": { level: "operator", kind: "query", input: () => ({}) },
   "operations.pauseNumber": {
     level: "operator",
     kind: "mutation",
+    audit: ["number.paused"],
     input: (f) => ({ numberId: f.numberA.id, reason: "matrix" }),
   },
   "appointments.list": {
@@ -185,12 +207,15 @@ const MATRIX: Record<string, Row> = {
   "appointments.cancel": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["appointment.cancelled"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, appointmentId: f.appointmentAId }),
   },
   "deals.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  // A read that records who saw the metrics (the onboarding checklist's "client saw their metrics").
   "metrics.tenant": {
     level: "tenant",
     kind: "query",
+    audit: ["metrics.viewed"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, days: 7 }),
   },
   "regression.cases": {
@@ -201,6 +226,7 @@ const MATRIX: Record<string, Row> = {
   "regression.saveCase": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["agent_test.case_updated"],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       agentSlug: f.agentA.slug,
@@ -211,11 +237,13 @@ const MATRIX: Record<string, Row> = {
   "regression.deleteCase": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["agent_test.case_deleted"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, id: f.spareCaseId }),
   },
   "regression.start": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["agent_test.requested"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.0", kind: "replay" }),
   },
   "regression.runs": {
@@ -233,19 +261,23 @@ const MATRIX: Record<string, Row> = {
     kind: "query",
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
   },
+  // The test chat's message: a sandbox conversation's own messages are its record, as a customer's are.
   "sandbox.send": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, text: "oi, é um teste" }),
   },
   "sandbox.handoffTest": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["number.waba_recorded", "handoff_test.failed"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
   },
   "onboarding.create": {
     level: "operator",
     kind: "mutation",
+    audit: ["version.published", "version.activated", "apply.completed", "tenant.onboarded"],
     input: (f) => ({
       tenant: { slug: `novo-${f.tenantA.slug}`, name: "Nova Empresa" },
       agents: [{ slug: "atendimento", spec: minimalSpec }],
@@ -256,11 +288,13 @@ const MATRIX: Record<string, Row> = {
   "tenants.setRouting": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug, routing: { mode: "number" } }),
   },
   "agents.create": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["agent.created"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, slug: "matriz-vendas", name: "Vendas", copyFrom: f.agentA.slug }),
   },
   "numbers.list": {
@@ -271,6 +305,7 @@ const MATRIX: Record<string, Row> = {
   "numbers.add": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["number.added"],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       number: {
@@ -285,6 +320,7 @@ const MATRIX: Record<string, Row> = {
   "numbers.update": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["number.updated"],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       numberId: f.numberA.id,
@@ -299,22 +335,26 @@ const MATRIX: Record<string, Row> = {
   "integrations.rotateWebhookSecret": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["tenant.webhook_secret_rotated"],
     input: (f) => ({ tenantSlug: f.tenantA.slug }),
   },
   "integrations.setWebhookSecret": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["tenant.webhook_secret_rotated"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, secret: "matrix-webhook-secret" }),
   },
   "integrations.setCrmToken": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["tenant.crm_token_set"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, token: "matrix-crm-token" }),
   },
   // Tenant A's active version uses no CRM: allowed (and a no-op before the operator's setCrmToken).
   "integrations.clearCrmToken": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: [],
     input: (f) => ({ tenantSlug: f.tenantA.slug }),
   },
   "templates.list": {
@@ -325,6 +365,7 @@ const MATRIX: Record<string, Row> = {
   "templates.create": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["template.created"],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       template: { name: "matriz_novo", language: "pt_BR", category: "utility", body: "Olá {{1}}" },
@@ -333,12 +374,14 @@ const MATRIX: Record<string, Row> = {
   "templates.update": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["template.updated"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, templateId: f.keptTemplateId, template: { category: "marketing", body: "Oi {{1}}" } }),
   },
   // Removed by the operator's call (the update row keeps keptTemplateId).
   "templates.remove": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["template.removed"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, templateId: f.spareTemplateId }),
   },
   "setup.checklist": {
@@ -349,32 +392,37 @@ const MATRIX: Record<string, Row> = {
   "operations.unpauseNumber": {
     level: "operator",
     kind: "mutation",
+    audit: ["number.unpaused"],
     input: (f) => ({ numberId: f.numberA.id }),
   },
   "customers.export": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["customer.exported"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.conversationA.id }),
   },
   "customers.erase": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["customer.erased"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, conversationId: f.spareConversationA.id, confirm: "APAGAR" }),
   },
   "customers.setRetention": {
     level: "tenant-operator",
     kind: "mutation",
+    audit: ["tenant.retention_changed"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, days: 365 }),
   },
   "users.list": { level: "operator", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   "users.create": {
     level: "operator",
     kind: "mutation",
+    audit: ["user.created"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, email: `new-${f.tenantA.slug}@example.test`, password: "long enough" }),
   },
-  "users.createPasswordLink": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id }) },
-  "users.setPassword": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id, password: "another one" }) },
-  "users.setDisabled": { level: "operator", kind: "mutation", input: (f) => ({ userId: f.spareClientA.id, disabled: true }) },
+  "users.createPasswordLink": { level: "operator", kind: "mutation", audit: ["user.password_link_created"], input: (f) => ({ userId: f.spareClientA.id }) },
+  "users.setPassword": { level: "operator", kind: "mutation", audit: ["user.password_reset"], input: (f) => ({ userId: f.spareClientA.id, password: "another one" }) },
+  "users.setDisabled": { level: "operator", kind: "mutation", audit: ["user.disabled"], input: (f) => ({ userId: f.spareClientA.id, disabled: true }) },
 };
 
 /** Tenant A has an agent with 1.0.0 then 1.0.1 activated (so rollback works); B is another tenant. */
@@ -519,13 +567,16 @@ const flatProcedures = appRouter._def.procedures as unknown as Record<string, { 
 const procedures = Object.keys(flatProcedures).sort();
 
 describe("authorisation matrix", () => {
-  dbTest("covers every procedure of appRouter, with its kind", () => {
+  dbTest("covers every procedure of appRouter, with its kind, and every mutation with its audit events", () => {
     expect(procedures).toEqual(Object.keys(MATRIX).sort());
     for (const [path, procedure] of Object.entries(flatProcedures)) {
       expect({ path, kind: procedure._def.type }).toEqual({
         path,
         kind: MATRIX[path]?.kind,
       });
+      if (procedure._def.type === "mutation") {
+        expect({ path, audit: Array.isArray(MATRIX[path]?.audit) }).toEqual({ path, audit: true });
+      }
     }
   });
 
@@ -635,8 +686,12 @@ describe("authorisation matrix", () => {
       if (!row) {
         continue;
       }
+      const [last] = await db.$client<{ id: string }[]>`select coalesce(max(id), 0)::text as id from audit_events`;
       const result = await call(caller, path, row.input(f));
       expect({ path, ...result }).toMatchObject({ path, ok: true });
+      await mail.settled(); // a reset's link and its audit event are made after the answer
+      const written = await db.$client<{ type: string }[]>`select type from audit_events where id > ${last!.id}::bigint order by id`;
+      expect({ path, audit: written.map((e) => e.type) }).toEqual({ path, audit: row.audit ?? [] });
     }
   });
 });
