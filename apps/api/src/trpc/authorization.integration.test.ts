@@ -327,6 +327,14 @@ const MATRIX: Record<string, Row> = {
       number: { displayPhoneNumber: "+55 11 90000-0001", kind: "meta", agentSlug: f.agentA.slug },
     }),
   },
+  // Removed by the operator's call: a number no customer wrote to (the other rows use numberA and
+  // the sandbox number).
+  "numbers.remove": {
+    level: "tenant-operator",
+    kind: "mutation",
+    audit: ["number.removed"],
+    input: (f) => ({ tenantSlug: f.tenantA.slug, numberId: f.unusedNumberA.id }),
+  },
   "integrations.get": {
     level: "tenant-operator",
     kind: "query",
@@ -444,6 +452,8 @@ async function setup(db: Database) {
   });
   const numberA = await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id });
   await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id, kind: "sandbox" });
+  // Removed by the operator's call of numbers.remove (no conversation hangs on it).
+  const unusedNumberA = await seedNumber(db, { tenantId: tenantA.id, agentId: agentA.id });
   const conversationA = await seedConversation(db, { tenantId: tenantA.id, numberId: numberA.id });
   await seedInbound(db, { tenantId: tenantA.id, conversationId: conversationA.id, body: "oi" });
   // Erased by the operator's call of customers.erase (the other rows keep conversationA).
@@ -490,6 +500,7 @@ async function setup(db: Database) {
     tenantB,
     agentA,
     numberA,
+    unusedNumberA,
     conversationA,
     spareConversationA,
     deadJobId: Number(deadJob?.id),

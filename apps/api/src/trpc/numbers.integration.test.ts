@@ -2,11 +2,13 @@ import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import { NumberDirectory } from "@lx/db/number-directory";
-import { dbTest as test, seedAgent, seedNumber, seedTenant, seedUser, TEST_SECRET_KEY } from "@lx/db/testing";
+import { enqueueMarkRead } from "@lx/db/queries";
+import { dbTest as test, seedAgent, seedConversation, seedNumber, seedTenant, seedUser, TEST_SECRET_KEY } from "@lx/db/testing";
+import { inboundText, metaJsonStringify, signPayload } from "@lx/sandbox";
 import { decryptSecret } from "@lx/shared/crypto";
 import { minimalSpec } from "@lx/shared/testing";
 
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { buildTestApp, callerFor, sessionFor } from "../testing/harness.ts";
 
 // Who may call them (operators only) is in authorization.integration.test.ts.
 
@@ -104,5 +106,93 @@ describe("numbers: a tenant's WhatsApp numbers from the console", () => {
     // Another tenant's number is not found through this tenant.
     const other = await seedTenant(db);
     await expect(op.numbers.update({ tenantSlug: other.slug, numberId: number.id, number: same })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  test("an operator removes a number no customer wrote to: gone from the list, audited without its token, unknown to the webhook at once, its Meta id free again (for another tenant too)", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    await seedAgent(db, { tenantId: tenant.id, slug: "recepcao" });
+    const operator = await seedUser(db, { role: "operator" });
+    const op = callerFor(db, await sessionFor(db, operator.email, operator.password)).caller;
+    // The app's own number directory, listening as the server's does: only the delete's NOTIFY can
+    // make it forget a number it found (found numbers are cached until a change is notified).
+    const { app, directory } = buildTestApp(db);
+    await directory.start();
+    try {
+      const phoneNumberId = `1078${Date.now()}`;
+      const number = { phoneNumberId, displayPhoneNumber: "+55 11 98888-0002", accessToken: "EAAG-typo-token", kind: "meta" as const, agentSlug: "recepcao" };
+      const { id } = await op.numbers.add({ tenantSlug: tenant.slug, number });
+      expect(await op.numbers.list({ tenantSlug: tenant.slug })).toEqual([expect.objectContaining({ id, removable: true })]);
+      await expect.poll(async () => (await directory.resolve(phoneNumberId))?.tenantId, { timeout: 5_000 }).toBe(tenant.id);
+
+      expect(await op.numbers.remove({ tenantSlug: tenant.slug, numberId: id })).toEqual({ removed: true });
+      expect(await op.numbers.list({ tenantSlug: tenant.slug })).toEqual([]);
+      const events = await db.execute<{ subject_id: string; before: unknown; after: unknown; actor_label: string }>(sql`
+        select subject_id, before, after, actor_label from audit_events where tenant_id = ${tenant.id} and type = 'number.removed'`);
+      expect(events).toEqual([
+        {
+          subject_id: phoneNumberId,
+          actor_label: operator.email,
+          before: { phoneNumberId, displayPhoneNumber: "+55 11 98888-0002", wabaId: null, kind: "meta", agentSlug: "recepcao" },
+          after: null,
+        },
+      ]);
+      expect(JSON.stringify(events)).not.toContain("EAAG");
+
+      // The delete's NOTIFY drops the cached number: a signed webhook for it is answered 200 and
+      // handled as any unknown number's (audited, nothing stored for the tenant nor queued).
+      await expect.poll(async () => directory.resolve(phoneNumberId), { timeout: 5_000 }).toBeNull();
+      const raw = metaJsonStringify(inboundText({ phoneNumberId, waId: "5511955553333", text: "oi, é aqui?" }));
+      const response = await app.request("/api/webhooks/whatsapp", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": signPayload("test-app-secret", raw) },
+        body: raw,
+      });
+      expect(response.status).toBe(200);
+      const [after] = await db.execute<{ unknown: number; events: number; jobs: number; conversations: number }>(sql`
+        select (select count(*)::int from audit_events where type = 'webhook.unknown_number' and subject_id = ${phoneNumberId}) as unknown,
+               (select count(*)::int from webhook_events where tenant_id = ${tenant.id}) as events,
+               (select count(*)::int from message_queue where tenant_id = ${tenant.id}) as jobs,
+               (select count(*)::int from conversations where tenant_id = ${tenant.id}) as conversations`);
+      expect(after).toEqual({ unknown: 1, events: 0, jobs: 0, conversations: 0 });
+
+      // The Meta id is free again: added to another tenant, where the webhook now finds it.
+      const other = await seedTenant(db);
+      await seedAgent(db, { tenantId: other.id, slug: "vendas", spec: minimalSpec });
+      await op.numbers.add({ tenantSlug: other.slug, number: { ...number, agentSlug: "vendas" } });
+      await expect.poll(async () => (await directory.resolve(phoneNumberId))?.tenantId, { timeout: 5_000 }).toBe(other.id);
+    } finally {
+      await directory.stop();
+    }
+  });
+
+  test("a number a customer wrote to, or that sent anything, is not removed (PRECONDITION_FAILED, pause it instead); another tenant's or an unknown number is NOT_FOUND", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent } = await seedAgent(db, { tenantId: tenant.id, slug: "recepcao" });
+    const written = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    await seedConversation(db, { tenantId: tenant.id, numberId: written.id });
+    // A send without a conversation (a read receipt's row) keeps its number too.
+    const receipted = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    await enqueueMarkRead(db, { tenantId: tenant.id, numberId: receipted.id, recipient: "5511955552222", metaMessageId: "wamid.matrix" });
+    const unused = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const operator = await seedUser(db, { role: "operator" });
+    const op = callerFor(db, await sessionFor(db, operator.email, operator.password)).caller;
+
+    const listed = await op.numbers.list({ tenantSlug: tenant.slug });
+    expect(Object.fromEntries(listed.map((n) => [n.id, n.removable]))).toEqual({ [written.id]: false, [receipted.id]: true, [unused.id]: true });
+    for (const number of [written, receipted]) {
+      await expect(op.numbers.remove({ tenantSlug: tenant.slug, numberId: number.id })).rejects.toMatchObject({
+        code: "PRECONDITION_FAILED",
+        message: `customers have written to ${number.displayPhoneNumber}: pause its sending instead of removing it`,
+      });
+    }
+
+    const other = await seedTenant(db);
+    await expect(op.numbers.remove({ tenantSlug: other.slug, numberId: unused.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(op.numbers.remove({ tenantSlug: tenant.slug, numberId: "00000000-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(op.numbers.remove({ tenantSlug: tenant.slug, numberId: "not-a-uuid" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    const [left] = await db.execute<{ numbers: number; removed: number }>(sql`
+      select (select count(*)::int from phone_numbers where tenant_id = ${tenant.id}) as numbers,
+             (select count(*)::int from audit_events where type = 'number.removed' and tenant_id in (${tenant.id}, ${other.id})) as removed`);
+    expect(left).toEqual({ numbers: 3, removed: 0 });
   });
 });

@@ -3,13 +3,14 @@ import { sql } from "drizzle-orm";
 import { encryptSecret, sealingKey, type SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
-import type { Executor } from "../client.ts";
+import { sqlState, type Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 
 /**
  * A tenant's numbers from the console, after onboarding (the apply file does the same in bulk). The
- * webhook's number cache follows every change through the phone_numbers trigger's NOTIFY. A number
- * is never removed here: its conversations hang on it (pause its sending in Operações instead).
+ * webhook's number cache follows every change through the phone_numbers trigger's NOTIFY (deletes
+ * included). Only a number no customer has written to is removed: conversations and sends hang on
+ * the others (pause their sending in Operações instead).
  */
 
 type NumberFields = { displayPhoneNumber: string; wabaId?: string; kind: "meta" | "sandbox"; agentSlug: string };
@@ -22,6 +23,25 @@ async function agentIdOf(db: Executor, tenantId: string, slug: string): Promise<
     throw new AppError("NOT_FOUND", { message: `no agent ${slug} in this tenant` });
   }
   return agent.id;
+}
+
+/** The tenant's number, locked for the change (NOT_FOUND for another tenant's). */
+async function lockNumber(db: Executor, tenantId: string, numberId: string) {
+  const [row] = await db.execute<{
+    phone_number_id: string;
+    display_phone_number: string;
+    waba_id: string | null;
+    kind: string;
+    agent_slug: string | null;
+  }>(sql`
+    select n.phone_number_id, n.display_phone_number, n.waba_id, n.kind, a.slug as agent_slug
+    from phone_numbers n left join agents a on a.id = n.agent_id
+    where n.id = ${numberId}::uuid and n.tenant_id = ${tenantId}::uuid
+    for update of n`);
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: "no such number" });
+  }
+  return row;
 }
 
 /**
@@ -81,20 +101,7 @@ export async function updateNumber(
   },
 ): Promise<{ changed: boolean }> {
   return db.transaction(async (tx) => {
-    const [old] = await tx.execute<{
-      phone_number_id: string;
-      display_phone_number: string;
-      waba_id: string | null;
-      kind: string;
-      agent_slug: string | null;
-    }>(sql`
-      select n.phone_number_id, n.display_phone_number, n.waba_id, n.kind, a.slug as agent_slug
-      from phone_numbers n left join agents a on a.id = n.agent_id
-      where n.id = ${p.numberId}::uuid and n.tenant_id = ${p.tenantId}::uuid
-      for update of n`);
-    if (!old) {
-      throw new AppError("NOT_FOUND", { message: "no such number" });
-    }
+    const old = await lockNumber(tx, p.tenantId, p.numberId);
     const agentId = await agentIdOf(tx, p.tenantId, p.number.agentSlug);
     const before = { displayPhoneNumber: old.display_phone_number, wabaId: old.waba_id, kind: old.kind, agentSlug: old.agent_slug };
     const after = { ...before, displayPhoneNumber: p.number.displayPhoneNumber, kind: p.number.kind, agentSlug: p.number.agentSlug };
@@ -126,4 +133,56 @@ export async function updateNumber(
     });
     return { changed: true };
   });
+}
+
+/**
+ * Deletes a number no customer has written to (one added with a mistyped Meta id, or to the wrong
+ * tenant), audited `number.removed` with what it was (never the token); its Meta id is then free and
+ * the webhook treats it as any unknown number. INVALID_STATE once it has a conversation or a send
+ * (the foreign keys keep it: pause it instead); NOT_FOUND for another tenant's number.
+ */
+export async function removeNumber(
+  db: Executor,
+  p: { tenantId: string; numberId: string; actor: AuditActor; requestId?: string },
+): Promise<void> {
+  let display = "this number";
+  const inUse = () =>
+    new AppError("INVALID_STATE", { message: `customers have written to ${display}: pause its sending instead of removing it` });
+  try {
+    await db.transaction(async (tx) => {
+      // The row lock orders this against a customer's first message: a conversation inserted first
+      // (its foreign key check holds a key-share lock on the number, which `for update` waits for) is
+      // seen below once it commits; one inserted after waits for this delete, then finds no number
+      // (its foreign key check fails, the webhook answers 500 and Meta's retry finds the id unknown).
+      const old = await lockNumber(tx, p.tenantId, p.numberId);
+      display = old.display_phone_number;
+      const [used] = await tx.execute<{ used: boolean }>(sql`
+        select exists (select 1 from conversations where phone_number_id = ${p.numberId}::uuid) as used`);
+      if (used?.used) {
+        throw inUse();
+      }
+      // A send without a conversation (none is made so, but the outbox has no index on the number to
+      // look it up by) is caught by its foreign key below.
+      await tx.execute(sql`delete from phone_numbers where id = ${p.numberId}::uuid`);
+      // What `number.added` recorded, so the audit tells what was removed (never the token).
+      const before = {
+        phoneNumberId: old.phone_number_id,
+        displayPhoneNumber: old.display_phone_number,
+        wabaId: old.waba_id,
+        kind: old.kind,
+        agentSlug: old.agent_slug,
+      };
+      await insertAuditEvent(tx, {
+        tenantId: p.tenantId,
+        actor: p.actor,
+        type: "number.removed",
+        subjectType: "phone_number",
+        subjectId: old.phone_number_id,
+        before,
+        requestId: p.requestId,
+      });
+    });
+  } catch (err) {
+    throw sqlState(err) === "23503" ? inUse() : err;
+  }
 }

@@ -443,6 +443,8 @@ export type NumberRow = {
   firstAnsweredAt: string | null;
   /** Sends of this number waiting in the outbox (queued or ambiguous). */
   waiting: number;
+  /** No customer has written to it (no conversation): `numbers.remove` may delete it. */
+  removable: boolean;
 };
 
 export async function listNumbers(db: Executor, p: { tenantId?: string | null }): Promise<NumberRow[]> {
@@ -460,13 +462,15 @@ export async function listNumbers(db: Executor, p: { tenantId?: string | null })
     pause_reason: string | null;
     first_answered_at: string | null;
     waiting: number;
+    removable: boolean;
   }>(sql`
     select n.id, n.tenant_id, t.slug as tenant_slug, t.name as tenant_name, n.phone_number_id,
            n.display_phone_number, n.kind, a.slug as agent_slug, n.waba_id,
            ${isoText(sql`n.send_paused_at`)} as send_paused_at, n.pause_reason,
            ${isoText(sql`n.first_answered_at`)} as first_answered_at,
            (select count(*)::int from outbox_messages o
-            where o.phone_number_id = n.id and o.status in ('queued', 'ambiguous')) as waiting
+            where o.phone_number_id = n.id and o.status in ('queued', 'ambiguous')) as waiting,
+           not exists (select 1 from conversations c where c.phone_number_id = n.id) as removable
     from phone_numbers n
     join tenants t on t.id = n.tenant_id
     left join agents a on a.id = n.agent_id
@@ -486,6 +490,7 @@ export async function listNumbers(db: Executor, p: { tenantId?: string | null })
     pauseReason: r.pause_reason,
     firstAnsweredAt: r.first_answered_at,
     waiting: r.waiting,
+    removable: r.removable,
   }));
 }
 

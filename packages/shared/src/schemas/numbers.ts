@@ -36,5 +36,12 @@ export const ZUpdateNumberInput = ZTenantScopeInput.extend({
 });
 export type TUpdateNumberInput = z.infer<typeof ZUpdateNumberInput>;
 
+/**
+ * A number no customer has written to (`numbers.remove`): one added with a mistyped Meta id, or to the
+ * wrong tenant. A number with conversations is paused instead.
+ */
+export const ZRemoveNumberInput = ZTenantScopeInput.extend({ numberId: z.uuid() });
+export type TRemoveNumberInput = z.infer<typeof ZRemoveNumberInput>;
+
 export const ZListTenantNumbersInput = ZTenantScopeInput;
 export type TListTenantNumbersInput = z.infer<typeof ZListTenantNumbersInput>;

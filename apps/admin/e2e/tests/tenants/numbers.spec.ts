@@ -1,5 +1,7 @@
 import { randomInt } from "node:crypto";
 
+import type { Page } from "@playwright/test";
+
 import { conversationAnswered, customerSays, newCustomer } from "../../fixtures/customer.ts";
 import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
@@ -65,6 +67,10 @@ test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its 
   ok(await trpcMutation(operatorApi, "operations.pauseNumber", { numberId: added?.id, reason: "token expirado (190)" }));
   await page.reload();
   await expect(row.getByTestId("number-state")).toHaveText("Envio pausado: token expirado (190)");
+  // A customer wrote to it: it can no longer be removed, only paused.
+  const removeButton = row.getByRole("button", { name: `Remover +55 11 95${suffix}` });
+  await expect(removeButton).toBeDisabled();
+  await expect(removeButton).toHaveAttribute("title", "Clientes já escreveram para este número: pause-o em vez de removê-lo.");
   await expectFitsLaptopScreen(page, card.getByTestId("numbers-table"), row.getByRole("button", { name: /^Editar/ }));
   await shot("tenant-numbers");
   await row.getByRole("button", { name: `Retomar +55 11 95${suffix}` }).click();
@@ -92,4 +98,41 @@ test("[NUMBERS]: an operator adds a number to a tenant after onboarding and its 
   expect(JSON.stringify(events)).not.toContain("EAAG");
   expect(JSON.stringify(ok(await trpcQuery(operatorApi, "numbers.list", { tenantSlug: tenant.slug })))).not.toContain("EAAG");
   await expect(page.getByRole("main")).not.toContainText("EAAG");
+});
+
+/** Adds a meta number through the card's "+ Novo número" dialog. */
+async function addNumber(page: Page, number: { id: string; display: string }) {
+  await page.getByTestId("numbers-card").getByRole("button", { name: "+ Novo número" }).click();
+  const dialog = page.getByRole("dialog", { name: "Novo número" });
+  await dialog.getByLabel("phone_number_id (Meta)").fill(number.id);
+  await dialog.getByLabel("Número exibido").fill(number.display);
+  await dialog.getByLabel("Token de acesso (Graph API)").fill("EAAG-token");
+  await dialog.getByRole("button", { name: "Adicionar número" }).click();
+  await expect(dialog).toBeHidden();
+}
+
+test("[NUMBERS]: an operator removes a number added with a mistyped Meta id, then adds the right one", async ({ page, apiSignin, operatorApi }) => {
+  const suffix = String(randomInt(100_000, 999_999));
+  const tenant = await onboardTenant(operatorApi, "numero-errado", { agentSlug: "recepcao" });
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}`);
+  const card = page.getByTestId("numbers-card");
+  const display = `+55 11 94${suffix}`;
+  const [typo, right] = [`10991${suffix}0001`, `10991${suffix}0010`];
+
+  await addNumber(page, { id: typo, display });
+  const wrong = card.locator(`[data-testid="number-row"][data-phone-number-id="${typo}"]`);
+  await wrong.getByRole("button", { name: `Remover ${display}` }).click();
+  const confirm = page.getByRole("dialog", { name: `Remover ${display}?` });
+  await expect(confirm).toContainText(`O phone_number_id ${typo} fica livre`);
+  await confirm.getByTestId("confirm-button").click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByText(`Número ${display} removido.`)).toBeVisible();
+  await expect(card.getByText("Nenhum número")).toBeVisible();
+
+  await addNumber(page, { id: right, display });
+  await expect(card.getByTestId("number-row")).toHaveCount(1);
+  await expect(card.locator(`[data-testid="number-row"][data-phone-number-id="${right}"]`)).toContainText(display);
+  const events = ok(await trpcQuery<{ items: { type: string; before: unknown }[] }>(operatorApi, "audit.list", { tenantSlug: tenant.slug, type: "number.removed" }));
+  expect(events.items).toEqual([expect.objectContaining({ before: expect.objectContaining({ phoneNumberId: typo }) })]);
 });

@@ -15,14 +15,16 @@ import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { NumberFields, type NumberFieldValues } from "./number-fields.tsx";
+import { RemoveNumberDialog } from "./remove-number-dialog.tsx";
 import { ResumeNumberDialog } from "./resume-number-dialog.tsx";
 
 type PhoneNumber = RouterOutputs["numbers"]["list"][number];
 
 /**
  * The tenant's WhatsApp numbers: Meta's id, kind, the agent that answers it (routing by number), its
- * WABA, whether its sending is paused and when it first answered; add one, or change one (a new
- * token replaces the sealed one; tokens are never shown back).
+ * WABA, whether its sending is paused and when it first answered; add one, change one (a new
+ * token replaces the sealed one; tokens are never shown back), or remove one no customer has written
+ * to (a mistyped Meta id, the wrong tenant).
  */
 export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; className?: string }) {
   const { t, dateTime } = useI18n();
@@ -32,6 +34,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
   const [editing, setEditing] = useState<PhoneNumber | null | undefined>(undefined);
   // A number paused after a token or account error: resumed here once its token is replaced.
   const [resuming, setResuming] = useState<PhoneNumber | null>(null);
+  const [removing, setRemoving] = useState<PhoneNumber | null>(null);
   return (
     <Card className={className} data-testid="numbers-card">
       <CardHeader
@@ -87,7 +90,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
                   )}
                 </Td>
                 <Td>
-                  <div className="flex justify-end gap-1">
+                  <div className="flex flex-wrap justify-end gap-1">
                     {n.sendPausedAt ? (
                       <Button size="sm" variant="secondary" onClick={() => setResuming(n)} aria-label={`${t.operations.resume} ${n.displayPhoneNumber}`}>
                         {t.operations.resume}
@@ -95,6 +98,16 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
                     ) : null}
                     <Button size="sm" variant="ghost" onClick={() => setEditing(n)} aria-label={`${t.numbers.edit} ${n.displayPhoneNumber}`}>
                       {t.numbers.edit}
+                    </Button>
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      disabled={!n.removable}
+                      title={n.removable ? undefined : t.numbers.notRemovable}
+                      onClick={() => setRemoving(n)}
+                      aria-label={`${t.common.remove} ${n.displayPhoneNumber}`}
+                    >
+                      {t.common.remove}
                     </Button>
                   </div>
                 </Td>
@@ -115,6 +128,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
         ) : null}
       </Dialog>
       <ResumeNumberDialog number={resuming} onClose={() => setResuming(null)} />
+      <RemoveNumberDialog tenantSlug={tenantSlug} number={removing} onClose={() => setRemoving(null)} />
     </Card>
   );
 }

@@ -18,7 +18,8 @@ export const numbersPtBR = {
   newBody:
     "O phone_number_id e o token vêm do app da Meta (WhatsApp → Configuração da API). O WABA é opcional: a Meta o informa na primeira mensagem.",
   editTitle: (number: string) => `Editar ${number}`,
-  editBody: "O phone_number_id é como a Meta conhece o número e não muda. Deixe o token em branco para manter o atual.",
+  editBody:
+    "O phone_number_id é como a Meta conhece o número e não muda (digitado errado? remova o número e adicione de novo). Deixe o token em branco para manter o atual.",
   wabaId: "WABA id (Meta)",
   newToken: "Novo token de acesso",
   keepToken: "Em branco: mantém o token atual.",
@@ -31,6 +32,11 @@ export const numbersPtBR = {
   paused: (reason: string) => `Envio pausado: ${reason}`,
   answered: (when: string) => `Respondeu pela API em ${when}`,
   notAnswered: "Ainda não respondeu",
+  notRemovable: "Clientes já escreveram para este número: pause-o em vez de removê-lo.",
+  removeTitle: (number: string) => `Remover ${number}?`,
+  removeBody: (id: string) =>
+    `Nenhum cliente escreveu para ele. O phone_number_id ${id} fica livre para ser adicionado de novo, nesta ou em outra empresa; até lá, mensagens para ele são ignoradas.`,
+  removed: (number: string) => `Número ${number} removido.`,
 };
 
 export const numbersEn: typeof numbersPtBR = {
@@ -48,7 +54,8 @@ export const numbersEn: typeof numbersPtBR = {
   newBody:
     "The phone_number_id and the token come from the Meta app (WhatsApp → API Setup). The WABA is optional: Meta names it with the first message.",
   editTitle: (number) => `Edit ${number}`,
-  editBody: "The phone_number_id is how Meta knows the number and does not change. Leave the token empty to keep the current one.",
+  editBody:
+    "The phone_number_id is how Meta knows the number and does not change (mistyped? remove the number and add it again). Leave the token empty to keep the current one.",
   wabaId: "WABA id (Meta)",
   newToken: "New access token",
   keepToken: "Empty: keeps the current token.",
@@ -61,4 +68,9 @@ export const numbersEn: typeof numbersPtBR = {
   paused: (reason) => `Sending paused: ${reason}`,
   answered: (when) => `Answered through the API on ${when}`,
   notAnswered: "Not answered yet",
+  notRemovable: "Customers have already written to this number: pause it instead of removing it.",
+  removeTitle: (number) => `Remove ${number}?`,
+  removeBody: (id) =>
+    `No customer has written to it. The phone_number_id ${id} becomes free to be added again, to this tenant or another; until then, messages to it are ignored.`,
+  removed: (number) => `Number ${number} removed.`,
 };

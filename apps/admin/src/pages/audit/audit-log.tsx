@@ -57,6 +57,7 @@ const KNOWN_TYPES = [
   "number.",
   "number.added",
   "number.updated",
+  "number.removed",
   "number.paused",
   "number.unpaused",
   "number.waba_recorded",
