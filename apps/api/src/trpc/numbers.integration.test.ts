@@ -195,4 +195,36 @@ describe("numbers: a tenant's WhatsApp numbers from the console", () => {
              (select count(*)::int from audit_events where type = 'number.removed' and tenant_id in (${tenant.id}, ${other.id})) as removed`);
     expect(left).toEqual({ numbers: 3, removed: 0 });
   });
+
+  test("a customer's first message racing the removal: the removal waits for it, then refuses", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent } = await seedAgent(db, { tenantId: tenant.id, slug: "recepcao" });
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const operator = await seedUser(db, { role: "operator" });
+    const op = callerFor(db, await sessionFor(db, operator.email, operator.password)).caller;
+    // The webhook's transaction has inserted the conversation and not yet committed when the
+    // operator confirms the removal.
+    const webhook = await db.$client.reserve();
+    try {
+      await webhook`begin`;
+      await webhook`insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id)
+                    values (${tenant.id}, ${number.id}, '5511955553333', '5511955553333')`;
+      let settled = false;
+      const removal = op.numbers.remove({ tenantSlug: tenant.slug, numberId: number.id }).finally(() => {
+        settled = true;
+      });
+      // The removal waits on the number's row (the insert's foreign-key check holds it) ...
+      await expect
+        .poll(async () => (await db.execute<{ n: number }>(sql`
+          select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0]?.n)
+        .toBeGreaterThan(0);
+      expect(settled).toBe(false);
+      await webhook`commit`;
+      // ... and then sees the conversation.
+      await expect(removal).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    } finally {
+      webhook.release();
+    }
+    expect((await op.numbers.list({ tenantSlug: tenant.slug })).map((n) => n.id)).toEqual([number.id]);
+  });
 });
