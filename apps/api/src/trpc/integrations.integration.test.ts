@@ -362,4 +362,34 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
       expect(answers.join("\n")).not.toContain(value);
     }
   });
+
+  test("an activation of a Pipedrive version racing the CRM token's removal: the removal waits for it, then refuses", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    // Live on a version without a CRM; a Pipedrive version published, about to be activated.
+    const { agent } = await seedAgent(db, { tenantId: tenant.id, slug: "vendas", spec: minimalSpec });
+    const pipedrive = await publishVersion(db, { tenantId: tenant.id, agentId: agent.id, spec: pipedriveSpec, actor: TEST_ACTOR });
+    const { op } = await operatorOf(db);
+    const scope = { tenantSlug: tenant.slug };
+    await op.integrations.setCrmToken({ ...scope, token: "pd-token-race-0001" });
+    // The activation has switched the agent and not yet committed when the operator removes the token.
+    const activation = await db.$client.reserve();
+    try {
+      await activation`begin`;
+      await activation`update agents set active_version_id = ${pipedrive.id} where id = ${agent.id}`;
+      let settled = false;
+      const removal = op.integrations.clearCrmToken(scope).finally(() => {
+        settled = true;
+      });
+      await expect
+        .poll(async () => (await db.execute<{ n: number }>(sql`
+          select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0]?.n)
+        .toBeGreaterThan(0);
+      expect(settled).toBe(false);
+      await activation`commit`;
+      await expect(removal).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+    } finally {
+      activation.release();
+    }
+    expect((await storedSecrets(db, tenant.id)).crmToken).toBe("pd-token-race-0001");
+  });
 });

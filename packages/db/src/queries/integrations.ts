@@ -165,7 +165,9 @@ async function writeTenantSecret(
       })
       .from(tenants)
       .where(eq(tenants.id, p.tenantId))
-      .for("update");
+      // Not "for update": that would conflict with the key-share locks of foreign keys to the tenant
+      // (an activation's audit row), and an activation holding its agent would deadlock with this.
+      .for("no key update");
     if (!row) {
       throw new AppError("NOT_FOUND", { message: "unknown tenant" });
     }
@@ -239,6 +241,9 @@ export async function clearCrmToken(db: Executor, p: SecretChange): Promise<{ cl
     value: null,
     type: "tenant.crm_token_cleared",
     check: async (tx) => {
+      // The tenant's agents held first, in a statement of their own: an activation (which locks its
+      // agent for update) either committed before and is read below, or waits for this removal.
+      await tx.execute(sql`select 1 from agents where tenant_id = ${p.tenantId}::uuid for share`);
       const users = (await integrationAgents(tx, p.tenantId)).filter(needsCrmToken);
       if (users.length > 0) {
         throw new AppError("INVALID_STATE", {
