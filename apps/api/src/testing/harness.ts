@@ -5,6 +5,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
+import { expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
@@ -153,5 +154,41 @@ export async function codeOf(call: Promise<unknown>): Promise<string> {
     return "OK";
   } catch (err) {
     return err instanceof TRPCError ? err.code : "THROWN";
+  }
+}
+
+/** A connection of the pool kept for one test's own transaction. */
+type ReservedSql = Awaited<ReturnType<Database["$client"]["reserve"]>>;
+
+/**
+ * A race made deterministic: `hold` writes in a transaction left open (a webhook's insert, an
+ * activation), `act` starts meanwhile, is seen waiting on a lock (and not yet settled), then the
+ * held transaction commits. Returns how `act` ended (its tRPC code, "OK" when it succeeded).
+ */
+export async function actWhileHeld(
+  db: Database,
+  hold: (tx: ReservedSql) => Promise<unknown>,
+  act: () => Promise<unknown>,
+): Promise<string> {
+  const held = await db.$client.reserve();
+  try {
+    await held`begin`;
+    await hold(held);
+    let settled = false;
+    const outcome = codeOf(act()).finally(() => {
+      settled = true;
+    });
+    await expect
+      .poll(async () => {
+        const [row] = await db.$client<{ n: number }[]>`
+          select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+        return row?.n ?? 0;
+      })
+      .toBeGreaterThan(0);
+    expect(settled).toBe(false);
+    await held`commit`;
+    return await outcome;
+  } finally {
+    held.release();
   }
 }

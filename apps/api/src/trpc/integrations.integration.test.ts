@@ -10,7 +10,7 @@ import { decryptSecret } from "@lx/shared/crypto";
 import type { TAgentSpec } from "@lx/shared";
 import { havenSpec, minimalSpec } from "@lx/shared/testing";
 
-import { buildTestApp, callerFor, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
+import { actWhileHeld, buildTestApp, callerFor, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
 
 // Who may call them (operators only) is in authorization.integration.test.ts, too.
 
@@ -372,24 +372,12 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
     const scope = { tenantSlug: tenant.slug };
     await op.integrations.setCrmToken({ ...scope, token: "pd-token-race-0001" });
     // The activation has switched the agent and not yet committed when the operator removes the token.
-    const activation = await db.$client.reserve();
-    try {
-      await activation`begin`;
-      await activation`update agents set active_version_id = ${pipedrive.id} where id = ${agent.id}`;
-      let settled = false;
-      const removal = op.integrations.clearCrmToken(scope).finally(() => {
-        settled = true;
-      });
-      await expect
-        .poll(async () => (await db.execute<{ n: number }>(sql`
-          select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0]?.n)
-        .toBeGreaterThan(0);
-      expect(settled).toBe(false);
-      await activation`commit`;
-      await expect(removal).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
-    } finally {
-      activation.release();
-    }
+    const outcome = await actWhileHeld(
+      db,
+      (activation) => activation`update agents set active_version_id = ${pipedrive.id} where id = ${agent.id}`,
+      () => op.integrations.clearCrmToken(scope),
+    );
+    expect(outcome).toBe("PRECONDITION_FAILED");
     expect((await storedSecrets(db, tenant.id)).crmToken).toBe("pd-token-race-0001");
   });
 });

@@ -8,7 +8,7 @@ import { inboundText, metaJsonStringify, signPayload } from "@lx/sandbox";
 import { decryptSecret } from "@lx/shared/crypto";
 import { minimalSpec } from "@lx/shared/testing";
 
-import { buildTestApp, callerFor, sessionFor } from "../testing/harness.ts";
+import { actWhileHeld, buildTestApp, callerFor, sessionFor } from "../testing/harness.ts";
 
 // Who may call them (operators only) is in authorization.integration.test.ts.
 
@@ -203,28 +203,15 @@ describe("numbers: a tenant's WhatsApp numbers from the console", () => {
     const operator = await seedUser(db, { role: "operator" });
     const op = callerFor(db, await sessionFor(db, operator.email, operator.password)).caller;
     // The webhook's transaction has inserted the conversation and not yet committed when the
-    // operator confirms the removal.
-    const webhook = await db.$client.reserve();
-    try {
-      await webhook`begin`;
-      await webhook`insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id)
-                    values (${tenant.id}, ${number.id}, '5511955553333', '5511955553333')`;
-      let settled = false;
-      const removal = op.numbers.remove({ tenantSlug: tenant.slug, numberId: number.id }).finally(() => {
-        settled = true;
-      });
-      // The removal waits on the number's row (the insert's foreign-key check holds it) ...
-      await expect
-        .poll(async () => (await db.execute<{ n: number }>(sql`
-          select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))[0]?.n)
-        .toBeGreaterThan(0);
-      expect(settled).toBe(false);
-      await webhook`commit`;
-      // ... and then sees the conversation.
-      await expect(removal).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
-    } finally {
-      webhook.release();
-    }
+    // operator confirms the removal: the removal waits on the number's row (the insert's foreign-key
+    // check holds it), then sees the conversation.
+    const outcome = await actWhileHeld(
+      db,
+      (webhook) => webhook`insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id)
+                           values (${tenant.id}, ${number.id}, '5511955553333', '5511955553333')`,
+      () => op.numbers.remove({ tenantSlug: tenant.slug, numberId: number.id }),
+    );
+    expect(outcome).toBe("PRECONDITION_FAILED");
     expect((await op.numbers.list({ tenantSlug: tenant.slug })).map((n) => n.id)).toEqual([number.id]);
   });
 });
