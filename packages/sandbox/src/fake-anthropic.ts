@@ -4,22 +4,18 @@
  * injection in Anthropic's error JSON, and request recording.
  * Point the SDK at it with `new Anthropic({ apiKey: "test", baseURL: fake.url })`.
  */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import {
   estimateTokens,
-  LlmCore,
+  FakeLlmServer,
   sseResponse,
   toolArgumentsObject,
-  type FakeLlmOptions,
+  type FakeLlmServerOptions,
   type FakeReply,
-  type LlmEvent,
-  type LlmFailure,
   type LlmRequestRecord,
-  type ReplyFn,
 } from "./fake-llm-common.ts";
-import { listenApp, randomId, requestBodyText, requestHeaders, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
-import { DEFAULT_WAIT_MS } from "./recorder.ts";
+import { randomId, requestBodyText, requestHeaders } from "./http-server.ts";
 
 const ZBlock = z.looseObject({ type: z.string(), text: z.string().optional() });
 
@@ -42,11 +38,8 @@ export type MessagesRequestBody = z.infer<typeof ZMessagesRequest>;
 export type AnthropicMessage = z.infer<typeof ZAnthropicMessage>;
 export type FakeAnthropicRequest = LlmRequestRecord<MessagesRequestBody>;
 
-export interface FakeAnthropicOptions extends FakeLlmOptions<MessagesRequestBody>, ListenOptions {
-  /** When set, requests must carry `x-api-key: <apiKey>`; otherwise any key works. */
-  apiKey?: string;
-  onLog?: LogFn;
-}
+/** `apiKey`, when set, must come as `x-api-key: <apiKey>`; otherwise any key works. */
+export type FakeAnthropicOptions = FakeLlmServerOptions<MessagesRequestBody>;
 
 const ERROR_TYPES: Record<number, string> = {
   400: "invalid_request_error",
@@ -114,78 +107,18 @@ function buildContent(reply: FakeReply): { content: ContentBlock[]; stopReason: 
 }
 
 /** A fake Anthropic Messages API server. */
-export class FakeAnthropic {
-  readonly app: Hono;
-  readonly #core: LlmCore<MessagesRequestBody>;
-  readonly #options: FakeAnthropicOptions;
-  #server: RunningServer | undefined;
-
+export class FakeAnthropic extends FakeLlmServer<MessagesRequestBody, FakeAnthropicOptions> {
   constructor(options: FakeAnthropicOptions = {}) {
-    this.#options = options;
-    this.#core = new LlmCore(options, (r) => `#${r.index} ${r.body.model} "${r.lastUserText}" → ${r.status ?? "pending"}`);
-    this.app = new Hono();
-    this.app.post("/v1/messages", (c) => this.#handle(c));
+    super("fake anthropic", options);
+    this.app.post("/v1/messages", (c) => this.handle(c));
     this.app.notFound((c) => c.json(anthropicError(404, `req_${randomId(24)}`, `Not found: ${c.req.method} ${c.req.path}`), 404));
   }
 
-  /** Base URL, e.g. `http://127.0.0.1:40123` (the SDK appends `/v1/messages`). */
-  get url(): string {
-    if (this.#server === undefined) {
-      throw new Error("fake anthropic: not listening");
-    }
-    return this.#server.url;
-  }
-
-  get requests(): readonly FakeAnthropicRequest[] {
-    return this.#core.requests.items;
-  }
-
-  get events(): readonly LlmEvent[] {
-    return this.#core.events.items;
-  }
-
-  waitFor(predicate: (request: FakeAnthropicRequest) => boolean, timeoutMs: number = DEFAULT_WAIT_MS): Promise<FakeAnthropicRequest> {
-    return this.#core.waitFor(predicate, timeoutMs);
-  }
-
-  waitForCount(count: number, timeoutMs: number = DEFAULT_WAIT_MS): Promise<FakeAnthropicRequest[]> {
-    return this.#core.requests.waitForCount(count, () => true, timeoutMs);
-  }
-
-  failNext(n: number, failure: LlmFailure): void {
-    this.#core.failNext(n, failure);
-  }
-
-  enqueueReply(...replies: FakeReply[]): void {
-    this.#core.enqueueReply(replies);
-  }
-
-  setReply(fn: ReplyFn<MessagesRequestBody> | undefined): void {
-    this.#core.setReply(fn);
-  }
-
-  setLatency(ms: number): void {
-    this.#core.setLatency(ms);
-  }
-
-  reset(): void {
-    this.#core.reset();
-  }
-
-  /** @internal used by startFakeAnthropic */
-  async listen(options: ListenOptions): Promise<void> {
-    this.#server = await listenApp(this.app, options);
-  }
-
-  async stop(): Promise<void> {
-    await this.#server?.close();
-  }
-
-  async #handle(c: Context): Promise<Response> {
+  protected async handle(c: Context): Promise<Response> {
     const headers = requestHeaders(c);
     const requestId = `req_${randomId(24)}`;
     const key = headers["x-api-key"] ?? /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
-    if (key === undefined || (this.#options.apiKey !== undefined && key !== this.#options.apiKey)) {
+    if (key === undefined || (this.options.apiKey !== undefined && key !== this.options.apiKey)) {
       return c.json(anthropicError(401, requestId, key === undefined ? "x-api-key header is required" : "invalid x-api-key"), 401);
     }
     let json: unknown;
@@ -200,9 +133,9 @@ export class FakeAnthropic {
       return c.json(anthropicError(400, requestId, `${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid request"}`), 400);
     }
     const body = parsed.data;
-    const core = this.#core;
+    const core = this.core;
     const record = core.receive(c.req.path, headers, body, lastUserTextOf(body));
-    this.#options.onLog?.("fake anthropic: request", { index: record.index, model: body.model });
+    this.options.onLog?.("fake anthropic: request", { index: record.index, model: body.model });
 
     const failure = core.takeFailure();
     if (failure !== undefined) {
@@ -290,8 +223,6 @@ export class FakeAnthropic {
   }
 }
 
-export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
-  const fake = new FakeAnthropic(options);
-  await fake.listen({ port: options.port, hostname: options.hostname });
-  return fake;
+export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
+  return new FakeAnthropic(options).listen();
 }

@@ -2,8 +2,10 @@
  * What the OpenAI and Anthropic fakes share: scripted replies, failure injection, latency, and
  * request / event recording with an event-based `waitFor`.
  */
+import { Hono, type Context } from "hono";
+
 import { DEFAULT_WAIT_MS, Recorder } from "./recorder.ts";
-import { sleep } from "./http-server.ts";
+import { listenApp, sleep, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
 
 export interface FakeToolCall {
   name: string;
@@ -180,4 +182,95 @@ export function sseResponse(events: { event?: string; data: unknown }[], headers
     status: 200,
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers },
   });
+}
+
+/** The options every fake LLM server takes. */
+export interface FakeLlmServerOptions<Body> extends FakeLlmOptions<Body>, ListenOptions {
+  /** When set, requests must carry this key; otherwise any key works. */
+  apiKey?: string;
+  onLog?: LogFn;
+}
+
+/**
+ * The shell both fake LLM servers share: the Hono app, the recorded requests and events, scripted
+ * replies, latency and failures, listening and stopping. A subclass adds its routes and answers them
+ * in its provider's wire format through `core`.
+ */
+export abstract class FakeLlmServer<Body, Options extends FakeLlmServerOptions<Body> = FakeLlmServerOptions<Body>> {
+  readonly app = new Hono();
+  protected readonly core: LlmCore<Body>;
+  protected readonly options: Options;
+  readonly #name: string;
+  #server: RunningServer | undefined;
+
+  protected constructor(name: string, options: Options) {
+    this.#name = name;
+    this.options = options;
+    this.core = new LlmCore(options, (r) => `#${r.index} ${modelOf(r.body)} "${r.lastUserText}" → ${r.status ?? "pending"}`);
+  }
+
+  /** Base URL, e.g. `http://127.0.0.1:40123`. */
+  get url(): string {
+    if (this.#server === undefined) {
+      throw new Error(`${this.#name}: not listening`);
+    }
+    return this.#server.url;
+  }
+
+  /** Requests received (well-formed and authenticated), in arrival order. */
+  get requests(): readonly LlmRequestRecord<Body>[] {
+    return this.core.requests.items;
+  }
+
+  /** `received` / `responded` events in the order they happened. */
+  get events(): readonly LlmEvent[] {
+    return this.core.events.items;
+  }
+
+  waitFor(predicate: (request: LlmRequestRecord<Body>) => boolean, timeoutMs: number = DEFAULT_WAIT_MS): Promise<LlmRequestRecord<Body>> {
+    return this.core.waitFor(predicate, timeoutMs);
+  }
+
+  waitForCount(count: number, timeoutMs: number = DEFAULT_WAIT_MS): Promise<LlmRequestRecord<Body>[]> {
+    return this.core.requests.waitForCount(count, () => true, timeoutMs);
+  }
+
+  /** The next `n` requests fail with `failure` (status + the provider's error JSON, or never answered). */
+  failNext(n: number, failure: LlmFailure): void {
+    this.core.failNext(n, failure);
+  }
+
+  /** Replies used (first in, first out) before the reply function. */
+  enqueueReply(...replies: FakeReply[]): void {
+    this.core.enqueueReply(replies);
+  }
+
+  setReply(fn: ReplyFn<Body> | undefined): void {
+    this.core.setReply(fn);
+  }
+
+  setLatency(ms: number): void {
+    this.core.setLatency(ms);
+  }
+
+  /** Forgets requests, events, failures and queued replies; restores the options' reply and latency. */
+  reset(): void {
+    this.core.reset();
+  }
+
+  /** Starts listening on the options' port and hostname (a free port on 127.0.0.1 by default). */
+  async listen(): Promise<this> {
+    this.#server = await listenApp(this.app, { port: this.options.port, hostname: this.options.hostname });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.#server?.close();
+  }
+
+  protected abstract handle(c: Context): Promise<Response>;
+}
+
+function modelOf(body: unknown): string {
+  return typeof body === "object" && body !== null && "model" in body ? String(body.model) : "?";
 }

@@ -4,22 +4,18 @@
  * replies, latency, failure injection in OpenAI's error JSON, and request recording.
  * Point the SDK at it with `new OpenAI({ apiKey: "test", baseURL: fake.url + "/v1" })`.
  */
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import {
   estimateTokens,
-  LlmCore,
+  FakeLlmServer,
   sseResponse,
   toolArgumentsJson,
-  type FakeLlmOptions,
+  type FakeLlmServerOptions,
   type FakeReply,
-  type LlmEvent,
-  type LlmFailure,
   type LlmRequestRecord,
-  type ReplyFn,
 } from "./fake-llm-common.ts";
-import { listenApp, randomId, requestBodyText, requestHeaders, type ListenOptions, type LogFn, type RunningServer } from "./http-server.ts";
-import { DEFAULT_WAIT_MS } from "./recorder.ts";
+import { randomId, requestBodyText, requestHeaders } from "./http-server.ts";
 
 const ZContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
 
@@ -53,11 +49,8 @@ export type ChatCompletionRequestBody = z.infer<typeof ZChatCompletionRequest>;
 export type ChatMessage = z.infer<typeof ZChatMessage>;
 export type FakeOpenAIRequest = LlmRequestRecord<ChatCompletionRequestBody>;
 
-export interface FakeOpenAIOptions extends FakeLlmOptions<ChatCompletionRequestBody>, ListenOptions {
-  /** When set, requests must carry `Authorization: Bearer <apiKey>`; otherwise any Bearer key works. */
-  apiKey?: string;
-  onLog?: LogFn;
-}
+/** `apiKey`, when set, must come as `Authorization: Bearer <apiKey>`; otherwise any key works. */
+export type FakeOpenAIOptions = FakeLlmServerOptions<ChatCompletionRequestBody>;
 
 function messageText(message: ChatMessage): string {
   const content = message.content;
@@ -154,18 +147,11 @@ function buildChoice(reply: FakeReply): BuiltChoice {
 }
 
 /** A fake OpenAI-compatible Chat Completions server. */
-export class FakeOpenAI {
-  readonly app: Hono;
-  readonly #core: LlmCore<ChatCompletionRequestBody>;
-  readonly #options: FakeOpenAIOptions;
-  #server: RunningServer | undefined;
-
+export class FakeOpenAI extends FakeLlmServer<ChatCompletionRequestBody, FakeOpenAIOptions> {
   constructor(options: FakeOpenAIOptions = {}) {
-    this.#options = options;
-    this.#core = new LlmCore(options, (r) => `#${r.index} ${r.body.model} "${r.lastUserText}" → ${r.status ?? "pending"}`);
-    this.app = new Hono();
-    this.app.post("/v1/chat/completions", (c) => this.#handle(c));
-    this.app.post("/chat/completions", (c) => this.#handle(c));
+    super("fake openai", options);
+    this.app.post("/v1/chat/completions", (c) => this.handle(c));
+    this.app.post("/chat/completions", (c) => this.handle(c));
     const models = (c: Context): Response =>
       c.json({ object: "list", data: [{ id: "gpt-4o-mini", object: "model", created: 1_700_000_000, owned_by: "lx-sandbox" }] });
     this.app.get("/v1/models", models);
@@ -173,68 +159,10 @@ export class FakeOpenAI {
     this.app.notFound((c) => c.json(openAIError(404, `Invalid URL (${c.req.method} ${c.req.path})`), 404));
   }
 
-  /** Base URL without `/v1`, e.g. `http://127.0.0.1:40123`. */
-  get url(): string {
-    if (this.#server === undefined) {
-      throw new Error("fake openai: not listening");
-    }
-    return this.#server.url;
-  }
-
-  /** Requests received (well-formed and authenticated), in arrival order. */
-  get requests(): readonly FakeOpenAIRequest[] {
-    return this.#core.requests.items;
-  }
-
-  /** `received` / `responded` events in the order they happened. */
-  get events(): readonly LlmEvent[] {
-    return this.#core.events.items;
-  }
-
-  waitFor(predicate: (request: FakeOpenAIRequest) => boolean, timeoutMs: number = DEFAULT_WAIT_MS): Promise<FakeOpenAIRequest> {
-    return this.#core.waitFor(predicate, timeoutMs);
-  }
-
-  waitForCount(count: number, timeoutMs: number = DEFAULT_WAIT_MS): Promise<FakeOpenAIRequest[]> {
-    return this.#core.requests.waitForCount(count, () => true, timeoutMs);
-  }
-
-  /** The next `n` requests fail with `failure` (status + OpenAI error JSON, or never answered). */
-  failNext(n: number, failure: LlmFailure): void {
-    this.#core.failNext(n, failure);
-  }
-
-  /** Replies used (first in, first out) before the reply function. */
-  enqueueReply(...replies: FakeReply[]): void {
-    this.#core.enqueueReply(replies);
-  }
-
-  setReply(fn: ReplyFn<ChatCompletionRequestBody> | undefined): void {
-    this.#core.setReply(fn);
-  }
-
-  setLatency(ms: number): void {
-    this.#core.setLatency(ms);
-  }
-
-  /** Forgets requests, events, failures and queued replies; restores the options' reply and latency. */
-  reset(): void {
-    this.#core.reset();
-  }
-
-  /** @internal used by startFakeOpenAI */
-  async listen(options: ListenOptions): Promise<void> {
-    this.#server = await listenApp(this.app, options);
-  }
-
-  async stop(): Promise<void> {
-    await this.#server?.close();
-  }
-
-  async #handle(c: Context): Promise<Response> {
+  protected async handle(c: Context): Promise<Response> {
     const headers = requestHeaders(c);
     const key = /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
-    if (key === undefined || (this.#options.apiKey !== undefined && key !== this.#options.apiKey)) {
+    if (key === undefined || (this.options.apiKey !== undefined && key !== this.options.apiKey)) {
       return c.json(
         openAIError(401, key === undefined ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth." : undefined),
         401,
@@ -256,9 +184,9 @@ export class FakeOpenAI {
       );
     }
     const body = parsed.data;
-    const core = this.#core;
+    const core = this.core;
     const record = core.receive(c.req.path, headers, body, lastUserTextOf(body));
-    this.#options.onLog?.("fake openai: request", { index: record.index, model: body.model });
+    this.options.onLog?.("fake openai: request", { index: record.index, model: body.model });
     const requestId = `req_${randomId(32)}`;
 
     const failure = core.takeFailure();
@@ -339,8 +267,6 @@ export class FakeOpenAI {
   }
 }
 
-export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  const fake = new FakeOpenAI(options);
-  await fake.listen({ port: options.port, hostname: options.hostname });
-  return fake;
+export function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  return new FakeOpenAI(options).listen();
 }

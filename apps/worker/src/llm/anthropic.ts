@@ -1,27 +1,14 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { MessageParam, Tool } from "@anthropic-ai/sdk/resources/messages";
 
-import { bufferedFetch } from "../http.ts";
-import type { LlmProvider, LlmRequest, LlmResponse } from "./types.ts";
+import { sdkClientOptions } from "./sdk-client.ts";
+import type { LlmProvider, LlmRequest, LlmResponse, SdkProviderOptions } from "./types.ts";
 
-export type AnthropicOptions = {
-  apiKey?: string;
-  baseURL?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  /** The SDK's fetch (default bufferedFetch on the worker's pool; see ../http.ts). */
-  fetch?: typeof fetch;
-};
+export type AnthropicOptions = SdkProviderOptions;
 
 /** Anthropic Messages through the official SDK (ANTHROPIC_BASE_URL); the SDK retries 429/5xx. */
 export function createAnthropicProvider(options: AnthropicOptions): LlmProvider {
-  const client = new Anthropic({
-    apiKey: options.apiKey ?? "not-set",
-    baseURL: options.baseURL,
-    timeout: options.timeoutMs ?? 30_000,
-    maxRetries: options.maxRetries ?? 2,
-    fetch: options.fetch ?? bufferedFetch,
-  });
+  const client = new Anthropic(sdkClientOptions(options));
   return {
     name: "anthropic",
     generate: async (req: LlmRequest): Promise<LlmResponse> => {

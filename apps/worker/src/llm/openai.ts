@@ -4,30 +4,17 @@ import type {
   ChatCompletionTool,
 } from "openai/resources/chat/completions";
 
-import { bufferedFetch } from "../http.ts";
-import { parseToolArguments, type LlmProvider, type LlmRequest, type LlmResponse } from "./types.ts";
+import { sdkClientOptions } from "./sdk-client.ts";
+import { parseToolArguments, type LlmProvider, type LlmRequest, type LlmResponse, type SdkProviderOptions } from "./types.ts";
 
-export type OpenAiOptions = {
-  apiKey?: string;
-  baseURL?: string;
-  timeoutMs?: number;
-  maxRetries?: number;
-  /** The SDK's fetch (default bufferedFetch on the worker's pool; see ../http.ts). */
-  fetch?: typeof fetch;
-};
+export type OpenAiOptions = SdkProviderOptions;
 
 /**
  * OpenAI-compatible Chat Completions through the official SDK, so Ollama, vLLM, OpenRouter … work
  * with OPENAI_BASE_URL. The SDK retries 429/5xx and connection errors with backoff (`maxRetries`).
  */
 export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
-  const client = new OpenAI({
-    apiKey: options.apiKey ?? "not-set",
-    baseURL: options.baseURL,
-    timeout: options.timeoutMs ?? 30_000,
-    maxRetries: options.maxRetries ?? 2,
-    fetch: options.fetch ?? bufferedFetch,
-  });
+  const client = new OpenAI(sdkClientOptions(options));
   return {
     name: "openai",
     generate: async (req: LlmRequest): Promise<LlmResponse> => {

@@ -42,3 +42,13 @@ export function parseToolArguments(raw: string | undefined): Record<string, unkn
     return { _raw: raw };
   }
 }
+
+/** What both SDK-backed providers take: credentials, base URL, and the SDK's timeout, retries and fetch. */
+export type SdkProviderOptions = {
+  apiKey?: string;
+  baseURL?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** The SDK's fetch (default bufferedFetch on the worker's pool; see ../http.ts). */
+  fetch?: typeof fetch;
+};

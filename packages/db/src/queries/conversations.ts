@@ -4,7 +4,7 @@ import { AppError } from "@lx/shared/errors";
 import { CONVERSATION_MODES, INBOX_COUNT_CAP } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
-import type { PolicyVerdict } from "../schema/index.ts";
+import { OUTBOX_STATUSES, type PolicyVerdict } from "../schema/index.ts";
 
 /**
  * The operators' conversations inbox: the list (filters, newest activity first, keyset cursor) and
@@ -246,17 +246,7 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
 }
 
 /** Delivery states of an outgoing message, from its outbox row. */
-export type SendStatus =
-  | "queued"
-  | "sending"
-  | "ambiguous"
-  | "sent"
-  | "delivered"
-  | "read"
-  | "failed"
-  | "dead"
-  | "blocked"
-  | "cancelled";
+export type SendStatus = (typeof OUTBOX_STATUSES)[number];
 
 export type ThreadMessage = {
   id: number;

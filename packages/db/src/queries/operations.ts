@@ -3,6 +3,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
+import { JOB_STATUSES, OUTBOX_STATUSES } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { isoText } from "./conversations.ts";
 
@@ -13,22 +14,8 @@ import { isoText } from "./conversations.ts";
  * records its audit event in the same transaction (STYLE rule 20).
  */
 
-const JOB_STATUSES = ["queued", "running", "done", "dead", "cancelled"] as const;
-const SEND_STATUSES = [
-  "queued",
-  "sending",
-  "ambiguous",
-  "sent",
-  "delivered",
-  "read",
-  "failed",
-  "dead",
-  "blocked",
-  "cancelled",
-] as const;
-
 export type JobStatus = (typeof JOB_STATUSES)[number];
-export type OutboxStatus = (typeof SEND_STATUSES)[number];
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** Finished rows (done, cancelled, delivered…) are counted over this window; open and failed ones all. */
 export const FINISHED_WINDOW_HOURS = 24;
@@ -156,7 +143,7 @@ export async function getQueueOverview(
   for (const r of jobCounts) {
     jobsByStatus[r.status] = r.n;
   }
-  const sendsByStatus = Object.fromEntries(SEND_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
+  const sendsByStatus = Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, 0])) as Record<OutboxStatus, number>;
   for (const r of sendCounts) {
     sendsByStatus[r.status] = r.n;
   }

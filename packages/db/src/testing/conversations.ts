@@ -5,6 +5,7 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "../client.ts";
+import type { SendStatus } from "../queries/conversations.ts";
 import {
   conversations,
   handoffs,
@@ -71,18 +72,6 @@ export async function seedInbound(
   }
   return row;
 }
-
-type SendStatus =
-  | "queued"
-  | "sending"
-  | "ambiguous"
-  | "sent"
-  | "delivered"
-  | "read"
-  | "failed"
-  | "dead"
-  | "blocked"
-  | "cancelled";
 
 /**
  * An outgoing message and (unless `outbox: false`) its outbox row in `status`, with sent/delivered/read
