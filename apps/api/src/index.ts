@@ -6,6 +6,7 @@ import { serve } from "@hono/node-server";
 
 import { closeDb, createDb } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
+import { listenFailure } from "@lx/shared/errors";
 
 import { newApp } from "./app.ts";
 import { loadApiEnv, mailConfigOf, secretKeysOf } from "./env.ts";
@@ -59,6 +60,11 @@ const app = newApp({
 
 const server = serve({ fetch: app.fetch, port: env.PORT }, (info) => {
   logger.info({ port: info.port, passwordMail: mail ? "on" : "off (SMTP_URL unset)" }, `api listening on http://localhost:${info.port}`);
+});
+server.once("error", (err) => {
+  // One line, like a bad variable (EADDRINUSE: another API, or anything else, holds the port).
+  process.stderr.write(`${listenFailure(err, env.PORT, "PORT")}\n`);
+  process.exit(1);
 });
 
 let stopping = false;

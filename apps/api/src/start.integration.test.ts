@@ -1,10 +1,14 @@
 import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { sql } from "drizzle-orm";
 import { expect, onTestFinished, test } from "vitest";
 
+import { closeDb, createDb } from "@lx/db/client";
 import { freshTestDatabase, TEST_SECRET_KEY_HEX } from "@lx/db/testing";
 import { createCustomer } from "@lx/sandbox";
 
@@ -123,3 +127,110 @@ test("pnpm start provisions Haven at 1.0.0 and answers a sandbox customer end to
   const link = await fetch(`http://127.0.0.1:${port}/trpc/auth.passwordLink?input=${encodeURIComponent(JSON.stringify({ token }))}`);
   expect(((await link.json()) as { result: { data: { email: string } } }).result.data.email).toBe("cliente@haven.local");
 }, 120_000);
+
+/** `pnpm start` as a terminal runs it: in a process group of its own, which Ctrl-C signals whole. */
+function startInTerminal(env: Record<string, string>) {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", LX_SKIP_CONSOLE_BUILD: "1", LOG_LEVEL: "info", ...env },
+  });
+  const run = { child, out: "" };
+  child.stdout.on("data", (d: Buffer) => (run.out += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (run.out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const printed = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      const look = () => run.out.includes(text) && resolve();
+      look();
+      child.stdout.on("data", look);
+      void exited.then(() => reject(new Error(`start exited before printing "${text}":\n${run.out}`)));
+    });
+  const ctrlC = async () => {
+    if (child.pid !== undefined && child.exitCode === null) {
+      process.kill(-child.pid, "SIGINT");
+    }
+    return exited;
+  };
+  onTestFinished(async () => {
+    if (child.pid !== undefined && child.exitCode === null) {
+      process.kill(-child.pid, "SIGTERM");
+      await exited;
+    }
+  });
+  return { run, exited, printed, ctrlC };
+}
+
+// Ctrl-C signals the terminal's whole process group at once; the embedded PostgreSQL used to stop
+// with it, under a worker still finishing its jobs (an uncaught exception, and the reply left to the
+// next start), and the worker, signalled twice, skipped its drain. Now the product stops in order.
+test("Ctrl-C on pnpm start with the embedded PostgreSQL stops the worker, the API, then the database, cleanly; the next start reuses the data; a second start and a taken port are refused in one line", async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "lx-start-"));
+  chmodSync(dataDir, 0o755); // as root, the server runs as the postgres user, which must reach it
+  onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const env = { LX_DATA_DIR: dataDir, PORT: String(port), WORKER_METRICS_PORT: String(await freePort()) };
+
+  const first = startInTerminal(env);
+  await first.printed("offline deterministic responder");
+  expect(first.run.out).toContain("DATABASE_URL is not set: starting the embedded PostgreSQL");
+  expect(first.run.out).toContain("LX_SECRET_KEY is not set: using the development key in");
+  const { databaseUrl } = JSON.parse(readFileSync(path.join(dataDir, "dev.json"), "utf8")) as { databaseUrl: string };
+  const db = createDb(databaseUrl, { max: 1 });
+  onTestFinished(() => closeDb(db));
+
+  // A second start on the same data, while the first runs: refused in one line.
+  const second = startInTerminal({ ...env, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) });
+  expect(await second.exited).toBe(1);
+  expect(second.run.out).toMatch(/start failed: the embedded PostgreSQL in .* is already running \(pid \d+\): is another `pnpm start` running\? Stop it first\./);
+  // The API's port taken: refused before anything starts.
+  const taken = startInTerminal({ ...env, LX_DATA_DIR: path.join(dataDir, "other") });
+  expect(await taken.exited).toBe(1);
+  expect(taken.run.out).toContain(`start failed: port ${port} is already in use (PORT)`);
+
+  const customer = createCustomer({
+    webhookUrl: `http://127.0.0.1:${port}/api/webhooks/whatsapp`,
+    appSecret: "lx-dev-app-secret",
+    phoneNumberId: "100000000000001",
+    waId: "5511977776666",
+    name: "Rita",
+  });
+  expect((await customer.text("Oi, antes do Ctrl-C")).status).toBe(200);
+  const code = await first.ctrlC();
+
+  expect(code).toBe(0);
+  const out = first.run.out;
+  const at = (text: string) => {
+    const i = out.indexOf(text);
+    expect(i, `"${text}" in:\n${out}`).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+  // In order: the worker drained and stopped, then the API, then the database went.
+  expect(at('"msg":"worker stopped"')).toBeLessThan(at('"service":"api","signal":"SIGTERM"'));
+  expect(out).not.toContain("second signal");
+  expect(out).not.toMatch(/Uncaught|triggerUncaughtException|error during shutdown|57P01/);
+  await expect(db.execute(sql`select 1`)).rejects.toThrow();
+
+  // The next start reuses the data: no second demo, and Rita's message answered exactly once.
+  const again = startInTerminal(env);
+  await again.printed("offline deterministic responder");
+  expect(again.run.out).toContain("database schema is up to date");
+  expect(again.run.out).not.toContain("provisioned the demo");
+  const db2 = createDb(databaseUrl, { max: 1 });
+  onTestFinished(() => closeDb(db2));
+  const deadline = Date.now() + 30_000;
+  let replies: { body: string }[] = [];
+  while (Date.now() < deadline) {
+    replies = await db2.execute<{ body: string }>(sql`
+      select m.body from messages m join conversations c on c.id = m.conversation_id
+      where c.customer_key = '5511977776666' and m.direction = 'out'`);
+    if (replies.length > 0) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(replies).toHaveLength(1);
+  expect(replies[0]?.body).toContain("Recebi sua mensagem: “Oi, antes do Ctrl-C”");
+  expect(await again.ctrlC()).toBe(0);
+}, 180_000);

@@ -42,7 +42,8 @@ export function parseWorkerEnv(source: Record<string, string | undefined>): { ok
   }
   const missing = r.error.issues.filter((i) => i.code === "invalid_type" && source[String(i.path[0])] === undefined);
   if (missing.length > 0) {
-    return { ok: false, message: `missing required environment variable: ${missing.map((i) => String(i.path[0])).join(", ")}` };
+    const names = missing.map((i) => String(i.path[0]));
+    return { ok: false, message: `missing required environment variable${names.length > 1 ? "s" : ""}: ${names.join(", ")}` };
   }
   return { ok: false, message: `invalid environment: ${r.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`).join("; ")}` };
 }

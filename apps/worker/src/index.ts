@@ -1,5 +1,6 @@
 import { closeDb, createDb } from "@lx/db/client";
 import { parseSecretKeys } from "@lx/shared/crypto";
+import { listenFailure } from "@lx/shared/errors";
 
 import { lowerBackendPriority, lowerProcessPriority, WORKER_APPLICATION_NAME } from "./cpu-priority.ts";
 import { loadWorkerEnv } from "./env.ts";
@@ -21,7 +22,11 @@ const db = createDb(env.DATABASE_URL, {
 // The same niceness for this worker's PostgreSQL backends when the server is on this machine.
 const backendNice = lowerBackendPriority(db, { url: env.DATABASE_URL, nice: env.WORKER_NICE, logger });
 const metrics = createWorkerMetrics(db);
-const metricsServer = await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT);
+const metricsServer = await serveMetrics(metrics.registry, env.WORKER_METRICS_PORT).catch((err: unknown) => {
+  // One line, like a bad variable: another worker (or process) on this machine holds the port.
+  process.stderr.write(`${listenFailure(err, env.WORKER_METRICS_PORT, "WORKER_METRICS_PORT")}\n`);
+  process.exit(1);
+});
 const worker = await startWorker({
   db,
   logger,

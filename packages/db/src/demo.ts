@@ -1,4 +1,4 @@
-import { count } from "drizzle-orm";
+import { count, inArray } from "drizzle-orm";
 
 import type { SecretKeys } from "@lx/shared/crypto";
 
@@ -16,6 +16,19 @@ export async function isEmptyDatabase(db: Executor): Promise<boolean> {
   const [t] = await db.select({ n: count() }).from(tenants);
   const [u] = await db.select({ n: count() }).from(users);
   return (t?.n ?? 0) === 0 && (u?.n ?? 0) === 0;
+}
+
+/**
+ * True when the demo's operator account exists (the logins `pnpm start` prints): not so on a
+ * database of one's own, whose accounts are its own. Only the e-mail is checked; a changed password
+ * is the user's business.
+ */
+export async function hasDemoLogins(db: Executor): Promise<boolean> {
+  const rows = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(inArray(users.email, [DEMO_OPERATOR.email, DEMO_CLIENT.email]));
+  return rows.some((r) => r.email === DEMO_OPERATOR.email);
 }
 
 /**

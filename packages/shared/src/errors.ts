@@ -89,3 +89,18 @@ export function isAppError(error: unknown): error is AppError {
     isAppErrorCode((error as { code?: unknown }).code)
   );
 }
+
+/**
+ * One line for a server that could not listen on `port` (named by its variable, e.g. PORT): the
+ * process then stops with it, as for a bad variable, instead of an 'error' event's stack.
+ */
+export function listenFailure(err: unknown, port: number | string, variable: string): string {
+  const code = typeof err === "object" && err !== null && "code" in err ? String(err.code) : "";
+  if (code === "EADDRINUSE") {
+    return `port ${port} is already in use (${variable}): stop what holds it or choose another port`;
+  }
+  if (code === "EACCES") {
+    return `no permission to listen on port ${port} (${variable})`;
+  }
+  return `cannot listen on port ${port} (${variable}): ${err instanceof Error ? err.message : String(err)}`;
+}
