@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -128,6 +128,59 @@ describe("Meta webhook", () => {
     expect(declared.status).toBe(413);
     const chunked = await send([big.slice(0, 3_000_000), big.slice(3_000_000)], { "content-type": "application/json", "transfer-encoding": "chunked" });
     expect(chunked.status).toBe(413);
+ 
+    // A client still writing when the 413 is decided gets the 413, not a reset connection: Node's
+    // fetch (undici) failed with ECONNRESET when the unread rest was cut. This client is a slow
+    // uploader: after the first 4 MiB it pauses until the server answers or 300 ms have passed.
+    let answered: () => void = () => undefined;
+    const answer = new Promise<void>((resolve) => (answered = resolve));
+    server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+      res.once("finish", () => answered());
+    });
+    let sent = false;
+    const slowUpload = await fetch(`http://127.0.0.1:${port}/api/webhooks/whatsapp`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (sent) {
+            await Promise.race([answer, new Promise((r) => setTimeout(r, 300))]);
+            controller.enqueue(new TextEncoder().encode(big.slice(0, 1_000_000)));
+            controller.close();
+            return;
+          }
+          sent = true;
+          controller.enqueue(new TextEncoder().encode(big));
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(slowUpload.status).toBe(413);
+    for (let i = 0; i < 6; i++) {
+      const declaredFetch = await fetch(`http://127.0.0.1:${port}/api/webhooks/whatsapp`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: big,
+      });
+      expect(declaredFetch.status).toBe(413);
+      const parts = [big.slice(0, 1_000_000), big.slice(1_000_000, 3_000_000), big.slice(3_000_000)];
+      const streamedFetch = await fetch(`http://127.0.0.1:${port}/api/webhooks/whatsapp`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: new ReadableStream<Uint8Array>({
+          pull(controller) {
+            const part = parts.shift();
+            if (part === undefined) {
+              controller.close();
+            } else {
+              controller.enqueue(new TextEncoder().encode(part));
+            }
+          },
+        }),
+        duplex: "half",
+      } as RequestInit);
+      expect(streamedFetch.status).toBe(413);
+    }
   });
 
   test("a text with a NUL character (which PostgreSQL cannot store) is kept with U+FFFD, not refused forever", async ({ db }) => {
