@@ -1,17 +1,21 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 
 import { count, eq, sql } from "drizzle-orm";
-import { describe, expect, onTestFinished } from "vitest";
+import { describe, expect, inject, onTestFinished } from "vitest";
 
+import { connect } from "@lx/db/client";
+import { migrationJournal } from "@lx/db/migrate";
 import { auditEvents, phoneNumbers, tenants, users } from "@lx/db/schema";
 import { login, requireAgent, resolveSession, saveTestCase, setPasswordWithLink } from "@lx/db/queries";
-import { dbTest as test, freshTestDatabase, NO_THROTTLE, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix } from "@lx/db/testing";
+import { dbTest as test, freshTestDatabase, NO_THROTTLE, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix, withDatabase } from "@lx/db/testing";
 import { startFakeSmtp } from "@lx/sandbox";
 import { decryptSecret, encryptSecret } from "@lx/shared/crypto";
 import { isAppError } from "@lx/shared/errors";
@@ -108,7 +112,7 @@ describe("lx CLI", () => {
     expect((await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout).toMatch(/^\* 1\.0\.0 .*\[tests: not run\]\n$/);
 
     const applied = await lx(["apply", f.path, "--force"], env);
-    expect(applied).toMatchObject({ code: 0, stdout: expect.stringContaining("activated activation recepcao (1.0.0 → 1.0.1, regression gate not run: overridden)") });
+    expect(applied).toMatchObject({ code: 0, stdout: expect.stringContaining("activated version recepcao (1.0.0 → 1.0.1, regression gate not run: overridden)") });
     const back = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0"], env);
     expect(back).toMatchObject({ code: 1, stderr: expect.stringContaining("--force") });
     const forced = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0", "--force"], env);
@@ -426,5 +430,176 @@ describe("lx secrets rotate", () => {
     // Again: nothing to do, with or without the previous key.
     expect(await lx(["secrets", "rotate"], onlyNew)).toMatchObject({ code: 0, stdout: "sealed 0 secret(s) again with LX_SECRET_KEY; 3 already were\n" });
     expect(await boxes()).toEqual(after);
+  });
+});
+
+/** The real `pnpm lx` process (tsx, as `pnpm lx` runs it), with only the environment given. */
+function lxProcess(argv: string[], env: Record<string, string>, stdin = "", cwd = root) {
+  const tsx = path.join(root, "node_modules/.bin/tsx");
+  const r = spawnSync(tsx, [path.join(root, "apps/api/src/cli/index.ts"), ...argv], {
+    cwd,
+    encoding: "utf8",
+    input: stdin,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/root", ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A port nothing listens on: one the kernel just gave out, closed again. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+  return port;
+}
+
+/** exit 1 and exactly one line on stderr: no stack. */
+function expectOneLineFailure(r: { code: number | null; stderr: string }, message: string | RegExp) {
+  expect(r.code).toBe(1);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr.split("\n")).toHaveLength(2);
+  if (typeof message === "string") {
+    expect(r.stderr).toBe(`error: ${message}\n`);
+  } else {
+    expect(r.stderr).toMatch(message);
+  }
+}
+
+describe("lx failures: one line naming what is wrong, no stack", () => {
+  test("a database without migrations: every command asks for `pnpm lx migrate`, and writes nothing", async () => {
+    const baseUrl = inject("lxDbBaseUrl");
+    const name = `lx_cli_${Date.now().toString(36)}_${randomBytes(3).toString("hex")}`;
+    const admin = connect(baseUrl, { max: 1, onnotice: () => undefined });
+    onTestFinished(async () => {
+      await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      await admin.end({ timeout: 5 });
+    });
+    await admin.unsafe(`create database "${name}"`);
+    const env = { DATABASE_URL: withDatabase(baseUrl, name), LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const total = migrationJournal().entries.length;
+    const message = `the database has ${total} pending migrations (it was never migrated): run \`pnpm lx migrate\``;
+
+    expectOneLineFailure(lxProcess(["versions", "--tenant", "haven", "--agent", "recepcao"], env), message);
+    expectOneLineFailure(lxProcess(["apply", path.join(root, "examples/haven.json"), "--dry-run"], env), message);
+    expectOneLineFailure(await lx(["operator", "create", "--email", "e@agency.test"], env, "a-long-password\n"), message);
+
+    // Nothing was created on the way: the database is as empty as it was.
+    const empty = connect(withDatabase(baseUrl, name), { max: 1, onnotice: () => undefined });
+    try {
+      const [row] = await empty<{ n: number }[]>`select count(*)::int as n from pg_tables where schemaname not in ('pg_catalog', 'information_schema')`;
+      expect(row?.n).toBe(0);
+    } finally {
+      await empty.end({ timeout: 5 });
+    }
+
+    // Migrated, the same command runs (and names the missing tenant).
+    expect(lxProcess(["migrate"], env)).toMatchObject({ code: 0, stdout: `applied ${total} migration(s) (${total} in all)\n` });
+    expectOneLineFailure(lxProcess(["versions", "--tenant", "haven", "--agent", "recepcao"], env), 'unknown tenant "haven"');
+  });
+
+  test("a database that cannot be reached, does not exist or has a bad URL: one line, never the password", async () => {
+    const baseUrl = new URL(inject("lxDbBaseUrl"));
+    const port = await closedPort();
+    const key = { LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const refused = `cannot reach the database at 127.0.0.1:${port} (connection refused)`;
+    const unreachable = { ...key, DATABASE_URL: `postgres://lx:s3cret-db-pass@127.0.0.1:${port}/lx` };
+    expectOneLineFailure(lxProcess(["migrate"], unreachable), refused);
+    expectOneLineFailure(await lx(["versions", "--tenant", "haven", "--agent", "recepcao"], unreachable), refused);
+    const missing = `lx_cli_missing_${randomBytes(3).toString("hex")}`;
+    const noDb = new URL(baseUrl);
+    noDb.pathname = `/${missing}`;
+    expectOneLineFailure(lxProcess(["migrate"], { ...key, DATABASE_URL: noDb.toString() }), `database "${missing}" does not exist`);
+    const badUrl = { ...key, DATABASE_URL: "postgres://lx:s3cret-db-pass@[127.0.0.1/lx" };
+    for (const r of [lxProcess(["migrate"], badUrl), await lx(["versions", "--tenant", "haven", "--agent", "recepcao"], badUrl)]) {
+      expectOneLineFailure(r, "DATABASE_URL is not a valid URL");
+      expect(r.stderr).not.toContain("s3cret-db-pass");
+    }
+  });
+
+  test("compile --out into a directory that does not exist names the file", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const spec = path.join(dir, "spec.json");
+    await writeFile(spec, JSON.stringify(havenSpec));
+    expectOneLineFailure(lxProcess(["compile", spec, "--out", "/nonexistent/dir/x.json"], {}), "cannot write /nonexistent/dir/x.json: no such directory");
+    expectOneLineFailure(await lx(["compile", spec, "--out", dir], {}), `cannot write ${dir}: is a directory`);
+  });
+
+  test("every missing variable is named at once, in the plural", async () => {
+    // Outside the repository: no .data/dev.json of `pnpm start` to fall back on.
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const f = await havenApplyFile(dir);
+    expectOneLineFailure(lxProcess(["apply", f.path], {}, "", dir), "missing required environment variables: DATABASE_URL, LX_SECRET_KEY");
+  });
+
+  test("output read by a reader that stops early (`| head`): the command ends quietly", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const spec = path.join(dir, "spec.json");
+    await writeFile(spec, JSON.stringify(havenSpec));
+    const tsx = path.join(root, "node_modules/.bin/tsx");
+    const child = spawn(tsx, ["apps/api/src/cli/index.ts", "compile", spec], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    // The reader is gone before the CLI has even started: its first write meets a closed pipe (EPIPE).
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    const [code] = (await once(child, "close")) as [number | null];
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
+
+  test("sandbox say: an API that is not running, and numeric options, are named", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const tenant = await seedTenant(db);
+    await seedNumber(db, { tenantId: tenant.id, kind: "sandbox" });
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    expectOneLineFailure(
+      lxProcess(["sandbox", "say", "--tenant", tenant.slug, "--text", "oi", "--url", url], env),
+      `cannot reach the API at ${url} (connection refused): is \`pnpm start\` running?`,
+    );
+    expectOneLineFailure(
+      await lx(["sandbox", "say", "--tenant", tenant.slug, "--text", "oi", "--url", url, "--wait", "abc"], env),
+      '--wait must be a whole number of milliseconds from 1 to 600000 (got "abc")',
+    );
+    expectOneLineFailure(await lx(["sandbox", "say", "--tenant", tenant.slug, "--text", "oi", "--url", "nope"], env), '--url must be an http(s) URL (got "nope")');
+  });
+
+  test("the password hint names the command that was run; a password of spaces is refused, inner spaces are kept", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const tenant = await seedTenant(db);
+    const email = `c-${uniqueSuffix()}@haven.test`;
+    expectOneLineFailure(
+      await lx(["client", "create", "--tenant", tenant.slug, "--email", email], env, ""),
+      `no password on standard input (e.g. \`echo 's3cret-pass' | pnpm lx client create --tenant ${tenant.slug} --email ${email}\`)`,
+    );
+    expectOneLineFailure(await lx(["operator", "create", "--email", `o-${email}`], env, "        \n"), "password must not be only spaces");
+    expectOneLineFailure(await lx(["client", "create", "--tenant", tenant.slug, "--email", email], env, " \t       \n"), "password must not be only spaces");
+    expect((await db.select({ n: count() }).from(users).where(eq(users.email, `o-${email}`)))[0]!.n).toBe(0);
+
+    // Spaces inside, before or after are part of the password: not trimmed.
+    const spaced = "  my pass phrase ";
+    expect(await lx(["client", "create", "--tenant", tenant.slug, "--email", email], env, `${spaced}\n`)).toMatchObject({ code: 0 });
+    const signIn = (password: string) =>
+      login(db, { email, password, ip: null, userAgent: null, throttle: NO_THROTTLE }).then(
+        () => "ok",
+        (err: unknown) => (isAppError(err) ? err.code : "thrown"),
+      );
+    expect(await signIn(spaced)).toBe("ok");
+    expect(await signIn(spaced.trim())).toBe("UNAUTHORIZED");
+  });
+
+  test("lx test names the agent by its slug when it has no test cases", async ({ dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const f = await havenApplyFile(dir);
+    expect((await lx(["apply", f.path], env)).code).toBe(0);
+    expectOneLineFailure(await lx(["test", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0"], env), 'agent "recepcao" has no test cases');
+    expectOneLineFailure(await lx(["test", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0", "--timeout", "abc"], env), "--timeout must be a positive number of seconds");
+  });
+
+  test("a bug still shows its stack, under a line that says it is one", async () => {
+    const { formatCliError } = await import("./errors.ts");
+    const text = formatCliError(new RangeError("boom"));
+    expect(text.split("\n")[0]).toBe("error: an unexpected failure (a bug in lx: please report it with what follows)");
+    expect(text).toMatch(/RangeError: boom\n\s+at /);
   });
 });

@@ -5,7 +5,7 @@ import { Command, CommanderError, Option } from "commander";
 import { and, eq, gt, sql } from "drizzle-orm";
 
 import { closeDb, createDb, type Database } from "@lx/db/client";
-import { runMigrations } from "@lx/db/migrate";
+import { migrationJournal, pendingMigrations, runMigrations } from "@lx/db/migrate";
 import {
   activateVersion,
   applyTenantFile,
@@ -38,17 +38,21 @@ import { parseSecretKey } from "@lx/shared/crypto";
 import { AppError, isAppError } from "@lx/shared/errors";
 import {
   PASSWORD_LINK_TTL_HOURS,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
   passwordLinkUrl,
   REPLAY_MAX_CONVERSATIONS,
   RETENTION_DAYS_MAX,
   RETENTION_DAYS_MIN,
   type TReplayConversation,
   type TTestCaseResult,
+  ZPassword,
 } from "@lx/shared/schemas";
 
 import { defaultMailFrom } from "../env.ts";
 import { sendPasswordLinkMail } from "../services/password-mail.ts";
 import { loadCliEnv, processEnv } from "./env.ts";
+import { formatCliError, isInvalidUrl, networkReason, UserError, writeFailure } from "./errors.ts";
 
 export type CliIo = {
   stdin: Readable;
@@ -57,9 +61,6 @@ export type CliIo = {
   /** Overrides the environment (tests). */
   env?: NodeJS.ProcessEnv;
 };
-
-/** A failure the user can fix: printed as one message, exit 1. */
-class UserError extends Error {}
 
 async function readJsonFile(file: string): Promise<unknown> {
   let text: string;
@@ -75,14 +76,42 @@ async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
-async function readPassword(stdin: Readable): Promise<string> {
+/** Writes an output file the user named (--out); a failure is one line naming the file. */
+async function writeOutFile(file: string, text: string): Promise<void> {
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    throw writeFailure(file, err);
+  }
+}
+
+/** A whole number option (`--wait 15000`) within bounds, or a UserError naming the option. */
+function intOption(name: string, value: string, min: number, max: number, unit: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UserError(`${name} must be a whole number of ${unit} from ${min} to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
+/** `command` is how the user ran it (e.g. `client create --tenant haven`), for the hint. */
+async function readPassword(stdin: Readable, command: string): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) {
     chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
   }
   const password = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
   if (!password) {
-    throw new UserError("no password on standard input (e.g. `echo 's3cret-pass' | pnpm lx operator create --email …`)");
+    throw new UserError(`no password on standard input (e.g. \`echo 's3cret-pass' | pnpm lx ${command}\`)`);
+  }
+  // The console's rule (the one shared schema): 8–200 characters, not all spaces; never trimmed.
+  const checked = ZPassword.safeParse(password);
+  if (!checked.success) {
+    throw new UserError(
+      password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH
+        ? `password must have ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`
+        : "password must not be only spaces",
+    );
   }
   return password;
 }
@@ -92,7 +121,11 @@ function formatReport(r: ApplyReport): string {
   if (!r.changed) {
     return `${head}: no changes\n`;
   }
-  const lines = r.changes.map((c) => `  ${c.action.padEnd(9)} ${c.kind} ${c.subject}${c.detail ? ` (${c.detail})` : ""}`);
+  // An "activation" change activates one of the agent's versions: "activated version recepcao (1.0.0 → 1.0.1)",
+  // as "published version recepcao (1.0.1)" reads.
+  const lines = r.changes.map(
+    (c) => `  ${c.action.padEnd(9)} ${c.kind === "activation" ? "version" : c.kind} ${c.subject}${c.detail ? ` (${c.detail})` : ""}`,
+  );
   const tail = r.dryRun ? "nothing was written (dry run)" : `${r.changes.length} change(s) applied`;
   return `${head}:\n${lines.join("\n")}\n${tail}\n`;
 }
@@ -127,15 +160,41 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const env = io.env ?? processEnv();
   let db: Database | undefined;
   const cfg = () => loadCliEnv(env);
-  const getDb = (): Database => {
-    if (db) {
-      return db;
+  /** One line naming every variable a command needs and lacks. */
+  const requireEnv = (...names: ("DATABASE_URL" | "LX_SECRET_KEY")[]) => {
+    const c = cfg();
+    const missing = names.filter((n) => !(n === "DATABASE_URL" ? c.databaseUrl : c.secretKey));
+    if (missing.length > 0) {
+      throw new UserError(`missing required environment variable${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}`);
     }
+  };
+  const databaseUrl = (): string => {
     const c = cfg();
     if (!c.databaseUrl) {
       throw new UserError("missing required environment variable: DATABASE_URL");
     }
-    db = createDb(c.databaseUrl, { max: 2, applicationName: "lx-cli" });
+    return c.databaseUrl;
+  };
+  /**
+   * The database, once it answers and has every committed migration (as /readyz checks): a command
+   * never runs, half, against an older schema.
+   */
+  const getDb = async (): Promise<Database> => {
+    if (db) {
+      return db;
+    }
+    const url = databaseUrl();
+    try {
+      db = createDb(url, { max: 2, applicationName: "lx-cli" });
+    } catch (err) {
+      throw isInvalidUrl(err) ? new UserError("DATABASE_URL is not a valid URL") : err;
+    }
+    const pending = await pendingMigrations(db);
+    if (pending > 0) {
+      throw new UserError(
+        `the database has ${pending} pending migration${pending === 1 ? "" : "s"}${pending === migrationJournal().entries.length ? " (it was never migrated)" : ""}: run \`pnpm lx migrate\``,
+      );
+    }
     return db;
   };
   /** LX_SECRET_KEY, then LX_SECRET_KEY_PREVIOUS when set (a rotation in progress). */
@@ -167,11 +226,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command("migrate")
     .description("apply pending database migrations")
     .action(async () => {
-      const c = cfg();
-      if (!c.databaseUrl) {
-        throw new UserError("missing required environment variable: DATABASE_URL");
+      let r: Awaited<ReturnType<typeof runMigrations>>;
+      try {
+        r = await runMigrations(databaseUrl());
+      } catch (err) {
+        throw isInvalidUrl(err) ? new UserError("DATABASE_URL is not a valid URL") : err;
       }
-      const r = await runMigrations(c.databaseUrl);
       out(r.applied === 0 ? `migrations up to date (${r.total})\n` : `applied ${r.applied} migration(s) (${r.total} in all)\n`);
     });
 
@@ -184,8 +244,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option("--force", "activate even where the regression gate holds a version back (audited)", false)
     .action(async (file: string, opts: { bump: "patch" | "minor" | "major"; dryRun: boolean; force: boolean }) => {
       const input = await readJsonFile(file);
+      requireEnv("DATABASE_URL", "LX_SECRET_KEY");
       const secretKey = getSecretKey();
-      const report = await applyTenantFile(getDb(), input, {
+      const report = await applyTenantFile(await getDb(), input, {
         bump: opts.bump,
         dryRun: opts.dryRun,
         force: opts.force,
@@ -212,7 +273,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.stderr(`warning: ${w}\n`);
       }
       if (opts.out) {
-        await writeFile(opts.out, json);
+        await writeOutFile(opts.out, json);
         out(`wrote ${opts.out} (bundleHash ${r.bundle.bundleHash})\n`);
       } else {
         out(json);
@@ -225,7 +286,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--agent <slug>", "agent slug")
     .action(async (opts: { tenant: string; agent: string }) => {
-      const d = getDb();
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
       const rows = await listVersions(d, { tenantId: tenant.id, agentId: agent.id });
@@ -248,7 +309,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--version <x.y.z>", "version to activate")
     .option("--force", "activate even though the regression gate holds the version back (audited)", false)
     .action(async (opts: { tenant: string; agent: string; version: string; force: boolean }) => {
-      const d = getDb();
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
       const r = await activateVersion(d, { tenantId: tenant.id, agentId: agent.id, version: opts.version, actor: CLI_ACTOR, force: opts.force });
@@ -262,7 +323,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--agent <slug>", "agent slug")
     .action(async (opts: { tenant: string; agent: string }) => {
-      const d = getDb();
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
       const r = await rollbackVersion(d, { tenantId: tenant.id, agentId: agent.id, actor: CLI_ACTOR });
@@ -282,22 +343,32 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if ((opts.version === undefined) === (opts.draft !== true)) {
         throw new UserError("name what to test: --version X.Y.Z or --draft");
       }
-      const d = getDb();
-      const tenant = await requireTenant(d, opts.tenant);
-      const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
       const replay = opts.replay === undefined ? null : Number(opts.replay);
-      if (replay !== null && !(Number.isInteger(replay) && replay >= 1 && replay <= REPLAY_MAX_CONVERSATIONS)) {
+      if (replay !== null && !(/^\s*\d+\s*$/.test(opts.replay ?? "") && Number.isInteger(replay) && replay >= 1 && replay <= REPLAY_MAX_CONVERSATIONS)) {
         throw new UserError(`--replay must be a whole number from 1 to ${REPLAY_MAX_CONVERSATIONS}`);
       }
       const timeoutMs = Number(opts.timeout) * 1000;
-      if (!(timeoutMs > 0)) {
+      if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
         throw new UserError("--timeout must be a positive number of seconds");
       }
-      const common = { tenantId: tenant.id, agentId: agent.id, kind: replay === null ? ("cases" as const) : ("replay" as const), replayLimit: replay ?? 10, actor: CLI_ACTOR };
-      const queued =
-        opts.version !== undefined
-          ? await requestTestRun(d, { ...common, version: opts.version })
-          : await requestTestRun(d, { ...common, draft: await compileDraft(d, { tenantId: tenant.id, agentId: agent.id }) });
+      const d = await getDb();
+      const tenant = await requireTenant(d, opts.tenant);
+      const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
+      const kind = replay === null ? ("cases" as const) : ("replay" as const);
+      const common = { tenantId: tenant.id, agentId: agent.id, kind, replayLimit: replay ?? 10, actor: CLI_ACTOR };
+      let queued: Awaited<ReturnType<typeof requestTestRun>>;
+      try {
+        queued =
+          opts.version !== undefined
+            ? await requestTestRun(d, { ...common, version: opts.version })
+            : await requestTestRun(d, { ...common, draft: await compileDraft(d, { tenantId: tenant.id, agentId: agent.id }) });
+      } catch (err) {
+        // The query names the agent by id (its callers have no slug); the operator typed the slug.
+        if (isAppError(err) && err.code === "INVALID_STATE" && kind === "cases" && err.message.includes(agent.id)) {
+          throw new UserError(err.message.replace(`agent ${agent.id}`, `agent "${opts.agent}"`));
+        }
+        throw err;
+      }
       await d.execute(sql`select pg_notify('lx_jobs', '')`);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -326,8 +397,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description("create an operator; the password is read from standard input")
     .requiredOption("--email <email>", "e-mail")
     .action(async (opts: { email: string }) => {
-      const password = await readPassword(io.stdin);
-      const u = await createUser(getDb(), { email: opts.email, password, role: "operator", actor: CLI_ACTOR });
+      const password = await readPassword(io.stdin, `operator create --email ${opts.email}`);
+      const u = await createUser(await getDb(), { email: opts.email, password, role: "operator", actor: CLI_ACTOR });
       out(`created operator ${u.email}\n`);
     });
 
@@ -339,9 +410,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--email <email>", "e-mail")
     .action(async (opts: { tenant: string; email: string }) => {
-      const d = getDb();
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
-      const password = await readPassword(io.stdin);
+      const password = await readPassword(io.stdin, `client create --tenant ${opts.tenant} --email ${opts.email}`);
       const u = await createUser(d, { email: opts.email, password, role: "client", tenantId: tenant.id, actor: CLI_ACTOR });
       out(`created client ${u.email} of ${tenant.slug}\n`);
     });
@@ -354,9 +425,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .description("set a new password (read from standard input); the account's open sessions end")
     .requiredOption("--email <email>", "e-mail")
     .action(async (opts: { email: string }) => {
-      const d = getDb();
+      const d = await getDb();
       const account = await requireUserByEmail(d, opts.email);
-      const password = await readPassword(io.stdin);
+      const password = await readPassword(io.stdin, `user password --email ${opts.email}`);
       await setUserPassword(d, { userId: account.id, password, actor: CLI_ACTOR });
       out(`new password set for ${account.email}; its sessions ended\n`);
     });
@@ -370,7 +441,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (opts.send && !env.SMTP_URL) {
         throw new AppError("INVALID_INPUT", { message: "--send needs SMTP_URL (the mail relay) in the environment" });
       }
-      const d = getDb();
+      const d = await getDb();
       const account = await requireUserByEmail(d, opts.email);
       const link = await createPasswordLink(d, { userId: account.id, actor: CLI_ACTOR, via: opts.send ? "email" : undefined });
       out(`${passwordLinkUrl(opts.url, link.token)}\n(for ${account.email}, valid until ${link.expiresAt}, once)\n`);
@@ -392,7 +463,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       .description(disabled ? "no sign-in for the account; its open sessions end at once" : "give the account its sign-in back")
       .requiredOption("--email <email>", "e-mail")
       .action(async (opts: { email: string }) => {
-        const d = getDb();
+        const d = await getDb();
         const account = await requireUserByEmail(d, opts.email);
         await setUserDisabled(d, { userId: account.id, disabled, actorUserId: null, actor: CLI_ACTOR });
         out(`${account.email} ${disabled ? "disabled" : "enabled"}\n`);
@@ -408,8 +479,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     )
     .option("--dry-run", "count what would be sealed again and write nothing", false)
     .action(async (opts: { dryRun: boolean }) => {
+      requireEnv("DATABASE_URL", "LX_SECRET_KEY");
       const keys = getSecretKey();
-      const r = await rotateStoredSecrets(getDb(), { keys, actor: CLI_ACTOR, dryRun: opts.dryRun });
+      const r = await rotateStoredSecrets(await getDb(), { keys, actor: CLI_ACTOR, dryRun: opts.dryRun });
       const verb = opts.dryRun ? "would seal" : "sealed";
       out(`${verb} ${r.resealed} secret(s) again with LX_SECRET_KEY; ${r.alreadyCurrent} already were\n`);
       if (!opts.dryRun && keys.length > 1) {
@@ -432,7 +504,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (before.getTime() > Date.now()) {
         throw new UserError("--point is in the future: give the time the backup was taken");
       }
-      const r = await cancelStaleWork(getDb(), { before, actor: CLI_ACTOR, dryRun: opts.dryRun });
+      const r = await cancelStaleWork(await getDb(), { before, actor: CLI_ACTOR, dryRun: opts.dryRun });
       out(`${opts.dryRun ? "would cancel" : "cancelled"} ${r.jobs} reply or handoff job(s) and ${r.sends} send(s) from before ${before.toISOString()}\n`);
     });
 
@@ -447,7 +519,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       .description(what)
       .requiredOption("--tenant <slug>", "tenant slug")
       .action(async (opts: { tenant: string }) => {
-        const d = getDb();
+        const d = await getDb();
         const tenant = await requireTenant(d, opts.tenant);
         const r = await setTenantStatus(d, { tenantId: tenant.id, status, actor: CLI_ACTOR });
         out(`${tenant.slug}: ${status}${r.changed ? "" : " (already)"}\n`);
@@ -464,12 +536,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--customer <number>", "WhatsApp number (any notation) or Meta user id")
     .option("--out <file>", "write the JSON here instead of standard output")
     .action(async (opts: { tenant: string; customer: string; out?: string }) => {
-      const d = getDb();
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const doc = await exportCustomer(d, { tenantId: tenant.id, customer: opts.customer, actor: CLI_ACTOR });
       const json = `${JSON.stringify(doc, null, 2)}\n`;
       if (opts.out) {
-        await writeFile(opts.out, json);
+        await writeOutFile(opts.out, json);
         out(`${doc.conversations.length} conversation(s) written to ${opts.out}\n`);
       } else {
         out(json);
@@ -485,7 +557,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (!opts.yes) {
         throw new UserError("erasing a customer's data cannot be undone: add --yes to confirm");
       }
-      const d = getDb();
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const r = await eraseCustomer(d, { tenantId: tenant.id, customer: opts.customer, actor: CLI_ACTOR });
       out(
@@ -511,7 +583,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       if (days !== null && !(Number.isInteger(days) && days >= RETENTION_DAYS_MIN && days <= RETENTION_DAYS_MAX)) {
         throw new UserError(`--days must be a whole number from ${RETENTION_DAYS_MIN} to ${RETENTION_DAYS_MAX}, or "off"`);
       }
-      const d = getDb();
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       await setTenantRetention(d, { tenantId: tenant.id, days, actor: CLI_ACTOR });
       out(days === null ? `${tenant.slug}: conversations kept until erased by hand\n` : `${tenant.slug}: conversations kept ${days} day(s) after their last message\n`);
@@ -528,7 +600,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .option("--url <url>", "the API's base URL", `http://127.0.0.1:${env.PORT ?? "3000"}`)
     .option("--wait <ms>", "how long to wait for the answer", "15000")
     .action(async (opts: { tenant: string; text: string; waId: string; url: string; wait: string }) => {
-      const d = getDb();
+      const waitMs = intOption("--wait", opts.wait, 1, 600_000, "milliseconds");
+      const base = opts.url.replace(/\/+$/, "");
+      if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
+        throw new UserError(`--url must be an http(s) URL (got "${opts.url}")`);
+      }
+      const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const [number] = await d
         .select({ phoneNumberId: phoneNumbers.phoneNumberId, id: phoneNumbers.id })
@@ -539,15 +616,24 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         throw new UserError(`tenant "${opts.tenant}" has no sandbox number`);
       }
       const started = new Date();
-      const res = await postWebhook(
-        `${opts.url.replace(/\/+$/, "")}/api/webhooks/whatsapp`,
-        env.META_APP_SECRET ?? "lx-dev-app-secret",
-        inboundText({ phoneNumberId: number.phoneNumberId, waId: opts.waId, name: "Sandbox", text: opts.text }),
-      );
+      let res: Awaited<ReturnType<typeof postWebhook>>;
+      try {
+        res = await postWebhook(
+          `${base}/api/webhooks/whatsapp`,
+          env.META_APP_SECRET ?? "lx-dev-app-secret",
+          inboundText({ phoneNumberId: number.phoneNumberId, waId: opts.waId, name: "Sandbox", text: opts.text }),
+        );
+      } catch (err) {
+        const net = networkReason(err);
+        if (net) {
+          throw new UserError(`cannot reach the API at ${base} (${net.reason}): is \`pnpm start\` running?`);
+        }
+        throw err;
+      }
       if (res.status !== 200) {
         throw new UserError(`the webhook answered ${res.status}: ${res.text}`);
       }
-      const deadline = Date.now() + Number(opts.wait);
+      const deadline = Date.now() + waitMs;
       while (Date.now() < deadline) {
         const replies = await d
           .select({ body: messages.body, author: messages.author })
@@ -585,11 +671,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // --help and --version exit 0; usage errors were already printed by commander.
       return err.exitCode === 0 ? 0 : 1;
     }
-    if (err instanceof UserError || isAppError(err)) {
-      io.stderr(`error: ${err.message}\n`);
-      return 1;
-    }
-    io.stderr(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // One line for what the user can act on (their input, the database, a file); a stack only for a bug.
+    io.stderr(formatCliError(err));
     return 1;
   } finally {
     if (db) {

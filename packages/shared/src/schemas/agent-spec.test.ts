@@ -32,6 +32,12 @@ describe("parseAgentSpec", () => {
     expect(errorsOf(spec)).toEqual(["handoff.message: required"]);
   });
 
+  it("reports an invalid hour once: no `must be after open` for an hour that is not one", () => {
+    expect(errorsOf(haven({ "business.hours.0.open": "25:00" }))).toEqual(["business.hours.0.open: must be HH:MM (00:00–23:59)"]);
+    expect(errorsOf(haven({ "business.hours.0.close": "7pm" }))).toEqual(["business.hours.0.close: must be HH:MM (00:01–24:00)"]);
+    expect(errorsOf(haven({ "business.hours.0.open": "18:00", "business.hours.0.close": "08:00" }))).toEqual(["business.hours.0.close: must be after open"]);
+  });
+
   it("names array indexes in paths", () => {
     const spec = haven({ "services.0.name": "   ", "faq.2.answer": REMOVE });
     expect(errorsOf(spec)).toEqual(["services.0.name: must not be empty", "faq.2.answer: required"]);

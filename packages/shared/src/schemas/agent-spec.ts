@@ -78,7 +78,8 @@ export const ZBusinessHours = z
     close: z.string().regex(HH_MM_OR_MIDNIGHT, "must be HH:MM (00:01–24:00)"),
   })
   .superRefine((hours, ctx) => {
-    if (minutesOfDay(hours.close) <= minutesOfDay(hours.open)) {
+    // Only two valid hours can be compared: a malformed one already has its own error.
+    if (HH_MM.test(hours.open) && HH_MM_OR_MIDNIGHT.test(hours.close) && minutesOfDay(hours.close) <= minutesOfDay(hours.open)) {
       ctx.addIssue({ code: "custom", path: ["close"], message: "must be after open" });
     }
   });

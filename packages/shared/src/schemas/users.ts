@@ -14,7 +14,11 @@ export const PASSWORD_MAX_LENGTH = 200;
 export const USERS_PAGE_SIZE = 50;
 export const USERS_PAGE_MAX = 200;
 
-export const ZPassword = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH);
+/**
+ * A password anywhere one is set (console, API, `lx`): 8–200 characters, not all of them spaces.
+ * Never trimmed: inner, leading and trailing spaces are part of it.
+ */
+export const ZPassword = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).regex(/\S/, "must not be empty");
 
 /** A tenant's clients, or (without a tenant) the agency's operators: a page by e-mail, after `cursor`. */
 export const ZListUsersInput = z.object({
