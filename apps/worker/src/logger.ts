@@ -23,6 +23,8 @@ export function createLogger(level: string, to?: DestinationStream): Logger {
         ],
         censor: "[redacted]",
       },
+      // ISO times, as the API's lines: one format across the product's logs.
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
     // Asynchronous stdout, flushed at exit (as the API's logger.ts): lines written meanwhile share one write.
     to ?? destination({ dest: 1, sync: false }),
