@@ -10,6 +10,7 @@ import type { Hono } from "hono";
 import type { Database } from "@lx/db/client";
 import { findConversationId, type SandboxNumber } from "@lx/db/queries";
 import { inboundText, metaJsonStringify, signPayload } from "@lx/sandbox";
+import { testCustomerWaId } from "@lx/shared/domain";
 import { AppError } from "@lx/shared/errors";
 
 import type { HonoEnv } from "../http/types.ts";
@@ -64,8 +65,7 @@ export function appSandboxGateway(app: Hono<HonoEnv>, appSecret: string, stepTim
 
 /** Each operator's own test customer (stable, so the chat continues where it was). */
 export function testCustomerFor(user: { id: string }): string {
-  const n = Number.parseInt(createHash("sha256").update(user.id).digest("hex").slice(0, 12), 16) % 100_000_000;
-  return `55000${String(n).padStart(8, "0")}`;
+  return testCustomerWaId(Number.parseInt(createHash("sha256").update(user.id).digest("hex").slice(0, 12), 16));
 }
 
 export type SentAsCustomer = { conversationId: string; waId: string; metaMessageId: string };

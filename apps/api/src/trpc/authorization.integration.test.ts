@@ -81,6 +81,12 @@ const MATRIX: Record<string, Row> = {
     kind: "query",
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.0" }),
   },
+  // What a version changes: the client reviews it before approving (a read, nothing recorded).
+  "versions.changes": {
+    level: "tenant",
+    kind: "query",
+    input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug, version: "1.0.0" }),
+  },
   // A preview: compiling writes nothing (publishing does).
   "versions.compile": {
     level: "tenant-operator",

@@ -84,6 +84,7 @@ export function toVersionDto(v: VersionDto) {
     approvedAt: iso(v.approvedAt),
     active: v.active,
     gate: v.gate,
+    rollbackTarget: v.rollbackTarget,
   };
 }
 export type VersionListItemDto = ReturnType<typeof toVersionDto>;
@@ -135,6 +136,7 @@ export function toAuditDto(e: AuditRow) {
     type: e.type,
     subjectType: e.subjectType,
     subjectId: e.subjectId,
+    subjectLabel: e.subjectLabel,
     before: e.before,
     after: e.after,
     data: e.data,

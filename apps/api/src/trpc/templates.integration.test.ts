@@ -104,4 +104,50 @@ describe("templates.list: a tenant's templates and their status at Meta", () => 
     await expect(op.templates.update({ tenantSlug: other.slug, templateId: retomada.id, template: { category: "utility", body: "x" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(op.templates.remove({ tenantSlug: other.slug, templateId: retomada.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
+
+  test("create and update refuse, in words, a body with a gap in its parameters or a re-engagement body with more than {{1}} (what the wizard and lx apply refuse)", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const operator = await seedUser(db, { role: "operator" });
+    const op = callerFor(db, await sessionFor(db, operator.email, operator.password)).caller;
+    const scope = { tenantSlug: tenant.slug };
+    const refused = async (call: Promise<unknown>) => {
+      const error: unknown = await call.then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(error).toMatchObject({ code: "BAD_REQUEST" });
+      const issues = (error as { cause?: { issues?: { path: PropertyKey[]; message: string }[] } }).cause?.issues ?? [];
+      return issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    };
+
+    expect(
+      await refused(
+        op.templates.create({ ...scope, template: { name: "oi_v1", language: "pt_BR", category: "utility", purpose: "other", body: "Olá {{1}}, tudo bem? {{3}}" } }),
+      ),
+    ).toEqual(["template.body: parameters must be {{1}}, {{2}}… without gaps (found {{1}}, {{3}})"]);
+    expect(
+      await refused(
+        op.templates.create({
+          ...scope,
+          template: { name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, sua consulta de {{2}} em {{3}}" },
+        }),
+      ),
+    ).toEqual(["template.body: a re-engagement template takes at most one parameter, {{1}}: the customer's first name"]);
+    const [{ count: none } = { count: -1 }] = await db.execute<{ count: number }>(sql`select count(*)::int as count from templates where tenant_id = ${tenant.id}`);
+    expect(none).toBe(0);
+
+    // The edit path: the same rules, checked against the use the edit gives it.
+    const lembrete = await op.templates.create({
+      ...scope,
+      template: { name: "lembrete_v1", language: "pt_BR", category: "utility", purpose: "reminder", body: "Olá {{1}}, sua consulta de {{2}} em {{3}}" },
+    });
+    expect(
+      await refused(op.templates.update({ ...scope, templateId: lembrete.id, template: { category: "utility", purpose: "reengagement", body: "Olá {{1}}, sua consulta de {{2}} em {{3}}" } })),
+    ).toEqual(["template.body: a re-engagement template takes at most one parameter, {{1}}: the customer's first name"]);
+    expect(
+      await refused(op.templates.update({ ...scope, templateId: lembrete.id, template: { category: "utility", purpose: "reminder", body: "Olá {{1}} em {{3}}" } })),
+    ).toEqual(["template.body: parameters must be {{1}}, {{2}}… without gaps (found {{1}}, {{3}})"]);
+    const [kept] = await db.execute<{ purpose: string; body: string }>(sql`select purpose, body from templates where id = ${lembrete.id}`);
+    expect(kept).toEqual({ purpose: "reminder", body: "Olá {{1}}, sua consulta de {{2}} em {{3}}" });
+  });
 });

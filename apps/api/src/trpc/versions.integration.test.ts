@@ -1,7 +1,8 @@
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { dbTest, seedAgent, seedNumber, seedTenant, seedUser } from "@lx/db/testing";
+import { beginTestRun, finishTestRun, listTestCases, requestTestRun, saveTestCase, testCasesHash } from "@lx/db/queries";
+import { dbTest, seedAgent, seedNumber, seedTenant, seedUser, TEST_ACTOR } from "@lx/db/testing";
 import { havenSpec } from "@lx/shared/testing";
 
 import { callerFor, sessionFor } from "../testing/harness.ts";
@@ -106,15 +107,49 @@ describe("versions: publish → activate → rollback", () => {
     "publishing an unchanged spec is CONFLICT; an invalid one is BAD_REQUEST; nothing is written",
     async ({ db }) => {
       const f = await setup(db);
-      await expect(f.op.caller.versions.publish({ ...f.scope, spec: havenSpec })).rejects.toMatchObject({
+      await expect(f.op.caller.versions.publish({ ...f.scope, spec: havenSpec, changelog: "same" })).rejects.toMatchObject({
         code: "CONFLICT",
       });
       await expect(
-        f.op.caller.versions.publish({ ...f.scope, spec: { specVersion: 1 } }),
+        f.op.caller.versions.publish({ ...f.scope, spec: { specVersion: 1 }, changelog: "broken" }),
       ).rejects.toMatchObject({
         code: "BAD_REQUEST",
       });
       expect((await f.op.caller.versions.list(f.scope)).map((v) => v.version)).toEqual(["1.0.0"]);
+    },
+  );
+
+  dbTest("the console's publish refuses an empty changelog in words, and writes nothing", async ({ db }) => {
+    const f = await setup(db);
+    for (const changelog of ["", "   "]) {
+      const err = await f.op.caller.versions.publish({ ...f.scope, spec: renamed("Bia"), changelog }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "BAD_REQUEST" });
+      expect(String((err as Error).message)).toContain("must say what changed");
+    }
+    expect((await f.op.caller.versions.list(f.scope)).map((v) => v.version)).toEqual(["1.0.0"]);
+    expect(await auditOf(db, f.tenant.id, "version.published")).toHaveLength(1);
+  });
+
+  dbTest(
+    "the list marks the version a rollback would restore; with none, rollback is refused naming why",
+    async ({ db }) => {
+      const f = await setup(db);
+      const { caller } = f.op;
+      const target = async () => (await caller.versions.list(f.scope)).filter((v) => v.rollbackTarget).map((v) => v.version);
+      // 1.0.0 live, nothing before it.
+      expect(await target()).toEqual([]);
+      await caller.versions.publish({ ...f.scope, spec: renamed("Bia"), changelog: "Bia" });
+      await caller.versions.activate({ ...f.scope, version: "1.0.1" });
+      expect(await target()).toEqual(["1.0.0"]);
+      await caller.versions.rollback(f.scope);
+      // Back on 1.0.0, which went live first: nothing to restore, and the refusal says so.
+      expect(await target()).toEqual([]);
+      const refused = await caller.versions.rollback(f.scope).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: "PRECONDITION_FAILED" });
+      expect((refused as Error).message).toContain("no version was live before 1.0.0");
+      // The console shows the server's sentence (`userMessage`), not the generic text for the code.
+      expect(refused).toMatchObject({ cause: { userMessage: "Nothing to roll back to: no version was live before v1.0.0." } });
+      expect((await caller.versions.list(f.scope)).find((v) => v.active)?.version).toBe("1.0.0");
     },
   );
 
@@ -206,6 +241,74 @@ describe("versions: compile and the tenant's templates", () => {
   });
 });
 
+describe("versions: what a version changes, for the client who approves it", () => {
+  dbTest("the client reads each version's diff against the version live before it, and the run behind its gate", async ({ db }) => {
+    const f = await setup(db);
+    const op = f.op.caller;
+    const cl = f.cl.caller;
+    await op.versions.publish({ ...f.scope, spec: renamed("Bia"), changelog: "Bia" });
+
+    // Never live: against the live version (what going live would change).
+    const pending = await cl.versions.changes({ ...f.scope, version: "1.0.1" });
+    expect(pending).toMatchObject({ version: "1.0.1", changelog: "Bia", against: { version: "1.0.0", basis: "live" }, gateRun: null });
+    expect(pending.diff.changed).toBe(true);
+    expect(pending.diff.prompt.lines.filter((l) => l.op === "add").map((l) => l.text).join("\n")).toContain("Bia");
+    expect(pending.diff.prompt.lines.filter((l) => l.op === "del").map((l) => l.text).join("\n")).toContain("Ana");
+    expect(pending.diff.config).toContainEqual(expect.objectContaining({ path: "agent.name", before: "Ana", after: "Bia" }));
+
+    // Once live, and after a newer publish: still against the version it replaced.
+    await op.versions.activate({ ...f.scope, version: "1.0.1" });
+    await op.versions.publish({ ...f.scope, spec: renamed("Carla"), changelog: "Carla" });
+    expect(await cl.versions.changes({ ...f.scope, version: "1.0.1" })).toMatchObject({ against: { version: "1.0.0", basis: "previous" } });
+    expect(await cl.versions.changes({ ...f.scope, version: "1.0.2" })).toMatchObject({ against: { version: "1.0.1", basis: "live" } });
+    // The first live version: against nothing, everything is new.
+    const first = await cl.versions.changes({ ...f.scope, version: "1.0.0" });
+    expect(first.against).toBeNull();
+    expect(first.diff.prompt.removed).toBe(0);
+    await expect(cl.versions.changes({ ...f.scope, version: "9.9.9" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+
+    // A failed run of the cases on 1.0.1: the gate's evidence, which the client may open.
+    const ids = { tenantId: f.tenant.id, agentId: f.agent.id };
+    const testCase = await saveTestCase(db, {
+      ...ids,
+      testCase: { name: "preço", turns: [{ customer: "Quanto custa?" }], expectations: [{ kind: "contains", text: "R$" }] },
+      actor: TEST_ACTOR,
+    });
+    expect((await cl.versions.changes({ ...f.scope, version: "1.0.1" })).gateRun).toBeNull();
+    const run = await requestTestRun(db, { ...ids, version: "1.0.1", kind: "cases", replayLimit: 5, actor: TEST_ACTOR });
+    const task = await beginTestRun(db, run.id);
+    if (!task) {
+      throw new Error("no task");
+    }
+    await finishTestRun(db, {
+      run: task,
+      results: [
+        {
+          caseId: testCase.id,
+          name: "preço",
+          passed: false,
+          transcript: [{ role: "customer", text: "Quanto custa?" }, { role: "bot", text: "Depende." }],
+          expectations: [{ expectation: { kind: "contains", text: "R$" }, passed: false, detail: "no reply contains it" }],
+          handoff: null,
+          toolsCalled: [],
+          tokensIn: 1,
+          tokensOut: 1,
+        },
+      ],
+      summary: { total: 1, passed: 0, failed: 1, changed: 0, tokensIn: 1, tokensOut: 1 },
+      passed: false,
+      casesHash: testCasesHash(await listTestCases(db, ids)),
+      actor: TEST_ACTOR,
+    });
+    const withRun = await cl.versions.changes({ ...f.scope, version: "1.0.1" });
+    expect(withRun.gateRun).toMatchObject({ id: run.id, passed: false });
+    expect(withRun.gateRun?.finishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(await cl.regression.run({ ...f.scope, id: run.id })).toMatchObject({ id: run.id, passed: false });
+    // Another version has no run of its own.
+    expect((await cl.versions.changes({ ...f.scope, version: "1.0.2" })).gateRun).toBeNull();
+  });
+});
+
 describe("versions: client approval", () => {
   dbTest(
     "the tenant's client approves, then rejects; each decision is audited as the client",
@@ -289,7 +392,7 @@ describe("tenants, agents and audit reads", () => {
     async ({ db }) => {
       const f = await setup(db);
       for (const name of ["B1", "B2", "B3"]) {
-        await f.op.caller.versions.publish({ ...f.scope, spec: renamed(name) });
+        await f.op.caller.versions.publish({ ...f.scope, spec: renamed(name), changelog: name });
       }
       const all = await f.op.caller.audit.list({ tenantSlug: f.tenant.slug, type: "version.", limit: 100 });
       // seedAgent: published + activated; then three publishes.

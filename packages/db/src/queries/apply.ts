@@ -237,7 +237,8 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
         await tx
           .insert(specDrafts)
           .values({ agentId, spec: a.spec })
-          .onConflictDoUpdate({ target: specDrafts.agentId, set: { spec: a.spec, updatedAt: new Date() } });
+          // No user wrote this draft: the editor names `lx apply` as its author (drafts.ts, `updatedBy`).
+          .onConflictDoUpdate({ target: specDrafts.agentId, set: { spec: a.spec, updatedById: null, updatedAt: new Date() } });
         const [latest] = await tx
           .select({ id: agentVersions.id, version: agentVersions.version, bundleHash: agentVersions.bundleHash })
           .from(agentVersions)

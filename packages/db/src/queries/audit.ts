@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, gte, like, lte, or, sql, type SQL } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
 
@@ -67,6 +67,12 @@ export type AuditRow = {
   type: string;
   subjectType: string | null;
   subjectId: string | null;
+  /**
+   * What the console names the subject by, looked up for the whole page at once: a tenant's name, a
+   * user's e-mail, a number's display phone, an agent's slug, a template's name. Null when its type
+   * has no name or the row is gone (the console then shows the id).
+   */
+  subjectLabel: string | null;
   before: unknown;
   after: unknown;
   data: Record<string, unknown> | null;
@@ -158,5 +164,70 @@ export async function listAuditEvents(db: Executor, f: AuditFilters): Promise<Au
   const last = page.at(-1);
   const nextCursor =
     rows.length > f.limit && last ? encodeAuditCursor({ createdAt: last.createdAtText, id: last.id }) : null;
-  return { items: page.map(({ createdAtText: _text, ...row }) => row), nextCursor };
+  const labels = await subjectLabels(db, page);
+  return {
+    items: page.map(({ createdAtText: _text, ...row }) => ({
+      ...row,
+      subjectLabel:
+        row.subjectType !== null && row.subjectId !== null
+          ? (labels.get(`${row.subjectType}:${row.subjectId}`) ?? null)
+          : null,
+    })),
+    nextCursor,
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The names of a page's subjects, keyed `type:id`, in one query (a UNION of one indexed lookup per
+ * subject type present), not one per row. Numbers are recorded by Meta's phone_number_id (webhook
+ * events, removals) or by our id.
+ */
+async function subjectLabels(
+  db: Executor,
+  page: readonly { subjectType: string | null; subjectId: string | null }[],
+): Promise<Map<string, string>> {
+  const ids = (type: string, uuidOnly: boolean) => [
+    ...new Set(
+      page.flatMap((r) =>
+        r.subjectType === type && r.subjectId !== null && (!uuidOnly || UUID.test(r.subjectId)) ? [r.subjectId] : [],
+      ),
+    ),
+  ];
+  const list = (values: string[], cast: string) =>
+    sql.join(
+      values.map((v) => sql`${v}${sql.raw(cast)}`),
+      sql`, `,
+    );
+  const parts: SQL[] = [];
+  const byUuid = (type: string, table: string, label: string) => {
+    const values = ids(type, true);
+    if (values.length > 0) {
+      parts.push(
+        sql`select ${type}::text as type, id::text as id, ${sql.raw(label)}::text as label from ${sql.raw(table)} where id in (${list(values, "::uuid")})`,
+      );
+    }
+  };
+  byUuid("tenant", "tenants", "name");
+  byUuid("user", "users", "email");
+  byUuid("agent", "agents", "slug");
+  byUuid("template", "templates", "name");
+  const numbers = ids("phone_number", false);
+  if (numbers.length > 0) {
+    parts.push(
+      sql`select 'phone_number'::text as type, phone_number_id as id, display_phone_number as label from phone_numbers where phone_number_id in (${list(numbers, "")})`,
+    );
+    const numberUuids = numbers.filter((id) => UUID.test(id));
+    if (numberUuids.length > 0) {
+      parts.push(
+        sql`select 'phone_number'::text as type, id::text as id, display_phone_number as label from phone_numbers where id in (${list(numberUuids, "::uuid")})`,
+      );
+    }
+  }
+  if (parts.length === 0) {
+    return new Map();
+  }
+  const rows = await db.execute<{ type: string; id: string; label: string }>(sql.join(parts, sql` union all `));
+  return new Map(rows.map((r) => [`${r.type}:${r.id}`, r.label]));
 }

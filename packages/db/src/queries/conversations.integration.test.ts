@@ -94,6 +94,18 @@ describe("conversations: the inbox list", () => {
     expect(byNumber.items.map((c) => c.id)).toEqual([convs[4]?.id]);
     // LIKE wildcards are literal.
     expect((await listConversations(db, { tenantId: f.tenant.id, search: "%", limit: 25 })).items).toEqual([]);
+    // The counts per mode honour the search, so the chips agree with what the search lists.
+    expect(byName.counts).toEqual({ bot: 1, pending_human: 0, human: 0, closed: 0 });
+    expect(byNumber.counts).toEqual({ bot: 0, pending_human: 0, human: 1, closed: 0 });
+    expect((await listConversations(db, { tenantId: f.tenant.id, search: "nobody", limit: 25 })).counts).toEqual({
+      bot: 0,
+      pending_human: 0,
+      human: 0,
+      closed: 0,
+    });
+    expect(
+      (await listConversations(db, { tenantId: f.tenant.id, agentId: f.sales.agent.id, search: "olá", limit: 25 })).counts,
+    ).toEqual({ bot: 1, pending_human: 1, human: 1, closed: 0 });
 
     // Pages of two: no gaps, no repeats.
     const seen: string[] = [];

@@ -4,7 +4,7 @@ import { AppError } from "@lx/shared/errors";
 import { CONVERSATION_MODES, INBOX_COUNT_CAP } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
-import { OUTBOX_STATUSES, type PolicyVerdict } from "../schema/index.ts";
+import type { OUTBOX_STATUSES, PolicyVerdict } from "../schema/index.ts";
 
 /**
  * The operators' conversations inbox: the list (filters, newest activity first, keyset cursor) and
@@ -191,7 +191,7 @@ function searchCondition(search: string): SQL {
 /**
  * A tenant's conversations, newest activity first (last message either way, else creation), with
  * filters and a keyset cursor on (activity, id); plus how many conversations are in each mode (for the
- * agent filter, not the others), so the inbox can show "3 waiting for a human" — up to
+ * agent filter and the search, not the mode), so the inbox can show "3 waiting for a human" — up to
  * INBOX_COUNT_CAP, above which a count is INBOX_COUNT_CAP + 1 ("more than").
  */
 export async function listConversations(db: Executor, f: ConversationFilters): Promise<ConversationPage> {
@@ -222,13 +222,26 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
   // few seconds, and exact counts read every conversation of the tenant each time. The modes are
   // literals (our own constants), so that the planner sees how rare each one is: behind a parameter
   // it read a whole table for each mode that has no conversation.
+  // A search is counted too, so that the chips agree with the list the search shows ("Todas 5" over
+  // an empty result was the complaint): it needs the last message (the search reads its text), which
+  // costs about what the list's own search does.
   const countOf = (mode: ConversationMode) => sql`
     select ${mode}::text as mode, (
       select count(*)::int from (
         select 1 from conversations c
         ${f.agentId ? sql`join phone_numbers n on n.id = c.phone_number_id` : sql``}
+        ${
+          f.search
+            ? sql`left join lateral (
+                select m.body from messages m
+                where m.conversation_id = c.id and m.type <> 'note'
+                order by m.id desc limit 1
+              ) lm on true`
+            : sql``
+        }
         where c.tenant_id = ${f.tenantId}::uuid and c.mode = ${sql.raw(`'${mode}'`)}
           ${f.agentId ? sql`and coalesce(c.agent_id, n.agent_id) = ${f.agentId}::uuid` : sql``}
+          ${f.search ? sql`and ${searchCondition(f.search)}` : sql``}
         limit ${INBOX_COUNT_CAP + 1}
       ) capped
     ) as n`;

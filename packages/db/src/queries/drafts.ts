@@ -24,7 +24,13 @@ export type DraftView = {
   /** The agent's live version now. */
   activeVersion: string | null;
   updatedAt: Date | null;
+  /** The e-mail of the operator who saved the draft last (null when no user did). */
   updatedByLabel: string | null;
+  /**
+   * Who saved the draft last: "user" (an operator, `updatedByLabel`), or "apply" when no user did:
+   * `lx apply` (provisioning) writes an agent's draft without a user; null without a draft.
+   */
+  updatedBy: "user" | "apply" | null;
 };
 
 type AgentRef = { tenantId: string; agentId: string };
@@ -65,7 +71,7 @@ export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<Dra
     .limit(1);
   const activeVersion = active?.version ?? null;
   if (draft) {
-    return { source: "draft", ...draft, activeVersion };
+    return { source: "draft", ...draft, updatedBy: draft.updatedByLabel === null ? "apply" : "user", activeVersion };
   }
   if (active) {
     return {
@@ -75,6 +81,7 @@ export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<Dra
       activeVersion,
       updatedAt: null,
       updatedByLabel: null,
+      updatedBy: null,
     };
   }
   return {
@@ -84,6 +91,7 @@ export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<Dra
     activeVersion,
     updatedAt: null,
     updatedByLabel: null,
+    updatedBy: null,
   };
 }
 

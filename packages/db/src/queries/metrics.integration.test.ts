@@ -30,7 +30,9 @@ const NOW = at("2025-03-10T12:00:00Z");
  *   more after the hand-back;
  * - B, 2025-03-09, answered by v1.1.0 (claude-3-5-haiku): one bot answer, an operator take-over with a
  *   human reply, a template delivered and one failed.
- * Plus rows that must not count: before the range, after `now`, and another tenant's.
+ * Plus rows that must not count: before the range, after `now`, and another tenant's; and, unless
+ * all traffic is asked for, T: the console's test traffic on the tenant's sandbox number (a test chat
+ * answered by v1.0.0, a handoff test with its human reply, a template).
  */
 async function seedScenario(db: Database) {
   const tenant = await seedTenant(db);
@@ -149,6 +151,34 @@ async function seedScenario(db: Database) {
   await seedOutbound(db, { ...outB, author: "system", body: "lembrete", kind: "template", at: at("2025-03-09T18:00:00Z"), status: "delivered" });
   await seedOutbound(db, { ...outB, author: "system", body: "lembrete 2", kind: "template", at: at("2025-03-09T18:00:01Z"), status: "failed" });
 
+  // T: test traffic on the tenant's sandbox number, on 2025-03-10.
+  const sandbox = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id, kind: "sandbox" });
+  const tc = await seedConversation(db, { tenantId: tenant.id, numberId: sandbox.id, name: "Teste de transferência" });
+  const outT = { tenantId: tenant.id, numberId: sandbox.id, conversationId: tc.id };
+  const t1 = await seedInbound(db, { tenantId: tenant.id, conversationId: tc.id, body: "atendente", at: at("2025-03-10T11:00:00Z") });
+  await seedOutbound(db, {
+    ...outT,
+    author: "bot",
+    body: "olá, teste",
+    at: at("2025-03-10T11:00:01Z"),
+    agentVersionId: v1.id,
+    answersUpToId: t1.id,
+    tokensIn: 7000,
+    tokensOut: 700,
+    policyVerdicts: [{ rule: "blockedTopics", action: "block" }],
+    status: "read",
+  });
+  await seedHandoff(db, {
+    tenantId: tenant.id,
+    conversationId: tc.id,
+    trigger: "keyword",
+    reason: '"atendente"',
+    startedAt: at("2025-03-10T11:00:02Z"),
+    firstHumanReplyAt: at("2025-03-10T11:00:05Z"),
+  });
+  await seedOutbound(db, { ...outT, author: "human", body: "teste humano", at: at("2025-03-10T11:00:05Z"), status: "delivered" });
+  await seedOutbound(db, { ...outT, author: "system", body: "lembrete", kind: "template", at: at("2025-03-10T11:01:00Z"), status: "failed" });
+
   // Outside the range (8 days before, and after now) or another tenant's: never counted.
   await seedInbound(db, { tenantId: tenant.id, conversationId: b.id, body: "velha", at: at("2025-03-02T09:00:00Z") });
   await seedInbound(db, { tenantId: tenant.id, conversationId: b.id, body: "futura", at: at("2025-03-10T13:00:00Z") });
@@ -169,13 +199,16 @@ async function seedScenario(db: Database) {
     tokensIn: 99_999,
     tokensOut: 99_999,
   });
-  return { tenant, v1, v2 };
+  return { tenant, v1, v2, sandbox };
 }
 
 describe("metrics", () => {
   dbTest("per day, per version and in total, every number exactly as defined", async ({ db }) => {
     const { tenant, v1, v2 } = await seedScenario(db);
     const m = await getTenantMetrics(db, { tenantId: tenant.id, days: 7, now: NOW });
+
+    // The tenant has a Meta number: its customers only, by default; the sandbox's test chat is left out.
+    expect(m.traffic).toEqual({ counted: "customers", hasMetaNumber: true, testConversationsExcluded: 1 });
 
     // Tenants default to São Paulo (UTC−3): the range starts at its local midnight.
     expect(m.range).toEqual({
@@ -358,6 +391,48 @@ describe("metrics", () => {
       expect(m.byVersion[0]).toMatchObject({ model, priceModel: null, costUsd: null, unpricedTokens: 110 });
     },
   );
+
+  dbTest("all traffic counts the sandbox's test conversations too; a tenant with only a sandbox number counts them by default", async ({ db }) => {
+    const { tenant } = await seedScenario(db);
+    const customers = await getTenantMetrics(db, { tenantId: tenant.id, days: 7, now: NOW });
+    const all = await getTenantMetrics(db, { tenantId: tenant.id, days: 7, traffic: "all", now: NOW });
+    expect(all.traffic).toEqual({ counted: "all", hasMetaNumber: true, testConversationsExcluded: 0 });
+    // T adds one conversation, a customer message, two replies and a template, a handoff with a human
+    // answer after 3 s, its tokens and its policy hit — to the day, the version and the totals.
+    expect(all.totals).toMatchObject({
+      conversations: customers.totals.conversations + 1,
+      messagesIn: customers.totals.messagesIn + 1,
+      messagesOut: customers.totals.messagesOut + 3,
+      botResponses: customers.totals.botResponses + 1,
+      handoffs: customers.totals.handoffs + 1,
+      humanResponses: customers.totals.humanResponses + 1,
+      textSends: customers.totals.textSends + 2,
+      templatesFailed: customers.totals.templatesFailed + 1,
+      policyHits: customers.totals.policyHits + 1,
+      tokensIn: customers.totals.tokensIn + 7000,
+      tokensOut: customers.totals.tokensOut + 700,
+    });
+    expect(all.byDay.find((d) => d.day === "2025-03-10")?.conversations).toBe(2);
+    expect(all.byVersion.find((v) => v.version === "1.0.0")?.tokensIn).toBe(3500 + 7000);
+    expect(all.handoffReasons).toEqual([
+      { trigger: "keyword", reason: '"atendente"', count: 2 },
+      { trigger: "operator", reason: "taken over from the console", count: 1 },
+    ]);
+    expect(all.policyRules).toContainEqual({ rule: "blockedTopics", action: "block", count: 2 });
+
+    // A tenant still on the sandbox (like the demo) has nothing else to show: all traffic by default.
+    const demo = await seedTenant(db);
+    const demoAgent = await seedAgent(db, { tenantId: demo.id });
+    const demoNumber = await seedNumber(db, { tenantId: demo.id, agentId: demoAgent.agent.id, kind: "sandbox" });
+    const dc = await seedConversation(db, { tenantId: demo.id, numberId: demoNumber.id });
+    await seedInbound(db, { tenantId: demo.id, conversationId: dc.id, body: "oi", at: at("2025-03-10T10:00:00Z") });
+    const onSandbox = await getTenantMetrics(db, { tenantId: demo.id, days: 7, now: NOW });
+    expect(onSandbox.traffic).toEqual({ counted: "all", hasMetaNumber: false, testConversationsExcluded: 0 });
+    expect(onSandbox.totals.conversations).toBe(1);
+    const onlyCustomers = await getTenantMetrics(db, { tenantId: demo.id, days: 7, traffic: "customers", now: NOW });
+    expect(onlyCustomers.traffic).toEqual({ counted: "customers", hasMetaNumber: false, testConversationsExcluded: 1 });
+    expect(onlyCustomers.totals.conversations).toBe(0);
+  });
 
   dbTest("days are the tenant's calendar days: 01:00 UTC is still the day before in São Paulo", async ({ db }) => {
     /** A tenant in `timeZone` with one conversation and a customer message at each instant. */

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 
 import { estimateCostUsd, MODEL_PRICES, priceOf, type ModelPrice } from "@lx/shared/domain";
 import { AppError } from "@lx/shared/errors";
+import type { TMetricsTraffic as MetricsTraffic } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import { insertAuditEvent } from "./audit.ts";
@@ -34,6 +35,11 @@ import { isoText } from "./conversations.ts";
  * - tokens and estimated cost: tokens in/out recorded on the bot's messages, priced with the model of
  *   the version that wrote them (MODEL_PRICES of @lx/shared, exact names only; an unlisted model has
  *   no price: its tokens are counted in `unpricedTokens`, never costed with a guess).
+ *
+ * Traffic: every figure counts either the tenant's customers only — conversations on its Meta numbers,
+ * leaving out the sandbox numbers, where only the console's test chat, its handoff test and the
+ * customer simulator ever write — or all traffic. By default customers only when the tenant has a Meta
+ * number, else all (a tenant still on the sandbox has nothing else to show).
  */
 
 export type MetricsValues = {
@@ -87,6 +93,12 @@ export type TenantMetrics = {
   handoffReasons: { trigger: string; reason: string; count: number }[];
   policyRules: { rule: string; action: string; count: number }[];
   prices: readonly ModelPrice[];
+  /**
+   * What the figures count (`customers`: not the sandbox numbers' conversations), whether the tenant
+   * has a Meta number (the default), and, when customers only, how many test conversations (on a
+   * sandbox number, with a message in the range) were left out.
+   */
+  traffic: { counted: MetricsTraffic; hasMetaNumber: boolean; testConversationsExcluded: number };
 };
 
 /** grouping(day, version_id): 0 = both, 1 = per day, 2 = per version, 3 = total. */
@@ -142,17 +154,26 @@ function calendarDays(first: string, count: number): string[] {
 
 export async function getTenantMetrics(
   db: Executor,
-  p: { tenantId: string; days: number; now?: Date },
+  p: { tenantId: string; days: number; traffic?: MetricsTraffic; now?: Date },
 ): Promise<TenantMetrics> {
   const now = p.now ?? new Date();
   const toIso = now.toISOString();
   const t = p.tenantId;
   // The tenant's calendar, from PostgreSQL's own zone data (the same the grouping below uses): today
   // in its zone, the first day of the range and the instant that day began there (DST-safe).
-  const [calendar] = await db.execute<{ time_zone: string; first_day: string; from_instant: string }>(sql`
+  // Also the tenant's numbers by kind, for the traffic filter.
+  const [calendar] = await db.execute<{
+    time_zone: string;
+    first_day: string;
+    from_instant: string;
+    has_meta: boolean;
+    sandbox_ids: string[];
+  }>(sql`
     select x.time_zone, (x.today - ${p.days - 1}::int)::text as first_day,
-           ${isoText(sql`((x.today - ${p.days - 1}::int)::timestamp at time zone x.time_zone)`)} as from_instant
-    from (select time_zone, (${toIso}::timestamptz at time zone time_zone)::date as today
+           ${isoText(sql`((x.today - ${p.days - 1}::int)::timestamp at time zone x.time_zone)`)} as from_instant,
+           exists (select 1 from phone_numbers n where n.tenant_id = x.id and n.kind = 'meta') as has_meta,
+           array(select n.id::text from phone_numbers n where n.tenant_id = x.id and n.kind = 'sandbox') as sandbox_ids
+    from (select id, time_zone, (${toIso}::timestamptz at time zone time_zone)::date as today
           from tenants where id = ${t}::uuid) x`);
   if (!calendar) {
     throw new AppError("NOT_FOUND", { message: `unknown tenant ${t}` });
@@ -160,6 +181,16 @@ export async function getTenantMetrics(
   const timeZone = calendar.time_zone;
   const fromIso = calendar.from_instant;
   const day = (col: string) => sql`((${sql.raw(col)}) at time zone ${timeZone}::text)::date::text`;
+
+  const counted: MetricsTraffic = p.traffic ?? (calendar.has_meta ? "customers" : "all");
+  const excluding = counted === "customers" && calendar.sandbox_ids.length > 0;
+  const sandboxIds = sql`${`{${calendar.sandbox_ids.join(",")}}`}::uuid[]`;
+  /** Rows of `alias` (with a conversation_id) counted: none of a sandbox number's conversations. */
+  const customersOnly = (alias: string) =>
+    excluding
+      ? sql`and not exists (select 1 from conversations tc where tc.id = ${sql.raw(alias)}.conversation_id
+                             and tc.phone_number_id = any(${sandboxIds}))`
+      : sql``;
 
   // Messages: conversations, in/out, tokens, policy hits — per day, version, both and in total.
   const messageRows = await db.execute<
@@ -173,11 +204,11 @@ export async function getTenantMetrics(
     }
   >(sql`
     with m as (
-      select ${day("created_at")} as day, agent_version_id as version_id, conversation_id, direction,
-             tokens_in, tokens_out, policy_verdicts
-      from messages
-      where tenant_id = ${t}::uuid and created_at >= ${fromIso}::timestamptz and created_at < ${toIso}::timestamptz
-        and type <> 'note'
+      select ${day("m.created_at")} as day, m.agent_version_id as version_id, m.conversation_id, m.direction,
+             m.tokens_in, m.tokens_out, m.policy_verdicts
+      from messages m
+      where m.tenant_id = ${t}::uuid and m.created_at >= ${fromIso}::timestamptz and m.created_at < ${toIso}::timestamptz
+        and m.type <> 'note' ${customersOnly("m")}
     )
     select day, version_id, grouping(day, version_id)::int as g,
            count(distinct conversation_id)::int as conversations,
@@ -197,7 +228,7 @@ export async function getTenantMetrics(
       select i.id, i.conversation_id, i.created_at
       from messages i
       where i.tenant_id = ${t}::uuid and i.direction = 'in'
-        and i.created_at >= ${fromIso}::timestamptz and i.created_at < ${toIso}::timestamptz
+        and i.created_at >= ${fromIso}::timestamptz and i.created_at < ${toIso}::timestamptz ${customersOnly("i")}
         and not exists (
           select 1 from handoffs h
           where h.conversation_id = i.conversation_id and h.started_at <= i.created_at
@@ -239,6 +270,7 @@ export async function getTenantMetrics(
         order by m.id limit 1
       ) s on true
       where h.tenant_id = ${t}::uuid and h.started_at >= ${fromIso}::timestamptz and h.started_at < ${toIso}::timestamptz
+        ${customersOnly("h")}
     )
     select day, version_id, grouping(day, version_id)::int as g,
            count(*)::int as handoffs,
@@ -258,6 +290,7 @@ export async function getTenantMetrics(
       left join messages m on m.id = o.message_id
       where o.tenant_id = ${t}::uuid and o.kind in ('text', 'template')
         and o.created_at >= ${fromIso}::timestamptz and o.created_at < ${toIso}::timestamptz
+        ${excluding ? sql`and o.phone_number_id <> all(${sandboxIds})` : sql``}
     )
     select day, version_id, grouping(day, version_id)::int as g,
            count(*) filter (where kind = 'text' and status in ('sent', 'delivered', 'read', 'failed', 'dead', 'blocked'))::int
@@ -270,8 +303,9 @@ export async function getTenantMetrics(
     group by grouping sets ((day), (version_id), ())`);
 
   const handoffReasons = await db.execute<{ trigger: string; reason: string; count: number }>(sql`
-    select trigger, reason, count(*)::int as count from handoffs
-    where tenant_id = ${t}::uuid and started_at >= ${fromIso}::timestamptz and started_at < ${toIso}::timestamptz
+    select h.trigger, h.reason, count(*)::int as count from handoffs h
+    where h.tenant_id = ${t}::uuid and h.started_at >= ${fromIso}::timestamptz and h.started_at < ${toIso}::timestamptz
+      ${customersOnly("h")}
     group by trigger, reason
     order by count(*) desc, trigger, reason
     limit 20`);
@@ -280,8 +314,18 @@ export async function getTenantMetrics(
     select v ->> 'rule' as rule, v ->> 'action' as action, count(*)::int as count
     from messages m, jsonb_array_elements(coalesce(m.policy_verdicts, '[]'::jsonb)) v
     where m.tenant_id = ${t}::uuid and m.created_at >= ${fromIso}::timestamptz and m.created_at < ${toIso}::timestamptz
+      ${customersOnly("m")}
     group by 1, 2
     order by count(*) desc, 1, 2`);
+
+  // The test conversations left out (for the console's note), when any could be.
+  const [excluded] = excluding
+    ? await db.execute<{ count: number }>(sql`
+        select count(distinct m.conversation_id)::int as count
+        from messages m join conversations c on c.id = m.conversation_id
+        where m.tenant_id = ${t}::uuid and m.created_at >= ${fromIso}::timestamptz and m.created_at < ${toIso}::timestamptz
+          and m.type <> 'note' and c.phone_number_id = any(${sandboxIds})`)
+    : [];
 
   const versionIds = new Set<string>();
   for (const rows of [messageRows, responseRows, handoffRows, sendRows]) {
@@ -425,6 +469,7 @@ export async function getTenantMetrics(
     handoffReasons: handoffReasons.map((r) => ({ trigger: r.trigger, reason: r.reason, count: r.count })),
     policyRules: policyRules.map((r) => ({ rule: r.rule, action: r.action, count: r.count })),
     prices: MODEL_PRICES,
+    traffic: { counted, hasMetaNumber: calendar.has_meta, testConversationsExcluded: excluded?.count ?? 0 },
   };
 }
 

@@ -231,8 +231,9 @@ describe("onboarding", () => {
       ).rejects.toMatchObject({
         code: "INVALID_INPUT",
         userMessage: [
-          'routing.options.0.agent: unknown agent "vendas" (agents: atendimento)',
+          // The body rule is the template schema's own now (the apply file's), so it comes first.
           "templates.0.body: parameters must be {{1}}, {{2}}… without gaps (found {{1}}, {{3}})",
+          'routing.options.0.agent: unknown agent "vendas" (agents: atendimento)',
           'agents.0.spec.templates.reengagement.name: template "retomada_v1" (pt_BR) is not among the templates',
         ].join("; "),
       });

@@ -633,3 +633,27 @@ export async function checkActivationGate(
   });
   return state;
 }
+
+/**
+ * The finished run of the agent's current test cases that decides a version's gate (the latest, on
+ * the version or on a draft with its bundle), or null (no cases, or none run): what the gate badge
+ * opens. Filtered by tenant (STYLE rule 18).
+ */
+export async function gateRunOfVersion(
+  db: Executor,
+  p: { tenantId: string; agentId: string; versionId: string },
+): Promise<{ id: string; passed: boolean; finishedAt: Date } | null> {
+  const cases = await listTestCases(db, p);
+  if (cases.length === 0) {
+    return null;
+  }
+  const [row] = await db.execute<{ id: string; passed: boolean; finished_at: string }>(sql`
+    select r.id, r.passed, r.finished_at from agent_versions v
+    join agent_test_runs r
+      on (r.version_id = v.id or (r.agent_id = v.agent_id and r.bundle_hash = v.bundle_hash))
+      and r.tenant_id = v.tenant_id
+      and r.kind = 'cases' and r.status = 'done' and r.cases_hash = ${testCasesHash(cases)}
+    where v.id = ${p.versionId}::uuid and v.agent_id = ${p.agentId}::uuid and v.tenant_id = ${p.tenantId}::uuid
+    order by r.finished_at desc limit 1`);
+  return row ? { id: row.id, passed: row.passed, finishedAt: new Date(row.finished_at) } : null;
+}

@@ -82,6 +82,33 @@ describe("versions", () => {
     expect([...versions].sort()).toEqual(Array.from({ length: 8 }, (_, i) => `1.0.${i + 1}`));
   });
 
+  test("a version activated twice: rollbacks walk back to the first live version and stop, and the list marks each one's target", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent } = await seedAgent(db, { tenantId: tenant.id });
+    const ids = { tenantId: tenant.id, agentId: agent.id, actor: TEST_ACTOR };
+    await publishVersion(db, { ...ids, spec: withGoal("b") });
+    await publishVersion(db, { ...ids, spec: withGoal("c") });
+    // They went round in a circle (1.0.0 → 1.0.2 → 1.0.1 → 1.0.0 → 1.0.2 …).
+    const target = async () => (await listVersions(db, { tenantId: tenant.id, agentId: agent.id })).find((v) => v.rollbackTarget)?.version ?? null;
+    expect(await target()).toBeNull();
+    await activateVersion(db, { ...ids, version: "1.0.1" });
+    await activateVersion(db, { ...ids, version: "1.0.2" });
+    await activateVersion(db, { ...ids, version: "1.0.0" });
+    const walk: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const expected = await target();
+      const r = await rollbackVersion(db, ids);
+      expect(r.to).toBe(expected);
+      walk.push(`${r.from}→${r.to}`);
+    }
+    expect(walk).toEqual(["1.0.0→1.0.2", "1.0.2→1.0.1", "1.0.1→1.0.0"]);
+    expect(await target()).toBeNull();
+    await expect(rollbackVersion(db, ids)).rejects.toMatchObject({ code: "INVALID_STATE" });
+    // An activation after rollbacks starts a new branch: its rollback returns to where it came from.
+    await activateVersion(db, { ...ids, version: "1.0.2" });
+    expect(await target()).toBe("1.0.0");
+  });
+
   test("activate and roll back walk the activation history, audited, effective at once", async ({ db }) => {
     const tenant = await seedTenant(db);
     const { agent } = await seedAgent(db, { tenantId: tenant.id });

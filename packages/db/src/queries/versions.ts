@@ -18,7 +18,7 @@ import { agentActivations, agents, agentVersions } from "../schema/index.ts";
 import type { GateState } from "@lx/shared/domain";
 
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
-import { checkActivationGate, versionGates } from "./regression.ts";
+import { checkActivationGate, gateRunOfVersion, versionGates } from "./regression.ts";
 
 export type Bump = "patch" | "minor" | "major";
 
@@ -36,6 +36,8 @@ export type VersionDto = {
   active: boolean;
   /** The version's regression gate (docs/regression.md). */
   gate: GateState;
+  /** A rollback now would make this version live again (at most one version of an agent is). */
+  rollbackTarget: boolean;
 };
 
 const versionColumns = {
@@ -158,7 +160,7 @@ export async function publishVersion(db: Executor, input: PublishInput): Promise
       requestId: input.requestId,
     });
     const gate = (await versionGates(tx, { tenantId: input.tenantId, agentId: agent.id })).get(row.id) ?? "no_cases";
-    return { ...row, active: agent.activeVersionId === row.id, gate };
+    return { ...row, active: agent.activeVersionId === row.id, gate, rollbackTarget: false };
   });
 }
 
@@ -239,27 +241,19 @@ export async function rollbackVersion(db: Executor, input: RollbackInput): Promi
   return db.transaction(async (tx) => {
     const agent = await lockAgent(tx, input.tenantId, input.agentId);
     if (!agent.activeVersionId) {
-      throw new AppError("INVALID_STATE", { message: `agent "${agent.slug}" has no active version` });
-    }
-    const [activation] = await tx
-      .select({ previousVersionId: agentActivations.previousVersionId })
-      .from(agentActivations)
-      .where(
-        and(
-          eq(agentActivations.agentId, agent.id),
-          eq(agentActivations.versionId, agent.activeVersionId),
-          eq(agentActivations.kind, "activate"),
-        ),
-      )
-      .orderBy(desc(agentActivations.createdAt))
-      .limit(1);
-    const previousId = activation?.previousVersionId ?? null;
-    if (!previousId) {
       throw new AppError("INVALID_STATE", {
-        message: `agent "${agent.slug}" has no earlier active version to roll back to`,
+        message: `agent "${agent.slug}" has no active version to roll back from`,
+        userMessage: "Nothing to roll back: no version of this agent is live.",
       });
     }
+    const previousId = await rollbackTargetId(tx, { id: agent.id, activeVersionId: agent.activeVersionId });
     const from = await versionLabel(tx, agent.activeVersionId);
+    if (!previousId) {
+      throw new AppError("INVALID_STATE", {
+        message: `agent "${agent.slug}" has no earlier active version to roll back to: no version was live before ${from ?? "?"}`,
+        userMessage: `Nothing to roll back to: no version was live before v${from ?? "?"}.`,
+      });
+    }
     const to = (await versionLabel(tx, previousId)) ?? "?";
     await switchActive(tx, { tenantId: input.tenantId, agent, toId: previousId, kind: "rollback", actor: input.actor });
     await insertAuditEvent(tx, {
@@ -275,6 +269,38 @@ export async function rollbackVersion(db: Executor, input: RollbackInput): Promi
     });
     return { changed: true, from, to };
   });
+}
+
+/**
+ * The version a rollback would make live, or null. The activations are a stack: each activation
+ * pushes the switch it made (to its version, from the one live before), each rollback pops the last
+ * one and makes live what was live before it. So repeated rollbacks walk back through the history
+ * and stop at the agent's first live version, even when a version was activated more than once
+ * (1.0.0 → 1.0.1 → 1.0.2 → 1.0.0 rolls back to 1.0.2, 1.0.1, 1.0.0, then refuses; looking up the
+ * current version's last activation instead went round in a circle).
+ */
+async function rollbackTargetId(
+  db: Executor,
+  agent: { id: string; activeVersionId: string | null },
+): Promise<string | null> {
+  if (!agent.activeVersionId) {
+    return null;
+  }
+  const history = await db
+    .select({ versionId: agentActivations.versionId, previousVersionId: agentActivations.previousVersionId, kind: agentActivations.kind })
+    .from(agentActivations)
+    .where(eq(agentActivations.agentId, agent.id))
+    .orderBy(agentActivations.createdAt, agentActivations.id);
+  const stack: { versionId: string; previousVersionId: string | null }[] = [];
+  for (const step of history) {
+    if (step.kind === "activate") {
+      stack.push(step);
+    } else {
+      stack.pop();
+    }
+  }
+  const top = stack.at(-1);
+  return top?.versionId === agent.activeVersionId ? top.previousVersionId : null;
 }
 
 async function switchActive(
@@ -304,7 +330,7 @@ async function switchActive(
   });
 }
 
-/** Versions of an agent, newest first, with the live one marked. */
+/** Versions of an agent, newest first, with the live one and the one a rollback would restore marked. */
 export async function listVersions(
   db: Executor,
   { tenantId, agentId }: { tenantId: string; agentId: string },
@@ -316,7 +342,13 @@ export async function listVersions(
     .where(and(eq(agentVersions.agentId, agentId), eq(agentVersions.tenantId, tenantId)))
     .orderBy(desc(agentVersions.major), desc(agentVersions.minor), desc(agentVersions.patch));
   const gates = await versionGates(db, { tenantId, agentId });
-  return rows.map(({ activeVersionId, ...r }) => ({ ...r, active: r.id === activeVersionId, gate: gates.get(r.id) ?? "no_cases" }));
+  const target = await rollbackTargetId(db, { id: agentId, activeVersionId: rows[0]?.activeVersionId ?? null });
+  return rows.map(({ activeVersionId, ...r }) => ({
+    ...r,
+    active: r.id === activeVersionId,
+    gate: gates.get(r.id) ?? "no_cases",
+    rollbackTarget: r.id === target,
+  }));
 }
 
 /** The frozen bundle of the live version, as the worker loads it. */
@@ -367,18 +399,98 @@ export async function getVersionDetail(
       approvedAt: agentVersions.approvedAt,
     })
     .from(agentVersions)
-    .where(
-      and(
-        eq(agentVersions.tenantId, p.tenantId),
-        eq(agentVersions.agentId, p.agentId),
-        eq(agentVersions.version, p.version),
-      ),
-    )
+    .where(versionOf(p))
     .limit(1);
   if (!row) {
-    throw new AppError("NOT_FOUND", { message: `agent "${p.agentSlug}" has no version ${p.version}` });
+    throw versionNotFound(p);
   }
   return row;
+}
+
+type VersionRef = { tenantId: string; agentId: string; agentSlug: string; version: string };
+
+/** The condition that picks version `p.version` of the agent (the tenant's). */
+function versionOf(p: VersionRef) {
+  return and(eq(agentVersions.tenantId, p.tenantId), eq(agentVersions.agentId, p.agentId), eq(agentVersions.version, p.version));
+}
+
+function versionNotFound(p: VersionRef): AppError {
+  return new AppError("NOT_FOUND", { message: `agent "${p.agentSlug}" has no version ${p.version}` });
+}
+
+export type VersionChanges = {
+  version: string;
+  changelog: string;
+  /**
+   * What the diff is against. "previous": the version that was live before this one was (last)
+   * activated; "live": the version live now, for a version never activated (what going live would
+   * change). Null: nothing (this version was the agent's first live one, or nothing is live yet).
+   */
+  against: { version: string; basis: "previous" | "live" } | null;
+  diff: BundleDiff;
+  /** The finished run of the current test cases that decides the version's gate, or null. */
+  gateRun: { id: string; passed: boolean; finishedAt: Date } | null;
+};
+
+/**
+ * What a version changes (prompt and configuration) against the version live before it, for the
+ * client who approves it (read-only). NOT_FOUND for a version of another tenant or agent.
+ */
+export async function getVersionChanges(
+  db: Executor,
+  p: { tenantId: string; agentId: string; agentSlug: string; version: string },
+): Promise<VersionChanges> {
+  const [row] = await db
+    .select({
+      id: agentVersions.id,
+      version: agentVersions.version,
+      bundle: agentVersions.bundle,
+      changelog: agentVersions.changelog,
+      activeVersionId: agents.activeVersionId,
+    })
+    .from(agentVersions)
+    .innerJoin(agents, and(eq(agents.id, agentVersions.agentId), eq(agents.tenantId, p.tenantId)))
+    .where(versionOf(p))
+    .limit(1);
+  if (!row) {
+    throw versionNotFound(p);
+  }
+  const [activation] = await db
+    .select({ previousVersionId: agentActivations.previousVersionId })
+    .from(agentActivations)
+    .where(
+      and(
+        eq(agentActivations.tenantId, p.tenantId),
+        eq(agentActivations.agentId, p.agentId),
+        eq(agentActivations.versionId, row.id),
+        eq(agentActivations.kind, "activate"),
+      ),
+    )
+    .orderBy(desc(agentActivations.createdAt))
+    .limit(1);
+  let againstId: string | null;
+  let basis: "previous" | "live";
+  if (activation) {
+    againstId = activation.previousVersionId;
+    basis = "previous";
+  } else {
+    againstId = row.activeVersionId === row.id ? null : row.activeVersionId;
+    basis = "live";
+  }
+  const [before] = againstId
+    ? await db
+        .select({ version: agentVersions.version, bundle: agentVersions.bundle })
+        .from(agentVersions)
+        .where(and(eq(agentVersions.id, againstId), eq(agentVersions.tenantId, p.tenantId)))
+        .limit(1)
+    : [];
+  return {
+    version: row.version,
+    changelog: row.changelog,
+    against: before ? { version: before.version, basis } : null,
+    diff: diffBundles(before?.bundle ?? null, row.bundle),
+    gateRun: await gateRunOfVersion(db, { tenantId: p.tenantId, agentId: p.agentId, versionId: row.id }),
+  };
 }
 
 export type CompilePreview =

@@ -8,3 +8,4 @@ export * from "./routing.ts";
 export * from "./pricing.ts";
 export * from "./calendar.ts";
 export * from "./regression.ts";
+export * from "./phone.ts";

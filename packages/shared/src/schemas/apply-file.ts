@@ -7,6 +7,7 @@ import { z } from "zod";
 import { ZAgentSpec } from "./agent-spec.ts";
 import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "./customers.ts";
 import { type FieldError, safeParseWithPaths } from "./issues.ts";
+import { checkTemplateBody } from "./template-body.ts";
 
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -41,7 +42,11 @@ const nonEmpty = (max: number) =>
   z.string().regex(/\S/, "must not be empty").max(max, `must be at most ${max} characters`);
 
 export const ZApplyNumber = z.strictObject({
-  phoneNumberId: z.string().regex(/^\d{1,30}$/, "must be digits (Meta's phone_number_id)"),
+  // Empty says "must not be empty", like every other required field; anything else must be digits.
+  phoneNumberId: z
+    .string()
+    .regex(/\S/, "must not be empty")
+    .regex(/^(?:\d{1,30}|\s*)$/, "must be digits (Meta's phone_number_id)"),
   displayPhoneNumber: nonEmpty(40),
   /** The WhatsApp Business Account id: template status changes from Meta are matched by it. */
   wabaId: z.string().regex(/^\d{1,30}$/, "must be digits (Meta's WhatsApp Business Account id)").optional(),
@@ -76,13 +81,17 @@ export const ZApplyAgent = z.strictObject({
   activate: z.boolean().optional(),
 });
 
-export const ZApplyTemplate = z.strictObject({
+/** A template's fields, unrefined (for `.pick`); every schema that stores one refines it with `checkTemplateBody`. */
+export const ZApplyTemplateFields = z.strictObject({
   name: z.string().regex(/^[a-z0-9_]+$/, "must be a Meta template name (a-z, 0-9, _)").max(512),
   language: z.string().regex(/^[a-z]{2,3}(?:_[A-Za-z]{2,4})?$/, 'must be a Meta language code like "pt_BR"'),
   category: z.enum(TEMPLATE_CATEGORIES),
   purpose: z.enum(TEMPLATE_PURPOSES).optional(),
   body: nonEmpty(1024),
 });
+
+/** A template as `lx apply`, the wizard and the console store it: its body checked (`template-body.ts`). */
+export const ZApplyTemplate = ZApplyTemplateFields.superRefine(checkTemplateBody);
 
 export const ZApplyFile = z
   .strictObject({

@@ -80,10 +80,13 @@ export type TCompileSpecInput = z.infer<typeof ZCompileSpecInput>;
 /** `SEMVER_BUMPS` of @lx/shared/domain, repeated because this entry imports zod only. */
 export const BUMPS = ["patch", "minor", "major"] as const;
 
+/** The console's publish: the changelog is what the client reads before approving (`lx apply` writes its own). */
+export const CHANGELOG_REQUIRED = "must say what changed: the client reads it before approving the version";
+
 export const ZPublishVersionInput = ZAgentScopeInput.extend({
   spec: z.unknown(),
   bump: z.enum(BUMPS).default("patch"),
-  changelog: z.string().trim().max(2000).default(""),
+  changelog: z.string().trim().min(1, CHANGELOG_REQUIRED).max(2000),
 });
 export type TPublishVersionInput = z.infer<typeof ZPublishVersionInput>;
 

@@ -15,6 +15,7 @@ export * from "./regression.ts";
 export * from "./users.ts";
 export * from "./customers.ts";
 export * from "./templates.ts";
+export { templateBodyProblem } from "./template-body.ts";
 export * from "./numbers.ts";
 export * from "./agents.ts";
 export * from "./routing.ts";

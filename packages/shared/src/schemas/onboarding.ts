@@ -104,25 +104,8 @@ export function onboardingApplyFile(input: TOnboardTenantInput): Record<string, 
   };
 }
 
-/** `{{1}}`, `{{ 2 }}`: Meta's numbered body parameters. */
-const NUMBERED_PARAM = /\{\{\s*(\d+)\s*\}\}/g;
-/** Any `{{…}}` at all (named parameters included). */
-const ANY_PARAM = /\{\{([^{}]*)\}\}/g;
-
-/**
- * The numbered parameters of a template body, in order of first appearance (`[1, 2]`). The worker
- * fills the re-engagement template's `{{1}}` with the customer's first name.
- */
-export function templateBodyParams(body: string): number[] {
-  const seen: number[] = [];
-  for (const match of body.matchAll(NUMBERED_PARAM)) {
-    const n = Number(match[1]);
-    if (!seen.includes(n)) {
-      seen.push(n);
-    }
-  }
-  return seen;
-}
+// The body rules (`templateBodyParams`, `templateBodyProblem`) live with the template schema.
+export { templateBodyParams } from "./template-body.ts";
 
 const SPEC_TEMPLATE_PURPOSES = ["reengagement", "reminder"] as const;
 
@@ -134,32 +117,12 @@ const stringAt = (value: unknown, key: string): string | undefined =>
 /**
  * What only a brand-new tenant needs on top of the apply file's rules: every template an agent's
  * spec names (`templates.reengagement`, `templates.reminder`) is one of the tenant's templates, of
- * that purpose; template bodies use Meta's numbered parameters `{{1}}…{{n}}` without gaps; a
- * re-engagement body has at most `{{1}}`, the only value the runtime has for it (the customer's
- * first name). Works on unvalidated input, like the apply file's cross-checks.
+ * that purpose (the template bodies' own rules are the apply file's: `template-body.ts`). Works on
+ * unvalidated input, like the apply file's cross-checks.
  */
 function checkOnboarding(input: TOnboardTenantInput): FieldError[] {
   const errors: FieldError[] = [];
   const templates = input.templates ?? [];
-  templates.forEach((template, index) => {
-    const path = `templates.${index}.body`;
-    const named = [...template.body.matchAll(ANY_PARAM)].find((match) => !/^\s*\d+\s*$/.test(match[1] ?? ""));
-    if (named) {
-      errors.push({ path, message: `parameters are numbered: {{1}}, {{2}}… (found ${named[0]})` });
-      return;
-    }
-    const params = templateBodyParams(template.body);
-    const sorted = [...params].sort((a, b) => a - b);
-    if (sorted.some((n, i) => n !== i + 1)) {
-      const found = sorted.map((n) => `{{${n}}}`).join(", ");
-      errors.push({ path, message: `parameters must be {{1}}, {{2}}… without gaps (found ${found})` });
-    } else if (template.purpose === "reengagement" && params.length > 1) {
-      errors.push({
-        path,
-        message: "a re-engagement template takes at most one parameter, {{1}}: the customer's first name",
-      });
-    }
-  });
   input.agents.forEach((agent, index) => {
     const refs = isRecord(agent.spec) ? agent.spec.templates : undefined;
     for (const purpose of SPEC_TEMPLATE_PURPOSES) {

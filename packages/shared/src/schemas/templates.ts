@@ -4,21 +4,28 @@
  */
 import { z } from "zod";
 
-import { ZApplyTemplate } from "./apply-file.ts";
+import { ZApplyTemplate, ZApplyTemplateFields } from "./apply-file.ts";
 import { ZTenantScopeInput } from "./console.ts";
+import { checkTemplateBody } from "./template-body.ts";
 
 /** The tenant's Meta templates with their status at Meta (operators). */
 export const ZListTemplatesInput = ZTenantScopeInput;
 export type TListTemplatesInput = z.infer<typeof ZListTemplatesInput>;
 
-/** A template Meta approved, declared for the tenant (operators; the apply file's `templates[]` item). */
+/**
+ * A template Meta approved, declared for the tenant (operators; the apply file's `templates[]` item,
+ * with the same body rules: numbered parameters without gaps, at most `{{1}}` for re-engagement).
+ */
 export const ZCreateTemplateInput = ZTenantScopeInput.extend({ template: ZApplyTemplate });
 export type TCreateTemplateInput = z.infer<typeof ZCreateTemplateInput>;
 
-/** A declared template's category, use or text (its name and language are what Meta knows it by). */
+/**
+ * A declared template's category, use or text (its name and language are what Meta knows it by);
+ * the body is checked against the new use, as on create.
+ */
 export const ZUpdateTemplateInput = ZTenantScopeInput.extend({
   templateId: z.uuid(),
-  template: ZApplyTemplate.pick({ category: true, purpose: true, body: true }),
+  template: ZApplyTemplateFields.pick({ category: true, purpose: true, body: true }).superRefine(checkTemplateBody),
 });
 export type TUpdateTemplateInput = z.infer<typeof ZUpdateTemplateInput>;
 

@@ -23,6 +23,7 @@ export const draftsRouter = {
       activeVersion: draft.activeVersion,
       updatedAt: iso(draft.updatedAt),
       updatedByLabel: draft.updatedByLabel,
+      updatedBy: draft.updatedBy,
     };
   }),
 

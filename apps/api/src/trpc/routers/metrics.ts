@@ -12,7 +12,7 @@ export const metricsRouter = {
    * event `metrics.viewed` (once per session and day), which the setup checklist reads.
    */
   tenant: tenantReadProcedure.input(ZGetTenantMetricsInput).query(async ({ ctx, input }) => {
-    const metrics = await getTenantMetrics(ctx.db, { tenantId: ctx.tenant.id, days: input.days });
+    const metrics = await getTenantMetrics(ctx.db, { tenantId: ctx.tenant.id, days: input.days, traffic: input.traffic });
     await recordMetricsView(ctx.db, {
       tenantId: ctx.tenant.id,
       user: ctx.session.user,

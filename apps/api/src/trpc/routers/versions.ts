@@ -3,6 +3,7 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import {
   activateVersion,
   decideVersionApproval,
+  getVersionChanges,
   getVersionDetail,
   listVersions,
   previewCompile,
@@ -22,7 +23,7 @@ import {
   ZRollbackVersionInput,
 } from "@lx/shared/schemas";
 
-import { toBundleSummary, toVersionDetailDto, toVersionDto } from "../dto.ts";
+import { iso, toBundleSummary, toVersionDetailDto, toVersionDto } from "../dto.ts";
 import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
 
 /** Activation result as the console shows it. */
@@ -48,6 +49,25 @@ export const versionsRouter = {
       version: input.version,
     });
     return toVersionDetailDto(row, agent.activeVersionId === row.id);
+  }),
+
+  /**
+   * What a version changes against the version live before it (prompt line diff + structured config
+   * diff), with the test run behind its gate: what the tenant's client reviews before approving
+   * (operators, or the tenant's client; read-only).
+   */
+  changes: tenantReadProcedure.input(ZGetVersionInput).query(async ({ ctx, input }) => {
+    const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
+    const changes = await getVersionChanges(ctx.db, {
+      tenantId: ctx.tenant.id,
+      agentId: agent.id,
+      agentSlug: agent.slug,
+      version: input.version,
+    });
+    return {
+      ...changes,
+      gateRun: changes.gateRun ? { ...changes.gateRun, finishedAt: iso(changes.gateRun.finishedAt) } : null,
+    };
   }),
 
   /**
@@ -79,7 +99,10 @@ export const versionsRouter = {
     };
   }),
 
-  /** Operators: publishes a new immutable version (CONFLICT when the bundle equals the latest). */
+  /**
+   * Operators: publishes a new immutable version (CONFLICT when the bundle equals the latest). The
+   * changelog is required (BAD_REQUEST naming it when empty): the client approves by it.
+   */
   publish: tenantOperatorProcedure.input(ZPublishVersionInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     const version = await publishVersion(ctx.db, {
@@ -112,7 +135,10 @@ export const versionsRouter = {
     return toActivationDto(agent.slug, result);
   }),
 
-  /** Operators: goes back to the version live before the current one (INVALID_STATE when none). */
+  /**
+   * Operators: goes back to the version live before the current one (INVALID_STATE, with the reason
+   * in `userMessage`, when none; `list` marks the target as `rollbackTarget`).
+   */
   rollback: tenantOperatorProcedure.input(ZRollbackVersionInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     const result = await rollbackVersion(ctx.db, {

@@ -1,0 +1,39 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/min";
+
+/**
+ * One format for every phone number the console shows (customers' WhatsApp ids, which are digits
+ * only, and business numbers): international, as libphonenumber-js formats a valid number
+ * (`5511999990002` → `+55 11 99999 0002`), else `+<digits>` (test customers, numbers it does not know).
+ * Browser-safe: the admin and the API format alike.
+ */
+export function formatPhone(raw: string): string {
+  const digits = raw.replace(/\D/g, "");
+  if (digits === "") {
+    return raw;
+  }
+  const parsed = parsePhoneNumberFromString(`+${digits}`);
+  return parsed?.isValid() ? parsed.formatInternational() : `+${digits}`;
+}
+
+/**
+ * The console's own test customers (the test chat's, apps/api services/sandbox-chat.ts): `55000`
+ * and eight digits, a range no real Brazilian number uses (area code 00).
+ */
+const TEST_CUSTOMER_PREFIX = "55000";
+
+export function isTestCustomerWaId(waId: string): boolean {
+  return waId.length === TEST_CUSTOMER_PREFIX.length + 8 && waId.startsWith(TEST_CUSTOMER_PREFIX) && /^\d+$/.test(waId);
+}
+
+/** The WhatsApp id of the test chat's customer for a console user: the prefix and 8 digits of `seed`. */
+export function testCustomerWaId(seed: number): string {
+  return `${TEST_CUSTOMER_PREFIX}${String(seed % 100_000_000).padStart(8, "0")}`;
+}
+
+/**
+ * A conversation's customer key as the console shows it: a WhatsApp id (digits) formatted as a phone
+ * number, a username user's id as it is.
+ */
+export function formatCustomerKey(key: string): string {
+  return /^\+?\d+$/.test(key) ? formatPhone(key) : key;
+}
