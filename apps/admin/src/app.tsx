@@ -5,10 +5,13 @@ import { createBrowserRouter, Navigate, RouterProvider } from "react-router";
 import { PASSWORD_LINK_PATH } from "@lx/shared/schemas";
 
 import { ClientOnly, HomeRedirect, OperatorOnly, RequireSession } from "./components/guards.tsx";
+import type { RouteTitle } from "./components/layout/page-title.tsx";
 import { Shell } from "./components/layout/shell.tsx";
 import { ToastProvider } from "./components/ui/toast.tsx";
 import { errorCode, isUnauthorized } from "./lib/errors.ts";
 import { I18nProvider } from "./lib/i18n/context.tsx";
+import type { Messages } from "./lib/i18n/messages.ts";
+import { sessionEnd } from "./lib/session.ts";
 import { createConsoleTrpcClient, TRPCProvider, useTRPC } from "./lib/trpc.ts";
 import { CompilePage } from "./pages/agents/compile.tsx";
 import { AgentLayout } from "./pages/agents/layout.tsx";
@@ -60,6 +63,8 @@ function SessionWatcher() {
     const meKey = trpc.auth.me.queryKey();
     const onUnauthorized = (error: unknown) => {
       if (isUnauthorized(error) && queryClient.getQueryData(meKey)) {
+        // The login page then says the session ended (account disabled, password reset, expired).
+        sessionEnd.mark("ended");
         queryClient.setQueryData(meKey, null);
       }
     };
@@ -81,6 +86,12 @@ function SessionWatcher() {
   return null;
 }
 
+// The browser tab's title of each signed-in page (components/layout/page-title.tsx); the login and
+// password pages set theirs themselves.
+const title = (name: (t: Messages) => string): RouteTitle => ({ title: name });
+const tenantTitle = (name?: (t: Messages) => string): RouteTitle => ({ title: name, tenant: "param" });
+const clientTitle = (name: (t: Messages) => string): RouteTitle => ({ title: name, tenant: "client" });
+
 const router = createBrowserRouter([
   { path: "/login", element: <LoginPage /> },
   // Public like /login: a one-time link sets the password of its account (the token after `#`).
@@ -95,42 +106,91 @@ const router = createBrowserRouter([
           {
             element: <OperatorOnly />,
             children: [
-              { path: "tenants", element: <TenantsListPage /> },
-              { path: "tenants/new", element: <NewTenantPage /> },
-              { path: "tenants/:tenantSlug", element: <TenantDetailPage /> },
-              { path: "tenants/:tenantSlug/conversations", element: <ConversationsInboxPage /> },
-              { path: "tenants/:tenantSlug/setup", element: <SetupPage /> },
-              { path: "tenants/:tenantSlug/metrics", element: <TenantMetricsPage /> },
-              { path: "tenants/:tenantSlug/appointments", element: <TenantAppointmentsPage /> },
-              { path: "tenants/:tenantSlug/deals", element: <TenantDealsPage /> },
+              { path: "tenants", element: <TenantsListPage />, handle: title((t) => t.nav.tenants) },
+              { path: "tenants/new", element: <NewTenantPage />, handle: title((t) => t.wizard.title) },
+              { path: "tenants/:tenantSlug", element: <TenantDetailPage />, handle: tenantTitle() },
+              {
+                path: "tenants/:tenantSlug/conversations",
+                element: <ConversationsInboxPage />,
+                handle: tenantTitle((t) => t.inbox.title),
+              },
+              {
+                path: "tenants/:tenantSlug/setup",
+                element: <SetupPage />,
+                handle: tenantTitle((t) => t.setup.title),
+              },
+              {
+                path: "tenants/:tenantSlug/metrics",
+                element: <TenantMetricsPage />,
+                handle: tenantTitle((t) => t.metrics.title),
+              },
+              {
+                path: "tenants/:tenantSlug/appointments",
+                element: <TenantAppointmentsPage />,
+                handle: tenantTitle((t) => t.appointments.title),
+              },
+              {
+                path: "tenants/:tenantSlug/deals",
+                element: <TenantDealsPage />,
+                handle: tenantTitle((t) => t.deals.title),
+              },
               {
                 path: "tenants/:tenantSlug/agents/:agentSlug",
                 element: <AgentLayout />,
+                handle: tenantTitle(),
                 children: [
                   { index: true, element: <Navigate to="spec" replace /> },
-                  { path: "spec", element: <SpecEditorPage /> },
-                  { path: "compile", element: <CompilePage /> },
-                  { path: "versions", element: <VersionsPage /> },
-                  { path: "tests", element: <TestsPage /> },
-                  { path: "test-chat", element: <TestChatPage /> },
+                  {
+                    path: "spec",
+                    element: <SpecEditorPage />,
+                    handle: tenantTitle((t) => t.agent.tabs.spec),
+                  },
+                  {
+                    path: "compile",
+                    element: <CompilePage />,
+                    handle: tenantTitle((t) => t.agent.tabs.compile),
+                  },
+                  {
+                    path: "versions",
+                    element: <VersionsPage />,
+                    handle: tenantTitle((t) => t.agent.tabs.versions),
+                  },
+                  { path: "tests", element: <TestsPage />, handle: tenantTitle((t) => t.agent.tabs.tests) },
+                  {
+                    path: "test-chat",
+                    element: <TestChatPage />,
+                    handle: tenantTitle((t) => t.agent.tabs.testChat),
+                  },
                 ],
               },
-              { path: "audit", element: <AuditLogPage /> },
-              { path: "operations", element: <OperationsPage /> },
-              { path: "operators", element: <OperatorsPage /> },
+              { path: "audit", element: <AuditLogPage />, handle: title((t) => t.nav.audit) },
+              { path: "operations", element: <OperationsPage />, handle: title((t) => t.nav.operations) },
+              { path: "operators", element: <OperatorsPage />, handle: title((t) => t.nav.operators) },
             ],
           },
           {
             element: <ClientOnly />,
             children: [
               { path: "client", element: <Navigate to="/client/metrics" replace /> },
-              { path: "client/metrics", element: <ClientMetricsPage /> },
-              { path: "client/versions", element: <ClientVersionsPage /> },
-              { path: "client/appointments", element: <ClientAppointmentsPage /> },
-              { path: "client/deals", element: <ClientDealsPage /> },
+              {
+                path: "client/metrics",
+                element: <ClientMetricsPage />,
+                handle: clientTitle((t) => t.nav.metrics),
+              },
+              {
+                path: "client/versions",
+                element: <ClientVersionsPage />,
+                handle: clientTitle((t) => t.nav.versions),
+              },
+              {
+                path: "client/appointments",
+                element: <ClientAppointmentsPage />,
+                handle: clientTitle((t) => t.nav.appointments),
+              },
+              { path: "client/deals", element: <ClientDealsPage />, handle: clientTitle((t) => t.nav.deals) },
             ],
           },
-          { path: "*", element: <NotFoundPage /> },
+          { path: "*", element: <NotFoundPage />, handle: title((t) => t.notFound.title) },
         ],
       },
     ],

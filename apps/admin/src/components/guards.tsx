@@ -1,13 +1,18 @@
 import { Navigate, Outlet, useLocation } from "react-router";
 
-import { useSession } from "../lib/session.ts";
+import { SessionUserContext, useSessionEndReason, useSession, useUser } from "../lib/session.ts";
 import { NoAccessPage } from "../pages/no-access.tsx";
 import { ErrorState, LoadingState } from "./ui/states.tsx";
 
-/** Renders its routes for a signed-in user; otherwise sends to /login?next=<here>. */
+/**
+ * Renders its routes for a signed-in user; otherwise sends to /login?next=<here> (to /login alone
+ * after Sair). Its routes read the user through `useUser()`, which is the user of this guard's last
+ * render: they never render without one, even while a sign-out is under way.
+ */
 export function RequireSession() {
   const session = useSession();
   const location = useLocation();
+  const endReason = useSessionEndReason();
   if (session.isPending) {
     return <LoadingState className="min-h-screen" />;
   }
@@ -18,9 +23,15 @@ export function RequireSession() {
   }
   if (!session.data) {
     const next = `${location.pathname}${location.search}`;
-    return <Navigate to={next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`} replace />;
+    const toLogin =
+      endReason === "signedOut" || next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`;
+    return <Navigate to={toLogin} replace />;
   }
-  return <Outlet />;
+  return (
+    <SessionUserContext value={session.data.user}>
+      <Outlet />
+    </SessionUserContext>
+  );
 }
 
 /**
@@ -28,18 +39,18 @@ export function RequireSession() {
  * runs, so nothing of the page's data is ever requested).
  */
 export function OperatorOnly() {
-  const { data } = useSession();
-  return data?.user.role === "operator" ? <Outlet /> : <NoAccessPage audience="operator" />;
+  const user = useUser();
+  return user.role === "operator" ? <Outlet /> : <NoAccessPage audience="operator" />;
 }
 
 /** The client's pages (their tenant is the session's); operators get "no access". */
 export function ClientOnly() {
-  const { data } = useSession();
-  return data?.user.role === "client" ? <Outlet /> : <NoAccessPage audience="client" />;
+  const user = useUser();
+  return user.role === "client" ? <Outlet /> : <NoAccessPage audience="client" />;
 }
 
 /** `/`: operators start at the tenants list, clients at their metrics. */
 export function HomeRedirect() {
-  const { data } = useSession();
-  return <Navigate to={data?.user.role === "operator" ? "/tenants" : "/client/metrics"} replace />;
+  const user = useUser();
+  return <Navigate to={user.role === "operator" ? "/tenants" : "/client/metrics"} replace />;
 }

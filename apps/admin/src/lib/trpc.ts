@@ -17,12 +17,12 @@ export function createConsoleTrpcClient() {
   return createTRPCClient<AppRouter>({
     links: [
       loggerLink({
-        // Never the one answer that carries a secret (a generated webhook signing secret), not even
-        // in a dev build's browser console.
+        // Dev builds only: a production console keeps the browser's console quiet (the errors a
+        // user can act on are on the screen). Even in dev, never the one answer that carries a
+        // secret (a generated webhook signing secret).
         // (The answer's event carries the operation too, though its type does not say so.)
         enabled: (op) =>
-          !("path" in op && op.path === "integrations.rotateWebhookSecret") &&
-          (import.meta.env.DEV || (op.direction === "down" && op.result instanceof Error)),
+          import.meta.env.DEV && !("path" in op && op.path === "integrations.rotateWebhookSecret"),
       }),
       httpBatchLink({
         url: "/trpc",

@@ -1,6 +1,6 @@
 import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { Navigate, useNavigate, useSearchParams } from "react-router";
+import { Navigate, useSearchParams } from "react-router";
 
 import { ZLoginInput, type TLoginInput } from "@lx/shared/schemas";
 
@@ -12,7 +12,7 @@ import { ForgotPassword } from "../features/auth/forgot-password.tsx";
 import { usePasswordMail } from "../lib/auth-options.ts";
 import { errorCode, errorMessage } from "../lib/errors.ts";
 import { useI18n } from "../lib/i18n/context.tsx";
-import { useSession, useSignedIn } from "../lib/session.ts";
+import { useSession, useSessionEndReason, useSignedIn } from "../lib/session.ts";
 import { useTRPC } from "../lib/trpc.ts";
 
 type LoginField = keyof TLoginInput;
@@ -26,9 +26,11 @@ export function LoginPage() {
   const { t } = useI18n();
   const trpc = useTRPC();
   const signedIn = useSignedIn();
-  const navigate = useNavigate();
   const [params] = useSearchParams();
   const session = useSession();
+  // "ended": a request was refused while signed in (account disabled, password reset, session
+  // expired or ended). After Sair a toast says "Você saiu."; a fresh visit says nothing.
+  const ended = useSessionEndReason() === "ended";
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [fieldErrors, setFieldErrors] = useState<Partial<Record<LoginField, string>>>({});
@@ -39,9 +41,10 @@ export function LoginPage() {
 
   const login = useMutation(
     trpc.auth.login.mutationOptions({
+      // The page then renders <Navigate> to `next` (below): one navigation. (It also navigated
+      // here, so every sign-in made two.)
       onSuccess: (data) => {
         signedIn(data);
-        void navigate(safeNext(params.get("next")), { replace: true });
       },
       onError: (err) => {
         setFormError(errorCode(err) === "UNAUTHORIZED" ? t.auth.invalid : errorMessage(err, t));
@@ -116,7 +119,17 @@ export function LoginPage() {
       }
     >
       <form onSubmit={onSubmit} noValidate className={authBoxClasses} aria-label={t.auth.title}>
-        {formError ? <FormError>{formError}</FormError> : null}
+        {formError ? (
+          <FormError>{formError}</FormError>
+        ) : ended ? (
+          <div
+            role="status"
+            className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200"
+            data-testid="session-ended"
+          >
+            {t.auth.sessionEnded}
+          </div>
+        ) : null}
         <TextField
           label={t.auth.email}
           errors={fieldErrors.email ? [fieldErrors.email] : undefined}

@@ -51,7 +51,7 @@ test("[REGRESSION GATE]: write cases, run them on a version, a new version is he
   await editor.getByRole("button", { name: "Salvar caso" }).click();
   await expect(editor.getByText("Confira os campos destacados.")).toBeVisible();
   // The API's own schema says why, in the console's language.
-  await expect(editor.getByTestId("field-errors").first()).toHaveText("não pode ficar vazio");
+  await expect(editor.getByTestId("field-errors").first()).toHaveText("obrigatório");
   await editor.getByRole("textbox", { name: "Nome" }).fill("apresentação");
   await editor.getByRole("textbox", { name: "Mensagem 1" }).fill("Oi, tudo bem?");
   await editor.getByLabel("Texto").fill("aqui é ana");

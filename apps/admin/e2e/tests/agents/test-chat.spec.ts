@@ -21,8 +21,14 @@ test("[TEST CHAT]: talks to the active version as a customer through the sandbox
   await expect(chat).toContainText("Mande uma mensagem para começar.");
 
   const box = chat.getByRole("textbox", { name: "Mensagem como cliente" });
-  await box.fill("Olá! Qual o endereço da clínica?");
+  // The inbox's send key: Enter adds a line, Ctrl+Enter sends; both composers say so alike.
+  await expect(chat.getByTestId("send-hint")).toHaveText("Ctrl+Enter envia · Enter quebra a linha");
+  await box.fill("Olá!");
   await box.press("Enter");
+  await box.pressSequentially("Qual o endereço da clínica?");
+  await expect(box).toHaveValue("Olá!\nQual o endereço da clínica?");
+  await expect(chat.locator('[data-testid="message"][data-author="customer"]')).toHaveCount(0);
+  await box.press("Control+Enter");
   await expect(chat.locator('[data-testid="message"][data-author="customer"]')).toContainText(
     "Qual o endereço da clínica?",
   );

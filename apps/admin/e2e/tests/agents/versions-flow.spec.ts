@@ -1,6 +1,7 @@
 import { resetHavenDraft } from "../../fixtures/drafts.ts";
 import { expectFitsLaptopScreen } from "../../fixtures/layout.ts";
 import { expect, test } from "../../fixtures/test.ts";
+import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 
 const AGENT_URL = "/tenants/haven/agents/recepcao";
 const OLD_GOAL = "Agendar uma avaliação ou sessão no horário que funcione para ela";
@@ -47,7 +48,10 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   await expect(unified.locator('tr[data-op="add"]', { hasText: NEW_GOAL })).toBeVisible();
   await expect(unified.locator('tr[data-op="del"]', { hasText: OLD_GOAL })).toBeVisible();
 
-  // Publish 1.0.1 (patch) with a changelog.
+  // Publish 1.0.1 (patch): the changelog is required (the client approves by it), said in Portuguese.
+  await page.getByRole("button", { name: "Publicar" }).click();
+  await expect(page.getByText("diga o que mudou: o cliente lê isto antes de aprovar a versão")).toBeVisible();
+  await expect(page).toHaveURL(/\/compile$/);
   await page.getByLabel("Changelog").fill("Prioriza avaliações no mesmo dia.");
   await page.getByRole("button", { name: "Publicar" }).click();
   await expect(
@@ -64,6 +68,11 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   await expect(v100.getByTestId("active-badge")).toBeVisible();
   await expect(v101.getByTestId("active-badge")).toHaveCount(0);
 
+  // 1.0.0 went live first: nothing to roll back to, and the button says so.
+  const rollbackButton = page.getByTestId("rollback-button");
+  await expect(rollbackButton).toBeDisabled();
+  await expect(page.getByTestId("rollback-unavailable")).toHaveText("Sem versão anterior para restaurar");
+
   // On a 1280 px screen the whole table fits: the actions column is not pushed behind a horizontal scroll.
   await expectFitsLaptopScreen(page, page.getByTestId("versions-table"), v101.getByRole("button", { name: "Ativar" }));
 
@@ -77,16 +86,22 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   await expect(v101.getByTestId("active-badge")).toBeVisible();
   await expect(page.getByText("v1.0.1 ativa")).toBeVisible();
 
-  // Roll back to 1.0.0 behind a confirmation.
-  await page.getByRole("button", { name: /Reverter para a anterior/ }).click();
+  // Roll back to 1.0.0 behind a confirmation that names it.
+  await expect(rollbackButton).toHaveText("↶ Reverter para v1.0.0");
+  await expect(page.getByTestId("rollback-unavailable")).toHaveCount(0);
+  await rollbackButton.click();
   const rollbackDialog = page.getByRole("dialog");
   await expect(rollbackDialog).toContainText("Reverter para a versão ativa anterior?");
+  await expect(rollbackDialog).toContainText("v1.0.0 volta a responder às próximas mensagens no lugar da v1.0.1.");
   await rollbackDialog.getByTestId("confirm-button").click();
   await expect(
     page.getByTestId("toast-success").filter({ hasText: "Revertido: v1.0.1 → v1.0.0" }),
   ).toBeVisible();
   await expect(v100.getByTestId("active-badge")).toBeVisible();
   await expect(v101.getByTestId("active-badge")).toHaveCount(0);
+  // Back on the first live version: nothing earlier to restore, and the button is off, saying why.
+  await expect(rollbackButton).toBeDisabled();
+  await expect(page.getByTestId("rollback-unavailable")).toHaveText("Sem versão anterior para restaurar");
   await v101.getByRole("button", { name: "Expandir v1.0.1" }).click();
   await expect(page.getByText("Hash do bundle")).toBeVisible();
   await shot("versions");
@@ -105,4 +120,31 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   await expect(details).toContainText('"version": "1.0.1"');
   await expect(details).toContainText('"version": "1.0.0"');
   await shot("audit-version-switches");
+});
+
+test("[VERSIONS]: a rollback refused by the server (the list was stale) says why, in words, and the button follows", async ({
+  page,
+  operatorApi,
+}) => {
+  const scope = { tenantSlug: "haven", agentSlug: "recepcao" };
+  const versions = ok(await trpcQuery<{ version: string; active: boolean }[]>(operatorApi, "versions.list", scope));
+  const first = versions.at(-1)?.version ?? "1.0.0";
+  // The version the first test published (the agent has at least two).
+  const newer = versions.find((v) => v.version !== first)?.version;
+  expect(newer).toBeDefined();
+  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version: newer ?? "", force: true }));
+  await page.goto(`${AGENT_URL}/versions`);
+  const rollbackButton = page.getByTestId("rollback-button");
+  await expect(rollbackButton).toHaveText(`↶ Reverter para v${first}`);
+
+  // Someone else rolls back meanwhile: this page still offers it.
+  ok(await trpcMutation(operatorApi, "versions.rollback", scope));
+  await rollbackButton.click();
+  await page.getByRole("dialog").getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-error")).toContainText(
+    `Não há versão para restaurar: nenhuma versão estava no ar antes da v${first}.`,
+  );
+  await expect(page.getByTestId("toast-error")).not.toContainText("Esta ação não é possível");
+  await expect(rollbackButton).toBeDisabled();
+  await expect(page.getByTestId("rollback-unavailable")).toHaveText("Sem versão anterior para restaurar");
 });

@@ -1,7 +1,12 @@
 import { newCustomer } from "../../fixtures/customer.ts";
 import { HAVEN } from "../../fixtures/data.ts";
 import { withStackDb } from "../../fixtures/db.ts";
+import { onboardTenant } from "../../fixtures/tenants.ts";
+import { ok, signIn, trpcMutation } from "../../fixtures/trpc.ts";
 import { expect, test } from "../../fixtures/test.ts";
+
+/** "+55 11 98765 4321" (libphonenumber's international format) from newCustomer's digits. */
+const formatted = (waId: string) => `+55 11 ${waId.slice(4, 9)} ${waId.slice(9)}`;
 
 /** A booked appointment on Haven's calendar, `days` from now at 14:00 São Paulo time (17:00 UTC). */
 async function bookOnHaven(customerName: string, service: string, days: number): Promise<{ id: string; conversationId: string; waId: string }> {
@@ -32,7 +37,8 @@ test("[APPOINTMENTS]: the client sees Haven's upcoming appointments in Haven's t
   await expect(page).toHaveURL(/\/client\/appointments$/);
   const view = page.getByTestId("appointments");
   await expect(view.getByTestId("appointments-zone")).toHaveText("Horários em America/Sao_Paulo");
-  const row = view.getByTestId("appointment").filter({ hasText: booked.waId });
+  // The customer's number in the console's one phone format ("+55 11 98765 4321").
+  const row = view.getByTestId("appointment").filter({ hasText: formatted(booked.waId) });
   await expect(row).toContainText("Limpeza de pele");
   await expect(row).toContainText("Marcado");
   // 17:00 UTC is 14:00 in São Paulo.
@@ -50,7 +56,7 @@ test("[APPOINTMENTS]: an operator opens them from the tenant page and cancels on
   await page.goto(`/tenants/${HAVEN.slug}`);
   await page.getByRole("link", { name: "Agendamentos" }).click();
   await expect(page).toHaveURL(new RegExp(`/tenants/${HAVEN.slug}/appointments$`));
-  const row = page.getByTestId("appointment").filter({ hasText: booked.waId });
+  const row = page.getByTestId("appointment").filter({ hasText: formatted(booked.waId) });
   await expect(row).toContainText("Consulta dermatológica");
   await row.getByRole("button", { name: "Cancelar" }).click();
   const dialog = page.getByRole("dialog");
@@ -111,4 +117,29 @@ test("[LEADS]: the client reads the deals Haven's agents recorded in the CRM, wi
   await page.getByRole("link", { name: "Leads no CRM" }).click();
   await page.getByTestId("deal").filter({ hasText: "#4242" }).getByRole("link", { name: customer.name }).click();
   await expect(page).toHaveURL(new RegExp(`conversations\\?c=${conversationId}`));
+});
+
+test("[APPOINTMENTS]: with nothing yet, the client reads plain words and the operator the technical ones", async ({
+  page,
+  operatorApi,
+  apiSignin,
+  shot,
+}) => {
+  const tenant = await onboardTenant(operatorApi, "agenda-vazia");
+  const client = { email: `cliente-${tenant.slug}@example.test`, password: "senha-do-cliente-1" };
+  ok(await trpcMutation(operatorApi, "users.create", { tenantSlug: tenant.slug, ...client }));
+  await signIn(page.request, client);
+  for (const path of ["/client/appointments", "/client/deals"]) {
+    await page.goto(path);
+    const main = page.getByRole("main");
+    await expect(main.getByText(/Nenhum/)).toBeVisible();
+    await expect(main).not.toContainText(/plugin|spec|create_deal/);
+  }
+  await page.goto("/client/appointments");
+  await expect(page.getByRole("main")).toContainText("Quando o seu assistente marcar um horário");
+  await shot("client-appointments-empty");
+
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}/appointments`);
+  await expect(page.getByRole("main")).toContainText("plugin de calendário (local)");
 });

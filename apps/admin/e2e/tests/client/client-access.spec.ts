@@ -73,9 +73,11 @@ test("[CLIENT]: lands on Haven's metrics — real numbers with their definitions
     String(own.totals.conversations),
   );
   await expect(conversations).toContainText("Conversas distintas com ao menos uma mensagem no dia.");
-  await expect(page.getByTestId("kpi-bot-frt")).toContainText("1ª resposta do bot (p50 / p90)");
+  // Plain words for the client, not the operators' jargon (p50 / p90, Sentinel).
+  await expect(page.getByTestId("kpi-bot-frt")).toContainText("1ª resposta do bot (típica / 9 em 10)");
+  await expect(page.getByRole("main")).not.toContainText(/p50|p90|Sentinel/);
   await expect(page.getByTestId("kpi-bot-frt-value")).not.toHaveText("—");
-  await expect(page.getByTestId("kpi-cost")).toContainText("Estimativa, não fatura.");
+  await expect(page.getByTestId("kpi-cost")).toContainText("Não é fatura.");
   await expect(page.getByTestId("bar-chart").first()).toBeVisible();
   await expect(page.getByTestId("metrics-version-row").first()).toContainText("recepcao v");
   // Every axis label is drawn inside its chart ("US$ 0,0005" used to be cut at the left edge).

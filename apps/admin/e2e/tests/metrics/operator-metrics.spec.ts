@@ -43,4 +43,22 @@ test("[METRICS]: operators open any tenant's metrics from its page, per day and 
   await expect(page.getByTestId("bar-chart")).toHaveCount(4);
   await expect(page.getByTestId("line-chart")).toHaveCount(2);
   await shot("operator-metrics");
+
+  // The tenant has only its sandbox number: the figures are its test traffic, and say so. Counting
+  // customers only (the default once a Meta number exists) leaves every test conversation out.
+  await expect(page.getByTestId("metrics-traffic-note")).toHaveText(
+    "A empresa ainda não tem número da Meta: estes números são das conversas de teste no número sandbox.",
+  );
+  const traffic = page.getByRole("group", { name: "O que contar" });
+  await expect(traffic.getByRole("button", { name: "Clientes e testes" })).toHaveAttribute("aria-pressed", "true");
+  const tests = Number(await page.getByTestId("kpi-conversations-value").innerText());
+  await traffic.getByRole("button", { name: "Clientes", exact: true }).click();
+  await expect(traffic.getByRole("button", { name: "Clientes", exact: true })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("kpi-conversations-value")).toHaveText("0");
+  await expect(page.getByTestId("metrics-traffic-note")).toHaveText(
+    tests === 1
+      ? "1 conversa de teste (no número sandbox: chat de teste, teste de transferência) não está contada."
+      : `${tests} conversas de teste (no número sandbox: chat de teste, teste de transferência) não estão contadas.`,
+  );
+  await shot("operator-metrics-customers-only");
 });

@@ -60,6 +60,8 @@ test("[OPERATIONS]: pauses a number (the bot's reply is held), resumes it, and r
   // Pause Haven's sandbox number, with a reason.
   const numberRow = page.locator(`[data-testid="number-row"][data-phone-number-id="${HAVEN.phoneNumberId}"]`);
   await expect(numberRow.getByTestId("pause-state")).toHaveText("Ativo");
+  // The number in the console's one phone format, as the inbox shows it.
+  await expect(numberRow).toContainText("+55 11 99999 0001");
   await numberRow.getByRole("button", { name: "Pausar" }).click();
   const dialog = page.getByRole("dialog");
   await dialog.getByTestId("confirm-button").click();

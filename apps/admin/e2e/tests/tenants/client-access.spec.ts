@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 
 import { signInForm } from "../../fixtures/accounts.ts";
 import { OPERATOR, OTHER_TENANT } from "../../fixtures/data.ts";
@@ -20,6 +20,15 @@ async function expectClientMetrics(page: Page) {
 async function expectRefused(page: Page) {
   await expect(page.getByRole("alert")).toHaveText("E-mail ou senha incorretos.");
   await expect(page).toHaveURL(/\/login$/);
+}
+
+/** How many lines an account's action buttons take (distinct tops, to the pixel). */
+async function buttonRows(row: Locator): Promise<number> {
+  const tops = await row
+    .getByTestId("account-actions")
+    .getByRole("button")
+    .evaluateAll((buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().top)));
+  return new Set(tops).size;
 }
 
 test("[TENANTS]: an operator gives the client a login, resets its password (sessions end), disables and enables it", async ({
@@ -60,7 +69,13 @@ test("[TENANTS]: an operator gives the client a login, resets its password (sess
   await expect(dialog.getByLabel("Enviar um link para a pessoa definir a senha")).toBeChecked();
   await dialog.getByLabel("Definir uma senha agora").check();
   await dialog.getByRole("button", { name: "Criar acesso" }).click();
+  // An empty password says only "obrigatório" (the wording of every empty required field).
+  await expect(dialog.getByTestId("field-errors")).toHaveText(["e-mail inválido", "obrigatório"]);
+  // A short one: the length is said once, by the error; the hint keeps only the rest of its advice.
+  await dialog.getByLabel("Senha", { exact: true }).fill("curta");
   await expect(dialog.getByTestId("field-errors")).toHaveText(["e-mail inválido", "ao menos 8 caracteres"]);
+  await expect(dialog).not.toContainText("Ao menos 8 caracteres.");
+  await expect(dialog).toContainText("Envie à pessoa por um canal seguro");
   expect(createCalls).toBe(0);
 
   await dialog.getByLabel("E-mail", { exact: true }).fill(email);
@@ -106,6 +121,12 @@ test("[TENANTS]: an operator gives the client a login, resets its password (sess
     await expectClientMetrics(client);
     await page.reload();
     await expect(row).not.toContainText("Nunca entrou");
+    // Its actions sit in one row at 1280 and 1440 (they used to stack three high), and wrap below that.
+    for (const width of [1280, 1440]) {
+      await page.setViewportSize({ width, height: 900 });
+      await expect.poll(() => buttonRows(row)).toBe(1);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
     await shot("client-access");
 
     // A new password: the client's session ends, the old password stops working, the new one works.
@@ -194,6 +215,7 @@ test("[OPERATORS]: the operators page lists the signed-in operator, who cannot d
   await expect(own.getByTestId("account-status")).toHaveText("Ativo");
   await expect(own.getByRole("button", { name: "Redefinir senha" })).toBeVisible();
   await expect(own.getByRole("button", { name: "Desativar" })).toHaveCount(0);
+  await expect.poll(() => buttonRows(card.getByTestId("account-row").first())).toBe(1);
   await shot("operators");
 });
 

@@ -108,7 +108,17 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
     await expect(shown).toContainText("ele não será mostrado de novo");
     await expect(shown.getByRole("button", { name: "Copiar" })).toBeVisible();
     await shot("tenant-integrations-new-secret");
-    await shown.getByRole("button", { name: "Fechar" }).click();
+    // It can never be shown again: Escape and the backdrop do not close it, and Fechar waits for
+    // an explicit "I copied it" (the reason is on screen).
+    await page.keyboard.press("Escape");
+    await expect(shown).toBeVisible();
+    await page.mouse.click(5, 5);
+    await expect(shown).toBeVisible();
+    const close = shown.getByRole("button", { name: "Fechar" });
+    await expect(close).toBeDisabled();
+    await expect(shown).toContainText("Fechar fica disponível depois de marcar acima: o segredo não pode ser mostrado de novo.");
+    await shown.getByLabel("Copiei o segredo e o guardei onde o n8n ou o receptor o lê").check();
+    await close.click();
     await expect(shown).toBeHidden();
     expect(await page.content()).not.toContain(secret);
 

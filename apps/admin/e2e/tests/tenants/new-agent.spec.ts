@@ -14,10 +14,11 @@ test("[AGENTS]: an operator adds an agent to an onboarded tenant, starting from 
   await page.getByRole("button", { name: "+ Novo agente" }).click();
   const dialog = page.getByRole("dialog", { name: "Novo agente" });
   await expect(dialog.getByLabel("Começar de")).toHaveValue("recepcao");
-  await dialog.getByLabel("Identificador (slug)").fill("Vendas 1");
-  await dialog.getByLabel("Nome").fill("Vendas");
-  await dialog.getByRole("button", { name: "Criar agente" }).click();
+  // Nothing red on a fresh form; a slug typed wrong says so as it is typed, before any submit.
+  await expect(dialog.getByTestId("field-errors")).toHaveCount(0);
+  await dialog.getByLabel("Identificador (slug)").fill("Vendas Loja");
   await expect(dialog.getByTestId("field-errors")).toHaveText("deve ser um slug em minúsculas (a-z, 0-9 e hífens simples)");
+  await dialog.getByLabel("Nome").fill("Vendas");
   await dialog.getByLabel("Identificador (slug)").fill("vendas");
   await dialog.getByRole("button", { name: "Criar agente" }).click();
 
@@ -52,12 +53,16 @@ test("[AGENTS]: an operator adds an agent to an onboarded tenant, starting from 
   await expect(routing.getByTestId("routing-summary")).toContainText("Por número");
   await routing.getByRole("button", { name: "Editar" }).click();
   const edit = page.getByRole("dialog", { name: "Roteamento" });
+  // There are no steps on this page: "by number" points at the numbers card.
+  await expect(edit.getByTestId("routing-number-hint")).toHaveText(
+    "Cada número responde com o seu agente, escolhido no cartão Números desta página (Editar, em cada número).",
+  );
   await edit.getByRole("button", { name: "Menu inicial" }).click();
   const options = edit.getByTestId("wizard-menu-option");
   await expect(options).toHaveCount(2);
   await options.nth(1).getByLabel("Opção 2 · Título").fill("");
   await edit.getByRole("button", { name: "Salvar roteamento" }).click();
-  await expect(edit.getByTestId("wizard-menu")).toContainText("não pode ficar vazio");
+  await expect(edit.getByTestId("wizard-menu")).toContainText("obrigatório");
   await options.nth(1).getByLabel("Opção 2 · Título").fill("Comprar");
   await edit.getByRole("button", { name: "Salvar roteamento" }).click();
   await expect(edit).toBeHidden();

@@ -63,14 +63,29 @@ test("[ONBOARDING]: onboards a tenant through the wizard — intake, path-named 
   await page.getByRole("link", { name: "Nova empresa" }).click();
   await expect(page.getByRole("heading", { name: "Nova empresa", level: 1 })).toBeVisible();
 
-  // 1. Tenant: the slug follows the name.
+  // 1. Tenant: nothing is red on a fresh wizard (no field errors, no step badges).
+  const stepsNav = page.getByRole("navigation", { name: "Passos do assistente" });
+  await expect(page.getByTestId("field-errors")).toHaveCount(0);
+  await expect(stepsNav).not.toContainText("erro");
+  // A slug typed wrong says so as it is typed; the slug follows the name.
+  await page.getByLabel("Identificador da empresa").fill("Clinica Aurora");
+  await expect(page.getByTestId("field-errors")).toHaveText(["deve ser um slug em minúsculas (a-z, 0-9 e hífens simples)"]);
+  await expect(page.getByTestId("wizard-step-tenant")).toContainText("1 erro");
+  await page.getByLabel("Identificador da empresa").fill("");
   await page.getByLabel("Nome da empresa").fill(name);
+  await page.getByLabel("Identificador da empresa").fill(slug);
   await expect(page.getByLabel("Identificador da empresa")).toHaveValue(slug);
   await page.getByRole("button", { name: "Próximo →" }).click();
 
-  // 2. Agent: the spec form, with the errors of what is still missing counted on the step.
+  // 2. Agent: the spec form, fresh (not red); once the operator tries to move on, what is still
+  // missing is counted on the step and shown on its fields.
   await expect(page.getByTestId("spec-form")).toBeVisible();
+  await expect(page.getByTestId("wizard-step-agent")).not.toContainText("erro");
+  await expect(page.getByTestId("field-errors")).toHaveCount(0);
+  await page.getByRole("button", { name: "Próximo →" }).click();
   await expect(page.getByTestId("wizard-step-agent")).toContainText("erro");
+  await page.getByRole("button", { name: "← Voltar" }).click();
+  await expect(page.getByTestId("field-errors").first()).toBeVisible();
   await page.locator('[data-path="agent.name"]').fill("Aurora");
   await expect(page.locator('[data-path="business.name"]')).toHaveValue(name);
   await page
@@ -94,6 +109,9 @@ test("[ONBOARDING]: onboards a tenant through the wizard — intake, path-named 
   // 4. Templates: the agent's re-engagement template, its parameter checked as the runtime fills it.
   await page.getByRole("button", { name: /Adicionar template/ }).click();
   const template = page.getByTestId("wizard-template");
+  // A new template is not red at once.
+  await expect(template.getByTestId("field-errors")).toHaveCount(0);
+  await expect(page.getByTestId("wizard-step-templates")).not.toContainText("erro");
   await template.getByLabel("Nome (Meta)").fill("retomada_aurora_v1");
   await expect(template.getByLabel("Idioma (Meta)")).toHaveValue("pt_BR");
   const body = template.getByLabel("Texto aprovado");
@@ -127,7 +145,10 @@ test("[ONBOARDING]: onboards a tenant through the wizard — intake, path-named 
   await number.getByLabel("Token de acesso (Graph API)").fill(`sandbox-token-${suffix}`);
   await expect(number).toContainText("deve ter só dígitos");
   await page.getByTestId("wizard-step-review").click();
-  await expect(page.getByTestId("spec-errors")).toContainText("numbers.0.phoneNumberId");
+  // Review errors name the field as the screens do (counted from 1), not by the apply file's path.
+  await expect(page.getByTestId("spec-errors")).toContainText("Número 1 › phone_number_id (Meta): deve ter só dígitos");
+  await expect(page.getByTestId("spec-errors")).not.toContainText("numbers.0");
+  await shot("onboarding-wizard-review-errors");
   await expect(page.getByTestId("wizard-create")).toBeDisabled();
   await page.getByTestId("wizard-step-numbers").click();
   await number.getByLabel("phone_number_id (Meta)").fill(phoneNumberId);
@@ -220,7 +241,11 @@ test("[ONBOARDING]: two agents behind an initial menu — the wizard routes by m
   await expect(page.locator('[data-path="business.description"]')).toHaveValue(
     "Estúdio de pilates e yoga em Curitiba.",
   );
+  // A new agent is not red at once; a slug typed wrong shows on its field and its tab.
+  await expect(tabs.nth(1)).not.toContainText("erro");
+  await page.getByLabel("Identificador do agente").fill("Vendas Loja");
   await expect(tabs.nth(1)).toContainText("erro");
+  await expect(page.getByText("deve ser um slug em minúsculas (a-z, 0-9 e hífens simples)")).toBeVisible();
   await page.getByLabel("Identificador do agente").fill("vendas");
   await page.locator('[data-path="agent.name"]').fill("Vitor");
   await page.locator('[data-path="goals.0"]').fill("Apresentar os planos mensais");
@@ -240,7 +265,7 @@ test("[ONBOARDING]: two agents behind an initial menu — the wizard routes by m
   await expect(options.nth(1).getByLabel("Agente")).toHaveValue("vendas");
   const prompt = page.getByLabel("Mensagem do menu");
   await prompt.fill(" ");
-  await expect(page.getByTestId("wizard-menu")).toContainText("não pode ficar vazio");
+  await expect(page.getByTestId("wizard-menu")).toContainText("obrigatório");
   await expect(page.getByTestId("wizard-step-routing")).toContainText("1 erro");
   await prompt.fill("Olá! Você quer agendar uma aula ou conhecer os planos?");
   await expect(page.getByTestId("wizard-menu-preview")).toHaveText(
@@ -265,8 +290,8 @@ test("[ONBOARDING]: two agents behind an initial menu — the wizard routes by m
   await expect(summary).toContainText("Agente Vitor (vendas)");
   await expect(summary).toContainText("Roteamento por menu inicial");
   const warnings = page.getByTestId("wizard-warnings");
-  await expect(warnings).toContainText("agents.0.spec.templates.reengagement");
-  await expect(warnings).toContainText("agents.1.spec.templates.reengagement");
+  await expect(warnings).toContainText("Agente 1 › Templates › Retomada");
+  await expect(warnings).toContainText("Agente 2 › Templates › Retomada");
   await expect(warnings).toContainText("sem template de reengajamento: as respostas fora da janela de 24 horas serão bloqueadas");
   await page.getByTestId("wizard-create").click();
   await expect(page).toHaveURL(new RegExp(`/tenants/${slug}$`));

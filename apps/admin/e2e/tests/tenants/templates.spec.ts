@@ -113,10 +113,11 @@ test("[TEMPLATES]: an operator declares a template after onboarding, changes its
 
   await card.getByRole("button", { name: "+ Novo template" }).click();
   const dialog = page.getByRole("dialog", { name: "Novo template" });
+  // Nothing is red on a fresh form; a field says what is wrong as soon as it is typed.
+  await expect(dialog.getByTestId("field-errors")).toHaveCount(0);
   await dialog.getByLabel("Nome (Meta)").fill("Promo Natal");
-  await dialog.getByLabel("Texto aprovado").fill("Feliz Natal, {{1}}!");
-  await dialog.getByRole("button", { name: "Criar template" }).click();
   await expect(dialog.getByTestId("field-errors")).toHaveText("deve ser um nome de template da Meta (a-z, 0-9, _)");
+  await dialog.getByLabel("Texto aprovado").fill("Feliz Natal, {{1}}!");
   await dialog.getByLabel("Nome (Meta)").fill("promo_natal");
   await dialog.getByLabel("Categoria").selectOption({ label: "Marketing" });
   await dialog.getByRole("button", { name: "Criar template" }).click();
@@ -153,4 +154,67 @@ test("[TEMPLATES]: an operator declares a template after onboarding, changes its
     await trpcQuery<{ items: { type: string }[] }>(operatorApi, "audit.list", { tenantSlug: tenant.slug, type: "template." }),
   );
   expect(events.items.map((e) => e.type).sort()).toEqual(["template.created", "template.removed", "template.updated"]);
+});
+
+test("[TEMPLATES]: the tenant page's template dialogs refuse, as they are typed, the bodies the wizard and the API refuse — a gap in the parameters, more than {{1}} on a re-engagement template — also when editing; a template in use says why it cannot be removed", async ({
+  page,
+  apiSignin,
+  operatorApi,
+  shot,
+}) => {
+  const tenant = await onboardTenant(operatorApi, "templates", {
+    agentSlug: "recepcao",
+    specTemplates: { reengagement: { name: "retomada_v1", language: "pt_BR" } },
+    templates: [{ name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
+  });
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}`);
+  const card = page.getByTestId("templates-card");
+  const row = (name: string) => card.locator(`[data-testid="template-row"][data-name="${name}"]`);
+  // The reason Remover is off is on screen, and tied to the button.
+  const remove = row("retomada_v1").getByRole("button", { name: "Remover retomada_v1 (pt_BR)" });
+  await expect(remove).toBeDisabled();
+  const why = row("retomada_v1").getByTestId("template-not-removable");
+  await expect(why).toBeVisible();
+  await expect(why).toHaveText("Em uso pela versão ativa de recepcao: ative uma versão sem ele antes de remover.");
+  await expect(remove).toHaveAttribute("aria-describedby", (await why.getAttribute("id")) ?? "");
+
+  await card.getByRole("button", { name: "+ Novo template" }).click();
+  const dialog = page.getByRole("dialog", { name: "Novo template" });
+  await dialog.getByLabel("Nome (Meta)").fill("oi_v1");
+  const body = dialog.getByLabel("Texto aprovado");
+  await body.fill("Olá {{1}}, tudo bem? {{3}}");
+  await expect(dialog.getByTestId("field-errors")).toHaveText("os parâmetros devem ser {{1}}, {{2}}… sem lacunas (encontrados {{1}}, {{3}})");
+  // No claim that someone fills {{3}}.
+  await expect(dialog.getByTestId("template-params")).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Criar template" }).click();
+  await expect(dialog).toBeVisible();
+  await expect(row("oi_v1")).toHaveCount(0);
+
+  // A re-engagement template: the outbox fills only {{1}}; choosing the use says so at once.
+  await body.fill("Olá {{1}}, sua consulta de {{2}} em {{3}}");
+  await expect(dialog.getByTestId("field-errors")).toHaveCount(0);
+  await dialog.getByLabel("Uso").selectOption({ label: "Retomada (fora da janela de 24h)" });
+  await expect(dialog.getByTestId("field-errors")).toHaveText(
+    "um template de reengajamento aceita no máximo um parâmetro, {{1}}: o primeiro nome do cliente",
+  );
+  await shot("tenant-template-refused");
+  await body.fill("Olá {{1}}, podemos continuar?");
+  await expect(dialog.getByTestId("field-errors")).toHaveCount(0);
+  await expect(dialog.getByTestId("template-params")).toHaveText("Parâmetros: {{1}} = primeiro nome do cliente");
+  await dialog.getByRole("button", { name: "Criar template" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row("oi_v1")).toContainText("Olá {{1}}, podemos continuar?");
+
+  // The edit path checks the same rules.
+  await row("oi_v1").getByRole("button", { name: "Editar oi_v1 (pt_BR)" }).click();
+  const edit = page.getByRole("dialog", { name: "Editar oi_v1 (pt_BR)" });
+  await edit.getByLabel("Texto aprovado").fill("Olá {{1}}, e a {{2}}?");
+  await expect(edit.getByTestId("field-errors")).toHaveText(
+    "um template de reengajamento aceita no máximo um parâmetro, {{1}}: o primeiro nome do cliente",
+  );
+  await edit.getByRole("button", { name: "Salvar" }).click();
+  await expect(edit).toBeVisible();
+  await edit.getByRole("button", { name: "Cancelar" }).click();
+  await expect(row("oi_v1")).toContainText("Olá {{1}}, podemos continuar?");
 });

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { Logo } from "../icons.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
+import { useDocumentTitle } from "./page-title.tsx";
 
 /**
  * The frame of the pages a signed-out person sees (sign-in, set a password through a link): the
@@ -21,6 +22,8 @@ export function AuthFrame({
   footer?: ReactNode;
 }) {
   const { t } = useI18n();
+  // The browser tab says which of these pages it is ("Entrar no console · LX Agent Factory").
+  useDocumentTitle(typeof title === "string" ? title : undefined);
   return (
     <div className="flex min-h-screen flex-col items-center justify-center bg-gradient-to-b from-slate-50 to-slate-100 px-4">
       <div className="absolute top-4 right-4">

@@ -1,10 +1,10 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import type { ComponentType, SVGProps } from "react";
-import { NavLink, Outlet, useNavigate } from "react-router";
+import { useEffect, useRef, useState, type ComponentType, type SVGProps } from "react";
+import { NavLink, Outlet, useLocation } from "react-router";
 
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { useUser } from "../../lib/session.ts";
+import { sessionEnd, useUser } from "../../lib/session.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 import {
   BuildingIcon,
@@ -20,24 +20,86 @@ import {
 import { Badge } from "../ui/badge.tsx";
 import { useToast } from "../ui/toast.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
+import { SessionPageTitle } from "./page-title.tsx";
 
 type NavItem = { to: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>>; soon?: boolean };
 
+function MenuIcon(props: SVGProps<SVGSVGElement>) {
+  return (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} aria-hidden {...props}>
+      <path strokeLinecap="round" d="M4 7h16M4 12h16M4 17h16" />
+    </svg>
+  );
+}
+
+function CloseIcon(props: SVGProps<SVGSVGElement>) {
+  return (
+    <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={1.8} aria-hidden {...props}>
+      <path strokeLinecap="round" d="M6 6l12 12M18 6L6 18" />
+    </svg>
+  );
+}
+
+const iconButton =
+  "inline-flex size-9 items-center justify-center rounded-md text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none";
+
+/**
+ * The signed-in frame: the sidebar (navigation, the user, language, Sair) and the page. From 1024 px
+ * (`lg`) the sidebar is always there; below, a top bar's menu button opens it as a drawer over the
+ * page, which closes on a link (the page changes), Escape, the backdrop or its close button.
+ */
 export function Shell() {
   const { t } = useI18n();
   const user = useUser();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const navigate = useNavigate();
   const toast = useToast();
+  const location = useLocation();
+
+  // The drawer is open for the location it was opened on: any navigation closes it.
+  const [openOn, setOpenOn] = useState<string | null>(null);
+  const open = openOn === location.key;
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+
+  // Opened: focus on its close button. Closed by Escape, the backdrop or that button: back to the
+  // menu button (`close`); by a link: to the new page's main area (the link's onClick).
+  useEffect(() => {
+    if (open) {
+      closeButton.current?.focus();
+    }
+  }, [open]);
+
+  const close = () => {
+    setOpenOn(null);
+    menuButton.current?.focus();
+  };
+
+  useEffect(() => {
+    if (!open) {
+      return;
+    }
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === "Escape") {
+        setOpenOn(null);
+        menuButton.current?.focus();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
 
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
       onSettled: () => {
-        queryClient.clear();
+        // The session guard sends to /login once `auth.me` is null (this shell is then unmounted:
+        // nothing under it renders without a user), and the login page knows it was Sair.
+        // The cached data of this session is dropped at the next sign-in (useSignedIn): removing it
+        // here, while the pages are still mounted, made any of them that re-rendered before the
+        // guard unmounted it fetch again, signed out.
+        sessionEnd.mark("signedOut");
         queryClient.setQueryData(trpc.auth.me.queryKey(), null);
         toast.info(t.auth.signedOut);
-        void navigate("/login", { replace: true });
       },
     }),
   );
@@ -57,31 +119,88 @@ export function Shell() {
           { to: "/client/deals", label: t.nav.deals, icon: ListIcon },
         ];
 
+  const brand = (
+    <div className="flex min-w-0 items-center gap-2.5">
+      <Logo />
+      <div className="min-w-0 leading-tight">
+        <p className="truncate text-sm font-semibold text-slate-900">{t.app.name}</p>
+        <p className="truncate text-xs text-slate-500">
+          {user.role === "operator" ? t.app.console : t.app.clientArea}
+        </p>
+      </div>
+    </div>
+  );
+
   return (
-    <div className="flex min-h-screen">
+    <div className="min-h-screen lg:flex">
+      <SessionPageTitle />
       <a
         href="#main"
         className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-medium text-indigo-700 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
       >
         {t.common.skipToContent}
       </a>
-      <aside className="w-60 shrink-0 border-r border-slate-200 bg-white">
-        <div className="sticky top-0 flex h-screen flex-col">
-          <div className="flex items-center gap-2.5 px-5 py-5">
-            <Logo />
-            <div className="leading-tight">
-              <p className="text-sm font-semibold text-slate-900">{t.app.name}</p>
-              <p className="text-xs text-slate-500">
-                {user.role === "operator" ? t.app.console : t.app.clientArea}
-              </p>
-            </div>
+      <header className="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-slate-200 bg-white px-3 lg:hidden">
+        <button
+          ref={menuButton}
+          type="button"
+          className={iconButton}
+          aria-label={t.nav.openMenu}
+          aria-expanded={open}
+          aria-controls="app-sidebar"
+          data-testid="menu-button"
+          onClick={() => setOpenOn(location.key)}
+        >
+          <MenuIcon className="size-5" />
+        </button>
+        {brand}
+      </header>
+      {open ? (
+        <div
+          className="fixed inset-0 z-40 bg-slate-900/40 lg:hidden"
+          aria-hidden
+          data-testid="menu-backdrop"
+          onClick={close}
+        />
+      ) : null}
+      <aside
+        id="app-sidebar"
+        data-testid="sidebar"
+        data-open={open}
+        className={cn(
+          "w-60 shrink-0 border-r border-slate-200 bg-white",
+          // Below lg: hidden, or a drawer over the page; from lg: in the row, as always.
+          open
+            ? "fixed inset-y-0 left-0 z-50 w-72 max-w-[85vw] shadow-xl lg:static lg:w-60 lg:shadow-none"
+            : "hidden lg:block",
+        )}
+      >
+        <div className="flex h-full flex-col lg:sticky lg:top-0 lg:h-screen">
+          <div className="flex items-center justify-between gap-2 px-5 py-5">
+            {brand}
+            <button
+              ref={closeButton}
+              type="button"
+              className={cn(iconButton, "-mr-2 shrink-0 lg:hidden")}
+              aria-label={t.nav.closeMenu}
+              onClick={close}
+            >
+              <CloseIcon className="size-5" />
+            </button>
           </div>
-          <nav aria-label={t.nav.main} className="flex-1 px-3">
+          <nav aria-label={t.nav.main} className="flex-1 overflow-y-auto px-3">
             <ul className="space-y-0.5">
               {items.map((item) => (
                 <li key={item.to}>
                   <NavLink
                     to={item.to}
+                    onClick={() => {
+                      if (open) {
+                        // The drawer closes as the page changes; focus goes to the new page.
+                        setOpenOn(null);
+                        document.getElementById("main")?.focus({ preventScroll: true });
+                      }
+                    }}
                     className={({ isActive }) =>
                       cn(
                         "flex items-center gap-2.5 rounded-md px-2.5 py-2 text-sm font-medium transition-colors outline-none focus-visible:ring-2 focus-visible:ring-indigo-500",

@@ -17,6 +17,7 @@ export function Dialog({
   children,
   footer,
   wide,
+  dismissible = true,
 }: {
   open: boolean;
   onClose: () => void;
@@ -26,6 +27,8 @@ export function Dialog({
   footer?: ReactNode;
   /** For a form of several columns (2xl instead of md). */
   wide?: boolean;
+  /** false: Escape and a click on the backdrop do not close it (only its own buttons do). */
+  dismissible?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -50,10 +53,12 @@ export function Dialog({
       aria-describedby={description ? descriptionId : undefined}
       onCancel={(event) => {
         event.preventDefault();
-        onClose();
+        if (dismissible) {
+          onClose();
+        }
       }}
       onClick={(event) => {
-        if (event.target === ref.current) {
+        if (dismissible && event.target === ref.current) {
           onClose();
         }
       }}

@@ -47,8 +47,13 @@ export function Field({
   children,
 }: FieldProps & { children: (ids: FieldIds) => ReactNode }) {
   const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
+  const { validation } = useI18n();
   const errorId = errors && errors.length > 0 ? `${id}-error` : undefined;
+  // A hint the error repeats ("Ao menos 8 caracteres." / "ao menos 8 caracteres") is said once, by the error.
+  const same = (text: string) => text.trim().replace(/[.!]$/, "").toLowerCase();
+  const repeated =
+    typeof hint === "string" && (errors ?? []).some((message) => same(validation(message)) === same(hint));
+  const hintId = hint && !repeated ? `${id}-hint` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
   return (
     <div className={cn("space-y-1.5", className)}>
@@ -57,7 +62,7 @@ export function Field({
         {optional ? <span className="ml-1 font-normal text-slate-400">({optional})</span> : null}
       </Label>
       {children({ id, describedBy, invalid: errorId !== undefined })}
-      {hint ? (
+      {hintId ? (
         <p id={hintId} className="text-xs text-slate-500">
           {hint}
         </p>
@@ -118,10 +123,14 @@ export function SelectField(props: FieldControlProps<"select">) {
 /** Validation messages under a field, in the console's language (the schemas speak English). */
 export function FieldErrors({ id, messages }: { id?: string; messages: readonly string[] }) {
   const { validation } = useI18n();
+  const texts = [...new Set(messages.map((message) => validation(message)))];
+  // An empty required field says only that ("obrigatório"), not also the rules its text will follow.
+  const required = validation("required");
+  const shown = texts.includes(required) ? [required] : texts;
   return (
     <ul id={id} className="space-y-0.5 text-xs font-medium text-rose-600" data-testid="field-errors">
-      {messages.map((message) => (
-        <li key={message}>{validation(message)}</li>
+      {shown.map((text) => (
+        <li key={text}>{text}</li>
       ))}
     </ul>
   );

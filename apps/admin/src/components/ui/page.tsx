@@ -56,5 +56,5 @@ export function PageHeader({
 }
 
 export function Page({ className, children }: { className?: string; children: ReactNode }) {
-  return <div className={cn("mx-auto w-full max-w-6xl px-6 py-8", className)}>{children}</div>;
+  return <div className={cn("mx-auto w-full max-w-6xl px-4 py-6 sm:px-6 sm:py-8", className)}>{children}</div>;
 }

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useNavigate } from "react-router";
 
+import { formatPhone, isTestCustomerWaId } from "@lx/shared/domain";
 import { HUMAN_REPLY_MAX, TEST_CASE_MAX_TURNS, ZReplyToConversationInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
@@ -14,6 +15,7 @@ import { EraseCustomerDialog, type EraseTarget } from "../customers/erase-dialog
 import type { TestsPageState } from "../regression/draft-case.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel } from "../../lib/send-key.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { ModeBadge } from "./badges.tsx";
 import { CustomerDataActions } from "./customer-data.tsx";
@@ -40,7 +42,32 @@ export function customerLabel(
   if (c.erasedAt !== null) {
     return words.erasedCustomer;
   }
-  return c.customerName ?? (c.customerWaId ? `+${c.customerWaId}` : c.customerKey) ?? words.unknownCustomer;
+  return c.customerName ?? customerNumber(c) ?? words.unknownCustomer;
+}
+
+/**
+ * The customer's number, formatted like every number in the console (`+55 11 99999 0002`), or for a
+ * WhatsApp username user without one their user id — what tells apart customers who share a
+ * profile name. Null once erased.
+ */
+export function customerNumber(c: {
+  customerWaId: string | null;
+  customerUserId?: string | null;
+  customerKey: string;
+  erasedAt: string | null;
+}): string | null {
+  if (c.erasedAt !== null) {
+    return null;
+  }
+  if (c.customerWaId) {
+    return formatPhone(c.customerWaId);
+  }
+  return c.customerUserId ?? c.customerKey;
+}
+
+/** The console's own test customer (the test chat) is named so rather than by its made-up number. */
+export function isTestCustomer(c: { customerWaId: string | null }): boolean {
+  return c.customerWaId !== null && isTestCustomerWaId(c.customerWaId);
 }
 
 function useInvalidateConversations() {
@@ -147,8 +174,10 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
     setErrors([]);
     reply.mutate(parsed.data);
   };
+  // The console's one send key (lib/send-key.ts), the test chat's too.
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    if (isSendKey(event)) {
+      event.preventDefault();
       submit();
     }
   };
@@ -169,9 +198,14 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
         placeholder={t.inbox.replyPlaceholder}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
+        aria-keyshortcuts={SEND_KEY_SHORTCUTS}
+        aria-describedby="reply-send-hint"
         aria-invalid={errors.length > 0}
         className="min-h-16 resize-y"
       />
+      <p id="reply-send-hint" className="mt-1 text-xs text-slate-500" data-testid="send-hint">
+        {t.agentPages.composer.sendHint(sendKeyLabel())}
+      </p>
       {errors.length > 0 ? <FieldErrors messages={errors} /> : null}
       <div className="mt-2 flex items-center justify-between gap-3">
         <p className="text-xs text-slate-500">
@@ -260,12 +294,19 @@ function ThreadHeader({
           <p className="mt-0.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-500">
             {erased ? null : (
               <>
-                <span className="font-mono">{c.customerWaId ? `+${c.customerWaId}` : c.customerKey}</span>
+                <span className="tabular-nums" data-testid="customer-number">
+                  {customerNumber(c)}
+                </span>
+                {isTestCustomer(c) ? (
+                  <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
+                    {t.inbox.testCustomer}
+                  </Badge>
+                ) : null}
                 <span aria-hidden>·</span>
               </>
             )}
             <span>
-              {t.inbox.number}: {c.number.displayPhoneNumber}
+              {t.inbox.number}: <span className="tabular-nums">{formatPhone(c.number.displayPhoneNumber)}</span>
               {c.number.kind === "sandbox" ? (
                 <Badge tone="gray" className="ml-1 px-1.5 py-0 text-[10px]">
                   sandbox
@@ -297,7 +338,7 @@ function ThreadHeader({
           </div>
         </div>
         {erased ? null : (
-          <div className="flex shrink-0 flex-wrap gap-2">
+          <div className="flex max-w-full shrink-0 flex-wrap gap-2">
             {c.mode !== "human" ? (
               <Button
                 size="sm"

@@ -44,7 +44,7 @@ function Verdicts({ message }: { message: ThreadMessage }) {
 }
 
 function MessageItem({ message, erased }: { message: ThreadMessage; erased: boolean }) {
-  const { t, time, duration, number } = useI18n();
+  const { t, time, duration, tokens } = useI18n();
   if (message.type === "note") {
     return (
       <li className="flex justify-center" data-testid="message" data-author="note">
@@ -109,7 +109,7 @@ function MessageItem({ message, erased }: { message: ThreadMessage; erased: bool
             {time(message.createdAt)}
           </time>
           {message.tokensIn !== null && message.tokensOut !== null ? (
-            <span className="text-slate-400">· {t.inbox.tokens(number(message.tokensIn), number(message.tokensOut))}</span>
+            <span className="text-slate-400">· {tokens(message.tokensIn, message.tokensOut)}</span>
           ) : null}
           {message.latencyMs !== null ? (
             <span className="text-slate-400">· {t.inbox.latency(duration(message.latencyMs))}</span>

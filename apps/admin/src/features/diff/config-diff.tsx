@@ -28,7 +28,14 @@ function JsonValue({ value }: { value: unknown }) {
 }
 
 /** The structured config diff (model, tools, policies, templates…) between the active bundle and the draft's. */
-export function ConfigDiff({ changes }: { changes: readonly ConfigChange[] }) {
+export function ConfigDiff({
+  changes,
+  labels,
+}: {
+  changes: readonly ConfigChange[];
+  /** The before/after column titles (default: the live version, the draft). */
+  labels?: { before: string; after: string };
+}) {
   const { t } = useI18n();
   if (changes.length === 0) {
     return <p className="px-5 py-6 text-sm text-slate-500">{t.compile.noConfigChange}</p>;
@@ -39,8 +46,8 @@ export function ConfigDiff({ changes }: { changes: readonly ConfigChange[] }) {
         <tr>
           <Th>{t.compile.path}</Th>
           <Th>{t.compile.change}</Th>
-          <Th>{t.compile.before}</Th>
-          <Th>{t.compile.after}</Th>
+          <Th>{labels?.before ?? t.compile.before}</Th>
+          <Th>{labels?.after ?? t.compile.after}</Th>
         </tr>
       </THead>
       <TBody>

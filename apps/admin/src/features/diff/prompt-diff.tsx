@@ -133,7 +133,16 @@ function FoldRow({ count, colSpan, onExpand }: { count: number; colSpan: number;
   );
 }
 
-export function PromptDiff({ lines, mode }: { lines: readonly DiffLine[]; mode: "unified" | "split" }) {
+export function PromptDiff({
+  lines,
+  mode,
+  labels,
+}: {
+  lines: readonly DiffLine[];
+  mode: "unified" | "split";
+  /** The split view's column titles (default: the live version, the draft). */
+  labels?: { before: string; after: string };
+}) {
   const { t } = useI18n();
   const [expanded, setExpanded] = useState<ReadonlySet<number>>(new Set());
   const numbered = useMemo(() => numberLines(lines), [lines]);
@@ -219,10 +228,10 @@ export function PromptDiff({ lines, mode }: { lines: readonly DiffLine[]; mode: 
         <thead>
           <tr className="border-b border-slate-200 bg-slate-50 font-sans text-xs text-slate-500">
             <th colSpan={2} className="px-3 py-1.5 text-left font-medium">
-              {t.compile.before}
+              {labels?.before ?? t.compile.before}
             </th>
             <th colSpan={2} className="px-3 py-1.5 text-left font-medium">
-              {t.compile.after}
+              {labels?.after ?? t.compile.after}
             </th>
           </tr>
         </thead>

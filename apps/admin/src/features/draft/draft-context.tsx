@@ -40,8 +40,8 @@ export type DraftApi = {
   /** The JSON view's syntax error: while set, nothing is saved. */
   jsonError: string | null;
   setJsonError: (message: string | null) => void;
-  /** Saves a pending edit now (before compiling, publishing or leaving). */
-  flush: () => Promise<void>;
+  /** Saves a pending edit now (before compiling, publishing or leaving); true when nothing is left unsaved. */
+  flush: () => Promise<boolean>;
   /** Deletes the saved draft and reloads the live spec. */
   discard: () => Promise<void>;
 };
@@ -106,7 +106,7 @@ export function DraftProvider({
   const timer = useRef<number | undefined>(undefined);
   const chain = useRef<Promise<void>>(Promise.resolve());
 
-  const flush = useCallback((): Promise<void> => {
+  const flush = useCallback((): Promise<boolean> => {
     window.clearTimeout(timer.current);
     chain.current = chain.current.then(async () => {
       const payload = pending.current;
@@ -138,7 +138,7 @@ export function DraftProvider({
         setSaveState("error");
       }
     });
-    return chain.current;
+    return chain.current.then(() => pending.current === null);
   }, [saveDraft, queryClient, trpc, tenantSlug, agentSlug]);
 
   const setSpec = useCallback(
@@ -167,11 +167,20 @@ export function DraftProvider({
     setSaveError(null);
   }, [discardDraft, queryClient, trpc, tenantSlug, agentSlug]);
 
-  // Leaving the agent saves what is pending; closing the tab with unsaved edits asks first.
+  // The JSON view's syntax error, for the unload check below (nothing of it is pending: it never saves).
+  const jsonBroken = useRef(false);
+  useEffect(() => {
+    jsonBroken.current = jsonError !== null;
+  }, [jsonError]);
+
+  // Leaving the agent saves what is pending; closing or reloading the tab with unsaved edits (or an
+  // unparsable JSON text) asks first. In-app navigation away from the editor: `LeaveGuard`.
   useEffect(() => {
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      if (pending.current) {
+      if (pending.current || jsonBroken.current) {
         event.preventDefault();
+        // Older browsers show the prompt only when returnValue is set.
+        event.returnValue = "";
       }
     };
     window.addEventListener("beforeunload", onBeforeUnload);

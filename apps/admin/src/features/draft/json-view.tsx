@@ -3,6 +3,7 @@ import { useI18n } from "../../lib/i18n/context.tsx";
 import { isRecord } from "../../lib/paths.ts";
 import { useDraft } from "./draft-context.tsx";
 import { formatSpecJson } from "./format.ts";
+import { jsonSyntaxError } from "./json-error.ts";
 
 /**
  * The JSON view of the same draft. Each keystroke that still parses as a JSON object updates the
@@ -12,16 +13,21 @@ export function JsonView() {
   const { t } = useI18n();
   const draft = useDraft();
   const text = draft.jsonText ?? formatSpecJson(draft.spec);
+  // The browser's message is English and engine-specific: the sentence is ours, with line and column.
+  const syntax = draft.jsonError ? jsonSyntaxError(text) : null;
 
   const onChange = (next: string) => {
     draft.setJsonText(next);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(next);
-    } catch (err) {
-      draft.setJsonError(t.spec.jsonSyntax(err instanceof Error ? err.message : String(err)));
+    const error = jsonSyntaxError(next);
+    if (error) {
+      draft.setJsonError(
+        error.place
+          ? t.agentPages.json.at(error.place.line, error.place.column)
+          : t.agentPages.json.unknownPlace,
+      );
       return;
     }
+    const parsed: unknown = JSON.parse(next);
     if (!isRecord(parsed)) {
       draft.setJsonError(t.spec.jsonNotObject);
       return;
@@ -40,9 +46,14 @@ export function JsonView() {
         <div
           role="alert"
           data-testid="json-syntax-error"
-          className="rounded-md bg-amber-50 px-3 py-2 font-mono text-xs text-amber-800 ring-1 ring-amber-200"
+          className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200"
         >
-          {draft.jsonError}
+          <p className="font-medium">{draft.jsonError}</p>
+          {syntax ? (
+            <p className="mt-1 text-xs text-amber-700" data-testid="json-syntax-detail">
+              {t.agentPages.json.engine}: <span className="font-mono">{syntax.detail}</span>
+            </p>
+          ) : null}
         </div>
       ) : null}
       <Textarea

@@ -33,8 +33,14 @@ export function SaveStatus() {
     tone = "text-emerald-700";
   } else if (draft.info?.source === "draft") {
     state = "loaded";
-    const who = draft.info.updatedByLabel ?? "?";
-    text = `${t.spec.sourceDraft(who)}${draft.info.updatedAt ? ` · ${dateTime(draft.info.updatedAt)}` : ""}`;
+    // Provisioning (`lx apply`) writes drafts with no user behind them: named, never "?".
+    const who =
+      draft.info.updatedBy === "apply"
+        ? t.agentPages.draftBy.apply
+        : draft.info.updatedByLabel
+          ? t.spec.sourceDraft(draft.info.updatedByLabel)
+          : t.agentPages.draftBy.system;
+    text = `${who}${draft.info.updatedAt ? ` · ${dateTime(draft.info.updatedAt)}` : ""}`;
     tone = "text-slate-500";
   } else if (draft.info?.source === "active" && draft.info.activeVersion) {
     state = "loaded";

@@ -7,6 +7,9 @@ import { useId, type ReactNode } from "react";
 
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import { axisFormatter, inferAxisUnit, type AxisUnit } from "./axis.ts";
+
+export type { AxisUnit } from "./axis.ts";
 
 export type Series = { name: string; color: string; values: (number | null)[] };
 
@@ -49,6 +52,7 @@ function Frame({
   max: number;
   /** The plot's left edge (room for the axis labels). */
   left: number;
+  /** The ticks' formatter (axisFormatter: one unit, one number of decimals). */
   format: (value: number) => string;
   children: ReactNode;
   title: string;
@@ -121,20 +125,27 @@ export function BarChart({
   labels,
   series,
   format,
+  unit,
   integer,
   className,
 }: {
   title: string;
   labels: string[];
   series: Series[];
+  /** Each value's exact text (summary, hover titles). */
   format: (value: number) => string;
+  /** The axis's unit; without it, read off `format`'s text (inferAxisUnit). */
+  unit?: AxisUnit;
   /** Counts: the axis top is even (≥ 2), so the middle tick is a whole number too. */
   integer?: boolean;
   className?: string;
 }) {
+  const { locale } = useI18n();
   const top = niceMax(Math.max(0, ...series.flatMap((s) => s.values.map((v) => v ?? 0))));
-  const max = integer ? Math.max(2, Math.ceil(top / 2) * 2) : top;
-  const left = leftPad(max, format);
+  const max = integer || unit === "count" ? Math.max(2, Math.ceil(top / 2) * 2) : top;
+  const axisUnit = unit ?? inferAxisUnit(format, max);
+  const axis = axisUnit ? axisFormatter(axisUnit, max, locale) : format;
+  const left = leftPad(max, axis);
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const step = (WIDTH - left - PAD.right) / Math.max(1, labels.length);
   const groupWidth = step * 0.7;
@@ -143,7 +154,7 @@ export function BarChart({
   return (
     <figure className={cn("min-w-0", className)} data-testid="bar-chart">
       <figcaption className="mb-2 text-sm font-medium text-slate-800">{title}</figcaption>
-      <Frame labels={labels} max={max} left={left} format={format} title={title} summary={total.join(", ")}>
+      <Frame labels={labels} max={max} left={left} format={axis} title={title} summary={total.join(", ")}>
         {series.map((s, si) =>
           s.values.map((value, i) => {
             if (value === null || value <= 0) {
@@ -178,20 +189,26 @@ export function LineChart({
   labels,
   series,
   format,
+  unit,
   max: fixedMax,
   className,
 }: {
   title: string;
   labels: string[];
   series: Series[];
+  /** Each value's exact text (hover titles). */
   format: (value: number) => string;
+  /** The axis's unit; without it, read off `format`'s text (inferAxisUnit). */
+  unit?: AxisUnit;
   /** A fixed top (e.g. 1 for rates); otherwise from the data. */
   max?: number;
   className?: string;
 }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const max = fixedMax ?? niceMax(Math.max(0, ...series.flatMap((s) => s.values.map((v) => v ?? 0))));
-  const left = leftPad(max, format);
+  const axisUnit = unit ?? inferAxisUnit(format, max);
+  const axis = axisUnit ? axisFormatter(axisUnit, max, locale) : format;
+  const left = leftPad(max, axis);
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const step = (WIDTH - left - PAD.right) / Math.max(1, labels.length);
   const point = (value: number, i: number) => ({
@@ -205,7 +222,7 @@ export function LineChart({
   return (
     <figure className={cn("min-w-0", className)} data-testid="line-chart">
       <figcaption className="mb-2 text-sm font-medium text-slate-800">{title}</figcaption>
-      <Frame labels={labels} max={max} left={left} format={format} title={title} summary={summary.join(", ")}>
+      <Frame labels={labels} max={max} left={left} format={axis} title={title} summary={summary.join(", ")}>
         {series.map((s) => {
           const segments: { x: number; y: number }[][] = [];
           let current: { x: number; y: number }[] = [];

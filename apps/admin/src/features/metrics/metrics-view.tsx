@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 
-import { METRICS_DAYS } from "@lx/shared/schemas";
+import { METRICS_DAYS, METRICS_TRAFFIC, type TMetricsTraffic } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
@@ -156,6 +156,7 @@ function Charts({ metrics }: { metrics: Metrics }) {
             labels={labels}
             integer
             format={(v) => number(Math.round(v))}
+            unit="count"
             series={[
               {
                 name: t.metrics.kpi.conversations.label,
@@ -173,6 +174,7 @@ function Charts({ metrics }: { metrics: Metrics }) {
             labels={labels}
             integer
             format={(v) => number(Math.round(v))}
+            unit="count"
             series={[
               { name: c.in, color: COLORS.secondary, values: pick((d) => d.messagesIn) },
               { name: c.out, color: COLORS.primary, values: pick((d) => d.messagesOut) },
@@ -186,6 +188,7 @@ function Charts({ metrics }: { metrics: Metrics }) {
             title={c.frt}
             labels={labels}
             format={(v) => duration(v)}
+            unit="duration"
             series={[
               { name: c.p50, color: COLORS.primary, values: pick((d) => d.botFirstResponseP50Ms) },
               { name: c.p90, color: COLORS.tertiary, values: pick((d) => d.botFirstResponseP90Ms) },
@@ -200,6 +203,7 @@ function Charts({ metrics }: { metrics: Metrics }) {
             labels={labels}
             integer
             format={(v) => number(Math.round(v))}
+            unit="count"
             series={[
               { name: t.metrics.kpi.handoffs.label, color: COLORS.tertiary, values: pick((d) => d.handoffs) },
             ]}
@@ -213,6 +217,7 @@ function Charts({ metrics }: { metrics: Metrics }) {
             labels={labels}
             max={1}
             format={(v) => percent(v)}
+            unit="percent"
             series={[
               { name: c.delivered, color: COLORS.good, values: pick((d) => d.deliveryRate) },
               { name: c.read, color: COLORS.secondary, values: pick((d) => d.readRate) },
@@ -226,6 +231,7 @@ function Charts({ metrics }: { metrics: Metrics }) {
             title={c.cost}
             labels={labels}
             format={(v) => usd(v)}
+            unit="usd"
             series={[
               { name: t.metrics.kpi.cost.label, color: COLORS.primary, values: pick((d) => d.costUsd) },
             ]}
@@ -424,6 +430,24 @@ function utcOffset(timeZone: string): string {
   }
 }
 
+/** What the figures count, in words: test conversations left out, or included and why. */
+function TrafficNote({ traffic }: { traffic: Metrics["traffic"] }) {
+  const { t } = useI18n();
+  const text =
+    traffic.counted === "customers"
+      ? traffic.testConversationsExcluded > 0
+        ? t.metrics.traffic.excluded(traffic.testConversationsExcluded)
+        : null
+      : traffic.hasMetaNumber
+        ? t.metrics.traffic.allIncluded
+        : t.metrics.traffic.sandboxOnly;
+  return text ? (
+    <p className="text-sm text-slate-600" data-testid="metrics-traffic-note">
+      {text}
+    </p>
+  ) : null;
+}
+
 /**
  * A tenant's metrics: KPIs with their definitions, charts per day, the per-version table, handoff
  * reasons, policies, and the price table behind the cost. Read-only; shared by the client's page
@@ -440,8 +464,10 @@ export function MetricsView({
 }) {
   const { t } = useI18n();
   const trpc = useTRPC();
+  // Unset: the server's default (customers only once the tenant has a Meta number).
+  const [traffic, setTraffic] = useState<TMetricsTraffic | undefined>(undefined);
   const metrics = useQuery({
-    ...trpc.metrics.tenant.queryOptions({ tenantSlug, days }),
+    ...trpc.metrics.tenant.queryOptions({ tenantSlug, days, traffic }),
     placeholderData: keepPreviousData,
     refetchInterval: 60_000,
   });
@@ -455,6 +481,14 @@ export function MetricsView({
           options={METRICS_DAYS.map((n) => ({ value: String(n), label: t.metrics.lastDays(n) }))}
         />
         {metrics.data ? (
+          <Segmented
+            label={t.metrics.traffic.label}
+            value={metrics.data.traffic.counted}
+            onChange={setTraffic}
+            options={METRICS_TRAFFIC.map((value) => ({ value, label: t.metrics.traffic[value] }))}
+          />
+        ) : null}
+        {metrics.data ? (
           <p className="text-xs text-slate-500" data-testid="metrics-timezone">
             {t.metrics.timezone(metrics.data.range.timezone, utcOffset(metrics.data.range.timezone))}
           </p>
@@ -466,6 +500,7 @@ export function MetricsView({
         <ErrorState error={metrics.error} onRetry={() => void metrics.refetch()} />
       ) : (
         <div className={cn("space-y-6", metrics.isPlaceholderData && "opacity-60")}>
+          <TrafficNote traffic={metrics.data.traffic} />
           {metrics.data.totals.conversations === 0 ? (
             <Card>
               <EmptyState title={t.metrics.empty} description={t.metrics.emptyHint} />

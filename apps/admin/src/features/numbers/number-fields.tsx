@@ -21,10 +21,13 @@ export function NumberFields({
   errorsAt,
   agents,
   existing = false,
+  nameOf,
 }: {
   value: NumberFieldValues;
   onChange: (patch: Partial<NumberFieldValues>) => void;
   errorsAt: (field: keyof NumberFieldValues) => readonly string[] | undefined;
+  /** Each control's `name`: its path in the form's value, so leaving it marks it touched. */
+  nameOf?: (field: keyof NumberFieldValues) => string;
   agents: readonly AgentChoice[] | null;
   existing?: boolean;
 }) {
@@ -34,6 +37,7 @@ export function NumberFields({
       <TextField
         label={t.wizard.phoneNumberId}
         errors={errorsAt("phoneNumberId")}
+        name={nameOf?.("phoneNumberId")}
         value={value.phoneNumberId}
         inputMode="numeric"
         controlClassName="font-mono"
@@ -43,6 +47,7 @@ export function NumberFields({
       <TextField
         label={t.wizard.displayPhoneNumber}
         errors={errorsAt("displayPhoneNumber")}
+        name={nameOf?.("displayPhoneNumber")}
         value={value.displayPhoneNumber}
         placeholder="+55 11 99999-0000"
         onChange={(event) => onChange({ displayPhoneNumber: event.target.value })}
@@ -51,6 +56,7 @@ export function NumberFields({
         label={existing ? t.numbers.newToken : t.wizard.accessToken}
         hint={existing ? t.numbers.keepToken : undefined}
         errors={errorsAt("accessToken")}
+        name={nameOf?.("accessToken")}
         type="password"
         autoComplete="off"
         value={value.accessToken}
@@ -61,6 +67,7 @@ export function NumberFields({
           label={t.numbers.wabaId}
           optional={t.common.optional}
           errors={errorsAt("wabaId")}
+        name={nameOf?.("wabaId")}
           value={value.wabaId}
           inputMode="numeric"
           controlClassName="font-mono"
@@ -70,6 +77,7 @@ export function NumberFields({
       <SelectField
         label={t.wizard.kind}
         errors={errorsAt("kind")}
+        name={nameOf?.("kind")}
         value={value.kind}
         onChange={(event) => onChange({ kind: NUMBER_KINDS.find((k) => k === event.target.value) ?? value.kind })}
       >

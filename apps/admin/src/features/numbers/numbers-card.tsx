@@ -103,13 +103,19 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
                       size="sm"
                       variant="ghost"
                       disabled={!n.removable}
-                      title={n.removable ? undefined : t.numbers.notRemovable}
+                      aria-describedby={n.removable ? undefined : `number-why-${n.id}`}
                       onClick={() => setRemoving(n)}
                       aria-label={`${t.common.remove} ${n.displayPhoneNumber}`}
                     >
                       {t.common.remove}
                     </Button>
                   </div>
+                  {/* Why Remover is off, said on screen (a disabled button takes no focus, so no tooltip). */}
+                  {n.removable ? null : (
+                    <p id={`number-why-${n.id}`} className="mt-1 ml-auto max-w-64 text-right text-xs text-slate-500" data-testid="number-not-removable">
+                      {t.numbers.notRemovable}
+                    </p>
+                  )}
                 </Td>
               </Tr>
             ))}
@@ -181,7 +187,7 @@ function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; edit
   const failed = editing ? update.error : add.error;
   const busy = add.isPending || update.isPending;
   return (
-    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="number-form">
+    <form onSubmit={form.submit} onBlur={form.onBlur} noValidate className="space-y-4" data-testid="number-form">
       {failed ? (
         <FormError>{errorCode(failed) === "CONFLICT" ? t.numbers.taken(phoneNumberId.trim()) : errorMessage(failed, t)}</FormError>
       ) : null}
@@ -190,6 +196,7 @@ function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; edit
         existing={editing !== null}
         agents={(agents.data ?? []).map((a) => ({ slug: a.slug, label: a.name }))}
         errorsAt={(field) => at(field === "agent" ? "agentSlug" : field)}
+        nameOf={(field) => `number.${field === "agent" ? "agentSlug" : field}`}
         onChange={(patch) => setValues((v) => ({ ...v, ...patch }))}
       />
       <FormFooter busy={busy} submitLabel={editing ? t.numbers.save : t.numbers.create} onCancel={onClose} />

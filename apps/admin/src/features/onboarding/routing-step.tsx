@@ -44,10 +44,13 @@ export function RoutingEditor({
   agents,
   errorsAt,
   onChange,
+  numberHint,
 }: {
   routing: RoutingIntake;
   agents: readonly AgentChoice[];
   errorsAt: (path: string) => string[];
+  /** What "by number" means where the editor is (the wizard's Numbers step, the tenant page's card). */
+  numberHint?: string;
   onChange: (patch: Partial<RoutingIntake>) => void;
 }) {
   const { t } = useI18n();
@@ -71,13 +74,16 @@ export function RoutingEditor({
         }
       />
       {routing.mode === "number" ? (
-        <p className="text-sm text-slate-600">{t.wizard.routingNumberHint}</p>
+        <p className="text-sm text-slate-600" data-testid="routing-number-hint">
+          {numberHint ?? t.wizard.routingNumberHint}
+        </p>
       ) : (
         <div className="space-y-4" data-testid="wizard-menu">
           <p className="text-sm text-slate-600">{t.wizard.routingMenuHint}</p>
           <TextareaField
             label={t.wizard.menuPrompt}
             errors={errorsAt("prompt")}
+            name="routing.prompt"
             value={routing.prompt}
             rows={2}
             onChange={(event) => onChange({ prompt: event.target.value })}
@@ -92,6 +98,7 @@ export function RoutingEditor({
                 <TextField
                   label={`${t.wizard.menuOption(index + 1)} · ${t.wizard.optionTitle}`}
                   errors={errorsAt(`options.${index}.title`)}
+                  name={`routing.options.${index}.title`}
                   value={option.title}
                   maxLength={OPTION_TITLE_MAX}
                   onChange={(event) =>

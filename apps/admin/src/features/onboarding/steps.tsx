@@ -83,6 +83,7 @@ export function TenantStep({ intake, set, errors }: StepProps) {
         <TextField
           label={t.wizard.tenantName}
           errors={messagesAt(errors, "tenant.name")}
+          name="tenant.name"
           value={intake.tenantName}
           onChange={(event) => {
             const name = event.target.value;
@@ -103,6 +104,7 @@ export function TenantStep({ intake, set, errors }: StepProps) {
           label={t.wizard.tenantSlug}
           hint={t.wizard.tenantSlugHint}
           errors={messagesAt(errors, "tenant.slug")}
+          name="tenant.slug"
           value={intake.tenantSlug}
           controlClassName="font-mono"
           onChange={(event) => set({ tenantSlug: event.target.value, slugTouched: true })}
@@ -302,6 +304,7 @@ export function NumbersStep({ intake, set, errors }: StepProps) {
               <NumberFields
                 value={number}
                 errorsAt={(field) => at(`numbers.${index}.${field}`)}
+                nameOf={(field) => `numbers.${index}.${field}`}
                 // Under menu routing the menu picks the agent, so the number's own is only shown when wrong.
                 agents={
                   (intake.agents.length > 1 && intake.routing.mode === "number") || at(`numbers.${index}.agent`).length > 0

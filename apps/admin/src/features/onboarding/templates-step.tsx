@@ -30,6 +30,7 @@ function TemplateItem({
         value={template}
         wide
         errorsAt={(field) => at(field)}
+        nameOf={(field) => `templates.${index}.${field}`}
         // The wizard's templates always have a use: no "none" option, so `purpose` is never "".
         onChange={({ purpose, ...patch }) => onChange({ ...patch, ...(purpose ? { purpose } : {}) })}
       />

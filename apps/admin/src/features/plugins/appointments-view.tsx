@@ -2,6 +2,8 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from 
 import { useState } from "react";
 import { Link } from "react-router";
 
+import { formatCustomerKey } from "@lx/shared/domain";
+
 import { Badge, type BadgeTone } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
 import { Card } from "../../components/ui/card.tsx";
@@ -78,7 +80,7 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
   const items = pages.flatMap((page) => page.items);
   const timeZone = pages[0]?.timeZone ?? "UTC";
   const at = (iso: string) => formatIn(iso, timeZone, locale);
-  const who = (a: Appointment) => a.customerName ?? a.customerKey;
+  const who = (a: Appointment) => a.customerName ?? formatCustomerKey(a.customerKey);
 
   return (
     <Card data-testid="appointments">
@@ -109,7 +111,10 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
       ) : list.isError ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : items.length === 0 ? (
-        <EmptyState title={when === "upcoming" ? t.appointments.empty : t.appointments.emptyPast} description={t.appointments.emptyHint} />
+        <EmptyState
+          title={when === "upcoming" ? t.appointments.empty : t.appointments.emptyPast}
+          description={canManage ? t.appointments.emptyHint : t.appointments.emptyHintClient}
+        />
       ) : (
         <Table>
           <THead>
@@ -128,7 +133,7 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
                 <Td className="whitespace-nowrap font-medium text-slate-900">{at(a.startsAt)}</Td>
                 <Td>
                   <div className="text-slate-900">{who(a)}</div>
-                  {a.customerName ? <div className="font-mono text-xs text-slate-500">{a.customerKey}</div> : null}
+                  {a.customerName ? <div className="text-xs text-slate-500 tabular-nums">{formatCustomerKey(a.customerKey)}</div> : null}
                 </Td>
                 <Td className="text-slate-600">{a.service ?? t.appointments.noService}</Td>
                 <Td>

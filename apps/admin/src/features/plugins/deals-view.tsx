@@ -1,6 +1,8 @@
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 
+import { formatCustomerKey } from "@lx/shared/domain";
+
 import { Badge } from "../../components/ui/badge.tsx";
 import { Card } from "../../components/ui/card.tsx";
 import { LoadMore } from "../../components/ui/load-more.tsx";
@@ -30,7 +32,10 @@ export function DealsView({ tenantSlug, canOpenConversations }: { tenantSlug: st
       ) : list.isError ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : items.length === 0 ? (
-        <EmptyState title={t.deals.empty} description={t.deals.emptyHint} />
+        <EmptyState
+          title={t.deals.empty}
+          description={canOpenConversations ? t.deals.emptyHint : t.deals.emptyHintClient}
+        />
       ) : (
         <Table>
           <THead>
@@ -50,10 +55,10 @@ export function DealsView({ tenantSlug, canOpenConversations }: { tenantSlug: st
                 <Td>
                   {canOpenConversations && d.conversationId ? (
                     <Link className="text-indigo-700 hover:underline" to={`/tenants/${tenantSlug}/conversations?c=${d.conversationId}`}>
-                      {d.customerName ?? d.customerKey ?? "—"}
+                      {d.customerName ?? (d.customerKey ? formatCustomerKey(d.customerKey) : "—")}
                     </Link>
                   ) : (
-                    <span className="text-slate-900">{d.customerName ?? d.customerKey ?? "—"}</span>
+                    <span className="text-slate-900">{d.customerName ?? (d.customerKey ? formatCustomerKey(d.customerKey) : "—")}</span>
                   )}
                 </Td>
                 <Td>

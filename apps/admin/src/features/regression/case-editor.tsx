@@ -113,7 +113,8 @@ export function CaseEditor({
               <div key={i} className="flex flex-wrap items-start gap-2" data-testid={`expectation-${i}`}>
                 <Select
                   aria-label={`${r.cases.expectations} ${i + 1}`}
-                  className="w-64"
+                  // As wide as its longest option (never clipped, in any language), and never squeezed by the text beside it.
+                  className="w-auto max-w-full shrink-0"
                   value={e.kind}
                   onChange={(ev) => set({ kind: ev.target.value as DraftExpectation["kind"] })}
                 >
@@ -138,7 +139,7 @@ export function CaseEditor({
                 {e.kind === "tool_called" ? (
                   <Select
                     aria-label={r.cases.expectationTool}
-                    className="w-56"
+                    className="w-auto max-w-full shrink-0"
                     value={e.tool}
                     onChange={(ev) => set({ tool: ev.target.value as DraftExpectation["tool"] })}
                   >

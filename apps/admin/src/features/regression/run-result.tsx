@@ -24,7 +24,7 @@ function why(e: TExpectationResult, c: TTestCaseResult, w: Why, triggers: Messag
 
 /** A test case's simulated conversation, its expectations with why each passed or failed. */
 export function CaseResults({ results }: { results: readonly TTestCaseResult[] }) {
-  const { t } = useI18n();
+  const { t, tokens } = useI18n();
   const r = t.regression;
   return (
     <ul className="space-y-4" data-testid="case-results">
@@ -35,7 +35,7 @@ export function CaseResults({ results }: { results: readonly TTestCaseResult[] }
               {c.passed ? r.result.passed : r.result.failed}
             </Badge>
             <span className="text-sm font-semibold text-slate-900">{c.name}</span>
-            {c.tokensIn + c.tokensOut > 0 ? <span className="text-xs text-slate-400">{r.runs.tokens(c.tokensIn + c.tokensOut)}</span> : null}
+            {c.tokensIn + c.tokensOut > 0 ? <span className="text-xs text-slate-400">{tokens(c.tokensIn + c.tokensOut)}</span> : null}
           </div>
           <div className="grid gap-4 px-4 py-3 lg:grid-cols-2">
             <ul className="space-y-1.5 text-sm">

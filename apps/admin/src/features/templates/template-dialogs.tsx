@@ -99,7 +99,7 @@ function TemplateForm({ tenantSlug, editing, onClose }: { tenantSlug: string; ed
   const failed = editing ? update.error : create.error;
   const busy = create.isPending || update.isPending;
   return (
-    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="template-form">
+    <form onSubmit={form.submit} onBlur={form.onBlur} noValidate className="space-y-4" data-testid="template-form">
       {failed ? (
         <FormError>{errorCode(failed) === "CONFLICT" ? t.templates.exists(ref) : errorMessage(failed, t)}</FormError>
       ) : null}
@@ -108,7 +108,14 @@ function TemplateForm({ tenantSlug, editing, onClose }: { tenantSlug: string; ed
         identityFixed={editing !== null}
         purposeOptional
         errorsAt={(field) => at(field)}
-        onChange={(patch) => setValues((v) => ({ ...v, ...patch }))}
+        nameOf={(field) => `template.${field}`}
+        onChange={(patch) => {
+          // A new use can make the text wrong (a re-engagement body takes only {{1}}): say so now.
+          if (patch.purpose !== undefined && body.trim() !== "") {
+            form.touch("template.body");
+          }
+          setValues((v) => ({ ...v, ...patch }));
+        }}
       />
       <FormFooter busy={busy} submitLabel={editing ? t.templates.save : t.templates.create} onCancel={onClose} />
     </form>

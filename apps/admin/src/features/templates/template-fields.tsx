@@ -1,4 +1,4 @@
-import { TEMPLATE_CATEGORIES, TEMPLATE_PURPOSES, templateBodyParams } from "@lx/shared/schemas";
+import { TEMPLATE_CATEGORIES, TEMPLATE_PURPOSES, templateBodyParams, templateBodyProblem } from "@lx/shared/schemas";
 
 import { SelectField, TextareaField, TextField } from "../../components/ui/field.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -21,10 +21,13 @@ export function TemplateFields({
   identityFixed = false,
   purposeOptional = false,
   wide = false,
+  nameOf,
 }: {
   value: TemplateFieldValues;
   onChange: (patch: Partial<TemplateFieldValues>) => void;
   errorsAt: (field: keyof TemplateFieldValues) => readonly string[] | undefined;
+  /** Each control's `name`: its path in the form's value, so leaving it marks it touched. */
+  nameOf?: (field: keyof TemplateFieldValues) => string;
   identityFixed?: boolean;
   purposeOptional?: boolean;
   /** Four columns on large screens (a page), two otherwise (a dialog). */
@@ -37,6 +40,7 @@ export function TemplateFields({
         <TextField
           label={t.wizard.templateName}
           errors={errorsAt("name")}
+          name={nameOf?.("name")}
           value={value.name}
           placeholder="retomada_v1"
           controlClassName="font-mono"
@@ -46,6 +50,7 @@ export function TemplateFields({
         <TextField
           label={t.wizard.templateLanguage}
           errors={errorsAt("language")}
+          name={nameOf?.("language")}
           value={value.language}
           placeholder="pt_BR"
           controlClassName="font-mono"
@@ -55,6 +60,7 @@ export function TemplateFields({
         <SelectField
           label={t.wizard.templateCategory}
           errors={errorsAt("category")}
+          name={nameOf?.("category")}
           value={value.category}
           onChange={(event) => onChange({ category: TEMPLATE_CATEGORIES.find((c) => c === event.target.value) ?? value.category })}
         >
@@ -67,6 +73,7 @@ export function TemplateFields({
         <SelectField
           label={t.wizard.templatePurpose}
           errors={errorsAt("purpose")}
+          name={nameOf?.("purpose")}
           value={value.purpose}
           onChange={(event) => onChange({ purpose: TEMPLATE_PURPOSES.find((p) => p === event.target.value) ?? "" })}
         >
@@ -82,6 +89,7 @@ export function TemplateFields({
         label={t.wizard.templateBody}
         hint={t.wizard.templateBodyHint}
         errors={errorsAt("body")}
+        name={nameOf?.("body")}
         value={value.body}
         rows={2}
         maxLength={1024}
@@ -97,6 +105,11 @@ export function TemplateFields({
 function ParamsLine({ body, purpose }: { body: string; purpose: Purpose | "" }) {
   const { t } = useI18n();
   const params = templateBodyParams(body).sort((a, b) => a - b);
+  // A body the schema refuses (a gap, {{2}} on a re-engagement template) has no fill to describe:
+  // its error under the text says what is wrong.
+  if (templateBodyProblem(body, purpose) !== null) {
+    return null;
+  }
   return (
     <p className="text-xs text-slate-500" data-testid="template-params">
       {params.length === 0

@@ -127,13 +127,19 @@ export function TemplatesCard({ tenantSlug, className }: { tenantSlug: string; c
                           size="sm"
                           variant="ghost"
                           disabled={tpl.usedBy.length > 0}
-                          title={tpl.usedBy.length > 0 ? t.templates.inUse(agentsOf(tpl)) : undefined}
+                          aria-describedby={tpl.usedBy.length > 0 ? `template-why-${tpl.id}` : undefined}
                           onClick={() => setRemoving(tpl)}
                           aria-label={`${t.common.remove} ${ref(tpl)}`}
                         >
                           {t.common.remove}
                         </Button>
                       </div>
+                      {/* Why Remover is off, said on screen (a disabled button takes no focus, so no tooltip). */}
+                      {tpl.usedBy.length > 0 ? (
+                        <p id={`template-why-${tpl.id}`} className="mt-1 ml-auto max-w-64 text-right text-xs text-slate-500" data-testid="template-not-removable">
+                          {t.templates.inUse(agentsOf(tpl))}
+                        </p>
+                      ) : null}
                     </Td>
                   </Tr>
                 ))}

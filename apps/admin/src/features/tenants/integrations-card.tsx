@@ -188,7 +188,7 @@ function IntegrationsBody({ data, onOpen }: { data: Integrations; onOpen: (open:
               size="sm"
               variant="ghost"
               disabled={crmUsers.length > 0}
-              title={crmUsers.length > 0 ? t.integrations.crmInUse(inUse) : undefined}
+              aria-describedby={crmUsers.length > 0 ? "crm-in-use" : undefined}
               onClick={() => onOpen("removeCrm")}
             >
               {t.common.remove}
@@ -196,7 +196,7 @@ function IntegrationsBody({ data, onOpen }: { data: Integrations; onOpen: (open:
           ) : null}
         </div>
         {data.crmToken.set && crmUsers.length > 0 ? (
-          <p className="text-xs text-slate-500" data-testid="crm-in-use">
+          <p id="crm-in-use" className="text-xs text-slate-500" data-testid="crm-in-use">
             {t.integrations.crmInUse(inUse)}
           </p>
         ) : null}

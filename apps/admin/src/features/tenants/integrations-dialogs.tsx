@@ -12,7 +12,7 @@ import {
 import { Button } from "../../components/ui/button.tsx";
 import { CopyField } from "../../components/ui/copy-field.tsx";
 import { Dialog, FormFooter, MutationConfirmDialog } from "../../components/ui/dialog.tsx";
-import { TextField } from "../../components/ui/field.tsx";
+import { Checkbox, TextField } from "../../components/ui/field.tsx";
 import { FormError, WarningNote } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorMessage } from "../../lib/errors.ts";
@@ -49,8 +49,11 @@ export function RotateWebhookSecretDialog({ tenantSlug, open, onClose }: DialogP
     }),
   );
   const secret = rotate.data?.secret ?? null;
+  // The secret is never shown again: closing takes an explicit "I copied it".
+  const [copied, setCopied] = useState(false);
   const close = () => {
     rotate.reset();
+    setCopied(false);
     onClose();
   };
   return (
@@ -68,11 +71,12 @@ export function RotateWebhookSecretDialog({ tenantSlug, open, onClose }: DialogP
       <Dialog
         open={open && secret !== null}
         onClose={close}
+        dismissible={false}
         wide
         title={t.integrations.newSecretTitle}
         description={t.integrations.newSecretBody}
         footer={
-          <Button variant="secondary" onClick={close}>
+          <Button variant="secondary" onClick={close} disabled={!copied} aria-describedby={copied ? undefined : "new-secret-close-why"} data-testid="new-webhook-secret-close">
             {t.common.close}
           </Button>
         }
@@ -87,6 +91,17 @@ export function RotateWebhookSecretDialog({ tenantSlug, open, onClose }: DialogP
               data-testid="new-webhook-secret-value"
             />
             <WarningNote role="status">{t.integrations.shownOnce}</WarningNote>
+            <Checkbox
+              label={t.integrations.copiedConfirm}
+              checked={copied}
+              onChange={(event) => setCopied(event.target.checked)}
+              data-testid="new-webhook-secret-copied"
+            />
+            {!copied ? (
+              <p id="new-secret-close-why" className="text-xs text-slate-600">
+                {t.integrations.closeAfterCopy}
+              </p>
+            ) : null}
           </div>
         ) : null}
       </Dialog>
@@ -185,7 +200,7 @@ function PastedSecretForm<S extends z.ZodType>({
   const [secret, setSecret] = useState("");
   const form = useCheckedForm(schema, { tenantSlug, [field]: secret }, onSubmit);
   return (
-    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid={testId}>
+    <form onSubmit={form.submit} onBlur={form.onBlur} noValidate className="space-y-4" data-testid={testId}>
       {save.error ? <FormError>{errorMessage(save.error, t)}</FormError> : null}
       <TextField
         label={label}
@@ -197,6 +212,7 @@ function PastedSecretForm<S extends z.ZodType>({
         value={secret}
         onChange={(event) => setSecret(event.target.value)}
         errors={form.issues.get(field)}
+        name={field}
       />
       <FormFooter busy={save.isPending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>

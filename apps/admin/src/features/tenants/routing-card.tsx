@@ -90,12 +90,13 @@ function RoutingForm({ tenantSlug, routing, onClose }: { tenantSlug: string; rou
     (input) => save.mutate(input),
   );
   return (
-    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="routing-form">
+    <form onSubmit={form.submit} onBlur={form.onBlur} noValidate className="space-y-4" data-testid="routing-form">
       {save.error ? <FormError>{errorMessage(save.error, t)}</FormError> : null}
       <RoutingEditor
         routing={draft}
         agents={(agents.data ?? []).map((a) => ({ slug: a.slug, label: a.name }))}
         errorsAt={(path) => form.issues.get(`routing.${path}`) ?? []}
+        numberHint={t.wizard.routingNumberHintPage}
         onChange={(patch) => setDraft((d) => ({ ...d, ...patch }))}
       />
       <FormFooter busy={save.isPending} submitLabel={t.tenant.saveRouting} onCancel={onClose} />

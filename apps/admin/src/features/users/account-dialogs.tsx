@@ -178,11 +178,12 @@ function NewAccountForm({
 
 
   return (
-    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="new-account-form">
+    <form onSubmit={form.submit} onBlur={form.onBlur} noValidate className="space-y-4" data-testid="new-account-form">
       {error ? <FormError>{error}</FormError> : null}
       <TextField
         label={t.users.email}
         errors={issues.get("email")}
+        name="email"
         type="email"
         autoComplete="off"
         autoFocus
@@ -194,6 +195,7 @@ function NewAccountForm({
         label={t.users.name}
         optional={t.common.optional}
         errors={issues.get("name")}
+        name="name"
         autoComplete="off"
         maxLength={120}
         value={name}
@@ -308,7 +310,7 @@ function ResetPasswordForm({
 
 
   return (
-    <form onSubmit={form.submit} noValidate className="space-y-4" data-testid="reset-password-form">
+    <form onSubmit={form.submit} onBlur={form.onBlur} noValidate className="space-y-4" data-testid="reset-password-form">
       {error ? <FormError>{error}</FormError> : null}
       <PasswordField
         label={t.users.newPassword}

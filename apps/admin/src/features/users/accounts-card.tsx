@@ -7,7 +7,6 @@ import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { LoadMore } from "../../components/ui/load-more.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
-import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
 import { errorCode } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -120,30 +119,22 @@ export function AccountsCard({
           className="py-8"
         />
       ) : (
-        <Table aria-labelledby={titleId} data-testid="accounts-table">
-          <THead>
-            <tr>
-              <Th>{t.users.email}</Th>
-              <Th>{t.users.name}</Th>
-              <Th>{t.users.lastLogin}</Th>
-              <Th>{t.users.status}</Th>
-              <Th className="text-right">{t.common.actions}</Th>
-            </tr>
-          </THead>
-          <TBody>
-            {rows.map((account) => (
-              <AccountRow
-                key={account.id}
-                account={account}
-                self={account.id === user.id}
-                onCreateLink={() => makeLink(account, false)}
-                onEmailLink={mail.enabled ? () => makeLink(account, true) : undefined}
-                onResetPassword={() => setResetting(account)}
-                onToggleDisabled={() => setToggling(account)}
-              />
-            ))}
-          </TBody>
-        </Table>
+        // A list, not a table: each account's actions get a whole line of their own, so they sit in
+        // one row at laptop widths (a table's last column left them three buttons high) and wrap
+        // below that.
+        <ul aria-labelledby={titleId} className="divide-y divide-slate-100" data-testid="accounts-table">
+          {rows.map((account) => (
+            <AccountRow
+              key={account.id}
+              account={account}
+              self={account.id === user.id}
+              onCreateLink={() => makeLink(account, false)}
+              onEmailLink={mail.enabled ? () => makeLink(account, true) : undefined}
+              onResetPassword={() => setResetting(account)}
+              onToggleDisabled={() => setToggling(account)}
+            />
+          ))}
+        </ul>
       )}
       <LoadMore list={accounts} label={t.users.loadMore} />
       <NewAccountDialog tenantSlug={tenantSlug} open={creating} onClose={() => setCreating(false)} />
@@ -188,87 +179,79 @@ function AccountRow({
   const { t, dateTime, relative } = useI18n();
   const disabled = account.disabledAt !== null;
   return (
-    <Tr data-testid="account-row" data-email={account.email} data-status={disabled ? "disabled" : "active"}>
-      <Td>
-        <span className="font-medium text-slate-900">{account.email}</span>
-        {self ? (
-          <Badge tone="indigo" className="ml-1.5 px-1.5 py-0 text-[10px]" data-testid="account-self">
-            {t.users.you}
-          </Badge>
-        ) : null}
-      </Td>
-      <Td>{account.name ?? <span className="text-slate-400">{t.common.none}</span>}</Td>
-      <Td className="whitespace-nowrap">
-        {account.lastLoginAt ? (
-          <>
-            <time dateTime={account.lastLoginAt} className="block">
-              {relative(account.lastLoginAt)}
-            </time>
-            <span className="text-xs text-slate-500">{dateTime(account.lastLoginAt)}</span>
-          </>
-        ) : (
-          <span className="text-slate-400">{t.users.neverSignedIn}</span>
+    <li
+      className="space-y-2.5 px-5 py-3.5"
+      data-testid="account-row"
+      data-email={account.email}
+      data-status={disabled ? "disabled" : "active"}
+    >
+      <div className="flex flex-wrap items-start justify-between gap-x-6 gap-y-2">
+        <div className="min-w-0">
+          <p className="text-sm">
+            <span className="font-medium break-all text-slate-900">{account.email}</span>
+            {self ? (
+              <Badge tone="indigo" className="ml-1.5 px-1.5 py-0 text-[10px]" data-testid="account-self">
+                {t.users.you}
+              </Badge>
+            ) : null}
+          </p>
+          <p className="text-sm text-slate-600">{account.name ?? <span className="text-slate-400">{t.common.none}</span>}</p>
+        </div>
+        <div className="flex flex-wrap items-start gap-x-6 gap-y-2 text-sm">
+          <div>
+            <p className="text-xs text-slate-500">{t.users.lastLogin}</p>
+            {account.lastLoginAt ? (
+              <p className="text-slate-700">
+                <time dateTime={account.lastLoginAt}>{relative(account.lastLoginAt)}</time>
+                <span className="ml-1.5 text-xs text-slate-500">{dateTime(account.lastLoginAt)}</span>
+              </p>
+            ) : (
+              <p className="text-slate-400">{t.users.neverSignedIn}</p>
+            )}
+          </div>
+          <div>
+            <p className="text-xs text-slate-500">{t.users.status}</p>
+            {account.disabledAt ? (
+              <p>
+                <Badge tone="red" dot data-testid="account-status">
+                  {t.users.disabled}
+                </Badge>
+                <span className="ml-1.5 text-xs text-slate-500">{t.users.disabledSince(dateTime(account.disabledAt))}</span>
+              </p>
+            ) : (
+              <Badge tone="green" dot data-testid="account-status">
+                {t.users.active}
+              </Badge>
+            )}
+          </div>
+        </div>
+      </div>
+      <div className="flex flex-wrap gap-2" data-testid="account-actions">
+        {disabled ? null : (
+          <Button size="sm" variant="secondary" onClick={onCreateLink} aria-label={`${t.users.createLink}: ${account.email}`}>
+            {t.users.createLink}
+          </Button>
         )}
-      </Td>
-      <Td>
-        {account.disabledAt ? (
-          <>
-            <Badge tone="red" dot data-testid="account-status">
-              {t.users.disabled}
-            </Badge>
-            <p className="mt-0.5 text-xs text-slate-500">
-              {t.users.disabledSince(dateTime(account.disabledAt))}
-            </p>
-          </>
-        ) : (
-          <Badge tone="green" dot data-testid="account-status">
-            {t.users.active}
-          </Badge>
+        {disabled || onEmailLink === undefined ? null : (
+          <Button size="sm" variant="secondary" onClick={onEmailLink} aria-label={`${t.users.emailLink}: ${account.email}`}>
+            {t.users.emailLink}
+          </Button>
         )}
-      </Td>
-      <Td>
-        <div className="flex flex-wrap justify-end gap-2">
-          {disabled ? null : (
-            <Button
-              size="sm"
-              variant="secondary"
-              onClick={onCreateLink}
-              aria-label={`${t.users.createLink}: ${account.email}`}
-            >
-              {t.users.createLink}
-            </Button>
-          )}
-          {disabled || onEmailLink === undefined ? null : (
-            <Button
-              size="sm"
-              variant="secondary"
-              onClick={onEmailLink}
-              aria-label={`${t.users.emailLink}: ${account.email}`}
-            >
-              {t.users.emailLink}
-            </Button>
-          )}
+        <Button size="sm" variant="secondary" onClick={onResetPassword} aria-label={`${t.users.resetPassword}: ${account.email}`}>
+          {t.users.resetPassword}
+        </Button>
+        {self ? null : (
           <Button
             size="sm"
-            variant="secondary"
-            onClick={onResetPassword}
-            aria-label={`${t.users.resetPassword}: ${account.email}`}
+            variant={disabled ? "secondary" : "ghost"}
+            className={disabled ? undefined : "text-rose-700 hover:bg-rose-50"}
+            onClick={onToggleDisabled}
+            aria-label={`${disabled ? t.users.enable : t.users.disable}: ${account.email}`}
           >
-            {t.users.resetPassword}
+            {disabled ? t.users.enable : t.users.disable}
           </Button>
-          {self ? null : (
-            <Button
-              size="sm"
-              variant={disabled ? "secondary" : "ghost"}
-              className={disabled ? undefined : "text-rose-700 hover:bg-rose-50"}
-              onClick={onToggleDisabled}
-              aria-label={`${disabled ? t.users.enable : t.users.disable}: ${account.email}`}
-            >
-              {disabled ? t.users.enable : t.users.disable}
-            </Button>
-          )}
-        </div>
-      </Td>
-    </Tr>
+        )}
+      </div>
+    </li>
   );
 }

@@ -38,7 +38,12 @@ export function PasswordField({
   };
 
   return (
-    <Field label={label} hint={t.users.passwordHint(PASSWORD_MIN_LENGTH)} errors={errors}>
+    <Field
+      label={label}
+      // The length is said once: by the hint, or by the error when there is one.
+      hint={errors && errors.length > 0 ? t.users.passwordSendHint : t.users.passwordHint(PASSWORD_MIN_LENGTH)}
+      errors={errors}
+    >
       {({ id, describedBy, invalid }) => (
         <div className="space-y-2">
           <Input

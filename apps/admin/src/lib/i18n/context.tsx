@@ -1,5 +1,6 @@
 import { createContext, use, useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 
+import { dateTimeOptions, tokensText } from "./formats.ts";
 import { DEFAULT_LOCALE, MESSAGES, type Locale, type Messages } from "./messages.ts";
 import { validationMessage } from "./validation.ts";
 
@@ -22,17 +23,19 @@ type I18n = {
   locale: Locale;
   t: Messages;
   setLocale: (locale: Locale) => void;
-  /** 25/11/2026 14:03 (pt-BR) or 11/25/2026, 2:03 PM (en). */
+  /** 25/11/2026, 14:03 (pt-BR) or 11/25/2026, 2:03 PM (en): the year in full, as in `date`. */
   dateTime: (iso: string) => string;
   /** With seconds, for event lists where order within a minute matters. */
   dateTimeSeconds: (iso: string) => string;
   time: (iso: string) => string;
   number: (n: number) => string;
+  /** Token counts in this language's digits: "1.427 tokens"; with `output`, "1.398 → 33 tokens" (in → out). */
+  tokens: (count: number, output?: number) => string;
   /** "há 3 min" / "3 min ago" (seconds, minutes, hours, then days). */
   relative: (iso: string, now?: number) => string;
   /** 0.5 → "50%" (one decimal at most). */
   percent: (ratio: number) => string;
-  /** 1234 ms → "1,2 s"; 95000 → "1 min 35 s"; below a second in ms. */
+  /** 1234 ms → "1,2 s"; 95000 → "1 min 35 s"; below a second in ms (no-break spaces before units). */
   duration: (ms: number) => string;
   /** US dollars: 2–4 decimals, two significant digits below a cent (a few tokens cost fractions of one). */
   usd: (amount: number) => string;
@@ -66,11 +69,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 
   const value = useMemo<I18n>(() => {
     const intlLocale = locale === "en" ? "en-US" : "pt-BR";
-    const dateTimeFormat = new Intl.DateTimeFormat(intlLocale, { dateStyle: "short", timeStyle: "short" });
-    const dateTimeSecondsFormat = new Intl.DateTimeFormat(intlLocale, {
-      dateStyle: "short",
-      timeStyle: "medium",
-    });
+    const dateTimeFormat = new Intl.DateTimeFormat(intlLocale, dateTimeOptions(false, intlLocale));
+    const dateTimeSecondsFormat = new Intl.DateTimeFormat(intlLocale, dateTimeOptions(true, intlLocale));
     const timeFormat = new Intl.DateTimeFormat(intlLocale, { timeStyle: "medium" });
     const numberFormat = new Intl.NumberFormat(intlLocale);
     const relativeFormat = new Intl.RelativeTimeFormat(intlLocale, { numeric: "auto", style: "short" });
@@ -106,6 +106,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       dateTimeSeconds: (iso) => dateTimeSecondsFormat.format(new Date(iso)),
       time: (iso) => timeFormat.format(new Date(iso)),
       number: (n) => numberFormat.format(n),
+      tokens: (count, output) => tokensText(numberFormat, count, output),
       relative: (iso, now = Date.now()) => {
         const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
         const abs = Math.abs(seconds);
@@ -121,18 +122,19 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return relativeFormat.format(Math.round(seconds / 86_400), "day");
       },
       percent: (ratio) => percentFormat.format(ratio),
+      // A number and its unit never part at a line break (a no-break space between them).
       duration: (ms) => {
         if (ms < 1000) {
-          return `${Math.round(ms)} ms`;
+          return `${Math.round(ms)}\u00a0ms`;
         }
         if (ms < 60_000) {
-          return `${secondsFormat.format(ms / 1000)} s`;
+          return `${secondsFormat.format(ms / 1000)}\u00a0s`;
         }
         const minutes = Math.floor(ms / 60_000);
         if (minutes < 60) {
-          return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+          return `${minutes}\u00a0min ${Math.round((ms % 60_000) / 1000)}\u00a0s`;
         }
-        return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+        return `${Math.floor(minutes / 60)}\u00a0h ${minutes % 60}\u00a0min`;
       },
       usd: (amount) =>
         amount !== 0 && Math.abs(amount) < 0.01 ? usdSmallFormat.format(amount) : usdFormat.format(amount),
@@ -142,8 +144,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return Number.isNaN(parsed.getTime()) ? ymd : dateFormat.format(parsed);
       },
       validation: (message) => validationMessage(message, locale),
-      // The platform's own actors are recorded by their type's name (SYSTEM_ACTOR, CLI_ACTOR).
-      actor: (label) => (label === "system" || label === "cli" ? (MESSAGES[locale].audit.actorTypes[label] ?? label) : label),
+      // The platform's own actors are recorded by a fixed English label (SYSTEM_ACTOR, CLI_ACTOR,
+      // "password reset by e-mail"): shown in this language; e-mails and worker ids as they are.
+      actor: (label) => MESSAGES[locale].auditActors[label] ?? label,
     };
   }, [locale, setLocale]);
 

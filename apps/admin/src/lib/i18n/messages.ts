@@ -1,3 +1,5 @@
+import { auditActorsEn, auditActorsPtBR, auditEventsEn, auditEventsPtBR } from "./audit-events.ts";
+import { agentPagesEn, agentPagesPtBR } from "./agent-pages.ts";
 import { customersEn, customersPtBR } from "./customers.ts";
 import { inboxEn, inboxPtBR } from "./inbox.ts";
 import { integrationsEn, integrationsPtBR } from "./integrations.ts";
@@ -46,7 +48,7 @@ const ptBR = {
     skipToContent: "Pular para o conteúdo",
     breadcrumb: "Caminho",
     pagination: "Paginação",
-    required: "Obrigatório",
+    required: "obrigatório",
     yes: "Sim",
     no: "Não",
   },
@@ -94,6 +96,8 @@ const ptBR = {
     },
     signOut: "Sair",
     signedOut: "Você saiu.",
+    /** On the login page after a request answered UNAUTHORIZED while signed in. */
+    sessionEnded: "Sua sessão terminou (conta desativada ou sessão encerrada). Entre de novo.",
     roleOperator: "Operador",
     roleClient: "Cliente",
   },
@@ -107,6 +111,8 @@ const ptBR = {
     versions: "Versões",
     appointments: "Agendamentos",
     deals: "Leads",
+    openMenu: "Abrir menu",
+    closeMenu: "Fechar menu",
   },
   noAccess: {
     title: "Sem acesso",
@@ -382,6 +388,7 @@ const ptBR = {
     time: "Quando",
     subject: "Assunto",
     empty: "Nenhum evento com estes filtros.",
+    invalidFilters: "Filtros inválidos: corrija-os acima.",
     page: (n: number) => `Página ${n}`,
     before: "Antes",
     after: "Depois",
@@ -422,6 +429,8 @@ const ptBR = {
     rejected: (v: string) => `v${v} rejeitada`,
   },
   inbox: inboxPtBR,
+  auditEvents: auditEventsPtBR,
+  auditActors: auditActorsPtBR,
   appointments: appointmentsPtBR,
   deals: dealsPtBR,
   operations: operationsPtBR,
@@ -429,6 +438,7 @@ const ptBR = {
   metrics: metricsPtBR,
   testChat: testChatPtBR,
   regression: regressionPtBR,
+  agentPages: agentPagesPtBR,
   wizard: wizardPtBR,
   templates: templatesPtBR,
   numbers: numbersPtBR,
@@ -469,7 +479,7 @@ const en: Messages = {
     skipToContent: "Skip to content",
     breadcrumb: "Breadcrumb",
     pagination: "Pagination",
-    required: "Required",
+    required: "required",
     yes: "Yes",
     no: "No",
   },
@@ -516,6 +526,7 @@ const en: Messages = {
     },
     signOut: "Sign out",
     signedOut: "You signed out.",
+    sessionEnded: "Your session ended (account disabled or session closed). Please sign in again.",
     roleOperator: "Operator",
     roleClient: "Client",
   },
@@ -529,6 +540,8 @@ const en: Messages = {
     versions: "Versions",
     appointments: "Appointments",
     deals: "Leads",
+    openMenu: "Open menu",
+    closeMenu: "Close menu",
   },
   noAccess: {
     title: "No access",
@@ -784,6 +797,7 @@ const en: Messages = {
     time: "When",
     subject: "Subject",
     empty: "No events match these filters.",
+    invalidFilters: "Invalid filters: correct them above.",
     page: (n) => `Page ${n}`,
     before: "Before",
     after: "After",
@@ -818,6 +832,8 @@ const en: Messages = {
     rejected: (v) => `v${v} rejected`,
   },
   inbox: inboxEn,
+  auditEvents: auditEventsEn,
+  auditActors: auditActorsEn,
   appointments: appointmentsEn,
   deals: dealsEn,
   operations: operationsEn,
@@ -825,6 +841,7 @@ const en: Messages = {
   metrics: metricsEn,
   testChat: testChatEn,
   regression: regressionEn,
+  agentPages: agentPagesEn,
   wizard: wizardEn,
   templates: templatesEn,
   numbers: numbersEn,

@@ -5,6 +5,17 @@ export const metricsPtBR = {
   range: "Período",
   lastDays: (n: number) => `Últimos ${n} dias`,
   timezone: (zone: string, offset: string) => `Dias no fuso horário da empresa: ${zone} (${offset}).`,
+  traffic: {
+    label: "O que contar",
+    customers: "Clientes",
+    all: "Clientes e testes",
+    excluded: (n: number) =>
+      n === 1
+        ? "1 conversa de teste (no número sandbox: chat de teste, teste de transferência) não está contada."
+        : `${n} conversas de teste (no número sandbox: chat de teste, teste de transferência) não estão contadas.`,
+    sandboxOnly: "A empresa ainda não tem número da Meta: estes números são das conversas de teste no número sandbox.",
+    allIncluded: "Inclui as conversas de teste do número sandbox (chat de teste, teste de transferência).",
+  },
   readOnly: "Somente leitura",
   empty: "Nenhuma conversa neste período.",
   emptyHint: "Os números aparecem assim que clientes conversarem com os agentes.",
@@ -19,12 +30,12 @@ export const metricsPtBR = {
       help: "Recebidas: do cliente. Enviadas: do bot, de humanos e do sistema (notas internas não contam).",
     },
     botFrt: {
-      label: "1ª resposta do bot (p50 / p90)",
-      help: "Da mensagem do cliente até a primeira mensagem do bot que a responde; fora de transferências abertas.",
+      label: "1ª resposta do bot (típica / 9 em 10)",
+      help: "Da mensagem do cliente até a primeira resposta do bot. Típica: metade das respostas sai mais rápido que isso. 9 em 10: nove de cada dez saem até esse tempo. Não conta conversas com um humano.",
     },
     humanFrt: {
-      label: "1ª resposta humana (p50 / p90)",
-      help: "Do início da transferência até a primeira resposta de um humano.",
+      label: "1ª resposta humana (típica / 9 em 10)",
+      help: "Da transferência para a equipe até a primeira resposta de uma pessoa (típica / nove de cada dez).",
     },
     handoffs: {
       label: "Transferências (taxa)",
@@ -39,8 +50,8 @@ export const metricsPtBR = {
       help: "Envios de template aceitos pelo Meta / que falharam, desistiram ou foram bloqueados.",
     },
     policy: {
-      label: "Ocorrências de políticas",
-      help: "Vereditos do Sentinel nas respostas do bot (reescritas, bloqueios, transferências).",
+      label: "Respostas ajustadas pelas regras",
+      help: "Vezes em que as regras de conteúdo do assistente reescreveram ou seguraram uma resposta do bot, ou passaram a conversa para a equipe.",
     },
     tokens: {
       label: "Tokens (entrada / saída)",
@@ -48,7 +59,7 @@ export const metricsPtBR = {
     },
     cost: {
       label: "Custo estimado",
-      help: "Tokens × preço de tabela do modelo de cada versão (tabela abaixo). Estimativa, não fatura.",
+      help: "Estimativa do custo de uso da inteligência artificial, pelo preço de tabela (abaixo). Não é fatura.",
     },
   },
   charts: {
@@ -57,8 +68,8 @@ export const metricsPtBR = {
     in: "Recebidas",
     out: "Enviadas",
     frt: "1ª resposta do bot por dia",
-    p50: "p50",
-    p90: "p90",
+    p50: "Típica",
+    p90: "9 em 10",
     handoffs: "Transferências por dia",
     delivery: "Entrega e leitura por dia",
     delivered: "Entregues",
@@ -76,10 +87,10 @@ export const metricsPtBR = {
     columns: {
       conversations: "Conversas",
       messages: "Receb. / env.",
-      frt: "1ª resp. p50 / p90",
+      frt: "1ª resp. típica / 9 em 10",
       handoffs: "Transf. (taxa)",
       delivery: "Entrega / leitura",
-      policy: "Políticas",
+      policy: "Ajustes pelas regras",
       tokens: "Tokens ent. / saída",
       cost: "Custo est.",
     },
@@ -92,14 +103,14 @@ export const metricsPtBR = {
     empty: "Nenhuma transferência no período.",
   },
   rules: {
-    title: "Políticas acionadas",
+    title: "Regras de conteúdo acionadas",
     rule: "Regra",
     action: "Ação",
     count: "Qtd.",
-    empty: "Nenhuma política acionada no período.",
+    empty: "Nenhuma regra acionada no período.",
   },
   prices: {
-    title: "Tabela de preços usada na estimativa",
+    title: "Preços usados na estimativa de custo",
     hint: "Preços de tabela em US$ por 1 milhão de tokens (padrão, sem desconto de lote ou de cache). Só nomes listados têm preço — um modelo fora da tabela aparece como “sem preço”, nunca com um valor estimado.",
     model: "Modelo",
     aliases: "Também",
@@ -119,6 +130,17 @@ export const metricsEn: typeof metricsPtBR = {
   range: "Period",
   lastDays: (n) => `Last ${n} days`,
   timezone: (zone, offset) => `Days in the tenant's time zone: ${zone} (${offset}).`,
+  traffic: {
+    label: "What to count",
+    customers: "Customers",
+    all: "Customers and tests",
+    excluded: (n) =>
+      n === 1
+        ? "1 test conversation (on the sandbox number: test chat, handoff test) is not counted."
+        : `${n} test conversations (on the sandbox number: test chat, handoff test) are not counted.`,
+    sandboxOnly: "The tenant has no Meta number yet: these figures come from the test conversations on the sandbox number.",
+    allIncluded: "Includes the test conversations on the sandbox number (test chat, handoff test).",
+  },
   readOnly: "Read-only",
   empty: "No conversations in this period.",
   emptyHint: "Numbers show up as soon as customers talk to the agents.",
@@ -133,12 +155,12 @@ export const metricsEn: typeof metricsPtBR = {
       help: "In: from customers. Out: from the bot, humans and the system (internal notes do not count).",
     },
     botFrt: {
-      label: "Bot first response (p50 / p90)",
-      help: "From the customer's message to the first bot message answering it; outside open handoffs.",
+      label: "Bot first response (typical / 9 in 10)",
+      help: "From the customer's message to the bot's first reply. Typical: half the replies are faster than this. 9 in 10: nine replies in ten come within this time. Conversations with a person are not counted.",
     },
     humanFrt: {
-      label: "Human first response (p50 / p90)",
-      help: "From the start of a handoff to the first reply by a human.",
+      label: "Human first response (typical / 9 in 10)",
+      help: "From the handoff to the team to a person's first reply (typical / nine in ten).",
     },
     handoffs: {
       label: "Handoffs (rate)",
@@ -153,13 +175,13 @@ export const metricsEn: typeof metricsPtBR = {
       help: "Template sends Meta accepted / that failed, gave up or were blocked.",
     },
     policy: {
-      label: "Policy hits",
-      help: "Sentinel verdicts on the bot's replies (rewrites, blocks, handoffs).",
+      label: "Replies adjusted by the rules",
+      help: "Times the assistant's content rules rewrote or held back a bot reply, or passed the conversation to the team.",
     },
     tokens: { label: "Tokens (in / out)", help: "Tokens recorded on the bot's replies." },
     cost: {
       label: "Estimated cost",
-      help: "Tokens × the list price of each version's model (table below). An estimate, not an invoice.",
+      help: "An estimate of what the AI use costs, at list price (below). Not an invoice.",
     },
   },
   charts: {
@@ -168,8 +190,8 @@ export const metricsEn: typeof metricsPtBR = {
     in: "In",
     out: "Out",
     frt: "Bot first response per day",
-    p50: "p50",
-    p90: "p90",
+    p50: "Typical",
+    p90: "9 in 10",
     handoffs: "Handoffs per day",
     delivery: "Delivery and read per day",
     delivered: "Delivered",
@@ -187,10 +209,10 @@ export const metricsEn: typeof metricsPtBR = {
     columns: {
       conversations: "Conversations",
       messages: "In / out",
-      frt: "1st resp. p50 / p90",
+      frt: "1st resp. typical / 9 in 10",
       handoffs: "Handoffs (rate)",
       delivery: "Delivered / read",
-      policy: "Policy hits",
+      policy: "Rule adjustments",
       tokens: "Tokens in / out",
       cost: "Est. cost",
     },
@@ -203,14 +225,14 @@ export const metricsEn: typeof metricsPtBR = {
     empty: "No handoffs in this period.",
   },
   rules: {
-    title: "Policies triggered",
+    title: "Content rules triggered",
     rule: "Rule",
     action: "Action",
     count: "Count",
-    empty: "No policy triggered in this period.",
+    empty: "No rule triggered in this period.",
   },
   prices: {
-    title: "Price table used for the estimate",
+    title: "Prices used for the cost estimate",
     hint: "List prices in US$ per 1 million tokens (standard tier, no batch or cache discount). Only listed names have a price — a model missing from the table shows “no price”, never a guessed amount.",
     model: "Model",
     aliases: "Also",

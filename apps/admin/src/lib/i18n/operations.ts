@@ -6,10 +6,11 @@ export const operationsPtBR = {
   allTenants: "Todas as empresas",
   queueTitle: "Fila de jobs",
   queueHint: (hours: number, countedAt: string) =>
-    `Abertos e mortos: todos, ao vivo. Concluídos e cancelados: últimas ${hours} h, contados às ${countedAt} (a cada 30 s).`,
+    `Abertos e mortos: todos, ao vivo. Concluídos e cancelados: últimas ${hours} h, contados às ${countedAt} (recontados a cada 30 s).`,
   sendsTitle: "Envios (outbox)",
   sendsHint: (hours: number, countedAt: string) =>
-    `Pendentes e com falha: todos, ao vivo. Enviados, entregues e lidos: os criados nas últimas ${hours} h, contados às ${countedAt} (a cada 30 s).`,
+    `Pendentes e com falha: todos, ao vivo. Enviados, entregues e lidos: os criados nas últimas ${hours} h, contados às ${countedAt} (recontados a cada 30 s).`,
+  recounting: "Recontagem em andamento: os números são atualizados na próxima atualização.",
   jobStatuses: {
     queued: "Na fila",
     running: "Rodando",
@@ -105,10 +106,11 @@ export const operationsEn: typeof operationsPtBR = {
   allTenants: "All tenants",
   queueTitle: "Job queue",
   queueHint: (hours, countedAt) =>
-    `Open and dead: all, live. Done and cancelled: last ${hours} h, counted at ${countedAt} (every 30 s).`,
+    `Open and dead: all, live. Done and cancelled: last ${hours} h, counted at ${countedAt} (recounted every 30 s).`,
   sendsTitle: "Sends (outbox)",
   sendsHint: (hours, countedAt) =>
-    `Pending and failed: all, live. Sent, delivered and read: those created in the last ${hours} h, counted at ${countedAt} (every 30 s).`,
+    `Pending and failed: all, live. Sent, delivered and read: those created in the last ${hours} h, counted at ${countedAt} (recounted every 30 s).`,
+  recounting: "Recount under way: the figures update on the next refresh.",
   jobStatuses: { queued: "Queued", running: "Running", done: "Done", dead: "Dead", cancelled: "Cancelled" },
   sendCounts: {
     queued: "Queued",

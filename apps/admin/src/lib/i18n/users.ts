@@ -35,6 +35,8 @@ export const usersPtBR = {
   newPassword: "Nova senha",
   passwordHint: (min: number) =>
     `Ao menos ${min} caracteres. Envie à pessoa por um canal seguro: a senha não aparece de novo depois de salva.`,
+  /** The hint once the length error shows (it says the length itself). */
+  passwordSendHint: "Envie à pessoa por um canal seguro: a senha não aparece de novo depois de salva.",
   generate: "Gerar senha",
   show: "Mostrar",
   hide: "Ocultar",
@@ -133,6 +135,7 @@ export const usersEn: typeof usersPtBR = {
   newPassword: "New password",
   passwordHint: (min) =>
     `At least ${min} characters. Send it to the person over a safe channel: it is not shown again once saved.`,
+  passwordSendHint: "Send it to the person over a secure channel: the password is not shown again once saved.",
   generate: "Generate password",
   show: "Show",
   hide: "Hide",

@@ -26,6 +26,7 @@ import {
 } from "@lx/shared/schemas";
 import { havenApplyFile, havenSpec } from "@lx/shared/testing";
 
+import { MESSAGES } from "./messages.ts";
 import { validationMessage, validationMessagePt } from "./validation.ts";
 
 const spec = (patch: (s: Record<string, unknown>) => void): unknown => {
@@ -171,11 +172,30 @@ describe("validation messages in Portuguese", () => {
     expect(validationMessagePt("Invalid input: expected string, received number")).toBe("esperado texto, recebido número");
     expect(validationMessagePt("expected object, received null")).toBe("esperado objeto, recebido nulo");
     expect(validationMessagePt('Invalid option: expected one of "sales"|"support"')).toBe('esperado um destes: "sales", "support"');
-    expect(validationMessagePt("Too small: expected string to have >=1 characters")).toBe("não pode ficar vazio");
+    expect(validationMessagePt("Too small: expected string to have >=1 characters")).toBe("obrigatório");
     expect(validationMessagePt("Too big: expected string to have <=80 characters")).toBe("no máximo 80 caracteres");
     expect(validationMessagePt("Too small: expected array to have >=1 items")).toBe("ao menos 1 item");
     expect(validationMessagePt("Too big: expected array to have <=12 items")).toBe("no máximo 12 itens");
     expect(validationMessagePt("Too small: expected number to be >=0")).toBe("deve ser no mínimo 0");
+  });
+
+  it("says one thing for every empty required field, in both languages, as the login page does", () => {
+    for (const message of ["required", "must not be empty", "Too small: expected string to have >=1 characters", "Invalid input: required"]) {
+      expect(validationMessage(message, "pt-BR")).toBe("obrigatório");
+      expect(validationMessage(message, "en")).toBe("required");
+    }
+    // The "Novo número" dialog's empty fields: one wording for each.
+    const empty = ZAddNumberInput.safeParse({
+      tenantSlug: "haven",
+      number: { phoneNumberId: "", displayPhoneNumber: " ", accessToken: "", kind: "meta", agentSlug: "sdr" },
+    });
+    expect(empty.error?.issues.map((issue) => `${issue.path.join(".")}: ${validationMessage(issue.message, "pt-BR")}`)).toEqual([
+      "number.displayPhoneNumber: obrigatório",
+      "number.phoneNumberId: obrigatório",
+      "number.accessToken: obrigatório",
+    ]);
+    expect(MESSAGES["pt-BR"].common.required).toBe(validationMessage("required", "pt-BR"));
+    expect(MESSAGES.en.common.required).toBe(validationMessage("must not be empty", "en"));
   });
 
   it("leaves a message it does not know as it is, and English as English", () => {

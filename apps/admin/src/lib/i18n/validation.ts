@@ -29,16 +29,23 @@ const TEMPLATE_STATUS_PT: Record<string, string> = {
 const items = (n: string) => (n === "1" ? "1 item" : `${n} itens`);
 const chars = (n: string) => (n === "1" ? "1 caractere" : `${n} caracteres`);
 
+/**
+ * One wording for a required field left empty, whatever the schema says ("required" for a missing
+ * key, "must not be empty" for blank text, zod's "Too small … >=1 characters"): the console's fields
+ * and the login page (`t.common.required`) all say this.
+ */
+export const REQUIRED_WORDING = { "pt-BR": "obrigatório", en: "required" } as const;
+const EMPTY = /^(?:required|must not be empty|Too small: expected string to have >=?1 characters?)$/;
+
 const RULES: readonly Rule[] = [
   // zod's own messages (en locale), with or without the "Invalid input: " prefix the API strips.
-  [/^required$/, () => "obrigatório"],
+  [EMPTY, () => REQUIRED_WORDING["pt-BR"]],
   [/^unknown key$/, () => "campo desconhecido"],
   [/^Unrecognized keys?: (.+)$/, (keys) => `campo desconhecido: ${keys}`],
   [/^expected (\w+), received (\w+)$/, (a, b) => `esperado ${typeName(a)}, recebido ${typeName(b)}`],
   [/^expected one of (.+)$/, (values) => `esperado um destes: ${values.split("|").join(", ")}`],
   [/^expected ("[^"]*") or ("[^"]*")$/, (a, b) => `esperado ${a} ou ${b}`],
   [/^expected (".*"|\d+|true|false|null)$/, (value) => `esperado ${value}`],
-  [/^Too small: expected string to have >=?1 characters?$/, () => "não pode ficar vazio"],
   [/^Too small: expected string to have >=(\d+) characters$/, (n) => `ao menos ${chars(n)}`],
   [/^Too big: expected string to have <=(\d+) characters$/, (n) => `no máximo ${chars(n)}`],
   [/^Too small: expected (?:array|set) to have >=(\d+) items?$/, (n) => `ao menos ${items(n)}`],
@@ -55,7 +62,7 @@ const RULES: readonly Rule[] = [
   [/^Invalid UUID$/, () => "identificador (UUID) inválido"],
   [/^Invalid (?:input|value|key)\b.*$/, () => "valor inválido"],
   // Ours (packages/shared/src/schemas).
-  [/^must not be empty$/, () => "não pode ficar vazio"],
+  [/^must say what changed: the client reads it before approving the version$/, () => "diga o que mudou: o cliente lê isto antes de aprovar a versão"],
   [/^must be at most (\d+) characters$/, (n) => `no máximo ${chars(n)}`],
   [/^must be at most (\d+) \(WhatsApp's text limit\)$/, (n) => `no máximo ${n} (o limite de texto do WhatsApp)`],
   [/^must be at most (\d+) characters of JSON$/, (n) => `no máximo ${n} caracteres de JSON`],
@@ -204,5 +211,8 @@ export function validationMessagePt(message: string): string {
 
 /** A validation message in the console's language. */
 export function validationMessage(message: string, locale: Locale): string {
-  return locale === "pt-BR" ? validationMessagePt(message) : message;
+  if (locale === "pt-BR") {
+    return validationMessagePt(message);
+  }
+  return EMPTY.test(message.trim().replace(PREFIX, "")) ? REQUIRED_WORDING.en : message;
 }

@@ -169,8 +169,13 @@ function PublishCard({ canPublish }: { canPublish: boolean }) {
       changelog,
     });
     if (!parsed.success) {
+      // The changelog's own error is said under it without its path (the client reads the changelog).
       setChangelogError(
-        parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${validation(issue.message)}`).join("; "),
+        parsed.error.issues
+          .map((issue) =>
+            issue.path[0] === "changelog" ? validation(issue.message) : `${issue.path.join(".")}: ${validation(issue.message)}`,
+          )
+          .join("; "),
       );
       return;
     }
@@ -207,6 +212,8 @@ function PublishCard({ canPublish }: { canPublish: boolean }) {
           </div>
           <TextareaField
             label={t.compile.publish.changelog}
+            hint={t.agentPages.publish.changelogHint}
+            aria-required
             errors={changelogError ? [changelogError] : undefined}
             value={changelog}
             maxLength={2000}

@@ -10,6 +10,7 @@ import { useToast } from "../../components/ui/toast.tsx";
 import { useDraft } from "../../features/draft/draft-context.tsx";
 import { formatSpecJson } from "../../features/draft/format.ts";
 import { JsonView } from "../../features/draft/json-view.tsx";
+import { LeaveGuard } from "../../features/draft/leave-guard.tsx";
 import { SaveStatus } from "../../features/draft/save-status.tsx";
 import { SpecForm } from "../../features/draft/spec-form.tsx";
 import { SpecErrors } from "../../features/draft/spec-errors.tsx";
@@ -110,6 +111,8 @@ export function SpecEditorPage() {
       ) : (
         <JsonView />
       )}
+
+      <LeaveGuard />
 
       <ConfirmDialog
         open={confirmDiscard}

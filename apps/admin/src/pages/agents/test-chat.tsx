@@ -17,6 +17,7 @@ import { useThread } from "../../features/conversations/use-thread.ts";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel } from "../../lib/send-key.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 type Target = RouterOutputs["sandbox"]["target"];
@@ -75,8 +76,9 @@ function ChatPanel({
     setErrors([]);
     send.mutate(parsed.data);
   };
+  // The inbox's convention (lib/send-key.ts): Ctrl/⌘+Enter sends, Enter adds a line.
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (event.key === "Enter" && !event.shiftKey) {
+    if (isSendKey(event)) {
       event.preventDefault();
       submit();
     }
@@ -146,6 +148,8 @@ function ChatPanel({
             placeholder={t.testChat.placeholder}
             onChange={(event) => setText(event.target.value)}
             onKeyDown={onKeyDown}
+            aria-keyshortcuts={SEND_KEY_SHORTCUTS}
+            aria-describedby="test-chat-send-hint"
             aria-invalid={errors.length > 0}
             className="min-h-12 flex-1 resize-none"
           />
@@ -153,6 +157,9 @@ function ChatPanel({
             {t.testChat.send}
           </Button>
         </div>
+        <p id="test-chat-send-hint" className="mt-1.5 text-xs text-slate-500" data-testid="send-hint">
+          {t.agentPages.composer.sendHint(sendKeyLabel())}
+        </p>
         {errors.length > 0 ? <FieldErrors messages={errors} /> : null}
       </form>
     </Card>

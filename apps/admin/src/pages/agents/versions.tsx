@@ -14,11 +14,32 @@ import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { cn } from "../../lib/cn.ts";
-import { errorMessage } from "../../lib/errors.ts";
+import { errorCode, errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 type VersionRow = RouterOutputs["versions"]["list"][number];
+type Messages = ReturnType<typeof useI18n>["t"];
+
+/**
+ * A refused rollback in the console's language. The API names the reason in English (`userMessage`:
+ * "Nothing to roll back to: no version was live before v1.0.0."); a list loaded before someone else's
+ * switch can still offer the button, so this is reached.
+ */
+function rollbackError(err: unknown, t: Messages): string {
+  if (errorCode(err) === "INVALID_STATE") {
+    // The server's own sentence (`userMessage`), then its developer message.
+    const message = `${errorMessage(err, t)} ${err instanceof Error ? err.message : ""}`;
+    const before = /no version was live before v?(\d+\.\d+\.\d+)/.exec(message);
+    if (before?.[1]) {
+      return t.agentPages.rollback.refused(before[1]);
+    }
+    if (/no active version|no version of this agent is live/.test(message)) {
+      return t.agentPages.rollback.refusedNoActive;
+    }
+  }
+  return errorMessage(err, t);
+}
 
 function HashPrefix({ hash }: { hash: string }) {
   return (
@@ -67,9 +88,10 @@ export function VersionsPage() {
         setConfirmRollback(false);
         await refresh();
       },
-      onError: (err) => {
-        toast.error(errorMessage(err, t));
+      onError: async (err) => {
+        toast.error(rollbackError(err, t));
         setConfirmRollback(false);
+        await refresh();
       },
     }),
   );
@@ -82,6 +104,13 @@ export function VersionsPage() {
   }
 
   const active = versions.data.find((version) => version.active) ?? null;
+  // The version a rollback would restore (the one live before the current one), or none.
+  const rollbackTarget = versions.data.find((version) => version.rollbackTarget) ?? null;
+  const rollbackBlocked = !active
+    ? t.agentPages.rollback.noneActive
+    : !rollbackTarget
+      ? t.agentPages.rollback.noneHint(active.version)
+      : null;
   const toggle = (id: string) =>
     setOpen((all) => {
       const next = new Set(all);
@@ -99,14 +128,28 @@ export function VersionsPage() {
         title={t.versions.title}
         description={t.versions.subtitle}
         actions={
-          <Button
-            variant="secondary"
-            size="sm"
-            disabled={!active || versions.data.length < 2}
-            onClick={() => setConfirmRollback(true)}
-          >
-            ↶ {t.versions.rollback}
-          </Button>
+          <div className="flex flex-col items-end gap-1">
+            <Button
+              variant="secondary"
+              size="sm"
+              disabled={rollbackTarget === null}
+              aria-describedby={rollbackBlocked ? "rollback-unavailable" : undefined}
+              title={rollbackBlocked ?? undefined}
+              data-testid="rollback-button"
+              onClick={() => setConfirmRollback(true)}
+            >
+              ↶ {rollbackTarget ? t.agentPages.rollback.button(rollbackTarget.version) : t.versions.rollback}
+            </Button>
+            {rollbackBlocked ? (
+              <p
+                id="rollback-unavailable"
+                className="text-xs text-slate-500"
+                data-testid="rollback-unavailable"
+              >
+                {active ? t.agentPages.rollback.none : rollbackBlocked}
+              </p>
+            ) : null}
+          </div>
         }
       />
       {versions.data.length === 0 ? (
@@ -231,10 +274,19 @@ export function VersionsPage() {
             </p>
           ) : null}
           {toActivate && (toActivate.gate === "failed" || toActivate.gate === "not_run") ? (
-            <div className="space-y-2 rounded-md bg-rose-50 px-3 py-2 ring-1 ring-rose-200" data-testid="gate-warning">
+            <div
+              className="space-y-2 rounded-md bg-rose-50 px-3 py-2 ring-1 ring-rose-200"
+              data-testid="gate-warning"
+            >
               <p className="text-sm font-semibold text-rose-800">{t.regression.activation.blockedTitle}</p>
-              <p className="text-sm text-rose-800">{t.regression.activation[toActivate.gate](toActivate.version)}</p>
-              <Checkbox label={t.regression.activation.override} checked={override} onChange={(e) => setOverride(e.target.checked)} />
+              <p className="text-sm text-rose-800">
+                {t.regression.activation[toActivate.gate](toActivate.version)}
+              </p>
+              <Checkbox
+                label={t.regression.activation.override}
+                checked={override}
+                onChange={(e) => setOverride(e.target.checked)}
+              />
             </div>
           ) : null}
         </div>
@@ -245,7 +297,11 @@ export function VersionsPage() {
         onClose={() => setConfirmRollback(false)}
         onConfirm={() => rollback.mutate({ tenantSlug, agentSlug })}
         title={t.versions.rollbackTitle}
-        description={active ? t.versions.rollbackBody(active.version) : undefined}
+        description={
+          active && rollbackTarget
+            ? t.agentPages.rollback.body(rollbackTarget.version, active.version)
+            : undefined
+        }
         confirmLabel={t.versions.rollback}
         confirmVariant="danger"
         busy={rollback.isPending}

@@ -2,6 +2,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Fragment, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 
+import { formatPhone } from "@lx/shared/domain";
 import { AUDIT_PAGE_MAX, ZListAuditEventsInput, type TListAuditEventsInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
@@ -122,20 +123,64 @@ function JsonBlock({ title, value }: { title: string; value: unknown }) {
   );
 }
 
-/** "agente: recepcao", "conversa: 1a2b3c4d" — the subject's type in the console's language. */
-function subjectOf(event: AuditEvent, types: Record<string, string | undefined>): string {
-  const typeLabel = (type: string) => types[type] ?? type;
-  const agentSlug = event.data && typeof event.data.agentSlug === "string" ? event.data.agentSlug : null;
-  if (agentSlug) {
-    return `${typeLabel(event.subjectType ?? "agent")}: ${agentSlug}`;
+/** A uuid is shown by its first 8 characters (the full one on hover and in the details). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * "agente: recepcao", "empresa: Haven Pilates", "número: +55 11 99999-0001": the subject's type in
+ * the console's language and its name as the API resolved it. Without a name, the id: a uuid
+ * shortened (the full id on hover and in the details), anything else (Meta's phone_number_id, a job
+ * number) whole.
+ */
+function SubjectCell({ event }: { event: AuditEvent }) {
+  const { t } = useI18n();
+  if (!event.subjectType) {
+    return null;
   }
-  return event.subjectType
-    ? `${typeLabel(event.subjectType)}${event.subjectId ? `: ${event.subjectId.slice(0, 8)}` : ""}`
-    : "";
+  const typeLabel = t.audit.subjectTypes[event.subjectType] ?? event.subjectType;
+  const agentSlug = event.data && typeof event.data.agentSlug === "string" ? event.data.agentSlug : null;
+  const id = event.subjectId;
+  // A number's display phone in the console's one phone format.
+  const label =
+    event.subjectLabel !== null && event.subjectType === "phone_number" ? formatPhone(event.subjectLabel) : event.subjectLabel;
+  const name = label ?? (event.subjectType === "agent" ? agentSlug : null) ?? (id && UUID.test(id) ? id.slice(0, 8) : id);
+  return (
+    <span title={id ?? undefined} data-testid="audit-subject">
+      {typeLabel}
+      {name ? (
+        <>
+          : <span className={cn(event.subjectLabel === null && "font-mono")}>{name}</span>
+        </>
+      ) : null}
+    </span>
+  );
+}
+
+/** The filter's fields by the name the API's schema gives them, for its errors. */
+type FilterField = "tenant" | "type" | "actor" | "from" | "to";
+const FIELD_OF: Record<string, FilterField | undefined> = {
+  tenantSlug: "tenant",
+  type: "type",
+  actor: "actor",
+  from: "from",
+  to: "to",
+};
+
+/** The filters checked with the API's schema before any request: errors by field. */
+function filterErrors(filters: Filters): Partial<Record<FilterField, string[]>> {
+  const parsed = ZListAuditEventsInput.safeParse(toInput(filters));
+  const out: Partial<Record<FilterField, string[]>> = {};
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const field = FIELD_OF[String(issue.path[0])] ?? "type";
+      out[field] = [...(out[field] ?? []), issue.message];
+    }
+  }
+  return out;
 }
 
 function AuditResults({ filters }: { filters: Filters }) {
-  const { t, dateTimeSeconds, validation, actor } = useI18n();
+  const { t, dateTimeSeconds, actor } = useI18n();
   const trpc = useTRPC();
   /** cursors[i] opens page i; the first page has none. */
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -150,14 +195,8 @@ function AuditResults({ filters }: { filters: Filters }) {
   });
 
   if (!valid.success) {
-    return (
-      <EmptyState
-        title={t.errors.byCode.BAD_REQUEST ?? ""}
-        description={valid.error.issues
-          .map((issue) => `${issue.path.join(".")}: ${validation(issue.message)}`)
-          .join("; ")}
-      />
-    );
+    // Filters typed into the address: the form shows which field is wrong (filterErrors).
+    return <EmptyState title={t.audit.invalidFilters} />;
   }
   if (events.isPending) {
     return <LoadingState />;
@@ -218,9 +257,10 @@ function AuditResults({ filters }: { filters: Filters }) {
                       {dateTimeSeconds(event.createdAt)}
                     </Td>
                     <Td>
-                      <code className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-800">
-                        {event.type}
-                      </code>
+                      <span className="block text-sm text-slate-800" data-testid="audit-summary">
+                        {t.auditEvents[event.type] ?? event.type}
+                      </span>
+                      <code className="font-mono text-[11px] text-slate-400">{event.type}</code>
                     </Td>
                     <Td className="font-mono text-xs">{event.tenantSlug ?? t.common.none}</Td>
                     <Td>
@@ -229,7 +269,9 @@ function AuditResults({ filters }: { filters: Filters }) {
                         {t.audit.actorTypes[event.actorType] ?? event.actorType}
                       </Badge>
                     </Td>
-                    <Td className="text-xs text-slate-600">{subjectOf(event, t.audit.subjectTypes)}</Td>
+                    <Td className="text-xs text-slate-600">
+                      <SubjectCell event={event} />
+                    </Td>
                   </Tr>
                   {expanded ? (
                     <tr className="bg-slate-50/70" data-testid="audit-details">
@@ -240,6 +282,14 @@ function AuditResults({ filters }: { filters: Filters }) {
                           <JsonBlock title={t.audit.after} value={event.after} />
                           <JsonBlock title={t.audit.data} value={event.data} />
                         </div>
+                        {event.subjectType && event.subjectId ? (
+                          <p className="mt-3 text-xs text-slate-500">
+                            {t.audit.subject} ({t.audit.subjectTypes[event.subjectType] ?? event.subjectType}):{" "}
+                            <code className="font-mono select-all" data-testid="audit-subject-id">
+                              {event.subjectId}
+                            </code>
+                          </p>
+                        ) : null}
                         {event.requestId ? (
                           <p className="mt-3 text-xs text-slate-500">
                             {t.audit.requestId}: <code className="font-mono">{event.requestId}</code>
@@ -256,7 +306,7 @@ function AuditResults({ filters }: { filters: Filters }) {
       )}
       <nav
         aria-label={t.common.pagination}
-        className="flex items-center justify-between gap-3 border-t border-slate-100 px-5 py-3"
+        className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 px-5 py-3"
       >
         <span className="text-xs text-slate-500" data-testid="audit-page">
           {t.audit.page(page + 1)}
@@ -290,15 +340,17 @@ function AuditResults({ filters }: { filters: Filters }) {
 }
 
 export function AuditLogPage() {
-  const { t } = useI18n();
+  const { t, validation } = useI18n();
   const trpc = useTRPC();
   const [params, setParams] = useSearchParams();
   const applied = readFilters(params);
   const [form, setForm] = useState<Filters>(applied);
+  const [errors, setErrors] = useState<Partial<Record<FilterField, string[]>>>(() => filterErrors(applied));
   const tenants = useQuery(trpc.tenants.list.queryOptions());
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
     setForm((current) => ({ ...current, [key]: value }));
+  const fieldErrors = (field: FilterField) => errors[field]?.map(validation);
 
   const apply = (filters: Filters) => {
     const next = new URLSearchParams();
@@ -312,12 +364,17 @@ export function AuditLogPage() {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    apply(form);
+    const found = filterErrors(form);
+    setErrors(found);
+    if (Object.keys(found).length === 0) {
+      apply(form);
+    }
   };
 
   const clear = () => {
     const empty: Filters = { tenant: "", type: "", actor: "", from: "", to: "", size: DEFAULT_PAGE_SIZE };
     setForm(empty);
+    setErrors({});
     apply(empty);
   };
 
@@ -328,9 +385,9 @@ export function AuditLogPage() {
         <form
           onSubmit={onSubmit}
           aria-label={t.audit.filters}
-          className="grid gap-4 px-5 py-4 sm:grid-cols-2 lg:grid-cols-[repeat(3,minmax(0,1fr))_repeat(2,minmax(0,0.9fr))_6rem]"
+          className="grid grid-cols-[repeat(auto-fill,minmax(min(14rem,100%),1fr))] gap-4 px-5 py-4"
         >
-          <Field label={t.audit.tenant}>
+          <Field label={t.audit.tenant} errors={fieldErrors("tenant")}>
             {({ id }) => (
               <Select
                 id={id}
@@ -347,7 +404,7 @@ export function AuditLogPage() {
               </Select>
             )}
           </Field>
-          <Field label={t.audit.type}>
+          <Field label={t.audit.type} errors={fieldErrors("type")}>
             {({ id }) => (
               <>
                 <Input
@@ -367,7 +424,7 @@ export function AuditLogPage() {
               </>
             )}
           </Field>
-          <Field label={t.audit.actor}>
+          <Field label={t.audit.actor} errors={fieldErrors("actor")}>
             {({ id }) => (
               <Input
                 id={id}
@@ -378,22 +435,26 @@ export function AuditLogPage() {
               />
             )}
           </Field>
-          <Field label={t.audit.from}>
-            {({ id }) => (
+          <Field label={t.audit.from} errors={fieldErrors("from")}>
+            {({ id, describedBy, invalid }) => (
               <Input
                 id={id}
                 name="from"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
                 type="datetime-local"
                 value={form.from}
                 onChange={(event) => set("from", event.target.value)}
               />
             )}
           </Field>
-          <Field label={t.audit.to}>
-            {({ id }) => (
+          <Field label={t.audit.to} errors={fieldErrors("to")}>
+            {({ id, describedBy, invalid }) => (
               <Input
                 id={id}
                 name="to"
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
                 type="datetime-local"
                 value={form.to}
                 onChange={(event) => set("to", event.target.value)}
@@ -416,7 +477,7 @@ export function AuditLogPage() {
               </Select>
             )}
           </Field>
-          <div className="flex items-center justify-end gap-2 sm:col-span-2 lg:col-span-6">
+          <div className="col-span-full flex items-center justify-end gap-2">
             <Button variant="ghost" onClick={clear}>
               {t.common.clear}
             </Button>

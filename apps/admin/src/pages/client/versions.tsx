@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 
 import { ZApproveVersionInput } from "@lx/shared/schemas";
 
@@ -12,7 +12,9 @@ import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import { VersionReview } from "../../features/diff/version-review.tsx";
 import { GateBadge } from "../../features/regression/gate-badge.tsx";
+import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
@@ -30,6 +32,18 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
   const [deciding, setDeciding] = useState<Decision | null>(null);
   const [note, setNote] = useState("");
   const [noteError, setNoteError] = useState<string | null>(null);
+  /** The versions opened for review; a version opened from its test badge shows the run at once. */
+  const [open, setOpen] = useState<ReadonlyMap<string, { showRun: boolean }>>(new Map());
+  const toggle = (version: string, showRun = false) =>
+    setOpen((all) => {
+      const next = new Map(all);
+      if (next.has(version) && !showRun) {
+        next.delete(version);
+      } else {
+        next.set(version, { showRun });
+      }
+      return next;
+    });
 
   const approve = useMutation(
     trpc.versions.approve.mutationOptions({
@@ -99,45 +113,92 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
             </tr>
           </THead>
           <TBody>
-            {versions.data.map((version) => (
-              <Tr key={version.id} data-testid={`client-version-${version.version}`}>
-                <Td>
-                  <div className="flex items-center gap-2">
-                    <span className="font-mono font-semibold text-slate-900">v{version.version}</span>
-                    {version.active ? <ActiveBadge label={t.versions.active} /> : null}
-                  </div>
-                </Td>
-                <Td>
-                  <div className="flex flex-wrap items-center gap-2">
-                    <ApprovalBadge status={version.approvalStatus} />
-                    {version.gate === "no_cases" ? null : <GateBadge gate={version.gate} />}
-                  </div>
-                </Td>
-                <Td className="max-w-md break-words text-slate-600">
-                  {version.changelog || <span className="text-slate-400">{t.versions.noChangelog}</span>}
-                </Td>
-                <Td className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</Td>
-                <Td>
-                  <div className="flex justify-end gap-2">
-                    <Button
-                      size="sm"
-                      variant="secondary"
-                      disabled={version.approvalStatus === "rejected"}
-                      onClick={() => setDeciding({ version: version.version, decision: "rejected" })}
-                    >
-                      {t.client.reject}
-                    </Button>
-                    <Button
-                      size="sm"
-                      disabled={version.approvalStatus === "approved"}
-                      onClick={() => setDeciding({ version: version.version, decision: "approved" })}
-                    >
-                      {t.client.approve}
-                    </Button>
-                  </div>
-                </Td>
-              </Tr>
-            ))}
+            {versions.data.map((version) => {
+              const opened = open.get(version.version);
+              return (
+                <Fragment key={version.id}>
+                  <Tr
+                    data-testid={`client-version-${version.version}`}
+                    className={cn(opened && "bg-slate-50/70")}
+                  >
+                    <Td>
+                      <div className="flex items-center gap-2">
+                        <span className="font-mono font-semibold text-slate-900">v{version.version}</span>
+                        {version.active ? <ActiveBadge label={t.versions.active} /> : null}
+                      </div>
+                      <button
+                        type="button"
+                        onClick={() => toggle(version.version)}
+                        aria-expanded={opened !== undefined}
+                        aria-controls={`review-${version.id}`}
+                        aria-label={t.agentPages.review.open(version.version)}
+                        data-testid="open-review"
+                        className="mt-1 flex items-center gap-1 rounded text-xs font-medium text-indigo-700 hover:underline focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                      >
+                        <span className={cn("inline-block transition-transform", opened && "rotate-90")} aria-hidden>
+                          ▸
+                        </span>
+                        {t.agentPages.review.openShort}
+                      </button>
+                    </Td>
+                    <Td>
+                      <div className="flex flex-wrap items-center gap-2">
+                        <ApprovalBadge status={version.approvalStatus} />
+                        {version.gate === "no_cases" ? null : (
+                          // The badge opens the review with the run behind it (or says why there is none).
+                          <button
+                            type="button"
+                            onClick={() => toggle(version.version, true)}
+                            aria-label={`${t.regression.gate.label}: ${t.regression.gate[version.gate] ?? version.gate} — ${t.agentPages.review.showRun}`}
+                            data-testid="open-gate-run"
+                            className="rounded-full focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                          >
+                            <GateBadge gate={version.gate} />
+                          </button>
+                        )}
+                      </div>
+                    </Td>
+                    <Td className="max-w-md break-words text-slate-600">
+                      {version.changelog || <span className="text-slate-400">{t.versions.noChangelog}</span>}
+                    </Td>
+                    <Td className="whitespace-nowrap text-slate-500">{dateTime(version.createdAt)}</Td>
+                    <Td>
+                      <div className="flex justify-end gap-2">
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={version.approvalStatus === "rejected"}
+                          onClick={() => setDeciding({ version: version.version, decision: "rejected" })}
+                        >
+                          {t.client.reject}
+                        </Button>
+                        <Button
+                          size="sm"
+                          disabled={version.approvalStatus === "approved"}
+                          onClick={() => setDeciding({ version: version.version, decision: "approved" })}
+                        >
+                          {t.client.approve}
+                        </Button>
+                      </div>
+                    </Td>
+                  </Tr>
+                  {opened ? (
+                    <tr id={`review-${version.id}`} className="bg-slate-50/70">
+                      <td colSpan={5} className="px-4 py-4">
+                        <VersionReview
+                          key={opened.showRun ? "run" : "plain"}
+                          tenantSlug={tenantSlug}
+                          agentSlug={agent.slug}
+                          version={version.version}
+                          gate={version.gate}
+                          showRunAtFirst={opened.showRun}
+                        />
+                      </td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
           </TBody>
         </Table>
       )}

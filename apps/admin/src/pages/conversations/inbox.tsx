@@ -10,7 +10,12 @@ import { Input, Select } from "../../components/ui/field.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { ModeBadge } from "../../features/conversations/badges.tsx";
-import { ConversationPanel, customerLabel } from "../../features/conversations/conversation-panel.tsx";
+import {
+  ConversationPanel,
+  customerLabel,
+  customerNumber,
+  isTestCustomer,
+} from "../../features/conversations/conversation-panel.tsx";
 import { BotStoppedBanner } from "../../features/tenants/tenant-status.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -59,6 +64,13 @@ function ConversationItem({
             {relative(activity)}
           </time>
         </div>
+        {/* The number tells apart customers who share a profile name ("Sandbox"). */}
+        {row.customerName !== null && customerNumber(row) !== null ? (
+          <p className="truncate text-[11px] text-slate-500 tabular-nums" data-testid="conversation-number">
+            {customerNumber(row)}
+            {isTestCustomer(row) ? <span className="ml-1 text-slate-400">({t.inbox.testCustomer})</span> : null}
+          </p>
+        ) : null}
         <p className="mt-0.5 truncate text-xs text-slate-500">
           {row.lastMessage ? (
             <>
@@ -81,6 +93,47 @@ function ConversationItem({
         </div>
       </button>
     </li>
+  );
+}
+
+/**
+ * Why the list is empty, and the way out: nothing yet (no search, no filter), a search without hits,
+ * or filters without hits.
+ */
+function InboxEmpty({
+  search,
+  filtered,
+  onClearSearch,
+  onClearFilters,
+}: {
+  search: string;
+  filtered: boolean;
+  onClearSearch: () => void;
+  onClearFilters: () => void;
+}) {
+  const { t } = useI18n();
+  if (search === "" && !filtered) {
+    return <EmptyState title={t.inbox.empty} description={t.inbox.emptyHint} />;
+  }
+  return (
+    <EmptyState
+      title={search !== "" ? t.inbox.emptySearch(search) : t.inbox.emptyFiltered}
+      description={search !== "" ? t.inbox.emptySearchHint : t.inbox.emptyFilteredHint}
+      action={
+        <div className="flex flex-wrap justify-center gap-2">
+          {search !== "" ? (
+            <Button size="sm" variant="secondary" onClick={onClearSearch}>
+              {t.inbox.clearSearch}
+            </Button>
+          ) : null}
+          {filtered ? (
+            <Button size="sm" variant="secondary" onClick={onClearFilters}>
+              {t.inbox.clearFilters}
+            </Button>
+          ) : null}
+        </div>
+      }
+    />
   );
 }
 
@@ -160,8 +213,8 @@ export function ConversationsInboxPage() {
           }
         />
       ) : null}
-      <Card className="flex h-[calc(100vh-12rem)] min-h-[32rem] overflow-hidden">
-        <aside className="flex w-96 shrink-0 flex-col border-r border-slate-200">
+      <Card className="flex h-[calc(100vh-12rem)] min-h-[32rem] overflow-hidden max-md:h-auto max-md:flex-col">
+        <aside className="flex w-96 shrink-0 flex-col border-r border-slate-200 max-md:max-h-[28rem] max-md:w-full max-md:border-r-0 max-md:border-b">
           <form
             onSubmit={onSearch}
             aria-label={t.inbox.filters}
@@ -234,7 +287,15 @@ export function ConversationsInboxPage() {
             ) : list.isError ? (
               <ErrorState error={list.error} onRetry={() => void list.refetch()} />
             ) : rows.length === 0 ? (
-              <EmptyState title={t.inbox.empty} description={t.inbox.emptyHint} />
+              <InboxEmpty
+                search={search.trim()}
+                filtered={agentSlug !== "" || mode !== undefined}
+                onClearSearch={() => {
+                  setSearchText("");
+                  update({ q: null });
+                }}
+                onClearFilters={() => update({ agent: null, mode: null })}
+              />
             ) : (
               <>
                 <ul className={cn("divide-y divide-slate-100", list.isPlaceholderData && "opacity-60")}>
@@ -264,7 +325,10 @@ export function ConversationsInboxPage() {
             )}
           </div>
         </aside>
-        <section className="flex min-w-0 flex-1 flex-col" aria-label={t.inbox.thread}>
+        <section
+          className={cn("flex min-w-0 flex-1 flex-col", selected ? "max-md:h-[85vh]" : "max-md:min-h-48")}
+          aria-label={t.inbox.thread}
+        >
           {selected ? (
             <ConversationPanel
               key={selected}

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { useState, type ReactNode } from "react";
 import { Link, useSearchParams } from "react-router";
 
+import { formatPhone } from "@lx/shared/domain";
 import { RETRYABLE_SEND_STATUSES, ZPauseNumberInput } from "@lx/shared/schemas";
 
 import { Badge, type BadgeTone } from "../../components/ui/badge.tsx";
@@ -62,17 +63,34 @@ function Age({ ms }: { ms: number | null }) {
   return <span className={cn(ms > SLOW_MS && "text-amber-700")}>{duration(ms)}</span>;
 }
 
-function OverviewCards({ overview }: { overview: Overview }) {
+/**
+ * Past the recount interval, the API answered with the last counts while it recounts (a screen
+ * opening on older counts waits for fresh ones instead): said so, rather than passing them for new.
+ */
+const RECOUNT_MS = 30_000;
+
+function OverviewCards({ overview, fetchedAt }: { overview: Overview; fetchedAt: number }) {
   const { t, number, time } = useI18n();
   const { jobs, sends } = overview;
+  const recounting = fetchedAt - Date.parse(overview.finishedCountedAt) > RECOUNT_MS;
   const countedAt = time(overview.finishedCountedAt);
+  const recountNote = recounting ? (
+    <span className="mt-1 block text-amber-700" data-testid="recounting">
+      {t.operations.recounting}
+    </span>
+  ) : null;
   const failedSends = sends.byStatus.failed + sends.byStatus.dead + sends.byStatus.blocked;
   return (
     <div className="grid gap-6 lg:grid-cols-2">
       <Card data-testid="queue-overview">
         <CardHeader
           title={t.operations.queueTitle}
-          description={t.operations.queueHint(overview.finishedWindowHours, countedAt)}
+          description={
+            <>
+              {t.operations.queueHint(overview.finishedWindowHours, countedAt)}
+              {recountNote}
+            </>
+          }
         />
         <CardBody className="space-y-3">
           <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
@@ -101,7 +119,12 @@ function OverviewCards({ overview }: { overview: Overview }) {
       <Card data-testid="sends-overview">
         <CardHeader
           title={t.operations.sendsTitle}
-          description={t.operations.sendsHint(overview.finishedWindowHours, countedAt)}
+          description={
+            <>
+              {t.operations.sendsHint(overview.finishedWindowHours, countedAt)}
+              {recountNote}
+            </>
+          }
         />
         <CardBody className="space-y-3">
           <div className="grid grid-cols-2 gap-2 sm:grid-cols-4">
@@ -429,7 +452,7 @@ function Numbers({ tenantSlug }: { tenantSlug: string | undefined }) {
       onSuccess: async (result) => {
         toast.success(
           result.changed
-            ? t.operations.numberPaused(pausing?.displayPhoneNumber ?? "")
+            ? t.operations.numberPaused(formatPhone(pausing?.displayPhoneNumber ?? ""))
             : t.operations.unchanged,
         );
         setPausing(null);
@@ -473,7 +496,7 @@ function Numbers({ tenantSlug }: { tenantSlug: string | undefined }) {
             {numbers.data.map((row) => (
               <Tr key={row.id} data-testid="number-row" data-phone-number-id={row.phoneNumberId}>
                 <Td>
-                  <span className="font-medium text-slate-900">{row.displayPhoneNumber}</span>
+                  <span className="font-medium text-slate-900 tabular-nums">{formatPhone(row.displayPhoneNumber)}</span>
                   <Badge tone="gray" className="ml-1.5 px-1.5 py-0 text-[10px]">
                     {row.kind}
                   </Badge>
@@ -521,7 +544,7 @@ function Numbers({ tenantSlug }: { tenantSlug: string | undefined }) {
           setReasonErrors([]);
         }}
         onConfirm={confirmPause}
-        title={pausing ? t.operations.pauseTitle(pausing.displayPhoneNumber) : ""}
+        title={pausing ? t.operations.pauseTitle(formatPhone(pausing.displayPhoneNumber)) : ""}
         description={t.operations.pauseBody}
         confirmLabel={t.operations.pause}
         confirmVariant="danger"
@@ -583,7 +606,7 @@ export function OperationsPage() {
         ) : overview.isError ? (
           <ErrorState error={overview.error} onRetry={() => void overview.refetch()} />
         ) : (
-          <OverviewCards overview={overview.data} />
+          <OverviewCards overview={overview.data} fetchedAt={overview.dataUpdatedAt} />
         )}
         <Numbers tenantSlug={tenantSlug} />
         <FailedSends key={`sends-${tenantSlug ?? ""}`} tenantSlug={tenantSlug} />

@@ -83,7 +83,36 @@ export function TenantDetailPage() {
         }
       />
       <div className="grid gap-6 lg:grid-cols-[1fr_16rem]">
-        <div className="min-w-0 space-y-6">
+        {/* The status and actions column comes first in the DOM (and so in Tab order: it sits at the
+            top right, where the eye starts); the grid puts it in the right column on large screens. */}
+        <div className="space-y-6 self-start lg:col-start-2 lg:row-start-1" data-testid="tenant-side">
+          <TenantStatusCard tenant={tenant.data} onChange={setStatusTarget} />
+          <RoutingCard tenantSlug={tenant.data.slug} routing={tenant.data.routing} />
+          <Card>
+            <CardHeader title={t.tenant.links} />
+            <ul className="p-2">
+              {shortcuts.map((item) => (
+                <li key={item.to}>
+                  <Link
+                    to={item.to}
+                    className="flex items-center justify-between gap-2 rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                  >
+                    <span>{item.label}</span>
+                    <span className="flex items-center gap-1.5">
+                      {item.soon ? (
+                        <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
+                          {t.common.comingSoon}
+                        </Badge>
+                      ) : null}
+                      <ChevronIcon className="size-4 text-slate-400" />
+                    </span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </Card>
+        </div>
+        <div className="min-w-0 space-y-6 lg:col-start-1 lg:row-start-1">
           <Card>
             <CardHeader
               title={t.tenant.agentsTitle}
@@ -157,33 +186,6 @@ export function TenantDetailPage() {
           <TemplatesCard tenantSlug={tenant.data.slug} />
           <AccountsCard tenantSlug={tenant.data.slug} id={CLIENT_ACCESS_ID} className="scroll-mt-6" />
           <CustomerDataCard tenant={tenant.data} />
-        </div>
-        <div className="space-y-6 self-start">
-          <TenantStatusCard tenant={tenant.data} onChange={setStatusTarget} />
-          <RoutingCard tenantSlug={tenant.data.slug} routing={tenant.data.routing} />
-          <Card>
-            <CardHeader title={t.tenant.links} />
-            <ul className="p-2">
-              {shortcuts.map((item) => (
-                <li key={item.to}>
-                  <Link
-                    to={item.to}
-                    className="flex items-center justify-between gap-2 rounded-md px-3 py-2 text-sm text-slate-700 hover:bg-slate-50 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
-                  >
-                    <span>{item.label}</span>
-                    <span className="flex items-center gap-1.5">
-                      {item.soon ? (
-                        <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
-                          {t.common.comingSoon}
-                        </Badge>
-                      ) : null}
-                      <ChevronIcon className="size-4 text-slate-400" />
-                    </span>
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </Card>
         </div>
       </div>
       <TenantStatusDialog tenant={tenant.data} target={statusTarget} onClose={() => setStatusTarget(null)} />

@@ -57,7 +57,7 @@ export function TenantsListPage() {
             className="max-w-xs"
           />
           {tenants.data ? (
-            <span className="text-xs text-slate-500">
+            <span className="text-xs whitespace-nowrap text-slate-500">
               {number(rows.length)} / {number(tenants.data.length)}
             </span>
           ) : null}

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState, type FocusEvent } from "react";
 import { useNavigate } from "react-router";
 
-import { isValidTimeZone, parseOnboardingInput } from "@lx/shared/schemas";
+import { isValidTimeZone, parseOnboardingInput, type FieldError } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
@@ -12,7 +12,7 @@ import { Checkbox } from "../../components/ui/field.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { formatSpecJson } from "../../features/draft/format.ts";
-import { SpecErrors } from "../../features/draft/spec-errors.tsx";
+import { humanPath } from "../../features/onboarding/human-path.ts";
 import {
   emptyIntake,
   STEPS,
@@ -35,9 +35,33 @@ import {
 import { TemplatesStep } from "../../features/onboarding/templates-step.tsx";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
+import { afterPointer, isTouched, useTouched } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { isRecord } from "../../lib/paths.ts";
 import { useTRPC } from "../../lib/trpc.ts";
+
+/** What a fresh wizard holds: the intake's fields are "edited" once they differ from it. */
+const EMPTY_INPUT = toOnboardingInput(emptyIntake());
+
+/** The intake's errors with human paths ("Agente 1 › Nome"), as the review lists them. */
+function ReviewErrors({ errors, title }: { errors: readonly FieldError[]; title: string }) {
+  const { t, validation } = useI18n();
+  return (
+    <div role="alert" className="rounded-lg bg-rose-50 px-4 py-3 ring-1 ring-rose-200" data-testid="spec-errors">
+      <p className="text-sm font-semibold text-rose-800">{title}</p>
+      <ul className="mt-2 space-y-1 text-sm text-rose-700">
+        {errors.map((error, index) => (
+          <li key={`${error.path}-${index}`}>
+            <span className="font-medium text-rose-800" title={error.path}>
+              {humanPath(error.path, t)}:
+            </span>{" "}
+            <span>{validation(error.message)}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 function initialIntake(): Intake {
   try {
@@ -81,7 +105,29 @@ export function NewTenantPage() {
     const parsed = parseOnboardingInput(input);
     return { errors: parsed.ok ? [] : parsed.errors, warnings: parsed.warnings };
   }, [input]);
-  const count = (s: Step) => errors.filter((e) => stepOf(e.path) === s).length;
+  // An error shows once its field is touched (edited, or left: `name`/`data-path` on the control)
+  // or once its step was left with Next or a step button; the review shows them all.
+  const { touched, touch, reset } = useTouched(input, EMPTY_INPUT);
+  const [attempted, setAttempted] = useState<ReadonlySet<Step>>(() => new Set());
+  const shown = useMemo(
+    () => errors.filter((e) => attempted.has(stepOf(e.path)) || isTouched(touched, e.path)),
+    [errors, attempted, touched],
+  );
+  const count = (s: Step) => shown.filter((e) => stepOf(e.path) === s).length;
+  const goTo = (next: Step) => {
+    setAttempted((done) => new Set([...done, step, ...(next === "review" ? STEPS : [])]));
+    setStep(next);
+  };
+  const onBlur = (event: FocusEvent<HTMLElement>) => {
+    const name = event.target.getAttribute("name");
+    const specPath = event.target.closest("[data-path]")?.getAttribute("data-path");
+    if (name) {
+      afterPointer(() => touch(name));
+    } else if (specPath && (step === "agent" || step === "knowledge")) {
+      const path = `agents.${current}.spec.${specPath}`;
+      afterPointer(() => touch(path));
+    }
+  };
 
   const create = useMutation(
     trpc.onboarding.create.mutationOptions({
@@ -96,7 +142,7 @@ export function NewTenantPage() {
   );
 
   const index = STEPS.indexOf(step);
-  const tabs = { intake, set, errors, step, current, onSelect: setAgentIndex };
+  const tabs = { intake, set, errors: shown, step, current, onSelect: setAgentIndex };
   const firstIdentity = intake.agents[0]?.spec.agent;
   const timeZone =
     isRecord(firstIdentity) && typeof firstIdentity.timezone === "string" ? firstIdentity.timezone : "";
@@ -121,7 +167,7 @@ export function NewTenantPage() {
               <li key={s}>
                 <button
                   type="button"
-                  onClick={() => setStep(s)}
+                  onClick={() => goTo(s)}
                   aria-current={s === step ? "step" : undefined}
                   data-testid={`wizard-step-${s}`}
                   className={cn(
@@ -145,25 +191,25 @@ export function NewTenantPage() {
         </ol>
       </nav>
 
-      <div className="space-y-6">
-        {step === "tenant" ? <TenantStep intake={intake} set={set} errors={errors} /> : null}
+      <div className="space-y-6" onBlur={onBlur}>
+        {step === "tenant" ? <TenantStep intake={intake} set={set} errors={shown} /> : null}
         {step === "agent" ? (
           <>
             <AgentTabs {...tabs} canAdd />
-            <AgentStep intake={intake} set={set} errors={errors} current={current} />
+            <AgentStep intake={intake} set={set} errors={shown} current={current} />
           </>
         ) : null}
         {step === "knowledge" ? (
           <>
             {intake.agents.length > 1 ? <AgentTabs {...tabs} canAdd={false} /> : null}
-            <KnowledgeStep intake={intake} set={set} errors={errors} current={current} />
+            <KnowledgeStep intake={intake} set={set} errors={shown} current={current} />
           </>
         ) : null}
         {step === "templates" ? (
-          <TemplatesStep intake={intake} set={set} errors={errors} warnings={warnings} />
+          <TemplatesStep intake={intake} set={set} errors={shown} warnings={warnings} />
         ) : null}
-        {step === "routing" ? <RoutingStep intake={intake} set={set} errors={errors} /> : null}
-        {step === "numbers" ? <NumbersStep intake={intake} set={set} errors={errors} /> : null}
+        {step === "routing" ? <RoutingStep intake={intake} set={set} errors={shown} /> : null}
+        {step === "numbers" ? <NumbersStep intake={intake} set={set} errors={shown} /> : null}
         {step === "review" ? (
           <Card>
             <CardHeader title={t.wizard.review} description={t.wizard.reviewHint} />
@@ -179,7 +225,7 @@ export function NewTenantPage() {
                 {isValidTimeZone(timeZone) ? <li>{t.wizard.summaryTimeZone(timeZone)}</li> : null}
               </ul>
               {errors.length > 0 ? (
-                <SpecErrors errors={errors} title={t.wizard.fixFirst} />
+                <ReviewErrors errors={errors} title={t.wizard.fixFirst} />
               ) : (
                 <p className="text-sm font-medium text-emerald-700" data-testid="wizard-ready">
                   {t.wizard.ready}
@@ -193,10 +239,10 @@ export function NewTenantPage() {
                   <p className="text-sm font-semibold text-amber-800">{t.wizard.warningsTitle}</p>
                   <ul className="mt-2 space-y-1 text-sm text-amber-800">
                     {warnings.map((warning) => (
-                      <li key={warning.path} className="flex gap-2">
-                        <code className="shrink-0 rounded bg-white/70 px-1.5 py-0.5 font-mono text-xs ring-1 ring-amber-200">
-                          {warning.path}
-                        </code>
+                      <li key={warning.path}>
+                        <span className="font-medium" title={warning.path}>
+                          {humanPath(warning.path, t)}:
+                        </span>{" "}
                         <span>{validation(warning.message)}</span>
                       </li>
                     ))}
@@ -241,7 +287,7 @@ export function NewTenantPage() {
             {create.isPending ? t.wizard.creating : t.wizard.create}
           </Button>
         ) : (
-          <Button onClick={() => setStep(STEPS[index + 1] ?? "review")}>{t.wizard.next} →</Button>
+          <Button onClick={() => goTo(STEPS[index + 1] ?? "review")}>{t.wizard.next} →</Button>
         )}
       </div>
       <ConfirmDialog
@@ -251,6 +297,8 @@ export function NewTenantPage() {
           window.localStorage.removeItem(STORAGE_KEY);
           setIntake(emptyIntake());
           setStep("tenant");
+          setAttempted(new Set());
+          reset();
           setAgentIndex(0);
           setConfirmDiscard(false);
         }}

@@ -1,0 +1,99 @@
+import type { APIRequestContext } from "@playwright/test";
+
+import { uniqueEmail } from "../../fixtures/accounts.ts";
+import { OTHER_TENANT } from "../../fixtures/data.ts";
+import { expect, test } from "../../fixtures/test.ts";
+import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
+
+// The second tenant (its versions and cases are the regression suites' and this file's own), seen by
+// a client login of its own made here.
+const scope = { tenantSlug: OTHER_TENANT.slug, agentSlug: "recepcao" };
+
+type Run = { id: string; status: string; passed: boolean | null };
+
+/** No cases, and the first version live: before and after, as tests/agents/regression-gate.spec.ts. */
+async function cleanSlate(operatorApi: APIRequestContext) {
+  for (const c of ok(await trpcQuery<{ id: string }[]>(operatorApi, "regression.cases", scope))) {
+    ok(await trpcMutation(operatorApi, "regression.deleteCase", { ...scope, id: c.id }));
+  }
+  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version: "1.0.0" }));
+}
+
+test.beforeEach(async ({ operatorApi }) => {
+  await cleanSlate(operatorApi);
+});
+
+test.afterAll(async ({ operatorApi }) => {
+  await cleanSlate(operatorApi);
+});
+
+test("[CLIENT VERSIONS]: the client opens a version to see what changed against the one live before it, and its failed test badge opens the run", async ({
+  page,
+  operatorApi,
+  apiSignin,
+  shot,
+}) => {
+  test.setTimeout(120_000);
+  // The agency: a renamed version with a changelog, a failing test case run on it, and (overridden) live.
+  const name = `Bia ${Date.now() % 100_000}`;
+  const live = ok(await trpcQuery<{ spec: { agent: Record<string, unknown> } }>(operatorApi, "versions.byVersion", { ...scope, version: "1.0.0" }));
+  const published = ok(
+    await trpcMutation<{ version: string }>(operatorApi, "versions.publish", {
+      ...scope,
+      spec: { ...live.spec, agent: { ...live.spec.agent, name } },
+      changelog: `A agente passa a se chamar ${name}.`,
+    }),
+  );
+  const version = published.version;
+  ok(
+    await trpcMutation(operatorApi, "regression.saveCase", {
+      ...scope,
+      testCase: { name: "cita a promoção", turns: [{ customer: "Oi" }], expectations: [{ kind: "contains", text: "promoção relâmpago" }] },
+    }),
+  );
+  const started = ok(await trpcMutation<Run>(operatorApi, "regression.start", { ...scope, version, kind: "cases" }));
+  await expect
+    .poll(async () => ok(await trpcQuery<Run>(operatorApi, "regression.run", { ...scope, id: started.id })).status, { timeout: 30_000 })
+    .toBe("done");
+  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version, force: true }));
+
+  // The client, of this tenant only.
+  const client = { email: uniqueEmail("cliente-revisao", "outra.local"), password: "senha-do-cliente-1" };
+  ok(await trpcMutation(operatorApi, "users.create", { tenantSlug: OTHER_TENANT.slug, ...client }));
+  await apiSignin(client);
+  await page.goto("/client/versions");
+  const row = page.getByTestId(`client-version-${version}`);
+  await expect(row).toContainText(`A agente passa a se chamar ${name}.`);
+
+  // Open it: what changed against 1.0.0, the version live before it.
+  await row.getByRole("button", { name: `Ver o que muda na v${version}` }).click();
+  const review = page.getByTestId(`version-review-${version}`);
+  await expect(review.getByTestId("review-against")).toHaveText("Comparada com a v1.0.0, a versão que estava no ar antes dela.");
+  await expect(review.getByTestId("review-changelog")).toHaveText(`A agente passa a se chamar ${name}.`);
+  const prompt = review.getByTestId("prompt-diff-unified");
+  await expect(prompt.locator('tr[data-op="add"]', { hasText: name }).first()).toBeVisible();
+  await expect(prompt.locator('tr[data-op="del"]', { hasText: "Ana" }).first()).toBeVisible();
+  await expect(review.getByTestId("config-diff")).toContainText("agent.name");
+  await expect(review.getByTestId("review-tests")).toContainText("Algum caso de teste falhou nesta versão.");
+  await shot("client-version-review");
+
+  // Closed, then opened from the red badge: straight to the run, with why the case failed.
+  await row.getByRole("button", { name: `Ver o que muda na v${version}` }).click();
+  await expect(review).toHaveCount(0);
+  const badge = row.getByTestId("open-gate-run");
+  await expect(badge).toHaveText("Testes: falhou");
+  await badge.click();
+  const result = page.getByTestId("case-result-cita a promoção");
+  await expect(result).toContainText("falhou");
+  await expect(result).toContainText("promoção relâmpago");
+  await shot("client-version-test-run");
+
+  // The client reads, never writes: no publish, no activation on this page.
+  await expect(page.getByRole("button", { name: "Ativar" })).toHaveCount(0);
+
+  // And reads its own tenant only: Haven's versions are not found for it.
+  const other = await page.request.get(
+    `/trpc/versions.changes?input=${encodeURIComponent(JSON.stringify({ tenantSlug: "haven", agentSlug: "recepcao", version: "1.0.0" }))}`,
+  );
+  expect(other.status()).toBe(404);
+});
