@@ -215,4 +215,34 @@ describe("connections that fail", () => {
     expect(await notified).toBe("after");
     await l.unlisten();
   });
+
+  test("unlisten resolves when the database has gone away (a process stopping during a failover does not fail on it)", async ({ dbUrl }) => {
+    // A TCP proxy to the real server, closed with every connection through it once the LISTEN is in place.
+    const where = connectionTarget(dbUrl);
+    const sockets = new Set<net.Socket>();
+    const proxy = net.createServer((client) => {
+      const server = where.path ? net.connect(where.path) : net.connect(Number(new URL(where.url).port), new URL(where.url).hostname);
+      for (const s of [client, server]) {
+        sockets.add(s);
+        s.on("error", () => undefined);
+        s.on("close", () => sockets.delete(s));
+      }
+      client.pipe(server).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const url = new URL(where.url);
+    url.hostname = "127.0.0.1";
+    url.port = String((proxy.address() as net.AddressInfo).port);
+    const listener = createDb(url.toString(), { max: 1, applicationName: "lx-test-unlisten" });
+    onTestFinished(() => listener.$client.end({ timeout: 1 }));
+    const l = await listenWithRetry(listener, "lx_test_gone", () => undefined);
+
+    await new Promise<void>((resolve) => {
+      proxy.close(() => resolve());
+      for (const s of sockets) {
+        s.destroy();
+      }
+    });
+    await expect(l.unlisten()).resolves.toBeUndefined();
+  });
 });

@@ -64,7 +64,10 @@ export async function listenWithRetry(
   for (let attempt = 1; ; attempt++) {
     try {
       const l = await db.$client.listen(channel, onNotify, o.onlisten);
-      return { unlisten: async () => void (await l.unlisten()) };
+      // UNLISTEN fails when the database has gone away (a failover, a local server stopped before
+      // its clients): the LISTEN went with its connection, so there is nothing left to undo, and a
+      // process stopping then must not fail on it (a worker crashed on it, uncaught).
+      return { unlisten: () => l.unlisten().then(() => undefined, () => undefined) };
     } catch (err) {
       o.onRetry?.(err, attempt);
       await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, o.maxDelayMs ?? 5_000)));

@@ -109,9 +109,7 @@ export class OutboxSender {
     for (const t of this.timers) {
       clearInterval(t);
     }
-    // UNLISTEN fails when the database has gone away (a failover, or a local server stopped first);
-    // the LISTEN went with its connection, so there is nothing left to undo.
-    await this.unlisten?.().catch(() => undefined);
+    await this.unlisten?.();
     await this.loopPromise;
     await Promise.race([
       Promise.allSettled([...this.inFlight]),

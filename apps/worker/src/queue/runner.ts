@@ -185,9 +185,7 @@ export class JobRunner {
     for (const t of this.timers) {
       clearInterval(t);
     }
-    // UNLISTEN fails when the database has gone away (a failover, or a local server stopped first);
-    // the LISTEN went with its connection, so there is nothing left to undo.
-    await this.unlisten?.().catch(() => undefined);
+    await this.unlisten?.();
     await this.loopPromise;
     const all = Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
     const timedOut = await Promise.race([

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 
-import type { APIRequestContext } from "@playwright/test";
+import type { APIRequestContext, Page } from "@playwright/test";
 
 import { metaJsonStringify, SANDBOX_DEFAULTS, signPayload } from "@lx/sandbox";
 
@@ -12,6 +12,23 @@ import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 
 /** What scripts/start.ts gives the API when META_APP_SECRET is not set. */
 const APP_SECRET = process.env.META_APP_SECRET ?? "lx-dev-app-secret";
+
+/**
+ * A tenant onboarded with the re-engagement template its agent's active version sends
+ * (retomada_v1), its page open for the operator, and its templates card.
+ */
+async function templatesCardOfNewTenant(page: Page, operatorApi: APIRequestContext, apiSignin: (who: "operator") => Promise<void>) {
+  const tenant = await onboardTenant(operatorApi, "templates", {
+    agentSlug: "recepcao",
+    specTemplates: { reengagement: { name: "retomada_v1", language: "pt_BR" } },
+    templates: [{ name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
+  });
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}`);
+  const card = page.getByTestId("templates-card");
+  const row = (name: string) => card.locator(`[data-testid="template-row"][data-name="${name}"]`);
+  return { tenant, card, row };
+}
 
 /** A signed POST to the webhook, as Meta sends it. */
 async function metaPosts(request: APIRequestContext, payload: unknown): Promise<void> {
@@ -99,15 +116,7 @@ test("[TEMPLATES]: an operator declares a template after onboarding, changes its
   apiSignin,
   operatorApi,
 }) => {
-  const tenant = await onboardTenant(operatorApi, "templates", {
-    agentSlug: "recepcao",
-    specTemplates: { reengagement: { name: "retomada_v1", language: "pt_BR" } },
-    templates: [{ name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
-  });
-  await apiSignin("operator");
-  await page.goto(`/tenants/${tenant.slug}`);
-  const card = page.getByTestId("templates-card");
-  const row = (name: string) => card.locator(`[data-testid="template-row"][data-name="${name}"]`);
+  const { tenant, card, row } = await templatesCardOfNewTenant(page, operatorApi, apiSignin);
   // The active version sends retomada_v1: it cannot be removed from here.
   await expect(row("retomada_v1").getByRole("button", { name: "Remover retomada_v1 (pt_BR)" })).toBeDisabled();
 
@@ -162,15 +171,7 @@ test("[TEMPLATES]: the tenant page's template dialogs refuse, as they are typed,
   operatorApi,
   shot,
 }) => {
-  const tenant = await onboardTenant(operatorApi, "templates", {
-    agentSlug: "recepcao",
-    specTemplates: { reengagement: { name: "retomada_v1", language: "pt_BR" } },
-    templates: [{ name: "retomada_v1", language: "pt_BR", category: "utility", purpose: "reengagement", body: "Olá {{1}}, podemos continuar?" }],
-  });
-  await apiSignin("operator");
-  await page.goto(`/tenants/${tenant.slug}`);
-  const card = page.getByTestId("templates-card");
-  const row = (name: string) => card.locator(`[data-testid="template-row"][data-name="${name}"]`);
+  const { card, row } = await templatesCardOfNewTenant(page, operatorApi, apiSignin);
   // The reason Remover is off is on screen, and tied to the button.
   const remove = row("retomada_v1").getByRole("button", { name: "Remover retomada_v1 (pt_BR)" });
   await expect(remove).toBeDisabled();
