@@ -146,6 +146,15 @@ test.describe("on a phone", () => {
       /gerada em \d[\d.,]*\u00a0(ms|s|min|h)\b/,
     );
     await shot("mobile-thread");
+    // On a phone the open thread takes the screen; back to the list, and the list again opens it.
+    const listRow = page.getByTestId("conversation-row").first();
+    await expect(listRow).toBeHidden();
+    await page.getByRole("button", { name: "Voltar à lista" }).click();
+    await expect(page).toHaveURL(new RegExp(`/tenants/${HAVEN.slug}/conversations$`));
+    await expect(listRow).toBeVisible();
+    await page.getByTestId("conversation-row").filter({ hasText: customer.name }).click();
+    await expect(page.getByTestId("thread-header")).toContainText(customer.name);
+    await expect(page.getByRole("button", { name: "Voltar à lista" })).toBeVisible();
     await expectFitsPhone(page, "/audit", "Auditoria");
     await shot("mobile-audit");
     await expectFitsPhone(page, "/operations", "Operações");

@@ -214,7 +214,13 @@ export function ConversationsInboxPage() {
         />
       ) : null}
       <Card className="flex h-[calc(100vh-12rem)] min-h-[32rem] overflow-hidden max-md:h-auto max-md:flex-col">
-        <aside className="flex w-96 shrink-0 flex-col border-r border-slate-200 max-md:max-h-[28rem] max-md:w-full max-md:border-r-0 max-md:border-b">
+        {/* On a phone, an open thread takes the screen; "back" returns to the list. */}
+        <aside
+          className={cn(
+            "flex w-96 shrink-0 flex-col border-r border-slate-200 max-md:max-h-[28rem] max-md:w-full max-md:border-r-0 max-md:border-b",
+            selected && "max-md:hidden",
+          )}
+        >
           <form
             onSubmit={onSearch}
             aria-label={t.inbox.filters}
@@ -329,6 +335,15 @@ export function ConversationsInboxPage() {
           className={cn("flex min-w-0 flex-1 flex-col", selected ? "max-md:h-[85vh]" : "max-md:min-h-48")}
           aria-label={t.inbox.thread}
         >
+          {selected ? (
+            <button
+              type="button"
+              onClick={() => update({ c: null })}
+              className="border-b border-slate-200 px-4 py-2.5 text-left text-sm font-medium text-indigo-700 outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 md:hidden"
+            >
+              ← {t.inbox.backToList}
+            </button>
+          ) : null}
           {selected ? (
             <ConversationPanel
               key={selected}
