@@ -9,9 +9,11 @@
  * script runs itself again in a session of its own (the supervisor, with every process of the
  * product under it), and the first process only relays: the first signal asks the supervisor to stop
  * in order, a second one hurries it (SIGINT to the product's processes). When the first process
- * goes away (its terminal closed, or killed), the supervisor stops in order too.
+ * goes away (its terminal closed, or killed), the supervisor stops in order too; and so does it when
+ * the package manager that ran it goes (a service manager's SIGTERM to `pnpm` alone: pnpm exits
+ * without passing it on, which left the product running with no one to stop it).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -62,6 +64,71 @@ function relay(): void {
   process.on("SIGTERM", ask);
   process.on("SIGHUP", ask);
   supervisor.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  watchLaunchers(() => {
+    if (asked === 0) {
+      say("the process that ran `pnpm start` has gone: stopping");
+      ask();
+    }
+  });
+}
+
+/** A process's parent pid and arguments, or null when it is gone. /proc where there is one, `ps` elsewhere. */
+function processInfo(pid: number): { ppid: number; argv: string[] } | null {
+  try {
+    if (existsSync("/proc/self/stat")) {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      return { ppid, argv: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0") };
+    }
+    const [ppid, ...argv] = execFileSync("ps", ["-o", "ppid=,command=", "-p", String(pid)], { encoding: "utf8" }).trim().split(/\s+/);
+    return ppid ? { ppid: Number(ppid), argv } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** pnpm, npm or yarn, run as a binary or as a script of node. */
+const isPackageManager = (argv: string[]) =>
+  argv.slice(0, 2).some((a) => /^(pnpm|npm|yarn)(\.c?js)?$|^npm-cli\.js$/.test(path.basename(a)));
+
+/**
+ * Calls `gone` once any process between this one and the package manager that ran it (pnpm, npm or
+ * yarn, included) exits or loses its parent; with no package manager among the first ancestors (run
+ * as `node scripts/start.ts`), the parent alone is watched. The shell or service manager above the
+ * package manager is not: `nohup pnpm start &` outlives its shell, as it should.
+ */
+function watchLaunchers(gone: () => void): void {
+  // Links child → parent from this process up; a link breaks when the parent exits (its child is
+  // reparented). The package manager's own parent is not a link.
+  let links: { pid: number; ppid: number }[] = [];
+  for (let pid = process.pid; ; ) {
+    const info = processInfo(pid);
+    if (!info || info.ppid <= 1) {
+      links = links.slice(0, 1); // no package manager in sight: the parent alone
+      break;
+    }
+    links.push({ pid, ppid: info.ppid });
+    const parent = processInfo(info.ppid);
+    if (!parent || isPackageManager(parent.argv)) {
+      break;
+    }
+    if (links.length === 5) {
+      links = links.slice(0, 1);
+      break;
+    }
+    pid = info.ppid;
+  }
+  if (links.length === 0) {
+    return;
+  }
+  const timer = setInterval(() => {
+    if (links.some((l) => processInfo(l.pid)?.ppid !== l.ppid)) {
+      clearInterval(timer);
+      gone();
+    }
+  }, 500);
+  timer.unref();
 }
 
 /** Where the embedded PostgreSQL of `dir` already runs (postmaster.pid naming a live server), else null. */

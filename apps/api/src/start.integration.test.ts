@@ -234,3 +234,61 @@ test("Ctrl-C on pnpm start with the embedded PostgreSQL stops the worker, the AP
   expect(replies[0]?.body).toContain("Recebi sua mensagem: “Oi, antes do Ctrl-C”");
   expect(await again.ctrlC()).toBe(0);
 }, 180_000);
+
+// A service manager (or `kill <pid of pnpm>`) signals pnpm alone: pnpm exits without passing the
+// signal on, and the product used to keep running with no one left to stop it.
+test("SIGTERM to the pnpm process alone stops the whole product in order", async () => {
+  const tdb = await freshTestDatabase();
+  onTestFinished(() => tdb.drop());
+  const port = await freePort();
+  const pnpm = spawn("pnpm", ["start"], {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/root",
+      DATABASE_URL: tdb.url,
+      PORT: String(port),
+      WORKER_METRICS_PORT: String(await freePort()),
+      LX_SECRET_KEY: TEST_SECRET_KEY_HEX,
+      LX_SKIP_CONSOLE_BUILD: "1",
+      LOG_LEVEL: "info",
+    },
+  });
+  let out = "";
+  pnpm.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  pnpm.stderr.on("data", (d: Buffer) => (out += d.toString()));
+  // The pipes close when the last process holding them (every process of the product) has exited.
+  const allGone = Promise.all([
+    new Promise((resolve) => pnpm.stdout.once("close", resolve)),
+    new Promise((resolve) => pnpm.stderr.once("close", resolve)),
+  ]);
+  onTestFinished(async () => {
+    if (pnpm.pid !== undefined && !pnpm.stdout.closed) {
+      process.kill(-pnpm.pid, "SIGINT");
+      await allGone;
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    const look = () => out.includes("offline deterministic responder") && resolve();
+    pnpm.stdout.on("data", look);
+    pnpm.once("exit", () => reject(new Error(`pnpm start exited early:\n${out}`)));
+  });
+
+  process.kill(pnpm.pid ?? 0, "SIGTERM");
+  await allGone;
+
+  expect(out).toContain("the process that ran `pnpm start` has gone: stopping");
+  const at = (text: string) => {
+    const i = out.indexOf(text);
+    expect(i, `"${text}" in:\n${out}`).toBeGreaterThanOrEqual(0);
+    return i;
+  };
+  expect(at('"msg":"worker stopped"')).toBeLessThan(at('"service":"api","msg":"stopped"'));
+  await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
+  const sessions = await tdb.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+  );
+  expect(sessions[0]?.n).toBe(0);
+}, 120_000);
