@@ -26,6 +26,9 @@ export default defineConfig({
           hookTimeout: 120_000,
           pool: "forks",
           maxWorkers: 2,
+          // The fake receivers of tenants' webhooks, tools and CRMs listen on 127.0.0.1, which the
+          // worker's egress guard refuses unless allowed (apps/worker/src/services/egress.ts).
+          setupFiles: ["./apps/worker/src/testing/egress-setup.ts"],
         },
       },
     ],

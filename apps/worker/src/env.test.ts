@@ -31,6 +31,15 @@ describe("parseWorkerEnv", () => {
     expect(bad.ok ? "" : bad.message).toMatch(/^invalid environment: DATABASE_STATEMENT_TIMEOUT_MS: /);
   });
 
+  it("reads LX_EGRESS_ALLOW and refuses an entry that is not an address, range or host name, naming it", () => {
+    const ok = parseWorkerEnv({ ...complete, LX_EGRESS_ALLOW: "10.0.4.0/24,n8n.internal" });
+    expect(ok.ok && ok.env.LX_EGRESS_ALLOW.description).toBe("10.0.4.0/24,n8n.internal");
+    const bad = parseWorkerEnv({ ...complete, LX_EGRESS_ALLOW: "https://n8n.internal" });
+    expect(bad.ok ? "" : bad.message).toBe(
+      'invalid environment: LX_EGRESS_ALLOW: LX_EGRESS_ALLOW: "https://n8n.internal" is not an address, a CIDR range or a host name',
+    );
+  });
+
   it("names a missing required variable", () => {
     expect(parseWorkerEnv({ DATABASE_URL: complete.DATABASE_URL })).toEqual({
       ok: false,

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { parseEgressAllow, type EgressPolicy } from "./services/egress.ts";
+
 const ZWorkerEnv = z.object({
   DATABASE_URL: z.string().min(1),
   /** Named prepared statements; "false" behind a pooler that cannot keep them (PgBouncer transaction mode < 1.21). */
@@ -31,6 +33,21 @@ const ZWorkerEnv = z.object({
   /** Graph API base for sandbox numbers (pnpm start's built-in fake); META_GRAPH_URL when unset. */
   SANDBOX_GRAPH_URL: z.url().optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Private or local destinations tenants' URLs (handoff notices, tool webhooks, CRM base URLs) may
+   * reach: addresses, CIDR ranges or host names, comma-separated. None by default (services/egress.ts).
+   */
+  LX_EGRESS_ALLOW: z
+    .string()
+    .optional()
+    .transform((v, ctx): EgressPolicy => {
+      try {
+        return parseEgressAllow(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: err instanceof Error ? err.message : String(err) });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type WorkerEnv = z.infer<typeof ZWorkerEnv>;

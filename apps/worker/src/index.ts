@@ -4,6 +4,7 @@ import { listenFailure } from "@lx/shared/errors";
 
 import { lowerBackendPriority, lowerProcessPriority, WORKER_APPLICATION_NAME } from "./cpu-priority.ts";
 import { loadWorkerEnv } from "./env.ts";
+import { setEgressPolicy } from "./services/egress.ts";
 import { createLogger } from "./logger.ts";
 import { createWorkerMetrics, serveMetrics } from "./metrics.ts";
 import { startWorker, WORKER_SYNCHRONOUS_COMMIT } from "./worker.ts";
@@ -11,6 +12,7 @@ import { startWorker, WORKER_SYNCHRONOUS_COMMIT } from "./worker.ts";
 const env = loadWorkerEnv();
 const logger = createLogger(env.LOG_LEVEL);
 lowerProcessPriority(env.WORKER_NICE, logger);
+setEgressPolicy(env.LX_EGRESS_ALLOW);
 // Jobs hold no connection while they wait on the LLM or the Graph API, so the pool stays small.
 const db = createDb(env.DATABASE_URL, {
   max: Math.min(Math.ceil(env.WORKER_CONCURRENCY / 4) + 6, 24),
@@ -44,7 +46,7 @@ const worker = await startWorker({
     ambiguousGraceMs: env.OUTBOX_AMBIGUOUS_GRACE_MS,
   },
 });
-logger.info({ metricsPort: env.WORKER_METRICS_PORT, llm: env.LX_LLM }, "worker ready");
+logger.info({ metricsPort: env.WORKER_METRICS_PORT, llm: env.LX_LLM, egressAllow: env.LX_EGRESS_ALLOW.description || null }, "worker ready");
 
 let stopping = false;
 async function shutdown(signal: string) {

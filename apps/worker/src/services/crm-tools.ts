@@ -7,6 +7,7 @@ import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { Logger } from "../logger.ts";
 import { failureLogFields, thrownKind, type OutgoingFailureKind } from "./outgoing-webhook.ts";
+import { EgressRefused, egressFetch } from "./egress.ts";
 import { callToolWebhook } from "./tool-webhook.ts";
 
 type BundleCrm = NonNullable<CompiledAgentBundle["plugins"]["crm"]>;
@@ -202,16 +203,19 @@ class CrmUnreachable extends Error {
  * both APIs require; it is never logged (errors carry the status only).
  */
 async function postJson(url: string, body: unknown, timeoutMs = 10_000): Promise<{ ok: boolean; status: number; json: unknown }> {
-  let res: Response;
+  let res: Awaited<ReturnType<typeof egressFetch>>;
   try {
-    res = await fetch(url, {
+    res = await egressFetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {
-    // Never the message: fetch's own names the URL, and the URL holds the token.
+    // Never fetch's message: it names the URL, and the URL holds the token. The guard's names the address only.
+    if (err instanceof EgressRefused) {
+      throw new CrmUnreachable(err.message, "refused");
+    }
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;
     throw new CrmUnreachable(`${err instanceof Error ? err.name : "Error"}${typeof cause === "string" ? ` (${cause})` : ""}`, thrownKind(err));
   }

@@ -4,11 +4,14 @@ import { sql } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
 
+import { EgressRefused, egressFetch } from "./egress.ts";
+
 /**
  * Outgoing webhooks (tool backends, handoff notices), per CONTRACT.md: JSON body,
  * `X-LX-Signature: sha256=<hex HMAC-SHA256 of the raw body with the tenant's webhook secret>`,
  * `X-LX-Request-Id`, 10 s timeout, at most 2 retries on timeout/5xx/network errors with the same
- * request id (the receiver can deduplicate on it).
+ * request id (the receiver can deduplicate on it). The URL is a tenant's: it goes through the egress
+ * guard (egress.ts: no private or local addresses unless allowed, no redirects).
  */
 export type OutgoingResult =
   | { ok: true; status: number; json: unknown; attempts: number }
@@ -26,8 +29,11 @@ export type OutgoingResult =
       retryable: boolean;
     };
 
-/** How a call to a tenant's system failed: an HTTP error, no answer in time, no connection, or not set up. */
-export type OutgoingFailureKind = "http" | "timeout" | "network" | "not_configured";
+/**
+ * How a call to a tenant's system failed: an HTTP error (a redirect included), no answer in time, no
+ * connection, not set up, or a destination the egress guard refuses.
+ */
+export type OutgoingFailureKind = "http" | "timeout" | "network" | "not_configured" | "refused";
 
 /**
  * What a log line says of a failed call to a tenant's system (its n8n or Make webhook, Pipedrive, RD
@@ -43,6 +49,9 @@ export function failureLogFields(
 
 /** A thrown fetch error's kind: AbortSignal.timeout's TimeoutError, or anything else on the way (DNS, refused, reset). */
 export function thrownKind(err: unknown): OutgoingFailureKind {
+  if (err instanceof EgressRefused) {
+    return "refused";
+  }
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError") ? "timeout" : "network";
 }
 
@@ -61,7 +70,7 @@ export async function postSignedWebhook(p: {
   let last: OutgoingResult = { ok: false, status: null, kind: "network", error: "not sent", attempts: 0, retryable: true };
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     try {
-      const res = await fetch(p.url, {
+      const res = await egressFetch(p.url, {
         method: "POST",
         headers: { "content-type": "application/json", "x-lx-signature": signature, "x-lx-request-id": p.requestId },
         body: raw,
@@ -81,7 +90,10 @@ export async function postSignedWebhook(p: {
         ok: false,
         status: res.status,
         kind: "http",
-        error: `HTTP ${res.status}: ${text.slice(0, 200)}`,
+        error:
+          res.status >= 300 && res.status < 400
+            ? `HTTP ${res.status}: redirects are not followed (the URL must be the receiver's own)`
+            : `HTTP ${res.status}: ${text.slice(0, 200)}`,
         attempts: attempt,
         retryable: res.status >= 500,
       };
@@ -89,14 +101,18 @@ export async function postSignedWebhook(p: {
         return last;
       }
     } catch (err) {
+      const kind = thrownKind(err);
       last = {
         ok: false,
         status: null,
-        kind: thrownKind(err),
+        kind,
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
         attempts: attempt,
-        retryable: true,
+        retryable: kind !== "refused",
       };
+      if (kind === "refused") {
+        return last;
+      }
     }
     if (attempt <= retries) {
       await new Promise((r) => setTimeout(r, (p.backoffMs ?? 500) * attempt));

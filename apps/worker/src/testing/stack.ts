@@ -167,6 +167,7 @@ export async function startStack(
           WORKER_METRICS_PORT: "0",
           WORKER_LEASE_MS: "2000",
           OUTBOX_AMBIGUOUS_GRACE_MS: "1500",
+          LX_EGRESS_ALLOW: "127.0.0.1",
           LOG_LEVEL: process.env.TEST_WORKER_LOG_LEVEL ?? "warn",
           ...env,
         },

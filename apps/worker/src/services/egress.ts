@@ -1,0 +1,174 @@
+import { lookup, type LookupAddress, type LookupOptions } from "node:dns";
+import { BlockList, isIP } from "node:net";
+
+import { Agent, fetch, type RequestInit, type Response } from "undici";
+
+/**
+ * Where a tenant's URLs may lead. Agent specs name URLs the worker calls (a handoff notice's
+ * `notifyWebhookUrl`, the calendar and CRM tools' `webhookUrl`, a CRM's `baseUrl`), and whoever edits
+ * a spec chooses them. Without a guard, a spec could point the worker at what only it can reach — the
+ * database's port, the worker's metrics, a cloud's metadata service (169.254.169.254) — and read the
+ * answer back in the audit log, where a failed call quotes the start of the answer. So these calls:
+ *
+ * - never reach a loopback, private, link-local, shared (CGNAT), multicast or reserved address, as
+ *   written in the URL or as its name resolves — checked at connect time, on the address actually
+ *   dialled, so a name that resolves differently on a second lookup (DNS rebinding) gains nothing;
+ * - never follow a redirect (a public URL answering 302 to an internal one): a 3xx is a failure;
+ * - except for what `LX_EGRESS_ALLOW` lists: comma-separated addresses, CIDR ranges or host names
+ *   (an n8n on the agency's private network, `10.0.4.0/24` or `n8n.internal`; `127.0.0.1` for a
+ *   local n8n on a laptop and for the test suites' fake receivers).
+ */
+export type EgressPolicy = { allow: BlockList; allowHosts: Set<string>; description: string };
+
+const BLOCKED = new BlockList();
+for (const [net, prefix] of [
+  ["0.0.0.0", 8], // "this network"
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10], // shared address space (CGNAT)
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16], // link-local, cloud metadata services
+  ["172.16.0.0", 12],
+  ["192.0.0.0", 24], // IETF protocol assignments
+  ["192.168.0.0", 16],
+  ["198.18.0.0", 15], // benchmarking
+  ["224.0.0.0", 4], // multicast
+  ["240.0.0.0", 4], // reserved, broadcast
+] as const) {
+  BLOCKED.addSubnet(net, prefix, "ipv4");
+}
+for (const [net, prefix] of [
+  ["::", 128], // unspecified
+  ["::1", 128],
+  ["64:ff9b::", 96], // NAT64: the same
+  ["fc00::", 7], // unique local
+  ["fe80::", 10], // link-local
+  ["ff00::", 8], // multicast
+] as const) {
+  BLOCKED.addSubnet(net, prefix, "ipv6");
+}
+// IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) are checked against the IPv4 rules by BlockList itself.
+
+/** Parses `LX_EGRESS_ALLOW`; throws on an entry that is neither an address, a CIDR range nor a host name. */
+export function parseEgressAllow(value: string | undefined): EgressPolicy {
+  const allow = new BlockList();
+  const allowHosts = new Set<string>();
+  const entries = (value ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "");
+  for (const entry of entries) {
+    const [address, prefix] = entry.split("/");
+    const version = isIP(unbracket(address ?? ""));
+    if (version !== 0) {
+      const type = version === 4 ? "ipv4" : "ipv6";
+      const bits = prefix === undefined ? (version === 4 ? 32 : 128) : Number(prefix);
+      if (!Number.isInteger(bits) || bits < 0 || bits > (version === 4 ? 32 : 128)) {
+        throw new Error(`LX_EGRESS_ALLOW: "${entry}" has a bad prefix length`);
+      }
+      allow.addSubnet(unbracket(address ?? ""), bits, type);
+    } else if (prefix === undefined && /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(entry)) {
+      allowHosts.add(entry.toLowerCase());
+    } else {
+      throw new Error(`LX_EGRESS_ALLOW: "${entry}" is not an address, a CIDR range or a host name`);
+    }
+  }
+  return { allow, allowHosts, description: entries.join(",") };
+}
+
+const unbracket = (host: string) => (host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host);
+
+/** Why `address` may not be dialled under `policy`, or null when it may. */
+export function refusal(policy: EgressPolicy, address: string): string | null {
+  const version = isIP(address);
+  if (version === 0) {
+    return `${address} is not an address`;
+  }
+  const type = version === 4 ? "ipv4" : "ipv6";
+  if (!BLOCKED.check(address, type) || policy.allow.check(address, type)) {
+    return null;
+  }
+  return `${address} is a private or local address (LX_EGRESS_ALLOW lists the ones tenants' URLs may reach)`;
+}
+
+/** A refused destination: not retried, and its message names the address, never the URL (which may hold a token). */
+export class EgressRefused extends Error {
+  override name = "EgressRefused";
+}
+
+/** Public addresses only, until the worker's start sets the policy of its env (LX_EGRESS_ALLOW). */
+let current = parseEgressAllow(undefined);
+let agent = agentFor(current);
+
+/** Sets the policy of every later call (the worker's start, from its validated env). */
+export function setEgressPolicy(policy: EgressPolicy): void {
+  if (policy === current) {
+    return;
+  }
+  const old = agent;
+  current = policy;
+  agent = agentFor(policy);
+  void old.close();
+}
+
+function agentFor(policy: EgressPolicy): Agent {
+  const guardedLookup = (
+    hostname: string,
+    options: LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ) => {
+    lookup(hostname, { ...options }, (err, address: string | LookupAddress[], family?: number) => {
+      if (err) {
+        callback(err, address, family);
+        return;
+      }
+      if (policy.allowHosts.has(hostname.toLowerCase())) {
+        callback(null, address, family);
+        return;
+      }
+      if (Array.isArray(address)) {
+        const allowed = address.filter((a) => refusal(policy, a.address) === null);
+        const first = address[0];
+        if (allowed.length === 0 && first) {
+          callback(new EgressRefused(`refused: ${hostname} resolves to ${refusal(policy, first.address) ?? first.address}`), []);
+          return;
+        }
+        callback(null, allowed);
+        return;
+      }
+      const why = refusal(policy, address);
+      if (why) {
+        callback(new EgressRefused(`refused: ${hostname} resolves to ${why}`), address, family);
+        return;
+      }
+      callback(null, address, family);
+    });
+  };
+  return new Agent({ connect: { lookup: guardedLookup } });
+}
+
+/**
+ * fetch for a URL a tenant chose: the policy above, redirects never followed (a 3xx comes back as
+ * the answer, for the caller to treat as a failure). Throws EgressRefused, before any connection,
+ * for a refused address written in the URL or a name that resolves only to refused ones.
+ */
+export async function egressFetch(url: string, init: Omit<RequestInit, "redirect" | "dispatcher">): Promise<Response> {
+  const { hostname } = new URL(url);
+  const host = unbracket(hostname);
+  if (isIP(host) !== 0) {
+    const why = refusal(current, host);
+    if (why) {
+      throw new EgressRefused(`refused: ${why}`);
+    }
+  }
+  try {
+    return await fetch(url, { ...init, redirect: "manual", dispatcher: agent });
+  } catch (err) {
+    // undici wraps the lookup's error as the cause of its "fetch failed".
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof EgressRefused) {
+      throw cause;
+    }
+    throw err;
+  }
+}
+
