@@ -16,6 +16,11 @@ describe("formatPhone", () => {
     expect(formatPhone("")).toBe("");
   });
 
+  it("keeps a display number it cannot parse as the operator wrote it, instead of running its digits together", () => {
+    expect(formatPhone("+55 11 9612 3456")).toBe("+55 11 9612 3456");
+    expect(formatPhone(" +55 (11) 9612-3456 ")).toBe("+55 (11) 9612-3456");
+  });
+
   it("recognises the console's test customers", () => {
     expect(isTestCustomerWaId("5500071375249")).toBe(true);
     expect(isTestCustomerWaId("5511999990002")).toBe(false);

@@ -3,8 +3,9 @@ import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 /**
  * One format for every phone number the console shows (customers' WhatsApp ids, which are digits
  * only, and business numbers): international, as libphonenumber-js formats a valid number
- * (`5511999990002` → `+55 11 99999 0002`), else `+<digits>` (test customers, numbers it does not know).
- * Browser-safe: the admin and the API format alike.
+ * (`5511999990002` → `+55 11 99999 0002`); one it does not know as written when it was written with
+ * separators (a display number an operator typed: `+55 11 9612 3456` stays so), else `+<digits>`
+ * (test customers' WhatsApp ids). Browser-safe: the admin and the API format alike.
  */
 export function formatPhone(raw: string): string {
   const digits = raw.replace(/\D/g, "");
@@ -12,7 +13,13 @@ export function formatPhone(raw: string): string {
     return raw;
   }
   const parsed = parsePhoneNumberFromString(`+${digits}`);
-  return parsed?.isValid() ? parsed.formatInternational() : `+${digits}`;
+  // The minimal metadata checks lengths, not patterns: a number no national format fits comes back
+  // as "+55 1196123456" (country code, then the digits run together), which formats nothing.
+  const international = parsed?.isValid() ? parsed.formatInternational() : null;
+  if (international && international.split(" ").length > 2) {
+    return international;
+  }
+  return /^\+?\d+$/.test(raw.trim()) ? `+${digits}` : raw.trim();
 }
 
 /**

@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
+import { formatPhone } from "@lx/shared/domain";
 import { ZAddNumberInput, ZUpdateNumberInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
@@ -66,7 +67,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
             {list.data.map((n) => (
               <Tr key={n.id} data-testid="number-row" data-phone-number-id={n.phoneNumberId}>
                 <Td className="whitespace-normal">
-                  <p className="text-sm font-medium text-slate-900">{n.displayPhoneNumber}</p>
+                  <p className="text-sm font-medium text-slate-900 tabular-nums">{formatPhone(n.displayPhoneNumber)}</p>
                   <p className="font-mono text-xs break-all text-slate-500">{n.phoneNumberId}</p>
                   {n.wabaId ? (
                     <p className="font-mono text-xs break-all text-slate-400">
@@ -92,11 +93,11 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
                 <Td>
                   <div className="flex flex-wrap justify-end gap-1">
                     {n.sendPausedAt ? (
-                      <Button size="sm" variant="secondary" onClick={() => setResuming(n)} aria-label={`${t.operations.resume} ${n.displayPhoneNumber}`}>
+                      <Button size="sm" variant="secondary" onClick={() => setResuming(n)} aria-label={`${t.operations.resume} ${formatPhone(n.displayPhoneNumber)}`}>
                         {t.operations.resume}
                       </Button>
                     ) : null}
-                    <Button size="sm" variant="ghost" onClick={() => setEditing(n)} aria-label={`${t.numbers.edit} ${n.displayPhoneNumber}`}>
+                    <Button size="sm" variant="ghost" onClick={() => setEditing(n)} aria-label={`${t.numbers.edit} ${formatPhone(n.displayPhoneNumber)}`}>
                       {t.numbers.edit}
                     </Button>
                     <Button
@@ -105,7 +106,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
                       disabled={!n.removable}
                       aria-describedby={n.removable ? undefined : `number-why-${n.id}`}
                       onClick={() => setRemoving(n)}
-                      aria-label={`${t.common.remove} ${n.displayPhoneNumber}`}
+                      aria-label={`${t.common.remove} ${formatPhone(n.displayPhoneNumber)}`}
                     >
                       {t.common.remove}
                     </Button>
@@ -126,7 +127,7 @@ export function NumbersCard({ tenantSlug, className }: { tenantSlug: string; cla
         open={editing !== undefined}
         onClose={() => setEditing(undefined)}
         wide
-        title={editing ? t.numbers.editTitle(editing.displayPhoneNumber) : t.numbers.newTitle}
+        title={editing ? t.numbers.editTitle(formatPhone(editing.displayPhoneNumber)) : t.numbers.newTitle}
         description={editing ? t.numbers.editBody : t.numbers.newBody}
       >
         {editing !== undefined ? (
@@ -166,10 +167,10 @@ function NumberForm({ tenantSlug, editing, onClose }: { tenantSlug: string; edit
       queryClient.invalidateQueries(trpc.tenants.bySlug.pathFilter()),
     ]);
   };
-  const add = useMutation(trpc.numbers.add.mutationOptions({ onSuccess: () => done(t.numbers.created(fields.displayPhoneNumber)) }));
+  const add = useMutation(trpc.numbers.add.mutationOptions({ onSuccess: () => done(t.numbers.created(formatPhone(fields.displayPhoneNumber))) }));
   const update = useMutation(
     trpc.numbers.update.mutationOptions({
-      onSuccess: (result) => done(result.changed ? t.numbers.saved(fields.displayPhoneNumber) : t.numbers.unchanged),
+      onSuccess: (result) => done(result.changed ? t.numbers.saved(formatPhone(fields.displayPhoneNumber)) : t.numbers.unchanged),
     }),
   );
   const addForm = useCheckedForm(

@@ -1,5 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
+import { formatPhone } from "@lx/shared/domain";
+
 import { MutationConfirmDialog } from "../../components/ui/dialog.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
@@ -26,7 +28,7 @@ export function RemoveNumberDialog({
   const remove = useMutation(
     trpc.numbers.remove.mutationOptions({
       onSuccess: async () => {
-        toast.success(t.numbers.removed(number?.displayPhoneNumber ?? ""));
+        toast.success(t.numbers.removed(formatPhone(number?.displayPhoneNumber ?? "")));
         onClose();
         await Promise.all([
           queryClient.invalidateQueries(trpc.numbers.list.pathFilter()),
@@ -42,7 +44,7 @@ export function RemoveNumberDialog({
       open={number !== null}
       onClose={onClose}
       onConfirm={() => number && remove.mutate({ tenantSlug, numberId: number.id })}
-      title={number ? t.numbers.removeTitle(number.displayPhoneNumber) : ""}
+      title={number ? t.numbers.removeTitle(formatPhone(number.displayPhoneNumber)) : ""}
       description={number ? t.numbers.removeBody(number.phoneNumberId) : undefined}
       confirmLabel={t.common.remove}
       confirmVariant="danger"

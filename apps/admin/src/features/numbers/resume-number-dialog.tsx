@@ -1,5 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 
+import { formatPhone } from "@lx/shared/domain";
+
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorMessage } from "../../lib/errors.ts";
@@ -24,7 +26,7 @@ export function ResumeNumberDialog({
   const resume = useMutation(
     trpc.operations.unpauseNumber.mutationOptions({
       onSuccess: async (result) => {
-        toast.success(result.changed ? t.operations.numberResumed(number?.displayPhoneNumber ?? "") : t.operations.unchanged);
+        toast.success(result.changed ? t.operations.numberResumed(formatPhone(number?.displayPhoneNumber ?? "")) : t.operations.unchanged);
         onClose();
         await Promise.all([
           queryClient.invalidateQueries(trpc.operations.pathFilter()),
@@ -40,7 +42,7 @@ export function ResumeNumberDialog({
       open={number !== null}
       onClose={onClose}
       onConfirm={() => number && resume.mutate({ numberId: number.id })}
-      title={number ? t.operations.resumeTitle(number.displayPhoneNumber) : ""}
+      title={number ? t.operations.resumeTitle(formatPhone(number.displayPhoneNumber)) : ""}
       description={t.operations.resumeBody}
       confirmLabel={t.operations.resume}
       busy={resume.isPending}
