@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ZPassword } from "./users.ts";
+import { ZEmail, ZPassword } from "./users.ts";
 
 describe("ZPassword (console, API and lx)", () => {
   it("refuses a password of spaces only, whatever its length", () => {
@@ -20,5 +20,18 @@ describe("ZPassword (console, API and lx)", () => {
   it("still bounds the length", () => {
     expect(ZPassword.safeParse("short").success).toBe(false);
     expect(ZPassword.safeParse("x".repeat(201)).success).toBe(false);
+  });
+});
+
+describe("ZEmail (inviting a user, asking for a password link)", () => {
+  it("says required for an empty or blank address, and invalid only for a wrong one", () => {
+    for (const blank of ["", "   "]) {
+      expect(ZEmail.safeParse(blank).error?.issues.map((i) => i.message)).toEqual(["required"]);
+    }
+    expect(ZEmail.safeParse("maria@").error?.issues.map((i) => i.message)).toEqual(["Invalid email address"]);
+  });
+
+  it("trims a pasted address", () => {
+    expect(ZEmail.parse("  maria@clinica.com.br ")).toBe("maria@clinica.com.br");
   });
 });

@@ -20,6 +20,13 @@ export const USERS_PAGE_MAX = 200;
  */
 export const ZPassword = z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH).regex(/\S/, "must not be empty");
 
+/**
+ * An e-mail address an operator or a user types: trimmed (a pasted address brings spaces), and
+ * "required" when empty — not "Invalid email address", which told a user who had typed nothing that
+ * what they typed was wrong.
+ */
+export const ZEmail = z.string().trim().min(1, "required").pipe(z.email().max(254));
+
 /** A tenant's clients, or (without a tenant) the agency's operators: a page by e-mail, after `cursor`. */
 export const ZListUsersInput = z.object({
   tenantSlug: ZSlugRef.optional(),
@@ -32,7 +39,7 @@ export type TListUsersInput = z.infer<typeof ZListUsersInput>;
 /** A client of the named tenant, or an operator when no tenant is named; with a password, or a link to set one. */
 export const ZCreateUserInput = z.object({
   tenantSlug: ZSlugRef.optional(),
-  email: z.email().max(254),
+  email: ZEmail,
   name: z.string().trim().max(120).optional(),
   /** Absent: the account gets a one-time link for its owner to set the password (users.createPasswordLink). */
   password: ZPassword.optional(),
@@ -82,5 +89,5 @@ export const ZSetPasswordWithLinkInput = z.object({ token: ZPasswordLinkToken, p
 export type TSetPasswordWithLinkInput = z.infer<typeof ZSetPasswordWithLinkInput>;
 
 /** "Esqueceu a senha?": a link by e-mail to the account, if there is one (the answer never says). */
-export const ZRequestPasswordResetInput = z.object({ email: z.email().max(254) });
+export const ZRequestPasswordResetInput = z.object({ email: ZEmail });
 export type TRequestPasswordResetInput = z.infer<typeof ZRequestPasswordResetInput>;

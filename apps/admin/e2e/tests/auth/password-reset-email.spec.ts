@@ -120,6 +120,10 @@ test("[AUTH]: an e-mail without an account gets the very same answer, and no mai
   // Nothing typed on the sign-in form: an empty field, checked in the browser.
   await expect(page.getByLabel("E-mail")).toHaveValue("");
   await page.getByRole("button", { name: "Enviar link" }).click();
+  await expect(page.getByTestId("field-errors")).toHaveText(["obrigatório"]);
+  // Something typed that is not an address: that, in words.
+  await page.getByLabel("E-mail").fill("maria@");
+  await page.getByRole("button", { name: "Enviar link" }).click();
   await expect(page.getByTestId("field-errors")).toHaveText(["e-mail inválido"]);
   expect(resetCalls).toHaveLength(0);
 
