@@ -1,4 +1,5 @@
 import { trpcServer } from "@hono/trpc-server";
+import { getErrorShape, TRPCError } from "@trpc/server";
 import { Hono, type Context } from "hono";
 import type { Registry } from "prom-client";
 
@@ -8,7 +9,9 @@ import type { NumberDirectory } from "@lx/db/number-directory";
 
 import { createFakeGraphApp, createFakeGraphState } from "@lx/sandbox";
 import type { SecretKeys } from "@lx/shared/crypto";
+import { TRPC_MAX_BATCH_SIZE, TRPC_MAX_BODY_BYTES } from "@lx/shared/schemas";
 
+import { requestBodyLimit } from "./http/body-limit.ts";
 import type { TrustProxy } from "./http/client-address.ts";
 import { handleError, handleNotFound } from "./http/errors.ts";
 import { healthRoutes } from "./http/health.ts";
@@ -20,7 +23,7 @@ import type { Logger } from "./logger.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { finishedCountsCache } from "./services/finished-counts.ts";
 import type { PasswordMail } from "./services/password-mail.ts";
-import { createLoginRateLimiter, ResetRequestLimiter, type RateLimiter } from "./services/rate-limit.ts";
+import { createLoginRateLimiter, ResetRequestLimiter, type LoginLimiter } from "./services/rate-limit.ts";
 import { httpSandboxGateway } from "./services/sandbox-chat.ts";
 import { createContextFromHono, type TrpcContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/root.ts";
@@ -56,7 +59,7 @@ export type AppDeps = {
   /** phone_number_id → tenant cache of the webhook (started, i.e. listening, by the caller). */
   directory: NumberDirectory;
   /** Login failure limiter; one per app unless given (tests pass their own). */
-  loginLimiter?: RateLimiter;
+  loginLimiter?: LoginLimiter;
   /** Password links by e-mail (SMTP_URL); absent: links are only shown to the operator. */
   mail?: PasswordMail;
 };
@@ -89,11 +92,20 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
 
   app.route("/", healthRoutes({ db: deps.db, registry: deps.registry }));
 
+  // A body past TRPC_MAX_BODY_BYTES is refused before tRPC reads it (tRPC would buffer it whole),
+  // in tRPC's error shape so that the console shows it like any other error.
+  app.use("/trpc/*", requestBodyLimit(TRPC_MAX_BODY_BYTES, trpcPayloadTooLarge));
   app.use(
     "/trpc/*",
     trpcServer({
       endpoint: "/trpc",
       router: appRouter,
+      // One request may carry at most this many calls (400 past it): a batch of 40 sign-ins was
+      // 2 s of scrypt. The console's httpBatchLink splits its batches at the same number.
+      maxBatchSize: TRPC_MAX_BATCH_SIZE,
+      // Queries may come as POST: the console sends auth.passwordLink that way, so that the
+      // one-time token travels in the body, never in a URL a proxy logs (the procedure refuses GET).
+      allowMethodOverride: true,
       createContext: (opts, c) =>
         createContextFromHono(
           {
@@ -144,4 +156,21 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
   }
 
   return app;
+}
+
+/** The 413 of `/trpc`, shaped like the errors tRPC answers itself (the API's errorFormatter). */
+function trpcPayloadTooLarge(c: Context<HonoEnv>): Response {
+  const error = new TRPCError({
+    code: "PAYLOAD_TOO_LARGE",
+    message: `request body over ${TRPC_MAX_BODY_BYTES / (1024 * 1024)} MiB`,
+  });
+  const shape = getErrorShape({
+    config: appRouter._def._config,
+    error,
+    type: "unknown",
+    path: undefined,
+    input: undefined,
+    ctx: undefined,
+  });
+  return c.json({ error: shape }, 413);
 }

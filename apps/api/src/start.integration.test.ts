@@ -124,7 +124,12 @@ test("pnpm start provisions Haven at 1.0.0 and answers a sandbox customer end to
   });
   expect(reset.status).toBe(200);
   const token = await printed;
-  const link = await fetch(`http://127.0.0.1:${port}/trpc/auth.passwordLink?input=${encodeURIComponent(JSON.stringify({ token }))}`);
+  // As the console asks: POST, the token in the body (the API refuses it in a GET's URL).
+  const link = await fetch(`http://127.0.0.1:${port}/trpc/auth.passwordLink`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token }),
+  });
   expect(((await link.json()) as { result: { data: { email: string } } }).result.data.email).toBe("cliente@haven.local");
 }, 120_000);
 

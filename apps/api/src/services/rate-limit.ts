@@ -1,5 +1,13 @@
 import type { Executor } from "@lx/db/client";
-import { rateLimitReset, rateLimitTake, rateLimitWait, type LoginThrottle, type RateLimit } from "@lx/db/queries";
+import {
+  rateLimitForgetHits,
+  rateLimitReset,
+  rateLimitTake,
+  rateLimitTakeHits,
+  rateLimitWait,
+  type LoginThrottle,
+  type RateLimit,
+} from "@lx/db/queries";
 
 /**
  * A sliding-window limit on attempts per key, counted in PostgreSQL (`rate_limit_hits`): every API
@@ -36,26 +44,70 @@ export class RateLimiter {
   }
 }
 
-/** The console login policy: 5 failures per (ip, e-mail) per 15 minutes. */
-export function createLoginRateLimiter(db: Executor): RateLimiter {
-  return new RateLimiter(db, "login", { max: 5, windowMs: 15 * 60_000 });
+/** Sign-in failures per (address, e-mail): one client guessing one account's password. */
+export const LOGIN_LIMIT_PER_ATTEMPT: RateLimit = { max: 5, windowMs: 15 * 60_000 };
+/** Sign-in failures per e-mail from any address: many addresses (a botnet) guessing one account. */
+export const LOGIN_LIMIT_PER_ACCOUNT: RateLimit = { max: 20, windowMs: 15 * 60_000 };
+/** Sign-in failures per address across e-mails: one address spraying passwords over many accounts. */
+export const LOGIN_LIMIT_PER_ADDRESS: RateLimit = { max: 30, windowMs: 15 * 60_000 };
+
+/**
+ * The console login policy, three limits checked and counted together in one step: 5 failures per
+ * (ip, e-mail), 20 per e-mail from any address, 30 per address over any e-mails, each per 15 minutes.
+ */
+export class LoginLimiter {
+  readonly byAttempt: RateLimiter;
+  readonly byAccount: RateLimiter;
+  readonly byAddress: RateLimiter;
+
+  constructor(private readonly db: Executor) {
+    this.byAttempt = new RateLimiter(db, "login", LOGIN_LIMIT_PER_ATTEMPT);
+    this.byAccount = new RateLimiter(db, "login-account", LOGIN_LIMIT_PER_ACCOUNT);
+    this.byAddress = new RateLimiter(db, "login-ip", LOGIN_LIMIT_PER_ADDRESS);
+  }
+
+  /**
+   * The throttle one sign-in attempt consults. Every attempt is counted under the three limits before
+   * its password is checked (so a burst of concurrent guesses gets no more than a limit's worth of
+   * password checks), and a refused attempt counts under none. A successful one clears its
+   * (ip, e-mail) count, as it always did, and un-counts itself from the per-account and per-address
+   * limits: those count failures only, and a success never forgives the other failures there (an
+   * attacker with one valid account cannot reset its address's count by signing in to it).
+   */
+  throttle(ip: string | null, email: string): LoginThrottle {
+    const address = ip ?? "unknown";
+    const account = email.trim().toLowerCase();
+    const attemptKey = loginRateLimitKey(ip, email);
+    let hitIds: number[] = [];
+    return {
+      take: async (now) => {
+        const taken = await rateLimitTakeHits(
+          this.db,
+          [this.byAttempt.entry(attemptKey), this.byAccount.entry(account), this.byAddress.entry(address)],
+          new Date(now),
+        );
+        hitIds = taken.hitIds;
+        return taken.wait;
+      },
+      reset: async () => {
+        await this.byAttempt.reset(attemptKey);
+        await rateLimitForgetHits(this.db, hitIds);
+      },
+    };
+  }
+}
+
+export function createLoginRateLimiter(db: Executor): LoginLimiter {
+  return new LoginLimiter(db);
 }
 
 export function loginRateLimitKey(ip: string | null, email: string): string {
   return `${ip ?? "unknown"}|${email.trim().toLowerCase()}`;
 }
 
-/**
- * The limiter bound to one sign-in attempt's (ip, e-mail) key: the throttle `login` consults. Every
- * attempt is counted before its password is checked, and a successful one clears the count: so a
- * burst of concurrent guesses gets no more than the limit's worth of password checks.
- */
-export function loginThrottle(limiter: RateLimiter, ip: string | null, email: string): LoginThrottle {
-  const key = loginRateLimitKey(ip, email);
-  return {
-    take: (now) => limiter.take(key, now),
-    reset: () => limiter.reset(key),
-  };
+/** The throttle of one sign-in attempt by (ip, e-mail): see `LoginLimiter.throttle`. */
+export function loginThrottle(limiter: LoginLimiter, ip: string | null, email: string): LoginThrottle {
+  return limiter.throttle(ip, email);
 }
 
 /**

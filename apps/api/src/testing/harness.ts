@@ -18,7 +18,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import { createMetricsRegistry } from "../metrics.ts";
 import { finishedCountsCache, type FinishedCountsCache } from "../services/finished-counts.ts";
 import type { PasswordMail } from "../services/password-mail.ts";
-import { createLoginRateLimiter, loginThrottle, ResetRequestLimiter, type RateLimiter } from "../services/rate-limit.ts";
+import { createLoginRateLimiter, loginThrottle, ResetRequestLimiter, type LoginLimiter } from "../services/rate-limit.ts";
 import { appSandboxGateway, type SandboxGateway } from "../services/sandbox-chat.ts";
 import { SESSION_COOKIE, type TrpcContext } from "../trpc/init.ts";
 import { appRouter } from "../trpc/root.ts";
@@ -34,7 +34,7 @@ export type TestApp = {
   app: Hono<HonoEnv>;
   registry: Registry;
   logs: () => Record<string, unknown>[];
-  limiter: RateLimiter;
+  limiter: LoginLimiter;
   directory: NumberDirectory;
 };
 
@@ -80,7 +80,7 @@ export function makeContext(
   session: AuthSession | null,
   options: {
     ip?: string | null;
-    limiter?: RateLimiter;
+    limiter?: LoginLimiter;
     requestId?: string;
     /** Default: `loopbackSandbox(db)`; null: sandbox mode off. */
     sandbox?: SandboxGateway | null;

@@ -349,7 +349,14 @@ describe("tRPC error shape", () => {
     expect((await caller.users.create({ tenantSlug: tenant.slug, email: "outra@cliente.test", password: "long enough" })).link).toBeNull();
 
     const { app } = buildTestApp(db);
-    const described = await app.request(`/trpc/auth.passwordLink?input=${encodeURIComponent(JSON.stringify({ token }))}`);
+    // Never as GET: the live token would be in the URL, which proxies and access logs record.
+    const asGet = await app.request(`/trpc/auth.passwordLink?input=${encodeURIComponent(JSON.stringify({ token }))}`);
+    expect(asGet.status).toBe(405);
+    expect(((await asGet.json()) as TrpcErrorBody).error.data.code).toBe("METHOD_NOT_SUPPORTED");
+    const batchedGet = await app.request(`/trpc/auth.me,auth.passwordLink?batch=1&input=${encodeURIComponent(JSON.stringify({ 1: { token } }))}`);
+    expect(((await batchedGet.json()) as TrpcErrorBody[])[1]?.error.data.code).toBe("METHOD_NOT_SUPPORTED");
+    // As the console sends it: POST, the token in the body.
+    const described = await app.request("/trpc/auth.passwordLink", postJson({ token }));
     expect(((await described.json()) as { result: { data: { email: string } } }).result.data.email).toBe("nova@cliente.test");
     const res = await app.request("/trpc/auth.setPasswordWithLink", postJson({ token, password: "minha senha nova" }));
     expect(res.status).toBe(200);
@@ -361,5 +368,63 @@ describe("tRPC error shape", () => {
     const body = (await again.json()) as TrpcErrorBody;
     expect(body.error.data.appError?.code).toBe("INVALID_STATE");
     expect(body.error.message).toMatch(/invalid, expired or already used/);
+  });
+});
+
+describe("login rate limits per account and per address", () => {
+  const attempt = async (db: Database, ip: string, email: string, password: string) =>
+    callerFor(db, null, { ip, sandbox: null }).caller.auth.login({ email, password }).then(
+      () => "OK",
+      (err: unknown) => (err instanceof TRPCError ? err.code : String(err)),
+    );
+
+  dbTest("many addresses guessing one account are refused after 20 failures, the right password too", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    // 20 addresses, one guess each: none reaches the per-(address, e-mail) limit of 5.
+    for (let i = 0; i < 20; i++) {
+      expect(await attempt(db, `203.0.113.${i + 1}`, user.email, `wrong-${i}`)).toBe("UNAUTHORIZED");
+    }
+    expect(await attempt(db, "203.0.113.100", user.email, "wrong-again")).toBe("TOO_MANY_REQUESTS");
+    // Locked for every address until the window passes, whatever the password.
+    expect(await attempt(db, "198.51.100.9", user.email, user.password)).toBe("TOO_MANY_REQUESTS");
+    const failures = await auditRows(db, "auth.login_failed", user.email);
+    expect(failures.filter((f) => f.data.reason === "rate_limited")).toHaveLength(2);
+    // Another account is not affected.
+    const other = await seedUser(db, { role: "operator" });
+    expect(await attempt(db, "198.51.100.9", other.email, other.password)).toBe("OK");
+  });
+
+  dbTest("one address cycling e-mails is refused after 30 failures; its successes do not count", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const ip = "192.0.2.77";
+    for (let i = 0; i < 29; i++) {
+      expect(await attempt(db, ip, `nobody-${i}@spray.test`, "password1")).toBe("UNAUTHORIZED");
+    }
+    // A colleague behind the same address signs in: a success is not a failure.
+    for (let i = 0; i < 3; i++) {
+      expect(await attempt(db, ip, user.email, user.password)).toBe("OK");
+    }
+    expect(await attempt(db, ip, "nobody-29@spray.test", "password1")).toBe("UNAUTHORIZED");
+    expect(await attempt(db, ip, "nobody-30@spray.test", "password1")).toBe("TOO_MANY_REQUESTS");
+    // The right password of a real account is refused from that address until the window passes…
+    expect(await attempt(db, ip, user.email, user.password)).toBe("TOO_MANY_REQUESTS");
+    // …and accepted from any other.
+    expect(await attempt(db, "192.0.2.78", user.email, user.password)).toBe("OK");
+
+    // Over HTTP the console gets a 429 with the app code it shows in words ("Muitas tentativas…").
+    const { app } = buildTestApp(db, { trustProxy: parseTrustProxy("loopback") });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    await new Promise<void>((resolve) => server.once("listening", () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/trpc/auth.login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": ip },
+      body: JSON.stringify({ email: "nobody-31@spray.test", password: "password1" }),
+    });
+    expect(res.status).toBe(429);
+    const body = (await res.json()) as TrpcErrorBody;
+    expect(body.error.data.appError?.code).toBe("RATE_LIMITED");
+    expect(body.error.message).toMatch(/too many failed sign-in attempts; try again in \d+ min/);
   });
 });

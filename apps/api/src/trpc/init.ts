@@ -19,7 +19,7 @@ import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FinishedCountsCache } from "../services/finished-counts.ts";
 import type { PasswordMail } from "../services/password-mail.ts";
-import type { RateLimiter, ResetRequestLimiter } from "../services/rate-limit.ts";
+import type { LoginLimiter, ResetRequestLimiter } from "../services/rate-limit.ts";
 import type { SandboxGateway } from "../services/sandbox-chat.ts";
 
 /** The console's session cookie; its value is the token whose sha256 is `sessions.id`. */
@@ -41,7 +41,9 @@ export type TrpcContext = {
    */
   ip: string | null;
   userAgent: string | null;
-  loginLimiter: RateLimiter;
+  /** The HTTP method of the request (a batch shares it); absent for an in-process call (createCaller). */
+  httpMethod?: string;
+  loginLimiter: LoginLimiter;
   /** "Esqueceu a senha?" requests per e-mail and per address. */
   resetLimiter: ResetRequestLimiter;
   /** Password links by e-mail; null when SMTP_URL is not set. */
@@ -67,7 +69,7 @@ export type TrpcDeps = {
   secretKey: SecretKeys;
   cookieSecure: boolean;
   trustProxy: TrustProxy | null;
-  loginLimiter: RateLimiter;
+  loginLimiter: LoginLimiter;
   resetLimiter: ResetRequestLimiter;
   mail: PasswordMail | null;
   finishedCounts: FinishedCountsCache;
@@ -112,6 +114,7 @@ export async function createContextFromHono(
     secretKey: deps.secretKey,
     ip: clientAddress(c.env?.incoming, deps.trustProxy),
     userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
+    httpMethod: c.req.method,
     loginLimiter: deps.loginLimiter,
     resetLimiter: deps.resetLimiter,
     mail: deps.mail,
@@ -164,7 +167,52 @@ const appErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(appErrors);
+/** Whether any string in a JSON value (object keys included) holds U+0000. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === "string") {
+    return value.includes("\u0000");
+  }
+  if (Array.isArray(value)) {
+    return value.some(containsNul);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).some(([key, item]) => key.includes("\u0000") || containsNul(item));
+  }
+  return false;
+}
+
+/**
+ * Refuses any input holding a NUL character (U+0000), for every procedure at once: PostgreSQL cannot
+ * store it in text or jsonb (22P05), so it would end as a 500 deep in a query. The console never
+ * types one; refusing says so (stripping it, as the webhook does for Meta's text, would change what
+ * the person wrote without telling them).
+ */
+const refuseNul = t.middleware(async ({ getRawInput, next }) => {
+  if (containsNul(await getRawInput())) {
+    throw new AppError("INVALID_INPUT", {
+      message: "input must not contain the NUL character (U+0000)",
+      userMessage: "The text contains an invalid character (NUL, U+0000). Remove it and try again.",
+    });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(appErrors).use(refuseNul);
+
+/**
+ * A public query whose input is a secret (a one-time link's token): refused as GET, whose input is
+ * in the URL that proxies and access logs record. Clients send it as POST (the server allows method
+ * override; the console's link does so for these paths).
+ */
+export const publicSecretQueryProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (ctx.httpMethod === "GET") {
+    throw new TRPCError({
+      code: "METHOD_NOT_SUPPORTED",
+      message: "send this query as POST: its input is a secret that must not travel in a URL",
+    });
+  }
+  return next();
+});
 
 /** A signed-in user; `ctx.session` is non-null from here on. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {

@@ -70,7 +70,8 @@ function getDummyHash(): Promise<string> {
 
 /**
  * The failure counter one sign-in attempt consults, already keyed to that attempt (apps/api binds its
- * per-(ip, e-mail) limit, counted in `rate_limit_hits`). Times are epoch milliseconds.
+ * limits per (ip, e-mail), per e-mail and per address, counted in `rate_limit_hits`). Times are epoch
+ * milliseconds.
  */
 export type LoginThrottle = {
   /**

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, lt, sql } from "drizzle-orm";
 
 import type { Executor } from "../client.ts";
 import { rateLimitHits } from "../schema/index.ts";
@@ -34,8 +34,21 @@ export async function rateLimitTake(
   entries: readonly { key: string; limit: RateLimit }[],
   now = new Date(),
 ): Promise<number> {
+  return (await rateLimitTakeHits(db, entries, now)).wait;
+}
+
+/**
+ * `rateLimitTake`, also returning the ids of the rows that counted the attempt (none when refused),
+ * so that a caller can later forget just this attempt (`rateLimitForgetHits`: a sign-in that
+ * succeeded is not a failure).
+ */
+export async function rateLimitTakeHits(
+  db: Executor,
+  entries: readonly { key: string; limit: RateLimit }[],
+  now = new Date(),
+): Promise<{ wait: number; hitIds: number[] }> {
   if (entries.length === 0) {
-    return 0;
+    return { wait: 0, hitIds: [] };
   }
   return db.transaction(async (tx) => {
     for (const key of [...new Set(entries.map((e) => e.key))].sort()) {
@@ -45,11 +58,22 @@ export async function rateLimitTake(
     for (const { key, limit } of entries) {
       wait = Math.max(wait, await rateLimitWait(tx, key, limit, now));
     }
-    if (wait === 0) {
-      await tx.insert(rateLimitHits).values(entries.map(({ key }) => ({ key, at: now })));
+    if (wait > 0) {
+      return { wait, hitIds: [] };
     }
-    return wait;
+    const rows = await tx
+      .insert(rateLimitHits)
+      .values(entries.map(({ key }) => ({ key, at: now })))
+      .returning({ id: rateLimitHits.id });
+    return { wait: 0, hitIds: rows.map((r) => r.id) };
   });
+}
+
+/** Un-counts one attempt: deletes the rows `rateLimitTakeHits` returned for it. */
+export async function rateLimitForgetHits(db: Executor, hitIds: readonly number[]): Promise<void> {
+  if (hitIds.length > 0) {
+    await db.delete(rateLimitHits).where(inArray(rateLimitHits.id, [...hitIds]));
+  }
 }
 
 /** Forgets a key's attempts (a successful sign-in clears its failures). */

@@ -13,6 +13,18 @@ export const ZSlugRef = z
   .trim()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a lowercase slug (a-z, 0-9, -)");
 
+/**
+ * The most calls one batched request to `/trpc` may carry (the API's `maxBatchSize`; larger batches
+ * are refused with 400). The console's `httpBatchLink` sends at most this many per request.
+ */
+export const TRPC_MAX_BATCH_SIZE = 20;
+
+/**
+ * The largest request body `/trpc` reads (413 past it). The largest legitimate input is a spec draft
+ * (`DRAFT_MAX_CHARS`, 2,000,000 characters of JSON): 5 MiB holds it at two UTF-8 bytes a character.
+ */
+export const TRPC_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
 export const ZSemver = z.string().regex(/^\d+\.\d+\.\d+$/, "must be a version like 1.2.3");
 
 export const ZLoginInput = z.object({

@@ -96,6 +96,14 @@ test("[AUTH]: a new client access with a link: the client sets the password in t
   try {
     const client = await clientContext.newPage();
     let setCalls = 0;
+    const token = new URL(url).hash.replace("#t=", "");
+    const described = recordRequests(client, "/trpc/auth.passwordLink");
+    const tokenInUrls: string[] = [];
+    client.on("request", (request) => {
+      if (!request.isNavigationRequest() && decodeURIComponent(request.url()).includes(token)) {
+        tokenInUrls.push(request.url());
+      }
+    });
     client.on("request", (request) => {
       if (request.url().includes("/trpc/auth.setPasswordWithLink")) {
         setCalls += 1;
@@ -106,6 +114,10 @@ test("[AUTH]: a new client access with a link: the client sets the password in t
       client.getByRole("heading", { name: `Definir senha para ${email}`, level: 1 }),
     ).toBeVisible();
     await expect(client.getByText("Olá, Cliente do Link.")).toBeVisible();
+    // The token went in a POST body, never in a URL (a proxy's access log would keep it).
+    expect(described.length).toBeGreaterThan(0);
+    expect(described.every((r) => !r.url.includes(token) && r.body.includes(token))).toBe(true);
+    expect(tokenInUrls).toEqual([]);
     await expect(client.getByTestId("password-link-expiry")).toContainText(
       /Este link vale até \d{2}\/\d{2}\/\d{4},? \d{2}:\d{2} e pode ser usado uma vez só\./,
     );
@@ -230,9 +242,10 @@ test("[AUTH]: the audit log lists the link's creation by the operator and the pa
   );
   const token = created.link?.token ?? "";
   expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  ok(await trpcQuery(anonymousApi, "auth.passwordLink", { token }));
+  // auth.passwordLink is a query the API takes as POST only (the token never in a URL).
+  ok(await trpcMutation(anonymousApi, "auth.passwordLink", { token }));
   ok(await trpcMutation(anonymousApi, "auth.setPasswordWithLink", { token, password: "senha-auditada-1" }));
-  const again = await trpcQuery(anonymousApi, "auth.passwordLink", { token });
+  const again = await trpcMutation(anonymousApi, "auth.passwordLink", { token });
   expect(again.ok ? null : again.error.appCode).toBe("INVALID_STATE");
 
   await apiSignin("operator");

@@ -12,10 +12,13 @@ import {
 
 import { loginThrottle } from "../../services/rate-limit.ts";
 import { toUserDto } from "../dto.ts";
-import { authedProcedure, publicProcedure, SESSION_COOKIE } from "../init.ts";
+import { authedProcedure, publicProcedure, publicSecretQueryProcedure, SESSION_COOKIE } from "../init.ts";
 
 export const authRouter = {
-  /** Public. Sets the `lx_session` cookie; UNAUTHORIZED on bad credentials, RATE_LIMITED after 5 failures. */
+  /**
+   * Public. Sets the `lx_session` cookie; UNAUTHORIZED on bad credentials, RATE_LIMITED past 5
+   * failures per (address, e-mail), 20 per e-mail or 30 per address in 15 minutes (rate-limit.ts).
+   */
   login: publicProcedure.input(ZLoginInput).mutation(async ({ ctx, input }) => {
     const { token, session } = await login(ctx.db, {
       email: input.email,
@@ -40,8 +43,9 @@ export const authRouter = {
   /**
    * Public: whose password a one-time link sets (e-mail, name, expiry), for the page that asks for
    * the new one; INVALID_STATE when the link is unknown, used, expired or its account disabled.
+   * POST only (METHOD_NOT_SUPPORTED as GET): the live token must never be in a URL a proxy logs.
    */
-  passwordLink: publicProcedure.input(ZDescribePasswordLinkInput).query(async ({ ctx, input }) => {
+  passwordLink: publicSecretQueryProcedure.input(ZDescribePasswordLinkInput).query(async ({ ctx, input }) => {
     return describePasswordLink(ctx.db, input.token);
   }),
 
