@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "r
 
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import { useDebouncedAction } from "../../lib/single-flight.ts";
 import { Button, type ButtonVariant } from "./button.tsx";
 import { FormError } from "./states.tsx";
 
@@ -108,6 +109,8 @@ export function ConfirmDialog({
   children?: ReactNode;
 }) {
   const { t } = useI18n();
+  // A double click confirmed twice (two rollbacks walked back two versions) before `busy` was set.
+  const confirm = useDebouncedAction(onConfirm);
   return (
     <Dialog
       open={open}
@@ -119,7 +122,7 @@ export function ConfirmDialog({
           <Button variant="secondary" onClick={onClose} disabled={busy}>
             {t.common.cancel}
           </Button>
-          <Button variant={confirmVariant} onClick={onConfirm} loading={busy} disabled={confirmDisabled} data-testid="confirm-button">
+          <Button variant={confirmVariant} onClick={confirm} loading={busy} disabled={confirmDisabled} data-testid="confirm-button">
             {confirmLabel}
           </Button>
         </>

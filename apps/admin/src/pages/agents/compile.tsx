@@ -19,6 +19,7 @@ import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { nextVersion, type Bump } from "../../lib/semver.ts";
+import { useSingleFlight } from "../../lib/single-flight.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 type CompileOk = Extract<RouterOutputs["versions"]["compile"], { ok: true }>;
@@ -159,8 +160,13 @@ function PublishCard({ canPublish }: { canPublish: boolean }) {
   const latest = versions.data?.[0]?.version ?? null;
   const next = nextVersion(latest, bump);
 
+  const once = useSingleFlight();
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
+    // A double click published once and then said "Nada mudou desde a última versão".
+    await once(() => submit());
+  };
+  const submit = async () => {
     const parsed = ZPublishVersionInput.safeParse({
       tenantSlug,
       agentSlug,
@@ -181,7 +187,7 @@ function PublishCard({ canPublish }: { canPublish: boolean }) {
     }
     setChangelogError(null);
     await draft.flush();
-    publish.mutate(parsed.data);
+    await publish.mutateAsync(parsed.data).catch(() => undefined); // its onError says why
   };
 
   const bumpLabels: Record<Bump, string> = {

@@ -1,0 +1,47 @@
+import { expect, test } from "../../fixtures/test.ts";
+import { onboardTenant } from "../../fixtures/tenants.ts";
+import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
+
+type VersionRow = { version: string; active: boolean };
+
+// Two clicks in one tick both reached the handler before the button could be disabled (TanStack
+// sets isPending on a later task): a double click on a rollback's confirmation walked back two
+// versions, 1.0.2 → 1.0.1 → 1.0.0, with two toasts.
+test("[VERSIONS]: a double click on the rollback's confirmation rolls back once", async ({ page, apiSignin, operatorApi }) => {
+  test.setTimeout(120_000);
+  const tenant = await onboardTenant(operatorApi, "duplo-clique");
+  const scope = { tenantSlug: tenant.slug, agentSlug: "atendimento" };
+  const spec = (goal: string) => ({
+    specVersion: 1,
+    agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
+    business: { name: tenant.name, description: "Clínica de fisioterapia." },
+    goals: [goal],
+    handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
+  });
+  for (const [version, goal] of [
+    ["1.0.1", "Agendar uma avaliação no mesmo dia"],
+    ["1.0.2", "Agendar uma avaliação na mesma semana"],
+  ] as const) {
+    ok(await trpcMutation(operatorApi, "versions.publish", { ...scope, spec: spec(goal), bump: "patch", changelog: `Objetivo: ${goal}` }));
+    ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version, force: true }));
+  }
+
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}/agents/atendimento/versions`);
+  const rollbackButton = page.getByTestId("rollback-button");
+  await expect(rollbackButton).toHaveText("↶ Reverter para v1.0.1");
+  await rollbackButton.click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("v1.0.1 volta a responder às próximas mensagens no lugar da v1.0.2.");
+  await dialog.getByTestId("confirm-button").dblclick();
+  await expect(page.getByTestId("toast-success").filter({ hasText: "Revertido: v1.0.2 → v1.0.1" })).toBeVisible();
+  await expect(page.getByTestId("version-row-1.0.1").getByTestId("active-badge")).toBeVisible();
+
+  const versions = ok(await trpcQuery<VersionRow[]>(operatorApi, "versions.list", scope));
+  expect(versions.find((v) => v.active)?.version).toBe("1.0.1");
+  const audit = ok(
+    await trpcQuery<{ items: { type: string }[] }>(operatorApi, "audit.list", { tenantSlug: tenant.slug, type: "version.rolled_back" }),
+  );
+  expect(audit.items.filter((e) => e.type === "version.rolled_back")).toHaveLength(1);
+  await expect(page.getByTestId("toast-success").filter({ hasText: "Revertido" })).toHaveCount(1);
+});
