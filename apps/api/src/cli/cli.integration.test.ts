@@ -14,7 +14,7 @@ import { describe, expect, inject, onTestFinished } from "vitest";
 import { connect } from "@lx/db/client";
 import { migrationJournal } from "@lx/db/migrate";
 import { auditEvents, phoneNumbers, tenants, users } from "@lx/db/schema";
-import { login, requireAgent, resolveSession, saveTestCase, setPasswordWithLink } from "@lx/db/queries";
+import { decideVersionApproval, login, requireAgent, resolveSession, saveTestCase, setPasswordWithLink } from "@lx/db/queries";
 import { dbTest as test, freshTestDatabase, NO_THROTTLE, seedConversation, seedInbound, seedNumber, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY, TEST_SECRET_KEY_HEX, uniqueSuffix, withDatabase } from "@lx/db/testing";
 import { startFakeSmtp } from "@lx/sandbox";
 import { decryptSecret, encryptSecret } from "@lx/shared/crypto";
@@ -119,6 +119,74 @@ describe("lx CLI", () => {
     expect(forced).toMatchObject({ code: 0, stdout: "activated recepcao 1.0.1 → 1.0.0 (regression gate not run: overridden)\n" });
     const overrides = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.type, "version.gate_overridden"));
     expect(overrides[0]!.n).toBeGreaterThanOrEqual(2);
+  });
+
+  test("with a client login, apply and activate refuse a version the client has not approved unless --force; rollback is not gated", async ({ db, dbUrl }) => {
+    const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
+    const f = await havenApplyFile(dir);
+    // Before the client has a login, apply activates freely.
+    expect((await lx(["apply", f.path], env)).code).toBe(0);
+    const [t] = await db.select().from(tenants).where(eq(tenants.slug, f.slug));
+    const client = await seedUser(db, { role: "client", tenantId: t!.id });
+    const changed = JSON.parse(await readFile(f.path, "utf8")) as { agents: { spec: { goals: string[] } }[] };
+    changed.agents[0]!.spec.goals.push("Oferecer pacotes de pilates");
+    await writeFile(f.path, JSON.stringify(changed));
+
+    // apply is refused in words, and publishes nothing (one transaction).
+    const refused = await lx(["apply", f.path], env);
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('client approval: version 1.0.1 of agent "recepcao" cannot go live, the client has not approved it yet'),
+    });
+    expect(refused.stderr).toContain("--force");
+    expect((await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout).toMatch(/^\* 1\.0\.0 [^\n]*pending[^\n]*\n$/);
+
+    const applied = await lx(["apply", f.path, "--force"], env);
+    expect(applied).toMatchObject({ code: 0, stdout: expect.stringContaining("activated version recepcao (1.0.0 → 1.0.1, client approval pending: overridden)") });
+
+    // The client rejects 1.0.0 with a note: activate quotes it, and --force passes it (audited).
+    const agent = await requireAgent(db, { tenantId: t!.id, slug: "recepcao" });
+    await decideVersionApproval(db, {
+      tenantId: t!.id,
+      agentId: agent.id,
+      agentSlug: "recepcao",
+      version: "1.0.0",
+      decision: "rejected",
+      note: "o tom está frio",
+      actor: { type: "user", id: client.id, label: client.email },
+    });
+    const back = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0"], env);
+    expect(back).toMatchObject({ code: 1, stderr: expect.stringContaining('the client rejected it ("o tom está frio")') });
+    const forced = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.0", "--force"], env);
+    expect(forced).toMatchObject({ code: 0, stdout: "activated recepcao 1.0.1 → 1.0.0 (client approval rejected: overridden)\n" });
+    const overrides = await db
+      .select({ data: auditEvents.data, actorLabel: auditEvents.actorLabel })
+      .from(auditEvents)
+      .where(sql`${auditEvents.tenantId} = ${t!.id} and ${auditEvents.type} = 'version.approval_overridden'`)
+      .orderBy(auditEvents.id);
+    expect(overrides).toEqual([
+      { data: { version: "1.0.1", approvalStatus: "pending" }, actorLabel: "cli" },
+      { data: { version: "1.0.0", approvalStatus: "rejected", note: "o tom está frio" }, actorLabel: "cli" },
+    ]);
+
+    // Approved by the client: no override needed. Rollback goes back to 1.0.0 although it is rejected.
+    await decideVersionApproval(db, {
+      tenantId: t!.id,
+      agentId: agent.id,
+      agentSlug: "recepcao",
+      version: "1.0.1",
+      decision: "approved",
+      actor: { type: "user", id: client.id, label: client.email },
+    });
+    expect(await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.1"], env)).toMatchObject({
+      code: 0,
+      stdout: "activated recepcao 1.0.0 → 1.0.1\n",
+    });
+    expect(await lx(["rollback", "--tenant", f.slug, "--agent", "recepcao"], env)).toMatchObject({
+      code: 0,
+      stdout: "rolled back recepcao 1.0.1 → 1.0.0\n",
+    });
   });
 
   test("user errors exit 1 with a message that names the problem, writing nothing", async ({ db, dbUrl }) => {

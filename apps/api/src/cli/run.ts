@@ -29,6 +29,7 @@ import {
   setTenantStatus,
   setUserDisabled,
   setUserPassword,
+  type ActivationResult,
   type ApplyReport,
   type TestRunDetail,
 } from "@lx/db/queries";
@@ -114,6 +115,18 @@ async function readPassword(stdin: Readable, command: string): Promise<string> {
     );
   }
   return password;
+}
+
+/** The gates a forced activation went past, as `lx activate` prints them ("client approval pending: overridden"). */
+function overriddenGates(r: ActivationResult): string[] {
+  const gates: string[] = [];
+  if (r.approval === "pending" || r.approval === "rejected") {
+    gates.push(`client approval ${r.approval}: overridden`);
+  }
+  if (r.gate === "failed" || r.gate === "not_run") {
+    gates.push(`regression gate ${r.gate === "failed" ? "failed" : "not run"}: overridden`);
+  }
+  return gates;
 }
 
 function formatReport(r: ApplyReport): string {
@@ -241,7 +254,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .argument("<file>", "apply file (see README)")
     .addOption(new Option("--bump <level>", "semver bump for changed agents").choices(["patch", "minor", "major"]).default("patch"))
     .option("--dry-run", "show what would change and write nothing", false)
-    .option("--force", "activate even where the regression gate holds a version back (audited)", false)
+    .option(
+      "--force",
+      "activate even where a gate holds a version back: the client's approval or the regression gate (audited)",
+      false,
+    )
     .action(async (file: string, opts: { bump: "patch" | "minor" | "major"; dryRun: boolean; force: boolean }) => {
       const input = await readJsonFile(file);
       requireEnv("DATABASE_URL", "LX_SECRET_KEY");
@@ -307,13 +324,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--agent <slug>", "agent slug")
     .requiredOption("--version <x.y.z>", "version to activate")
-    .option("--force", "activate even though the regression gate holds the version back (audited)", false)
+    .option(
+      "--force",
+      "activate even though a gate holds the version back: the client has not approved it, or its tests failed or did not run (audited)",
+      false,
+    )
     .action(async (opts: { tenant: string; agent: string; version: string; force: boolean }) => {
       const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
       const r = await activateVersion(d, { tenantId: tenant.id, agentId: agent.id, version: opts.version, actor: CLI_ACTOR, force: opts.force });
-      const forced = r.gate === "failed" || r.gate === "not_run" ? ` (regression gate ${r.gate === "failed" ? "failed" : "not run"}: overridden)` : "";
+      const overridden = overriddenGates(r);
+      const forced = overridden.length > 0 ? ` (${overridden.join("; ")})` : "";
       out(r.changed ? `activated ${opts.agent} ${r.from ?? "(none)"} → ${r.to}${forced}\n` : `${opts.agent} ${r.to} is already active\n`);
     });
 

@@ -37,8 +37,10 @@ import { appRouter } from "./root.ts";
  * public: anyone. authed: any signed-in user. operator: operators only (clients FORBIDDEN).
  * tenant: operators, or the client of that tenant (a client of another tenant: NOT_FOUND).
  * tenant-operator: operators only (clients FORBIDDEN, before the tenant is even looked up).
+ * tenant-client: the client of that tenant only (a client of another tenant: NOT_FOUND; operators:
+ * FORBIDDEN — the client's approval is the client's to give).
  */
-type Level = "public" | "authed" | "operator" | "tenant" | "tenant-operator";
+type Level = "public" | "authed" | "operator" | "tenant" | "tenant-operator" | "tenant-client";
 
 type Fixture = Awaited<ReturnType<typeof setup>>;
 
@@ -66,6 +68,7 @@ const MATRIX: Record<string, Row> = {
   // Answers the same for any e-mail (this server has no SMTP_URL: INVALID_STATE for everyone).
   "auth.requestPasswordReset": { level: "public", kind: "mutation", audit: ["user.password_link_created"], input: (f) => ({ email: f.clientA.email }) },
   "tenants.list": { level: "operator", kind: "query", input: () => undefined },
+  "tenants.waitingCount": { level: "operator", kind: "query", input: () => undefined },
   "tenants.byId": { level: "tenant", kind: "query", input: (f) => ({ id: f.tenantA.id }) },
   "tenants.bySlug": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   // Active → active: a valid call that changes nothing (the other rows need the tenant running).
@@ -119,10 +122,11 @@ const MATRIX: Record<string, Row> = {
     audit: ["version.rolled_back"],
     input: (f) => ({ tenantSlug: f.tenantA.slug, agentSlug: f.agentA.slug }),
   },
+  // The client decides: an operator is FORBIDDEN and writes nothing (the tenant's client approves below).
   "versions.approve": {
-    level: "tenant",
+    level: "tenant-client",
     kind: "mutation",
-    audit: ["version.approved"],
+    audit: [],
     input: (f) => ({
       tenantSlug: f.tenantA.slug,
       agentSlug: f.agentA.slug,
@@ -626,7 +630,7 @@ describe("authorisation matrix", () => {
         continue;
       }
       const result = await call(caller, path, row.input(f));
-      const expected = row.level === "tenant" ? "NOT_FOUND" : "FORBIDDEN";
+      const expected = row.level === "tenant" || row.level === "tenant-client" ? "NOT_FOUND" : "FORBIDDEN";
       expect({ path, ...result }).toMatchObject({ path, ok: false, code: expected });
     }
     // Another tenant reads exactly like one that does not exist (same code, same message pattern).
@@ -688,7 +692,7 @@ describe("authorisation matrix", () => {
     });
   });
 
-  dbTest("an operator passes every check (the matrix inputs are valid)", async ({ db }) => {
+  dbTest("an operator passes every check (the matrix inputs are valid), but the client's approval", async ({ db }) => {
     const f = await setup(db);
     // A server that sends e-mail, so that auth.requestPasswordReset can succeed too.
     const smtp = await startFakeSmtp();
@@ -705,7 +709,11 @@ describe("authorisation matrix", () => {
       }
       const [last] = await db.$client<{ id: string }[]>`select coalesce(max(id), 0)::text as id from audit_events`;
       const result = await call(caller, path, row.input(f));
-      expect({ path, ...result }).toMatchObject({ path, ok: true });
+      if (row.level === "tenant-client") {
+        expect({ path, ...result }).toMatchObject({ path, ok: false, code: "FORBIDDEN" });
+      } else {
+        expect({ path, ...result }).toMatchObject({ path, ok: true });
+      }
       await mail.settled(); // a reset's link and its audit event are made after the answer
       const written = await db.$client<{ type: string }[]>`select type from audit_events where id > ${last!.id}::bigint order by id`;
       expect({ path, audit: written.map((e) => e.type) }).toEqual({ path, audit: row.audit ?? [] });

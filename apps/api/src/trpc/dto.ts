@@ -46,7 +46,7 @@ export function toTenantDto(t: TenantRow) {
 export type TenantDto = ReturnType<typeof toTenantDto>;
 
 export function toTenantWithCountsDto(t: TenantWithCounts) {
-  return { ...toTenantDto(t), numberCount: t.numberCount, agentCount: t.agentCount };
+  return { ...toTenantDto(t), numberCount: t.numberCount, agentCount: t.agentCount, waitingCount: t.waitingCount };
 }
 export type TenantWithCountsDto = ReturnType<typeof toTenantWithCountsDto>;
 
@@ -82,6 +82,8 @@ export function toVersionDto(v: VersionDto) {
     createdAt: iso(v.createdAt),
     approvalStatus: v.approvalStatus,
     approvedAt: iso(v.approvedAt),
+    approvalGate: v.approvalGate,
+    rejectionNote: v.rejectionNote,
     active: v.active,
     gate: v.gate,
     rollbackTarget: v.rollbackTarget,

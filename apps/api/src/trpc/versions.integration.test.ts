@@ -63,6 +63,8 @@ describe("versions: publish → activate → rollback", () => {
       });
       expect(typeof published.createdAt).toBe("string");
 
+      // The tenant has a client: it approves 1.1.0 before it goes live.
+      await f.cl.caller.versions.approve({ ...f.scope, version: "1.1.0" });
       const activated = await caller.versions.activate({ ...f.scope, version: "1.1.0" });
       expect(activated).toEqual({ agentSlug: f.agent.slug, changed: true, from: "1.0.0", to: "1.1.0" });
 
@@ -74,7 +76,7 @@ describe("versions: publish → activate → rollback", () => {
       const agents = await caller.agents.list({ tenantSlug: f.tenant.slug });
       expect(agents.find((a) => a.slug === f.agent.slug)).toMatchObject({
         versionCount: 2,
-        activeVersion: { version: "1.1.0", approvalStatus: "pending" },
+        activeVersion: { version: "1.1.0", approvalStatus: "approved" },
       });
 
       const rolledBack = await caller.versions.rollback(f.scope);
@@ -139,6 +141,7 @@ describe("versions: publish → activate → rollback", () => {
       // 1.0.0 live, nothing before it.
       expect(await target()).toEqual([]);
       await caller.versions.publish({ ...f.scope, spec: renamed("Bia"), changelog: "Bia" });
+      await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.1" });
       await caller.versions.activate({ ...f.scope, version: "1.0.1" });
       expect(await target()).toEqual(["1.0.0"]);
       await caller.versions.rollback(f.scope);
@@ -152,6 +155,38 @@ describe("versions: publish → activate → rollback", () => {
       expect((await caller.versions.list(f.scope)).find((v) => v.active)?.version).toBe("1.0.0");
     },
   );
+
+  dbTest("a rollback confirmed on a stale page is CONFLICT, naming what is live now; nothing switches", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = f.op;
+    for (const [version, name] of [
+      ["1.0.1", "Bia"],
+      ["1.0.2", "Ana"],
+    ] as const) {
+      await caller.versions.publish({ ...f.scope, spec: renamed(name), changelog: name });
+      await f.cl.caller.versions.approve({ ...f.scope, version });
+      await caller.versions.activate({ ...f.scope, version });
+    }
+    // Operator B's page shows 1.0.2 live and "roll back to 1.0.1"; operator A activates 1.0.1.
+    await caller.versions.activate({ ...f.scope, version: "1.0.1" });
+    // Unchecked, B's rollback would now go 1.0.1 → 1.0.2: the opposite of what B confirmed.
+    const refused = await caller.versions.rollback({ ...f.scope, expect: { from: "1.0.2", to: "1.0.1" } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      code: "CONFLICT",
+      cause: {
+        userMessage:
+          "The live version changed meanwhile: v1.0.1 is live now, and rolling back would restore v1.0.2. Review the list and try again.",
+      },
+    });
+    expect((await caller.versions.list(f.scope)).find((v) => v.active)?.version).toBe("1.0.1");
+    expect(await auditOf(db, f.tenant.id, "version.rolled_back")).toHaveLength(0);
+    // What the page shows now goes through.
+    expect(await caller.versions.rollback({ ...f.scope, expect: { from: "1.0.1", to: "1.0.2" } })).toMatchObject({
+      changed: true,
+      from: "1.0.1",
+      to: "1.0.2",
+    });
+  });
 
   dbTest(
     "rollback with nothing earlier is PRECONDITION_FAILED; activating a missing version is NOT_FOUND",
@@ -256,7 +291,8 @@ describe("versions: what a version changes, for the client who approves it", () 
     expect(pending.diff.prompt.lines.filter((l) => l.op === "del").map((l) => l.text).join("\n")).toContain("Ana");
     expect(pending.diff.config).toContainEqual(expect.objectContaining({ path: "agent.name", before: "Ana", after: "Bia" }));
 
-    // Once live, and after a newer publish: still against the version it replaced.
+    // Once live (the client approved it), and after a newer publish: still against the version it replaced.
+    await cl.versions.approve({ ...f.scope, version: "1.0.1" });
     await op.versions.activate({ ...f.scope, version: "1.0.1" });
     await op.versions.publish({ ...f.scope, spec: renamed("Carla"), changelog: "Carla" });
     expect(await cl.versions.changes({ ...f.scope, version: "1.0.1" })).toMatchObject({ against: { version: "1.0.0", basis: "previous" } });
@@ -364,6 +400,119 @@ describe("versions: client approval", () => {
     await expect(f.cl.caller.versions.approve({ ...f.scope, version: "3.0.0" })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+});
+
+describe("versions: the client-approval gate", () => {
+  dbTest(
+    "with a client login, activation is refused for a pending or rejected version (quoting the client's note), allowed once approved",
+    async ({ db }) => {
+      const f = await setup(db);
+      await f.op.caller.versions.publish({ ...f.scope, spec: renamed("Bia"), changelog: "Bia" });
+
+      const pending = await f.op.caller.versions.activate({ ...f.scope, version: "1.0.1" }).catch((e: unknown) => e);
+      expect(pending).toMatchObject({ code: "PRECONDITION_FAILED" });
+      expect((pending as Error).message).toContain(
+        `client approval: version 1.0.1 of agent "${f.agent.slug}" cannot go live, the client has not approved it yet`,
+      );
+      expect(pending).toMatchObject({
+        cause: {
+          code: "INVALID_STATE",
+          userMessage:
+            "Client approval: version 1.0.1 cannot go live, the client has not approved it yet. Ask the client to approve it, or activate anyway.",
+        },
+      });
+
+      await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.1", decision: "rejected", note: "o nome Bia não" });
+      const rejected = await f.op.caller.versions.activate({ ...f.scope, version: "1.0.1" }).catch((e: unknown) => e);
+      expect(rejected).toMatchObject({
+        code: "PRECONDITION_FAILED",
+        cause: {
+          userMessage:
+            'Client approval: version 1.0.1 cannot go live, the client rejected it ("o nome Bia não"). Ask the client to approve it, or activate anyway.',
+        },
+      });
+      // The list says so before anyone clicks: the gate and the client's note.
+      expect((await f.op.caller.versions.list(f.scope)).map((v) => [v.version, v.approvalGate, v.rejectionNote, v.active])).toEqual([
+        ["1.0.1", "rejected", "o nome Bia não", false],
+        ["1.0.0", "pending", null, true],
+      ]);
+      // Nothing went live, nothing was audited as activated or overridden.
+      expect(await auditOf(db, f.tenant.id, "version.approval_overridden")).toEqual([]);
+      expect((await auditOf(db, f.tenant.id, "version.activated")).map((e) => e.after)).toEqual([{ version: "1.0.0" }]);
+
+      await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.1" });
+      expect(await f.op.caller.versions.activate({ ...f.scope, version: "1.0.1" })).toEqual({
+        agentSlug: f.agent.slug,
+        changed: true,
+        from: "1.0.0",
+        to: "1.0.1",
+      });
+      expect((await auditOf(db, f.tenant.id, "version.activated")).at(-1)).toMatchObject({
+        data: { approval: "approved", gate: "no_cases" },
+      });
+      expect(await auditOf(db, f.tenant.id, "version.approval_overridden")).toEqual([]);
+    },
+  );
+
+  dbTest("the operator's override activates a version the client rejected, audited in the same transaction", async ({ db }) => {
+    const f = await setup(db);
+    await f.op.caller.versions.publish({ ...f.scope, spec: renamed("Bia"), changelog: "Bia" });
+    await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.1", decision: "rejected", note: "não" });
+    expect(await f.op.caller.versions.activate({ ...f.scope, version: "1.0.1", force: true })).toMatchObject({
+      changed: true,
+      to: "1.0.1",
+    });
+    expect(await auditOf(db, f.tenant.id, "version.approval_overridden")).toEqual([
+      expect.objectContaining({
+        actor_type: "user",
+        actor_id: f.operator.id,
+        request_id: "req-operator",
+        data: { version: "1.0.1", approvalStatus: "rejected", note: "não" },
+      }),
+    ]);
+    expect((await auditOf(db, f.tenant.id, "version.activated")).at(-1)).toMatchObject({
+      after: { version: "1.0.1" },
+      data: { approval: "rejected" },
+    });
+    // Rollback is the safety action back to a version that was live: not gated (1.0.0 was never approved).
+    expect(await f.op.caller.versions.rollback(f.scope)).toMatchObject({ changed: true, from: "1.0.1", to: "1.0.0" });
+  });
+
+  dbTest("a tenant without an active client login activates freely; a disabled client does not count", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent } = await seedAgent(db, { tenantId: tenant.id });
+    const operator = await seedUser(db, { role: "operator" });
+    const op = callerFor(db, await sessionFor(db, operator.email, operator.password)).caller;
+    const scope = { tenantSlug: tenant.slug, agentSlug: agent.slug };
+    await op.versions.publish({ ...scope, spec: renamed("Bia"), changelog: "Bia" });
+    expect((await op.versions.list(scope)).map((v) => [v.version, v.approvalGate])).toEqual([
+      ["1.0.1", "not_required"],
+      ["1.0.0", "not_required"],
+    ]);
+    expect(await op.versions.activate({ ...scope, version: "1.0.1" })).toMatchObject({ changed: true, to: "1.0.1" });
+
+    const client = await seedUser(db, { role: "client", tenantId: tenant.id });
+    await op.users.setDisabled({ userId: client.id, disabled: true });
+    expect(await op.versions.activate({ ...scope, version: "1.0.0" })).toMatchObject({ changed: true, to: "1.0.0" });
+    expect(await auditOf(db, tenant.id, "version.approval_overridden")).toEqual([]);
+
+    // Enabled again: the gate applies.
+    await op.users.setDisabled({ userId: client.id, disabled: false });
+    await expect(op.versions.activate({ ...scope, version: "1.0.1" })).rejects.toMatchObject({ code: "PRECONDITION_FAILED" });
+  });
+
+  dbTest("an operator cannot approve or reject in the client's name: FORBIDDEN, nothing recorded", async ({ db }) => {
+    const f = await setup(db);
+    for (const decision of ["approved", "rejected"] as const) {
+      const err = await f.op.caller.versions.approve({ ...f.scope, version: "1.0.0", decision }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "FORBIDDEN" });
+      expect((err as Error).message).toContain("only the tenant's client can approve or reject a version: the client decides");
+      expect((err as Error).message).toContain("use the override");
+    }
+    expect((await f.op.caller.versions.byVersion({ ...f.scope, version: "1.0.0" })).approvalStatus).toBe("pending");
+    expect(await auditOf(db, f.tenant.id, "version.approved")).toEqual([]);
+    expect(await auditOf(db, f.tenant.id, "version.rejected")).toEqual([]);
   });
 });
 

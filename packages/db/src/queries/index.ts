@@ -18,6 +18,7 @@ export * from "./onboarding.ts";
 export * from "./calendar.ts";
 export * from "./deals.ts";
 export * from "./regression.ts";
+export * from "./approval.ts";
 export * from "./customers.ts";
 export * from "./secrets.ts";
 export * from "./rate-limits.ts";

@@ -116,8 +116,8 @@ describe("versions", () => {
     await publishVersion(db, { ...ids, spec: withGoal("b") });
     await publishVersion(db, { ...ids, spec: withGoal("c") });
 
-    expect(await activateVersion(db, { ...ids, version: "1.0.1" })).toEqual({ changed: true, from: "1.0.0", to: "1.0.1", gate: "no_cases" });
-    expect(await activateVersion(db, { ...ids, version: "1.0.2" })).toEqual({ changed: true, from: "1.0.1", to: "1.0.2", gate: "no_cases" });
+    expect(await activateVersion(db, { ...ids, version: "1.0.1" })).toEqual({ changed: true, from: "1.0.0", to: "1.0.1", gate: "no_cases", approval: "not_required" });
+    expect(await activateVersion(db, { ...ids, version: "1.0.2" })).toEqual({ changed: true, from: "1.0.1", to: "1.0.2", gate: "no_cases", approval: "not_required" });
     expect(await activateVersion(db, { ...ids, version: "1.0.2" })).toMatchObject({ changed: false });
     expect((await getActiveBundle(db, agent.id))?.version).toBe("1.0.2");
 

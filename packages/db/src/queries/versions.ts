@@ -17,6 +17,7 @@ import type { Executor } from "../client.ts";
 import { agentActivations, agents, agentVersions } from "../schema/index.ts";
 import type { GateState } from "@lx/shared/domain";
 
+import { approvalGateOf, checkApprovalGate, rejectionNotes, tenantRequiresApproval, type ApprovalGate } from "./approval.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { checkActivationGate, gateRunOfVersion, versionGates } from "./regression.ts";
 
@@ -33,6 +34,13 @@ export type VersionDto = {
   createdAt: Date;
   approvalStatus: "pending" | "approved" | "rejected";
   approvedAt: Date | null;
+  /**
+   * The client-approval gate: `not_required` when the tenant has no active client user, else the
+   * approval status (only `approved` goes live without an override).
+   */
+  approvalGate: ApprovalGate;
+  /** The note the client left when rejecting it (the latest rejection), or null. */
+  rejectionNote: string | null;
   active: boolean;
   /** The version's regression gate (docs/regression.md). */
   gate: GateState;
@@ -160,7 +168,8 @@ export async function publishVersion(db: Executor, input: PublishInput): Promise
       requestId: input.requestId,
     });
     const gate = (await versionGates(tx, { tenantId: input.tenantId, agentId: agent.id })).get(row.id) ?? "no_cases";
-    return { ...row, active: agent.activeVersionId === row.id, gate, rollbackTarget: false };
+    const approvalGate = approvalGateOf(await tenantRequiresApproval(tx, input.tenantId), row.approvalStatus);
+    return { ...row, approvalGate, rejectionNote: null, active: agent.activeVersionId === row.id, gate, rollbackTarget: false };
   });
 }
 
@@ -170,12 +179,24 @@ export type ActivateInput = {
   version: string;
   actor: AuditActor;
   requestId?: string;
-  /** Go live although the regression gate holds the version back (audited as an override). */
+  /**
+   * Go live although a gate holds the version back — the client's approval (audited as
+   * `version.approval_overridden`) and/or the regression gate (`version.gate_overridden`).
+   */
   force?: boolean;
 };
 
-/** `gate`: the version's regression gate when it was activated (`no_cases` when the agent has none). */
-export type ActivationResult = { changed: boolean; from: string | null; to: string; gate?: GateState };
+/**
+ * `gate`: the version's regression gate when it was activated (`no_cases` when the agent has none);
+ * `approval`: its client-approval gate then (`not_required` when the tenant has no client user).
+ */
+export type ActivationResult = {
+  changed: boolean;
+  from: string | null;
+  to: string;
+  gate?: GateState;
+  approval?: ApprovalGate;
+};
 
 async function versionLabel(tx: Executor, id: string | null): Promise<string | null> {
   if (!id) {
@@ -200,6 +221,18 @@ export async function activateVersion(db: Executor, input: ActivateInput): Promi
     if (agent.activeVersionId === target.id) {
       return { changed: false, from, to: target.version };
     }
+    // The client's approval first (is the version wanted at all?), then the regression gate; `force`
+    // overrides both, each override audited on its own.
+    const approval = await checkApprovalGate(tx, {
+      tenantId: input.tenantId,
+      agentId: agent.id,
+      agentSlug: agent.slug,
+      versionId: target.id,
+      version: target.version,
+      force: input.force ?? false,
+      actor: input.actor,
+      requestId: input.requestId,
+    });
     const gate = await checkActivationGate(tx, {
       tenantId: input.tenantId,
       agentId: agent.id,
@@ -224,18 +257,27 @@ export async function activateVersion(db: Executor, input: ActivateInput): Promi
       subjectId: agent.id,
       before: { version: from },
       after: { version: target.version },
-      data: { agentSlug: agent.slug, gate },
+      data: { agentSlug: agent.slug, gate, approval },
       requestId: input.requestId,
     });
-    return { changed: true, from, to: target.version, gate };
+    return { changed: true, from, to: target.version, gate, approval };
   });
 }
 
-export type RollbackInput = { tenantId: string; agentId: string; actor: AuditActor; requestId?: string };
+export type RollbackInput = {
+  tenantId: string;
+  agentId: string;
+  actor: AuditActor;
+  requestId?: string;
+  /** The switch the caller confirmed: CONFLICT unless the live version and its target are still these. */
+  expect?: { from: string; to: string };
+};
 
 /**
  * Goes back to the version that was live before the current one was activated. Repeated rollbacks
  * walk further back through the activation history; with nothing earlier it is INVALID_STATE.
+ * Not gated (neither the client's approval nor the regression gate): it is the safety action back to
+ * a version that was already live.
  */
 export async function rollbackVersion(db: Executor, input: RollbackInput): Promise<ActivationResult> {
   return db.transaction(async (tx) => {
@@ -255,6 +297,12 @@ export async function rollbackVersion(db: Executor, input: RollbackInput): Promi
       });
     }
     const to = (await versionLabel(tx, previousId)) ?? "?";
+    if (input.expect && (input.expect.from !== from || input.expect.to !== to)) {
+      throw new AppError("CONFLICT", {
+        message: `agent "${agent.slug}": the rollback asked for was ${input.expect.from} → ${input.expect.to}, but it would now be ${from ?? "?"} → ${to} (the live version changed meanwhile)`,
+        userMessage: `The live version changed meanwhile: v${from ?? "?"} is live now, and rolling back would restore v${to}. Review the list and try again.`,
+      });
+    }
     await switchActive(tx, { tenantId: input.tenantId, agent, toId: previousId, kind: "rollback", actor: input.actor });
     await insertAuditEvent(tx, {
       tenantId: input.tenantId,
@@ -343,8 +391,12 @@ export async function listVersions(
     .orderBy(desc(agentVersions.major), desc(agentVersions.minor), desc(agentVersions.patch));
   const gates = await versionGates(db, { tenantId, agentId });
   const target = await rollbackTargetId(db, { id: agentId, activeVersionId: rows[0]?.activeVersionId ?? null });
+  const approvalRequired = await tenantRequiresApproval(db, tenantId);
+  const notes = await rejectionNotes(db, { tenantId, agentId });
   return rows.map(({ activeVersionId, ...r }) => ({
     ...r,
+    approvalGate: approvalGateOf(approvalRequired, r.approvalStatus),
+    rejectionNote: r.approvalStatus === "rejected" ? (notes.get(r.version) ?? null) : null,
     active: r.id === activeVersionId,
     gate: gates.get(r.id) ?? "no_cases",
     rollbackTarget: r.id === target,

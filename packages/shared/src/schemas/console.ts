@@ -109,7 +109,15 @@ export type TPublishVersionInput = z.infer<typeof ZPublishVersionInput>;
 export const ZActivateVersionInput = ZAgentScopeInput.extend({ version: ZSemver, force: z.boolean().default(false) });
 export type TActivateVersionInput = z.infer<typeof ZActivateVersionInput>;
 
-export const ZRollbackVersionInput = ZAgentScopeInput;
+/**
+ * `expect`: the switch the caller saw (the console's "Reverter para v1.0.0" while v1.0.2 is live).
+ * A rollback is relative — "the version live before the current one" — so from a stale page it would
+ * restore something other than what its confirmation named: with `expect`, the server refuses
+ * (CONFLICT) unless the live version and its rollback target are still those two.
+ */
+export const ZRollbackVersionInput = ZAgentScopeInput.extend({
+  expect: z.object({ from: ZSemver, to: ZSemver }).optional(),
+});
 export type TRollbackVersionInput = z.infer<typeof ZRollbackVersionInput>;
 
 export const APPROVAL_DECISIONS = ["approved", "rejected"] as const;

@@ -1,3 +1,5 @@
+import type { APIRequestContext } from "@playwright/test";
+
 import { expect, test } from "../../fixtures/test.ts";
 import { onboardTenant } from "../../fixtures/tenants.ts";
 import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
@@ -7,9 +9,9 @@ type VersionRow = { version: string; active: boolean };
 // Two clicks in one tick both reached the handler before the button could be disabled (TanStack
 // sets isPending on a later task): a double click on a rollback's confirmation walked back two
 // versions, 1.0.2 → 1.0.1 → 1.0.0, with two toasts.
-test("[VERSIONS]: a double click on the rollback's confirmation rolls back once", async ({ page, apiSignin, operatorApi }) => {
-  test.setTimeout(120_000);
-  const tenant = await onboardTenant(operatorApi, "duplo-clique");
+/** A tenant of its own whose agent went live at 1.0.0, then 1.0.1, then 1.0.2 (no client login: no approval gate). */
+async function threeVersions(operatorApi: APIRequestContext, prefix: string) {
+  const tenant = await onboardTenant(operatorApi, prefix);
   const scope = { tenantSlug: tenant.slug, agentSlug: "atendimento" };
   const spec = (goal: string) => ({
     specVersion: 1,
@@ -25,7 +27,12 @@ test("[VERSIONS]: a double click on the rollback's confirmation rolls back once"
     ok(await trpcMutation(operatorApi, "versions.publish", { ...scope, spec: spec(goal), bump: "patch", changelog: `Objetivo: ${goal}` }));
     ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version, force: true }));
   }
+  return { tenant, scope };
+}
 
+test("[VERSIONS]: a double click on the rollback's confirmation rolls back once", async ({ page, apiSignin, operatorApi }) => {
+  test.setTimeout(120_000);
+  const { tenant, scope } = await threeVersions(operatorApi, "duplo-clique");
   await apiSignin("operator");
   await page.goto(`/tenants/${tenant.slug}/agents/atendimento/versions`);
   const rollbackButton = page.getByTestId("rollback-button");
@@ -44,4 +51,32 @@ test("[VERSIONS]: a double click on the rollback's confirmation rolls back once"
   );
   expect(audit.items.filter((e) => e.type === "version.rolled_back")).toHaveLength(1);
   await expect(page.getByTestId("toast-success").filter({ hasText: "Revertido" })).toHaveCount(1);
+});
+
+// A rollback is relative ("the version live before the current one"): confirmed on a page loaded
+// before another operator's switch, it restored the opposite of what its confirmation named.
+test("[VERSIONS]: a rollback confirmed on a stale page switches nothing and says what is live now", async ({ page, apiSignin, operatorApi }) => {
+  test.setTimeout(120_000);
+  const { tenant, scope } = await threeVersions(operatorApi, "pagina-velha");
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}/agents/atendimento/versions`);
+  const rollbackButton = page.getByTestId("rollback-button");
+  await expect(rollbackButton).toHaveText("↶ Reverter para v1.0.1");
+  // No client login on this tenant: nobody's approval is awaited, and the list does not say it is.
+  await expect(page.getByTestId("version-row-1.0.2").getByTestId("approval-badge")).toHaveText("Aprovação não exigida");
+
+  // Another operator activates 1.0.1 meanwhile; this page still offers 1.0.2 → 1.0.1.
+  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version: "1.0.1", force: true }));
+  await rollbackButton.click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("v1.0.1 volta a responder às próximas mensagens no lugar da v1.0.2.");
+  await dialog.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-error")).toContainText(
+    "Nada foi revertido: a versão ativa mudou enquanto esta página estava aberta. Agora a v1.0.1 está no ar, e reverter restauraria a v1.0.2. Confira a lista e tente de novo.",
+  );
+  // The list catches up: 1.0.1 live, and the button now names 1.0.2.
+  await expect(page.getByTestId("version-row-1.0.1").getByTestId("active-badge")).toBeVisible();
+  await expect(rollbackButton).toHaveText("↶ Reverter para v1.0.2");
+  const versions = ok(await trpcQuery<VersionRow[]>(operatorApi, "versions.list", scope));
+  expect(versions.find((v) => v.active)?.version).toBe("1.0.1");
 });

@@ -76,11 +76,14 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   // On a 1280 px screen the whole table fits: the actions column is not pushed behind a horizontal scroll.
   await expectFitsLaptopScreen(page, page.getByTestId("versions-table"), v101.getByRole("button", { name: "Ativar" }));
 
-  // Activate 1.0.1 behind a confirmation.
+  // Activate 1.0.1 behind a confirmation. Haven has a client login and 1.0.1 is not approved: the
+  // dialog says so and only the override (which names the gate it passes) lets it go live.
   await v101.getByRole("button", { name: "Ativar" }).click();
   const activateDialog = page.getByRole("dialog");
   await expect(activateDialog).toContainText("Ativar v1.0.1?");
-  await expect(activateDialog).toContainText("o cliente ainda não aprovou");
+  await expect(activateDialog.getByTestId("approval-warning")).toContainText("O cliente ainda não aprovou a v1.0.1.");
+  await expect(activateDialog.getByTestId("confirm-button")).toBeDisabled();
+  await activateDialog.getByLabel("Ativar mesmo assim, sem a aprovação do cliente (a liberação forçada fica na auditoria)").check();
   await activateDialog.getByTestId("confirm-button").click();
   await expect(page.getByTestId("toast-success").filter({ hasText: "v1.0.1 está ativa" })).toBeVisible();
   await expect(v101.getByTestId("active-badge")).toBeVisible();
@@ -106,12 +109,14 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   await expect(page.getByText("Hash do bundle")).toBeVisible();
   await shot("versions");
 
-  // The audit log has the three switches, newest first, with their before/after.
+  // The audit log has the three switches and the override, newest first, with their before/after.
   await page.goto("/audit?tenant=haven&type=version.");
   const rows = page.getByTestId("audit-row");
   await expect(rows.nth(0)).toHaveAttribute("data-type", "version.rolled_back");
   await expect(rows.nth(1)).toHaveAttribute("data-type", "version.activated");
-  await expect(rows.nth(2)).toHaveAttribute("data-type", "version.published");
+  await expect(rows.nth(2)).toHaveAttribute("data-type", "version.approval_overridden");
+  await expect(rows.nth(2)).toContainText("Ativada sem a aprovação do cliente");
+  await expect(rows.nth(3)).toHaveAttribute("data-type", "version.published");
   await rows
     .nth(0)
     .getByRole("button", { name: /Expandir/ })
@@ -147,4 +152,64 @@ test("[VERSIONS]: a rollback refused by the server (the list was stale) says why
   await expect(page.getByTestId("toast-error")).not.toContainText("Esta ação não é possível");
   await expect(rollbackButton).toBeDisabled();
   await expect(page.getByTestId("rollback-unavailable")).toHaveText("Sem versão anterior para restaurar");
+});
+
+test("[VERSIONS]: the client rejects a version (the operator sees the note and the gate), then approves it, and it goes live without an override", async ({
+  page,
+  apiSignin,
+  operatorApi,
+}) => {
+  const scope = { tenantSlug: "haven", agentSlug: "recepcao" };
+  const versions = ok(await trpcQuery<{ version: string; active: boolean }[]>(operatorApi, "versions.list", scope));
+  // The version the first test published, not live now (the second test rolled it back).
+  const candidate = versions.find((v) => !v.active)?.version;
+  expect(candidate).toBeDefined();
+  const version = candidate ?? "";
+
+  // The client rejects it, with a note, on its own page.
+  await apiSignin("client");
+  await page.goto("/client/versions");
+  const clientRow = page.getByTestId(`client-version-${version}`);
+  await clientRow.getByRole("button", { name: "Rejeitar" }).click();
+  const decide = page.getByRole("dialog");
+  await decide.getByLabel(/Observação/).fill("Preferimos manter o objetivo antigo.");
+  await decide.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success").filter({ hasText: `v${version} rejeitada` })).toBeVisible();
+
+  // The operator: the list shows the rejection and the client's note; activating is held back, quoting it.
+  await apiSignin("operator");
+  await page.goto(`${AGENT_URL}/versions`);
+  const row = page.getByTestId(`version-row-${version}`);
+  await expect(row.getByTestId("approval-badge")).toHaveText("Rejeitada");
+  await expect(row.getByTestId("rejection-note")).toHaveText("Nota do cliente: “Preferimos manter o objetivo antigo.”");
+  // No approve button for the operator: the client decides.
+  await expect(page.getByRole("button", { name: "Aprovar" })).toHaveCount(0);
+  await row.getByRole("button", { name: "Ativar" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByTestId("approval-warning")).toContainText(
+    `O cliente rejeitou a v${version}: “Preferimos manter o objetivo antigo.”`,
+  );
+  await expect(dialog.getByTestId("confirm-button")).toBeDisabled();
+  await dialog.getByRole("button", { name: "Cancelar" }).click();
+
+  // The client changes its mind and approves it.
+  await apiSignin("client");
+  await page.goto("/client/versions");
+  await page.getByTestId(`client-version-${version}`).getByRole("button", { name: "Aprovar" }).click();
+  await page.getByRole("dialog").getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success").filter({ hasText: `v${version} aprovada` })).toBeVisible();
+
+  // Now it goes live behind the plain confirmation, no override.
+  await apiSignin("operator");
+  await page.goto(`${AGENT_URL}/versions`);
+  await expect(row.getByTestId("approval-badge")).toHaveText("Aprovada");
+  await row.getByRole("button", { name: "Ativar" }).click();
+  await expect(dialog.getByTestId("approval-warning")).toHaveCount(0);
+  await expect(dialog.getByRole("checkbox")).toHaveCount(0);
+  await dialog.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success").filter({ hasText: `v${version} está ativa` })).toBeVisible();
+  await expect(row.getByTestId("active-badge")).toBeVisible();
+
+  // Back to the first version for the other suites: a rollback, which is never gated.
+  ok(await trpcMutation(operatorApi, "versions.rollback", scope));
 });

@@ -11,12 +11,16 @@ const scope = { tenantSlug: OTHER_TENANT.slug, agentSlug: "recepcao" };
 
 type Run = { id: string; status: string; passed: boolean | null };
 
-/** No cases, and the first version live: before and after, as tests/agents/regression-gate.spec.ts. */
+/**
+ * No cases, and the first version live: before and after, as tests/agents/regression-gate.spec.ts.
+ * The tenant has client logins by now (the auth suites', this file's) and nobody approved 1.0.0, so
+ * putting it back live is the operator's audited override, on purpose.
+ */
 async function cleanSlate(operatorApi: APIRequestContext) {
   for (const c of ok(await trpcQuery<{ id: string }[]>(operatorApi, "regression.cases", scope))) {
     ok(await trpcMutation(operatorApi, "regression.deleteCase", { ...scope, id: c.id }));
   }
-  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version: "1.0.0" }));
+  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version: "1.0.0", force: true }));
 }
 
 test.beforeEach(async ({ operatorApi }) => {

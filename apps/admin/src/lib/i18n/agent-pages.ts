@@ -14,7 +14,24 @@ export const agentPagesPtBR = {
   },
   draftBy: {
     apply: "Rascunho gravado pelo lx apply",
+    wizard: "Rascunho criado no assistente de onboarding",
+    wizardBy: (who: string) => `Rascunho criado no assistente de onboarding por ${who}`,
     system: "Rascunho gravado pelo sistema",
+  },
+  conflict: {
+    status: "Não salvo: há um rascunho mais novo",
+    title: "Outra pessoa salvou este rascunho depois que você o abriu",
+    savedBy: (who: string, when: string) => `${who} salvou uma versão mais nova às ${when}.`,
+    savedByApply: (when: string) => `O lx apply gravou uma versão mais nova às ${when}.`,
+    savedByWizard: (who: string, when: string) => `${who} gravou uma versão mais nova pelo assistente de onboarding às ${when}.`,
+    discarded: "O rascunho foi descartado por outra pessoa.",
+    body: "Sua alteração não foi salva, para não apagar a dela. Carregue o rascunho mais novo e refaça sua alteração (seu texto fica abaixo para copiar), ou salve o seu por cima.",
+    loadNewer: "Carregar o rascunho mais novo",
+    overwrite: "Salvar o meu por cima",
+    mine: "Seu texto (não salvo)",
+    loadedTitle: "Rascunho mais novo carregado",
+    loadedBody: "Seu texto anterior, que não foi salvo, está abaixo para copiar.",
+    dismiss: "Fechar",
   },
   json: {
     at: (line: number, column: number) => `JSON inválido na linha ${line}, coluna ${column}.`,
@@ -30,6 +47,8 @@ export const agentPagesPtBR = {
       `v${to} volta a responder às próximas mensagens no lugar da v${from}. A troca fica na auditoria.`,
     refused: (v: string) => `Não há versão para restaurar: nenhuma versão estava no ar antes da v${v}.`,
     refusedNoActive: "Não há o que reverter: nenhuma versão deste agente está ativa.",
+    changed: (live: string, target: string) =>
+      `Nada foi revertido: a versão ativa mudou enquanto esta página estava aberta. Agora a v${live} está no ar, e reverter restauraria a v${target}. Confira a lista e tente de novo.`,
   },
   review: {
     open: (v: string) => `Ver o que muda na v${v}`,
@@ -73,7 +92,24 @@ export const agentPagesEn: typeof agentPagesPtBR = {
   },
   draftBy: {
     apply: "Draft written by lx apply",
+    wizard: "Draft created in the onboarding wizard",
+    wizardBy: (who) => `Draft created in the onboarding wizard by ${who}`,
     system: "Draft written by the system",
+  },
+  conflict: {
+    status: "Not saved: there is a newer draft",
+    title: "Someone else saved this draft after you opened it",
+    savedBy: (who, when) => `${who} saved a newer version at ${when}.`,
+    savedByApply: (when) => `lx apply wrote a newer version at ${when}.`,
+    savedByWizard: (who, when) => `${who} wrote a newer version through the onboarding wizard at ${when}.`,
+    discarded: "The draft was discarded by someone else.",
+    body: "Your change was not saved, so as not to erase theirs. Load the newer draft and redo your change (your text stays below to copy), or save yours over it.",
+    loadNewer: "Load the newer draft",
+    overwrite: "Save mine over it",
+    mine: "Your text (not saved)",
+    loadedTitle: "Newer draft loaded",
+    loadedBody: "Your previous text, which was not saved, is below to copy.",
+    dismiss: "Close",
   },
   json: {
     at: (line, column) => `Invalid JSON at line ${line}, column ${column}.`,
@@ -88,6 +124,8 @@ export const agentPagesEn: typeof agentPagesPtBR = {
     body: (to, from) => `v${to} answers the next messages again instead of v${from}. The switch is audited.`,
     refused: (v) => `No version to restore: no version was live before v${v}.`,
     refusedNoActive: "Nothing to roll back: no version of this agent is live.",
+    changed: (live, target) =>
+      `Nothing was rolled back: the live version changed while this page was open. v${live} is live now, and rolling back would restore v${target}. Check the list and try again.`,
   },
   review: {
     open: (v) => `See what changes in v${v}`,

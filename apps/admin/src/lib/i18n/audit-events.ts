@@ -83,6 +83,7 @@ export const auditEventsPtBR: Record<string, string | undefined> = {
   "version.approved": "Versão aprovada pelo cliente",
   "version.rejected": "Versão rejeitada pelo cliente",
   "version.gate_overridden": "Ativada apesar dos testes",
+  "version.approval_overridden": "Ativada sem a aprovação do cliente",
   "webhook.duplicate": "Webhook repetido ignorado",
   "webhook.unknown_number": "Webhook de número desconhecido",
 };
@@ -167,6 +168,7 @@ export const auditEventsEn: Record<string, string | undefined> = {
   "version.approved": "Version approved by the client",
   "version.rejected": "Version rejected by the client",
   "version.gate_overridden": "Activated despite the tests",
+  "version.approval_overridden": "Activated without the client's approval",
   "webhook.duplicate": "Repeated webhook ignored",
   "webhook.unknown_number": "Webhook for an unknown number",
 };

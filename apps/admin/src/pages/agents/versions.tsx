@@ -21,6 +21,11 @@ import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 type VersionRow = RouterOutputs["versions"]["list"][number];
 type Messages = ReturnType<typeof useI18n>["t"];
 
+/** The client-approval gate lets the version go live without an override (no client login, or approved). */
+function approvalAllows(version: VersionRow): boolean {
+  return version.approvalGate === "not_required" || version.approvalGate === "approved";
+}
+
 /**
  * A refused rollback in the console's language. The API names the reason in English (`userMessage`:
  * "Nothing to roll back to: no version was live before v1.0.0."); a list loaded before someone else's
@@ -36,6 +41,39 @@ function rollbackError(err: unknown, t: Messages): string {
     }
     if (/no active version|no version of this agent is live/.test(message)) {
       return t.agentPages.rollback.refusedNoActive;
+    }
+  }
+  if (errorCode(err) === "CONFLICT") {
+    const now = /v(\d+\.\d+\.\d+) is live now, and rolling back would restore v(\d+\.\d+\.\d+)/.exec(errorMessage(err, t));
+    if (now?.[1] && now[2]) {
+      return t.agentPages.rollback.changed(now[1], now[2]);
+    }
+  }
+  return errorMessage(err, t);
+}
+
+/**
+ * A refused activation in the console's language. The client-approval gate names its reason in
+ * English (`userMessage`: "Client approval: version 1.0.1 cannot go live, the client rejected it
+ * ("…")."); a list loaded before the client's decision can still offer a plain confirmation.
+ */
+function activateError(err: unknown, t: Messages): string {
+  if (errorCode(err) === "INVALID_STATE") {
+    const message = errorMessage(err, t);
+    const approval =
+      /^Client approval: version (\d+\.\d+\.\d+) cannot go live, the client (rejected it|has not approved it yet)/.exec(
+        message,
+      );
+    if (approval?.[1]) {
+      const version = approval[1];
+      const note = /the client rejected it \("([\s\S]*)"\)\. Ask the client/.exec(message)?.[1];
+      const why =
+        approval[2] === "rejected it"
+          ? note
+            ? t.versions.approvalGate.rejectedNote(version, note)
+            : t.versions.approvalGate.rejected(version)
+          : t.versions.approvalGate.pending(version);
+      return `${why} ${t.versions.approvalGate.askOrOverride}`;
     }
   }
   return errorMessage(err, t);
@@ -56,7 +94,8 @@ export function VersionsPage() {
   const toast = useToast();
   const queryClient = useQueryClient();
   const versions = useQuery(trpc.versions.list.queryOptions({ tenantSlug, agentSlug }));
-  const [toActivate, setToActivate] = useState<VersionRow | null>(null);
+  // The version being confirmed, read from the list: a refresh (after a refusal) updates its gates.
+  const [toActivateVersion, setToActivateVersion] = useState<string | null>(null);
   const [override, setOverride] = useState(false);
   const [confirmRollback, setConfirmRollback] = useState(false);
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
@@ -73,11 +112,16 @@ export function VersionsPage() {
     trpc.versions.activate.mutationOptions({
       onSuccess: async (result) => {
         toast.success(result.changed ? t.versions.activated(result.to) : t.versions.alreadyActive(result.to));
-        setToActivate(null);
+        setToActivateVersion(null);
         setOverride(false);
         await refresh();
       },
-      onError: (err) => toast.error(errorMessage(err, t)),
+      onError: async (err) => {
+        toast.error(activateError(err, t));
+        // The dialog stays open and shows the gates as they are now (the client may have decided meanwhile).
+        setOverride(false);
+        await refresh();
+      },
     }),
   );
 
@@ -104,6 +148,11 @@ export function VersionsPage() {
   }
 
   const active = versions.data.find((version) => version.active) ?? null;
+  const toActivate: VersionRow | null =
+    versions.data.find((version) => version.version === toActivateVersion) ?? null;
+  // The gates holding the version back: the client's approval, the regression gate. One override passes both.
+  const approvalHeld = toActivate !== null && !approvalAllows(toActivate);
+  const testsHeld = toActivate !== null && !gateAllowsActivation(toActivate.gate);
   // The version a rollback would restore (the one live before the current one), or none.
   const rollbackTarget = versions.data.find((version) => version.rollbackTarget) ?? null;
   const rollbackBlocked = !active
@@ -201,7 +250,26 @@ export function VersionsPage() {
                     </Td>
                     <Td>
                       <div className="flex flex-col items-start gap-1">
-                        <ApprovalBadge status={version.approvalStatus} />
+                        {/* Pending on a tenant with no client login: nobody is awaited, so the badge does not say so. */}
+                        <ApprovalBadge
+                          status={
+                            version.approvalGate === "not_required" && version.approvalStatus === "pending" ? "not_required" : version.approvalStatus
+                          }
+                        />
+                        {version.rejectionNote ? (
+                          <p
+                            className="max-w-[14rem] truncate text-xs text-rose-700"
+                            title={version.rejectionNote}
+                            data-testid="rejection-note"
+                          >
+                            {t.versions.approvalGate.clientNote(version.rejectionNote)}
+                          </p>
+                        ) : null}
+                        {version.approvalGate === "not_required" && version.approvalStatus !== "approved" ? (
+                          <p className="text-xs text-slate-500" data-testid="approval-not-required">
+                            {t.versions.approvalGate.notRequired}
+                          </p>
+                        ) : null}
                         {version.gate === "no_cases" ? null : <GateBadge gate={version.gate} />}
                       </div>
                     </Td>
@@ -216,7 +284,11 @@ export function VersionsPage() {
                     </Td>
                     <Td className="text-right">
                       {version.active ? null : (
-                        <Button size="sm" variant="secondary" onClick={() => setToActivate(version)}>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          onClick={() => setToActivateVersion(version.version)}
+                        >
                           {t.versions.activate}
                         </Button>
                       )}
@@ -253,7 +325,7 @@ export function VersionsPage() {
       <ConfirmDialog
         open={toActivate !== null}
         onClose={() => {
-          setToActivate(null);
+          setToActivateVersion(null);
           setOverride(false);
         }}
         onConfirm={() => {
@@ -261,33 +333,57 @@ export function VersionsPage() {
             activate.mutate({ tenantSlug, agentSlug, version: toActivate.version, force: override });
           }
         }}
-        confirmDisabled={toActivate !== null && !gateAllowsActivation(toActivate.gate) && !override}
+        confirmDisabled={(approvalHeld || testsHeld) && !override}
         title={toActivate ? t.versions.activateTitle(toActivate.version) : ""}
         description={t.versions.activateBody}
         confirmLabel={t.versions.activate}
         busy={activate.isPending}
       >
         <div className="space-y-3">
-          {toActivate && toActivate.approvalStatus !== "approved" ? (
+          {toActivate?.approvalGate === "not_required" && toActivate.approvalStatus !== "approved" ? (
             <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">
               {t.versions.notApprovedWarning}
             </p>
           ) : null}
+          {toActivate && approvalHeld ? (
+            <div
+              className="space-y-1 rounded-md bg-rose-50 px-3 py-2 ring-1 ring-rose-200"
+              data-testid="approval-warning"
+            >
+              <p className="text-sm font-semibold text-rose-800">{t.versions.approvalGate.blockedTitle}</p>
+              <p className="text-sm text-rose-800">
+                {toActivate.approvalGate === "rejected"
+                  ? toActivate.rejectionNote
+                    ? t.versions.approvalGate.rejectedNote(toActivate.version, toActivate.rejectionNote)
+                    : t.versions.approvalGate.rejected(toActivate.version)
+                  : t.versions.approvalGate.pending(toActivate.version)}
+              </p>
+            </div>
+          ) : null}
           {toActivate && (toActivate.gate === "failed" || toActivate.gate === "not_run") ? (
             <div
-              className="space-y-2 rounded-md bg-rose-50 px-3 py-2 ring-1 ring-rose-200"
+              className="space-y-1 rounded-md bg-rose-50 px-3 py-2 ring-1 ring-rose-200"
               data-testid="gate-warning"
             >
               <p className="text-sm font-semibold text-rose-800">{t.regression.activation.blockedTitle}</p>
               <p className="text-sm text-rose-800">
                 {t.regression.activation[toActivate.gate](toActivate.version)}
               </p>
-              <Checkbox
-                label={t.regression.activation.override}
-                checked={override}
-                onChange={(e) => setOverride(e.target.checked)}
-              />
             </div>
+          ) : null}
+          {approvalHeld || testsHeld ? (
+            // One override, naming every gate it passes (each is audited on its own).
+            <Checkbox
+              label={
+                approvalHeld && testsHeld
+                  ? t.versions.approvalGate.overrideBoth
+                  : approvalHeld
+                    ? t.versions.approvalGate.overrideApproval
+                    : t.regression.activation.override
+              }
+              checked={override}
+              onChange={(e) => setOverride(e.target.checked)}
+            />
           ) : null}
         </div>
       </ConfirmDialog>
@@ -295,7 +391,14 @@ export function VersionsPage() {
       <ConfirmDialog
         open={confirmRollback}
         onClose={() => setConfirmRollback(false)}
-        onConfirm={() => rollback.mutate({ tenantSlug, agentSlug })}
+        onConfirm={() =>
+          rollback.mutate({
+            tenantSlug,
+            agentSlug,
+            // What the confirmation names: refused if someone switched versions since this list loaded.
+            ...(active && rollbackTarget ? { expect: { from: active.version, to: rollbackTarget.version } } : {}),
+          })
+        }
         title={t.versions.rollbackTitle}
         description={
           active && rollbackTarget

@@ -13,6 +13,7 @@ import {
   templateWarnings,
   userActor,
 } from "@lx/db/queries";
+import { AppError } from "@lx/shared/errors";
 import {
   ZActivateVersionInput,
   ZApproveVersionInput,
@@ -118,9 +119,11 @@ export const versionsRouter = {
   }),
 
   /**
-   * Operators: makes a version the live one (audited; a no-op when it already is). The regression
-   * gate refuses a version whose test cases failed or were not run on it (INVALID_STATE) unless
-   * `force`, which is audited as `version.gate_overridden`.
+   * Operators: makes a version the live one (audited; a no-op when it already is). Two gates refuse
+   * it (INVALID_STATE, the reason in `userMessage`) unless `force`: the client's approval, when the
+   * tenant has an active client user and the version is not approved (override audited as
+   * `version.approval_overridden`), and the regression gate, when its test cases failed or were not
+   * run on it (`version.gate_overridden`).
    */
   activate: tenantOperatorProcedure.input(ZActivateVersionInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
@@ -137,13 +140,15 @@ export const versionsRouter = {
 
   /**
    * Operators: goes back to the version live before the current one (INVALID_STATE, with the reason
-   * in `userMessage`, when none; `list` marks the target as `rollbackTarget`).
+   * in `userMessage`, when none; `list` marks the target as `rollbackTarget`). With `expect`, CONFLICT
+   * when the live version or its target is no longer the one the caller saw.
    */
   rollback: tenantOperatorProcedure.input(ZRollbackVersionInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     const result = await rollbackVersion(ctx.db, {
       tenantId: ctx.tenant.id,
       agentId: agent.id,
+      expect: input.expect,
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
     });
@@ -151,10 +156,20 @@ export const versionsRouter = {
   }),
 
   /**
-   * The client of the tenant (or an operator) approves or rejects a version — the one write a
-   * client may do. Audited as `version.approved` / `version.rejected`.
+   * The client of the tenant approves or rejects a version — the one write a client may do, and
+   * only the client may do it ("we configure, the client approves"): operators get FORBIDDEN (to
+   * go live without the client's approval they activate with the override, which is audited).
+   * Audited as `version.approved` / `version.rejected`.
    */
   approve: tenantReadProcedure.input(ZApproveVersionInput).mutation(async ({ ctx, input }) => {
+    if (ctx.session.user.role !== "client") {
+      throw new AppError("FORBIDDEN", {
+        message:
+          "only the tenant's client can approve or reject a version: the client decides (to activate without the client's approval, use the override: force)",
+        userMessage:
+          "Only the client approves or rejects versions. To put a version live without the client's approval, activate it anyway (the override is audited).",
+      });
+    }
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     return decideVersionApproval(ctx.db, {
       tenantId: ctx.tenant.id,

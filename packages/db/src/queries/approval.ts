@@ -1,0 +1,154 @@
+import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
+
+import { AppError } from "@lx/shared/errors";
+
+import type { Executor } from "../client.ts";
+import { agentVersions, auditEvents, users } from "../schema/index.ts";
+
+import { insertAuditEvent, type AuditActor } from "./audit.ts";
+
+/**
+ * The client-approval gate ("we configure, the client approves", PRODUCT.md). A tenant with at least
+ * one active (not disabled) client user gets a version live only once that client approved it;
+ * otherwise activation is INVALID_STATE unless the operator overrides (`force`, audited as
+ * `version.approval_overridden`). A tenant without a client login (an agency onboarding before the
+ * client has one, the demo's first apply, the test suites) activates freely: there is nobody to
+ * approve. Rollback is not gated: it goes back to a version that was live before (a safety action).
+ */
+export type ApprovalGate = "not_required" | "approved" | "pending" | "rejected";
+
+/** True when the tenant has an active client user, i.e. versions need the client's approval to go live. */
+export async function tenantRequiresApproval(db: Executor, tenantId: string): Promise<boolean> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.role, "client"), isNull(users.disabledAt)));
+  return (row?.n ?? 0) > 0;
+}
+
+/** A version's approval gate, given whether its tenant requires approval. */
+export function approvalGateOf(required: boolean, status: "pending" | "approved" | "rejected"): ApprovalGate {
+  return required ? status : "not_required";
+}
+
+/** The gate lets the version go live without an override. */
+export function approvalAllowsActivation(gate: ApprovalGate): boolean {
+  return gate === "not_required" || gate === "approved";
+}
+
+/**
+ * The note the client left with the latest rejection of a version (kept in the `version.rejected`
+ * audit event, the one place it is stored), or null. Filtered by tenant (STYLE rule 18).
+ */
+export async function rejectionNote(
+  db: Executor,
+  p: { tenantId: string; agentId: string; version: string },
+): Promise<string | null> {
+  const [row] = await db
+    .select({ note: sql<string | null>`${auditEvents.data} ->> 'note'` })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.tenantId, p.tenantId),
+        eq(auditEvents.type, "version.rejected"),
+        eq(auditEvents.subjectType, "agent"),
+        eq(auditEvents.subjectId, p.agentId),
+        sql`${auditEvents.after} ->> 'version' = ${p.version}`,
+      ),
+    )
+    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
+    .limit(1);
+  const note = row?.note?.trim();
+  return note ? note : null;
+}
+
+/**
+ * The latest rejection note of each version of an agent (version → note), for the version list.
+ * Filtered by tenant (STYLE rule 18).
+ */
+export async function rejectionNotes(
+  db: Executor,
+  p: { tenantId: string; agentId: string },
+): Promise<Map<string, string>> {
+  const rows = await db
+    .selectDistinctOn([sql`${auditEvents.after} ->> 'version'`], {
+      version: sql<string>`${auditEvents.after} ->> 'version'`,
+      note: sql<string | null>`${auditEvents.data} ->> 'note'`,
+    })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.tenantId, p.tenantId),
+        eq(auditEvents.type, "version.rejected"),
+        eq(auditEvents.subjectType, "agent"),
+        eq(auditEvents.subjectId, p.agentId),
+      ),
+    )
+    .orderBy(sql`${auditEvents.after} ->> 'version'`, desc(auditEvents.createdAt), desc(auditEvents.id));
+  const notes = new Map<string, string>();
+  for (const r of rows) {
+    const note = r.note?.trim();
+    if (note) {
+      notes.set(r.version, note);
+    }
+  }
+  return notes;
+}
+
+/**
+ * Activation's approval check: a version the client has not approved goes live only with `force`,
+ * and the override is audited (`version.approval_overridden`, with the version and its approval
+ * status) in the caller's transaction. Returns the gate.
+ */
+export async function checkApprovalGate(
+  db: Executor,
+  p: {
+    tenantId: string;
+    agentId: string;
+    agentSlug: string;
+    versionId: string;
+    version: string;
+    force: boolean;
+    actor: AuditActor;
+    requestId?: string;
+  },
+): Promise<ApprovalGate> {
+  const [row] = await db
+    .select({ approvalStatus: agentVersions.approvalStatus })
+    .from(agentVersions)
+    .where(and(eq(agentVersions.id, p.versionId), eq(agentVersions.tenantId, p.tenantId)))
+    // Shares the lock a decision takes (decideVersionApproval, FOR UPDATE): a rejection made while this
+    // activation runs waits for it, and one already under way is read once committed, never half-seen.
+    .for("share");
+  if (!row) {
+    throw new AppError("NOT_FOUND", { message: `unknown version ${p.version}` });
+  }
+  const gate = approvalGateOf(await tenantRequiresApproval(db, p.tenantId), row.approvalStatus);
+  if (approvalAllowsActivation(gate)) {
+    return gate;
+  }
+  const note =
+    gate === "rejected"
+      ? await rejectionNote(db, { tenantId: p.tenantId, agentId: p.agentId, version: p.version })
+      : null;
+  if (!p.force) {
+    const why =
+      gate === "rejected"
+        ? `the client rejected it${note ? ` ("${note}")` : ""}`
+        : "the client has not approved it yet";
+    throw new AppError("INVALID_STATE", {
+      message: `client approval: version ${p.version} of agent "${p.agentSlug}" cannot go live, ${why} (ask the client to approve it, or override with --force)`,
+      userMessage: `Client approval: version ${p.version} cannot go live, ${why}. Ask the client to approve it, or activate anyway.`,
+    });
+  }
+  await insertAuditEvent(db, {
+    tenantId: p.tenantId,
+    actor: p.actor,
+    type: "version.approval_overridden",
+    subjectType: "agent",
+    subjectId: p.agentId,
+    data: { version: p.version, approvalStatus: gate, ...(note ? { note } : {}) },
+    requestId: p.requestId,
+  });
+  return gate;
+}
