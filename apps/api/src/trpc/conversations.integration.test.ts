@@ -39,8 +39,13 @@ describe("conversations router", () => {
     const list = await caller.conversations.list({ tenantSlug: f.tenant.slug, search: "joana" });
     expect(list.items.map((c) => c.id)).toEqual([f.conversation.id]);
 
-    expect(await caller.conversations.takeOver(scope)).toEqual({ mode: "human", changed: true });
-    expect(await caller.conversations.takeOver(scope)).toEqual({ mode: "human", changed: false });
+    const owner = { id: f.operator.id, email: f.operator.email };
+    expect(await caller.conversations.takeOver(scope)).toMatchObject({ mode: "human", changed: true, assignedTo: owner });
+    expect(await caller.conversations.takeOver(scope)).toMatchObject({ mode: "human", changed: false, assignedTo: owner });
+    // A second operator clicking "Assumir" meanwhile is told who has it; nothing changes.
+    const second = await seedUser(db, { role: "operator" });
+    const other = callerFor(db, await sessionFor(db, second.email, second.password)).caller;
+    expect(await other.conversations.takeOver(scope)).toMatchObject({ changed: false, assignedTo: owner });
     const reply = await caller.conversations.reply({ ...scope, text: "  Oi Joana, aqui é a Carla.  " });
     expect(reply.messageId).toBeGreaterThan(0);
 

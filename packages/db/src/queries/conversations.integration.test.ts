@@ -229,6 +229,57 @@ describe("conversations: the thread", () => {
     expect(list.items[0]?.lastMessage).toMatchObject({ body: "Oi! Sou a Carla.", author: "human" });
   });
 
+  dbTest("outside the 24-hour window: a reply sent as the template names it; the thread names the agent's re-engagement template and its status", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: minutesAgo(26 * 60) });
+    const scope = { tenantId: f.tenant.id, conversationId: c.id, numberId: f.number.id };
+    const swapped = await seedOutbound(db, { ...scope, author: "human", body: "Temos 20% de desconto hoje!", status: "read" });
+    // What the worker's 24-hour rule does to a free-form row (outbox/settle.ts rewriteAsTemplate).
+    await db.execute(sql`
+      update outbox_messages set kind = 'template',
+             payload = '{"type":"template","template":{"name":"retomada_v1","language":{"code":"pt_BR"}}}'::jsonb
+      where id = ${swapped.outbox?.id ?? 0}`);
+    await seedOutbound(db, { ...scope, author: "human", body: "E agora?", status: "blocked", lastError: "outside the 24-hour window and no re-engagement template" });
+
+    let thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 300 });
+    expect(thread.messages.map((m) => [m.body, m.delivery?.kind, m.delivery?.templateName])).toEqual([
+      ["Temos 20% de desconto hoje!", "template", "retomada_v1"],
+      ["E agora?", "text", null],
+    ]);
+    // The agent's spec names retomada_v1 (pt_BR), which the tenant has not declared: a reply is blocked.
+    expect(thread.reengagement).toEqual({ name: "retomada_v1", language: "pt_BR", status: null });
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body, status)
+      values (${f.tenant.id}::uuid, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?', 'paused')`);
+    thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 300 });
+    expect(thread.reengagement).toEqual({ name: "retomada_v1", language: "pt_BR", status: "paused" });
+    await db.execute(sql`update templates set status = 'approved' where tenant_id = ${f.tenant.id}::uuid`);
+    thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 300 });
+    expect(thread.reengagement?.status).toBe("approved");
+    // Another tenant's template of the same name does not count.
+    const foreign = await seedConversation(db, { tenantId: f.other.id, numberId: f.otherNumber.id });
+    const other = await getConversationThread(db, { tenantId: f.other.id, conversationId: foreign.id, limit: 300 });
+    expect(other.reengagement).toEqual({ name: "retomada_v1", language: "pt_BR", status: null });
+  });
+
+  dbTest("a second take over does not steal the conversation and says who has it", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id });
+    const second = await seedUser(db, { role: "operator" });
+    const scope = { tenantId: f.tenant.id, conversationId: c.id };
+    const [a, b] = await Promise.all([
+      takeOverConversation(db, { ...scope, user: f.operator }),
+      takeOverConversation(db, { ...scope, user: second }),
+    ]);
+    const winner = a.changed ? f.operator : second;
+    expect([a.changed, b.changed].sort()).toEqual([false, true]);
+    for (const r of [a, b]) {
+      expect(r.assignedTo).toMatchObject({ id: winner.id, email: winner.email });
+    }
+    const thread = await getConversationThread(db, { ...scope, limit: 10 });
+    expect(thread.conversation.assignedTo).toBe(winner.email);
+  });
+
   dbTest("pages back through a long thread by message id: no overlap, no gap, while new messages arrive", async ({ db }) => {
     const f = await setup(db);
     const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id });

@@ -34,7 +34,9 @@ export type ConversationListRow = {
   mode: ConversationMode;
   agent: { id: string; slug: string; name: string } | null;
   number: { id: string; displayPhoneNumber: string; kind: "meta" | "sandbox" };
+  /** The e-mail of the operator who has the conversation (mode human), and their name. */
   assignedTo: string | null;
+  assignedName: string | null;
   lastMessage: { body: string; author: string; type: string; createdAt: string } | null;
   lastMessageAt: string | null;
   lastCustomerMessageAt: string | null;
@@ -58,6 +60,7 @@ type RawConversationRow = {
   display_phone_number: string;
   number_kind: "meta" | "sandbox";
   assigned_email: string | null;
+  assigned_name: string | null;
   last_body: string | null;
   last_author: string | null;
   last_type: string | null;
@@ -75,7 +78,7 @@ const conversationSelect = sql`
   select c.id, c.customer_key, c.customer_wa_id, c.customer_user_id, c.customer_name, c.mode,
          a.id as agent_id, a.slug as agent_slug, a.name as agent_name,
          n.id as number_id, n.display_phone_number, n.kind as number_kind,
-         u.email as assigned_email,
+         u.email as assigned_email, u.name as assigned_name,
          lm.body as last_body, lm.author as last_author, lm.type as last_type,
          ${isoText(sql`lm.created_at`)} as last_at,
          ${isoText(sql`c.last_message_at`)} as last_message_at,
@@ -107,6 +110,7 @@ function toConversationRow(r: RawConversationRow): ConversationListRow {
     agent: r.agent_id && r.agent_slug && r.agent_name ? { id: r.agent_id, slug: r.agent_slug, name: r.agent_name } : null,
     number: { id: r.number_id, displayPhoneNumber: r.display_phone_number, kind: r.number_kind },
     assignedTo: r.assigned_email,
+    assignedName: r.assigned_name,
     lastMessage:
       r.last_at !== null
         ? { body: r.last_body ?? "", author: r.last_author ?? "", type: r.last_type ?? "text", createdAt: r.last_at }
@@ -282,6 +286,11 @@ export type ThreadMessage = {
   delivery: {
     outboxId: number;
     kind: string;
+    /**
+     * The template actually sent (kind `template`): outside the 24-hour window the worker replaces a
+     * free-form text with the agent's re-engagement template, and the message's own body was never sent.
+     */
+    templateName: string | null;
     status: SendStatus;
     attempts: number;
     lastErrorCode: number | null;
@@ -311,6 +320,14 @@ export type ConversationThread = {
   /** Pass as `before` to get the page of messages older than these (null: there are none). */
   olderCursor: number | null;
   handoffs: ThreadHandoff[];
+  /**
+   * What a free-form reply outside the 24-hour window becomes (the worker's rule, outbox/sender.ts):
+   * the re-engagement template the answering agent's active version names (`templates.reengagement`)
+   * and that template's status among the tenant's templates (`approved`: the reply goes as the
+   * template; anything else or null — not declared — and the reply is blocked). Null: the agent names
+   * none (or there is no active version), so such a reply is blocked.
+   */
+  reengagement: { name: string; language: string; status: string | null } | null;
 };
 
 type RawThreadMessage = {
@@ -332,6 +349,7 @@ type RawThreadMessage = {
   policy_verdicts: PolicyVerdict[] | null;
   outbox_id: string | number | null;
   outbox_kind: string | null;
+  outbox_template: string | null;
   outbox_status: SendStatus | null;
   outbox_attempts: number | null;
   last_error_code: number | null;
@@ -365,6 +383,7 @@ function toThreadMessage(r: RawThreadMessage): ThreadMessage {
         ? {
             outboxId: Number(r.outbox_id),
             kind: r.outbox_kind ?? "text",
+            templateName: r.outbox_template,
             status: r.outbox_status,
             attempts: r.outbox_attempts ?? 0,
             lastErrorCode: r.last_error_code,
@@ -412,7 +431,7 @@ export async function getConversationThread(
            m.answers_up_to_id, m.tokens_in, m.tokens_out, m.latency_ms, m.policy_verdicts,
            v.id as version_id, v.version, ag.slug as version_agent_slug,
            u.email as author_email, u.name as author_name,
-           o.id as outbox_id, o.kind as outbox_kind, o.status as outbox_status, o.attempts as outbox_attempts,
+           o.id as outbox_id, o.kind as outbox_kind, o.template_name as outbox_template, o.status as outbox_status, o.attempts as outbox_attempts,
            o.last_error_code, o.last_error,
            ${isoText(sql`o.sent_at`)} as sent_at, ${isoText(sql`o.delivered_at`)} as delivered_at,
            ${isoText(sql`o.read_at`)} as read_at, ${isoText(sql`o.failed_at`)} as failed_at
@@ -422,6 +441,7 @@ export async function getConversationThread(
     left join users u on u.id = m.author_user_id
     left join lateral (
       select o.id, o.kind, o.status, o.attempts, o.last_error_code, o.last_error,
+             case when o.kind = 'template' then o.payload -> 'template' ->> 'name' end as template_name,
              o.sent_at, o.delivered_at, o.read_at, o.failed_at
       from outbox_messages o
       where o.message_id = m.id and o.tenant_id = ${p.tenantId}::uuid
@@ -457,9 +477,23 @@ export async function getConversationThread(
     from handoffs h
     where h.conversation_id = ${p.conversationId}::uuid and h.tenant_id = ${p.tenantId}::uuid
     order by h.started_at, h.id`);
+  const [reengagement] = await db.execute<{ name: string; language: string; status: string | null }>(sql`
+    select v.bundle -> 'templates' -> 'reengagement' ->> 'name' as name,
+           v.bundle -> 'templates' -> 'reengagement' ->> 'language' as language,
+           t.status::text as status
+    from conversations c
+    join phone_numbers n on n.id = c.phone_number_id
+    join agents a on a.id = coalesce(c.agent_id, n.agent_id) and a.tenant_id = c.tenant_id
+    join agent_versions v on v.id = a.active_version_id
+    left join templates t on t.tenant_id = c.tenant_id
+                         and t.name = v.bundle -> 'templates' -> 'reengagement' ->> 'name'
+                         and t.language = v.bundle -> 'templates' -> 'reengagement' ->> 'language'
+    where c.id = ${p.conversationId}::uuid and c.tenant_id = ${p.tenantId}::uuid
+      and v.bundle -> 'templates' -> 'reengagement' ->> 'name' is not null`);
   return {
     conversation,
     messages,
+    reengagement: reengagement ?? null,
     hasOlder,
     olderCursor: hasOlder && oldest ? oldest.id : null,
     handoffs: handoffs.map((h) => ({

@@ -101,15 +101,25 @@ function userActor(u: OperatorRef): AuditActor {
   return { type: "user", id: u.id, label: u.email };
 }
 
-/** A human takes the conversation: the bot goes silent (opens a handoff if none is open). */
+/** Who has a conversation a human owns (null: nobody, or the owner's account is gone). */
+export type ConversationOwner = { id: string; email: string; name: string | null } | null;
+
+/**
+ * A human takes the conversation: the bot goes silent (opens a handoff if none is open). When a human
+ * already had it (two operators clicked at once, say), nothing changes and `assignedTo` says who has
+ * it, so the console can tell the second operator it is someone else's.
+ */
 export async function takeOverConversation(
   db: Executor,
   p: { tenantId: string; conversationId: string; user: OperatorRef },
-): Promise<{ mode: "human"; changed: boolean }> {
+): Promise<{ mode: "human"; changed: boolean; assignedTo: ConversationOwner }> {
   return db.transaction(async (tx) => {
     const c = await lockConversation(tx, p.tenantId, p.conversationId);
     if (c.mode === "human") {
-      return { mode: "human" as const, changed: false };
+      const [owner] = await tx.execute<{ id: string; email: string; name: string | null }>(sql`
+        select u.id, u.email, u.name from conversations c join users u on u.id = c.assigned_user_id
+        where c.id = ${c.id}::uuid and c.tenant_id = ${p.tenantId}::uuid`);
+      return { mode: "human" as const, changed: false, assignedTo: owner ?? null };
     }
     await tx.execute(sql`
       update conversations
@@ -130,7 +140,8 @@ export async function takeOverConversation(
       before: { mode: c.mode },
       after: { mode: "human" },
     });
-    return { mode: "human" as const, changed: true };
+    const [me] = await tx.execute<{ name: string | null }>(sql`select name from users where id = ${p.user.id}::uuid`);
+    return { mode: "human" as const, changed: true, assignedTo: { id: p.user.id, email: p.user.email, name: me?.name ?? null } };
   });
 }
 

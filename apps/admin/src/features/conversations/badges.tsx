@@ -33,15 +33,20 @@ const DELIVERY_TONES: Record<string, BadgeTone | undefined> = {
 
 const DELIVERY_MARKS: Record<string, string | undefined> = { sent: "✓", delivered: "✓✓", read: "✓✓" };
 
-/** The outbox status of an outgoing message; the error (if any) in the tooltip. */
+/**
+ * The outbox status of an outgoing message; the error (if any) in the tooltip. `subject` names what
+ * the status is of when it is not the message's own text ("Template retomada_v1: ✓✓ Lida").
+ */
 export function DeliveryBadge({
   status,
   attempts,
   error,
+  subject,
 }: {
   status: string;
   attempts: number;
   error?: string | null;
+  subject?: string;
 }) {
   const { t } = useI18n();
   const label = t.inbox.statuses[status] ?? status;
@@ -53,6 +58,7 @@ export function DeliveryBadge({
       data-testid="delivery-status"
     >
       <span title={title} data-status={status}>
+        {subject ? `${subject}: ` : null}
         {DELIVERY_MARKS[status] ? (
           <span aria-hidden className={status === "read" ? "text-sky-600" : undefined}>
             {DELIVERY_MARKS[status]}{" "}

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useNavigate } from "react-router";
 
 import { formatPhone, isTestCustomerWaId } from "@lx/shared/domain";
@@ -13,9 +13,11 @@ import { ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { EraseCustomerDialog, type EraseTarget } from "../customers/erase-dialog.tsx";
 import type { TestsPageState } from "../regression/draft-case.ts";
+import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel } from "../../lib/send-key.ts";
+import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel, useSendOnce } from "../../lib/send-key.ts";
+import { useUser } from "../../lib/session.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { ModeBadge } from "./badges.tsx";
 import { CustomerDataActions } from "./customer-data.tsx";
@@ -28,6 +30,59 @@ type Agent = RouterOutputs["agents"]["list"][number];
 export const THREAD_POLL_MS = 2500;
 
 const DAY_MS = 24 * 3600_000;
+
+/**
+ * What a free-form reply becomes now, by the worker's 24-hour rule (apps/worker outbox/sender.ts):
+ * sent as written (window open), sent as the agent's re-engagement template (approved), or blocked —
+ * no template named, or the one named is not approved (not declared, paused, rejected…).
+ */
+export type ReplyPlan =
+  | { kind: "open" }
+  | { kind: "template"; name: string }
+  | { kind: "blocked"; template: { name: string; status: string | null } | null };
+
+export function replyPlanOf(thread: Thread, now = Date.now()): ReplyPlan {
+  const c = thread.conversation;
+  if (c.lastCustomerMessageAt !== null && now - new Date(c.lastCustomerMessageAt).getTime() < DAY_MS) {
+    return { kind: "open" };
+  }
+  const tpl = thread.reengagement;
+  if (tpl?.status === "approved") {
+    return { kind: "template", name: tpl.name };
+  }
+  return { kind: "blocked", template: tpl ? { name: tpl.name, status: tpl.status } : null };
+}
+
+/** The operator who has the conversation, as the console names people (name, else e-mail). */
+function ownerLabel(c: Thread["conversation"]): string | null {
+  if (c.assignedTo === null) {
+    return null;
+  }
+  return c.assignedName ? `${c.assignedName} (${c.assignedTo})` : c.assignedTo;
+}
+
+/** The composer's draft of one conversation, kept in the tab (survives errors, re-renders, switching). */
+const draftKey = (conversationId: string) => `lx.inbox.reply-draft.${conversationId}`;
+
+function readDraft(conversationId: string): string {
+  try {
+    return sessionStorage.getItem(draftKey(conversationId)) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function writeDraft(conversationId: string, text: string) {
+  try {
+    if (text === "") {
+      sessionStorage.removeItem(draftKey(conversationId));
+    } else {
+      sessionStorage.setItem(draftKey(conversationId), text);
+    }
+  } catch {
+    // Storage full or refused (private mode): the draft just lives as long as the composer.
+  }
+}
 
 /** Who the conversation is with, as the inbox names them ("Cliente apagado" once their data is erased). */
 export function customerLabel(
@@ -142,18 +197,36 @@ function MoveDialog({
   );
 }
 
-/** Reply as a human: validated with the API's schema; Ctrl/⌘+Enter sends. */
+/**
+ * Reply as a human: validated with the API's schema; Ctrl/⌘+Enter sends (once: a second press while
+ * the reply is on its way sends nothing). The draft is kept per conversation in the tab's
+ * sessionStorage, so an error, a re-render or opening another conversation never loses it. Outside
+ * the 24-hour window it says what will happen to the reply (sent as the template, or blocked), and it
+ * warns when another operator has the conversation.
+ */
 export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thread: Thread }) {
   const { t } = useI18n();
   const trpc = useTRPC();
   const toast = useToast();
+  const me = useUser();
   const invalidate = useInvalidateConversations();
-  const [text, setText] = useState("");
+  const conversationId = thread.conversation.id;
+  const [text, setTextState] = useState(() => readDraft(conversationId));
+  const setText = (value: string) => {
+    setTextState(value);
+    writeDraft(conversationId, value);
+  };
   const [errors, setErrors] = useState<string[]>([]);
+  const sendOnce = useSendOnce();
   const reply = useMutation(
     trpc.conversations.reply.mutationOptions({
-      onSuccess: async () => {
-        setText("");
+      onSuccess: async (_result, variables) => {
+        // The draft that was sent goes, even if the composer is gone (another conversation opened);
+        // anything typed while it was on its way stays.
+        if (readDraft(variables.conversationId).trim() === variables.text) {
+          writeDraft(variables.conversationId, "");
+        }
+        setTextState((current) => (current.trim() === variables.text ? "" : current));
         toast.success(t.inbox.replySent);
         await invalidate();
       },
@@ -162,17 +235,16 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
   );
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    const parsed = ZReplyToConversationInput.safeParse({
-      tenantSlug,
-      conversationId: thread.conversation.id,
-      text,
-    });
+    if (reply.isPending) {
+      return;
+    }
+    const parsed = ZReplyToConversationInput.safeParse({ tenantSlug, conversationId, text });
     if (!parsed.success) {
       setErrors(parsed.error.issues.map((issue) => issue.message));
       return;
     }
     setErrors([]);
-    reply.mutate(parsed.data);
+    void sendOnce(() => reply.mutateAsync(parsed.data));
   };
   // The console's one send key (lib/send-key.ts), the test chat's too.
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -181,12 +253,48 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
       submit();
     }
   };
+  const c = thread.conversation;
+  const plan = replyPlanOf(thread);
+  const owner = c.mode === "human" && c.assignedTo !== null && c.assignedTo !== me.email ? ownerLabel(c) : null;
   return (
     <form
       onSubmit={submit}
       className="border-t border-slate-200 bg-white px-4 py-3"
       aria-label={t.inbox.reply}
+      data-testid="reply-composer"
     >
+      {owner ? (
+        <p
+          role="alert"
+          className="mb-2 rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-900 ring-1 ring-amber-200"
+          data-testid="owner-warning"
+        >
+          {t.inbox.ownedByOther(owner)}
+        </p>
+      ) : null}
+      {plan.kind !== "open" ? (
+        <p
+          className={
+            plan.kind === "template"
+              ? "mb-2 rounded-md bg-amber-50 px-3 py-2 text-xs text-amber-900 ring-1 ring-amber-200"
+              : "mb-2 rounded-md bg-rose-50 px-3 py-2 text-xs text-rose-900 ring-1 ring-rose-200"
+          }
+          id="reply-window-notice"
+          data-testid="window-notice"
+          data-plan={plan.kind}
+        >
+          {plan.kind === "template"
+            ? t.inbox.composerTemplate(plan.name)
+            : plan.template === null
+              ? t.inbox.composerBlockedNoTemplate
+              : t.inbox.composerBlockedTemplate(
+                  plan.template.name,
+                  plan.template.status === null
+                    ? t.inbox.templateMissing
+                    : (t.templates.statuses[plan.template.status] ?? plan.template.status).toLowerCase(),
+                )}
+        </p>
+      ) : null}
       <label htmlFor="reply-text" className="sr-only">
         {t.inbox.reply}
       </label>
@@ -199,7 +307,7 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
         aria-keyshortcuts={SEND_KEY_SHORTCUTS}
-        aria-describedby="reply-send-hint"
+        aria-describedby={plan.kind === "open" ? "reply-send-hint" : "reply-send-hint reply-window-notice"}
         aria-invalid={errors.length > 0}
         className="min-h-16 resize-y"
       />
@@ -259,6 +367,9 @@ function ThreadHeader({
   const [moving, setMoving] = useState(false);
   const [dataOpen, setDataOpen] = useState(false);
   const [erasing, setErasing] = useState<EraseTarget | null>(null);
+  /** Someone else had the conversation when this operator clicked "Assumir" (who, as named). */
+  const [takenBy, setTakenBy] = useState<string | null>(null);
+  const me = useUser();
   const dataId = useId();
   const navigate = useNavigate();
   const c = thread.conversation;
@@ -267,7 +378,14 @@ function ThreadHeader({
   const takeOver = useMutation(
     trpc.conversations.takeOver.mutationOptions({
       onSuccess: async (result) => {
-        toast.success(result.changed ? t.inbox.tookOver : t.inbox.alreadyYours);
+        const owner = result.assignedTo;
+        if (result.changed || owner?.email === me.email) {
+          setTakenBy(null);
+          toast.success(result.changed ? t.inbox.tookOver : t.inbox.alreadyYours);
+        } else {
+          // Another operator got there first (two clicks at once): nothing changed, say who has it.
+          setTakenBy(owner ? (owner.name ? `${owner.name} (${owner.email})` : owner.email) : "");
+        }
         await invalidate();
       },
       onError: (err) => toast.error(errorMessage(err, t)),
@@ -282,8 +400,8 @@ function ThreadHeader({
       onError: (err) => toast.error(errorMessage(err, t)),
     }),
   );
-  const windowOpen =
-    c.lastCustomerMessageAt !== null && Date.now() - new Date(c.lastCustomerMessageAt).getTime() < DAY_MS;
+  const plan = replyPlanOf(thread);
+  const owner = ownerLabel(c);
   return (
     <header className="border-b border-slate-200 bg-white px-4 py-3" data-testid="thread-header">
       <div className="flex flex-wrap items-start justify-between gap-3">
@@ -324,14 +442,26 @@ function ThreadHeader({
               </Badge>
             ) : (
               <>
-                {c.assignedTo ? <Badge tone="green">{t.inbox.assignedTo(c.assignedTo)}</Badge> : null}
+                {owner ? (
+                  <Badge tone={c.assignedTo === me.email ? "green" : "amber"} data-testid="assigned-badge">
+                    {t.inbox.assignedTo(owner)}
+                  </Badge>
+                ) : null}
                 {c.handoffStartedAt && c.mode !== "bot" ? (
                   <span className="text-xs text-slate-500">
                     {t.inbox.since(relative(c.handoffStartedAt))}
                   </span>
                 ) : null}
-                <Badge tone={windowOpen ? "gray" : "amber"} className="px-1.5 py-0 text-[10px]">
-                  {windowOpen ? t.inbox.windowOpen : t.inbox.windowClosed}
+                <Badge
+                  tone={plan.kind === "open" ? "gray" : plan.kind === "template" ? "amber" : "red"}
+                  className="px-1.5 py-0 text-[10px]"
+                  data-testid="window-badge"
+                >
+                  {plan.kind === "open"
+                    ? t.inbox.windowOpen
+                    : plan.kind === "template"
+                      ? t.inbox.windowClosedTemplate(plan.name)
+                      : t.inbox.windowClosedBlocked}
                 </Badge>
               </>
             )}
@@ -404,6 +534,23 @@ function ThreadHeader({
           </div>
         )}
       </div>
+      {takenBy !== null && !erased ? (
+        <div
+          role="alert"
+          className="mt-2 flex items-start justify-between gap-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200"
+          data-testid="takeover-conflict"
+        >
+          <p>{takenBy === "" ? t.inbox.alreadyTakenUnknown : t.inbox.alreadyTaken(takenBy)}</p>
+          <button
+            type="button"
+            onClick={() => setTakenBy(null)}
+            className="shrink-0 rounded text-amber-700 hover:text-amber-900 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+            aria-label={t.common.close}
+          >
+            ×
+          </button>
+        </div>
+      ) : null}
       {dataOpen && !erased ? (
         <CustomerDataActions
           id={dataId}
@@ -467,14 +614,27 @@ export function ConversationPanel({
 }) {
   const { t } = useI18n();
   const thread = useThread({ tenantSlug, conversationId, refetchInterval: THREAD_POLL_MS });
+  const panel = useRef<HTMLDivElement>(null);
+  const loaded = thread.data !== undefined;
+  // On a phone the page itself scrolls (the thread is taller than the screen's rest): open at the
+  // newest message with the composer in view, as the desktop's inner scroll box does.
+  useEffect(() => {
+    const el = panel.current;
+    if (loaded && el && window.matchMedia("(max-width: 767px)").matches) {
+      el.scrollIntoView({ block: "end" });
+    }
+  }, [loaded]);
   if (thread.isPending) {
     return <LoadingState className="flex-1" />;
   }
-  if (thread.isError || !thread.data) {
+  // An error with data already shown (the server went away for a moment) keeps the data and the
+  // composer's draft, with a notice; the poll keeps trying.
+  if (!thread.data) {
     return <ErrorState error={thread.error} onRetry={() => void thread.refetch()} className="flex-1" />;
   }
   return (
-    <div className="flex min-h-0 flex-1 flex-col" data-testid="conversation-panel">
+    <div ref={panel} className="flex min-h-0 flex-1 flex-col" data-testid="conversation-panel">
+      {thread.isError ? <OfflineNotice onRetry={() => void thread.refetch()} /> : null}
       <ThreadHeader tenantSlug={tenantSlug} thread={thread.data} agents={agents} />
       <MessageList
         thread={thread.data}
@@ -492,6 +652,26 @@ export function ConversationPanel({
       ) : (
         <ReplyComposer tenantSlug={tenantSlug} thread={thread.data} />
       )}
+    </div>
+  );
+}
+
+/** Shown over data kept on screen while the server cannot be reached (the poll keeps retrying). */
+export function OfflineNotice({ onRetry, className }: { onRetry: () => void; className?: string }) {
+  const { t } = useI18n();
+  return (
+    <div
+      role="status"
+      className={cn(
+        "flex items-center justify-between gap-3 border-b border-amber-200 bg-amber-50 px-4 py-2 text-xs text-amber-900",
+        className,
+      )}
+      data-testid="offline-notice"
+    >
+      <p>{t.inbox.offline}</p>
+      <Button size="sm" variant="secondary" onClick={onRetry}>
+        {t.common.retry}
+      </Button>
     </div>
   );
 }

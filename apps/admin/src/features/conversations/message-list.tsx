@@ -43,6 +43,40 @@ function Verdicts({ message }: { message: ThreadMessage }) {
   );
 }
 
+/**
+ * A free-form message the customer never got, in words on the bubble (not only a tooltip): outside
+ * the 24-hour window the worker sent the agent's re-engagement template instead (the outbox row became
+ * kind `template`), or blocked it. Null for a message sent as written.
+ */
+function NotSent({ message }: { message: ThreadMessage }) {
+  const { t } = useI18n();
+  const delivery = message.delivery;
+  if (!delivery || message.type !== "text") {
+    return null;
+  }
+  if (delivery.kind === "template" && delivery.templateName !== null) {
+    return (
+      <p className="mt-1 text-[11px] font-medium text-amber-800" data-testid="not-sent" data-reason="template">
+        {t.inbox.notSentTemplate(delivery.templateName)}
+      </p>
+    );
+  }
+  if (delivery.status !== "blocked") {
+    return null;
+  }
+  const error = delivery.lastError ?? "";
+  const template = /^template (\S+?)\/\S+ is not approved/.exec(error)?.[1];
+  return (
+    <p className="mt-1 text-[11px] font-medium text-rose-700" data-testid="not-sent" data-reason="blocked">
+      {template
+        ? t.inbox.blockedTemplate(template)
+        : error.includes("no re-engagement template")
+          ? t.inbox.blockedNoTemplate
+          : t.inbox.blockedOther(error)}
+    </p>
+  );
+}
+
 function MessageItem({ message, erased }: { message: ThreadMessage; erased: boolean }) {
   const { t, time, duration, tokens } = useI18n();
   if (message.type === "note") {
@@ -59,6 +93,12 @@ function MessageItem({ message, erased }: { message: ThreadMessage; erased: bool
   }
   const outgoing = message.direction === "out";
   const author = message.authorUser?.name ?? message.authorUser?.email;
+  const delivery = message.delivery;
+  // Its text never reached the customer (a template went instead, or nothing did).
+  const notSent =
+    delivery !== null &&
+    message.type === "text" &&
+    ((delivery.kind === "template" && delivery.templateName !== null) || delivery.status === "blocked");
   return (
     <li
       className={cn("flex", outgoing ? "justify-end" : "justify-start")}
@@ -72,6 +112,7 @@ function MessageItem({ message, erased }: { message: ThreadMessage; erased: bool
             "rounded-2xl px-3.5 py-2 text-sm whitespace-pre-wrap shadow-sm ring-1 break-words",
             BUBBLE[message.author] ?? BUBBLE.customer,
             outgoing ? "rounded-br-sm" : "rounded-bl-sm",
+            notSent && "text-slate-500 line-through decoration-slate-400",
           )}
         >
           {message.type !== "text" ? (
@@ -114,13 +155,22 @@ function MessageItem({ message, erased }: { message: ThreadMessage; erased: bool
           {message.latencyMs !== null ? (
             <span className="text-slate-400">· {t.inbox.latency(duration(message.latencyMs))}</span>
           ) : null}
-          {message.delivery ? (
+          {delivery ? (
             <DeliveryBadge
-              status={message.delivery.status}
-              attempts={message.delivery.attempts}
-              error={message.delivery.lastError}
+              status={delivery.status}
+              attempts={delivery.attempts}
+              error={delivery.lastError}
+              // The ticks of a substituted message are the template's, and say so.
+              subject={
+                delivery.kind === "template" && delivery.templateName !== null && message.type === "text"
+                  ? t.inbox.templateSendStatus(delivery.templateName)
+                  : undefined
+              }
             />
           ) : null}
+        </div>
+        <div className={cn("flex", outgoing && "justify-end")}>
+          <NotSent message={message} />
         </div>
         <div className={cn("flex", outgoing && "justify-end")}>
           <Verdicts message={message} />

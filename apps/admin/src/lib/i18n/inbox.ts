@@ -90,7 +90,11 @@ export const inboxPtBR = {
   takeOver: "Assumir",
   takeOverHint: "O bot fica em silêncio nesta conversa até você devolver.",
   tookOver: "Você assumiu a conversa.",
-  alreadyYours: "A conversa já estava com um humano.",
+  alreadyYours: "A conversa já estava com você.",
+  alreadyTaken: (who: string) => `A conversa já está com ${who}: ela não foi assumida por você.`,
+  alreadyTakenUnknown: "A conversa já está com outro humano: ela não foi assumida por você.",
+  ownedByOther: (who: string) =>
+    `Esta conversa está com ${who}. Se você responder também, dois humanos falarão com o cliente.`,
   handBack: "Devolver ao bot",
   handedBack: "Conversa devolvida ao bot.",
   alreadyBot: "A conversa já estava com o bot.",
@@ -112,7 +116,22 @@ export const inboxPtBR = {
   thread: "Mensagens",
   backToList: "Voltar à lista",
   windowOpen: "Janela de 24 h aberta",
-  windowClosed: "Janela de 24 h fechada: respostas livres serão bloqueadas ou irão como template",
+  windowClosedTemplate: (name: string) => `Janela de 24 h fechada: respostas livres irão como o template ${name}`,
+  windowClosedBlocked: "Janela de 24 h fechada: respostas livres serão bloqueadas",
+  composerTemplate: (name: string) =>
+    `Fora da janela de 24 horas: o cliente não receberá este texto. No lugar dele será enviado o template de retomada ${name} (aprovado).`,
+  composerBlockedNoTemplate:
+    "Fora da janela de 24 horas e o agente não tem template de retomada: a resposta será bloqueada e não chegará ao cliente.",
+  composerBlockedTemplate: (name: string, status: string) =>
+    `Fora da janela de 24 horas e o template de retomada ${name} está ${status}: a resposta será bloqueada e não chegará ao cliente.`,
+  templateMissing: "não cadastrado na empresa",
+  notSentTemplate: (name: string) => `Não enviada: fora da janela de 24 horas; foi enviado o template ${name}`,
+  templateSendStatus: (name: string) => `Template ${name}`,
+  blockedNoTemplate: "Não enviada: fora da janela de 24 horas e o agente não tem template de retomada.",
+  blockedTemplate: (name: string) =>
+    `Não enviada: fora da janela de 24 horas e o template de retomada ${name} não está aprovado.`,
+  blockedOther: (error: string) => `Não enviada: bloqueada (${error}).`,
+  offline: "Sem conexão com o servidor: mostrando os últimos dados carregados. Tentando de novo…",
 };
 
 export const inboxEn: typeof inboxPtBR = {
@@ -187,7 +206,10 @@ export const inboxEn: typeof inboxPtBR = {
   takeOver: "Take over",
   takeOverHint: "The bot stays silent in this conversation until you hand it back.",
   tookOver: "You took over the conversation.",
-  alreadyYours: "A human already had the conversation.",
+  alreadyYours: "The conversation was already yours.",
+  alreadyTaken: (who) => `${who} already has the conversation: you did not take it over.`,
+  alreadyTakenUnknown: "Another human already has the conversation: you did not take it over.",
+  ownedByOther: (who) => `${who} has this conversation. If you reply too, two humans will be talking to the customer.`,
   handBack: "Hand back to the bot",
   handedBack: "Conversation handed back to the bot.",
   alreadyBot: "The bot already had the conversation.",
@@ -209,5 +231,19 @@ export const inboxEn: typeof inboxPtBR = {
   thread: "Messages",
   backToList: "Back to the list",
   windowOpen: "24-hour window open",
-  windowClosed: "24-hour window closed: free-form replies will be blocked or go as a template",
+  windowClosedTemplate: (name) => `24-hour window closed: free-form replies go as the template ${name}`,
+  windowClosedBlocked: "24-hour window closed: free-form replies will be blocked",
+  composerTemplate: (name) =>
+    `Outside the 24-hour window: the customer will not get this text. The re-engagement template ${name} (approved) is sent instead.`,
+  composerBlockedNoTemplate:
+    "Outside the 24-hour window and the agent has no re-engagement template: the reply will be blocked and never reach the customer.",
+  composerBlockedTemplate: (name, status) =>
+    `Outside the 24-hour window and the re-engagement template ${name} is ${status}: the reply will be blocked and never reach the customer.`,
+  templateMissing: "not declared for the tenant",
+  notSentTemplate: (name) => `Not sent: outside the 24-hour window; the template ${name} was sent instead`,
+  templateSendStatus: (name) => `Template ${name}`,
+  blockedNoTemplate: "Not sent: outside the 24-hour window and the agent has no re-engagement template.",
+  blockedTemplate: (name) => `Not sent: outside the 24-hour window and the re-engagement template ${name} is not approved.`,
+  blockedOther: (error) => `Not sent: blocked (${error}).`,
+  offline: "Cannot reach the server: showing the last data loaded. Retrying…",
 };

@@ -17,7 +17,7 @@ import { useThread } from "../../features/conversations/use-thread.ts";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel } from "../../lib/send-key.ts";
+import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel, useSendOnce } from "../../lib/send-key.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 type Target = RouterOutputs["sandbox"]["target"];
@@ -66,15 +66,20 @@ function ChatPanel({
       onError: (err) => toast.error(errorMessage(err, t)),
     }),
   );
+  const sendOnce = useSendOnce();
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
+    // A second Ctrl+Enter (or click) while the message is on its way sends nothing.
+    if (send.isPending) {
+      return;
+    }
     const parsed = ZSandboxSendInput.safeParse({ tenantSlug, agentSlug, text, waId: customer.waId });
     if (!parsed.success) {
       setErrors(parsed.error.issues.map((issue) => issue.message));
       return;
     }
     setErrors([]);
-    send.mutate(parsed.data);
+    void sendOnce(() => send.mutateAsync(parsed.data));
   };
   // The inbox's convention (lib/send-key.ts): Ctrl/⌘+Enter sends, Enter adds a line.
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {

@@ -15,6 +15,7 @@ import {
   customerLabel,
   customerNumber,
   isTestCustomer,
+  OfflineNotice,
 } from "../../features/conversations/conversation-panel.tsx";
 import { BotStoppedBanner } from "../../features/tenants/tenant-status.tsx";
 import { cn } from "../../lib/cn.ts";
@@ -287,10 +288,12 @@ export function ConversationsInboxPage() {
               })}
             </div>
           </form>
+          {/* An error after the list was loaded keeps it on screen, with a notice; the poll keeps trying. */}
+          {list.isError && list.data ? <OfflineNotice onRetry={() => void list.refetch()} /> : null}
           <div className="min-h-0 flex-1 overflow-y-auto" data-testid="conversation-list">
             {list.isPending ? (
               <LoadingState />
-            ) : list.isError ? (
+            ) : !list.data ? (
               <ErrorState error={list.error} onRetry={() => void list.refetch()} />
             ) : rows.length === 0 ? (
               <InboxEmpty

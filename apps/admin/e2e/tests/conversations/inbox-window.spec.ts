@@ -1,0 +1,118 @@
+import { newCustomer, type Customer } from "../../fixtures/customer.ts";
+import { HAVEN } from "../../fixtures/data.ts";
+import { withStackDb } from "../../fixtures/db.ts";
+import { expect, test } from "../../fixtures/test.ts";
+import { patchTrpcData } from "../../fixtures/trpc-routes.ts";
+
+type ThreadData = { reengagement: { name: string; language: string; status: string | null } | null };
+
+/**
+ * A conversation on Haven's number whose customer last wrote two days ago (the 24-hour window is
+ * closed), written straight into the database (the webhook would open the window), with a human
+ * reply the worker already blocked (no re-engagement template at the time).
+ */
+async function closedWindowConversation(customer: Customer): Promise<string> {
+  return withStackDb(async (sql) => {
+    const [row] = await sql<{ id: string }[]>`
+      with n as (select id, tenant_id from phone_numbers where phone_number_id = ${HAVEN.phoneNumberId}),
+      c as (
+        insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, customer_name,
+                                   mode, last_message_at, last_customer_message_at)
+        select tenant_id, id, ${customer.waId}, ${customer.waId}, ${customer.name}, 'human',
+               now() - interval '47 hours', now() - interval '48 hours' from n
+        returning id, tenant_id, phone_number_id
+      ),
+      i as (
+        insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
+        select c.tenant_id, c.id, 'in', 'customer', 'text', 'Quanto custa a avaliação?', now() - interval '48 hours' from c
+      ),
+      h as (
+        insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
+        select c.tenant_id, c.id, 'out', 'human', 'text', 'Ainda está aí?', now() - interval '47 hours' from c
+        returning id, tenant_id, conversation_id
+      ),
+      o as (
+        insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload,
+                                     status, attempts, last_error_code, last_error, failed_at)
+        select h.tenant_id, h.conversation_id, c.phone_number_id, h.id, 'text', ${customer.waId},
+               '{"type":"text","text":{"body":"Ainda está aí?"}}'::jsonb, 'blocked', 1, 131047,
+               'outside the 24-hour window and no re-engagement template', now() - interval '47 hours'
+        from h, c
+      )
+      select id from c`;
+    return row?.id ?? "";
+  });
+}
+
+test("[INBOX]: outside the 24-hour window the composer says the reply goes as the re-engagement template, and the thread shows what was sent instead (or why nothing was), in words", async ({
+  page,
+  apiSignin,
+  shot,
+}) => {
+  const customer = newCustomer("Janela");
+  const conversationId = await closedWindowConversation(customer);
+  expect(conversationId).not.toBe("");
+
+  await apiSignin("operator");
+  await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
+  const panel = page.getByTestId("conversation-panel");
+  await expect(panel.getByTestId("thread-header")).toContainText(customer.name);
+
+  // Haven's agent names retomada_v1, approved: said before sending, in the header and the composer.
+  await expect(panel.getByTestId("window-badge")).toHaveText(
+    "Janela de 24 h fechada: respostas livres irão como o template retomada_v1",
+  );
+  const notice = panel.getByTestId("window-notice");
+  await expect(notice).toHaveAttribute("data-plan", "template");
+  await expect(notice).toContainText("o cliente não receberá este texto");
+  await expect(notice).toContainText("template de retomada retomada_v1 (aprovado)");
+
+  // The reply blocked earlier says why, on the bubble, in Portuguese (not only in a tooltip).
+  const blocked = panel.locator('[data-testid="message"][data-author="human"]').filter({ hasText: "Ainda está aí?" });
+  await expect(blocked.getByTestId("not-sent")).toHaveText(
+    "Não enviada: fora da janela de 24 horas e o agente não tem template de retomada.",
+  );
+  await expect(blocked.getByTestId("delivery-status")).toHaveText("Bloqueada");
+
+  // A reply now: the worker sends the template; the thread says the text was not sent, and the ticks
+  // are the template's.
+  const offer = `Temos 20% de desconto para ${customer.name} hoje!`;
+  await panel.getByRole("textbox", { name: "Responder como humano" }).fill(offer);
+  await panel.getByRole("button", { name: "Enviar" }).click();
+  const sent = panel.locator('[data-testid="message"][data-author="human"]').filter({ hasText: offer });
+  await expect(sent.getByTestId("not-sent")).toHaveText(
+    "Não enviada: fora da janela de 24 horas; foi enviado o template retomada_v1",
+    { timeout: 20_000 },
+  );
+  await expect(sent.getByTestId("delivery-status")).toHaveText(/^Template retomada_v1: (✓ Enviada|✓✓ Entregue|✓✓ Lida)$/, {
+    timeout: 20_000,
+  });
+  await shot("inbox-window-template");
+});
+
+test("[INBOX]: outside the 24-hour window without an approved re-engagement template the composer says the reply will be blocked", async ({
+  page,
+  apiSignin,
+}) => {
+  const customer = newCustomer("Janela");
+  const conversationId = await closedWindowConversation(customer);
+  await apiSignin("operator");
+
+  // Haven's own template cannot be paused from a test (other specs send with it): the thread's answer
+  // is rewritten, as a tenant whose agent names no template, then one Meta paused, would read.
+  let reengagement: ThreadData["reengagement"] = null;
+  await patchTrpcData<ThreadData>(page, "conversations.byId", (data) => ({ ...data, reengagement }));
+  await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
+  const panel = page.getByTestId("conversation-panel");
+  const notice = panel.getByTestId("window-notice");
+  await expect(notice).toHaveAttribute("data-plan", "blocked");
+  await expect(notice).toHaveText(
+    "Fora da janela de 24 horas e o agente não tem template de retomada: a resposta será bloqueada e não chegará ao cliente.",
+  );
+  await expect(panel.getByTestId("window-badge")).toHaveText("Janela de 24 h fechada: respostas livres serão bloqueadas");
+
+  reengagement = { name: "retomada_v1", language: "pt_BR", status: "paused" };
+  await expect(notice).toHaveText(
+    "Fora da janela de 24 horas e o template de retomada retomada_v1 está pausado: a resposta será bloqueada e não chegará ao cliente.",
+  );
+});
