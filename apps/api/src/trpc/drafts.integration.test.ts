@@ -3,10 +3,26 @@ import { fileURLToPath } from "node:url";
 
 import { describe, expect } from "vitest";
 
-import { applyTenantFile } from "@lx/db/queries";
+import { TRPCError } from "@trpc/server";
+
+import { applyTenantFile, WIZARD_CHANGELOG } from "@lx/db/queries";
 import { dbTest, seedUser, TEST_ACTOR, TEST_SECRET_KEY, uniqueSuffix } from "@lx/db/testing";
+import { minimalSpec } from "@lx/shared/testing";
 
 import { callerFor, sessionFor } from "../testing/harness.ts";
+
+/** The error a call ends with: its tRPC code and the AppError's user message. */
+async function refusal(call: Promise<unknown>): Promise<{ code: string; userMessage?: string }> {
+  try {
+    await call;
+    return { code: "OK" };
+  } catch (err) {
+    if (err instanceof TRPCError) {
+      return { code: err.code, userMessage: (err.cause as { userMessage?: string } | undefined)?.userMessage };
+    }
+    throw err;
+  }
+}
 
 type ApplyFile = {
   tenant: { slug: string };
@@ -49,5 +65,88 @@ describe("drafts: who saved the draft", () => {
     agentFile?.spec.goals.push("Oferecer pacotes");
     await applyTenantFile(db, file, opts);
     expect(await caller.drafts.get(scope)).toMatchObject({ updatedBy: "apply", updatedByLabel: null });
+  });
+});
+
+describe("drafts: two editors of the same draft", () => {
+  dbTest("a save from a stale revision is CONFLICT naming who saved the newer one; nothing is overwritten", async ({ db }) => {
+    const file = havenFile();
+    const opts = { secretKey: TEST_SECRET_KEY, env: { HAVEN_WA_TOKEN: "t" }, actor: TEST_ACTOR };
+    await applyTenantFile(db, file, opts);
+    const ana = await seedUser(db, { role: "operator" });
+    const bia = await seedUser(db, { role: "operator" });
+    const tabA = callerFor(db, await sessionFor(db, ana.email, ana.password)).caller;
+    const tabB = callerFor(db, await sessionFor(db, bia.email, bia.password)).caller;
+    const scope = { tenantSlug: file.tenant.slug, agentSlug: "recepcao" };
+
+    // Both tabs load the same draft.
+    const loaded = await tabA.drafts.get(scope);
+    expect(loaded.revision).toBeGreaterThan(0);
+    const spec = loaded.spec as Record<string, unknown> & { agent: Record<string, unknown> };
+    const base = { ...scope, baseVersion: loaded.baseVersion, expectedRevision: loaded.revision };
+
+    // A renames the agent: saved, with the next revision.
+    const savedA = await tabA.drafts.save({ ...base, spec: { ...spec, agent: { ...spec.agent, name: "Nome da A" } } });
+    expect(savedA.revision).toBe(loaded.revision + 1);
+
+    // B, still on the old revision, changes the description: refused, naming A and when.
+    const b = await refusal(tabB.drafts.save({ ...base, spec: { ...spec, description: "Descrição da B" } }));
+    expect(b.code).toBe("CONFLICT");
+    expect(b.userMessage).toContain(ana.email);
+    expect(b.userMessage).toContain(savedA.updatedAt);
+    const kept = await tabB.drafts.get(scope);
+    expect(kept).toMatchObject({ revision: savedA.revision, updatedBy: "user", updatedByLabel: ana.email });
+    expect((kept.spec as typeof spec).agent.name).toBe("Nome da A");
+
+    // From the newer revision, B's save goes through.
+    const savedB = await tabB.drafts.save({ ...base, expectedRevision: kept.revision, spec: { ...(kept.spec as typeof spec), description: "Descrição da B" } });
+    expect(savedB.revision).toBe(kept.revision + 1);
+
+    // An lx apply bumps the revision too: A's editor (at savedA) is refused rather than overwriting it.
+    await applyTenantFile(db, { ...file, agents: file.agents.map((a) => ({ ...a, spec: { ...a.spec, goals: [...a.spec.goals, "Mais um"] } })) }, opts);
+    const afterApply = await refusal(tabA.drafts.save({ ...base, expectedRevision: savedB.revision, spec }));
+    expect(afterApply).toMatchObject({ code: "CONFLICT", userMessage: expect.stringContaining("lx apply") as unknown });
+
+    // A save expecting no draft while there is one is refused; after a discard, a stale one is too.
+    expect((await refusal(tabA.drafts.save({ ...base, expectedRevision: 0, spec }))).code).toBe("CONFLICT");
+    const current = await tabA.drafts.get(scope);
+    await tabB.drafts.discard(scope);
+    const discarded = await refusal(tabA.drafts.save({ ...base, expectedRevision: current.revision, spec }));
+    expect(discarded).toMatchObject({ code: "CONFLICT", userMessage: expect.stringContaining("discarded") as unknown });
+    expect(await tabA.drafts.get(scope)).toMatchObject({ source: "active", revision: 0 });
+    expect((await tabA.drafts.save({ ...base, expectedRevision: 0, spec })).revision).toBe(1);
+
+    // Without expectedRevision (scripts, older callers) the last writer still wins.
+    expect((await tabB.drafts.save({ ...scope, baseVersion: loaded.baseVersion, spec })).revision).toBe(2);
+  });
+});
+
+describe("drafts: the onboarding wizard's drafts and versions", () => {
+  dbTest("name the wizard (and its operator), not lx apply, in the draft and the version's changelog", async ({ db }) => {
+    const operator = await seedUser(db, { role: "operator" });
+    const { caller } = callerFor(db, await sessionFor(db, operator.email, operator.password));
+    const slug = `sol-${uniqueSuffix()}`;
+    await caller.onboarding.create({
+      tenant: { slug, name: "Clínica Sol" },
+      agents: [{ slug: "atendimento", spec: minimalSpec }],
+      numbers: [
+        {
+          phoneNumberId: `66${Date.now() % 1_000_000_000}`,
+          displayPhoneNumber: "+55 11 96666-0001",
+          accessToken: "EAAG-token",
+          kind: "sandbox" as const,
+        },
+      ],
+    });
+    const scope = { tenantSlug: slug, agentSlug: "atendimento" };
+    expect(await caller.drafts.get(scope)).toMatchObject({
+      source: "draft",
+      updatedBy: "wizard",
+      updatedByLabel: operator.email,
+    });
+    const rows = await db.$client<{ version: string; changelog: string }[]>`
+      select v.version, v.changelog from agent_versions v join agents a on a.id = v.agent_id
+      join tenants t on t.id = a.tenant_id where t.slug = ${slug}`;
+    expect(rows).toEqual([{ version: "1.0.0", changelog: WIZARD_CHANGELOG }]);
   });
 });

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 
 import { canonicalJson, compile, parseApplyFile, type TApplyFile } from "@lx/shared";
 import { encryptSecret, sealingKey, type SecretKeys } from "@lx/shared/crypto";
@@ -21,14 +21,25 @@ import { activateVersion, publishVersion, type Bump } from "./versions.ts";
 export type ApplyOptions = {
   bump?: Bump;
   dryRun?: boolean;
-  /** Activate where `activate` is true even when the regression gate holds the version back (audited). */
+  /**
+   * Activate where `activate` is true even when a gate holds the version back: the client has not
+   * approved it (a tenant with a client user), or the regression gate (each override audited).
+   */
   force?: boolean;
   /** LX_SECRET_KEY (and LX_SECRET_KEY_PREVIOUS), parsed: the first seals access tokens and the webhook secret. */
   secretKey: SecretKeys;
   /** Where `env:NAME` references are looked up (the CLI passes process.env). */
   env: Record<string, string | undefined>;
   actor: AuditActor;
+  /**
+   * Who runs it: "apply" (`lx apply`, the default) or "wizard" (the console's onboarding wizard,
+   * `onboarding.ts`). Names the agents' drafts' author and the changelog of the versions it publishes.
+   */
+  via?: "apply" | "wizard";
 };
+
+/** The changelog of a version the onboarding wizard publishes (what the client reads on its approval page). */
+export const WIZARD_CHANGELOG = "Primeira versão, criada no assistente de onboarding";
 
 export type ApplyChange = {
   kind: "tenant" | "number" | "agent" | "template" | "version" | "activation";
@@ -234,11 +245,21 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
           throw new Error(`agent ${a.slug} vanished`);
         }
         const bundle = compile(a.spec);
+        // The editor names the draft's author (drafts.ts, `updatedBy`): `lx apply` has no user; the
+        // wizard's is the operator who ran it. The revision bump makes an open editor's next save a CONFLICT.
+        const wizard = options.via === "wizard";
+        const draft = {
+          spec: a.spec,
+          source: wizard ? ("wizard" as const) : ("apply" as const),
+          updatedById: wizard && actor.type === "user" ? (actor.id ?? null) : null,
+        };
         await tx
           .insert(specDrafts)
-          .values({ agentId, spec: a.spec })
-          // No user wrote this draft: the editor names `lx apply` as its author (drafts.ts, `updatedBy`).
-          .onConflictDoUpdate({ target: specDrafts.agentId, set: { spec: a.spec, updatedById: null, updatedAt: new Date() } });
+          .values({ agentId, ...draft })
+          .onConflictDoUpdate({
+            target: specDrafts.agentId,
+            set: { ...draft, updatedAt: new Date(), revision: sql`${specDrafts.revision} + 1` },
+          });
         const [latest] = await tx
           .select({ id: agentVersions.id, version: agentVersions.version, bundleHash: agentVersions.bundleHash })
           .from(agentVersions)
@@ -252,7 +273,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             agentId,
             spec: a.spec,
             bump: options.bump ?? "patch",
-            changelog: "lx apply",
+            changelog: options.via === "wizard" ? WIZARD_CHANGELOG : "lx apply",
             actor,
           });
           target = { id: v.id, version: v.version, bundleHash: v.bundleHash };
@@ -265,7 +286,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
               kind: "activation",
               action: "activated",
               subject: a.slug,
-              detail: `${r.from ? `${r.from} → ${r.to}` : r.to}${r.gate === "failed" || r.gate === "not_run" ? `, regression gate ${r.gate === "failed" ? "failed" : "not run"}: overridden` : ""}`,
+              detail: `${r.from ? `${r.from} → ${r.to}` : r.to}${r.approval === "pending" || r.approval === "rejected" ? `, client approval ${r.approval}: overridden` : ""}${r.gate === "failed" || r.gate === "not_run" ? `, regression gate ${r.gate === "failed" ? "failed" : "not run"}: overridden` : ""}`,
             });
           }
         }

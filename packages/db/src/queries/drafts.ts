@@ -10,7 +10,7 @@ import { AppError } from "@lx/shared/errors";
 import { parseAgentSpec } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
-import { agents, agentVersions, specDrafts, users } from "../schema/index.ts";
+import { agents, agentVersions, specDrafts, users, type SpecDraftSource } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { compileSpec } from "./versions.ts";
 
@@ -27,11 +27,20 @@ export type DraftView = {
   /** The e-mail of the operator who saved the draft last (null when no user did). */
   updatedByLabel: string | null;
   /**
-   * Who saved the draft last: "user" (an operator, `updatedByLabel`), or "apply" when no user did:
-   * `lx apply` (provisioning) writes an agent's draft without a user; null without a draft.
+   * Who saved the draft last: "user" (an operator in the spec editor, `updatedByLabel`), "apply"
+   * (`lx apply`, provisioning, no user) or "wizard" (the console's onboarding wizard, run by
+   * `updatedByLabel`); null without a draft.
    */
-  updatedBy: "user" | "apply" | null;
+  updatedBy: DraftAuthor | null;
+  /** The draft's revision (bumped by every write), for `saveDraft`'s `expectedRevision`; 0 without a draft. */
+  revision: number;
 };
+
+export type DraftAuthor = "user" | "apply" | "wizard";
+
+function authorOf(source: SpecDraftSource): DraftAuthor {
+  return source === "console" ? "user" : source;
+}
 
 type AgentRef = { tenantId: string; agentId: string };
 
@@ -63,6 +72,8 @@ export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<Dra
       baseVersion: agentVersions.version,
       updatedAt: specDrafts.updatedAt,
       updatedByLabel: users.email,
+      source: specDrafts.source,
+      revision: specDrafts.revision,
     })
     .from(specDrafts)
     .leftJoin(agentVersions, eq(agentVersions.id, specDrafts.baseVersionId))
@@ -71,7 +82,8 @@ export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<Dra
     .limit(1);
   const activeVersion = active?.version ?? null;
   if (draft) {
-    return { source: "draft", ...draft, updatedBy: draft.updatedByLabel === null ? "apply" : "user", activeVersion };
+    const { source, ...rest } = draft;
+    return { ...rest, source: "draft", updatedBy: authorOf(source), activeVersion };
   }
   if (active) {
     return {
@@ -82,6 +94,7 @@ export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<Dra
       updatedAt: null,
       updatedByLabel: null,
       updatedBy: null,
+      revision: 0,
     };
   }
   return {
@@ -92,6 +105,7 @@ export async function getDraftOrActive(db: Executor, ref: AgentRef): Promise<Dra
     updatedAt: null,
     updatedByLabel: null,
     updatedBy: null,
+    revision: 0,
   };
 }
 
@@ -99,11 +113,17 @@ export type SaveDraftInput = AgentRef & {
   spec: Record<string, unknown>;
   /** The version the editor started from; must be one of this agent's versions. */
   baseVersion: string | null;
+  /**
+   * The revision the editor loaded (0: there was no draft). When set, a draft written since (by
+   * another tab, operator, `lx apply` or a discard) is not overwritten: CONFLICT naming who saved it
+   * and when. Unset: last writer wins.
+   */
+  expectedRevision?: number;
   actor: AuditActor;
   requestId?: string;
 };
 
-export type SaveDraftResult = { updatedAt: Date; baseVersion: string | null; valid: boolean };
+export type SaveDraftResult = { updatedAt: Date; baseVersion: string | null; valid: boolean; revision: number };
 
 /** Upserts the agent's draft and audits `draft.saved`, in one transaction. */
 export async function saveDraft(db: Executor, input: SaveDraftInput): Promise<SaveDraftResult> {
@@ -130,16 +150,33 @@ export async function saveDraft(db: Executor, input: SaveDraftInput): Promise<Sa
       baseVersionId = base.id;
     }
     const updatedById = input.actor.type === "user" ? (input.actor.id ?? null) : null;
-    const [row] = await tx
-      .insert(specDrafts)
-      .values({ agentId: agent.id, spec: input.spec, baseVersionId, updatedById })
-      .onConflictDoUpdate({
-        target: specDrafts.agentId,
-        set: { spec: input.spec, baseVersionId, updatedById, updatedAt: sql`now()` },
-      })
-      .returning({ updatedAt: specDrafts.updatedAt });
+    const values = { spec: input.spec, baseVersionId, updatedById, source: "console" as const };
+    const returning = { updatedAt: specDrafts.updatedAt, revision: specDrafts.revision };
+    const expected = input.expectedRevision;
+    // Each branch is one atomic statement, so two concurrent saves from the same base cannot both win.
+    const [row] =
+      expected === undefined
+        ? await tx
+            .insert(specDrafts)
+            .values({ agentId: agent.id, ...values })
+            .onConflictDoUpdate({
+              target: specDrafts.agentId,
+              set: { ...values, updatedAt: sql`now()`, revision: sql`${specDrafts.revision} + 1` },
+            })
+            .returning(returning)
+        : expected === 0
+          ? await tx
+              .insert(specDrafts)
+              .values({ agentId: agent.id, ...values })
+              .onConflictDoNothing({ target: specDrafts.agentId })
+              .returning(returning)
+          : await tx
+              .update(specDrafts)
+              .set({ ...values, updatedAt: sql`now()`, revision: sql`${specDrafts.revision} + 1` })
+              .where(and(eq(specDrafts.agentId, agent.id), eq(specDrafts.revision, expected)))
+              .returning(returning);
     if (!row) {
-      throw new Error("draft upsert returned no row");
+      throw await staleDraftError(tx, agent.id);
     }
     const valid = parseAgentSpec(input.spec).ok;
     // The spec itself is not copied into the trail (autosave would fill it with near-identical copies).
@@ -157,7 +194,32 @@ export async function saveDraft(db: Executor, input: SaveDraftInput): Promise<Sa
       },
       requestId: input.requestId,
     });
-    return { updatedAt: row.updatedAt, baseVersion: input.baseVersion, valid };
+    return { updatedAt: row.updatedAt, baseVersion: input.baseVersion, valid, revision: row.revision };
+  });
+}
+
+/** CONFLICT for a save from a stale revision, naming who wrote the newer draft and when (or that it was discarded). */
+async function staleDraftError(db: Executor, agentId: string): Promise<AppError> {
+  const [newer] = await db
+    .select({ updatedAt: specDrafts.updatedAt, source: specDrafts.source, email: users.email })
+    .from(specDrafts)
+    .leftJoin(users, eq(users.id, specDrafts.updatedById))
+    .where(eq(specDrafts.agentId, agentId))
+    .limit(1);
+  if (!newer) {
+    return new AppError("CONFLICT", {
+      message: "the draft was discarded after this editor loaded it",
+      userMessage: "The draft was discarded by someone else after you opened it: reload it before saving.",
+    });
+  }
+  const who =
+    newer.source === "apply"
+      ? "lx apply"
+      : `${newer.email ?? "someone"}${newer.source === "wizard" ? " (onboarding wizard)" : ""}`;
+  const when = newer.updatedAt.toISOString();
+  return new AppError("CONFLICT", {
+    message: `the draft was saved by ${who} at ${when}, after this editor loaded it`,
+    userMessage: `A newer draft was saved by ${who} at ${when}: load it before saving.`,
   });
 }
 

@@ -26,6 +26,12 @@ export const ZSaveDraftInput = ZAgentScopeInput.extend({
   spec: ZDraftSpec,
   /** The version the editor started from (the live one when it opened); null when the agent has none. */
   baseVersion: ZSemver.nullable().default(null),
+  /**
+   * The draft's revision the editor loaded (or last saved): 0 when there was no draft. A save whose
+   * revision is no longer the stored one is refused (CONFLICT) instead of overwriting someone else's
+   * edit. The console always sends it; without it the save overwrites (last writer wins).
+   */
+  expectedRevision: z.number().int().min(0).optional(),
 });
 export type TSaveDraftInput = z.infer<typeof ZSaveDraftInput>;
 

@@ -96,7 +96,7 @@ test("[SPEC]: a draft written by lx apply is named as such, never '?'", async ({
   const current = ok(await trpcQuery<{ spec: Record<string, unknown>; baseVersion: string | null }>(operatorApi, "drafts.get", scope));
   ok(await trpcMutation(operatorApi, "drafts.save", { ...scope, spec: current.spec, baseVersion: current.baseVersion }));
   await withStackDb(
-    (sql) => sql`update spec_drafts set updated_by_id = null where agent_id =
+    (sql) => sql`update spec_drafts set updated_by_id = null, source = 'apply' where agent_id =
       (select a.id from agents a join tenants t on t.id = a.tenant_id where t.slug = ${OTHER_TENANT.slug} and a.slug = 'recepcao')`,
   );
   try {

@@ -3,17 +3,50 @@ import { createContext, use, useCallback, useEffect, useMemo, useRef, useState, 
 
 import { parseAgentSpec, type FieldError } from "@lx/shared/schemas";
 
+import { errorCode } from "../../lib/errors.ts";
 import { isRecord } from "../../lib/paths.ts";
-import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import { useTRPC, useTRPCClient, type RouterOutputs } from "../../lib/trpc.ts";
 import { emptySpec } from "./empty-spec.ts";
+import { formatSpecJson } from "./format.ts";
 
 /** Autosave waits this long after the last edit. */
 export const AUTOSAVE_DELAY_MS = 800;
 
-/** idle: nothing edited; pending: edited, save scheduled; saving; saved; error: the last save failed. */
-export type SaveState = "idle" | "pending" | "saving" | "saved" | "error";
+/** A failed save is retried by itself after 1 s, 2 s, 4 s, 8 s, then every 10 s (and on focus/online). */
+export function autosaveRetryDelay(attempt: number): number {
+  return Math.min(1000 * 2 ** attempt, 10_000);
+}
+
+/**
+ * idle: nothing edited; pending: edited, save scheduled; saving; saved; error: the last save failed
+ * (retried by itself); conflict: someone saved a newer draft since this editor loaded it (never
+ * overwritten: see `conflict`).
+ */
+export type SaveState = "idle" | "pending" | "saving" | "saved" | "error" | "conflict";
 
 export type DraftInfo = RouterOutputs["drafts"]["get"];
+
+/** A save refused because the draft changed since this editor loaded it (`drafts.save`'s CONFLICT). */
+export type DraftConflict = {
+  /** This editor's text, kept to be copied: it was not saved. */
+  mine: Record<string, unknown>;
+  /** The newer draft on the server (who saved it, when); null until fetched or when it failed. */
+  newer: DraftInfo | null;
+  /** The user loaded the newer draft: only `mine` is left to show. */
+  resolved: boolean;
+};
+
+/** Server errors worth trying again (no answer, 5xx, rate limited); a refusal (4xx) is not. */
+function isRetryable(err: unknown): boolean {
+  const code = errorCode(err);
+  return (
+    code === null ||
+    code === "INTERNAL_SERVER_ERROR" ||
+    code === "INTERNAL" ||
+    code === "RATE_LIMITED" ||
+    code === "TOO_MANY_REQUESTS"
+  );
+}
 
 type Draft = { spec: Record<string, unknown>; baseVersion: string | null };
 
@@ -44,6 +77,14 @@ export type DraftApi = {
   flush: () => Promise<boolean>;
   /** Deletes the saved draft and reloads the live spec. */
   discard: () => Promise<void>;
+  /** Set when a save was refused because someone saved a newer draft (saveState "conflict"). */
+  conflict: DraftConflict | null;
+  /** Replaces this editor's text with the newer draft (the refused text stays in `conflict.mine`). */
+  loadNewer: () => void;
+  /** Saves this editor's text over the newer draft, on purpose. */
+  overwrite: () => Promise<boolean>;
+  /** Hides the refused text once it is no longer needed. */
+  dismissConflict: () => void;
 };
 
 const DraftContext = createContext<DraftApi | null>(null);
@@ -63,6 +104,7 @@ export function DraftProvider({
   children: ReactNode;
 }) {
   const trpc = useTRPC();
+  const trpcClient = useTRPCClient();
   const queryClient = useQueryClient();
   const query = useQuery({
     ...trpc.drafts.get.queryOptions({ tenantSlug, agentSlug }),
@@ -78,6 +120,7 @@ export function DraftProvider({
   const [saveError, setSaveError] = useState<unknown>(null);
   const [jsonText, setJsonText] = useState<string | null>(null);
   const [jsonError, setJsonError] = useState<string | null>(null);
+  const [conflict, setConflict] = useState<DraftConflict | null>(null);
 
   const server = useMemo<Draft | null>(() => {
     if (!query.data) {
@@ -105,19 +148,31 @@ export function DraftProvider({
   const pending = useRef<Draft | null>(null);
   const timer = useRef<number | undefined>(undefined);
   const chain = useRef<Promise<void>>(Promise.resolve());
+  /** Failed saves in a row (the retry backoff's exponent); the retry's timer. */
+  const failures = useRef(0);
+  const retryTimer = useRef<number | undefined>(undefined);
+  /** While set, nothing is sent: saving would only be refused again (or overwrite, which is asked). */
+  const conflicted = useRef(false);
+  const queryKey = useMemo(
+    () => trpc.drafts.get.queryKey({ tenantSlug, agentSlug }),
+    [trpc, tenantSlug, agentSlug],
+  );
 
   const flush = useCallback((): Promise<boolean> => {
     window.clearTimeout(timer.current);
+    window.clearTimeout(retryTimer.current);
     chain.current = chain.current.then(async () => {
       const payload = pending.current;
-      if (!payload) {
+      if (!payload || conflicted.current) {
         return;
       }
       pending.current = null;
       setSaveState("saving");
+      // The revision this editor's text is based on: the one loaded, then each of its own saves.
+      const expectedRevision = queryClient.getQueryData(queryKey)?.revision ?? 0;
       try {
-        const result = await saveDraft({ tenantSlug, agentSlug, ...payload });
-        queryClient.setQueryData(trpc.drafts.get.queryKey({ tenantSlug, agentSlug }), (old) =>
+        const result = await saveDraft({ tenantSlug, agentSlug, ...payload, expectedRevision });
+        queryClient.setQueryData(queryKey, (old) =>
           old
             ? {
                 ...old,
@@ -125,9 +180,11 @@ export function DraftProvider({
                 spec: payload.spec,
                 baseVersion: payload.baseVersion,
                 updatedAt: result.updatedAt,
+                revision: result.revision,
               }
             : old,
         );
+        failures.current = 0;
         setSavedAt(result.updatedAt);
         setSaveError(null);
         setSaveState(pending.current ? "pending" : "saved");
@@ -135,17 +192,96 @@ export function DraftProvider({
         // Keep the edit for the next attempt (unless a newer one superseded it).
         pending.current ??= payload;
         setSaveError(err);
+        if (errorCode(err) === "CONFLICT") {
+          conflicted.current = true;
+          setSaveState("conflict");
+          const mine = pending.current.spec;
+          setConflict({ mine, newer: null, resolved: false });
+          // Who saved the newer draft, and when: read without replacing what this editor shows.
+          try {
+            const newer = await trpcClient.drafts.get.query({ tenantSlug, agentSlug });
+            setConflict((c) => (c && !c.resolved ? { ...c, newer } : c));
+          } catch {
+            // The banner still explains the conflict; "load the newer draft" fetches it again.
+          }
+          return;
+        }
         setSaveState("error");
+        if (isRetryable(err)) {
+          const delay = autosaveRetryDelay(failures.current);
+          failures.current += 1;
+          retryTimer.current = window.setTimeout(() => void flush(), delay);
+        }
       }
     });
     return chain.current.then(() => pending.current === null);
-  }, [saveDraft, queryClient, trpc, tenantSlug, agentSlug]);
+  }, [saveDraft, queryClient, queryKey, trpcClient, tenantSlug, agentSlug]);
+
+  // A failed save is retried as soon as the browser is back online or the window regains focus.
+  const saveStateRef = useRef<SaveState>("idle");
+  useEffect(() => {
+    saveStateRef.current = saveState;
+  }, [saveState]);
+  useEffect(() => {
+    const retryNow = () => {
+      if (saveStateRef.current === "error") {
+        void flush();
+      }
+    };
+    window.addEventListener("online", retryNow);
+    window.addEventListener("focus", retryNow);
+    return () => {
+      window.removeEventListener("online", retryNow);
+      window.removeEventListener("focus", retryNow);
+      window.clearTimeout(retryTimer.current);
+    };
+  }, [flush]);
+
+  const loadNewer = useCallback(() => {
+    window.clearTimeout(timer.current);
+    window.clearTimeout(retryTimer.current);
+    void (async () => {
+      const newer = conflict?.newer ?? (await trpcClient.drafts.get.query({ tenantSlug, agentSlug }));
+      pending.current = null;
+      conflicted.current = false;
+      queryClient.setQueryData(queryKey, newer);
+      setLocal(null);
+      // An open JSON view shows the newer draft too.
+      setJsonText((text) =>
+        text === null ? null : formatSpecJson(isRecord(newer.spec) ? newer.spec : emptySpec()),
+      );
+      setJsonError(null);
+      setSaveError(null);
+      setSavedAt(null);
+      setSaveState("idle");
+      setConflict((c) => (c ? { ...c, newer, resolved: true } : c));
+    })().catch((err: unknown) => setSaveError(err));
+  }, [conflict, trpcClient, queryClient, queryKey, tenantSlug, agentSlug]);
+
+  const overwrite = useCallback(async () => {
+    const newer = conflict?.newer ?? (await trpcClient.drafts.get.query({ tenantSlug, agentSlug }));
+    // Based on the newer revision now: this save replaces it, as the user chose.
+    queryClient.setQueryData(queryKey, (old) => (old ? { ...old, revision: newer.revision } : old));
+    conflicted.current = false;
+    setConflict(null);
+    setSaveError(null);
+    return flush();
+  }, [conflict, trpcClient, queryClient, queryKey, tenantSlug, agentSlug, flush]);
+
+  const dismissConflict = useCallback(() => {
+    setConflict((c) => (c?.resolved ? null : c));
+  }, []);
 
   const setSpec = useCallback(
     (next: Record<string, unknown>) => {
       const draft = { spec: next, baseVersion };
       setLocal(draft);
       pending.current = draft;
+      if (conflicted.current) {
+        // Not sent until the conflict is settled; the text to copy follows the edits.
+        setConflict((c) => (c && !c.resolved ? { ...c, mine: next } : c));
+        return;
+      }
       setSaveState("pending");
       window.clearTimeout(timer.current);
       timer.current = window.setTimeout(() => void flush(), AUTOSAVE_DELAY_MS);
@@ -158,14 +294,16 @@ export function DraftProvider({
     pending.current = null;
     await chain.current;
     await discardDraft({ tenantSlug, agentSlug });
-    await queryClient.refetchQueries({ queryKey: trpc.drafts.get.queryKey({ tenantSlug, agentSlug }) });
+    await queryClient.refetchQueries({ queryKey });
+    conflicted.current = false;
+    setConflict(null);
     setLocal(null);
     setJsonText(null);
     setJsonError(null);
     setSaveState("idle");
     setSavedAt(null);
     setSaveError(null);
-  }, [discardDraft, queryClient, trpc, tenantSlug, agentSlug]);
+  }, [discardDraft, queryClient, queryKey, tenantSlug, agentSlug]);
 
   // The JSON view's syntax error, for the unload check below (nothing of it is pending: it never saves).
   const jsonBroken = useRef(false);
@@ -213,6 +351,10 @@ export function DraftProvider({
       setJsonError,
       flush,
       discard,
+      conflict,
+      loadNewer,
+      overwrite,
+      dismissConflict,
     }),
     [
       tenantSlug,
@@ -229,6 +371,10 @@ export function DraftProvider({
       jsonError,
       flush,
       discard,
+      conflict,
+      loadNewer,
+      overwrite,
+      dismissConflict,
     ],
   );
 

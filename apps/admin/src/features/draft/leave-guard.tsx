@@ -17,7 +17,11 @@ export function LeaveGuard() {
   const draft = useDraft();
   const { jsonError, saveState, flush, setJsonText, setJsonError } = draft;
   const unsaved =
-    jsonError !== null || saveState === "pending" || saveState === "saving" || saveState === "error";
+    jsonError !== null ||
+    saveState === "pending" ||
+    saveState === "saving" ||
+    saveState === "error" ||
+    saveState === "conflict";
   // Switching the editor's view only changes `?view=`: never a departure.
   const blocker = useBlocker(
     ({ currentLocation, nextLocation }) => unsaved && currentLocation.pathname !== nextLocation.pathname,

@@ -23,6 +23,10 @@ export function SaveStatus() {
     state = "pending";
     text = t.spec.unsaved;
     tone = "text-slate-500";
+  } else if (draft.saveState === "conflict") {
+    state = "conflict";
+    text = t.agentPages.conflict.status;
+    tone = "text-rose-700";
   } else if (draft.saveState === "error") {
     state = "error";
     text = t.spec.saveFailed;
@@ -33,13 +37,19 @@ export function SaveStatus() {
     tone = "text-emerald-700";
   } else if (draft.info?.source === "draft") {
     state = "loaded";
-    // Provisioning (`lx apply`) writes drafts with no user behind them: named, never "?".
+    // Provisioning (`lx apply`) writes drafts with no user behind them, the onboarding wizard with
+    // the operator who ran it: each named for what it is, never "?".
+    const { updatedBy, updatedByLabel } = draft.info;
     const who =
-      draft.info.updatedBy === "apply"
+      updatedBy === "apply"
         ? t.agentPages.draftBy.apply
-        : draft.info.updatedByLabel
-          ? t.spec.sourceDraft(draft.info.updatedByLabel)
-          : t.agentPages.draftBy.system;
+        : updatedBy === "wizard"
+          ? updatedByLabel
+            ? t.agentPages.draftBy.wizardBy(updatedByLabel)
+            : t.agentPages.draftBy.wizard
+          : updatedByLabel
+            ? t.spec.sourceDraft(updatedByLabel)
+            : t.agentPages.draftBy.system;
     text = `${who}${draft.info.updatedAt ? ` · ${dateTime(draft.info.updatedAt)}` : ""}`;
     tone = "text-slate-500";
   } else if (draft.info?.source === "active" && draft.info.activeVersion) {

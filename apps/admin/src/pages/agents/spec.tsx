@@ -8,6 +8,7 @@ import { ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { Segmented } from "../../components/ui/tabs.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { useDraft } from "../../features/draft/draft-context.tsx";
+import { ConflictBanner } from "../../features/draft/conflict-banner.tsx";
 import { formatSpecJson } from "../../features/draft/format.ts";
 import { JsonView } from "../../features/draft/json-view.tsx";
 import { LeaveGuard } from "../../features/draft/leave-guard.tsx";
@@ -103,6 +104,8 @@ export function SpecEditorPage() {
           </ButtonLink>
         </div>
       </div>
+
+      <ConflictBanner />
 
       {!draft.jsonError && draft.errors.length > 0 ? <SpecErrors errors={draft.errors} /> : null}
 

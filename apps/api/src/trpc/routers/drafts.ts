@@ -24,10 +24,14 @@ export const draftsRouter = {
       updatedAt: iso(draft.updatedAt),
       updatedByLabel: draft.updatedByLabel,
       updatedBy: draft.updatedBy,
+      revision: draft.revision,
     };
   }),
 
-  /** Upserts the draft (valid or not) and audits `draft.saved`. */
+  /**
+   * Upserts the draft (valid or not) and audits `draft.saved`. With `expectedRevision` (the console
+   * always sends it), a draft written since is not overwritten: CONFLICT naming who saved it and when.
+   */
   save: tenantOperatorProcedure.input(ZSaveDraftInput).mutation(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     const saved = await saveDraft(ctx.db, {
@@ -35,10 +39,16 @@ export const draftsRouter = {
       agentId: agent.id,
       spec: input.spec,
       baseVersion: input.baseVersion,
+      expectedRevision: input.expectedRevision,
       actor: userActor(ctx.session.user),
       requestId: ctx.requestId,
     });
-    return { updatedAt: iso(saved.updatedAt), baseVersion: saved.baseVersion, valid: saved.valid };
+    return {
+      updatedAt: iso(saved.updatedAt),
+      baseVersion: saved.baseVersion,
+      valid: saved.valid,
+      revision: saved.revision,
+    };
   }),
 
   /** Deletes the draft, so the editor starts again from the live spec (audited `draft.discarded`). */
