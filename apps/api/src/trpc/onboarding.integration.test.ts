@@ -95,6 +95,28 @@ describe("onboarding router", () => {
     },
   );
 
+  dbTest(
+    "error: the same intake sent twice at once creates it once; the other is CONFLICT, not 500",
+    async ({ db }) => {
+      // "Criar empresa" clicked twice in one tick: both requests pass the slug check before either
+      // commits, and the second trips the unique index on the slug.
+      const operator = await seedUser(db, { role: "operator" });
+      const { caller } = callerFor(db, await sessionFor(db, operator.email, operator.password));
+      const slug = `sol-${uniqueSuffix()}`;
+      const same = intake(slug);
+      const results = await Promise.all([
+        outcome(caller.onboarding.create(same)),
+        outcome(caller.onboarding.create(same)),
+      ]);
+      expect(results.map((r) => r.code).sort()).toEqual(["CONFLICT", "OK"]);
+      expect(results.find((r) => r.code === "CONFLICT")).toEqual({
+        code: "CONFLICT",
+        appError: `tenant.slug: "${slug}" is already taken`,
+      });
+      expect(await db.$client`select 1 from tenants where slug = ${slug}`).toHaveLength(1);
+    },
+  );
+
   dbTest("security: clients are FORBIDDEN, anonymous callers UNAUTHORIZED", async ({ db }) => {
     const tenant = await seedTenant(db);
     const client = await seedUser(db, { role: "client", tenantId: tenant.id });

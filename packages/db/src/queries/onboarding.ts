@@ -4,7 +4,7 @@ import { parseOnboardingInput, type TOnboardTenantInput } from "@lx/shared/schem
 import type { SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
-import type { Executor } from "../client.ts";
+import { sqlState, type Executor } from "../client.ts";
 import { phoneNumbers, tenants } from "../schema/index.ts";
 import { applyTenantFile, type ApplyReport } from "./apply.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
@@ -27,8 +27,51 @@ export async function onboardTenant(
       userMessage: parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; "),
     });
   }
+  const slug = parsed.file.tenant.slug;
+  try {
+    return await createOnboardedTenant(db, parsed.file, p);
+  } catch (err) {
+    // Two requests with the same intake at once (a double click): both pass the checks below before
+    // either commits, and the second trips a unique index on its insert. It is the same CONFLICT.
+    if (sqlState(err) === "23505") {
+      const constraint = constraintName(err);
+      if (constraint === "phone_numbers_phone_number_id_key") {
+        throw new AppError("CONFLICT", {
+          message: "a phone_number_id of the intake was registered meanwhile",
+          userMessage: "numbers: a phone_number_id of the intake is already registered",
+          cause: err,
+        });
+      }
+      throw new AppError("CONFLICT", {
+        message: `tenant "${slug}" already exists (created meanwhile; ${constraint ?? "unique violation"})`,
+        userMessage: `tenant.slug: "${slug}" is already taken`,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+/** The unique index a 23505 names (postgres.js `constraint_name`, under drizzle's wrapping). */
+function constraintName(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const name = (e as { constraint_name?: unknown }).constraint_name;
+    if (typeof name === "string") {
+      return name;
+    }
+  }
+  return null;
+}
+
+type ParsedOnboarding = Extract<ReturnType<typeof parseOnboardingInput>, { ok: true }>["file"];
+
+async function createOnboardedTenant(
+  db: Executor,
+  file: ParsedOnboarding,
+  p: { secretKey: SecretKeys; actor: AuditActor; requestId?: string },
+): Promise<ApplyReport & { agentSlugs: string[] }> {
   return db.transaction(async (tx) => {
-    const slug = parsed.file.tenant.slug;
+    const slug = file.tenant.slug;
     const [taken] = await tx
       .select({ id: tenants.id })
       .from(tenants)
@@ -39,7 +82,7 @@ export async function onboardTenant(
         userMessage: `tenant.slug: "${slug}" is already taken`,
       });
     }
-    const ids = parsed.file.numbers.map((n) => n.phoneNumberId);
+    const ids = file.numbers.map((n) => n.phoneNumberId);
     if (ids.length > 0) {
       const used = await tx
         .select({ phoneNumberId: phoneNumbers.phoneNumberId })
@@ -54,10 +97,11 @@ export async function onboardTenant(
         });
       }
     }
-    const report = await applyTenantFile(tx, parsed.file, {
+    const report = await applyTenantFile(tx, file, {
       secretKey: p.secretKey,
       env: {},
       actor: p.actor,
+      via: "wizard",
     });
     await insertAuditEvent(tx, {
       tenantId: report.tenantId,
@@ -66,15 +110,15 @@ export async function onboardTenant(
       subjectType: "tenant",
       subjectId: report.tenantId,
       data: {
-        agents: parsed.file.agents.map((a) => a.slug),
-        activate: parsed.file.agents[0]?.activate ?? true,
-        routing: parsed.file.routing.mode,
-        templates: (parsed.file.templates ?? []).map((t) => ({
+        agents: file.agents.map((a) => a.slug),
+        activate: file.agents[0]?.activate ?? true,
+        routing: file.routing.mode,
+        templates: (file.templates ?? []).map((t) => ({
           name: t.name,
           language: t.language,
           purpose: t.purpose,
         })),
-        numbers: parsed.file.numbers.map((n) => ({
+        numbers: file.numbers.map((n) => ({
           displayPhoneNumber: n.displayPhoneNumber,
           kind: n.kind,
           agent: n.agent,
@@ -82,6 +126,6 @@ export async function onboardTenant(
       },
       requestId: p.requestId,
     });
-    return { ...report, agentSlugs: parsed.file.agents.map((a) => a.slug) };
+    return { ...report, agentSlugs: file.agents.map((a) => a.slug) };
   });
 }

@@ -1,10 +1,10 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 
 import { canonicalJson } from "@lx/shared";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
-import { agents, phoneNumbers, tenants, type TenantRouting } from "../schema/index.ts";
+import { agents, conversations, phoneNumbers, tenants, type TenantRouting } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 
 export async function getTenantBySlug(db: Executor, slug: string) {
@@ -51,7 +51,8 @@ export type TenantRow = {
   updatedAt: Date;
 };
 
-export type TenantCounts = { numberCount: number; agentCount: number };
+/** `waitingCount`: conversations whose customer waits for a human (mode `pending_human`). */
+export type TenantCounts = { numberCount: number; agentCount: number; waitingCount: number };
 
 export type TenantWithCounts = TenantRow & TenantCounts;
 
@@ -71,6 +72,11 @@ function tenantCountColumns(db: Executor) {
   return {
     numberCount: db.$count(phoneNumbers, eq(phoneNumbers.tenantId, tenants.id)),
     agentCount: db.$count(agents, eq(agents.tenantId, tenants.id)),
+    // Read off conversations_tenant_mode_idx (tenant_id, mode): an index-only count per tenant.
+    waitingCount: db.$count(
+      conversations,
+      and(eq(conversations.tenantId, tenants.id), eq(conversations.mode, "pending_human")),
+    ),
   };
 }
 
@@ -114,16 +120,59 @@ export async function getTenantCounts(
   { tenantId }: { tenantId: string },
 ): Promise<TenantCounts> {
   const [row] = await db.select(tenantCountColumns(db)).from(tenants).where(eq(tenants.id, tenantId));
-  return { numberCount: row?.numberCount ?? 0, agentCount: row?.agentCount ?? 0 };
+  return {
+    numberCount: row?.numberCount ?? 0,
+    agentCount: row?.agentCount ?? 0,
+    waitingCount: row?.waitingCount ?? 0,
+  };
+}
+
+/**
+ * How many conversations, across every tenant, have a customer waiting for a human (mode
+ * `pending_human`): the operators' navigation badge, polled. Counted per tenant off
+ * conversations_tenant_mode_idx (tenant_id, mode) — a count on `mode` alone could not use that index
+ * and would read every conversation — so it costs one index probe per tenant. Operators only: no
+ * tenant filter here (the router allows operators only).
+ */
+export async function countWaitingForHuman(db: Executor): Promise<number> {
+  const [row] = await waitingForHumanQuery(db);
+  return row?.total ?? 0;
+}
+
+/** The query of `countWaitingForHuman`, unawaited (its plan is checked in the tests). */
+export function waitingForHumanQuery(db: Executor) {
+  return db
+    .select({
+      total: sql<number>`coalesce(sum(${db.$count(conversations, and(eq(conversations.tenantId, tenants.id), eq(conversations.mode, "pending_human")))}), 0)::int`,
+    })
+    .from(tenants);
 }
 
 /** Audits a change of the tenant itself (its settings, its secrets: never their values); pass the change's `tx`. */
 export async function insertTenantAuditEvent(
   tx: Executor,
-  p: { tenantId: string; actor: AuditActor; type: string; before: unknown; after: unknown; data?: Record<string, unknown>; requestId?: string },
+  p: {
+    tenantId: string;
+    actor: AuditActor;
+    type: string;
+    before: unknown;
+    after: unknown;
+    data?: Record<string, unknown>;
+    requestId?: string;
+  },
 ): Promise<void> {
   const { tenantId, actor, type, before, after, data, requestId } = p;
-  await insertAuditEvent(tx, { tenantId, actor, type, subjectType: "tenant", subjectId: tenantId, before, after, data, requestId });
+  await insertAuditEvent(tx, {
+    tenantId,
+    actor,
+    type,
+    subjectType: "tenant",
+    subjectId: tenantId,
+    before,
+    after,
+    data,
+    requestId,
+  });
 }
 
 /** A tenant setting the console changes on its own, audited with before and after. */
@@ -136,18 +185,36 @@ type TenantSetting = { status: TenantRow["status"]; retentionDays: number | null
  */
 export async function changeTenantSetting<K extends keyof TenantSetting>(
   db: Executor,
-  p: { tenantId: string; setting: K; value: TenantSetting[K]; type: string; actor: AuditActor; requestId?: string },
+  p: {
+    tenantId: string;
+    setting: K;
+    value: TenantSetting[K];
+    type: string;
+    actor: AuditActor;
+    requestId?: string;
+  },
 ): Promise<{ changed: boolean }> {
   return db.transaction(async (tx) => {
-    const [row] = await tx.select({ value: tenants[p.setting] }).from(tenants).where(eq(tenants.id, p.tenantId)).for("update");
+    const [row] = await tx
+      .select({ value: tenants[p.setting] })
+      .from(tenants)
+      .where(eq(tenants.id, p.tenantId))
+      .for("update");
     if (!row) {
       throw new AppError("NOT_FOUND", { message: "unknown tenant" });
     }
     if (canonicalJson(row.value) === canonicalJson(p.value)) {
       return { changed: false };
     }
-    await tx.update(tenants).set({ [p.setting]: p.value }).where(eq(tenants.id, p.tenantId));
-    await insertTenantAuditEvent(tx, { ...p, before: { [p.setting]: row.value }, after: { [p.setting]: p.value } });
+    await tx
+      .update(tenants)
+      .set({ [p.setting]: p.value })
+      .where(eq(tenants.id, p.tenantId));
+    await insertTenantAuditEvent(tx, {
+      ...p,
+      before: { [p.setting]: row.value },
+      after: { [p.setting]: p.value },
+    });
     return { changed: true };
   });
 }
@@ -164,7 +231,9 @@ export async function setTenantRouting(
 ): Promise<{ changed: boolean }> {
   if (p.routing.mode === "menu") {
     const slugs = new Set(
-      (await db.select({ slug: agents.slug }).from(agents).where(eq(agents.tenantId, p.tenantId))).map((a) => a.slug),
+      (await db.select({ slug: agents.slug }).from(agents).where(eq(agents.tenantId, p.tenantId))).map(
+        (a) => a.slug,
+      ),
     );
     const unknown = p.routing.options.findIndex((o) => !slugs.has(o.agent));
     if (unknown >= 0) {
@@ -173,7 +242,12 @@ export async function setTenantRouting(
       });
     }
   }
-  return changeTenantSetting(db, { ...p, setting: "routing", value: p.routing, type: "tenant.routing_changed" });
+  return changeTenantSetting(db, {
+    ...p,
+    setting: "routing",
+    value: p.routing,
+    type: "tenant.routing_changed",
+  });
 }
 
 /**
@@ -186,6 +260,11 @@ export async function setTenantStatus(
   db: Executor,
   p: { tenantId: string; status: TenantRow["status"]; actor: AuditActor; requestId?: string },
 ): Promise<{ status: TenantRow["status"]; changed: boolean }> {
-  const { changed } = await changeTenantSetting(db, { ...p, setting: "status", value: p.status, type: "tenant.status_changed" });
+  const { changed } = await changeTenantSetting(db, {
+    ...p,
+    setting: "status",
+    value: p.status,
+    type: "tenant.status_changed",
+  });
   return { status: p.status, changed };
 }

@@ -103,25 +103,28 @@ test("[AUTH]: a sign-in asks tenants.list once, aborts nothing and the productio
   expect(messages.filter((m) => m.includes("%c") || /query #\d|mutation #\d/.test(m))).toEqual([]);
 });
 
+/** An operator's tab title, after the "(N) " that customers waiting for a human put first (tenants/waiting-for-human.spec.ts). */
+const operatorTitle = (title: string) => new RegExp(`^(\\(\\d+\\) )?${title.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+
 test("[AUTH]: each page has its own tab title, in the console's language", async ({ page, apiSignin }) => {
   await page.goto("/login");
   await expect(page).toHaveTitle("Entrar no console · LX Agent Factory");
 
   await apiSignin("operator");
   await page.goto("/tenants");
-  await expect(page).toHaveTitle("Empresas · LX Agent Factory");
+  await expect(page).toHaveTitle(operatorTitle("Empresas · LX Agent Factory"));
   await page.goto(`/tenants/${HAVEN.slug}`);
-  await expect(page).toHaveTitle(`${HAVEN.name} · LX Agent Factory`);
+  await expect(page).toHaveTitle(operatorTitle(`${HAVEN.name} · LX Agent Factory`));
   await page.goto(`/tenants/${HAVEN.slug}/metrics`);
-  await expect(page).toHaveTitle(`Métricas · ${HAVEN.name} · LX Agent Factory`);
+  await expect(page).toHaveTitle(operatorTitle(`Métricas · ${HAVEN.name} · LX Agent Factory`));
   await page.goto(`/tenants/${HAVEN.slug}/agents/${HAVEN.agent}/versions`);
-  await expect(page).toHaveTitle(`Versões · ${HAVEN.agent} · ${HAVEN.name} · LX Agent Factory`);
+  await expect(page).toHaveTitle(operatorTitle(`Versões · ${HAVEN.agent} · ${HAVEN.name} · LX Agent Factory`));
   await page.getByRole("link", { name: "Auditoria" }).click();
-  await expect(page).toHaveTitle("Auditoria · LX Agent Factory");
+  await expect(page).toHaveTitle(operatorTitle("Auditoria · LX Agent Factory"));
   await page.getByTestId("language-switch").click();
-  await expect(page).toHaveTitle("Audit log · LX Agent Factory");
+  await expect(page).toHaveTitle(operatorTitle("Audit log · LX Agent Factory"));
   await page.getByTestId("language-switch").click();
-  await expect(page).toHaveTitle("Auditoria · LX Agent Factory");
+  await expect(page).toHaveTitle(operatorTitle("Auditoria · LX Agent Factory"));
 });
 
 test("[AUTH]: the client's pages are titled with their page and tenant", async ({ page, apiSignin }) => {

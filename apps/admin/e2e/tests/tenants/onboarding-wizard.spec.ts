@@ -69,7 +69,9 @@ test("[ONBOARDING]: onboards a tenant through the wizard — intake, path-named 
   await expect(stepsNav).not.toContainText("erro");
   // A slug typed wrong says so as it is typed; the slug follows the name.
   await page.getByLabel("Identificador da empresa").fill("Clinica Aurora");
-  await expect(page.getByTestId("field-errors")).toHaveText(["deve ser um slug em minúsculas (a-z, 0-9 e hífens simples)"]);
+  await expect(page.getByTestId("field-errors")).toHaveText([
+    "deve ser um slug em minúsculas (a-z, 0-9 e hífens simples)",
+  ]);
   await expect(page.getByTestId("wizard-step-tenant")).toContainText("1 erro");
   await page.getByLabel("Identificador da empresa").fill("");
   await page.getByLabel("Nome da empresa").fill(name);
@@ -146,7 +148,9 @@ test("[ONBOARDING]: onboards a tenant through the wizard — intake, path-named 
   await expect(number).toContainText("deve ter só dígitos");
   await page.getByTestId("wizard-step-review").click();
   // Review errors name the field as the screens do (counted from 1), not by the apply file's path.
-  await expect(page.getByTestId("spec-errors")).toContainText("Número 1 › phone_number_id (Meta): deve ter só dígitos");
+  await expect(page.getByTestId("spec-errors")).toContainText(
+    "Número 1 › phone_number_id (Meta): deve ter só dígitos",
+  );
   await expect(page.getByTestId("spec-errors")).not.toContainText("numbers.0");
   await shot("onboarding-wizard-review-errors");
   await expect(page.getByTestId("wizard-create")).toBeDisabled();
@@ -292,7 +296,9 @@ test("[ONBOARDING]: two agents behind an initial menu — the wizard routes by m
   const warnings = page.getByTestId("wizard-warnings");
   await expect(warnings).toContainText("Agente 1 › Templates › Retomada");
   await expect(warnings).toContainText("Agente 2 › Templates › Retomada");
-  await expect(warnings).toContainText("sem template de reengajamento: as respostas fora da janela de 24 horas serão bloqueadas");
+  await expect(warnings).toContainText(
+    "sem template de reengajamento: as respostas fora da janela de 24 horas serão bloqueadas",
+  );
   await page.getByTestId("wizard-create").click();
   await expect(page).toHaveURL(new RegExp(`/tenants/${slug}$`));
   for (const agent of ["atendimento", "vendas"]) {
@@ -359,5 +365,111 @@ test("[ONBOARDING]: an intake saved by the one-agent wizard carries over; a take
   await expect(page.getByTestId("wizard-ready")).toBeVisible();
   await page.getByTestId("wizard-create").click();
   await expect(page.getByTestId("toast-error")).toContainText('tenant.slug: "haven" is already taken');
+  await expect(page).toHaveURL(/\/tenants\/new\?step=review$/);
+});
+
+/** The one-agent intake of the test above, for a tenant of its own (valid: the review is ready). */
+function legacyIntake(name: string, slug: string) {
+  return {
+    tenantName: name,
+    tenantSlug: slug,
+    slugTouched: true,
+    agentSlug: "atendimento",
+    spec: {
+      specVersion: 1,
+      agent: { name: "Bia", role: "general", language: "pt-BR", timezone: "America/Sao_Paulo" },
+      business: { name, description: "Uma clínica de teste." },
+      goals: ["Atender"],
+      handoff: { keywords: ["atendente"], allowModelRequest: true, message: "Já chamo alguém." },
+    },
+    numbers: [],
+    activate: true,
+  };
+}
+
+test("[ONBOARDING]: the step is in the URL — Back returns to the previous step, a reload stays, a step not reachable yet falls back", async ({
+  page,
+  apiSignin,
+}) => {
+  const { name, slug } = newTenant("Clínica Volta");
+  await apiSignin("operator");
+  await page.goto("/tenants");
+  await page.evaluate(() => window.localStorage.removeItem("lx.onboarding"));
+  await page.getByRole("link", { name: "Nova empresa" }).click();
   await expect(page).toHaveURL(/\/tenants\/new$/);
+  await page.getByLabel("Nome da empresa").fill(name);
+  await page.getByRole("button", { name: "Próximo →" }).click();
+  await expect(page).toHaveURL(/\/tenants\/new\?step=agent$/);
+  await expect(page.getByTestId("wizard-step-agent")).toHaveAttribute("aria-current", "step");
+
+  // The browser's Back: the previous step, with what was typed; Forward: the agent again.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/tenants\/new$/);
+  await expect(page.getByTestId("wizard-step-tenant")).toHaveAttribute("aria-current", "step");
+  await expect(page.getByLabel("Nome da empresa")).toHaveValue(name);
+  await page.goForward();
+  await expect(page.getByTestId("wizard-step-agent")).toHaveAttribute("aria-current", "step");
+
+  // A reload stays on the step.
+  await page.reload();
+  await expect(page).toHaveURL(/\/tenants\/new\?step=agent$/);
+  await expect(page.getByTestId("wizard-step-agent")).toHaveAttribute("aria-current", "step");
+  await expect(page.getByTestId("wizard-step-tenant")).not.toHaveAttribute("aria-current", "step");
+
+  // The routing while the agent is unfinished: the first incomplete step (the agent) instead.
+  await page.goto("/tenants/new?step=routing");
+  await expect(page).toHaveURL(/\/tenants\/new\?step=agent$/);
+  await expect(page.getByTestId("wizard-step-agent")).toHaveAttribute("aria-current", "step");
+  // A fresh intake cannot be past its first step.
+  await page.evaluate(() => window.localStorage.removeItem("lx.onboarding"));
+  await page.goto("/tenants/new?step=review");
+  await expect(page).toHaveURL(/\/tenants\/new$/);
+  await expect(page.getByTestId("wizard-step-tenant")).toHaveAttribute("aria-current", "step");
+
+  // A complete intake may open on its review (a reload there stays there).
+  await page.evaluate(
+    (intake) => window.localStorage.setItem("lx.onboarding", JSON.stringify(intake)),
+    legacyIntake(name, slug),
+  );
+  await page.goto("/tenants/new?step=review");
+  await expect(page.getByTestId("wizard-ready")).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId("wizard-ready")).toBeVisible();
+  await expect(page).toHaveURL(/\/tenants\/new\?step=review$/);
+});
+
+test('[ONBOARDING]: "Criar empresa" clicked twice in the same tick creates the tenant once, without an error', async ({
+  page,
+  apiSignin,
+}) => {
+  const { name, slug } = newTenant("Clínica Dois Cliques");
+  await apiSignin("operator");
+  await page.goto("/tenants/new");
+  await page.evaluate(
+    (intake) => window.localStorage.setItem("lx.onboarding", JSON.stringify(intake)),
+    legacyIntake(name, slug),
+  );
+  await page.reload();
+  await page.getByTestId("wizard-step-review").click();
+  await expect(page.getByTestId("wizard-ready")).toBeVisible();
+
+  // Every onboarding.create the page sends (a batch counts each call in it).
+  let creates = 0;
+  page.on("request", (req) => {
+    const path = new URL(req.url()).pathname;
+    if (path.startsWith("/trpc/")) {
+      creates += path
+        .slice("/trpc/".length)
+        .split(",")
+        .filter((p) => p === "onboarding.create").length;
+    }
+  });
+  await page.getByTestId("wizard-create").evaluate((button: HTMLButtonElement) => {
+    button.click();
+    button.click();
+  });
+  await expect(page).toHaveURL(new RegExp(`/tenants/${slug}$`));
+  await expect(page.getByTestId("toast-success")).toContainText(`${name} criada`);
+  await expect(page.getByTestId("toast-error")).toHaveCount(0);
+  expect(creates).toBe(1);
 });

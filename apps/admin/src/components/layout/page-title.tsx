@@ -33,9 +33,10 @@ export function useDocumentTitle(...parts: (string | null | undefined)[]): void 
 /**
  * The title of the signed-in pages (rendered once, in the shell): the deepest route's handle, then
  * the agent, then the tenant — "Métricas · Haven Clínica · LX Agent Factory". The tenant's name
- * comes from the queries the page itself makes (same keys, so from the cache).
+ * comes from the queries the page itself makes (same keys, so from the cache). `waiting` (operators:
+ * customers waiting for a human, across tenants) leads it as "(3) …" when there are any.
  */
-export function SessionPageTitle() {
+export function SessionPageTitle({ waiting = 0 }: { waiting?: number }) {
   const { t } = useI18n();
   const trpc = useTRPC();
   const user = useUser();
@@ -59,6 +60,11 @@ export function SessionPageTitle() {
     : wantsClient
       ? byId.data?.name
       : undefined;
-  useDocumentTitle(handle?.title?.(t), wantsParam ? agentSlug : undefined, tenantName);
+  const title = handle?.title?.(t);
+  useDocumentTitle(
+    waiting > 0 ? `(${waiting}) ${title ?? t.app.name}` : title,
+    wantsParam ? agentSlug : undefined,
+    tenantName,
+  );
   return null;
 }

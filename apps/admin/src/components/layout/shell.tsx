@@ -1,7 +1,8 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type ComponentType, type SVGProps } from "react";
 import { NavLink, Outlet, useLocation } from "react-router";
 
+import { WAITING_POLL_MS, WaitingBadge } from "../../features/tenants/waiting-badge.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { sessionEnd, useUser } from "../../lib/session.ts";
@@ -22,7 +23,14 @@ import { useToast } from "../ui/toast.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
 import { SessionPageTitle } from "./page-title.tsx";
 
-type NavItem = { to: string; label: string; icon: ComponentType<SVGProps<SVGSVGElement>>; soon?: boolean };
+type NavItem = {
+  to: string;
+  label: string;
+  icon: ComponentType<SVGProps<SVGSVGElement>>;
+  soon?: boolean;
+  /** Customers waiting for a human behind this item (a badge). */
+  waiting?: number;
+};
 
 function MenuIcon(props: SVGProps<SVGSVGElement>) {
   return (
@@ -89,6 +97,16 @@ export function Shell() {
     return () => document.removeEventListener("keydown", onKey);
   }, [open]);
 
+  // Operators: customers waiting for a human across every tenant, on "Empresas" and in the tab's
+  // title, so nobody has to open each client's inbox to find them. Polled modestly (a count per
+  // tenant off an index); clients never see other tenants, so theirs is not asked for.
+  const waiting = useQuery({
+    ...trpc.tenants.waitingCount.queryOptions(),
+    enabled: user.role === "operator",
+    refetchInterval: WAITING_POLL_MS,
+  });
+  const waitingTotal = user.role === "operator" ? (waiting.data?.total ?? 0) : 0;
+
   const logout = useMutation(
     trpc.auth.logout.mutationOptions({
       onSettled: () => {
@@ -107,7 +125,7 @@ export function Shell() {
   const items: NavItem[] =
     user.role === "operator"
       ? [
-          { to: "/tenants", label: t.nav.tenants, icon: BuildingIcon },
+          { to: "/tenants", label: t.nav.tenants, icon: BuildingIcon, waiting: waitingTotal },
           { to: "/audit", label: t.nav.audit, icon: ListIcon },
           { to: "/operations", label: t.nav.operations, icon: GaugeIcon },
           { to: "/operators", label: t.nav.operators, icon: UsersIcon },
@@ -133,7 +151,7 @@ export function Shell() {
 
   return (
     <div className="min-h-screen lg:flex">
-      <SessionPageTitle />
+      <SessionPageTitle waiting={waitingTotal} />
       <a
         href="#main"
         className="sr-only z-50 rounded bg-white px-3 py-2 text-sm font-medium text-indigo-700 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2"
@@ -154,6 +172,8 @@ export function Shell() {
           <MenuIcon className="size-5" />
         </button>
         {brand}
+        {/* The drawer is closed on a phone: the total shows in the top bar too. */}
+        <WaitingBadge count={waitingTotal} className="ml-auto" data-testid="topbar-waiting" />
       </header>
       {open ? (
         <div
@@ -212,6 +232,7 @@ export function Shell() {
                   >
                     <item.icon className="size-4.5 shrink-0" />
                     <span className="flex-1">{item.label}</span>
+                    <WaitingBadge count={item.waiting ?? 0} data-testid="nav-waiting" />
                     {item.soon ? (
                       <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
                         {t.common.comingSoon}

@@ -25,6 +25,7 @@ import {
   TenantStatusDialog,
 } from "../../features/tenants/tenant-status.tsx";
 import { AccountsCard, CLIENT_ACCESS_ID, clientAccessPath } from "../../features/users/accounts-card.tsx";
+import { WAITING_POLL_MS, WaitingBadge } from "../../features/tenants/waiting-badge.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 
@@ -32,7 +33,11 @@ export function TenantDetailPage() {
   const { tenantSlug = "" } = useParams();
   const { t, dateTime, number } = useI18n();
   const trpc = useTRPC();
-  const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
+  // Polled: the Conversas shortcut counts the customers waiting for a human (`waitingCount`).
+  const tenant = useQuery({
+    ...trpc.tenants.bySlug.queryOptions({ tenantSlug }),
+    refetchInterval: WAITING_POLL_MS,
+  });
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
   /** The status the operator asked for, waiting for the dialog's confirmation. */
   const [statusTarget, setStatusTarget] = useState<TTenantStatus | null>(null);
@@ -44,7 +49,12 @@ export function TenantDetailPage() {
 
   const base = `/tenants/${tenant.data.slug}`;
   const shortcuts = [
-    { to: `${base}/conversations`, label: t.tenant.conversations, soon: false },
+    {
+      to: `${base}/conversations`,
+      label: t.tenant.conversations,
+      soon: false,
+      waiting: tenant.data.waitingCount,
+    },
     { to: `${base}/setup`, label: t.tenant.setup, soon: false },
     { to: `${base}/metrics`, label: t.tenant.metrics, soon: false },
     { to: `${base}/appointments`, label: t.tenant.appointments, soon: false },
@@ -99,6 +109,7 @@ export function TenantDetailPage() {
                   >
                     <span>{item.label}</span>
                     <span className="flex items-center gap-1.5">
+                      <WaitingBadge count={item.waiting ?? 0} data-testid="shortcut-waiting" />
                       {item.soon ? (
                         <Badge tone="gray" className="px-1.5 py-0 text-[10px]">
                           {t.common.comingSoon}

@@ -9,6 +9,7 @@ import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
+import { WAITING_POLL_MS, WaitingBadge } from "../../features/tenants/waiting-badge.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
@@ -21,19 +22,24 @@ function folded(text: string): string {
 export function TenantsListPage() {
   const { t, dateTime, number } = useI18n();
   const trpc = useTRPC();
-  const tenants = useQuery(trpc.tenants.list.queryOptions());
+  // Polled so the customers waiting for a human (`waitingCount`) stay current on an open list.
+  const tenants = useQuery({ ...trpc.tenants.list.queryOptions(), refetchInterval: WAITING_POLL_MS });
   const [search, setSearch] = useState("");
+  /** Tenants whose customers wait for a human first (most waiting first), instead of by name. */
+  const [byWaiting, setByWaiting] = useState(false);
 
   const rows = useMemo(() => {
     const needle = folded(search.trim());
     // Archived tenants (clients who left) after the others, each group in the API's order (by name).
     const all = [...(tenants.data ?? [])].sort(
-      (a, b) => Number(a.status === "archived") - Number(b.status === "archived"),
+      (a, b) =>
+        (byWaiting ? b.waitingCount - a.waitingCount : 0) ||
+        Number(a.status === "archived") - Number(b.status === "archived"),
     );
     return needle === ""
       ? all
       : all.filter((tenant) => folded(tenant.name).includes(needle) || tenant.slug.includes(needle));
-  }, [tenants.data, search]);
+  }, [tenants.data, search, byWaiting]);
 
   return (
     <Page>
@@ -78,6 +84,22 @@ export function TenantsListPage() {
                 <Th>{t.tenants.status}</Th>
                 <Th className="text-right">{t.tenants.numbers}</Th>
                 <Th className="text-right">{t.tenants.agents}</Th>
+                <Th className="text-right" aria-sort={byWaiting ? "descending" : "none"}>
+                  <button
+                    type="button"
+                    onClick={() => setByWaiting((on) => !on)}
+                    aria-pressed={byWaiting}
+                    title={t.tenants.sortByWaiting}
+                    data-testid="sort-by-waiting"
+                    className={cn(
+                      "inline-flex items-center gap-1 rounded uppercase hover:text-slate-900 focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none",
+                      byWaiting && "text-amber-700",
+                    )}
+                  >
+                    {t.tenants.waiting}
+                    <span aria-hidden>{byWaiting ? "↓" : "↕"}</span>
+                  </button>
+                </Th>
                 <Th>{t.tenants.created}</Th>
               </tr>
             </THead>
@@ -88,7 +110,11 @@ export function TenantsListPage() {
                   data-testid="tenant-row"
                   data-slug={tenant.slug}
                   data-status={tenant.status}
-                  className={cn(tenant.status === "archived" && "bg-slate-50/60 text-slate-500")}
+                  data-waiting={tenant.waitingCount}
+                  className={cn(
+                    tenant.status === "archived" && "bg-slate-50/60 text-slate-500",
+                    tenant.waitingCount > 0 && "bg-amber-50/60",
+                  )}
                 >
                   <Td>
                     <Link
@@ -107,6 +133,21 @@ export function TenantsListPage() {
                   </Td>
                   <Td className="text-right tabular-nums">{number(tenant.numberCount)}</Td>
                   <Td className="text-right tabular-nums">{number(tenant.agentCount)}</Td>
+                  <Td className="text-right">
+                    {tenant.waitingCount > 0 ? (
+                      <Link
+                        to={`/tenants/${tenant.slug}/conversations?mode=pending_human`}
+                        className="rounded focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:outline-none"
+                      >
+                        <WaitingBadge count={tenant.waitingCount} data-testid="tenant-waiting" />
+                      </Link>
+                    ) : (
+                      <span className="text-slate-400">
+                        <span aria-hidden>—</span>
+                        <span className="sr-only">{t.nav.waiting(0)}</span>
+                      </span>
+                    )}
+                  </Td>
                   <Td className="whitespace-nowrap text-slate-500">{dateTime(tenant.createdAt)}</Td>
                 </Tr>
               ))}

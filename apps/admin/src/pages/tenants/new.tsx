@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState, type FocusEvent } from "react";
-import { useNavigate } from "react-router";
+import { useNavigate, useSearchParams } from "react-router";
 
 import { isValidTimeZone, parseOnboardingInput, type FieldError } from "@lx/shared/schemas";
 
@@ -38,6 +38,7 @@ import { errorMessage } from "../../lib/errors.ts";
 import { afterPointer, isTouched, useTouched } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { isRecord } from "../../lib/paths.ts";
+import { useSingleFlight } from "../../lib/single-flight.ts";
 import { useTRPC } from "../../lib/trpc.ts";
 
 /** What a fresh wizard holds: the intake's fields are "edited" once they differ from it. */
@@ -47,7 +48,11 @@ const EMPTY_INPUT = toOnboardingInput(emptyIntake());
 function ReviewErrors({ errors, title }: { errors: readonly FieldError[]; title: string }) {
   const { t, validation } = useI18n();
   return (
-    <div role="alert" className="rounded-lg bg-rose-50 px-4 py-3 ring-1 ring-rose-200" data-testid="spec-errors">
+    <div
+      role="alert"
+      className="rounded-lg bg-rose-50 px-4 py-3 ring-1 ring-rose-200"
+      data-testid="spec-errors"
+    >
       <p className="text-sm font-semibold text-rose-800">{title}</p>
       <ul className="mt-2 space-y-1 text-sm text-rose-700">
         {errors.map((error, index) => (
@@ -61,6 +66,24 @@ function ReviewErrors({ errors, title }: { errors: readonly FieldError[]; title:
       </ul>
     </div>
   );
+}
+
+/** The `?step=` of the URL, if it names a step. */
+function stepParam(value: string | null): Step | null {
+  return STEPS.find((s) => s === value) ?? null;
+}
+
+/**
+ * The step the wizard shows for the URL's `requested` one: any step up to the first one whose data
+ * is incomplete (the review once nothing is), or one the operator already reached in this page with
+ * the wizard's own buttons (they may move on past errors); anything further — a reloaded or typed
+ * `?step=routing` while the agent is unfinished — falls back to that first incomplete step.
+ */
+function allowedStep(requested: Step, errors: readonly FieldError[], reached: ReadonlySet<Step>): Step {
+  const firstIncomplete = STEPS.find((s) => errors.some((e) => stepOf(e.path) === s)) ?? "review";
+  return reached.has(requested) || STEPS.indexOf(requested) <= STEPS.indexOf(firstIncomplete)
+    ? requested
+    : firstIncomplete;
 }
 
 function initialIntake(): Intake {
@@ -85,7 +108,11 @@ export function NewTenantPage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [intake, setIntake] = useState<Intake>(initialIntake);
-  const [step, setStep] = useState<Step>("tenant");
+  // The step lives in the URL (`?step=agent`; none is the first): the browser's Back (Android's back
+  // gesture) returns to the previous step, a reload stays where it was (the intake is in localStorage).
+  const [searchParams, setSearchParams] = useSearchParams();
+  const requested = stepParam(searchParams.get("step")) ?? "tenant";
+  const [reached, setReached] = useState<ReadonlySet<Step>>(() => new Set());
   const [agentIndex, setAgentIndex] = useState(0);
   const [confirmDiscard, setConfirmDiscard] = useState(false);
   const current = Math.min(agentIndex, intake.agents.length - 1);
@@ -105,6 +132,20 @@ export function NewTenantPage() {
     const parsed = parseOnboardingInput(input);
     return { errors: parsed.ok ? [] : parsed.errors, warnings: parsed.warnings };
   }, [input]);
+  const step = allowedStep(requested, errors, reached);
+  const setStep = useCallback(
+    (next: Step, { replace = false }: { replace?: boolean } = {}) => {
+      setReached((done) => (done.has(next) ? done : new Set([...done, next])));
+      setSearchParams(next === "tenant" ? {} : { step: next }, { replace });
+    },
+    [setSearchParams],
+  );
+  // A URL naming a step the intake does not allow yet shows the first incomplete one: say so in the URL.
+  useEffect(() => {
+    if (step !== requested) {
+      setStep(step, { replace: true });
+    }
+  }, [step, requested, setStep]);
   // An error shows once its field is touched (edited, or left: `name`/`data-path` on the control)
   // or once its step was left with Next or a step button; the review shows them all.
   const { touched, touch, reset } = useTouched(input, EMPTY_INPUT);
@@ -129,6 +170,9 @@ export function NewTenantPage() {
     }
   };
 
+  // `create.isPending` turns true on a later task: two clicks in the same tick would both see it false
+  // and send the intake twice (the second refused as a taken slug beside the success toast).
+  const singleFlight = useSingleFlight();
   const create = useMutation(
     trpc.onboarding.create.mutationOptions({
       onSuccess: async (result) => {
@@ -140,6 +184,8 @@ export function NewTenantPage() {
       onError: (err) => toast.error(errorMessage(err, t)),
     }),
   );
+  // The error is shown by onError; the guard only needs the call to settle.
+  const submit = () => void singleFlight(() => create.mutateAsync(input).catch(() => undefined));
 
   const index = STEPS.indexOf(step);
   const tabs = { intake, set, errors: shown, step, current, onSelect: setAgentIndex };
@@ -281,7 +327,7 @@ export function NewTenantPage() {
           <Button
             disabled={errors.length > 0}
             loading={create.isPending}
-            onClick={() => create.mutate(input)}
+            onClick={submit}
             data-testid="wizard-create"
           >
             {create.isPending ? t.wizard.creating : t.wizard.create}
@@ -296,7 +342,8 @@ export function NewTenantPage() {
         onConfirm={() => {
           window.localStorage.removeItem(STORAGE_KEY);
           setIntake(emptyIntake());
-          setStep("tenant");
+          setReached(new Set());
+          setStep("tenant", { replace: true });
           setAttempted(new Set());
           reset();
           setAgentIndex(0);

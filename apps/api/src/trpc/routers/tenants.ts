@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
 import {
+  countWaitingForHuman,
   getTenantCounts,
   getTenantForUser,
   listTenantsWithCounts,
@@ -8,16 +9,32 @@ import {
   setTenantStatus,
   userActor,
 } from "@lx/db/queries";
-import { ZGetTenantByIdInput, ZGetTenantBySlugInput, ZSetRoutingInput, ZSetTenantStatusInput } from "@lx/shared/schemas";
+import {
+  ZGetTenantByIdInput,
+  ZGetTenantBySlugInput,
+  ZSetRoutingInput,
+  ZSetTenantStatusInput,
+} from "@lx/shared/schemas";
 
 import { toTenantWithCountsDto } from "../dto.ts";
 import { authedProcedure, operatorProcedure, tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
 
 export const tenantsRouter = {
-  /** Operators: every tenant with its number and agent counts. */
+  /**
+   * Operators: every tenant with its number and agent counts and how many of its customers wait for
+   * a human (`waitingCount`: conversations in `pending_human`).
+   */
   list: operatorProcedure.query(async ({ ctx }) => {
     const rows = await listTenantsWithCounts(ctx.db);
     return rows.map(toTenantWithCountsDto);
+  }),
+
+  /**
+   * Operators: how many customers, across all tenants, wait for a human (conversations in
+   * `pending_human`) — the navigation's badge and the tab title's "(3)", polled.
+   */
+  waitingCount: operatorProcedure.query(async ({ ctx }) => {
+    return { total: await countWaitingForHuman(ctx.db) };
   }),
 
   /** Operators, or the client of that tenant (anyone else: NOT_FOUND). */
