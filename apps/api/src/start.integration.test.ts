@@ -26,6 +26,20 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** `pnpm start`'s environment against a database of the test's own (no console build). */
+async function startEnv(databaseUrl: string, port: number, logLevel: string): Promise<NodeJS.ProcessEnv> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/root",
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    WORKER_METRICS_PORT: String(await freePort()),
+    LX_SECRET_KEY: TEST_SECRET_KEY_HEX,
+    LX_SKIP_CONSOLE_BUILD: "1",
+    LOG_LEVEL: logLevel,
+  };
+}
+
 // `pnpm start` as a user runs it (against a given DATABASE_URL; the embedded server is proven by
 // packages/db's embedded test): demo provisioned, API + worker + Meta sandbox up, and a customer's
 // message to the sandbox number answered by agent 1.0.0 and delivered.
@@ -37,16 +51,7 @@ test("pnpm start provisions Haven at 1.0.0 and answers a sandbox customer end to
     cwd: root,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/root",
-      DATABASE_URL: tdb.url,
-      PORT: String(port),
-      WORKER_METRICS_PORT: String(await freePort()),
-      LX_SECRET_KEY: TEST_SECRET_KEY_HEX,
-      LX_SKIP_CONSOLE_BUILD: "1",
-      LOG_LEVEL: "warn",
-    },
+    env: await startEnv(tdb.url, port, "warn"),
   });
   let out = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -250,16 +255,7 @@ test("SIGTERM to the pnpm process alone stops the whole product in order", async
     cwd: root,
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/root",
-      DATABASE_URL: tdb.url,
-      PORT: String(port),
-      WORKER_METRICS_PORT: String(await freePort()),
-      LX_SECRET_KEY: TEST_SECRET_KEY_HEX,
-      LX_SKIP_CONSOLE_BUILD: "1",
-      LOG_LEVEL: "info",
-    },
+    env: await startEnv(tdb.url, port, "info"),
   });
   let out = "";
   pnpm.stdout.on("data", (d: Buffer) => (out += d.toString()));

@@ -13,6 +13,7 @@ import { NumberDirectory } from "@lx/db/number-directory";
 import { dbTest as test, seedAgent, seedNumber, seedTenant } from "@lx/db/testing";
 import { batch, inboundText, metaJsonStringify, newWamid, signPayload } from "@lx/sandbox";
 
+import { postChunked } from "../testing/chunked.ts";
 import { buildTestApp } from "../testing/harness.ts";
 
 const SECRET = "test-app-secret";
@@ -164,21 +165,7 @@ describe("Meta webhook", () => {
       });
       expect(declaredFetch.status).toBe(413);
       const parts = [big.slice(0, 1_000_000), big.slice(1_000_000, 3_000_000), big.slice(3_000_000)];
-      const streamedFetch = await fetch(`http://127.0.0.1:${port}/api/webhooks/whatsapp`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: new ReadableStream<Uint8Array>({
-          pull(controller) {
-            const part = parts.shift();
-            if (part === undefined) {
-              controller.close();
-            } else {
-              controller.enqueue(new TextEncoder().encode(part));
-            }
-          },
-        }),
-        duplex: "half",
-      } as RequestInit);
+      const streamedFetch = await postChunked(`http://127.0.0.1:${port}/api/webhooks/whatsapp`, parts);
       expect(streamedFetch.status).toBe(413);
     }
   });

@@ -8,6 +8,7 @@ import type { Database } from "@lx/db/client";
 import { dbTest, seedAgent, seedConversation, seedNumber, seedTenant, seedUser } from "@lx/db/testing";
 import { TRPC_MAX_BATCH_SIZE, TRPC_MAX_BODY_BYTES } from "@lx/shared/schemas";
 
+import { postChunked } from "../testing/chunked.ts";
 import { buildTestApp, callerFor, codeOf, sessionFor } from "../testing/harness.ts";
 import { containsNul } from "./init.ts";
 
@@ -154,21 +155,7 @@ describe("/trpc request body limit", () => {
 
       // A chunked body under the limit is read and handed to tRPC as usual.
       const parts = ['{"email":"a@b.test",', '"password":"x"}'];
-      const chunked = await fetch(`http://127.0.0.1:${port}/trpc/auth.login`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: new ReadableStream<Uint8Array>({
-          pull(controller) {
-            const part = parts.shift();
-            if (part === undefined) {
-              controller.close();
-            } else {
-              controller.enqueue(new TextEncoder().encode(part));
-            }
-          },
-        }),
-        duplex: "half",
-      } as RequestInit);
+      const chunked = await postChunked(`http://127.0.0.1:${port}/trpc/auth.login`, parts);
       expect(chunked.status).toBe(401);
       expect(((await chunked.json()) as TrpcErrorBody).error.data.code).toBe("UNAUTHORIZED");
 

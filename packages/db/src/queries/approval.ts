@@ -37,32 +37,6 @@ export function approvalAllowsActivation(gate: ApprovalGate): boolean {
 }
 
 /**
- * The note the client left with the latest rejection of a version (kept in the `version.rejected`
- * audit event, the one place it is stored), or null. Filtered by tenant (STYLE rule 18).
- */
-export async function rejectionNote(
-  db: Executor,
-  p: { tenantId: string; agentId: string; version: string },
-): Promise<string | null> {
-  const [row] = await db
-    .select({ note: sql<string | null>`${auditEvents.data} ->> 'note'` })
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.tenantId, p.tenantId),
-        eq(auditEvents.type, "version.rejected"),
-        eq(auditEvents.subjectType, "agent"),
-        eq(auditEvents.subjectId, p.agentId),
-        sql`${auditEvents.after} ->> 'version' = ${p.version}`,
-      ),
-    )
-    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id))
-    .limit(1);
-  const note = row?.note?.trim();
-  return note ? note : null;
-}
-
-/**
  * The latest rejection note of each version of an agent (version → note), for the version list.
  * Filtered by tenant (STYLE rule 18).
  */
@@ -129,7 +103,7 @@ export async function checkApprovalGate(
   }
   const note =
     gate === "rejected"
-      ? await rejectionNote(db, { tenantId: p.tenantId, agentId: p.agentId, version: p.version })
+      ? ((await rejectionNotes(db, { tenantId: p.tenantId, agentId: p.agentId })).get(p.version) ?? null)
       : null;
   if (!p.force) {
     const why =

@@ -2,39 +2,13 @@ import { randomInt } from "node:crypto";
 
 import type { Page } from "@playwright/test";
 
-import { newCustomer, type Customer } from "../../fixtures/customer.ts";
+import { newCustomer } from "../../fixtures/customer.ts";
 import { HAVEN } from "../../fixtures/data.ts";
-import { withStackDb } from "../../fixtures/db.ts";
+import { seedConversation, withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { patchTrpcData, recordRequests } from "../../fixtures/trpc-routes.ts";
 
 const label = (i: number) => `Mensagem ${String(i).padStart(2, "0")}`;
-
-/**
- * A conversation on Haven's number with `count` customer messages (the last one just now: the window
- * is open), written straight into the database so the bot is not woken for each.
- */
-async function seededConversation(customer: Customer, count: number): Promise<string> {
-  return withStackDb(async (sql) => {
-    const [row] = await sql<{ id: string }[]>`
-      with n as (select id, tenant_id from phone_numbers where phone_number_id = ${HAVEN.phoneNumberId}),
-      c as (
-        insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, customer_name,
-                                   last_message_at, last_customer_message_at)
-        select tenant_id, id, ${customer.waId}, ${customer.waId}, ${customer.name}, now(), now() from n
-        returning id, tenant_id
-      ),
-      m as (
-        insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
-        select c.tenant_id, c.id, 'in', 'customer', 'text', 'Mensagem ' || lpad(i::text, 2, '0'),
-               now() - make_interval(secs => ${count} - i)
-        from c, generate_series(1, ${count}) as i
-        order by i
-      )
-      select id from c`;
-    return row?.id ?? "";
-  });
-}
 
 /** Two Ctrl+Enter key presses in one tick (before React re-renders), as a bouncing key or double press sends. */
 async function pressSendTwiceInOneTick(page: Page, textbox: ReturnType<Page["getByRole"]>) {
@@ -50,7 +24,7 @@ test("[INBOX]: when another operator took the conversation first, \"Assumir\" wa
   apiSignin,
 }) => {
   const customer = newCustomer("Disputa");
-  const conversationId = await seededConversation(customer, 2);
+  const conversationId = await seedConversation(customer, 2);
   const suffix = String(randomInt(100_000, 999_999));
   const other = { email: `carla-${suffix}@haven.local`, name: `Carla ${suffix}` };
 
@@ -93,7 +67,7 @@ test("[INBOX]: a short outage keeps the open conversation, the list and the half
   apiSignin,
 }) => {
   const customer = newCustomer("Queda");
-  const conversationId = await seededConversation(customer, 3);
+  const conversationId = await seedConversation(customer, 3);
   await apiSignin("operator");
   await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
   const panel = page.getByTestId("conversation-panel");
@@ -124,7 +98,7 @@ test("[INBOX]: a short outage keeps the open conversation, the list and the half
 
 test("[INBOX]: Ctrl+Enter pressed twice in one tick sends the reply once", async ({ page, apiSignin }) => {
   const customer = newCustomer("Duplo");
-  const conversationId = await seededConversation(customer, 1);
+  const conversationId = await seedConversation(customer, 1);
   await apiSignin("operator");
   const replies = recordRequests(page, "/trpc/conversations.reply");
   await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
@@ -163,7 +137,7 @@ test.describe("on a phone", () => {
 
   test("[INBOX]: a conversation opens at its newest message with the composer in view", async ({ page, apiSignin }) => {
     const customer = newCustomer("Celular");
-    const conversationId = await seededConversation(customer, 40);
+    const conversationId = await seedConversation(customer, 40);
     await apiSignin("operator");
     await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
     const panel = page.getByTestId("conversation-panel");

@@ -1,6 +1,6 @@
 import { newCustomer } from "../../fixtures/customer.ts";
 import { HAVEN } from "../../fixtures/data.ts";
-import { withStackDb } from "../../fixtures/db.ts";
+import { seedConversation, withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { recordRequests } from "../../fixtures/trpc-routes.ts";
 
@@ -17,25 +17,7 @@ test("[INBOX]: a long thread shows its newest 300 messages and loads the older o
   // A conversation with a long history on Haven's number, written straight into the database (a
   // customer typing 320 messages through the webhook would wake the bot 320 times).
   const customer = newCustomer("Histórico");
-  const conversationId = await withStackDb(async (sql) => {
-    const [row] = await sql<{ id: string }[]>`
-      with n as (select id, tenant_id from phone_numbers where phone_number_id = ${HAVEN.phoneNumberId}),
-      c as (
-        insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, customer_name,
-                                   last_message_at, last_customer_message_at)
-        select tenant_id, id, ${customer.waId}, ${customer.waId}, ${customer.name}, now(), now() from n
-        returning id, tenant_id
-      ),
-      m as (
-        insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
-        select c.tenant_id, c.id, 'in', 'customer', 'text', 'Mensagem ' || lpad(i::text, 3, '0'),
-               now() - make_interval(secs => ${MESSAGES} - i)
-        from c, generate_series(1, ${MESSAGES}) as i
-        order by i
-      )
-      select id from c`;
-    return row?.id ?? "";
-  });
+  const conversationId = await seedConversation(customer, MESSAGES, 3);
   expect(conversationId).not.toBe("");
 
   await apiSignin("operator");
