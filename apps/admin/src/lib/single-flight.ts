@@ -1,4 +1,4 @@
-import { useCallback, useRef } from "react";
+import { useCallback, useEffect, useRef } from "react";
 
 /**
  * Two activations in one tick (a double click, Enter pressed twice) both reach a handler before the
@@ -22,15 +22,21 @@ export function useSingleFlight(): (fn: () => Promise<unknown>) => Promise<void>
   }, []);
 }
 
-/** `action`, ignoring a repeat within `ms` of the last accepted call (for handlers that return nothing to await). */
-export function useDebouncedAction(action: () => void, ms = 600): () => void {
-  const last = useRef(Number.NEGATIVE_INFINITY);
+/**
+ * `action`, ignoring a repeat until the component has rendered again: a double click's second click
+ * comes before the render that disables the button (busy), and is dropped; a click that changed
+ * something on screen (a validation error) re-renders, and the next click counts again.
+ */
+export function useOncePerRender(action: () => void): () => void {
+  const fired = useRef(false);
+  useEffect(() => {
+    fired.current = false;
+  });
   return () => {
-    const now = performance.now();
-    if (now - last.current < ms) {
+    if (fired.current) {
       return;
     }
-    last.current = now;
+    fired.current = true;
     action();
   };
 }

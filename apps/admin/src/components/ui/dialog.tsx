@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "r
 
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { useDebouncedAction } from "../../lib/single-flight.ts";
+import { useOncePerRender } from "../../lib/single-flight.ts";
 import { Button, type ButtonVariant } from "./button.tsx";
 import { FormError } from "./states.tsx";
 
@@ -110,7 +110,7 @@ export function ConfirmDialog({
 }) {
   const { t } = useI18n();
   // A double click confirmed twice (two rollbacks walked back two versions) before `busy` was set.
-  const confirm = useDebouncedAction(onConfirm);
+  const confirm = useOncePerRender(onConfirm);
   return (
     <Dialog
       open={open}

@@ -4,7 +4,9 @@ import { cn } from "../../lib/cn.ts";
 
 export function Table({ className, ...props }: ComponentProps<"table">) {
   return (
-    <div className="overflow-x-auto">
+    // relative: an absolutely positioned descendant (a screen-reader-only label, sr-only) scrolls and
+    // clips with the table instead of widening the page on a phone.
+    <div className="relative overflow-x-auto">
       <table className={cn("w-full border-collapse text-left text-sm", className)} {...props} />
     </div>
   );
