@@ -107,6 +107,11 @@ test("[VERSIONS]: compiles a changed goal with a diff, publishes 1.0.1, activate
   await expect(page.getByTestId("rollback-unavailable")).toHaveText("Sem versão anterior para restaurar");
   await v101.getByRole("button", { name: "Expandir v1.0.1" }).click();
   await expect(page.getByText("Hash do bundle")).toBeVisible();
+  // The operator sees what the version changes, as its client reviews it: the goal's line diff.
+  const review = page.getByTestId("operator-version-review");
+  await expect(review).toContainText("Comparada com a v1.0.0");
+  await expect(review.locator('tr[data-op="add"]', { hasText: NEW_GOAL })).toBeVisible();
+  await expect(review.locator('tr[data-op="del"]', { hasText: OLD_GOAL })).toBeVisible();
   await shot("versions");
 
   // The audit log has the three switches and the override, newest first, with their before/after.

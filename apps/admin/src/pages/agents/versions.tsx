@@ -12,6 +12,7 @@ import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
+import { VersionReview } from "../../features/diff/version-review.tsx";
 import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { cn } from "../../lib/cn.ts";
 import { errorCode, errorMessage } from "../../lib/errors.ts";
@@ -299,10 +300,6 @@ export function VersionsPage() {
                       <td />
                       <td colSpan={5} className="px-4 py-3">
                         <dl className="grid gap-x-6 gap-y-2 text-xs sm:grid-cols-[max-content_1fr]">
-                          <dt className="font-medium text-slate-500">{t.versions.changelog}</dt>
-                          <dd className="whitespace-pre-wrap text-slate-700">
-                            {version.changelog || t.versions.noChangelog}
-                          </dd>
                           <dt className="font-medium text-slate-500">{t.versions.specHash}</dt>
                           <dd className="font-mono break-all text-slate-700">{version.specHash}</dd>
                           <dt className="font-medium text-slate-500">{t.versions.bundleHash}</dt>
@@ -312,6 +309,10 @@ export function VersionsPage() {
                             {version.approvedAt ? dateTime(version.approvedAt) : t.common.none}
                           </dd>
                         </dl>
+                        {/* What this version changes, as its client reviews it (against the version live before it). */}
+                        <div className="mt-4 border-t border-slate-200 pt-4" data-testid="operator-version-review">
+                          <VersionReview tenantSlug={tenantSlug} agentSlug={agentSlug} version={version.version} gate={version.gate} />
+                        </div>
                       </td>
                     </tr>
                   ) : null}
