@@ -9,6 +9,7 @@ import {
   agents,
   agentVersions,
   DEFAULT_TENANT_TIME_ZONE,
+  nextDraftRevision,
   phoneNumbers,
   specDrafts,
   templates,
@@ -258,7 +259,7 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
           .values({ agentId, ...draft })
           .onConflictDoUpdate({
             target: specDrafts.agentId,
-            set: { ...draft, updatedAt: new Date(), revision: sql`${specDrafts.revision} + 1` },
+            set: { ...draft, updatedAt: new Date(), revision: nextDraftRevision },
           });
         const [latest] = await tx
           .select({ id: agentVersions.id, version: agentVersions.version, bundleHash: agentVersions.bundleHash })

@@ -10,7 +10,7 @@ import { AppError } from "@lx/shared/errors";
 import { parseAgentSpec } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
-import { agents, agentVersions, specDrafts, users, type SpecDraftSource } from "../schema/index.ts";
+import { agents, agentVersions, nextDraftRevision, specDrafts, users, type SpecDraftSource } from "../schema/index.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { compileSpec } from "./versions.ts";
 
@@ -161,7 +161,7 @@ export async function saveDraft(db: Executor, input: SaveDraftInput): Promise<Sa
             .values({ agentId: agent.id, ...values })
             .onConflictDoUpdate({
               target: specDrafts.agentId,
-              set: { ...values, updatedAt: sql`now()`, revision: sql`${specDrafts.revision} + 1` },
+              set: { ...values, updatedAt: sql`now()`, revision: nextDraftRevision },
             })
             .returning(returning)
         : expected === 0
@@ -172,7 +172,7 @@ export async function saveDraft(db: Executor, input: SaveDraftInput): Promise<Sa
               .returning(returning)
           : await tx
               .update(specDrafts)
-              .set({ ...values, updatedAt: sql`now()`, revision: sql`${specDrafts.revision} + 1` })
+              .set({ ...values, updatedAt: sql`now()`, revision: nextDraftRevision })
               .where(and(eq(specDrafts.agentId, agent.id), eq(specDrafts.revision, expected)))
               .returning(returning);
     if (!row) {

@@ -1,4 +1,5 @@
-import { check, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, jsonb, pgSequence, pgTable, text, uuid } from "drizzle-orm/pg-core";
 
 import { tstz } from "./_columns.ts";
 import { inList } from "./_enums.ts";
@@ -8,6 +9,16 @@ import { users } from "./users.ts";
 
 export const SPEC_DRAFT_SOURCES = ["console", "apply", "wizard"] as const;
 export type SpecDraftSource = (typeof SPEC_DRAFT_SOURCES)[number];
+
+/**
+ * Draft revisions come from one sequence, not a per-row counter: a discarded draft's row is deleted,
+ * and a counter restarting at 1 in the next draft let an editor still holding revision 1 of the old
+ * one overwrite the new one unwarned. A sequence never hands out the same number twice.
+ */
+export const specDraftRevisions = pgSequence("spec_drafts_revision_seq");
+
+/** The next draft revision (every write of a draft takes one). */
+export const nextDraftRevision = sql`nextval('spec_drafts_revision_seq')`;
 
 /**
  * The editable draft of an agent's spec (one per agent, autosaved by the console). It may be invalid
@@ -25,10 +36,11 @@ export const specDrafts = pgTable(
     updatedById: uuid().references(() => users.id),
     updatedAt: tstz().notNull().defaultNow(),
     /**
-     * Bumped by every write (the console's autosave, `lx apply`, the onboarding wizard). The editor
-     * sends the revision it loaded, and a save over a newer one is refused (optimistic concurrency).
+     * A new number on every write (the console's autosave, `lx apply`, the onboarding wizard), from
+     * spec_drafts_revision_seq. The editor sends the revision it loaded, and a save over another one
+     * is refused (optimistic concurrency).
      */
-    revision: integer().notNull().default(1),
+    revision: bigint({ mode: "number" }).notNull().default(nextDraftRevision),
     /** Who wrote it last: "console" (an operator's save), "apply" (`lx apply`), "wizard" (onboarding). */
     source: text().$type<SpecDraftSource>().notNull().default("console"),
   },
