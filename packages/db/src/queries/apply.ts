@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 
 import { canonicalJson, compile, parseApplyFile, type TApplyFile } from "@lx/shared";
 import { encryptSecret, sealingKey, type SecretKeys } from "@lx/shared/crypto";
