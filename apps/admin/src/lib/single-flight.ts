@@ -6,7 +6,10 @@ import { useCallback, useEffect, useRef } from "react";
  * second one a no-op.
  */
 
-/** Runs `fn` unless a previous run is still in flight (its promise not settled). */
+/**
+ * Runs `fn` unless a previous run is still in flight (its promise not settled): Publicar, "Criar
+ * empresa", the composers' send. A rejection is swallowed here: the mutation's own `onError` reports it.
+ */
 export function useSingleFlight(): (fn: () => Promise<unknown>) => Promise<void> {
   const running = useRef(false);
   return useCallback(async (fn) => {
@@ -15,7 +18,7 @@ export function useSingleFlight(): (fn: () => Promise<unknown>) => Promise<void>
     }
     running.current = true;
     try {
-      await fn();
+      await fn().catch(() => undefined);
     } finally {
       running.current = false;
     }

@@ -1,11 +1,14 @@
 import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
 
+import { approvalAllowsActivation, type ApprovalGate } from "@lx/shared/domain";
 import { AppError } from "@lx/shared/errors";
 
 import type { Executor } from "../client.ts";
 import { agentVersions, auditEvents, users } from "../schema/index.ts";
 
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
+
+export type { ApprovalGate };
 
 /**
  * The client-approval gate ("we configure, the client approves", PRODUCT.md). A tenant with at least
@@ -15,8 +18,6 @@ import { insertAuditEvent, type AuditActor } from "./audit.ts";
  * client has one, the demo's first apply, the test suites) activates freely: there is nobody to
  * approve. Rollback is not gated: it goes back to a version that was live before (a safety action).
  */
-export type ApprovalGate = "not_required" | "approved" | "pending" | "rejected";
-
 /** True when the tenant has an active client user, i.e. versions need the client's approval to go live. */
 export async function tenantRequiresApproval(db: Executor, tenantId: string): Promise<boolean> {
   const [row] = await db
@@ -31,10 +32,6 @@ export function approvalGateOf(required: boolean, status: "pending" | "approved"
   return required ? status : "not_required";
 }
 
-/** The gate lets the version go live without an override. */
-export function approvalAllowsActivation(gate: ApprovalGate): boolean {
-  return gate === "not_required" || gate === "approved";
-}
 
 /**
  * The latest rejection note of each version of an agent (version → note), for the version list.

@@ -143,7 +143,7 @@ export async function countWaitingForHuman(db: Executor): Promise<number> {
 export function waitingForHumanQuery(db: Executor) {
   return db
     .select({
-      total: sql<number>`coalesce(sum(${db.$count(conversations, and(eq(conversations.tenantId, tenants.id), eq(conversations.mode, "pending_human")))}), 0)::int`,
+      total: sql<number>`coalesce(sum(${tenantCountColumns(db).waitingCount}), 0)::int`,
     })
     .from(tenants);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { evaluateExpectations, gateAllowsActivation, maskCustomer, replyChanged, wordDiff } from "./regression.ts";
+import { approvalAllowsActivation, evaluateExpectations, gateAllowsActivation, maskCustomer, replyChanged, wordDiff } from "./regression.ts";
 
 describe("evaluateExpectations", () => {
   const outcome = {
@@ -54,6 +54,13 @@ describe("replyChanged", () => {
 });
 
 describe("the gate", () => {
+  it("the client's approval lets a version go live when approved or when the tenant has no client login", () => {
+    expect(approvalAllowsActivation("not_required")).toBe(true);
+    expect(approvalAllowsActivation("approved")).toBe(true);
+    expect(approvalAllowsActivation("pending")).toBe(false);
+    expect(approvalAllowsActivation("rejected")).toBe(false);
+  });
+
   it("lets a version with no cases or a passing run go live, and holds the others", () => {
     expect(gateAllowsActivation("no_cases")).toBe(true);
     expect(gateAllowsActivation("passed")).toBe(true);

@@ -74,6 +74,17 @@ export function gateAllowsActivation(state: GateState): boolean {
   return state === "no_cases" || state === "passed";
 }
 
+/**
+ * A version's client-approval gate: "not_required" on a tenant with no active client login, else the
+ * client's decision (packages/db queries/approval.ts decides which).
+ */
+export type ApprovalGate = "not_required" | "approved" | "pending" | "rejected";
+
+/** Whether a version in this approval gate may go live without an explicit override (the API and the console). */
+export function approvalAllowsActivation(gate: ApprovalGate): boolean {
+  return gate === "not_required" || gate === "approved";
+}
+
 /** "+55 11 91234-5678" → "•••••••5678": enough to tell conversations apart in a replay, no more. */
 export function maskCustomer(key: string): string {
   return key.length <= 4 ? key : `${"•".repeat(Math.min(key.length - 4, 8))}${key.slice(-4)}`;

@@ -16,7 +16,8 @@ import type { TestsPageState } from "../regression/draft-case.ts";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel, useSendOnce } from "../../lib/send-key.ts";
+import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel } from "../../lib/send-key.ts";
+import { useSingleFlight } from "../../lib/single-flight.ts";
 import { useUser } from "../../lib/session.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { ModeBadge } from "./badges.tsx";
@@ -217,7 +218,7 @@ export function ReplyComposer({ tenantSlug, thread }: { tenantSlug: string; thre
     writeDraft(conversationId, value);
   };
   const [errors, setErrors] = useState<string[]>([]);
-  const sendOnce = useSendOnce();
+  const sendOnce = useSingleFlight();
   const reply = useMutation(
     trpc.conversations.reply.mutationOptions({
       onSuccess: async (_result, variables) => {

@@ -187,7 +187,7 @@ function PublishCard({ canPublish }: { canPublish: boolean }) {
     }
     setChangelogError(null);
     await draft.flush();
-    await publish.mutateAsync(parsed.data).catch(() => undefined); // its onError says why
+    await publish.mutateAsync(parsed.data); // a failure: its onError says why, useSingleFlight swallows it
   };
 
   const bumpLabels: Record<Bump, string> = {

@@ -17,7 +17,8 @@ import { useThread } from "../../features/conversations/use-thread.ts";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel, useSendOnce } from "../../lib/send-key.ts";
+import { isSendKey, SEND_KEY_SHORTCUTS, sendKeyLabel } from "../../lib/send-key.ts";
+import { useSingleFlight } from "../../lib/single-flight.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 type Target = RouterOutputs["sandbox"]["target"];
@@ -66,7 +67,7 @@ function ChatPanel({
       onError: (err) => toast.error(errorMessage(err, t)),
     }),
   );
-  const sendOnce = useSendOnce();
+  const sendOnce = useSingleFlight();
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     // A second Ctrl+Enter (or click) while the message is on its way sends nothing.

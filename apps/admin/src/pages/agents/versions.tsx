@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { useParams } from "react-router";
 
-import { gateAllowsActivation } from "@lx/shared/domain";
+import { approvalAllowsActivation, gateAllowsActivation } from "@lx/shared/domain";
 
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
@@ -21,11 +21,6 @@ import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 type VersionRow = RouterOutputs["versions"]["list"][number];
 type Messages = ReturnType<typeof useI18n>["t"];
-
-/** The client-approval gate lets the version go live without an override (no client login, or approved). */
-function approvalAllows(version: VersionRow): boolean {
-  return version.approvalGate === "not_required" || version.approvalGate === "approved";
-}
 
 /**
  * A refused rollback in the console's language. The API names the reason in English (`userMessage`:
@@ -152,7 +147,7 @@ export function VersionsPage() {
   const toActivate: VersionRow | null =
     versions.data.find((version) => version.version === toActivateVersion) ?? null;
   // The gates holding the version back: the client's approval, the regression gate. One override passes both.
-  const approvalHeld = toActivate !== null && !approvalAllows(toActivate);
+  const approvalHeld = toActivate !== null && !approvalAllowsActivation(toActivate.approvalGate);
   const testsHeld = toActivate !== null && !gateAllowsActivation(toActivate.gate);
   // The version a rollback would restore (the one live before the current one), or none.
   const rollbackTarget = versions.data.find((version) => version.rollbackTarget) ?? null;
@@ -342,8 +337,9 @@ export function VersionsPage() {
       >
         <div className="space-y-3">
           {toActivate?.approvalGate === "not_required" && toActivate.approvalStatus !== "approved" ? (
-            <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-800 ring-1 ring-amber-200">
-              {t.versions.notApprovedWarning}
+            // No client login: nobody's approval is awaited (the list says "Aprovação não exigida").
+            <p className="rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-200">
+              {t.versions.approvalGate.notRequired}
             </p>
           ) : null}
           {toActivate && approvalHeld ? (

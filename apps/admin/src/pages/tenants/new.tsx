@@ -185,7 +185,7 @@ export function NewTenantPage() {
     }),
   );
   // The error is shown by onError; the guard only needs the call to settle.
-  const submit = () => void singleFlight(() => create.mutateAsync(input).catch(() => undefined));
+  const submit = () => void singleFlight(() => create.mutateAsync(input));
 
   const index = STEPS.indexOf(step);
   const tabs = { intake, set, errors: shown, step, current, onSelect: setAgentIndex };
