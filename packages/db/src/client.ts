@@ -187,10 +187,18 @@ export async function retryWhileUnreachable<T>(
 
 /** The SQLSTATE of a database error, through drizzle's wrapping ("23505" for a unique violation); null for other errors. */
 export function sqlState(err: unknown): string | null {
+  return pgErrorField(err, "code");
+}
+
+/**
+ * A field of the PostgreSQL error in `err`'s cause chain (postgres.js puts the server's fields on its
+ * error, which drizzle wraps): `code`, `constraint_name`, `table_name`…; null when there is none.
+ */
+export function pgErrorField(err: unknown, field: string): string | null {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && (e as { severity?: unknown }).severity !== undefined) {
-      return code;
+    if ((e as { severity?: unknown }).severity !== undefined) {
+      const value = (e as unknown as Record<string, unknown>)[field];
+      return typeof value === "string" ? value : null;
     }
   }
   return null;

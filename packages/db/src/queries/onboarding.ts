@@ -4,7 +4,7 @@ import { parseOnboardingInput, type TOnboardTenantInput } from "@lx/shared/schem
 import type { SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
 
-import { sqlState, type Executor } from "../client.ts";
+import { pgErrorField, sqlState, type Executor } from "../client.ts";
 import { phoneNumbers, tenants } from "../schema/index.ts";
 import { applyTenantFile, type ApplyReport } from "./apply.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
@@ -34,7 +34,7 @@ export async function onboardTenant(
     // Two requests with the same intake at once (a double click): both pass the checks below before
     // either commits, and the second trips a unique index on its insert. It is the same CONFLICT.
     if (sqlState(err) === "23505") {
-      const constraint = constraintName(err);
+      const constraint = pgErrorField(err, "constraint_name");
       if (constraint === "phone_numbers_phone_number_id_key") {
         throw new AppError("CONFLICT", {
           message: "a phone_number_id of the intake was registered meanwhile",
@@ -42,25 +42,21 @@ export async function onboardTenant(
           cause: err,
         });
       }
+      if (constraint === "tenants_slug_key") {
+        throw new AppError("CONFLICT", {
+          message: `tenant "${slug}" already exists (created meanwhile)`,
+          userMessage: `tenant.slug: "${slug}" is already taken`,
+          cause: err,
+        });
+      }
       throw new AppError("CONFLICT", {
-        message: `tenant "${slug}" already exists (created meanwhile; ${constraint ?? "unique violation"})`,
-        userMessage: `tenant.slug: "${slug}" is already taken`,
+        message: `the intake collides with a row created meanwhile (${constraint ?? "unique violation"})`,
+        userMessage: "Something in this intake was created meanwhile by someone else: reload and check before creating it again.",
         cause: err,
       });
     }
     throw err;
   }
-}
-
-/** The unique index a 23505 names (postgres.js `constraint_name`, under drizzle's wrapping). */
-function constraintName(err: unknown): string | null {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const name = (e as { constraint_name?: unknown }).constraint_name;
-    if (typeof name === "string") {
-      return name;
-    }
-  }
-  return null;
 }
 
 type ParsedOnboarding = Extract<ReturnType<typeof parseOnboardingInput>, { ok: true }>["file"];
