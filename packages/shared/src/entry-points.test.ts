@@ -42,6 +42,12 @@ describe("entry points", () => {
     expect(graph.files.every((file) => file.includes(`${join(srcDir, "schemas")}`))).toBe(true);
   });
 
+  it("@lx/shared/errors (read by the console for reasons) imports no package: errors.ts and reasons.ts only", () => {
+    const graph = importGraph(join(srcDir, "errors.ts"));
+    expect(graph.bare).toEqual([]);
+    expect(graph.files.map((file) => file.slice(srcDir.length + 1)).sort()).toEqual(["errors.ts", "reasons.ts"]);
+  });
+
   it("@lx/shared/domain does no I/O: no node:* module anywhere in its import graph", () => {
     const domainFiles = readdirSync(join(srcDir, "domain")).filter((file) => !file.endsWith(".test.ts"));
     for (const file of domainFiles) {

@@ -3,25 +3,27 @@ import { describe, expect, it } from "vitest";
 import { APP_ERROR_CODES, APP_ERROR_STATUS, AppError, isAppError } from "./errors.ts";
 
 describe("AppError", () => {
-  it("carries code, messages and cause", () => {
+  it("carries code, message, reason (with the English userMessage derived from it) and cause", () => {
     const cause = new Error("duplicate key value violates unique constraint");
     const error = new AppError("CONFLICT", {
-      message: "agent slug taken",
-      userMessage: "Já existe um agente com esse identificador.",
+      message: 'tenant "haven" already exists',
+      reason: { code: "onboarding.slug_taken", slug: "haven" },
       cause,
     });
     expect(error).toBeInstanceOf(Error);
     expect(error.name).toBe("AppError");
     expect(error.code).toBe("CONFLICT");
-    expect(error.message).toBe("agent slug taken");
-    expect(error.userMessage).toBe("Já existe um agente com esse identificador.");
+    expect(error.message).toBe('tenant "haven" already exists');
+    expect(error.reason).toEqual({ code: "onboarding.slug_taken", slug: "haven" });
+    expect(error.userMessage).toBe('tenant.slug: "haven" is already taken');
     expect(error.cause).toBe(cause);
     expect(error.httpStatus).toBe(409);
     expect(error.trpcCode).toBe("CONFLICT");
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       code: "CONFLICT",
-      message: "agent slug taken",
-      userMessage: "Já existe um agente com esse identificador.",
+      message: 'tenant "haven" already exists',
+      userMessage: 'tenant.slug: "haven" is already taken',
+      reason: { code: "onboarding.slug_taken", slug: "haven" },
     });
   });
 
@@ -45,8 +47,9 @@ describe("AppError", () => {
     expect(isAppError(bogus)).toBe(false);
   });
 
-  it("omits userMessage when not given", () => {
+  it("omits reason and userMessage when not given", () => {
     const error = new AppError("INVALID_STATE", { message: "version already active" });
+    expect(error.reason).toBeUndefined();
     expect(error.userMessage).toBeUndefined();
     expect(error.cause).toBeUndefined();
     expect(error.toJSON()).toEqual({ code: "INVALID_STATE", message: "version already active" });

@@ -1,7 +1,12 @@
 /**
  * One error type for expected outcomes (STYLE rule 24). The API maps `code` to a tRPC code and an
- * HTTP status through APP_ERROR_STATUS; the SPA reads `err.data.appError.code`.
+ * HTTP status through APP_ERROR_STATUS; the SPA reads `err.data.appError.code`, and words
+ * `err.data.appError.reason` (reasons.ts) in its own language.
  */
+import { reasonText, REASON_USER_MESSAGES, type Reason } from "./reasons.ts";
+
+export * from "./reasons.ts";
+
 export const APP_ERROR_CODES = [
   "NOT_FOUND",
   "FORBIDDEN",
@@ -40,21 +45,28 @@ export const APP_ERROR_STATUS = {
 export type AppErrorOptions = {
   /** For logs and developers. */
   message: string;
-  /** Safe to show to the user; when absent, clients show a generic text for the code. */
-  userMessage?: string;
+  /**
+   * Why, as data safe to show to the user: the console words it in its language, and the English
+   * `userMessage` is derived from it (REASON_USER_MESSAGES). Without one, clients show a generic
+   * text for the code.
+   */
+  reason?: Reason;
   cause?: unknown;
 };
 
 export class AppError extends Error {
   override readonly name = "AppError";
   readonly code: AppErrorCode;
+  readonly reason: Reason | undefined;
+  /** The reason's English sentence (for `lx` and API clients); undefined without a reason. */
   readonly userMessage: string | undefined;
   override readonly cause: unknown;
 
-  constructor(code: AppErrorCode, { message, userMessage, cause }: AppErrorOptions) {
+  constructor(code: AppErrorCode, { message, reason, cause }: AppErrorOptions) {
     super(message, cause === undefined ? undefined : { cause });
     this.code = code;
-    this.userMessage = userMessage;
+    this.reason = reason;
+    this.userMessage = reason === undefined ? undefined : reasonText(REASON_USER_MESSAGES, reason);
     this.cause = cause;
   }
 
@@ -67,10 +79,10 @@ export class AppError extends Error {
   }
 
   /** The public shape (no cause, no stack). */
-  toJSON(): { code: AppErrorCode; message: string; userMessage?: string } {
-    return this.userMessage === undefined
+  toJSON(): { code: AppErrorCode; message: string; userMessage?: string; reason?: Reason } {
+    return this.reason === undefined
       ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, userMessage: this.userMessage };
+      : { code: this.code, message: this.message, userMessage: this.userMessage, reason: this.reason };
   }
 }
 
@@ -84,9 +96,7 @@ export function isAppError(error: unknown): error is AppError {
     return true;
   }
   return (
-    error instanceof Error &&
-    error.name === "AppError" &&
-    isAppErrorCode((error as { code?: unknown }).code)
+    error instanceof Error && error.name === "AppError" && isAppErrorCode((error as { code?: unknown }).code)
   );
 }
 

@@ -1,12 +1,14 @@
 import { TRPCClientError } from "@trpc/client";
 
+import { isReason, reasonText, type Reason } from "@lx/shared/errors";
+
 import type { Messages } from "./i18n/messages.ts";
 
 /** The error `data` the API's formatter sends (apps/api/src/trpc/init.ts). */
 type ErrorData = {
   code?: string;
   httpStatus?: number;
-  appError?: { code: string; userMessage: string | null } | null;
+  appError?: { code: string; userMessage: string | null; reason?: unknown } | null;
   zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> } | null;
 };
 
@@ -28,13 +30,26 @@ export function isUnauthorized(err: unknown): boolean {
   return errorCode(err) === "UNAUTHORIZED";
 }
 
-/** Whether the server explained the error in a sentence of its own (`userMessage`). */
-export function hasUserMessage(err: unknown): boolean {
-  return Boolean(errorData(err)?.appError?.userMessage);
+/**
+ * Why the server refused, as data (`data.appError.reason`, a code of @lx/shared/errors with its
+ * parameters); null without one, or with a code this build does not know. Branch on this, never on
+ * the English `userMessage`.
+ */
+export function errorReason(err: unknown): Reason | null {
+  const reason = errorData(err)?.appError?.reason;
+  return isReason(reason) ? reason : null;
 }
 
-/** A sentence for the user: the server's safe `userMessage`, else a text per code, else a generic one. */
+/**
+ * A sentence for the user: the reason in the console's language (`t.reasons`), else the server's
+ * English `userMessage` (a reason this build does not know), else the form errors, a text per code,
+ * or a generic one.
+ */
 export function errorMessage(err: unknown, t: Messages): string {
+  const reason = errorReason(err);
+  if (reason) {
+    return reasonText(t.reasons, reason);
+  }
   const data = errorData(err);
   if (data?.appError?.userMessage) {
     return data.appError.userMessage;

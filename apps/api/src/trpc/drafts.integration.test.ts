@@ -11,14 +11,15 @@ import { minimalSpec } from "@lx/shared/testing";
 
 import { callerFor, sessionFor } from "../testing/harness.ts";
 
-/** The error a call ends with: its tRPC code and the AppError's user message. */
-async function refusal(call: Promise<unknown>): Promise<{ code: string; userMessage?: string }> {
+/** The error a call ends with: its tRPC code and the AppError's user message and reason. */
+async function refusal(call: Promise<unknown>): Promise<{ code: string; userMessage?: string; reason?: unknown }> {
   try {
     await call;
     return { code: "OK" };
   } catch (err) {
     if (err instanceof TRPCError) {
-      return { code: err.code, userMessage: (err.cause as { userMessage?: string } | undefined)?.userMessage };
+      const cause = err.cause as { userMessage?: string; reason?: unknown } | undefined;
+      return { code: err.code, userMessage: cause?.userMessage, reason: cause?.reason };
     }
     throw err;
   }
@@ -94,6 +95,7 @@ describe("drafts: two editors of the same draft", () => {
     expect(b.code).toBe("CONFLICT");
     expect(b.userMessage).toContain(ana.email);
     expect(b.userMessage).toContain(savedA.updatedAt);
+    expect(b.reason).toEqual({ code: "draft.stale", source: "console", by: ana.email, at: savedA.updatedAt });
     const kept = await tabB.drafts.get(scope);
     expect(kept).toMatchObject({ revision: savedA.revision, updatedBy: "user", updatedByLabel: ana.email });
     expect((kept.spec as typeof spec).agent.name).toBe("Nome da A");
@@ -105,14 +107,22 @@ describe("drafts: two editors of the same draft", () => {
     // An lx apply bumps the revision too: A's editor (at savedA) is refused rather than overwriting it.
     await applyTenantFile(db, { ...file, agents: file.agents.map((a) => ({ ...a, spec: { ...a.spec, goals: [...a.spec.goals, "Mais um"] } })) }, opts);
     const afterApply = await refusal(tabA.drafts.save({ ...base, expectedRevision: savedB.revision, spec }));
-    expect(afterApply).toMatchObject({ code: "CONFLICT", userMessage: expect.stringContaining("lx apply") as unknown });
+    expect(afterApply).toMatchObject({
+      code: "CONFLICT",
+      userMessage: expect.stringContaining("lx apply") as unknown,
+      reason: { code: "draft.stale", source: "apply" },
+    });
 
     // A save expecting no draft while there is one is refused; after a discard, a stale one is too.
     expect((await refusal(tabA.drafts.save({ ...base, expectedRevision: 0, spec }))).code).toBe("CONFLICT");
     const current = await tabA.drafts.get(scope);
     await tabB.drafts.discard(scope);
     const discarded = await refusal(tabA.drafts.save({ ...base, expectedRevision: current.revision, spec }));
-    expect(discarded).toMatchObject({ code: "CONFLICT", userMessage: expect.stringContaining("discarded") as unknown });
+    expect(discarded).toMatchObject({
+      code: "CONFLICT",
+      userMessage: expect.stringContaining("discarded") as unknown,
+      reason: { code: "draft.discarded" },
+    });
     expect(await tabA.drafts.get(scope)).toMatchObject({ source: "active", revision: 0 });
     // A starts a draft, B discards it and starts another: A, still on the discarded draft's first
     // revision, is refused (a per-row counter restarted B's draft at that same number, 1, and let

@@ -11,7 +11,7 @@ import { z, ZodError } from "zod";
 import type { Database } from "@lx/db/client";
 import { getTenantForUser, resolveSession, type AuthSession, type TenantRow } from "@lx/db/queries";
 import type { SecretKeys } from "@lx/shared/crypto";
-import { AppError, isAppError, type AppErrorCode } from "@lx/shared/errors";
+import { AppError, isAppError, type AppErrorCode, type Reason } from "@lx/shared/errors";
 import { ZTenantScopeInput } from "@lx/shared/schemas";
 
 import { clientAddress, type TrustProxy } from "../http/client-address.ts";
@@ -126,7 +126,12 @@ export async function createContextFromHono(
   };
 }
 
-export type AppErrorData = { code: AppErrorCode; userMessage: string | null };
+/**
+ * `data.appError` of a refusal: the shared code, and — when the thrower said why — the reason as data
+ * (the console words it in its language) with its English sentence (`userMessage`, for `lx` and API
+ * clients).
+ */
+export type AppErrorData = { code: AppErrorCode; userMessage: string | null; reason: Reason | null };
 
 const INTERNAL_MESSAGE = "internal server error";
 
@@ -137,7 +142,7 @@ const t = initTRPC.context<TrpcContext>().create({
     const cause = error.cause;
     const internal = error.code === "INTERNAL_SERVER_ERROR";
     const appError: AppErrorData | null = isAppError(cause)
-      ? { code: cause.code, userMessage: cause.userMessage ?? null }
+      ? { code: cause.code, userMessage: cause.userMessage ?? null, reason: cause.reason ?? null }
       : null;
     return {
       ...shape,
@@ -191,7 +196,7 @@ const refuseNul = t.middleware(async ({ getRawInput, next }) => {
   if (containsNul(await getRawInput())) {
     throw new AppError("INVALID_INPUT", {
       message: "input must not contain the NUL character (U+0000)",
-      userMessage: "The text contains an invalid character (NUL, U+0000). Remove it and try again.",
+      reason: { code: "input.nul_character" },
     });
   }
   return next();

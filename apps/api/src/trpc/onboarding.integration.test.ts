@@ -40,13 +40,15 @@ function intake(slug: string) {
   };
 }
 
-async function outcome(promise: Promise<unknown>): Promise<{ code: string; appError?: unknown }> {
+/** The call's tRPC code with the refusal's English sentence (`appError`) and its `reason`, when it has them. */
+async function outcome(promise: Promise<unknown>): Promise<{ code: string; appError?: unknown; reason?: unknown }> {
   try {
     await promise;
     return { code: "OK" };
   } catch (err) {
     if (err instanceof TRPCError) {
-      return { code: err.code, appError: (err.cause as { userMessage?: string } | undefined)?.userMessage };
+      const cause = err.cause as { userMessage?: string; reason?: unknown } | undefined;
+      return { code: err.code, appError: cause?.userMessage, reason: cause?.reason };
     }
     throw err;
   }
@@ -86,10 +88,15 @@ describe("onboarding router", () => {
       expect(await outcome(caller.onboarding.create(unknownAgent))).toEqual({
         code: "BAD_REQUEST",
         appError: 'routing.options.1.agent: unknown agent "financeiro" (agents: recepcao, vendas)',
+        reason: {
+          code: "onboarding.invalid",
+          errors: [{ path: "routing.options.1.agent", message: 'unknown agent "financeiro" (agents: recepcao, vendas)' }],
+        },
       });
       expect(await outcome(caller.onboarding.create(intake(taken.slug)))).toEqual({
         code: "CONFLICT",
         appError: `tenant.slug: "${taken.slug}" is already taken`,
+        reason: { code: "onboarding.slug_taken", slug: taken.slug },
       });
       expect(await db.$client<{ n: number }[]>`select count(*)::int as n from tenants`).toEqual(before);
     },
@@ -112,6 +119,7 @@ describe("onboarding router", () => {
       expect(results.find((r) => r.code === "CONFLICT")).toEqual({
         code: "CONFLICT",
         appError: `tenant.slug: "${slug}" is already taken`,
+        reason: { code: "onboarding.slug_taken", slug },
       });
       expect(await db.$client`select 1 from tenants where slug = ${slug}`).toHaveLength(1);
     },

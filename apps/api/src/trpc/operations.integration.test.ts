@@ -5,7 +5,7 @@ import { countFinishedRows } from "@lx/db/queries";
 import { dbTest, seedTenant, seedUser } from "@lx/db/testing";
 
 import { finishedCountsCache } from "../services/finished-counts.ts";
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { buildTestApp, callerFor, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
 
 async function job(db: Database, tenantId: string, status: "queued" | "done") {
   await db.$client`
@@ -92,4 +92,34 @@ describe("operations overview through the API", () => {
     fail = false;
     expect((await op.operations.overview({})).finishedWindowHours).toBe(24);
   });
+
+  dbTest(
+    "over HTTP, retrying a job that is not dead is 412 with the reason as data (operations.job_not_dead) beside its English sentence",
+    async ({ db }) => {
+      const tenant = await seedTenant(db);
+      const operator = await seedUser(db, { role: "operator" });
+      const [queued] = await db.$client<{ id: string }[]>`
+        insert into message_queue (tenant_id, task, status) values (${tenant.id}, 'conversation.reply', 'queued') returning id`;
+      const { app } = buildTestApp(db);
+      const json = { "content-type": "application/json" };
+      const login = await app.request("/trpc/auth.login", {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ email: operator.email, password: operator.password }),
+      });
+      const cookie = sessionCookieFrom(login) ?? "";
+      const res = await app.request("/trpc/operations.retryJob", {
+        method: "POST",
+        headers: { ...json, cookie },
+        body: JSON.stringify({ jobId: Number(queued?.id) }),
+      });
+      expect(res.status).toBe(412);
+      const body = (await res.json()) as { error: { data: { appError: unknown } } };
+      expect(body.error.data.appError).toEqual({
+        code: "INVALID_STATE",
+        userMessage: "Only dead jobs can be retried.",
+        reason: { code: "operations.job_not_dead" },
+      });
+    },
+  );
 });

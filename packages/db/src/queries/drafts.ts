@@ -209,7 +209,7 @@ async function staleDraftError(db: Executor, agentId: string): Promise<AppError>
   if (!newer) {
     return new AppError("CONFLICT", {
       message: "the draft was discarded after this editor loaded it",
-      userMessage: "The draft was discarded by someone else after you opened it: reload it before saving.",
+      reason: { code: "draft.discarded" },
     });
   }
   const who =
@@ -219,7 +219,7 @@ async function staleDraftError(db: Executor, agentId: string): Promise<AppError>
   const when = newer.updatedAt.toISOString();
   return new AppError("CONFLICT", {
     message: `the draft was saved by ${who} at ${when}, after this editor loaded it`,
-    userMessage: `A newer draft was saved by ${who} at ${when}: load it before saving.`,
+    reason: { code: "draft.stale", source: newer.source, by: newer.email ?? null, at: when },
   });
 }
 
@@ -260,14 +260,14 @@ export async function compileDraft(db: Executor, ref: AgentRef): Promise<Compile
   if (draft.source !== "draft") {
     throw new AppError("INVALID_STATE", {
       message: "the agent has no draft: edit its spec first",
-      userMessage: "This agent has no draft: edit its spec first.",
+      reason: { code: "draft.none" },
     });
   }
   const compiled = compileSpec(draft.spec);
   if (!compiled.ok) {
     throw new AppError("INVALID_INPUT", {
       message: `the draft does not compile: ${compiled.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
-      userMessage: "The draft has errors: fix them in the spec editor first.",
+      reason: { code: "draft.invalid" },
     });
   }
   return compiled.bundle;

@@ -24,7 +24,7 @@ export async function onboardTenant(
   if (!parsed.ok) {
     throw new AppError("INVALID_INPUT", {
       message: parsed.errors.map((e) => `${e.path}: ${e.message}`).join("\n"),
-      userMessage: parsed.errors.map((e) => `${e.path}: ${e.message}`).join("; "),
+      reason: { code: "onboarding.invalid", errors: parsed.errors.map((e) => ({ path: e.path, message: e.message })) },
     });
   }
   const slug = parsed.file.tenant.slug;
@@ -38,20 +38,20 @@ export async function onboardTenant(
       if (constraint === "phone_numbers_phone_number_id_key") {
         throw new AppError("CONFLICT", {
           message: "a phone_number_id of the intake was registered meanwhile",
-          userMessage: "numbers: a phone_number_id of the intake is already registered",
+          reason: { code: "onboarding.number_taken" },
           cause: err,
         });
       }
       if (constraint === "tenants_slug_key") {
         throw new AppError("CONFLICT", {
           message: `tenant "${slug}" already exists (created meanwhile)`,
-          userMessage: `tenant.slug: "${slug}" is already taken`,
+          reason: { code: "onboarding.slug_taken", slug },
           cause: err,
         });
       }
       throw new AppError("CONFLICT", {
         message: `the intake collides with a row created meanwhile (${constraint ?? "unique violation"})`,
-        userMessage: "Something in this intake was created meanwhile by someone else: reload and check before creating it again.",
+        reason: { code: "onboarding.raced" },
         cause: err,
       });
     }
@@ -75,7 +75,7 @@ async function createOnboardedTenant(
     if (taken) {
       throw new AppError("CONFLICT", {
         message: `tenant "${slug}" already exists`,
-        userMessage: `tenant.slug: "${slug}" is already taken`,
+        reason: { code: "onboarding.slug_taken", slug },
       });
     }
     const ids = file.numbers.map((n) => n.phoneNumberId);
@@ -89,7 +89,7 @@ async function createOnboardedTenant(
         const index = ids.indexOf(first.phoneNumberId);
         throw new AppError("CONFLICT", {
           message: `phone_number_id ${first.phoneNumberId} belongs to another tenant`,
-          userMessage: `numbers.${index}.phoneNumberId: ${first.phoneNumberId} is already registered`,
+          reason: { code: "onboarding.number_taken", phoneNumberId: first.phoneNumberId, index },
         });
       }
     }

@@ -257,7 +257,7 @@ export async function retryDeadJob(
     if (job.status !== "dead") {
       throw new AppError("INVALID_STATE", {
         message: `job ${p.jobId} is ${job.status}, not dead`,
-        userMessage: "Only dead jobs can be retried.",
+        reason: { code: "operations.job_not_dead" },
       });
     }
     await tx.execute(sql`
@@ -383,7 +383,7 @@ export async function retryFailedSend(
     if (!["dead", "blocked", "failed"].includes(row.status)) {
       throw new AppError("INVALID_STATE", {
         message: `send ${p.outboxId} is ${row.status}`,
-        userMessage: "Only dead, blocked or failed sends can be retried.",
+        reason: { code: "operations.send_not_retryable" },
       });
     }
     await tx.execute(sql`

@@ -122,7 +122,7 @@ export async function saveTestCase(
         if (n >= TEST_CASES_PER_AGENT_MAX) {
           throw new AppError("INVALID_STATE", {
             message: `agent ${p.agentId} has ${n} test cases, the most it may have`,
-            userMessage: `An agent may have at most ${TEST_CASES_PER_AGENT_MAX} test cases.`,
+            reason: { code: "test_cases.limit", max: TEST_CASES_PER_AGENT_MAX },
           });
         }
       }
@@ -158,7 +158,7 @@ export async function saveTestCase(
     if (sqlState(err) === "23505") {
       throw new AppError("CONFLICT", {
         message: `agent ${p.agentId} already has a test case named "${name}"`,
-        userMessage: `A test case named "${name}" already exists.`,
+        reason: { code: "test_cases.name_taken", name },
       });
     }
     throw err;
@@ -181,7 +181,7 @@ async function checkCaseSource(tx: Executor, tenantId: string, conversationId: s
   if (c.erased) {
     throw new AppError("INVALID_STATE", {
       message: `the customer's data of conversation ${conversationId} was erased`,
-      userMessage: "This conversation's customer data was erased: its messages cannot become a test case.",
+      reason: { code: "test_cases.source_erased" },
     });
   }
 }
@@ -349,7 +349,7 @@ export async function requestTestRun(
       const [version] = await tx.execute<{ id: string }>(sql`
         select id from agent_versions where agent_id = ${p.agentId}::uuid and version = ${p.version}`);
       if (!version) {
-        throw new AppError("NOT_FOUND", { message: `no version ${p.version}`, userMessage: `Version ${p.version} does not exist.` });
+        throw new AppError("NOT_FOUND", { message: `no version ${p.version}`, reason: { code: "version.not_found", version: p.version } });
       }
       versionId = version.id;
     }
@@ -359,7 +359,7 @@ export async function requestTestRun(
       if (!any) {
         throw new AppError("INVALID_STATE", {
           message: `agent ${p.agentId} has no test cases`,
-          userMessage: "This agent has no test cases yet: add one first.",
+          reason: { code: "test_runs.no_cases" },
         });
       }
     }
@@ -619,7 +619,7 @@ export async function checkActivationGate(
     const why = state === "failed" ? "its latest test run failed" : "its test cases have not been run on it";
     throw new AppError("INVALID_STATE", {
       message: `regression gate: version ${p.version} cannot go live, ${why} (run the agent's tests on it, or override with --force)`,
-      userMessage: `Regression gate: version ${p.version} cannot go live, ${why}. Run the tests, or activate anyway.`,
+      reason: { code: state === "failed" ? "regression.failed" : "regression.not_run", version: p.version },
     });
   }
   await insertAuditEvent(db, {

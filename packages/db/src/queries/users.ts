@@ -284,7 +284,7 @@ export async function createPasswordLink(
 function invalidLink(): AppError {
   return new AppError("INVALID_STATE", {
     message: "this link is invalid, expired or already used",
-    userMessage: "This link is invalid, expired or already used: ask your agency for a new one.",
+    reason: { code: "password_link.invalid" },
   });
 }
 

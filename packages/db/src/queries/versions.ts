@@ -17,7 +17,14 @@ import type { Executor } from "../client.ts";
 import { agentActivations, agents, agentVersions } from "../schema/index.ts";
 import type { GateState } from "@lx/shared/domain";
 
-import { approvalGateOf, checkApprovalGate, rejectionNotes, tenantRequiresApproval, type ApprovalGate } from "./approval.ts";
+import {
+  approvalGateOf,
+  checkApprovalGate,
+  lastDecisions,
+  tenantRequiresApproval,
+  type ApprovalDecision,
+  type ApprovalGate,
+} from "./approval.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
 import { checkActivationGate, gateRunOfVersion, versionGates } from "./regression.ts";
 
@@ -41,6 +48,8 @@ export type VersionDto = {
   approvalGate: ApprovalGate;
   /** The note the client left when rejecting it (the latest rejection), or null. */
   rejectionNote: string | null;
+  /** The client's latest decision (who, when, its note) while it stands; null while pending. */
+  decision: ApprovalDecision | null;
   active: boolean;
   /** The version's regression gate (docs/regression.md). */
   gate: GateState;
@@ -127,7 +136,7 @@ export async function publishVersion(db: Executor, input: PublishInput): Promise
     if (latest?.bundleHash === bundle.bundleHash) {
       throw new AppError("CONFLICT", {
         message: `nothing to publish: the bundle equals version ${latest.version}`,
-        userMessage: "Nada mudou desde a última versão.",
+        reason: { code: "version.unchanged" },
       });
     }
     const version = nextVersion(latest?.version ?? null, input.bump ?? "patch");
@@ -169,7 +178,7 @@ export async function publishVersion(db: Executor, input: PublishInput): Promise
     });
     const gate = (await versionGates(tx, { tenantId: input.tenantId, agentId: agent.id })).get(row.id) ?? "no_cases";
     const approvalGate = approvalGateOf(await tenantRequiresApproval(tx, input.tenantId), row.approvalStatus);
-    return { ...row, approvalGate, rejectionNote: null, active: agent.activeVersionId === row.id, gate, rollbackTarget: false };
+    return { ...row, approvalGate, rejectionNote: null, decision: null, active: agent.activeVersionId === row.id, gate, rollbackTarget: false };
   });
 }
 
@@ -285,7 +294,7 @@ export async function rollbackVersion(db: Executor, input: RollbackInput): Promi
     if (!agent.activeVersionId) {
       throw new AppError("INVALID_STATE", {
         message: `agent "${agent.slug}" has no active version to roll back from`,
-        userMessage: "Nothing to roll back: no version of this agent is live.",
+        reason: { code: "rollback.nothing_live" },
       });
     }
     const previousId = await rollbackTargetId(tx, { id: agent.id, activeVersionId: agent.activeVersionId });
@@ -293,14 +302,14 @@ export async function rollbackVersion(db: Executor, input: RollbackInput): Promi
     if (!previousId) {
       throw new AppError("INVALID_STATE", {
         message: `agent "${agent.slug}" has no earlier active version to roll back to: no version was live before ${from ?? "?"}`,
-        userMessage: `Nothing to roll back to: no version was live before v${from ?? "?"}.`,
+        reason: { code: "rollback.nothing_before", version: from ?? "?" },
       });
     }
     const to = (await versionLabel(tx, previousId)) ?? "?";
     if (input.expect && (input.expect.from !== from || input.expect.to !== to)) {
       throw new AppError("CONFLICT", {
         message: `agent "${agent.slug}": the rollback asked for was ${input.expect.from} → ${input.expect.to}, but it would now be ${from ?? "?"} → ${to} (the live version changed meanwhile)`,
-        userMessage: `The live version changed meanwhile: v${from ?? "?"} is live now, and rolling back would restore v${to}. Review the list and try again.`,
+        reason: { code: "rollback.live_changed", live: from ?? "?", restore: to },
       });
     }
     await switchActive(tx, { tenantId: input.tenantId, agent, toId: previousId, kind: "rollback", actor: input.actor });
@@ -392,15 +401,21 @@ export async function listVersions(
   const gates = await versionGates(db, { tenantId, agentId });
   const target = await rollbackTargetId(db, { id: agentId, activeVersionId: rows[0]?.activeVersionId ?? null });
   const approvalRequired = await tenantRequiresApproval(db, tenantId);
-  const notes = await rejectionNotes(db, { tenantId, agentId });
-  return rows.map(({ activeVersionId, ...r }) => ({
-    ...r,
-    approvalGate: approvalGateOf(approvalRequired, r.approvalStatus),
-    rejectionNote: r.approvalStatus === "rejected" ? (notes.get(r.version) ?? null) : null,
-    active: r.id === activeVersionId,
-    gate: gates.get(r.id) ?? "no_cases",
-    rollbackTarget: r.id === target,
-  }));
+  const decisions = await lastDecisions(db, { tenantId, agentId });
+  return rows.map(({ activeVersionId, ...r }) => {
+    // The audit's latest decision, while it is the version's status (a decision is audited with it).
+    const last = decisions.get(r.version);
+    const decision = last?.status === r.approvalStatus ? last : null;
+    return {
+      ...r,
+      approvalGate: approvalGateOf(approvalRequired, r.approvalStatus),
+      rejectionNote: decision?.status === "rejected" ? decision.note : null,
+      decision,
+      active: r.id === activeVersionId,
+      gate: gates.get(r.id) ?? "no_cases",
+      rollbackTarget: r.id === target,
+    };
+  });
 }
 
 /** The frozen bundle of the live version, as the worker loads it. */

@@ -364,7 +364,9 @@ test("[ONBOARDING]: an intake saved by the one-agent wizard carries over; a take
   await page.getByTestId("wizard-step-review").click();
   await expect(page.getByTestId("wizard-ready")).toBeVisible();
   await page.getByTestId("wizard-create").click();
-  await expect(page.getByTestId("toast-error")).toContainText('tenant.slug: "haven" is already taken');
+  // In Portuguese, from the refusal's reason (onboarding.slug_taken), not the API's English sentence.
+  await expect(page.getByTestId("toast-error")).toContainText("O identificador “haven” já está em uso por outra empresa: escolha outro.");
+  await expect(page.getByTestId("toast-error")).not.toContainText("already taken");
   await expect(page).toHaveURL(/\/tenants\/new\?step=review$/);
 });
 

@@ -82,7 +82,7 @@ export const authRouter = {
     if (!ctx.mail) {
       throw new AppError("INVALID_STATE", {
         message: "this server sends no e-mail (SMTP_URL is not set)",
-        userMessage: "Password reset by e-mail is not available here: ask your agency for a link.",
+        reason: { code: "auth.reset_unavailable" },
       });
     }
     const waitMs = await ctx.resetLimiter.take(ctx.ip, input.email);

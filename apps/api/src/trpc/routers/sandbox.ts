@@ -13,7 +13,7 @@ function requireSandbox(gateway: SandboxGateway | null): SandboxGateway {
   if (!gateway) {
     throw new AppError("INVALID_STATE", {
       message: "sandbox mode is off (LX_SANDBOX)",
-      userMessage: "The Meta sandbox is off on this server (LX_SANDBOX).",
+      reason: { code: "sandbox.off" },
     });
   }
   return gateway;
@@ -24,8 +24,7 @@ async function requireSandboxNumber(db: Database, tenantId: string, agentId: str
   if (!number) {
     throw new AppError("INVALID_STATE", {
       message: "no sandbox number reaches this agent",
-      userMessage:
-        "No sandbox number reaches this agent: the test chat only writes to numbers of kind sandbox.",
+      reason: { code: "sandbox.no_number" },
     });
   }
   return number;

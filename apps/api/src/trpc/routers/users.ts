@@ -32,7 +32,7 @@ function mailerFor(ctx: TrpcContext, sendEmail: boolean | undefined): PasswordMa
   if (!ctx.mail) {
     throw new AppError("INVALID_STATE", {
       message: "this server sends no e-mail (SMTP_URL is not set)",
-      userMessage: "This server sends no e-mail: copy the link and send it yourself.",
+      reason: { code: "users.no_email" },
     });
   }
   return ctx.mail;

@@ -120,7 +120,7 @@ export const versionsRouter = {
 
   /**
    * Operators: makes a version the live one (audited; a no-op when it already is). Two gates refuse
-   * it (INVALID_STATE, the reason in `userMessage`) unless `force`: the client's approval, when the
+   * it (INVALID_STATE, with a `reason`) unless `force`: the client's approval, when the
    * tenant has an active client user and the version is not approved (override audited as
    * `version.approval_overridden`), and the regression gate, when its test cases failed or were not
    * run on it (`version.gate_overridden`).
@@ -140,7 +140,7 @@ export const versionsRouter = {
 
   /**
    * Operators: goes back to the version live before the current one (INVALID_STATE, with the reason
-   * in `userMessage`, when none; `list` marks the target as `rollbackTarget`). With `expect`, CONFLICT
+   * as `reason`, when none; `list` marks the target as `rollbackTarget`). With `expect`, CONFLICT
    * when the live version or its target is no longer the one the caller saw.
    */
   rollback: tenantOperatorProcedure.input(ZRollbackVersionInput).mutation(async ({ ctx, input }) => {
@@ -166,8 +166,7 @@ export const versionsRouter = {
       throw new AppError("FORBIDDEN", {
         message:
           "only the tenant's client can approve or reject a version: the client decides (to activate without the client's approval, use the override: force)",
-        userMessage:
-          "Only the client approves or rejects versions. To put a version live without the client's approval, activate it anyway (the override is audited).",
+        reason: { code: "approval.client_only" },
       });
     }
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
