@@ -278,8 +278,30 @@ describe("outbox sender", () => {
     await eventually(() => row(db, a.outboxId), (r) => r.status === "blocked");
     expect(s.graph.requests.filter((r) => r.kind === "send")).toHaveLength(0);
     expect(await audits(db, "send.blocked", a.outboxId)).toBe(1);
-    const [blocked] = await db.execute<{ last_error: string }>(sql`select last_error from outbox_messages where id = ${a.outboxId}`);
+    const [blocked] = await db.execute<{ last_error: string; block_reason: string | null; block_template: string | null }>(
+      sql`select last_error, block_reason, block_template from outbox_messages where id = ${a.outboxId}`,
+    );
+    // The English sentence for the operations screen, and the structured reason the inbox reads.
     expect(blocked?.last_error).toMatch(/retomada_v1.*not approved/);
+    expect(blocked).toMatchObject({ block_reason: "template_not_approved", block_template: "retomada_v1" });
+  });
+
+  test("outside the window with no re-engagement template named the send is blocked with reason no_template", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    // No active version: no bundle, so no re-engagement template named at all.
+    await db.execute(sql`update agents set active_version_id = null where id = ${s.agentId}`);
+    const a = await queueText(s, "sem modelo", { hoursAgo: 30 });
+    await s.startWorker();
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "blocked");
+    expect(s.graph.requests.filter((r) => r.kind === "send")).toHaveLength(0);
+    const [blocked] = await db.execute<{ last_error: string; block_reason: string | null; block_template: string | null }>(
+      sql`select last_error, block_reason, block_template from outbox_messages where id = ${a.outboxId}`,
+    );
+    expect(blocked).toMatchObject({
+      last_error: "outside the 24-hour window and no re-engagement template",
+      block_reason: "no_template",
+      block_template: null,
+    });
   });
 
   test("Meta refusing a send with 131047 (its clock says the window closed) sends the re-engagement template next", async ({ db, dbUrl }) => {

@@ -206,6 +206,7 @@ export class OutboxSender {
           status: "blocked",
           code: 131047,
           error: tpl ? `template ${tpl.name}/${tpl.language} is not approved for this tenant` : "outside the 24-hour window and no re-engagement template",
+          block: tpl ? { reason: "template_not_approved", template: tpl.name } : { reason: "no_template", template: null },
         });
         await this.audit(row, "send.blocked", { reason: "24h window closed", template: tpl?.name ?? null }, tx);
       });

@@ -1,6 +1,9 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
+import type { OUTBOX_BLOCK_REASONS } from "@lx/db/schema";
+
+type OutboxBlockReason = (typeof OUTBOX_BLOCK_REASONS)[number];
 
 /**
  * Every settle is guarded by `locked_by = worker`: a row another sender took over is left alone. The
@@ -60,13 +63,26 @@ export async function markRetry(
     select 1`);
 }
 
+/**
+ * Settles a row for good. A `blocked` row also gets its structured reason (`block_reason`, with the
+ * template when it was one not approved) for the console to say in its own words; `last_error` stays
+ * the English sentence the operations screen shows raw.
+ */
 export async function markFinal(
   db: Executor,
-  p: { id: number; workerId: string; status: "dead" | "blocked" | "cancelled"; code: number | null; error: string },
+  p: {
+    id: number;
+    workerId: string;
+    status: "dead" | "blocked" | "cancelled";
+    code: number | null;
+    error: string;
+    block?: { reason: OutboxBlockReason; template: string | null };
+  },
 ) {
   await db.execute(sql`
     update outbox_messages
     set status = ${p.status}, last_error_code = ${p.code}::int, last_error = ${p.error.slice(0, 1000)},
+        block_reason = ${p.block?.reason ?? null}, block_template = ${p.block?.template ?? null},
         failed_at = now(), locked_by = null, updated_at = now()
     where id = ${p.id} and locked_by = ${p.workerId}`);
 }

@@ -1,9 +1,13 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
 import { sql } from "drizzle-orm";
 
 import { INBOX_COUNT_CAP } from "@lx/shared/schemas";
 import { describe, expect } from "vitest";
 
 import type { Database } from "../client.ts";
+import { MIGRATIONS_FOLDER } from "../migrate.ts";
 import {
   dbTest,
   seedAgent,
@@ -260,6 +264,121 @@ describe("conversations: the thread", () => {
     const foreign = await seedConversation(db, { tenantId: f.other.id, numberId: f.otherNumber.id });
     const other = await getConversationThread(db, { tenantId: f.other.id, conversationId: foreign.id, limit: 300 });
     expect(other.reengagement).toEqual({ name: "retomada_v1", language: "pt_BR", status: null });
+  });
+
+  dbTest("a blocked send carries its structured reason; sends blocked before it was recorded carry none", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: minutesAgo(26 * 60) });
+    const scope = { tenantId: f.tenant.id, conversationId: c.id, numberId: f.number.id };
+    const error = "template retomada_v1/pt_BR is not approved for this tenant";
+    const recorded = await seedOutbound(db, { ...scope, author: "human", body: "Oi?", status: "blocked", lastError: error });
+    await db.execute(sql`
+      update outbox_messages set block_reason = 'template_not_approved', block_template = 'retomada_v1'
+      where id = ${recorded.outbox?.id ?? 0}`);
+    // Blocked before the reason was recorded: only the worker's sentence.
+    const noTemplate = "outside the 24-hour window and no re-engagement template";
+    await seedOutbound(db, { ...scope, author: "human", body: "Antigo", status: "blocked", lastError: error });
+    await seedOutbound(db, { ...scope, author: "human", body: "Sem modelo", status: "blocked", lastError: noTemplate });
+    await seedOutbound(db, { ...scope, author: "human", body: "Outro", status: "blocked", lastError: "blocked by hand" });
+    const blocks = async () =>
+      (await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 10 })).messages.map((m) => [
+        m.body,
+        m.delivery?.block ?? null,
+        m.delivery?.lastError,
+      ]);
+    expect(await blocks()).toEqual([
+      ["Oi?", { reason: "template_not_approved", template: "retomada_v1" }, error],
+      ["Antigo", null, error],
+      ["Sem modelo", null, noTemplate],
+      ["Outro", null, "blocked by hand"],
+    ]);
+    // Migration 0028's last statement fills the reason in from the sentence for such rows.
+    const migration = readFileSync(path.join(MIGRATIONS_FOLDER, "0028_outbox_block_reason.sql"), "utf8");
+    await db.execute(sql.raw(migration.split("--> statement-breakpoint").at(-1) ?? ""));
+    expect(await blocks()).toEqual([
+      ["Oi?", { reason: "template_not_approved", template: "retomada_v1" }, error],
+      ["Antigo", { reason: "template_not_approved", template: "retomada_v1" }, error],
+      ["Sem modelo", { reason: "no_template", template: null }, noTemplate],
+      ["Outro", null, "blocked by hand"],
+    ]);
+    // The reason is the database's to keep: anything else is refused.
+    await expect(db.execute(sql`update outbox_messages set block_reason = 'other' where id = ${recorded.outbox?.id ?? 0}`)).rejects.toMatchObject({
+      cause: { constraint_name: "outbox_messages_block_reason_check" },
+    });
+  });
+
+  dbTest("the list's preview says when the last reply went as the re-engagement template, or was blocked", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: minutesAgo(26 * 60) });
+    const scope = { tenantId: f.tenant.id, conversationId: c.id, numberId: f.number.id };
+    const preview = async () =>
+      (await listConversations(db, { tenantId: f.tenant.id, limit: 5 })).items.find((item) => item.id === c.id)?.lastMessage;
+    const swapped = await seedOutbound(db, { ...scope, author: "human", body: "Temos 20% de desconto hoje!", status: "queued" });
+    expect(await preview()).toMatchObject({ body: "Temos 20% de desconto hoje!", sentAsTemplate: null, blocked: false });
+    // The worker's 24-hour rule rewrites the row (outbox/settle.ts rewriteAsTemplate) and sends it.
+    await db.execute(sql`
+      update outbox_messages set kind = 'template', status = 'delivered',
+             payload = '{"type":"template","template":{"name":"retomada_v1","language":{"code":"pt_BR"}}}'::jsonb
+      where id = ${swapped.outbox?.id ?? 0}`);
+    expect(await preview()).toMatchObject({ author: "human", sentAsTemplate: "retomada_v1", blocked: false });
+    await seedOutbound(db, { ...scope, author: "human", body: "E agora?", status: "blocked", lastError: "outside the 24-hour window and no re-engagement template" });
+    expect(await preview()).toMatchObject({ body: "E agora?", sentAsTemplate: null, blocked: true });
+    // A customer's message, or a reply sent as written, is just its text.
+    await seedInbound(db, { tenantId: f.tenant.id, conversationId: c.id, body: "Oi" });
+    expect(await preview()).toMatchObject({ body: "Oi", author: "customer", sentAsTemplate: null, blocked: false });
+  });
+
+  dbTest("the thread reads the re-engagement template only when the 24-hour window is closed or about to close", async ({ db }) => {
+    const f = await setup(db);
+    const thread = async (hoursAgo: number | null) => {
+      const c = await seedConversation(db, {
+        tenantId: f.tenant.id,
+        numberId: f.number.id,
+        ...(hoursAgo === null ? {} : { lastMessageAt: minutesAgo(hoursAgo * 60) }),
+      });
+      return getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 10 });
+    };
+    const named = { name: "retomada_v1", language: "pt_BR", status: null };
+    // Open for hours yet: the composer sends as written, and the poll does not read the bundle.
+    expect((await thread(1)).reengagement).toBeNull();
+    expect((await thread(22.5)).reengagement).toBeNull();
+    // Within the last hour of the window, past it, or never opened: read.
+    expect((await thread(23.5)).reengagement).toEqual(named);
+    expect((await thread(30)).reengagement).toEqual(named);
+    expect((await thread(null)).reengagement).toEqual(named);
+  });
+
+  dbTest("a thread poll and a list page look up each message's send by index, not through the tenant's sends", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: minutesAgo(5) });
+    const busy = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: minutesAgo(1) });
+    for (let i = 0; i < 10; i++) {
+      await seedOutbound(db, { tenantId: f.tenant.id, conversationId: c.id, numberId: f.number.id, author: "bot", body: `resposta ${i}` });
+    }
+    // The tenant's history: 5,000 sends of another conversation.
+    await db.execute(sql`
+      with m as (
+        insert into messages (tenant_id, conversation_id, direction, author, type, body)
+        select ${f.tenant.id}::uuid, ${busy.id}::uuid, 'out', 'bot', 'text', 'resposta ' || g from generate_series(1, 5000) g
+        returning id
+      )
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload, status)
+      select ${f.tenant.id}::uuid, ${busy.id}::uuid, ${f.number.id}::uuid, m.id, 'text', '5511900000000', '{"type":"text"}'::jsonb, 'read'
+      from m`);
+    await db.execute(sql`analyze outbox_messages`);
+    await db.execute(sql`analyze messages`);
+    const { thread, page, rows } = await db.transaction(async (tx) => {
+      const thread = await getConversationThread(tx, { tenantId: f.tenant.id, conversationId: c.id, limit: 50 });
+      const page = await listConversations(tx, { tenantId: f.tenant.id, limit: 25 });
+      const [read] = await tx.execute<{ rows: number }>(sql`
+        select (coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0))::int as rows
+        from pg_stat_xact_user_tables where relid = 'outbox_messages'::regclass`);
+      return { thread, page, rows: read!.rows };
+    });
+    expect(thread.messages.map((m) => m.delivery?.status)).toEqual(Array.from({ length: 10 }, () => "delivered"));
+    expect(page.items.map((item) => item.lastMessage?.body)).toEqual(["resposta 5000", "resposta 9"]);
+    // One send per message shown and per row listed; 50,000 when each lookup read the tenant's sends.
+    expect(rows).toBeLessThan(100);
   });
 
   dbTest("a second take over does not steal the conversation and says who has it", async ({ db }) => {

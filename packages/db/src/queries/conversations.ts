@@ -4,7 +4,7 @@ import { AppError } from "@lx/shared/errors";
 import { CONVERSATION_MODES, INBOX_COUNT_CAP } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
-import type { OUTBOX_STATUSES, PolicyVerdict } from "../schema/index.ts";
+import type { OUTBOX_BLOCK_REASONS, OUTBOX_STATUSES, PolicyVerdict } from "../schema/index.ts";
 
 /**
  * The operators' conversations inbox: the list (filters, newest activity first, keyset cursor) and
@@ -37,7 +37,20 @@ export type ConversationListRow = {
   /** The e-mail of the operator who has the conversation (mode human), and their name. */
   assignedTo: string | null;
   assignedName: string | null;
-  lastMessage: { body: string; author: string; type: string; createdAt: string } | null;
+  /**
+   * The last message a person would read. `sentAsTemplate`: an outgoing text the customer never got
+   * because, outside the 24-hour window, the worker sent the agent's re-engagement template (named)
+   * instead; `blocked`: one the 24-hour rule blocked (nothing was sent). The preview says so rather
+   * than show the text as if it had been received.
+   */
+  lastMessage: {
+    body: string;
+    author: string;
+    type: string;
+    createdAt: string;
+    sentAsTemplate: string | null;
+    blocked: boolean;
+  } | null;
   lastMessageAt: string | null;
   lastCustomerMessageAt: string | null;
   handoffStartedAt: string | null;
@@ -65,6 +78,8 @@ type RawConversationRow = {
   last_author: string | null;
   last_type: string | null;
   last_at: string | null;
+  last_template: string | null;
+  last_blocked: boolean | null;
   last_message_at: string | null;
   last_customer_message_at: string | null;
   handoff_started_at: string | null;
@@ -81,6 +96,7 @@ const conversationSelect = sql`
          u.email as assigned_email, u.name as assigned_name,
          lm.body as last_body, lm.author as last_author, lm.type as last_type,
          ${isoText(sql`lm.created_at`)} as last_at,
+         lo.template_name as last_template, lo.status = 'blocked' as last_blocked,
          ${isoText(sql`c.last_message_at`)} as last_message_at,
          ${isoText(sql`c.last_customer_message_at`)} as last_customer_message_at,
          ${isoText(sql`c.handoff_started_at`)} as handoff_started_at,
@@ -94,10 +110,18 @@ const conversationSelect = sql`
   left join users u on u.id = c.assigned_user_id
   -- The last message a person would read (the model's context notes are internal).
   left join lateral (
-    select m.body, m.author, m.type, m.created_at from messages m
+    select m.id, m.direction, m.body, m.author, m.type, m.created_at from messages m
     where m.conversation_id = c.id and m.type <> 'note'
     order by m.id desc limit 1
-  ) lm on true`;
+  ) lm on true
+  -- Its send, for an outgoing text: the 24-hour rule may have sent a template instead, or blocked
+  -- it (one probe of outbox_messages_message_idx per row listed).
+  left join lateral (
+    select case when o.kind = 'template' then o.payload -> 'template' ->> 'name' end as template_name, o.status
+    from outbox_messages o
+    where lm.direction = 'out' and lm.type = 'text' and o.message_id = lm.id and o.tenant_id = c.tenant_id
+    order by o.id desc limit 1
+  ) lo on true`;
 
 function toConversationRow(r: RawConversationRow): ConversationListRow {
   return {
@@ -113,7 +137,14 @@ function toConversationRow(r: RawConversationRow): ConversationListRow {
     assignedName: r.assigned_name,
     lastMessage:
       r.last_at !== null
-        ? { body: r.last_body ?? "", author: r.last_author ?? "", type: r.last_type ?? "text", createdAt: r.last_at }
+        ? {
+            body: r.last_body ?? "",
+            author: r.last_author ?? "",
+            type: r.last_type ?? "text",
+            createdAt: r.last_at,
+            sentAsTemplate: r.last_template,
+            blocked: r.last_blocked === true,
+          }
         : null,
     lastMessageAt: r.last_message_at,
     lastCustomerMessageAt: r.last_customer_message_at,
@@ -265,6 +296,9 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
 /** Delivery states of an outgoing message, from its outbox row. */
 export type SendStatus = (typeof OUTBOX_STATUSES)[number];
 
+/** Why the 24-hour rule blocked a send (apps/worker outbox/sender.ts). */
+export type SendBlockReason = (typeof OUTBOX_BLOCK_REASONS)[number];
+
 export type ThreadMessage = {
   id: number;
   direction: "in" | "out";
@@ -295,6 +329,12 @@ export type ThreadMessage = {
     attempts: number;
     lastErrorCode: number | null;
     lastError: string | null;
+    /**
+     * A `blocked` send's reason, and the re-engagement template that was not approved
+     * (`template_not_approved`). Null on any other status, and on sends blocked before the reason was
+     * recorded (the console then shows `lastError`).
+     */
+    block: { reason: SendBlockReason; template: string | null } | null;
     sentAt: string | null;
     deliveredAt: string | null;
     readAt: string | null;
@@ -325,7 +365,9 @@ export type ConversationThread = {
    * the re-engagement template the answering agent's active version names (`templates.reengagement`)
    * and that template's status among the tenant's templates (`approved`: the reply goes as the
    * template; anything else or null — not declared — and the reply is blocked). Null: the agent names
-   * none (or there is no active version), so such a reply is blocked.
+   * none (or there is no active version), so such a reply is blocked — or the window is open for more
+   * than REENGAGEMENT_LEAD_MS yet, when it is not read at all (the thread is polled every 2.5 s and the
+   * composer needs it only once the window has closed).
    */
   reengagement: { name: string; language: string; status: string | null } | null;
 };
@@ -354,6 +396,8 @@ type RawThreadMessage = {
   outbox_attempts: number | null;
   last_error_code: number | null;
   last_error: string | null;
+  block_reason: SendBlockReason | null;
+  block_template: string | null;
   sent_at: string | null;
   delivered_at: string | null;
   read_at: string | null;
@@ -388,6 +432,7 @@ function toThreadMessage(r: RawThreadMessage): ThreadMessage {
             attempts: r.outbox_attempts ?? 0,
             lastErrorCode: r.last_error_code,
             lastError: r.last_error,
+            block: r.block_reason !== null ? { reason: r.block_reason, template: r.block_template } : null,
             sentAt: r.sent_at,
             deliveredAt: r.delivered_at,
             readAt: r.read_at,
@@ -411,6 +456,50 @@ export async function getConversation(
   return toConversationRow(row);
 }
 
+/** The customer-care window of WhatsApp: free-form messages only within 24 hours of the customer's last. */
+const WINDOW_MS = 24 * 3600_000;
+
+/**
+ * How long before the window closes the thread starts reading the re-engagement template: the
+ * composer needs it only once the window is closed (conversation-panel.tsx `replyPlanOf`, on the
+ * browser's clock), and an hour covers a skew between that clock and this server's, and a tab whose
+ * polls paused for a while.
+ */
+export const REENGAGEMENT_LEAD_MS = 3600_000;
+
+/** Whether the thread reads the re-engagement template: the window is closed, or closes within the lead. */
+export function needsReengagement(lastCustomerMessageAt: string | null, now = Date.now()): boolean {
+  if (lastCustomerMessageAt === null) {
+    return true;
+  }
+  return Date.parse(lastCustomerMessageAt) + WINDOW_MS - now <= REENGAGEMENT_LEAD_MS;
+}
+
+/**
+ * The re-engagement template the answering agent's active version names, and its status among the
+ * tenant's templates. The reference is taken out of the bundle once (`offset 0` keeps the planner from
+ * inlining it back into every use): the bundle is a TOASTed jsonb of tens of kilobytes (the compiled
+ * prompt with the agent's knowledge), decompressed whole for each `->` on it.
+ */
+async function readReengagement(
+  db: Executor,
+  p: { tenantId: string; conversationId: string },
+): Promise<ConversationThread["reengagement"]> {
+  const [row] = await db.execute<{ name: string; language: string; status: string | null }>(sql`
+    select r.ref ->> 'name' as name, r.ref ->> 'language' as language, t.status::text as status
+    from conversations c
+    join phone_numbers n on n.id = c.phone_number_id
+    join agents a on a.id = coalesce(c.agent_id, n.agent_id) and a.tenant_id = c.tenant_id
+    join agent_versions v on v.id = a.active_version_id
+    cross join lateral (select v.bundle -> 'templates' -> 'reengagement' as ref offset 0) r
+    left join templates t on t.tenant_id = c.tenant_id
+                         and t.name = r.ref ->> 'name'
+                         and t.language = r.ref ->> 'language'
+    where c.id = ${p.conversationId}::uuid and c.tenant_id = ${p.tenantId}::uuid
+      and r.ref ->> 'name' is not null`);
+  return row ?? null;
+}
+
 /**
  * A conversation with its newest `limit` messages in order of arrival (id order), each with the
  * version that wrote it, Sentinel's verdicts and the status of its outbox row; and its handoffs.
@@ -432,7 +521,7 @@ export async function getConversationThread(
            v.id as version_id, v.version, ag.slug as version_agent_slug,
            u.email as author_email, u.name as author_name,
            o.id as outbox_id, o.kind as outbox_kind, o.template_name as outbox_template, o.status as outbox_status, o.attempts as outbox_attempts,
-           o.last_error_code, o.last_error,
+           o.last_error_code, o.last_error, o.block_reason, o.block_template,
            ${isoText(sql`o.sent_at`)} as sent_at, ${isoText(sql`o.delivered_at`)} as delivered_at,
            ${isoText(sql`o.read_at`)} as read_at, ${isoText(sql`o.failed_at`)} as failed_at
     from messages m
@@ -441,6 +530,8 @@ export async function getConversationThread(
     left join users u on u.id = m.author_user_id
     left join lateral (
       select o.id, o.kind, o.status, o.attempts, o.last_error_code, o.last_error,
+             case when o.status = 'blocked' then o.block_reason end as block_reason,
+             case when o.status = 'blocked' then o.block_template end as block_template,
              case when o.kind = 'template' then o.payload -> 'template' ->> 'name' end as template_name,
              o.sent_at, o.delivered_at, o.read_at, o.failed_at
       from outbox_messages o
@@ -477,23 +568,13 @@ export async function getConversationThread(
     from handoffs h
     where h.conversation_id = ${p.conversationId}::uuid and h.tenant_id = ${p.tenantId}::uuid
     order by h.started_at, h.id`);
-  const [reengagement] = await db.execute<{ name: string; language: string; status: string | null }>(sql`
-    select v.bundle -> 'templates' -> 'reengagement' ->> 'name' as name,
-           v.bundle -> 'templates' -> 'reengagement' ->> 'language' as language,
-           t.status::text as status
-    from conversations c
-    join phone_numbers n on n.id = c.phone_number_id
-    join agents a on a.id = coalesce(c.agent_id, n.agent_id) and a.tenant_id = c.tenant_id
-    join agent_versions v on v.id = a.active_version_id
-    left join templates t on t.tenant_id = c.tenant_id
-                         and t.name = v.bundle -> 'templates' -> 'reengagement' ->> 'name'
-                         and t.language = v.bundle -> 'templates' -> 'reengagement' ->> 'language'
-    where c.id = ${p.conversationId}::uuid and c.tenant_id = ${p.tenantId}::uuid
-      and v.bundle -> 'templates' -> 'reengagement' ->> 'name' is not null`);
+  const reengagement = needsReengagement(conversation.lastCustomerMessageAt)
+    ? await readReengagement(db, p)
+    : null;
   return {
     conversation,
     messages,
-    reengagement: reengagement ?? null,
+    reengagement,
     hasOlder,
     olderCursor: hasOlder && oldest ? oldest.id : null,
     handoffs: handoffs.map((h) => ({

@@ -34,6 +34,11 @@ export const OUTBOX_STATUSES = [
   "blocked",
   "cancelled",
 ] as const;
+/**
+ * Why a send was `blocked` by the 24-hour rule: the agent names no re-engagement template, or the
+ * one it names is not approved for the tenant (undeclared, pending, paused, rejected…).
+ */
+export const OUTBOX_BLOCK_REASONS = ["no_template", "template_not_approved"] as const;
 export const TEMPLATE_CATEGORIES = ["utility", "marketing", "authentication"] as const;
 export const TEMPLATE_PURPOSES = ["reengagement", "reminder", "handoff", "other"] as const;
 /** A template's state at Meta: only `approved` ones are sent (paused and disabled by Meta's quality rating). */

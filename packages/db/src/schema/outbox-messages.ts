@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 import { timestamps, tstz } from "./_columns.ts";
-import { inList, OUTBOX_KINDS, OUTBOX_STATUSES } from "./_enums.ts";
+import { inList, OUTBOX_BLOCK_REASONS, OUTBOX_KINDS, OUTBOX_STATUSES } from "./_enums.ts";
 import { conversations } from "./conversations.ts";
 import { messages } from "./messages.ts";
 import { phoneNumbers } from "./phone-numbers.ts";
@@ -45,6 +45,14 @@ export const outboxMessages = pgTable(
     wamid: text(),
     lastErrorCode: integer(),
     lastError: text(),
+    /**
+     * Why a `blocked` row was blocked, for the console to say in its own words (`last_error` keeps
+     * the English sentence the operations screen shows raw); null on every other row, and on rows
+     * blocked before the column existed.
+     */
+    blockReason: text({ enum: OUTBOX_BLOCK_REASONS }),
+    /** The re-engagement template that was not approved (`template_not_approved`). */
+    blockTemplate: text(),
     sentAt: tstz(),
     deliveredAt: tstz(),
     readAt: tstz(),
@@ -60,6 +68,11 @@ export const outboxMessages = pgTable(
       .on(t.conversationId, t.id)
       .where(sql`${t.status} in ('queued', 'sending', 'ambiguous')`),
     index("outbox_messages_tenant_created_idx").on(t.tenantId, t.createdAt),
+    // A message's send: the inbox thread (every message's delivery, polled every 2.5 s) and the list's
+    // preview (was the last message sent as written?). Without it each lookup read the tenant's sends.
+    index("outbox_messages_message_idx")
+      .on(t.messageId)
+      .where(sql`${t.messageId} is not null`),
     // Sends that need an operator (the worker's lx_outbox_pending gauge, the operations screen): a
     // handful among every send ever made, which counting by status would otherwise read in full.
     // The operations screen's "sends of the last 24 h" across tenants (rows are appended in
@@ -70,6 +83,7 @@ export const outboxMessages = pgTable(
       .where(sql`${t.status} in ('failed', 'dead', 'blocked')`),
     check("outbox_messages_kind_check", inList(t.kind, OUTBOX_KINDS)),
     check("outbox_messages_status_check", inList(t.status, OUTBOX_STATUSES)),
+    check("outbox_messages_block_reason_check", inList(t.blockReason, OUTBOX_BLOCK_REASONS)),
   ],
 );
 

@@ -9,9 +9,11 @@ type ThreadData = { reengagement: { name: string; language: string; status: stri
 /**
  * A conversation on Haven's number whose customer last wrote two days ago (the 24-hour window is
  * closed), written straight into the database (the webhook would open the window), with a human
- * reply the worker already blocked (no re-engagement template at the time).
+ * reply the worker already blocked (no re-engagement template at the time): its reason recorded as
+ * the worker records it (`block_reason`), or, `legacy`, only in words, as before the reason was.
  */
-async function closedWindowConversation(customer: Customer): Promise<string> {
+async function closedWindowConversation(customer: Customer, opts: { legacy?: boolean } = {}): Promise<string> {
+  const blockReason = opts.legacy ? null : "no_template";
   return withStackDb(async (sql) => {
     const [row] = await sql<{ id: string }[]>`
       with n as (select id, tenant_id from phone_numbers where phone_number_id = ${HAVEN.phoneNumberId}),
@@ -25,18 +27,20 @@ async function closedWindowConversation(customer: Customer): Promise<string> {
       i as (
         insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
         select c.tenant_id, c.id, 'in', 'customer', 'text', 'Quanto custa a avaliação?', now() - interval '48 hours' from c
+        returning id
       ),
+      -- After the customer's (it reads i's id), so that the reply is the conversation's last message.
       h as (
         insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
-        select c.tenant_id, c.id, 'out', 'human', 'text', 'Ainda está aí?', now() - interval '47 hours' from c
+        select c.tenant_id, c.id, 'out', 'human', 'text', 'Ainda está aí?', now() - interval '47 hours' from c, i
         returning id, tenant_id, conversation_id
       ),
       o as (
         insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload,
-                                     status, attempts, last_error_code, last_error, failed_at)
+                                     status, attempts, last_error_code, last_error, block_reason, failed_at)
         select h.tenant_id, h.conversation_id, c.phone_number_id, h.id, 'text', ${customer.waId},
                '{"type":"text","text":{"body":"Ainda está aí?"}}'::jsonb, 'blocked', 1, 131047,
-               'outside the 24-hour window and no re-engagement template', now() - interval '47 hours'
+               'outside the 24-hour window and no re-engagement template', ${blockReason}, now() - interval '47 hours'
         from h, c
       )
       select id from c`;
@@ -54,9 +58,13 @@ test("[INBOX]: outside the 24-hour window the composer says the reply goes as th
   expect(conversationId).not.toBe("");
 
   await apiSignin("operator");
-  await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
+  await page.goto(`/tenants/${HAVEN.slug}/conversations?q=${encodeURIComponent(customer.name)}&c=${conversationId}`);
   const panel = page.getByTestId("conversation-panel");
   await expect(panel.getByTestId("thread-header")).toContainText(customer.name);
+  // The list's preview does not show the blocked reply as if the customer had read it.
+  const preview = page.locator(`[data-testid="conversation-row"][data-conversation-id="${conversationId}"]`).getByTestId("last-message");
+  await expect(preview).toHaveText("Humano: Não enviada: Ainda está aí?");
+  await expect(preview).toHaveAttribute("data-sent", "blocked");
 
   // Haven's agent names retomada_v1, approved: said before sending, in the header and the composer.
   await expect(panel.getByTestId("window-badge")).toHaveText(
@@ -72,6 +80,8 @@ test("[INBOX]: outside the 24-hour window the composer says the reply goes as th
   await expect(blocked.getByTestId("not-sent")).toHaveText(
     "Não enviada: fora da janela de 24 horas e o agente não tem template de retomada.",
   );
+  // Read from the worker's structured reason, not from its English sentence.
+  await expect(blocked.getByTestId("not-sent")).toHaveAttribute("data-block-reason", "no_template");
   await expect(blocked.getByTestId("delivery-status")).toHaveText("Bloqueada");
 
   // A reply now: the worker sends the template; the thread says the text was not sent, and the ticks
@@ -87,6 +97,10 @@ test("[INBOX]: outside the 24-hour window the composer says the reply goes as th
   await expect(sent.getByTestId("delivery-status")).toHaveText(/^Template retomada_v1: (✓ Enviada|✓✓ Entregue|✓✓ Lida)$/, {
     timeout: 20_000,
   });
+  // The list says what the customer got: the template, not the operator's text.
+  await expect(preview).toHaveText("Humano: Template retomada_v1 enviado", { timeout: 20_000 });
+  await expect(preview).toHaveAttribute("data-sent", "template");
+  await expect(preview).not.toContainText(offer);
   await shot("inbox-window-template");
 });
 
@@ -95,7 +109,8 @@ test("[INBOX]: outside the 24-hour window without an approved re-engagement temp
   apiSignin,
 }) => {
   const customer = newCustomer("Janela");
-  const conversationId = await closedWindowConversation(customer);
+  // Blocked before the worker recorded a reason: the thread shows the worker's own words.
+  const conversationId = await closedWindowConversation(customer, { legacy: true });
   await apiSignin("operator");
 
   // Haven's own template cannot be paused from a test (other specs send with it): the thread's answer
@@ -110,6 +125,10 @@ test("[INBOX]: outside the 24-hour window without an approved re-engagement temp
     "Fora da janela de 24 horas e o agente não tem template de retomada: a resposta será bloqueada e não chegará ao cliente.",
   );
   await expect(panel.getByTestId("window-badge")).toHaveText("Janela de 24 h fechada: respostas livres serão bloqueadas");
+  const blocked = panel.locator('[data-testid="message"][data-author="human"]').filter({ hasText: "Ainda está aí?" });
+  await expect(blocked.getByTestId("not-sent")).toHaveText(
+    "Não enviada: bloqueada (outside the 24-hour window and no re-engagement template).",
+  );
 
   reengagement = { name: "retomada_v1", language: "pt_BR", status: "paused" };
   await expect(notice).toHaveText(

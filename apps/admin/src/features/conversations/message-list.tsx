@@ -64,15 +64,21 @@ function NotSent({ message }: { message: ThreadMessage }) {
   if (delivery.status !== "blocked") {
     return null;
   }
-  const error = delivery.lastError ?? "";
-  const template = /^template (\S+?)\/\S+ is not approved/.exec(error)?.[1];
+  // The worker's structured reason (outbox_messages.block_reason); a send blocked before it was
+  // recorded has none, and shows the worker's own words.
+  const block = delivery.block;
   return (
-    <p className="mt-1 text-[11px] font-medium text-rose-700" data-testid="not-sent" data-reason="blocked">
-      {template
-        ? t.inbox.blockedTemplate(template)
-        : error.includes("no re-engagement template")
+    <p
+      className="mt-1 text-[11px] font-medium text-rose-700"
+      data-testid="not-sent"
+      data-reason="blocked"
+      data-block-reason={block?.reason}
+    >
+      {block?.reason === "template_not_approved" && block.template !== null
+        ? t.inbox.blockedTemplate(block.template)
+        : block?.reason === "no_template"
           ? t.inbox.blockedNoTemplate
-          : t.inbox.blockedOther(error)}
+          : t.inbox.blockedOther(delivery.lastError ?? "")}
     </p>
   );
 }

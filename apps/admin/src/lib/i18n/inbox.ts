@@ -131,6 +131,9 @@ export const inboxPtBR = {
   blockedTemplate: (name: string) =>
     `Não enviada: fora da janela de 24 horas e o template de retomada ${name} não está aprovado.`,
   blockedOther: (error: string) => `Não enviada: bloqueada (${error}).`,
+  /** The list's preview of a last reply the customer never got as written. */
+  previewTemplate: (name: string) => `Template ${name} enviado`,
+  previewBlocked: "Não enviada:",
   offline: "Sem conexão com o servidor: mostrando os últimos dados carregados. Tentando de novo…",
 };
 
@@ -245,5 +248,7 @@ export const inboxEn: typeof inboxPtBR = {
   blockedNoTemplate: "Not sent: outside the 24-hour window and the agent has no re-engagement template.",
   blockedTemplate: (name) => `Not sent: outside the 24-hour window and the re-engagement template ${name} is not approved.`,
   blockedOther: (error) => `Not sent: blocked (${error}).`,
+  previewTemplate: (name) => `Template ${name} sent`,
+  previewBlocked: "Not sent:",
   offline: "Cannot reach the server: showing the last data loaded. Retrying…",
 };

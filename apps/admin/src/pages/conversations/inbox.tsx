@@ -10,6 +10,7 @@ import { Input, Select } from "../../components/ui/field.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { ModeBadge } from "../../features/conversations/badges.tsx";
+import { LastMessagePreview } from "../../features/conversations/last-message-preview.tsx";
 import {
   ConversationPanel,
   customerLabel,
@@ -74,16 +75,7 @@ function ConversationItem({
         ) : null}
         <p className="mt-0.5 truncate text-xs text-slate-500">
           {row.lastMessage ? (
-            <>
-              <span className="text-slate-400">
-                {t.inbox.authors[row.lastMessage.author] ?? row.lastMessage.author}:{" "}
-              </span>
-              {row.lastMessage.body === "" ? (
-                <span className="italic">{t.inbox.erasedMessage}</span>
-              ) : (
-                row.lastMessage.body
-              )}
-            </>
+            <LastMessagePreview message={row.lastMessage} />
           ) : (
             t.inbox.noMessages
           )}
