@@ -5,6 +5,7 @@ import type { Database } from "@lx/db/client";
 import {
   eraseExpiredConversations,
   expireTenantlessWebhookEvents,
+  expireWebhookSecretOverlaps,
   pruneRateLimitHits,
   resumeIdleHandoffs,
   TENANTLESS_EVENT_RETENTION_DAYS,
@@ -151,6 +152,10 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
       .catch((err: unknown) => logger.error({ err }, "expiring tenant-less webhook payloads failed"));
     // The API's rate-limit counts (sign-ins, reset requests): no window is longer than a day.
     pruneRateLimitHits(o.db).catch((err: unknown) => logger.error({ err }, "pruning rate-limit counts failed"));
+    // Previous signing secrets past their rotation's overlap (readers ignore them already): erased.
+    expireWebhookSecretOverlaps(o.db)
+      .then((n) => n > 0 && logger.info({ tenants: n }, "previous webhook secrets past their overlap erased"))
+      .catch((err: unknown) => logger.error({ err }, "erasing expired previous webhook secrets failed"));
   };
   const scanDueReminders = () => {
     scanReminders(o.db, { now: new Date(), workerId: id })

@@ -4,7 +4,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { activateVersion, publishVersion } from "@lx/db/queries";
+import { activateVersion, expireWebhookSecretOverlaps, publishVersion } from "@lx/db/queries";
 import { dbTest as test, seedAgent, seedTenant, seedUser, TEST_ACTOR, TEST_SECRET_KEY } from "@lx/db/testing";
 import { decryptSecret } from "@lx/shared/crypto";
 import type { TAgentSpec } from "@lx/shared";
@@ -74,7 +74,7 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
 
     const overview = await op.integrations.get(scope);
     expect(overview).toEqual({
-      webhookSecret: { set: true },
+      webhookSecret: { set: true, previousUntil: null },
       crmToken: { set: false },
       agents: [
         {
@@ -148,10 +148,10 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
         actor_label: operator.email,
         before: { webhookSecret: "set" },
         after: { webhookSecret: "replaced" },
-        data: { source: "generated" },
+        data: { source: "generated", overlapHours: 24 },
       },
-      expect.objectContaining({ type: "tenant.webhook_secret_rotated", data: { source: "generated" } }),
-      expect.objectContaining({ type: "tenant.webhook_secret_rotated", data: { source: "given" } }),
+      expect.objectContaining({ type: "tenant.webhook_secret_rotated", data: { source: "generated", overlapHours: 24 } }),
+      expect.objectContaining({ type: "tenant.webhook_secret_rotated", data: { source: "given", overlapHours: 24 } }),
     ]);
     const everything = JSON.stringify([
       events,
@@ -161,6 +161,67 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
     for (const value of [secret, second.secret, given, "old-secret-the-receiver-had"]) {
       expect(everything).not.toContain(value);
     }
+  });
+
+  test("a rotation keeps the replaced secret sealed for an overlap (24 h by default, or as chosen; none when it leaked), shown by its end and never by value; an overlap past its end is ignored, then erased; audited with the overlap", async ({
+    db,
+  }) => {
+    const tenant = await seedTenant(db, { webhookSecret: "old-secret-the-receiver-had" });
+    await seedAgent(db, { tenantId: tenant.id, slug: "recepcao", spec: signingSpec });
+    const { op } = await operatorOf(db);
+    const scope = { tenantSlug: tenant.slug };
+    const previous = async () => {
+      const [row] = await db.execute<{ box: string | null; hours: number | null }>(sql`
+        select webhook_secret_previous_enc as box,
+               round(extract(epoch from webhook_secret_previous_until - now()) / 3600)::int as hours
+        from tenants where id = ${tenant.id}`);
+      return { secret: row?.box ? decryptSecret(TEST_SECRET_KEY, row.box) : null, box: row?.box ?? null, hours: row?.hours ?? null };
+    };
+
+    const { secret } = await op.integrations.rotateWebhookSecret(scope);
+    expect(await previous()).toMatchObject({ secret: "old-secret-the-receiver-had", hours: 24 });
+    expect((await previous()).box).not.toContain("old-secret");
+    const shown = (await op.integrations.get(scope)).webhookSecret;
+    expect(shown.set).toBe(true);
+    expect(Date.parse(shown.previousUntil ?? "") - Date.now()).toBeGreaterThan(23.9 * 3_600_000);
+    expect(Date.parse(shown.previousUntil ?? "") - Date.now()).toBeLessThanOrEqual(24 * 3_600_000);
+
+    // Pasted with a one-hour overlap: the secret it replaces (the generated one) is the previous now.
+    await op.integrations.setWebhookSecret({ ...scope, secret: "n8n-shared-secret-2024-abc", overlapHours: 1 });
+    expect(await previous()).toMatchObject({ secret, hours: 1 });
+
+    // The old secret leaked: no overlap, and the previous one goes too.
+    const leaked = await op.integrations.rotateWebhookSecret({ ...scope, overlapHours: 0 });
+    expect(await previous()).toEqual({ secret: null, box: null, hours: null });
+    expect((await op.integrations.get(scope)).webhookSecret).toEqual({ set: true, previousUntil: null });
+    await expect(op.integrations.rotateWebhookSecret({ ...scope, overlapHours: 169 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+
+    // An overlap past its end: not shown (nor used by the worker) at once; the sweep erases it.
+    await op.integrations.rotateWebhookSecret(scope);
+    await db.execute(sql`update tenants set webhook_secret_previous_until = now() - interval '1 second' where id = ${tenant.id}`);
+    expect((await op.integrations.get(scope)).webhookSecret.previousUntil).toBeNull();
+    expect((await previous()).secret).toBe(leaked.secret);
+    expect(await expireWebhookSecretOverlaps(db)).toBe(1);
+    expect(await previous()).toEqual({ secret: null, box: null, hours: null });
+    expect(await expireWebhookSecretOverlaps(db)).toBe(0);
+
+    const rotations = (await auditOf(db, tenant.id)).filter((e) => e.type === "tenant.webhook_secret_rotated").map((e) => e.data);
+    expect(rotations).toEqual([
+      { source: "generated", overlapHours: 24 },
+      { source: "given", overlapHours: 1 },
+      { source: "generated", overlapHours: 0 },
+      { source: "generated", overlapHours: 24 },
+    ]);
+  });
+
+  test("a tenant without a signing secret gets one with no overlap to keep", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    await db.execute(sql`update tenants set webhook_secret_enc = null where id = ${tenant.id}`);
+    const { op } = await operatorOf(db);
+    await op.integrations.rotateWebhookSecret({ tenantSlug: tenant.slug });
+    expect((await op.integrations.get({ tenantSlug: tenant.slug })).webhookSecret).toEqual({ set: true, previousUntil: null });
+    const rotations = (await auditOf(db, tenant.id)).filter((e) => e.type === "tenant.webhook_secret_rotated").map((e) => e.data);
+    expect(rotations).toEqual([{ source: "generated", overlapHours: 0 }]);
   });
 
   test("the CRM token is set, replaced and cleared, never shown; clearing is refused while an active version uses Pipedrive, naming it; the warnings say what would fail", async ({
@@ -274,7 +335,7 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
     await seedAgent(db, { tenantId: tenant.id, slug: "suporte", spec: minimalSpec });
     const { op } = await operatorOf(db);
     const overview = await op.integrations.get({ tenantSlug: tenant.slug });
-    expect(overview.webhookSecret).toEqual({ set: false });
+    expect(overview.webhookSecret).toEqual({ set: false, previousUntil: null });
     expect(overview.agents.find((a) => a.slug === "vendas")?.crm).toEqual({
       backend: "webhook",
       url: "https://make.test/crm",

@@ -8,6 +8,7 @@ import type { TAgentSpec } from "@lx/shared";
 import { encryptSecret } from "@lx/shared/crypto";
 import { havenSpec } from "@lx/shared/testing";
 
+import { createLogger } from "../logger.ts";
 import { eventually, startStack } from "../testing/stack.ts";
 import { runCrmTool, type CrmToolContext } from "./crm-tools.ts";
 
@@ -144,6 +145,35 @@ describe("CRM plugin: create_deal", () => {
     const gone = { ...ctx, crm: crmOf("pipedrive", { baseUrl: "http://127.0.0.1:9" }) };
     expect(await runCrmTool(qualified, gone)).toMatchObject({ created: false });
     expect(JSON.stringify(await audits("crm.deal_failed"))).not.toContain(CRM_TOKEN);
+  });
+
+  test("a baseUrl off the CRM's own API hosts gets no token: refused before any connection, audited and logged as refused, no retry", async ({ db }) => {
+    const crm = await startFakeCrm({ token: CRM_TOKEN });
+    onTestFinished(() => crm.stop());
+    // "localhost" reaches the fake CRM (127.0.0.1, which the suite's LX_EGRESS_ALLOW opens) but is
+    // neither Pipedrive's host nor a destination LX_EGRESS_ALLOW names: as a spec's own host would be.
+    const elsewhere = `http://localhost:${new URL(crm.url).port}`;
+    const lines: string[] = [];
+    const logger = createLogger("info", { write: (line: string) => lines.push(line) });
+    for (const backend of ["pipedrive", "rdstation"] as const) {
+      const { ctx, deals, audits } = await setup(db, crmOf(backend, { baseUrl: elsewhere }));
+      expect(await runCrmTool(qualified, { ...ctx, logger })).toEqual({
+        created: false,
+        error: "the CRM could not be reached; do not tell the customer it was recorded",
+      });
+      expect(await deals()).toEqual([]);
+      const [failed, ...more] = await audits("crm.deal_failed");
+      expect(more).toEqual([]);
+      expect(String(failed?.data.error)).toMatch(/^EgressRefused: refused: the CRM token goes only to https on .*, not to http:\/\/localhost:\d+ \(LX_EGRESS_ALLOW lists other destinations\)$/);
+      expect(JSON.stringify(failed)).not.toContain(CRM_TOKEN);
+    }
+    expect(crm.requests).toEqual([]);
+    const warned = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "CRM deal not created");
+    expect(warned.map((l) => [l.system, l.failure])).toEqual([
+      ["pipedrive", "refused"],
+      ["rdstation", "refused"],
+    ]);
+    expect(lines.join("\n")).not.toContain(CRM_TOKEN);
   });
 
   test("in a conversation: the model's create_deal reaches the CRM and its result comes back as the tool message", async ({ db, dbUrl }) => {

@@ -7,7 +7,7 @@ import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { Logger } from "../logger.ts";
 import { failureLogFields, thrownKind, type OutgoingFailureKind } from "./outgoing-webhook.ts";
-import { EgressRefused, egressFetch } from "./egress.ts";
+import { assertCrmTokenDestination, EgressRefused, egressFetch } from "./egress.ts";
 import { callToolWebhook } from "./tool-webhook.ts";
 
 type BundleCrm = NonNullable<CompiledAgentBundle["plugins"]["crm"]>;
@@ -135,13 +135,16 @@ async function create(title: string, fields: Record<string, string>, ctx: CrmToo
     const id = answer?.dealId ?? answer?.id;
     return { externalId: typeof id === "string" || typeof id === "number" ? String(id) : null, response: res.json };
   }
+  const base = (crm.baseUrl ?? CRM_DEFAULT_BASE_URLS[crm.backend]).replace(/\/+$/, "");
+  // Before the token is even read: it goes only to the CRM's own API hosts (or what LX_EGRESS_ALLOW
+  // lists). A refusal throws EgressRefused: audited and logged as `refused`, never retried.
+  assertCrmTokenDestination(crm.backend, base);
   const [t] = await ctx.db.execute<{ crm_token_enc: string | null }>(sql`
     select crm_token_enc from tenants where id = ${ctx.conversation.tenantId}::uuid`);
   if (!t?.crm_token_enc) {
     return { error: "the tenant has no crmToken", status: null, kind: "not_configured" };
   }
   const token = decryptSecret(ctx.secretKey, t.crm_token_enc);
-  const base = (crm.baseUrl ?? CRM_DEFAULT_BASE_URLS[crm.backend]).replace(/\/+$/, "");
   // Mapped answers go to the CRM's own custom fields; the rest to a note on the deal.
   const mapped = Object.entries(fields).flatMap(([k, v]) => {
     const key = crm.customFields?.[k];

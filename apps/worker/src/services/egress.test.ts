@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 
 import { afterEach, expect, onTestFinished, test } from "vitest";
 
-import { EgressRefused, egressFetch, parseEgressAllow, refusal, setEgressPolicy } from "./egress.ts";
+import { assertCrmTokenDestination, EgressRefused, egressFetch, parseEgressAllow, refusal, setEgressPolicy } from "./egress.ts";
 import { postSignedWebhook } from "./outgoing-webhook.ts";
 
 const strict = parseEgressAllow(undefined);
@@ -80,4 +80,40 @@ test("a refused webhook fails at once as `refused`, without retries, naming the 
   expect(error).toMatch(/^EgressRefused: refused: 127\.0\.0\.1 is a private or local address/);
   expect(error).not.toContain("secret-in-url");
   expect(r.seen).toEqual([]);
+});
+
+test("a CRM token goes only to the CRM's own API hosts over https, or to what LX_EGRESS_ALLOW names itself", () => {
+  setEgressPolicy(strict);
+  for (const url of ["https://api.pipedrive.com", "https://haven.pipedrive.com/api", "https://HAVEN.Pipedrive.com/api/"]) {
+    expect(() => assertCrmTokenDestination("pipedrive", url), url).not.toThrow();
+  }
+  for (const url of ["https://crm.rdstation.com", "https://api.rd.services/crm"]) {
+    expect(() => assertCrmTokenDestination("rdstation", url), url).not.toThrow();
+  }
+  const refused: [("pipedrive" | "rdstation"), string][] = [
+    ["pipedrive", "http://api.pipedrive.com"], // not https: the token would travel in clear
+    ["pipedrive", "https://collector.example"],
+    ["pipedrive", "https://api.pipedrive.com.collector.example"],
+    ["pipedrive", "https://evilpipedrive.com"],
+    ["pipedrive", "https://api.pipedrive.com:8443"],
+    ["pipedrive", "https://user@haven.pipedrive.com"],
+    ["pipedrive", "https://crm.rdstation.com"], // the other CRM's host
+    ["rdstation", "https://api.pipedrive.com"],
+    ["rdstation", "https://crm.rdstation.com.collector.example"],
+    ["rdstation", "http://127.0.0.1:8080"],
+    ["rdstation", "not a url"],
+  ];
+  for (const [backend, url] of refused) {
+    expect(() => assertCrmTokenDestination(backend, url), url).toThrow(EgressRefused);
+  }
+  expect(() => assertCrmTokenDestination("pipedrive", "https://collector.example/v1?x=1")).toThrow(
+    "refused: the CRM token goes only to https on Pipedrive's API (api.pipedrive.com or <company>.pipedrive.com), not to https://collector.example (LX_EGRESS_ALLOW lists other destinations)",
+  );
+  // Listed destinations, written as such in the URL (a local CRM proxy, a fake CRM), over http too.
+  setEgressPolicy(parseEgressAllow("127.0.0.1,crm-proxy.internal"));
+  expect(() => assertCrmTokenDestination("rdstation", "http://127.0.0.1:8080")).not.toThrow();
+  expect(() => assertCrmTokenDestination("pipedrive", "http://crm-proxy.internal:3000/pd")).not.toThrow();
+  // A name that merely resolves to a listed address is not listed itself.
+  expect(() => assertCrmTokenDestination("pipedrive", "http://localhost:8080")).toThrow(EgressRefused);
+  expect(() => assertCrmTokenDestination("pipedrive", "http://127.0.0.2:8080")).toThrow(EgressRefused);
 });

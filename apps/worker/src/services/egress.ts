@@ -3,6 +3,8 @@ import { BlockList, isIP } from "node:net";
 
 import { Agent, fetch, type RequestInit, type Response } from "undici";
 
+import { CRM_API_HOSTS, isCrmApiUrl, type CrmTokenBackend } from "@lx/shared/schemas";
+
 /**
  * Where a tenant's URLs may lead. Agent specs name URLs the worker calls (a handoff notice's
  * `notifyWebhookUrl`, the calendar and CRM tools' `webhookUrl`, a CRM's `baseUrl`), and whoever edits
@@ -17,6 +19,10 @@ import { Agent, fetch, type RequestInit, type Response } from "undici";
  * - except for what `LX_EGRESS_ALLOW` lists: comma-separated addresses, CIDR ranges or host names
  *   (an n8n on the agency's private network, `10.0.4.0/24` or `n8n.internal`; `127.0.0.1` for a
  *   local n8n on a laptop and for the test suites' fake receivers).
+ *
+ * A CRM's `baseUrl` is held tighter still (assertCrmTokenDestination): the tenant's CRM token rides in
+ * its query string, so it goes only to the CRM's own API hosts over https, or to a destination
+ * `LX_EGRESS_ALLOW` names itself (written as such in the URL: a local CRM proxy, a fake CRM).
  */
 export type EgressPolicy = { allow: BlockList; allowHosts: Set<string>; description: string };
 
@@ -172,3 +178,35 @@ export async function egressFetch(url: string, init: Omit<RequestInit, "redirect
   }
 }
 
+
+/** Whether `LX_EGRESS_ALLOW` names `url`'s host itself: a listed host name, or an address written in the URL that it allows. */
+function explicitlyAllowed(policy: EgressPolicy, url: URL): boolean {
+  const host = unbracket(url.hostname).toLowerCase();
+  const version = isIP(host);
+  if (version === 0) {
+    return policy.allowHosts.has(host);
+  }
+  return policy.allow.check(host, version === 4 ? "ipv4" : "ipv6");
+}
+
+/**
+ * Throws EgressRefused unless the tenant's CRM token may go to `url` (a CRM's base URL): https on
+ * the backend's own API hosts (@lx/shared/schemas crm-hosts.ts: api.pipedrive.com,
+ * <company>.pipedrive.com; crm.rdstation.com, api.rd.services), or a host or address LX_EGRESS_ALLOW
+ * lists. Checked where the token is attached, so no spec (whatever its validation said) sends it
+ * elsewhere. The message names the host, never the URL's query nor the token.
+ */
+export function assertCrmTokenDestination(backend: CrmTokenBackend, url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EgressRefused("refused: the CRM base URL is not a URL");
+  }
+  if (isCrmApiUrl(backend, url) || explicitlyAllowed(current, parsed)) {
+    return;
+  }
+  throw new EgressRefused(
+    `refused: the CRM token goes only to https on ${CRM_API_HOSTS[backend].label}, not to ${parsed.protocol}//${parsed.host} (LX_EGRESS_ALLOW lists other destinations)`,
+  );
+}

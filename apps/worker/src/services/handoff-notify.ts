@@ -2,11 +2,11 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 
 import { insertAuditEvent } from "@lx/db/queries";
-import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
+import type { SecretKeys } from "@lx/shared/crypto";
 
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
-import { failureLogFields, postSignedWebhook, webhookParty } from "./outgoing-webhook.ts";
+import { failureLogFields, postSignedWebhook, webhookParty, webhookSecrets } from "./outgoing-webhook.ts";
 
 const ZNotifyPayload = z.object({
   handoffId: z.string().optional(),
@@ -31,7 +31,8 @@ export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Se
   if (!c) {
     throw new PermanentJobError(`conversation ${p.conversationId} not found`);
   }
-  if (!c.webhook_secret_enc) {
+  const secrets = webhookSecrets(deps.secretKey, c);
+  if (!secrets) {
     throw new PermanentJobError(`tenant ${c.tenant_slug} has no webhook secret`);
   }
   const turns = await ctx.db.execute<{ author: string; body: string; at: string }>(sql`
@@ -47,7 +48,7 @@ export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Se
   const requestId = `handoff-${p.handoffId ?? ctx.job.id}`;
   const res = await postSignedWebhook({
     url: p.url,
-    secret: decryptSecret(deps.secretKey, c.webhook_secret_enc),
+    ...secrets,
     requestId,
     backoffMs: deps.retryBackoffMs,
     body: {

@@ -3,12 +3,14 @@ import { createHmac } from "node:crypto";
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
+import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import { EgressRefused, egressFetch } from "./egress.ts";
 
 /**
  * Outgoing webhooks (tool backends, handoff notices), per CONTRACT.md: JSON body,
- * `X-LX-Signature: sha256=<hex HMAC-SHA256 of the raw body with the tenant's webhook secret>`,
+ * `X-LX-Signature: sha256=<hex HMAC-SHA256 of the raw body with the tenant's webhook secret>`
+ * (and, for the overlap after a rotation, `X-LX-Signature-Previous`: the same with the secret replaced),
  * `X-LX-Request-Id`, 10 s timeout, at most 2 retries on timeout/5xx/network errors with the same
  * request id (the receiver can deduplicate on it). The URL is a tenant's: it goes through the egress
  * guard (egress.ts: no private or local addresses unless allowed, no redirects).
@@ -55,9 +57,19 @@ export function thrownKind(err: unknown): OutgoingFailureKind {
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError") ? "timeout" : "network";
 }
 
+/** `sha256=<hex HMAC-SHA256 of raw with secret>`: the value of X-LX-Signature. */
+export function signatureOf(secret: string, raw: string): string {
+  return `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
+}
+
 export async function postSignedWebhook(p: {
   url: string;
   secret: string;
+  /**
+   * The secret a rotation replaced, while its overlap lasts: `X-LX-Signature-Previous` is made with
+   * it, for a receiver not yet updated (null or absent: no such header).
+   */
+  previousSecret?: string | null;
   requestId: string;
   body: Record<string, unknown>;
   timeoutMs?: number;
@@ -65,14 +77,17 @@ export async function postSignedWebhook(p: {
   backoffMs?: number;
 }): Promise<OutgoingResult> {
   const raw = JSON.stringify(p.body);
-  const signature = `sha256=${createHmac("sha256", p.secret).update(raw).digest("hex")}`;
+  const signatures: Record<string, string> = { "x-lx-signature": signatureOf(p.secret, raw) };
+  if (p.previousSecret) {
+    signatures["x-lx-signature-previous"] = signatureOf(p.previousSecret, raw);
+  }
   const retries = p.retries ?? 2;
   let last: OutgoingResult = { ok: false, status: null, kind: "network", error: "not sent", attempts: 0, retryable: true };
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     try {
       const res = await egressFetch(p.url, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-lx-signature": signature, "x-lx-request-id": p.requestId },
+        headers: { "content-type": "application/json", ...signatures, "x-lx-request-id": p.requestId },
         body: raw,
         signal: AbortSignal.timeout(p.timeoutMs ?? 10_000),
       });
@@ -125,6 +140,8 @@ export async function postSignedWebhook(p: {
 export type WebhookParty = {
   tenant_slug: string;
   webhook_secret_enc: string | null;
+  /** The secret before the last rotation, only while its overlap lasts (an expired one reads null). */
+  webhook_secret_previous_enc: string | null;
   agent_slug: string | null;
   wa_id: string | null;
   user_id: string | null;
@@ -133,7 +150,9 @@ export type WebhookParty = {
 
 export async function webhookParty(db: Executor, conversationId: string): Promise<WebhookParty | undefined> {
   const [party] = await db.execute<WebhookParty>(sql`
-    select t.slug as tenant_slug, t.webhook_secret_enc, a.slug as agent_slug, c.customer_wa_id as wa_id,
+    select t.slug as tenant_slug, t.webhook_secret_enc,
+           case when t.webhook_secret_previous_until > now() then t.webhook_secret_previous_enc end as webhook_secret_previous_enc,
+           a.slug as agent_slug, c.customer_wa_id as wa_id,
            c.customer_user_id as user_id, c.customer_name
     from conversations c
     join tenants t on t.id = c.tenant_id
@@ -141,4 +160,27 @@ export async function webhookParty(db: Executor, conversationId: string): Promis
     left join agents a on a.id = coalesce(c.agent_id, n.agent_id)
     where c.id = ${conversationId}::uuid`);
   return party;
+}
+
+/**
+ * The signing secrets of `party`, opened: the current one, and the previous one while its overlap
+ * lasts. A previous box no key opens (it cannot be, but for a key rotation gone wrong) is left out
+ * rather than failing the call: the current signature is the one the contract promises.
+ */
+export function webhookSecrets(keys: SecretKeys, party: Pick<WebhookParty, "webhook_secret_enc" | "webhook_secret_previous_enc">): {
+  secret: string;
+  previousSecret: string | null;
+} | null {
+  if (!party.webhook_secret_enc) {
+    return null;
+  }
+  let previousSecret: string | null = null;
+  if (party.webhook_secret_previous_enc) {
+    try {
+      previousSecret = decryptSecret(keys, party.webhook_secret_previous_enc);
+    } catch {
+      previousSecret = null;
+    }
+  }
+  return { secret: decryptSecret(keys, party.webhook_secret_enc), previousSecret };
 }

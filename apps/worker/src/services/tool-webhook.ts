@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 
 import type { Executor } from "@lx/db/client";
 import { canonicalJson } from "@lx/shared/compiler";
-import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
+import type { SecretKeys } from "@lx/shared/crypto";
 
-import { postSignedWebhook, webhookParty, type OutgoingFailureKind } from "./outgoing-webhook.ts";
+import { postSignedWebhook, webhookParty, webhookSecrets, type OutgoingFailureKind } from "./outgoing-webhook.ts";
 
 /**
  * A plugin tool served by the tenant's own endpoint (n8n, Make…), per CONTRACT.md "Outgoing
@@ -31,12 +31,13 @@ export async function callToolWebhook(p: {
     .digest("hex")
     .slice(0, 32)}`;
   const c = await webhookParty(p.db, p.conversation.conversationId);
-  if (!c?.webhook_secret_enc) {
+  const secrets = c ? webhookSecrets(p.secretKey, c) : null;
+  if (!c || !secrets) {
     return { ok: false, error: "the tenant has no webhook secret", status: null, kind: "not_configured", requestId };
   }
   const res = await postSignedWebhook({
     url: p.url,
-    secret: decryptSecret(p.secretKey, c.webhook_secret_enc),
+    ...secrets,
     requestId,
     backoffMs: p.retryBackoffMs,
     body: {

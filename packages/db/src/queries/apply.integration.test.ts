@@ -10,6 +10,7 @@ import type { Executor } from "../client.ts";
 import { agents, agentVersions, auditEvents, phoneNumbers, templates, tenants } from "../schema/index.ts";
 import { dbTest as test, TEST_ACTOR, TEST_SECRET_KEY, uniqueSuffix } from "../testing/index.ts";
 import { applyTenantFile } from "./apply.ts";
+import { replaceWebhookSecret } from "./integrations.ts";
 
 type HavenFile = {
   tenant: { slug: string; name: string; retentionDays?: number | null };
@@ -72,6 +73,29 @@ describe("lx apply", () => {
     const second = await applyTenantFile(db, file, opts);
     expect(second).toMatchObject({ changed: false, changes: [] });
     expect(await counts(db)).toEqual(before);
+  });
+
+  test("a file's new webhookSecret replaces the stored one at once: a secret kept from a console rotation's overlap is dropped", async ({ db }) => {
+    const file = { ...havenFile(), webhookSecret: "segredo-do-arquivo-1" };
+    await applyTenantFile(db, file, opts);
+    const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, file.tenant.slug));
+    await replaceWebhookSecret(db, { tenantId: tenant!.id, secretKey: TEST_SECRET_KEY, actor: TEST_ACTOR, overlapHours: 24 });
+    const kept = async () =>
+      (
+        await db
+          .select({ enc: tenants.webhookSecretPreviousEnc, until: tenants.webhookSecretPreviousUntil, now: tenants.webhookSecretEnc })
+          .from(tenants)
+          .where(eq(tenants.id, tenant!.id))
+      )[0]!;
+    expect(decryptSecret(TEST_SECRET_KEY, (await kept()).enc!)).toBe("segredo-do-arquivo-1");
+
+    const r = await applyTenantFile(db, { ...file, webhookSecret: "segredo-do-arquivo-2" }, opts);
+    expect(r.changes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: "tenant", action: "updated", subject: file.tenant.slug })]),
+    );
+    const after = await kept();
+    expect(decryptSecret(TEST_SECRET_KEY, after.now!)).toBe("segredo-do-arquivo-2");
+    expect(after).toMatchObject({ enc: null, until: null });
   });
 
   test("a changed spec publishes the next version with --bump and activates it", async ({ db }) => {

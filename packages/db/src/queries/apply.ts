@@ -138,6 +138,12 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
           patch.retentionDays = file.tenant.retentionDays;
         }
         Object.assign(patch, sealTenantSecrets(secretKey, { webhookSecret, crmToken }, tenant));
+        if (patch.webhookSecretEnc !== undefined && tenant.webhookSecretPreviousEnc !== null) {
+          // The file's secret replaces the stored one at once: a secret kept from a console rotation's
+          // overlap (two generations old now) is signed with no longer.
+          patch.webhookSecretPreviousEnc = null;
+          patch.webhookSecretPreviousUntil = null;
+        }
         if (Object.keys(patch).length > 0) {
           [tenant] = await tx.update(tenants).set(patch).where(eq(tenants.id, tenant.id)).returning();
           changes.push({ kind: "tenant", action: "updated", subject: slug, detail: Object.keys(patch).join(", ") });

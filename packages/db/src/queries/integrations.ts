@@ -1,7 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 
 import type { SecretKeys } from "@lx/shared/crypto";
 import { AppError } from "@lx/shared/errors";
+import { WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import { tenants } from "../schema/index.ts";
@@ -44,7 +45,11 @@ export type IntegrationWarning =
   | { kind: "webhook_secret_missing"; agentSlug: string };
 
 export type TenantIntegrations = {
-  webhookSecret: { set: boolean };
+  /**
+   * `previousUntil`: until when outgoing webhooks also carry `X-LX-Signature-Previous`, made with the
+   * secret before the last rotation (ISO time); null: no overlap.
+   */
+  webhookSecret: { set: boolean; previousUntil: string | null };
   crmToken: { set: boolean };
   agents: IntegrationAgent[];
   warnings: IntegrationWarning[];
@@ -98,11 +103,15 @@ async function integrationAgents(db: Executor, tenantId: string): Promise<Integr
 async function secretsSet(
   db: Executor,
   tenantId: string,
-): Promise<{ webhookSecret: boolean; crmToken: boolean }> {
+): Promise<{ webhookSecret: boolean; crmToken: boolean; previousUntil: Date | null }> {
   const [row] = await db
     .select({
       webhookSecret: sql<boolean>`${tenants.webhookSecretEnc} is not null`,
       crmToken: sql<boolean>`${tenants.crmTokenEnc} is not null`,
+      // An overlap past its end is over, whether or not the sweep has erased it yet.
+      previousUntil: sql<Date | null>`case when ${tenants.webhookSecretPreviousUntil} > now() then ${tenants.webhookSecretPreviousUntil} end`.mapWith(
+        tenants.webhookSecretPreviousUntil,
+      ),
     })
     .from(tenants)
     .where(eq(tenants.id, tenantId));
@@ -133,7 +142,12 @@ export async function getTenantIntegrations(
       warnings.push({ kind: "webhook_secret_missing", agentSlug: a.slug });
     }
   }
-  return { webhookSecret: { set: set.webhookSecret }, crmToken: { set: set.crmToken }, agents, warnings };
+  return {
+    webhookSecret: { set: set.webhookSecret, previousUntil: set.previousUntil?.toISOString() ?? null },
+    crmToken: { set: set.crmToken },
+    agents,
+    warnings,
+  };
 }
 
 type SecretChange = {
@@ -154,14 +168,18 @@ async function writeTenantSecret(
     name: TenantSecretName;
     value: string | null;
     type: string;
-    data?: Record<string, unknown>;
+    /** The audit event's data; a function gets the box stored before. */
+    data?: Record<string, unknown> | ((stored: string | null) => Record<string, unknown>);
     check?: (tx: Executor) => Promise<void>;
+    /** More columns to write with it, from the box stored before (the rotation's previous secret). */
+    also?: (stored: string | null) => { [K in keyof typeof tenants.$inferInsert]?: (typeof tenants.$inferInsert)[K] | SQL };
   },
 ): Promise<{ wasSet: boolean }> {
   return db.transaction(async (tx) => {
     const [row] = await tx
       .select({
         wasSet: sql<boolean>`${p.name === "webhookSecret" ? tenants.webhookSecretEnc : tenants.crmTokenEnc} is not null`,
+        stored: p.name === "webhookSecret" ? tenants.webhookSecretEnc : tenants.crmTokenEnc,
       })
       .from(tenants)
       .where(eq(tenants.id, p.tenantId))
@@ -177,14 +195,14 @@ async function writeTenantSecret(
     await p.check?.(tx);
     await tx
       .update(tenants)
-      .set(sealTenantSecrets(p.secretKey, { [p.name]: p.value }))
+      .set({ ...sealTenantSecrets(p.secretKey, { [p.name]: p.value }), ...p.also?.(row.stored) })
       .where(eq(tenants.id, p.tenantId));
     // Named one by one: `p` holds the secret.
     await insertTenantAuditEvent(tx, {
       tenantId: p.tenantId,
       actor: p.actor,
       type: p.type,
-      data: p.data,
+      data: typeof p.data === "function" ? p.data(row.stored) : p.data,
       requestId: p.requestId,
       before: { [p.name]: row.wasSet ? "set" : "none" },
       after: { [p.name]: p.value === null ? "none" : row.wasSet ? "replaced" : "set" },
@@ -196,23 +214,51 @@ async function writeTenantSecret(
 /**
  * Replaces the tenant's outgoing-webhook signing secret with `given` (the one the tenant's receiver
  * already checks) or, without it, a fresh random one; audited `tenant.webhook_secret_rotated` with
- * `source: "generated" | "given"`. Returns the secret now stored, for the caller to show once: the
- * next handoff notice and tool call are signed with it, and requests signed with the old one no
- * longer verify at the receiver.
+ * `source: "generated" | "given"` and `overlapHours`. Returns the secret now stored, for the caller to
+ * show once: the next handoff notice and tool call are signed with it.
+ *
+ * The overlap: for `overlapHours` (default WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT) the secret replaced
+ * is kept, sealed as it was, and outgoing requests also carry `X-LX-Signature-Previous` made with it,
+ * so a receiver still checking the old secret keeps verifying until it is updated. 0 (the old
+ * secret leaked) drops it at once, and any older one still kept. Audited with the overlap actually
+ * given: 0 when there was no secret before.
  */
 export async function replaceWebhookSecret(
   db: Executor,
-  p: SecretChange & { given?: string },
+  p: SecretChange & { given?: string; overlapHours?: number },
 ): Promise<string> {
   const secret = p.given ?? newWebhookSecret();
+  const overlapHours = p.overlapHours ?? WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT;
   await writeTenantSecret(db, {
     ...p,
     name: "webhookSecret",
     value: secret,
     type: "tenant.webhook_secret_rotated",
-    data: { source: p.given === undefined ? "generated" : "given" },
+    data: (stored) => ({ source: p.given === undefined ? "generated" : "given", overlapHours: stored === null ? 0 : overlapHours }),
+    also: (stored) => {
+      if (stored === null || overlapHours === 0) {
+        return { webhookSecretPreviousEnc: null, webhookSecretPreviousUntil: null };
+      }
+      return {
+        webhookSecretPreviousEnc: stored,
+        webhookSecretPreviousUntil: sql`now() + make_interval(hours => ${overlapHours})`,
+      };
+    },
   });
   return secret;
+}
+
+/**
+ * Erases the previous signing secrets whose overlap is over (the worker's periodic sweep; until it
+ * runs, readers ignore them already). Returns how many tenants had one.
+ */
+export async function expireWebhookSecretOverlaps(db: Executor): Promise<number> {
+  const rows = await db
+    .update(tenants)
+    .set({ webhookSecretPreviousEnc: null, webhookSecretPreviousUntil: null })
+    .where(sql`${tenants.webhookSecretPreviousUntil} <= now()`)
+    .returning({ id: tenants.id });
+  return rows.length;
 }
 
 /** Sets or replaces the tenant's CRM token (Pipedrive, RD Station), audited `tenant.crm_token_set`. */

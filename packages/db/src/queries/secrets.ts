@@ -62,11 +62,20 @@ export type SecretRotationReport = { resealed: number; alreadyCurrent: number };
 
 type Box = { label: string; boxed: string; write: (tx: Executor, boxed: string) => Promise<unknown> };
 
-/** Every stored secret box: tenants' webhook secrets and CRM tokens, numbers' access tokens. */
+/**
+ * Every stored secret box: tenants' webhook secrets (and the previous one, during a rotation's
+ * overlap) and CRM tokens, numbers' access tokens.
+ */
 async function lockedBoxes(tx: Executor): Promise<Box[]> {
   const boxes: Box[] = [];
   const ts = await tx
-    .select({ id: tenants.id, slug: tenants.slug, webhook: tenants.webhookSecretEnc, crm: tenants.crmTokenEnc })
+    .select({
+      id: tenants.id,
+      slug: tenants.slug,
+      webhook: tenants.webhookSecretEnc,
+      webhookPrevious: tenants.webhookSecretPreviousEnc,
+      crm: tenants.crmTokenEnc,
+    })
     .from(tenants)
     .orderBy(asc(tenants.slug))
     .for("update");
@@ -76,6 +85,13 @@ async function lockedBoxes(tx: Executor): Promise<Box[]> {
         label: `tenant ${t.slug}: webhook secret`,
         boxed: t.webhook,
         write: (x, boxed) => x.update(tenants).set({ webhookSecretEnc: boxed }).where(eq(tenants.id, t.id)),
+      });
+    }
+    if (t.webhookPrevious) {
+      boxes.push({
+        label: `tenant ${t.slug}: previous webhook secret`,
+        boxed: t.webhookPrevious,
+        write: (x, boxed) => x.update(tenants).set({ webhookSecretPreviousEnc: boxed }).where(eq(tenants.id, t.id)),
       });
     }
     if (t.crm) {

@@ -3,7 +3,7 @@ import { check, integer, jsonb, pgTable, text, uniqueIndex, uuid } from "drizzle
 
 import { RETENTION_DAYS_MAX, RETENTION_DAYS_MIN } from "@lx/shared/schemas";
 
-import { timestamps } from "./_columns.ts";
+import { timestamps, tstz } from "./_columns.ts";
 import { inList, slugCheck, TENANT_STATUSES } from "./_enums.ts";
 import { agents } from "./agents.ts";
 import { phoneNumbers } from "./phone-numbers.ts";
@@ -30,6 +30,13 @@ export const tenants = pgTable(
     timeZone: text().notNull().default(DEFAULT_TENANT_TIME_ZONE),
     /** Secret for X-LX-Signature on outgoing webhooks, encrypted with LX_SECRET_KEY. */
     webhookSecretEnc: text(),
+    /**
+     * The signing secret before the last rotation, encrypted like the current one, while receivers
+     * catch up: outgoing webhooks also carry `X-LX-Signature-Previous` made with it until
+     * `webhookSecretPreviousUntil`, then it is erased (null both: no overlap).
+     */
+    webhookSecretPreviousEnc: text(),
+    webhookSecretPreviousUntil: tstz(),
     /** The CRM plugin's API token (Pipedrive api_token, RD Station CRM token), encrypted; `lx apply` crmToken. */
     crmTokenEnc: text(),
     /**
@@ -43,6 +50,10 @@ export const tenants = pgTable(
     uniqueIndex("tenants_slug_key").on(t.slug),
     check("tenants_status_check", inList(t.status, TENANT_STATUSES)),
     check("tenants_slug_check", slugCheck(t.slug)),
+    check(
+      "tenants_webhook_secret_previous_check",
+      sql`(${t.webhookSecretPreviousEnc} is null) = (${t.webhookSecretPreviousUntil} is null)`,
+    ),
     check("tenants_retention_days_check", sql`${t.retentionDays} between ${sql.raw(String(RETENTION_DAYS_MIN))} and ${sql.raw(String(RETENTION_DAYS_MAX))}`),
     // PostgreSQL must know the zone too (metrics use `at time zone`): an unknown name makes this
     // expression raise "time zone … not recognized", so a bad value can never be stored.

@@ -73,6 +73,30 @@ describe("parseAgentSpec", () => {
     expect(parseAgentSpec(pipedrive).ok).toBe(true);
   });
 
+  it("takes a Pipedrive / RD Station baseUrl only on the CRM's own https API hosts (the token goes there), or an address the worker decides on", () => {
+    const crm = (backend: string, baseUrl: string) => haven({ "plugins.crm": { backend, baseUrl, qualifyFields: ["interesse"] } });
+    for (const [backend, url] of [
+      ["pipedrive", "https://api.pipedrive.com"],
+      ["pipedrive", "https://haven.pipedrive.com/api"],
+      ["rdstation", "https://crm.rdstation.com"],
+      ["rdstation", "https://api.rd.services"],
+      // Addresses and localhost: LX_EGRESS_ALLOW (the worker's) decides (a local CRM proxy, the tests' fakes).
+      ["pipedrive", "http://127.0.0.1:4010"],
+      ["rdstation", "http://localhost:4010"],
+    ] as const) {
+      expect(errorsOf(crm(backend, url)), url).toEqual([]);
+    }
+    const pipedrive = "plugins.crm.baseUrl: must be an https URL of Pipedrive's API (api.pipedrive.com or <company>.pipedrive.com): the CRM token is sent there";
+    expect(errorsOf(crm("pipedrive", "https://collector.example/v1"))).toEqual([pipedrive]);
+    expect(errorsOf(crm("pipedrive", "http://api.pipedrive.com"))).toEqual([pipedrive]);
+    expect(errorsOf(crm("pipedrive", "https://api.pipedrive.com.collector.example"))).toEqual([pipedrive]);
+    expect(errorsOf(crm("rdstation", "https://api.pipedrive.com"))).toEqual([
+      "plugins.crm.baseUrl: must be an https URL of RD Station's API (crm.rdstation.com or api.rd.services): the CRM token is sent there",
+    ]);
+    // The webhook backend sends no token: its baseUrl (unused) is not checked.
+    expect(errorsOf(haven({ "plugins.crm": { backend: "webhook", webhookUrl: "https://n8n.test/crm", baseUrl: "https://x.example", qualifyFields: [] } }))).toEqual([]);
+  });
+
   it("maps qualify fields to the CRM's custom fields only for Pipedrive / RD Station, and only fields it qualifies", () => {
     const crm = (over: Record<string, unknown>) =>
       haven({ "plugins.crm": { backend: "pipedrive", qualifyFields: ["interesse", "orcamento"], ...over } });

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 
+import { crmBaseUrlIssue } from "./crm-hosts.ts";
 import { type FieldError, formatSpecErrors, safeParseWithPaths } from "./issues.ts";
 
 export { formatSpecErrors };
@@ -214,7 +215,9 @@ export const ZCrmPlugin = z
   .strictObject({
     backend: z.enum(CRM_BACKENDS),
     webhookUrl: httpUrl.optional(),
-    baseUrl: httpUrl.optional().describe("Pipedrive / RD Station API base URL override"),
+    baseUrl: httpUrl
+      .optional()
+      .describe("Pipedrive / RD Station API base URL override: https on the CRM's own API host (the CRM token is sent there)"),
     qualifyFields: list(text(80), 30),
     customFields: z
       .record(z.string(), z.string().trim().min(1).max(100))
@@ -226,6 +229,14 @@ export const ZCrmPlugin = z
   .superRefine((crm, ctx) => {
     if (crm.backend === "webhook" && crm.webhookUrl === undefined) {
       ctx.addIssue({ code: "custom", path: ["webhookUrl"], message: 'required when backend is "webhook"' });
+    }
+    // The tenant's CRM token goes to baseUrl: only the CRM's own API hosts (an address or localhost
+    // is left to the worker's LX_EGRESS_ALLOW, which enforces the same rule where the token is attached).
+    if (crm.backend !== "webhook" && crm.baseUrl !== undefined) {
+      const issue = crmBaseUrlIssue(crm.backend, crm.baseUrl);
+      if (issue) {
+        ctx.addIssue({ code: "custom", path: ["baseUrl"], message: issue });
+      }
     }
     if (crm.customFields !== undefined) {
       if (crm.backend === "webhook") {

@@ -20,3 +20,4 @@ export * from "./numbers.ts";
 export * from "./agents.ts";
 export * from "./routing.ts";
 export * from "./integrations.ts";
+export * from "./crm-hosts.ts";

@@ -3,7 +3,7 @@
  * stored secrets, the outgoing-webhook signing secret (`X-LX-Signature`) and the CRM token, which
  * `lx apply` sets as `webhookSecret` and `crmToken`. zod only: the browser console imports this file.
  */
-import type { z } from "zod";
+import { z } from "zod";
 
 import { pastedSecret, ZTenantScopeInput } from "./console.ts";
 
@@ -17,13 +17,25 @@ const SECRET_MAX_LENGTH = 1024;
 export const ZGetIntegrationsInput = ZTenantScopeInput;
 export type TGetIntegrationsInput = z.infer<typeof ZGetIntegrationsInput>;
 
+/** How long the secret a rotation replaces still signs (`X-LX-Signature-Previous`), by default. */
+export const WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT = 24;
+/** The longest overlap: a week. */
+export const WEBHOOK_SECRET_OVERLAP_HOURS_MAX = 168;
+
+/**
+ * Hours the replaced secret still signs beside the new one (`X-LX-Signature-Previous`), so receivers
+ * can be updated without refusing calls; 0: none (the old secret leaked).
+ */
+const overlapHours = z.int().min(0).max(WEBHOOK_SECRET_OVERLAP_HOURS_MAX).default(WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT);
+
 /** A new signing secret made by the server, answered once. */
-export const ZRotateWebhookSecretInput = ZTenantScopeInput;
+export const ZRotateWebhookSecretInput = ZTenantScopeInput.extend({ overlapHours });
 export type TRotateWebhookSecretInput = z.infer<typeof ZRotateWebhookSecretInput>;
 
 /** The signing secret the tenant's receiver already checks, pasted. */
 export const ZSetWebhookSecretInput = ZTenantScopeInput.extend({
   secret: pastedSecret("secret", { min: WEBHOOK_SECRET_MIN_LENGTH, max: SECRET_MAX_LENGTH }),
+  overlapHours,
 });
 export type TSetWebhookSecretInput = z.infer<typeof ZSetWebhookSecretInput>;
 

@@ -7,9 +7,9 @@ import { expect, test } from "../../fixtures/test.ts";
 import { onboardTenant } from "../../fixtures/tenants.ts";
 import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
 
-type Received = { signature: string; raw: string; body: { event?: string; tenant?: string; conversation?: { waId?: string } } };
+type Received = { signature: string; previous: string | null; raw: string; body: { event?: string; tenant?: string; conversation?: { waId?: string } } };
 
-/** The tenant's handoff receiver (an n8n flow, say): keeps each POST's raw body and X-LX-Signature. */
+/** The tenant's handoff receiver (an n8n flow, say): keeps each POST's raw body, X-LX-Signature and X-LX-Signature-Previous. */
 async function startReceiver() {
   const received: Received[] = [];
   const server = createServer((req, res) => {
@@ -17,7 +17,13 @@ async function startReceiver() {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const raw = Buffer.concat(chunks).toString("utf8");
-      received.push({ signature: String(req.headers["x-lx-signature"] ?? ""), raw, body: JSON.parse(raw) as Received["body"] });
+      const previous = req.headers["x-lx-signature-previous"];
+      received.push({
+        signature: String(req.headers["x-lx-signature"] ?? ""),
+        previous: typeof previous === "string" ? previous : null,
+        raw,
+        body: JSON.parse(raw) as Received["body"],
+      });
       res.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
@@ -34,7 +40,7 @@ async function startReceiver() {
 /** How the receiver verifies (CONTRACT.md "Outgoing webhooks"). */
 const signatureOf = (secret: string, raw: string) => `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
 
-test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a new one shown once, and the handoff notices are signed with each; sets, replaces and removes the CRM token, never shown back", async ({
+test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a new one shown once, and the handoff notices are signed with each (the replaced one in X-LX-Signature-Previous during the overlap, none when it leaked); sets, replaces and removes the CRM token, never shown back", async ({
   page,
   apiSignin,
   operatorApi,
@@ -94,10 +100,13 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
     expect(first?.body).toMatchObject({ event: "handoff.started", tenant: tenant.slug });
     expect(first?.signature).toBe(signatureOf(pasted, first?.raw ?? ""));
 
-    // A new one, generated: the confirmation says what breaks; the secret is shown once.
+    // A new one, generated: the confirmation offers an overlap (24 h by default) during which the
+    // secret replaced still signs X-LX-Signature-Previous; the secret is shown once.
     await card.getByRole("button", { name: "Gerar novo segredo" }).click();
     const confirm = page.getByRole("dialog", { name: "Gerar um novo segredo?" });
-    await expect(confirm).toContainText("um receptor que ainda confere o antigo vai recusá-los");
+    await expect(confirm).toContainText("um receptor que ainda confere o antigo continua aceitando-os");
+    await expect(confirm.getByLabel("24 horas (recomendado)")).toBeChecked();
+    await expect(confirm.getByLabel("Sem sobreposição: o segredo atual vazou")).not.toBeChecked();
     await confirm.getByTestId("confirm-button").click();
     const shown = page.getByRole("dialog", { name: "Novo segredo dos webhooks" });
     const secretField = shown.getByTestId("new-webhook-secret-value");
@@ -133,9 +142,30 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
     expect(notice?.body).toMatchObject({ event: "handoff.started", tenant: tenant.slug });
     expect(notice?.signature).toBe(signatureOf(secret, notice?.raw ?? ""));
     expect(notice?.signature).not.toBe(signatureOf(pasted, notice?.raw ?? ""));
+    // A receiver still configured with the pasted secret verifies it through X-LX-Signature-Previous.
+    expect(notice?.previous).toBe(signatureOf(pasted, notice?.raw ?? ""));
+
+    // The card says until when the previous secret is accepted (24 h from the rotation).
+    await page.goto(`/tenants/${tenant.slug}`);
+    await expect(card.getByTestId("webhook-secret-previous")).toContainText("Segredo anterior aceito até");
+    const overlap = ok(await trpcQuery<{ webhookSecret: { previousUntil: string | null } }>(operatorApi, "integrations.get", { tenantSlug: tenant.slug }));
+    const hoursLeft = (Date.parse(overlap.webhookSecret.previousUntil ?? "") - Date.now()) / 3_600_000;
+    expect(hoursLeft).toBeGreaterThan(23.5);
+    expect(hoursLeft).toBeLessThanOrEqual(24);
+
+    // The secret leaked: another one, with no overlap; the previous one is gone at once.
+    await card.getByRole("button", { name: "Gerar novo segredo" }).click();
+    await confirm.getByLabel("Sem sobreposição: o segredo atual vazou").check();
+    await expect(confirm).toContainText("O segredo atual deixa de valer na hora");
+    await confirm.getByTestId("confirm-button").click();
+    await expect(secretField).toHaveValue(/^[A-Za-z0-9_-]{43}$/);
+    const leakedReplacement = await secretField.inputValue();
+    await shown.getByLabel("Copiei o segredo e o guardei onde o n8n ou o receptor o lê").check();
+    await close.click();
+    await expect(shown).toBeHidden();
+    await expect(card.getByTestId("webhook-secret-previous")).toHaveCount(0);
 
     // The CRM token: set (the field starts empty, a password field), the warning goes; replaced.
-    await page.goto(`/tenants/${tenant.slug}`);
     await card.getByRole("button", { name: "Definir" }).click();
     const set = page.getByRole("dialog", { name: "Definir o token do CRM" });
     const tokenField = set.getByLabel("Token da API");
@@ -203,14 +233,16 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
       "tenant.onboarded",
       "tenant.webhook_secret_rotated",
       "tenant.webhook_secret_rotated",
+      "tenant.webhook_secret_rotated",
     ]);
     expect(events.items.filter((e) => e.type === "tenant.webhook_secret_rotated").map((e) => e.data)).toEqual([
-      { source: "generated" },
-      { source: "given" },
+      { source: "generated", overlapHours: 0 },
+      { source: "generated", overlapHours: 24 },
+      { source: "given", overlapHours: 24 },
     ]);
     const answers = JSON.stringify([events, ok(await trpcQuery(operatorApi, "integrations.get", { tenantSlug: tenant.slug }))]);
     const html = await page.content();
-    for (const value of [secret, pasted, `pd-token-primeiro-${suffix}`, `pd-token-segundo-${suffix}`]) {
+    for (const value of [secret, pasted, leakedReplacement, `pd-token-primeiro-${suffix}`, `pd-token-segundo-${suffix}`]) {
       expect(answers).not.toContain(value);
       expect(html).not.toContain(value);
     }

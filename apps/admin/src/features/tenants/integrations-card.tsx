@@ -79,7 +79,7 @@ export function IntegrationsCard({ tenantSlug, className }: { tenantSlug: string
 }
 
 function IntegrationsBody({ data, onOpen }: { data: Integrations; onOpen: (open: Open) => void }) {
-  const { t } = useI18n();
+  const { t, dateTime } = useI18n();
   const backend = (name: string) => t.integrations.backends[name] ?? name;
   const warnings = data.warnings.map((w) =>
     w.kind === "crm_token_missing"
@@ -109,6 +109,11 @@ function IntegrationsBody({ data, onOpen }: { data: Integrations; onOpen: (open:
           </code>{" "}
           {t.integrations.verifyAfter}
         </p>
+        {data.webhookSecret.previousUntil ? (
+          <p className="text-sm text-amber-800" data-testid="webhook-secret-previous">
+            {t.integrations.previousUntil(dateTime(data.webhookSecret.previousUntil))}
+          </p>
+        ) : null}
         {uses.length === 0 ? (
           <p className="text-sm text-slate-400">{t.integrations.noUses}</p>
         ) : (

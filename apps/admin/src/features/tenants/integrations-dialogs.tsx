@@ -5,6 +5,7 @@ import type { z } from "zod";
 import {
   CRM_TOKEN_MIN_LENGTH,
   WEBHOOK_SECRET_MIN_LENGTH,
+  WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT,
   ZSetCrmTokenInput,
   ZSetWebhookSecretInput,
 } from "@lx/shared/schemas";
@@ -12,7 +13,7 @@ import {
 import { Button } from "../../components/ui/button.tsx";
 import { CopyField } from "../../components/ui/copy-field.tsx";
 import { Dialog, FormFooter, MutationConfirmDialog } from "../../components/ui/dialog.tsx";
-import { Checkbox, TextField } from "../../components/ui/field.tsx";
+import { Checkbox, Radio, TextField } from "../../components/ui/field.tsx";
 import { FormError, WarningNote } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { errorMessage } from "../../lib/errors.ts";
@@ -34,10 +35,14 @@ function useDone(onClose: () => void) {
   };
 }
 
+/** The overlaps the rotation offers: how long the replaced secret still signs `X-LX-Signature-Previous`. */
+const OVERLAP_CHOICES = [WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT, 1, 0] as const;
+
 /**
- * "Gerar novo segredo": a confirmation that says what breaks (receivers still checking the old
- * secret), then the new secret, made by the server, shown this once with a copy button. Closing
- * drops it from memory (the mutation is reset): nothing can show it again.
+ * "Gerar novo segredo": a confirmation that offers the overlap (default 24 h: receivers still
+ * checking the old secret verify `X-LX-Signature-Previous` meanwhile; none when it leaked), then the
+ * new secret, made by the server, shown this once with a copy button. Closing drops it from memory
+ * (the mutation is reset): nothing can show it again.
  */
 export function RotateWebhookSecretDialog({ tenantSlug, open, onClose }: DialogProps) {
   const { t } = useI18n();
@@ -51,23 +56,43 @@ export function RotateWebhookSecretDialog({ tenantSlug, open, onClose }: DialogP
   const secret = rotate.data?.secret ?? null;
   // The secret is never shown again: closing takes an explicit "I copied it".
   const [copied, setCopied] = useState(false);
+  const [overlapHours, setOverlapHours] = useState<number>(WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT);
+  const cancel = () => {
+    setOverlapHours(WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT);
+    onClose();
+  };
   const close = () => {
     rotate.reset();
     setCopied(false);
-    onClose();
+    cancel();
   };
   return (
     <>
       <MutationConfirmDialog
         mutation={rotate}
         open={open && secret === null}
-        onClose={onClose}
-        onConfirm={() => rotate.mutate({ tenantSlug })}
+        onClose={cancel}
+        onConfirm={() => rotate.mutateAsync({ tenantSlug, overlapHours })}
         title={t.integrations.rotateTitle}
         description={t.integrations.rotateBody}
         confirmLabel={t.integrations.rotate}
         confirmVariant="danger"
-      />
+      >
+        <fieldset className="space-y-2" data-testid="webhook-secret-overlap">
+          <legend className="mb-1 text-sm font-medium text-slate-900">{t.integrations.overlapLegend}</legend>
+          {OVERLAP_CHOICES.map((hours) => (
+            <Radio
+              key={hours}
+              name="webhook-secret-overlap"
+              value={hours}
+              checked={overlapHours === hours}
+              onChange={() => setOverlapHours(hours)}
+              label={t.integrations.overlapLabel(hours)}
+              hint={t.integrations.overlapHint(hours)}
+            />
+          ))}
+        </fieldset>
+      </MutationConfirmDialog>
       <Dialog
         open={open && secret !== null}
         onClose={close}
@@ -276,7 +301,7 @@ export function RemoveCrmTokenDialog({ tenantSlug, open, onClose }: DialogProps)
       mutation={remove}
       open={open}
       onClose={onClose}
-      onConfirm={() => remove.mutate({ tenantSlug })}
+      onConfirm={() => remove.mutateAsync({ tenantSlug })}
       title={t.integrations.crmRemoveTitle}
       description={t.integrations.crmRemoveBody}
       confirmLabel={t.common.remove}

@@ -24,7 +24,16 @@ export const integrationsPtBR = {
   useExisting: "Usar um segredo existente",
   rotateTitle: "Gerar um novo segredo?",
   rotateBody:
-    "O segredo atual deixa de valer na hora: os avisos e chamadas passam a ser assinados com o novo, e um receptor que ainda confere o antigo vai recusá-los. Atualize o segredo no n8n e nos receptores logo em seguida.",
+    "Os avisos e chamadas passam a ser assinados com o novo segredo. Durante a sobreposição, levam também o cabeçalho X-LX-Signature-Previous, assinado com o atual, e um receptor que ainda confere o antigo continua aceitando-os; atualize o n8n e os receptores antes de ela acabar.",
+  overlapLegend: "Sobreposição",
+  overlapLabel: (hours: number) =>
+    hours === 0 ? "Sem sobreposição: o segredo atual vazou" : hours === 1 ? "1 hora" : `${hours} horas (recomendado)`,
+  overlapHint: (hours: number) =>
+    hours === 0
+      ? "O segredo atual deixa de valer na hora: um receptor que ainda confere o antigo vai recusar os avisos e chamadas."
+      : `O segredo atual ainda assina X-LX-Signature-Previous por ${hours === 1 ? "1 hora" : `${hours} horas`}; depois é apagado.`,
+  previousUntil: (when: string) =>
+    `Segredo anterior aceito até ${when}: os avisos e chamadas levam também X-LX-Signature-Previous, assinado com ele.`,
   newSecretTitle: "Novo segredo dos webhooks",
   newSecretBody: "Os próximos avisos e chamadas já são assinados com ele.",
   copiedConfirm: "Copiei o segredo e o guardei onde o n8n ou o receptor o lê",
@@ -92,7 +101,16 @@ export const integrationsEn: typeof integrationsPtBR = {
   useExisting: "Use an existing secret",
   rotateTitle: "Generate a new secret?",
   rotateBody:
-    "The current secret stops working at once: notices and calls are signed with the new one, and a receiver still checking the old one will refuse them. Update the secret in n8n and the receivers right after.",
+    "Notices and calls are signed with the new secret. During the overlap they also carry the X-LX-Signature-Previous header, signed with the current one, so a receiver still checking the old secret keeps accepting them; update n8n and the receivers before it ends.",
+  overlapLegend: "Overlap",
+  overlapLabel: (hours) =>
+    hours === 0 ? "No overlap: the current secret leaked" : hours === 1 ? "1 hour" : `${hours} hours (recommended)`,
+  overlapHint: (hours) =>
+    hours === 0
+      ? "The current secret stops working at once: a receiver still checking the old one will refuse the notices and calls."
+      : `The current secret still signs X-LX-Signature-Previous for ${hours === 1 ? "1 hour" : `${hours} hours`}; then it is erased.`,
+  previousUntil: (when) =>
+    `Previous secret accepted until ${when}: notices and calls also carry X-LX-Signature-Previous, signed with it.`,
   newSecretTitle: "New webhook secret",
   newSecretBody: "The next notices and calls are already signed with it.",
   copiedConfirm: "I copied the secret and stored it where n8n or the receiver reads it",

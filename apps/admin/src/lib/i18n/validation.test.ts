@@ -73,6 +73,8 @@ function everyKindOfError(): FieldError[] {
     ...specErrors(spec((s) => (s.plugins = { reminders: { offsetsMinutes: [60, 60] } }))),
     ...specErrors(spec((s) => (s.plugins = { crm: { backend: "webhook", webhookUrl: "https://x.example", qualifyFields: ["a"], customFields: { a: "1" } } }))),
     ...specErrors(spec((s) => (s.plugins = { crm: { backend: "pipedrive", qualifyFields: ["a"], customFields: { b: "1" } } }))),
+    ...specErrors(spec((s) => (s.plugins = { crm: { backend: "pipedrive", baseUrl: "https://collector.example", qualifyFields: ["a"] } }))),
+    ...specErrors(spec((s) => (s.plugins = { crm: { backend: "rdstation", baseUrl: "https://collector.example", qualifyFields: ["a"] } }))),
     ...specErrors(spec((s) => (at(s, "policies").maxReplyChars = 5000))),
     ...specErrors(spec((s) => (at(s, "policies").allowedLinkDomains = ["not a domain"]))),
     ...specErrors(spec((s) => (s.templates = { reengagement: { name: "Bad Name", language: "Portuguese" } }))),
@@ -171,6 +173,9 @@ describe("validation messages in Portuguese", () => {
   it("translates zod's own messages, with or without their prefix", () => {
     expect(validationMessagePt("Invalid input: expected string, received number")).toBe("esperado texto, recebido número");
     expect(validationMessagePt("expected object, received null")).toBe("esperado objeto, recebido nulo");
+    expect(
+      validationMessagePt("must be an https URL of Pipedrive's API (api.pipedrive.com or <company>.pipedrive.com): the CRM token is sent there"),
+    ).toBe("deve ser uma URL https da API do Pipedrive (api.pipedrive.com ou <empresa>.pipedrive.com): o token do CRM é enviado para lá");
     expect(validationMessagePt('Invalid option: expected one of "sales"|"support"')).toBe('esperado um destes: "sales", "support"');
     expect(validationMessagePt("Too small: expected string to have >=1 characters")).toBe("obrigatório");
     expect(validationMessagePt("Too big: expected string to have <=80 characters")).toBe("no máximo 80 caracteres");

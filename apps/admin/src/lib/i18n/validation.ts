@@ -75,6 +75,10 @@ const RULES: readonly Rule[] = [
   [/^at least one agent$/, () => "ao menos um agente"],
   [/^offsets must be unique$/, () => "as antecedências não podem se repetir"],
   [/^must be an http\(s\) URL$/, () => "deve ser uma URL http(s)"],
+  [
+    /^must be an https URL of (Pipedrive|RD Station)'s API \((.+)\): the CRM token is sent there$/,
+    (crm, hosts) => `deve ser uma URL https da API do ${crm} (${hosts.replace(" or ", " ou ").replace("<company>", "<empresa>")}): o token do CRM é enviado para lá`,
+  ],
   [/^must be HH:MM \((.+)\)$/, (range) => `deve ser HH:MM (${range})`],
   [/^must be after open$/, () => "deve ser depois da abertura"],
   [/^overlaps hours\.(\d+) on (\w+)$/, (n, day) => `sobrepõe hours.${n} em ${day}`],

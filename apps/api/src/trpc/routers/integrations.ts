@@ -51,15 +51,19 @@ export const integrationsRouter = {
 
   /**
    * A new random signing secret, stored sealed and answered here once, to copy into the receivers
-   * (`tenant.webhook_secret_rotated`, generated). Requests signed before no longer verify with it.
+   * (`tenant.webhook_secret_rotated`, generated). For `overlapHours` (default 24; 0: none, when the
+   * old secret leaked) requests also carry `X-LX-Signature-Previous` made with the one replaced.
    */
-  rotateWebhookSecret: tenantOperatorProcedure.input(ZRotateWebhookSecretInput).mutation(async ({ ctx }) => {
-    return { secret: await replaceWebhookSecret(ctx.db, changeBy(ctx)) };
+  rotateWebhookSecret: tenantOperatorProcedure.input(ZRotateWebhookSecretInput).mutation(async ({ ctx, input }) => {
+    return { secret: await replaceWebhookSecret(ctx.db, { ...changeBy(ctx), overlapHours: input.overlapHours }) };
   }),
 
-  /** The signing secret the receivers already check, pasted (`tenant.webhook_secret_rotated`, given); not answered back. */
+  /**
+   * The signing secret the receivers already check, pasted (`tenant.webhook_secret_rotated`, given);
+   * not answered back. The same overlap as a rotation.
+   */
   setWebhookSecret: tenantOperatorProcedure.input(ZSetWebhookSecretInput).mutation(async ({ ctx, input }) => {
-    await replaceWebhookSecret(ctx.db, { ...changeBy(ctx), given: input.secret });
+    await replaceWebhookSecret(ctx.db, { ...changeBy(ctx), given: input.secret, overlapHours: input.overlapHours });
     return { set: true };
   }),
 
