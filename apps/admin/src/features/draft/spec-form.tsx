@@ -1,327 +1,46 @@
-import { createContext, use, useMemo, type ReactNode } from "react";
+import { useMemo } from "react";
 
 import { AGENT_ROLES, PERSONA_TONES, type FieldError } from "@lx/shared/schemas";
 
-import { Button } from "../../components/ui/button.tsx";
-import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
-import {
-  Checkbox,
-  FieldErrors,
-  Input,
-  SelectField as SelectControl,
-  Textarea,
-  TextareaField as TextareaControl,
-  TextField as InputControl,
-} from "../../components/ui/field.tsx";
-import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { getIn, isRecord, pathKey, setIn, type Path } from "../../lib/paths.ts";
+import { pathKey } from "../../lib/paths.ts";
+import { setSpecValue } from "../spec-form/edit.ts";
+import {
+  CheckField,
+  FormContext,
+  NumberField,
+  ObjectListField,
+  Section,
+  SelectField,
+  StringListField,
+  TextField,
+  type FormApi,
+} from "../spec-form/fields.tsx";
+import { HoursField } from "../spec-form/hours-field.tsx";
+import {
+  ContextSection,
+  KnowledgeSection,
+  ModelSection,
+  PluginsSection,
+  TemplatesSection,
+} from "../spec-form/sections.tsx";
 
-type FormApi = {
-  spec: Record<string, unknown>;
-  update: (path: Path, value: unknown) => void;
-  errorsAt: (path: Path) => string[];
-};
-
-const FormContext = createContext<FormApi | null>(null);
-
-function useForm(): FormApi {
-  const value = use(FormContext);
-  if (!value) {
-    throw new Error("spec form fields must be inside <SpecForm>");
-  }
-  return value;
-}
-
-function asString(value: unknown): string {
-  return typeof value === "string"
-    ? value
-    : value === undefined || value === null
-      ? ""
-      : JSON.stringify(value);
-}
-
-function TextField({
-  path,
-  label,
-  required,
-  multiline,
-  hint,
-  placeholder,
-  className,
-}: {
-  path: Path;
-  label: string;
-  required?: boolean;
-  multiline?: boolean;
-  hint?: string;
-  placeholder?: string;
-  className?: string;
-}) {
-  const { spec, update, errorsAt } = useForm();
-  const { t } = useI18n();
-  const value = asString(getIn(spec, path));
-  // A cleared optional field leaves the spec instead of becoming "" (which would not validate).
-  const onValue = (next: string) => update(path, next === "" && !required ? undefined : next);
-  const props = {
-    label,
-    hint,
-    errors: errorsAt(path),
-    optional: required ? undefined : t.common.optional,
-    className,
-    value,
-    placeholder,
-    "data-path": pathKey(path),
-  };
-  return multiline ? (
-    <TextareaControl {...props} onChange={(event) => onValue(event.target.value)} rows={3} />
-  ) : (
-    <InputControl {...props} onChange={(event) => onValue(event.target.value)} />
-  );
-}
-
-function NumberField({ path, label, hint }: { path: Path; label: string; hint?: string }) {
-  const { spec, update, errorsAt } = useForm();
-  const { t } = useI18n();
-  const raw = getIn(spec, path);
-  return (
-    <InputControl
-      label={label}
-      hint={hint}
-      errors={errorsAt(path)}
-      optional={t.common.optional}
-      type="number"
-      inputMode="numeric"
-      value={typeof raw === "number" ? String(raw) : ""}
-      onChange={(event) => update(path, event.target.value === "" ? undefined : Number(event.target.value))}
-      data-path={pathKey(path)}
-    />
-  );
-}
-
-function SelectField({
-  path,
-  label,
-  options,
-  emptyLabel,
-}: {
-  path: Path;
-  label: string;
-  options: { value: string; label: string }[];
-  /** When set, the field is optional and this option removes it. */
-  emptyLabel?: string;
-}) {
-  const { spec, update, errorsAt } = useForm();
-  const { t } = useI18n();
-  const value = asString(getIn(spec, path));
-  return (
-    <SelectControl
-      label={label}
-      errors={errorsAt(path)}
-      optional={emptyLabel ? t.common.optional : undefined}
-      value={value}
-      onChange={(event) => update(path, event.target.value === "" ? undefined : event.target.value)}
-      data-path={pathKey(path)}
-    >
-      {emptyLabel !== undefined || !options.some((option) => option.value === value) ? (
-        <option value="">{emptyLabel ?? ""}</option>
-      ) : null}
-      {options.map((option) => (
-        <option key={option.value} value={option.value}>
-          {option.label}
-        </option>
-      ))}
-    </SelectControl>
-  );
-}
-
-function CheckField({ path, label }: { path: Path; label: string }) {
-  const { spec, update, errorsAt } = useForm();
-  const errors = errorsAt(path);
-  return (
-    <div className="space-y-1">
-      <Checkbox
-        label={label}
-        checked={getIn(spec, path) === true}
-        onChange={(event) => update(path, event.target.checked)}
-        data-path={pathKey(path)}
-      />
-      {errors.length > 0 ? <FieldErrors messages={errors} /> : null}
-    </div>
-  );
-}
-
-/** An editable list of strings (goals, keywords, instructions…). */
-function StringListField({
-  path,
-  label,
-  itemLabel,
-  hint,
-  multiline,
-}: {
-  path: Path;
-  label: string;
-  itemLabel: (index: number) => string;
-  hint?: string;
-  multiline?: boolean;
-}) {
-  const { spec, update, errorsAt } = useForm();
-  const { t } = useI18n();
-  const raw = getIn(spec, path);
-  const items = Array.isArray(raw) ? (raw as unknown[]) : [];
-  const listErrors = errorsAt(path);
-  return (
-    <fieldset className="space-y-2" data-path={pathKey(path)}>
-      <legend className="text-sm font-medium text-slate-700">{label}</legend>
-      {hint ? <p className="text-xs text-slate-500">{hint}</p> : null}
-      <ol className="space-y-2">
-        {items.map((item, index) => {
-          const itemPath = [...path, index];
-          const errors = errorsAt(itemPath);
-          const inputLabel = itemLabel(index + 1);
-          const onChange = (value: string) => update(itemPath, value);
-          return (
-            <li key={index} className="flex items-start gap-2">
-              <span className="mt-2.5 w-5 shrink-0 text-right text-xs text-slate-400 tabular-nums">
-                {index + 1}.
-              </span>
-              <div className="min-w-0 flex-1 space-y-1">
-                {multiline ? (
-                  <Textarea
-                    value={asString(item)}
-                    onChange={(event) => onChange(event.target.value)}
-                    aria-label={inputLabel}
-                    aria-invalid={errors.length > 0}
-                    data-path={pathKey(itemPath)}
-                    rows={2}
-                    className="min-h-0"
-                  />
-                ) : (
-                  <Input
-                    value={asString(item)}
-                    onChange={(event) => onChange(event.target.value)}
-                    aria-label={inputLabel}
-                    aria-invalid={errors.length > 0}
-                    data-path={pathKey(itemPath)}
-                  />
-                )}
-                {errors.length > 0 ? <FieldErrors messages={errors} /> : null}
-              </div>
-              <Button
-                variant="ghost"
-                size="sm"
-                className="mt-0.5 text-slate-400 hover:text-rose-600"
-                aria-label={t.spec.fields.removeItem(inputLabel)}
-                onClick={() =>
-                  update(
-                    path,
-                    items.filter((_, i) => i !== index),
-                  )
-                }
-              >
-                ✕
-              </Button>
-            </li>
-          );
-        })}
-      </ol>
-      {listErrors.length > 0 ? <FieldErrors messages={listErrors} /> : null}
-      <Button variant="secondary" size="sm" onClick={() => update(path, [...items, ""])}>
-        + {t.spec.fields.addItem}
-      </Button>
-    </fieldset>
-  );
-}
-
-/** An editable list of objects (services, FAQ); `renderItem` draws one item's fields from its path. */
-function ObjectListField({
-  path,
-  addLabel,
-  itemLabel,
-  newItem,
-  renderItem,
-}: {
-  path: Path;
-  addLabel: string;
-  itemLabel: (index: number) => string;
-  newItem: () => Record<string, unknown>;
-  renderItem: (itemPath: Path) => ReactNode;
-}) {
-  const { spec, update, errorsAt } = useForm();
-  const { t } = useI18n();
-  const raw = getIn(spec, path);
-  const items = Array.isArray(raw) ? (raw as unknown[]) : [];
-  const listErrors = errorsAt(path);
-  return (
-    <div className="space-y-3" data-path={pathKey(path)}>
-      <ol className="space-y-3">
-        {items.map((_, index) => {
-          const itemPath = [...path, index];
-          const title = itemLabel(index + 1);
-          const itemErrors = errorsAt(itemPath);
-          return (
-            <li key={index} className="rounded-lg border border-slate-200 bg-slate-50/50 p-4">
-              <div className="mb-3 flex items-center justify-between">
-                <p className="text-xs font-semibold tracking-wide text-slate-500 uppercase">{title}</p>
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  className="text-slate-500 hover:text-rose-600"
-                  aria-label={t.spec.fields.removeItem(title)}
-                  onClick={() =>
-                    update(
-                      path,
-                      items.filter((__, i) => i !== index),
-                    )
-                  }
-                >
-                  {t.common.remove}
-                </Button>
-              </div>
-              {itemErrors.length > 0 ? <FieldErrors messages={itemErrors} /> : null}
-              {renderItem(itemPath)}
-            </li>
-          );
-        })}
-      </ol>
-      {listErrors.length > 0 ? <FieldErrors messages={listErrors} /> : null}
-      <Button variant="secondary" size="sm" onClick={() => update(path, [...items, newItem()])}>
-        + {addLabel}
-      </Button>
-    </div>
-  );
-}
-
-function Section({
-  id,
-  title,
-  hint,
-  children,
-  className,
-}: {
-  id: string;
-  title: string;
-  hint?: string;
-  children: ReactNode;
-  className?: string;
-}) {
-  return (
-    <Card aria-labelledby={`section-${id}`} id={`spec-${id}`} className="scroll-mt-24">
-      <CardHeader titleId={`section-${id}`} title={title} description={hint} />
-      <CardBody className={cn("space-y-4", className)}>{children}</CardBody>
-    </Card>
-  );
-}
-
-/** The form view of the draft: the main AgentSpec fields, each with its path-named errors. */
+/**
+ * The form view of the draft: every AgentSpec field, each with its path-named errors. With
+ * `tenantSlug` (the spec editor) it also has the knowledge and templates sections, the latter
+ * offering that tenant's Meta templates; the onboarding wizard leaves it out, having steps of its own
+ * for both.
+ */
 export function SpecForm({
   spec,
   errors,
   onChange,
+  tenantSlug,
 }: {
   spec: Record<string, unknown>;
   errors: FieldError[];
   onChange: (spec: Record<string, unknown>) => void;
+  tenantSlug?: string;
 }) {
   const { t } = useI18n();
   const f = t.spec.fields;
@@ -336,15 +55,15 @@ export function SpecForm({
     }
     return {
       spec,
-      update: (path, value) => {
-        const next = setIn(spec, path, value);
-        onChange(isRecord(next) ? next : {});
-      },
+      update: (path, value) => onChange(setSpecValue(spec, path, value)),
       errorsAt: (path) => byPath.get(pathKey(path)) ?? [],
+      hasErrorsUnder: (path) => {
+        const key = pathKey(path);
+        return errors.some((error) => error.path === key || error.path.startsWith(`${key}.`));
+      },
     };
   }, [spec, errors, onChange]);
 
-  const hours = getIn(spec, ["business", "hours"]);
   const roleOptions = AGENT_ROLES.map((role) => ({ value: role, label: t.spec.roles[role] ?? role }));
   const toneOptions = PERSONA_TONES.map((tone) => ({ value: tone, label: t.spec.tones[tone] ?? tone }));
 
@@ -375,9 +94,7 @@ export function SpecForm({
             <TextField path={["business", "website"]} label={f.website} placeholder="https://" />
             <TextField path={["business", "address"]} label={f.address} />
           </div>
-          {Array.isArray(hours) ? (
-            <p className="text-xs text-slate-500">{f.hoursInJson(hours.length)}</p>
-          ) : null}
+          <HoursField path={["business", "hours"]} />
         </Section>
 
         <Section id="persona" title={s.persona} hint={s.personaHint}>
@@ -440,6 +157,8 @@ export function SpecForm({
           />
         </Section>
 
+        {tenantSlug ? <KnowledgeSection /> : null}
+
         <Section id="rules" title={s.rules} className="grid gap-6 space-y-0 lg:grid-cols-2">
           <StringListField
             path={["rules", "always"]}
@@ -488,6 +207,14 @@ export function SpecForm({
           </div>
           <TextField path={["policies", "fallbackMessage"]} label={f.fallbackMessage} multiline />
         </Section>
+
+        {tenantSlug ? <TemplatesSection tenantSlug={tenantSlug} /> : null}
+
+        <ModelSection />
+
+        <ContextSection />
+
+        <PluginsSection />
       </div>
     </FormContext>
   );

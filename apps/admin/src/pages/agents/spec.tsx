@@ -70,7 +70,7 @@ export function SpecEditorPage() {
 
   return (
     <div className="space-y-5">
-      <div className="sticky top-0 z-10 -mx-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 bg-slate-50/95 px-6 py-3 backdrop-blur">
+      <div className="sticky top-0 z-10 -mx-4 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 bg-slate-50/95 px-4 py-3 backdrop-blur sm:-mx-6 sm:px-6">
         <div className="flex flex-wrap items-center gap-3">
           <Segmented
             label={t.spec.views}
@@ -110,7 +110,7 @@ export function SpecEditorPage() {
       {!draft.jsonError && draft.errors.length > 0 ? <SpecErrors errors={draft.errors} /> : null}
 
       {view === "form" ? (
-        <SpecForm spec={spec} errors={draft.errors} onChange={draft.setSpec} />
+        <SpecForm spec={spec} errors={draft.errors} onChange={draft.setSpec} tenantSlug={draft.tenantSlug} />
       ) : (
         <JsonView />
       )}
@@ -120,7 +120,7 @@ export function SpecEditorPage() {
       <ConfirmDialog
         open={confirmDiscard}
         onClose={() => setConfirmDiscard(false)}
-        onConfirm={() => void onDiscard()}
+        onConfirm={onDiscard}
         title={t.spec.discardTitle}
         description={t.spec.discardBody}
         confirmLabel={t.spec.discard}
