@@ -8,9 +8,10 @@ import { ClientOnly, HomeRedirect, OperatorOnly, RequireSession } from "./compon
 import type { RouteTitle } from "./components/layout/page-title.tsx";
 import { Shell } from "./components/layout/shell.tsx";
 import { ToastProvider } from "./components/ui/toast.tsx";
-import { errorCode, isUnauthorized } from "./lib/errors.ts";
+import { isUnauthorized } from "./lib/errors.ts";
 import { I18nProvider } from "./lib/i18n/context.tsx";
 import type { Messages } from "./lib/i18n/messages.ts";
+import { shouldRetryQuery } from "./lib/retry.ts";
 import { sessionEnd } from "./lib/session.ts";
 import { createConsoleTrpcClient, TRPCProvider, useTRPC } from "./lib/trpc.ts";
 import { CompilePage } from "./pages/agents/compile.tsx";
@@ -40,16 +41,14 @@ import { TenantDetailPage } from "./pages/tenants/detail.tsx";
 import { TenantsListPage } from "./pages/tenants/list.tsx";
 import { NewTenantPage } from "./pages/tenants/new.tsx";
 
-/** Errors a retry cannot fix. */
-const FINAL_CODES = new Set(["UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "BAD_REQUEST", "INVALID_INPUT"]);
-
 function createQueryClient() {
   return new QueryClient({
     queryCache: new QueryCache(),
     defaultOptions: {
       queries: {
         staleTime: 15_000,
-        retry: (failures, error) => !FINAL_CODES.has(errorCode(error) ?? "") && failures < 2,
+        // Transient errors only (lib/retry.ts, the autosave's policy too): a refusal is shown at once.
+        retry: shouldRetryQuery,
       },
     },
   });

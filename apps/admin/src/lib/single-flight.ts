@@ -1,9 +1,9 @@
-import { useCallback, useEffect, useRef } from "react";
+import { useCallback, useRef } from "react";
 
 /**
  * Two activations in one tick (a double click, Enter pressed twice) both reach a handler before the
- * button can be disabled: TanStack Query sets `isPending` on a later task. These guards make the
- * second one a no-op.
+ * button can be disabled: TanStack Query sets `isPending` on a later task. This guard makes the
+ * second one a no-op (ConfirmDialog keeps one of its own, which also shows the pending state).
  */
 
 /**
@@ -23,23 +23,4 @@ export function useSingleFlight(): (fn: () => Promise<unknown>) => Promise<void>
       running.current = false;
     }
   }, []);
-}
-
-/**
- * `action`, ignoring a repeat until the component has rendered again: a double click's second click
- * comes before the render that disables the button (busy), and is dropped; a click that changed
- * something on screen (a validation error) re-renders, and the next click counts again.
- */
-export function useOncePerRender(action: () => void): () => void {
-  const fired = useRef(false);
-  useEffect(() => {
-    fired.current = false;
-  });
-  return () => {
-    if (fired.current) {
-      return;
-    }
-    fired.current = true;
-    action();
-  };
 }

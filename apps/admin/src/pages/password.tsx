@@ -65,11 +65,9 @@ function DeadLink({ title, body }: { title: string; body: string }) {
 function SetPasswordWithLink({ token }: { token: string }) {
   const { t } = useI18n();
   const trpc = useTRPC();
-  const link = useQuery({
-    ...trpc.auth.passwordLink.queryOptions({ token }),
-    // A dead link stays dead: say so at once instead of asking again.
-    retry: (failures, error) => !isDeadLink(error) && errorCode(error) !== "BAD_REQUEST" && failures < 2,
-  });
+  // A dead link (INVALID_STATE) stays dead: the console's one retry policy (lib/retry.ts) says so at
+  // once instead of asking again.
+  const link = useQuery(trpc.auth.passwordLink.queryOptions({ token }));
 
   if (link.isPending) {
     return (

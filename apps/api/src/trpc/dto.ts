@@ -84,6 +84,7 @@ export function toVersionDto(v: VersionDto) {
     approvedAt: iso(v.approvedAt),
     approvalGate: v.approvalGate,
     rejectionNote: v.rejectionNote,
+    decision: v.decision ? { ...v.decision, at: iso(v.decision.at) } : null,
     active: v.active,
     gate: v.gate,
     rollbackTarget: v.rollbackTarget,

@@ -5,7 +5,7 @@ import { beginTestRun, finishTestRun, listTestCases, requestTestRun, saveTestCas
 import { dbTest, seedAgent, seedNumber, seedTenant, seedUser, TEST_ACTOR } from "@lx/db/testing";
 import { havenSpec } from "@lx/shared/testing";
 
-import { callerFor, sessionFor } from "../testing/harness.ts";
+import { buildTestApp, callerFor, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
 
 const renamed = (name: string) => ({ ...havenSpec, agent: { ...havenSpec.agent, name } });
 
@@ -151,7 +151,12 @@ describe("versions: publish → activate → rollback", () => {
       expect(refused).toMatchObject({ code: "PRECONDITION_FAILED" });
       expect((refused as Error).message).toContain("no version was live before 1.0.0");
       // The console shows the server's sentence (`userMessage`), not the generic text for the code.
-      expect(refused).toMatchObject({ cause: { userMessage: "Nothing to roll back to: no version was live before v1.0.0." } });
+      expect(refused).toMatchObject({
+        cause: {
+          userMessage: "Nothing to roll back to: no version was live before v1.0.0.",
+          reason: { code: "rollback.nothing_before", version: "1.0.0" },
+        },
+      });
       expect((await caller.versions.list(f.scope)).find((v) => v.active)?.version).toBe("1.0.0");
     },
   );
@@ -170,13 +175,25 @@ describe("versions: publish → activate → rollback", () => {
     // Operator B's page shows 1.0.2 live and "roll back to 1.0.1"; operator A activates 1.0.1.
     await caller.versions.activate({ ...f.scope, version: "1.0.1" });
     // Unchecked, B's rollback would now go 1.0.1 → 1.0.2: the opposite of what B confirmed.
-    const refused = await caller.versions.rollback({ ...f.scope, expect: { from: "1.0.2", to: "1.0.1" } }).catch((e: unknown) => e);
-    expect(refused).toMatchObject({
+    // Over HTTP, as the console sends it: the reason travels as data in `data.appError`.
+    const { app } = buildTestApp(db);
+    const json = { "content-type": "application/json" };
+    const login = await app.request("/trpc/auth.login", {
+      method: "POST",
+      headers: json,
+      body: JSON.stringify({ email: f.operator.email, password: f.operator.password }),
+    });
+    const res = await app.request("/trpc/versions.rollback", {
+      method: "POST",
+      headers: { ...json, cookie: sessionCookieFrom(login) ?? "" },
+      body: JSON.stringify({ ...f.scope, expect: { from: "1.0.2", to: "1.0.1" } }),
+    });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: { data: { appError: unknown } } }).error.data.appError).toEqual({
       code: "CONFLICT",
-      cause: {
-        userMessage:
-          "The live version changed meanwhile: v1.0.1 is live now, and rolling back would restore v1.0.2. Review the list and try again.",
-      },
+      userMessage:
+        "The live version changed meanwhile: v1.0.1 is live now, and rolling back would restore v1.0.2. Review the list and try again.",
+      reason: { code: "rollback.live_changed", live: "1.0.1", restore: "1.0.2" },
     });
     expect((await caller.versions.list(f.scope)).find((v) => v.active)?.version).toBe("1.0.1");
     expect(await auditOf(db, f.tenant.id, "version.rolled_back")).toHaveLength(0);
@@ -401,6 +418,31 @@ describe("versions: client approval", () => {
       code: "NOT_FOUND",
     });
   });
+
+  dbTest("the list gives the client its own standing decision back: which, who, when and its note", async ({ db }) => {
+    const f = await setup(db);
+    await f.op.caller.versions.publish({ ...f.scope, spec: renamed("Bia"), changelog: "Bia" });
+    const decisions = async () =>
+      (await f.cl.caller.versions.list(f.scope)).map((v) => [v.version, v.decision, v.rejectionNote]);
+    expect(await decisions()).toEqual([
+      ["1.0.1", null, null],
+      ["1.0.0", null, null],
+    ]);
+
+    await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.1", decision: "rejected", note: "  o nome Bia não  " });
+    const at = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);
+    expect(await decisions()).toEqual([
+      ["1.0.1", { status: "rejected", byLabel: f.client.email, at, note: "o nome Bia não" }, "o nome Bia não"],
+      ["1.0.0", null, null],
+    ]);
+
+    // The client changes its mind: the approval (and its own note) replaces the rejection.
+    await f.cl.caller.versions.approve({ ...f.scope, version: "1.0.1", decision: "approved", note: "ok com Bia" });
+    const [latest] = await f.op.caller.versions.list(f.scope);
+    expect(latest?.decision).toEqual({ status: "approved", byLabel: f.client.email, at, note: "ok com Bia" });
+    expect(latest?.rejectionNote).toBeNull();
+    expect(latest?.decision?.at).toBe(latest?.approvedAt);
+  });
 });
 
 describe("versions: the client-approval gate", () => {
@@ -420,6 +462,7 @@ describe("versions: the client-approval gate", () => {
           code: "INVALID_STATE",
           userMessage:
             "Client approval: version 1.0.1 cannot go live, the client has not approved it yet. Ask the client to approve it, or activate anyway.",
+          reason: { code: "approval.pending", version: "1.0.1" },
         },
       });
 
@@ -430,6 +473,7 @@ describe("versions: the client-approval gate", () => {
         cause: {
           userMessage:
             'Client approval: version 1.0.1 cannot go live, the client rejected it ("o nome Bia não"). Ask the client to approve it, or activate anyway.',
+          reason: { code: "approval.rejected", version: "1.0.1", note: "o nome Bia não" },
         },
       });
       // The list says so before anyone clicks: the gate and the client's note.

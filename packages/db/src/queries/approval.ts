@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 
 import { approvalAllowsActivation, type ApprovalGate } from "@lx/shared/domain";
 import { AppError } from "@lx/shared/errors";
@@ -66,6 +66,54 @@ export async function rejectionNotes(
   return notes;
 }
 
+/** The client's latest decision on a version: what, who (the account's e-mail), when, with its note. */
+export type ApprovalDecision = {
+  status: "approved" | "rejected";
+  byLabel: string;
+  at: Date;
+  note: string | null;
+};
+
+/**
+ * The latest decision (`version.approved` / `version.rejected`, from the audit trail written with
+ * it) on each version of an agent (version → decision), for the version list: the client sees its
+ * own decision and note again. Filtered by tenant (STYLE rule 18).
+ */
+export async function lastDecisions(
+  db: Executor,
+  p: { tenantId: string; agentId: string },
+): Promise<Map<string, ApprovalDecision>> {
+  const rows = await db
+    .selectDistinctOn([sql`${auditEvents.after} ->> 'version'`], {
+      version: sql<string>`${auditEvents.after} ->> 'version'`,
+      type: auditEvents.type,
+      byLabel: auditEvents.actorLabel,
+      at: auditEvents.createdAt,
+      note: sql<string | null>`${auditEvents.data} ->> 'note'`,
+    })
+    .from(auditEvents)
+    .where(
+      and(
+        eq(auditEvents.tenantId, p.tenantId),
+        inArray(auditEvents.type, ["version.approved", "version.rejected"]),
+        eq(auditEvents.subjectType, "agent"),
+        eq(auditEvents.subjectId, p.agentId),
+      ),
+    )
+    .orderBy(sql`${auditEvents.after} ->> 'version'`, desc(auditEvents.createdAt), desc(auditEvents.id));
+  return new Map(
+    rows.map((r) => [
+      r.version,
+      {
+        status: r.type === "version.approved" ? "approved" : "rejected",
+        byLabel: r.byLabel,
+        at: r.at,
+        note: r.note?.trim() ? r.note.trim() : null,
+      },
+    ]),
+  );
+}
+
 /**
  * Activation's approval check: a version the client has not approved goes live only with `force`,
  * and the override is audited (`version.approval_overridden`, with the version and its approval
@@ -109,7 +157,7 @@ export async function checkApprovalGate(
         : "the client has not approved it yet";
     throw new AppError("INVALID_STATE", {
       message: `client approval: version ${p.version} of agent "${p.agentSlug}" cannot go live, ${why} (ask the client to approve it, or override with --force)`,
-      userMessage: `Client approval: version ${p.version} cannot go live, ${why}. Ask the client to approve it, or activate anyway.`,
+      reason: gate === "rejected" ? { code: "approval.rejected", version: p.version, note } : { code: "approval.pending", version: p.version },
     });
   }
   await insertAuditEvent(db, {

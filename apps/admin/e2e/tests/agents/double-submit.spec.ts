@@ -3,6 +3,7 @@ import type { APIRequestContext } from "@playwright/test";
 import { expect, test } from "../../fixtures/test.ts";
 import { onboardTenant } from "../../fixtures/tenants.ts";
 import { ok, trpcMutation, trpcQuery } from "../../fixtures/trpc.ts";
+import { failTrpc } from "../../fixtures/trpc-routes.ts";
 
 type VersionRow = { version: string; active: boolean };
 
@@ -79,4 +80,85 @@ test("[VERSIONS]: a rollback confirmed on a stale page switches nothing and says
   await expect(rollbackButton).toHaveText("↶ Reverter para v1.0.2");
   const versions = ok(await trpcQuery<VersionRow[]>(operatorApi, "versions.list", scope));
   expect(versions.find((v) => v.active)?.version).toBe("1.0.1");
+});
+
+/** How many `version.activated` events the tenant's audit has (one per activation that switched). */
+async function activations(operatorApi: APIRequestContext, tenantSlug: string): Promise<number> {
+  const audit = ok(
+    await trpcQuery<{ items: { type: string }[] }>(operatorApi, "audit.list", { tenantSlug, type: "version.activated" }),
+  );
+  return audit.items.filter((e) => e.type === "version.activated").length;
+}
+
+// The confirmation ignored a second click only until it rendered again: once the mutation's
+// pending state rendered, a dialog whose confirm button is not disabled by a gate
+// (`confirmDisabled={false}`) took a click again while the first request was still on its way.
+test("[VERSIONS]: while a slow activation is on its way, more clicks on its confirmation send nothing", async ({
+  page,
+  apiSignin,
+  operatorApi,
+}) => {
+  test.setTimeout(120_000);
+  const { tenant } = await threeVersions(operatorApi, "ativacao-lenta");
+  const before = await activations(operatorApi, tenant.slug);
+  // The server gets each activation only once the test lets it through.
+  const gate: { open?: () => void } = {};
+  const released = new Promise<void>((resolve) => (gate.open = resolve));
+  const sent: string[] = [];
+  await page.route(
+    (url) => url.pathname.startsWith("/trpc/") && decodeURIComponent(url.pathname).includes("versions.activate"),
+    async (route) => {
+      sent.push(route.request().url());
+      await released;
+      await route.continue();
+    },
+  );
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}/agents/atendimento/versions`);
+  await page.getByTestId("version-row-1.0.0").getByRole("button", { name: "Ativar" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Ativar v1.0.0?");
+  const confirm = dialog.getByTestId("confirm-button");
+  await confirm.dblclick();
+  // Pending: the button says so and takes no click (forced, as an impatient user's would land).
+  await expect(confirm).toHaveAttribute("aria-busy", "true");
+  await expect(confirm).toBeDisabled();
+  await confirm.click({ force: true });
+  await expect.poll(() => sent.length).toBe(1);
+  gate.open?.();
+  await expect(page.getByTestId("toast-success").filter({ hasText: "v1.0.0 está ativa" })).toBeVisible();
+  await expect(dialog).toBeHidden();
+  expect(sent).toHaveLength(1);
+  expect(await activations(operatorApi, tenant.slug)).toBe(before + 1);
+  await expect(page.getByTestId("toast-success")).toHaveCount(1);
+});
+
+test("[VERSIONS]: after an activation failed, its confirmation is enabled again and a second try goes through", async ({
+  page,
+  apiSignin,
+  operatorApi,
+}) => {
+  test.setTimeout(120_000);
+  const { tenant, scope } = await threeVersions(operatorApi, "ativacao-falha");
+  const before = await activations(operatorApi, tenant.slug);
+  const failed = await failTrpc(page, "versions.activate", { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 }, { times: 1 });
+  await apiSignin("operator");
+  await page.goto(`/tenants/${tenant.slug}/agents/atendimento/versions`);
+  await page.getByTestId("version-row-1.0.0").getByRole("button", { name: "Ativar" }).click();
+  const dialog = page.getByRole("dialog");
+  const confirm = dialog.getByTestId("confirm-button");
+  await confirm.click();
+  // Said as before (a toast), the dialog still open, and nothing switched.
+  await expect(page.getByTestId("toast-error")).toContainText("Algo deu errado. Tente de novo.");
+  await expect(dialog).toContainText("Ativar v1.0.0?");
+  expect(failed.failed).toBe(1);
+  expect(await activations(operatorApi, tenant.slug)).toBe(before);
+
+  await expect(confirm).toBeEnabled();
+  await confirm.click();
+  await expect(page.getByTestId("toast-success").filter({ hasText: "v1.0.0 está ativa" })).toBeVisible();
+  await expect(dialog).toBeHidden();
+  const versions = ok(await trpcQuery<VersionRow[]>(operatorApi, "versions.list", scope));
+  expect(versions.find((v) => v.active)?.version).toBe("1.0.0");
+  expect(await activations(operatorApi, tenant.slug)).toBe(before + 1);
 });

@@ -101,3 +101,72 @@ test("[CLIENT VERSIONS]: the client opens a version to see what changed against 
   );
   expect(other.status()).toBe(404);
 });
+
+test("[CLIENT VERSIONS]: the client sees its own decision and note again, and changes its mind", async ({
+  page,
+  operatorApi,
+  apiSignin,
+  shot,
+}) => {
+  test.setTimeout(120_000);
+  const name = `Duda ${Date.now() % 100_000}`;
+  const live = ok(await trpcQuery<{ spec: { agent: Record<string, unknown> } }>(operatorApi, "versions.byVersion", { ...scope, version: "1.0.0" }));
+  const { version } = ok(
+    await trpcMutation<{ version: string }>(operatorApi, "versions.publish", {
+      ...scope,
+      spec: { ...live.spec, agent: { ...live.spec.agent, name } },
+      changelog: `A agente passa a se chamar ${name}.`,
+    }),
+  );
+  const client = { email: uniqueEmail("cliente-decisao", "outra.local"), password: "senha-do-cliente-1" };
+  ok(await trpcMutation(operatorApi, "users.create", { tenantSlug: OTHER_TENANT.slug, ...client }));
+  await apiSignin(client);
+  await page.goto("/client/versions");
+  const row = page.getByTestId(`client-version-${version}`);
+  await expect(row.getByTestId("approval-badge")).toHaveText("Aguardando aprovação");
+  await expect(row.getByTestId("client-decision")).toHaveCount(0);
+
+  // Rejected with a note: the row says so, by whom and when, with the note.
+  await row.getByRole("button", { name: "Rejeitar" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByTestId("change-mind")).toHaveCount(0);
+  await dialog.getByLabel("Observação").fill("O nome Duda não combina com a clínica.");
+  await dialog.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success")).toContainText(`v${version} rejeitada`);
+  const decision = row.getByTestId("client-decision");
+  await expect(decision).toContainText(`Rejeitada por você (${client.email}) em `);
+  await expect(row.getByTestId("client-decision-note")).toHaveText("Observação: “O nome Duda não combina com a clínica.”");
+
+  // Still there on another visit: it comes from the server, not from this page's memory.
+  await page.reload();
+  await expect(row.getByTestId("client-decision-note")).toHaveText("Observação: “O nome Duda não combina com a clínica.”");
+  await expect(row.getByRole("button", { name: "Rejeitar" })).toBeDisabled();
+  await shot("client-version-decision");
+
+  // Changing its mind: the confirmation recalls the rejection, and the approval replaces it.
+  await row.getByRole("button", { name: "Aprovar" }).click();
+  await expect(dialog.getByTestId("change-mind")).toContainText(
+    `Rejeitada por você (${client.email}) em `,
+  );
+  await expect(dialog.getByTestId("change-mind")).toContainText("Confirmar troca a rejeição pela aprovação.");
+  await expect(dialog.getByTestId("change-mind")).toContainText("O nome Duda não combina com a clínica.");
+  await dialog.getByLabel("Observação").fill("Pensando melhor, pode ficar.");
+  await dialog.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success")).toContainText(`v${version} aprovada`);
+  await expect(decision).toContainText(`Aprovada por você (${client.email}) em `);
+  await expect(row.getByTestId("client-decision-note")).toHaveText("Observação: “Pensando melhor, pode ficar.”");
+  await expect(row.getByRole("button", { name: "Aprovar" })).toBeDisabled();
+
+  // The operator's list has the same standing decision.
+  const versions = ok(
+    await trpcQuery<{ version: string; approvalStatus: string; decision: { status: string; byLabel: string; note: string | null } | null }[]>(
+      operatorApi,
+      "versions.list",
+      scope,
+    ),
+  );
+  expect(versions.find((v) => v.version === version)).toMatchObject({
+    approvalStatus: "approved",
+    decision: { status: "approved", byLabel: client.email, note: "Pensando melhor, pode ficar." },
+  });
+});

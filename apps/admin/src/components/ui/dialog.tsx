@@ -1,8 +1,7 @@
-import { useEffect, useId, useRef, type ComponentProps, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ComponentProps, type ReactNode } from "react";
 
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
-import { useOncePerRender } from "../../lib/single-flight.ts";
 import { Button, type ButtonVariant } from "./button.tsx";
 import { FormError } from "./states.tsx";
 
@@ -83,7 +82,15 @@ export function Dialog({
   );
 }
 
-/** "Are you sure?" with a cancel and a confirm button; `busy` keeps it open while the action runs. */
+/**
+ * "Are you sure?" with a cancel and a confirm button. `onConfirm` returns the action's promise
+ * (`mutateAsync`, not `mutate`): while it is pending the dialog runs no other confirm — a double
+ * click, Enter pressed twice or a click on a button still enabled all count once — shows the confirm
+ * button busy and stays open. A rejection re-enables it, so trying again after an error works; the
+ * caller still shows the error (its toast or inline message): the dialog only swallows the rejection.
+ * An `onConfirm` that returns nothing did its work at once. `busy` marks the dialog busy for a
+ * reason of the caller's own.
+ */
 export function ConfirmDialog({
   open,
   onClose,
@@ -98,7 +105,7 @@ export function ConfirmDialog({
 }: {
   open: boolean;
   onClose: () => void;
-  onConfirm: () => void;
+  onConfirm: () => Promise<unknown> | void;
   title: ReactNode;
   description?: ReactNode;
   confirmLabel: string;
@@ -109,20 +116,47 @@ export function ConfirmDialog({
   children?: ReactNode;
 }) {
   const { t } = useI18n();
-  // A double click confirmed twice (two rollbacks walked back two versions) before `busy` was set.
-  const confirm = useOncePerRender(onConfirm);
+  // A double click confirmed twice (two rollbacks walked back two versions) before `busy` was set:
+  // the ref is set in the click itself, whatever React has rendered by the next one.
+  const running = useRef(false);
+  const [pending, setPending] = useState(false);
+  const confirm = () => {
+    if (running.current) {
+      return;
+    }
+    const result = onConfirm();
+    if (!result) {
+      return;
+    }
+    running.current = true;
+    setPending(true);
+    void result
+      .catch(() => undefined)
+      .finally(() => {
+        running.current = false;
+        setPending(false);
+      });
+  };
+  const working = Boolean(busy) || pending;
   return (
     <Dialog
       open={open}
-      onClose={busy ? () => undefined : onClose}
+      onClose={working ? () => undefined : onClose}
       title={title}
       description={description}
       footer={
         <>
-          <Button variant="secondary" onClick={onClose} disabled={busy}>
+          <Button variant="secondary" onClick={onClose} disabled={working}>
             {t.common.cancel}
           </Button>
-          <Button variant={confirmVariant} onClick={confirm} loading={busy} disabled={confirmDisabled} data-testid="confirm-button">
+          <Button
+            variant={confirmVariant}
+            onClick={confirm}
+            loading={working}
+            // `confirmDisabled={false}` must not re-enable it while the confirm runs.
+            disabled={working || confirmDisabled}
+            data-testid="confirm-button"
+          >
             {confirmLabel}
           </Button>
         </>

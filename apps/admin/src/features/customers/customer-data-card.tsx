@@ -127,7 +127,7 @@ function RetentionForm({ tenant }: { tenant: Tenant }) {
           save.reset();
           setConfirming(null);
         }}
-        onConfirm={() => confirming && save.mutate(confirming)}
+        onConfirm={() => (confirming ? save.mutateAsync(confirming) : undefined)}
         title={confirming?.days ? t.customers.retentionConfirmTitle(number(confirming.days)) : ""}
         description={confirming?.days ? t.customers.retentionConfirmBody(number(confirming.days)) : undefined}
         confirmLabel={t.customers.retentionSave}

@@ -5,6 +5,7 @@ import { parseAgentSpec, type FieldError } from "@lx/shared/schemas";
 
 import { errorCode } from "../../lib/errors.ts";
 import { isRecord } from "../../lib/paths.ts";
+import { isTransientError } from "../../lib/retry.ts";
 import { useTRPC, useTRPCClient, type RouterOutputs } from "../../lib/trpc.ts";
 import { emptySpec } from "./empty-spec.ts";
 import { formatSpecJson } from "./format.ts";
@@ -35,18 +36,6 @@ export type DraftConflict = {
   /** The user loaded the newer draft: only `mine` is left to show. */
   resolved: boolean;
 };
-
-/** Server errors worth trying again (no answer, 5xx, rate limited); a refusal (4xx) is not. */
-function isRetryable(err: unknown): boolean {
-  const code = errorCode(err);
-  return (
-    code === null ||
-    code === "INTERNAL_SERVER_ERROR" ||
-    code === "INTERNAL" ||
-    code === "RATE_LIMITED" ||
-    code === "TOO_MANY_REQUESTS"
-  );
-}
 
 type Draft = { spec: Record<string, unknown>; baseVersion: string | null };
 
@@ -207,7 +196,9 @@ export function DraftProvider({
           return;
         }
         setSaveState("error");
-        if (isRetryable(err)) {
+        // The console's one retry policy (lib/retry.ts): no answer, 5xx or rate limited come back by
+        // themselves; a refusal (a too large or invalid spec, no permission) waits for the next edit.
+        if (isTransientError(err)) {
           const delay = autosaveRetryDelay(failures.current);
           failures.current += 1;
           retryTimer.current = window.setTimeout(() => void flush(), delay);

@@ -43,7 +43,7 @@ export function RemoveNumberDialog({
       mutation={remove}
       open={number !== null}
       onClose={onClose}
-      onConfirm={() => number && remove.mutate({ tenantSlug, numberId: number.id })}
+      onConfirm={() => (number ? remove.mutateAsync({ tenantSlug, numberId: number.id }) : undefined)}
       title={number ? t.numbers.removeTitle(formatPhone(number.displayPhoneNumber)) : ""}
       description={number ? t.numbers.removeBody(number.phoneNumberId) : undefined}
       confirmLabel={t.common.remove}

@@ -41,7 +41,7 @@ export function ResumeNumberDialog({
     <ConfirmDialog
       open={number !== null}
       onClose={onClose}
-      onConfirm={() => number && resume.mutate({ numberId: number.id })}
+      onConfirm={() => (number ? resume.mutateAsync({ numberId: number.id }) : undefined)}
       title={number ? t.operations.resumeTitle(formatPhone(number.displayPhoneNumber)) : ""}
       description={t.operations.resumeBody}
       confirmLabel={t.operations.resume}

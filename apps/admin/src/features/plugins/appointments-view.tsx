@@ -168,7 +168,9 @@ export function AppointmentsView({ tenantSlug, canManage }: { tenantSlug: string
       <ConfirmDialog
         open={cancelling !== null}
         onClose={() => setCancelling(null)}
-        onConfirm={() => cancelling && cancel.mutate({ tenantSlug, appointmentId: cancelling.id, notifyCustomer })}
+        onConfirm={() =>
+          cancelling ? cancel.mutateAsync({ tenantSlug, appointmentId: cancelling.id, notifyCustomer }) : undefined
+        }
         title={t.appointments.cancelTitle}
         description={cancelling ? t.appointments.cancelDescription(at(cancelling.startsAt), who(cancelling)) : undefined}
         confirmLabel={t.appointments.confirmCancel}

@@ -152,7 +152,7 @@ export function RemoveTemplateDialog({
       mutation={remove}
       open={template !== null}
       onClose={onClose}
-      onConfirm={() => template && remove.mutate({ tenantSlug, templateId: template.id })}
+      onConfirm={() => (template ? remove.mutateAsync({ tenantSlug, templateId: template.id }) : undefined)}
       title={template ? t.templates.removeTitle(templateRef(template)) : ""}
       description={t.templates.removeBody}
       confirmLabel={t.common.remove}

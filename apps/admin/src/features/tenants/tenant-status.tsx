@@ -192,7 +192,7 @@ export function TenantStatusDialog({
     <ConfirmDialog
       open={target !== null}
       onClose={close}
-      onConfirm={() => target && setStatus.mutate({ tenantSlug: tenant.slug, status: target })}
+      onConfirm={() => (target ? setStatus.mutateAsync({ tenantSlug: tenant.slug, status: target }) : undefined)}
       title={target ? words[target].title : ""}
       description={target ? <StatusChangeBody target={target} /> : undefined}
       confirmLabel={target ? words[target].confirm : ""}

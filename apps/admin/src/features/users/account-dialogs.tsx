@@ -17,7 +17,7 @@ import { Checkbox, Radio, TextField } from "../../components/ui/field.tsx";
 import { FormError, LoadingState } from "../../components/ui/states.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
 import { usePasswordMail, useRefreshAuthOptions } from "../../lib/auth-options.ts";
-import { errorCode, errorMessage, hasUserMessage } from "../../lib/errors.ts";
+import { errorCode, errorMessage, errorReason } from "../../lib/errors.ts";
 import { useCheckedForm } from "../../lib/form-issues.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import type { Messages } from "../../lib/i18n/messages.ts";
@@ -349,7 +349,7 @@ export function SetDisabledDialog({ account, onClose }: { account: Account | nul
     <ConfirmDialog
       open={account !== null}
       onClose={close}
-      onConfirm={() => account && setDisabled.mutate({ userId: account.id, disabled: disabling })}
+      onConfirm={() => (account ? setDisabled.mutateAsync({ userId: account.id, disabled: disabling }) : undefined)}
       title={
         account ? (disabling ? t.users.disableTitle(account.email) : t.users.enableTitle(account.email)) : ""
       }
@@ -421,8 +421,8 @@ export function PasswordLinkDialog({
 }
 
 /**
- * INVALID_STATE is a disabled account, or (asked by e-mail) a server that sends none: the API
- * explains only the latter in a sentence of its own.
+ * INVALID_STATE is a disabled account, or (asked by e-mail) a server that sends none: the API names
+ * only the latter, with the reason `users.no_email`.
  */
 function linkErrorMessage(
   error: unknown,
@@ -433,7 +433,7 @@ function linkErrorMessage(
   if (errorCode(error) !== "INVALID_STATE") {
     return errorMessage(error, t);
   }
-  return sendEmail && hasUserMessage(error)
+  return sendEmail && errorReason(error)?.code === "users.no_email"
     ? t.users.emailUnavailable
     : t.users.linkDisabledAccount(email ?? "");
 }

@@ -45,10 +45,6 @@ export const agentPagesPtBR = {
     button: (v: string) => `Reverter para v${v}`,
     body: (to: string, from: string) =>
       `v${to} volta a responder às próximas mensagens no lugar da v${from}. A troca fica na auditoria.`,
-    refused: (v: string) => `Não há versão para restaurar: nenhuma versão estava no ar antes da v${v}.`,
-    refusedNoActive: "Não há o que reverter: nenhuma versão deste agente está ativa.",
-    changed: (live: string, target: string) =>
-      `Nada foi revertido: a versão ativa mudou enquanto esta página estava aberta. Agora a v${live} está no ar, e reverter restauraria a v${target}. Confira a lista e tente de novo.`,
   },
   review: {
     open: (v: string) => `Ver o que muda na v${v}`,
@@ -122,10 +118,6 @@ export const agentPagesEn: typeof agentPagesPtBR = {
     noneActive: "No version is live.",
     button: (v) => `Roll back to v${v}`,
     body: (to, from) => `v${to} answers the next messages again instead of v${from}. The switch is audited.`,
-    refused: (v) => `No version to restore: no version was live before v${v}.`,
-    refusedNoActive: "Nothing to roll back: no version of this agent is live.",
-    changed: (live, target) =>
-      `Nothing was rolled back: the live version changed while this page was open. v${live} is live now, and rolling back would restore v${target}. Check the list and try again.`,
   },
   review: {
     open: (v) => `See what changes in v${v}`,

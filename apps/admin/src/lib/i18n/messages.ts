@@ -7,9 +7,11 @@ import { metricsEn, metricsPtBR } from "./metrics.ts";
 import { numbersEn, numbersPtBR } from "./numbers.ts";
 import { operationsEn, operationsPtBR } from "./operations.ts";
 import { passwordLinkEn, passwordLinkPtBR } from "./password-link.ts";
+import { reasonsEn, reasonsPtBR } from "./reasons.ts";
 import { regressionEn, regressionPtBR } from "./regression.ts";
 import { appointmentsEn, appointmentsPtBR, dealsEn, dealsPtBR } from "./plugins.ts";
 import { setupEn, setupPtBR } from "./setup.ts";
+import { specFormEn, specFormPtBR } from "./spec-form.ts";
 import { templatesEn, templatesPtBR } from "./templates.ts";
 import { tenantStatusEn, tenantStatusPtBR } from "./tenant-status.ts";
 import { testChatEn, testChatPtBR } from "./test-chat.ts";
@@ -224,7 +226,7 @@ const ptBR = {
     jsonNotObject: "O documento precisa ser um objeto JSON ({ … }).",
     switchBlocked: "Corrija o JSON antes de voltar ao formulário.",
     jsonHint:
-      "O mesmo rascunho do formulário. Campos não exibidos no formulário (knowledge, templates, model, context, plugins, horários) são editados aqui.",
+      "O mesmo rascunho do formulário: o que muda aqui aparece lá, e vice-versa.",
     jsonLabel: "Spec (JSON)",
     sections: {
       agent: "Agente",
@@ -253,7 +255,6 @@ const ptBR = {
       description: "Descrição",
       website: "Site",
       address: "Endereço",
-      hoursInJson: (n: number) => `${n} faixa(s) de horário — edite na visão JSON.`,
       tone: "Tom",
       toneNone: "Padrão",
       useEmojis: "Usar emojis",
@@ -374,7 +375,6 @@ const ptBR = {
         "Ativar mesmo assim, sem a aprovação do cliente e apesar dos testes (cada liberação forçada fica na auditoria)",
       notRequired: "Sem login do cliente: a aprovação não é exigida",
       clientNote: (note: string) => `Nota do cliente: “${note}”`,
-      askOrOverride: "Peça ao cliente que aprove, ou ative mesmo assim.",
     },
     activated: (v: string) => `v${v} está ativa`,
     alreadyActive: (v: string) => `v${v} já estava ativa`,
@@ -444,6 +444,16 @@ const ptBR = {
     notePlaceholder: "Opcional: conte o que achou",
     approved: (v: string) => `v${v} aprovada`,
     rejected: (v: string) => `v${v} rejeitada`,
+    /** The client's own standing decision on a version, under its badge. */
+    decidedBy: (status: "approved" | "rejected", who: string, when: string) =>
+      `${status === "approved" ? "Aprovada" : "Rejeitada"} por ${who} em ${when}`,
+    you: (email: string) => `você (${email})`,
+    decisionNote: (note: string) => `Observação: “${note}”`,
+    /** The confirmation when the client changes its mind (the earlier decision stands until then). */
+    changeMind: (status: "approved" | "rejected", who: string, when: string) =>
+      status === "approved"
+        ? `Aprovada por ${who} em ${when}. Confirmar troca a aprovação pela rejeição.`
+        : `Rejeitada por ${who} em ${when}. Confirmar troca a rejeição pela aprovação.`,
   },
   inbox: inboxPtBR,
   auditEvents: auditEventsPtBR,
@@ -456,6 +466,7 @@ const ptBR = {
   testChat: testChatPtBR,
   regression: regressionPtBR,
   agentPages: agentPagesPtBR,
+  specForm: specFormPtBR,
   wizard: wizardPtBR,
   templates: templatesPtBR,
   numbers: numbersPtBR,
@@ -464,6 +475,8 @@ const ptBR = {
   customers: customersPtBR,
   tenantStatus: tenantStatusPtBR,
   integrations: integrationsPtBR,
+  /** The API's refusals by reason (`data.appError.reason`): see lib/errors.ts. */
+  reasons: reasonsPtBR,
 };
 
 export type Messages = typeof ptBR;
@@ -659,7 +672,7 @@ const en: Messages = {
     jsonNotObject: "The document must be a JSON object ({ … }).",
     switchBlocked: "Fix the JSON before going back to the form.",
     jsonHint:
-      "The same draft as the form. Fields the form does not show (knowledge, templates, model, context, plugins, hours) are edited here.",
+      "The same draft as the form: what changes here shows there, and the other way round.",
     jsonLabel: "Spec (JSON)",
     sections: {
       agent: "Agent",
@@ -688,7 +701,6 @@ const en: Messages = {
       description: "Description",
       website: "Website",
       address: "Address",
-      hoursInJson: (n) => `${n} opening-hours interval(s) — edit them in the JSON view.`,
       tone: "Tone",
       toneNone: "Default",
       useEmojis: "Use emojis",
@@ -798,7 +810,6 @@ const en: Messages = {
       overrideBoth: "Activate anyway, without the client's approval and despite the tests (each forced release is audited)",
       notRequired: "No client login: approval is not required",
       clientNote: (note) => `Client's note: “${note}”`,
-      askOrOverride: "Ask the client to approve it, or activate anyway.",
     },
     activated: (v) => `v${v} is active`,
     alreadyActive: (v) => `v${v} was already active`,
@@ -862,6 +873,13 @@ const en: Messages = {
     notePlaceholder: "Optional: tell us what you think",
     approved: (v) => `v${v} approved`,
     rejected: (v) => `v${v} rejected`,
+    decidedBy: (status, who, when) => `${status === "approved" ? "Approved" : "Rejected"} by ${who} on ${when}`,
+    you: (email) => `you (${email})`,
+    decisionNote: (note) => `Note: “${note}”`,
+    changeMind: (status, who, when) =>
+      status === "approved"
+        ? `Approved by ${who} on ${when}. Confirming replaces the approval with a rejection.`
+        : `Rejected by ${who} on ${when}. Confirming replaces the rejection with an approval.`,
   },
   inbox: inboxEn,
   auditEvents: auditEventsEn,
@@ -874,6 +892,7 @@ const en: Messages = {
   testChat: testChatEn,
   regression: regressionEn,
   agentPages: agentPagesEn,
+  specForm: specFormEn,
   wizard: wizardEn,
   templates: templatesEn,
   numbers: numbersEn,
@@ -882,6 +901,7 @@ const en: Messages = {
   customers: customersEn,
   tenantStatus: tenantStatusEn,
   integrations: integrationsEn,
+  reasons: reasonsEn,
 };
 
 export const MESSAGES = { "pt-BR": ptBR, en } as const;

@@ -179,7 +179,7 @@ export function TestsPage() {
       <ConfirmDialog
         open={toDelete !== null}
         onClose={() => setToDelete(null)}
-        onConfirm={() => toDelete && remove.mutate({ ...scope, id: toDelete.id })}
+        onConfirm={() => (toDelete ? remove.mutateAsync({ ...scope, id: toDelete.id }) : undefined)}
         title={toDelete ? r.cases.deleteTitle(toDelete.name) : ""}
         description={r.cases.deleteBody}
         confirmLabel={r.cases.delete}

@@ -15,65 +15,11 @@ import { useToast } from "../../components/ui/toast.tsx";
 import { VersionReview } from "../../features/diff/version-review.tsx";
 import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { cn } from "../../lib/cn.ts";
-import { errorCode, errorMessage } from "../../lib/errors.ts";
+import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 type VersionRow = RouterOutputs["versions"]["list"][number];
-type Messages = ReturnType<typeof useI18n>["t"];
-
-/**
- * A refused rollback in the console's language. The API names the reason in English (`userMessage`:
- * "Nothing to roll back to: no version was live before v1.0.0."); a list loaded before someone else's
- * switch can still offer the button, so this is reached.
- */
-function rollbackError(err: unknown, t: Messages): string {
-  if (errorCode(err) === "INVALID_STATE") {
-    // The server's own sentence (`userMessage`), then its developer message.
-    const message = `${errorMessage(err, t)} ${err instanceof Error ? err.message : ""}`;
-    const before = /no version was live before v?(\d+\.\d+\.\d+)/.exec(message);
-    if (before?.[1]) {
-      return t.agentPages.rollback.refused(before[1]);
-    }
-    if (/no active version|no version of this agent is live/.test(message)) {
-      return t.agentPages.rollback.refusedNoActive;
-    }
-  }
-  if (errorCode(err) === "CONFLICT") {
-    const now = /v(\d+\.\d+\.\d+) is live now, and rolling back would restore v(\d+\.\d+\.\d+)/.exec(errorMessage(err, t));
-    if (now?.[1] && now[2]) {
-      return t.agentPages.rollback.changed(now[1], now[2]);
-    }
-  }
-  return errorMessage(err, t);
-}
-
-/**
- * A refused activation in the console's language. The client-approval gate names its reason in
- * English (`userMessage`: "Client approval: version 1.0.1 cannot go live, the client rejected it
- * ("…")."); a list loaded before the client's decision can still offer a plain confirmation.
- */
-function activateError(err: unknown, t: Messages): string {
-  if (errorCode(err) === "INVALID_STATE") {
-    const message = errorMessage(err, t);
-    const approval =
-      /^Client approval: version (\d+\.\d+\.\d+) cannot go live, the client (rejected it|has not approved it yet)/.exec(
-        message,
-      );
-    if (approval?.[1]) {
-      const version = approval[1];
-      const note = /the client rejected it \("([\s\S]*)"\)\. Ask the client/.exec(message)?.[1];
-      const why =
-        approval[2] === "rejected it"
-          ? note
-            ? t.versions.approvalGate.rejectedNote(version, note)
-            : t.versions.approvalGate.rejected(version)
-          : t.versions.approvalGate.pending(version);
-      return `${why} ${t.versions.approvalGate.askOrOverride}`;
-    }
-  }
-  return errorMessage(err, t);
-}
 
 function HashPrefix({ hash }: { hash: string }) {
   return (
@@ -113,7 +59,7 @@ export function VersionsPage() {
         await refresh();
       },
       onError: async (err) => {
-        toast.error(activateError(err, t));
+        toast.error(errorMessage(err, t));
         // The dialog stays open and shows the gates as they are now (the client may have decided meanwhile).
         setOverride(false);
         await refresh();
@@ -129,7 +75,8 @@ export function VersionsPage() {
         await refresh();
       },
       onError: async (err) => {
-        toast.error(rollbackError(err, t));
+        // A list loaded before someone else's switch still offers it: the refusal's reason says why.
+        toast.error(errorMessage(err, t));
         setConfirmRollback(false);
         await refresh();
       },
@@ -324,11 +271,11 @@ export function VersionsPage() {
           setToActivateVersion(null);
           setOverride(false);
         }}
-        onConfirm={() => {
-          if (toActivate) {
-            activate.mutate({ tenantSlug, agentSlug, version: toActivate.version, force: override });
-          }
-        }}
+        onConfirm={() =>
+          toActivate
+            ? activate.mutateAsync({ tenantSlug, agentSlug, version: toActivate.version, force: override })
+            : undefined
+        }
         confirmDisabled={(approvalHeld || testsHeld) && !override}
         title={toActivate ? t.versions.activateTitle(toActivate.version) : ""}
         description={t.versions.activateBody}
@@ -389,7 +336,7 @@ export function VersionsPage() {
         open={confirmRollback}
         onClose={() => setConfirmRollback(false)}
         onConfirm={() =>
-          rollback.mutate({
+          rollback.mutateAsync({
             tenantSlug,
             agentSlug,
             // What the confirmation names: refused if someone switched versions since this list loaded.

@@ -17,11 +17,49 @@ import { GateBadge } from "../../features/regression/gate-badge.tsx";
 import { cn } from "../../lib/cn.ts";
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import { useUser } from "../../lib/session.ts";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { useClientTenant } from "./use-client-tenant.ts";
 
 type Agent = RouterOutputs["agents"]["list"][number];
-type Decision = { version: string; decision: "approved" | "rejected" };
+type Version = RouterOutputs["versions"]["list"][number];
+/** The decision being confirmed, and the one standing on that version (the client changes its mind). */
+type Decision = { version: string; decision: "approved" | "rejected"; standing: Version["decision"] };
+
+/** Under a version's badge: the client's standing decision (which, who, when) and its note. */
+function StandingDecision({ decision }: { decision: NonNullable<Version["decision"]> }) {
+  const { t, dateTime } = useI18n();
+  const who = useDecidedBy(decision);
+  return (
+    <div className="mt-1 max-w-xs space-y-0.5 text-xs text-slate-600" data-testid="client-decision">
+      <p>{t.client.decidedBy(decision.status, who, dateTime(decision.at))}</p>
+      {decision.note ? (
+        <p className="break-words text-slate-700" data-testid="client-decision-note">
+          {t.client.decisionNote(decision.note)}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Who decided: "você (e-mail)" for the signed-in client, else the other client login's e-mail. */
+function useDecidedBy(decision: NonNullable<Version["decision"]>): string {
+  const { t } = useI18n();
+  const user = useUser();
+  return decision.byLabel === user.email ? t.client.you(user.email) : decision.byLabel;
+}
+
+/** The confirmation's reminder when a decision already stands: confirming replaces it. */
+function ChangeMind({ standing }: { standing: NonNullable<Version["decision"]> }) {
+  const { t, dateTime } = useI18n();
+  const who = useDecidedBy(standing);
+  return (
+    <p className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200" data-testid="change-mind">
+      {t.client.changeMind(standing.status, who, dateTime(standing.at))}
+      {standing.note ? <span className="mt-1 block break-words">{t.client.decisionNote(standing.note)}</span> : null}
+    </p>
+  );
+}
 
 function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent }) {
   const { t, dateTime, validation } = useI18n();
@@ -80,7 +118,7 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
       return;
     }
     setNoteError(null);
-    approve.mutate(parsed.data);
+    return approve.mutateAsync(parsed.data);
   };
 
   return (
@@ -157,6 +195,7 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
                           </button>
                         )}
                       </div>
+                      {version.decision ? <StandingDecision decision={version.decision} /> : null}
                     </Td>
                     <Td className="max-w-md break-words text-slate-600">
                       {version.changelog || <span className="text-slate-400">{t.versions.noChangelog}</span>}
@@ -168,14 +207,18 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
                           size="sm"
                           variant="secondary"
                           disabled={version.approvalStatus === "rejected"}
-                          onClick={() => setDeciding({ version: version.version, decision: "rejected" })}
+                          onClick={() =>
+                            setDeciding({ version: version.version, decision: "rejected", standing: version.decision })
+                          }
                         >
                           {t.client.reject}
                         </Button>
                         <Button
                           size="sm"
                           disabled={version.approvalStatus === "approved"}
-                          onClick={() => setDeciding({ version: version.version, decision: "approved" })}
+                          onClick={() =>
+                            setDeciding({ version: version.version, decision: "approved", standing: version.decision })
+                          }
                         >
                           {t.client.approve}
                         </Button>
@@ -220,6 +263,7 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
         confirmVariant={deciding?.decision === "rejected" ? "danger" : "primary"}
         busy={approve.isPending}
       >
+        {deciding?.standing ? <ChangeMind standing={deciding.standing} /> : null}
         <TextareaField
           label={t.client.note}
           optional={t.common.optional}

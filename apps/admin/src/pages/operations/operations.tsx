@@ -282,7 +282,7 @@ function DeadJobs({ tenantSlug }: { tenantSlug: string | undefined }) {
       <ConfirmDialog
         open={retrying !== null}
         onClose={() => setRetrying(null)}
-        onConfirm={() => retrying !== null && retry.mutate({ jobId: retrying })}
+        onConfirm={() => (retrying !== null ? retry.mutateAsync({ jobId: retrying }) : undefined)}
         title={retrying !== null ? t.operations.retryJobTitle(retrying) : ""}
         description={t.operations.retryJobBody}
         confirmLabel={t.operations.retry}
@@ -424,7 +424,7 @@ function FailedSends({ tenantSlug }: { tenantSlug: string | undefined }) {
       <ConfirmDialog
         open={retrying !== null}
         onClose={() => setRetrying(null)}
-        onConfirm={() => retrying !== null && retry.mutate({ outboxId: retrying })}
+        onConfirm={() => (retrying !== null ? retry.mutateAsync({ outboxId: retrying }) : undefined)}
         title={retrying !== null ? t.operations.retrySendTitle(retrying) : ""}
         description={t.operations.retrySendBody}
         confirmLabel={t.operations.retry}
@@ -469,7 +469,7 @@ function Numbers({ tenantSlug }: { tenantSlug: string | undefined }) {
       return;
     }
     setReasonErrors([]);
-    pause.mutate(parsed.data);
+    return pause.mutateAsync(parsed.data);
   };
   return (
     <Card>
