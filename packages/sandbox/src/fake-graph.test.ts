@@ -396,6 +396,16 @@ describe("fake graph: status webhooks", () => {
     }
   });
 
+  it("one user whether `to` has its + or not: the same recipient_id and conversation id, as Meta keys them", async () => {
+    useReceiver();
+    await post(fake, text("+5511999990002", "com +"));
+    await post(fake, text("5511999990002", "sem +"));
+    const sent = (await receiver.waitForCount(4)).map(statusOf).filter((st) => st.status === "sent");
+    expect(sent.map((st) => st.recipient_id)).toEqual(["5511999990002", "5511999990002"]);
+    const ids = sent.map((st) => (st.conversation as { id: string }).id);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
   it("username recipients get recipient_user_id", async () => {
     useReceiver();
     await post(fake, { messaging_product: "whatsapp", recipient: "US.1", type: "text", text: { body: "oi" } });

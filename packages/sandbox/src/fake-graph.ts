@@ -670,7 +670,8 @@ export class FakeGraphState {
     const pricing: StatusPricing = isTemplate
       ? { billable: true, pricing_model: "PMP", type: "regular", category }
       : { billable: false, pricing_model: "PMP", type: "free_customer_service", category };
-    const conversationKey = `${record.phoneNumberId}:${record.to ?? record.recipient ?? ""}`;
+    // Keyed by the user as Meta knows them: "+5511…" and "5511…" are the same phone.
+    const conversationKey = `${record.phoneNumberId}:${record.to !== undefined ? digitsOf(record.to) : (record.recipient ?? "")}`;
     let conversationId = this.#conversationIds.get(conversationKey);
     if (conversationId === undefined) {
       conversationId = randomId(32).toLowerCase();

@@ -142,6 +142,7 @@ describe("outbox sender", () => {
     await s.startWorker();
     const req = await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent", 15_000);
     expect(req.body?.type).toBe("template");
+    expect(req.body?.to).toBe(`+${a.key}`);
     expect(req.body?.template).toMatchObject({
       name: "retomada_v1",
       language: { code: "pt_BR" },
@@ -326,6 +327,39 @@ describe("outbox sender", () => {
     expect(await audits(db, "send.template_substituted", a.outboxId)).toBe(1);
   });
 
+  test("Meta answering 131047 to the template too (every send refused) dead-letters it with an audit event: two requests, no loop", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    await reengagementTemplate(s);
+    s.graph.failWhere(() => true, { kind: "error", code: 131047 });
+    const a = await queueText(s, "sempre recusada", { hoursAgo: 23 });
+    await s.startWorker({ retryBaseMs: 20 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "dead");
+    const sends = s.graph.requests.filter((r) => r.kind === "send");
+    expect(sends.map((r) => [r.outcome, r.body?.type])).toEqual([
+      ["error", "text"],
+      ["error", "template"],
+    ]);
+    expect(await row(db, a.outboxId)).toMatchObject({ status: "dead", kind: "template", attempts: 1, last_error_code: 131047 });
+    expect(await audits(db, "send.template_substituted", a.outboxId)).toBe(1);
+    const [dead] = await db.execute<{ data: { code: number; permanent: boolean } }>(
+      sql`select data from audit_events where type = 'send.dead' and subject_id = ${String(a.outboxId)}`,
+    );
+    expect(dead?.data).toMatchObject({ code: 131047, permanent: true });
+  });
+
+  test("a template queued as one (a reminder) refused with 131047 is dead-lettered at once, not re-sent", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failWhere(() => true, { kind: "error", code: 131047 });
+    const a = await queueText(s, "lembrete");
+    const payload = { type: "template", template: { name: "lembrete_v1", language: { code: "pt_BR" } } };
+    await db.execute(sql`update outbox_messages set kind = 'template', payload = ${JSON.stringify(payload)}::jsonb where id = ${a.outboxId}`);
+    await s.startWorker({ retryBaseMs: 20 });
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "dead");
+    expect(s.graph.requests.filter((r) => r.kind === "send").map((r) => [r.outcome, r.body?.type])).toEqual([["error", "template"]]);
+    expect(await row(db, a.outboxId)).toMatchObject({ attempts: 1, last_error_code: 131047 });
+    expect(await audits(db, "send.dead", a.outboxId)).toBe(1);
+  });
+
   test.for([
     [190, "an expired token"],
     [368, "a policy block of the account"],
@@ -429,6 +463,16 @@ describe("outbox sender", () => {
         ["pelo segundo número", second.phoneNumberId, token, "sent"],
       ].sort(),
     );
+  });
+
+  test("a phone customer is addressed as +<wa_id> (Meta would otherwise prepend the business number's country code)", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    const a = await queueText(s, "olá telefone", { waId: "5511988887777" });
+    await s.startWorker();
+    const req = await s.graph.waitFor((r) => r.kind === "send" && r.outcome === "sent" && r.text === "olá telefone", 15_000);
+    expect(req.body?.to).toBe("+5511988887777");
+    expect(req.body?.recipient).toBeUndefined();
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered");
   });
 
   test("a username customer (user_id, no phone) is answered through `recipient`", async ({ db, dbUrl }) => {

@@ -46,6 +46,19 @@ type Outcome = (typeof SEND_OUTCOMES)[number];
 const FREE_FORM = new Set(["text", "interactive", "media", "reaction"]);
 
 /**
+ * Whom a send is addressed to. A phone customer (digits: the wa_id Meta gave us) goes in `to` with its
+ * `+`: Meta prepends the business number's own country code to a number without one ("Always include
+ * + and country code"). A username customer (a business-scoped user id, `US.1349…`, no phone) is
+ * addressed by `recipient` as it came, never prefixed.
+ */
+export function recipientField(recipient: string): { to: string } | { recipient: string } {
+  if (/^\+?\d+$/.test(recipient)) {
+    return { to: recipient.startsWith("+") ? recipient : `+${recipient}` };
+  }
+  return { recipient };
+}
+
+/**
  * Delivers outbox rows through the Graph API: in order per conversation, with the number's own
  * token, `biz_opaque_callback_data` = row id, retries by Meta error code, per-recipient backoff on
  * 131056, number pause on token/account errors, the 24-hour rule, and ambiguous sends reconciled by
@@ -315,7 +328,7 @@ export class OutboxSender {
         : {
             messaging_product: "whatsapp",
             recipient_type: "individual",
-            ...(/^\+?\d+$/.test(row.recipient) ? { to: row.recipient } : { recipient: row.recipient }),
+            ...recipientField(row.recipient),
             ...windowed.payload,
             biz_opaque_callback_data: String(row.id),
           };
@@ -360,16 +373,21 @@ export class OutboxSender {
     if (action === "pause_number") {
       return await this.pause(row, code, error, log);
     }
-    if (action === "window_closed") {
+    if (action === "window_closed" && row.conversationId && FREE_FORM.has(windowed.kind)) {
       // Meta says the window closed (our clock or Meta's differ): take the template path next time.
       await markRetry(db, { id: row.id, workerId, delayMs: 0, code, error, countAttempt: false });
-      await db.$client`update conversations set last_customer_message_at = null where id = ${row.conversationId ?? "00000000-0000-0000-0000-000000000000"}::uuid`;
+      await db.$client`update conversations set last_customer_message_at = null where id = ${row.conversationId}::uuid`;
       return "retry";
     }
-    if (action === "permanent" || row.attempts >= row.maxAttempts) {
+    // 131047 on a send the window does not govern (a template — the template path already taken —
+    // a read receipt, or a send of no conversation): there is nothing else to send instead, and
+    // Meta's table says not to retry it ("no; send a template instead"). Put back at once it would
+    // be re-sent unchanged forever, so it is dead-lettered like the other non-retryable codes.
+    const permanent = action === "permanent" || action === "window_closed";
+    if (permanent || row.attempts >= row.maxAttempts) {
       await db.transaction(async (tx) => {
         await markFinal(tx, { id: row.id, workerId, status: "dead", code, error });
-        await this.audit(row, "send.dead", { code, error, permanent: action === "permanent" }, tx);
+        await this.audit(row, "send.dead", { code, error, permanent }, tx);
       });
       log.error({ code, error, attempts: row.attempts }, "send dead-lettered");
       return "dead";

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
+import { enqueueOutboundText } from "@lx/db/queries";
 import { seedAgent } from "@lx/db/testing";
 import { dbTest as test } from "@lx/db/testing";
 import type { TAgentSpec } from "@lx/shared";
@@ -155,6 +156,76 @@ describe("bursts and context", () => {
       // Five turns so far; the window is the latest four.
       [answers[0], { role: "user", content: "pergunta 2" }, answers[1], { role: "user", content: "pergunta 3" }],
     ]);
+  });
+
+  test("the model's context is what the customer got: replies never delivered are left out, one sent as a template reads as that template", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...base, context: { recentMessages: 20, summarizeAfter: 40, burstWindowMs: 0 } });
+    s.llm.setReply((req) => ({ text: `resposta ${req.index}` }));
+    let refuse = "";
+    s.graph.failWhere((r) => r.body.biz_opaque_callback_data === refuse, { kind: "error", code: 131026 });
+    await s.startWorker();
+    const c = s.customer("5511980000016", { name: "Maria Silva" });
+    await c.text("pergunta 1");
+    await eventually(async () => sends(s).length, (n) => n === 1);
+    const [conv] = await db.execute<{ id: string; number_id: string }>(
+      sql`select id, phone_number_id as number_id from conversations where customer_key = '5511980000016' and tenant_id = ${s.tenantId}`,
+    );
+    const outbox = (id: number) => db.execute<{ status: string; kind: string }>(sql`select status, kind from outbox_messages where id = ${id}`);
+    const queue = (text: string) =>
+      enqueueOutboundText(db, { tenantId: s.tenantId, conversationId: conv!.id, numberId: conv!.number_id, recipient: "5511980000016", author: "bot", text });
+    // The window closes; then one text is blocked (no template approved), one goes as the approved
+    // re-engagement template, one is dead-lettered (Meta refuses its template), one was cancelled.
+    await db.execute(sql`update conversations set last_customer_message_at = now() - interval '30 hours' where id = ${conv!.id}`);
+    const blocked = await queue("bloqueada: nunca chegou");
+    await eventually(() => outbox(blocked.outboxId), (r) => r[0]?.status === "blocked");
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body, status)
+      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?', 'approved')`);
+    const templated = await queue("trocada pelo template");
+    await eventually(() => outbox(templated.outboxId), (r) => r[0]?.status === "sent" || r[0]?.status === "delivered");
+    const cancelled = await queue("cancelada: veio um humano");
+    await db.execute(sql`update outbox_messages set status = 'cancelled' where id = ${cancelled.outboxId}`);
+    const dead = await queue("morta: Meta recusou");
+    refuse = String(dead.outboxId);
+    await eventually(() => outbox(dead.outboxId), (r) => r[0]?.status === "dead");
+
+    await c.text("pergunta 2");
+    await eventually(async () => s.llm.requests.length, (n) => n === 2);
+    const chat = (s.llm.requests[1]!.body as { messages: { role: string; content: string }[] }).messages.slice(1);
+    expect(chat).toEqual([
+      { role: "user", content: "pergunta 1" },
+      { role: "assistant", content: `resposta ${s.llm.requests[0]!.index}\nOlá Maria, podemos continuar?` },
+      { role: "user", content: "pergunta 2" },
+    ]);
+  });
+
+  test("the summary folds the turns as the customer got them: a blocked reply is left out, a templated one reads as the template", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl, { ...base, context: { recentMessages: 2, summarizeAfter: 2, burstWindowMs: 0 } });
+    s.llm.setReply((req) => ({ text: systemOf(req.body).startsWith("[summarize]") ? "Resumo." : `resposta ${req.index}` }));
+    await s.startWorker();
+    const c = s.customer("5511980000017", { name: "Maria Silva" });
+    await c.text("mensagem 1");
+    await eventually(async () => sends(s).length, (n) => n === 1);
+    const [conv] = await db.execute<{ id: string; number_id: string }>(
+      sql`select id, phone_number_id as number_id from conversations where customer_key = '5511980000017' and tenant_id = ${s.tenantId}`,
+    );
+    const status = async (id: number) => (await db.execute<{ status: string }>(sql`select status from outbox_messages where id = ${id}`))[0]?.status;
+    const queue = (text: string) =>
+      enqueueOutboundText(db, { tenantId: s.tenantId, conversationId: conv!.id, numberId: conv!.number_id, recipient: "5511980000017", author: "bot", text });
+    await db.execute(sql`update conversations set last_customer_message_at = now() - interval '30 hours' where id = ${conv!.id}`);
+    const blocked = await queue("bloqueada: nunca chegou");
+    await eventually(() => status(blocked.outboxId), (st) => st === "blocked");
+    await db.execute(sql`
+      insert into templates (tenant_id, name, language, category, purpose, body, status)
+      values (${s.tenantId}, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?', 'approved')`);
+    const templated = await queue("trocada pelo template");
+    await eventually(() => status(templated.outboxId), (st) => st === "sent" || st === "delivered");
+    await c.text("mensagem 2");
+    const summarize = await s.llm.waitFor((r) => systemOf(r.body).startsWith("[summarize]"), 15_000);
+    const folded = (summarize.body as { messages: { role: string; content: string }[] }).messages.at(-1)?.content ?? "";
+    expect(folded).toContain(`New messages:\ncustomer: mensagem 1\nbot: resposta ${s.llm.requests[0]!.index}\nbot: Olá Maria, podemos continuar?`);
+    expect(folded).not.toContain("bloqueada");
+    expect(folded).not.toContain("trocada pelo template");
   });
 
   test("past summarizeAfter, older turns are folded into the summary off the reply path and used as context", async ({ db, dbUrl }) => {

@@ -9,8 +9,8 @@ import { eventually, startStack } from "../testing/stack.ts";
 
 const DPO: AuditActor = { type: "user", label: "dpo@agencia.test" };
 
-const sendsTo = (s: Awaited<ReturnType<typeof startStack>>, to: string) =>
-  s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === to);
+const sendsTo = (s: Awaited<ReturnType<typeof startStack>>, waId: string) =>
+  s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === `+${waId}`);
 
 describe("a customer's data erased while the runtime runs", () => {
   test("erasure waits for the reply being written, then goes through; the customer's next message starts afresh", async ({ db, dbUrl }) => {

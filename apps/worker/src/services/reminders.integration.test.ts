@@ -139,7 +139,7 @@ describe("appointment reminders", () => {
     await s.startWorker({ reminderScanMs: 100 });
     const [sent] = await eventually(
       // (Other tests' tenants share the database: their reminders go to other numbers.)
-      async () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.type === "template" && r.to === "5511977770001"),
+      async () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.type === "template" && r.to === "+5511977770001"),
       (r) => r.length === 1,
     );
     expect(sent?.body).toMatchObject({ template: { name: "lembrete_consulta_v1", language: { code: "pt_BR" } } });
@@ -190,7 +190,7 @@ describe("appointment reminders", () => {
     });
     await s.startWorker();
     const customer = s.customer("5511977770003");
-    const texts = () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === "5511977770003" && r.type === "text");
+    const texts = () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === "+5511977770003" && r.type === "text");
     await customer.text("2");
     await eventually(async () => texts().length, (n) => n === 1);
     const askedToMove = (s.llm.requests.at(-1)?.body as { messages: { content: string }[] }).messages[0]?.content ?? "";
@@ -224,7 +224,7 @@ describe("appointment reminders", () => {
     const customer = s.customer("5511977770002");
     const answered = async (n: number) =>
       eventually(
-        async () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === "5511977770002" && r.type === "text").length,
+        async () => s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent" && r.to === "+5511977770002" && r.type === "text").length,
         (count) => count === n,
       );
     // "2" (reschedule) is left to the model; the bot's own reply is then the latest message, so a later "1" confirms nothing.

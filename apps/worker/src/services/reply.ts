@@ -242,17 +242,69 @@ async function loadHistory(
  * put them in conversation order): loadHistory's query and the target read's context, one text.
  * `asOf`: only what had been sent when `upTo` was answered (a replay: the reply to `upTo` and
  * everything after it exist now, but did not then).
+ *
+ * Turns are what the customer got (see asSentBody): a reply whose send never reached them is left
+ * out, and one the 24-hour rule replaced by a template reads as that template. The filter sits above
+ * the sort (`offset 0` keeps it there), so the limit stops it: one outbox probe per turn kept or
+ * left out, not one per outgoing message of the conversation.
  */
 export function recentTurnsSql(conversation: SQL, upTo: SQL, limit: SQL, asOf = false): SQL {
   const outs = asOf ? sql`o.direction = 'out' and coalesce(o.answers_up_to_id, o.id) < ${upTo}` : sql`o.direction = 'out'`;
   return sql`
-    select o.id, o.author, o.body, coalesce(o.answers_up_to_id, o.id) as pos,
-           case when o.answers_up_to_id is null then 0 else 1 end as sub
-    from messages o
-    where o.conversation_id = ${conversation} and (${outs} or o.id <= ${upTo})
-    order by pos desc, sub desc, o.id desc
+    select s.id, s.author, ${asSentBody} as body, s.pos, s.sub
+    from (
+      select o.id, o.author, o.body, o.type, o.direction, coalesce(o.answers_up_to_id, o.id) as pos,
+             case when o.answers_up_to_id is null then 0 else 1 end as sub
+      from messages o
+      where o.conversation_id = ${conversation} and (${outs} or o.id <= ${upTo})
+      order by pos desc, sub desc, o.id desc
+      offset 0
+    ) s
+    ${lastSendJoin}
+    where ${reachedCustomer}
+    order by s.pos desc, s.sub desc, s.id desc
     limit ${limit}`;
 }
+
+/**
+ * An outgoing message's latest send (`ob`), for rows `s` (id, direction): the one that counts, since
+ * a 131047 reported in a failed status queues the message again as a new row. One probe of
+ * outbox_messages_message_idx; nothing for the customer's own messages.
+ */
+export const lastSendJoin = sql`
+    left join lateral (
+      select ob.kind, ob.status, ob.payload, ob.tenant_id from outbox_messages ob
+      where s.direction = 'out' and ob.message_id = s.id
+      order by ob.id desc limit 1
+    ) ob on true`;
+
+/**
+ * The message reached the customer, or most likely will: no send (the customer's messages, the
+ * model's context notes), or one not given up on. Blocked (24-hour rule, no template), dead
+ * (dead-lettered), cancelled (stale after a handoff, or erased) and failed (Meta's failed status)
+ * sends never arrived. Queued, sending and ambiguous ones are kept: they go, or are re-sent.
+ */
+export const reachedCustomer = sql`(ob.status is null or ob.status not in ('blocked', 'dead', 'cancelled', 'failed'))`;
+
+/** A template's positional placeholder (`{{1}}`), and the same capturing its number. */
+const PLACEHOLDER = String.raw`\{\{\s*\d+\s*\}\}`;
+const PLACEHOLDER_NUMBER = String.raw`\{\{\s*(\d+)\s*\}\}`;
+
+/**
+ * What the customer read (rows `s` with body and type, their send `ob`): a free-form reply the 24-hour
+ * rule replaced by the re-engagement template (settle.ts rewriteAsTemplate) reads as that template's
+ * text with the parameters it was sent with — `[template <name>]` if the template is gone.
+ */
+export const asSentBody = sql`case when ob.kind = 'template' and s.type <> 'template' then coalesce((
+      select string_agg(part.piece || coalesce(
+               jsonb_path_query_first(ob.payload, '$.template.components[*] ? (@.type == "body").parameters')
+                 -> (ph.m[1]::int - 1) ->> 'text', ''), '' order by part.n)
+      from templates t
+      cross join lateral regexp_split_to_table(t.body, ${PLACEHOLDER}) with ordinality part(piece, n)
+      left join lateral regexp_matches(t.body, ${PLACEHOLDER_NUMBER}, 'g') with ordinality ph(m, n) on ph.n = part.n
+      where t.tenant_id = ob.tenant_id and t.name = ob.payload -> 'template' ->> 'name'
+        and t.language = ob.payload -> 'template' -> 'language' ->> 'code'
+    ), '[template ' || (ob.payload -> 'template' ->> 'name') || ']') else s.body end`;
 
 /** History rows (oldest first) as the model's turns. */
 export function toTurns(rows: readonly HistoryRow[], limit: number): { turns: LlmTurn[]; full: boolean } {

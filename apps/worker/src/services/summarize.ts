@@ -7,6 +7,7 @@ import type { ModelChoice } from "../llm/index.ts";
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
+import { asSentBody, lastSendJoin, reachedCustomer } from "./reply.ts";
 
 export const SUMMARIZE_MARKER = "[summarize]";
 
@@ -41,10 +42,14 @@ export async function handleSummarize(
     return;
   }
   const { bundle } = active;
+  // The turns as the customer got them, as the reply context reads them (reply.ts recentTurnsSql):
+  // without replies never delivered, a reply sent as a template as that template's text.
   const rows = await ctx.db.execute<{ id: string | number; author: string; body: string }>(sql`
-    select id, author, body from messages
-    where conversation_id = ${conversationId}::uuid and id > ${c.up_to ?? 0} and type <> 'note'
-    order by id`);
+    select s.id, s.author, ${asSentBody} as body
+    from messages s
+    ${lastSendJoin}
+    where s.conversation_id = ${conversationId}::uuid and s.id > ${c.up_to ?? 0} and s.type <> 'note' and ${reachedCustomer}
+    order by s.id`);
   const toFold = rows.slice(0, Math.max(0, rows.length - bundle.context.recentMessages));
   const last = toFold.at(-1);
   if (!last) {

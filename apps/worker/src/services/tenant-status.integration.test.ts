@@ -13,7 +13,7 @@ describe("a paused tenant", () => {
     onTestFinished(() => s.stop());
     const sandbox = await seedNumber(db, { tenantId: s.tenantId, agentId: s.agentId, kind: "sandbox" });
     await s.startWorker();
-    const sends = (to: string) => s.graph.requests.filter((r) => r.kind === "send" && r.to === to);
+    const sends = (waId: string) => s.graph.requests.filter((r) => r.kind === "send" && r.to === `+${waId}`);
     const jobsDone = async () =>
       (await db.execute<{ n: number }>(sql`select count(*)::int as n from message_queue where tenant_id = ${s.tenantId}::uuid and status = 'done'`))[0]?.n ?? 0;
 
@@ -25,7 +25,7 @@ describe("a paused tenant", () => {
     await eventually(jobsDone, (n) => n === 2);
     await eventually(async () => sends("5511955550102"), (r) => r.length === 1);
     expect(s.llm.requests.map((r) => r.lastUserText)).toEqual(["Oi, sandbox"]);
-    expect(s.graph.requests.filter((r) => r.to === "5511955550101" || r.body?.to === "5511955550101")).toEqual([]);
+    expect(s.graph.requests.filter((r) => r.to?.replace(/^\+/, "") === "5511955550101")).toEqual([]);
     const [kept] = await db.execute<{ body: string }>(sql`
       select m.body from messages m join conversations c on c.id = m.conversation_id
       where c.customer_key = '5511955550101' and c.tenant_id = ${s.tenantId}::uuid`);
