@@ -11,7 +11,7 @@ import { describe, expect, onTestFinished } from "vitest";
 import { createDb, type Database } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
 import { dbTest as test, seedAgent, seedNumber, seedTenant } from "@lx/db/testing";
-import { batch, inboundText, metaJsonStringify, newWamid, signPayload } from "@lx/sandbox";
+import { batch, inboundText, metaJsonStringify, newWamid, signPayload, statusUpdate } from "@lx/sandbox";
 
 import { postChunked } from "../testing/chunked.ts";
 import { buildTestApp } from "../testing/harness.ts";
@@ -255,8 +255,12 @@ describe("Meta webhook", () => {
     const { tenant } = await tenantWithNumber(db, FIXTURE_NUMBER);
     const files = readdirSync(FIXTURES).filter((f) => f.startsWith("inbound-")).sort();
     expect(files.length).toBeGreaterThanOrEqual(12);
+    // The fixtures are stamped 2026-01-01: as shipped they are replays too old to answer (tested
+    // below); here they arrive as they would live, stamped now, and only their shapes are tested.
+    const now = String(Math.floor(Date.now() / 1000));
     for (const f of files) {
-      const raw = readFileSync(FIXTURES + f, "utf8");
+      const raw = readFileSync(FIXTURES + f, "utf8").replace(/"timestamp": "\d+"/g, `"timestamp": "${now}"`);
+      expect(raw, f).toContain(now);
       const res = await post(app, raw);
       expect(res.status, f).toBe(200);
     }
@@ -273,6 +277,120 @@ describe("Meta webhook", () => {
     expect(rows.filter((r) => r.type !== "reaction").every((r) => r.queued && r.body.length > 0)).toBe(true);
     // Fixtures that share a wamid are deduplicated, everything else stored once.
     expect(rows.length).toBeLessThanOrEqual(files.length);
+  });
+
+  test("a Meta system message (the customer changed number) is stored and audited, never answered, and opens no window", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const payload = inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511977776666", text: "x" });
+    const message = payload.entry[0]!.changes[0]!.value.messages![0]! as Record<string, unknown>;
+    delete message.text;
+    Object.assign(message, {
+      type: "system",
+      system: { body: "Ana changed from 5511977776666 to 5511977775555", new_wa_id: "5511977775555", type: "user_changed_number" },
+    });
+    expect((await post(app, metaJsonStringify(payload))).status).toBe(200);
+    const [m] = await db.execute<{ type: string; body: string; conversation_id: string; last: string | null; queued: boolean }>(sql`
+      select m.type, m.body, m.conversation_id, c.last_customer_message_at::text as last,
+             exists (select 1 from message_queue q where q.message_id = m.id) as queued
+      from messages m join conversations c on c.id = m.conversation_id where m.tenant_id = ${tenant.id}`);
+    expect(m).toEqual({
+      type: "system",
+      body: "[system: user_changed_number] Ana changed from 5511977776666 to 5511977775555",
+      conversation_id: m!.conversation_id,
+      last: null,
+      queued: false,
+    });
+    const audits = await db.execute<{ subject_id: string; data: Record<string, unknown> }>(sql`
+      select subject_id, data from audit_events where tenant_id = ${tenant.id} and type = 'message.system'`);
+    expect(audits).toEqual([
+      { subject_id: m!.conversation_id, data: { systemType: "user_changed_number", newWaId: "5511977775555", metaMessageId: message.id } },
+    ]);
+  });
+
+  test("timestamps: one ahead of the receipt opens the window from now, not from the future; one older than 24 h is stored and audited, not answered", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const HOUR = 3_600_000;
+    const send = async (waId: string, at: Date, text: string) => {
+      const before = Date.now();
+      expect((await post(app, metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId, text, timestamp: at })))).status).toBe(200);
+      const [c] = await db.execute<{ id: string; last: string; queued: boolean }>(sql`
+        select c.id, c.last_customer_message_at::text as last,
+               exists (select 1 from message_queue q join messages m on m.id = q.message_id where m.body = ${text}) as queued
+        from conversations c where c.tenant_id = ${tenant.id} and c.customer_key = ${waId}`);
+      return { ...c!, last: new Date(c!.last).getTime(), before, after: Date.now() };
+    };
+    const future = await send("5511977770001", new Date(Date.now() + 72 * HOUR), "do futuro");
+    expect(future.queued).toBe(true);
+    expect(future.last).toBeGreaterThanOrEqual(future.before - 1000); // seconds, as Meta's timestamps
+    expect(future.last).toBeLessThanOrEqual(future.after);
+    const recent = await send("5511977770002", new Date(Date.now() - 23 * HOUR), "de ontem");
+    expect(recent.queued).toBe(true);
+    const old = await send("5511977770003", new Date("2026-01-01T00:00:00Z"), "de janeiro");
+    expect(old.queued).toBe(false);
+    expect(old.last).toBe(new Date("2026-01-01T00:00:00Z").getTime()); // its real time: the window long closed
+    const audits = await db.execute<{ subject_id: string; data: Record<string, unknown> }>(sql`
+      select subject_id, data from audit_events where tenant_id = ${tenant.id} and type = 'message.too_old_to_answer'`);
+    expect(audits).toEqual([{ subject_id: old.id, data: expect.objectContaining({ type: "text", sentAt: "2026-01-01T00:00:00.000Z" }) }]);
+    const [ev] = await db.execute<{ status: string }>(sql`
+      select e.status from webhook_events e join messages m on m.meta_message_id = e.meta_message_id and m.tenant_id = e.tenant_id
+      where m.body = 'de janeiro'`);
+    expect(ev?.status).toBe("processed");
+  });
+
+  test("the shipped fixtures (stamped 2026-01-01) are stored as replays: none is answered", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const raw = readFileSync(`${FIXTURES}inbound-text.json`, "utf8").replaceAll(FIXTURE_NUMBER, number.phoneNumberId);
+    expect(raw).toContain('"timestamp": "1767225600"');
+    expect((await post(app, raw)).status).toBe(200);
+    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(1);
+    expect(await n(db, sql`select count(*)::int as n from message_queue where tenant_id = ${tenant.id}`)).toBe(0);
+  });
+
+  test("a failed status from another app on the WABA (its wamid and recipient, our row id as biz data) fails nothing and re-sends nothing", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const conv = await db.execute<{ id: string }>(sql`
+      insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, last_customer_message_at)
+      values (${tenant.id}, ${number.id}, '5511922220001', '5511922220001', now() - interval '1 hour') returning id`);
+    const wamid = newWamid();
+    const [ob] = await db.execute<{ id: string }>(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status, wamid)
+      values (${tenant.id}, ${conv[0]!.id}, ${number.id}, 'text', '5511922220001', '{"type":"text","text":{"body":"oi"}}', 'delivered', ${wamid})
+      returning id::text`);
+    const foreign = statusUpdate({
+      phoneNumberId: number.phoneNumberId, wamid: "wamid.SOME_OTHER_APP_MESSAGE", status: "failed", recipientId: "5511933339999",
+      bizOpaque: ob!.id, errors: [131047],
+    });
+    expect((await post(app, metaJsonStringify(foreign))).status).toBe(200);
+    const rows = await db.execute<{ status: string }>(sql`select status from outbox_messages where conversation_id = ${conv[0]!.id} order by id`);
+    expect(rows.map((r) => r.status)).toEqual(["delivered"]);
+    expect(await n(db, sql`select count(*)::int as n from conversations where id = ${conv[0]!.id} and last_customer_message_at is not null`)).toBe(1);
+    expect(await n(db, sql`select count(*)::int as n from audit_events where tenant_id = ${tenant.id} and type = 'send.failed_status'`)).toBe(0);
+    const [ev] = await db.execute<{ kind: string; status: string; payload: { id: string } }>(sql`
+      select kind, status, payload from webhook_events where tenant_id = ${tenant.id}`);
+    expect(ev).toMatchObject({ kind: "status", status: "ignored", payload: { id: "wamid.SOME_OTHER_APP_MESSAGE" } });
+  });
+
+  test("statuses we cannot use (an unknown send, \"played\") are stored as ignored, in one group commit with the rest", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const payload = batch(
+      [
+        statusUpdate({ phoneNumberId: number.phoneNumberId, wamid: newWamid(), status: "delivered", recipientId: "5511922220002" }),
+        statusUpdate({ phoneNumberId: number.phoneNumberId, wamid: newWamid(), status: "played", recipientId: "5511922220002" }),
+      ],
+      { groupByWaba: true },
+    );
+    expect((await post(app, metaJsonStringify(payload))).status).toBe(200);
+    const events = await db.execute<{ kind: string; status: string; error: string }>(sql`
+      select kind, status, error from webhook_events where tenant_id = ${tenant.id} order by id`);
+    expect(events).toEqual([
+      { kind: "status", status: "ignored", error: "no send of ours has this wamid" },
+      { kind: "status", status: "ignored", error: 'status "played" is not tracked' },
+    ]);
   });
 
   test("status callbacks move the outbox row forward by wamid or by our row id, never backwards", async ({ db }) => {

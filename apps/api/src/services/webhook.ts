@@ -6,13 +6,12 @@ import type { NumberDirectory } from "@lx/db/number-directory";
 import {
   applyTemplateStatusChange,
   insertAuditEvent,
-  isDeliveryStatus,
   recordNumberWaba,
   storeIgnoredEvent,
   type InboundMessageInput,
   type IngestResult,
   type NumberTarget,
-  type StatusResult,
+  type StatusOutcome,
   type StatusUpdate,
 } from "@lx/db/queries";
 import {
@@ -34,7 +33,7 @@ export type WebhookDeps = {
   /** Group commit of inbound messages across concurrent requests (ingestInboundMessages). */
   ingest: GroupCommit<InboundMessageInput, IngestResult>;
   /** Group commit of status callbacks across concurrent requests (applyStatusUpdates). */
-  statuses: GroupCommit<StatusUpdate, StatusResult | null>;
+  statuses: GroupCommit<StatusUpdate, StatusOutcome>;
   /** Coalesced NOTIFY wake-ups for the workers (never inside the ingest statements). */
   wake?: { jobs: () => void; outbox: () => void };
 };
@@ -52,10 +51,18 @@ export type WebhookSummary = {
 
 const META = { type: "meta", label: "meta" } as const;
 
-function parseTimestamp(ts: string | undefined): Date {
+function parseTimestamp(ts: string | undefined, receivedAt: Date = new Date()): Date {
   const n = ts ? Number(ts) : NaN;
-  return Number.isFinite(n) && n > 0 ? new Date(n * 1000) : new Date();
+  return Number.isFinite(n) && n > 0 ? new Date(n * 1000) : receivedAt;
 }
+
+/**
+ * A customer message older than this when it reaches us is stored and shown in the inbox, but not
+ * answered (`message.too_old_to_answer`): Meta redelivers a webhook it could not deliver for up to 7
+ * days, and after an outage it replays the whole backlog — an answer a day or more late is worse than
+ * none, and past 24 hours the service window is closed anyway, so it could only be a paid template.
+ */
+export const ANSWER_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 type InboundJob = { key: string; run: () => Promise<void> };
 
@@ -257,6 +264,17 @@ function collectInbound(
       continue;
     }
     const d = describeInbound(m);
+    // Meta's clock, not ours: a timestamp ahead of the receipt would hold the window open past its
+    // end, so it counts as received now; one too far behind is a replay not worth answering.
+    const receivedAt = new Date();
+    const stamped = parseTimestamp(m.timestamp, receivedAt);
+    const sentAt = stamped > receivedAt ? receivedAt : stamped;
+    const tooOld = d.answerable && receivedAt.getTime() - sentAt.getTime() > ANSWER_MAX_AGE_MS;
+    const audit: InboundMessageInput["audit"] = d.system
+      ? { type: "message.system", data: { systemType: d.system.type, newWaId: d.system.newWaId }, requestId: p.requestId }
+      : tooOld
+        ? { type: "message.too_old_to_answer", data: { type: d.type, sentAt: sentAt.toISOString(), ageHours: Math.floor((receivedAt.getTime() - sentAt.getTime()) / 3_600_000) }, requestId: p.requestId }
+        : null;
     out.push({
       key: `${target.numberId}:${waId ?? userId}`,
       run: async () => {
@@ -267,8 +285,10 @@ function collectInbound(
           type: d.type,
           body: d.body,
           contextId: d.contextId,
-          sentAt: parseTimestamp(m.timestamp),
-          answerable: d.answerable,
+          sentAt,
+          answerable: d.answerable && !tooOld,
+          opensWindow: d.opensWindow,
+          audit,
           payload: { metadata: value.metadata, contact: contact ?? null, message: raw },
         };
         const r = await deps.ingest.add(input);
@@ -303,28 +323,50 @@ async function applyStatuses(
   p: { requestId: string; logger: Logger },
 ): Promise<void> {
   const parsed: { update: StatusUpdate; err: NonNullable<TMetaStatus["errors"]>[number] | undefined }[] = [];
+  const malformed: unknown[] = [];
   for (const raw of value.statuses ?? []) {
     const s = ZMetaStatus.safeParse(raw);
-    if (!s.success || !isDeliveryStatus(s.data.status)) {
-      continue; // e.g. "played" for voice messages: nothing to track.
+    if (!s.success) {
+      malformed.push(raw);
+      continue;
     }
-    summary.statuses++;
     const err = s.data.errors?.[0];
+    // Every status goes to the group commit: one it cannot use (an unknown send, "played" for a voice
+    // message) is kept there as an `ignored` webhook event, in the same statement.
     const update: StatusUpdate = {
       tenantId: target.tenantId,
       wamid: s.data.id,
       status: s.data.status,
       bizOpaque: s.data.biz_opaque_callback_data ?? null,
+      recipientId: s.data.recipient_id ?? null,
+      recipientUserId: s.data.recipient_user_id ?? null,
       at: parseTimestamp(s.data.timestamp),
       errorCode: err?.code ?? null,
       errorMessage: err ? (err.error_data?.details ?? err.title ?? err.message ?? null) : null,
+      phoneNumberId: target.phoneNumberId,
+      payload: raw,
     };
     parsed.push({ update, err });
+  }
+  for (const raw of malformed) {
+    await storeIgnoredEvent(deps.db, {
+      tenantId: target.tenantId,
+      phoneNumberId: target.phoneNumberId,
+      kind: "status",
+      payload: raw,
+      error: "status without id/status",
+    });
+    summary.ignored++;
   }
   // All of this POST's callbacks in one group commit (with those of concurrent POSTs).
   const results = await Promise.all(parsed.map(({ update }) => deps.statuses.add(update)));
   for (const [i, { update, err }] of parsed.entries()) {
     const updated = results[i];
+    if (updated === "ignored") {
+      summary.ignored++;
+      continue;
+    }
+    summary.statuses++;
     if (!updated) {
       continue;
     }

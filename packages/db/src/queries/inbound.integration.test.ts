@@ -4,7 +4,7 @@ import { describe, expect, onTestFinished } from "vitest";
 import { closeDb, createDb, type Database, type Executor } from "../client.ts";
 import { GroupCommit } from "../group-commit.ts";
 import { dbTest as test, seedAgent, seedConversation, seedNumber, seedTenant } from "../testing/index.ts";
-import { applyStatusUpdate, applyStatusUpdates, ingestInboundMessage, ingestInboundMessages, type InboundMessageInput, type NumberTarget } from "./inbound.ts";
+import { applyStatusUpdate, applyStatusUpdates, ingestInboundMessage, ingestInboundMessages, type InboundMessageInput, type NumberTarget, type StatusUpdate } from "./inbound.ts";
 
 async function target(db: Database): Promise<NumberTarget> {
   const tenant = await seedTenant(db);
@@ -78,6 +78,40 @@ describe("ingestInboundMessages (the webhook's group commit)", () => {
     ]);
     expect(out.map((r) => r.status)).toEqual(["stored", "queued"]);
     expect(out[0]).toMatchObject({ jobId: null });
+  });
+
+  test("a notice that is not the customer's (opensWindow false) moves last_message_at but never the window; its audit is written once, with it", async ({ db }) => {
+    const t = await target(db);
+    const notice = msg(t, "5511900000005", {
+      type: "system",
+      answerable: false,
+      opensWindow: false,
+      audit: { type: "message.system", data: { systemType: "user_changed_number" }, requestId: "req-sys" },
+    });
+    const [r] = await ingestInboundMessages(db, [notice, { ...notice }]);
+    expect(r).toMatchObject({ status: "stored", jobId: null });
+    const window = async () =>
+      (await db.execute<{ last_customer: string | null; last: string | null }>(sql`
+        select last_customer_message_at::text as last_customer, last_message_at::text as last
+        from conversations where id = ${r!.conversationId}`))[0];
+    expect(await window()).toMatchObject({ last_customer: null });
+    expect(new Date((await window())!.last!).getTime()).toBe(notice.sentAt.getTime());
+    // A customer message opens it; a later notice leaves it where the customer put it.
+    const own = msg(t, "5511900000005");
+    await ingestInboundMessage(db, own);
+    await ingestInboundMessage(db, msg(t, "5511900000005", { answerable: false, opensWindow: false, sentAt: new Date(own.sentAt.getTime() + 5_000) }));
+    expect(new Date((await window())!.last_customer!).getTime()).toBe(own.sentAt.getTime());
+    await ingestInboundMessage(db, notice); // a redelivery: no second audit
+    const audits = await db.execute<{ type: string; subject_id: string; data: Record<string, unknown>; request_id: string }>(sql`
+      select type, subject_id, data, request_id from audit_events where tenant_id = ${t.tenantId}`);
+    expect(audits).toEqual([
+      {
+        type: "message.system",
+        subject_id: r!.conversationId,
+        data: { systemType: "user_changed_number", metaMessageId: notice.metaMessageId },
+        request_id: "req-sys",
+      },
+    ]);
   });
 
   test("a new job is due when its conversation's head is: behind a backing-off head it takes the head's run_at", async ({ db }) => {
@@ -208,6 +242,54 @@ describe("applyStatusUpdate (Meta's status callbacks)", () => {
     expect(await applyStatusUpdate(db, { ...base, tenantId: other.tenantId, wamid: "wamid.bulk.7", status: "read", bizOpaque: null })).toBeNull();
   });
 
+  test("an echoed id another app's send shares moves nothing: only a send without a wamid is found by it, and only for its recipient", async ({ db }) => {
+    const t = await target(db);
+    const conv = await seedConversation(db, { tenantId: t.tenantId, numberId: t.numberId, waId: "5511987650400" });
+    const row = async (status: string, recipient: string, wamid: string | null) =>
+      (await db.execute<{ id: string }>(sql`
+        insert into outbox_messages (tenant_id, conversation_id, phone_number_id, kind, recipient, payload, status, wamid)
+        values (${t.tenantId}, ${conv.id}, ${t.numberId}, 'text', ${recipient}, '{}', ${status}, ${wamid}) returning id::text`))[0]!.id;
+    const delivered = await row("delivered", "5511987650400", `wamid.ours.${process.pid}.${Date.now()}`);
+    const typed = await row("ambiguous", "5511987650401", null); // a typed number with Brazil's mobile 9
+    const another = await row("ambiguous", "5511987650402", null);
+    const quiet = await row("ambiguous", "5511987650403", null);
+    const cb = (over: Partial<StatusUpdate>): StatusUpdate => ({
+      tenantId: t.tenantId, wamid: `wamid.other-app.${Math.random()}`, status: "failed", bizOpaque: null, recipientId: "5511911112222",
+      at: new Date(), errorCode: 131047, errorMessage: "Re-engagement message", phoneNumberId: t.phoneNumberId, payload: { from: "test" }, ...over,
+    });
+    const wamid = `wamid.ambiguous.${process.pid}.${Date.now()}`;
+    const out = await applyStatusUpdates(db, [
+      cb({ bizOpaque: delivered }), // another app's send: its own wamid, its own recipient, our id
+      cb({ bizOpaque: delivered, recipientId: "5511987650400" }), // even with our recipient: the row has another wamid
+      cb({ bizOpaque: another }), // a send without a wamid, but another recipient's
+      cb({ bizOpaque: typed, wamid, status: "sent", recipientId: "551187650401", errorCode: null, errorMessage: null }), // Meta's wa_id, without the 9
+      cb({ bizOpaque: quiet, status: "delivered", recipientId: null, errorCode: null, errorMessage: null }), // no recipient named
+      cb({ status: "played", wamid: "wamid.unknown", bizOpaque: null }),
+      cb({ status: "delivered", bizOpaque: null }), // an unknown send
+    ]);
+    expect(out.map((r) => (typeof r === "string" ? r : (r?.status ?? null)))).toEqual([
+      "ignored", "ignored", "ignored", "sent", "delivered", "ignored", "ignored",
+    ]);
+    const rows = await db.execute<{ id: string; status: string; wamid: string | null; failed_at: string | null }>(sql`
+      select id::text, status, wamid, failed_at::text from outbox_messages where conversation_id = ${conv.id} order by id`);
+    expect(rows.map((r) => [r.id, r.status, r.failed_at])).toEqual([
+      [delivered, "delivered", null],
+      [typed, "sent", null],
+      [another, "ambiguous", null],
+      [quiet, "delivered", null],
+    ]);
+    expect(rows[1]!.wamid).toBe(wamid);
+    // Kept as received, not dropped (one row each, in the same statement), with why.
+    const events = await db.execute<{ kind: string; status: string; phone_number_id: string; error: string; payload: unknown }>(sql`
+      select kind, status, phone_number_id, error, payload from webhook_events where tenant_id = ${t.tenantId} order by id`);
+    expect(events.map((e) => [e.kind, e.status, e.phone_number_id, e.error])).toEqual([
+      ...[0, 1, 2].map(() => ["status", "ignored", t.phoneNumberId, "no send of ours has this wamid, nor this biz_opaque_callback_data with it"]),
+      ["status", "ignored", t.phoneNumberId, 'status "played" is not tracked'],
+      ["status", "ignored", t.phoneNumberId, "no send of ours has this wamid"],
+    ]);
+    expect(events[0]!.payload).toEqual({ from: "test" });
+  });
+
   test("a batch applies each send's callbacks as one after another would; concurrent batches neither deadlock nor step back", async ({ db, dbUrl }) => {
     const t = await target(db);
     const conv = await seedConversation(db, { tenantId: t.tenantId, numberId: t.numberId, waId: "5511900000301" });
@@ -223,7 +305,7 @@ describe("applyStatusUpdate (Meta's status callbacks)", () => {
       cb(0, "delivered", 2), cb(0, "sent", 1), cb(0, "read", 3), // one send's three callbacks together
       cb(1, "sent", 1), { ...cb(9, "read", 1), bizOpaque: null }, // an unknown send
     ]);
-    expect(out.map((r) => r?.status ?? null)).toEqual([null, null, "read", "sent", null]);
+    expect(out.map((r) => (typeof r === "string" ? r : (r?.status ?? null)))).toEqual([null, null, "read", "sent", "ignored"]);
     const [first] = await db.execute<{ status: string; sent: string; delivered: string; read: string; wamid: string }>(sql`
       select status, sent_at::text as sent, delivered_at::text as delivered, read_at::text as read, wamid
       from outbox_messages where id = ${ids[0]}`);

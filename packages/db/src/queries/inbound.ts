@@ -29,10 +29,24 @@ export type InboundMessageInput = {
   type: string;
   body: string;
   contextId: string | null;
-  /** Meta's timestamp of the message (the 24-hour window's anchor). */
+  /**
+   * Meta's timestamp of the message (the 24-hour window's anchor). The webhook never passes one later
+   * than it received the message: a clock ahead would hold the window open past its end.
+   */
   sentAt: Date;
-  /** Whether a reply job is queued (reactions are stored but not answered). */
+  /** Whether a reply job is queued (reactions, system notices and stale replays are stored but not answered). */
   answerable: boolean;
+  /**
+   * Whether this is the customer's own message, which opens the 24-hour window
+   * (last_customer_message_at). Default true; Meta's `system` notices do not.
+   */
+  opensWindow?: boolean;
+  /**
+   * An audit event written with the message, in the same statement (nothing for a duplicate): why a
+   * message is kept but not answered (`message.system`, `message.too_old_to_answer`). Subject: the
+   * conversation; `data` gets the message's meta id.
+   */
+  audit?: { type: string; data: Record<string, unknown>; requestId?: string | null } | null;
   /** What Meta sent for this message (stored in webhook_events). */
   payload: unknown;
 };
@@ -87,6 +101,10 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
       body: m.body,
       context_id: m.contextId,
       answerable: m.answerable,
+      opens_window: m.opensWindow ?? true,
+      audit_type: m.audit?.type ?? null,
+      audit_data: m.audit ? { ...m.audit.data, metaMessageId: m.metaMessageId } : null,
+      request_id: m.audit?.requestId ?? null,
       payload: m.payload ?? null,
     };
   });
@@ -100,7 +118,8 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
     with input as (
       select * from jsonb_to_recordset(${pgSafeJson(rows)}::jsonb) as i(
         ord int, tenant_id uuid, number_id uuid, pnid text, key text, wa_id text, user_id text, name text,
-        at timestamptz, meta_id text, type text, body text, context_id text, answerable boolean, payload jsonb)
+        at timestamptz, meta_id text, type text, body text, context_id text, answerable boolean,
+        opens_window boolean, audit_type text, audit_data jsonb, request_id text, payload jsonb)
     ),
     -- the first of each (tenant, meta id) in the batch; a repeat in the same batch is a duplicate
     firsts as (
@@ -119,7 +138,8 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
                                       customer_user_id, customer_name, last_customer_message_at, last_message_at,
                                       agent_id)
       select i.tenant_id, i.number_id, i.key, max(i.wa_id), max(i.user_id),
-             (array_agg(i.name order by i.ord desc) filter (where i.name is not null))[1], max(i.at), max(i.at),
+             (array_agg(i.name order by i.ord desc) filter (where i.name is not null))[1],
+             max(i.at) filter (where i.opens_window), max(i.at),
              min(na.agent_id::text)::uuid
       from input i left join number_agent na on na.number_id = i.number_id
       group by i.tenant_id, i.number_id, i.key
@@ -142,7 +162,8 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
       returning id, tenant_id, meta_message_id
     ),
     fresh as (
-      select f.ord, f.tenant_id, f.type, f.body, f.meta_id, f.context_id, f.answerable, ev.id as event_id, conv.id as conversation_id
+      select f.ord, f.tenant_id, f.type, f.body, f.meta_id, f.context_id, f.answerable, f.audit_type, f.audit_data,
+             f.request_id, ev.id as event_id, conv.id as conversation_id
       from firsts f
       join ev on ev.tenant_id = f.tenant_id and ev.meta_message_id = f.meta_id
       join conv on conv.phone_number_id = f.number_id and conv.customer_key = f.key
@@ -168,6 +189,13 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
       where fresh.answerable
       order by fresh.ord
       returning id, message_id
+    ),
+    -- Why a stored message is not answered (rare: none for an ordinary batch), with the message.
+    audit as (
+      insert into audit_events (tenant_id, actor_type, actor_label, type, subject_type, subject_id, data, request_id)
+      select tenant_id, 'meta', 'meta', audit_type, 'conversation', conversation_id::text, audit_data, request_id
+      from fresh where audit_type is not null
+      order by ord
     )
     select i.ord, conv.id as conversation_id, fresh.event_id, msg.id as message_id, job.id as job_id
     from input i
@@ -213,15 +241,33 @@ export function isDeliveryStatus(s: string): s is DeliveryStatus {
 export type StatusUpdate = {
   tenantId: string;
   wamid: string;
-  status: DeliveryStatus;
+  /** A delivery status moves a send; any other (`played`: a voice message's first play) is kept as `ignored`. */
+  status: DeliveryStatus | (string & {});
   /** Our outbox row id, echoed by Meta as biz_opaque_callback_data. */
   bizOpaque: string | null;
+  /** Who the send went to (`recipient_id`, and `recipient_user_id` for a username customer). */
+  recipientId?: string | null;
+  recipientUserId?: string | null;
   at: Date;
   errorCode: number | null;
   errorMessage: string | null;
+  /** Meta's phone_number_id and status item: kept in webhook_events when the callback moves no send of ours. */
+  phoneNumberId?: string | null;
+  payload?: unknown;
 };
 
 export type StatusResult = { id: number; conversationId: string | null; status: string; released: number };
+/**
+ * Per callback: the send it moved; "ignored" when it names no send of ours or is not a delivery
+ * status (stored as an `ignored` webhook event); null when it found its send but was not a step forward.
+ */
+export type StatusOutcome = StatusResult | "ignored" | null;
+
+/** The subscriber digits of a phone number: Brazil's wa_ids drop the mobile 9 that a typed number may carry. */
+function phoneTail(v: string | null | undefined): string | null {
+  const digits = v?.replace(/\D/g, "") ?? "";
+  return digits.length >= 8 ? digits.slice(-8) : null;
+}
 
 /**
  * Applies one status callback to its outbox row (found by wamid, or by the row id Meta echoes in
@@ -230,13 +276,16 @@ export type StatusResult = { id: number; conversationId: string | null; status: 
  */
 export async function applyStatusUpdate(db: Executor, u: StatusUpdate): Promise<StatusResult | null> {
   const [r] = await applyStatusUpdates(db, [u]);
-  return r ?? null;
+  return r === undefined || r === "ignored" ? null : r;
 }
 
 /**
  * Applies many status callbacks in one statement (the webhook's group commit: Meta sends two or three
  * per reply, so they outnumber inbound messages). Returns, per callback and in order, the row it
- * moved, or null when it changed nothing (unknown send, another tenant's, or not a step forward).
+ * moved, "ignored" when it names no send of ours (unknown wamid, another tenant's, an echoed id that
+ * disagrees) or is not a delivery status — stored, in the same statement, as an `ignored` webhook
+ * event (CONTRACT: a signed payload we cannot use is kept) — or null when it found its send but was
+ * not a step forward (a redelivery, a late callback).
  * Several callbacks of one send in a batch (sent and delivered together) end as one after another
  * would have left it: the highest status, each milestone at its earliest time; the result goes to the
  * first callback carrying the final status. Rows are locked in id order, so concurrent batches never
@@ -247,7 +296,7 @@ export async function applyStatusUpdate(db: Executor, u: StatusUpdate): Promise<
  * its next_attempt_at. Once it is settled they are due at once (`released` counts them, so the caller
  * can wake a sender) instead of waiting out a grace that no longer has a reason.
  */
-export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]): Promise<(StatusResult | null)[]> {
+export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]): Promise<StatusOutcome[]> {
   if (updates.length === 0) {
     return [];
   }
@@ -256,23 +305,32 @@ export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]):
     tenant_id: u.tenantId,
     wamid: u.wamid,
     status: u.status,
-    rank: RANK[u.status],
+    rank: isDeliveryStatus(u.status) ? RANK[u.status] : null,
     biz: u.bizOpaque && /^\d{1,18}$/.test(u.bizOpaque) ? u.bizOpaque : null,
+    rcpt: u.recipientId ?? null,
+    rcpt_user: u.recipientUserId ?? null,
+    rcpt_tail: phoneTail(u.recipientId),
     at: u.at.toISOString(),
     error_code: u.errorCode,
     error_message: u.errorMessage,
+    pnid: u.phoneNumberId ?? null,
+    payload: u.payload ?? null,
   }));
-  const rows = await db.execute<{ ord: number; id: string | number; conversation_id: string | null; status: string; released: number }>(sql`
+  const rows = await db.execute<{ ord: number; id: string | number | null; conversation_id: string | null; status: string; released: number }>(sql`
     with input as (
       select * from jsonb_to_recordset(${pgSafeJson(input)}::jsonb) as i(
-        ord int, tenant_id uuid, wamid text, status text, rank int, biz bigint, at timestamptz,
-        error_code int, error_message text)
+        ord int, tenant_id uuid, wamid text, status text, rank int, biz bigint, rcpt text, rcpt_user text,
+        rcpt_tail text, at timestamptz, error_code int, error_message text, pnid text, payload jsonb)
     ),
     -- Each send by its wamid (unique index) or its echoed id (primary key), and by nothing else: the
     -- tenant is a filter only (IS NOT DISTINCT FROM is not indexable). With "tenant_id = … and (wamid
     -- = … or id = …)", a table whose statistics were stale or not yet gathered (a new database, a
     -- table grown since its last analyze) was read through the tenant's whole (tenant_id,
     -- created_at) index: every send the tenant ever had, for each callback.
+    -- The echoed id is only a fallback, for a send whose wamid we never learned (an ambiguous one):
+    -- other apps on the same WABA echo their own numbers, which collide with our ids. A row that has
+    -- a wamid is found by it alone; one without is taken by its id only when the recipient agrees
+    -- (or the callback names none). Nothing here reads more rows than before.
     matched as (
       select i.*, t.id as target_id
       from input i
@@ -282,8 +340,26 @@ export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]):
                                union all
                                select i.biz where i.biz is not null))
           and o.tenant_id is not distinct from i.tenant_id
-        order by o.id limit 1
+          and (o.wamid = i.wamid
+               or (o.wamid is null
+                   and ((i.rcpt is null and i.rcpt_user is null)
+                        or o.recipient in (i.rcpt, i.rcpt_user)
+                        or right(regexp_replace(o.recipient, '[^0-9]', '', 'g'), 8) = i.rcpt_tail)))
+        order by o.wamid is null, o.id limit 1
       ) t
+      where i.rank is not null
+    ),
+    -- What moves no send of ours is kept, not dropped (none for an ordinary batch).
+    ignored as (
+      insert into webhook_events (tenant_id, kind, status, phone_number_id, payload, error)
+      select i.tenant_id, 'status', 'ignored', i.pnid,
+             coalesce(i.payload, jsonb_build_object('id', i.wamid, 'status', i.status)),
+             case when i.rank is null then format('status "%s" is not tracked', i.status)
+                  when i.biz is not null then 'no send of ours has this wamid, nor this biz_opaque_callback_data with it'
+                  else 'no send of ours has this wamid' end
+      from input i where not exists (select 1 from matched m where m.ord = i.ord)
+      order by i.ord
+      returning 1
     ),
     agg as (
       select target_id, max(rank) as rank,
@@ -331,13 +407,19 @@ export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]):
         and s.id > u.id and s.next_attempt_at = u.next_attempt_at and s.next_attempt_at > now()
       returning u.id as by_id
     )
-    select distinct on (u.id) m.ord, u.id, u.conversation_id, u.status,
-           (select count(*)::int from released r where r.by_id = u.id) as released
-    from matched m join u on u.id = m.target_id and u.status = m.status
-    order by u.id, m.ord`);
-  const out: (StatusResult | null)[] = updates.map(() => null);
+    (select distinct on (u.id) m.ord, u.id, u.conversation_id, u.status,
+            (select count(*)::int from released r where r.by_id = u.id) as released
+     from matched m join u on u.id = m.target_id and u.status = m.status
+     order by u.id, m.ord)
+    union all
+    select i.ord, null, null, 'ignored', 0
+    from input i where not exists (select 1 from matched m where m.ord = i.ord)`);
+  const out: StatusOutcome[] = updates.map(() => null);
   for (const r of rows) {
-    out[r.ord] = { id: Number(r.id), conversationId: r.conversation_id, status: r.status, released: r.released };
+    out[r.ord] =
+      r.id === null
+        ? "ignored"
+        : { id: Number(r.id), conversationId: r.conversation_id, status: r.status, released: r.released };
   }
   return out;
 }

@@ -68,14 +68,15 @@ describe("setup delivered checklist", () => {
       tenantId: tenant.id, conversationId: onMeta.id, numberId: metaNumber.id, author: "human", body: "d", status: "sent",
     });
     const deliveredAt = new Date(Date.UTC(2026, 10, 26, 9, 30));
-    const deliver = (outboxId: number) =>
+    // The send's own wamid: an echoed id alone never moves a send that has one (another app's collides).
+    const deliver = (outbox: { id: number; wamid: string | null }) =>
       applyStatusUpdate(db, {
-        tenantId: tenant.id, wamid: `wamid.setup.${outboxId}`, status: "delivered", bizOpaque: String(outboxId),
+        tenantId: tenant.id, wamid: outbox.wamid!, status: "delivered", bizOpaque: String(outbox.id),
         at: deliveredAt, errorCode: null, errorMessage: null,
       });
-    await deliver(template.outbox!.id);
+    await deliver(template.outbox!);
     expect((await status()).number_answered).toBe("sandbox");
-    await deliver(human.outbox!.id);
+    await deliver(human.outbox!);
     const official = await getSetupChecklist(db, { tenantId: tenant.id });
     expect(official.items[0]).toMatchObject({
       status: "done", evidence: metaNumber.displayPhoneNumber, at: deliveredAt.toISOString(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { menuTitleMax } from "../schemas/apply-file.ts";
 import { buildMenuPayload, matchMenuChoice } from "./routing.ts";
 
 const opts = [
@@ -19,6 +20,24 @@ describe("menu routing", () => {
     const l = buildMenuPayload("Menu", many) as { interactive: { type: string; action: { sections: { rows: unknown[] }[] } } };
     expect(l.interactive.type).toBe("list");
     expect(l.interactive.action.sections[0]?.rows).toHaveLength(4);
+  });
+  it("shows every title whole: the number counts against WhatsApp's limit, and a title too long for a button goes in a list", () => {
+    expect([menuTitleMax(3, 0), menuTitleMax(4, 0), menuTitleMax(10, 8), menuTitleMax(10, 9)]).toEqual([18, 22, 22, 21]);
+    const fits = [{ title: "Agendamentos e Ven", agent: "agenda" }, { title: "Suporte", agent: "suporte" }];
+    const b = buildMenuPayload("Menu", fits) as { interactive: { type: string; action: { buttons: { reply: { title: string } }[] } } };
+    expect(b.interactive.type).toBe("button");
+    expect(b.interactive.action.buttons[0]?.reply.title).toBe("1 Agendamentos e Ven");
+    // A menu saved before the schema refused it: "1 Agendamentos e Vendas" is 23 characters.
+    const saved = [{ title: "Agendamentos e Vendas", agent: "agenda" }, { title: "Suporte", agent: "suporte" }];
+    const l = buildMenuPayload("Menu", saved) as { interactive: { type: string; action: { sections: { rows: { id: string; title: string }[] }[] } } };
+    expect(l.interactive.type).toBe("list");
+    expect(l.interactive.action.sections[0]?.rows).toEqual([
+      { id: "agent:agenda", title: "1 Agendamentos e Vendas" },
+      { id: "agent:suporte", title: "2 Suporte" },
+    ]);
+    const longer = buildMenuPayload("Menu", [{ title: "Agendamentos e Vendas!!!", agent: "a" }]) as typeof l;
+    expect(longer.interactive.action.sections[0]?.rows[0]?.title).toBe("1 Agendamentos e Vendas…");
+    expect(matchMenuChoice("1 Agendamentos e Vendas…", saved)).toBe(0);
   });
   it("understands tapped buttons, typed numbers and names", () => {
     expect(matchMenuChoice("1 Vendas", opts)).toBe(0);

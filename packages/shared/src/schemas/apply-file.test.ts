@@ -4,6 +4,7 @@ import { havenApplyFile, havenSpec, minimalSpec } from "../testing/fixtures.ts";
 import { REMOVE, withChanges } from "../testing/mutate.ts";
 import { ZApplyFile, parseApplyFile, parseSecretRef } from "./apply-file.ts";
 import { formatSpecErrors } from "./issues.ts";
+import { ZSetRoutingInput } from "./routing.ts";
 
 function file(changes: Record<string, unknown> = {}): Record<string, unknown> {
   return withChanges(havenApplyFile, changes);
@@ -130,6 +131,27 @@ describe("parseApplyFile", () => {
     expect(errorsOf(file({ routing: { mode: "round-robin" } }))).toEqual([
       'routing.mode: expected "number" or "menu"',
     ]);
+  });
+
+  it("refuses a menu option title WhatsApp would cut, counting the option's number", () => {
+    const menu = (titles: string[]) =>
+      file({ routing: { mode: "menu", prompt: "Escolha:", options: titles.map((title) => ({ title, agent: "recepcao" })) } });
+    // Up to 3 options are reply buttons (20 characters): "1 " leaves 18.
+    expect(errorsOf(menu(["Agendamentos e Vendas", "Suporte"]))).toEqual([
+      `routing.options.0.title: must be at most 18 characters: WhatsApp's reply buttons (up to 3 options) show 20 characters, the option's number "1 " included`,
+    ]);
+    expect(errorsOf(menu(["Agendamentos e Vend", "Suporte"]))).toHaveLength(1);
+    expect(errorsOf(menu(["Agendamentos e Ven", "Suporte"]))).toEqual([]);
+    // Past 3 they are list rows (24 characters): 22 after "1 "…"9 ", 21 after "10 ".
+    const ten = Array.from({ length: 10 }, (_, index) => `Opção ${index + 1}`);
+    expect(errorsOf(menu(["Agendamentos e Vendas!!", ...ten.slice(1)]))).toEqual([
+      `routing.options.0.title: must be at most 22 characters: WhatsApp's list rows show 24 characters, the option's number "1 " included`,
+    ]);
+    expect(errorsOf(menu(["Agendamentos e Vendas!", ...ten.slice(1, 9), "Agendamentos e Vendas!"]))).toEqual([
+      `routing.options.9.title: must be at most 21 characters: WhatsApp's list rows show 24 characters, the option's number "10 " included`,
+      'routing.options.9.title: duplicate option title "Agendamentos e Vendas!" (also routing.options.0)',
+    ]);
+    expect(ZSetRoutingInput.safeParse({ tenantId: "00000000-0000-4000-8000-000000000000", routing: { mode: "menu", prompt: "?", options: [{ title: "Agendamentos e Vendas", agent: "a" }] } }).success).toBe(false);
   });
 
   it("caps a menu at 10 options", () => {

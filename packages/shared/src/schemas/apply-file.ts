@@ -56,10 +56,43 @@ export const ZApplyNumber = z.strictObject({
 });
 
 export const ZMenuOption = z.strictObject({
-  /** WhatsApp list rows allow 24 characters. */
+  /** WhatsApp list rows allow 24 characters; with the option's number, fewer (ZRouting, menuTitleMax). */
   title: nonEmpty(24),
   agent: ZSlug,
 });
+
+/** Meta's limits: a reply button's title ≤ 20 characters, a list row's ≤ 24 (interactive messages reference). */
+export const MENU_BUTTON_TITLE_MAX = 20;
+export const MENU_ROW_TITLE_MAX = 24;
+/** Up to this many options the menu is reply buttons, past it a list (domain/routing.ts buildMenuPayload). */
+export const MENU_MAX_BUTTONS = 3;
+
+/**
+ * How long option `index`'s title may be in a menu of `count` options, so that WhatsApp shows it
+ * whole: the menu numbers each option ("1 Vendas"), and the number ("1 ", "10 ") counts against
+ * Meta's limit — 20 for reply buttons, 24 for list rows.
+ */
+export function menuTitleMax(count: number, index: number): number {
+  return (count <= MENU_MAX_BUTTONS ? MENU_BUTTON_TITLE_MAX : MENU_ROW_TITLE_MAX) - `${index + 1} `.length;
+}
+
+/** A title WhatsApp would cut is refused, with the room left at that place in that menu. */
+function checkMenuTitles(options: readonly { title: string }[], ctx: z.RefinementCtx): void {
+  options.forEach((option, index) => {
+    const max = menuTitleMax(options.length, index);
+    if (option.title.length > max) {
+      const where =
+        options.length <= MENU_MAX_BUTTONS
+          ? `WhatsApp's reply buttons (up to ${MENU_MAX_BUTTONS} options) show ${MENU_BUTTON_TITLE_MAX} characters`
+          : `WhatsApp's list rows show ${MENU_ROW_TITLE_MAX} characters`;
+      ctx.addIssue({
+        code: "custom",
+        path: ["options", index, "title"],
+        message: `must be at most ${max} characters: ${where}, the option's number "${index + 1} " included`,
+      });
+    }
+  });
+}
 
 export const ZRouting = z.discriminatedUnion(
   "mode",
@@ -69,7 +102,7 @@ export const ZRouting = z.discriminatedUnion(
       mode: z.literal("menu"),
       prompt: nonEmpty(1024),
       options: z.array(ZMenuOption).min(1, "at least one option").max(10, "at most 10 options"),
-    }),
+    }).superRefine((routing, ctx) => checkMenuTitles(routing.options, ctx)),
   ],
   { error: 'expected "number" or "menu"' },
 );

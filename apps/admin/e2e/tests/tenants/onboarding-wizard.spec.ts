@@ -267,6 +267,8 @@ test("[ONBOARDING]: two agents behind an initial menu — the wizard routes by m
     .getByLabel(/Título/)
     .fill("Planos e preços");
   await expect(options.nth(1).getByLabel("Agente")).toHaveValue("vendas");
+  // Two options are reply buttons: WhatsApp shows 20 characters of "2 Planos e preços", so 18 to type.
+  await expect(options.nth(1).getByLabel(/Título/)).toHaveAttribute("maxlength", "18");
   const prompt = page.getByLabel("Mensagem do menu");
   await prompt.fill(" ");
   await expect(page.getByTestId("wizard-menu")).toContainText("obrigatório");

@@ -1,4 +1,4 @@
-import { ROUTING_MODES } from "@lx/shared/schemas";
+import { menuTitleMax, ROUTING_MODES } from "@lx/shared/schemas";
 
 import { Button } from "../../components/ui/button.tsx";
 import { Card, CardBody, CardHeader } from "../../components/ui/card.tsx";
@@ -8,9 +8,6 @@ import { useI18n } from "../../lib/i18n/context.tsx";
 import { DEFAULT_MENU_PROMPT, messagesAt, type RoutingIntake } from "./intake.ts";
 import { AgentSelect, type AgentChoice } from "../agents/agent-select.tsx";
 import { AddButton, agentChoices, type StepProps } from "./steps.tsx";
-
-/** WhatsApp list rows allow 24 characters (the apply file's limit for a menu option's title). */
-const OPTION_TITLE_MAX = 24;
 
 /**
  * Routing (`tenants.routing`): by number, or an initial menu whose options pick the agent. The menu
@@ -67,7 +64,11 @@ export function RoutingEditor({
               ? {
                   mode,
                   prompt: routing.prompt || DEFAULT_MENU_PROMPT,
-                  options: agents.map((agent) => ({ title: agent.label.slice(0, OPTION_TITLE_MAX), agent: agent.slug })),
+                  options: agents.map((agent, i) => ({
+                    // What WhatsApp shows whole there: a button or list row, after its "1 " (menuTitleMax).
+                    title: agent.label.slice(0, menuTitleMax(agents.length, i)),
+                    agent: agent.slug,
+                  })),
                 }
               : { mode },
           )
@@ -100,7 +101,7 @@ export function RoutingEditor({
                   errors={errorsAt(`options.${index}.title`)}
                   name={`routing.options.${index}.title`}
                   value={option.title}
-                  maxLength={OPTION_TITLE_MAX}
+                  maxLength={menuTitleMax(options.length, index)}
                   onChange={(event) =>
                     onChange({ options: options.map((o, i) => (i === index ? { ...o, title: event.target.value } : o)) })
                   }
