@@ -134,7 +134,8 @@ const MATRIX: Record<string, Row> = {
       decision: "approved",
     }),
   },
-  "audit.list": { level: "tenant", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
+  // Operators only: the trail holds other logins' addresses, operators' e-mails, exports, rotations.
+  "audit.list": { level: "operator", kind: "query", input: (f) => ({ tenantSlug: f.tenantA.slug }) },
   "drafts.get": {
     level: "tenant-operator",
     kind: "query",
@@ -651,12 +652,10 @@ describe("authorisation matrix", () => {
       ok: true,
       data: { user: { id: f.clientB.id, tenantId: f.tenantB.id } },
     });
-    // Without a tenant filter, the audit list is still only tenant B's.
-    const audit = await call(caller, "audit.list", {});
-    expect(audit.ok).toBe(true);
-    const items = audit.ok ? (audit.data as { items: { tenantId: string | null }[] }).items : [];
-    expect(items.length).toBeGreaterThan(0);
-    expect(items.every((e) => e.tenantId === f.tenantB.id)).toBe(true);
+    // The audit trail is the agency's, their own tenant's included: refused with or without a filter.
+    for (const input of [{}, { tenantSlug: f.tenantB.slug }]) {
+      expect(await call(caller, "audit.list", input)).toMatchObject({ ok: false, code: "FORBIDDEN" });
+    }
 
     expect(await snapshotTenantA(db, f)).toEqual(before);
   });

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
 
@@ -14,6 +14,19 @@ export type AuditActor = {
 
 export const CLI_ACTOR: AuditActor = { type: "cli", label: "cli" };
 export const SYSTEM_ACTOR: AuditActor = { type: "system", label: "system" };
+
+/**
+ * The fixed labels the platform's own actors are recorded by (CLI_ACTOR, SYSTEM_ACTOR, Meta's
+ * webhooks and template statuses, the password-by-e-mail flow, the handoff scheduler). The audit
+ * filter matches these whole: "cli" must not also find "cliente@…".
+ */
+export const PLATFORM_ACTOR_LABELS: readonly string[] = [
+  "system",
+  "cli",
+  "meta",
+  "scheduler",
+  "password reset by e-mail",
+];
 
 export type AuditInput = {
   tenantId?: string | null;
@@ -49,9 +62,13 @@ export type AuditFilters = {
   tenantId: string | null;
   /** Exact type, or a prefix when it ends with a dot (`version.`). */
   type?: string;
-  /** Actor label (e-mail, "cli") or actor id. */
+  /**
+   * Who acted, as typed, whatever its case: a platform actor's label whole ("cli", "system": see
+   * PLATFORM_ACTOR_LABELS), an actor id (a uuid), or else the start of a label ("ana", "ana.souza@").
+   */
   actor?: string;
   from?: Date;
+  /** Inclusive, to the millisecond: an event within `to`'s millisecond is listed. */
   to?: Date;
   cursor?: string;
   limit: number;
@@ -114,6 +131,25 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The actor filter, each form served by an index (`audit_events_actor_label_created_idx` on
+ * lower(actor_label) with text_pattern_ops, so a LIKE prefix is an index range;
+ * `audit_events_actor_id_created_idx`): never a substring, which would read the whole table.
+ */
+function actorCondition(typed: string): SQL {
+  const text = typed.trim().toLowerCase();
+  const label = sql`lower(${auditEvents.actorLabel})`;
+  if (UUID.test(text)) {
+    return eq(auditEvents.actorId, text);
+  }
+  if (PLATFORM_ACTOR_LABELS.includes(text)) {
+    return sql`${label} = ${text}`;
+  }
+  return sql`${label} like ${`${escapeLike(text)}%`}`;
+}
+
 /**
  * The audit trail as the console browses it: filters and keyset pagination by (createdAt, id) desc,
  * which the `audit_events_*_created_idx` indexes serve. Filtered by tenant unless `tenantId` is null
@@ -150,9 +186,10 @@ export async function listAuditEvents(db: Executor, f: AuditFilters): Promise<Au
           : f.type.endsWith(".")
             ? like(a.type, `${escapeLike(f.type)}%`)
             : eq(a.type, f.type),
-        f.actor === undefined ? undefined : or(eq(a.actorLabel, f.actor), eq(a.actorId, f.actor)),
+        f.actor === undefined ? undefined : actorCondition(f.actor),
         f.from === undefined ? undefined : gte(a.createdAt, f.from),
-        f.to === undefined ? undefined : lte(a.createdAt, f.to),
+        // created_at has microseconds, `to` only milliseconds: 06:47:59.999 includes 06:47:59.999500.
+        f.to === undefined ? undefined : lt(a.createdAt, new Date(f.to.getTime() + 1)),
         cursor === null
           ? undefined
           : sql`(${a.createdAt}, ${a.id}) < (${cursor.createdAt}::timestamptz, ${cursor.id})`,
@@ -176,8 +213,6 @@ export async function listAuditEvents(db: Executor, f: AuditFilters): Promise<Au
     nextCursor,
   };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The names of a page's subjects, keyed `type:id`, in one query (a UNION of one indexed lookup per

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, check, index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 
 import { createdAt } from "./_columns.ts";
@@ -34,6 +35,17 @@ export const auditEvents = pgTable(
     index("audit_events_tenant_type_created_idx").on(t.tenantId, t.type, t.createdAt.desc(), t.id.desc()),
     index("audit_events_created_idx").on(t.createdAt.desc(), t.id.desc()),
     index("audit_events_subject_idx").on(t.subjectType, t.subjectId),
+    // The audit log's actor filter (queries/audit.ts): a label whole or by its start, whatever its
+    // case — text_pattern_ops makes `lower(actor_label) like 'ana%'` an index range.
+    index("audit_events_actor_label_created_idx").on(
+      sql`lower(${t.actorLabel}) text_pattern_ops`,
+      t.createdAt.desc(),
+      t.id.desc(),
+    ),
+    // …or an actor id (users' events only: most events have none).
+    index("audit_events_actor_id_created_idx")
+      .on(t.actorId, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.actorId} is not null`),
     check("audit_events_actor_check", inList(t.actorType, ACTOR_TYPES)),
   ],
 );

@@ -1,5 +1,6 @@
 import { OPERATOR } from "../../fixtures/data.ts";
 import { getHavenDraft, resetHavenDraft, saveHavenDraft } from "../../fixtures/drafts.ts";
+import { ok, trpcQuery } from "../../fixtures/trpc.ts";
 import { expect, test } from "../../fixtures/test.ts";
 
 /** `datetime-local` value (browser and runner share the machine's time zone). */
@@ -92,4 +93,64 @@ test("[AUDIT]: filters by tenant, type, actor and time, pages with a cursor and 
   await filters.getByLabel("Tipo").fill("draft.");
   await filters.getByRole("button", { name: "Aplicar" }).click();
   await expect(rows.first()).toHaveAttribute("data-type", "draft.discarded");
+});
+
+test("[AUDIT]: the actor filter takes what the table shows, 'Até' keeps its own minute, and a date that is none is an error", async ({
+  page,
+  apiSignin,
+  operatorApi,
+}) => {
+  const draft = await getHavenDraft(operatorApi);
+  await saveHavenDraft(operatorApi, { ...draft.spec, goals: [...draft.spec.goals, "objetivo do minuto"] }, draft.baseVersion);
+  await resetHavenDraft(operatorApi);
+  const saved = ok(
+    await trpcQuery<{ items: { createdAt: string }[] }>(operatorApi, "audit.list", {
+      tenantSlug: "haven",
+      type: "draft.saved",
+      actor: OPERATOR.email,
+      limit: 1,
+    }),
+  ).items[0];
+  expect(saved).toBeDefined();
+  await apiSignin("operator");
+
+  await page.goto("/audit");
+  await expect(page.getByTestId("audit-table")).toBeVisible();
+  const filters = page.getByRole("form", { name: "Filtros" });
+  const rows = page.getByTestId("audit-row");
+  const actors = page.getByTestId("audit-actor");
+
+  // An e-mail's start, in any case.
+  await filters.getByLabel("Ator").fill(OPERATOR.email.split("@")[0]!.toUpperCase());
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(page).toHaveURL(/actor=OPERADOR/);
+  await expect(rows.first()).toBeVisible();
+  expect(new Set(await actors.allInnerTexts())).toEqual(new Set([OPERATOR.email]));
+
+  // The word the table shows for the CLI (outra-clinica came through `lx apply`): the CLI only, not
+  // "cliente@haven.local", whose label starts with the same letters.
+  await filters.getByLabel("Ator").fill("CLI");
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(page).toHaveURL(/actor=CLI/);
+  await expect(rows.first()).toBeVisible();
+  expect(new Set(await actors.allInnerTexts())).toEqual(new Set(["CLI"]));
+
+  // "De" and "Até" the draft save's minute: that whole minute, so the save is listed.
+  const minute = localInput(new Date(saved!.createdAt));
+  await filters.getByLabel("Ator").fill(OPERATOR.email);
+  await filters.getByLabel("Tipo").fill("draft.saved");
+  await filters.getByLabel("De").fill(minute);
+  await filters.getByLabel("Até").fill(minute);
+  await filters.getByRole("button", { name: "Aplicar" }).click();
+  await expect(page).toHaveURL(/to=/);
+  await expect(rows.first()).toHaveAttribute("data-type", "draft.saved");
+
+  // A date that is none, typed into the address: said under its field, and nothing listed as if
+  // the filter applied.
+  await page.goto("/audit?from=2026-13-01T00:00");
+  const from = filters.getByLabel("De");
+  await expect(from).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByTestId("field-errors")).toHaveText("data ou hora inválida");
+  await expect(page.getByText("Filtros inválidos: corrija-os acima.")).toBeVisible();
+  await expect(page.getByTestId("audit-table")).toHaveCount(0);
 });

@@ -3,7 +3,7 @@ import { Fragment, useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
 
 import { formatPhone } from "@lx/shared/domain";
-import { AUDIT_PAGE_MAX, ZListAuditEventsInput, type TListAuditEventsInput } from "@lx/shared/schemas";
+import { ZListAuditEventsInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Button } from "../../components/ui/button.tsx";
@@ -15,6 +15,15 @@ import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
+import {
+  DEFAULT_PAGE_SIZE,
+  filterErrors,
+  PAGE_SIZES,
+  readFilters,
+  toInput,
+  type FilterField,
+  type Filters,
+} from "./filters.ts";
 
 type AuditEvent = RouterOutputs["audit"]["list"]["items"][number];
 
@@ -74,43 +83,6 @@ const KNOWN_TYPES = [
   "reply.no_active_version",
 ];
 
-const PAGE_SIZES = [10, 25, 50, 100] as const;
-const DEFAULT_PAGE_SIZE = 25;
-
-type Filters = { tenant: string; type: string; actor: string; from: string; to: string; size: number };
-
-function readFilters(params: URLSearchParams): Filters {
-  const size = Number(params.get("size"));
-  return {
-    tenant: params.get("tenant") ?? "",
-    type: params.get("type") ?? "",
-    actor: params.get("actor") ?? "",
-    from: params.get("from") ?? "",
-    to: params.get("to") ?? "",
-    size: size >= 1 && size <= AUDIT_PAGE_MAX ? size : DEFAULT_PAGE_SIZE,
-  };
-}
-
-/** `datetime-local` values are local wall time; the API wants an ISO instant. */
-function localToIso(value: string): string | undefined {
-  if (value === "") {
-    return undefined;
-  }
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
-function toInput(filters: Filters): Omit<TListAuditEventsInput, "cursor"> {
-  return {
-    tenantSlug: filters.tenant || undefined,
-    type: filters.type.trim() || undefined,
-    actor: filters.actor.trim() || undefined,
-    from: localToIso(filters.from),
-    to: localToIso(filters.to),
-    limit: filters.size,
-  };
-}
-
 function JsonBlock({ title, value }: { title: string; value: unknown }) {
   const { t } = useI18n();
   return (
@@ -154,29 +126,6 @@ function SubjectCell({ event }: { event: AuditEvent }) {
       ) : null}
     </span>
   );
-}
-
-/** The filter's fields by the name the API's schema gives them, for its errors. */
-type FilterField = "tenant" | "type" | "actor" | "from" | "to";
-const FIELD_OF: Record<string, FilterField | undefined> = {
-  tenantSlug: "tenant",
-  type: "type",
-  actor: "actor",
-  from: "from",
-  to: "to",
-};
-
-/** The filters checked with the API's schema before any request: errors by field. */
-function filterErrors(filters: Filters): Partial<Record<FilterField, string[]>> {
-  const parsed = ZListAuditEventsInput.safeParse(toInput(filters));
-  const out: Partial<Record<FilterField, string[]>> = {};
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const field = FIELD_OF[String(issue.path[0])] ?? "type";
-      out[field] = [...(out[field] ?? []), issue.message];
-    }
-  }
-  return out;
 }
 
 function AuditResults({ filters }: { filters: Filters }) {
@@ -264,7 +213,9 @@ function AuditResults({ filters }: { filters: Filters }) {
                     </Td>
                     <Td className="font-mono text-xs">{event.tenantSlug ?? t.common.none}</Td>
                     <Td>
-                      <span className="text-slate-800">{actor(event.actorLabel)}</span>
+                      <span className="text-slate-800" data-testid="audit-actor">
+                        {actor(event.actorLabel)}
+                      </span>
                       <Badge tone="gray" className="ml-2 px-1.5 py-0 text-[10px]" data-testid="actor-type">
                         {t.audit.actorTypes[event.actorType] ?? event.actorType}
                       </Badge>

@@ -4,21 +4,20 @@ import { getTenantForUser, listAuditEvents } from "@lx/db/queries";
 import { ZListAuditEventsInput } from "@lx/shared/schemas";
 
 import { toAuditDto } from "../dto.ts";
-import { authedProcedure } from "../init.ts";
+import { operatorProcedure } from "../init.ts";
 
 export const auditRouter = {
   /**
-   * Audit events, newest first, with filters and a cursor. Operators see every tenant (or the one
-   * they name); a client always sees only their own tenant — naming another is NOT_FOUND.
+   * Audit events, newest first, with filters and a cursor: every tenant, or the one named.
+   * Operators only: the trail holds what a client must not read (other logins' addresses and
+   * browsers, operators' e-mails, exports, secret rotations), and no client page reads it.
    */
-  list: authedProcedure.input(ZListAuditEventsInput).query(async ({ ctx, input }) => {
+  list: operatorProcedure.input(ZListAuditEventsInput).query(async ({ ctx, input }) => {
     const { user } = ctx.session;
-    let tenantId: string | null = null;
-    if (input.tenantSlug !== undefined) {
-      tenantId = (await getTenantForUser(ctx.db, { user, ref: { slug: input.tenantSlug } })).id;
-    } else if (user.role === "client") {
-      tenantId = user.tenantId;
-    }
+    const tenantId =
+      input.tenantSlug === undefined
+        ? null
+        : (await getTenantForUser(ctx.db, { user, ref: { slug: input.tenantSlug } })).id;
     const page = await listAuditEvents(ctx.db, {
       tenantId,
       type: input.type,
