@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 
 import { havenSpec } from "@lx/shared/testing";
@@ -17,7 +17,7 @@ import {
   seedUser,
   TEST_ACTOR,
 } from "../testing/index.ts";
-import { getTenantMetrics, recordMetricsView } from "./metrics.ts";
+import { getTenantMetrics, recordMetricsView, type TenantMetrics } from "./metrics.ts";
 import { activateVersion, publishVersion } from "./versions.ts";
 
 const at = (iso: string) => new Date(iso);
@@ -200,6 +200,75 @@ async function seedScenario(db: Database) {
     tokensOut: 99_999,
   });
   return { tenant, v1, v2, sandbox };
+}
+
+/**
+ * The first responses as the metrics query computed them until the audit of 2026-11: one lookup per
+ * customer message of the first message answering it (a lateral join through
+ * messages_conversation_idx). Kept here as the reference the query that replaced it must equal.
+ */
+async function firstResponsesByLookup(db: Database, tenantId: string, m: TenantMetrics) {
+  const customers = m.traffic.counted === "customers";
+  const rows = await db.execute<{
+    day: string | null;
+    version_id: string | null;
+    g: number;
+    answered: number;
+    bot: number;
+    p50: number | null;
+    p90: number | null;
+  }>(sql`
+    with inbound as (
+      select i.id, i.conversation_id, i.created_at
+      from messages i
+      where i.tenant_id = ${tenantId}::uuid and i.direction = 'in'
+        and i.created_at >= ${m.range.fromInstant}::timestamptz and i.created_at < ${m.range.to}::timestamptz
+        ${customers ? sql`and not exists (select 1 from conversations tc join phone_numbers n on n.id = tc.phone_number_id
+                                        where tc.id = i.conversation_id and n.kind = 'sandbox')` : sql``}
+        and not exists (
+          select 1 from handoffs h
+          where h.conversation_id = i.conversation_id and h.started_at <= i.created_at
+            and (h.ended_at is null or h.ended_at > i.created_at)
+        )
+    ),
+    answered as (
+      select ((i.created_at) at time zone ${m.range.timezone}::text)::date::text as day, r.agent_version_id as version_id, r.author,
+             extract(epoch from r.created_at - i.created_at) * 1000 as ms
+      from inbound i
+      join lateral (
+        select o.author, o.agent_version_id, o.created_at from messages o
+        where o.conversation_id = i.conversation_id and o.direction = 'out' and o.type <> 'note'
+          and o.answers_up_to_id >= i.id
+        order by o.id limit 1
+      ) r on true
+    )
+    select day, version_id, grouping(day, version_id)::int as g,
+           count(*)::int as answered,
+           count(*) filter (where author = 'bot')::int as bot,
+           percentile_cont(0.5) within group (order by ms) filter (where author = 'bot') as p50,
+           percentile_cont(0.9) within group (order by ms) filter (where author = 'bot') as p90
+    from answered
+    group by grouping sets ((day), (version_id), ())`);
+  const of = (r: (typeof rows)[number] | undefined) => ({
+    answered: r?.answered ?? 0,
+    botResponses: r?.bot ?? 0,
+    botFirstResponseP50Ms: r?.p50 == null ? null : Math.round(r.p50),
+    botFirstResponseP90Ms: r?.p90 == null ? null : Math.round(r.p90),
+  });
+  return {
+    byDay: Object.fromEntries(m.range.days.map((d) => [d, of(rows.find((r) => r.g === 1 && r.day === d))])),
+    byVersion: Object.fromEntries(m.byVersion.map((v) => [v.versionId, of(rows.find((r) => r.g === 2 && r.version_id === v.versionId))])),
+    total: of(rows.find((r) => r.g === 3)),
+  };
+}
+
+/** A small deterministic pseudo-random sequence (the same data set on every run). */
+function lcg(seed: number) {
+  let x = seed;
+  return () => {
+    x = (x * 1_103_515_245 + 12_345) % 2 ** 31;
+    return x / 2 ** 31;
+  };
 }
 
 describe("metrics", () => {
@@ -486,6 +555,154 @@ describe("metrics", () => {
     await expect(getTenantMetrics(db, { tenantId: "00000000-0000-4000-8000-000000000000", days: 1 })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
+  });
+
+  dbTest("token sums past 2^31 (a month of a busy tenant) are counted and costed, not an overflow", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent, version } = await seedAgent(db, { tenantId: tenant.id });
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id });
+    // Two replies of 1.5 billion prompt tokens each (a column holds up to 2^31 − 1 per message): the
+    // period's sum, 3 billion, is what ~1,000,000 replies at ~3,000 tokens add up to.
+    for (const [i, iso] of ["2025-03-10T09:00:00Z", "2025-03-10T10:00:00Z"].entries()) {
+      const inbound = await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: `oi ${i}`, at: at(iso) });
+      await seedOutbound(db, {
+        tenantId: tenant.id,
+        conversationId: c.id,
+        numberId: number.id,
+        author: "bot",
+        body: "olá",
+        at: new Date(Date.parse(iso) + 2000),
+        agentVersionId: version.id,
+        answersUpToId: inbound.id,
+        tokensIn: 1_500_000_000,
+        tokensOut: 1_200_000_000,
+      });
+    }
+    const m = await getTenantMetrics(db, { tenantId: tenant.id, days: 1, now: NOW });
+    const tokens = { tokensIn: 3_000_000_000, tokensOut: 2_400_000_000, messagesIn: 2, botResponses: 2 };
+    expect(m.totals).toMatchObject(tokens);
+    expect(m.byDay[0]).toMatchObject(tokens);
+    expect(m.byVersion[0]).toMatchObject(tokens);
+    // gpt-4o-mini: 3e9 × $0.15/M + 2.4e9 × $0.60/M.
+    expect(m.totals.costUsd).toBeCloseTo(1890, 6);
+    expect(m.byVersion[0]?.costUsd).toBeCloseTo(1890, 6);
+  });
+
+  dbTest("first responses equal the per-message lookup they replaced, on a mixed data set", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent, version: v1 } = await seedAgent(db, { tenantId: tenant.id });
+    const v2 = await publishVersion(db, {
+      tenantId: tenant.id,
+      agentId: agent.id,
+      spec: { ...havenSpec, model: { provider: "anthropic", name: "claude-3-5-haiku-20241022" } },
+      bump: "minor",
+      actor: TEST_ACTOR,
+    });
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    const sandbox = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id, kind: "sandbox" });
+    const random = lcg(20_261_127);
+    const pick = <T,>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+    // Eight conversations (one on the sandbox number) of 30 events each, from before the range (it
+    // starts 2025-03-04T03:00Z) to after `now`: customer messages and bursts, bot answers of two
+    // versions (some covering an earlier message than the latest, as a retried job can), context
+    // notes that carry answers_up_to_id, handoff messages with their handoffs (customer messages
+    // during them), menu messages, human replies, and answers written the next day.
+    for (let k = 0; k < 8; k++) {
+      const numberId = k === 7 ? sandbox.id : number.id;
+      const c = await seedConversation(db, { tenantId: tenant.id, numberId });
+      const out = { tenantId: tenant.id, conversationId: c.id, numberId };
+      let time = Date.parse("2025-03-03T22:00:00Z") + k * 14 * 3600_000;
+      const inbound: number[] = [];
+      for (let e = 0; e < 30; e++) {
+        time += random() < 0.15 ? 20 * 3600_000 : Math.floor(random() * 600_000) + 1000;
+        const when = new Date(time);
+        const latest = inbound.at(-1);
+        const r = random();
+        if (latest === undefined || r < 0.4) {
+          inbound.push((await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: `m${e}`, at: when })).id);
+        } else if (r < 0.62) {
+          await seedOutbound(db, { ...out, author: "bot", body: "r", at: when, agentVersionId: pick([v1.id, v2.id]), answersUpToId: latest });
+        } else if (r < 0.7) {
+          await seedOutbound(db, { ...out, author: "bot", body: "r", at: when, agentVersionId: v1.id, answersUpToId: pick(inbound) });
+        } else if (r < 0.75) {
+          await seedOutbound(db, { ...out, author: "system", type: "note", body: "[nota]", at: when, answersUpToId: latest, outbox: false });
+        } else if (r < 0.82) {
+          await seedOutbound(db, { ...out, author: "system", body: "Vou chamar alguém", at: when, agentVersionId: v2.id, answersUpToId: latest });
+          const minutes = Math.floor(random() * 30) + 1;
+          await seedHandoff(db, {
+            tenantId: tenant.id,
+            conversationId: c.id,
+            trigger: "keyword",
+            startedAt: when,
+            endedAt: new Date(time + minutes * 60_000),
+          });
+        } else if (r < 0.88) {
+          await seedOutbound(db, { ...out, author: "system", body: "1) Vendas 2) Suporte", at: when, answersUpToId: latest });
+        } else {
+          await seedOutbound(db, { ...out, author: "human", body: "oi!", at: when });
+        }
+      }
+    }
+
+    for (const traffic of ["customers", "all"] as const) {
+      for (const days of [7, 2]) {
+        const m = await getTenantMetrics(db, { tenantId: tenant.id, days, traffic, now: NOW });
+        const expected = await firstResponsesByLookup(db, tenant.id, m);
+        const firstResponses = (v: TenantMetrics["totals"]) => ({
+          botResponses: v.botResponses,
+          botFirstResponseP50Ms: v.botFirstResponseP50Ms,
+          botFirstResponseP90Ms: v.botFirstResponseP90Ms,
+        });
+        const withoutAnswered = ({ answered: _, ...rest }: { answered: number } & ReturnType<typeof firstResponses>) => rest;
+        expect(firstResponses(m.totals)).toEqual(withoutAnswered(expected.total));
+        expect(Object.fromEntries(m.byDay.map((d) => [d.day, firstResponses(d)]))).toEqual(
+          Object.fromEntries(Object.entries(expected.byDay).map(([d, v]) => [d, withoutAnswered(v)])),
+        );
+        expect(Object.fromEntries(m.byVersion.map((v) => [v.versionId, { messagesIn: v.messagesIn, ...firstResponses(v) }]))).toEqual(
+          Object.fromEntries(
+            Object.entries(expected.byVersion).map(([id, v]) => [id, { messagesIn: v.answered, ...withoutAnswered(v) }]),
+          ),
+        );
+        if (days === 7) {
+          // Not a comparison of empty sets: many answers, of both versions, and messages left unanswered.
+          expect(expected.total.botResponses).toBeGreaterThan(25);
+          expect(Object.values(expected.byVersion).every((v) => v.botResponses > 5)).toBe(true);
+          expect(expected.total.answered).toBeLessThan(m.totals.messagesIn);
+        }
+      }
+    }
+  });
+
+  dbTest("first responses are found without a lookup per customer message", async ({ db }) => {
+    const tenant = await seedTenant(db);
+    const { agent, version } = await seedAgent(db, { tenantId: tenant.id });
+    const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+    for (let k = 0; k < 4; k++) {
+      const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id });
+      for (let i = 0; i < 10; i++) {
+        const iso = `2025-03-10T0${k + 6}:${String(i * 5).padStart(2, "0")}:00Z`;
+        const inbound = await seedInbound(db, { tenantId: tenant.id, conversationId: c.id, body: "oi", at: at(iso) });
+        const answer = { tenantId: tenant.id, conversationId: c.id, numberId: number.id, author: "bot" as const, body: "olá" };
+        await seedOutbound(db, { ...answer, at: new Date(Date.parse(iso) + 3000), agentVersionId: version.id, answersUpToId: inbound.id });
+      }
+    }
+    // The index scans the metrics make on messages_conversation_idx, counted in a transaction (the
+    // xact view also shows the connection's statistics not yet flushed: the difference is theirs).
+    // The query it replaced made one per customer message (40 here; 31,000 in a busy month).
+    const { m, scans } = await db.transaction(async (tx) => {
+      const scansSoFar = async () => {
+        const [row] = await tx.execute<{ n: number }>(
+          sql`select pg_stat_get_xact_numscans('messages_conversation_idx'::regclass)::int as n`,
+        );
+        return row!.n;
+      };
+      const before = await scansSoFar();
+      const m = await getTenantMetrics(tx, { tenantId: tenant.id, days: 1, now: NOW });
+      return { m, scans: (await scansSoFar()) - before };
+    });
+    expect(m.totals).toMatchObject({ messagesIn: 40, botResponses: 40, botFirstResponseP50Ms: 3000 });
+    expect(scans).toBe(0);
   });
 
   dbTest("a metrics view is recorded once per session and day, with the viewer's role", async ({ db }) => {

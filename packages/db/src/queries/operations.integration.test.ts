@@ -127,6 +127,22 @@ describe("operations: queue overview", () => {
       expect(rows, String(tenantId)).toBeLessThan(50);
     }
   });
+
+  dbTest("read receipts are not counted as sends: they stay sent for good (Meta reports no status for them)", async ({ db }) => {
+    const f = await setup(db);
+    const send = { tenantId: f.tenant.id, conversationId: f.conversation.id, numberId: f.number.id, author: "bot" as const };
+    await seedOutbound(db, { ...send, body: "a", status: "sent" });
+    await seedOutbound(db, { ...send, body: "b", status: "read" });
+    // Five customer messages marked read: what the sender leaves of each receipt it sent.
+    await db.execute(sql`
+      insert into outbox_messages (tenant_id, conversation_id, phone_number_id, recipient, kind, payload, status, attempts, sent_at)
+      select ${f.tenant.id}, null, ${f.number.id}, '5511999990000', 'mark_read',
+             jsonb_build_object('status', 'read', 'message_id', 'wamid.in-' || g), 'sent', 1, now()
+      from generate_series(1, 5) g`);
+    expect((await countFinishedRows(db, { tenantId: f.tenant.id })).sends).toEqual({ sent: 1, delivered: 0, read: 1, cancelled: 0 });
+    const overview = await getQueueOverview(db, { tenantId: f.tenant.id });
+    expect(overview.sends.byStatus).toMatchObject({ sent: 1, read: 1 });
+  });
 });
 
 describe("operations: dead jobs", () => {

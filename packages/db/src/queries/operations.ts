@@ -65,21 +65,25 @@ export const FINISHED_RECOUNT_MS = 30_000;
 /**
  * Counts the finished jobs and sends of the window, each through the rows of the window only (jobs:
  * finished ones are pruned after a day; sends: the BRIN index on created_at). Its cost grows with
- * the day's traffic (300,000 of each: ~0.2 s), hence the API's cache.
+ * the day's traffic (300,000 of each: ~0.2 s), hence the API's cache. Read receipts (`mark_read`)
+ * are not counted among the finished sends: Meta sends no status for them, so one stays "sent" for
+ * good, and "Enviados" would count every customer message read as a send that never got further
+ * (queued, failed or dead ones still show with the open and failed sends: they are work of the sender).
+ * Counts leave PostgreSQL as float8 (exact to 2^53), never an `::int` that overflows past 2^31.
  */
 export async function countFinishedRows(db: Executor, p: { tenantId?: string | null }): Promise<FinishedCounts> {
   const window = sql`now() - ${FINISHED_WINDOW_HOURS} * interval '1 hour'`;
   const [jobs] = await db.execute<{ done: number; cancelled: number }>(sql`
-    select count(*) filter (where status = 'done')::int as done, count(*) filter (where status = 'cancelled')::int as cancelled
+    select count(*) filter (where status = 'done')::float8 as done, count(*) filter (where status = 'cancelled')::float8 as cancelled
     from message_queue q
     where status in ('done', 'cancelled') and coalesce(finished_at, created_at) > ${window}
       ${tenantFilter(sql`q.tenant_id`, p.tenantId)}`);
   const [sends] = await db.execute<{ sent: number; delivered: number; read: number; cancelled: number; counted_at: string }>(sql`
-    select count(*) filter (where status = 'sent')::int as sent, count(*) filter (where status = 'delivered')::int as delivered,
-           count(*) filter (where status = 'read')::int as read, count(*) filter (where status = 'cancelled')::int as cancelled,
+    select count(*) filter (where status = 'sent')::float8 as sent, count(*) filter (where status = 'delivered')::float8 as delivered,
+           count(*) filter (where status = 'read')::float8 as read, count(*) filter (where status = 'cancelled')::float8 as cancelled,
            ${isoText(sql`now()`)} as counted_at
     from outbox_messages o
-    where o.created_at > ${window} and status in ('sent', 'delivered', 'read', 'cancelled')
+    where o.created_at > ${window} and status in ('sent', 'delivered', 'read', 'cancelled') and o.kind <> 'mark_read'
       ${tenantFilter(sql`o.tenant_id`, p.tenantId)}`);
   return {
     jobs: { done: jobs?.done ?? 0, cancelled: jobs?.cancelled ?? 0 },
@@ -102,10 +106,10 @@ export async function getQueueOverview(
   // three was planned as a scan of the whole table: a day of finished jobs).
   const tenantOfJob = tenantFilter(sql`q.tenant_id`, p.tenantId);
   const jobCounts = await db.execute<{ status: JobStatus; n: number }>(sql`
-    select status, count(*)::int as n from message_queue q
+    select status, count(*)::float8 as n from message_queue q
     where status in ('queued', 'running') ${tenantOfJob} group by status
     union all
-    select 'dead', count(*)::int from message_queue q where status = 'dead' ${tenantOfJob}`);
+    select 'dead', count(*)::float8 from message_queue q where status = 'dead' ${tenantOfJob}`);
   const [jobs] = await db.execute<{
     runnable: number;
     scheduled: number;
@@ -113,12 +117,12 @@ export async function getQueueOverview(
     oldest_age_ms: number | null;
     expired: number;
   }>(sql`
-    select count(*) filter (where status = 'queued' and run_at <= now())::int as runnable,
-           count(*) filter (where status = 'queued' and run_at > now())::int as scheduled,
+    select count(*) filter (where status = 'queued' and run_at <= now())::float8 as runnable,
+           count(*) filter (where status = 'queued' and run_at > now())::float8 as scheduled,
            ${isoText(sql`min(run_at) filter (where status = 'queued' and run_at <= now())`)} as oldest_at,
            (extract(epoch from now() - min(run_at) filter (where status = 'queued' and run_at <= now())) * 1000)::float8
              as oldest_age_ms,
-           count(*) filter (where status = 'running' and lease_expires_at < now())::int as expired
+           count(*) filter (where status = 'running' and lease_expires_at < now())::float8 as expired
     from message_queue q
     where status in ('queued', 'running') ${tenantFilter(sql`q.tenant_id`, p.tenantId)}`);
   // Two parts, each through its own partial index (open sends, sends needing an operator): the
@@ -126,17 +130,17 @@ export async function getQueueOverview(
   // send ever made at each opening of the screen. The window's finished sends are in `finished`.
   const tenantOf = tenantFilter(sql`o.tenant_id`, p.tenantId);
   const sendCounts = await db.execute<{ status: OutboxStatus; n: number }>(sql`
-    select status, count(*)::int as n from outbox_messages o
+    select status, count(*)::float8 as n from outbox_messages o
     where status in ('queued', 'sending', 'ambiguous') ${tenantOf} group by status
     union all
-    select status, count(*)::int as n from outbox_messages o
+    select status, count(*)::float8 as n from outbox_messages o
     where status in ('failed', 'dead', 'blocked') ${tenantOf} group by status`);
   const [sends] = await db.execute<{ oldest_at: string | null; oldest_age_ms: number | null; held: number }>(sql`
     select ${isoText(sql`min(o.next_attempt_at) filter (where n.send_paused_at is null and o.next_attempt_at <= now())`)}
              as oldest_at,
            (extract(epoch from now() - min(o.next_attempt_at)
               filter (where n.send_paused_at is null and o.next_attempt_at <= now())) * 1000)::float8 as oldest_age_ms,
-           count(*) filter (where n.send_paused_at is not null)::int as held
+           count(*) filter (where n.send_paused_at is not null)::float8 as held
     from outbox_messages o join phone_numbers n on n.id = o.phone_number_id
     where o.status in ('queued', 'ambiguous') ${tenantFilter(sql`o.tenant_id`, p.tenantId)}`);
   const jobsByStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
@@ -455,7 +459,7 @@ export async function listNumbers(db: Executor, p: { tenantId?: string | null })
            n.display_phone_number, n.kind, a.slug as agent_slug, n.waba_id,
            ${isoText(sql`n.send_paused_at`)} as send_paused_at, n.pause_reason,
            ${isoText(sql`n.first_answered_at`)} as first_answered_at,
-           (select count(*)::int from outbox_messages o
+           (select count(*)::float8 from outbox_messages o
             where o.phone_number_id = n.id and o.status in ('queued', 'ambiguous')) as waiting,
            not exists (select 1 from conversations c where c.phone_number_id = n.id) as removable
     from phone_numbers n
@@ -560,7 +564,7 @@ export async function cancelStaleWork(
         and (status in ('queued', 'ambiguous') or (status = 'sending' and locked_at < ${before}::timestamptz))`;
     if (p.dryRun) {
       const [counts] = await tx.execute<{ jobs: number; sends: number }>(sql`
-        select (select count(*)::int from (${staleJobs}) j) as jobs, (select count(*)::int from (${staleSends}) s) as sends`);
+        select (select count(*)::float8 from (${staleJobs}) j) as jobs, (select count(*)::float8 from (${staleSends}) s) as sends`);
       return { jobs: counts?.jobs ?? 0, sends: counts?.sends ?? 0 };
     }
     const jobs = await tx.execute(sql`
