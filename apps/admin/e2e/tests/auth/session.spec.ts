@@ -94,9 +94,9 @@ test("[AUTH]: a sign-in asks tenants.list once, aborts nothing and the productio
   await signInForm(page, OPERATOR.email, OPERATOR.password);
   await expect(page).toHaveURL(/\/tenants$/);
   await expect(page.getByRole("cell", { name: HAVEN.name, exact: false }).first()).toBeVisible();
-  // A query the API refuses (an unknown tenant): shown on the page, not logged.
+  // A query the API refuses (an unknown tenant): shown on the page (tenants/tenant-not-found.spec.ts), not logged.
   await page.goto("/tenants/no-such-tenant");
-  await expect(page.getByText("Não foi possível carregar.")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Empresa não encontrada" })).toBeVisible();
 
   expect(failed).toEqual([]);
   expect(lists).toHaveLength(1);

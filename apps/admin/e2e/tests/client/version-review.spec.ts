@@ -130,11 +130,14 @@ test("[CLIENT VERSIONS]: the client sees its own decision and note again, and ch
   await row.getByRole("button", { name: "Rejeitar" }).click();
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByTestId("change-mind")).toHaveCount(0);
+  // Not live: nothing to say about staying on the air.
+  await expect(dialog.getByTestId("reject-live")).toHaveCount(0);
   await dialog.getByLabel("Observação").fill("O nome Duda não combina com a clínica.");
   await dialog.getByTestId("confirm-button").click();
   await expect(page.getByTestId("toast-success")).toContainText(`v${version} rejeitada`);
   const decision = row.getByTestId("client-decision");
   await expect(decision).toContainText(`Rejeitada por você (${client.email}) em `);
+  await expect(row.getByTestId("rejected-still-live")).toHaveCount(0);
   await expect(row.getByTestId("client-decision-note")).toHaveText("Observação: “O nome Duda não combina com a clínica.”");
 
   // Still there on another visit: it comes from the server, not from this page's memory.
@@ -169,4 +172,69 @@ test("[CLIENT VERSIONS]: the client sees its own decision and note again, and ch
     approvalStatus: "approved",
     decision: { status: "approved", byLabel: client.email, note: "Pensando melhor, pode ficar." },
   });
+});
+
+test("[CLIENT VERSIONS]: rejecting the live version says it stays live until the agency rolls back or activates another", async ({
+  page,
+  operatorApi,
+  apiSignin,
+  shot,
+}) => {
+  test.setTimeout(120_000);
+  // The agency puts a new version live (overriding the client's approval, audited).
+  const name = `Lia ${Date.now() % 100_000}`;
+  const live = ok(await trpcQuery<{ spec: { agent: Record<string, unknown> } }>(operatorApi, "versions.byVersion", { ...scope, version: "1.0.0" }));
+  const { version } = ok(
+    await trpcMutation<{ version: string }>(operatorApi, "versions.publish", {
+      ...scope,
+      spec: { ...live.spec, agent: { ...live.spec.agent, name } },
+      changelog: `A agente passa a se chamar ${name}.`,
+    }),
+  );
+  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version, force: true }));
+
+  const client = { email: uniqueEmail("cliente-no-ar", "outra.local"), password: "senha-do-cliente-1" };
+  ok(await trpcMutation(operatorApi, "users.create", { tenantSlug: OTHER_TENANT.slug, ...client }));
+  await apiSignin(client);
+  await page.goto("/client/versions");
+  const row = page.getByTestId(`client-version-${version}`);
+  await expect(row).toContainText("Ativa");
+  await expect(row.getByTestId("rejected-still-live")).toHaveCount(0);
+
+  // The confirmation says that rejecting does not take it off the air, and who does.
+  await row.getByRole("button", { name: "Rejeitar" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByTestId("reject-live")).toHaveText(
+    `A v${version} está no ar e continua respondendo aos seus clientes depois de rejeitada: ela só sai do ar quando a agência reverter para a versão anterior ou ativar outra. A agência vê a rejeição e a sua observação na lista de versões dela, sem aviso à parte; se for urgente, fale com ela.`,
+  );
+  await shot("client-reject-live-version");
+  await dialog.getByLabel("Observação").fill("Prefiro o nome antigo.");
+  await dialog.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success").filter({ hasText: `v${version} rejeitada` })).toBeVisible();
+
+  // The row says it too: rejected, and still live.
+  await expect(row.getByTestId("approval-badge")).toHaveText("Rejeitada");
+  await expect(row.getByTestId("rejected-still-live")).toHaveText(
+    "Continua no ar até a agência reverter para a versão anterior ou ativar outra.",
+  );
+  // As it is: the agent still answers with it.
+  const agents = ok(await trpcQuery<{ slug: string; activeVersion: { version: string } | null }[]>(operatorApi, "agents.list", { tenantSlug: OTHER_TENANT.slug }));
+  expect(agents.find((a) => a.slug === scope.agentSlug)?.activeVersion?.version).toBe(version);
+
+  // Approving it again: no such warning (it is already live, and stays so).
+  await row.getByRole("button", { name: "Aprovar" }).click();
+  await expect(dialog.getByTestId("change-mind")).toBeVisible();
+  await expect(dialog.getByTestId("reject-live")).toHaveCount(0);
+  await dialog.getByTestId("confirm-button").click();
+  await expect(page.getByTestId("toast-success").filter({ hasText: `v${version} aprovada` })).toBeVisible();
+  await expect(row.getByTestId("rejected-still-live")).toHaveCount(0);
+
+  // The agency rolls back: the rejected version is no longer live, and the row no longer says it is.
+  await row.getByRole("button", { name: "Rejeitar" }).click();
+  await dialog.getByTestId("confirm-button").click();
+  await expect(row.getByTestId("rejected-still-live")).toBeVisible();
+  ok(await trpcMutation(operatorApi, "versions.activate", { ...scope, version: "1.0.0", force: true }));
+  await page.reload();
+  await expect(row.getByTestId("approval-badge")).toHaveText("Rejeitada");
+  await expect(row.getByTestId("rejected-still-live")).toHaveCount(0);
 });

@@ -81,6 +81,23 @@ test.describe("on a phone", () => {
     await apiSignin("client");
     await expectFitsPhone(page, "/client/metrics", "Métricas");
     await expect(page.getByTestId("kpi-bot-frt")).toBeVisible();
+    // The time zone's offset stays on one line: "(GMT-3)", never "(GMT-" and "3)" on the next.
+    const zone = page.getByTestId("metrics-timezone");
+    await expect(zone).toContainText("(GMT-3).");
+    const offsetLines = await zone.evaluate((el) => {
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = (node.textContent ?? "").indexOf("(GMT-3)");
+        if (at >= 0) {
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + "(GMT-3)".length);
+          return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size;
+        }
+      }
+      return -1;
+    });
+    expect(offsetLines).toBe(1);
     await shot("mobile-client-metrics");
     await expectFitsPhone(page, "/client/versions", "Versões");
     await shot("mobile-client-versions");

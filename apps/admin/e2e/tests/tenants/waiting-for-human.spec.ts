@@ -78,6 +78,9 @@ test("[TENANTS]: customers waiting for a human show outside the inbox — the li
   await waitingRow.getByRole("link", { name: waiting.name }).click();
   const shortcut = page.getByTestId("tenant-side").getByRole("link", { name: /^Conversas/ });
   await expect(shortcut.getByTestId("shortcut-waiting")).toHaveAttribute("data-count", "2");
+  // The tenant's own page names no page: "(N) <tenant> · LX Agent Factory", the product said once.
+  const tenantName = waiting.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  await expect(page).toHaveTitle(new RegExp(`^\\(\\d+\\) ${tenantName} · LX Agent Factory$`));
   await withStackDb(async (sql) => {
     await sql`
       update conversations set mode = 'human'

@@ -3,6 +3,7 @@ import type { ReactNode } from "react";
 import { useParams } from "react-router";
 
 import { useClientTenant } from "../../pages/client/use-client-tenant.ts";
+import { isTenantNotFound, TenantNotFound } from "../../pages/tenants/tenant-not-found.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
 import { Badge } from "../ui/badge.tsx";
@@ -17,22 +18,33 @@ type TenantPageProps = {
   children: (tenantSlug: string) => ReactNode;
 };
 
-/** An operator page about one tenant (`:tenantSlug`), under Tenants › <name>. */
-export function OperatorTenantPage({ title, description, className = "max-w-6xl", children }: TenantPageProps) {
+/**
+ * An operator page about one tenant (`:tenantSlug`), under Tenants › <name>; the tenant not found
+ * when no tenant has that slug. The description waits for the tenant's name (never the slug).
+ */
+export function OperatorTenantPage({
+  title,
+  description,
+  className = "max-w-6xl",
+  children,
+}: TenantPageProps) {
   const { tenantSlug = "" } = useParams();
   const { t } = useI18n();
   const trpc = useTRPC();
   const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
-  const name = tenant.data?.name ?? tenantSlug;
+  if (isTenantNotFound(tenant)) {
+    return <TenantNotFound tenantSlug={tenantSlug} />;
+  }
+  const name = tenant.data?.name;
   return (
     <Page className={className}>
       <PageHeader
         crumbs={[
           { label: t.tenants.title, to: "/tenants" },
-          { label: name, to: `/tenants/${tenantSlug}` },
+          { label: name ?? tenantSlug, to: `/tenants/${tenantSlug}` },
         ]}
         title={title}
-        description={description(name)}
+        description={name === undefined ? undefined : description(name)}
       />
       {children(tenantSlug)}
     </Page>

@@ -430,6 +430,27 @@ function utcOffset(timeZone: string): string {
   }
 }
 
+/**
+ * "Dias no fuso horário da empresa: America/Sao_Paulo (GMT-3)." with the offset kept on one line: a
+ * narrow screen would otherwise break it at its hyphen ("(GMT-" / "3)").
+ */
+function TimeZoneLabel({ zone }: { zone: string }) {
+  const { t } = useI18n();
+  const offset = `(${utcOffset(zone)})`;
+  const text = t.metrics.timezone(zone, utcOffset(zone));
+  const at = text.indexOf(offset);
+  if (at < 0) {
+    return <>{text}</>;
+  }
+  return (
+    <>
+      {text.slice(0, at)}
+      <span className="whitespace-nowrap">{offset}</span>
+      {text.slice(at + offset.length)}
+    </>
+  );
+}
+
 /** What the figures count, in words: test conversations left out, or included and why. */
 function TrafficNote({ traffic }: { traffic: Metrics["traffic"] }) {
   const { t } = useI18n();
@@ -490,7 +511,7 @@ export function MetricsView({
         ) : null}
         {metrics.data ? (
           <p className="text-xs text-slate-500" data-testid="metrics-timezone">
-            {t.metrics.timezone(metrics.data.range.timezone, utcOffset(metrics.data.range.timezone))}
+            <TimeZoneLabel zone={metrics.data.range.timezone} />
           </p>
         ) : null}
       </div>

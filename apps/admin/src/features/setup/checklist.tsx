@@ -1,6 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 
+import { formatPhone } from "@lx/shared/domain";
+
 import { Badge } from "../../components/ui/badge.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { ErrorState, LoadingState } from "../../components/ui/states.tsx";
@@ -14,6 +16,12 @@ const MARKS = {
   sandbox: { mark: "✓", className: "bg-amber-100 text-amber-700" },
   pending: { mark: "", className: "bg-white ring-1 ring-slate-300 ring-inset" },
 } as const;
+
+/** An item's evidence as the console writes it: the answering number formatted like the numbers card's. */
+function evidenceText(item: { key: string; evidence: string | null }): string {
+  const evidence = item.evidence ?? "";
+  return item.key === "number_answered" ? formatPhone(evidence) : evidence;
+}
 
 /** The tenant's "setup delivered" checklist, as the API computes it (refreshed every 10 s). */
 export function SetupChecklistCard({ tenantSlug, className }: { tenantSlug: string; className?: string }) {
@@ -91,7 +99,7 @@ export function SetupChecklistCard({ tenantSlug, className }: { tenantSlug: stri
                   ) : null}
                   {item.evidence ? (
                     <p className="mt-1 text-xs text-slate-700" data-testid="setup-evidence">
-                      {item.at ? t.setup.evidence(item.evidence, dateTime(item.at)) : item.evidence}
+                      {item.at ? t.setup.evidence(evidenceText(item), dateTime(item.at)) : evidenceText(item)}
                     </p>
                   ) : null}
                 </div>

@@ -148,6 +148,12 @@ const ptBR = {
     sortByWaiting: "Ordenar por clientes aguardando um humano",
   },
   tenant: {
+    /** `/tenants/<slug>` (or one of its pages) for a tenant that does not exist. */
+    notFound: {
+      title: "Empresa não encontrada",
+      body: (slug: string) => `Nenhuma empresa tem o endereço “${slug}”. Confira o endereço ou escolha a empresa na lista.`,
+      back: "Ver as empresas",
+    },
     agentsTitle: "Agentes",
     agentsSubtitle: "A versão ativa responde aos clientes da empresa no WhatsApp.",
     agent: "Agente",
@@ -318,9 +324,9 @@ const ptBR = {
     promptDiff: "Diff do prompt",
     unified: "Unificado",
     split: "Lado a lado",
-    linesAdded: (n: number) => `+${n} linha(s)`,
-    linesRemoved: (n: number) => `−${n} linha(s)`,
-    unchanged: (n: number) => `${n} linha(s) iguais`,
+    linesAdded: (n: number) => `+${n} ${n === 1 ? "linha" : "linhas"}`,
+    linesRemoved: (n: number) => `−${n} ${n === 1 ? "linha" : "linhas"}`,
+    unchanged: (n: number) => (n === 1 ? "1 linha igual" : `${n} linhas iguais`),
     showUnchanged: "Mostrar",
     before: "Antes (ativa)",
     after: "Depois (rascunho)",
@@ -398,7 +404,7 @@ const ptBR = {
     type: "Tipo",
     typeHint: "Exato (version.activated) ou prefixo com ponto (version.)",
     actor: "Ator",
-    actorHint: "E-mail, cli, system…",
+    actorHint: "E-mail, sistema, CLI…",
     from: "De",
     to: "Até",
     pageSize: "Por página",
@@ -454,6 +460,10 @@ const ptBR = {
       status === "approved"
         ? `Aprovada por ${who} em ${when}. Confirmar troca a aprovação pela rejeição.`
         : `Rejeitada por ${who} em ${when}. Confirmar troca a rejeição pela aprovação.`,
+    /** Rejecting the live version does not take it off the air: the agency does (and is not alerted). */
+    rejectLive: (v: string) =>
+      `A v${v} está no ar e continua respondendo aos seus clientes depois de rejeitada: ela só sai do ar quando a agência reverter para a versão anterior ou ativar outra. A agência vê a rejeição e a sua observação na lista de versões dela, sem aviso à parte; se for urgente, fale com ela.`,
+    rejectedLive: "Continua no ar até a agência reverter para a versão anterior ou ativar outra.",
   },
   inbox: inboxPtBR,
   auditEvents: auditEventsPtBR,
@@ -600,6 +610,11 @@ const en: Messages = {
     sortByWaiting: "Sort by customers waiting for a human",
   },
   tenant: {
+    notFound: {
+      title: "Tenant not found",
+      body: (slug) => `No tenant has the address “${slug}”. Check the address or pick the tenant from the list.`,
+      back: "See the tenants",
+    },
     agentsTitle: "Agents",
     agentsSubtitle: "The active version answers the tenant's customers on WhatsApp.",
     agent: "Agent",
@@ -757,9 +772,9 @@ const en: Messages = {
     promptDiff: "Prompt diff",
     unified: "Unified",
     split: "Side by side",
-    linesAdded: (n) => `+${n} line(s)`,
-    linesRemoved: (n) => `−${n} line(s)`,
-    unchanged: (n) => `${n} unchanged line(s)`,
+    linesAdded: (n) => `+${n} ${n === 1 ? "line" : "lines"}`,
+    linesRemoved: (n) => `−${n} ${n === 1 ? "line" : "lines"}`,
+    unchanged: (n) => (n === 1 ? "1 unchanged line" : `${n} unchanged lines`),
     showUnchanged: "Show",
     before: "Before (active)",
     after: "After (draft)",
@@ -833,7 +848,7 @@ const en: Messages = {
     type: "Type",
     typeHint: "Exact (version.activated) or a prefix ending in a dot (version.)",
     actor: "Actor",
-    actorHint: "E-mail, cli, system…",
+    actorHint: "E-mail, system, CLI…",
     from: "From",
     to: "To",
     pageSize: "Per page",
@@ -880,6 +895,9 @@ const en: Messages = {
       status === "approved"
         ? `Approved by ${who} on ${when}. Confirming replaces the approval with a rejection.`
         : `Rejected by ${who} on ${when}. Confirming replaces the rejection with an approval.`,
+    rejectLive: (v) =>
+      `v${v} is live and keeps answering your customers once rejected: it only goes off the air when the agency rolls back to the previous version or activates another. The agency sees the rejection and your note in its version list, with no separate alert; if it is urgent, contact them.`,
+    rejectedLive: "Still live until the agency rolls back to the previous version or activates another.",
   },
   inbox: inboxEn,
   auditEvents: auditEventsEn,

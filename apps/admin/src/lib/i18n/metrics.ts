@@ -1,4 +1,9 @@
 /** The metrics view's words (pt-BR is the shape; `en` must match it key for key). */
+
+/** Counts in a sentence, grouped like the KPIs' ("6.387" / "6,387"). */
+const ptNumber = new Intl.NumberFormat("pt-BR");
+const enNumber = new Intl.NumberFormat("en-US");
+
 export const metricsPtBR = {
   title: "Métricas",
   subtitle: (tenant: string) => `Desempenho dos agentes de ${tenant}. Somente leitura.`,
@@ -12,7 +17,7 @@ export const metricsPtBR = {
     excluded: (n: number) =>
       n === 1
         ? "1 conversa de teste (no número sandbox: chat de teste, teste de transferência) não está contada."
-        : `${n} conversas de teste (no número sandbox: chat de teste, teste de transferência) não estão contadas.`,
+        : `${ptNumber.format(n)} conversas de teste (no número sandbox: chat de teste, teste de transferência) não estão contadas.`,
     sandboxOnly: "A empresa ainda não tem número da Meta: estes números são das conversas de teste no número sandbox.",
     allIncluded: "Inclui as conversas de teste do número sandbox (chat de teste, teste de transferência).",
   },
@@ -23,7 +28,7 @@ export const metricsPtBR = {
   kpi: {
     conversations: {
       label: "Conversas",
-      help: "Conversas distintas com ao menos uma mensagem no dia.",
+      help: "Conversas distintas com ao menos uma mensagem no período.",
     },
     messages: {
       label: "Mensagens recebidas / enviadas",
@@ -47,7 +52,7 @@ export const metricsPtBR = {
     },
     templates: {
       label: "Templates enviados / com falha",
-      help: "Envios de template aceitos pelo Meta / que falharam, desistiram ou foram bloqueados.",
+      help: "Envios de template aceitos pela Meta / que falharam, desistiram ou foram bloqueados.",
     },
     policy: {
       label: "Respostas ajustadas pelas regras",
@@ -137,7 +142,7 @@ export const metricsEn: typeof metricsPtBR = {
     excluded: (n) =>
       n === 1
         ? "1 test conversation (on the sandbox number: test chat, handoff test) is not counted."
-        : `${n} test conversations (on the sandbox number: test chat, handoff test) are not counted.`,
+        : `${enNumber.format(n)} test conversations (on the sandbox number: test chat, handoff test) are not counted.`,
     sandboxOnly: "The tenant has no Meta number yet: these figures come from the test conversations on the sandbox number.",
     allIncluded: "Includes the test conversations on the sandbox number (test chat, handoff test).",
   },
@@ -148,7 +153,7 @@ export const metricsEn: typeof metricsPtBR = {
   kpi: {
     conversations: {
       label: "Conversations",
-      help: "Distinct conversations with at least one message that day.",
+      help: "Distinct conversations with at least one message in the period.",
     },
     messages: {
       label: "Messages in / out",

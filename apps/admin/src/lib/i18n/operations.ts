@@ -49,7 +49,7 @@ export const operationsPtBR = {
   jobRetried: (id: number) => `Job #${id} de volta na fila.`,
   failedSends: "Envios com falha",
   failedSendsHint:
-    "Falharam no Meta, desistiram após as tentativas ou foram bloqueados pela regra de 24 h. Reenviar zera as tentativas; a regra de 24 h e a pausa do número continuam valendo.",
+    "Falharam na Meta, desistiram após as tentativas ou foram bloqueados pela regra de 24 h. Reenviar zera as tentativas; a regra de 24 h e a pausa do número continuam valendo.",
   noFailedSends: "Nenhum envio com falha.",
   allStatuses: "Todos",
   sendStatuses: { dead: "Desistiu", blocked: "Bloqueado", failed: "Falhou" } as Record<

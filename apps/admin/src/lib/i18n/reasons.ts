@@ -21,7 +21,7 @@ export const reasonsPtBR: ReasonTexts = {
   "users.no_email": () => "Este servidor não envia e-mails: gere o link sem e-mail e envie-o você mesmo.",
   "password_link.invalid": () =>
     "Este link é inválido, expirou ou já foi usado. Peça à sua agência um novo link para definir a senha.",
-  "sandbox.off": () => "O sandbox do Meta está desligado neste servidor (LX_SANDBOX).",
+  "sandbox.off": () => "O sandbox da Meta está desligado neste servidor (LX_SANDBOX).",
   "sandbox.no_number": () =>
     "Nenhum número sandbox chega a este agente. O chat de teste só escreve em números do tipo sandbox.",
   "operations.job_not_dead": () => "Só jobs mortos podem ser tentados de novo: este já não está morto.",

@@ -3,7 +3,7 @@ export const testChatPtBR = {
   title: "Chat de teste",
   subtitle:
     "Converse com a versão ativa como se fosse um cliente: a mensagem vai assinada ao webhook pelo número sandbox e segue o caminho real (fila, worker, envio, status).",
-  off: "O sandbox do Meta está desligado neste servidor (LX_SANDBOX).",
+  off: "O sandbox da Meta está desligado neste servidor (LX_SANDBOX).",
   noNumber:
     "Nenhum número sandbox chega a este agente. O chat de teste só escreve em números do tipo sandbox.",
   number: (n: string) => `Número sandbox ${n}`,

@@ -82,7 +82,7 @@ export const wizardPtBR = {
   addOption: "Adicionar opção",
   menuPreview: "Como o cliente vê",
   numbersHint:
-    "Os números de WhatsApp da empresa. Use o tipo sandbox para testar com o Meta sandbox; o token é guardado criptografado.",
+    "Os números de WhatsApp da empresa. Use o tipo sandbox para testar com o sandbox da Meta; o token é guardado criptografado.",
   number: (i: number) => `Número ${i}`,
   phoneNumberId: "phone_number_id (Meta)",
   displayPhoneNumber: "Número exibido",

@@ -3,12 +3,13 @@ import { Outlet, useParams } from "react-router";
 
 import { Badge } from "../../components/ui/badge.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
-import { EmptyState, PageQueryState } from "../../components/ui/states.tsx";
+import { EmptyState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { RouteTabs } from "../../components/ui/tabs.tsx";
 import { DraftProvider } from "../../features/draft/draft-context.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
+import { TenantQueryState } from "../tenants/tenant-not-found.tsx";
 
 /**
  * An agent's pages (spec, compile, versions, tests, test chat) under one header. The draft lives here, so
@@ -22,7 +23,7 @@ export function AgentLayout() {
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
 
   if (!tenant.isSuccess || !agents.isSuccess) {
-    return <PageQueryState queries={[tenant, agents]} />;
+    return <TenantQueryState tenantSlug={tenantSlug} queries={[tenant, agents]} />;
   }
   const agent = agents.data.find((candidate) => candidate.slug === agentSlug);
   if (!agent) {

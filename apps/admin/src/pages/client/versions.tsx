@@ -8,7 +8,7 @@ import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { ConfirmDialog } from "../../components/ui/dialog.tsx";
 import { TextareaField } from "../../components/ui/field.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
-import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
+import { EmptyState, ErrorState, LoadingState, WarningNote } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { useToast } from "../../components/ui/toast.tsx";
@@ -196,6 +196,12 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
                         )}
                       </div>
                       {version.decision ? <StandingDecision decision={version.decision} /> : null}
+                      {version.active && version.approvalStatus === "rejected" ? (
+                        // Rejecting does not take it off the air: the agency rolls back or activates another.
+                        <p className="mt-1 max-w-xs text-xs font-medium text-amber-800" data-testid="rejected-still-live">
+                          {t.client.rejectedLive}
+                        </p>
+                      ) : null}
                     </Td>
                     <Td className="max-w-md break-words text-slate-600">
                       {version.changelog || <span className="text-slate-400">{t.versions.noChangelog}</span>}
@@ -263,6 +269,14 @@ function AgentVersions({ tenantSlug, agent }: { tenantSlug: string; agent: Agent
         confirmVariant={deciding?.decision === "rejected" ? "danger" : "primary"}
         busy={approve.isPending}
       >
+        {deciding?.decision === "rejected" &&
+        versions.data?.some((version) => version.version === deciding.version && version.active) ? (
+          <div className="mb-3">
+            <WarningNote role="status" data-testid="reject-live">
+              {t.client.rejectLive(deciding.version)}
+            </WarningNote>
+          </div>
+        ) : null}
         {deciding?.standing ? <ChangeMind standing={deciding.standing} /> : null}
         <TextareaField
           label={t.client.note}

@@ -5,6 +5,7 @@ import { Page, PageHeader } from "../../components/ui/page.tsx";
 import { SetupChecklistCard } from "../../features/setup/checklist.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
+import { isTenantNotFound, TenantNotFound } from "../tenants/tenant-not-found.tsx";
 
 /** A tenant's "setup delivered" checklist on its own page (the tenant page shows it too). */
 export function SetupPage() {
@@ -12,6 +13,9 @@ export function SetupPage() {
   const { t } = useI18n();
   const trpc = useTRPC();
   const tenant = useQuery(trpc.tenants.bySlug.queryOptions({ tenantSlug }));
+  if (isTenantNotFound(tenant)) {
+    return <TenantNotFound tenantSlug={tenantSlug} />;
+  }
   return (
     <Page className="max-w-3xl">
       <PageHeader

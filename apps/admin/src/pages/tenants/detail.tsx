@@ -9,7 +9,7 @@ import { Badge } from "../../components/ui/badge.tsx";
 import { Button, ButtonLink } from "../../components/ui/button.tsx";
 import { Card, CardHeader } from "../../components/ui/card.tsx";
 import { Page, PageHeader } from "../../components/ui/page.tsx";
-import { EmptyState, ErrorState, LoadingState, PageQueryState } from "../../components/ui/states.tsx";
+import { EmptyState, ErrorState, LoadingState } from "../../components/ui/states.tsx";
 import { ActiveBadge, ApprovalBadge, TenantStatusBadge } from "../../components/ui/status.tsx";
 import { Table, TBody, Td, Th, THead, Tr } from "../../components/ui/table.tsx";
 import { NewAgentDialog } from "../../features/agents/new-agent-dialog.tsx";
@@ -28,15 +28,20 @@ import { AccountsCard, CLIENT_ACCESS_ID, clientAccessPath } from "../../features
 import { WAITING_POLL_MS, WaitingBadge } from "../../features/tenants/waiting-badge.tsx";
 import { useI18n } from "../../lib/i18n/context.tsx";
 import { useTRPC } from "../../lib/trpc.ts";
+import { isTenantNotFound, TenantQueryState } from "./tenant-not-found.tsx";
 
 export function TenantDetailPage() {
   const { tenantSlug = "" } = useParams();
   const { t, dateTime, number } = useI18n();
   const trpc = useTRPC();
-  // Polled: the Conversas shortcut counts the customers waiting for a human (`waitingCount`).
+  // Polled: the Conversas shortcut counts the customers waiting for a human (`waitingCount`) — not a
+  // tenant that does not exist.
   const tenant = useQuery({
     ...trpc.tenants.bySlug.queryOptions({ tenantSlug }),
-    refetchInterval: WAITING_POLL_MS,
+    refetchInterval: (query) =>
+      isTenantNotFound({ isError: query.state.status === "error", error: query.state.error })
+        ? false
+        : WAITING_POLL_MS,
   });
   const agents = useQuery(trpc.agents.list.queryOptions({ tenantSlug }));
   /** The status the operator asked for, waiting for the dialog's confirmation. */
@@ -44,7 +49,7 @@ export function TenantDetailPage() {
   const [creatingAgent, setCreatingAgent] = useState(false);
 
   if (!tenant.isSuccess) {
-    return <PageQueryState queries={[tenant]} />;
+    return <TenantQueryState tenantSlug={tenantSlug} queries={[tenant]} />;
   }
 
   const base = `/tenants/${tenant.data.slug}`;
