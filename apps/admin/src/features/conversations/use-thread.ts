@@ -1,5 +1,5 @@
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
@@ -76,6 +76,26 @@ export function useThread({
     // Until the first older page is in, there is more to load (the anchor had older messages).
     return { ...newest, messages, hasOlder: oldest ? oldest.hasOlder : true, olderCursor: oldest ? oldest.olderCursor : anchor };
   }, [tail.data, tail.isPlaceholderData, older.data, anchor]);
+
+  // The list's row of this conversation follows its thread: when the newest message or its send
+  // changes (a reply, a template sent in its place, a blocked send), the list is asked again at once.
+  // A searching list polls only every minute, and its preview would otherwise lag what the thread shows.
+  const queryClient = useQueryClient();
+  const newest = tailData?.messages.at(-1);
+  const signature = newest
+    ? `${conversationId}:${newest.id}:${newest.delivery?.kind ?? ""}:${newest.delivery?.status ?? ""}`
+    : null;
+  const lastSignature = useRef<string | null>(null);
+  useEffect(() => {
+    if (signature === null) {
+      return;
+    }
+    const previous = lastSignature.current;
+    lastSignature.current = signature;
+    if (previous !== null && previous !== signature && previous.startsWith(`${conversationId}:`)) {
+      void queryClient.invalidateQueries(trpc.conversations.list.pathFilter());
+    }
+  }, [signature, conversationId, queryClient, trpc]);
 
   const olderCursor = data?.olderCursor ?? null;
   const { fetchNextPage } = older;
