@@ -40,6 +40,10 @@ describe("human handoff", () => {
 
     await maria.text("Oi, qual o preço da consulta?");
     await eventually(async () => textsTo(s).length, (n) => n === 1);
+    // As if that first reply had never reached her (Meta reported it failed): the notice's turns
+    // are what she saw, so it is left out.
+    const firstReply = textsTo(s)[0]!;
+    await db.execute(sql`update outbox_messages set status = 'failed' where tenant_id = ${s.tenantId}::uuid and kind = 'text'`);
     await maria.text("Quero falar com um ATENDENTE, por favor!");
     await eventually(() => mode(db, "5511970000001"), (m) => m === "pending_human");
     await eventually(async () => textsTo(s).length, (n) => n === 2);
@@ -52,6 +56,8 @@ describe("human handoff", () => {
     expect(body.trigger).toBe("keyword");
     expect(body.conversation.waId).toBe("5511970000001");
     expect(body.recentTurns.map((t) => t.text)).toContain("Quero falar com um ATENDENTE, por favor!");
+    expect(body.recentTurns.map((t) => t.text)).toContain("Oi, qual o preço da consulta?");
+    expect(body.recentTurns.map((t) => t.text)).not.toContain(firstReply);
     // The reason, read from the handoff when the notice is sent (the job's payload carries no customer text).
     const [handoff] = await db.execute<{ reason: string }>(sql`
       select h.reason from handoffs h join conversations c on c.id = h.conversation_id where c.customer_key = '5511970000001'`);

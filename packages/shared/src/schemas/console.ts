@@ -136,7 +136,10 @@ export const ZListAuditEventsInput = z
     tenantSlug: ZSlugRef.optional(),
     /** Exact event type (`version.activated`) or a prefix ending in a dot (`version.`). */
     type: z.string().trim().min(1).max(100).optional(),
-    /** Actor label (an e-mail, "cli") or actor id. */
+    /**
+     * Who acted: an actor id (uuid), or the start of an actor label, in any case ("ana@", "cli"); the
+     * console turns the words it shows ("sistema", "CLI", "Meta") into their labels (queries/audit.ts).
+     */
     actor: z.string().trim().min(1).max(320).optional(),
     from: z.iso.datetime({ offset: true }).optional(),
     to: z.iso.datetime({ offset: true }).optional(),

@@ -15,7 +15,7 @@ test("[TEST CHAT]: talks to the active version as a customer through the sandbox
   await page.getByRole("link", { name: "Chat de teste" }).click();
   await expect(page).toHaveURL(new RegExp(`${path}$`));
   const chat = page.getByTestId("test-chat");
-  await expect(chat).toContainText("Número sandbox +55 11 99999-0001");
+  await expect(chat).toContainText("Número sandbox +55 11 99999 0001");
   // A fresh customer, so the conversation starts empty whatever ran before.
   await chat.getByRole("button", { name: "Novo cliente" }).click();
   await expect(chat).toContainText("Mande uma mensagem para começar.");

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent, type KeyboardEvent } from "react";
 import { Link, useParams } from "react-router";
 
+import { formatPhone } from "@lx/shared/domain";
 import { HANDOFF_TEST_STEPS, SANDBOX_TEXT_MAX, ZSandboxSendInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
@@ -98,7 +99,7 @@ function ChatPanel({
     >
       <CardHeader
         title={t.testChat.customer(customer.waId)}
-        description={target.number ? t.testChat.number(target.number.displayPhoneNumber) : null}
+        description={target.number ? t.testChat.number(formatPhone(target.number.displayPhoneNumber)) : null}
         actions={
           <>
             {thread.data ? <ModeBadge mode={thread.data.conversation.mode} /> : null}
