@@ -1,2 +1,3 @@
-CREATE INDEX "audit_events_actor_label_created_idx" ON "audit_events" USING btree (lower("actor_label") text_pattern_ops,"created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "audit_events_actor_id_created_idx" ON "audit_events" USING btree ("actor_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "audit_events"."actor_id" is not null;
+-- IF NOT EXISTS: on a large audit trail, build them beforehand without blocking writes (README, "Upgrading").
+CREATE INDEX IF NOT EXISTS "audit_events_actor_label_created_idx" ON "audit_events" USING btree (lower("actor_label") text_pattern_ops,"created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "audit_events_actor_id_created_idx" ON "audit_events" USING btree ("actor_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "audit_events"."actor_id" is not null;

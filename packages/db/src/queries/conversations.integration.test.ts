@@ -321,6 +321,9 @@ describe("conversations: the thread", () => {
              payload = '{"type":"template","template":{"name":"retomada_v1","language":{"code":"pt_BR"}}}'::jsonb
       where id = ${swapped.outbox?.id ?? 0}`);
     expect(await preview()).toMatchObject({ author: "human", sentAsTemplate: "retomada_v1", blocked: false });
+    // A template Meta refused too (131047 on the template: dead-lettered) never reached them either.
+    await db.execute(sql`update outbox_messages set status = 'dead' where id = ${swapped.outbox?.id ?? 0}`);
+    expect(await preview()).toMatchObject({ body: "Temos 20% de desconto hoje!", sentAsTemplate: null, blocked: true });
     await seedOutbound(db, { ...scope, author: "human", body: "E agora?", status: "blocked", lastError: "outside the 24-hour window and no re-engagement template" });
     expect(await preview()).toMatchObject({ body: "E agora?", sentAsTemplate: null, blocked: true });
     // A customer's message, or a reply sent as written, is just its text.

@@ -96,7 +96,10 @@ const conversationSelect = sql`
          u.email as assigned_email, u.name as assigned_name,
          lm.body as last_body, lm.author as last_author, lm.type as last_type,
          ${isoText(sql`lm.created_at`)} as last_at,
-         lo.template_name as last_template, lo.status = 'blocked' as last_blocked,
+         -- What never reached the customer (the rule of the model's context, worker reply.ts): the
+         -- template is named only when it went; a blocked, dead, cancelled or failed send is "not sent".
+         case when lo.status not in ('blocked', 'dead', 'cancelled', 'failed') then lo.template_name end as last_template,
+         lo.status in ('blocked', 'dead', 'cancelled', 'failed') as last_blocked,
          ${isoText(sql`c.last_message_at`)} as last_message_at,
          ${isoText(sql`c.last_customer_message_at`)} as last_customer_message_at,
          ${isoText(sql`c.handoff_started_at`)} as handoff_started_at,

@@ -226,6 +226,15 @@ describe("operations: failed sends", () => {
     await expect(retryFailedSend(db, { outboxId, actor })).rejects.toMatchObject({ code: "INVALID_STATE" });
     await expect(retryFailedSend(db, { outboxId: 999_999_999, actor })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await retryFailedSend(db, { outboxId: dead.outbox?.id ?? 0, actor })).toEqual({ id: dead.outbox?.id });
+
+    // A blocked send retried starts again without the reason it was blocked for (a reason is only
+    // ever on a blocked row; the sender records a new one if it blocks it again).
+    const blockedId = blocked.outbox?.id ?? 0;
+    await db.execute(sql`update outbox_messages set block_reason = 'no_template' where id = ${blockedId}`);
+    expect(await retryFailedSend(db, { outboxId: blockedId, actor })).toEqual({ id: blockedId });
+    const [retried] = await db.$client<Record<string, unknown>[]>`
+      select status, block_reason, block_template from outbox_messages where id = ${blockedId}`;
+    expect(retried).toEqual({ status: "queued", block_reason: null, block_template: null });
   });
 });
 

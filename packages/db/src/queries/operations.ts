@@ -394,7 +394,7 @@ export async function retryFailedSend(
       update outbox_messages
       set status = 'queued', attempts = 0, next_attempt_at = now(), locked_by = null, locked_at = null,
           wamid = null, sent_at = null, delivered_at = null, read_at = null, failed_at = null,
-          last_error_code = null, last_error = null, updated_at = now()
+          last_error_code = null, last_error = null, block_reason = null, block_template = null, updated_at = now()
       where id = ${p.outboxId}`);
     await insertAuditEvent(tx, {
       tenantId: row.tenant_id,

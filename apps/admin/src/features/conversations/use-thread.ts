@@ -77,14 +77,14 @@ export function useThread({
     return { ...newest, messages, hasOlder: oldest ? oldest.hasOlder : true, olderCursor: oldest ? oldest.olderCursor : anchor };
   }, [tail.data, tail.isPlaceholderData, older.data, anchor]);
 
-  // The list's row of this conversation follows its thread: when the newest message or its send
-  // changes (a reply, a template sent in its place, a blocked send), the list is asked again at once.
-  // A searching list polls only every minute, and its preview would otherwise lag what the thread shows.
+  // The list's row of this conversation follows its thread: when the newest message, or what its
+  // preview says of its send, changes (a reply, a template sent in its place, a send that never went),
+  // the list is asked again at once. A searching list polls only every minute, and its preview would
+  // otherwise lag what the thread shows. Delivery steps (sent → delivered → read) do not change it.
   const queryClient = useQueryClient();
   const newest = tailData?.messages.at(-1);
-  const signature = newest
-    ? `${conversationId}:${newest.id}:${newest.delivery?.kind ?? ""}:${newest.delivery?.status ?? ""}`
-    : null;
+  const notSent = ["blocked", "dead", "cancelled", "failed"].includes(newest?.delivery?.status ?? "");
+  const signature = newest ? `${conversationId}:${newest.id}:${newest.delivery?.kind ?? ""}:${notSent}` : null;
   const lastSignature = useRef<string | null>(null);
   useEffect(() => {
     if (signature === null) {
