@@ -24,6 +24,7 @@ import {
   ZMetaWebhook,
   type TMetaChangeValue,
 } from "@lx/shared";
+import { SERVICE_WINDOW_MS, WINDOWED_OUTBOX_KINDS } from "@lx/shared/domain";
 
 import type { Logger } from "../logger.ts";
 
@@ -62,7 +63,7 @@ function parseTimestamp(ts: string | undefined, receivedAt: Date = new Date()): 
  * days, and after an outage it replays the whole backlog — an answer a day or more late is worse than
  * none, and past 24 hours the service window is closed anyway, so it could only be a paid template.
  */
-export const ANSWER_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+export const ANSWER_MAX_AGE_MS = SERVICE_WINDOW_MS;
 
 type InboundJob = { key: string; run: () => Promise<void> };
 
@@ -407,7 +408,11 @@ async function resendOutsideWindow(
     )
     insert into outbox_messages (tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload)
     select tenant_id, conversation_id, phone_number_id, message_id, kind, recipient, payload
-    from outbox_messages where id = ${p.outboxId} and kind <> 'template'`);
+    from outbox_messages where id = ${p.outboxId}
+      and kind in (${sql.join(
+        WINDOWED_OUTBOX_KINDS.map((kind) => sql`${kind}`),
+        sql`, `,
+      )})`);
 }
 
 /** Runs inbound work in parallel across customers but in order within one customer's messages. */

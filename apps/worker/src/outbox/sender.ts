@@ -3,6 +3,7 @@ import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
 import { backoffMs, classifyMetaError, pairRateLimitBackoffMs } from "@lx/shared";
+import { SERVICE_WINDOW_MS, WINDOWED_OUTBOX_KINDS } from "@lx/shared/domain";
 import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { Logger } from "../logger.ts";
@@ -43,7 +44,7 @@ export type SenderOptions = {
 export const SEND_OUTCOMES = ["sent", "retry", "dead", "ambiguous", "paused", "blocked", "templated"] as const;
 type Outcome = (typeof SEND_OUTCOMES)[number];
 
-const FREE_FORM = new Set(["text", "interactive", "media", "reaction"]);
+const FREE_FORM: ReadonlySet<string> = new Set(WINDOWED_OUTBOX_KINDS);
 
 /**
  * Whom a send is addressed to. A phone customer (digits: the wa_id Meta gave us) goes in `to` with its
@@ -205,7 +206,7 @@ export class OutboxSender {
     }
     const now = this.o.now?.() ?? Date.now();
     const last = row.lastCustomerMessageAt ? Date.parse(row.lastCustomerMessageAt) : NaN;
-    if (Number.isFinite(last) && now - last < (this.o.windowMs ?? 24 * 3600_000)) {
+    if (Number.isFinite(last) && now - last < (this.o.windowMs ?? SERVICE_WINDOW_MS)) {
       return { kind: row.kind, payload: row.payload };
     }
     const bundle = row.activeVersionId ? (await this.o.bundles.get(this.o.db, row.activeVersionId))?.bundle : undefined;

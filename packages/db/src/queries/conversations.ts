@@ -1,5 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 
+import { SERVICE_WINDOW_MS } from "@lx/shared/domain";
 import { AppError } from "@lx/shared/errors";
 import { CONVERSATION_MODES, INBOX_COUNT_CAP } from "@lx/shared/schemas";
 
@@ -459,9 +460,6 @@ export async function getConversation(
   return toConversationRow(row);
 }
 
-/** The customer-care window of WhatsApp: free-form messages only within 24 hours of the customer's last. */
-const WINDOW_MS = 24 * 3600_000;
-
 /**
  * How long before the window closes the thread starts reading the re-engagement template: the
  * composer needs it only once the window is closed (conversation-panel.tsx `replyPlanOf`, on the
@@ -475,7 +473,7 @@ export function needsReengagement(lastCustomerMessageAt: string | null, now = Da
   if (lastCustomerMessageAt === null) {
     return true;
   }
-  return Date.parse(lastCustomerMessageAt) + WINDOW_MS - now <= REENGAGEMENT_LEAD_MS;
+  return Date.parse(lastCustomerMessageAt) + SERVICE_WINDOW_MS - now <= REENGAGEMENT_LEAD_MS;
 }
 
 /**

@@ -3,6 +3,19 @@ import { normalizeText } from "../compiler/normalize-text.ts";
 /** WhatsApp's hard limit for a text message body. */
 export const WHATSAPP_TEXT_LIMIT = 4096;
 
+/**
+ * WhatsApp's customer service window: a business sends free-form messages only within 24 hours of
+ * the customer's last message; past it, only an approved template.
+ */
+export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The outbox kinds the service window governs (outbox_messages.kind): outside it the sender sends
+ * the agent's re-engagement template in their place, or blocks them; a 131047 from Meta re-routes
+ * them the same way. Templates and read receipts go whatever the window.
+ */
+export const WINDOWED_OUTBOX_KINDS = ["text", "interactive", "media", "reaction"] as const;
+
 function stripPunctuation(s: string): string {
   return s.replace(/[^\p{L}\p{N}\s]/gu, " ").replace(/\s+/g, " ").trim();
 }

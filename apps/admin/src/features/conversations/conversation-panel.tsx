@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useNavigate } from "react-router";
 
-import { formatPhone, isTestCustomerWaId } from "@lx/shared/domain";
+import { formatPhone, isTestCustomerWaId, SERVICE_WINDOW_MS } from "@lx/shared/domain";
 import { HUMAN_REPLY_MAX, TEST_CASE_MAX_TURNS, ZReplyToConversationInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
@@ -30,8 +30,6 @@ type Agent = RouterOutputs["agents"]["list"][number];
 /** How often an open thread asks for new messages and delivery statuses. */
 export const THREAD_POLL_MS = 2500;
 
-const DAY_MS = 24 * 3600_000;
-
 /**
  * What a free-form reply becomes now, by the worker's 24-hour rule (apps/worker outbox/sender.ts):
  * sent as written (window open), sent as the agent's re-engagement template (approved), or blocked —
@@ -44,7 +42,7 @@ export type ReplyPlan =
 
 export function replyPlanOf(thread: Thread, now = Date.now()): ReplyPlan {
   const c = thread.conversation;
-  if (c.lastCustomerMessageAt !== null && now - new Date(c.lastCustomerMessageAt).getTime() < DAY_MS) {
+  if (c.lastCustomerMessageAt !== null && now - new Date(c.lastCustomerMessageAt).getTime() < SERVICE_WINDOW_MS) {
     return { kind: "open" };
   }
   const tpl = thread.reengagement;
