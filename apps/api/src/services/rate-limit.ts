@@ -50,20 +50,31 @@ export const LOGIN_LIMIT_PER_ATTEMPT: RateLimit = { max: 5, windowMs: 15 * 60_00
 export const LOGIN_LIMIT_PER_ACCOUNT: RateLimit = { max: 20, windowMs: 15 * 60_000 };
 /** Sign-in failures per address across e-mails: one address spraying passwords over many accounts. */
 export const LOGIN_LIMIT_PER_ADDRESS: RateLimit = { max: 30, windowMs: 15 * 60_000 };
+/**
+ * Sign-in failures per known device (a valid `lx_device` cookie for the e-mail tried): the only limit
+ * a trusted attempt counts under (services/device-cookie.ts).
+ */
+export const LOGIN_LIMIT_PER_DEVICE: RateLimit = { max: 5, windowMs: 15 * 60_000 };
 
 /**
- * The console login policy, three limits checked and counted together in one step: 5 failures per
- * (ip, e-mail), 20 per e-mail from any address, 30 per address over any e-mails, each per 15 minutes.
+ * The console login policy. An attempt from an unknown browser: three limits checked and counted
+ * together in one step: 5 failures per (ip, e-mail), 20 per e-mail from any address, 30 per address
+ * over any e-mails, each per 15 minutes. An attempt from a device that signed in to that account
+ * before (a valid `lx_device` cookie): 5 failures per device per 15 minutes and nothing else, so the
+ * account's and the address's limits, which anyone can exhaust, never lock out the account's own
+ * browsers; a device past its limit is treated as unknown (OWASP's device-cookie scheme).
  */
 export class LoginLimiter {
   readonly byAttempt: RateLimiter;
   readonly byAccount: RateLimiter;
   readonly byAddress: RateLimiter;
+  readonly byDevice: RateLimiter;
 
   constructor(private readonly db: Executor) {
     this.byAttempt = new RateLimiter(db, "login", LOGIN_LIMIT_PER_ATTEMPT);
     this.byAccount = new RateLimiter(db, "login-account", LOGIN_LIMIT_PER_ACCOUNT);
     this.byAddress = new RateLimiter(db, "login-ip", LOGIN_LIMIT_PER_ADDRESS);
+    this.byDevice = new RateLimiter(db, "login-device", LOGIN_LIMIT_PER_DEVICE);
   }
 
   /**
@@ -74,13 +85,23 @@ export class LoginLimiter {
    * limits: those count failures only, and a success never forgives the other failures there (an
    * attacker with one valid account cannot reset its address's count by signing in to it).
    */
-  throttle(ip: string | null, email: string): LoginThrottle {
+  throttle(ip: string | null, email: string, device: string | null = null): LoginThrottle {
     const address = ip ?? "unknown";
     const account = email.trim().toLowerCase();
     const attemptKey = loginRateLimitKey(ip, email);
     let hitIds: number[] = [];
-    return {
+    const throttle: LoginThrottle = {
+      trustedDevice: false,
       take: async (now) => {
+        if (device !== null) {
+          const trusted = await rateLimitTakeHits(this.db, [this.byDevice.entry(device)], new Date(now));
+          if (trusted.wait === 0) {
+            hitIds = trusted.hitIds;
+            throttle.trustedDevice = true;
+            return 0;
+          }
+        }
+        throttle.trustedDevice = false;
         const taken = await rateLimitTakeHits(
           this.db,
           [this.byAttempt.entry(attemptKey), this.byAccount.entry(account), this.byAddress.entry(address)],
@@ -90,10 +111,15 @@ export class LoginLimiter {
         return taken.wait;
       },
       reset: async () => {
+        if (throttle.trustedDevice && device !== null) {
+          await this.byDevice.reset(device);
+          return;
+        }
         await this.byAttempt.reset(attemptKey);
         await rateLimitForgetHits(this.db, hitIds);
       },
     };
+    return throttle;
   }
 }
 
@@ -105,9 +131,17 @@ export function loginRateLimitKey(ip: string | null, email: string): string {
   return `${ip ?? "unknown"}|${email.trim().toLowerCase()}`;
 }
 
-/** The throttle of one sign-in attempt by (ip, e-mail): see `LoginLimiter.throttle`. */
-export function loginThrottle(limiter: LoginLimiter, ip: string | null, email: string): LoginThrottle {
-  return limiter.throttle(ip, email);
+/**
+ * The throttle of one sign-in attempt by (ip, e-mail), trusted when `device` is the id of a valid
+ * device cookie for that e-mail: see `LoginLimiter.throttle`.
+ */
+export function loginThrottle(
+  limiter: LoginLimiter,
+  ip: string | null,
+  email: string,
+  device: string | null = null,
+): LoginThrottle {
+  return limiter.throttle(ip, email, device);
 }
 
 /**

@@ -89,6 +89,8 @@ export function makeContext(
     /** Default: none (no SMTP_URL). */
     mail?: PasswordMail | null;
     resetLimiter?: ResetRequestLimiter;
+    /** The request's `lx_device` cookie value. Default: none. */
+    deviceToken?: string | null;
   } = {},
 ): TestContext {
   const cookies: string[] = [];
@@ -100,6 +102,7 @@ export function makeContext(
     secretKey: TEST_SECRET_KEY,
     ip: options.ip === undefined ? "10.0.0.1" : options.ip,
     userAgent: "vitest",
+    deviceToken: options.deviceToken ?? null,
     loginLimiter: options.limiter ?? createLoginRateLimiter(db),
     resetLimiter: options.resetLimiter ?? new ResetRequestLimiter(db),
     mail: options.mail ?? null,

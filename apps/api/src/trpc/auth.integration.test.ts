@@ -5,11 +5,12 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { hashSessionToken } from "@lx/db/queries";
-import { dbTest, seedTenant, seedUser } from "@lx/db/testing";
+import { createPasswordLink, hashSessionToken } from "@lx/db/queries";
+import { dbTest, seedTenant, seedUser, TEST_SECRET_KEY } from "@lx/db/testing";
 
 import { parseTrustProxy } from "../http/client-address.ts";
 import { buildTestApp, callerFor, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
+import { DEVICE_COOKIE, verifiedDevice } from "../services/device-cookie.ts";
 import { SESSION_COOKIE } from "./init.ts";
 
 type TrpcErrorBody = {
@@ -368,6 +369,93 @@ describe("tRPC error shape", () => {
     const body = (await again.json()) as TrpcErrorBody;
     expect(body.error.data.appError?.code).toBe("INVALID_STATE");
     expect(body.error.message).toMatch(/invalid, expired or already used/);
+  });
+});
+
+describe("device cookies: the account's own browsers are not locked out by others' failures", () => {
+  const attempt = async (db: Database, ip: string, email: string, password: string, deviceToken?: string) =>
+    callerFor(db, null, { ip, sandbox: null, deviceToken }).caller.auth.login({ email, password }).then(
+      () => "OK",
+      (err: unknown) => (err instanceof TRPCError ? err.code : String(err)),
+    );
+
+  /** Signs in and returns the `lx_device` cookie value the browser got. */
+  async function knownDevice(db: Database, ip: string, email: string, password: string): Promise<string> {
+    const { caller, ctx } = callerFor(db, null, { ip, sandbox: null });
+    await caller.auth.login({ email, password });
+    const device = ctx.cookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`));
+    expect(device).toBeDefined();
+    return (device ?? "").slice(DEVICE_COOKIE.length + 1);
+  }
+
+  dbTest("an account locked by 20 strangers' guesses still lets in the browser that signed in before", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const other = await seedUser(db, { role: "operator" });
+    const device = await knownDevice(db, "198.51.100.20", user.email, user.password);
+    const othersDevice = await knownDevice(db, "198.51.100.20", other.email, other.password);
+    for (let i = 0; i < 20; i++) {
+      expect(await attempt(db, `203.0.113.${i + 1}`, user.email, `wrong-${i}`)).toBe("UNAUTHORIZED");
+    }
+    // Unknown browsers are locked out, the right password too…
+    expect(await attempt(db, "198.51.100.20", user.email, user.password)).toBe("TOO_MANY_REQUESTS");
+    // …and so is a cookie issued for another account, or a forged one.
+    expect(await attempt(db, "198.51.100.20", user.email, user.password, othersDevice)).toBe("TOO_MANY_REQUESTS");
+    const forged = `${device.slice(0, -4)}${device.endsWith("0000") ? "1111" : "0000"}`;
+    expect(await attempt(db, "198.51.100.20", user.email, user.password, forged)).toBe("TOO_MANY_REQUESTS");
+    // The operator's own browser signs in, from anywhere, and the sign-in is audited as from a known device.
+    expect(await attempt(db, "192.0.2.200", user.email, user.password, device)).toBe("OK");
+    const logins = await auditRows(db, "auth.login", user.email);
+    expect(logins.at(-1)?.data.trustedDevice).toBe(true);
+    expect(logins[0]?.data.trustedDevice).toBeUndefined();
+  });
+
+  dbTest("30 typos behind one proxy address do not lock out staff whose browsers are known", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const proxy = "10.20.30.40";
+    const device = await knownDevice(db, proxy, user.email, user.password);
+    for (let i = 0; i < 30; i++) {
+      expect(await attempt(db, proxy, `typo-${i}@office.test`, "password1")).toBe("UNAUTHORIZED");
+    }
+    expect(await attempt(db, proxy, user.email, user.password)).toBe("TOO_MANY_REQUESTS");
+    expect(await attempt(db, proxy, user.email, user.password, device)).toBe("OK");
+  });
+
+  dbTest("a known browser gets 5 failures of its own, then counts as unknown; its failures never touch the account's limit", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const device = await knownDevice(db, "198.51.100.30", user.email, user.password);
+    for (let i = 0; i < 5; i++) {
+      expect(await attempt(db, "198.51.100.30", user.email, `wrong-${i}`, device)).toBe("UNAUTHORIZED");
+    }
+    const failures = await auditRows(db, "auth.login_failed", user.email);
+    expect(failures.map((f) => f.data.trustedDevice)).toEqual([true, true, true, true, true]);
+    // Past its own 5, the browser is just another address: its next 5 failures count there…
+    for (let i = 0; i < 5; i++) {
+      expect(await attempt(db, "198.51.100.30", user.email, `again-${i}`, device)).toBe("UNAUTHORIZED");
+    }
+    expect(await attempt(db, "198.51.100.30", user.email, user.password, device)).toBe("TOO_MANY_REQUESTS");
+    // …while the account's limit saw only those 5: other addresses still get in.
+    expect(await attempt(db, "198.51.100.31", user.email, user.password)).toBe("OK");
+  });
+
+  dbTest("the device cookie is http-only and lasts a year; a sign-in through a password link sets it too", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const { app } = buildTestApp(db);
+    const res = await app.request("/trpc/auth.login", postJson({ email: user.email, password: user.password }));
+    expect(res.status).toBe(200);
+    const line = res.headers.getSetCookie().find((l) => l.startsWith(`${DEVICE_COOKIE}=`));
+    expect(line).toMatch(/HttpOnly/);
+    expect(line).toMatch(/SameSite=Lax/);
+    expect(line).toMatch(/Max-Age=(31536000|3153599\d);/);
+    // The value names no account.
+    expect(line).not.toContain(user.email);
+    expect(line).not.toContain(encodeURIComponent(user.email));
+
+    const { token } = await createPasswordLink(db, { userId: user.id, actor: { type: "system", id: null, label: "test" } });
+    const { caller, ctx } = callerFor(db, null, { sandbox: null });
+    await caller.auth.setPasswordWithLink({ token, password: "a brand new one" });
+    const device = ctx.cookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`))?.slice(DEVICE_COOKIE.length + 1);
+    expect(verifiedDevice(TEST_SECRET_KEY, device, user.email.toUpperCase())).toEqual(expect.any(String));
+    expect(verifiedDevice(TEST_SECRET_KEY, device, "someone.else@haven.test")).toBeNull();
   });
 });
 

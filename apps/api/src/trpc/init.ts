@@ -19,6 +19,7 @@ import type { HonoEnv } from "../http/types.ts";
 import type { Logger } from "../logger.ts";
 import type { FinishedCountsCache } from "../services/finished-counts.ts";
 import type { PasswordMail } from "../services/password-mail.ts";
+import { DEVICE_COOKIE } from "../services/device-cookie.ts";
 import type { LoginLimiter, ResetRequestLimiter } from "../services/rate-limit.ts";
 import type { SandboxGateway } from "../services/sandbox-chat.ts";
 
@@ -41,6 +42,8 @@ export type TrpcContext = {
    */
   ip: string | null;
   userAgent: string | null;
+  /** The `lx_device` cookie's value, if any (unverified: see services/device-cookie.ts). */
+  deviceToken: string | null;
   /** The HTTP method of the request (a batch shares it); absent for an in-process call (createCaller). */
   httpMethod?: string;
   loginLimiter: LoginLimiter;
@@ -114,6 +117,7 @@ export async function createContextFromHono(
     secretKey: deps.secretKey,
     ip: clientAddress(c.env?.incoming, deps.trustProxy),
     userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
+    deviceToken: getCookie(c, DEVICE_COOKIE) ?? null,
     httpMethod: c.req.method,
     loginLimiter: deps.loginLimiter,
     resetLimiter: deps.resetLimiter,

@@ -81,6 +81,8 @@ export type LoginThrottle = {
   take(now: number): Promise<number>;
   /** Clears the count (a successful sign-in). */
   reset(): Promise<void>;
+  /** Set by `take`: the attempt came from a device known to the account (audited as such). */
+  trustedDevice?: boolean;
 };
 
 export type LoginInput = {
@@ -113,7 +115,12 @@ export async function login(db: Executor, input: LoginInput): Promise<LoginResul
       type: "auth.login_failed",
       subjectType: "user",
       subjectId: user?.id,
-      data: { reason, ip: input.ip, userAgent: input.userAgent },
+      data: {
+        reason,
+        ip: input.ip,
+        userAgent: input.userAgent,
+        ...(input.throttle.trustedDevice ? { trustedDevice: true } : {}),
+      },
       requestId: input.requestId,
     });
 
@@ -163,7 +170,12 @@ export async function login(db: Executor, input: LoginInput): Promise<LoginResul
       type: "auth.login",
       subjectType: "user",
       subjectId: user.id,
-      data: { ip: input.ip, userAgent: input.userAgent, role: user.role },
+      data: {
+        ip: input.ip,
+        userAgent: input.userAgent,
+        role: user.role,
+        ...(input.throttle.trustedDevice ? { trustedDevice: true } : {}),
+      },
       requestId: input.requestId,
     });
   });

@@ -10,25 +10,47 @@ import {
   ZSetPasswordWithLinkInput,
 } from "@lx/shared/schemas";
 
+import { DEVICE_COOKIE, DEVICE_COOKIE_TTL_MS, issueDeviceToken, verifiedDevice } from "../../services/device-cookie.ts";
 import { loginThrottle } from "../../services/rate-limit.ts";
 import { toUserDto } from "../dto.ts";
-import { authedProcedure, publicProcedure, publicSecretQueryProcedure, SESSION_COOKIE } from "../init.ts";
+import {
+  authedProcedure,
+  publicProcedure,
+  publicSecretQueryProcedure,
+  SESSION_COOKIE,
+  type TrpcContext,
+} from "../init.ts";
+
+/**
+ * Signs `email` in (the throttle trusts the browser when its `lx_device` cookie was issued for this
+ * account), sets the session cookie and a fresh device cookie for the account.
+ */
+async function signIn(ctx: TrpcContext, email: string, password: string) {
+  const device = verifiedDevice(ctx.secretKey, ctx.deviceToken, email);
+  const signedIn = await login(ctx.db, {
+    email,
+    password,
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    requestId: ctx.requestId,
+    throttle: loginThrottle(ctx.loginLimiter, ctx.ip, email, device),
+  });
+  ctx.setCookie(SESSION_COOKIE, signedIn.token, { expires: signedIn.session.expiresAt });
+  ctx.setCookie(DEVICE_COOKIE, issueDeviceToken(ctx.secretKey, signedIn.session.user.email), {
+    expires: new Date(Date.now() + DEVICE_COOKIE_TTL_MS),
+  });
+  return signedIn;
+}
 
 export const authRouter = {
   /**
-   * Public. Sets the `lx_session` cookie; UNAUTHORIZED on bad credentials, RATE_LIMITED past 5
-   * failures per (address, e-mail), 20 per e-mail or 30 per address in 15 minutes (rate-limit.ts).
+   * Public. Sets the `lx_session` cookie and the `lx_device` cookie (this browser is now known to the
+   * account); UNAUTHORIZED on bad credentials, RATE_LIMITED past 5 failures per (address, e-mail), 20
+   * per e-mail or 30 per address in 15 minutes — or, from a browser known to the account, past 5
+   * failures of that browser's (services/rate-limit.ts, services/device-cookie.ts).
    */
   login: publicProcedure.input(ZLoginInput).mutation(async ({ ctx, input }) => {
-    const { token, session } = await login(ctx.db, {
-      email: input.email,
-      password: input.password,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      requestId: ctx.requestId,
-      throttle: loginThrottle(ctx.loginLimiter, ctx.ip, input.email),
-    });
-    ctx.setCookie(SESSION_COOKIE, token, { expires: session.expiresAt });
+    const { session } = await signIn(ctx, input.email, input.password);
     ctx.logger.info({ userId: session.user.id, role: session.user.role }, "signed in");
     return { user: toUserDto(session.user), expiresAt: session.expiresAt.toISOString() };
   }),
@@ -55,15 +77,7 @@ export const authRouter = {
    */
   setPasswordWithLink: publicProcedure.input(ZSetPasswordWithLinkInput).mutation(async ({ ctx, input }) => {
     const account = await setPasswordWithLink(ctx.db, { token: input.token, password: input.password, requestId: ctx.requestId });
-    const { token, session } = await login(ctx.db, {
-      email: account.email,
-      password: input.password,
-      ip: ctx.ip,
-      userAgent: ctx.userAgent,
-      requestId: ctx.requestId,
-      throttle: loginThrottle(ctx.loginLimiter, ctx.ip, account.email),
-    });
-    ctx.setCookie(SESSION_COOKIE, token, { expires: session.expiresAt });
+    const { session } = await signIn(ctx, account.email, input.password);
     return { user: toUserDto(session.user), expiresAt: session.expiresAt.toISOString() };
   }),
 
