@@ -4,7 +4,7 @@ import { defineConfig } from "vite";
 
 const api = "http://127.0.0.1:3000";
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [react(), tailwindcss()],
   server: {
     port: 5173,
@@ -16,7 +16,10 @@ export default defineConfig({
   build: {
     outDir: "dist",
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the production build: the API serves dist/ to anyone, and a map hands out the
+    // console's whole source (the API refuses `*.map` anyway). The dev server has its own, always;
+    // `vite build --mode development` makes them for debugging a build.
+    sourcemap: mode !== "production",
     rollupOptions: {
       output: {
         manualChunks: {
@@ -27,4 +30,4 @@ export default defineConfig({
       },
     },
   },
-});
+}));

@@ -147,6 +147,7 @@ describe("console static files", () => {
     await writeFile(path.join(dir, "index.html"), "<!doctype html><title>LX console</title>");
     await mkdir(path.join(dir, "assets"));
     await writeFile(path.join(dir, "assets", "app-1a2b.js"), "console.log('lx')");
+    await writeFile(path.join(dir, "assets", "app-1a2b.js.map"), '{"version":3,"sourcesContent":["secret"]}');
     return dir;
   }
 
@@ -171,6 +172,11 @@ describe("console static files", () => {
 
       const missingAsset = await app.request("/assets/gone-9999.js");
       expect(missingAsset.status).toBe(404);
+
+      // A source map left in the build is never served (it would hand out the console's source).
+      const sourceMap = await app.request("/assets/app-1a2b.js.map");
+      expect(sourceMap.status).toBe(404);
+      expect(await sourceMap.text()).not.toContain("secret");
 
       const api = await app.request("/api/unknown");
       expect(api.status).toBe(404);

@@ -14,6 +14,7 @@ import { TRPC_MAX_BATCH_SIZE, TRPC_MAX_BODY_BYTES } from "@lx/shared/schemas";
 import { requestBodyLimit } from "./http/body-limit.ts";
 import type { TrustProxy } from "./http/client-address.ts";
 import { handleError, handleNotFound } from "./http/errors.ts";
+import { MAX_JSON_DEPTH } from "./http/json-depth.ts";
 import { healthRoutes } from "./http/health.ts";
 import { requestContext, requestLog } from "./http/middleware.ts";
 import { securityHeaders } from "./http/security-headers.ts";
@@ -25,7 +26,7 @@ import { finishedCountsCache } from "./services/finished-counts.ts";
 import type { PasswordMail } from "./services/password-mail.ts";
 import { createLoginRateLimiter, ResetRequestLimiter, type LoginLimiter } from "./services/rate-limit.ts";
 import { httpSandboxGateway } from "./services/sandbox-chat.ts";
-import { createContextFromHono, type TrpcContext } from "./trpc/init.ts";
+import { createContextFromHono, requestSession, type TrpcContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/root.ts";
 
 export type { HonoEnv };
@@ -92,9 +93,20 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
 
   app.route("/", healthRoutes({ db: deps.db, registry: deps.registry }));
 
-  // A body past TRPC_MAX_BODY_BYTES is refused before tRPC reads it (tRPC would buffer it whole),
-  // in tRPC's error shape so that the console shows it like any other error.
-  app.use("/trpc/*", requestBodyLimit(TRPC_MAX_BODY_BYTES, trpcPayloadTooLarge));
+  // A body past its limit is refused before tRPC reads it (tRPC would buffer it whole): up to
+  // TRPC_MAX_BODY_BYTES with a live session (an operator's spec draft), ANONYMOUS_MAX_BODY_BYTES
+  // without one (sign-in, password links: a few hundred bytes), so that strangers cannot make the API
+  // read and parse megabytes. And a body nested deeper than MAX_JSON_DEPTH is refused before tRPC
+  // parses it (the walks after the parse would overflow their stack on it). Both in tRPC's error
+  // shape, so that the console shows them like any other error.
+  app.use("/trpc/*", requestSession(deps.db));
+  app.use(
+    "/trpc/*",
+    requestBodyLimit((c) => (c.get("session") ? TRPC_MAX_BODY_BYTES : ANONYMOUS_MAX_BODY_BYTES), trpcPayloadTooLarge, {
+      maxDepth: MAX_JSON_DEPTH,
+      onTooDeep: trpcTooDeep,
+    }),
+  );
   app.use(
     "/trpc/*",
     trpcServer({
@@ -158,12 +170,29 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
   return app;
 }
 
-/** The 413 of `/trpc`, shaped like the errors tRPC answers itself (the API's errorFormatter). */
-function trpcPayloadTooLarge(c: Context<HonoEnv>): Response {
-  const error = new TRPCError({
-    code: "PAYLOAD_TOO_LARGE",
-    message: `request body over ${TRPC_MAX_BODY_BYTES / (1024 * 1024)} MiB`,
-  });
+/** The largest `/trpc` request body without a signed-in session (413 past it). */
+export const ANONYMOUS_MAX_BODY_BYTES = 64 * 1024;
+
+/** The 413 of `/trpc`. */
+function trpcPayloadTooLarge(c: Context<HonoEnv>, maxBytes: number): Response {
+  const message =
+    maxBytes === TRPC_MAX_BODY_BYTES
+      ? `request body over ${TRPC_MAX_BODY_BYTES / (1024 * 1024)} MiB`
+      : `request body over ${maxBytes / 1024} KiB without a session: sign in to send more`;
+  return trpcRefusal(c, new TRPCError({ code: "PAYLOAD_TOO_LARGE", message }), 413);
+}
+
+/** The 400 of `/trpc` for a body nested deeper than MAX_JSON_DEPTH. */
+function trpcTooDeep(c: Context<HonoEnv>): Response {
+  return trpcRefusal(
+    c,
+    new TRPCError({ code: "BAD_REQUEST", message: `request body nested deeper than ${MAX_JSON_DEPTH} levels` }),
+    400,
+  );
+}
+
+/** A refusal of `/trpc` before tRPC runs, shaped like the errors tRPC answers itself (the API's errorFormatter). */
+function trpcRefusal(c: Context<HonoEnv>, error: TRPCError, status: 400 | 413): Response {
   const shape = getErrorShape({
     config: appRouter._def._config,
     error,
@@ -172,5 +201,5 @@ function trpcPayloadTooLarge(c: Context<HonoEnv>): Response {
     input: undefined,
     ctx: undefined,
   });
-  return c.json({ error: shape }, 413);
+  return c.json({ error: shape }, status);
 }

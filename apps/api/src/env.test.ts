@@ -87,6 +87,19 @@ describe("parseApiEnv", () => {
     expect(flag("0")).toBe(false);
   });
 
+  it("defaults COOKIE_SECURE to on when PUBLIC_URL is https; an explicit value wins", () => {
+    const secure = (env: Record<string, string>) => {
+      const result = parseApiEnv({ ...complete, ...env });
+      return result.ok ? result.env.COOKIE_SECURE : undefined;
+    };
+    expect(secure({ PUBLIC_URL: "https://console.agencia.com.br" })).toBe(true);
+    expect(secure({ PUBLIC_URL: "https://console.agencia.com.br", COOKIE_SECURE: "" })).toBe(true);
+    expect(secure({ PUBLIC_URL: "http://127.0.0.1:3000" })).toBe(false);
+    expect(secure({})).toBe(false);
+    expect(secure({ PUBLIC_URL: "https://console.agencia.com.br", COOKIE_SECURE: "false" })).toBe(false);
+    expect(secure({ PUBLIC_URL: "http://10.0.0.2:3000", COOKIE_SECURE: "true" })).toBe(true);
+  });
+
   it("parses TRUST_PROXY into a check of the proxies' addresses; refuses a bad entry by name", () => {
     const trust = (value: string) => {
       const result = parseApiEnv({ ...complete, TRUST_PROXY: value });

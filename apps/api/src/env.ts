@@ -66,7 +66,11 @@ const ApiEnvSchema = z.object({
   LX_SECRET_KEY_PREVIOUS: optional(z.string().transform(secretKeyOf).optional()),
   LOG_LEVEL: optional(z.enum(LOG_LEVELS).default("info")),
   ADMIN_DIST_DIR: optional(z.string().optional()),
-  COOKIE_SECURE: boolFlag,
+  /**
+   * Mark the session cookie Secure and send HSTS: `"true"`/`"1"` → on, any other value → off; unset
+   * (or empty): on exactly when PUBLIC_URL is https (the console is served over HTTPS).
+   */
+  COOKIE_SECURE: optional(z.string().optional()),
   /**
    * The proxies in front of the API whose X-Forwarded-For names the client (`loopback`,
    * `uniquelocal`, addresses, CIDRs; comma-separated). Unset: the socket's address, header ignored.
@@ -85,7 +89,13 @@ const ApiEnvSchema = z.object({
     // Links in e-mails must never be built from a request's Host header (anyone can write it).
     ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "required with SMTP_URL" });
   }
-});
+}).transform(({ COOKIE_SECURE, ...env }) => ({
+  ...env,
+  COOKIE_SECURE:
+    COOKIE_SECURE === undefined
+      ? env.PUBLIC_URL?.startsWith("https:") === true
+      : COOKIE_SECURE === "true" || COOKIE_SECURE === "1",
+}));
 
 export type ApiEnv = z.output<typeof ApiEnvSchema>;
 

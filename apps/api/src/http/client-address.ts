@@ -6,6 +6,7 @@
  * trusted is the client). Unset, the header is ignored: anyone can write it.
  */
 import type { IncomingMessage } from "node:http";
+import { isIPv6 } from "node:net";
 
 import proxyaddr from "proxy-addr";
 
@@ -34,4 +35,32 @@ export function clientAddress(incoming: IncomingMessage | undefined, trust: Trus
     return null;
   }
   return trust ? proxyaddr(incoming, trust) : socketAddress;
+}
+
+/**
+ * The key a client address is rate-limited under (sign-in and reset limits): an IPv4 address itself
+ * (written IPv4-mapped, `::ffff:a.b.c.d`, too); an IPv6 address its /64, e.g. `2001:db8:0:1::/64`.
+ * A /64 is what one subscriber or server is handed, and any of its 2^64 addresses is theirs to use:
+ * keyed by the full address, one network would get unlimited tries. Null (no socket): `unknown`.
+ */
+export function rateLimitAddress(ip: string | null): string {
+  if (ip === null) {
+    return "unknown";
+  }
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
+  if (mapped?.[1]) {
+    return mapped[1];
+  }
+  if (!isIPv6(ip)) {
+    return ip;
+  }
+  const address = ip.split("%")[0] ?? ip; // without a zone (fe80::1%eth0)
+  const [head = "", tail] = address.split("::");
+  const groups = (part: string) =>
+    part === "" ? [] : part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g]));
+  const front = groups(head);
+  const back = tail === undefined ? [] : groups(tail);
+  const all = [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill("0"), ...back];
+  const prefix = all.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16));
+  return `${prefix.join(":")}::/64`;
 }

@@ -16,6 +16,8 @@ function isApiPath(p: string): boolean {
 /**
  * Serves the built console from `distDir` at `/`: real files first, then index.html for any other
  * GET/HEAD outside /api and /trpc, so client-side routes (`/tenants/haven`) survive a reload.
+ * Source maps (`*.map`) are never served, even if a build left some in `distDir` (the production
+ * build makes none: apps/admin/vite.config.ts): they would hand anyone the console's whole source.
  * Registered last, after every API route.
  */
 export function mountConsole(app: Hono<HonoEnv>, distDir: string): void {
@@ -24,8 +26,8 @@ export function mountConsole(app: Hono<HonoEnv>, distDir: string): void {
   const indexHtml = serveStatic<HonoEnv>({ root, path: "index.html" });
 
   app.on(["GET", "HEAD"], "*", async (c, next) => {
-    if (isApiPath(c.req.path)) {
-      return next();
+    if (isApiPath(c.req.path) || c.req.path.endsWith(".map")) {
+      return next(); // a source map: a 404 (the fallback below skips any path with an extension)
     }
     return files(c, next);
   });

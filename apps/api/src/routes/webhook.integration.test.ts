@@ -43,6 +43,9 @@ describe("Meta webhook", () => {
     const ok = await app.request("/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=test-verify-token&hub.challenge=1158201444");
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe("1158201444");
+    // It echoes a query parameter: never sniffed into HTML (the webhook path has no other security headers).
+    expect(ok.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(ok.headers.get("x-content-type-options")).toBe("nosniff");
     const bad = await app.request("/api/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1");
     expect(bad.status).toBe(403);
     const mode = await app.request("/api/webhooks/whatsapp?hub.mode=unsubscribe&hub.verify_token=test-verify-token&hub.challenge=1");
@@ -179,6 +182,56 @@ describe("Meta webhook", () => {
     const [m] = await db.execute<{ body: string }>(sql`select body from messages where body like 'oi%tudo bem'`);
     expect(m?.body).toBe("oi\uFFFDtudo bem");
     expect(await n(db, sql`select count(*)::int as n from message_queue q join messages m on m.id = q.message_id where m.body = ${"oi\uFFFDtudo bem"}`)).toBe(1);
+  });
+
+  test("a text or a name with a lone UTF-16 surrogate (which jsonb refuses) is kept with U+FFFD, with the rest of its POST", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const raw = metaJsonStringify(
+      batch([
+        inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955554444", text: "oi \ud800 tudo bem", name: "Ana\udc00" }),
+        inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955553333", text: "segunda mensagem" }),
+      ]),
+    );
+    expect(raw).toContain("\\ud800");
+    expect((await post(app, raw)).status).toBe(200);
+    // Meta's redelivery of the same POST: a duplicate, not a second try that fails again.
+    expect((await post(app, raw)).status).toBe(200);
+    const rows = await db.execute<{ body: string; name: string | null }>(sql`
+      select m.body, c.customer_name as name from messages m join conversations c on c.id = m.conversation_id
+      where m.tenant_id = ${tenant.id} order by m.id`);
+    expect(rows.map((r) => r.body)).toEqual(["oi \uFFFD tudo bem", "segunda mensagem"]);
+    expect(rows[0]?.name).toBe("Ana\uFFFD");
+    expect(await n(db, sql`select count(*)::int as n from message_queue where tenant_id = ${tenant.id}`)).toBe(2);
+    const [event] = await db.execute<{ text: string }>(sql`
+      select payload->'message'->'text'->>'body' as text from webhook_events
+      where tenant_id = ${tenant.id} and payload->'message'->'text'->>'body' like 'oi %'`);
+    expect(event?.text).toBe("oi \uFFFD tudo bem");
+  });
+
+  test("a signed body nested deeper than 64 levels is kept whole as ignored, with why, and answered 200, not 500 on every redelivery", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { number } = await tenantWithNumber(db);
+    const depth = 100_000;
+    const deep = `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"${number.phoneNumberId}"},"messages":[${"[".repeat(depth)}${"]".repeat(depth)}]}}]}]}`;
+    expect((await post(app, deep)).status).toBe(200);
+    expect((await post(app, deep)).status).toBe(200);
+    const rows = await db.execute<{ error: string }>(sql`select error from webhook_events where status = 'ignored' and payload->>'raw' = ${deep}`);
+    expect(rows.map((r) => r.error)).toEqual(["JSON nested deeper than 64 levels", "JSON nested deeper than 64 levels"]);
+  });
+
+  test("a signed payload PostgreSQL still refuses (a NUL in a phone_number_id) is kept whole as ignored with the reason: 200, not 500 forever", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const bad = metaJsonStringify(inboundText({ phoneNumberId: "1060\u00000", waId: "5511955552222", text: "número estranho" }));
+    expect(bad).toContain("\\u0000");
+    expect((await post(app, bad)).status).toBe(200);
+    const [row] = await db.execute<{ error: string }>(sql`select error from webhook_events where status = 'ignored' and payload->>'raw' = ${bad}`);
+    expect(row?.error).toMatch(/^could not be stored: .*\(22/);
+    // Nothing else of it was half-stored, and the API goes on as usual.
+    const good = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955552222", text: "oi" }));
+    expect((await post(app, good)).status).toBe(200);
+    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(1);
   });
 
   test("a database that hangs (the ingest waits on a lock past DATABASE_STATEMENT_TIMEOUT_MS) answers 500 and stores nothing; Meta's redelivery after it is stored once", async ({ db, dbUrl }) => {

@@ -2,6 +2,10 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 
 import { Hono } from "hono";
 
+import { describeFailure, sqlState } from "@lx/db/client";
+import { storeIgnoredEvent } from "@lx/db/queries";
+
+import { jsonNestingExceeds, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { readRawBody, TOO_LARGE } from "../http/raw-body.ts";
 import type { HonoEnv } from "../http/types.ts";
 import { processWebhook, type WebhookDeps, type WebhookSummary } from "../services/webhook.ts";
@@ -36,8 +40,26 @@ export function verifyMetaSignature(appSecret: string | readonly string[], raw: 
 }
 
 /**
+ * Whether an error is the payload's own fault and would recur on every redelivery: PostgreSQL
+ * refusing the data (SQLSTATE class 22, e.g. 22P02 an invalid jsonb escape, 22021 a NUL in text; or
+ * 54001, too deep for its parser) or a stack overflow walking it. A connection loss, a timeout or a
+ * lock is not: those still answer 500, and Meta's redelivery stores the payload later.
+ */
+function isUnstorable(err: unknown): boolean {
+  const state = sqlState(err);
+  return err instanceof RangeError || state?.startsWith("22") === true || state === "54001";
+}
+
+function ignoredSummary(): WebhookSummary {
+  return { queued: 0, stored: 0, duplicates: 0, statuses: 0, ignored: 1, unknownNumbers: 0, templates: 0 };
+}
+
+/**
  * GET: the verification handshake. POST: signature on the raw body (401, nothing stored, when
- * missing or wrong), 413 past 4 MiB, then enqueue-only processing and 200.
+ * missing or wrong), 413 past 4 MiB, then enqueue-only processing and 200. A signed body that cannot
+ * be stored as it is — nested deeper than MAX_JSON_DEPTH, or refused by PostgreSQL (isUnstorable) —
+ * is kept whole as one `ignored` webhook event (`payload.raw`, the text Meta sent) with the reason,
+ * and answered 200 too: a 500 would make Meta redeliver it, in vain, for days.
  */
 export function whatsappWebhook(deps: WhatsappWebhookDeps): Hono<HonoEnv> {
   const routes = new Hono<HonoEnv>();
@@ -47,6 +69,9 @@ export function whatsappWebhook(deps: WhatsappWebhookDeps): Hono<HonoEnv> {
     const token = c.req.query("hub.verify_token") ?? "";
     const challenge = c.req.query("hub.challenge") ?? "";
     if (mode === "subscribe" && safeEqual(token, deps.verifyToken)) {
+      // The webhook path goes without the security headers (security-headers.ts); this answer echoes
+      // a query parameter, so no browser may sniff it into HTML.
+      c.header("X-Content-Type-Options", "nosniff");
       return c.text(challenge, 200);
     }
     return c.text("forbidden", 403);
@@ -65,16 +90,35 @@ export function whatsappWebhook(deps: WhatsappWebhookDeps): Hono<HonoEnv> {
         401,
       );
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(raw.toString("utf8")) as unknown;
-    } catch {
-      payload = { unparseable: raw.toString("utf8").slice(0, 100_000) };
+    const text = raw.toString("utf8");
+    const keepRaw = async (error: string) => {
+      c.get("logger").warn({ error, bytes: raw.length }, "signed webhook kept as ignored: it cannot be stored as it is");
+      await storeIgnoredEvent(deps.db, { payload: { raw: text }, error });
+      return ignoredSummary();
+    };
+    let summary: WebhookSummary;
+    if (jsonNestingExceeds(raw, MAX_JSON_DEPTH)) {
+      summary = await keepRaw(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else {
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text) as unknown;
+      } catch {
+        payload = { unparseable: text.slice(0, 100_000) };
+      }
+      try {
+        summary = await processWebhook(deps, payload, {
+          requestId: c.get("requestId"),
+          logger: c.get("logger"),
+        });
+      } catch (err) {
+        if (!isUnstorable(err)) {
+          throw err;
+        }
+        // What was stored before the failure stays (a redelivery would find it a duplicate anyway).
+        summary = await keepRaw(`could not be stored: ${describeFailure(err)}`);
+      }
     }
-    const summary = await processWebhook(deps, payload, {
-      requestId: c.get("requestId"),
-      logger: c.get("logger"),
-    });
     deps.onProcessed?.(summary, performance.now() - started);
     return c.text("ok", 200);
   });

@@ -115,5 +115,30 @@ describe("RateLimiter (counted in PostgreSQL)", () => {
   test("keys logins by ip and case-insensitive e-mail", () => {
     expect(loginRateLimitKey("1.2.3.4", " Ana@X.test ")).toBe("1.2.3.4|ana@x.test");
     expect(loginRateLimitKey(null, "a@b.c")).toBe("unknown|a@b.c");
+    // IPv6 by its /64, however it is written; IPv4-mapped as the IPv4 address.
+    expect(loginRateLimitKey("2001:db8:0:1::1", "a@b.c")).toBe("2001:db8:0:1::/64|a@b.c");
+    expect(loginRateLimitKey("2001:0DB8:0000:0001:ffff:1:2:3", "a@b.c")).toBe("2001:db8:0:1::/64|a@b.c");
+    expect(loginRateLimitKey("::ffff:10.0.0.7", "a@b.c")).toBe("10.0.0.7|a@b.c");
+    expect(loginRateLimitKey("fe80::1%eth0", "a@b.c")).toBe("fe80:0:0:0::/64|a@b.c");
+    expect(loginRateLimitKey("::1", "a@b.c")).toBe("0:0:0:0::/64|a@b.c");
+  });
+
+  test("an IPv6 client counts by its /64: hopping addresses inside it gets no more sign-in tries", async ({ db }) => {
+    const limiter = createLoginRateLimiter(db);
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    const host = (i: number) => `${net}:${i.toString(16)}::${(i * 7 + 1).toString(16)}`;
+    const email = `v6-${uniqueSuffix()}@x.test`;
+    // One account, a new address of the /64 for each guess: 5 per (address, e-mail), as from one address.
+    for (let i = 1; i <= 5; i++) {
+      expect(await limiter.throttle(host(i), email).take(Date.now())).toBe(0);
+    }
+    expect(await limiter.throttle(host(6), email).take(Date.now())).toBeGreaterThan(0);
+    // Spraying other accounts from the same /64: 30 in all, the first 5 included.
+    for (let i = 7; i < 7 + 25; i++) {
+      expect(await limiter.throttle(host(i), `other-${i}-${email}`).take(Date.now())).toBe(0);
+    }
+    expect(await limiter.throttle(host(99), `last-${email}`).take(Date.now())).toBeGreaterThan(0);
+    // Another /64 is another client.
+    expect(await limiter.throttle(`2001:db8:ffff:ffff::1`, `last-${email}`).take(Date.now())).toBe(0);
   });
 });

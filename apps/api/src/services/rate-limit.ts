@@ -9,6 +9,8 @@ import {
   type RateLimit,
 } from "@lx/db/queries";
 
+import { rateLimitAddress } from "../http/client-address.ts";
+
 /**
  * A sliding-window limit on attempts per key, counted in PostgreSQL (`rate_limit_hits`): every API
  * process behind a load balancer sees the same counts, so the limit is the limit, not `max ×
@@ -48,7 +50,10 @@ export class RateLimiter {
 export const LOGIN_LIMIT_PER_ATTEMPT: RateLimit = { max: 5, windowMs: 15 * 60_000 };
 /** Sign-in failures per e-mail from any address: many addresses (a botnet) guessing one account. */
 export const LOGIN_LIMIT_PER_ACCOUNT: RateLimit = { max: 20, windowMs: 15 * 60_000 };
-/** Sign-in failures per address across e-mails: one address spraying passwords over many accounts. */
+/**
+ * Sign-in failures per address across e-mails: one address spraying passwords over many accounts. An
+ * IPv6 address counts by its /64 here and in the per-(address, e-mail) limit (rateLimitAddress).
+ */
 export const LOGIN_LIMIT_PER_ADDRESS: RateLimit = { max: 30, windowMs: 15 * 60_000 };
 /**
  * Sign-in failures per known device (a valid `lx_device` cookie for the e-mail tried): the only limit
@@ -86,7 +91,7 @@ export class LoginLimiter {
    * attacker with one valid account cannot reset its address's count by signing in to it).
    */
   throttle(ip: string | null, email: string, device: string | null = null): LoginThrottle {
-    const address = ip ?? "unknown";
+    const address = rateLimitAddress(ip);
     const account = email.trim().toLowerCase();
     const attemptKey = loginRateLimitKey(ip, email);
     let hitIds: number[] = [];
@@ -127,8 +132,9 @@ export function createLoginRateLimiter(db: Executor): LoginLimiter {
   return new LoginLimiter(db);
 }
 
+/** The (address, e-mail) key: an IPv6 address counts by its /64 (rateLimitAddress). */
 export function loginRateLimitKey(ip: string | null, email: string): string {
-  return `${ip ?? "unknown"}|${email.trim().toLowerCase()}`;
+  return `${rateLimitAddress(ip)}|${email.trim().toLowerCase()}`;
 }
 
 /**
@@ -165,7 +171,7 @@ export class ResetRequestLimiter {
    * counted against both limits in the same step as the check.
    */
   take(ip: string | null, email: string, now = Date.now()): Promise<number> {
-    const entries = [this.#byEmail.entry(email.trim().toLowerCase()), this.#byIp.entry(ip ?? "unknown")];
+    const entries = [this.#byEmail.entry(email.trim().toLowerCase()), this.#byIp.entry(rateLimitAddress(ip))];
     return rateLimitTake(this.#db, entries, new Date(now));
   }
 }

@@ -3,7 +3,7 @@
  * router builds on. Authorization comes from the session in `ctx`, never from ids in the input.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
-import type { Context as HonoContext } from "hono";
+import type { Context as HonoContext, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { serialize, type CookieOptions } from "hono/utils/cookie";
 import { z, ZodError } from "zod";
@@ -107,8 +107,10 @@ export async function createContextFromHono(
   c: HonoContext<HonoEnv>,
   resHeaders: Headers,
 ): Promise<TrpcContext> {
-  const token = getCookie(c, SESSION_COOKIE);
-  const session = token ? await resolveSession(deps.db, { token }) : null;
+  // Resolved already when the app's /trpc session middleware ran (requestSession); else here.
+  const resolved = c.get("session");
+  const token = resolved === undefined ? getCookie(c, SESSION_COOKIE) : undefined;
+  const session = resolved !== undefined ? resolved : token ? await resolveSession(deps.db, { token }) : null;
   return {
     db: deps.db,
     session,
@@ -127,6 +129,19 @@ export async function createContextFromHono(
     wakeOutbox: deps.wakeOutbox,
     wakeJobs: deps.wakeJobs,
     ...cookieWriter(resHeaders, deps.cookieSecure),
+  };
+}
+
+/**
+ * Resolves the request's session cookie before anything reads the body (`c.var.session`; null when
+ * anonymous, expired or disabled): `/trpc`'s body limit depends on it, and the tRPC context takes it
+ * from there instead of asking the database again.
+ */
+export function requestSession(db: Database): MiddlewareHandler<HonoEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    c.set("session", token ? await resolveSession(db, { token }) : null);
+    await next();
   };
 }
 
@@ -176,16 +191,32 @@ const appErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-/** Whether any string in a JSON value (object keys included) holds U+0000. */
+/**
+ * Whether any string in a JSON value (object keys included) holds U+0000. Walked with a stack of its
+ * own, not by recursion: however deep the input, this cannot overflow the call stack (a GET's input
+ * is not depth-checked like a POST body; see app.ts).
+ */
 export function containsNul(value: unknown): boolean {
-  if (typeof value === "string") {
-    return value.includes("\u0000");
-  }
-  if (Array.isArray(value)) {
-    return value.some(containsNul);
-  }
-  if (value !== null && typeof value === "object") {
-    return Object.entries(value).some(([key, item]) => key.includes("\u0000") || containsNul(item));
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (typeof item === "string") {
+      if (item.includes("\u0000")) {
+        return true;
+      }
+    } else if (Array.isArray(item)) {
+      // One push each, not push(...item): spreading a huge array would overflow the stack itself.
+      for (const child of item as unknown[]) {
+        pending.push(child);
+      }
+    } else if (item !== null && typeof item === "object") {
+      for (const [key, child] of Object.entries(item)) {
+        if (key.includes("\u0000")) {
+          return true;
+        }
+        pending.push(child);
+      }
+    }
   }
   return false;
 }

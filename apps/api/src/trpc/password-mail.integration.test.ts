@@ -137,7 +137,7 @@ describe("password links by e-mail", () => {
 });
 
 describe("Esqueceu a senha? (self-service reset)", () => {
-  dbTest("answers the same for any e-mail; only an enabled account gets a one-hour link, which voids the older one", async ({ db }) => {
+  dbTest("answers the same for any e-mail; only an enabled account gets a one-hour link", async ({ db }) => {
     const { smtp, mail } = await mailSetup(db);
     const tenant = await seedTenant(db);
     const client = await seedUser(db, { role: "client", tenantId: tenant.id });
@@ -163,7 +163,8 @@ describe("Esqueceu a senha? (self-service reset)", () => {
     const minutes = (new Date(link.expiresAt).getTime() - Date.now()) / 60_000;
     expect(minutes).toBeGreaterThan(58);
     expect(minutes).toBeLessThanOrEqual(60);
-    expect(await codeOf(caller.auth.passwordLink({ token: operatorLink.token }))).toBe("PRECONDITION_FAILED");
+    // The operator's invitation is not voided by a reset anyone could ask for.
+    expect(await codeOf(caller.auth.passwordLink({ token: operatorLink.token }))).toBe("OK");
     // Audited as a system action sent by e-mail: nobody is named as the requester.
     expect((await audits(db, client.id)).at(-1)).toMatchObject({
       type: "user.password_link_created",
@@ -171,6 +172,37 @@ describe("Esqueceu a senha? (self-service reset)", () => {
       data: { via: "email", email: client.email },
     });
     expect(await audits(db, disabled.id)).not.toContainEqual(expect.objectContaining({ type: "user.password_link_created" }));
+  });
+
+  dbTest("an anonymous reset cannot kill the invitation an operator handed over; a newer reset voids the older reset; using any link voids the others", async ({ db }) => {
+    const { smtp, mail } = await mailSetup(db);
+    const tenant = await seedTenant(db);
+    const client = await seedUser(db, { role: "client", tenantId: tenant.id });
+    const { caller: operator } = await operatorCaller(db, mail);
+    const invitation = await operator.users.createPasswordLink({ userId: client.id });
+    const { caller } = callerFor(db, null, { mail });
+
+    // A stranger asks twice for the client's e-mail.
+    await caller.auth.requestPasswordReset({ email: client.email });
+    await mail.settled();
+    await caller.auth.requestPasswordReset({ email: client.email });
+    await mail.settled();
+    const [first, second] = smtp.mails.items.map(linkToken);
+    expect(await codeOf(caller.auth.passwordLink({ token: invitation.token }))).toBe("OK");
+    expect(await codeOf(caller.auth.passwordLink({ token: first! }))).toBe("PRECONDITION_FAILED");
+    expect(await codeOf(caller.auth.passwordLink({ token: second! }))).toBe("OK");
+
+    // The client uses the invitation: the pending reset dies with it.
+    await caller.auth.setPasswordWithLink({ token: invitation.token, password: "minha senha nova" });
+    expect(await codeOf(caller.auth.passwordLink({ token: second! }))).toBe("PRECONDITION_FAILED");
+
+    // And the other way round: the owner's own reset, used, voids an operator's later link.
+    const later = await operator.users.createPasswordLink({ userId: client.id });
+    await caller.auth.requestPasswordReset({ email: client.email });
+    await mail.settled();
+    const third = linkToken(smtp.mails.items.at(-1)!);
+    await caller.auth.setPasswordWithLink({ token: third, password: "outra senha nova" });
+    expect(await codeOf(caller.auth.passwordLink({ token: later.token }))).toBe("PRECONDITION_FAILED");
   });
 
   dbTest("3 requests per e-mail and 10 per address in 15 minutes; more are RATE_LIMITED and send nothing", async ({ db }) => {

@@ -9,7 +9,8 @@ import { dbTest, seedAgent, seedConversation, seedNumber, seedTenant, seedUser }
 import { TRPC_MAX_BATCH_SIZE, TRPC_MAX_BODY_BYTES } from "@lx/shared/schemas";
 
 import { postChunked } from "../testing/chunked.ts";
-import { buildTestApp, callerFor, codeOf, sessionFor } from "../testing/harness.ts";
+import { ANONYMOUS_MAX_BODY_BYTES } from "../app.ts";
+import { buildTestApp, callerFor, codeOf, sessionCookieFrom, sessionFor } from "../testing/harness.ts";
 import { containsNul } from "./init.ts";
 
 type TrpcErrorBody = {
@@ -24,11 +25,23 @@ type TrpcErrorBody = {
   };
 };
 
-function postJson(body: string): RequestInit {
-  return { method: "POST", headers: { "content-type": "application/json" }, body };
+function postJson(body: string, cookie?: string): RequestInit {
+  return { method: "POST", headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) }, body };
 }
 
-async function listen(db: Database): Promise<number> {
+/** The `lx_session=…` cookie of a freshly signed-in operator, from a real sign-in over `app`. */
+async function signedIn(db: Database, app: ReturnType<typeof buildTestApp>["app"]): Promise<string> {
+  const operator = await seedUser(db, { role: "operator" });
+  const res = await app.request(
+    "/trpc/auth.login",
+    postJson(JSON.stringify({ email: operator.email, password: operator.password })),
+  );
+  const cookie = sessionCookieFrom(res);
+  expect(cookie).not.toBeNull();
+  return cookie ?? "";
+}
+
+async function listen(db: Database): Promise<{ port: number; cookie: string }> {
   const { app } = buildTestApp(db);
   const server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
   onTestFinished(
@@ -40,7 +53,7 @@ async function listen(db: Database): Promise<number> {
       }),
   );
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
-  return (server.address() as AddressInfo).port;
+  return { port: (server.address() as AddressInfo).port, cookie: await signedIn(db, app) };
 }
 
 /**
@@ -52,7 +65,7 @@ async function listen(db: Database): Promise<number> {
 function upload(
   port: number,
   total: number,
-  opts: { declared?: boolean; headersOnly?: boolean } = {},
+  opts: { declared?: boolean; headersOnly?: boolean; cookie?: string } = {},
 ): Promise<{ status: number; body: string; writtenWhenAnswered: number }> {
   return new Promise((resolve, reject) => {
     let written = 0;
@@ -60,6 +73,9 @@ function upload(
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (opts.declared) {
       headers["content-length"] = String(total);
+    }
+    if (opts.cookie) {
+      headers.cookie = opts.cookie;
     }
     const req = httpRequest(
       { host: "127.0.0.1", port, method: "POST", path: "/trpc/auth.login", headers },
@@ -108,14 +124,15 @@ describe("/trpc request body limit", () => {
     "a body past the limit is 413 in tRPC's error shape; one under it is read as usual",
     async ({ db }) => {
       const { app } = buildTestApp(db);
+      const cookie = await signedIn(db, app);
       const over = JSON.stringify({ email: "a@b.test", password: "x", pad: "x".repeat(TRPC_MAX_BODY_BYTES) });
-      const res = await app.request("/trpc/auth.login", postJson(over));
+      const res = await app.request("/trpc/auth.login", postJson(over, cookie));
       expect(res.status).toBe(413);
       const body = (await res.json()) as TrpcErrorBody;
       expect(body.error).toMatchObject({ code: -32013, message: "request body over 5 MiB" });
       expect(body.error.data).toMatchObject({ code: "PAYLOAD_TOO_LARGE", httpStatus: 413 });
       // A batch gets the same answer (the console's client gives it to every call of the batch).
-      expect((await app.request("/trpc/auth.login,auth.login?batch=1", postJson(over))).status).toBe(413);
+      expect((await app.request("/trpc/auth.login,auth.login?batch=1", postJson(over, cookie))).status).toBe(413);
 
       // Just under: the biggest legitimate input (a 2,000,000-character draft) fits.
       const under = JSON.stringify({
@@ -123,14 +140,40 @@ describe("/trpc request body limit", () => {
         password: "x",
         pad: "x".repeat(TRPC_MAX_BODY_BYTES - 100),
       });
-      expect((await app.request("/trpc/auth.login", postJson(under))).status).toBe(401);
+      expect((await app.request("/trpc/auth.login", postJson(under, cookie))).status).toBe(401);
+    },
+  );
+
+  dbTest(
+    "without a live session the limit is 64 KiB: strangers cannot make the API read and parse megabytes",
+    async ({ db }) => {
+      const { app } = buildTestApp(db);
+      const body = (bytes: number) => {
+        const shell = JSON.stringify({ email: "a@b.test", password: "x", pad: "" });
+        return JSON.stringify({ email: "a@b.test", password: "x", pad: "x".repeat(bytes - shell.length) });
+      };
+      expect(body(ANONYMOUS_MAX_BODY_BYTES)).toHaveLength(ANONYMOUS_MAX_BODY_BYTES);
+      // At the limit: read as usual (a wrong password); one byte over: 413, saying why.
+      expect((await app.request("/trpc/auth.login", postJson(body(ANONYMOUS_MAX_BODY_BYTES)))).status).toBe(401);
+      const over = await app.request("/trpc/auth.login", postJson(body(ANONYMOUS_MAX_BODY_BYTES + 1)));
+      expect(over.status).toBe(413);
+      expect(((await over.json()) as TrpcErrorBody).error).toMatchObject({
+        message: "request body over 64 KiB without a session: sign in to send more",
+        data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 },
+      });
+      // A cookie that names no live session is no session.
+      const forged = "lx_session=" + "a".repeat(43);
+      expect((await app.request("/trpc/auth.login", postJson(body(ANONYMOUS_MAX_BODY_BYTES + 1), forged))).status).toBe(413);
+      // Signed in: the same body is read.
+      const cookie = await signedIn(db, app);
+      expect((await app.request("/trpc/auth.login", postJson(body(ANONYMOUS_MAX_BODY_BYTES + 1), cookie))).status).toBe(401);
     },
   );
 
   dbTest(
     "over a socket: a declared oversize body is refused unread, a streamed one is cut before it is all sent",
     async ({ db }) => {
-      const port = await listen(db);
+      const { port, cookie } = await listen(db);
       // 200 MB declared: answered from the headers alone, before a byte of the body is sent.
       const declared = await upload(port, 200 * 1024 * 1024, { declared: true, headersOnly: true });
       expect(declared.status).toBe(413);
@@ -139,18 +182,23 @@ describe("/trpc request body limit", () => {
       // 200 MB chunked (no length to refuse by): answered long before the client is done, so the server
       // never holds more than the limit of it.
       const total = 200 * 1024 * 1024;
-      const streamed = await upload(port, total);
+      const streamed = await upload(port, total, { cookie });
       expect(streamed.status).toBe(413);
       expect((JSON.parse(streamed.body) as TrpcErrorBody).error.data.code).toBe("PAYLOAD_TOO_LARGE");
       expect(streamed.writtenWhenAnswered).toBeGreaterThan(TRPC_MAX_BODY_BYTES);
       expect(streamed.writtenWhenAnswered).toBeLessThan(total / 2);
+
+      // Without a session the cut comes past 64 KiB.
+      const anonymous = await upload(port, total);
+      expect(anonymous.status).toBe(413);
+      expect(anonymous.writtenWhenAnswered).toBeLessThan(total / 2);
 
       // A browser-like client overshooting a little (fetch, 6 MiB with its length) reads the 413, not
       // a reset connection: the console can show it.
       for (let i = 0; i < 3; i++) {
         const res = await fetch(`http://127.0.0.1:${port}/trpc/auth.login?batch=1`, {
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", cookie },
           body: JSON.stringify({ 0: { email: "a@b.test", password: "x", pad: "x".repeat(6 * 1024 * 1024) } }),
         });
         expect(res.status).toBe(413);
@@ -286,5 +334,60 @@ describe("NUL characters in input", () => {
     expect(containsNul({ a: [{ b: "x\u0000" }] })).toBe(true);
     expect(containsNul({ spec: { "k\u0000": 1 } })).toBe(true);
     expect(containsNul("\\u0000")).toBe(false);
+  });
+
+  dbTest("are looked for without recursion: input nested 100,000 deep is walked, not a stack overflow", () => {
+    let deep: unknown = "fim\u0000";
+    for (let i = 0; i < 100_000; i++) {
+      deep = i % 2 === 0 ? [deep] : { k: deep };
+    }
+    expect(containsNul(deep)).toBe(true);
+    expect(containsNul(JSON.parse("[".repeat(100_000) + "]".repeat(100_000)))).toBe(false);
+  });
+});
+
+describe("/trpc request body nesting", () => {
+  /** A 5 MB-class body of `[[[…]]]` under `{"email":…,"password":…,"pad":…}`, as the audit sent. */
+  const deepLogin = (depth: number, inString = "") =>
+    `{"email":"a@b.test","password":"x","note":"${inString}","pad":${"[".repeat(depth)}${"]".repeat(depth)}}`;
+
+  dbTest(
+    "a body nested deeper than 64 levels is 400 in tRPC's error shape before it is parsed; at 64 it is read as usual",
+    async ({ db }) => {
+      const { app } = buildTestApp(db);
+      const cookie = await signedIn(db, app);
+      const deep = await app.request("/trpc/auth.login", postJson(deepLogin(2 * 1024 * 1024), cookie));
+      expect(deep.status).toBe(400);
+      const body = (await deep.json()) as TrpcErrorBody;
+      expect(body.error).toMatchObject({ message: "request body nested deeper than 64 levels" });
+      expect(body.error.data).toMatchObject({ code: "BAD_REQUEST", httpStatus: 400 });
+      // Anonymous (under 64 KiB), and as a batch: the same.
+      expect((await app.request("/trpc/auth.login", postJson(deepLogin(30_000)))).status).toBe(400);
+      const batch = await app.request("/trpc/auth.login,auth.login?batch=1", postJson(`{"0":${deepLogin(100)}}`));
+      expect(batch.status).toBe(400);
+      // The outer object is level 1: 63 more brackets is 64 in all, allowed (a wrong password: 401).
+      expect((await app.request("/trpc/auth.login", postJson(deepLogin(63)))).status).toBe(401);
+      expect((await app.request("/trpc/auth.login", postJson(deepLogin(64)))).status).toBe(400);
+      // Brackets and escaped quotes inside strings are text, not nesting.
+      const inText = deepLogin(1, `\\\\\\"${"[{".repeat(500)}\\\\`);
+      expect(JSON.parse(inText)).toMatchObject({ email: "a@b.test" });
+      expect((await app.request("/trpc/auth.login", postJson(inText))).status).toBe(401);
+    },
+  );
+
+  dbTest("the audit's attack (six concurrent 4 MB deep bodies) gets 413 anonymous, 400 signed in, never a 500; the server keeps answering", async ({ db }) => {
+    const { port, cookie } = await listen(db);
+    const body = deepLogin(2 * 1024 * 1024);
+    const send = (withCookie: string | undefined) =>
+      fetch(`http://127.0.0.1:${port}/trpc/auth.login`, postJson(body, withCookie)).then(async (res) => ({
+        status: res.status,
+        code: ((await res.json()) as TrpcErrorBody).error.data.code,
+      }));
+    const answers = await Promise.all([...Array.from({ length: 3 }, () => send(undefined)), ...Array.from({ length: 3 }, () => send(cookie))]);
+    expect(answers).toEqual([
+      ...Array.from({ length: 3 }, () => ({ status: 413, code: "PAYLOAD_TOO_LARGE" })),
+      ...Array.from({ length: 3 }, () => ({ status: 400, code: "BAD_REQUEST" })),
+    ]);
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
   });
 });

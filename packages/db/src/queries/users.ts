@@ -237,8 +237,12 @@ export async function setUserDisabled(
  * A one-time link to set the account's password (valid PASSWORD_LINK_TTL_HOURS): what an operator
  * hands a new client or a locked-out colleague instead of a password, so nobody but the owner ever
  * knows it. Returns the token (the console puts it after `#` in the URL, so it never reaches a
- * server log); only its sha256 is stored. Any older link of the account stops working. A disabled
- * account gets none. Audited `user.password_link_created`, never with the token.
+ * server log); only its sha256 is stored. Any older link of the account stops working — but a
+ * `selfService` reset (the public "Esqueceu a senha?", which anyone can ask for) voids only earlier
+ * self-service resets (links made by the same actor label), never a link an operator handed out: a
+ * stranger must not be able to kill a pending invitation. Using any link voids all the others
+ * (setPasswordWithLink). A disabled account gets none. Audited `user.password_link_created`, never
+ * with the token.
  */
 export async function createPasswordLink(
   db: Executor,
@@ -250,6 +254,8 @@ export async function createPasswordLink(
     ttlMinutes?: number;
     /** How the link reaches its owner, when the platform sends it (audited). */
     via?: "email";
+    /** A reset the owner asked for themselves: older links by other actors (an operator's invitation) stay valid. */
+    selfService?: boolean;
   },
 ): Promise<{ token: string; email: string; name: string | null; expiresAt: string }> {
   const token = randomToken(32);
@@ -258,7 +264,15 @@ export async function createPasswordLink(
     if (row.disabledAt !== null) {
       throw new AppError("INVALID_STATE", { message: `${row.email} is disabled: enable the account first` });
     }
-    await tx.delete(passwordLinks).where(and(eq(passwordLinks.userId, row.id), isNull(passwordLinks.usedAt)));
+    await tx
+      .delete(passwordLinks)
+      .where(
+        and(
+          eq(passwordLinks.userId, row.id),
+          isNull(passwordLinks.usedAt),
+          input.selfService ? eq(passwordLinks.createdByLabel, input.actor.label) : undefined,
+        ),
+      );
     const [link] = await tx
       .insert(passwordLinks)
       .values({
@@ -327,6 +341,10 @@ export async function setPasswordWithLink(
     const row = await usableLink(tx, input.token);
     await tx.update(users).set({ passwordHash }).where(eq(users.id, row.id));
     await tx.update(passwordLinks).set({ usedAt: sql`now()` }).where(eq(passwordLinks.id, row.linkId));
+    // The account may hold an operator's link and a self-service reset at once: using one voids the other.
+    await tx
+      .delete(passwordLinks)
+      .where(and(eq(passwordLinks.userId, row.id), isNull(passwordLinks.usedAt), ne(passwordLinks.id, row.linkId)));
     const ended = await tx.delete(sessions).where(eq(sessions.userId, row.id)).returning({ id: sessions.id });
     await insertAuditEvent(tx, {
       tenantId: row.tenantId,

@@ -7,7 +7,8 @@ import { users } from "./users.ts";
  * One-time links to set a password (queries/password-links.ts): an operator hands one to a client
  * or a colleague instead of a password, so no one but the account's owner ever knows it. Stored by
  * the sha256 of the token (a leaked table grants nothing); used once, within `expires_at`; a new
- * link for the account, or a new password, voids the older ones.
+ * link for the account, or a new password, voids the older ones — except that a self-service reset
+ * voids only earlier self-service resets (same `created_by_label`), and using a link voids the rest.
  */
 export const passwordLinks = pgTable(
   "password_links",
