@@ -106,12 +106,56 @@ export function toBundleSummary(b: CompiledAgentBundle) {
 }
 export type BundleSummaryDto = ReturnType<typeof toBundleSummary>;
 
-export function toVersionDetailDto(v: VersionDetailRow, active: boolean) {
+/**
+ * Where a spec (and its compiled bundle) names a tenant's own systems: the handoff notice's URL, the
+ * calendar's and the CRM's n8n URLs, a CRM's base URL. Their paths and query strings are often
+ * capabilities (an n8n webhook path is as good as a password) or once held credentials, so a client
+ * is shown only their origin; operators, who set them up, see them whole.
+ */
+const INTEGRATION_URL_PATHS = new Set([
+  "handoff.notifyWebhookUrl",
+  "policies.handoff.notifyWebhookUrl",
+  "plugins.calendar.webhookUrl",
+  "plugins.crm.webhookUrl",
+  "plugins.crm.baseUrl",
+]);
+
+/** `https://n8n.example.com/webhook/abc?key=…` → `https://n8n.example.com` (scheme, host, port); not a URL: "". */
+export function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * `value` (found at dotted `path` of a spec or bundle: "" for the whole of one) with each tenant
+ * integration URL in it reduced to its origin (INTEGRATION_URL_PATHS).
+ */
+export function withIntegrationOrigins<T>(value: T, path = ""): T {
+  if (typeof value === "string") {
+    return (INTEGRATION_URL_PATHS.has(path) ? originOf(value) : value) as T;
+  }
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, child]) => [key, withIntegrationOrigins(child, path === "" ? key : `${path}.${key}`)]),
+    ) as T;
+  }
+  return value;
+}
+
+/**
+ * A version as its reader may see it: operators the whole spec; the tenant's client the spec with
+ * its integration URLs reduced to their origin (withIntegrationOrigins).
+ */
+export function toVersionDetailDto(v: VersionDetailRow, active: boolean, reader: "operator" | "client" = "operator") {
   return {
     id: v.id,
     agentId: v.agentId,
     version: v.version,
-    spec: v.spec,
+    spec: reader === "client" ? withIntegrationOrigins(v.spec) : v.spec,
     bundle: toBundleSummary(v.bundle),
     systemPrompt: v.bundle.systemPrompt,
     warnings: v.bundle.warnings,

@@ -643,3 +643,50 @@ describe("tenants, agents and audit reads", () => {
     expect(everything.items.some((e) => e.tenantId === other.id)).toBe(true);
   });
 });
+
+describe("versions: the tenant's integration URLs, as a client sees them", () => {
+  dbTest("a client reads a version's spec and changes with webhook and CRM URLs reduced to their origin; an operator reads them whole", async ({ db }) => {
+    const f = await setup(db);
+    const notify = "https://n8n.haven.test/webhook/handoff-7f3a9c?key=capability-token";
+    const calendar = "https://n8n.haven.test:8443/webhook/calendar-b21e";
+    const crmBase = "https://haven.pipedrive.com/api/v1?company=haven-private";
+    await f.op.caller.versions.publish({
+      ...f.scope,
+      spec: {
+        ...havenSpec,
+        handoff: { ...havenSpec.handoff, notifyWebhookUrl: notify },
+        plugins: {
+          ...havenSpec.plugins,
+          calendar: { backend: "webhook", webhookUrl: calendar, slotMinutes: 30 },
+          crm: { backend: "pipedrive", baseUrl: crmBase, qualifyFields: ["interesse"] },
+        },
+      },
+      changelog: "n8n",
+    });
+    const version = { ...f.scope, version: "1.0.1" };
+
+    const asClient = await f.cl.caller.versions.byVersion(version);
+    expect(asClient.spec.handoff.notifyWebhookUrl).toBe("https://n8n.haven.test");
+    expect(asClient.spec.plugins?.calendar).toEqual({ backend: "webhook", webhookUrl: "https://n8n.haven.test:8443", slotMinutes: 30 });
+    expect(asClient.spec.plugins?.crm).toEqual({ backend: "pipedrive", baseUrl: "https://haven.pipedrive.com", qualifyFields: ["interesse"] });
+    // Everything else as published.
+    expect(asClient.spec.business).toEqual(havenSpec.business);
+    expect(JSON.stringify(asClient)).not.toMatch(/capability-token|handoff-7f3a9c|calendar-b21e|haven-private/);
+
+    const asOperator = await f.op.caller.versions.byVersion(version);
+    expect(asOperator.spec.handoff.notifyWebhookUrl).toBe(notify);
+    expect(asOperator.spec.plugins?.calendar?.webhookUrl).toBe(calendar);
+    expect(asOperator.spec.plugins?.crm?.baseUrl).toBe(crmBase);
+
+    // The changes the client reviews before approving say the same, by origin.
+    const clientChanges = await f.cl.caller.versions.changes(version);
+    expect(JSON.stringify(clientChanges)).not.toMatch(/capability-token|handoff-7f3a9c|calendar-b21e|haven-private/);
+    expect(clientChanges.diff.config).toContainEqual(
+      expect.objectContaining({ path: "policies.handoff.notifyWebhookUrl", before: null, after: "https://n8n.haven.test" }),
+    );
+    expect(clientChanges.diff.config).toContainEqual(expect.objectContaining({ path: "plugins.crm", before: null, after: expect.objectContaining({ baseUrl: "https://haven.pipedrive.com" }) }));
+    const operatorChanges = await f.op.caller.versions.changes(version);
+    expect(operatorChanges.diff.config).toContainEqual(expect.objectContaining({ path: "policies.handoff.notifyWebhookUrl", before: null, after: notify }));
+    expect(JSON.stringify(operatorChanges)).toContain("calendar-b21e");
+  });
+});

@@ -164,7 +164,7 @@ async function callWebhookBackend(name: string, args: Record<string, unknown>, c
   const res = await callToolWebhook({ ...ctx, url: ctx.calendar.webhookUrl, tool: name, args });
   if (!res.ok) {
     ctx.logger?.warn({ ...failureLogFields("calendar_webhook", res), tool: name }, "calendar call failed");
-    const why = res.status !== null ? `HTTP ${res.status}` : res.kind.replace("_", " ");
+    const why = res.status !== null ? `HTTP ${res.status}` : res.kind === "too_large" ? "its answer was too large" : res.kind.replace("_", " ");
     return { error: `the calendar could not be reached (${why}); tell the customer you will confirm later`, status: res.status };
   }
   if (name === "book_slot") {

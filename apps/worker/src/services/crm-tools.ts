@@ -7,7 +7,8 @@ import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { Logger } from "../logger.ts";
 import { failureLogFields, thrownKind, type OutgoingFailureKind } from "./outgoing-webhook.ts";
-import { assertCrmTokenDestination, EgressRefused, egressFetch } from "./egress.ts";
+import { assertCrmTokenDestination, EgressRefused, egressFetch, readBodyCapped, ResponseTooLarge } from "./egress.ts";
+import { boundedJson } from "./generate.ts";
 import { callToolWebhook } from "./tool-webhook.ts";
 
 type BundleCrm = NonNullable<CompiledAgentBundle["plugins"]["crm"]>;
@@ -65,6 +66,8 @@ export function dealArguments(
  * and the CRM's answer are kept in `crm_deals` and audited (`crm.deal_created`). One deal per
  * conversation and title: the same call again (a re-run reply job, a model repeating itself)
  * answers the deal already created and calls no CRM. The answer is JSON for the model, never a throw.
+ * What `crm_deals.response` keeps of the CRM's answer is at most MAX_TOOL_OUTPUT_CHARS of JSON
+ * (generate.ts boundedJson).
  */
 export async function runCrmTool(args: Record<string, unknown>, ctx: CrmToolContext): Promise<unknown> {
   const checked = dealArguments(args, ctx.crm);
@@ -106,7 +109,7 @@ export async function runCrmTool(args: Record<string, unknown>, ctx: CrmToolCont
       insert into crm_deals (tenant_id, conversation_id, title, fields, backend, external_id, status, response)
       values (${ctx.conversation.tenantId}::uuid, ${ctx.conversation.conversationId}::uuid, ${title},
               ${JSON.stringify(fields)}::jsonb, ${ctx.crm.backend}, ${done.externalId}, 'created',
-              ${JSON.stringify(done.response ?? null)}::jsonb)
+              ${boundedJson(done.response ?? null)}::jsonb)
       returning id`);
     await insertAuditEvent(tx, {
       tenantId: ctx.conversation.tenantId,
@@ -203,7 +206,9 @@ class CrmUnreachable extends Error {
 /**
  * One POST, no retry: creating a deal is not idempotent on these APIs, so a failed call is reported
  * to the model (and audited) rather than repeated blindly. The token travels in the query string, as
- * both APIs require; it is never logged (errors carry the status only).
+ * both APIs require; it is never logged (errors carry the status only). The answer is read up to
+ * MAX_RESPONSE_BYTES (egress.ts): a larger one fails the call as `too_large` (an error answer is only
+ * read for its first KiB).
  */
 async function postJson(url: string, body: unknown, timeoutMs = 10_000): Promise<{ ok: boolean; status: number; json: unknown }> {
   let res: Awaited<ReturnType<typeof egressFetch>>;
@@ -222,9 +227,19 @@ async function postJson(url: string, body: unknown, timeoutMs = 10_000): Promise
     const cause = (err as { cause?: { code?: unknown } }).cause?.code;
     throw new CrmUnreachable(`${err instanceof Error ? err.name : "Error"}${typeof cause === "string" ? ` (${cause})` : ""}`, thrownKind(err));
   }
+  let text: string;
+  try {
+    text = await readBodyCapped(res, res.ok ? {} : { maxBytes: 1024, truncate: true });
+  } catch (err) {
+    if (err instanceof ResponseTooLarge) {
+      throw new CrmUnreachable(`${err.name}: ${err.message}`, "too_large");
+    }
+    const cause = (err as { cause?: { code?: unknown } }).cause?.code;
+    throw new CrmUnreachable(`${err instanceof Error ? err.name : "Error"}${typeof cause === "string" ? ` (${cause})` : ""}`, thrownKind(err));
+  }
   let json: unknown = null;
   try {
-    json = await res.json();
+    json = JSON.parse(text) as unknown;
   } catch {
     json = null;
   }

@@ -117,3 +117,50 @@ test("a CRM token goes only to the CRM's own API hosts over https, or to what LX
   expect(() => assertCrmTokenDestination("pipedrive", "http://localhost:8080")).toThrow(EgressRefused);
   expect(() => assertCrmTokenDestination("pipedrive", "http://127.0.0.2:8080")).toThrow(EgressRefused);
 });
+
+test("IPv6 forms that carry a private IPv4 address, and IPv6's special ranges, are refused; the public ones they carry are not", async () => {
+  const refused: [string, string | null][] = [
+    ["::7f00:1", "127.0.0.1"], // IPv4-compatible
+    ["::127.0.0.1", "127.0.0.1"],
+    ["::a9fe:a9fe", "169.254.169.254"],
+    ["2002:7f00:1::", "127.0.0.1"], // 6to4
+    ["2002:a9fe:a9fe::1", "169.254.169.254"],
+    ["64:ff9b::7f00:1", "127.0.0.1"], // NAT64, well-known prefix
+    ["64:ff9b::10.0.0.1", "10.0.0.1"],
+    ["::ffff:0:7f00:1", "127.0.0.1"], // SIIT
+    ["::ffff:0:192.168.1.1", "192.168.1.1"],
+    ["::ffff:127.0.0.1", "127.0.0.1"], // IPv4-mapped
+    ["64:ff9b:1::a00:1", null], // NAT64, local-use prefix
+    ["64:ff9b:1:ffff::8.8.8.8", null],
+    ["fec0::1", null], // site-local
+    ["feff::1", null],
+    ["100::1", null], // discard-only
+    ["100::ffff:ffff:ffff:ffff", null],
+    ["2001::a00:1", null], // Teredo
+    ["2001:db8::1", null], // documentation
+    ["::2", null],
+    ["fe80::1%eth0", null],
+  ];
+  for (const [a, inner] of refused) {
+    const why = refusal(strict, a);
+    expect(why, a).toMatch(/private or local address/);
+    if (inner) {
+      expect(why, a).toContain(`carries ${inner},`);
+    }
+  }
+  for (const a of ["2002:808:808::1", "64:ff9b::8.8.8.8", "::ffff:8.8.8.8", "2a03:2880:f12f:83:face:b00c:0:25de", "2606:4700:4700::1111"]) {
+    expect(refusal(strict, a), a).toBeNull();
+  }
+  // What LX_EGRESS_ALLOW lets through as IPv4 it lets through in these forms too; nothing more.
+  const allowed = parseEgressAllow("127.0.0.1");
+  expect(refusal(allowed, "2002:7f00:1::")).toBeNull();
+  expect(refusal(allowed, "2002:7f00:2::")).toMatch(/carries 127\.0\.0\.2,/);
+
+  // Written in a URL, they are refused before any connection, naming the address.
+  const r = await receiver(() => ({ status: 200, body: "{}" }));
+  const port = new URL(r.url).port;
+  for (const host of ["[::127.0.0.1]", "[::ffff:0:7f00:1]", "[2002:7f00:1::]", "[64:ff9b::7f00:1]"]) {
+    await expect(egressFetch(`http://${host}:${port}/hook`, { method: "POST" }), host).rejects.toThrow(/refused: .* carries 127\.0\.0\.1,/);
+  }
+  expect(r.seen).toEqual([]);
+});

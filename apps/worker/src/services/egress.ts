@@ -12,9 +12,12 @@ import { CRM_API_HOSTS, isCrmApiUrl, type CrmTokenBackend } from "@lx/shared/sch
  * database's port, the worker's metrics, a cloud's metadata service (169.254.169.254) — and read the
  * answer back in the audit log, where a failed call quotes the start of the answer. So these calls:
  *
- * - never reach a loopback, private, link-local, shared (CGNAT), multicast or reserved address, as
- *   written in the URL or as its name resolves — checked at connect time, on the address actually
- *   dialled, so a name that resolves differently on a second lookup (DNS rebinding) gains nothing;
+ * - never reach a loopback, private, link-local, shared (CGNAT), multicast or reserved address, nor
+ *   an IPv6 address outside global unicast or one carrying such an IPv4 (6to4, NAT64, mapped,
+ *   compatible: embeddedIpv4), as written in the URL or as its name resolves — checked at connect
+ *   time, on the address actually dialled, so a name that resolves differently on a second lookup
+ *   (DNS rebinding) gains nothing;
+ * - never read more than MAX_RESPONSE_BYTES of an answer (readBodyCapped);
  * - never follow a redirect (a public URL answering 302 to an internal one): a 3xx is a failure;
  * - except for what `LX_EGRESS_ALLOW` lists: comma-separated addresses, CIDR ranges or host names
  *   (an n8n on the agency's private network, `10.0.4.0/24` or `n8n.internal`; `127.0.0.1` for a
@@ -42,17 +45,70 @@ for (const [net, prefix] of [
 ] as const) {
   BLOCKED.addSubnet(net, prefix, "ipv4");
 }
+/**
+ * IPv6: only global unicast (2000::/3) is public, less its special ranges below. Everything else is
+ * refused — unspecified, loopback, unique local (fc00::/7), link-local (fe80::/10), the deprecated
+ * site-local (fec0::/10), multicast (ff00::/8), discard-only (100::/64), local-use NAT64
+ * (64:ff9b:1::/48, where the IPv4 sits wherever the operator chose) — except the forms that carry an
+ * IPv4 address at a fixed place, which are judged by that IPv4 (embeddedIpv4): a 6to4 or NAT64
+ * address of 127.0.0.1 reaches 127.0.0.1.
+ */
+const GLOBAL_UNICAST = new BlockList();
+GLOBAL_UNICAST.addSubnet("2000::", 3, "ipv6");
 for (const [net, prefix] of [
-  ["::", 128], // unspecified
-  ["::1", 128],
-  ["64:ff9b::", 96], // NAT64: the same
-  ["fc00::", 7], // unique local
-  ["fe80::", 10], // link-local
-  ["ff00::", 8], // multicast
+  ["2001::", 23], // IETF protocol assignments: Teredo (2001::/32), benchmarking, ORCHID
+  ["2001:db8::", 32], // documentation
+  ["3fff::", 20], // documentation
+  ["5f00::", 16], // SRv6 segment identifiers
 ] as const) {
   BLOCKED.addSubnet(net, prefix, "ipv6");
 }
-// IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) are checked against the IPv4 rules by BlockList itself.
+
+/** The eight 16-bit groups of an IPv6 address `isIP` accepts (a zone index dropped, a dotted tail read). */
+function ipv6Groups(address: string): number[] {
+  let text = address.split("%")[0] ?? "";
+  const tail: number[] = [];
+  const lastColon = text.lastIndexOf(":");
+  if (text.slice(lastColon + 1).includes(".")) {
+    const [a = 0, b = 0, c = 0, d = 0] = text.slice(lastColon + 1).split(".").map(Number);
+    tail.push((a << 8) | b, (c << 8) | d);
+    text = text.slice(0, lastColon + 1);
+    text = text.endsWith("::") ? text : text.slice(0, -1);
+  }
+  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => Number.parseInt(g, 16)));
+  const [head = "", rest] = text.split("::");
+  const before = parse(head);
+  const after = [...(rest === undefined ? [] : parse(rest)), ...tail];
+  return [...before, ...Array<number>(Math.max(0, 8 - before.length - after.length)).fill(0), ...after];
+}
+
+/**
+ * The IPv4 address an IPv6 address carries at a fixed place, or null: IPv4-mapped (::ffff:a.b.c.d),
+ * SIIT (::ffff:0:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64's well-known prefix
+ * (64:ff9b::a.b.c.d) and 6to4 (2002:aabb:ccdd::). Each reaches, or names, that IPv4 host.
+ */
+export function embeddedIpv4(address: string): string | null {
+  const g = ipv6Groups(address);
+  const zero = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  const v4 = (hi = 0, lo = 0) => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  if (zero(0, 5) && g[5] === 0xffff) {
+    return v4(g[6], g[7]);
+  }
+  if (zero(0, 4) && g[4] === 0xffff && g[5] === 0) {
+    return v4(g[6], g[7]);
+  }
+  // ::a.b.c.d, but not :: and ::1 (refused as such), nor the rest of ::/112.
+  if (zero(0, 6) && g[6] !== 0) {
+    return v4(g[6], g[7]);
+  }
+  if (g[0] === 0x64 && g[1] === 0xff9b && zero(2, 6)) {
+    return v4(g[6], g[7]);
+  }
+  if (g[0] === 0x2002) {
+    return v4(g[1], g[2]);
+  }
+  return null;
+}
 
 /** Parses `LX_EGRESS_ALLOW`; throws on an entry that is neither an address, a CIDR range nor a host name. */
 export function parseEgressAllow(value: string | undefined): EgressPolicy {
@@ -90,11 +146,24 @@ export function refusal(policy: EgressPolicy, address: string): string | null {
     return `${address} is not an address`;
   }
   const type = version === 4 ? "ipv4" : "ipv6";
-  if (!BLOCKED.check(address, type) || policy.allow.check(address, type)) {
+  if (policy.allow.check(address, type)) {
     return null;
   }
-  return `${address} is a private or local address (LX_EGRESS_ALLOW lists the ones tenants' URLs may reach)`;
+  if (version === 6) {
+    const inner = embeddedIpv4(address);
+    if (inner !== null) {
+      return refusal(policy, inner) === null ? null : `${address} carries ${inner}, ${REFUSED_ADDRESS}`;
+    }
+    if (GLOBAL_UNICAST.check(address, "ipv6") && !BLOCKED.check(address, "ipv6")) {
+      return null;
+    }
+  } else if (!BLOCKED.check(address, "ipv4")) {
+    return null;
+  }
+  return `${address} is ${REFUSED_ADDRESS}`;
 }
+
+const REFUSED_ADDRESS = "a private or local address (LX_EGRESS_ALLOW lists the ones tenants' URLs may reach)";
 
 /** A refused destination: not retried, and its message names the address, never the URL (which may hold a token). */
 export class EgressRefused extends Error {
@@ -209,4 +278,60 @@ export function assertCrmTokenDestination(backend: CrmTokenBackend, url: string)
   throw new EgressRefused(
     `refused: the CRM token goes only to https on ${CRM_API_HOSTS[backend].label}, not to ${parsed.protocol}//${parsed.host} (LX_EGRESS_ALLOW lists other destinations)`,
   );
+}
+
+/**
+ * The most of an answer the worker reads from a tenant's URL: 256 KiB. Every answer these calls
+ * expect is small JSON — a deal Pipedrive or RD Station created (a few KiB), a day's slots, an
+ * acknowledgement — and what is read goes to the model (which gets at most MAX_TOOL_OUTPUT_CHARS of
+ * it, generate.ts) or to a jsonb column. Held to 256 KiB, the worker's 64 concurrent jobs buffer
+ * 16 MiB at most, where an unbounded read let one receiver stream hundreds of MiB into the shared
+ * process within the 10 s timeout.
+ */
+export const MAX_RESPONSE_BYTES = 256 * 1024;
+
+/** An answer past the cap: not read further (the connection is dropped), nor retried. */
+export class ResponseTooLarge extends Error {
+  override name = "ResponseTooLarge";
+}
+
+/**
+ * The body of `res` as text, read as a stream up to `maxBytes`. Past it (a content-length saying so,
+ * or the bytes themselves), the stream is cancelled, which closes the connection, and: `truncate`
+ * false (an answer the caller would use) throws ResponseTooLarge; true (an error page, quoted only by
+ * its start) returns what was read.
+ */
+export async function readBodyCapped(res: Response, opts: { maxBytes?: number; truncate?: boolean } = {}): Promise<string> {
+  const maxBytes = opts.maxBytes ?? MAX_RESPONSE_BYTES;
+  const tooLarge = (how: string) =>
+    new ResponseTooLarge(`the answer is larger than ${maxBytes >= 1024 ? `${Math.floor(maxBytes / 1024)} KiB` : `${maxBytes} bytes`} (${how}); not read further`);
+  const declared = Number(res.headers.get("content-length") ?? Number.NaN);
+  if (!opts.truncate && Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw tooLarge(`content-length ${declared}`);
+  }
+  if (!res.body) {
+    return "";
+  }
+  // undici types the stream's chunks as any; they are bytes.
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    if (total + value.byteLength > maxBytes) {
+      chunks.push(value.subarray(0, maxBytes - total));
+      await reader.cancel().catch(() => undefined);
+      if (!opts.truncate) {
+        throw tooLarge(`over ${total + value.byteLength} bytes`);
+      }
+      break;
+    }
+    total += value.byteLength;
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }

@@ -31,6 +31,34 @@ export function toolLogFields(call: LlmToolCall, outcome: ToolOutcome): {
   };
 }
 
+/**
+ * The most of one tool's answer the model gets, in characters of JSON (about 4,000 tokens): a
+ * tenant's calendar or CRM answers with what it likes (up to MAX_RESPONSE_BYTES, egress.ts), and
+ * every later round of the reply sends the model the whole conversation again.
+ */
+export const MAX_TOOL_OUTPUT_CHARS = 16_000;
+
+/**
+ * `value` as JSON of at most `maxChars`: as is when it fits, else
+ * `{"truncated":true,"chars":<its length>,"start":"<its first characters>"}` — still JSON, and
+ * saying it was cut. For a tool's answer to the model, and for what the database keeps of one.
+ */
+export function boundedJson(value: unknown, maxChars = MAX_TOOL_OUTPUT_CHARS): string {
+  const text = JSON.stringify(value) ?? "null";
+  if (text.length <= maxChars) {
+    return text;
+  }
+  let keep = maxChars;
+  for (;;) {
+    // Escaping can lengthen the start: cut again by the overflow until it fits.
+    const cut = JSON.stringify({ truncated: true, chars: text.length, start: text.slice(0, Math.max(0, keep)) });
+    if (cut.length <= maxChars || keep <= 0) {
+      return cut;
+    }
+    keep -= cut.length - maxChars;
+  }
+}
+
 export type GenerationMetrics = {
   llm: (p: { provider: string; ms: number; tokensIn: number; tokensOut: number; ok: boolean }) => void;
 };
@@ -116,7 +144,7 @@ export async function generateReply(p: {
       if (outcome.handoff) {
         out.handoffReason = outcome.handoff;
       }
-      p.turns.push({ role: "tool", toolCallId: call.id, name: call.name, content: JSON.stringify(outcome.output) });
+      p.turns.push({ role: "tool", toolCallId: call.id, name: call.name, content: boundedJson(outcome.output) });
     }
     if (out.handoffReason) {
       break;

@@ -5,15 +5,19 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "@lx/db/client";
 import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
-import { EgressRefused, egressFetch } from "./egress.ts";
+import { EgressRefused, egressFetch, readBodyCapped, ResponseTooLarge } from "./egress.ts";
 
 /**
  * Outgoing webhooks (tool backends, handoff notices), per CONTRACT.md: JSON body,
  * `X-LX-Signature: sha256=<hex HMAC-SHA256 of the raw body with the tenant's webhook secret>`
  * (and, for the overlap after a rotation, `X-LX-Signature-Previous`: the same with the secret replaced),
  * `X-LX-Request-Id`, 10 s timeout, at most 2 retries on timeout/5xx/network errors with the same
- * request id (the receiver can deduplicate on it). The URL is a tenant's: it goes through the egress
- * guard (egress.ts: no private or local addresses unless allowed, no redirects).
+ * request id (the receiver can deduplicate on it). Each attempt is stamped with its own time, signed:
+ * `"sentAt"` (ISO-8601, UTC) added to the JSON body, and the same string in `X-LX-Timestamp`, so a
+ * receiver refuses a captured call replayed later (too old) and dedupes retries on the request id.
+ * The URL is a tenant's: it goes through the egress guard (egress.ts: no private or local addresses
+ * unless allowed, no redirects), and its answer is read up to MAX_RESPONSE_BYTES (256 KiB): past it
+ * the call fails as `too_large`, not retried.
  */
 export type OutgoingResult =
   | { ok: true; status: number; json: unknown; attempts: number }
@@ -33,9 +37,10 @@ export type OutgoingResult =
 
 /**
  * How a call to a tenant's system failed: an HTTP error (a redirect included), no answer in time, no
- * connection, not set up, or a destination the egress guard refuses.
+ * connection, not set up, a destination the egress guard refuses, or an answer past
+ * MAX_RESPONSE_BYTES (egress.ts).
  */
-export type OutgoingFailureKind = "http" | "timeout" | "network" | "not_configured" | "refused";
+export type OutgoingFailureKind = "http" | "timeout" | "network" | "not_configured" | "refused" | "too_large";
 
 /**
  * What a log line says of a failed call to a tenant's system (its n8n or Make webhook, Pipedrive, RD
@@ -54,6 +59,9 @@ export function thrownKind(err: unknown): OutgoingFailureKind {
   if (err instanceof EgressRefused) {
     return "refused";
   }
+  if (err instanceof ResponseTooLarge) {
+    return "too_large";
+  }
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError") ? "timeout" : "network";
 }
 
@@ -71,27 +79,33 @@ export async function postSignedWebhook(p: {
    */
   previousSecret?: string | null;
   requestId: string;
+  /** The JSON body, without `sentAt`: each attempt adds its own. */
   body: Record<string, unknown>;
   timeoutMs?: number;
   retries?: number;
   backoffMs?: number;
+  /** The clock of `sentAt` (tests). */
+  now?: () => Date;
 }): Promise<OutgoingResult> {
-  const raw = JSON.stringify(p.body);
-  const signatures: Record<string, string> = { "x-lx-signature": signatureOf(p.secret, raw) };
-  if (p.previousSecret) {
-    signatures["x-lx-signature-previous"] = signatureOf(p.previousSecret, raw);
-  }
   const retries = p.retries ?? 2;
   let last: OutgoingResult = { ok: false, status: null, kind: "network", error: "not sent", attempts: 0, retryable: true };
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    // A retry keeps its request id but says when it was sent: the timestamp is inside what is signed.
+    const sentAt = (p.now?.() ?? new Date()).toISOString();
+    const raw = JSON.stringify({ ...p.body, sentAt });
+    const signatures: Record<string, string> = { "x-lx-signature": signatureOf(p.secret, raw) };
+    if (p.previousSecret) {
+      signatures["x-lx-signature-previous"] = signatureOf(p.previousSecret, raw);
+    }
     try {
       const res = await egressFetch(p.url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...signatures, "x-lx-request-id": p.requestId },
+        headers: { "content-type": "application/json", ...signatures, "x-lx-request-id": p.requestId, "x-lx-timestamp": sentAt },
         body: raw,
         signal: AbortSignal.timeout(p.timeoutMs ?? 10_000),
       });
-      const text = await res.text();
+      // An error answer is quoted by its start only: no more of it is read.
+      const text = await readBodyCapped(res, res.ok ? {} : { maxBytes: 1024, truncate: true });
       if (res.ok) {
         let json: unknown = null;
         try {
@@ -123,9 +137,9 @@ export async function postSignedWebhook(p: {
         kind,
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
         attempts: attempt,
-        retryable: kind !== "refused",
+        retryable: kind !== "refused" && kind !== "too_large",
       };
-      if (kind === "refused") {
+      if (!last.retryable) {
         return last;
       }
     }

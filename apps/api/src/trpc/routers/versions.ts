@@ -24,7 +24,7 @@ import {
   ZRollbackVersionInput,
 } from "@lx/shared/schemas";
 
-import { iso, toBundleSummary, toVersionDetailDto, toVersionDto } from "../dto.ts";
+import { iso, toBundleSummary, toVersionDetailDto, toVersionDto, withIntegrationOrigins } from "../dto.ts";
 import { tenantOperatorProcedure, tenantReadProcedure } from "../init.ts";
 
 /** Activation result as the console shows it. */
@@ -40,7 +40,10 @@ export const versionsRouter = {
     return rows.map(toVersionDto);
   }),
 
-  /** One version with its spec and bundle summary (operators, or the tenant's client). */
+  /**
+   * One version with its spec and bundle summary (operators, or the tenant's client, who reads the
+   * tenant's integration URLs — handoff notice, n8n webhooks, CRM base URL — as their origin only).
+   */
   byVersion: tenantReadProcedure.input(ZGetVersionInput).query(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
     const row = await getVersionDetail(ctx.db, {
@@ -49,13 +52,14 @@ export const versionsRouter = {
       agentSlug: agent.slug,
       version: input.version,
     });
-    return toVersionDetailDto(row, agent.activeVersionId === row.id);
+    // A client sees the tenant's integration URLs as their origin only (dto.ts withIntegrationOrigins).
+    return toVersionDetailDto(row, agent.activeVersionId === row.id, ctx.session.user.role);
   }),
 
   /**
    * What a version changes against the version live before it (prompt line diff + structured config
    * diff), with the test run behind its gate: what the tenant's client reviews before approving
-   * (operators, or the tenant's client; read-only).
+   * (operators, or the tenant's client; read-only; a client reads integration URLs as their origin).
    */
   changes: tenantReadProcedure.input(ZGetVersionInput).query(async ({ ctx, input }) => {
     const agent = await requireAgent(ctx.db, { tenantId: ctx.tenant.id, slug: input.agentSlug });
@@ -65,8 +69,20 @@ export const versionsRouter = {
       agentSlug: agent.slug,
       version: input.version,
     });
+    const diff =
+      ctx.session.user.role === "client"
+        ? {
+            ...changes.diff,
+            config: changes.diff.config.map((c) => ({
+              ...c,
+              before: withIntegrationOrigins(c.before, c.path),
+              after: withIntegrationOrigins(c.after, c.path),
+            })),
+          }
+        : changes.diff;
     return {
       ...changes,
+      diff,
       gateRun: changes.gateRun ? { ...changes.gateRun, finishedAt: iso(changes.gateRun.finishedAt) } : null,
     };
   }),
