@@ -24,7 +24,7 @@ import {
   ZMetaWebhook,
   type TMetaChangeValue,
 } from "@lx/shared";
-import { SERVICE_WINDOW_MS, WINDOWED_OUTBOX_KINDS } from "@lx/shared/domain";
+import { ANSWER_MAX_AGE_MS, WINDOWED_OUTBOX_KINDS } from "@lx/shared/domain";
 
 import type { Logger } from "../logger.ts";
 
@@ -56,14 +56,6 @@ function parseTimestamp(ts: string | undefined, receivedAt: Date = new Date()): 
   const n = ts ? Number(ts) : NaN;
   return Number.isFinite(n) && n > 0 ? new Date(n * 1000) : receivedAt;
 }
-
-/**
- * A customer message older than this when it reaches us is stored and shown in the inbox, but not
- * answered (`message.too_old_to_answer`): Meta redelivers a webhook it could not deliver for up to 7
- * days, and after an outage it replays the whole backlog — an answer a day or more late is worse than
- * none, and past 24 hours the service window is closed anyway, so it could only be a paid template.
- */
-export const ANSWER_MAX_AGE_MS = SERVICE_WINDOW_MS;
 
 type InboundJob = { key: string; run: () => Promise<void> };
 

@@ -1,13 +1,12 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 
-import { insertAuditEvent } from "@lx/db/queries";
+import { asSentBody, insertAuditEvent, lastSendJoin, sendReachedCustomer } from "@lx/db/queries";
 import type { SecretKeys } from "@lx/shared/crypto";
 
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
 import { failureLogFields, postSignedWebhook, webhookParty, webhookSecrets } from "./outgoing-webhook.ts";
-import { asSentBody, lastSendJoin, reachedCustomer } from "./reply.ts";
 
 const ZNotifyPayload = z.object({
   handoffId: z.string().optional(),
@@ -36,19 +35,19 @@ export async function handleHandoffNotify(ctx: JobContext, deps: { secretKey: Se
   if (!secrets) {
     throw new PermanentJobError(`tenant ${c.tenant_slug} has no webhook secret`);
   }
-  // What the customer and the bot said, as the customer saw it (the model's context rule, reply.ts):
+  // What the customer and the bot said, as the customer saw it (@lx/db delivery.ts, as for the model's context):
   // a reply whose send never reached them is left out, one replaced by a template reads as it.
   const turns = await ctx.db.execute<{ author: string; body: string; at: string }>(sql`
-    select author, body, created_at::text as at from (
-      select s.id, s.author, ${asSentBody} as body, s.created_at
+    select author, body, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from (
+      select s.id, s.author, ${asSentBody("s")} as body, s.created_at
       from (
         select id, author, body, type, direction, created_at from messages
         where conversation_id = ${p.conversationId}::uuid and type <> 'note'
         order by id desc
         offset 0
       ) s
-      ${lastSendJoin}
-      where ${reachedCustomer}
+      ${lastSendJoin("s")}
+      where ${sendReachedCustomer}
       order by s.id desc limit 10
     ) r order by id`);
   // The reason is read now, from the handoff, not copied into the job: a job's payload holds no

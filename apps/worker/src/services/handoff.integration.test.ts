@@ -58,6 +58,9 @@ describe("human handoff", () => {
     expect(body.recentTurns.map((t) => t.text)).toContain("Quero falar com um ATENDENTE, por favor!");
     expect(body.recentTurns.map((t) => t.text)).toContain("Oi, qual o preço da consulta?");
     expect(body.recentTurns.map((t) => t.text)).not.toContain(firstReply);
+    // Each turn's time in ISO 8601 (UTC), as every time in the payloads: not PostgreSQL's text.
+    const ats = (body as unknown as { recentTurns: { at: string }[] }).recentTurns.map((t) => t.at);
+    expect(ats.every((at) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(at) && new Date(at).toISOString() === at)).toBe(true);
     // The reason, read from the handoff when the notice is sent (the job's payload carries no customer text).
     const [handoff] = await db.execute<{ reason: string }>(sql`
       select h.reason from handoffs h join conversations c on c.id = h.conversation_id where c.customer_key = '5511970000001'`);

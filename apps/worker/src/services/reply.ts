@@ -3,13 +3,18 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Executor, Transaction } from "@lx/db/client";
 import type { MenuState, TenantRouting } from "@lx/db/schema";
 import type { SecretKeys } from "@lx/shared/crypto";
+import { ANSWER_MAX_AGE_MS } from "@lx/shared/domain";
 import {
   answerReminder,
   enqueueMarkRead,
   enqueueOutboundInteractive,
   enqueueOutboundText,
+  asSentBody,
   insertAuditEvent,
+  isoText,
+  lastSendJoin,
   outboundCtes,
+  sendReachedCustomer,
   startHandoff,
   type OutboundText,
   type HandoffStart,
@@ -52,6 +57,13 @@ type ReplyTarget = {
   messageId: number;
   body: string;
   metaMessageId: string | null;
+  /**
+   * When the customer sent the message (Meta's timestamp, never later than its arrival) and how old it
+   * is now, and how long ago it arrived: a job run a day late (the workers were down) does not answer.
+   */
+  sentAt: string;
+  ageMs: number;
+  queuedMs: number;
   conversationId: string;
   tenantId: string;
   /** `active`, or `paused` / `archived`: the bot is silent on the tenant's Meta numbers (not its sandbox ones). */
@@ -87,6 +99,9 @@ type TargetRow = {
   message_id: string | number;
   body: string;
   meta_message_id: string | null;
+  sent_at: string;
+  age_ms: number;
+  queued_ms: number;
   conversation_id: string;
   tenant_id: string;
   tenant_status: string;
@@ -135,14 +150,18 @@ async function loadTargets(db: Executor, messageIds: readonly number[]): Promise
     return out;
   }
   const ids = `{${messageIds.map((id) => Math.trunc(id)).join(",")}}`;
+  const sent = sentAtSql("m");
   const rows = await db.execute<TargetRow>(sql`
     select m.id as message_id, m.body, m.meta_message_id, c.id as conversation_id, c.tenant_id, t.status as tenant_status,
+           ${isoText(sent.at)} as sent_at, extract(epoch from now() - ${sent.at}) * 1000 as age_ms,
+           extract(epoch from now() - m.created_at) * 1000 as queued_ms,
            n.kind as number_kind, c.mode,
            c.summary, c.summary_up_to_message_id, c.customer_key, c.phone_number_id as number_id, c.agent_id as conversation_agent_id,
            t.routing, c.menu_state, r.agent_id, a.active_version_id,
            exists (
+             -- A reply is written after what it answers (o.id > m.id): the index range starts at m.
              select 1 from messages o
-             where o.conversation_id = c.id and o.direction = 'out' and o.answers_up_to_id >= m.id
+             where o.conversation_id = c.id and o.id > m.id and o.direction = 'out' and o.answers_up_to_id >= m.id
            ) as already_answered,
            (select array_agg(b.blocked order by b.id desc) from (
               select o.id, coalesce(o.policy_verdicts @> '[{"action":"block"}]'::jsonb, false) as blocked
@@ -160,6 +179,7 @@ async function loadTargets(db: Executor, messageIds: readonly number[]): Promise
       select coalesce(c.agent_id, case when t.routing->>'mode' = 'menu' then null else n.agent_id end) as agent_id
     ) r
     left join agents a on a.id = r.agent_id
+    ${sent.join}
     left join lateral (
       select i.id, i.created_at, i.body from messages i
       where i.conversation_id = c.id and i.direction = 'in' order by i.id desc limit 1
@@ -177,6 +197,27 @@ async function loadTargets(db: Executor, messageIds: readonly number[]): Promise
   return out;
 }
 
+/**
+ * When the customer sent message `m` (a messages alias), as the webhook's ingest judged it: Meta's
+ * timestamp from the stored webhook payload (one probe of its unique key), but never later than the
+ * message's arrival (`created_at`), which stands in when the payload has none (expired, or not
+ * Meta's: the test chat).
+ */
+function sentAtSql(message: string): { join: SQL; at: SQL } {
+  const m = sql.identifier(message);
+  return {
+    join: sql`
+    left join lateral (
+      select to_timestamp((e.payload #>> '{message,timestamp}')::double precision) as at
+      from webhook_events e
+      where ${m}.direction = 'in' and ${m}.meta_message_id is not null
+        and e.tenant_id = ${m}.tenant_id and e.meta_message_id = ${m}.meta_message_id and e.kind = 'message'
+        and e.payload #>> '{message,timestamp}' ~ '^[0-9]{1,11}$'
+    ) meta_sent on true`,
+    at: sql`least(${m}.created_at, coalesce(meta_sent.at, ${m}.created_at))`,
+  };
+}
+
 function targetOf(r: TargetRow): ReplyTarget {
   let blocks = 0;
   for (const blocked of r.recent_blocks ?? []) {
@@ -189,6 +230,9 @@ function targetOf(r: TargetRow): ReplyTarget {
     messageId: Number(r.message_id),
     body: r.body,
     metaMessageId: r.meta_message_id,
+    sentAt: r.sent_at,
+    ageMs: Number(r.age_ms),
+    queuedMs: Number(r.queued_ms),
     conversationId: r.conversation_id,
     tenantId: r.tenant_id,
     tenantStatus: r.tenant_status,
@@ -231,10 +275,15 @@ async function loadHistory(
   upToId: number,
   limit: number,
 ): Promise<{ turns: LlmTurn[]; full: boolean }> {
-  const rows = await db.execute<HistoryRow>(sql`
-    select author, body from (${recentTurnsSql(sql`${conversationId}::uuid`, sql`${upToId}::bigint`, sql`${limit}::int`)}) recent
-    order by pos, sub, id`);
+  const rows = await db.execute<HistoryRow>(historySql(conversationId, upToId, limit));
   return toTurns(rows, limit);
+}
+
+/** loadHistory's statement (bench/probes/reply-context.ts measures it). */
+export function historySql(conversationId: string, upToId: number, limit: number): SQL {
+  return sql`
+    select author, body from (${recentTurnsSql(sql`${conversationId}::uuid`, sql`${upToId}::bigint`, sql`${limit}::int`)}) recent
+    order by pos, sub, id`;
 }
 
 /**
@@ -243,68 +292,60 @@ async function loadHistory(
  * `asOf`: only what had been sent when `upTo` was answered (a replay: the reply to `upTo` and
  * everything after it exist now, but did not then).
  *
- * Turns are what the customer got (see asSentBody): a reply whose send never reached them is left
- * out, and one the 24-hour rule replaced by a template reads as that template. The filter sits above
- * the sort (`offset 0` keeps it there), so the limit stops it: one outbox probe per turn kept or
- * left out, not one per outgoing message of the conversation.
+ * Turns are what the customer got (@lx/db delivery.ts): a reply whose send never reached them is
+ * left out, and one the 24-hour rule replaced by a template reads as that template.
+ *
+ * It reads only the end of the conversation, whatever its length: it used to read and sort the whole
+ * conversation (bench/probes/reply-context.ts). A turn's place `pos` is never past its own id (a
+ * reply is written after the message it answers), so once the turns read newest id first hold
+ * `limit` kept ones reaching back to place P, the latest `limit` by place all have an id of P or
+ * more: the walk goes back one row at a time through messages_conversation_idx (one outbox probe
+ * each) and stops at the first row below P, and only those rows are put in conversation order.
+ * A walk of ordered `LIMIT 1` steps, as the queue's claim (claim.ts), so that no statistics can
+ * plan it otherwise: as one ordered, limited scan it was planned on the primary key (a conversation
+ * that was most of the table: every newer message of every conversation read) or as a bitmap scan
+ * of the whole conversation plus a sort (the statistics of an average one).
  */
 export function recentTurnsSql(conversation: SQL, upTo: SQL, limit: SQL, asOf = false): SQL {
-  const outs = asOf ? sql`o.direction = 'out' and coalesce(o.answers_up_to_id, o.id) < ${upTo}` : sql`o.direction = 'out'`;
-  return sql`
-    select s.id, s.author, ${asSentBody} as body, s.pos, s.sub
+  const kept = asOf
+    ? sql`((k.direction = 'out' and coalesce(k.answers_up_to_id, k.id) < ${upTo}) or k.id <= ${upTo})`
+    : sql`(k.direction = 'out' or k.id <= ${upTo})`;
+  // The conversation's next kept row below id `before`, in the index's own order: by the row
+  // (conversation_id, id), which no other index serves. The row found may be the end of the
+  // conversation before it in the index (then the walk stops: `t.conversation_id = …` below).
+  const turn = (before: SQL) => sql`
+    select k.id, k.conversation_id, k.author, k.body, k.type, k.direction, coalesce(k.answers_up_to_id, k.id) as pos,
+           case when k.answers_up_to_id is null then 0 else 1 end as sub,
+           ob.kind as send_kind, ob.status as send_status, ob.payload as send_payload, ob.tenant_id as send_tenant_id,
+           ${sendReachedCustomer} as reached
     from (
-      select o.id, o.author, o.body, o.type, o.direction, coalesce(o.answers_up_to_id, o.id) as pos,
-             case when o.answers_up_to_id is null then 0 else 1 end as sub
-      from messages o
-      where o.conversation_id = ${conversation} and (${outs} or o.id <= ${upTo})
-      order by pos desc, sub desc, o.id desc
-      offset 0
-    ) s
-    ${lastSendJoin}
-    where ${reachedCustomer}
+      select k.* from messages k
+      where (k.conversation_id, k.id) < (${conversation}, ${before})
+        and (k.conversation_id <> ${conversation} or ${kept})
+      order by k.conversation_id desc, k.id desc limit 1
+    ) k
+    ${lastSendJoin("k")}`;
+  // n: the kept turns so far; p: the lowest place among the first `limit` of them.
+  return sql`
+    with recursive walk as (
+      (select t.*, t.reached::int as n, case when t.reached then t.pos end as p
+       from (${turn(sql`9223372036854775807::bigint`)}) t
+       where t.conversation_id = ${conversation})
+      union all
+      (select t.*, w.n + t.reached::int, case when t.reached and w.n < ${limit} then least(w.p, t.pos) else w.p end
+       from walk w
+       cross join lateral (${turn(sql`w.id`)}) t
+       where t.conversation_id = ${conversation} and (w.n < ${limit} or t.id >= w.p))
+    )
+    select s.id, s.author, ${asSentBody("s")} as body, s.pos, s.sub
+    from walk s
+    cross join lateral (
+      select s.send_kind as kind, s.send_status as status, s.send_payload as payload, s.send_tenant_id as tenant_id
+    ) ob
+    where s.reached
     order by s.pos desc, s.sub desc, s.id desc
     limit ${limit}`;
 }
-
-/**
- * An outgoing message's latest send (`ob`), for rows `s` (id, direction): the one that counts, since
- * a 131047 reported in a failed status queues the message again as a new row. One probe of
- * outbox_messages_message_idx; nothing for the customer's own messages.
- */
-export const lastSendJoin = sql`
-    left join lateral (
-      select ob.kind, ob.status, ob.payload, ob.tenant_id from outbox_messages ob
-      where s.direction = 'out' and ob.message_id = s.id
-      order by ob.id desc limit 1
-    ) ob on true`;
-
-/**
- * The message reached the customer, or most likely will: no send (the customer's messages, the
- * model's context notes), or one not given up on. Blocked (24-hour rule, no template), dead
- * (dead-lettered), cancelled (stale after a handoff, or erased) and failed (Meta's failed status)
- * sends never arrived. Queued, sending and ambiguous ones are kept: they go, or are re-sent.
- */
-export const reachedCustomer = sql`(ob.status is null or ob.status not in ('blocked', 'dead', 'cancelled', 'failed'))`;
-
-/** A template's positional placeholder (`{{1}}`), and the same capturing its number. */
-const PLACEHOLDER = String.raw`\{\{\s*\d+\s*\}\}`;
-const PLACEHOLDER_NUMBER = String.raw`\{\{\s*(\d+)\s*\}\}`;
-
-/**
- * What the customer read (rows `s` with body and type, their send `ob`): a free-form reply the 24-hour
- * rule replaced by the re-engagement template (settle.ts rewriteAsTemplate) reads as that template's
- * text with the parameters it was sent with — `[template <name>]` if the template is gone.
- */
-export const asSentBody = sql`case when ob.kind = 'template' and s.type <> 'template' then coalesce((
-      select string_agg(part.piece || coalesce(
-               jsonb_path_query_first(ob.payload, '$.template.components[*] ? (@.type == "body").parameters')
-                 -> (ph.m[1]::int - 1) ->> 'text', ''), '' order by part.n)
-      from templates t
-      cross join lateral regexp_split_to_table(t.body, ${PLACEHOLDER}) with ordinality part(piece, n)
-      left join lateral regexp_matches(t.body, ${PLACEHOLDER_NUMBER}, 'g') with ordinality ph(m, n) on ph.n = part.n
-      where t.tenant_id = ob.tenant_id and t.name = ob.payload -> 'template' ->> 'name'
-        and t.language = ob.payload -> 'template' -> 'language' ->> 'code'
-    ), '[template ' || (ob.payload -> 'template' ->> 'name') || ']') else s.body end`;
 
 /** History rows (oldest first) as the model's turns. */
 export function toTurns(rows: readonly HistoryRow[], limit: number): { turns: LlmTurn[]; full: boolean } {
@@ -352,6 +393,31 @@ export async function handleReply(ctx: JobContext, deps: ReplyDeps): Promise<voi
     // nobody is answered by the bot, not even with a read receipt. Sandbox numbers keep answering.
     deps.metrics?.reply({ outcome: "tenant_paused" });
     logger.info({ tenantStatus: t.tenantStatus }, "tenant paused: the bot stays silent");
+    return;
+  }
+  if (t.ageMs > ANSWER_MAX_AGE_MS) {
+    // The job ran a day or more after the message (the workers were down, or the queue was stuck):
+    // the same rule as the webhook's ingest for a message that arrives that old. No model call, no
+    // send (past 24 hours it could only be a paid template answering a stale question), and no read
+    // receipt either (the ingest sends none for such a message; blue ticks a day late with no answer
+    // read as being ignored). The message stays in the inbox for a human. Whatever the
+    // conversation's mode: a human who has it answers it there. Judged by the job's own message: in
+    // a burst, a newer message of the customer's is answered by its own job (bursts answer up to
+    // the customer's latest message), and the audit says this one was not.
+    const ageHours = Math.floor(t.ageMs / 3_600_000);
+    const queuedHours = Math.floor(t.queuedMs / 3_600_000);
+    await ctx.finish(async (tx) => {
+      await insertAuditEvent(tx, {
+        tenantId: t.tenantId,
+        actor: { type: "worker", label: ctx.workerId },
+        type: "message.too_old_to_answer",
+        subjectType: "conversation",
+        subjectId: t.conversationId,
+        data: { stage: "run", messageId: t.messageId, metaMessageId: t.metaMessageId, sentAt: t.sentAt, ageHours, queuedHours, jobId: job.id },
+      });
+    });
+    deps.metrics?.reply({ outcome: "too_old" });
+    logger.info({ messageId: t.messageId, ageHours, queuedHours }, "message too old to answer when its job ran: not answered");
     return;
   }
   if (t.mode !== "bot") {

@@ -1,13 +1,13 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 
+import { asSentBody, lastSendJoin, sendReachedCustomer } from "@lx/db/queries";
 import type { CompiledAgentBundle } from "@lx/shared";
 
 import type { ModelChoice } from "../llm/index.ts";
 import type { JobContext } from "../queue/runner.ts";
 import { PermanentJobError } from "../queue/runner.ts";
 import type { BundleCache } from "./bundle-cache.ts";
-import { asSentBody, lastSendJoin, reachedCustomer } from "./reply.ts";
 
 export const SUMMARIZE_MARKER = "[summarize]";
 
@@ -45,10 +45,10 @@ export async function handleSummarize(
   // The turns as the customer got them, as the reply context reads them (reply.ts recentTurnsSql):
   // without replies never delivered, a reply sent as a template as that template's text.
   const rows = await ctx.db.execute<{ id: string | number; author: string; body: string }>(sql`
-    select s.id, s.author, ${asSentBody} as body
+    select s.id, s.author, ${asSentBody("s")} as body
     from messages s
-    ${lastSendJoin}
-    where s.conversation_id = ${conversationId}::uuid and s.id > ${c.up_to ?? 0} and s.type <> 'note' and ${reachedCustomer}
+    ${lastSendJoin("s")}
+    where s.conversation_id = ${conversationId}::uuid and s.id > ${c.up_to ?? 0} and s.type <> 'note' and ${sendReachedCustomer}
     order by s.id`);
   const toFold = rows.slice(0, Math.max(0, rows.length - bundle.context.recentMessages));
   const last = toFold.at(-1);

@@ -10,6 +10,7 @@ export * from "./auth.ts";
 export * from "./agents.ts";
 export * from "./handoff.ts";
 export * from "./conversations.ts";
+export * from "./delivery.ts";
 export * from "./operations.ts";
 export * from "./setup.ts";
 export * from "./metrics.ts";

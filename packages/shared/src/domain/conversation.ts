@@ -10,6 +10,16 @@ export const WHATSAPP_TEXT_LIMIT = 4096;
 export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * A customer message older than this is stored and shown in the inbox, but not answered by the bot
+ * (audited `message.too_old_to_answer`): an answer a day or more late is worse than none, and past
+ * 24 hours the service window is closed anyway, so it could only be a paid template. Checked twice:
+ * when the message arrives (apps/api webhook.ts: Meta redelivers for up to 7 days, and replays its
+ * backlog after an outage) and when its reply job runs (apps/worker reply.ts: jobs queued while the
+ * workers were down). The age counts from Meta's timestamp of the message.
+ */
+export const ANSWER_MAX_AGE_MS = SERVICE_WINDOW_MS;
+
+/**
  * The outbox kinds the service window governs (outbox_messages.kind): outside it the sender sends
  * the agent's re-engagement template in their place, or blocks them; a 131047 from Meta re-routes
  * them the same way. Templates and read receipts go whatever the window.
