@@ -14,6 +14,12 @@ const ZWorkerEnv = z.object({
   META_GRAPH_URL: z.url().default("https://graph.facebook.com"),
   META_API_VERSION: z.string().regex(/^v\d+\.\d+$/).default("v23.0"),
   LX_LLM: z.enum(["auto", "offline"]).default("auto"),
+  /**
+   * Under LX_LLM=auto, an agent whose provider has no credentials (no key, no base URL): `fail` (its
+   * replies fail at once, naming the key, and the conversation goes to a human) or `offline` (the
+   * offline responder; what `pnpm start` sets).
+   */
+  LX_LLM_FALLBACK: z.enum(["fail", "offline"]).default("fail"),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.url().optional(),
   ANTHROPIC_API_KEY: z.string().optional(),

@@ -39,6 +39,7 @@ const worker = await startWorker({
     openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
   },
+    fallback: env.LX_LLM_FALLBACK,
   graph: { baseUrl: env.META_GRAPH_URL, apiVersion: env.META_API_VERSION, sandboxBaseUrl: env.SANDBOX_GRAPH_URL },
   metrics,
   tuning: {

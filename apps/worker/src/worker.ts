@@ -12,7 +12,7 @@ import {
 } from "@lx/db/queries";
 import type { SecretKeys } from "@lx/shared/crypto";
 
-import { createLlmRouter, type LlmConfig } from "./llm/index.ts";
+import { createLlmRouter, logLlmAccess, type LlmConfig } from "./llm/index.ts";
 import type { Logger } from "./logger.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import { OutboxSender } from "./outbox/sender.ts";
@@ -94,6 +94,8 @@ export function createHandlers(o: WorkerOptions, bundles: BundleCache): Record<(
 /** Builds the job runner and the outbox sender of one worker process (not started). */
 export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorker {
   const logger = o.logger.child({ workerId: id });
+  // Which model providers have credentials: a warning names each key missing (its agents fail).
+  logLlmAccess(logger, o.llm);
   const bundles = new BundleCache();
   const sender = new OutboxSender({
     db: o.db,

@@ -1,4 +1,4 @@
-import { count, inArray } from "drizzle-orm";
+import { count, eq, inArray, sql } from "drizzle-orm";
 
 import type { SecretKeys } from "@lx/shared/crypto";
 
@@ -6,7 +6,7 @@ import type { Executor } from "./client.ts";
 import { applyTenantFile, type ApplyReport } from "./queries/apply.ts";
 import { SYSTEM_ACTOR } from "./queries/audit.ts";
 import { createUser } from "./queries/users.ts";
-import { tenants, users } from "./schema/index.ts";
+import { agents, agentVersions, tenants, users } from "./schema/index.ts";
 
 export const DEMO_OPERATOR = { email: "operador@lx.local", password: "lx-demo-operador" } as const;
 export const DEMO_CLIENT = { email: "cliente@haven.local", password: "lx-demo-cliente" } as const;
@@ -16,6 +16,25 @@ export async function isEmptyDatabase(db: Executor): Promise<boolean> {
   const [t] = await db.select({ n: count() }).from(tenants);
   const [u] = await db.select({ n: count() }).from(users);
   return (t?.n ?? 0) === 0 && (u?.n ?? 0) === 0;
+}
+
+/**
+ * Every agent with a live version and the model it answers with (`pnpm start` says which of them a
+ * provider without credentials leaves on the offline responder).
+ */
+export async function activeAgentModels(db: Executor): Promise<{ tenant: string; agent: string; provider: string; model: string }[]> {
+  // The compiled bundle's model: the spec's with its defaults filled in.
+  return await db
+    .select({
+      tenant: tenants.name,
+      agent: agents.name,
+      provider: sql<string>`${agentVersions.bundle} -> 'model' ->> 'provider'`,
+      model: sql<string>`${agentVersions.bundle} -> 'model' ->> 'name'`,
+    })
+    .from(agents)
+    .innerJoin(agentVersions, eq(agentVersions.id, agents.activeVersionId))
+    .innerJoin(tenants, eq(tenants.id, agents.tenantId))
+    .orderBy(tenants.name, agents.name);
 }
 
 /**

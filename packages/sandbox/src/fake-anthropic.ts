@@ -118,7 +118,7 @@ export class FakeAnthropic extends FakeLlmServer<MessagesRequestBody, FakeAnthro
     const headers = requestHeaders(c);
     const requestId = `req_${randomId(24)}`;
     const key = headers["x-api-key"] ?? /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
-    if (key === undefined || (this.options.apiKey !== undefined && key !== this.options.apiKey)) {
+    if ((key === undefined && this.options.apiKey !== null) || (typeof this.options.apiKey === "string" && key !== this.options.apiKey)) {
       return c.json(anthropicError(401, requestId, key === undefined ? "x-api-key header is required" : "invalid x-api-key"), 401);
     }
     let json: unknown;

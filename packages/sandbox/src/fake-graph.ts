@@ -28,8 +28,12 @@ import { DEFAULT_WAIT_MS, Recorder } from "./recorder.ts";
 
 /** What a failure rule makes the fake do with a request it would otherwise accept. */
 export type GraphFailure =
-  /** Answer Meta's error JSON; `status` defaults by code (400 for 100/13xxxx, 401 for 190, 429 for 4/80007/130429, 5xx for 1/2/131000/131016). */
-  | { kind: "error"; code: number; status?: number; subcode?: number; message?: string; details?: string; type?: string }
+  /**
+   * Answer Meta's error JSON; `status` defaults by code (400 for 100/13xxxx, 401 for 190, 429 for
+   * 4/80007/130429, 5xx for 1/2/131000/131016). `retryAfter`: a `Retry-After` header (as a proxy or
+   * load balancer in front of the API may send).
+   */
+  | { kind: "error"; code: number; status?: number; subcode?: number; message?: string; details?: string; type?: string; retryAfter?: string }
   /** Accept the message (a wamid is recorded, it counts as sent, statuses follow), then destroy the socket without answering. */
   | { kind: "drop-after-accept" }
   /** Answer normally after `ms`. The message is accepted (and recorded) before the delay. */
@@ -398,8 +402,8 @@ function bearerOf(header: string | undefined): string | null {
   return match?.[1]?.trim() ?? null;
 }
 
-function jsonResponse(body: unknown, status: number): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+function jsonResponse(body: unknown, status: number, headers?: Record<string, string>): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
 function describeRequest(r: GraphRequest): string {
@@ -787,6 +791,7 @@ export class FakeGraphState {
       return this.#answer(
         metaErrorBody(failure.code, { message: failure.message, details: failure.details, subcode: failure.subcode, type: failure.type }),
         status,
+        failure.retryAfter === undefined ? undefined : { "retry-after": failure.retryAfter },
       );
     }
     if (failure?.kind === "hang") {
@@ -832,9 +837,9 @@ export class FakeGraphState {
     return this.#answer(responseBody, 200);
   }
 
-  async #answer(body: unknown, status: number): Promise<Response> {
+  async #answer(body: unknown, status: number, headers?: Record<string, string>): Promise<Response> {
     await sleep(this.#latencyMs, this.#lifecycle.signal);
-    return jsonResponse(body, status);
+    return jsonResponse(body, status, headers);
   }
 
   #drop(env: unknown): Promise<Response> {

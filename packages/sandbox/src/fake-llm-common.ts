@@ -186,8 +186,11 @@ export function sseResponse(events: { event?: string; data: unknown }[], headers
 
 /** The options every fake LLM server takes. */
 export interface FakeLlmServerOptions<Body> extends FakeLlmOptions<Body>, ListenOptions {
-  /** When set, requests must carry this key; otherwise any key works. */
-  apiKey?: string;
+  /**
+   * When set, requests must carry this key; otherwise any key works. `null`: a server that needs no
+   * key (Ollama, vLLM): a request without one is answered too.
+   */
+  apiKey?: string | null;
   onLog?: LogFn;
 }
 

@@ -162,7 +162,7 @@ export class FakeOpenAI extends FakeLlmServer<ChatCompletionRequestBody, FakeOpe
   protected async handle(c: Context): Promise<Response> {
     const headers = requestHeaders(c);
     const key = /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
-    if (key === undefined || (this.options.apiKey !== undefined && key !== this.options.apiKey)) {
+    if ((key === undefined && this.options.apiKey !== null) || (typeof this.options.apiKey === "string" && key !== this.options.apiKey)) {
       return c.json(
         openAIError(401, key === undefined ? "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth." : undefined),
         401,

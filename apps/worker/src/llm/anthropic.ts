@@ -8,7 +8,7 @@ export type AnthropicOptions = SdkProviderOptions;
 
 /** Anthropic Messages through the official SDK (ANTHROPIC_BASE_URL); the SDK retries 429/5xx. */
 export function createAnthropicProvider(options: AnthropicOptions): LlmProvider {
-  const client = new Anthropic(sdkClientOptions(options));
+  const client = new Anthropic({ ...sdkClientOptions(options, "x-api-key"), authToken: null });
   return {
     name: "anthropic",
     generate: async (req: LlmRequest): Promise<LlmResponse> => {

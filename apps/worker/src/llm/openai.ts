@@ -14,7 +14,7 @@ export type OpenAiOptions = SdkProviderOptions;
  * with OPENAI_BASE_URL. The SDK retries 429/5xx and connection errors with backoff (`maxRetries`).
  */
 export function createOpenAiProvider(options: OpenAiOptions): LlmProvider {
-  const client = new OpenAI(sdkClientOptions(options));
+  const client = new OpenAI(sdkClientOptions(options, "authorization"));
   return {
     name: "openai",
     generate: async (req: LlmRequest): Promise<LlmResponse> => {

@@ -1,9 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { startFakeAnthropic, startFakeOpenAI, type FakeAnthropic, type FakeOpenAI } from "@lx/sandbox";
-import type { ToolDefinition } from "@lx/shared";
+import type { CompiledAgentBundle, ToolDefinition } from "@lx/shared";
+
+import { PermanentJobError } from "../queue/runner.ts";
 
 import { createAnthropicProvider, type AnthropicOptions } from "./anthropic.ts";
+import { createLlmRouter, LlmNotConfiguredError, logLlmAccess } from "./index.ts";
 import { createOpenAiProvider, type OpenAiOptions } from "./openai.ts";
 import type { LlmProvider, LlmRequest } from "./types.ts";
 
@@ -115,5 +118,63 @@ describe.each([
   it("reports a server that is not there as an error after its retries", async () => {
     const nowhere = make("http://127.0.0.1:9", { maxRetries: 1 });
     await expect(nowhere.generate(request())).rejects.toThrow(/connection/i);
+  });
+});
+
+/** Credentials: the key, or none at all — never a placeholder the provider answers 401 to. */
+describe("provider credentials", () => {
+  const bundleOn = (provider: "openai" | "anthropic") =>
+    ({ model: { provider, name: provider === "openai" ? "gpt-4o-mini" : "claude-haiku-4-5" }, agent: { name: "Ana", language: "pt-BR" } }) as CompiledAgentBundle;
+
+  it.each([
+    { name: "openai", start: () => startFakeOpenAI({ apiKey: null }), make: (url: string, apiKey?: string) => createOpenAiProvider({ apiKey, baseURL: `${url}/v1`, maxRetries: 0 }) },
+    { name: "anthropic", start: () => startFakeAnthropic({ apiKey: null }), make: (url: string, apiKey?: string) => createAnthropicProvider({ apiKey, baseURL: url, maxRetries: 0 }) },
+  ])("$name: the key goes in its header; a server of one's own with no key (Ollama) gets no credential header at all", async ({ start, make }) => {
+    const fake = await start();
+    try {
+      await make(fake.url, "sk-real").generate(request());
+      await make(fake.url).generate(request());
+      const [keyed, keyless] = fake.requests.map((r) => ({ authorization: r.headers.authorization, apiKey: r.headers["x-api-key"] }));
+      expect(keyed!.authorization === "Bearer sk-real" || keyed!.apiKey === "sk-real").toBe(true);
+      expect(keyless).toEqual({ authorization: undefined, apiKey: undefined });
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it("an agent whose provider has neither key nor base URL fails at once with a non-retryable error naming the key; nothing is sent", async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      const route = createLlmRouter({ mode: "auto", openai: {}, anthropic: { apiKey: "a", baseURL: "http://127.0.0.1:9" } });
+      const { provider, model } = route(bundleOn("openai"));
+      const failure = await provider.generate(request({ model })).catch((e: unknown) => e);
+      expect(failure).toBeInstanceOf(LlmNotConfiguredError);
+      expect(failure).toBeInstanceOf(PermanentJobError); // dead at once, and the reply's handoff follows
+      expect((failure as Error).message).toMatch(/^OPENAI_API_KEY is not set/);
+      expect(fake.requests).toHaveLength(0);
+      expect(route(bundleOn("anthropic")).provider.name).toBe("anthropic");
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it("with the offline fallback (pnpm start) such an agent answers with the offline responder instead", async () => {
+    const route = createLlmRouter({ mode: "auto", anthropic: { apiKey: "a" }, fallback: "offline" });
+    const { provider, model } = route(bundleOn("openai"));
+    expect(provider.name).toBe("offline");
+    expect((await provider.generate(request({ model }))).text.length).toBeGreaterThan(0);
+  });
+
+  it("the start-up log warns which provider has no key", () => {
+    const lines: { level: string; o: object; m: string }[] = [];
+    const logger = { info: (o: object, m: string) => lines.push({ level: "info", o, m }), warn: (o: object, m: string) => lines.push({ level: "warn", o, m }) };
+    logLlmAccess(logger, { mode: "auto", anthropic: { apiKey: "a" } });
+    expect(lines).toEqual([
+      {
+        level: "warn",
+        o: { llmAccess: { openai: "missing", anthropic: "key" }, missing: ["OPENAI_API_KEY"] },
+        m: "OPENAI_API_KEY not set: agents on openai models fail at once (dead-lettered, audited, handed to a human)",
+      },
+    ]);
   });
 });

@@ -15,6 +15,8 @@ export type ClaimedSend = {
   payload: Record<string, unknown>;
   attempts: number;
   maxAttempts: number;
+  /** How long ago the row was written (the database's clock): retryable failures are retried within a time budget from then. */
+  ageMs: number;
   /** The status before this claim: 'ambiguous' means no status callback came within the grace period. */
   priorStatus: string;
   metaPhoneNumberId: string;
@@ -53,6 +55,7 @@ export async function claimSends(
     payload: Record<string, unknown>;
     attempts: number;
     max_attempts: number;
+    age_ms: number;
     prior_status: string;
     meta_phone_number_id: string;
     number_kind: "meta" | "sandbox";
@@ -118,7 +121,7 @@ export async function claimSends(
     left join messages m on m.id = c.message_id
     where x.id = c.id
     returning x.id, x.tenant_id, x.conversation_id, x.phone_number_id, x.kind, x.recipient, x.payload, x.attempts,
-              x.max_attempts, c.prior_status, n.phone_number_id as meta_phone_number_id, n.kind as number_kind,
+              x.max_attempts, (extract(epoch from now() - x.created_at) * 1000)::float8 as age_ms, c.prior_status, n.phone_number_id as meta_phone_number_id, n.kind as number_kind,
               n.access_token_enc, n.updated_at::text as number_updated_at,
               cv.last_customer_message_at::text as last_customer_message_at, cv.customer_name, a.active_version_id,
               m.author, cv.mode as conversation_mode, x.read_receipt_for, d.synchronous_commit`);
@@ -132,6 +135,7 @@ export async function claimSends(
     payload: r.payload,
     attempts: r.attempts,
     maxAttempts: r.max_attempts,
+    ageMs: Number(r.age_ms),
     priorStatus: r.prior_status,
     metaPhoneNumberId: r.meta_phone_number_id,
     numberKind: r.number_kind,

@@ -10,7 +10,7 @@ import { httpAgent } from "../http.ts";
  */
 export type GraphSendResult =
   | { ok: true; wamid: string | null; httpStatus: number }
-  | { ok: false; kind: "meta"; httpStatus: number; code: number | null; message: string }
+  | { ok: false; kind: "meta"; httpStatus: number; code: number | null; message: string; retryAfterMs?: number }
   | { ok: false; kind: "unsent"; message: string }
   | { ok: false; kind: "ambiguous"; message: string };
 
@@ -70,13 +70,31 @@ export async function sendToGraph(p: {
   if (ok && !obj.error) {
     return { ok: true, wamid: obj.messages?.[0]?.id ?? null, httpStatus: res.statusCode };
   }
+  const retryAfterMs = parseRetryAfter(res.headers["retry-after"]);
   return {
     ok: false,
     kind: "meta",
     httpStatus: res.statusCode,
     code: typeof obj.error?.code === "number" ? obj.error.code : null,
     message: obj.error?.message ?? `HTTP ${res.statusCode}`,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
+}
+
+/**
+ * A `Retry-After` header (seconds, or an HTTP date) in milliseconds. Meta's Graph API itself rarely
+ * sends one, but a proxy or load balancer in front of it may, with a 429 or 503.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) {
+    return undefined;
+  }
+  if (/^\d+$/.test(v)) {
+    return Number(v) * 1000;
+  }
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
 }
 
 /** No HTTP response: either the request never left (safe to retry) or it may have reached Meta. */

@@ -74,15 +74,62 @@ describe("outbox sender", () => {
     expect((await row(db, a.outboxId)).attempts).toBe(6);
   });
 
-  test("past the attempt limit a retryable failure is dead-lettered with an audit event", async ({ db, dbUrl }) => {
+  test("past the attempt limit and its 30-minute budget a retryable failure is dead-lettered with an audit event", async ({ db, dbUrl }) => {
     const s = await stack(db, dbUrl);
     s.graph.failNext(6, { kind: "error", code: 131000, status: 500 });
     const a = await queueText(s, "sem sorte");
+    // Written 31 minutes ago (it waited behind a stuck conversation, say): past the time budget, so
+    // the attempt limit is all it gets.
+    await db.execute(sql`update outbox_messages set created_at = now() - interval '31 minutes' where id = ${a.outboxId}`);
     await s.startWorker({ retryBaseMs: 10 });
     await eventually(() => row(db, a.outboxId), (r) => r.status === "dead");
     expect(await row(db, a.outboxId)).toMatchObject({ attempts: 6, last_error_code: 131000 });
     expect(await audits(db, "send.dead", a.outboxId)).toBe(1);
     expect(accepted(s, "sem sorte")).toHaveLength(0);
+  });
+
+  test("a 5xx outage outlasting the old attempt limit: the reply is retried on and sent once when Meta recovers, not dead-lettered", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    let down = true;
+    s.graph.failWhere(() => down, { kind: "error", code: 2, status: 500 });
+    const a = await queueText(s, "durante a queda");
+    const later = await enqueueOutboundText(s.db, {
+      tenantId: s.tenantId, conversationId: a.conversationId, numberId: s.numberId, recipient: a.key, author: "bot", text: "depois da queda",
+    });
+    // Written 20 minutes ago: well past the ~20 s the old 6 attempts lasted, within the 30-minute budget.
+    await db.execute(sql`update outbox_messages set created_at = now() - interval '20 minutes' where id in (${a.outboxId}, ${later.outboxId})`);
+    const w = await s.startWorker({ retryBaseMs: 5 });
+    // Ten refusals, four past the old limit of six; the row is still queued, its next try scheduled.
+    await eventually(() => row(db, a.outboxId), (r) => r.attempts >= 10 && r.status !== "sending");
+    expect(await row(db, a.outboxId)).toMatchObject({ status: "queued", last_error_code: 2 });
+    // The later reply waits behind it, untried.
+    expect(s.graph.requests.filter((r) => r.kind === "send" && r.text === "depois da queda")).toHaveLength(0);
+    // The waits are short here (5 ms base); drive the clock instead of sleeping through a long one.
+    down = false;
+    await db.execute(sql`update outbox_messages set next_attempt_at = now() where id in (${a.outboxId}, ${later.outboxId}) and status = 'queued'`);
+    w.sender.notify();
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered");
+    await eventually(() => row(db, later.outboxId), (r) => r.status === "delivered");
+    expect(accepted(s, "durante a queda")).toHaveLength(1);
+    expect(accepted(s, "depois da queda")).toHaveLength(1);
+    const sends = s.graph.requests.filter((r) => r.kind === "send" && r.outcome === "sent").map((r) => r.text);
+    expect(sends).toEqual(["durante a queda", "depois da queda"]);
+    expect(await audits(db, "send.dead", a.outboxId)).toBe(0);
+  });
+
+  test("a Retry-After on a 429 is honoured: the next try waits that long, not the usual backoff", async ({ db, dbUrl }) => {
+    const s = await stack(db, dbUrl);
+    s.graph.failNext(1, { kind: "error", code: 130429, status: 429, retryAfter: "7" });
+    const a = await queueText(s, "devagar");
+    await s.startWorker({ retryBaseMs: 20 });
+    await eventually(() => row(db, a.outboxId), (r) => r.last_error_code === 130429 && r.status === "queued");
+    const [wait] = await db.execute<{ ms: number }>(sql`
+      select extract(epoch from next_attempt_at - updated_at) * 1000 as ms from outbox_messages where id = ${a.outboxId}`);
+    expect(Number(wait?.ms)).toBeGreaterThanOrEqual(6_900);
+    expect(Number(wait?.ms)).toBeLessThanOrEqual(7_100);
+    await db.execute(sql`update outbox_messages set next_attempt_at = now() where id = ${a.outboxId}`);
+    await eventually(() => row(db, a.outboxId), (r) => r.status === "delivered");
+    expect(accepted(s, "devagar")).toHaveLength(1);
   });
 
   test("a connection dropped after Meta accepted is reconciled by the status callback, not re-sent; the conversation's next send goes at once", async ({ db, dbUrl }) => {

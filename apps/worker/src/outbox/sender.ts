@@ -2,8 +2,8 @@ import { describeFailure, isConnectionLoss, retryWhileUnreachable, type Database
 import { GroupCommit } from "@lx/db/group-commit";
 import { listenWithRetry } from "@lx/db/notifier";
 import { insertAuditEvent } from "@lx/db/queries";
-import { backoffMs, classifyMetaError, pairRateLimitBackoffMs } from "@lx/shared";
-import { SERVICE_WINDOW_MS, WINDOWED_OUTBOX_KINDS } from "@lx/shared/domain";
+import { backoffMs, classifyMetaError, sendRetryDelayMs } from "@lx/shared";
+import { isPhoneDigits, SERVICE_WINDOW_MS, WINDOWED_OUTBOX_KINDS } from "@lx/shared/domain";
 import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
 import type { Logger } from "../logger.ts";
@@ -53,7 +53,7 @@ const FREE_FORM: ReadonlySet<string> = new Set(WINDOWED_OUTBOX_KINDS);
  * addressed by `recipient` as it came, never prefixed.
  */
 export function recipientField(recipient: string): { to: string } | { recipient: string } {
-  if (/^\+?\d+$/.test(recipient)) {
+  if (isPhoneDigits(recipient)) {
     return { to: recipient.startsWith("+") ? recipient : `+${recipient}` };
   }
   return { recipient };
@@ -385,18 +385,28 @@ export class OutboxSender {
     // Meta's table says not to retry it ("no; send a template instead"). Put back at once it would
     // be re-sent unchanged forever, so it is dead-lettered like the other non-retryable codes.
     const permanent = action === "permanent" || action === "window_closed";
-    if (permanent || row.attempts >= row.maxAttempts) {
+    // A retryable failure (5xx/429, network, Meta's transient codes) is retried past the attempt
+    // limit while the row is within its time budget (SEND_RETRY_BUDGET_MS from when it was written):
+    // an outage or throughput limit of minutes must not dead-letter every reply written meanwhile.
+    const delayMs =
+      action === "retry" || action === "retry_recipient"
+        ? sendRetryDelayMs({
+            action,
+            attempts: row.attempts,
+            maxAttempts: row.maxAttempts,
+            ageMs: row.ageMs,
+            retryAfterMs: res.kind === "meta" ? res.retryAfterMs : undefined,
+            baseMs: this.o.retryBaseMs ?? 1000,
+          })
+        : null;
+    if (permanent || delayMs === null) {
       await db.transaction(async (tx) => {
         await markFinal(tx, { id: row.id, workerId, status: "dead", code, error });
-        await this.audit(row, "send.dead", { code, error, permanent }, tx);
+        await this.audit(row, "send.dead", { code, error, permanent, ...(permanent ? {} : { ageMs: Math.round(row.ageMs) }) }, tx);
       });
-      log.error({ code, error, attempts: row.attempts }, "send dead-lettered");
+      log.error({ code, error, attempts: row.attempts, ageMs: Math.round(row.ageMs) }, "send dead-lettered");
       return "dead";
     }
-    const delayMs =
-      action === "retry_recipient"
-        ? pairRateLimitBackoffMs(row.attempts)
-        : backoffMs(row.attempts, { baseMs: this.o.retryBaseMs ?? 1000 });
     await markRetry(db, { id: row.id, workerId, delayMs, code, error });
     log.warn({ code, error, attempts: row.attempts, delayMs }, "send failed; will retry");
     return "retry";

@@ -46,10 +46,13 @@ export type Stack = {
   token: string;
   customer: (waId: string, extra?: { userId?: string; name?: string }) => Customer;
   /** An in-process worker (runner + sender), started; `own`: a logger or metrics of the test's own. */
-  /** A worker in this process; `own.dbUrl` points its pool elsewhere (a proxy, see startDbProxy). */
+  /**
+   * A worker in this process; `own.dbUrl` points its pool elsewhere (a proxy, see startDbProxy);
+   * `own.llm` replaces the model credentials (both fakes, with keys, by default).
+   */
   startWorker: (
     tuning?: WorkerOptions["tuning"],
-    own?: Partial<Pick<WorkerOptions, "logger" | "metrics">> & { dbUrl?: string },
+    own?: Partial<Pick<WorkerOptions, "logger" | "metrics" | "llm">> & { dbUrl?: string },
   ) => Promise<RunningWorker>;
   /** A real `pnpm worker` process. */
   spawnWorker: (env?: Record<string, string>) => ChildProcess;
@@ -138,7 +141,7 @@ export async function startStack(
         metrics: own.metrics,
         secretKey: TEST_SECRET_KEY,
         concurrency: 16,
-        llm: llmConfig,
+        llm: own.llm ?? llmConfig,
         graph: { baseUrl: graph.url, apiVersion: "v23.0" },
         tuning: { pollMs: 200, reapEveryMs: 200, leaseMs: 3_000, ambiguousGraceMs: 1_500, retryBaseMs: 50, schedulerMs: 100, ...tuning },
       });

@@ -9,3 +9,4 @@ export * from "./pricing.ts";
 export * from "./calendar.ts";
 export * from "./regression.ts";
 export * from "./phone.ts";
+export * from "./llm-access.ts";

@@ -3,7 +3,10 @@
  * The table follows CONTRACT.md "What the Graph API sees" and Meta's error-code reference.
  */
 export type SendFailureAction =
-  /** Retry with exponential backoff + jitter, up to the attempt limit, then dead-letter. */
+  /**
+   * Retry with exponential backoff + jitter: the attempt limit, then on while the send is within its
+   * time budget (sendRetryDelayMs), then dead-letter.
+   */
   | "retry"
   /** 131056: too many messages to this one user; back off for this recipient only. */
   | "retry_recipient"
@@ -55,4 +58,55 @@ export function backoffMs(
 /** 131056 pair rate limit: Meta suggests waiting 4^X seconds (X = 0, 1, 2 …) before retrying that user. */
 export function pairRateLimitBackoffMs(attempt: number): number {
   return Math.min(15 * 60_000, 4 ** Math.max(0, attempt - 1) * 1000);
+}
+
+/**
+ * How long a send that keeps meeting retryable failures (HTTP 5xx/429, network errors, codes 1, 2, 4,
+ * 80007, 130429, 131000 …) is retried, counted from when its row was written: a Meta outage or
+ * throughput limit of minutes must not dead-letter the replies written meanwhile. Past it the reply
+ * is stale for a chat and is dead-lettered (audited, alerted) for an operator.
+ */
+export const SEND_RETRY_BUDGET_MS = 30 * 60_000;
+/**
+ * The longest wait between two tries of one send (equal jitter: half to all of it). Short enough
+ * that a reply goes within ~2 minutes of Meta recovering; long enough that a backlog of waiting
+ * conversations (only each conversation's head is retried: later sends wait behind it) does not
+ * hammer an API that is already refusing.
+ */
+export const SEND_RETRY_STEP_MAX_MS = 2 * 60_000;
+
+/**
+ * When a retryable send failure is tried next, or null when it is dead-lettered now. Every send
+ * gets its `maxAttempts` tries on the usual schedule (1 s, 2 s, 4 s … with equal jitter); past
+ * them it keeps being retried while it is younger than the time budget, each wait capped at
+ * SEND_RETRY_STEP_MAX_MS and at what is left of the budget (so its last try falls at the budget's
+ * end, not minutes after it). A `Retry-After` the server sent is a floor (capped at the budget);
+ * 131056 (pair rate limit) keeps Meta's own 4^X s schedule.
+ */
+export function sendRetryDelayMs(p: {
+  action: "retry" | "retry_recipient";
+  /** Tries made, this one included. */
+  attempts: number;
+  maxAttempts: number;
+  /** How long ago the row was written. */
+  ageMs: number;
+  retryAfterMs?: number;
+  baseMs?: number;
+  budgetMs?: number;
+  random?: () => number;
+}): number | null {
+  const budgetMs = p.budgetMs ?? SEND_RETRY_BUDGET_MS;
+  const left = budgetMs - p.ageMs;
+  const withinAttempts = p.attempts < p.maxAttempts;
+  if (!withinAttempts && left <= 0) {
+    return null;
+  }
+  let delay =
+    p.action === "retry_recipient"
+      ? pairRateLimitBackoffMs(p.attempts)
+      : backoffMs(p.attempts, { baseMs: p.baseMs ?? 1000, maxMs: SEND_RETRY_STEP_MAX_MS, random: p.random });
+  if (!withinAttempts) {
+    delay = Math.min(delay, left);
+  }
+  return Math.max(delay, Math.min(p.retryAfterMs ?? 0, budgetMs));
 }
