@@ -13,7 +13,7 @@
  * the package manager that ran it goes (a service manager's SIGTERM to `pnpm` alone: pnpm exits
  * without passing it on, which left the product running with no one to stop it).
  */
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -21,14 +21,16 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { closeDb, createDb } from "@lx/db/client";
-import { DEMO_CLIENT, DEMO_OPERATOR, hasDemoLogins, isEmptyDatabase, provisionDemo } from "@lx/db/demo";
+import { activeAgentModels, DEMO_CLIENT, DEMO_OPERATOR, hasDemoLogins, isEmptyDatabase, provisionDemo } from "@lx/db/demo";
 // The embedded server's module is loaded only where it runs (see main): it installs exit hooks that
 // would stop the database and exit on the relay's first signal.
 import type { EmbeddedServer } from "@lx/db/embedded";
 import { runMigrations } from "@lx/db/migrate";
 import { startFakeSmtp, type FakeSmtp } from "@lx/sandbox";
 import { parseSecretKey } from "@lx/shared/crypto";
+import { llmAccessFromEnv, llmStartLines } from "@lx/shared/domain";
 import { listenFailure } from "@lx/shared/errors";
+import { watchLaunchers } from "@lx/shared/launcher";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 /** `.data` by default; `LX_DATA_DIR` puts the embedded database and the development key elsewhere. */
@@ -37,6 +39,21 @@ const say = (s: string) => process.stdout.write(`[lx] ${s}\n`);
 /** A path as the user gave it: relative to the repository when inside it. */
 const shownPath = (p: string) => (p.startsWith(root + path.sep) ? path.relative(root, p) : p);
 const SUPERVISOR = "LX_START_SUPERVISOR";
+/**
+ * The relay asked the supervisor to stop (or went) before main's own handlers were in place: during
+ * start-up (the database starting, migrations, the console build). Main acts on it at the next step
+ * instead of starting the product: it used to be lost, and the product started all the same.
+ */
+let stopAskedEarly = false;
+
+/** Start-up ends here, at the user's request: what was started is stopped, exit 0. */
+async function stopDuringStartUp(...started: ({ stop: () => Promise<void> } | undefined)[]): Promise<never> {
+  say("stopped during start-up");
+  for (const s of started) {
+    await s?.stop();
+  }
+  process.exit(0);
+}
 
 /** The first process: runs the supervisor in a session of its own and relays stop requests to it. */
 function relay(): void {
@@ -70,65 +87,6 @@ function relay(): void {
       ask();
     }
   });
-}
-
-/** A process's parent pid and arguments, or null when it is gone. /proc where there is one, `ps` elsewhere. */
-function processInfo(pid: number): { ppid: number; argv: string[] } | null {
-  try {
-    if (existsSync("/proc/self/stat")) {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ")".
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      return { ppid, argv: readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0") };
-    }
-    const [ppid, ...argv] = execFileSync("ps", ["-o", "ppid=,command=", "-p", String(pid)], { encoding: "utf8" }).trim().split(/\s+/);
-    return ppid ? { ppid: Number(ppid), argv } : null;
-  } catch {
-    return null;
-  }
-}
-
-/** pnpm, npm or yarn, run as a binary or as a script of node. */
-const isPackageManager = (argv: string[]) =>
-  argv.slice(0, 2).some((a) => /^(pnpm|npm|yarn)(\.c?js)?$|^npm-cli\.js$/.test(path.basename(a)));
-
-/**
- * Calls `gone` once any process between this one and the package manager that ran it (pnpm, npm or
- * yarn, included) exits or loses its parent; with no package manager among the first ancestors (run
- * as `node scripts/start.ts`), the parent alone is watched. The shell or service manager above the
- * package manager is not: `nohup pnpm start &` outlives its shell, as it should.
- */
-function watchLaunchers(gone: () => void): void {
-  // Links child → parent from this process up; a link breaks when the parent exits (its child is
-  // reparented). The package manager's own parent is not a link.
-  let links: { pid: number; ppid: number }[] = [];
-  for (let pid = process.pid; ; ) {
-    const info = processInfo(pid);
-    if (!info || info.ppid <= 1) {
-      links = links.slice(0, 1); // no package manager in sight: the parent alone
-      break;
-    }
-    links.push({ pid, ppid: info.ppid });
-    const parent = processInfo(info.ppid);
-    if (!parent || isPackageManager(parent.argv)) {
-      break;
-    }
-    if (links.length === 5) {
-      links = links.slice(0, 1);
-      break;
-    }
-    pid = info.ppid;
-  }
-  if (links.length === 0) {
-    return;
-  }
-  const timer = setInterval(() => {
-    if (links.some((l) => processInfo(l.pid)?.ppid !== l.ppid)) {
-      clearInterval(timer);
-      gone();
-    }
-  }, 500);
-  timer.unref();
 }
 
 /** Where the embedded PostgreSQL of `dir` already runs (postmaster.pid naming a live server), else null. */
@@ -211,7 +169,10 @@ async function main() {
         throw failed(err);
       });
     databaseUrl = embedded.url;
-    writeFileSync(path.join(dataDir, "dev.json"), JSON.stringify({ databaseUrl, secretKey }, null, 2), { mode: 0o600 });
+    say(`embedded PostgreSQL: ${databaseUrl}${embedded.port === 54329 ? "" : " (port 54329 was taken)"}`);
+    // `pnpm lx` falls back to it (apps/api/src/cli/env.ts): the database, the key, and the API for `lx sandbox say`.
+    const apiUrl = `http://127.0.0.1:${port}`;
+    writeFileSync(path.join(dataDir, "dev.json"), JSON.stringify({ databaseUrl, secretKey, apiUrl }, null, 2), { mode: 0o600 });
   }
 
   const m = await runMigrations(databaseUrl);
@@ -219,6 +180,7 @@ async function main() {
 
   const db = createDb(databaseUrl, { max: 2, applicationName: "lx-start" });
   let demoLogins = false;
+  let agentModels: Awaited<ReturnType<typeof activeAgentModels>> = [];
   try {
     if (await isEmptyDatabase(db)) {
       const applyFile = JSON.parse(readFileSync(path.join(root, "examples/haven.json"), "utf8")) as unknown;
@@ -227,11 +189,15 @@ async function main() {
     }
     // The demo's logins are printed only where they work: a database of one's own has its own.
     demoLogins = await hasDemoLogins(db);
+    agentModels = await activeAgentModels(db);
   } finally {
     await closeDb(db);
   }
 
   const adminDist = path.join(root, "apps/admin/dist");
+  if (stopAskedEarly) {
+    await stopDuringStartUp(embedded);
+  }
   if (existsSync(path.join(root, "apps/admin/vite.config.ts")) && process.env.LX_SKIP_CONSOLE_BUILD !== "1") {
     say("building the console (apps/admin)…");
     await run("pnpm", ["--filter", "@lx/admin", "build"]);
@@ -247,7 +213,12 @@ async function main() {
       say(`e-mail to ${m.envelopeTo.join(", ")} — "${m.subject}": ${link}`);
     });
   }
-  const llmOffline = !process.env.OPENAI_API_KEY && !process.env.ANTHROPIC_API_KEY;
+  // A provider is usable with its key, or keyless at a base URL of one's own (Ollama …). With none
+  // usable everything answers offline; with some, agents on a provider without credentials answer
+  // offline too (LX_LLM_FALLBACK=offline) — a local run keeps answering — and the lines printed at
+  // ready name them. (`pnpm worker` fails such replies instead: LX_LLM_FALLBACK defaults to fail.)
+  const llmAccess = llmAccessFromEnv(process.env);
+  const llmOffline = Object.values(llmAccess).every((a) => a === "missing");
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -256,6 +227,7 @@ async function main() {
     META_APP_SECRET: process.env.META_APP_SECRET ?? "lx-dev-app-secret",
     META_VERIFY_TOKEN: process.env.META_VERIFY_TOKEN ?? "lx-dev-verify-token",
     LX_LLM: process.env.LX_LLM ?? (llmOffline ? "offline" : "auto"),
+    LX_LLM_FALLBACK: process.env.LX_LLM_FALLBACK ?? "offline",
     ADMIN_DIST_DIR: existsSync(adminDist) ? adminDist : "",
     // The Meta sandbox: the API serves a fake Graph API for sandbox numbers, and its status
     // callbacks come back to the API's own webhook.
@@ -264,6 +236,10 @@ async function main() {
     ...(mailCatcher ? { SMTP_URL: mailCatcher.url, PUBLIC_URL: process.env.PUBLIC_URL ?? `http://localhost:${port}` } : {}),
   };
 
+  if (stopAskedEarly) {
+    await stopDuringStartUp(mailCatcher, embedded);
+  }
+  // From here on, main's own handlers (below) take the stop requests: no await until they are in place.
   const children: ChildProcess[] = [];
   const startChild = (name: string, entry: string) => {
     const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: root, env: childEnv, stdio: "inherit" });
@@ -324,8 +300,8 @@ async function main() {
   if (mailCatcher) {
     say("no SMTP_URL: e-mails (password links) are printed here instead of sent");
   }
-  if (childEnv.LX_LLM === "offline") {
-    say("no OPENAI_API_KEY or ANTHROPIC_API_KEY: agents answer with the offline deterministic responder");
+  for (const line of llmStartLines(childEnv, llmAccess, agentModels)) {
+    say(line);
   }
 }
 
@@ -349,10 +325,15 @@ async function waitForReady(url: string, gaveUp: () => boolean, timeoutMs = 60_0
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  if (gaveUp()) {
+    return; // stopped meanwhile (Ctrl-C): the stop runs its course, and that is no failure
+  }
   throw new Error(`${url} did not become ready in ${timeoutMs / 1000}s`);
 }
 
 if (process.env[SUPERVISOR] === "1") {
+  process.on("message", (message) => message === "stop" && (stopAskedEarly = true));
+  process.on("disconnect", () => (stopAskedEarly = true));
   main().catch((err: unknown) => {
     process.stderr.write(`[lx] start failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -7,6 +7,7 @@ import { serve } from "@hono/node-server";
 import { closeDb, createDb } from "@lx/db/client";
 import { NumberDirectory } from "@lx/db/number-directory";
 import { listenFailure } from "@lx/shared/errors";
+import { watchLaunchers } from "@lx/shared/launcher";
 
 import { newApp } from "./app.ts";
 import { loadApiEnv, mailConfigOf, secretKeysOf } from "./env.ts";
@@ -69,7 +70,7 @@ server.once("error", (err) => {
 
 let stopping = false;
 
-async function shutdown(signal: NodeJS.Signals): Promise<void> {
+async function shutdown(signal: NodeJS.Signals | "launcher gone"): Promise<void> {
   if (stopping) {
     return;
   }
@@ -101,3 +102,13 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
 
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+// `pnpm api`: a SIGTERM to pnpm alone makes it exit without passing it on, which left the API
+// listening with nobody to stop it; its going means the same as SIGTERM. (Run as `node` — production —
+// or under `pnpm start`'s supervisor, nothing is watched.)
+watchLaunchers(
+  () => {
+    logger.warn("the package manager that ran the API has gone: shutting down");
+    void shutdown("launcher gone");
+  },
+  { packageManagerOnly: true },
+);

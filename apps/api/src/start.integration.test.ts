@@ -186,9 +186,22 @@ test("Ctrl-C on pnpm start with the embedded PostgreSQL stops the worker, the AP
   await first.printed("offline deterministic responder");
   expect(first.run.out).toContain("DATABASE_URL is not set: starting the embedded PostgreSQL");
   expect(first.run.out).toContain("LX_SECRET_KEY is not set: using the development key in");
-  const { databaseUrl } = JSON.parse(readFileSync(path.join(dataDir, "dev.json"), "utf8")) as { databaseUrl: string };
+  const { databaseUrl, apiUrl } = JSON.parse(readFileSync(path.join(dataDir, "dev.json"), "utf8")) as { databaseUrl: string; apiUrl: string };
   const db = createDb(databaseUrl, { max: 1 });
   onTestFinished(() => closeDb(db));
+  // Where the embedded server runs is printed (54329 unless taken), and dev.json names the API too:
+  // `lx` finds both with no DATABASE_URL or PORT of its own.
+  expect(first.run.out).toContain(`[lx] embedded PostgreSQL: ${databaseUrl}`);
+  expect(apiUrl).toBe(`http://127.0.0.1:${port}`);
+  let said = "";
+  const sayCode = await runCli(["sandbox", "say", "--tenant", "haven", "--text", "Oi pelo lx", "--wa-id", "5511955554444"], {
+    stdin: process.stdin,
+    stdout: (x) => (said += x),
+    stderr: (x) => (said += x),
+    env: { LX_DATA_DIR: dataDir },
+  });
+  expect(said).toContain("bot: Olá! Aqui é Ana. Recebi sua mensagem: “Oi pelo lx”");
+  expect(sayCode).toBe(0);
 
   // A second start on the same data, while the first runs: refused in one line.
   const second = startInTerminal({ ...env, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) });
@@ -245,6 +258,86 @@ test("Ctrl-C on pnpm start with the embedded PostgreSQL stops the worker, the AP
   expect(await again.ctrlC()).toBe(0);
 }, 180_000);
 
+// Ctrl-C while `pnpm start` waits for the API to be ready used to end the wait as a failure: "start
+// failed: …/readyz did not become ready in 60s", exit 1, racing the orderly stop. It is the user's
+// stop: quiet, exit 0. (The API is held not ready by a lock on the migrations table it reads.)
+test("Ctrl-C while pnpm start waits for the API to be ready stops it quietly, exit 0", async () => {
+  const tdb = await freshTestDatabase();
+  onTestFinished(() => tdb.drop());
+  const port = await freePort();
+  const start = startInTerminal({ DATABASE_URL: tdb.url, LX_SECRET_KEY: TEST_SECRET_KEY_HEX, PORT: String(port), WORKER_METRICS_PORT: String(await freePort()) });
+  await start.printed("provisioned the demo tenant");
+  const holder = createDb(tdb.url, { max: 1 });
+  onTestFinished(() => closeDb(holder));
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked: () => void = () => undefined;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holding = holder.transaction(async (tx) => {
+    await tx.execute(sql`lock table drizzle.__drizzle_migrations in access exclusive mode`);
+    locked();
+    await released;
+  });
+  onTestFinished(async () => {
+    release();
+    await holding;
+  });
+  await isLocked;
+  await start.printed("api listening");
+  const code = await start.ctrlC().finally(() => release());
+  await holding;
+
+  expect(start.run.out).not.toContain("start failed");
+  expect(start.run.out).not.toContain("did not become ready");
+  expect(start.run.out).not.toContain("[lx] ready:");
+  expect(start.run.out).toContain("[lx] stopping…");
+  expect(code).toBe(0);
+  // The readiness probe's 503s while it waited are no errors in the API's log.
+  expect(start.run.out).not.toMatch(/"level":50[^\n]*readyz/);
+}, 120_000);
+
+// Earlier still (the database starting, migrations, the console build), the relay's stop request was
+// lost: the supervisor had no handler for it yet, and the product started all the same.
+test("Ctrl-C while pnpm start is still starting (its migrations wait on a lock) stops it before the API and worker start, exit 0", async () => {
+  const tdb = await freshTestDatabase();
+  onTestFinished(() => tdb.drop());
+  const holder = createDb(tdb.url, { max: 1 });
+  onTestFinished(() => closeDb(holder));
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked: () => void = () => undefined;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holding = holder.transaction(async (tx) => {
+    await tx.execute(sql`lock table drizzle.__drizzle_migrations in access exclusive mode`);
+    locked();
+    await released;
+  });
+  onTestFinished(async () => {
+    release();
+    await holding;
+  });
+  await isLocked;
+  const start = startInTerminal({ DATABASE_URL: tdb.url, LX_SECRET_KEY: TEST_SECRET_KEY_HEX, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) });
+  // Start-up is at its migrations, waiting for the lock.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [row] = await tdb.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    if ((row?.n ?? 0) > 0 || Date.now() > deadline) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = start.ctrlC();
+  release();
+  await holding;
+  expect(await exited).toBe(0);
+  expect(start.run.out).toContain("[lx] stopped during start-up");
+  expect(start.run.out).not.toContain("api listening");
+  expect(start.run.out).not.toContain("start failed");
+}, 120_000);
+
 // A service manager (or `kill <pid of pnpm>`) signals pnpm alone: pnpm exits without passing the
 // signal on, and the product used to keep running with no one left to stop it.
 test("SIGTERM to the pnpm process alone stops the whole product in order", async () => {
@@ -293,3 +386,60 @@ test("SIGTERM to the pnpm process alone stops the whole product in order", async
   );
   expect(sessions[0]?.n).toBe(0);
 }, 120_000);
+
+// The same for `pnpm api` and `pnpm worker` (a service manager, or `docker stop` with pnpm as PID 1,
+// signals pnpm alone): pnpm exited (ELIFECYCLE) and the API kept listening, the worker kept claiming,
+// with nobody left to stop them. Now each notices its package manager has gone and stops as on SIGTERM.
+test("SIGTERM to the pnpm of `pnpm api` or `pnpm worker` alone stops the process gracefully", async () => {
+  const tdb = await freshTestDatabase();
+  onTestFinished(() => tdb.drop());
+  const port = await freePort();
+  const env = {
+    ...(await startEnv(tdb.url, port, "info")),
+    META_APP_SECRET: "lx-dev-app-secret",
+    META_VERIFY_TOKEN: "lx-dev-verify-token",
+    LX_LLM: "offline",
+  };
+  const runs = ["api", "worker"].map((script) => {
+    const pnpm = spawn("pnpm", [script], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env });
+    const run = { pnpm, out: "" };
+    pnpm.stdout.on("data", (d: Buffer) => (run.out += d.toString()));
+    pnpm.stderr.on("data", (d: Buffer) => (run.out += d.toString()));
+    // The pipes close when the last process holding them (pnpm, tsx, the API or worker) has exited.
+    const allGone = Promise.all([
+      new Promise((resolve) => pnpm.stdout.once("close", resolve)),
+      new Promise((resolve) => pnpm.stderr.once("close", resolve)),
+    ]);
+    onTestFinished(async () => {
+      if (pnpm.pid !== undefined && !pnpm.stdout.closed) {
+        process.kill(-pnpm.pid, "SIGKILL");
+        await allGone;
+      }
+    });
+    const printed = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const look = () => run.out.includes(text) && resolve();
+        look();
+        pnpm.stdout.on("data", look);
+        pnpm.once("exit", () => reject(new Error(`pnpm ${script} exited early:\n${run.out}`)));
+      });
+    return { run, allGone, printed };
+  });
+  const [api, worker] = runs as [(typeof runs)[number], (typeof runs)[number]];
+  await Promise.all([api.printed("api listening"), worker.printed('"msg":"worker ready"')]);
+
+  for (const r of runs) {
+    process.kill(r.run.pnpm.pid ?? 0, "SIGTERM");
+  }
+  await Promise.all(runs.map((r) => r.allGone));
+
+  expect(api.run.out).toContain("the package manager that ran the API has gone: shutting down");
+  expect(api.run.out).toContain('"msg":"stopped"');
+  expect(worker.run.out).toContain("the package manager that ran the worker has gone: shutting down");
+  expect(worker.run.out).toContain('"msg":"worker stopped"');
+  await expect(fetch(`http://127.0.0.1:${port}/readyz`)).rejects.toThrow();
+  const sessions = await tdb.db.execute<{ n: number }>(
+    sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`,
+  );
+  expect(sessions[0]?.n).toBe(0);
+}, 60_000);

@@ -1,6 +1,7 @@
 import { closeDb, createDb } from "@lx/db/client";
 import { parseSecretKeys } from "@lx/shared/crypto";
 import { listenFailure } from "@lx/shared/errors";
+import { watchLaunchers } from "@lx/shared/launcher";
 
 import { lowerBackendPriority, lowerProcessPriority, WORKER_APPLICATION_NAME } from "./cpu-priority.ts";
 import { loadWorkerEnv } from "./env.ts";
@@ -38,8 +39,8 @@ const worker = await startWorker({
     mode: env.LX_LLM,
     openai: { apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL },
     anthropic: { apiKey: env.ANTHROPIC_API_KEY, baseURL: env.ANTHROPIC_BASE_URL },
-  },
     fallback: env.LX_LLM_FALLBACK,
+  },
   graph: { baseUrl: env.META_GRAPH_URL, apiVersion: env.META_API_VERSION, sandboxBaseUrl: env.SANDBOX_GRAPH_URL },
   metrics,
   tuning: {
@@ -65,3 +66,13 @@ async function shutdown(signal: string) {
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
+// `pnpm worker`: a SIGTERM to pnpm alone makes it exit without passing it on, which left the worker
+// running with nobody to stop it; its going means the same as SIGTERM: the drain. (Run as `node` —
+// production — or under `pnpm start`'s supervisor, nothing is watched.)
+watchLaunchers(
+  () => {
+    logger.warn("the package manager that ran the worker has gone: shutting down");
+    void shutdown("launcher gone");
+  },
+  { packageManagerOnly: true },
+);

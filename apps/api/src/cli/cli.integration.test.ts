@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -54,6 +55,7 @@ describe("lx CLI", () => {
     const env = { DATABASE_URL: dbUrl, LX_SECRET_KEY: TEST_SECRET_KEY_HEX };
     const dir = await mkdtemp(path.join(os.tmpdir(), "lx-cli-"));
     const f = await havenApplyFile(dir);
+    const original = await readFile(f.path, "utf8");
 
     const first = await lx(["apply", f.path], env);
     expect(first.stderr).toBe("");
@@ -76,13 +78,30 @@ describe("lx CLI", () => {
     const listed = await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env);
     expect(listed.code).toBe(0);
     const lines = listed.stdout.trimEnd().split("\n");
-    expect(lines[0]).toMatch(/^ {2}1\.0\.1/);
-    expect(lines[1]).toMatch(/^\* 1\.0\.0/);
+    // A header, then newest first; the approval column is the gate: no client login, none needed.
+    expect(lines[0]).toMatch(/^ {2}VERSION +CREATED +BUNDLE +APPROVAL +BY/);
+    expect(lines[1]).toMatch(/^ {2}1\.0\.1 .* not required {2}cli {2}lx apply$/);
+    expect(lines[2]).toMatch(/^\* 1\.0\.0 .* not required {2}cli {2}lx apply$/);
+    expect(lines).toHaveLength(3);
 
     const act = await lx(["activate", "--tenant", f.slug, "--agent", "recepcao", "--version", "1.0.1"], env);
     expect(act).toMatchObject({ code: 0, stdout: "activated recepcao 1.0.0 → 1.0.1\n" });
     const rb = await lx(["rollback", "--tenant", f.slug, "--agent", "recepcao"], env);
     expect(rb).toMatchObject({ code: 0, stdout: "rolled back recepcao 1.0.1 → 1.0.0\n" });
+
+    // The first file again, after the rollback: 1.0.0 is live and has its bundle, so nothing changes
+    // (it used to publish 1.0.2, a copy of 1.0.0).
+    await writeFile(f.path, original);
+    expect(await lx(["apply", f.path], env)).toMatchObject({ code: 0, stdout: `tenant ${f.slug}: no changes\n` });
+    // The second file, now with "activate": 1.0.1 exists with its bundle: activated, nothing published.
+    changed.agents[0]!.activate = true;
+    await writeFile(f.path, JSON.stringify(changed));
+    expect(await lx(["apply", f.path], env)).toMatchObject({
+      code: 0,
+      stdout: `tenant ${f.slug}:\n  activated version recepcao (1.0.0 → 1.0.1)\n1 change(s) applied\n`,
+    });
+    const after = (await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout.trimEnd().split("\n");
+    expect(after.slice(1).map((l) => l.slice(0, 9))).toEqual(["* 1.0.1  ", "  1.0.0  "]);
 
     const [t] = await db.select().from(tenants).where(eq(tenants.slug, f.slug));
     const trail = await db.select({ n: count() }).from(auditEvents).where(eq(auditEvents.tenantId, t!.id));
@@ -109,7 +128,7 @@ describe("lx CLI", () => {
     // apply publishes nothing when its activation is refused: one transaction.
     const refused = await lx(["apply", f.path], env);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining("regression gate: version 1.0.1 cannot go live") });
-    expect((await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout).toMatch(/^\* 1\.0\.0 .*\[tests: not run\]\n$/);
+    expect((await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout).toMatch(/^ {2}VERSION .*\n\* 1\.0\.0 .*\[tests: not run\]\n$/);
 
     const applied = await lx(["apply", f.path, "--force"], env);
     expect(applied).toMatchObject({ code: 0, stdout: expect.stringContaining("activated version recepcao (1.0.0 → 1.0.1, regression gate not run: overridden)") });
@@ -140,7 +159,8 @@ describe("lx CLI", () => {
       stderr: expect.stringContaining('client approval: version 1.0.1 of agent "recepcao" cannot go live, the client has not approved it yet'),
     });
     expect(refused.stderr).toContain("--force");
-    expect((await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout).toMatch(/^\* 1\.0\.0 [^\n]*pending[^\n]*\n$/);
+    // 1.0.0 went live before the client had a login: now that there is one, it is pending too.
+    expect((await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout).toMatch(/^ {2}VERSION .*\n\* 1\.0\.0 [^\n]* pending {7}cli[^\n]*\n$/);
 
     const applied = await lx(["apply", f.path, "--force"], env);
     expect(applied).toMatchObject({ code: 0, stdout: expect.stringContaining("activated version recepcao (1.0.0 → 1.0.1, client approval pending: overridden)") });
@@ -187,6 +207,22 @@ describe("lx CLI", () => {
       code: 0,
       stdout: "rolled back recepcao 1.0.1 → 1.0.0\n",
     });
+    const listed = (await lx(["versions", "--tenant", f.slug, "--agent", "recepcao"], env)).stdout;
+    expect(listed).toMatch(/\n {2}1\.0\.1 [^\n]* approved {6}cli/);
+    expect(listed).toMatch(/\n\* 1\.0\.0 [^\n]* rejected {6}cli/);
+
+    // The file of the live version again (1.0.0's, after the rollback): nothing to do, no approval
+    // asked (it used to publish a copy, 1.0.2, and refuse it as not approved).
+    const original = JSON.parse(await readFile(f.path, "utf8")) as { agents: { spec: { goals: string[] } }[] };
+    original.agents[0]!.spec.goals.pop();
+    await writeFile(f.path, JSON.stringify(original));
+    expect(await lx(["apply", f.path], env)).toMatchObject({ code: 0, stdout: `tenant ${f.slug}: no changes\n` });
+    // The file of 1.0.1 (approved): activated, no copy published.
+    await writeFile(f.path, JSON.stringify(changed));
+    expect(await lx(["apply", f.path], env)).toMatchObject({
+      code: 0,
+      stdout: `tenant ${f.slug}:\n  activated version recepcao (1.0.0 → 1.0.1)\n1 change(s) applied\n`,
+    });
   });
 
   test("user errors exit 1 with a message that names the problem, writing nothing", async ({ db, dbUrl }) => {
@@ -199,7 +235,7 @@ describe("lx CLI", () => {
     expect(await lx(["apply", bad], env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/not valid JSON/) });
     expect(await lx(["apply", path.join(dir, "missing.json")], env)).toMatchObject({
       code: 1,
-      stderr: expect.stringMatching(/cannot read .*missing\.json: ENOENT/),
+      stderr: expect.stringMatching(/cannot read .*missing\.json: no such file\n$/),
     });
     const f = await havenApplyFile(dir);
     const broken = JSON.parse(await readFile(f.path, "utf8")) as { agents: { spec: Record<string, unknown> }[] };
@@ -211,6 +247,12 @@ describe("lx CLI", () => {
       code: 1,
       stderr: 'error: unknown tenant "nope"\n',
     });
+    for (const command of ["activate", "test"]) {
+      expect(await lx([command, "--tenant", "nope", "--agent", "x", "--version", "banana"], env)).toMatchObject({
+        code: 1,
+        stderr: 'error: --version: "banana" is not a semantic version (X.Y.Z, e.g. 1.0.2)\n',
+      });
+    }
     expect(await lx(["apply", f.path], { DATABASE_URL: dbUrl })).toMatchObject({
       code: 1,
       stderr: "error: missing required environment variable: LX_SECRET_KEY\n",
@@ -395,7 +437,11 @@ describe("lx CLI", () => {
     });
     expect(await lx(["customer", "erase", "--tenant", tenant.slug, "--customer", "5521988887777", "--yes"], env)).toEqual({
       code: 0,
-      stdout: "erased 1 conversation(s), 1 message(s); 0 upcoming appointment(s) cancelled\n",
+      stdout:
+        "erased 1 conversation(s), 1 message(s); 0 upcoming appointment(s) cancelled\n" +
+        "  not erased, outside the platform: what the tenant's webhook receivers were sent — handoff notices " +
+        "(the customer's name and number, the reason and the recent messages, verbatim) and n8n/Make calendar " +
+        "and CRM calls (their number and name, the tool's arguments); Meta's own copies (WhatsApp)\n",
       stderr: "",
     });
     expect(await lx(["customer", "export", "--tenant", tenant.slug, "--customer", "5521988887777"], env)).toMatchObject({
@@ -629,6 +675,38 @@ describe("lx failures: one line naming what is wrong, no stack", () => {
       '--wait must be a whole number of milliseconds from 1 to 600000 (got "abc")',
     );
     expectOneLineFailure(await lx(["sandbox", "say", "--tenant", tenant.slug, "--text", "oi", "--url", "nope"], env), '--url must be an http(s) URL (got "nope")');
+  });
+
+  test("pnpm start's dev.json (LX_DATA_DIR too): sandbox say posts to the API it recorded; its database not running is named as the embedded one", async ({ db, dbUrl }) => {
+    const tenant = await seedTenant(db);
+    await seedNumber(db, { tenantId: tenant.id, kind: "sandbox" });
+    // Stands in for the API of `pnpm start` on a port of its own: takes the webhook, answers 200.
+    const posts: string[] = [];
+    const api = http.createServer((req, res) => {
+      posts.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((resolve) => api.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => new Promise<void>((resolve) => api.close(() => resolve())));
+    const apiUrl = `http://127.0.0.1:${(api.address() as net.AddressInfo).port}`;
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "lx-data-"));
+    await writeFile(path.join(dataDir, "dev.json"), JSON.stringify({ databaseUrl: dbUrl, secretKey: TEST_SECRET_KEY_HEX, apiUrl }));
+
+    // No DATABASE_URL, no PORT, no --url: both from dev.json. Nobody answers, but the post went there.
+    const said = await lx(["sandbox", "say", "--tenant", tenant.slug, "--text", "oi", "--wait", "1"], { LX_DATA_DIR: dataDir });
+    expectOneLineFailure(said, "no answer within 1 ms (is the worker running?)");
+    expect(posts).toEqual(["POST /api/webhooks/whatsapp"]);
+
+    const port = await closedPort();
+    await writeFile(
+      path.join(dataDir, "dev.json"),
+      JSON.stringify({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/postgres`, secretKey: TEST_SECRET_KEY_HEX, apiUrl }),
+    );
+    expectOneLineFailure(
+      await lx(["versions", "--tenant", "haven", "--agent", "recepcao"], { LX_DATA_DIR: dataDir }),
+      `cannot reach the database at 127.0.0.1:${port} (connection refused): it is the embedded PostgreSQL of \`pnpm start\` (its URL from ${path.join(dataDir, "dev.json")}), which runs only while \`pnpm start\` does — start it, or set DATABASE_URL`,
+    );
   });
 
   test("the password hint names the command that was run; a password of spaces is refused, inner spaces are kept", async ({ db, dbUrl }) => {

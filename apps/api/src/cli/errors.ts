@@ -62,6 +62,13 @@ export function writeFailure(file: string, err: unknown): UserError {
   return new UserError(`cannot write ${file}: ${reason}`);
 }
 
+/** `cannot read spec.json: no such file`, for a failed read of a file the user named. */
+export function readFailure(file: string, err: unknown): UserError {
+  const code = (err as ErrnoLike).code;
+  const reason = code === "ENOENT" ? "no such file" : (typeof code === "string" && FS_REASONS[code]) || (err as Error).message;
+  return new UserError(`cannot read ${file}: ${reason}`);
+}
+
 /** PostgreSQL errors that are about reaching or entering the database, not about a query. */
 function isConnectionPostgresError(e: ErrnoLike): boolean {
   if (e.name !== "PostgresError" || typeof e.code !== "string") {
@@ -72,12 +79,20 @@ function isConnectionPostgresError(e: ErrnoLike): boolean {
   return /^(08|28|53|57P0)/.test(e.code) || e.code === "3D000";
 }
 
+export type ErrorContext = {
+  /**
+   * The dev.json of `pnpm start` the database URL came from (no DATABASE_URL set): a database that
+   * cannot be reached is then its embedded PostgreSQL, which runs only while `pnpm start` does.
+   */
+  devStateFile?: string;
+};
+
 /**
  * The one line printed for an error a user can act on (their input, the database or a file they
  * named), or undefined for anything else: a bug, printed with its stack.
  * Never includes a DATABASE_URL: it may hold a password.
  */
-export function knownErrorMessage(err: unknown): string | undefined {
+export function knownErrorMessage(err: unknown, context: ErrorContext = {}): string | undefined {
   if (err instanceof UserError || isAppError(err)) {
     return err.message;
   }
@@ -91,7 +106,10 @@ export function knownErrorMessage(err: unknown): string | undefined {
   }
   const net = networkReason(err);
   if (net) {
-    return `cannot reach the database${net.where ? ` at ${net.where}` : ""} (${net.reason})`;
+    const embedded = context.devStateFile
+      ? `: it is the embedded PostgreSQL of \`pnpm start\` (its URL from ${context.devStateFile}), which runs only while \`pnpm start\` does — start it, or set DATABASE_URL`
+      : "";
+    return `cannot reach the database${net.where ? ` at ${net.where}` : ""} (${net.reason})${embedded}`;
   }
   for (const e of causes(err) as ErrnoLike[]) {
     if (typeof e.code === "string" && typeof e.path === "string" && FS_REASONS[e.code]) {
@@ -102,8 +120,8 @@ export function knownErrorMessage(err: unknown): string | undefined {
 }
 
 /** What the CLI prints for an error: one line, or (a bug) a line saying so and the stack. */
-export function formatCliError(err: unknown): string {
-  const known = knownErrorMessage(err);
+export function formatCliError(err: unknown, context: ErrorContext = {}): string {
+  const known = knownErrorMessage(err, context);
   if (known !== undefined) {
     return `error: ${known}\n`;
   }

@@ -32,6 +32,7 @@ import {
   type ActivationResult,
   type ApplyReport,
   type TestRunDetail,
+  type VersionDto,
 } from "@lx/db/queries";
 import { conversations, messages, phoneNumbers } from "@lx/db/schema";
 import { inboundText, postWebhook } from "@lx/sandbox";
@@ -53,7 +54,7 @@ import {
 import { defaultMailFrom } from "../env.ts";
 import { sendPasswordLinkMail } from "../services/password-mail.ts";
 import { loadCliEnv, processEnv } from "./env.ts";
-import { formatCliError, isInvalidUrl, networkReason, UserError, writeFailure } from "./errors.ts";
+import { formatCliError, isInvalidUrl, networkReason, readFailure, UserError, writeFailure } from "./errors.ts";
 
 export type CliIo = {
   stdin: Readable;
@@ -68,7 +69,7 @@ async function readJsonFile(file: string): Promise<unknown> {
   try {
     text = await readFile(file, "utf8");
   } catch (err) {
-    throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw readFailure(file, err);
   }
   try {
     return JSON.parse(text) as unknown;
@@ -94,6 +95,22 @@ function intOption(name: string, value: string, min: number, max: number, unit: 
   }
   return n;
 }
+
+/** A `--version` as the versions are named (`1.0.2`), or a UserError saying what it should be. */
+function semverOption(value: string): string {
+  if (!/^\d+\.\d+\.\d+$/.test(value)) {
+    throw new UserError(`--version: "${value}" is not a semantic version (X.Y.Z, e.g. 1.0.2)`);
+  }
+  return value;
+}
+
+/** What `lx versions` prints in its approval column: the version's gate (docs/factory.md, approvalGate). */
+const APPROVAL_LABEL: Record<VersionDto["approvalGate"], string> = {
+  not_required: "not required",
+  pending: "pending",
+  approved: "approved",
+  rejected: "rejected",
+};
 
 /** `command` is how the user ran it (e.g. `client create --tenant haven`), for the hint. */
 async function readPassword(stdin: Readable, command: string): Promise<string> {
@@ -173,6 +190,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const env = io.env ?? processEnv();
   let db: Database | undefined;
   const cfg = () => loadCliEnv(env);
+  /** The dev.json the database URL came from, for an error's message (never throws). */
+  const devStateOf = (): string | undefined => {
+    try {
+      return cfg().devStateFile;
+    } catch {
+      return undefined;
+    }
+  };
   /** One line naming every variable a command needs and lacks. */
   const requireEnv = (...names: ("DATABASE_URL" | "LX_SECRET_KEY")[]) => {
     const c = cfg();
@@ -228,6 +253,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return previous && !previous.equals(current) ? [current, previous] : [current];
   };
   const out = io.stdout;
+  /**
+   * The API's base URL when --url is not given: $PORT's on this machine, else the one `pnpm start`
+   * recorded in its dev.json (when the database comes from there too), else port 3000.
+   */
+  const defaultApiUrl = (): string => {
+    if (env.PORT) {
+      return `http://127.0.0.1:${env.PORT}`;
+    }
+    const c = cfg();
+    return (c.source === "dev" && c.apiUrl) || "http://127.0.0.1:3000";
+  };
+  const API_URL_DEFAULT = "$PORT's, or the one `pnpm start` recorded in .data/dev.json, else http://127.0.0.1:3000";
 
   const program = new Command("lx")
     .description("LX Agent Factory operator CLI")
@@ -311,9 +348,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         out(`${opts.tenant}/${opts.agent}: no versions yet\n`);
         return;
       }
+      // The approval column is the client's gate: "not required" on a tenant with no client login.
+      out(`  ${"VERSION".padEnd(9)} ${"CREATED".padEnd(24)}  ${"BUNDLE".padEnd(12)}  ${"APPROVAL".padEnd(12)}  BY, CHANGELOG, TESTS\n`);
       for (const v of rows) {
         out(
-          `${v.active ? "*" : " "} ${v.version.padEnd(9)} ${v.createdAt.toISOString()}  ${v.bundleHash.slice(0, 12)}  ${v.approvalStatus.padEnd(8)} ${v.createdByLabel}${v.changelog ? `  ${v.changelog}` : ""}${v.gate === "no_cases" ? "" : `  [tests: ${v.gate.replace("_", " ")}]`}\n`,
+          `${v.active ? "*" : " "} ${v.version.padEnd(9)} ${v.createdAt.toISOString()}  ${v.bundleHash.slice(0, 12)}  ${APPROVAL_LABEL[v.approvalGate].padEnd(12)}  ${v.createdByLabel}${v.changelog ? `  ${v.changelog}` : ""}${v.gate === "no_cases" ? "" : `  [tests: ${v.gate.replace("_", " ")}]`}\n`,
         );
       }
     });
@@ -330,6 +369,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       false,
     )
     .action(async (opts: { tenant: string; agent: string; version: string; force: boolean }) => {
+      semverOption(opts.version);
       const d = await getDb();
       const tenant = await requireTenant(d, opts.tenant);
       const agent = await requireAgent(d, { tenantId: tenant.id, slug: opts.agent });
@@ -364,6 +404,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .action(async (opts: { tenant: string; agent: string; version?: string; draft?: boolean; replay?: string; timeout: string }) => {
       if ((opts.version === undefined) === (opts.draft !== true)) {
         throw new UserError("name what to test: --version X.Y.Z or --draft");
+      }
+      if (opts.version !== undefined) {
+        semverOption(opts.version);
       }
       const replay = opts.replay === undefined ? null : Number(opts.replay);
       if (replay !== null && !(/^\s*\d+\s*$/.test(opts.replay ?? "") && Number.isInteger(replay) && replay >= 1 && replay <= REPLAY_MAX_CONVERSATIONS)) {
@@ -457,9 +500,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .command("link")
     .description(`print a one-time link (valid ${PASSWORD_LINK_TTL_HOURS} h) for the account's owner to set their own password; older links stop working`)
     .requiredOption("--email <email>", "e-mail")
-    .option("--url <url>", "the console's address, as the owner will open it (default PUBLIC_URL)", env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT ?? "3000"}`)
+    .option("--url <url>", `the console's address, as the owner will open it (default: PUBLIC_URL, else the API's: ${API_URL_DEFAULT})`)
     .option("--send", "also e-mail it to the account (needs SMTP_URL; MAIL_FROM as for the API)")
-    .action(async (opts: { email: string; url: string; send?: boolean }) => {
+    .action(async (given: { email: string; url?: string; send?: boolean }) => {
+      const opts = { ...given, url: given.url ?? env.PUBLIC_URL ?? defaultApiUrl() };
       if (opts.send && !env.SMTP_URL) {
         throw new AppError("INVALID_INPUT", { message: "--send needs SMTP_URL (the mail relay) in the environment" });
       }
@@ -593,6 +637,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       for (const x of r.external) {
         out(`  still to erase in the tenant's own system: ${x.kind} ${x.system}${x.externalId ? ` ${x.externalId}` : ""}\n`);
       }
+      // What went out before, and the platform cannot call back (docs/privacy.md, "cannot erase").
+      out(
+        "  not erased, outside the platform: what the tenant's webhook receivers were sent — handoff notices " +
+          "(the customer's name and number, the reason and the recent messages, verbatim) and n8n/Make calendar " +
+          "and CRM calls (their number and name, the tool's arguments); Meta's own copies (WhatsApp)\n",
+      );
     });
 
   program
@@ -619,9 +669,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     .requiredOption("--tenant <slug>", "tenant slug")
     .requiredOption("--text <text>", "what the customer says")
     .option("--wa-id <id>", "the customer's WhatsApp id", "5511900000000")
-    .option("--url <url>", "the API's base URL", `http://127.0.0.1:${env.PORT ?? "3000"}`)
+    .option("--url <url>", `the API's base URL (default: ${API_URL_DEFAULT})`)
     .option("--wait <ms>", "how long to wait for the answer", "15000")
-    .action(async (opts: { tenant: string; text: string; waId: string; url: string; wait: string }) => {
+    .action(async (given: { tenant: string; text: string; waId: string; url?: string; wait: string }) => {
+      const opts = { ...given, url: given.url ?? defaultApiUrl() };
       const waitMs = intOption("--wait", opts.wait, 1, 600_000, "milliseconds");
       const base = opts.url.replace(/\/+$/, "");
       if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {
@@ -694,7 +745,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return err.exitCode === 0 ? 0 : 1;
     }
     // One line for what the user can act on (their input, the database, a file); a stack only for a bug.
-    io.stderr(formatCliError(err));
+    io.stderr(formatCliError(err, { devStateFile: devStateOf() }));
     return 1;
   } finally {
     if (db) {

@@ -20,6 +20,7 @@ function appLoggingAt(level: string) {
   app.get("/healthz", (c) => c.text("ok"));
   app.get("/api/things", (c) => c.json([]));
   app.get("/api/broken", (c) => c.text("no", 503));
+  app.get("/readyz", (c) => c.json({ status: "not_ready", reason: "1 pending migration" }, 503));
   return { app, lines, registry };
 }
 
@@ -33,6 +34,8 @@ describe("request log", () => {
     await app.request("/api/webhooks/whatsapp", { method: "POST" });
     await app.request("/api/things");
     await app.request("/api/broken");
+    // A probe answered "not ready" (pending migrations) is no failure: not at error level.
+    await app.request("/readyz");
     expect(lines.map((l) => [l.level, l.msg, l.path, l.status])).toEqual([
       [30, "request", "/api/webhooks/whatsapp", 401],
       [30, "request", "/api/things", 200],

@@ -52,7 +52,11 @@ export function requestLog(registry: Registry): MiddlewareHandler<HonoEnv> {
     histogram.observe({ route, method: c.req.method, status: String(status) }, seconds);
     const line = { method: c.req.method, path: c.req.path, status, durationMs: Math.round(seconds * 1000) };
     const log = c.get("logger");
-    if (status >= 500) {
+    if (c.req.path === "/readyz" && status === 503) {
+      // "Not ready" is the probe's answer, not a failure (pending migrations during a deploy, a
+      // database restarting): the handler logs it at warn with its reason.
+      log.debug(line, "request");
+    } else if (status >= 500) {
       log.error(line, "request failed");
     } else if (QUIET_PATHS.has(c.req.path) && status < 400) {
       log.debug(line, "request");

@@ -8,9 +8,10 @@ import { decryptSecret } from "@lx/shared/crypto";
 
 import type { Executor } from "../client.ts";
 import { agents, agentVersions, auditEvents, phoneNumbers, templates, tenants } from "../schema/index.ts";
-import { dbTest as test, TEST_ACTOR, TEST_SECRET_KEY, uniqueSuffix } from "../testing/index.ts";
+import { dbTest as test, seedUser, TEST_ACTOR, TEST_SECRET_KEY, uniqueSuffix } from "../testing/index.ts";
 import { applyTenantFile } from "./apply.ts";
 import { replaceWebhookSecret } from "./integrations.ts";
+import { activateVersion, rollbackVersion } from "./versions.ts";
 
 type HavenFile = {
   tenant: { slug: string; name: string; retentionDays?: number | null };
@@ -107,6 +108,78 @@ describe("lx apply", () => {
       { kind: "version", action: "published", subject: "recepcao", detail: "1.1.0" },
       { kind: "activation", action: "activated", subject: "recepcao", detail: "1.0.0 → 1.1.0" },
     ]);
+  });
+
+  /** Applies file A (1.0.0) then B (1.0.1, live); returns the tenant and agent and both files. */
+  async function twoVersions(db: Executor) {
+    const a = havenFile();
+    await applyTenantFile(db, a, opts);
+    const b = structuredClone(a);
+    b.agents[0]!.spec.goals.push("Convidar para o programa de fidelidade");
+    await applyTenantFile(db, b, opts);
+    const [tenant] = await db.select().from(tenants).where(eq(tenants.slug, a.tenant.slug));
+    const [agent] = await db.select().from(agents).where(eq(agents.tenantId, tenant!.id));
+    const live = async () => {
+      const [row] = await db
+        .select({ version: agentVersions.version })
+        .from(agents)
+        .innerJoin(agentVersions, eq(agentVersions.id, agents.activeVersionId))
+        .where(eq(agents.id, agent!.id));
+      return row?.version;
+    };
+    const versions = async () =>
+      (await db.select({ v: agentVersions.version }).from(agentVersions).where(eq(agentVersions.agentId, agent!.id)))
+        .map((r) => r.v)
+        .sort();
+    return { a, b, tenantId: tenant!.id, agentId: agent!.id, live, versions };
+  }
+
+  test("re-applying the file of the live version after a rollback or an activate changes nothing, on a tenant with a client login too", async ({ db }) => {
+    const t = await twoVersions(db);
+    expect(await t.live()).toBe("1.0.1");
+    await seedUser(db, { role: "client", tenantId: t.tenantId });
+    await rollbackVersion(db, { tenantId: t.tenantId, agentId: t.agentId, actor: TEST_ACTOR });
+    expect(await t.live()).toBe("1.0.0");
+
+    const r = await applyTenantFile(db, t.a, opts);
+    expect(r).toMatchObject({ changed: false, changes: [] });
+    expect(await t.versions()).toEqual(["1.0.0", "1.0.1"]);
+    expect(await t.live()).toBe("1.0.0");
+
+    // The same after `lx activate --force` back to 1.0.1 and B's file.
+    await activateVersion(db, { tenantId: t.tenantId, agentId: t.agentId, version: "1.0.1", actor: TEST_ACTOR, force: true });
+    expect(await applyTenantFile(db, t.b, opts)).toMatchObject({ changed: false, changes: [] });
+    expect(await t.versions()).toEqual(["1.0.0", "1.0.1"]);
+  });
+
+  test("re-applying the file of an older version that is not live activates that version (no copy published)", async ({ db }) => {
+    const t = await twoVersions(db);
+    const r = await applyTenantFile(db, t.a, opts);
+    expect(r.changes).toEqual([{ kind: "activation", action: "activated", subject: "recepcao", detail: "1.0.1 → 1.0.0" }]);
+    expect(await t.versions()).toEqual(["1.0.0", "1.0.1"]);
+    expect(await t.live()).toBe("1.0.0");
+    expect(await applyTenantFile(db, t.a, opts)).toMatchObject({ changed: false });
+  });
+
+  test("re-applying an older version's file goes through the client's approval like any activation: refused, then --force", async ({ db }) => {
+    const t = await twoVersions(db);
+    await seedUser(db, { role: "client", tenantId: t.tenantId });
+    await expect(applyTenantFile(db, t.a, opts)).rejects.toMatchObject({
+      code: "INVALID_STATE",
+      message: expect.stringMatching(/client has not approved it yet/) as unknown,
+    });
+    expect(await t.live()).toBe("1.0.1");
+    const r = await applyTenantFile(db, t.a, { ...opts, force: true });
+    expect(r.changes).toEqual([
+      {
+        kind: "activation",
+        action: "activated",
+        subject: "recepcao",
+        detail: "1.0.1 → 1.0.0, client approval pending: overridden",
+      },
+    ]);
+    expect(await t.versions()).toEqual(["1.0.0", "1.0.1"]);
+    expect(await t.live()).toBe("1.0.0");
   });
 
   test("the tenant's time zone is the first agent's spec.agent.timezone, kept in step", async ({ db }) => {

@@ -90,8 +90,9 @@ export function parseApplyInput(input: unknown): TApplyFile {
 
 /**
  * Declarative provisioning (`lx apply`): converges a tenant, its numbers, agents, templates and
- * versions to the file, in one transaction. Publishes only when an agent's bundle hash changed and
- * activates where the file says so. A second run with the same file changes nothing.
+ * versions to the file, in one transaction. Publishes only when no version of the agent has the
+ * bundle (an existing one is targeted instead) and activates where the file says so. A second run
+ * with the same file changes nothing.
  */
 export async function applyTenantFile(db: Executor, input: unknown, options: ApplyOptions): Promise<ApplyReport> {
   const file = parseApplyInput(input);
@@ -267,14 +268,27 @@ export async function applyTenantFile(db: Executor, input: unknown, options: App
             target: specDrafts.agentId,
             set: { ...draft, updatedAt: new Date(), revision: nextDraftRevision },
           });
-        const [latest] = await tx
+        // A version of this agent with the same bundle is the file's version, whichever it is: the live
+        // one (a re-run changes nothing), or one the agent was switched or rolled back from (activated
+        // again, through the usual gates). Comparing with the latest version only published a copy of
+        // it after an `lx activate` or `lx rollback`.
+        const [agentRow] = await tx
+          .select({ activeVersionId: agents.activeVersionId })
+          .from(agents)
+          .where(and(eq(agents.id, agentId), eq(agents.tenantId, tenantId)));
+        const same = await tx
           .select({ id: agentVersions.id, version: agentVersions.version, bundleHash: agentVersions.bundleHash })
           .from(agentVersions)
-          .where(eq(agentVersions.agentId, agentId))
-          .orderBy(desc(agentVersions.major), desc(agentVersions.minor), desc(agentVersions.patch))
-          .limit(1);
-        let target = latest ?? null;
-        if (!latest || latest.bundleHash !== bundle.bundleHash) {
+          .where(
+            and(
+              eq(agentVersions.agentId, agentId),
+              eq(agentVersions.tenantId, tenantId),
+              eq(agentVersions.bundleHash, bundle.bundleHash),
+            ),
+          )
+          .orderBy(desc(agentVersions.major), desc(agentVersions.minor), desc(agentVersions.patch));
+        let target = same.find((v) => v.id === agentRow?.activeVersionId) ?? same[0] ?? null;
+        if (!target) {
           const v = await publishVersion(tx, {
             tenantId,
             agentId,
