@@ -2,11 +2,12 @@ import { execFile } from "node:child_process";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
 
-import { sql } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import { describe, expect, onTestFinished } from "vitest";
 
 import { connect, connectionTarget, createDb, isConnectionLoss, type Database } from "./client.ts";
 import { listenWithRetry } from "./notifier.ts";
+import { auditEvents } from "./schema/index.ts";
 import { dbTest as test } from "./testing/index.ts";
 
 const sqlRaw = (q: string) => sql.raw(q);
@@ -244,5 +245,44 @@ describe("connections that fail", () => {
       }
     });
     await expect(l.unlisten()).resolves.toBeUndefined();
+  });
+});
+
+describe("int8 (bigint) results", () => {
+  test("come back as exact JS numbers: a sum past 2^31, a count, an id, an int8[] — through drizzle and postgres.js", async ({ db }) => {
+    // postgres.js leaves int8 as a string: queries cast every count and sum to float8 (metrics
+    // past 2^31 tokens had returned a 500 with `::int`), and ids were wrapped in Number().
+    const [sums] = await db.execute<{ total: unknown; n: unknown }>(sql`
+      select sum(v) as total, count(*) as n from (values (2147483647), (2147483647), (5)) t(v)`);
+    expect(sums).toEqual({ total: 4_294_967_299, n: 3 });
+    const [row] = await db.$client`
+      insert into audit_events (actor_type, actor_label, type) values ('system', 'test', 'test.int8') returning id`;
+    expect(typeof row?.id).toBe("number");
+    const [byDrizzle] = await db.execute<{ id: unknown; ids: unknown }>(
+      sql`select id, array[id, id + 1] as ids from audit_events where id = ${row?.id as number}`,
+    );
+    expect(byDrizzle).toEqual({ id: row?.id, ids: [row?.id, (row?.id as number) + 1] });
+    // drizzle's query builder: a bigint column in mode "number" and its count() map the number as is.
+    const built = await db
+      .select({ id: auditEvents.id, n: count() })
+      .from(auditEvents)
+      .where(eq(auditEvents.id, row?.id as number))
+      .groupBy(auditEvents.id);
+    expect(built).toEqual([{ id: row?.id, n: 1 }]);
+    const [edge] = await db.$client`select 9007199254740991::int8 as max, -9007199254740991::int8 as min`;
+    expect(edge).toEqual({ max: Number.MAX_SAFE_INTEGER, min: -Number.MAX_SAFE_INTEGER });
+  });
+
+  test("past Number.MAX_SAFE_INTEGER the query fails (never a rounded number) and the connection serves the next one", async ({ dbUrl }) => {
+    const one = createDb(dbUrl, { max: 1, applicationName: "lx-test-int8" });
+    onTestFinished(() => one.$client.end({ timeout: 1 }));
+    // 2^53 + 1 would read as 2^53.
+    const err = await one.execute(sql`select 9007199254740993::int8 as n`).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).cause ?? err)).toMatch(/int8 9007199254740993 is beyond Number.MAX_SAFE_INTEGER/);
+    expect(isConnectionLoss(err)).toBe(false);
+    await expect(one.$client`select 9007199254740993::int8::text as n, 2::int8 as m`).resolves.toEqual([{ n: "9007199254740993", m: 2 }]);
+    await expect(one.transaction(async (tx) => tx.execute(sql`select 9223372036854775807::int8 as n`))).rejects.toThrow();
+    await expect(one.execute(sql`select 1::int8 as n`)).resolves.toEqual([{ n: 1 }]);
   });
 });

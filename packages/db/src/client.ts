@@ -99,6 +99,26 @@ export function connectionTarget(url: string): { url: string; path?: string } {
   return { url: u.toString(), path: `${socketDir.replace(/\/+$/, "")}/.s.PGSQL.${u.port || "5432"}` };
 }
 
+/** PostgreSQL's type oid of int8 (bigint): ids, count(*), sum() of integers, row_number()… */
+export const INT8_OID = 20;
+
+/**
+ * An int8 as PostgreSQL sends it (decimal text) → a JS number, which holds every integer exactly up
+ * to Number.MAX_SAFE_INTEGER (2^53 − 1, 9,007,199,254,740,991). postgres.js leaves int8 as a string
+ * (a string in a field typed number: `a + b` concatenates, `===` against a number fails); drizzle's
+ * bigint columns in mode "number" accept either. Ids (identity columns), counts and sums of int4
+ * columns (tokens) stay far below 2^53. A value beyond it would be rounded silently, so it throws
+ * instead — the query fails (a RangeError, the connection unharmed) rather than return a wrong
+ * number: a query that means to read such a value (a 64-bit hash) casts it to text or numeric.
+ */
+export function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) {
+    throw new RangeError(`int8 ${text} is beyond Number.MAX_SAFE_INTEGER: cast it to text or numeric in the query`);
+  }
+  return n;
+}
+
 /** One pool per process; packages never read env, so the URL comes from the app's env.ts. */
 export function createDb(url: string, options: CreateDbOptions = {}): Database {
   const client = connect(url, {
@@ -116,6 +136,9 @@ export function createDb(url: string, options: CreateDbOptions = {}): Database {
     },
     // Dates stay strings from the driver; drizzle maps timestamp columns itself.
   });
+  // int8 results (and int8[] arrays: postgres.js derives their parser from this one when a connection
+  // opens) come as numbers: see parseInt8. Parameters are unchanged (a number is sent as text).
+  client.options.parsers[INT8_OID] = parseInt8;
   return drizzle(options.prepare === false ? client : preparing(client), { schema, casing: "snake_case" }) as Database;
 }
 

@@ -32,40 +32,6 @@ export function approvalGateOf(required: boolean, status: "pending" | "approved"
   return required ? status : "not_required";
 }
 
-
-/**
- * The latest rejection note of each version of an agent (version → note), for the version list.
- * Filtered by tenant (STYLE rule 18).
- */
-export async function rejectionNotes(
-  db: Executor,
-  p: { tenantId: string; agentId: string },
-): Promise<Map<string, string>> {
-  const rows = await db
-    .selectDistinctOn([sql`${auditEvents.after} ->> 'version'`], {
-      version: sql<string>`${auditEvents.after} ->> 'version'`,
-      note: sql<string | null>`${auditEvents.data} ->> 'note'`,
-    })
-    .from(auditEvents)
-    .where(
-      and(
-        eq(auditEvents.tenantId, p.tenantId),
-        eq(auditEvents.type, "version.rejected"),
-        eq(auditEvents.subjectType, "agent"),
-        eq(auditEvents.subjectId, p.agentId),
-      ),
-    )
-    .orderBy(sql`${auditEvents.after} ->> 'version'`, desc(auditEvents.createdAt), desc(auditEvents.id));
-  const notes = new Map<string, string>();
-  for (const r of rows) {
-    const note = r.note?.trim();
-    if (note) {
-      notes.set(r.version, note);
-    }
-  }
-  return notes;
-}
-
 /** The client's latest decision on a version: what, who (the account's e-mail), when, with its note. */
 export type ApprovalDecision = {
   status: "approved" | "rejected";
@@ -74,18 +40,28 @@ export type ApprovalDecision = {
   note: string | null;
 };
 
+/** What the audit trail says about the client's decisions on one version. */
+export type VersionDecisions = {
+  /** The latest decision (`version.approved` / `version.rejected`): the client sees its own decision and note again. */
+  last: ApprovalDecision;
+  /** The note of the latest rejection (null without one, or when it had no note), whatever came after it. */
+  rejectionNote: string | null;
+};
+
 /**
- * The latest decision (`version.approved` / `version.rejected`, from the audit trail written with
- * it) on each version of an agent (version → decision), for the version list: the client sees its
- * own decision and note again. Filtered by tenant (STYLE rule 18).
+ * The client's decisions on each version of an agent (version → decisions), or on one version
+ * (`version`), from the audit events written with them, in one read: the version list shows the
+ * latest decision, activation quotes the rejection's note. A version has a few decisions at most,
+ * read newest first through audit_events_subject_idx. Filtered by tenant (STYLE rule 18).
  */
-export async function lastDecisions(
+export async function versionDecisions(
   db: Executor,
-  p: { tenantId: string; agentId: string },
-): Promise<Map<string, ApprovalDecision>> {
+  p: { tenantId: string; agentId: string; version?: string },
+): Promise<Map<string, VersionDecisions>> {
+  const versionOf = sql<string>`${auditEvents.after} ->> 'version'`;
   const rows = await db
-    .selectDistinctOn([sql`${auditEvents.after} ->> 'version'`], {
-      version: sql<string>`${auditEvents.after} ->> 'version'`,
+    .select({
+      version: versionOf,
       type: auditEvents.type,
       byLabel: auditEvents.actorLabel,
       at: auditEvents.createdAt,
@@ -98,20 +74,26 @@ export async function lastDecisions(
         inArray(auditEvents.type, ["version.approved", "version.rejected"]),
         eq(auditEvents.subjectType, "agent"),
         eq(auditEvents.subjectId, p.agentId),
+        p.version === undefined ? undefined : eq(versionOf, p.version),
       ),
     )
-    .orderBy(sql`${auditEvents.after} ->> 'version'`, desc(auditEvents.createdAt), desc(auditEvents.id));
-  return new Map(
-    rows.map((r) => [
-      r.version,
-      {
-        status: r.type === "version.approved" ? "approved" : "rejected",
-        byLabel: r.byLabel,
-        at: r.at,
-        note: r.note?.trim() ? r.note.trim() : null,
-      },
-    ]),
-  );
+    .orderBy(desc(auditEvents.createdAt), desc(auditEvents.id));
+  const decisions = new Map<string, VersionDecisions>();
+  const rejectionRead = new Set<string>();
+  for (const r of rows) {
+    const note = r.note?.trim() || null;
+    const rejected = r.type === "version.rejected";
+    let d = decisions.get(r.version);
+    if (!d) {
+      d = { last: { status: rejected ? "rejected" : "approved", byLabel: r.byLabel, at: r.at, note }, rejectionNote: null };
+      decisions.set(r.version, d);
+    }
+    if (rejected && !rejectionRead.has(r.version)) {
+      d.rejectionNote = note;
+      rejectionRead.add(r.version);
+    }
+  }
+  return decisions;
 }
 
 /**
@@ -148,7 +130,8 @@ export async function checkApprovalGate(
   }
   const note =
     gate === "rejected"
-      ? ((await rejectionNotes(db, { tenantId: p.tenantId, agentId: p.agentId })).get(p.version) ?? null)
+      ? ((await versionDecisions(db, { tenantId: p.tenantId, agentId: p.agentId, version: p.version })).get(p.version)
+          ?.rejectionNote ?? null)
       : null;
   if (!p.force) {
     const why =

@@ -111,9 +111,9 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
   const result = await db.execute<{
     ord: number;
     conversation_id: string;
-    event_id: string | number | null;
-    message_id: string | number | null;
-    job_id: string | number | null;
+    event_id: number | null;
+    message_id: number | null;
+    job_id: number | null;
   }>(sql`
     with input as (
       select * from jsonb_to_recordset(${pgSafeJson(rows)}::jsonb) as i(
@@ -213,9 +213,9 @@ export async function ingestInboundMessages(db: Executor, inputs: InboundMessage
       : {
           status: r.job_id === null ? "stored" : "queued",
           conversationId: r.conversation_id,
-          eventId: Number(r.event_id),
-          messageId: Number(r.message_id),
-          jobId: r.job_id === null ? null : Number(r.job_id),
+          eventId: r.event_id,
+          messageId: r.message_id,
+          jobId: r.job_id,
         },
   );
 }
@@ -316,7 +316,7 @@ export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]):
     pnid: u.phoneNumberId ?? null,
     payload: u.payload ?? null,
   }));
-  const rows = await db.execute<{ ord: number; id: string | number | null; conversation_id: string | null; status: string; released: number }>(sql`
+  const rows = await db.execute<{ ord: number; id: number | null; conversation_id: string | null; status: string; released: number }>(sql`
     with input as (
       select * from jsonb_to_recordset(${pgSafeJson(input)}::jsonb) as i(
         ord int, tenant_id uuid, wamid text, status text, rank int, biz bigint, rcpt text, rcpt_user text,
@@ -419,7 +419,7 @@ export async function applyStatusUpdates(db: Executor, updates: StatusUpdate[]):
     out[r.ord] =
       r.id === null
         ? "ignored"
-        : { id: Number(r.id), conversationId: r.conversation_id, status: r.status, released: r.released };
+        : { id: r.id, conversationId: r.conversation_id, status: r.status, released: r.released };
   }
   return out;
 }

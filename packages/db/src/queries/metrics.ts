@@ -193,9 +193,9 @@ export async function getTenantMetrics(
       : sql``;
 
   // Messages: conversations, in/out, tokens, policy hits — per day, version, both and in total.
-  // Every count and sum here and below leaves PostgreSQL as float8, a JS number that holds integers
-  // exactly up to 2^53 (a bigint would come as a string): `::int` failed the whole page past 2^31,
-  // which a month's prompt tokens pass (~800,000 replies at ~3,000 tokens).
+  // Every count and sum here and below is left an int8, which the driver reads as a JS number (exact
+  // up to 2^53: client.ts, parseInt8). Never `::int`: it failed the whole page past 2^31, which a
+  // month's prompt tokens pass (~800,000 replies at ~3,000 tokens).
   const messageRows = await db.execute<
     Grouped & {
       conversations: number;
@@ -214,12 +214,12 @@ export async function getTenantMetrics(
         and m.type <> 'note' ${customersOnly("m")}
     )
     select day, version_id, grouping(day, version_id)::int as g,
-           count(distinct conversation_id)::float8 as conversations,
-           count(*) filter (where direction = 'in')::float8 as messages_in,
-           count(*) filter (where direction = 'out')::float8 as messages_out,
-           coalesce(sum(tokens_in), 0)::float8 as tokens_in,
-           coalesce(sum(tokens_out), 0)::float8 as tokens_out,
-           coalesce(sum(jsonb_array_length(coalesce(policy_verdicts, '[]'::jsonb))), 0)::float8 as policy_hits
+           count(distinct conversation_id) as conversations,
+           count(*) filter (where direction = 'in') as messages_in,
+           count(*) filter (where direction = 'out') as messages_out,
+           coalesce(sum(tokens_in), 0) as tokens_in,
+           coalesce(sum(tokens_out), 0) as tokens_out,
+           coalesce(sum(jsonb_array_length(coalesce(policy_verdicts, '[]'::jsonb))), 0) as policy_hits
     from m
     group by grouping sets ((day, version_id), (day), (version_id), ())`);
 
@@ -277,8 +277,8 @@ export async function getTenantMetrics(
       where i.inbound_id is not null
     )
     select day, version_id, grouping(day, version_id)::int as g,
-           count(*)::float8 as answered,
-           count(*) filter (where author = 'bot')::float8 as bot,
+           count(*) as answered,
+           count(*) filter (where author = 'bot') as bot,
            percentile_cont(0.5) within group (order by ms) filter (where author = 'bot') as p50,
            percentile_cont(0.9) within group (order by ms) filter (where author = 'bot') as p90
     from answered
@@ -303,8 +303,8 @@ export async function getTenantMetrics(
         ${customersOnly("h")}
     )
     select day, version_id, grouping(day, version_id)::int as g,
-           count(*)::float8 as handoffs,
-           count(ms)::float8 as human,
+           count(*) as handoffs,
+           count(ms) as human,
            percentile_cont(0.5) within group (order by ms) as p50,
            percentile_cont(0.9) within group (order by ms) as p90
     from h
@@ -323,17 +323,17 @@ export async function getTenantMetrics(
         ${excluding ? sql`and o.phone_number_id <> all(${sandboxIds})` : sql``}
     )
     select day, version_id, grouping(day, version_id)::int as g,
-           count(*) filter (where kind = 'text' and status in ('sent', 'delivered', 'read', 'failed', 'dead', 'blocked'))::float8
+           count(*) filter (where kind = 'text' and status in ('sent', 'delivered', 'read', 'failed', 'dead', 'blocked'))
              as text_sends,
-           count(*) filter (where kind = 'text' and status in ('delivered', 'read'))::float8 as delivered,
-           count(*) filter (where kind = 'text' and status = 'read')::float8 as read,
-           count(*) filter (where kind = 'template' and status in ('sent', 'delivered', 'read'))::float8 as templates_sent,
-           count(*) filter (where kind = 'template' and status in ('failed', 'dead', 'blocked'))::float8 as templates_failed
+           count(*) filter (where kind = 'text' and status in ('delivered', 'read')) as delivered,
+           count(*) filter (where kind = 'text' and status = 'read') as read,
+           count(*) filter (where kind = 'template' and status in ('sent', 'delivered', 'read')) as templates_sent,
+           count(*) filter (where kind = 'template' and status in ('failed', 'dead', 'blocked')) as templates_failed
     from o
     group by grouping sets ((day), (version_id), ())`);
 
   const handoffReasons = await db.execute<{ trigger: string; reason: string; count: number }>(sql`
-    select h.trigger, h.reason, count(*)::float8 as count from handoffs h
+    select h.trigger, h.reason, count(*) as count from handoffs h
     where h.tenant_id = ${t}::uuid and h.started_at >= ${fromIso}::timestamptz and h.started_at < ${toIso}::timestamptz
       ${customersOnly("h")}
     group by trigger, reason
@@ -341,7 +341,7 @@ export async function getTenantMetrics(
     limit 20`);
 
   const policyRules = await db.execute<{ rule: string; action: string; count: number }>(sql`
-    select v ->> 'rule' as rule, v ->> 'action' as action, count(*)::float8 as count
+    select v ->> 'rule' as rule, v ->> 'action' as action, count(*) as count
     from messages m, jsonb_array_elements(coalesce(m.policy_verdicts, '[]'::jsonb)) v
     where m.tenant_id = ${t}::uuid and m.created_at >= ${fromIso}::timestamptz and m.created_at < ${toIso}::timestamptz
       ${customersOnly("m")}
@@ -351,7 +351,7 @@ export async function getTenantMetrics(
   // The test conversations left out (for the console's note), when any could be.
   const [excluded] = excluding
     ? await db.execute<{ count: number }>(sql`
-        select count(distinct m.conversation_id)::float8 as count
+        select count(distinct m.conversation_id) as count
         from messages m join conversations c on c.id = m.conversation_id
         where m.tenant_id = ${t}::uuid and m.created_at >= ${fromIso}::timestamptz and m.created_at < ${toIso}::timestamptz
           and m.type <> 'note' and c.phone_number_id = any(${sandboxIds})`)

@@ -69,18 +69,19 @@ export const FINISHED_RECOUNT_MS = 30_000;
  * are not counted among the finished sends: Meta sends no status for them, so one stays "sent" for
  * good, and "Enviados" would count every customer message read as a send that never got further
  * (queued, failed or dead ones still show with the open and failed sends: they are work of the sender).
- * Counts leave PostgreSQL as float8 (exact to 2^53), never an `::int` that overflows past 2^31.
+ * Counts are left int8, which the driver reads as exact JS numbers (client.ts, parseInt8), never an
+ * `::int` that overflows past 2^31.
  */
 export async function countFinishedRows(db: Executor, p: { tenantId?: string | null }): Promise<FinishedCounts> {
   const window = sql`now() - ${FINISHED_WINDOW_HOURS} * interval '1 hour'`;
   const [jobs] = await db.execute<{ done: number; cancelled: number }>(sql`
-    select count(*) filter (where status = 'done')::float8 as done, count(*) filter (where status = 'cancelled')::float8 as cancelled
+    select count(*) filter (where status = 'done') as done, count(*) filter (where status = 'cancelled') as cancelled
     from message_queue q
     where status in ('done', 'cancelled') and coalesce(finished_at, created_at) > ${window}
       ${tenantFilter(sql`q.tenant_id`, p.tenantId)}`);
   const [sends] = await db.execute<{ sent: number; delivered: number; read: number; cancelled: number; counted_at: string }>(sql`
-    select count(*) filter (where status = 'sent')::float8 as sent, count(*) filter (where status = 'delivered')::float8 as delivered,
-           count(*) filter (where status = 'read')::float8 as read, count(*) filter (where status = 'cancelled')::float8 as cancelled,
+    select count(*) filter (where status = 'sent') as sent, count(*) filter (where status = 'delivered') as delivered,
+           count(*) filter (where status = 'read') as read, count(*) filter (where status = 'cancelled') as cancelled,
            ${isoText(sql`now()`)} as counted_at
     from outbox_messages o
     where o.created_at > ${window} and status in ('sent', 'delivered', 'read', 'cancelled') and o.kind <> 'mark_read'
@@ -106,10 +107,10 @@ export async function getQueueOverview(
   // three was planned as a scan of the whole table: a day of finished jobs).
   const tenantOfJob = tenantFilter(sql`q.tenant_id`, p.tenantId);
   const jobCounts = await db.execute<{ status: JobStatus; n: number }>(sql`
-    select status, count(*)::float8 as n from message_queue q
+    select status, count(*) as n from message_queue q
     where status in ('queued', 'running') ${tenantOfJob} group by status
     union all
-    select 'dead', count(*)::float8 from message_queue q where status = 'dead' ${tenantOfJob}`);
+    select 'dead', count(*) from message_queue q where status = 'dead' ${tenantOfJob}`);
   const [jobs] = await db.execute<{
     runnable: number;
     scheduled: number;
@@ -117,12 +118,12 @@ export async function getQueueOverview(
     oldest_age_ms: number | null;
     expired: number;
   }>(sql`
-    select count(*) filter (where status = 'queued' and run_at <= now())::float8 as runnable,
-           count(*) filter (where status = 'queued' and run_at > now())::float8 as scheduled,
+    select count(*) filter (where status = 'queued' and run_at <= now()) as runnable,
+           count(*) filter (where status = 'queued' and run_at > now()) as scheduled,
            ${isoText(sql`min(run_at) filter (where status = 'queued' and run_at <= now())`)} as oldest_at,
            (extract(epoch from now() - min(run_at) filter (where status = 'queued' and run_at <= now())) * 1000)::float8
              as oldest_age_ms,
-           count(*) filter (where status = 'running' and lease_expires_at < now())::float8 as expired
+           count(*) filter (where status = 'running' and lease_expires_at < now()) as expired
     from message_queue q
     where status in ('queued', 'running') ${tenantFilter(sql`q.tenant_id`, p.tenantId)}`);
   // Two parts, each through its own partial index (open sends, sends needing an operator): the
@@ -130,17 +131,17 @@ export async function getQueueOverview(
   // send ever made at each opening of the screen. The window's finished sends are in `finished`.
   const tenantOf = tenantFilter(sql`o.tenant_id`, p.tenantId);
   const sendCounts = await db.execute<{ status: OutboxStatus; n: number }>(sql`
-    select status, count(*)::float8 as n from outbox_messages o
+    select status, count(*) as n from outbox_messages o
     where status in ('queued', 'sending', 'ambiguous') ${tenantOf} group by status
     union all
-    select status, count(*)::float8 as n from outbox_messages o
+    select status, count(*) as n from outbox_messages o
     where status in ('failed', 'dead', 'blocked') ${tenantOf} group by status`);
   const [sends] = await db.execute<{ oldest_at: string | null; oldest_age_ms: number | null; held: number }>(sql`
     select ${isoText(sql`min(o.next_attempt_at) filter (where n.send_paused_at is null and o.next_attempt_at <= now())`)}
              as oldest_at,
            (extract(epoch from now() - min(o.next_attempt_at)
               filter (where n.send_paused_at is null and o.next_attempt_at <= now())) * 1000)::float8 as oldest_age_ms,
-           count(*) filter (where n.send_paused_at is not null)::float8 as held
+           count(*) filter (where n.send_paused_at is not null) as held
     from outbox_messages o join phone_numbers n on n.id = o.phone_number_id
     where o.status in ('queued', 'ambiguous') ${tenantFilter(sql`o.tenant_id`, p.tenantId)}`);
   const jobsByStatus = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as Record<JobStatus, number>;
@@ -198,7 +199,7 @@ export async function listDeadJobs(
   p: { tenantId?: string | null; cursor?: number; limit: number },
 ): Promise<IdPage<DeadJobRow>> {
   const rows = await db.execute<{
-    id: string | number;
+    id: number;
     tenant_id: string | null;
     tenant_slug: string | null;
     tenant_name: string | null;
@@ -207,7 +208,7 @@ export async function listDeadJobs(
     max_attempts: number;
     last_error: string | null;
     conversation_id: string | null;
-    message_id: string | number | null;
+    message_id: number | null;
     created_at: string;
     finished_at: string | null;
   }>(sql`
@@ -220,7 +221,7 @@ export async function listDeadJobs(
     order by q.id desc
     limit ${p.limit + 1}`);
   const items = rows.slice(0, p.limit).map((r) => ({
-    id: Number(r.id),
+    id: r.id,
     tenantId: r.tenant_id,
     tenantSlug: r.tenant_slug,
     tenantName: r.tenant_name,
@@ -229,7 +230,7 @@ export async function listDeadJobs(
     maxAttempts: r.max_attempts,
     lastError: r.last_error,
     conversationId: r.conversation_id,
-    messageId: r.message_id === null ? null : Number(r.message_id),
+    messageId: r.message_id,
     createdAt: r.created_at,
     finishedAt: r.finished_at,
   }));
@@ -246,7 +247,7 @@ export async function retryDeadJob(
 ): Promise<{ id: number; task: string }> {
   return db.transaction(async (tx) => {
     const [job] = await tx.execute<{
-      id: string | number;
+      id: number;
       tenant_id: string | null;
       task: string;
       status: string;
@@ -280,7 +281,7 @@ export async function retryDeadJob(
       data: { task: job.task },
       requestId: p.requestId,
     });
-    return { id: Number(job.id), task: job.task };
+    return { id: job.id, task: job.task };
   });
 }
 
@@ -308,7 +309,7 @@ export async function listFailedSends(
   p: { tenantId?: string | null; status?: "dead" | "blocked" | "failed"; cursor?: number; limit: number },
 ): Promise<IdPage<FailedSendRow>> {
   const rows = await db.execute<{
-    id: string | number;
+    id: number;
     tenant_id: string;
     tenant_slug: string;
     tenant_name: string;
@@ -340,7 +341,7 @@ export async function listFailedSends(
     order by o.id desc
     limit ${p.limit + 1}`);
   const items = rows.slice(0, p.limit).map((r) => ({
-    id: Number(r.id),
+    id: r.id,
     tenantId: r.tenant_id,
     tenantSlug: r.tenant_slug,
     tenantName: r.tenant_name,
@@ -370,7 +371,7 @@ export async function retryFailedSend(
 ): Promise<{ id: number }> {
   return db.transaction(async (tx) => {
     const [row] = await tx.execute<{
-      id: string | number;
+      id: number;
       tenant_id: string;
       status: string;
       attempts: number;
@@ -413,7 +414,7 @@ export async function retryFailedSend(
       data: { conversationId: row.conversation_id },
       requestId: p.requestId,
     });
-    return { id: Number(row.id) };
+    return { id: row.id };
   });
 }
 
@@ -459,7 +460,7 @@ export async function listNumbers(db: Executor, p: { tenantId?: string | null })
            n.display_phone_number, n.kind, a.slug as agent_slug, n.waba_id,
            ${isoText(sql`n.send_paused_at`)} as send_paused_at, n.pause_reason,
            ${isoText(sql`n.first_answered_at`)} as first_answered_at,
-           (select count(*)::float8 from outbox_messages o
+           (select count(*) from outbox_messages o
             where o.phone_number_id = n.id and o.status in ('queued', 'ambiguous')) as waiting,
            not exists (select 1 from conversations c where c.phone_number_id = n.id) as removable
     from phone_numbers n
@@ -564,7 +565,7 @@ export async function cancelStaleWork(
         and (status in ('queued', 'ambiguous') or (status = 'sending' and locked_at < ${before}::timestamptz))`;
     if (p.dryRun) {
       const [counts] = await tx.execute<{ jobs: number; sends: number }>(sql`
-        select (select count(*)::float8 from (${staleJobs}) j) as jobs, (select count(*)::float8 from (${staleSends}) s) as sends`);
+        select (select count(*) from (${staleJobs}) j) as jobs, (select count(*) from (${staleSends}) s) as sends`);
       return { jobs: counts?.jobs ?? 0, sends: counts?.sends ?? 0 };
     }
     const jobs = await tx.execute(sql`

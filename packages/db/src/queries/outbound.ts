@@ -55,14 +55,14 @@ async function enqueueOutbound(
   db: Executor,
   o: OutboundText & { kind: "text" | "interactive"; payload: Record<string, unknown> },
 ): Promise<{ messageId: number; outboxId: number }> {
-  const rows = await db.execute<{ message_id: string | number; outbox_id: string | number }>(sql`
+  const rows = await db.execute<{ message_id: number; outbox_id: number }>(sql`
     with ${outboundCtes(o, sql`true`)}
     select (select id from msg) as message_id, (select id from ob) as outbox_id`);
   const r = rows[0];
   if (!r) {
     throw new Error("enqueueOutboundText returned no row");
   }
-  return { messageId: Number(r.message_id), outboxId: Number(r.outbox_id) };
+  return { messageId: r.message_id, outboxId: r.outbox_id };
 }
 
 /**

@@ -5,7 +5,15 @@ import { havenSpec } from "@lx/shared/testing";
 
 import { agents, agentVersions, auditEvents } from "../schema/index.ts";
 import { dbTest as test, expectPgError, seedAgent, seedTenant, TEST_ACTOR } from "../testing/index.ts";
-import { activateVersion, getActiveBundle, listVersions, publishVersion, rollbackVersion } from "./versions.ts";
+import { versionDecisions } from "./approval.ts";
+import {
+  activateVersion,
+  decideVersionApproval,
+  getActiveBundle,
+  listVersions,
+  publishVersion,
+  rollbackVersion,
+} from "./versions.ts";
 
 const withGoal = (goal: string) => ({ ...havenSpec, goals: [...havenSpec.goals, goal] });
 
@@ -162,5 +170,39 @@ describe("versions", () => {
       db.update(agents).set({ activeVersionId: b.version.id }).where(eq(agents.id, a.agent.id)),
       /agents_active_version_fk/,
     );
+  });
+
+  test("one read of the audit trail gives each version's latest decision and its latest rejection's note", async ({ db }) => {
+    // The version list (the client's own decision) and activation's refusal (the rejection's note)
+    // read the same decisions: once, not twice.
+    const tenant = await seedTenant(db);
+    const { agent } = await seedAgent(db, { tenantId: tenant.id });
+    await publishVersion(db, { tenantId: tenant.id, agentId: agent.id, spec: withGoal("Outro"), actor: TEST_ACTOR });
+    const decide = (version: string, decision: "approved" | "rejected", note?: string) =>
+      decideVersionApproval(db, { tenantId: tenant.id, agentId: agent.id, agentSlug: agent.slug, version, decision, note, actor: TEST_ACTOR });
+    await decide("1.0.0", "rejected", "  tom errado  ");
+    await decide("1.0.0", "approved", "ok agora");
+    await decide("1.0.1", "rejected", "não");
+    await decide("1.0.1", "approved");
+    await decide("1.0.1", "rejected");
+
+    const all = await versionDecisions(db, { tenantId: tenant.id, agentId: agent.id });
+    const summary = (v: string) => {
+      const d = all.get(v);
+      return d && { status: d.last.status, note: d.last.note, rejectionNote: d.rejectionNote };
+    };
+    expect([summary("1.0.0"), summary("1.0.1")]).toEqual([
+      { status: "approved", note: "ok agora", rejectionNote: "tom errado" },
+      // The latest rejection had no note: an earlier one's is not quoted.
+      { status: "rejected", note: null, rejectionNote: null },
+    ]);
+    const one = await versionDecisions(db, { tenantId: tenant.id, agentId: agent.id, version: "1.0.0" });
+    expect([...one.keys()]).toEqual(["1.0.0"]);
+    expect(one.get("1.0.0")).toEqual(all.get("1.0.0"));
+    const listed = await listVersions(db, { tenantId: tenant.id, agentId: agent.id });
+    expect(listed.map((v) => [v.version, v.decision?.status ?? null, v.rejectionNote])).toEqual([
+      ["1.0.1", "rejected", null],
+      ["1.0.0", "approved", null],
+    ]);
   });
 });

@@ -20,8 +20,8 @@ import type { GateState } from "@lx/shared/domain";
 import {
   approvalGateOf,
   checkApprovalGate,
-  lastDecisions,
   tenantRequiresApproval,
+  versionDecisions,
   type ApprovalDecision,
   type ApprovalGate,
 } from "./approval.ts";
@@ -401,10 +401,10 @@ export async function listVersions(
   const gates = await versionGates(db, { tenantId, agentId });
   const target = await rollbackTargetId(db, { id: agentId, activeVersionId: rows[0]?.activeVersionId ?? null });
   const approvalRequired = await tenantRequiresApproval(db, tenantId);
-  const decisions = await lastDecisions(db, { tenantId, agentId });
+  const decisions = await versionDecisions(db, { tenantId, agentId });
   return rows.map(({ activeVersionId, ...r }) => {
     // The audit's latest decision, while it is the version's status (a decision is audited with it).
-    const last = decisions.get(r.version);
+    const last = decisions.get(r.version)?.last;
     const decision = last?.status === r.approvalStatus ? last : null;
     return {
       ...r,
