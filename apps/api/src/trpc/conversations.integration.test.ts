@@ -11,6 +11,8 @@ import {
   seedUser,
 } from "@lx/db/testing";
 
+import { havenSpec } from "@lx/shared/testing";
+
 import { callerFor, codeOf, sessionFor } from "../testing/harness.ts";
 
 async function setup(db: Database) {
@@ -75,6 +77,43 @@ describe("conversations router", () => {
       "conversation.agent_changed",
     ]);
     expect(new Set(audit.map((a) => a.actor_label))).toEqual(new Set([f.operator.email]));
+  });
+
+  dbTest("byId says whether it read the re-engagement template (on the server's clock), so a console whose clock runs ahead does not take an open window for 'no template'", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = f.op;
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+    // The customer wrote an hour ago: open for 23 hours more, not read.
+    const open = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: hoursAgo(1) });
+    expect((await caller.conversations.byId({ tenantSlug: f.tenant.slug, conversationId: open.id })).reengagement).toEqual({
+      read: false,
+    });
+    // Closed, on an agent that names retomada_v1 (Haven's spec) the tenant has not declared.
+    const closed = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: hoursAgo(30) });
+    expect((await caller.conversations.byId({ tenantSlug: f.tenant.slug, conversationId: closed.id })).reengagement).toEqual({
+      read: true,
+      template: { name: "retomada_v1", language: "pt_BR", status: null },
+    });
+    // Closed, on an agent that names none: read, and none.
+    const { templates: _named, ...bare } = havenSpec;
+    const { agent: plain } = await seedAgent(db, { tenantId: f.tenant.id, spec: bare });
+    const none = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, agentId: plain.id, lastMessageAt: hoursAgo(30) });
+    expect((await caller.conversations.byId({ tenantSlug: f.tenant.slug, conversationId: none.id })).reengagement).toEqual({
+      read: true,
+      template: null,
+    });
+  });
+
+  dbTest("the search finds a name, a number or a last message's text of this tenant only", async ({ db }) => {
+    const f = await setup(db);
+    const { caller } = f.op;
+    await seedInbound(db, { tenantId: f.other.id, conversationId: f.foreign.id, body: "quero falar com alguém" });
+    const search = async (term: string) =>
+      (await caller.conversations.list({ tenantSlug: f.tenant.slug, search: term })).items.map((c) => c.id);
+    expect(await search("falar com")).toEqual([f.conversation.id]);
+    expect(await search("JOAN")).toEqual([f.conversation.id]);
+    expect(await search(f.conversation.customerKey.slice(-6))).toEqual([f.conversation.id]);
+    expect(await search(f.foreign.customerKey)).toEqual([]);
   });
 
   dbTest("byId pages back with the cursor it returns (olderCursor → cursor), as the console's infinite query does", async ({ db }) => {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { sql } from "drizzle-orm";
 
 import { INBOX_COUNT_CAP } from "@lx/shared/schemas";
+import { havenSpec } from "@lx/shared/testing";
 import { describe, expect } from "vitest";
 
 import type { Database } from "../client.ts";
@@ -18,7 +19,7 @@ import {
   seedTenant,
   seedUser,
 } from "../testing/index.ts";
-import { getConversationThread, listConversations } from "./conversations.ts";
+import { getConversationThread, listConversations, SEARCH_MESSAGE_HITS_MAX } from "./conversations.ts";
 import { handBackConversation, sendHumanReply, takeOverConversation } from "./handoff.ts";
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
@@ -154,6 +155,96 @@ describe("conversations: the inbox list", () => {
   });
 });
 
+describe("conversations: the inbox search", () => {
+  /** What the search matches, by definition: each conversation's last message (not a note) read one by one. */
+  async function reference(db: Database, tenantId: string, term: string) {
+    const like = `%${term.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const digits = term.replace(/\D/g, "");
+    const rows = await db.execute<{ id: string; mode: string }>(sql`
+      select c.id, c.mode from conversations c
+      left join lateral (select m.body from messages m where m.conversation_id = c.id and m.type <> 'note'
+                         order by m.id desc limit 1) lm on true
+      where c.tenant_id = ${tenantId}::uuid
+        and (c.customer_name ilike ${like} or c.customer_key ilike ${like} or lm.body ilike ${like}
+             or (${digits.length >= 3} and c.customer_key like ${`%${digits}%`}))
+      order by coalesce(c.last_message_at, c.created_at) desc, c.id desc`);
+    const counts = { bot: 0, pending_human: 0, human: 0, closed: 0 } as Record<string, number>;
+    for (const r of rows) {
+      counts[r.mode]! += 1;
+    }
+    return { ids: rows.map((r) => r.id), counts };
+  }
+
+  async function searchAll(db: Database, tenantId: string, term: string) {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    let counts;
+    for (;;) {
+      const page = await listConversations(db, { tenantId, search: term, limit: 40, cursor });
+      ids.push(...page.items.map((c) => c.id));
+      counts ??= page.counts;
+      if (!page.nextCursor) {
+        return { ids, counts };
+      }
+      cursor = page.nextCursor;
+    }
+  }
+
+  dbTest("lists exactly the conversations whose name, number or last message matches, in the same order, rare or common", async ({ db }) => {
+    const f = await setup(db);
+    // 900 conversations per tenant (the other tenant a copy): names, numbers and modes in turn, 8
+    // messages each that nearly all say "obrigado" (more than SEARCH_MESSAGE_HITS_MAX: the common term
+    // reads the last messages), every ninth ending with a note, and a rare word in a few last messages,
+    // in earlier messages and in notes (those must not match).
+    for (const [tenantId, numberId] of [
+      [f.tenant.id, f.number.id],
+      [f.other.id, f.otherNumber.id],
+    ] as const) {
+      await db.execute(sql`
+        insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, customer_name, mode, created_at, last_message_at)
+        select ${tenantId}, ${numberId}, k, k,
+               case when g % 50 = 0 then null else (array['Mariana', 'Ana Maria', 'João', 'Zélia'])[1 + g % 4] || ' ' || g end,
+               (array['bot', 'bot', 'closed', 'human', 'pending_human'])[1 + g % 5],
+               now() - g * interval '1 hour',
+               -- Some share their activity time, so the order's tie-break on the id counts too.
+               case when g % 97 = 0 then null else now() - (g / 3) * interval '1 hour' end
+        from generate_series(1, 900) g, lateral (select '55119' || lpad((g * 7919 % 100000)::text, 8, '0') as k) x`);
+      await db.execute(sql`
+        insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
+        select c.tenant_id, c.id, case when i % 2 = 0 then 'in' else 'out' end, case when i % 2 = 0 then 'customer' else 'bot' end,
+               case when i = 3 and n % 11 = 0 then 'image' else 'text' end,
+               case when n % 13 = 0 and i = 7 then 'Protocolo RARISSIMO 42'
+                    when n % 17 = 0 and i = 2 then 'rarissimo, mas não é a última'
+                    else 'obrigado pela mensagem ' || i end,
+               c.created_at + i * interval '1 minute'
+        from (select c.*, row_number() over (order by c.customer_key) as n from conversations c where c.tenant_id = ${tenantId}) c,
+             generate_series(0, 7) i
+        where c.n % 61 <> 0`);
+      await db.execute(sql`
+        insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
+        select c.tenant_id, c.id, 'out', 'system', 'note', 'nota: rarissimo e mariana', c.created_at + interval '9 minutes'
+        from (select c.*, row_number() over (order by c.customer_key) as n from conversations c where c.tenant_id = ${tenantId}) c
+        where c.n % 9 = 0 and c.n % 61 <> 0`);
+    }
+    await db.execute(sql`analyze conversations`);
+    await db.execute(sql`analyze messages`);
+
+    for (const term of ["rarissimo", "Protocolo", "obrigado", "pela mensagem 7", "mari", "zélia 1", "7919", "+55 11 9", "ma", "x", "nada disso", "100%"]) {
+      const expected = await reference(db, f.tenant.id, term);
+      const got = await searchAll(db, f.tenant.id, term);
+      expect({ term, ids: got.ids }).toEqual({ term, ids: expected.ids });
+      expect({ term, counts: got.counts }).toEqual({ term, counts: expected.counts });
+    }
+    // Sanity of the data: the rare word matches a few last messages, the common one more than the
+    // indexed path lists, and another tenant's copy never shows.
+    expect((await reference(db, f.tenant.id, "rarissimo")).ids.length).toBeGreaterThan(10);
+    expect((await reference(db, f.tenant.id, "obrigado")).ids.length).toBeGreaterThan(700);
+    const [hits] = await db.execute<{ n: number }>(sql`
+      select count(*)::int as n from messages where tenant_id = ${f.tenant.id} and body ilike '%obrigado%'`);
+    expect(hits!.n).toBeGreaterThan(SEARCH_MESSAGE_HITS_MAX);
+  });
+});
+
 describe("conversations: the thread", () => {
   dbTest("every message in order with version, verdicts, delivery status and author", async ({ db }) => {
     const f = await setup(db);
@@ -251,19 +342,19 @@ describe("conversations: the thread", () => {
       ["E agora?", "text", null],
     ]);
     // The agent's spec names retomada_v1 (pt_BR), which the tenant has not declared: a reply is blocked.
-    expect(thread.reengagement).toEqual({ name: "retomada_v1", language: "pt_BR", status: null });
+    expect(thread.reengagement).toEqual({ read: true, template: { name: "retomada_v1", language: "pt_BR", status: null } });
     await db.execute(sql`
       insert into templates (tenant_id, name, language, category, purpose, body, status)
       values (${f.tenant.id}::uuid, 'retomada_v1', 'pt_BR', 'utility', 'reengagement', 'Olá {{1}}, podemos continuar?', 'paused')`);
     thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 300 });
-    expect(thread.reengagement).toEqual({ name: "retomada_v1", language: "pt_BR", status: "paused" });
+    expect(thread.reengagement).toEqual({ read: true, template: { name: "retomada_v1", language: "pt_BR", status: "paused" } });
     await db.execute(sql`update templates set status = 'approved' where tenant_id = ${f.tenant.id}::uuid`);
     thread = await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 300 });
-    expect(thread.reengagement?.status).toBe("approved");
+    expect(thread.reengagement).toMatchObject({ read: true, template: { status: "approved" } });
     // Another tenant's template of the same name does not count.
     const foreign = await seedConversation(db, { tenantId: f.other.id, numberId: f.otherNumber.id });
     const other = await getConversationThread(db, { tenantId: f.other.id, conversationId: foreign.id, limit: 300 });
-    expect(other.reengagement).toEqual({ name: "retomada_v1", language: "pt_BR", status: null });
+    expect(other.reengagement).toEqual({ read: true, template: { name: "retomada_v1", language: "pt_BR", status: null } });
   });
 
   dbTest("a blocked send carries its structured reason; sends blocked before it was recorded carry none", async ({ db }) => {
@@ -331,6 +422,28 @@ describe("conversations: the thread", () => {
     expect(await preview()).toMatchObject({ body: "Oi", author: "customer", sentAsTemplate: null, blocked: false });
   });
 
+  dbTest("the list's preview says so for a menu or a media reply too, not only for text", async ({ db }) => {
+    const f = await setup(db);
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: minutesAgo(26 * 60) });
+    const scope = { tenantId: f.tenant.id, conversationId: c.id, numberId: f.number.id };
+    const preview = async () =>
+      (await listConversations(db, { tenantId: f.tenant.id, limit: 5 })).items.find((item) => item.id === c.id)?.lastMessage;
+    // The bot's menu, sent as the re-engagement template outside the window.
+    const menu = await seedOutbound(db, { ...scope, author: "bot", type: "interactive", kind: "interactive", body: "Escolha: 1. Agendar 2. Preços" });
+    await db.execute(sql`
+      update outbox_messages set kind = 'template', status = 'delivered',
+             payload = '{"type":"template","template":{"name":"retomada_v1","language":{"code":"pt_BR"}}}'::jsonb
+      where id = ${menu.outbox?.id ?? 0}`);
+    expect(await preview()).toMatchObject({ type: "interactive", sentAsTemplate: "retomada_v1", blocked: false });
+    // An operator's image the 24-hour rule blocked.
+    const image = await seedOutbound(db, { ...scope, author: "human", type: "image", body: "[imagem] tabela.png", status: "blocked" });
+    await db.execute(sql`update outbox_messages set kind = 'media' where id = ${image.outbox?.id ?? 0}`);
+    expect(await preview()).toMatchObject({ type: "image", body: "[imagem] tabela.png", sentAsTemplate: null, blocked: true });
+    // A menu that went as written is just its text.
+    await seedOutbound(db, { ...scope, author: "bot", type: "interactive", kind: "interactive", body: "Escolha de novo", status: "read" });
+    expect(await preview()).toMatchObject({ type: "interactive", body: "Escolha de novo", sentAsTemplate: null, blocked: false });
+  });
+
   dbTest("the thread reads the re-engagement template only when the 24-hour window is closed or about to close", async ({ db }) => {
     const f = await setup(db);
     const thread = async (hoursAgo: number | null) => {
@@ -341,14 +454,24 @@ describe("conversations: the thread", () => {
       });
       return getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 10 });
     };
-    const named = { name: "retomada_v1", language: "pt_BR", status: null };
-    // Open for hours yet: the composer sends as written, and the poll does not read the bundle.
-    expect((await thread(1)).reengagement).toBeNull();
-    expect((await thread(22.5)).reengagement).toBeNull();
+    const named = { read: true, template: { name: "retomada_v1", language: "pt_BR", status: null } };
+    // Open for hours yet: the composer sends as written, and the poll does not read the bundle — and
+    // says so, unlike an agent that names no template (a console whose clock runs ahead told them apart
+    // by its own clock, and said "blocked: no template" on an open window).
+    expect((await thread(1)).reengagement).toEqual({ read: false });
+    expect((await thread(22.5)).reengagement).toEqual({ read: false });
     // Within the last hour of the window, past it, or never opened: read.
     expect((await thread(23.5)).reengagement).toEqual(named);
     expect((await thread(30)).reengagement).toEqual(named);
     expect((await thread(null)).reengagement).toEqual(named);
+    // An agent that names none, the window closed: read, and no template.
+    const { templates: _named, ...bare } = havenSpec;
+    const plain = await seedAgent(db, { tenantId: f.tenant.id, spec: bare });
+    const c = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, agentId: plain.agent.id, lastMessageAt: minutesAgo(30 * 60) });
+    expect((await getConversationThread(db, { tenantId: f.tenant.id, conversationId: c.id, limit: 10 })).reengagement).toEqual({
+      read: true,
+      template: null,
+    });
   });
 
   dbTest("a thread poll and a list page look up each message's send by index, not through the tenant's sends", async ({ db }) => {

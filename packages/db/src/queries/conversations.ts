@@ -6,6 +6,7 @@ import { CONVERSATION_MODES, INBOX_COUNT_CAP } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import type { OUTBOX_BLOCK_REASONS, OUTBOX_STATUSES, PolicyVerdict } from "../schema/index.ts";
+import { lastSendJoin, reachedAsTemplateName, sendReachedCustomer, sendTemplateName } from "./delivery.ts";
 
 /**
  * The operators' conversations inbox: the list (filters, newest activity first, keyset cursor) and
@@ -39,10 +40,11 @@ export type ConversationListRow = {
   assignedTo: string | null;
   assignedName: string | null;
   /**
-   * The last message a person would read. `sentAsTemplate`: an outgoing text the customer never got
-   * because, outside the 24-hour window, the worker sent the agent's re-engagement template (named)
-   * instead; `blocked`: one the 24-hour rule blocked (nothing was sent). The preview says so rather
-   * than show the text as if it had been received.
+   * The last message a person would read. `sentAsTemplate`: an outgoing message of any kind (text,
+   * menu, media…) the customer never got because, outside the 24-hour window, the worker sent the
+   * agent's re-engagement template (named) instead; `blocked`: one that never reached them (blocked by
+   * the 24-hour rule, dead, cancelled, failed). The preview says so rather than show the message as if
+   * it had been received.
    */
   lastMessage: {
     body: string;
@@ -97,10 +99,10 @@ const conversationSelect = sql`
          u.email as assigned_email, u.name as assigned_name,
          lm.body as last_body, lm.author as last_author, lm.type as last_type,
          ${isoText(sql`lm.created_at`)} as last_at,
-         -- What never reached the customer (the rule of the model's context, worker reply.ts): the
-         -- template is named only when it went; a blocked, dead, cancelled or failed send is "not sent".
-         case when lo.status not in ('blocked', 'dead', 'cancelled', 'failed') then lo.template_name end as last_template,
-         lo.status in ('blocked', 'dead', 'cancelled', 'failed') as last_blocked,
+         -- What reached the customer (delivery.ts, the model's context rule): the template is named
+         -- only when it went; a send given up on (blocked, dead, cancelled, failed) is "not sent".
+         ${reachedAsTemplateName("lm")} as last_template,
+         not ${sendReachedCustomer} as last_blocked,
          ${isoText(sql`c.last_message_at`)} as last_message_at,
          ${isoText(sql`c.last_customer_message_at`)} as last_customer_message_at,
          ${isoText(sql`c.handoff_started_at`)} as handoff_started_at,
@@ -118,14 +120,9 @@ const conversationSelect = sql`
     where m.conversation_id = c.id and m.type <> 'note'
     order by m.id desc limit 1
   ) lm on true
-  -- Its send, for an outgoing text: the 24-hour rule may have sent a template instead, or blocked
-  -- it (one probe of outbox_messages_message_idx per row listed).
-  left join lateral (
-    select case when o.kind = 'template' then o.payload -> 'template' ->> 'name' end as template_name, o.status
-    from outbox_messages o
-    where lm.direction = 'out' and lm.type = 'text' and o.message_id = lm.id and o.tenant_id = c.tenant_id
-    order by o.id desc limit 1
-  ) lo on true`;
+  -- Its send, of any kind (text, menu, media…): the 24-hour rule may have sent a template instead, or
+  -- blocked it (one probe of outbox_messages_message_idx per row listed).
+  ${lastSendJoin("lm", { columns: sql`ob.kind, ob.status, ob.payload`, and: sql`ob.tenant_id = c.tenant_id` })}`;
 
 function toConversationRow(r: RawConversationRow): ConversationListRow {
   return {
@@ -220,11 +217,58 @@ export type ModeCounts = Record<ConversationMode, number>;
 
 export type ConversationPage = { items: ConversationListRow[]; nextCursor: string | null; counts: ModeCounts };
 
-function searchCondition(search: string): SQL {
+/**
+ * How many of a tenant's messages matching a search are read, at most, to find the conversations
+ * whose last message matches (`planSearch`). Up to it the search reads only indexes (pg_trgm, migration
+ * 0031); past it — a term in very many messages — it reads each listed conversation's last message
+ * instead, which finds a page of such a common term quickly.
+ */
+export const SEARCH_MESSAGE_HITS_MAX = 5000;
+
+/**
+ * A search, ready to filter `conversations c`: the patterns, and the conversations whose last message
+ * (not a note) matches when they are few enough to list (`lastMessageMatches`), else null — the
+ * condition then reads the last message `lm` of each conversation it considers.
+ */
+type SearchPlan = { like: string; digitsLike: string | null; lastMessageMatches: string[] | null };
+
+/**
+ * The search's plan. The customer's name and number are matched on `conversations` through its trigram
+ * indexes; the last message's text through the trigram index of `messages.body`: the tenant's matching
+ * messages (at most SEARCH_MESSAGE_HITS_MAX + 1) that no later message of their conversation (not a
+ * note) follows. A term without three letters or digits in a row gives the index little or nothing to
+ * look up: it reads the last messages, as before.
+ */
+async function planSearch(db: Executor, tenantId: string, search: string): Promise<SearchPlan> {
   const like = `%${escapeLike(search)}%`;
   const digits = search.replace(/\D/g, "");
-  const byNumber = digits.length >= 3 ? sql` or c.customer_key like ${`%${digits}%`}` : sql``;
-  return sql`(c.customer_name ilike ${like} or c.customer_key ilike ${like} or lm.body ilike ${like}${byNumber})`;
+  const digitsLike = digits.length >= 3 ? `%${digits}%` : null;
+  if (!/[\p{L}\p{N}]{3}/u.test(search)) {
+    return { like, digitsLike, lastMessageMatches: null };
+  }
+  const [row] = await db.execute<{ n: number; ids: string[] | null }>(sql`
+    with hits as materialized (
+      select m.id, m.conversation_id from messages m
+      where m.tenant_id = ${tenantId}::uuid and m.type <> 'note' and m.body ilike ${like}
+      limit ${SEARCH_MESSAGE_HITS_MAX + 1}
+    )
+    select (select count(*) from hits)::int as n,
+           case when (select count(*) from hits) <= ${SEARCH_MESSAGE_HITS_MAX} then (
+             select coalesce(array_agg(h.conversation_id::text), '{}') from hits h
+             where not exists (select 1 from messages l
+                               where l.conversation_id = h.conversation_id and l.id > h.id and l.type <> 'note')
+           ) end as ids`);
+  return { like, digitsLike, lastMessageMatches: row && row.n <= SEARCH_MESSAGE_HITS_MAX ? (row.ids ?? []) : null };
+}
+
+/** The search's condition on `c` (and, without a list of last-message matches, on its last message `lm`). */
+function searchCondition(plan: SearchPlan): SQL {
+  const byNumber = plan.digitsLike !== null ? sql` or c.customer_key like ${plan.digitsLike}` : sql``;
+  const byMessage =
+    plan.lastMessageMatches !== null
+      ? sql`c.id = any(${`{${plan.lastMessageMatches.join(",")}}`}::uuid[])`
+      : sql`lm.body ilike ${plan.like}`;
+  return sql`(c.customer_name ilike ${plan.like} or c.customer_key ilike ${plan.like} or ${byMessage}${byNumber})`;
 }
 
 /**
@@ -234,6 +278,19 @@ function searchCondition(search: string): SQL {
  * INBOX_COUNT_CAP, above which a count is INBOX_COUNT_CAP + 1 ("more than").
  */
 export async function listConversations(db: Executor, f: ConversationFilters): Promise<ConversationPage> {
+  if (f.search) {
+    // A search's statements are planned for its own terms: the generic plan a prepared statement
+    // falls back to after five runs knows neither how rare the term is nor how many conversations
+    // planSearch listed, and read a tenant's conversations one by one for a rare term (10 → 80 ms).
+    return await db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('plan_cache_mode', 'force_custom_plan', true)`);
+      return await readConversations(tx, f);
+    });
+  }
+  return await readConversations(db, f);
+}
+
+async function readConversations(db: Executor, f: ConversationFilters): Promise<ConversationPage> {
   const cursor = f.cursor ? decodeConversationCursor(f.cursor) : null;
   const conditions: SQL[] = [sql`c.tenant_id = ${f.tenantId}::uuid`];
   if (f.agentId) {
@@ -242,8 +299,9 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
   if (f.mode) {
     conditions.push(sql`c.mode = ${f.mode}`);
   }
-  if (f.search) {
-    conditions.push(searchCondition(f.search));
+  const search = f.search ? await planSearch(db, f.tenantId, f.search) : null;
+  if (search) {
+    conditions.push(searchCondition(search));
   }
   if (cursor) {
     conditions.push(
@@ -262,15 +320,15 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
   // literals (our own constants), so that the planner sees how rare each one is: behind a parameter
   // it read a whole table for each mode that has no conversation.
   // A search is counted too, so that the chips agree with the list the search shows ("Todas 5" over
-  // an empty result was the complaint): it needs the last message (the search reads its text), which
-  // costs about what the list's own search does.
+  // an empty result was the complaint): through the same plan, so it reads the last messages only when
+  // the term is too common to list their matches (planSearch).
   const countOf = (mode: ConversationMode) => sql`
     select ${mode}::text as mode, (
       select count(*)::int from (
         select 1 from conversations c
         ${f.agentId ? sql`join phone_numbers n on n.id = c.phone_number_id` : sql``}
         ${
-          f.search
+          search?.lastMessageMatches === null
             ? sql`left join lateral (
                 select m.body from messages m
                 where m.conversation_id = c.id and m.type <> 'note'
@@ -280,7 +338,7 @@ export async function listConversations(db: Executor, f: ConversationFilters): P
         }
         where c.tenant_id = ${f.tenantId}::uuid and c.mode = ${sql.raw(`'${mode}'`)}
           ${f.agentId ? sql`and coalesce(c.agent_id, n.agent_id) = ${f.agentId}::uuid` : sql``}
-          ${f.search ? sql`and ${searchCondition(f.search)}` : sql``}
+          ${search ? sql`and ${searchCondition(search)}` : sql``}
         limit ${INBOX_COUNT_CAP + 1}
       ) capped
     ) as n`;
@@ -356,6 +414,11 @@ export type ThreadHandoff = {
   endReason: string | null;
 };
 
+/** The thread's answer about the re-engagement template (ConversationThread.reengagement). */
+export type ReengagementRead =
+  | { read: false }
+  | { read: true; template: { name: string; language: string; status: string | null } | null };
+
 export type ConversationThread = {
   conversation: ConversationListRow;
   messages: ThreadMessage[];
@@ -365,15 +428,16 @@ export type ConversationThread = {
   olderCursor: number | null;
   handoffs: ThreadHandoff[];
   /**
-   * What a free-form reply outside the 24-hour window becomes (the worker's rule, outbox/sender.ts):
-   * the re-engagement template the answering agent's active version names (`templates.reengagement`)
-   * and that template's status among the tenant's templates (`approved`: the reply goes as the
-   * template; anything else or null — not declared — and the reply is blocked). Null: the agent names
-   * none (or there is no active version), so such a reply is blocked — or the window is open for more
-   * than REENGAGEMENT_LEAD_MS yet, when it is not read at all (the thread is polled every 2.5 s and the
-   * composer needs it only once the window has closed).
+   * What a free-form reply outside the 24-hour window becomes (the worker's rule, outbox/sender.ts).
+   * `read: false`: on this server's clock the window is open for more than REENGAGEMENT_LEAD_MS yet,
+   * so the template was not read (the thread is polled every 2.5 s and the composer needs it only once
+   * the window has closed) — a reply now goes as written, whatever the reader's own clock says.
+   * `read: true`: `template` is the re-engagement template the answering agent's active version names
+   * (`templates.reengagement`) with its status among the tenant's templates (`approved`: the reply goes
+   * as the template; anything else or null — not declared — and the reply is blocked), or null when the
+   * agent names none (or has no active version): such a reply is blocked.
    */
-  reengagement: { name: string; language: string; status: string | null } | null;
+  reengagement: ReengagementRead;
 };
 
 type RawThreadMessage = {
@@ -485,7 +549,7 @@ export function needsReengagement(lastCustomerMessageAt: string | null, now = Da
 async function readReengagement(
   db: Executor,
   p: { tenantId: string; conversationId: string },
-): Promise<ConversationThread["reengagement"]> {
+): Promise<{ name: string; language: string; status: string | null } | null> {
   const [row] = await db.execute<{ name: string; language: string; status: string | null }>(sql`
     select r.ref ->> 'name' as name, r.ref ->> 'language' as language, t.status::text as status
     from conversations c
@@ -521,24 +585,23 @@ export async function getConversationThread(
            m.answers_up_to_id, m.tokens_in, m.tokens_out, m.latency_ms, m.policy_verdicts,
            v.id as version_id, v.version, ag.slug as version_agent_slug,
            u.email as author_email, u.name as author_name,
-           o.id as outbox_id, o.kind as outbox_kind, o.template_name as outbox_template, o.status as outbox_status, o.attempts as outbox_attempts,
-           o.last_error_code, o.last_error, o.block_reason, o.block_template,
-           ${isoText(sql`o.sent_at`)} as sent_at, ${isoText(sql`o.delivered_at`)} as delivered_at,
-           ${isoText(sql`o.read_at`)} as read_at, ${isoText(sql`o.failed_at`)} as failed_at
+           ob.id as outbox_id, ob.kind as outbox_kind, ob.template_name as outbox_template, ob.status as outbox_status, ob.attempts as outbox_attempts,
+           ob.last_error_code, ob.last_error, ob.block_reason, ob.block_template,
+           ${isoText(sql`ob.sent_at`)} as sent_at, ${isoText(sql`ob.delivered_at`)} as delivered_at,
+           ${isoText(sql`ob.read_at`)} as read_at, ${isoText(sql`ob.failed_at`)} as failed_at
     from messages m
     left join agent_versions v on v.id = m.agent_version_id
     left join agents ag on ag.id = v.agent_id
     left join users u on u.id = m.author_user_id
-    left join lateral (
-      select o.id, o.kind, o.status, o.attempts, o.last_error_code, o.last_error,
-             case when o.status = 'blocked' then o.block_reason end as block_reason,
-             case when o.status = 'blocked' then o.block_template end as block_template,
-             case when o.kind = 'template' then o.payload -> 'template' ->> 'name' end as template_name,
-             o.sent_at, o.delivered_at, o.read_at, o.failed_at
-      from outbox_messages o
-      where o.message_id = m.id and o.tenant_id = ${p.tenantId}::uuid
-      order by o.id desc limit 1
-    ) o on true
+    -- Its send that counts (delivery.ts): the latest.
+    ${lastSendJoin("m", {
+      columns: sql`ob.id, ob.kind, ob.status, ob.attempts, ob.last_error_code, ob.last_error,
+             case when ob.status = 'blocked' then ob.block_reason end as block_reason,
+             case when ob.status = 'blocked' then ob.block_template end as block_template,
+             ${sendTemplateName} as template_name,
+             ob.sent_at, ob.delivered_at, ob.read_at, ob.failed_at`,
+      and: sql`ob.tenant_id = ${p.tenantId}::uuid`,
+    })}
     where m.conversation_id = ${p.conversationId}::uuid and m.tenant_id = ${p.tenantId}::uuid
       ${before === null ? sql`` : sql`and m.id < ${before}`}
       ${since === null ? sql`` : sql`and m.id >= ${since}`}
@@ -569,9 +632,9 @@ export async function getConversationThread(
     from handoffs h
     where h.conversation_id = ${p.conversationId}::uuid and h.tenant_id = ${p.tenantId}::uuid
     order by h.started_at, h.id`);
-  const reengagement = needsReengagement(conversation.lastCustomerMessageAt)
-    ? await readReengagement(db, p)
-    : null;
+  const reengagement: ReengagementRead = needsReengagement(conversation.lastCustomerMessageAt)
+    ? { read: true, template: await readReengagement(db, p) }
+    : { read: false };
   return {
     conversation,
     messages,

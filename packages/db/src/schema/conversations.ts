@@ -66,6 +66,10 @@ export const conversations = pgTable(
       .on(t.tenantId, sql`(coalesce(${t.lastMessageAt}, ${t.createdAt}))`)
       .where(sql`${t.erasedAt} is null`),
     index("conversations_tenant_mode_idx").on(t.tenantId, t.mode),
+    // The inbox's search (listConversations): a substring of the customer's name or number, through
+    // pg_trgm (migration 0031 creates the extension). Without them every search read each conversation.
+    index("conversations_customer_name_trgm_idx").using("gin", t.customerName.op("gin_trgm_ops")),
+    index("conversations_customer_key_trgm_idx").using("gin", t.customerKey.op("gin_trgm_ops")),
     index("conversations_resume_idx").on(t.botResumeAt).where(sql`${t.botResumeAt} is not null`),
     check("conversations_mode_check", inList(t.mode, CONVERSATION_MODES)),
     check("conversations_customer_check", sql`${t.customerWaId} is not null or ${t.customerUserId} is not null or ${t.erasedAt} is not null`),

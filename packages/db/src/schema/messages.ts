@@ -60,6 +60,11 @@ export const messages = pgTable(
       .on(t.tenantId, t.metaMessageId)
       .where(sql`${t.direction} = 'in' and ${t.metaMessageId} is not null`),
     index("messages_version_idx").on(t.agentVersionId).where(sql`${t.agentVersionId} is not null`),
+    // The inbox's search of the last message's text (listConversations' planSearch), through pg_trgm
+    // (migration 0031). Notes are never searched, so they are left out.
+    index("messages_body_trgm_idx")
+      .using("gin", t.body.op("gin_trgm_ops"))
+      .where(sql`${t.type} <> 'note'`),
     check("messages_direction_check", inList(t.direction, MESSAGE_DIRECTIONS)),
     check("messages_author_check", inList(t.author, MESSAGE_AUTHORS)),
     check(

@@ -1,7 +1,7 @@
 import { HAVEN } from "../../fixtures/data.ts";
 import { expect, test } from "../../fixtures/test.ts";
 
-test("[INBOX]: an open search is polled every minute (each poll reads every conversation's last message), the plain list every 5 s", async ({
+test("[INBOX]: an open search is polled every minute (a common term reads the last messages), the plain list every 5 s", async ({
   page,
   apiSignin,
 }) => {

@@ -4,7 +4,9 @@ import { withStackDb } from "../../fixtures/db.ts";
 import { expect, test } from "../../fixtures/test.ts";
 import { patchTrpcData } from "../../fixtures/trpc-routes.ts";
 
-type ThreadData = { reengagement: { name: string; language: string; status: string | null } | null };
+type ThreadData = {
+  reengagement: { read: false } | { read: true; template: { name: string; language: string; status: string | null } | null };
+};
 
 /**
  * A conversation on Haven's number whose customer last wrote two days ago (the 24-hour window is
@@ -12,8 +14,10 @@ type ThreadData = { reengagement: { name: string; language: string; status: stri
  * reply the worker already blocked (no re-engagement template at the time): its reason recorded as
  * the worker records it (`block_reason`), or, `legacy`, only in words, as before the reason was.
  */
-async function closedWindowConversation(customer: Customer, opts: { legacy?: boolean } = {}): Promise<string> {
+async function closedWindowConversation(customer: Customer, opts: { legacy?: boolean; wroteHoursAgo?: number } = {}): Promise<string> {
   const blockReason = opts.legacy ? null : "no_template";
+  const wrote = `${opts.wroteHoursAgo ?? 48} hours`;
+  const replied = `${(opts.wroteHoursAgo ?? 48) - 1} hours`;
   return withStackDb(async (sql) => {
     const [row] = await sql<{ id: string }[]>`
       with n as (select id, tenant_id from phone_numbers where phone_number_id = ${HAVEN.phoneNumberId}),
@@ -21,18 +25,18 @@ async function closedWindowConversation(customer: Customer, opts: { legacy?: boo
         insert into conversations (tenant_id, phone_number_id, customer_key, customer_wa_id, customer_name,
                                    mode, last_message_at, last_customer_message_at)
         select tenant_id, id, ${customer.waId}, ${customer.waId}, ${customer.name}, 'human',
-               now() - interval '47 hours', now() - interval '48 hours' from n
+               now() - ${replied}::interval, now() - ${wrote}::interval from n
         returning id, tenant_id, phone_number_id
       ),
       i as (
         insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
-        select c.tenant_id, c.id, 'in', 'customer', 'text', 'Quanto custa a avaliação?', now() - interval '48 hours' from c
+        select c.tenant_id, c.id, 'in', 'customer', 'text', 'Quanto custa a avaliação?', now() - ${wrote}::interval from c
         returning id
       ),
       -- After the customer's (it reads i's id), so that the reply is the conversation's last message.
       h as (
         insert into messages (tenant_id, conversation_id, direction, author, type, body, created_at)
-        select c.tenant_id, c.id, 'out', 'human', 'text', 'Ainda está aí?', now() - interval '47 hours' from c, i
+        select c.tenant_id, c.id, 'out', 'human', 'text', 'Ainda está aí?', now() - ${replied}::interval from c, i
         returning id, tenant_id, conversation_id
       ),
       o as (
@@ -40,7 +44,7 @@ async function closedWindowConversation(customer: Customer, opts: { legacy?: boo
                                      status, attempts, last_error_code, last_error, block_reason, failed_at)
         select h.tenant_id, h.conversation_id, c.phone_number_id, h.id, 'text', ${customer.waId},
                '{"type":"text","text":{"body":"Ainda está aí?"}}'::jsonb, 'blocked', 1, 131047,
-               'outside the 24-hour window and no re-engagement template', ${blockReason}, now() - interval '47 hours'
+               'outside the 24-hour window and no re-engagement template', ${blockReason}, now() - ${replied}::interval
         from h, c
       )
       select id from c`;
@@ -115,7 +119,7 @@ test("[INBOX]: outside the 24-hour window without an approved re-engagement temp
 
   // Haven's own template cannot be paused from a test (other specs send with it): the thread's answer
   // is rewritten, as a tenant whose agent names no template, then one Meta paused, would read.
-  let reengagement: ThreadData["reengagement"] = null;
+  let reengagement: ThreadData["reengagement"] = { read: true, template: null };
   await patchTrpcData<ThreadData>(page, "conversations.byId", (data) => ({ ...data, reengagement }));
   await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
   const panel = page.getByTestId("conversation-panel");
@@ -130,8 +134,25 @@ test("[INBOX]: outside the 24-hour window without an approved re-engagement temp
     "Não enviada: bloqueada (outside the 24-hour window and no re-engagement template).",
   );
 
-  reengagement = { name: "retomada_v1", language: "pt_BR", status: "paused" };
+  reengagement = { read: true, template: { name: "retomada_v1", language: "pt_BR", status: "paused" } };
   await expect(notice).toHaveText(
     "Fora da janela de 24 horas e o template de retomada retomada_v1 está pausado: a resposta será bloqueada e não chegará ao cliente.",
   );
+});
+
+test("[INBOX]: a browser clock hours ahead does not say the reply will be blocked while the window is open on the server", async ({
+  page,
+  apiSignin,
+}) => {
+  const customer = newCustomer("Janela");
+  // The customer wrote 22 hours ago: on the server's clock the window is open two hours more, so the
+  // thread does not read the template (and says so); the browser's clock runs three hours ahead.
+  const conversationId = await closedWindowConversation(customer, { wroteHoursAgo: 22 });
+  await apiSignin("operator");
+  await page.clock.setSystemTime(Date.now() + 3 * 3600_000);
+  await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
+  const panel = page.getByTestId("conversation-panel");
+  await expect(panel.getByTestId("thread-header")).toContainText(customer.name);
+  await expect(panel.getByTestId("window-badge")).toHaveText("Janela de 24 h aberta");
+  await expect(panel.getByTestId("window-notice")).toHaveCount(0);
 });

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useNavigate } from "react-router";
 
-import { formatPhone, isTestCustomerWaId, SERVICE_WINDOW_MS } from "@lx/shared/domain";
+import { formatPhone, isTestCustomerWaId } from "@lx/shared/domain";
 import { HUMAN_REPLY_MAX, TEST_CASE_MAX_TURNS, ZReplyToConversationInput } from "@lx/shared/schemas";
 
 import { Badge } from "../../components/ui/badge.tsx";
@@ -23,34 +23,13 @@ import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 import { ModeBadge } from "./badges.tsx";
 import { CustomerDataActions } from "./customer-data.tsx";
 import { MessageList } from "./message-list.tsx";
+import { replyPlanOf } from "./reply-plan.ts";
 import { useThread, type Thread } from "./use-thread.ts";
 
 type Agent = RouterOutputs["agents"]["list"][number];
 
 /** How often an open thread asks for new messages and delivery statuses. */
 export const THREAD_POLL_MS = 2500;
-
-/**
- * What a free-form reply becomes now, by the worker's 24-hour rule (apps/worker outbox/sender.ts):
- * sent as written (window open), sent as the agent's re-engagement template (approved), or blocked —
- * no template named, or the one named is not approved (not declared, paused, rejected…).
- */
-export type ReplyPlan =
-  | { kind: "open" }
-  | { kind: "template"; name: string }
-  | { kind: "blocked"; template: { name: string; status: string | null } | null };
-
-export function replyPlanOf(thread: Thread, now = Date.now()): ReplyPlan {
-  const c = thread.conversation;
-  if (c.lastCustomerMessageAt !== null && now - new Date(c.lastCustomerMessageAt).getTime() < SERVICE_WINDOW_MS) {
-    return { kind: "open" };
-  }
-  const tpl = thread.reengagement;
-  if (tpl?.status === "approved") {
-    return { kind: "template", name: tpl.name };
-  }
-  return { kind: "blocked", template: tpl ? { name: tpl.name, status: tpl.status } : null };
-}
 
 /** The operator who has the conversation, as the console names people (name, else e-mail). */
 function ownerLabel(c: Thread["conversation"]): string | null {

@@ -31,9 +31,10 @@ const LIST_POLL_MS = 5000;
 
 /**
  * How often it does while a search is open. The plain list reads one page off an index; a search
- * reads the last message of every conversation of the tenant, for the page and again for the counts
- * (62,000 conversations: ~0.4 s), and polling that every 5 s for as long as the search stays on
- * screen kept a core busy for nothing: what a search finds changes little within a minute.
+ * goes through trigram indexes, but a term in thousands of messages still reads the last message of
+ * the conversations it considers, for the page and again for the counts (60,000 conversations:
+ * ~0.5 s; docs/console.md), and polling that every 5 s for as long as the search stays on screen kept
+ * a core busy for nothing: what a search finds changes little within a minute.
  */
 const SEARCH_POLL_MS = 60_000;
 
