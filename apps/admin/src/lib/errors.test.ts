@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { REASON_CODES, REASON_USER_MESSAGES, reasonText, type Reason } from "@lx/shared/errors";
 
 import { errorMessage, errorReason } from "./errors.ts";
+import { dateTimeOptions } from "./i18n/formats.ts";
 import { MESSAGES } from "./i18n/messages.ts";
 
 const pt = MESSAGES["pt-BR"];
@@ -84,6 +85,19 @@ describe("errorMessage: the API's refusals by reason, in the console's language"
     }
   });
 
+  it("in English, says the API's own sentence (REASON_USER_MESSAGES), with the console's date and validation wording", () => {
+    for (const reason of SAMPLES.filter((r) => r.code !== "draft.stale" && r.code !== "onboarding.invalid")) {
+      expect(errorMessage(refusal("CONFLICT", reason), en), reason.code).toBe(reasonText(REASON_USER_MESSAGES, reason));
+    }
+    const stale: Reason = { code: "draft.stale", source: "apply", by: null, at: "2026-11-27T10:20:00.000Z" };
+    expect(errorMessage(refusal("CONFLICT", stale), en)).toBe(
+      reasonText(REASON_USER_MESSAGES, { ...stale, at: new Date(stale.at).toLocaleString("en", dateTimeOptions(false, "en")) }),
+    );
+    expect(
+      errorMessage(refusal("BAD_REQUEST", { code: "onboarding.invalid", errors: [{ path: "agents.0.slug", message: "must not be empty" }] }), en),
+    ).toBe("agents.0.slug: required");
+  });
+
   it("words the refusals that used to reach the screen in English", () => {
     expect(errorMessage(refusal("BAD_REQUEST", { code: "input.nul_character" }), pt)).toBe(
       "O texto tem um caractere inválido (NUL, U+0000). Remova-o e tente de novo.",
@@ -119,7 +133,7 @@ describe("errorMessage: the API's refusals by reason, in the console's language"
         refusal("PRECONDITION_FAILED", { code: "approval.rejected", version: "1.0.1", note: null }),
         en,
       ),
-    ).toBe("The client rejected v1.0.1. Ask the client to approve it, or activate anyway.");
+    ).toBe("Client approval: version 1.0.1 cannot go live, the client rejected it. Ask the client to approve it, or activate anyway.");
     expect(errorMessage(refusal("CONFLICT", { code: "onboarding.number_taken" }), pt)).toBe(
       "Um phone_number_id desta ficha já está cadastrado.",
     );

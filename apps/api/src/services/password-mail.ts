@@ -12,7 +12,7 @@ import nodemailer, { type Transporter } from "nodemailer";
 
 import type { Database } from "@lx/db/client";
 import { createPasswordLink, findActiveUserByEmail } from "@lx/db/queries";
-import { PASSWORD_RESET_TTL_MINUTES, passwordLinkUrl } from "@lx/shared/schemas";
+import { PASSWORD_RESET_TTL_MINUTES, passwordLinkUrl, PLATFORM_ACTORS } from "@lx/shared/schemas";
 
 import type { Logger } from "../logger.ts";
 
@@ -113,7 +113,8 @@ export class PasswordMail {
 
   /**
    * "Esqueceu a senha?": returns at once; afterwards, an enabled account with this e-mail gets a
-   * new link (valid PASSWORD_RESET_TTL_MINUTES; older links stop working) by e-mail. Nothing
+   * new link (valid PASSWORD_RESET_TTL_MINUTES; an earlier reset's link stops working, a link an
+   * operator handed out does not — until one of them is used) by e-mail. Nothing
    * happens for an unknown or disabled e-mail. Failures are logged, never shown to the requester.
    */
   requestReset(email: string, requestId: string): void {
@@ -126,10 +127,12 @@ export class PasswordMail {
       const link = await createPasswordLink(this.db, {
         userId: account.id,
         // Anyone can ask for it: the audit names no requester, only that it went by e-mail.
-        actor: { type: "system", label: "password reset by e-mail" },
+        actor: PLATFORM_ACTORS.passwordMail,
         requestId,
         ttlMinutes: PASSWORD_RESET_TTL_MINUTES,
         via: "email",
+        // Anyone can ask: this must not void an invitation an operator handed out (only earlier resets).
+        selfService: true,
       });
       await this.send({ to: link.email, name: link.name, token: link.token, expiresAt: link.expiresAt, purpose: "reset" });
       this.logger.info({ requestId, userId: account.id }, "password reset link e-mailed");

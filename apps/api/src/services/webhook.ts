@@ -23,6 +23,7 @@ import {
   ZMetaTemplateStatusUpdate,
   ZMetaWebhook,
   type TMetaChangeValue,
+  PLATFORM_ACTORS,
 } from "@lx/shared";
 import { ANSWER_MAX_AGE_MS, WINDOWED_OUTBOX_KINDS } from "@lx/shared/domain";
 
@@ -50,7 +51,7 @@ export type WebhookSummary = {
   templates: number;
 };
 
-const META = { type: "meta", label: "meta" } as const;
+const META = PLATFORM_ACTORS.meta;
 
 function parseTimestamp(ts: string | undefined, receivedAt: Date = new Date()): Date {
   const n = ts ? Number(ts) : NaN;

@@ -189,6 +189,10 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
     // Pasted with a one-hour overlap: the secret it replaces (the generated one) is the previous now.
     await op.integrations.setWebhookSecret({ ...scope, secret: "n8n-shared-secret-2024-abc", overlapHours: 1 });
     expect(await previous()).toMatchObject({ secret, hours: 1 });
+    // Pasted again with none: the one it replaces goes at once, and so does the one kept before.
+    await op.integrations.setWebhookSecret({ ...scope, secret: "n8n-shared-secret-2025-xyz", overlapHours: 0 });
+    expect(await previous()).toEqual({ secret: null, box: null, hours: null });
+    expect((await op.integrations.get(scope)).webhookSecret).toEqual({ set: true, previousUntil: null });
 
     // The old secret leaked: no overlap, and the previous one goes too.
     const leaked = await op.integrations.rotateWebhookSecret({ ...scope, overlapHours: 0 });
@@ -209,6 +213,7 @@ describe("integrations: the tenant's webhook signing secret and CRM token from t
     expect(rotations).toEqual([
       { source: "generated", overlapHours: 24 },
       { source: "given", overlapHours: 1 },
+      { source: "given", overlapHours: 0 },
       { source: "generated", overlapHours: 0 },
       { source: "generated", overlapHours: 24 },
     ]);

@@ -66,3 +66,34 @@ test("during a rotation's overlap a call also carries X-LX-Signature-Previous, m
   expect(r.seen[3]?.signature).toBe(signatureOf(after, r.seen[3]?.raw ?? ""));
   expect(r.seen[3]?.previous).toBeUndefined();
 });
+
+test("a pasted secret takes the overlap chosen: the one it replaces signs X-LX-Signature-Previous for that time, or not at all", async ({ db }) => {
+  const r = await receiver();
+  const tenant = await seedTenant(db, { webhookSecret: "the-secret-the-receiver-has" });
+  const { agent } = await seedAgent(db, { tenantId: tenant.id, spec: havenSpec });
+  const number = await seedNumber(db, { tenantId: tenant.id, agentId: agent.id });
+  const c = await seedConversation(db, { tenantId: tenant.id, numberId: number.id, agentId: agent.id });
+  const call = (n: number) =>
+    callToolWebhook({ db, url: r.url, secretKey: TEST_SECRET_KEY, conversation: { conversationId: c.id }, tool: "check", args: { n }, retryBackoffMs: 1 });
+  const change = { tenantId: tenant.id, secretKey: TEST_SECRET_KEY, actor: TEST_ACTOR };
+  const minutesKept = async () => {
+    const [row] = await db.execute<{ minutes: number | null }>(
+      sql`select round(extract(epoch from webhook_secret_previous_until - now()) / 60)::int as minutes from tenants where id = ${tenant.id}::uuid`,
+    );
+    return row?.minutes ?? null;
+  };
+
+  // Pasted with a one-hour overlap: kept 60 minutes, and each call carries both signatures.
+  expect(await replaceWebhookSecret(db, { ...change, given: "the-pasted-n8n-secret-1", overlapHours: 1 })).toBe("the-pasted-n8n-secret-1");
+  expect(await minutesKept()).toBe(60);
+  expect(await call(1)).toMatchObject({ ok: true });
+  expect(r.seen[0]?.signature).toBe(signatureOf("the-pasted-n8n-secret-1", r.seen[0]?.raw ?? ""));
+  expect(r.seen[0]?.previous).toBe(signatureOf("the-secret-the-receiver-has", r.seen[0]?.raw ?? ""));
+
+  // Pasted again with none: only the new signature, and nothing kept.
+  await replaceWebhookSecret(db, { ...change, given: "the-pasted-n8n-secret-2", overlapHours: 0 });
+  expect(await minutesKept()).toBeNull();
+  expect(await call(2)).toMatchObject({ ok: true });
+  expect(r.seen[1]?.signature).toBe(signatureOf("the-pasted-n8n-secret-2", r.seen[1]?.raw ?? ""));
+  expect(r.seen[1]?.previous).toBeUndefined();
+});

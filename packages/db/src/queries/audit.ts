@@ -1,32 +1,20 @@
 import { and, desc, eq, gte, like, lt, sql, type SQL } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
+import { isPlatformActorLabel, PLATFORM_ACTORS, type ActorType } from "@lx/shared/schemas";
 
 import { auditEvents, tenants } from "../schema/index.ts";
 import type { Executor } from "../client.ts";
 
 export type AuditActor = {
-  type: "user" | "cli" | "system" | "worker" | "meta";
+  type: ActorType;
   id?: string | null;
-  /** Human-readable: an e-mail, "cli", "worker-3f2a". */
+  /** Human-readable: an e-mail, a worker's id ("worker-3f2a"), or a platform actor's label (PLATFORM_ACTORS). */
   label: string;
 };
 
-export const CLI_ACTOR: AuditActor = { type: "cli", label: "cli" };
-export const SYSTEM_ACTOR: AuditActor = { type: "system", label: "system" };
-
-/**
- * The fixed labels the platform's own actors are recorded by (CLI_ACTOR, SYSTEM_ACTOR, Meta's
- * webhooks and template statuses, the password-by-e-mail flow, the handoff scheduler). The audit
- * filter matches these whole: "cli" must not also find "cliente@…".
- */
-export const PLATFORM_ACTOR_LABELS: readonly string[] = [
-  "system",
-  "cli",
-  "meta",
-  "scheduler",
-  "password reset by e-mail",
-];
+export const CLI_ACTOR: AuditActor = PLATFORM_ACTORS.cli;
+export const SYSTEM_ACTOR: AuditActor = PLATFORM_ACTORS.system;
 
 export type AuditInput = {
   tenantId?: string | null;
@@ -64,7 +52,7 @@ export type AuditFilters = {
   type?: string;
   /**
    * Who acted, as typed, whatever its case: a platform actor's label whole ("cli", "system": see
-   * PLATFORM_ACTOR_LABELS), an actor id (a uuid), or else the start of a label ("ana", "ana.souza@").
+   * PLATFORM_ACTORS), an actor id (a uuid), or else the start of a label ("ana", "ana.souza@").
    */
   actor?: string;
   from?: Date;
@@ -144,7 +132,8 @@ function actorCondition(typed: string): SQL {
   if (UUID.test(text)) {
     return eq(auditEvents.actorId, text);
   }
-  if (PLATFORM_ACTOR_LABELS.includes(text)) {
+  // The platform's own labels are matched whole: "cli" must not also find "cliente@…".
+  if (isPlatformActorLabel(text)) {
     return sql`${label} = ${text}`;
   }
   return sql`${label} like ${`${escapeLike(text)}%`}`;

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
+import { PLATFORM_ACTORS } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import { insertAuditEvent, type AuditActor } from "./audit.ts";
@@ -256,7 +257,7 @@ export async function resumeIdleHandoffs(db: Executor): Promise<string[]> {
       await endHandoff(tx, { tenantId: r.tenant_id, conversationId: r.id, endedById: null, reason: "timeout" });
       await insertAuditEvent(tx, {
         tenantId: r.tenant_id,
-        actor: { type: "worker", label: "scheduler" },
+        actor: PLATFORM_ACTORS.scheduler,
         type: "handoff.timeout",
         subjectType: "conversation",
         subjectId: r.id,

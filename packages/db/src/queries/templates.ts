@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import { AppError } from "@lx/shared/errors";
+import { PLATFORM_ACTORS } from "@lx/shared/schemas";
 
 import type { Executor } from "../client.ts";
 import type { TEMPLATE_STATUSES } from "../schema/_enums.ts";
@@ -10,7 +11,7 @@ import { isoText } from "./conversations.ts";
 type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 
 /** Meta, as the actor of the changes its webhooks make. */
-const META: AuditActor = { type: "meta", label: "meta" };
+const META: AuditActor = PLATFORM_ACTORS.meta;
 
 /**
  * Meta's template events (`message_template_status_update`) → the status we keep. Only `approved`

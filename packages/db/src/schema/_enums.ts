@@ -43,11 +43,12 @@ export const TEMPLATE_CATEGORIES = ["utility", "marketing", "authentication"] as
 export const TEMPLATE_PURPOSES = ["reengagement", "reminder", "handoff", "other"] as const;
 /** A template's state at Meta: only `approved` ones are sent (paused and disabled by Meta's quality rating). */
 export const TEMPLATE_STATUSES = ["approved", "pending", "rejected", "paused", "disabled"] as const;
-export const ACTOR_TYPES = ["user", "cli", "system", "worker", "meta"] as const;
 export const HANDOFF_TRIGGERS = ["keyword", "model", "policy", "failure", "operator"] as const;
 export const APPOINTMENT_STATUSES = ["booked", "confirmed", "cancelled", "done", "no_show"] as const;
 /** A regression run: its test cases, or a replay of real conversations (the lists live with their zod schemas). */
 export { TEST_RUN_KINDS, TEST_RUN_STATUSES } from "@lx/shared/schemas";
+/** Who acts in the audit log (with the platform's own actors' labels: packages/shared schemas/audit.ts). */
+export { ACTOR_TYPES } from "@lx/shared/schemas";
 /** A tenant's lifecycle (the console's tenant page and its zod input share the list). */
 export { TENANT_STATUSES } from "@lx/shared/schemas";
 

@@ -2,7 +2,8 @@
  * The system prompt: Markdown sections written for the model, in the agent's language.
  * Pure string building — no clock, no Intl formatting — so the same spec gives the same bytes.
  */
-import { type TAgentSpec, WEEKDAYS, minutesOfDay } from "../schemas/agent-spec.ts";
+import { type TAgentSpec, WEEKDAYS } from "../schemas/agent-spec.ts";
+import { minutesOfDay } from "../schemas/time-of-day.ts";
 import type { BundlePolicies, ToolDefinition } from "./bundle.ts";
 import { normalizeText } from "./normalize-text.ts";
 import { type PromptStrings, languageName, promptLocaleOf, promptStrings } from "./prompt-strings.ts";

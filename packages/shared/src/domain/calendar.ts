@@ -4,6 +4,7 @@
  * offset. Pure; time zones through the platform's Intl (no clock: `now` is passed in).
  */
 import type { Weekday } from "../schemas/agent-spec.ts";
+import { minutesOfDay } from "../schemas/time-of-day.ts";
 
 export type OpeningHours = { day: Weekday; open: string; close: string };
 
@@ -68,10 +69,10 @@ export function zoneOffsetMinutes(at: Date, timeZone: string): number {
  */
 export function zonedTime(
   d: { year: number; month: number; day: number },
-  minutesOfDay: number,
+  minuteOfDay: number,
   timeZone: string,
 ): Date | null {
-  const local = Date.UTC(d.year, d.month - 1, d.day, 0, minutesOfDay);
+  const local = Date.UTC(d.year, d.month - 1, d.day, 0, minuteOfDay);
   // The offset before the time, then after it: the earlier candidate that reads back right wins.
   const candidates = [local - zoneOffsetMinutes(new Date(local - 86_400_000), timeZone) * 60_000, local - zoneOffsetMinutes(new Date(local + 86_400_000), timeZone) * 60_000];
   const matches = candidates
@@ -99,11 +100,6 @@ export function dateInZone(at: Date, timeZone: string): string {
   return isoInZone(at, timeZone).slice(0, 10);
 }
 
-function minutesOf(hhmm: string): number {
-  const [h = "0", m = "0"] = hhmm.split(":");
-  return Number(h) * 60 + Number(m);
-}
-
 /**
  * Every slot of a calendar day: from each opening of that weekday, one every `stepMinutes`, lasting
  * `durationMinutes` and ending by the closing time. Local times that do not exist that day (a
@@ -126,8 +122,8 @@ export function daySlots(p: {
     if (h.day !== weekday) {
       continue;
     }
-    const close = minutesOf(h.close);
-    for (let m = minutesOf(h.open); m + p.durationMinutes <= close; m += p.stepMinutes) {
+    const close = minutesOfDay(h.close);
+    for (let m = minutesOfDay(h.open); m + p.durationMinutes <= close; m += p.stepMinutes) {
       const start = zonedTime(d, m, p.timeZone);
       if (start) {
         starts.set(start.getTime(), { start, end: new Date(start.getTime() + p.durationMinutes * 60_000) });

@@ -1,6 +1,16 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
 
 /**
+ * Whether `value` is a phone number written as digits, with an optional leading `+` (a customer's
+ * WhatsApp id: `5511999990002`), rather than a username user's business-scoped id (`US.1349…`) or a
+ * number written with separators. The one test the console's formatting and the worker's addressing
+ * (`to` with a `+`, or `recipient` as it came) share.
+ */
+export function isPhoneDigits(value: string): boolean {
+  return /^\+?\d+$/.test(value);
+}
+
+/**
  * One format for every phone number the console shows (customers' WhatsApp ids, which are digits
  * only, and business numbers): international, as libphonenumber-js formats a valid number
  * (`5511999990002` → `+55 11 99999 0002`); one it does not know as written when it was written with
@@ -19,7 +29,7 @@ export function formatPhone(raw: string): string {
   if (international && international.split(" ").length > 2) {
     return international;
   }
-  return /^\+?\d+$/.test(raw.trim()) ? `+${digits}` : raw.trim();
+  return isPhoneDigits(raw.trim()) ? `+${digits}` : raw.trim();
 }
 
 /**
@@ -42,5 +52,5 @@ export function testCustomerWaId(seed: number): string {
  * number, a username user's id as it is.
  */
 export function formatCustomerKey(key: string): string {
-  return /^\+?\d+$/.test(key) ? formatPhone(key) : key;
+  return isPhoneDigits(key) ? formatPhone(key) : key;
 }

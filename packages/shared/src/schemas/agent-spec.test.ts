@@ -61,6 +61,32 @@ describe("parseAgentSpec", () => {
     expect(parseAgentSpec(fixed).ok).toBe(true);
   });
 
+  it("refuses credentials in any URL of the spec (user:password@), as a field error on that URL", () => {
+    const message = "must not hold a user name or password (user:password@): the spec is not a place for credentials";
+    expect(
+      errorsOf(
+        haven({
+          "handoff.notifyWebhookUrl": "https://ops:s3cret@n8n.haven.test/webhook/handoff",
+          "plugins.calendar": { backend: "webhook", webhookUrl: "https://token@n8n.haven.test/webhook/calendar" },
+          "plugins.crm": { backend: "webhook", webhookUrl: "http://:pw@n8n.haven.test/crm", qualifyFields: ["interesse"] },
+          "business.website": "https://admin:admin@haven.test",
+        }),
+      ).sort(),
+    ).toEqual(
+      [
+        `business.website: ${message}`,
+        `handoff.notifyWebhookUrl: ${message}`,
+        `plugins.calendar.webhookUrl: ${message}`,
+        `plugins.crm.webhookUrl: ${message}`,
+      ].sort(),
+    );
+    expect(errorsOf(haven({ "plugins.crm": { backend: "pipedrive", baseUrl: "https://u:p@haven.pipedrive.com", qualifyFields: ["interesse"] } }))).toEqual([
+      `plugins.crm.baseUrl: ${message}`,
+    ]);
+    // An @ in the path or the query is not userinfo.
+    expect(parseAgentSpec(haven({ "handoff.notifyWebhookUrl": "https://n8n.haven.test/webhook/a@b?to=ops@haven.test" })).ok).toBe(true);
+  });
+
   it("requires webhookUrl for a webhook CRM but not for pipedrive, which may take a baseUrl", () => {
     expect(errorsOf(haven({ "plugins.crm": { backend: "webhook", qualifyFields: ["interesse"] } }))).toEqual(['plugins.crm.webhookUrl: required when backend is "webhook"']);
     const pipedrive = haven({
@@ -92,6 +118,15 @@ describe("parseAgentSpec", () => {
     expect(errorsOf(crm("pipedrive", "https://api.pipedrive.com.collector.example"))).toEqual([pipedrive]);
     expect(errorsOf(crm("rdstation", "https://api.pipedrive.com"))).toEqual([
       "plugins.crm.baseUrl: must be an https URL of RD Station's API (crm.rdstation.com or api.rd.services): the CRM token is sent there",
+    ]);
+    // The error says which rule in `params` too, for a client to word it (the console, in Portuguese).
+    const refused = parseAgentSpec(crm("rdstation", "https://collector.example"));
+    expect(refused.ok ? [] : refused.errors).toEqual([
+      {
+        path: "plugins.crm.baseUrl",
+        message: "must be an https URL of RD Station's API (crm.rdstation.com or api.rd.services): the CRM token is sent there",
+        params: { issue: "crm.base_url_host", backend: "rdstation" },
+      },
     ]);
     // The webhook backend sends no token: its baseUrl (unused) is not checked.
     expect(errorsOf(haven({ "plugins.crm": { backend: "webhook", webhookUrl: "https://n8n.test/crm", baseUrl: "https://x.example", qualifyFields: [] } }))).toEqual([]);

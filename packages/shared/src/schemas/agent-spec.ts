@@ -8,6 +8,7 @@
 import { z } from "zod";
 
 import { crmBaseUrlIssue } from "./crm-hosts.ts";
+import { minutesOfDay, TIME_OF_DAY, TIME_OF_DAY_OR_MIDNIGHT } from "./time-of-day.ts";
 import { type FieldError, formatSpecErrors, safeParseWithPaths } from "./issues.ts";
 
 export { formatSpecErrors };
@@ -32,8 +33,6 @@ const BCP47 =
 const META_LANGUAGE = /^[a-z]{2,3}(?:_[A-Za-z]{2,4})?$/;
 /** Meta's template names: lowercase letters, digits and underscores. */
 const META_TEMPLATE_NAME = /^[a-z0-9_]+$/;
-const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
-const HH_MM_OR_MIDNIGHT = /^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$/;
 const TIME_ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+){0,2}$/;
 
@@ -58,29 +57,44 @@ export function isValidTimeZone(timeZone: string): boolean {
   return valid;
 }
 
-/** Minutes since midnight of an `HH:MM` string (`24:00` → 1440). */
-export function minutesOfDay(hhmm: string): number {
-  const [hours = "0", minutes = "0"] = hhmm.split(":");
-  return Number(hours) * 60 + Number(minutes);
-}
-
 /** A non-blank string of at most `max` characters. */
 const text = (max: number) =>
   z.string().regex(/\S/, "must not be empty").max(max, `must be at most ${max} characters`);
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).max(2048);
+/**
+ * An http(s) URL a tenant's spec names. Never with credentials in it (`https://user:pass@host/`): a
+ * spec is shown whole to operators, kept in every version, and quoted in audit events; a receiver's
+ * credentials belong in its signature check (the tenant's webhook secret) or the CRM token.
+ */
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .max(2048)
+  // abort: no other check of the spec speaks of this URL (the CRM's host rule) until it is fixed.
+  .refine((url) => !hasUserinfo(url), {
+    message: "must not hold a user name or password (user:password@): the spec is not a place for credentials",
+    abort: true,
+  });
+
+function hasUserinfo(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.username !== "" || u.password !== "";
+  } catch {
+    return false;
+  }
+}
 
 const list = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max, `at most ${max} items`);
 
 export const ZBusinessHours = z
   .strictObject({
     day: z.enum(WEEKDAYS),
-    open: z.string().regex(HH_MM, "must be HH:MM (00:00–23:59)"),
-    close: z.string().regex(HH_MM_OR_MIDNIGHT, "must be HH:MM (00:01–24:00)"),
+    open: z.string().regex(TIME_OF_DAY, "must be HH:MM (00:00–23:59)"),
+    close: z.string().regex(TIME_OF_DAY_OR_MIDNIGHT, "must be HH:MM (00:01–24:00)"),
   })
   .superRefine((hours, ctx) => {
     // Only two valid hours can be compared: a malformed one already has its own error.
-    if (HH_MM.test(hours.open) && HH_MM_OR_MIDNIGHT.test(hours.close) && minutesOfDay(hours.close) <= minutesOfDay(hours.open)) {
+    if (TIME_OF_DAY.test(hours.open) && TIME_OF_DAY_OR_MIDNIGHT.test(hours.close) && minutesOfDay(hours.close) <= minutesOfDay(hours.open)) {
       ctx.addIssue({ code: "custom", path: ["close"], message: "must be after open" });
     }
   });
@@ -235,7 +249,7 @@ export const ZCrmPlugin = z
     if (crm.backend !== "webhook" && crm.baseUrl !== undefined) {
       const issue = crmBaseUrlIssue(crm.backend, crm.baseUrl);
       if (issue) {
-        ctx.addIssue({ code: "custom", path: ["baseUrl"], message: issue });
+        ctx.addIssue({ code: "custom", path: ["baseUrl"], message: issue.message, params: issue.params });
       }
     }
     if (crm.customFields !== undefined) {

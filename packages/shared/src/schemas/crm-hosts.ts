@@ -13,16 +13,22 @@
  * fake CRMs); the spec's schema cannot know them, so it lets an address or `localhost` through and the
  * worker decides (apps/worker services/crm-tools.ts). Pure and browser-safe (the console checks specs with it).
  */
+import type { IssueParams } from "./issues.ts";
+
 export type CrmTokenBackend = "pipedrive" | "rdstation";
 
-/** Each backend's API hosts, as a pattern and as said in an error. */
-export const CRM_API_HOSTS: Record<CrmTokenBackend, { pattern: RegExp; label: string }> = {
-  pipedrive: {
-    pattern: /^(?:api|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.pipedrive\.com$/,
-    label: "Pipedrive's API (api.pipedrive.com or <company>.pipedrive.com)",
-  },
-  rdstation: { pattern: /^(?:crm\.rdstation\.com|api\.rd\.services)$/, label: "RD Station's API (crm.rdstation.com or api.rd.services)" },
+/**
+ * Each backend's API hosts: as a pattern, by name (`<company>` stands for any company's subdomain),
+ * and as said in an English error (`label`).
+ */
+export const CRM_API_HOSTS: Record<CrmTokenBackend, { pattern: RegExp; crm: string; hosts: readonly string[]; label: string }> = {
+  pipedrive: crmHosts("Pipedrive", ["api.pipedrive.com", "<company>.pipedrive.com"], /^(?:api|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)\.pipedrive\.com$/),
+  rdstation: crmHosts("RD Station", ["crm.rdstation.com", "api.rd.services"], /^(?:crm\.rdstation\.com|api\.rd\.services)$/),
 };
+
+function crmHosts(crm: string, hosts: readonly string[], pattern: RegExp) {
+  return { pattern, crm, hosts, label: `${crm}'s API (${hosts.join(" or ")})` };
+}
 
 function parse(url: string): URL | null {
   try {
@@ -52,10 +58,20 @@ export function isAddressOrLocalhostUrl(url: string): boolean {
   return host === "localhost" || host.startsWith("[") || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host);
 }
 
-/** The spec error for a `baseUrl` no CRM token may go to, or null when it may (or the worker decides). */
-export function crmBaseUrlIssue(backend: CrmTokenBackend, url: string): string | null {
+/**
+ * The spec error for a `baseUrl` no CRM token may go to, or null when it may (or the worker decides):
+ * its English message (the API's, `lx`'s) and its `params` (a zod custom issue's, kept in `FieldError`)
+ * for a client to word it in its own language.
+ */
+export function crmBaseUrlIssue(
+  backend: CrmTokenBackend,
+  url: string,
+): { message: string; params: Extract<IssueParams, { issue: "crm.base_url_host" }> } | null {
   if (isCrmApiUrl(backend, url) || isAddressOrLocalhostUrl(url)) {
     return null;
   }
-  return `must be an https URL of ${CRM_API_HOSTS[backend].label}: the CRM token is sent there`;
+  return {
+    message: `must be an https URL of ${CRM_API_HOSTS[backend].label}: the CRM token is sent there`,
+    params: { issue: "crm.base_url_host", backend },
+  };
 }

@@ -21,3 +21,5 @@ export * from "./agents.ts";
 export * from "./routing.ts";
 export * from "./integrations.ts";
 export * from "./crm-hosts.ts";
+export * from "./time-of-day.ts";
+export * from "./audit.ts";

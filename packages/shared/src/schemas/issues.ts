@@ -1,7 +1,35 @@
 import type { z } from "zod";
 
-/** One validation problem, addressed by a dotted path (`handoff.message`, `services.0.name`). */
-export type FieldError = { path: string; message: string };
+import type { CrmTokenBackend } from "./crm-hosts.ts";
+
+/**
+ * The facts of one of our own issues, for a client to word it in its language rather than parse the
+ * English `message` (which stays, for the API and `lx`): a zod custom issue's `params`, named by `issue`.
+ */
+export type IssueParams = {
+  /** A CRM `baseUrl` the token may not go to: not https on `backend`'s API hosts (CRM_API_HOSTS). */
+  issue: "crm.base_url_host";
+  backend: CrmTokenBackend;
+};
+
+const ISSUE_PARAMS_CHECKS: Record<IssueParams["issue"], (p: Record<string, unknown>) => boolean> = {
+  "crm.base_url_host": (p) => p.backend === "pipedrive" || p.backend === "rdstation",
+};
+
+/** Whether `value` is one of our issues' params (a custom issue's, or one received over the wire). */
+export function isIssueParams(value: unknown): value is IssueParams {
+  if (typeof value !== "object" || value === null) {
+    return false;
+  }
+  const p = value as Record<string, unknown>;
+  return typeof p.issue === "string" && Object.hasOwn(ISSUE_PARAMS_CHECKS, p.issue) && ISSUE_PARAMS_CHECKS[p.issue as IssueParams["issue"]](p);
+}
+
+/**
+ * One validation problem, addressed by a dotted path (`handoff.message`, `services.0.name`); with
+ * `params` when it is one of ours a client words itself.
+ */
+export type FieldError = { path: string; message: string; params?: IssueParams };
 
 /**
  * Per-parse error map: a key that is absent reads `required` instead of zod's
@@ -28,7 +56,11 @@ export function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[]
       }
       continue;
     }
-    errors.push({ path: joinPath(issue.path), message: cleanMessage(issue.message) });
+    const error: FieldError = { path: joinPath(issue.path), message: cleanMessage(issue.message) };
+    if (issue.code === "custom" && isIssueParams(issue.params)) {
+      error.params = issue.params;
+    }
+    errors.push(error);
   }
   return errors;
 }

@@ -258,6 +258,19 @@ test("[SPEC]: a plugin's error shows on its field and blocks nothing else; remov
   draft = await getDraft(operatorApi, tenant);
   expect(draft.spec).not.toHaveProperty("plugins");
   await expect(page.getByTestId("spec-validity")).toHaveText("Spec válida");
+
+  // A Pipedrive baseUrl off its API hosts (the CRM token would go there): said in Portuguese,
+  // worded from the issue's params, naming the hosts it may be.
+  await page.getByRole("button", { name: "Adicionar plugin de CRM" }).click();
+  const crm = page.getByRole("group", { name: "CRM", exact: true });
+  await crm.getByLabel("Backend").selectOption("pipedrive");
+  await crm.getByText("Avançado", { exact: true }).click();
+  await crm.getByLabel("URL base da API").fill("https://collector.example/v1");
+  await expect(crm.getByTestId("field-errors").filter({ hasText: "token do CRM" })).toHaveText(
+    "deve ser uma URL https da API do Pipedrive (api.pipedrive.com ou <empresa>.pipedrive.com): o token do CRM é enviado para lá",
+  );
+  await crm.getByLabel("URL base da API").fill("https://api.pipedrive.com");
+  await expect(crm.getByTestId("field-errors").filter({ hasText: "token do CRM" })).toHaveCount(0);
 });
 
 test("[SPEC]: an error written in the JSON view shows on its field in the form, and hours that overlap or close before they open are said on the interval", async ({

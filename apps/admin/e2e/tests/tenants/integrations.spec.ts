@@ -78,7 +78,7 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
     // The secret the tenant's n8n already checks, pasted: env: and short ones refused in Portuguese.
     await card.getByRole("button", { name: "Usar um segredo existente" }).click();
     const paste = page.getByRole("dialog", { name: "Usar um segredo existente" });
-    const pastedField = paste.getByLabel("Segredo");
+    const pastedField = paste.getByLabel("Segredo", { exact: true });
     await expect(pastedField).toHaveAttribute("type", "password");
     await pastedField.fill("env:N8N_SECRET");
     await paste.getByRole("button", { name: "Salvar segredo" }).click();
@@ -87,6 +87,10 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
     await expect(paste.getByTestId("field-errors")).toHaveText("ao menos 16 caracteres");
     const pasted = `segredo-do-n8n-${suffix}`;
     await pastedField.fill(pasted);
+    // The same overlap choice as a rotation, 24 h by default.
+    await expect(paste.getByLabel("24 horas (recomendado)")).toBeChecked();
+    await expect(paste.getByLabel("1 hora")).not.toBeChecked();
+    await expect(paste.getByLabel("Sem sobreposição: o segredo atual vazou")).not.toBeChecked();
     await paste.getByRole("button", { name: "Salvar segredo" }).click();
     await expect(paste).toBeHidden();
 
@@ -165,6 +169,25 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
     await expect(shown).toBeHidden();
     await expect(card.getByTestId("webhook-secret-previous")).toHaveCount(0);
 
+    // A pasted secret takes the overlap chosen: one hour for the one it replaces.
+    await card.getByRole("button", { name: "Usar um segredo existente" }).click();
+    const pastedAgain = `segredo-novo-do-n8n-${suffix}`;
+    await paste.getByLabel("Segredo", { exact: true }).fill(pastedAgain);
+    await paste.getByLabel("1 hora").check();
+    await expect(paste.getByTestId("webhook-secret-overlap")).toContainText("O segredo atual ainda assina X-LX-Signature-Previous por 1 hora");
+    await paste.getByRole("button", { name: "Salvar segredo" }).click();
+    await expect(paste).toBeHidden();
+    await expect(card.getByTestId("webhook-secret-previous")).toContainText("Segredo anterior aceito até");
+    const pastedOverlap = ok(await trpcQuery<{ webhookSecret: { previousUntil: string | null } }>(operatorApi, "integrations.get", { tenantSlug: tenant.slug }));
+    const pastedHoursLeft = (Date.parse(pastedOverlap.webhookSecret.previousUntil ?? "") - Date.now()) / 3_600_000;
+    expect(pastedHoursLeft).toBeGreaterThan(0.9);
+    expect(pastedHoursLeft).toBeLessThanOrEqual(1);
+    // Opened again, the choice is back at its default.
+    await card.getByRole("button", { name: "Usar um segredo existente" }).click();
+    await expect(paste.getByLabel("24 horas (recomendado)")).toBeChecked();
+    await paste.getByRole("button", { name: "Cancelar" }).click();
+    await expect(paste).toBeHidden();
+
     // The CRM token: set (the field starts empty, a password field), the warning goes; replaced.
     await card.getByRole("button", { name: "Definir" }).click();
     const set = page.getByRole("dialog", { name: "Definir o token do CRM" });
@@ -234,15 +257,17 @@ test("[INTEGRATIONS]: an operator pastes the receiver's secret, then generates a
       "tenant.webhook_secret_rotated",
       "tenant.webhook_secret_rotated",
       "tenant.webhook_secret_rotated",
+      "tenant.webhook_secret_rotated",
     ]);
     expect(events.items.filter((e) => e.type === "tenant.webhook_secret_rotated").map((e) => e.data)).toEqual([
+      { source: "given", overlapHours: 1 },
       { source: "generated", overlapHours: 0 },
       { source: "generated", overlapHours: 24 },
       { source: "given", overlapHours: 24 },
     ]);
     const answers = JSON.stringify([events, ok(await trpcQuery(operatorApi, "integrations.get", { tenantSlug: tenant.slug }))]);
     const html = await page.content();
-    for (const value of [secret, pasted, leakedReplacement, `pd-token-primeiro-${suffix}`, `pd-token-segundo-${suffix}`]) {
+    for (const value of [secret, pasted, leakedReplacement, pastedAgain, `pd-token-primeiro-${suffix}`, `pd-token-segundo-${suffix}`]) {
       expect(answers).not.toContain(value);
       expect(html).not.toContain(value);
     }

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type ComponentProps, type ReactNode
 
 import { errorMessage } from "../../lib/errors.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import { useSingleFlight } from "../../lib/single-flight.ts";
 import { Button, type ButtonVariant } from "./button.tsx";
 import { FormError } from "./states.tsx";
 
@@ -116,27 +117,10 @@ export function ConfirmDialog({
   children?: ReactNode;
 }) {
   const { t } = useI18n();
-  // A double click confirmed twice (two rollbacks walked back two versions) before `busy` was set:
-  // the ref is set in the click itself, whatever React has rendered by the next one.
-  const running = useRef(false);
+  // A double click confirmed twice (two rollbacks walked back two versions) before `busy` was set.
   const [pending, setPending] = useState(false);
-  const confirm = () => {
-    if (running.current) {
-      return;
-    }
-    const result = onConfirm();
-    if (!result) {
-      return;
-    }
-    running.current = true;
-    setPending(true);
-    void result
-      .catch(() => undefined)
-      .finally(() => {
-        running.current = false;
-        setPending(false);
-      });
-  };
+  const once = useSingleFlight(setPending);
+  const confirm = () => void once(onConfirm);
   const working = Boolean(busy) || pending;
   return (
     <Dialog

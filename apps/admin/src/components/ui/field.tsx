@@ -2,6 +2,7 @@ import { useId, type ComponentProps, type ReactNode } from "react";
 
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import type { ValidationText } from "../../lib/i18n/validation.ts";
 
 const control =
   "block w-full rounded-md border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-slate-300 ring-inset placeholder:text-slate-400 focus:ring-2 focus:ring-indigo-500 focus:outline-none disabled:bg-slate-50 disabled:text-slate-500 aria-[invalid=true]:ring-rose-400 aria-[invalid=true]:focus:ring-rose-500";
@@ -29,7 +30,7 @@ export type FieldIds = { id: string; describedBy: string | undefined; invalid: b
 type FieldProps = {
   label: ReactNode;
   hint?: ReactNode;
-  errors?: readonly string[];
+  errors?: readonly ValidationText[];
   optional?: string;
   className?: string;
 };
@@ -121,7 +122,7 @@ export function SelectField(props: FieldControlProps<"select">) {
 }
 
 /** Validation messages under a field, in the console's language (the schemas speak English). */
-export function FieldErrors({ id, messages }: { id?: string; messages: readonly string[] }) {
+export function FieldErrors({ id, messages }: { id?: string; messages: readonly ValidationText[] }) {
   const { validation } = useI18n();
   const texts = [...new Set(messages.map((message) => validation(message)))];
   // An empty required field says only that ("obrigatório"), not also the rules its text will follow.

@@ -18,7 +18,7 @@ export function SpecErrors({ errors, title }: { errors: readonly FieldError[]; t
             <code className="shrink-0 rounded bg-white/70 px-1.5 py-0.5 font-mono text-xs text-rose-800 ring-1 ring-rose-200">
               {error.path === "" ? "(root)" : error.path}
             </code>
-            <span>{validation(error.message)}</span>
+            <span>{validation(error)}</span>
           </li>
         ))}
       </ul>

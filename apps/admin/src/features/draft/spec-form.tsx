@@ -47,10 +47,10 @@ export function SpecForm({
   const s = t.spec.sections;
 
   const api = useMemo<FormApi>(() => {
-    const byPath = new Map<string, string[]>();
+    const byPath = new Map<string, FieldError[]>();
     for (const error of errors) {
       const list = byPath.get(error.path) ?? [];
-      list.push(error.message);
+      list.push(error);
       byPath.set(error.path, list);
     }
     return {

@@ -20,13 +20,15 @@ import {
 } from "../../components/ui/field.tsx";
 import { cn } from "../../lib/cn.ts";
 import { useI18n } from "../../lib/i18n/context.tsx";
+import type { ValidationText } from "../../lib/i18n/validation.ts";
 import { getIn, isRecord, pathKey, type Path } from "../../lib/paths.ts";
 import { renameKey } from "./edit.ts";
 
 export type FormApi = {
   spec: Record<string, unknown>;
   update: (path: Path, value: unknown) => void;
-  errorsAt: (path: Path) => string[];
+  /** The field's errors: messages, or `FieldError`s whose own `params` word them (`validation`). */
+  errorsAt: (path: Path) => ValidationText[];
   /** Errors at `path` or below it (a section's, to open a collapsed part that has one). */
   hasErrorsUnder: (path: Path) => boolean;
 };

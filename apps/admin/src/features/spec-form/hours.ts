@@ -1,4 +1,4 @@
-import { minutesOfDay, WEEKDAYS, type Weekday } from "@lx/shared/schemas";
+import { minutesOfDay, TIME_OF_DAY_OR_MIDNIGHT, WEEKDAYS, type Weekday } from "@lx/shared/schemas";
 
 import { isRecord } from "../../lib/paths.ts";
 
@@ -11,8 +11,6 @@ export type HoursByDay = {
   /** Entries whose `day` is not a weekday (written in the JSON view): shown apart, to be removed. */
   unknown: (HoursInterval & { day: string })[];
 };
-
-const HH_MM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
 const text = (value: unknown) => (typeof value === "string" ? value : "");
 
@@ -46,7 +44,7 @@ export function newInterval(hours: unknown, day: Weekday): { day: Weekday; open:
   const { days } = hoursByDay(hours);
   const closes = (days.find((d) => d.day === day)?.intervals ?? [])
     .map((interval) => interval.close)
-    .filter((close) => HH_MM.test(close))
+    .filter((close) => TIME_OF_DAY_OR_MIDNIGHT.test(close))
     .map(minutesOfDay);
   const last = closes.length > 0 ? Math.max(...closes) : null;
   if (last === null || last >= 24 * 60) {

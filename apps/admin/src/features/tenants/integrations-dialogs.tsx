@@ -35,8 +35,32 @@ function useDone(onClose: () => void) {
   };
 }
 
-/** The overlaps the rotation offers: how long the replaced secret still signs `X-LX-Signature-Previous`. */
+/**
+ * The overlaps a new signing secret offers, generated or pasted: how long the replaced secret still
+ * signs `X-LX-Signature-Previous`.
+ */
 const OVERLAP_CHOICES = [WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT, 1, 0] as const;
+
+/** "Sobreposição": 24 h (recommended, the default), 1 h, or none (the current secret leaked). */
+function WebhookSecretOverlapChoice({ value, onChange }: { value: number; onChange: (hours: number) => void }) {
+  const { t } = useI18n();
+  return (
+    <fieldset className="space-y-2" data-testid="webhook-secret-overlap">
+      <legend className="mb-1 text-sm font-medium text-slate-900">{t.integrations.overlapLegend}</legend>
+      {OVERLAP_CHOICES.map((hours) => (
+        <Radio
+          key={hours}
+          name="webhook-secret-overlap"
+          value={hours}
+          checked={value === hours}
+          onChange={() => onChange(hours)}
+          label={t.integrations.overlapLabel(hours)}
+          hint={t.integrations.overlapHint(hours)}
+        />
+      ))}
+    </fieldset>
+  );
+}
 
 /**
  * "Gerar novo segredo": a confirmation that offers the overlap (default 24 h: receivers still
@@ -78,20 +102,7 @@ export function RotateWebhookSecretDialog({ tenantSlug, open, onClose }: DialogP
         confirmLabel={t.integrations.rotate}
         confirmVariant="danger"
       >
-        <fieldset className="space-y-2" data-testid="webhook-secret-overlap">
-          <legend className="mb-1 text-sm font-medium text-slate-900">{t.integrations.overlapLegend}</legend>
-          {OVERLAP_CHOICES.map((hours) => (
-            <Radio
-              key={hours}
-              name="webhook-secret-overlap"
-              value={hours}
-              checked={overlapHours === hours}
-              onChange={() => setOverlapHours(hours)}
-              label={t.integrations.overlapLabel(hours)}
-              hint={t.integrations.overlapHint(hours)}
-            />
-          ))}
-        </fieldset>
+        <WebhookSecretOverlapChoice value={overlapHours} onChange={setOverlapHours} />
       </MutationConfirmDialog>
       <Dialog
         open={open && secret !== null}
@@ -159,6 +170,7 @@ function PastedSecretDialog<S extends z.ZodType>({
   submitLabel,
   saved,
   save,
+  withOverlap = false,
   "data-testid": testId,
 }: DialogProps & {
   title: string;
@@ -171,6 +183,8 @@ function PastedSecretDialog<S extends z.ZodType>({
   /** The toast once saved. */
   saved: string;
   save: SaveMutation<S>;
+  /** The signing secret's: the overlap choice, as a rotation offers it (`overlapHours`). */
+  withOverlap?: boolean;
   "data-testid": string;
 }) {
   const close = () => {
@@ -189,6 +203,7 @@ function PastedSecretDialog<S extends z.ZodType>({
           hint={hint}
           submitLabel={submitLabel}
           save={save}
+          withOverlap={withOverlap}
           onSubmit={(input) => save.mutate(input, { onSuccess: () => done(saved) })}
           onCancel={close}
           data-testid={testId}
@@ -206,6 +221,7 @@ function PastedSecretForm<S extends z.ZodType>({
   hint,
   submitLabel,
   save,
+  withOverlap,
   onSubmit,
   onCancel,
   "data-testid": testId,
@@ -217,13 +233,16 @@ function PastedSecretForm<S extends z.ZodType>({
   hint: string;
   submitLabel: string;
   save: SaveMutation<S>;
+  withOverlap: boolean;
   onSubmit: (input: z.output<S>) => void;
   onCancel: () => void;
   "data-testid": string;
 }) {
   const { t } = useI18n();
   const [secret, setSecret] = useState("");
-  const form = useCheckedForm(schema, { tenantSlug, [field]: secret }, onSubmit);
+  // Mounted on each opening: the choice starts at the default every time, as the rotation's does.
+  const [overlapHours, setOverlapHours] = useState<number>(WEBHOOK_SECRET_OVERLAP_HOURS_DEFAULT);
+  const form = useCheckedForm(schema, { tenantSlug, [field]: secret, ...(withOverlap ? { overlapHours } : {}) }, onSubmit);
   return (
     <form onSubmit={form.submit} onBlur={form.onBlur} noValidate className="space-y-4" data-testid={testId}>
       {save.error ? <FormError>{errorMessage(save.error, t)}</FormError> : null}
@@ -239,12 +258,16 @@ function PastedSecretForm<S extends z.ZodType>({
         errors={form.issues.get(field)}
         name={field}
       />
+      {withOverlap ? <WebhookSecretOverlapChoice value={overlapHours} onChange={setOverlapHours} /> : null}
       <FormFooter busy={save.isPending} submitLabel={submitLabel} onCancel={onCancel} />
     </form>
   );
 }
 
-/** "Usar um segredo existente": the one the tenant's n8n or receiver already checks, pasted. */
+/**
+ * "Usar um segredo existente": the one the tenant's n8n or receiver already checks, pasted, with the
+ * rotation's overlap choice for the secret it replaces.
+ */
 export function PasteWebhookSecretDialog(props: DialogProps) {
   const { t } = useI18n();
   const trpc = useTRPC();
@@ -261,6 +284,7 @@ export function PasteWebhookSecretDialog(props: DialogProps) {
       submitLabel={t.integrations.saveSecret}
       saved={t.integrations.secretSaved}
       save={save}
+      withOverlap
       data-testid="webhook-secret-form"
     />
   );

@@ -3,7 +3,10 @@ import { join } from "node:path";
 
 import { describe, expect, it } from "vitest";
 
+import { PLATFORM_ACTOR_LABELS } from "@lx/shared/schemas";
+
 import { auditActorsEn, auditActorsPtBR, auditEventsEn, auditEventsPtBR } from "./audit-events.ts";
+import { MESSAGES } from "./messages.ts";
 
 const ROOT = join(import.meta.dirname, "../../../../..");
 
@@ -54,7 +57,11 @@ describe("audit event summaries", () => {
     expect(Object.keys(auditActorsEn).sort()).toEqual(Object.keys(auditActorsPtBR).sort());
   });
 
-  it("the platform's own actor labels are translated", () => {
+  it("the platform's own actor labels are translated: each of PLATFORM_ACTORS, no other", () => {
     expect(auditActorsPtBR["password reset by e-mail"]).toBe("redefinição de senha por e-mail");
+    expect(Object.keys(auditActorsPtBR).sort()).toEqual([...PLATFORM_ACTOR_LABELS].sort());
+    // The system, the CLI and Meta are said as their kinds are (one word for each).
+    expect(auditActorsPtBR.system).toBe(MESSAGES["pt-BR"].audit.actorTypes.system);
+    expect(auditActorsEn.meta).toBe(MESSAGES.en.audit.actorTypes.meta);
   });
 });

@@ -3,6 +3,8 @@
  * next to the type's code. Every type the API and worker write (insertAuditEvent /
  * insertTenantAuditEvent) has an entry in both (audit-events.test.ts checks the sources).
  */
+import type { ActorType, PlatformActorLabel } from "@lx/shared/schemas";
+
 export const auditEventsPtBR: Record<string, string | undefined> = {
   "agent.created": "Agente criado",
   "agent_test.case_created": "Caso de teste criado",
@@ -177,22 +179,34 @@ export const auditEventsEn: Record<string, string | undefined> = {
   "webhook.unknown_number": "Webhook for an unknown number",
 };
 
-/**
- * The platform's own actors, recorded by a fixed English label (SYSTEM_ACTOR, CLI_ACTOR, the
- * password-by-e-mail flow, the handoff scheduler), in the console's languages.
- */
-export const auditActorsPtBR: Record<string, string | undefined> = {
-  system: "sistema",
+/** An actor's kind (`ACTOR_TYPES`), as the audit table's badge says it. */
+export const actorTypesPtBR: Record<ActorType, string> = {
+  user: "usuário",
   cli: "CLI",
-  "password reset by e-mail": "redefinição de senha por e-mail",
-  scheduler: "agendador",
+  system: "sistema",
+  worker: "worker",
   meta: "Meta",
 };
 
-export const auditActorsEn: Record<string, string | undefined> = {
-  system: "system",
-  cli: "CLI",
+export const actorTypesEn: Record<ActorType, string> = { user: "user", cli: "CLI", system: "system", worker: "worker", meta: "Meta" };
+
+/**
+ * The platform's own actors (`PLATFORM_ACTORS` of @lx/shared: recorded by a fixed English label), in
+ * the console's languages: a record over every label, so a new one without its words fails the
+ * typecheck. The system, the CLI and Meta are said as their kinds are.
+ */
+export const auditActorsPtBR: Record<PlatformActorLabel, string> = {
+  system: actorTypesPtBR.system,
+  cli: actorTypesPtBR.cli,
+  meta: actorTypesPtBR.meta,
+  "password reset by e-mail": "redefinição de senha por e-mail",
+  scheduler: "agendador",
+};
+
+export const auditActorsEn: Record<PlatformActorLabel, string> = {
+  system: actorTypesEn.system,
+  cli: actorTypesEn.cli,
+  meta: actorTypesEn.meta,
   "password reset by e-mail": "password reset by e-mail",
   scheduler: "scheduler",
-  meta: "Meta",
 };

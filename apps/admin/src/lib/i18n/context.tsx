@@ -1,8 +1,10 @@
 import { createContext, use, useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 
+import { isPlatformActorLabel } from "@lx/shared/schemas";
+
 import { dateTimeOptions, tokensText } from "./formats.ts";
 import { DEFAULT_LOCALE, MESSAGES, type Locale, type Messages } from "./messages.ts";
-import { validationMessage } from "./validation.ts";
+import { validationMessage, type ValidationText } from "./validation.ts";
 
 const STORAGE_KEY = "lx.locale";
 
@@ -44,7 +46,7 @@ type I18n = {
   /** 25/11/2026 (pt-BR) or 11/25/2026 (en), from a YYYY-MM-DD day, read as UTC. */
   date: (ymd: string) => string;
   /** A validation message of the shared schemas (English) in this language (`required` → `obrigatório`). */
-  validation: (message: string) => string;
+  validation: (message: ValidationText) => string;
   /** Who did something, as recorded (an e-mail, or the platform's own `system` / `cli`), in this language. */
   actor: (label: string) => string;
 };
@@ -144,9 +146,9 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         return Number.isNaN(parsed.getTime()) ? ymd : dateFormat.format(parsed);
       },
       validation: (message) => validationMessage(message, locale),
-      // The platform's own actors are recorded by a fixed English label (SYSTEM_ACTOR, CLI_ACTOR,
-      // "password reset by e-mail"): shown in this language; e-mails and worker ids as they are.
-      actor: (label) => MESSAGES[locale].auditActors[label] ?? label,
+      // The platform's own actors are recorded by a fixed English label (PLATFORM_ACTORS): shown in
+      // this language; e-mails and worker ids as they are.
+      actor: (label) => (isPlatformActorLabel(label) ? MESSAGES[locale].auditActors[label] : label),
     };
   }, [locale, setLocale]);
 

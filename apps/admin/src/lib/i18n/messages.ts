@@ -1,4 +1,4 @@
-import { auditActorsEn, auditActorsPtBR, auditEventsEn, auditEventsPtBR } from "./audit-events.ts";
+import { actorTypesEn, actorTypesPtBR, auditActorsEn, auditActorsPtBR, auditEventsEn, auditEventsPtBR } from "./audit-events.ts";
 import { agentPagesEn, agentPagesPtBR } from "./agent-pages.ts";
 import { customersEn, customersPtBR } from "./customers.ts";
 import { inboxEn, inboxPtBR } from "./inbox.ts";
@@ -418,13 +418,7 @@ const ptBR = {
     data: "Dados",
     requestId: "ID da requisição",
     nothing: "(vazio)",
-    actorTypes: {
-      user: "usuário",
-      cli: "CLI",
-      system: "sistema",
-      worker: "worker",
-      meta: "Meta",
-    } as Record<string, string | undefined>,
+    actorTypes: actorTypesPtBR as Record<string, string | undefined>,
     subjectTypes: {
       agent: "agente",
       appointment: "agendamento",
@@ -862,7 +856,7 @@ const en: Messages = {
     data: "Data",
     requestId: "Request ID",
     nothing: "(empty)",
-    actorTypes: { user: "user", cli: "CLI", system: "system", worker: "worker", meta: "Meta" },
+    actorTypes: actorTypesEn,
     subjectTypes: {
       agent: "agent",
       appointment: "appointment",

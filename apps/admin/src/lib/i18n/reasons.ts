@@ -1,10 +1,11 @@
 /**
  * The API's refusals in the console's words: one text per reason code of @lx/shared/errors (sent in
- * `data.appError.reason`, with its parameters). Typed `ReasonTexts`, a record over every code: a
- * reason added in packages/shared without a text here fails the typecheck. `errorMessage`
+ * `data.appError.reason`, with its parameters). The Portuguese is typed `ReasonTexts`, a record over
+ * every code: a reason added in packages/shared without a text here fails the typecheck. The English
+ * is the shared one (`REASON_USER_MESSAGES`), not a copy. `errorMessage`
  * (lib/errors.ts) reads these before the server's English `userMessage`.
  */
-import type { ReasonTexts } from "@lx/shared/errors";
+import { REASON_USER_MESSAGES, type ReasonTexts } from "@lx/shared/errors";
 
 import { dateTimeOptions } from "./formats.ts";
 import { validationMessage } from "./validation.ts";
@@ -61,7 +62,7 @@ export const reasonsPtBR: ReasonTexts = {
   "draft.none": () => "Este agente não tem rascunho: edite a spec primeiro.",
   "draft.invalid": () => "O rascunho tem erros: corrija-os no editor da spec primeiro.",
   "onboarding.invalid": ({ errors }) =>
-    `Corrija a ficha: ${errors.map((e) => `${e.path}: ${validationMessage(e.message, "pt-BR")}`).join("; ")}`,
+    `Corrija a ficha: ${errors.map((e) => `${e.path}: ${validationMessage(e, "pt-BR")}`).join("; ")}`,
   "onboarding.slug_taken": ({ slug }) =>
     `O identificador “${slug}” já está em uso por outra empresa: escolha outro.`,
   "onboarding.number_taken": ({ phoneNumberId, index }) =>
@@ -72,61 +73,16 @@ export const reasonsPtBR: ReasonTexts = {
     "Algo desta ficha foi criado agora há pouco por outra pessoa: recarregue e confira antes de criar de novo.",
 };
 
+/**
+ * English: the API's own sentences (`REASON_USER_MESSAGES`, which `lx` and API clients read), with
+ * the console's date format and validation wording where a reason carries those.
+ */
 export const reasonsEn: ReasonTexts = {
-  "input.nul_character": () =>
-    "The text contains an invalid character (NUL, U+0000). Remove it and try again.",
-  "auth.reset_unavailable": () =>
-    "This server sends no e-mail. Ask your agency for a link to set a new password.",
-  "users.no_email": () => "This server sends no e-mail: create the link without e-mail and send it yourself.",
-  "password_link.invalid": () =>
-    "This link is invalid, expired or already used. Ask your agency for a new link to set your password.",
-  "sandbox.off": () => "The Meta sandbox is off on this server (LX_SANDBOX).",
-  "sandbox.no_number": () =>
-    "No sandbox number reaches this agent. The test chat only writes to numbers of kind sandbox.",
-  "operations.job_not_dead": () => "Only dead jobs can be retried: this one is no longer dead.",
-  "operations.send_not_retryable": () =>
-    "Only dead, blocked or failed sends can be sent again: this one is no longer so.",
-  "version.unchanged": () => "Nothing changed since the latest version.",
-  "version.not_found": ({ version }) => `Version ${version} does not exist.`,
-  "rollback.nothing_live": () => "Nothing to roll back: no version of this agent is live.",
-  "rollback.nothing_before": ({ version }) =>
-    `No version to restore: no version was live before v${version}.`,
-  "rollback.live_changed": ({ live, restore }) =>
-    `Nothing was rolled back: the live version changed while this page was open. v${live} is live now, and rolling back would restore v${restore}. Check the list and try again.`,
-  "approval.rejected": ({ version, note }) =>
-    `${note ? `The client rejected v${version}: “${note}”` : `The client rejected v${version}.`} Ask the client to approve it, or activate anyway.`,
-  "approval.pending": ({ version }) =>
-    `The client has not approved v${version} yet. Ask the client to approve it, or activate anyway.`,
-  "approval.client_only": () =>
-    "Only the client approves or rejects versions. To put a version live without the client's approval, activate it anyway (the forced release is audited).",
-  "regression.failed": ({ version }) =>
-    `The latest run of the test cases on v${version} failed. Run the tests, or activate anyway.`,
-  "regression.not_run": ({ version }) =>
-    `The current test cases have not run on v${version} yet. Run the tests, or activate anyway.`,
-  "test_cases.limit": ({ max }) => `An agent may have at most ${max} test cases.`,
-  "test_cases.name_taken": ({ name }) => `A test case named “${name}” already exists.`,
-  "test_cases.source_erased": () =>
-    "This conversation's customer data was erased: its messages cannot become a test case.",
-  "test_runs.no_cases": () => "This agent has no test cases yet: add one first.",
-  "draft.discarded": () =>
-    "The draft was discarded by someone else after you opened it: reload it before saving.",
-  "draft.stale": ({ source, by, at: when }) => {
-    const who =
-      source === "apply"
-        ? "lx apply"
-        : `${by ?? "someone else"}${source === "wizard" ? " (onboarding wizard)" : ""}`;
-    return `A newer draft was saved by ${who} at ${at(when, "en")}: load it before saving.`;
-  },
-  "draft.none": () => "This agent has no draft: edit its spec first.",
-  "draft.invalid": () => "The draft has errors: fix them in the spec editor first.",
-  "onboarding.invalid": ({ errors }) =>
-    `Fix the intake: ${errors.map((e) => `${e.path}: ${validationMessage(e.message, "en")}`).join("; ")}`,
-  "onboarding.slug_taken": ({ slug }) =>
-    `The identifier “${slug}” is already used by another company: choose another.`,
-  "onboarding.number_taken": ({ phoneNumberId, index }) =>
-    phoneNumberId === undefined
-      ? "A phone_number_id of this intake is already registered."
-      : `The phone_number_id ${phoneNumberId}${index === undefined ? "" : ` (number ${index + 1})`} is already registered.`,
-  "onboarding.raced": () =>
-    "Something in this intake was created meanwhile by someone else: reload and check before creating it again.",
+  ...REASON_USER_MESSAGES,
+  "draft.stale": (reason) => REASON_USER_MESSAGES["draft.stale"]({ ...reason, at: at(reason.at, "en") }),
+  "onboarding.invalid": (reason) =>
+    REASON_USER_MESSAGES["onboarding.invalid"]({
+      ...reason,
+      errors: reason.errors.map((e) => ({ ...e, message: validationMessage(e, "en") })),
+    }),
 };

@@ -69,6 +69,7 @@ function everyKindOfError(): FieldError[] {
     ),
     ...specErrors(spec((s) => (s.plugins = { calendar: { backend: "webhook" } }))),
     ...specErrors(spec((s) => (s.plugins = { calendar: { backend: "webhook", webhookUrl: "ftp://x" } }))),
+    ...specErrors(spec((s) => (s.plugins = { calendar: { backend: "webhook", webhookUrl: "https://user:pass@n8n.example/cal" } }))),
     ...specErrors(spec((s) => (s.plugins = { reminders: { offsetsMinutes: [] } }))),
     ...specErrors(spec((s) => (s.plugins = { reminders: { offsetsMinutes: [60, 60] } }))),
     ...specErrors(spec((s) => (s.plugins = { crm: { backend: "webhook", webhookUrl: "https://x.example", qualifyFields: ["a"], customFields: { a: "1" } } }))),
@@ -170,12 +171,29 @@ describe("validation messages in Portuguese", () => {
     );
   });
 
+  it("words a CRM baseUrl the token may not go to from the issue's params (the backend), not from its English", () => {
+    const errors = [
+      ...specErrors(spec((s) => (s.plugins = { crm: { backend: "pipedrive", baseUrl: "https://collector.example", qualifyFields: ["a"] } }))),
+      ...specErrors(spec((s) => (s.plugins = { crm: { backend: "rdstation", baseUrl: "http://crm.rdstation.com", qualifyFields: ["a"] } }))),
+    ];
+    expect(errors.map((e) => `${e.path}: ${validationMessage(e, "pt-BR")}`)).toEqual([
+      "plugins.crm.baseUrl: deve ser uma URL https da API do Pipedrive (api.pipedrive.com ou <empresa>.pipedrive.com): o token do CRM é enviado para lá",
+      "plugins.crm.baseUrl: deve ser uma URL https da API do RD Station (crm.rdstation.com ou api.rd.services): o token do CRM é enviado para lá",
+    ]);
+    // English: the schema's own sentence, as the API and `lx` say it.
+    expect(validationMessage(errors[0] ?? "", "en")).toBe(errors[0]?.message);
+    // The params decide, whatever the English says (a reworded message needs no new rule here)…
+    expect(validationMessagePt({ message: "the CRM token may not go there", params: { issue: "crm.base_url_host", backend: "rdstation" } })).toBe(
+      "deve ser uma URL https da API do RD Station (crm.rdstation.com ou api.rd.services): o token do CRM é enviado para lá",
+    );
+    // …and the English alone is no longer parsed; params this build does not know fall back to the rules.
+    expect(validationMessagePt(errors[0]?.message ?? "")).toBe(errors[0]?.message);
+    expect(validationMessagePt({ message: "required", params: { issue: "something.new" } })).toBe("obrigatório");
+  });
+
   it("translates zod's own messages, with or without their prefix", () => {
     expect(validationMessagePt("Invalid input: expected string, received number")).toBe("esperado texto, recebido número");
     expect(validationMessagePt("expected object, received null")).toBe("esperado objeto, recebido nulo");
-    expect(
-      validationMessagePt("must be an https URL of Pipedrive's API (api.pipedrive.com or <company>.pipedrive.com): the CRM token is sent there"),
-    ).toBe("deve ser uma URL https da API do Pipedrive (api.pipedrive.com ou <empresa>.pipedrive.com): o token do CRM é enviado para lá");
     expect(validationMessagePt('Invalid option: expected one of "sales"|"support"')).toBe('esperado um destes: "sales", "support"');
     expect(validationMessagePt("Too small: expected string to have >=1 characters")).toBe("obrigatório");
     expect(validationMessagePt("Too big: expected string to have <=80 characters")).toBe("no máximo 80 caracteres");
@@ -244,7 +262,7 @@ describe("validation messages in Portuguese", () => {
   it("knows every kind of message the shared schemas give for broken specs, apply files, intakes, test cases, customer requests and password links", () => {
     const errors = everyKindOfError();
     expect(errors.length).toBeGreaterThan(30);
-    const untranslated = errors.filter((e) => validationMessagePt(e.message) === e.message).map((e) => `${e.path}: ${e.message}`);
+    const untranslated = errors.filter((e) => validationMessagePt(e) === e.message).map((e) => `${e.path}: ${e.message}`);
     expect(untranslated).toEqual([]);
   });
 

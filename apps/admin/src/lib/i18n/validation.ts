@@ -1,10 +1,19 @@
 /**
  * Validation messages in Portuguese. The schemas (packages/shared) speak English, as the API and the
  * CLI (`lx apply`) do; the console checks forms with those same schemas and shows their messages in
- * the operator's language. Each rule rewrites one English message (zod's own, or one of ours); a
+ * the operator's language. Our own issues that carry `params` (packages/shared `IssueParams`) are
+ * worded from them; otherwise each rule rewrites one English message (zod's own, or one of ours); a
  * message no rule knows is shown as it is, so a new schema message is never lost, only untranslated.
  */
+import { CRM_API_HOSTS, isIssueParams, type IssueParams } from "@lx/shared/schemas";
+
 import type { Locale } from "./messages.ts";
+
+/**
+ * What a field error carries: the schema's English message, and for one of our own issues its
+ * `params` (`FieldError.params`), from which it is worded here instead of from the English.
+ */
+export type ValidationText = string | { readonly message: string; readonly params?: unknown };
 
 type Rule = readonly [RegExp, (...groups: string[]) => string];
 
@@ -76,8 +85,8 @@ const RULES: readonly Rule[] = [
   [/^offsets must be unique$/, () => "as antecedências não podem se repetir"],
   [/^must be an http\(s\) URL$/, () => "deve ser uma URL http(s)"],
   [
-    /^must be an https URL of (Pipedrive|RD Station)'s API \((.+)\): the CRM token is sent there$/,
-    (crm, hosts) => `deve ser uma URL https da API do ${crm} (${hosts.replace(" or ", " ou ").replace("<company>", "<empresa>")}): o token do CRM é enviado para lá`,
+    /^must not hold a user name or password \(user:password@\): the spec is not a place for credentials$/,
+    () => "não pode conter usuário nem senha (usuário:senha@): a especificação não é lugar de credenciais",
   ],
   [/^must be HH:MM \((.+)\)$/, (range) => `deve ser HH:MM (${range})`],
   [/^must be after open$/, () => "deve ser depois da abertura"],
@@ -199,8 +208,26 @@ const RULES: readonly Rule[] = [
 /** zod's prefixes, kept by the console's own checks (the shared parser strips the first two). */
 const PREFIX = /^(?:Invalid input|Invalid option|Invalid string|Invalid number): (?=.)/;
 
-/** One English validation message in Portuguese (unknown ones unchanged). */
-export function validationMessagePt(message: string): string {
+/** Our own issues in Portuguese, from their params (packages/shared `IssueParams`). */
+const ISSUES_PT: { [K in IssueParams["issue"]]: (params: Extract<IssueParams, { issue: K }>) => string } = {
+  "crm.base_url_host": ({ backend }) => {
+    const { crm, hosts } = CRM_API_HOSTS[backend];
+    const named = hosts.map((host) => host.replace("<company>", "<empresa>")).join(" ou ");
+    return `deve ser uma URL https da API do ${crm} (${named}): o token do CRM é enviado para lá`;
+  },
+};
+
+function issuePt(params: IssueParams): string {
+  // Keyed by `issue`, so the entry takes these very params; TypeScript cannot correlate the two.
+  return (ISSUES_PT[params.issue] as (p: IssueParams) => string)(params);
+}
+
+/** One validation message in Portuguese: ours from their params, zod's and the rest by rule (unknown ones unchanged). */
+export function validationMessagePt(text: ValidationText): string {
+  if (typeof text !== "string" && isIssueParams(text.params)) {
+    return issuePt(text.params);
+  }
+  const message = typeof text === "string" ? text : text.message;
   const whole = message.trim();
   for (const candidate of [whole.replace(PREFIX, ""), whole]) {
     for (const [pattern, render] of RULES) {
@@ -214,9 +241,10 @@ export function validationMessagePt(message: string): string {
 }
 
 /** A validation message in the console's language. */
-export function validationMessage(message: string, locale: Locale): string {
+export function validationMessage(text: ValidationText, locale: Locale): string {
   if (locale === "pt-BR") {
-    return validationMessagePt(message);
+    return validationMessagePt(text);
   }
+  const message = typeof text === "string" ? text : text.message;
   return EMPTY.test(message.trim().replace(PREFIX, "")) ? REQUIRED_WORDING.en : message;
 }

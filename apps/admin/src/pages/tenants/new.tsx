@@ -60,7 +60,7 @@ function ReviewErrors({ errors, title }: { errors: readonly FieldError[]; title:
             <span className="font-medium text-rose-800" title={error.path}>
               {humanPath(error.path, t)}:
             </span>{" "}
-            <span>{validation(error.message)}</span>
+            <span>{validation(error)}</span>
           </li>
         ))}
       </ul>
