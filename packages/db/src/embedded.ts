@@ -19,17 +19,38 @@ export type EmbeddedOptions = {
 const USER = "postgres";
 const PASSWORD = "postgres";
 
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
+function listensOn(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
     const srv = createServer();
     srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
+    srv.once("error", () => resolve(null));
+    srv.listen(port, "127.0.0.1", () => {
       const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
+      const bound = typeof addr === "object" && addr ? addr.port : null;
+      srv.close(() => resolve(bound));
     });
   });
+}
+
+/**
+ * A port free on 127.0.0.1 right now, for a server started a moment later. Picked below Linux's
+ * ephemeral range (32768–60999 by default): a port the kernel hands out for port 0 is also what it
+ * gives outgoing connections, so between this check and the server's bind any client socket on the
+ * machine (a test's database connection) could take it — "port already in use" at random. Below
+ * that range only another explicit choice can collide. Falls back to a kernel-chosen port.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await listensOn(20_000 + Math.floor(Math.random() * 12_000));
+    if (port !== null) {
+      return port;
+    }
+  }
+  const port = await listensOn(0);
+  if (port === null) {
+    throw new Error("no free port on 127.0.0.1");
+  }
+  return port;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { sql, type SQL } from "drizzle-orm";
 
+import { UNDELIVERED_SEND_STATUSES } from "@lx/shared/domain";
+
 import type { OUTBOX_STATUSES } from "../schema/index.ts";
 
 /**
@@ -19,7 +21,8 @@ import type { OUTBOX_STATUSES } from "../schema/index.ts";
  * The fragments read the send as `ob` (what lastSendJoin names it) and the message by the alias the
  * caller gives.
  */
-export const UNDELIVERED_SEND_STATUSES = ["blocked", "dead", "cancelled", "failed"] as const satisfies readonly (typeof OUTBOX_STATUSES)[number][];
+export { UNDELIVERED_SEND_STATUSES };
+UNDELIVERED_SEND_STATUSES satisfies readonly (typeof OUTBOX_STATUSES)[number][];
 
 const undelivered = sql.raw(UNDELIVERED_SEND_STATUSES.map((s) => `'${s}'`).join(", "));
 

@@ -24,6 +24,14 @@ export const ANSWER_MAX_AGE_MS = SERVICE_WINDOW_MS;
  * the agent's re-engagement template in their place, or blocks them; a 131047 from Meta re-routes
  * them the same way. Templates and read receipts go whatever the window.
  */
+/**
+ * Send statuses that mean the message never reached the customer: blocked (24-hour rule, no
+ * template), dead (dead-lettered), cancelled (stale after a handoff, or erased), failed (Meta's
+ * failed status). The database's rule (packages/db queries/delivery.ts) and the console's list
+ * refresh read this one list.
+ */
+export const UNDELIVERED_SEND_STATUSES = ["blocked", "dead", "cancelled", "failed"] as const;
+
 export const WINDOWED_OUTBOX_KINDS = ["text", "interactive", "media", "reaction"] as const;
 
 function stripPunctuation(s: string): string {

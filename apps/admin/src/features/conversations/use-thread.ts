@@ -1,6 +1,8 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 
+import { UNDELIVERED_SEND_STATUSES } from "@lx/shared/domain";
+
 import { useTRPC, type RouterOutputs } from "../../lib/trpc.ts";
 
 export type Thread = RouterOutputs["conversations"]["byId"];
@@ -83,7 +85,7 @@ export function useThread({
   // otherwise lag what the thread shows. Delivery steps (sent → delivered → read) do not change it.
   const queryClient = useQueryClient();
   const newest = tailData?.messages.at(-1);
-  const notSent = ["blocked", "dead", "cancelled", "failed"].includes(newest?.delivery?.status ?? "");
+  const notSent = (UNDELIVERED_SEND_STATUSES as readonly string[]).includes(newest?.delivery?.status ?? "");
   const signature = newest ? `${conversationId}:${newest.id}:${newest.delivery?.kind ?? ""}:${notSent}` : null;
   const lastSignature = useRef<string | null>(null);
   useEffect(() => {
