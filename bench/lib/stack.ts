@@ -5,9 +5,9 @@
  * template) that is dropped at the end. Same pieces as apps/worker/src/testing/stack.ts.
  */
 import { mkdirSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 
+import { freePort } from "@lx/db/embedded";
 import {
   createTestDatabase,
   ensureTemplate,
@@ -236,17 +236,6 @@ export async function waitIdle(tdb: TestDatabase, timeoutMs = 120_000): Promise<
   }
 }
 
-/** A TCP port free right now on 127.0.0.1 (the OS picks it; the socket is closed before use). */
-async function freePort(): Promise<number> {
-  return await new Promise<number>((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** Polls `url` until it answers 200 (60 s at most), failing early if the process exited. */
 async function untilOk(child: NodeChild, url: string): Promise<void> {

@@ -1,6 +1,5 @@
 import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,22 +8,14 @@ import { sql } from "drizzle-orm";
 import { expect, onTestFinished, test } from "vitest";
 
 import { closeDb, createDb } from "@lx/db/client";
+import { freePort } from "@lx/db/embedded";
 import { freshTestDatabase, TEST_SECRET_KEY_HEX } from "@lx/db/testing";
-import { createCustomer } from "@lx/sandbox";
+import { createCustomer, startFakeAnthropic } from "@lx/sandbox";
 
 import { runCli } from "./cli/run.ts";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 /** `pnpm start`'s environment against a database of the test's own (no console build). */
 async function startEnv(databaseUrl: string, port: number, logLevel: string): Promise<NodeJS.ProcessEnv> {
@@ -320,15 +311,17 @@ test("Ctrl-C while pnpm start is still starting (its migrations wait on a lock) 
   const start = startInTerminal({ DATABASE_URL: tdb.url, LX_SECRET_KEY: TEST_SECRET_KEY_HEX, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) });
   // Start-up is at its migrations, waiting for the lock.
   const deadline = Date.now() + 30_000;
-  for (;;) {
+  let waiting = false;
+  while (!waiting && Date.now() < deadline) {
     const [row] = await tdb.db.execute<{ n: number }>(
-      sql`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+      sql`select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
     );
-    if ((row?.n ?? 0) > 0 || Date.now() > deadline) {
-      break;
+    waiting = (row?.n ?? 0) > 0;
+    if (!waiting) {
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 100));
   }
+  expect(waiting).toBe(true);
   const exited = start.ctrlC();
   release();
   await holding;
@@ -443,3 +436,45 @@ test("SIGTERM to the pnpm of `pnpm api` or `pnpm worker` alone stops the process
   );
   expect(sessions[0]?.n).toBe(0);
 }, 60_000);
+
+// `pnpm start` with only ANTHROPIC_API_KEY set while the demo agent is on an OpenAI model: it used to
+// run LX_LLM=auto and call OpenAI with a placeholder key (401 → retries → a handoff), saying nothing.
+test("pnpm start with only ANTHROPIC_API_KEY: says which provider is usable, and the OpenAI demo agent answers offline, saying so", async () => {
+  const tdb = await freshTestDatabase();
+  onTestFinished(() => tdb.drop());
+  const anthropic = await startFakeAnthropic();
+  onTestFinished(() => anthropic.stop());
+  const port = await freePort();
+  const start = startInTerminal({
+    ...(await startEnv(tdb.url, port, "warn")),
+    ANTHROPIC_API_KEY: "test-key",
+    ANTHROPIC_BASE_URL: anthropic.url,
+  } as Record<string, string>);
+  await start.printed("offline deterministic responder");
+  expect(start.run.out).toContain("model providers: anthropic: ANTHROPIC_API_KEY");
+  expect(start.run.out).toMatch(/no OPENAI_API_KEY: Haven[^\n]*\(openai\/gpt-4o-mini\) answer with the offline deterministic responder/);
+
+  const customer = createCustomer({
+    webhookUrl: `http://127.0.0.1:${port}/api/webhooks/whatsapp`,
+    appSecret: "lx-dev-app-secret",
+    phoneNumberId: "100000000000001",
+    waId: "5511999990001",
+    name: "Joana",
+  });
+  expect((await customer.text("Oi! Vocês abrem sábado?")).status).toBe(200);
+  const deadline = Date.now() + 30_000;
+  let rows: { author: string; status: string }[] = [];
+  while (Date.now() < deadline) {
+    rows = await tdb.db.execute<{ author: string; status: string }>(sql`
+      select m.author, o.status from outbox_messages o join messages m on m.id = o.message_id where o.kind = 'text'`);
+    if (rows.some((r) => r.status === "delivered" || r.status === "read")) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Answered by the bot (offline), not handed to a human after failed calls to OpenAI.
+  expect(rows.map((r) => r.author)).toEqual(["bot"]);
+  expect(["delivered", "read"]).toContain(rows[0]?.status);
+  expect((await tdb.db.execute(sql`select 1 from handoffs`)).length).toBe(0);
+  expect(anthropic.requests).toHaveLength(0);
+}, 120_000);

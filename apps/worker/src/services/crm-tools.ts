@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "@lx/db/client";
-import { insertAuditEvent } from "@lx/db/queries";
+import { insertAuditEvent, pgSafe, pgSafeJson } from "@lx/db/queries";
 import type { CompiledAgentBundle } from "@lx/shared/compiler";
 import { decryptSecret, type SecretKeys } from "@lx/shared/crypto";
 
@@ -108,8 +108,8 @@ export async function runCrmTool(args: Record<string, unknown>, ctx: CrmToolCont
     const [row] = await tx.execute<{ id: string }>(sql`
       insert into crm_deals (tenant_id, conversation_id, title, fields, backend, external_id, status, response)
       values (${ctx.conversation.tenantId}::uuid, ${ctx.conversation.conversationId}::uuid, ${title},
-              ${JSON.stringify(fields)}::jsonb, ${ctx.crm.backend}, ${done.externalId}, 'created',
-              ${boundedJson(done.response ?? null)}::jsonb)
+              ${pgSafeJson(fields)}::jsonb, ${ctx.crm.backend}, ${done.externalId}, 'created',
+              ${boundedJson(pgSafe(done.response ?? null))}::jsonb)
       returning id`);
     await insertAuditEvent(tx, {
       tenantId: ctx.conversation.tenantId,

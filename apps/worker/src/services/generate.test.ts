@@ -46,3 +46,12 @@ test("a tool's huge answer reaches the model cut to MAX_TOOL_OUTPUT_CHARS", asyn
   expect(tool?.role === "tool" ? tool.content.length : 0).toBeLessThanOrEqual(MAX_TOOL_OUTPUT_CHARS);
   expect(JSON.parse(tool?.role === "tool" ? tool.content : "{}")).toMatchObject({ truncated: true, chars: 200 * 1024 + 12 });
 });
+
+test("boundedJson never cuts an emoji in half: the cut is still text jsonb takes (no lone surrogate escape)", () => {
+  for (let max = 100; max < 140; max++) {
+    const text = boundedJson({ note: "😀".repeat(200) }, max);
+    expect(text.length).toBeLessThanOrEqual(max);
+    expect(text).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])/i);
+    expect(JSON.parse(text)).toMatchObject({ truncated: true });
+  }
+});

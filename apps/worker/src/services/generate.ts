@@ -50,8 +50,14 @@ export function boundedJson(value: unknown, maxChars = MAX_TOOL_OUTPUT_CHARS): s
   }
   let keep = maxChars;
   for (;;) {
-    // Escaping can lengthen the start: cut again by the overflow until it fits.
-    const cut = JSON.stringify({ truncated: true, chars: text.length, start: text.slice(0, Math.max(0, keep)) });
+    // Escaping can lengthen the start: cut again by the overflow until it fits. Never between the
+    // halves of a surrogate pair (an emoji): a lone half is escaped as \ud83d, which jsonb refuses.
+    let start = text.slice(0, Math.max(0, keep));
+    const last = start.charCodeAt(start.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      start = start.slice(0, -1);
+    }
+    const cut = JSON.stringify({ truncated: true, chars: text.length, start });
     if (cut.length <= maxChars || keep <= 0) {
       return cut;
     }

@@ -11,6 +11,7 @@ export * from "./agents.ts";
 export * from "./handoff.ts";
 export * from "./conversations.ts";
 export * from "./delivery.ts";
+export { pgSafe, pgSafeJson } from "./pg-safe.ts";
 export * from "./operations.ts";
 export * from "./setup.ts";
 export * from "./metrics.ts";

@@ -20,11 +20,6 @@ export const SERVICE_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const ANSWER_MAX_AGE_MS = SERVICE_WINDOW_MS;
 
 /**
- * The outbox kinds the service window governs (outbox_messages.kind): outside it the sender sends
- * the agent's re-engagement template in their place, or blocks them; a 131047 from Meta re-routes
- * them the same way. Templates and read receipts go whatever the window.
- */
-/**
  * Send statuses that mean the message never reached the customer: blocked (24-hour rule, no
  * template), dead (dead-lettered), cancelled (stale after a handoff, or erased), failed (Meta's
  * failed status). The database's rule (packages/db queries/delivery.ts) and the console's list
@@ -32,6 +27,11 @@ export const ANSWER_MAX_AGE_MS = SERVICE_WINDOW_MS;
  */
 export const UNDELIVERED_SEND_STATUSES = ["blocked", "dead", "cancelled", "failed"] as const;
 
+/**
+ * The outbox kinds the service window governs (outbox_messages.kind): outside it the sender sends
+ * the agent's re-engagement template in their place, or blocks them; a 131047 from Meta re-routes
+ * them the same way. Templates and read receipts go whatever the window.
+ */
 export const WINDOWED_OUTBOX_KINDS = ["text", "interactive", "media", "reaction"] as const;
 
 function stripPunctuation(s: string): string {

@@ -71,9 +71,12 @@ describe("sendRetryDelayMs (retryable send failures: the attempt limit, then a t
     expect(retry(2, 2 * SEND_RETRY_BUDGET_MS)).toBe(2000);
   });
 
-  it("a Retry-After is a floor (capped at the budget); 131056 keeps Meta's 4^X s", () => {
+  it("a Retry-After is a floor (capped at what is left of the budget, at least one step); 131056 keeps Meta's 4^X s", () => {
     expect(retry(1, 0, { retryAfterMs: 30_000 })).toBe(30_000);
     expect(retry(1, 0, { retryAfterMs: 10 * SEND_RETRY_BUDGET_MS })).toBe(SEND_RETRY_BUDGET_MS);
+    // Late in the budget a huge Retry-After waits out what is left (or one step), not a whole budget more.
+    expect(retry(3, SEND_RETRY_BUDGET_MS - 10 * MIN, { retryAfterMs: 10 * SEND_RETRY_BUDGET_MS })).toBe(10 * MIN);
+    expect(retry(3, SEND_RETRY_BUDGET_MS - 1_000, { retryAfterMs: 10 * SEND_RETRY_BUDGET_MS })).toBe(SEND_RETRY_STEP_MAX_MS);
     expect(sendRetryDelayMs({ action: "retry_recipient", attempts: 3, maxAttempts: 6, ageMs: 0 })).toBe(16_000);
   });
 

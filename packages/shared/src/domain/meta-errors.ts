@@ -80,7 +80,8 @@ export const SEND_RETRY_STEP_MAX_MS = 2 * 60_000;
  * gets its `maxAttempts` tries on the usual schedule (1 s, 2 s, 4 s … with equal jitter); past
  * them it keeps being retried while it is younger than the time budget, each wait capped at
  * SEND_RETRY_STEP_MAX_MS and at what is left of the budget (so its last try falls at the budget's
- * end, not minutes after it). A `Retry-After` the server sent is a floor (capped at the budget);
+ * end, not minutes after it). A `Retry-After` the server sent is a floor (capped at what is left of the budget, and at least
+ * one step);
  * 131056 (pair rate limit) keeps Meta's own 4^X s schedule.
  */
 export function sendRetryDelayMs(p: {
@@ -108,5 +109,7 @@ export function sendRetryDelayMs(p: {
   if (!withinAttempts) {
     delay = Math.min(delay, left);
   }
-  return Math.max(delay, Math.min(p.retryAfterMs ?? 0, budgetMs));
+  // A Retry-After is honoured up to what is left of the budget (never less than one step): a huge
+  // one does not park the conversation's head past the point where the send would be given up.
+  return Math.max(delay, Math.min(p.retryAfterMs ?? 0, Math.max(left, SEND_RETRY_STEP_MAX_MS)));
 }
