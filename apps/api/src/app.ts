@@ -1,6 +1,7 @@
 import { trpcServer } from "@hono/trpc-server";
 import { getErrorShape, TRPCError } from "@trpc/server";
 import { Hono, type Context } from "hono";
+import { getCookie } from "hono/cookie";
 import type { Registry } from "prom-client";
 
 import type { Database } from "@lx/db/client";
@@ -9,6 +10,7 @@ import type { NumberDirectory } from "@lx/db/number-directory";
 
 import { createFakeGraphApp, createFakeGraphState } from "@lx/sandbox";
 import type { SecretKeys } from "@lx/shared/crypto";
+import { AppError } from "@lx/shared/errors";
 import { TRPC_MAX_BATCH_SIZE, TRPC_MAX_BODY_BYTES } from "@lx/shared/schemas";
 
 import { requestBodyLimit } from "./http/body-limit.ts";
@@ -26,7 +28,7 @@ import { finishedCountsCache } from "./services/finished-counts.ts";
 import type { PasswordMail } from "./services/password-mail.ts";
 import { createLoginRateLimiter, ResetRequestLimiter, type LoginLimiter } from "./services/rate-limit.ts";
 import { httpSandboxGateway } from "./services/sandbox-chat.ts";
-import { createContextFromHono, requestSession, type TrpcContext } from "./trpc/init.ts";
+import { createContextFromHono, requestSession, SESSION_COOKIE, type TrpcContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/root.ts";
 
 export type { HonoEnv };
@@ -173,8 +175,18 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
 /** The largest `/trpc` request body without a signed-in session (413 past it). */
 export const ANONYMOUS_MAX_BODY_BYTES = 64 * 1024;
 
-/** The 413 of `/trpc`. */
+/**
+ * The 413 of `/trpc`. A request over the anonymous cap that carries a session cookie which no longer
+ * names a live session (it expired, or was revoked, while an operator was editing a big draft) is
+ * answered 401 UNAUTHORIZED instead, as the same request under the cap would be: the console then
+ * sends the operator to the login page ("your session has expired") rather than showing "sign in to
+ * send more".
+ */
 function trpcPayloadTooLarge(c: Context<HonoEnv>, maxBytes: number): Response {
+  if (maxBytes === ANONYMOUS_MAX_BODY_BYTES && getCookie(c, SESSION_COOKIE)) {
+    const error = new AppError("UNAUTHORIZED", { message: "sign in to use the console" });
+    return trpcRefusal(c, new TRPCError({ code: error.trpcCode, message: error.message, cause: error }), 401);
+  }
   const message =
     maxBytes === TRPC_MAX_BODY_BYTES
       ? `request body over ${TRPC_MAX_BODY_BYTES / (1024 * 1024)} MiB`
@@ -192,7 +204,7 @@ function trpcTooDeep(c: Context<HonoEnv>): Response {
 }
 
 /** A refusal of `/trpc` before tRPC runs, shaped like the errors tRPC answers itself (the API's errorFormatter). */
-function trpcRefusal(c: Context<HonoEnv>, error: TRPCError, status: 400 | 413): Response {
+function trpcRefusal(c: Context<HonoEnv>, error: TRPCError, status: 400 | 401 | 413): Response {
   const shape = getErrorShape({
     config: appRouter._def._config,
     error,

@@ -75,16 +75,20 @@ describe("parseApiEnv", () => {
     expect(result.message).toContain("invalid environment variable PORT");
   });
 
-  it('parses COOKIE_SECURE as true only for "true" or "1"', () => {
+  it("parses COOKIE_SECURE as true/1 on, false/0 off (any case); refuses any other value by name instead of turning Secure off", () => {
     const flag = (value: string) => {
-      const result = parseApiEnv({ ...complete, COOKIE_SECURE: value });
-      return result.ok ? result.env.COOKIE_SECURE : undefined;
+      const result = parseApiEnv({ ...complete, PUBLIC_URL: "https://console.agencia.com.br", COOKIE_SECURE: value });
+      return result.ok ? result.env.COOKIE_SECURE : result.message;
     };
     expect(flag("true")).toBe(true);
+    expect(flag("TRUE")).toBe(true);
     expect(flag("1")).toBe(true);
     expect(flag("false")).toBe(false);
-    expect(flag("yes")).toBe(false);
+    expect(flag("False")).toBe(false);
     expect(flag("0")).toBe(false);
+    for (const typo of ["ture", "yes", "on", "2", "off"]) {
+      expect(flag(typo)).toBe("invalid environment variable COOKIE_SECURE: must be true, false, 1 or 0");
+    }
   });
 
   it("defaults COOKIE_SECURE to on when PUBLIC_URL is https; an explicit value wins", () => {

@@ -67,10 +67,19 @@ const ApiEnvSchema = z.object({
   LOG_LEVEL: optional(z.enum(LOG_LEVELS).default("info")),
   ADMIN_DIST_DIR: optional(z.string().optional()),
   /**
-   * Mark the session cookie Secure and send HSTS: `"true"`/`"1"` → on, any other value → off; unset
-   * (or empty): on exactly when PUBLIC_URL is https (the console is served over HTTPS).
+   * Mark the session cookie Secure and send HSTS: `true`/`1` → on, `false`/`0` → off (any case);
+   * unset (or empty): on exactly when PUBLIC_URL is https (the console is served over HTTPS). Any
+   * other value refuses to start: a typo (`ture`, `yes`) must not turn Secure off unnoticed.
    */
-  COOKIE_SECURE: optional(z.string().optional()),
+  COOKIE_SECURE: optional(
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(["true", "1", "false", "0"], { error: "must be true, false, 1 or 0" }))
+      .transform((v) => v === "true" || v === "1")
+      .optional(),
+  ),
   /**
    * The proxies in front of the API whose X-Forwarded-For names the client (`loopback`,
    * `uniquelocal`, addresses, CIDRs; comma-separated). Unset: the socket's address, header ignored.
@@ -92,9 +101,7 @@ const ApiEnvSchema = z.object({
 }).transform(({ COOKIE_SECURE, ...env }) => ({
   ...env,
   COOKIE_SECURE:
-    COOKIE_SECURE === undefined
-      ? env.PUBLIC_URL?.startsWith("https:") === true
-      : COOKIE_SECURE === "true" || COOKIE_SECURE === "1",
+    COOKIE_SECURE ?? env.PUBLIC_URL?.startsWith("https:") === true,
 }));
 
 export type ApiEnv = z.output<typeof ApiEnvSchema>;

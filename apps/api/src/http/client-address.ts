@@ -10,6 +10,8 @@ import { isIPv6 } from "node:net";
 
 import proxyaddr from "proxy-addr";
 
+import { ipv6Groups } from "@lx/shared/domain";
+
 /** Whether an address (and its position in the chain, 0 = the socket) is a trusted proxy. */
 export type TrustProxy = (address: string, hop: number) => boolean;
 
@@ -54,13 +56,8 @@ export function rateLimitAddress(ip: string | null): string {
   if (!isIPv6(ip)) {
     return ip;
   }
-  const address = ip.split("%")[0] ?? ip; // without a zone (fe80::1%eth0)
-  const [head = "", tail] = address.split("::");
-  const groups = (part: string) =>
-    part === "" ? [] : part.split(":").flatMap((g) => (g.includes(".") ? ["0", "0"] : [g]));
-  const front = groups(head);
-  const back = tail === undefined ? [] : groups(tail);
-  const all = [...front, ...Array<string>(Math.max(0, 8 - front.length - back.length)).fill("0"), ...back];
-  const prefix = all.slice(0, 4).map((g) => Number.parseInt(g, 16).toString(16));
+  const prefix = ipv6Groups(ip) // a zone (fe80::1%eth0) dropped
+    .slice(0, 4)
+    .map((g) => g.toString(16));
   return `${prefix.join(":")}::/64`;
 }

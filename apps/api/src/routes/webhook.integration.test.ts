@@ -220,18 +220,62 @@ describe("Meta webhook", () => {
     expect(rows.map((r) => r.error)).toEqual(["JSON nested deeper than 64 levels", "JSON nested deeper than 64 levels"]);
   });
 
-  test("a signed payload PostgreSQL still refuses (a NUL in a phone_number_id) is kept whole as ignored with the reason: 200, not 500 forever", async ({ db }) => {
+  test("in a batch, what PostgreSQL refuses (a change whose phone_number_id has a NUL, a status whose error code is past int) is kept alone as ignored with the reason; every other message is stored and queued: 200, not 500 forever", async ({ db }) => {
     const { app } = buildTestApp(db);
     const { tenant, number } = await tenantWithNumber(db);
-    const bad = metaJsonStringify(inboundText({ phoneNumberId: "1060\u00000", waId: "5511955552222", text: "número estranho" }));
-    expect(bad).toContain("\\u0000");
-    expect((await post(app, bad)).status).toBe(200);
-    const [row] = await db.execute<{ error: string }>(sql`select error from webhook_events where status = 'ignored' and payload->>'raw' = ${bad}`);
-    expect(row?.error).toMatch(/^could not be stored: .*\(22/);
-    // Nothing else of it was half-stored, and the API goes on as usual.
-    const good = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955552222", text: "oi" }));
-    expect((await post(app, good)).status).toBe(200);
-    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(1);
+    const refusedStatus = newWamid();
+    const unknownStatus = newWamid();
+    const payload = batch([
+      inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955552222", text: "primeira" }),
+      inboundText({ phoneNumberId: "1060\u00000", waId: "5511955551111", text: "número estranho" }),
+      statusUpdate({ phoneNumberId: number.phoneNumberId, wamid: refusedStatus, status: "failed", errors: [2 ** 40] }),
+      statusUpdate({ phoneNumberId: number.phoneNumberId, wamid: unknownStatus, status: "delivered" }),
+      inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955553333", text: "segunda" }),
+    ]);
+    // Meta's two statuses of one number in one change, as it batches them.
+    const [, , a, b] = payload.entry;
+    a?.changes[0]?.value.statuses?.push(...(b?.changes[0]?.value.statuses ?? []));
+    payload.entry.splice(3, 1);
+    const raw = metaJsonStringify(payload);
+    expect(raw).toContain("\\u0000");
+    expect((await post(app, raw)).status).toBe(200);
+
+    const queued = await db.execute<{ body: string }>(sql`
+      select m.body from messages m join message_queue q on q.message_id = m.id where m.tenant_id = ${tenant.id} order by m.body`);
+    expect(queued.map((r) => r.body)).toEqual(["primeira", "segunda"]);
+    // The change PostgreSQL refused, alone (its NUL stored as U+FFFD), with why; not the whole POST.
+    const [change] = await db.execute<{ error: string }>(sql`
+      select error from webhook_events where status = 'ignored' and payload->'value'->'metadata'->>'phone_number_id' = ${"1060\uFFFD0"}`);
+    expect(change?.error).toMatch(/^could not be stored: .*\(22021\)$/);
+    expect(await n(db, sql`select count(*)::int as n from webhook_events where payload->>'raw' = ${raw}`)).toBe(0);
+    // The status PostgreSQL refused, alone; the other status of its change, as usual.
+    const statuses = await db.execute<{ id: string; error: string }>(sql`
+      select payload->>'id' as id, error from webhook_events
+      where tenant_id = ${tenant.id} and kind = 'status' and status = 'ignored' order by error`);
+    expect(statuses).toEqual([
+      { id: refusedStatus, error: expect.stringMatching(/^could not be stored: .*out of range.*\(22003\)$/) as unknown as string },
+      { id: unknownStatus, error: "no send of ours has this wamid" },
+    ]);
+
+    // Meta's redelivery (it would not come for a 200; were it to): nothing twice, still 200.
+    expect((await post(app, raw)).status).toBe(200);
+    expect(await n(db, sql`select count(*)::int as n from messages where tenant_id = ${tenant.id}`)).toBe(2);
+    expect(await n(db, sql`select count(*)::int as n from message_queue where tenant_id = ${tenant.id}`)).toBe(2);
+  });
+
+  test("a message whose timestamp is past what a date can hold is stored as received now, not refused", async ({ db }) => {
+    const { app } = buildTestApp(db);
+    const { tenant, number } = await tenantWithNumber(db);
+    const raw = metaJsonStringify(inboundText({ phoneNumberId: number.phoneNumberId, waId: "5511955550000", text: "do futuro", timestamp: "99999999999999" }));
+    const before = Date.now();
+    expect((await post(app, raw)).status).toBe(200);
+    const [row] = await db.execute<{ ms: number }>(sql`
+      select extract(epoch from c.last_customer_message_at)::float8 * 1000 as ms
+      from conversations c join messages m on m.conversation_id = c.id
+      where m.tenant_id = ${tenant.id} and m.body = 'do futuro'`);
+    expect(row?.ms).toBeGreaterThanOrEqual(before - 1000);
+    expect(row?.ms).toBeLessThanOrEqual(Date.now() + 1000);
+    expect(await n(db, sql`select count(*)::int as n from message_queue where tenant_id = ${tenant.id}`)).toBe(1);
   });
 
   test("a database that hangs (the ingest waits on a lock past DATABASE_STATEMENT_TIMEOUT_MS) answers 500 and stores nothing; Meta's redelivery after it is stored once", async ({ db, dbUrl }) => {

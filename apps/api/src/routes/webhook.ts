@@ -2,13 +2,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 
 import { Hono } from "hono";
 
-import { describeFailure, sqlState } from "@lx/db/client";
+import { describeFailure } from "@lx/db/client";
 import { storeIgnoredEvent } from "@lx/db/queries";
 
 import { jsonNestingExceeds, MAX_JSON_DEPTH } from "../http/json-depth.ts";
 import { readRawBody, TOO_LARGE } from "../http/raw-body.ts";
 import type { HonoEnv } from "../http/types.ts";
-import { processWebhook, type WebhookDeps, type WebhookSummary } from "../services/webhook.ts";
+import { isUnstorable, processWebhook, type WebhookDeps, type WebhookSummary } from "../services/webhook.ts";
 
 export const WEBHOOK_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -39,27 +39,19 @@ export function verifyMetaSignature(appSecret: string | readonly string[], raw: 
   return secrets.some((secret) => safeEqual(`sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`, given));
 }
 
-/**
- * Whether an error is the payload's own fault and would recur on every redelivery: PostgreSQL
- * refusing the data (SQLSTATE class 22, e.g. 22P02 an invalid jsonb escape, 22021 a NUL in text; or
- * 54001, too deep for its parser) or a stack overflow walking it. A connection loss, a timeout or a
- * lock is not: those still answer 500, and Meta's redelivery stores the payload later.
- */
-function isUnstorable(err: unknown): boolean {
-  const state = sqlState(err);
-  return err instanceof RangeError || state?.startsWith("22") === true || state === "54001";
-}
-
 function ignoredSummary(): WebhookSummary {
   return { queued: 0, stored: 0, duplicates: 0, statuses: 0, ignored: 1, unknownNumbers: 0, templates: 0 };
 }
 
 /**
  * GET: the verification handshake. POST: signature on the raw body (401, nothing stored, when
- * missing or wrong), 413 past 4 MiB, then enqueue-only processing and 200. A signed body that cannot
- * be stored as it is — nested deeper than MAX_JSON_DEPTH, or refused by PostgreSQL (isUnstorable) —
- * is kept whole as one `ignored` webhook event (`payload.raw`, the text Meta sent) with the reason,
- * and answered 200 too: a 500 would make Meta redeliver it, in vain, for days.
+ * missing or wrong), 413 past 4 MiB, then enqueue-only processing and 200. A message, status or
+ * change PostgreSQL refuses to store as it is (isUnstorable) is kept alone as `ignored` with the
+ * reason while the rest of the batch is processed (processWebhook); a 500 would make Meta redeliver
+ * the whole POST, in vain, for days. A signed body nested deeper than MAX_JSON_DEPTH — or, as a last
+ * resort, one refused outside any such unit — is kept whole as one `ignored` webhook event
+ * (`payload.raw`, the text Meta sent) with the reason, and answered 200 too. A connection loss, a
+ * timeout or a lock wait answers 500 (Meta redelivers).
  */
 export function whatsappWebhook(deps: WhatsappWebhookDeps): Hono<HonoEnv> {
   const routes = new Hono<HonoEnv>();
@@ -115,7 +107,8 @@ export function whatsappWebhook(deps: WhatsappWebhookDeps): Hono<HonoEnv> {
         if (!isUnstorable(err)) {
           throw err;
         }
-        // What was stored before the failure stays (a redelivery would find it a duplicate anyway).
+        // Last resort (processWebhook keeps each refused unit alone): what was stored before the
+        // failure stays (a redelivery would find it a duplicate anyway).
         summary = await keepRaw(`could not be stored: ${describeFailure(err)}`);
       }
     }

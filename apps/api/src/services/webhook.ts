@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 
-import type { Database } from "@lx/db/client";
+import { describeFailure, sqlState, type Database } from "@lx/db/client";
 import type { GroupCommit } from "@lx/db/group-commit";
 import type { NumberDirectory } from "@lx/db/number-directory";
 import {
@@ -53,9 +53,62 @@ export type WebhookSummary = {
 
 const META = PLATFORM_ACTORS.meta;
 
+/** Meta's Unix seconds as a Date; `receivedAt` for none, a non-number, or one past what a Date can hold. */
 function parseTimestamp(ts: string | undefined, receivedAt: Date = new Date()): Date {
   const n = ts ? Number(ts) : NaN;
-  return Number.isFinite(n) && n > 0 ? new Date(n * 1000) : receivedAt;
+  const at = Number.isFinite(n) && n > 0 ? new Date(n * 1000) : receivedAt;
+  return Number.isNaN(at.getTime()) ? receivedAt : at;
+}
+
+/**
+ * Whether an error is the payload's own fault and would recur on every redelivery: PostgreSQL
+ * refusing the data (SQLSTATE class 22, e.g. 22003 a number out of its column's range, 22021 a NUL
+ * in text; or 54001, too deep for its parser) or a stack overflow walking it. Not any other
+ * RangeError (an int8 past 2^53 in the driver's parser, an invalid Date): those are our bugs. A
+ * connection loss, a timeout or a lock wait is not either: those answer 500, and Meta's redelivery
+ * stores the payload later.
+ */
+export function isUnstorable(err: unknown): boolean {
+  const state = sqlState(err);
+  return (
+    (err instanceof RangeError && /call stack/i.test(err.message)) ||
+    state?.startsWith("22") === true ||
+    state === "54001" ||
+    // 54000: e.g. an id too long for its btree index — the payload's, and as permanent as the rest.
+    state === "54000"
+  );
+}
+
+/** What an `ignored` webhook event keeps of one unit of a POST: a change, a message, a status callback. */
+type Unit = {
+  tenantId?: string | null;
+  phoneNumberId?: string | null;
+  kind?: "status" | "other";
+  payload: unknown;
+};
+
+/**
+ * One unit of a POST that PostgreSQL refused as it is (isUnstorable) is kept alone as an `ignored`
+ * webhook event with the reason, and the rest of the POST goes on (Meta would never redeliver it).
+ * Any other error is thrown again: the POST answers 500 and Meta redelivers it.
+ */
+async function keepUnstorable(
+  deps: WebhookDeps,
+  err: unknown,
+  unit: Unit,
+  summary: WebhookSummary,
+  p: { logger: Logger },
+): Promise<void> {
+  if (!isUnstorable(err)) {
+    throw err;
+  }
+  const error = `could not be stored: ${describeFailure(err)}`;
+  p.logger.warn(
+    { error, tenantId: unit.tenantId ?? null, kind: unit.kind ?? "other" },
+    "webhook item kept as ignored: it cannot be stored as it is",
+  );
+  await storeIgnoredEvent(deps.db, { ...unit, error });
+  summary.ignored++;
 }
 
 type InboundJob = { key: string; run: () => Promise<void> };
@@ -65,6 +118,10 @@ type InboundJob = { key: string; run: () => Promise<void> };
  * mix numbers of several tenants). Inbound messages are stored and queued (one statement each,
  * deduplicated by (tenant, meta message id)); status callbacks update the outbox; anything we cannot
  * use is stored as `ignored`. No inference happens here.
+ *
+ * What PostgreSQL refuses to store (isUnstorable) costs only its own unit — the inbound message, the
+ * status callback (each is isolated by its group commit), or else the change — which is kept as
+ * `ignored` with the reason; the rest of the batch is processed as usual.
  */
 export async function processWebhook(
   deps: WebhookDeps,
@@ -94,50 +151,11 @@ export async function processWebhook(
   const inbound: InboundJob[] = [];
   for (const entry of envelope.data.entry) {
     for (const change of entry.changes) {
-      if (change.field === "message_template_status_update") {
-        await applyTemplateStatus(deps, entry.id, change, summary, p);
-        continue;
-      }
-      const value = ZMetaChangeValue.safeParse(change.value);
-      if (change.field !== "messages" || !value.success || !value.data.metadata) {
-        await storeIgnoredEvent(deps.db, {
-          payload: change,
-          error:
-            change.field !== "messages"
-              ? `field "${change.field ?? "?"}" is not handled`
-              : "change without metadata",
-        });
-        summary.ignored++;
-        continue;
-      }
-      const target = await deps.directory.resolve(value.data.metadata.phone_number_id);
-      if (!target) {
-        summary.unknownNumbers++;
-        await insertAuditEvent(deps.db, {
-          actor: META,
-          type: "webhook.unknown_number",
-          subjectType: "phone_number",
-          subjectId: value.data.metadata.phone_number_id,
-          data: { messages: value.data.messages?.length ?? 0, statuses: value.data.statuses?.length ?? 0 },
-          requestId: p.requestId,
-        });
-        continue;
-      }
-      if (entry.id !== undefined && entry.id !== target.wabaId && WABA_ID.test(entry.id)) {
-        await learnWaba(deps, target, entry.id, p);
-      }
-      collectInbound(deps, target, value.data, inbound, summary, p);
-      await applyStatuses(deps, target, value.data, summary, p);
-      for (const err of value.data.errors ?? []) {
-        await insertAuditEvent(deps.db, {
-          tenantId: target.tenantId,
-          actor: META,
-          type: "meta.error",
-          subjectType: "phone_number",
-          subjectId: target.phoneNumberId,
-          data: { code: err.code, title: err.title, details: err.error_data?.details },
-          requestId: p.requestId,
-        });
+      try {
+        await processChange(deps, entry.id, change, inbound, summary, p);
+      } catch (err) {
+        // What the change stored before the failure stays (a redelivery would find it a duplicate).
+        await keepUnstorable(deps, err, { payload: change }, summary, p);
       }
     }
   }
@@ -146,6 +164,65 @@ export async function processWebhook(
     deps.wake?.jobs();
   }
   return summary;
+}
+
+/**
+ * One change of an entry: a template status, or a number's messages (collected into `inbound`, run
+ * after every change is read), statuses and errors; anything else is kept as `ignored`.
+ */
+async function processChange(
+  deps: WebhookDeps,
+  entryId: string | undefined,
+  change: { field?: string | undefined; value: unknown },
+  inbound: InboundJob[],
+  summary: WebhookSummary,
+  p: { requestId: string; logger: Logger },
+): Promise<void> {
+  if (change.field === "message_template_status_update") {
+    await applyTemplateStatus(deps, entryId, change, summary, p);
+    return;
+  }
+  const value = ZMetaChangeValue.safeParse(change.value);
+  if (change.field !== "messages" || !value.success || !value.data.metadata) {
+    await storeIgnoredEvent(deps.db, {
+      payload: change,
+      error:
+        change.field !== "messages"
+          ? `field "${change.field ?? "?"}" is not handled`
+          : "change without metadata",
+    });
+    summary.ignored++;
+    return;
+  }
+  const target = await deps.directory.resolve(value.data.metadata.phone_number_id);
+  if (!target) {
+    summary.unknownNumbers++;
+    await insertAuditEvent(deps.db, {
+      actor: META,
+      type: "webhook.unknown_number",
+      subjectType: "phone_number",
+      subjectId: value.data.metadata.phone_number_id,
+      data: { messages: value.data.messages?.length ?? 0, statuses: value.data.statuses?.length ?? 0 },
+      requestId: p.requestId,
+    });
+    return;
+  }
+  if (entryId !== undefined && entryId !== target.wabaId && WABA_ID.test(entryId)) {
+    await learnWaba(deps, target, entryId, p);
+  }
+  collectInbound(deps, target, value.data, inbound, summary, p);
+  await applyStatuses(deps, target, value.data, summary, p);
+  for (const err of value.data.errors ?? []) {
+    await insertAuditEvent(deps.db, {
+      tenantId: target.tenantId,
+      actor: META,
+      type: "meta.error",
+      subjectType: "phone_number",
+      subjectId: target.phoneNumberId,
+      data: { code: err.code, title: err.title, details: err.error_data?.details },
+      requestId: p.requestId,
+    });
+  }
 }
 
 const WABA_ID = /^\d{1,30}$/;
@@ -269,39 +346,50 @@ function collectInbound(
       : tooOld
         ? { type: "message.too_old_to_answer", data: { type: d.type, sentAt: sentAt.toISOString(), ageHours: Math.floor((receivedAt.getTime() - sentAt.getTime()) / 3_600_000) }, requestId: p.requestId }
         : null;
+    const ingest = async () => {
+      const input: InboundMessageInput = {
+        target,
+        customer: { waId, userId, name: contact?.profile?.name ?? null },
+        metaMessageId: m.id,
+        type: d.type,
+        body: d.body,
+        contextId: d.contextId,
+        sentAt,
+        answerable: d.answerable && !tooOld,
+        opensWindow: d.opensWindow,
+        audit,
+        payload: { metadata: value.metadata, contact: contact ?? null, message: raw },
+      };
+      const r = await deps.ingest.add(input);
+      if (r.status === "duplicate") {
+        summary.duplicates++;
+        await insertAuditEvent(deps.db, {
+          tenantId: target.tenantId,
+          actor: META,
+          type: "webhook.duplicate",
+          subjectType: "conversation",
+          subjectId: r.conversationId,
+          data: { metaMessageId: m.id },
+          requestId: p.requestId,
+        });
+      } else {
+        summary[r.status]++;
+        p.logger.debug({ tenantId: target.tenantId, metaMessageId: m.id, jobId: r.jobId }, "inbound queued");
+      }
+    };
     out.push({
       key: `${target.numberId}:${waId ?? userId}`,
       run: async () => {
-        const input: InboundMessageInput = {
-          target,
-          customer: { waId, userId, name: contact?.profile?.name ?? null },
-          metaMessageId: m.id,
-          type: d.type,
-          body: d.body,
-          contextId: d.contextId,
-          sentAt,
-          answerable: d.answerable && !tooOld,
-          opensWindow: d.opensWindow,
-          audit,
-          payload: { metadata: value.metadata, contact: contact ?? null, message: raw },
-        };
-        const r = await deps.ingest.add(input);
-        if (r.status === "duplicate") {
-          summary.duplicates++;
-          await insertAuditEvent(deps.db, {
-            tenantId: target.tenantId,
-            actor: META,
-            type: "webhook.duplicate",
-            subjectType: "conversation",
-            subjectId: r.conversationId,
-            data: { metaMessageId: m.id },
-            requestId: p.requestId,
-          });
-        } else {
-          summary[r.status]++;
-          p.logger.debug(
-            { tenantId: target.tenantId, metaMessageId: m.id, jobId: r.jobId },
-            "inbound queued",
+        try {
+          await ingest();
+        } catch (err) {
+          // The group commit ran this message on its own: the others of its batch are stored.
+          await keepUnstorable(
+            deps,
+            err,
+            { tenantId: target.tenantId, phoneNumberId: target.phoneNumberId, payload: raw },
+            summary,
+            p,
           );
         }
       },
@@ -352,10 +440,33 @@ async function applyStatuses(
     });
     summary.ignored++;
   }
-  // All of this POST's callbacks in one group commit (with those of concurrent POSTs).
-  const results = await Promise.all(parsed.map(({ update }) => deps.statuses.add(update)));
+  // All of this POST's callbacks in one group commit (with those of concurrent POSTs); one that fails
+  // is run again on its own there, so it fails alone.
+  const results = await Promise.allSettled(parsed.map(({ update }) => deps.statuses.add(update)));
+  let fatal: { err: unknown } | null = null;
   for (const [i, { update, err }] of parsed.entries()) {
-    const updated = results[i];
+    const result = results[i];
+    if (result?.status !== "fulfilled") {
+      try {
+        await keepUnstorable(
+          deps,
+          result?.reason,
+          {
+            tenantId: target.tenantId,
+            phoneNumberId: target.phoneNumberId,
+            kind: "status",
+            payload: update.payload,
+          },
+          summary,
+          p,
+        );
+      } catch (thrown) {
+        // Not the payload's fault: the POST answers 500 once the others are done (Meta redelivers it).
+        fatal ??= { err: thrown };
+      }
+      continue;
+    }
+    const updated = result.value;
     if (updated === "ignored") {
       summary.ignored++;
       continue;
@@ -382,6 +493,9 @@ async function applyStatuses(
         deps.wake?.outbox();
       }
     }
+  }
+  if (fatal) {
+    throw fatal.err;
   }
 }
 

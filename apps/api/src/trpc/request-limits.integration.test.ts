@@ -161,12 +161,45 @@ describe("/trpc request body limit", () => {
         message: "request body over 64 KiB without a session: sign in to send more",
         data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 },
       });
-      // A cookie that names no live session is no session.
+      // A cookie that names no live session is no session: not read past 64 KiB either (but 401, below).
       const forged = "lx_session=" + "a".repeat(43);
-      expect((await app.request("/trpc/auth.login", postJson(body(ANONYMOUS_MAX_BODY_BYTES + 1), forged))).status).toBe(413);
+      expect((await app.request("/trpc/auth.login", postJson(body(ANONYMOUS_MAX_BODY_BYTES + 1), forged))).status).toBe(401);
       // Signed in: the same body is read.
       const cookie = await signedIn(db, app);
       expect((await app.request("/trpc/auth.login", postJson(body(ANONYMOUS_MAX_BODY_BYTES + 1), cookie))).status).toBe(401);
+    },
+  );
+
+  dbTest(
+    "a session that expired mid-edit, saving a draft over 64 KiB, gets 401 UNAUTHORIZED like a small request (the console's way to the login page), not 413",
+    async ({ db }) => {
+      const { app } = buildTestApp(db);
+      const operator = await seedUser(db, { role: "operator" });
+      const login = await app.request(
+        "/trpc/auth.login",
+        postJson(JSON.stringify({ email: operator.email, password: operator.password })),
+      );
+      const cookie = sessionCookieFrom(login) ?? "";
+      await db.$client`update sessions set expires_at = now() - interval '1 second' where user_id = ${operator.id}`;
+      const draft = (bytes: number) =>
+        JSON.stringify({ 0: { tenantSlug: "haven", agentSlug: "recepcao", spec: { source: "x".repeat(bytes) }, expectedRevision: 1 } });
+
+      // What the same operator gets for a small save: tRPC's UNAUTHORIZED.
+      const small = await app.request("/trpc/drafts.save?batch=1", postJson(draft(100), cookie));
+      expect(small.status).toBe(401);
+      const smallError = ((await small.json()) as TrpcErrorBody[])[0]?.error;
+      expect(smallError?.data).toMatchObject({ code: "UNAUTHORIZED", appError: { code: "UNAUTHORIZED" } });
+
+      // Over 64 KiB: the same refusal (answered without reading the draft), for every call of the batch.
+      const big = await app.request("/trpc/drafts.save?batch=1", postJson(draft(ANONYMOUS_MAX_BODY_BYTES), cookie));
+      expect(big.status).toBe(401);
+      const bigError = ((await big.json()) as TrpcErrorBody).error;
+      expect(bigError).toMatchObject({ message: smallError?.message, code: smallError?.code });
+      expect(bigError.data).toMatchObject({ code: "UNAUTHORIZED", httpStatus: 401, appError: { code: "UNAUTHORIZED" } });
+
+      // Without any session cookie, a stranger's big body is still 413 "sign in to send more".
+      const anonymous = await app.request("/trpc/drafts.save?batch=1", postJson(draft(ANONYMOUS_MAX_BODY_BYTES)));
+      expect(anonymous.status).toBe(413);
     },
   );
 

@@ -3,6 +3,7 @@ import { BlockList, isIP } from "node:net";
 
 import { Agent, fetch, type RequestInit, type Response } from "undici";
 
+import { ipv6Groups } from "@lx/shared/domain";
 import { CRM_API_HOSTS, isCrmApiUrl, type CrmTokenBackend } from "@lx/shared/schemas";
 
 /**
@@ -62,24 +63,6 @@ for (const [net, prefix] of [
   ["5f00::", 16], // SRv6 segment identifiers
 ] as const) {
   BLOCKED.addSubnet(net, prefix, "ipv6");
-}
-
-/** The eight 16-bit groups of an IPv6 address `isIP` accepts (a zone index dropped, a dotted tail read). */
-function ipv6Groups(address: string): number[] {
-  let text = address.split("%")[0] ?? "";
-  const tail: number[] = [];
-  const lastColon = text.lastIndexOf(":");
-  if (text.slice(lastColon + 1).includes(".")) {
-    const [a = 0, b = 0, c = 0, d = 0] = text.slice(lastColon + 1).split(".").map(Number);
-    tail.push((a << 8) | b, (c << 8) | d);
-    text = text.slice(0, lastColon + 1);
-    text = text.endsWith("::") ? text : text.slice(0, -1);
-  }
-  const parse = (part: string) => (part === "" ? [] : part.split(":").map((g) => Number.parseInt(g, 16)));
-  const [head = "", rest] = text.split("::");
-  const before = parse(head);
-  const after = [...(rest === undefined ? [] : parse(rest)), ...tail];
-  return [...before, ...Array<number>(Math.max(0, 8 - before.length - after.length)).fill(0), ...after];
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, expect, onTestFinished } from "vitest";
 import { closeDb, createDb, type Database, type Executor } from "../client.ts";
 import { GroupCommit } from "../group-commit.ts";
 import { dbTest as test, seedAgent, seedConversation, seedNumber, seedTenant } from "../testing/index.ts";
-import { applyStatusUpdate, applyStatusUpdates, ingestInboundMessage, ingestInboundMessages, type InboundMessageInput, type NumberTarget, type StatusUpdate } from "./inbound.ts";
+import { applyStatusUpdate, applyStatusUpdates, ingestInboundMessage, ingestInboundMessages, storeIgnoredEvent, type InboundMessageInput, type NumberTarget, type StatusUpdate } from "./inbound.ts";
 
 async function target(db: Database): Promise<NumberTarget> {
   const tenant = await seedTenant(db);
@@ -330,4 +330,17 @@ describe("applyStatusUpdate (Meta's status callbacks)", () => {
     const final = await db.execute<{ status: string }>(sql`select status from outbox_messages where id = any(${`{${ids.join(",")}}`}::bigint[]) order by id`);
     expect(final.map((r) => r.status)).toEqual(["read", "read", "read", "read", "read", "read"]);
   });
+});
+
+test("an ignored event whose reason or number carries a NUL or a lone surrogate is still stored (text PostgreSQL refuses is made storable)", async ({ db }) => {
+  await storeIgnoredEvent(db, {
+    phoneNumberId: "123\u0000456",
+    payload: { field: "messages\u0000" },
+    error: 'change field "bad\u0000\ud800" is not handled',
+  });
+  const [row] = await db.execute<{ phone_number_id: string; error: string }>(
+    sql`select phone_number_id, error from webhook_events where status = 'ignored' order by id desc limit 1`,
+  );
+  expect(row?.phone_number_id).toMatch(/^123.456$/);
+  expect(row?.error).toMatch(/^change field "bad.+" is not handled$/);
 });

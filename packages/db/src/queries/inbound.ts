@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 
 import type { Executor } from "../client.ts";
-import { pgSafeJson } from "./pg-safe.ts";
+import { pgSafe, pgSafeJson } from "./pg-safe.ts";
 
 /** Where an inbound message lands: resolved from metadata.phone_number_id (cached by the webhook). */
 export type NumberTarget = {
@@ -227,8 +227,8 @@ export async function storeIgnoredEvent(
 ): Promise<void> {
   await db.execute(sql`
     insert into webhook_events (tenant_id, kind, status, phone_number_id, payload, error)
-    values (${p.tenantId ?? null}, ${p.kind ?? "other"}, 'ignored', ${p.phoneNumberId ?? null},
-            ${pgSafeJson(p.payload ?? null)}::jsonb, ${p.error})`);
+    values (${p.tenantId ?? null}, ${p.kind ?? "other"}, 'ignored', ${pgSafe(p.phoneNumberId ?? null)},
+            ${pgSafeJson(p.payload ?? null)}::jsonb, ${pgSafe(p.error)})`);
 }
 
 const RANK = { sent: 1, delivered: 2, failed: 2, read: 3 } as const;

@@ -10,3 +10,4 @@ export * from "./calendar.ts";
 export * from "./regression.ts";
 export * from "./phone.ts";
 export * from "./llm-access.ts";
+export * from "./ipv6.ts";
