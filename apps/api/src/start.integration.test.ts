@@ -17,6 +17,37 @@ import { runCli } from "./cli/run.ts";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 
+/**
+ * A sandbox customer writes to the demo number of the product on `port`; resolves with the text
+ * sends (author, status) once one was delivered or read (30 s at most).
+ */
+async function customerAnswered(
+  db: Awaited<ReturnType<typeof freshTestDatabase>>["db"],
+  port: number,
+  waId: string,
+  text: string,
+): Promise<{ author: string; status: string }[]> {
+  const customer = createCustomer({
+    webhookUrl: `http://127.0.0.1:${port}/api/webhooks/whatsapp`,
+    appSecret: "lx-dev-app-secret",
+    phoneNumberId: "100000000000001",
+    waId,
+    name: "Joana",
+  });
+  expect((await customer.text(text)).status).toBe(200);
+  const deadline = Date.now() + 30_000;
+  let rows: { author: string; status: string }[] = [];
+  while (Date.now() < deadline) {
+    rows = await db.execute<{ author: string; status: string }>(sql`
+      select m.author, o.status from outbox_messages o join messages m on m.id = o.message_id where o.kind = 'text'`);
+    if (rows.some((r) => r.status === "delivered" || r.status === "read")) {
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return rows;
+}
+
 /** `pnpm start`'s environment against a database of the test's own (no console build). */
 async function startEnv(databaseUrl: string, port: number, logLevel: string): Promise<NodeJS.ProcessEnv> {
   return {
@@ -68,24 +99,7 @@ test("pnpm start provisions Haven at 1.0.0 and answers a sandbox customer end to
   );
   expect(versions.map((v) => v.version)).toEqual(["1.0.0"]);
 
-  const customer = createCustomer({
-    webhookUrl: `http://127.0.0.1:${port}/api/webhooks/whatsapp`,
-    appSecret: "lx-dev-app-secret",
-    phoneNumberId: "100000000000001",
-    waId: "5511999990000",
-    name: "Joana",
-  });
-  expect((await customer.text("Oi! Quanto custa a avaliação?")).status).toBe(200);
-  const deadline = Date.now() + 30_000;
-  let rows: { author: string; status: string }[] = [];
-  while (Date.now() < deadline) {
-    rows = await tdb.db.execute<{ author: string; status: string }>(sql`
-      select m.author, o.status from outbox_messages o join messages m on m.id = o.message_id where o.kind = 'text'`);
-    if (rows.some((r) => r.status === "delivered" || r.status === "read")) {
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const rows = await customerAnswered(tdb.db, port, "5511999990000", "Oi! Quanto custa a avaliação?");
   expect(rows).toHaveLength(1);
   expect(rows[0]?.author).toBe("bot");
   expect(["delivered", "read"]).toContain(rows[0]?.status);
@@ -454,24 +468,7 @@ test("pnpm start with only ANTHROPIC_API_KEY: says which provider is usable, and
   expect(start.run.out).toContain("model providers: anthropic: ANTHROPIC_API_KEY");
   expect(start.run.out).toMatch(/no OPENAI_API_KEY: Haven[^\n]*\(openai\/gpt-4o-mini\) answer with the offline deterministic responder/);
 
-  const customer = createCustomer({
-    webhookUrl: `http://127.0.0.1:${port}/api/webhooks/whatsapp`,
-    appSecret: "lx-dev-app-secret",
-    phoneNumberId: "100000000000001",
-    waId: "5511999990001",
-    name: "Joana",
-  });
-  expect((await customer.text("Oi! Vocês abrem sábado?")).status).toBe(200);
-  const deadline = Date.now() + 30_000;
-  let rows: { author: string; status: string }[] = [];
-  while (Date.now() < deadline) {
-    rows = await tdb.db.execute<{ author: string; status: string }>(sql`
-      select m.author, o.status from outbox_messages o join messages m on m.id = o.message_id where o.kind = 'text'`);
-    if (rows.some((r) => r.status === "delivered" || r.status === "read")) {
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const rows = await customerAnswered(tdb.db, port, "5511999990001", "Oi! Vocês abrem sábado?");
   // Answered by the bot (offline), not handed to a human after failed calls to OpenAI.
   expect(rows.map((r) => r.author)).toEqual(["bot"]);
   expect(["delivered", "read"]).toContain(rows[0]?.status);
