@@ -18,6 +18,30 @@ const root = fileURLToPath(new URL("../../../", import.meta.url));
 
 
 /**
+ * Holds an exclusive lock on the migrations table (what start-up's migrations and the API's
+ * readiness read) until `release`; resolves once it is held. Released at the test's end too.
+ */
+async function holdMigrationsLock(url: string): Promise<{ release: () => void; holding: Promise<unknown> }> {
+  const holder = createDb(url, { max: 1 });
+  onTestFinished(() => closeDb(holder));
+  let release: () => void = () => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let locked: () => void = () => undefined;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const holding = holder.transaction(async (tx) => {
+    await tx.execute(sql`lock table drizzle.__drizzle_migrations in access exclusive mode`);
+    locked();
+    await released;
+  });
+  onTestFinished(async () => {
+    release();
+    await holding;
+  });
+  await isLocked;
+  return { release, holding };
+}
+
+/**
  * A sandbox customer writes to the demo number of the product on `port`; resolves with the text
  * sends (author, status) once one was delivered or read (30 s at most).
  */
@@ -272,22 +296,7 @@ test("Ctrl-C while pnpm start waits for the API to be ready stops it quietly, ex
   const port = await freePort();
   const start = startInTerminal({ DATABASE_URL: tdb.url, LX_SECRET_KEY: TEST_SECRET_KEY_HEX, PORT: String(port), WORKER_METRICS_PORT: String(await freePort()) });
   await start.printed("provisioned the demo tenant");
-  const holder = createDb(tdb.url, { max: 1 });
-  onTestFinished(() => closeDb(holder));
-  let release: () => void = () => undefined;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked: () => void = () => undefined;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const holding = holder.transaction(async (tx) => {
-    await tx.execute(sql`lock table drizzle.__drizzle_migrations in access exclusive mode`);
-    locked();
-    await released;
-  });
-  onTestFinished(async () => {
-    release();
-    await holding;
-  });
-  await isLocked;
+  const { release, holding } = await holdMigrationsLock(tdb.url);
   await start.printed("api listening");
   const code = await start.ctrlC().finally(() => release());
   await holding;
@@ -306,22 +315,7 @@ test("Ctrl-C while pnpm start waits for the API to be ready stops it quietly, ex
 test("Ctrl-C while pnpm start is still starting (its migrations wait on a lock) stops it before the API and worker start, exit 0", async () => {
   const tdb = await freshTestDatabase();
   onTestFinished(() => tdb.drop());
-  const holder = createDb(tdb.url, { max: 1 });
-  onTestFinished(() => closeDb(holder));
-  let release: () => void = () => undefined;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked: () => void = () => undefined;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const holding = holder.transaction(async (tx) => {
-    await tx.execute(sql`lock table drizzle.__drizzle_migrations in access exclusive mode`);
-    locked();
-    await released;
-  });
-  onTestFinished(async () => {
-    release();
-    await holding;
-  });
-  await isLocked;
+  const { release, holding } = await holdMigrationsLock(tdb.url);
   const start = startInTerminal({ DATABASE_URL: tdb.url, LX_SECRET_KEY: TEST_SECRET_KEY_HEX, PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) });
   // Start-up is at its migrations, waiting for the lock.
   const deadline = Date.now() + 30_000;
