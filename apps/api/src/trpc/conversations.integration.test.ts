@@ -85,9 +85,12 @@ describe("conversations router", () => {
     const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
     // The customer wrote an hour ago: open for 23 hours more, not read.
     const open = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: hoursAgo(1) });
-    expect((await caller.conversations.byId({ tenantSlug: f.tenant.slug, conversationId: open.id })).reengagement).toEqual({
-      read: false,
-    });
+    const before = Date.now();
+    const openThread = await caller.conversations.byId({ tenantSlug: f.tenant.slug, conversationId: open.id });
+    expect(openThread.reengagement).toEqual({ read: false });
+    // With the server's clock, which the console decides the window on.
+    expect(Date.parse(openThread.serverNow)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(openThread.serverNow)).toBeLessThanOrEqual(Date.now());
     // Closed, on an agent that names retomada_v1 (Haven's spec) the tenant has not declared.
     const closed = await seedConversation(db, { tenantId: f.tenant.id, numberId: f.number.id, lastMessageAt: hoursAgo(30) });
     expect((await caller.conversations.byId({ tenantSlug: f.tenant.slug, conversationId: closed.id })).reengagement).toEqual({

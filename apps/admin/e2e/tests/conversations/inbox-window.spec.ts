@@ -156,3 +156,20 @@ test("[INBOX]: a browser clock hours ahead does not say the reply will be blocke
   await expect(panel.getByTestId("window-badge")).toHaveText("Janela de 24 h aberta");
   await expect(panel.getByTestId("window-notice")).toHaveCount(0);
 });
+
+test("[INBOX]: a browser clock hours behind does not offer free replies after the window closed on the server", async ({
+  page,
+  apiSignin,
+}) => {
+  const customer = newCustomer("Janela");
+  // The customer wrote 25 hours ago: on the server's clock the window closed an hour ago; the
+  // browser's clock runs three hours behind, where it would still look open for two hours.
+  const conversationId = await closedWindowConversation(customer, { wroteHoursAgo: 25 });
+  await apiSignin("operator");
+  await page.clock.setSystemTime(Date.now() - 3 * 3600_000);
+  await page.goto(`/tenants/${HAVEN.slug}/conversations?c=${conversationId}`);
+  const panel = page.getByTestId("conversation-panel");
+  await expect(panel.getByTestId("thread-header")).toContainText(customer.name);
+  await expect(panel.getByTestId("window-badge")).not.toHaveText("Janela de 24 h aberta");
+  await expect(panel.getByTestId("window-notice")).toHaveAttribute("data-plan", "template");
+});

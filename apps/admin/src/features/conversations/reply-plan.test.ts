@@ -33,4 +33,15 @@ describe("replyPlanOf (the composer's notice about the 24-hour window)", () => {
     // A conversation the customer never wrote in: closed.
     expect(replyPlanOf({ ...thread, conversation: { lastCustomerMessageAt: null } }, serverNow)).toMatchObject({ kind: "template" });
   });
+
+  test("the window is decided on the server's clock of the last answer: a browser running behind does not offer free replies after it closed, nor one running ahead block them before", () => {
+    const closedAt = Date.parse(lastCustomerMessageAt) + SERVICE_WINDOW_MS;
+    const thread = { conversation: { lastCustomerMessageAt }, reengagement: { read: true as const, template: approved } };
+    // On the server the window closed a minute ago; this browser's clock is three hours behind.
+    const after = { ...thread, serverNow: new Date(closedAt + 60_000).toISOString() };
+    expect(replyPlanOf(after, closedAt + 60_000 - 3 * HOUR)).toEqual({ kind: "template", name: "retomada_v1" });
+    // On the server it is open a minute more; this browser's clock is three hours ahead.
+    const before = { ...thread, serverNow: new Date(closedAt - 60_000).toISOString() };
+    expect(replyPlanOf(before, closedAt - 60_000 + 3 * HOUR)).toEqual({ kind: "open" });
+  });
 });

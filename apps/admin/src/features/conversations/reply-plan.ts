@@ -15,16 +15,21 @@ export type ReplyPlan =
   | { kind: "blocked"; template: { name: string; status: string | null } | null };
 
 /**
- * The plan on this browser's clock, overruled by the server's: a thread whose template the server did
- * not read (`reengagement.read` false: the window is open there for an hour or more yet) is open, even
- * when this clock, running ahead, says the window has closed — it said "blocked: no template".
+ * The plan on the server's clock as of the thread's last answer (`serverNow`; the thread polls every
+ * few seconds), not this browser's, which may run hours ahead ("blocked: no template" while the window
+ * was open) or behind (free replies offered after it had closed, then replaced by the template).
+ * `now` is only the fallback for an answer without it. A thread whose template the server did not read
+ * (`reengagement.read` false: the window is open there for an hour or more yet) is open whatever the
+ * clocks say.
  */
 export function replyPlanOf(
-  thread: Pick<Thread, "reengagement"> & { conversation: Pick<Thread["conversation"], "lastCustomerMessageAt"> },
+  thread: Pick<Thread, "reengagement"> &
+    Partial<Pick<Thread, "serverNow">> & { conversation: Pick<Thread["conversation"], "lastCustomerMessageAt"> },
   now = Date.now(),
 ): ReplyPlan {
   const c = thread.conversation;
-  if (c.lastCustomerMessageAt !== null && now - new Date(c.lastCustomerMessageAt).getTime() < SERVICE_WINDOW_MS) {
+  const at = thread.serverNow ? Date.parse(thread.serverNow) : now;
+  if (c.lastCustomerMessageAt !== null && at - new Date(c.lastCustomerMessageAt).getTime() < SERVICE_WINDOW_MS) {
     return { kind: "open" };
   }
   if (!thread.reengagement.read) {

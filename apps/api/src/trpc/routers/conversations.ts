@@ -49,13 +49,16 @@ export const conversationsRouter = {
    * status; `olderCursor` for the next page; handoffs.
    */
   byId: tenantOperatorProcedure.input(ZGetConversationInput).query(async ({ ctx, input }) => {
-    return getConversationThread(ctx.db, {
+    const thread = await getConversationThread(ctx.db, {
       tenantId: ctx.tenant.id,
       conversationId: input.conversationId,
       limit: input.since == null ? input.limit : THREAD_TAIL_MAX,
       before: input.cursor,
       since: input.since,
     });
+    // The server's clock as of this answer: the console decides the 24-hour window on it, not on the
+    // browser's, which may run ahead or behind (features/conversations/reply-plan.ts).
+    return { ...thread, serverNow: new Date().toISOString() };
   }),
 
   /** A human takes the conversation: the bot goes silent for it (audited `handoff.taken_over`). */
