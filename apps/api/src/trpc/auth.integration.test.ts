@@ -5,7 +5,7 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, onTestFinished } from "vitest";
 
 import type { Database } from "@lx/db/client";
-import { createPasswordLink, hashSessionToken } from "@lx/db/queries";
+import { createPasswordLink, deviceStamp, hashSessionToken } from "@lx/db/queries";
 import { dbTest, seedTenant, seedUser, TEST_SECRET_KEY } from "@lx/db/testing";
 
 import { parseTrustProxy } from "../http/client-address.ts";
@@ -409,6 +409,18 @@ describe("device cookies: the account's own browsers are not locked out by other
     expect(logins[0]?.data.trustedDevice).toBeUndefined();
   });
 
+  dbTest("a new password revokes the devices the old one vouched for", async ({ db }) => {
+    const user = await seedUser(db, { role: "operator" });
+    const device = await knownDevice(db, "198.51.100.40", user.email, user.password);
+    const { token } = await createPasswordLink(db, { userId: user.id, actor: { type: "system", id: null, label: "test" } });
+    await callerFor(db, null, { sandbox: null }).caller.auth.setPasswordWithLink({ token, password: "a brand new one" });
+    for (let i = 0; i < 20; i++) {
+      expect(await attempt(db, `203.0.113.${i + 1}`, user.email, `wrong-${i}`)).toBe("UNAUTHORIZED");
+    }
+    // The browser known before the change is unknown now: locked out with everyone else.
+    expect(await attempt(db, "198.51.100.40", user.email, "a brand new one", device)).toBe("TOO_MANY_REQUESTS");
+  });
+
   dbTest("30 typos behind one proxy address do not lock out staff whose browsers are known", async ({ db }) => {
     const user = await seedUser(db, { role: "operator" });
     const proxy = "10.20.30.40";
@@ -454,8 +466,9 @@ describe("device cookies: the account's own browsers are not locked out by other
     const { caller, ctx } = callerFor(db, null, { sandbox: null });
     await caller.auth.setPasswordWithLink({ token, password: "a brand new one" });
     const device = ctx.cookies.find((c) => c.startsWith(`${DEVICE_COOKIE}=`))?.slice(DEVICE_COOKIE.length + 1);
-    expect(verifiedDevice(TEST_SECRET_KEY, device, user.email.toUpperCase())).toEqual(expect.any(String));
-    expect(verifiedDevice(TEST_SECRET_KEY, device, "someone.else@haven.test")).toBeNull();
+    const stamp = await deviceStamp(db, user.email);
+    expect(verifiedDevice(TEST_SECRET_KEY, device, user.email.toUpperCase(), stamp)).toEqual(expect.any(String));
+    expect(verifiedDevice(TEST_SECRET_KEY, device, "someone.else@haven.test", stamp)).toBeNull();
   });
 });
 

@@ -73,6 +73,18 @@ function getDummyHash(): Promise<string> {
  * limits per (ip, e-mail), per e-mail and per address, counted in `rate_limit_hits`). Times are epoch
  * milliseconds.
  */
+/**
+ * The account's credential stamp for device cookies (apps/api services/device-cookie.ts): a digest of
+ * its password hash, so that a new password revokes every device the old one vouched for; null when
+ * no enabled account has the e-mail.
+ */
+export async function deviceStamp(db: Executor, email: string): Promise<string | null> {
+  const [row] = await db.execute<{ stamp: string }>(sql`
+    select encode(sha256(convert_to(password_hash, 'UTF8')), 'hex') as stamp from users
+    where lower(email) = ${email.trim().toLowerCase()} and disabled_at is null and password_hash is not null`);
+  return row?.stamp ?? null;
+}
+
 export type LoginThrottle = {
   /**
    * Counts this attempt and returns 0 when it may go ahead; otherwise counts nothing and returns the

@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 
-import { describePasswordLink, login, logout, setPasswordWithLink } from "@lx/db/queries";
+import { describePasswordLink, deviceStamp, login, logout, setPasswordWithLink } from "@lx/db/queries";
 import { AppError } from "@lx/shared/errors";
 import {
   PASSWORD_RESET_TTL_MINUTES,
@@ -26,7 +26,7 @@ import {
  * account), sets the session cookie and a fresh device cookie for the account.
  */
 async function signIn(ctx: TrpcContext, email: string, password: string) {
-  const device = verifiedDevice(ctx.secretKey, ctx.deviceToken, email);
+  const device = ctx.deviceToken ? verifiedDevice(ctx.secretKey, ctx.deviceToken, email, await deviceStamp(ctx.db, email)) : null;
   const signedIn = await login(ctx.db, {
     email,
     password,
@@ -36,7 +36,8 @@ async function signIn(ctx: TrpcContext, email: string, password: string) {
     throttle: loginThrottle(ctx.loginLimiter, ctx.ip, email, device),
   });
   ctx.setCookie(SESSION_COOKIE, signedIn.token, { expires: signedIn.session.expiresAt });
-  ctx.setCookie(DEVICE_COOKIE, issueDeviceToken(ctx.secretKey, signedIn.session.user.email), {
+  const stamp = await deviceStamp(ctx.db, signedIn.session.user.email);
+  ctx.setCookie(DEVICE_COOKIE, issueDeviceToken(ctx.secretKey, signedIn.session.user.email, stamp ?? ""), {
     expires: new Date(Date.now() + DEVICE_COOKIE_TTL_MS),
   });
   return signedIn;
