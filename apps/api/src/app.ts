@@ -5,7 +5,7 @@ import { getCookie } from "hono/cookie";
 import type { Registry } from "prom-client";
 
 import type { Database } from "@lx/db/client";
-import { Notifier } from "@lx/db/notifier";
+import { FLOOD_PAYLOAD, Notifier } from "@lx/db/notifier";
 import type { NumberDirectory } from "@lx/db/number-directory";
 
 import { createFakeGraphApp, createFakeGraphState } from "@lx/sandbox";
@@ -28,6 +28,7 @@ import { finishedCountsCache } from "./services/finished-counts.ts";
 import type { PasswordMail } from "./services/password-mail.ts";
 import { createLoginRateLimiter, ResetRequestLimiter, type LoginLimiter } from "./services/rate-limit.ts";
 import { httpSandboxGateway } from "./services/sandbox-chat.ts";
+import { FLOOD_WAKE_GAP_MS, WAKE_GAP_MS, webhookFlood } from "./services/webhook-flood.ts";
 import { createContextFromHono, requestSession, SESSION_COOKIE, type TrpcContext } from "./trpc/init.ts";
 import { appRouter } from "./trpc/root.ts";
 
@@ -51,6 +52,8 @@ export type AppConfig = {
    * metaAppSecret and posted to this API's own webhook at `selfUrl`.
    */
   sandbox?: { selfUrl: string };
+  /** WEBHOOK_FLOOD_MS (services/webhook-flood.ts); default 10, 0: never ask the workers to yield. */
+  webhookFloodMs?: number;
 };
 
 export type AppDeps = {
@@ -78,9 +81,18 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
   const finishedCounts = finishedCountsCache(deps.db);
   // Coalesced worker wake-ups (one NOTIFY in flight per channel; see @lx/db/notifier).
   const onWakeError = (err: unknown) => deps.logger.warn({ err }, "worker wake-up failed (workers poll)");
+  const flood = webhookFlood(deps);
   const wake = {
-    jobs: new Notifier(deps.db, "lx_jobs", 2, onWakeError),
-    outbox: new Notifier(deps.db, "lx_outbox", 2, onWakeError),
+    // During a webhook flood the workers' wake-ups say so (they pace their job starts) and go out
+    // less often (pacing workers need fewer; each costs every listening worker a little CPU).
+    jobs: new Notifier(
+      deps.db,
+      "lx_jobs",
+      () => (flood.flooding ? FLOOD_WAKE_GAP_MS : WAKE_GAP_MS),
+      onWakeError,
+      () => (flood.flooding ? FLOOD_PAYLOAD : ""),
+    ),
+    outbox: new Notifier(deps.db, "lx_outbox", WAKE_GAP_MS, onWakeError),
   };
   // The test chat writes to sandbox numbers through this API's own webhook (the real path).
   const sandboxGateway = deps.config.sandbox
@@ -151,7 +163,7 @@ export function newApp(deps: AppDeps): Hono<HonoEnv> {
     }),
   );
 
-  app.route("/api", apiRoutes(deps, wake));
+  app.route("/api", apiRoutes(deps, wake, flood));
 
   if (deps.config.sandbox) {
     const state = createFakeGraphState({

@@ -87,6 +87,11 @@ const ApiEnvSchema = z.object({
   TRUST_PROXY: optional(z.string().transform(trustProxyOf).optional()),
   /** Serve the built-in Meta sandbox (a fake Graph API) at /sandbox/graph, for sandbox numbers. */
   LX_SANDBOX: boolFlag,
+  /**
+   * Webhook floods (services/webhook-flood.ts): at 200 POSTs/s or more, a quarter of them slower than
+   * this many ms asks the workers to yield until the flood passes. 0: never.
+   */
+  WEBHOOK_FLOOD_MS: optional(z.coerce.number().min(0).max(10_000).default(10)),
   /** Mail relay for password links (`smtp://user:pass@host:587`, `smtps://…:465`); unset: no e-mail. */
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).optional()),
   /** The From of those e-mails; default `LX Agent Factory <no-reply@<PUBLIC_URL's host>>`. */

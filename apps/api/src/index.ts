@@ -56,6 +56,7 @@ const app = newApp({
     metaAppSecretPrevious: env.META_APP_SECRET_PREVIOUS,
     metaVerifyToken: env.META_VERIFY_TOKEN,
     sandbox: env.LX_SANDBOX ? { selfUrl: `http://127.0.0.1:${env.PORT}` } : undefined,
+    webhookFloodMs: env.WEBHOOK_FLOOD_MS,
   },
 });
 

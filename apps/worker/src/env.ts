@@ -31,6 +31,13 @@ const ZWorkerEnv = z.object({
    * When PostgreSQL runs on the same machine, the worker's backends get it too (cpu-priority.ts).
    */
   WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
+  /**
+   * Webhook floods (queue/flood.ts): while the API reports one (WEBHOOK_FLOOD_MS), this worker starts
+   * at most this many jobs a second, so that the webhook keeps the machine and the database. 0: ignore floods.
+   */
+  WORKER_FLOOD_RATE: z.coerce.number().min(0).max(100_000).default(10),
+  /** A flood is honoured for its first this-many ms at most; then the worker answers at full speed until it ends. */
+  WORKER_FLOOD_MAX_MS: z.coerce.number().int().min(0).default(30_000),
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Job lease and conversation-lock TTL; a killed worker's work is retried after this. */
   WORKER_LEASE_MS: z.coerce.number().int().min(500).default(30_000),

@@ -43,6 +43,7 @@ const worker = await startWorker({
   },
   graph: { baseUrl: env.META_GRAPH_URL, apiVersion: env.META_API_VERSION, sandboxBaseUrl: env.SANDBOX_GRAPH_URL },
   metrics,
+  flood: { ratePerSecond: env.WORKER_FLOOD_RATE, maxMs: env.WORKER_FLOOD_MAX_MS },
   tuning: {
     leaseMs: env.WORKER_LEASE_MS,
     ambiguousGraceMs: env.OUTBOX_AMBIGUOUS_GRACE_MS,

@@ -15,6 +15,8 @@ export type WorkerMetrics = {
   jobHooks: NonNullable<RunnerOptions["hooks"]>;
   replyHooks: NonNullable<ReplyDeps["metrics"]>;
   onSend: (outcome: string) => void;
+  /** The gauge `lx_worker_flood_yielding` reads this (queue/flood.ts). */
+  watchFlood: (yielding: () => boolean) => void;
 };
 
 /** Prometheus metrics of a worker process: jobs, LLM calls, sends, queue depth and age. */
@@ -124,8 +126,20 @@ export function createWorkerMetrics(db: Database): WorkerMetrics {
       this.set(rows[0]?.n ?? 0);
     },
   });
+  let floodYielding = () => false;
+  new Gauge({
+    name: "lx_worker_flood_yielding",
+    help: "1 while this worker paces its job starts during a webhook flood (WORKER_FLOOD_RATE)",
+    registers: [registry],
+    collect() {
+      this.set(floodYielding() ? 1 : 0);
+    },
+  });
   return {
     registry,
+    watchFlood: (yielding) => {
+      floodYielding = yielding;
+    },
     jobHooks: {
       onJobDone: (job, ms) => jobDuration.observe({ task: job.task }, ms / 1000),
       onJobFailed: (job, outcome) => jobsFailed.inc({ task: job.task, outcome }),

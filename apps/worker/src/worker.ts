@@ -17,6 +17,7 @@ import type { Logger } from "./logger.ts";
 import type { WorkerMetrics } from "./metrics.ts";
 import { OutboxSender } from "./outbox/sender.ts";
 import { JOB_RETENTION_HOURS, pruneFinishedJobs } from "./queue/prune.ts";
+import { FloodYield } from "./queue/flood.ts";
 import { JobRunner, type JobHandler } from "./queue/runner.ts";
 import { BundleCache } from "./services/bundle-cache.ts";
 
@@ -34,6 +35,11 @@ export type WorkerOptions = {
   llm: LlmConfig;
   graph: { baseUrl: string; apiVersion: string; sandboxBaseUrl?: string };
   metrics?: WorkerMetrics;
+  /**
+   * Webhook floods (queue/flood.ts): job starts per second while the API reports one
+   * (WORKER_FLOOD_RATE; 0 ignores them) and for how long at most (WORKER_FLOOD_MAX_MS). Absent: ignored.
+   */
+  flood?: { ratePerSecond: number; maxMs: number };
   /** Overrides for tests and benchmarks. */
   tuning?: {
     leaseMs?: number;
@@ -111,6 +117,20 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     retryBaseMs: o.tuning?.retryBaseMs,
     onSend: o.metrics?.onSend,
   });
+  const flood = o.flood && o.flood.ratePerSecond > 0
+    ? new FloodYield({
+        ...o.flood,
+        onChange: (yielding, why) =>
+          yielding
+            ? logger.info({ jobsPerSecond: o.flood?.ratePerSecond, maxMs: o.flood?.maxMs }, "webhook flood: pacing job starts")
+            : why === "too long"
+              ? logger.warn({ maxMs: o.flood?.maxMs }, "webhook flood past WORKER_FLOOD_MAX_MS: answering at full speed")
+              : logger.info("webhook flood over: answering at full speed"),
+      })
+    : undefined;
+  if (flood) {
+    o.metrics?.watchFlood(() => flood.yielding);
+  }
   const runner = new JobRunner({
     db: o.db,
     logger,
@@ -118,6 +138,7 @@ export function createWorker(o: WorkerOptions, id = newWorkerId()): RunningWorke
     handlers: createHandlers(o, bundles),
     preload: { "conversation.reply": (jobs) => preloadReplyTargets(o.db, jobs) },
     concurrency: o.concurrency,
+    flood,
     leaseMs: o.tuning?.leaseMs,
     pollMs: o.tuning?.pollMs,
     reapEveryMs: o.tuning?.reapEveryMs,

@@ -1,6 +1,13 @@
 import type { Database } from "./client.ts";
 
 /**
+ * The payload of an `lx_jobs` NOTIFY sent while an API sees a webhook flood (apps/api
+ * `services/webhook-flood.ts`): workers that receive it pace their job starts until the flood
+ * passes (apps/worker `queue/flood.ts`). Any other payload (the usual empty one) only wakes them.
+ */
+export const FLOOD_PAYLOAD = "flood";
+
+/**
  * Coalesced wake-ups for workers: `wake()` is cheap and never blocks the caller; at most one
  * NOTIFY per channel is in flight per process, and at least `minGapMs` apart. A NOTIFY inside the
  * hot transactions would serialise every commit on PostgreSQL's notification queue lock (see
@@ -12,11 +19,16 @@ export class Notifier {
   private pending = false;
   private lastAt = 0;
 
+  /**
+   * `minGapMs` and `payload` are read at each NOTIFY, so the sender can change both with its state
+   * (the API's jobs channel: 50 ms apart and FLOOD_PAYLOAD during a webhook flood).
+   */
   constructor(
     private readonly db: Database,
     private readonly channel: string,
-    private readonly minGapMs = 2,
+    private readonly minGapMs: number | (() => number) = 2,
     private readonly onError: (err: unknown) => void = () => undefined,
+    private readonly payload: () => string = () => "",
   ) {}
 
   wake(): void {
@@ -25,12 +37,13 @@ export class Notifier {
       return;
     }
     this.inFlight = true;
-    const wait = Math.max(0, this.lastAt + this.minGapMs - Date.now());
+    const gap = typeof this.minGapMs === "number" ? this.minGapMs : this.minGapMs();
+    const wait = Math.max(0, this.lastAt + gap - Date.now());
     const send = () => {
       this.pending = false;
       this.lastAt = Date.now();
       this.db.$client
-        .notify(this.channel, "")
+        .notify(this.channel, this.payload())
         .catch(this.onError)
         .finally(() => {
           this.inFlight = false;

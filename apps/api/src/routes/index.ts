@@ -8,13 +8,14 @@ import { applyStatusUpdates, ingestInboundMessages, type InboundMessageInput, ty
 import type { AppDeps } from "../app.ts";
 import type { HonoEnv } from "../http/types.ts";
 import { getOrCreateMetric } from "../metrics.ts";
+import type { WebhookFlood } from "../services/webhook-flood.ts";
 import { whatsappWebhook } from "./webhook.ts";
 
 /**
  * Plain HTTP routes under `/api` (mounted by `newApp`): the Meta webhook (GET handshake and signed
  * POST, CONTRACT.md "HTTP"). Errors thrown here reach `handleError` and get the JSON error shape.
  */
-export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifier }): Hono<HonoEnv> {
+export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifier }, flood: WebhookFlood): Hono<HonoEnv> {
   const routes = new Hono<HonoEnv>();
   const { jobs, outbox } = wake;
   const latency = getOrCreateMetric(
@@ -55,6 +56,7 @@ export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifie
       verifyToken: deps.config.metaVerifyToken,
       onProcessed: (summary, ms) => {
         latency.observe(ms / 1000);
+        flood.record(ms);
         for (const [outcome, n] of Object.entries(summary)) {
           if (n > 0) {
             events.inc({ outcome }, n);

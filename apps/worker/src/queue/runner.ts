@@ -12,6 +12,7 @@ import { claimBatchWindow } from "./batch-window.ts";
 import { claimJobs, type ClaimedJob } from "./claim.ts";
 import { completeJob, completionCte } from "./complete.ts";
 import { failJob, releaseJob } from "./fail.ts";
+import type { FloodYield } from "./flood.ts";
 import { extendLeases, reapExpiredJobs } from "./reap.ts";
 
 /** Never retried: the job is dead at once (bad payload, missing rows). */
@@ -82,6 +83,8 @@ export type RunnerOptions = {
   reapEveryMs?: number;
   /** Claim at most this many jobs per round trip. */
   batchSize?: number;
+  /** Paces job starts during a webhook flood (flood.ts); absent: floods are ignored. */
+  flood?: FloodYield;
   /**
    * Per task, one read for all the jobs of a claim batch (job id → value, handed to the handler as
    * `ctx.preloaded`). A failed preload is logged and the handlers read for themselves.
@@ -162,9 +165,17 @@ export class JobRunner {
   }
 
   async start(): Promise<void> {
-    const listener = await listenWithRetry(this.o.db, "lx_jobs", () => this.notify(), {
-      onRetry: (err, attempt) => this.o.logger.warn({ err, attempt }, "LISTEN lx_jobs failed; retrying"),
-    });
+    const listener = await listenWithRetry(
+      this.o.db,
+      "lx_jobs",
+      (payload) => {
+        this.o.flood?.onWake(payload);
+        this.notify();
+      },
+      {
+        onRetry: (err, attempt) => this.o.logger.warn({ err, attempt }, "LISTEN lx_jobs failed; retrying"),
+      },
+    );
     this.unlisten = listener.unlisten;
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(this.leaseMs / 3)));
     this.timers.push(setInterval(() => void this.reap(), this.o.reapEveryMs ?? 5_000));
@@ -223,11 +234,18 @@ export class JobRunner {
       }
       const free = this.o.concurrency - this.inFlight.size;
       let claimedFull = false;
+      // During a webhook flood, starts are paced (flood.ts): with none allowed yet, wait for the next.
+      const allowed = free > 0 && this.o.flood ? this.o.flood.allowance() : Number.POSITIVE_INFINITY;
+      if (allowed < 1) {
+        await this.sleep(this.o.flood?.waitMs() ?? this.pollMs);
+        continue;
+      }
       if (free > 0) {
         this.wakePending = false;
-        const limit = Math.min(free, this.batchSize);
+        const limit = Math.min(free, this.batchSize, allowed);
         try {
           const jobs = await claimJobs(this.o.db, { workerId: this.o.workerId, limit, leaseMs: this.leaseMs });
+          this.o.flood?.spend(jobs.length);
           const preloaded = await this.preload(jobs);
           for (const job of jobs) {
             // run() records its own failures; should anything still escape it, it is logged here,
@@ -253,11 +271,16 @@ export class JobRunner {
       if (hasFree && (claimedFull || this.wakePending)) {
         continue;
       }
-      this.wake = newWake();
-      const timer = setTimeout(() => this.wake.resolve(), this.pollMs);
-      await this.wake.promise;
-      clearTimeout(timer);
+      await this.sleep(this.pollMs);
     }
+  }
+
+  /** Until a wake-up (a NOTIFY, a finished job, stop) or `ms`, whichever is first. */
+  private async sleep(ms: number): Promise<void> {
+    this.wake = newWake();
+    const timer = setTimeout(() => this.wake.resolve(), ms);
+    await this.wake.promise;
+    clearTimeout(timer);
   }
 
   /** The tasks' preloads for a claimed batch (job id → value); never throws. */

@@ -1,0 +1,85 @@
+import { describe, expect, test } from "vitest";
+
+import { WebhookFlood } from "./webhook-flood.ts";
+
+function clocked(slowMs = 10) {
+  let now = 5_000_000;
+  const changes: string[] = [];
+  const flood = new WebhookFlood({ slowMs, now: () => now, onChange: (f, rate) => changes.push(`${f ? "on" : "off"}@${rate}`) });
+  /** `n` POSTs spread over one 100 ms window, `slow` of them slower than the threshold. */
+  const window = (n: number, slow: number) => {
+    for (let i = 0; i < n; i++) {
+      flood.record(i < slow ? slowMs + 5 : 2);
+      now += 100 / n;
+    }
+    if (n === 0) {
+      now += 100;
+    }
+  };
+  return { flood, changes, window, advance: (ms: number) => (now += ms) };
+}
+
+describe("webhook flood detection", () => {
+  test("a fast webhook at any rate is no flood", () => {
+    const { flood, window } = clocked();
+    for (let i = 0; i < 20; i++) {
+      window(400, 0);
+    }
+    expect(flood.flooding).toBe(false);
+  });
+
+  test("a slow webhook at a trickle is no flood", () => {
+    const { flood, window } = clocked();
+    for (let i = 0; i < 20; i++) {
+      window(19, 19);
+    }
+    expect(flood.flooding).toBe(false);
+  });
+
+  test("two busy windows with a quarter of the POSTs slow declare one; it lasts while the rate holds, fast or not", () => {
+    const { flood, window, changes } = clocked();
+    window(100, 25);
+    expect(flood.flooding).toBe(false); // one window is not enough
+    window(100, 25);
+    expect(flood.flooding).toBe(true);
+    // The workers yield, the webhook gets fast: still a flood while POSTs keep coming.
+    for (let i = 0; i < 10; i++) {
+      window(300, 0);
+    }
+    expect(flood.flooding).toBe(true);
+    window(10, 0); // the rate falls below 200/s
+    window(300, 300);
+    expect(flood.flooding).toBe(false);
+    expect(changes).toEqual(["on@1000", "off@100"]);
+  });
+
+  test("under a quarter slow, or a slow window between fast ones, is no flood", () => {
+    const { flood, window } = clocked();
+    for (let i = 0; i < 5; i++) {
+      window(100, 24);
+    }
+    window(100, 100);
+    window(100, 0);
+    window(100, 100);
+    window(100, 0);
+    expect(flood.flooding).toBe(false);
+  });
+
+  test("a flood ends when the POSTs stop, read without any new one", () => {
+    const { flood, window, advance } = clocked();
+    window(100, 100);
+    window(100, 100);
+    window(100, 100);
+    expect(flood.flooding).toBe(true);
+    advance(250);
+    expect(flood.flooding).toBe(false);
+  });
+
+  test("WEBHOOK_FLOOD_MS=0 never declares one", () => {
+    const { flood, window } = clocked(0);
+    for (let i = 0; i < 5; i++) {
+      window(500, 500);
+    }
+    expect(flood.flooding).toBe(false);
+  });
+});
