@@ -200,7 +200,14 @@ async function main(): Promise<number> {
     postgres: server.version,
     server: server.embedded ? "embedded" : server.host,
   };
-  const config = { workers: 2, concurrency: 64, logLevel: args.logLevel, statuses: args.statuses };
+  const config = {
+    workers: 2,
+    concurrency: 64,
+    logLevel: args.logLevel,
+    statuses: args.statuses,
+    // Webhook floods (docs/architecture.md): the services' defaults unless set for an experiment.
+    flood: `WEBHOOK_FLOOD_MS ${process.env.WEBHOOK_FLOOD_MS ?? "10"}, WORKER_FLOOD_RATE ${process.env.WORKER_FLOOD_RATE ?? "10"}`,
+  };
   const results: Results = {
     startedAt,
     finishedAt: startedAt,

@@ -25,7 +25,7 @@ export type Results = {
   quick: boolean;
   parts: string[];
   machine: Machine;
-  config: { workers: number; concurrency: number; logLevel: string; statuses: boolean };
+  config: { workers: number; concurrency: number; logLevel: string; statuses: boolean; flood: string };
   background: { pid: number; pct: number; cmd: string }[];
   webhook?: WebhookResult;
   pgbench?: PgbenchResult;
@@ -421,7 +421,7 @@ export function renderConsole(r: Results): string {
   out.push(machineLine(r));
   out.push(backgroundLine(r));
   out.push(
-    `API + ${r.config.workers} workers × WORKER_CONCURRENCY ${r.config.concurrency}, LOG_LEVEL ${r.config.logLevel}, status callbacks ${r.config.statuses ? "on" : "off"}`,
+    `API + ${r.config.workers} workers × WORKER_CONCURRENCY ${r.config.concurrency}, LOG_LEVEL ${r.config.logLevel}, status callbacks ${r.config.statuses ? "on" : "off"}, ${r.config.flood}`,
   );
   for (const s of sections(r)) {
     out.push("", s.title);
@@ -530,7 +530,7 @@ export function renderMarkdown(r: Results, previous: string | undefined): string
   m.push(`- machine: ${machineLine(r)}`);
   m.push(`- ${backgroundLine(r)}`);
   m.push(
-    `- system under test: \`pnpm api\` + ${r.config.workers} × \`pnpm worker\` (WORKER_CONCURRENCY ${r.config.concurrency}, LX_LLM=auto with an OpenAI-provider agent pointed at the fake), LOG_LEVEL ${r.config.logLevel} to a file, Meta status callbacks ${r.config.statuses ? "on (sent, delivered → webhook)" : "off"}`,
+    `- system under test: \`pnpm api\` + ${r.config.workers} × \`pnpm worker\` (WORKER_CONCURRENCY ${r.config.concurrency}, LX_LLM=auto with an OpenAI-provider agent pointed at the fake), LOG_LEVEL ${r.config.logLevel} to a file, Meta status callbacks ${r.config.statuses ? "on (sent, delivered → webhook)" : "off"}, webhook floods ${r.config.flood}`,
   );
   m.push("");
   m.push("### Targets");
@@ -559,7 +559,7 @@ export function renderMarkdown(r: Results, previous: string | undefined): string
   m.push(
     [
       "- **Set-up.** One PostgreSQL server (`DATABASE_URL`, else `TEST_DATABASE_URL`, else embedded); each stack gets a fresh database cloned from the migrated template, seeded with one tenant, the Haven agent (`model: openai/gpt-4o-mini`; `context.burstWindowMs: 0`, the compiler's default — the Haven fixture's 3 s burst window would add 3 s to every reply by design) active and one number; dropped at the end (also on Ctrl-C). The API and each worker run as `node --import tsx apps/…/src/index.ts` with env only, each in a session of its own as a service manager would start it (so the worker's `WORKER_NICE` also lowers its scheduler autogroup); the fake Graph API (`startFakeGraph`) and fake OpenAI (`startFakeOpenAI`) listen on 127.0.0.1 in the benchmark process; the load generator runs as a process of its own, in a session of its own (since session 4; it was a worker thread of the benchmark process before), as Meta's servers would be: neither the fakes' event loop nor their scheduler group holds up its timing (it still shares the machine's CPU).",
-      "- **1. Webhook.** 32 keep-alive connections (`node:http`), each POSTing the next distinct inbound text (unique wamid and text, 5,000 senders round-robin, Meta-style JSON signed with `X-Hub-Signature-256`, bodies built before the clock starts) for 10 s after 1,000 warm-up POSTs, while both workers drain the queue (instant LLM). Latency is per request, from write to the end of the response; accepted/s = 200 answers ÷ time from the first request to the last response. The API's own histogram (`/metrics`) gives the handler-only share. As a diagnostic, the same load then runs 5 s more with the workers stopped (API + PostgreSQL alone).",
+      "- **1. Webhook.** 32 keep-alive connections (`node:http`), each POSTing the next distinct inbound text (unique wamid and text, 5,000 senders round-robin, Meta-style JSON signed with `X-Hub-Signature-256`, bodies built before the clock starts) for 10 s after 1,000 warm-up POSTs, while both workers drain the queue (instant LLM). Latency is per request, from write to the end of the response; accepted/s = 200 answers ÷ time from the first request to the last response. The API's own histogram (`/metrics`) gives the handler-only share. As a diagnostic, the same load then runs 5 s more with the workers stopped (API + PostgreSQL alone). The services run with their defaults for webhook floods (docs/architecture.md, since session 20): this load is one, so the API flags it and the workers pace their job starts (10 a second each) — the \"replies/s\" line shows what they answered meanwhile; `WORKER_FLOOD_RATE=0 pnpm bench webhook` (or `WEBHOOK_FLOOD_MS=0`) measures them unpaced.",
       "- **2. pgbench.** `pgbench -n -c 32 -j 2 -T 10 -f bench/webhook-pgbench.sql` on another fresh database with no workers: insert `webhook_events` (`on conflict do nothing`) + insert `message_queue` in one transaction — the reference figure of the issue. `bench/webhook-ingest-pgbench.sql` replays, for information, the API's ingest statement with one message (conversation upsert + event + message + job); the API itself sends one such statement per group commit, carrying every webhook that arrived meanwhile.",
       "- **3. Pipeline.** After a warm-up of 1,000 messages on 500 other conversations (as the webhook part warms up with 1,000 POSTs), 3,000 messages over 1,000 conversations (3 each) are posted as fast as the webhook takes them (32 connections). Time runs from the first POST to the last text send recorded by the fake Graph. Every reply's text names its message, so exactly-once is checked by counting distinct reply texts (duplicates, missing, unexpected), after a further 1 s for late duplicates.",
       "- **4. Idle latency.** 100 messages, each from a new customer, one at a time: the next is posted 20–60 ms (uniform) after the previous reply reached the fake Graph. Latency = webhook POST start → the fake Graph's record of the text send (1 ms resolution).",
