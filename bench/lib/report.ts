@@ -298,6 +298,7 @@ function sections(r: Results): { title: string; lines: string[] }[] {
       lines: [
         `${fmtNum(w.requests)} POSTs in ${w.durationS.toFixed(1)} s at concurrency ${w.concurrency} (after ${fmtNum(w.warmup)} warm-up POSTs): ${fmtNum(w.accepted)} answered 200 = ${fmtNum(w.acceptedPerS)}/s; statuses ${JSON.stringify(w.statuses)}, ${w.errors} network errors${w.errorSamples.length ? ` (${w.errorSamples.join("; ")})` : ""}`,
         sumLine("client-side latency", w.latency),
+        ...(w.p99ByTenth ? [`p99 of each tenth of the answers, in completion order: ${w.p99ByTenth.map(fmtMs).join(" · ")} ms`] : []),
         `server-side (API /metrics histogram, handler only): ${server || "n/a"}`,
         `rows stored: ${fmtNum(w.storedInDb)} webhook_events; meanwhile the 2 workers sent ${fmtNum(w.drainedPerS)} replies/s; ${fmtNum(w.backlogAtEnd)} jobs still open at the end`,
         ...(w.generatedLive

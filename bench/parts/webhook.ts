@@ -22,6 +22,8 @@ export type WebhookResult = {
   accepted: number;
   acceptedPerS: number;
   latency: Summary;
+  /** p99 of each tenth of the 200 answers, in completion order: where in the window the tail was. */
+  p99ByTenth: number[];
   statuses: Record<string, number>;
   errors: number;
   errorSamples: string[];
@@ -121,6 +123,9 @@ export async function webhookPart(
       accepted: r.ok,
       acceptedPerS: r.ok / durationS,
       latency: summarize(r.latenciesMs),
+      p99ByTenth: Array.from({ length: 10 }, (_, i) =>
+        summarize(r.latenciesMs.slice(Math.floor((i * r.latenciesMs.length) / 10), Math.floor(((i + 1) * r.latenciesMs.length) / 10))).p99,
+      ),
       statuses: r.statuses,
       errors: r.errors,
       errorSamples: r.errorSamples,

@@ -18,10 +18,12 @@ export class Notifier {
   private inFlight = false;
   private pending = false;
   private lastAt = 0;
+  private lastPayload = "";
 
   /**
    * `minGapMs` and `payload` are read at each NOTIFY, so the sender can change both with its state
-   * (the API's jobs channel: 50 ms apart and FLOOD_PAYLOAD during a webhook flood).
+   * (the API's jobs channel: 50 ms apart and FLOOD_PAYLOAD during a webhook flood); a payload that
+   * changed is sent without waiting for the gap.
    */
   constructor(
     private readonly db: Database,
@@ -37,13 +39,15 @@ export class Notifier {
       return;
     }
     this.inFlight = true;
-    const gap = typeof this.minGapMs === "number" ? this.minGapMs : this.minGapMs();
+    // A wake-up that says something new (a flood began or ended) goes at once, whatever the gap.
+    const gap = this.payload() !== this.lastPayload ? 0 : typeof this.minGapMs === "number" ? this.minGapMs : this.minGapMs();
     const wait = Math.max(0, this.lastAt + gap - Date.now());
     const send = () => {
       this.pending = false;
       this.lastAt = Date.now();
+      this.lastPayload = this.payload();
       this.db.$client
-        .notify(this.channel, this.payload())
+        .notify(this.channel, this.lastPayload)
         .catch(this.onError)
         .finally(() => {
           this.inFlight = false;

@@ -6,14 +6,14 @@ function clocked(slowMs = 10) {
   let now = 5_000_000;
   const changes: string[] = [];
   const flood = new WebhookFlood({ slowMs, now: () => now, onChange: (f, rate) => changes.push(`${f ? "on" : "off"}@${rate}`) });
-  /** `n` POSTs spread over one 100 ms window, `slow` of them slower than the threshold. */
+  /** `n` POSTs spread over one 50 ms window, `slow` of them slower than the threshold. */
   const window = (n: number, slow: number) => {
     for (let i = 0; i < n; i++) {
       flood.record(i < slow ? slowMs + 5 : 2);
-      now += 100 / n;
+      now += 50 / n;
     }
     if (n === 0) {
-      now += 100;
+      now += 50;
     }
   };
   return { flood, changes, window, advance: (ms: number) => (now += ms) };
@@ -31,7 +31,7 @@ describe("webhook flood detection", () => {
   test("a slow webhook at a trickle is no flood", () => {
     const { flood, window } = clocked();
     for (let i = 0; i < 20; i++) {
-      window(19, 19);
+      window(9, 9);
     }
     expect(flood.flooding).toBe(false);
   });
@@ -47,10 +47,13 @@ describe("webhook flood detection", () => {
       window(300, 0);
     }
     expect(flood.flooding).toBe(true);
-    window(10, 0); // the rate falls below 200/s
-    window(300, 300);
+    window(5, 0); // the rate falls below 200/s for one window: a lull, not the end
+    window(300, 0);
+    expect(flood.flooding).toBe(true);
+    window(5, 0); // two windows in a row: the end
+    window(5, 0);
     expect(flood.flooding).toBe(false);
-    expect(changes).toEqual(["on@1000", "off@100"]);
+    expect(changes).toEqual(["on@2000", "off@100"]);
   });
 
   test("under a quarter slow, or a slow window between fast ones, is no flood", () => {
@@ -71,8 +74,31 @@ describe("webhook flood detection", () => {
     window(100, 100);
     window(100, 100);
     expect(flood.flooding).toBe(true);
-    advance(250);
+    advance(40);
+    expect(flood.flooding).toBe(true); // one window without a POST
+    advance(100);
     expect(flood.flooding).toBe(false);
+  });
+
+  test("within 5 s of a flood's end, one busy window starts it again, slow or not; later, it takes the evidence again", () => {
+    const { flood, window, advance } = clocked();
+    window(100, 100);
+    window(100, 100);
+    expect(flood.flooding).toBe(true);
+    advance(3_000); // the POSTs stop: over
+    expect(flood.flooding).toBe(false);
+    window(100, 0); // a fast, busy window 3 s later: the same flood, again
+    expect(flood.flooding).toBe(true);
+    advance(6_000);
+    expect(flood.flooding).toBe(false);
+    window(100, 0);
+    window(100, 0);
+    window(100, 0);
+    expect(flood.flooding).toBe(false); // 6 s later a fast webhook is no flood
+    window(100, 100);
+    expect(flood.flooding).toBe(false);
+    window(100, 100);
+    expect(flood.flooding).toBe(true);
   });
 
   test("WEBHOOK_FLOOD_MS=0 never declares one", () => {

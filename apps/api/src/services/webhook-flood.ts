@@ -12,12 +12,16 @@ import { getOrCreateMetric } from "../metrics.ts";
  * worker wake-ups with FLOOD_PAYLOAD and the workers pace their job starts (apps/worker
  * `queue/flood.ts`) for at most the flood's first WORKER_FLOOD_MAX_MS, then answer at full speed.
  *
- * A flood is declared when two windows in a row (100 ms each) took at least `minPerWindow` POSTs
+ * A flood is declared when two windows in a row (50 ms each) took at least `minPerWindow` POSTs
  * (200/s by default) and at least a quarter of them took longer than `slowMs` (the webhook's p75 over
- * WEBHOOK_FLOOD_MS). It lasts while the POSTs keep coming at that rate, however fast they are then
- * answered (they are fast because the workers yield), and ends with the first window below it. A fast
- * webhook at any rate (an API with CPUs and a database to spare) never declares one; nor does a slow
- * one at a trickle.
+ * WEBHOOK_FLOOD_MS): a tenth of a second of evidence, so that the replies running at full speed when
+ * a flood begins hold the webhook up as briefly as possible. It lasts while the POSTs keep coming at
+ * that rate, however fast they are then answered (they are fast because the workers yield), and ends
+ * after two windows in a row below it. Floods come in waves (Meta delivers a backlog in batches, a
+ * campaign's replies in bursts): within `rememberMs` (5 s) of a flood's end, one busy window starts
+ * it again, slow or not — by the time the webhook is slow again, the replies would have had it for
+ * a tenth of a second. A fast webhook at any rate (an API with CPUs and a database to spare) never
+ * declares one; nor does a slow one at a trickle.
  */
 export type WebhookFloodOptions = {
   /** A POST slower than this counts as slow; 0 turns flood detection off. */
@@ -25,8 +29,11 @@ export type WebhookFloodOptions = {
   windowMs?: number;
   /** POSTs per window below which there is no flood (and a flood ends). */
   minPerWindow?: number;
-  /** Consecutive slow, busy windows that declare a flood. */
+  /** Consecutive slow, busy windows that declare a flood; consecutive quiet ones that end it. */
   enterWindows?: number;
+  exitWindows?: number;
+  /** After a flood ends, how long one busy window (slow or not) starts it again. */
+  rememberMs?: number;
   now?: () => number;
   /** Called when a flood starts or ends (logs); `perSecond` is the rate of the window that decided. */
   onChange?: (flooding: boolean, perSecond: number) => void;
@@ -36,6 +43,9 @@ export class WebhookFlood {
   private readonly windowMs: number;
   private readonly minPerWindow: number;
   private readonly enterWindows: number;
+  private readonly exitWindows: number;
+  private readonly rememberMs: number;
+  private endedAt = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
   private windowStart: number;
   private count = 0;
@@ -44,9 +54,11 @@ export class WebhookFlood {
   private state = false;
 
   constructor(private readonly o: WebhookFloodOptions) {
-    this.windowMs = o.windowMs ?? 100;
-    this.minPerWindow = o.minPerWindow ?? 20;
+    this.windowMs = o.windowMs ?? 50;
+    this.minPerWindow = o.minPerWindow ?? 10;
     this.enterWindows = o.enterWindows ?? 2;
+    this.exitWindows = o.exitWindows ?? 2;
+    this.rememberMs = o.rememberMs ?? 5_000;
     this.now = o.now ?? Date.now;
     this.windowStart = this.now();
   }
@@ -72,34 +84,39 @@ export class WebhookFlood {
     return this.state;
   }
 
-  /** Closes the windows that ended since the last call; an empty one (no POSTs) ends a flood. */
+  /** Closes the windows that ended since the last call (those with no POST at all are quiet). */
   private roll(): void {
     const now = this.now();
     if (now < this.windowStart + this.windowMs) {
       return;
     }
-    this.close(this.count, this.slow);
-    if (now >= this.windowStart + 2 * this.windowMs) {
-      this.close(0, 0); // at least one whole window went by without a POST
+    this.close(this.count, this.slow, this.windowStart + this.windowMs);
+    const empty = Math.min(this.exitWindows, Math.floor((now - this.windowStart) / this.windowMs) - 1);
+    for (let i = 0; i < empty; i++) {
+      this.close(0, 0, this.windowStart + (i + 2) * this.windowMs);
     }
     this.windowStart = now - ((now - this.windowStart) % this.windowMs);
     this.count = 0;
     this.slow = 0;
   }
 
-  private close(count: number, slow: number): void {
+  /** Decides on the window that ended at `end`. */
+  private close(count: number, slow: number, end: number): void {
     const busy = count >= this.minPerWindow;
     if (this.state) {
-      if (!busy) {
+      this.streak = busy ? 0 : this.streak + 1;
+      if (this.streak >= this.exitWindows) {
         this.state = false;
         this.streak = 0;
+        this.endedAt = end;
         this.o.onChange?.(false, (count * 1000) / this.windowMs);
       }
       return;
     }
     this.streak = busy && slow * 4 >= count ? this.streak + 1 : 0;
-    if (this.streak >= this.enterWindows) {
+    if (this.streak >= this.enterWindows || (busy && end - this.endedAt <= this.rememberMs)) {
       this.state = true;
+      this.streak = 0;
       this.o.onChange?.(true, (count * 1000) / this.windowMs);
     }
   }
