@@ -54,6 +54,7 @@ export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifie
         ? [deps.config.metaAppSecret, deps.config.metaAppSecretPrevious]
         : deps.config.metaAppSecret,
       verifyToken: deps.config.metaVerifyToken,
+      onArrival: () => flood.arrive(),
       onProcessed: (summary, ms) => {
         latency.observe(ms / 1000);
         flood.record(ms);

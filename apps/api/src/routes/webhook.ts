@@ -16,6 +16,8 @@ export type WhatsappWebhookDeps = WebhookDeps & {
   /** META_APP_SECRET, then META_APP_SECRET_PREVIOUS during an app-secret reset. */
   appSecret: string | readonly string[];
   verifyToken: string;
+  /** A POST began (before its body is read): webhook floods count arrivals, not only answers. */
+  onArrival?: () => void;
   onProcessed?: (summary: WebhookSummary, ms: number) => void;
 };
 
@@ -71,6 +73,7 @@ export function whatsappWebhook(deps: WhatsappWebhookDeps): Hono<HonoEnv> {
 
   routes.post("/", async (c) => {
     const started = performance.now();
+    deps.onArrival?.();
     const raw = await readRawBody(c, WEBHOOK_MAX_BYTES);
     if (raw === TOO_LARGE) {
       const requestId: string = c.get("requestId");

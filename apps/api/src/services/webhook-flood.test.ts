@@ -9,6 +9,7 @@ function clocked(slowMs = 10) {
   /** `n` POSTs spread over one 50 ms window, `slow` of them slower than the threshold. */
   const window = (n: number, slow: number) => {
     for (let i = 0; i < n; i++) {
+      flood.arrive();
       flood.record(i < slow ? slowMs + 5 : 2);
       now += 50 / n;
     }
@@ -99,6 +100,26 @@ describe("webhook flood detection", () => {
     expect(flood.flooding).toBe(false);
     window(100, 100);
     expect(flood.flooding).toBe(true);
+  });
+
+  test("a stall that answers nothing while POSTs keep arriving neither ends a flood nor hides one", () => {
+    const { flood, window, advance } = clocked();
+    window(100, 100);
+    window(100, 100);
+    expect(flood.flooding).toBe(true);
+    // 150 ms with POSTs arriving and none answered (a GC pause, a checkpoint's flush).
+    for (let i = 0; i < 150; i++) {
+      flood.arrive();
+      advance(1);
+    }
+    expect(flood.flooding).toBe(true);
+    advance(6_000); // over, and forgotten
+    expect(flood.flooding).toBe(false);
+    for (let i = 0; i < 150; i++) {
+      flood.arrive();
+      advance(1);
+    }
+    expect(flood.flooding).toBe(true); // busy windows that answered nothing are slow ones
   });
 
   test("WEBHOOK_FLOOD_MS=0 never declares one", () => {

@@ -12,9 +12,10 @@ import { getOrCreateMetric } from "../metrics.ts";
  * worker wake-ups with FLOOD_PAYLOAD and the workers pace their job starts (apps/worker
  * `queue/flood.ts`) for at most the flood's first WORKER_FLOOD_MAX_MS, then answer at full speed.
  *
- * A flood is declared when two windows in a row (50 ms each) took at least `minPerWindow` POSTs
- * (200/s by default) and at least a quarter of them took longer than `slowMs` (the webhook's p75 over
- * WEBHOOK_FLOOD_MS): a tenth of a second of evidence, so that the replies running at full speed when
+ * A flood is declared when two windows in a row (50 ms each) saw at least `minPerWindow` POSTs
+ * arrive (200/s by default) and at least a quarter of those answered in them took longer than
+ * `slowMs` (the webhook's p75 over WEBHOOK_FLOOD_MS; a window that answered none, all stuck behind a
+ * stall, counts as slow): a tenth of a second of evidence, so that the replies running at full speed when
  * a flood begins hold the webhook up as briefly as possible. It lasts while the POSTs keep coming at
  * that rate, however fast they are then answered (they are fast because the workers yield), and ends
  * after two windows in a row below it. Floods come in waves (Meta delivers a backlog in batches, a
@@ -27,7 +28,7 @@ export type WebhookFloodOptions = {
   /** A POST slower than this counts as slow; 0 turns flood detection off. */
   slowMs: number;
   windowMs?: number;
-  /** POSTs per window below which there is no flood (and a flood ends). */
+  /** POSTs arriving per window below which there is no flood (and a flood ends). */
   minPerWindow?: number;
   /** Consecutive slow, busy windows that declare a flood; consecutive quiet ones that end it. */
   enterWindows?: number;
@@ -48,7 +49,8 @@ export class WebhookFlood {
   private endedAt = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
   private windowStart: number;
-  private count = 0;
+  private arrivals = 0;
+  private answered = 0;
   private slow = 0;
   private streak = 0;
   private state = false;
@@ -63,13 +65,25 @@ export class WebhookFlood {
     this.windowStart = this.now();
   }
 
-  /** One accepted POST and how long it took (ms). */
+  /**
+   * A POST arrived. The rate is counted on arrivals: a stall (a long GC pause, a checkpoint's flush)
+   * answers nothing for a while, and counting answers would end a flood in the middle of it.
+   */
+  arrive(): void {
+    if (this.o.slowMs <= 0) {
+      return;
+    }
+    this.roll();
+    this.arrivals += 1;
+  }
+
+  /** A POST was answered 200, after `ms`. */
   record(ms: number): void {
     if (this.o.slowMs <= 0) {
       return;
     }
     this.roll();
-    this.count += 1;
+    this.answered += 1;
     if (ms > this.o.slowMs) {
       this.slow += 1;
     }
@@ -90,34 +104,35 @@ export class WebhookFlood {
     if (now < this.windowStart + this.windowMs) {
       return;
     }
-    this.close(this.count, this.slow, this.windowStart + this.windowMs);
+    this.close(this.arrivals, this.answered, this.slow, this.windowStart + this.windowMs);
     const empty = Math.min(this.exitWindows, Math.floor((now - this.windowStart) / this.windowMs) - 1);
     for (let i = 0; i < empty; i++) {
-      this.close(0, 0, this.windowStart + (i + 2) * this.windowMs);
+      this.close(0, 0, 0, this.windowStart + (i + 2) * this.windowMs);
     }
     this.windowStart = now - ((now - this.windowStart) % this.windowMs);
-    this.count = 0;
+    this.arrivals = 0;
+    this.answered = 0;
     this.slow = 0;
   }
 
   /** Decides on the window that ended at `end`. */
-  private close(count: number, slow: number, end: number): void {
-    const busy = count >= this.minPerWindow;
+  private close(arrivals: number, answered: number, slow: number, end: number): void {
+    const busy = arrivals >= this.minPerWindow;
     if (this.state) {
       this.streak = busy ? 0 : this.streak + 1;
       if (this.streak >= this.exitWindows) {
         this.state = false;
         this.streak = 0;
         this.endedAt = end;
-        this.o.onChange?.(false, (count * 1000) / this.windowMs);
+        this.o.onChange?.(false, (arrivals * 1000) / this.windowMs);
       }
       return;
     }
-    this.streak = busy && slow * 4 >= count ? this.streak + 1 : 0;
+    this.streak = busy && slow * 4 >= answered ? this.streak + 1 : 0;
     if (this.streak >= this.enterWindows || (busy && end - this.endedAt <= this.rememberMs)) {
       this.state = true;
       this.streak = 0;
-      this.o.onChange?.(true, (count * 1000) / this.windowMs);
+      this.o.onChange?.(true, (arrivals * 1000) / this.windowMs);
     }
   }
 }
