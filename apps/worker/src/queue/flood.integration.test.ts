@@ -15,20 +15,26 @@ function floodWakeUps(db: Database): () => void {
   return stop;
 }
 
+/** A started runner with 16 slots under `flood`, whose jobs record when they started (the returned list). */
+async function pacedRunner(dbUrl: string, flood: FloodYield): Promise<number[]> {
+  const started: number[] = [];
+  const runner = await runnerOn(
+    dbUrl,
+    async (ctx) => {
+      started.push(Date.now());
+      await ctx.finish(() => Promise.resolve());
+    },
+    { flood, concurrency: 16 },
+  );
+  await runner.start();
+  return started;
+}
+
 describe("a runner during a webhook flood", () => {
   test("starts jobs at the flood's pace while flagged wake-ups arrive, and catches up once they stop", async ({ db, dbUrl }) => {
     const { tenant, convs } = await setup(db, 40);
     const flood = new FloodYield({ ratePerSecond: 20, maxMs: 60_000 });
-    const started: number[] = [];
-    const runner = await runnerOn(
-      dbUrl,
-      async (ctx) => {
-        started.push(Date.now());
-        await ctx.finish(() => Promise.resolve());
-      },
-      { flood, concurrency: 16 },
-    );
-    await runner.start();
+    const started = await pacedRunner(dbUrl, flood);
     const stop = floodWakeUps(db);
     await waitUntil(db, () => Promise.resolve(flood.yielding));
     const floodStart = Date.now();
@@ -48,16 +54,7 @@ describe("a runner during a webhook flood", () => {
   test("a flood longer than maxMs is honoured for maxMs only: the rest is answered at full speed while it goes on", async ({ db, dbUrl }) => {
     const { tenant, convs } = await setup(db, 50);
     const flood = new FloodYield({ ratePerSecond: 5, maxMs: 1_000 });
-    const started: number[] = [];
-    const runner = await runnerOn(
-      dbUrl,
-      async (ctx) => {
-        started.push(Date.now());
-        await ctx.finish(() => Promise.resolve());
-      },
-      { flood, concurrency: 16 },
-    );
-    await runner.start();
+    const started = await pacedRunner(dbUrl, flood);
     floodWakeUps(db);
     await waitUntil(db, () => Promise.resolve(flood.yielding));
     for (const [i, conv] of convs.entries()) {
