@@ -31,7 +31,10 @@ describe("parseApiEnv", () => {
       LOG_LEVEL: "info",
       COOKIE_SECURE: false,
       DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
+      WEBHOOK_FLOOD_MS: 10,
     });
+    expect(parseApiEnv({ ...complete, WEBHOOK_FLOOD_MS: "0" })).toMatchObject({ ok: true, env: { WEBHOOK_FLOOD_MS: 0 } });
+    expect(parseApiEnv({ ...complete, WEBHOOK_FLOOD_MS: "fast" })).toMatchObject({ ok: false, message: expect.stringMatching(/WEBHOOK_FLOOD_MS/) as string });
     expect(parseApiEnv({ ...complete, DATABASE_STATEMENT_TIMEOUT_MS: "0" })).toMatchObject({ ok: true, env: { DATABASE_STATEMENT_TIMEOUT_MS: 0 } });
     expect(parseApiEnv({ ...complete, DATABASE_STATEMENT_TIMEOUT_MS: "-1" }).ok).toBe(false);
     expect(result.env.ADMIN_DIST_DIR).toBeUndefined();

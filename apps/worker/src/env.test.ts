@@ -13,12 +13,24 @@ describe("parseWorkerEnv", () => {
         DATABASE_STATEMENT_TIMEOUT_MS: 30_000,
         WORKER_CONCURRENCY: 64,
         WORKER_NICE: 10,
+        WORKER_FLOOD_RATE: 10,
+        WORKER_FLOOD_MAX_MS: 30_000,
         WORKER_LEASE_MS: 30_000,
         OUTBOX_AMBIGUOUS_GRACE_MS: 60_000,
         LX_LLM: "auto",
         META_API_VERSION: "v23.0",
       },
     });
+  });
+
+  it("takes WORKER_FLOOD_RATE 0 (ignore webhook floods) and fractions, and refuses a negative one, naming it", () => {
+    expect(parseWorkerEnv({ ...complete, WORKER_FLOOD_RATE: "0", WORKER_FLOOD_MAX_MS: "5000" })).toMatchObject({
+      ok: true,
+      env: { WORKER_FLOOD_RATE: 0, WORKER_FLOOD_MAX_MS: 5_000 },
+    });
+    expect(parseWorkerEnv({ ...complete, WORKER_FLOOD_RATE: "0.5" })).toMatchObject({ ok: true, env: { WORKER_FLOOD_RATE: 0.5 } });
+    const bad = parseWorkerEnv({ ...complete, WORKER_FLOOD_RATE: "-1" });
+    expect(bad.ok ? "" : bad.message).toMatch(/^invalid environment: WORKER_FLOOD_RATE: /);
   });
 
   it("takes 0 as no statement timeout and refuses a negative one, naming it", () => {
