@@ -88,8 +88,8 @@ const ApiEnvSchema = z.object({
   /** Serve the built-in Meta sandbox (a fake Graph API) at /sandbox/graph, for sandbox numbers. */
   LX_SANDBOX: boolFlag,
   /**
-   * Webhook floods (services/webhook-flood.ts): at 200 POSTs/s or more, a quarter of them slower than
-   * this many ms asks the workers to yield until the flood passes. 0: never.
+   * Webhook floods (services/webhook-flood.ts): at 200 POSTs/s or more with customers' messages, a
+   * quarter of the POSTs slower than this many ms asks the workers to yield until it passes. 0: never.
    */
   WEBHOOK_FLOOD_MS: optional(z.coerce.number().min(0).max(10_000).default(10)),
   /** Mail relay for password links (`smtp://user:pass@host:587`, `smtps://…:465`); unset: no e-mail. */

@@ -57,7 +57,7 @@ export function apiRoutes(deps: AppDeps, wake: { jobs: Notifier; outbox: Notifie
       onArrival: () => flood.arrive(),
       onProcessed: (summary, ms) => {
         latency.observe(ms / 1000);
-        flood.record(ms);
+        flood.record(ms, summary.queued + summary.stored + summary.duplicates > 0);
         for (const [outcome, n] of Object.entries(summary)) {
           if (n > 0) {
             events.inc({ outcome }, n);

@@ -10,7 +10,7 @@ function clocked(slowMs = 10) {
   const window = (n: number, slow: number) => {
     for (let i = 0; i < n; i++) {
       flood.arrive();
-      flood.record(i < slow ? slowMs + 5 : 2);
+      flood.record(i < slow ? slowMs + 5 : 2, true);
       now += 50 / n;
     }
     if (n === 0) {
@@ -120,6 +120,32 @@ describe("webhook flood detection", () => {
       advance(1);
     }
     expect(flood.flooding).toBe(true); // busy windows that answered nothing are slow ones
+  });
+
+  test("status callbacks, the echo of the workers' own sends, make POSTs slow but never busy", () => {
+    const { flood, advance } = clocked();
+    /** One 50 ms window: `messages` fast POSTs with messages among `statuses` slow status callbacks. */
+    const mixed = (messages: number, statuses: number) => {
+      const n = messages + statuses;
+      for (let i = 0; i < n; i++) {
+        flood.arrive();
+        flood.record(i < messages ? 2 : 50, i < messages);
+        advance(50 / n);
+      }
+    };
+    for (let i = 0; i < 5; i++) {
+      mixed(0, 300);
+    }
+    expect(flood.flooding).toBe(false);
+    // Messages pour in, slowed (a quarter of all POSTs slow) by the statuses among them: a flood.
+    mixed(20, 100);
+    mixed(20, 100);
+    expect(flood.flooding).toBe(true);
+    // The messages stop; the statuses of the replies go on: over, and they cannot restart it.
+    for (let i = 0; i < 10; i++) {
+      mixed(0, 300);
+    }
+    expect(flood.flooding).toBe(false);
   });
 
   test("WEBHOOK_FLOOD_MS=0 never declares one", () => {

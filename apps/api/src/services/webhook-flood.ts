@@ -12,10 +12,13 @@ import { getOrCreateMetric } from "../metrics.ts";
  * worker wake-ups with FLOOD_PAYLOAD and the workers pace their job starts (apps/worker
  * `queue/flood.ts`) for at most the flood's first WORKER_FLOOD_MAX_MS, then answer at full speed.
  *
- * A flood is declared when two windows in a row (50 ms each) saw at least `minPerWindow` POSTs
- * arrive (200/s by default) and at least a quarter of those answered in them took longer than
- * `slowMs` (the webhook's p75 over WEBHOOK_FLOOD_MS; a window that answered none, all stuck behind a
- * stall, counts as slow): a tenth of a second of evidence, so that the replies running at full speed when
+ * A flood is declared when two windows in a row (50 ms each) answered at least `minPerWindow` POSTs
+ * carrying customers' messages (200/s by default) and at least a quarter of all the POSTs they
+ * answered took longer than `slowMs` (the webhook's p75 over WEBHOOK_FLOOD_MS). Status callbacks count
+ * toward the slowness, never toward the rate: they are the echo of the workers' own sends (two or
+ * three per reply), and a flood they could declare or hold would pace the replies because of the
+ * replies. A window in which POSTs arrived at that rate but none was answered (a stall: a long GC
+ * pause, a checkpoint's flush) counts as busy and slow: a tenth of a second of evidence, so that the replies running at full speed when
  * a flood begins hold the webhook up as briefly as possible. It lasts while the POSTs keep coming at
  * that rate, however fast they are then answered (they are fast because the workers yield), and ends
  * after two windows in a row below it. Floods come in waves (Meta delivers a backlog in batches, a
@@ -28,7 +31,7 @@ export type WebhookFloodOptions = {
   /** A POST slower than this counts as slow; 0 turns flood detection off. */
   slowMs: number;
   windowMs?: number;
-  /** POSTs arriving per window below which there is no flood (and a flood ends). */
+  /** POSTs with messages per window below which there is no flood (and a flood ends). */
   minPerWindow?: number;
   /** Consecutive slow, busy windows that declare a flood; consecutive quiet ones that end it. */
   enterWindows?: number;
@@ -51,6 +54,7 @@ export class WebhookFlood {
   private windowStart: number;
   private arrivals = 0;
   private answered = 0;
+  private inbound = 0;
   private slow = 0;
   private streak = 0;
   private state = false;
@@ -66,8 +70,8 @@ export class WebhookFlood {
   }
 
   /**
-   * A POST arrived. The rate is counted on arrivals: a stall (a long GC pause, a checkpoint's flush)
-   * answers nothing for a while, and counting answers would end a flood in the middle of it.
+   * A POST arrived: a stall answers nothing for a while, and judged on answers alone it would end a
+   * flood in its middle.
    */
   arrive(): void {
     if (this.o.slowMs <= 0) {
@@ -77,13 +81,16 @@ export class WebhookFlood {
     this.arrivals += 1;
   }
 
-  /** A POST was answered 200, after `ms`. */
-  record(ms: number): void {
+  /** A POST was answered 200 after `ms`; `inbound`: it carried customers' messages (not only statuses). */
+  record(ms: number, inbound: boolean): void {
     if (this.o.slowMs <= 0) {
       return;
     }
     this.roll();
     this.answered += 1;
+    if (inbound) {
+      this.inbound += 1;
+    }
     if (ms > this.o.slowMs) {
       this.slow += 1;
     }
@@ -104,27 +111,29 @@ export class WebhookFlood {
     if (now < this.windowStart + this.windowMs) {
       return;
     }
-    this.close(this.arrivals, this.answered, this.slow, this.windowStart + this.windowMs);
+    this.close(this.arrivals, this.answered, this.inbound, this.slow, this.windowStart + this.windowMs);
     const empty = Math.min(this.exitWindows, Math.floor((now - this.windowStart) / this.windowMs) - 1);
     for (let i = 0; i < empty; i++) {
-      this.close(0, 0, 0, this.windowStart + (i + 2) * this.windowMs);
+      this.close(0, 0, 0, 0, this.windowStart + (i + 2) * this.windowMs);
     }
     this.windowStart = now - ((now - this.windowStart) % this.windowMs);
     this.arrivals = 0;
     this.answered = 0;
+    this.inbound = 0;
     this.slow = 0;
   }
 
   /** Decides on the window that ended at `end`. */
-  private close(arrivals: number, answered: number, slow: number, end: number): void {
-    const busy = arrivals >= this.minPerWindow;
+  private close(arrivals: number, answered: number, inbound: number, slow: number, end: number): void {
+    const stalled = answered === 0 && arrivals >= this.minPerWindow;
+    const busy = inbound >= this.minPerWindow || stalled;
     if (this.state) {
       this.streak = busy ? 0 : this.streak + 1;
       if (this.streak >= this.exitWindows) {
         this.state = false;
         this.streak = 0;
         this.endedAt = end;
-        this.o.onChange?.(false, (arrivals * 1000) / this.windowMs);
+        this.o.onChange?.(false, (inbound * 1000) / this.windowMs);
       }
       return;
     }
@@ -132,7 +141,7 @@ export class WebhookFlood {
     if (this.streak >= this.enterWindows || (busy && end - this.endedAt <= this.rememberMs)) {
       this.state = true;
       this.streak = 0;
-      this.o.onChange?.(true, (arrivals * 1000) / this.windowMs);
+      this.o.onChange?.(true, (inbound * 1000) / this.windowMs);
     }
   }
 }
