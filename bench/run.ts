@@ -134,7 +134,7 @@ const sizes = args.quick
   : {
       webhookMs: 10_000,
       aloneMs: 5_000,
-      warmup: 1_000,
+      warmup: 3_000,
       pgbenchS: 10,
       ingest: true,
       pipeline: 3_000,

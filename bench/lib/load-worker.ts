@@ -31,9 +31,9 @@ const template = metaJsonStringify(
 
 type Prepared = { request: Buffer; text: string };
 
-function prepare(i: number): Prepared {
+function prepare(i: number, prefix = spec.textPrefix): Prepared {
   const waId = String(spec.customerBase + (i % spec.customers));
-  const text = `${spec.textPrefix}${i}`;
+  const text = `${prefix}${i}`;
   const raw = template
     .replaceAll("__WAID__", waId)
     .replace("__WAMID__", newWamid({ waId }))
@@ -56,8 +56,31 @@ const prepared: Prepared[] = [];
 for (let i = 0; i < total; i++) {
   prepared.push(prepare(i));
 }
+// Duration mode with a warm-up: its bodies too (and a second's worth more at 6,000/s, for the
+// moments between the warm-up's end and the go).
+const warmup = spec.count === undefined ? (spec.warmup ?? 0) : 0;
+const warmPrefix = spec.warmupPrefix ?? `${spec.textPrefix}w`;
+const warmPrepared: Prepared[] = [];
+for (let i = 0; i < (warmup > 0 ? warmup + 6_000 : 0); i++) {
+  warmPrepared.push(prepare(i, warmPrefix));
+}
 
-async function main(): Promise<LoadResult> {
+const send = (message: unknown): Promise<void> =>
+  new Promise((resolve) => {
+    process.send?.(message, undefined, undefined, () => resolve());
+  });
+
+/** The parent's "go": whatever measures the run has started. */
+const go = new Promise<void>((resolve) => process.once("message", () => resolve()));
+
+/**
+ * Without a warm-up: waits for the go, then runs. With one (duration mode): the warm-up's requests
+ * go out at once; when `warmup` of them are answered the parent is told "ready", and the load goes
+ * on, unmeasured, until its go, when the measured requests take over on the same connections with
+ * no pause: the window starts in the steady state the warm-up reached (a pause would let the system
+ * under test idle, and catch up, before it).
+ */
+async function main(): Promise<LoadResult & { cpuS: number }> {
   const latencies: number[] = [];
   const accepted: string[] = [];
   const statuses: Record<string, number> = {};
@@ -65,11 +88,33 @@ async function main(): Promise<LoadResult> {
   let errors = 0;
   let generatedLive = 0;
   let next = 0;
-  const startedAt = performance.timeOrigin + performance.now();
-  const deadline = spec.durationMs === undefined ? Infinity : performance.now() + spec.durationMs;
-  let lastEnd = startedAt;
+  let measuring = false;
+  let startedAt = 0;
+  let deadline = Infinity;
+  let lastEnd = 0;
+  let cpu = process.cpuUsage();
+  const start = () => {
+    measuring = true;
+    cpu = process.cpuUsage();
+    startedAt = performance.timeOrigin + performance.now();
+    deadline = spec.durationMs === undefined ? Infinity : performance.now() + spec.durationMs;
+    lastEnd = startedAt;
+  };
+  let warmNext = 0;
+  let warmAnswered = 0;
+  if (warmup > 0) {
+    void go.then(start);
+  } else {
+    void send({ ready: true });
+    await go;
+    start();
+  }
 
   const take = (): Prepared | undefined => {
+    if (!measuring) {
+      const i = warmNext++;
+      return warmPrepared[i] ?? prepare(i, warmPrefix);
+    }
     if (spec.count !== undefined) {
       return next < spec.count ? prepared[next++] : undefined;
     }
@@ -90,8 +135,16 @@ async function main(): Promise<LoadResult> {
     const connection = new RawConnection(Number(url.port || 80), url.hostname);
     connections.push(connection);
     for (let p = take(); p; p = take()) {
+      const measured = measuring;
       try {
         const r = await connection.request(p.request);
+        if (!measured) {
+          // Counted toward the warm-up whatever the answer: a failing system shows in the window.
+          if (++warmAnswered === warmup) {
+            void send({ ready: true });
+          }
+          continue;
+        }
         lastEnd = performance.timeOrigin + performance.now();
         statuses[r.status] = (statuses[r.status] ?? 0) + 1;
         if (r.status === 200) {
@@ -101,6 +154,9 @@ async function main(): Promise<LoadResult> {
           }
         }
       } catch (err) {
+        if (!measured) {
+          throw new Error(`load generator: warm-up request failed (${err instanceof Error ? err.message : String(err)})`);
+        }
         errors++;
         if (errorSamples.length < 5) {
           errorSamples.push(err instanceof Error ? err.message : String(err));
@@ -115,7 +171,9 @@ async function main(): Promise<LoadResult> {
   for (const c of connections) {
     c.close();
   }
+  const used = process.cpuUsage(cpu);
   return {
+    cpuS: (used.user + used.system) / 1e6,
     startedAt,
     endedAt: lastEnd,
     sent: next,
@@ -129,21 +187,9 @@ async function main(): Promise<LoadResult> {
   };
 }
 
-const send = (message: unknown): Promise<void> =>
-  new Promise((resolve) => {
-    process.send?.(message, undefined, undefined, () => resolve());
-  });
-
-void send({ ready: true });
-process.once("message", () => {
-  const cpu = process.cpuUsage();
-  main()
-    .then(
-      (result) => {
-        const used = process.cpuUsage(cpu);
-        return send({ result, cpuS: (used.user + used.system) / 1e6 });
-      },
-      (err: unknown) => send({ error: err instanceof Error ? err.message : String(err) }),
-    )
-    .finally(() => process.exit(0));
-});
+main()
+  .then(
+    ({ cpuS, ...result }) => send({ result, cpuS }),
+    (err: unknown) => send({ error: err instanceof Error ? err.message : String(err) }),
+  )
+  .finally(() => process.exit(0));

@@ -22,6 +22,12 @@ export type LoadSpec = {
   textPrefix: string;
   /** Duration mode: bodies built and signed before the clock starts (more are built on the fly). */
   pregenerate: number;
+  /**
+   * Duration mode: this many unmeasured requests first (texts `${warmupPrefix}${i}`), and the
+   * window starts straight after them, the load never pausing (load-worker.ts).
+   */
+  warmup?: number;
+  warmupPrefix?: string;
 };
 
 export type LoadResult = {

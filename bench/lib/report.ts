@@ -296,7 +296,7 @@ function sections(r: Results): { title: string; lines: string[] }[] {
     out.push({
       title: "1. Webhook under load",
       lines: [
-        `${fmtNum(w.requests)} POSTs in ${w.durationS.toFixed(1)} s at concurrency ${w.concurrency} (after ${fmtNum(w.warmup)} warm-up POSTs): ${fmtNum(w.accepted)} answered 200 = ${fmtNum(w.acceptedPerS)}/s; statuses ${JSON.stringify(w.statuses)}, ${w.errors} network errors${w.errorSamples.length ? ` (${w.errorSamples.join("; ")})` : ""}`,
+        `${fmtNum(w.requests)} POSTs in ${w.durationS.toFixed(1)} s at concurrency ${w.concurrency} (straight after ${fmtNum(w.warmup)} warm-up POSTs, no pause): ${fmtNum(w.accepted)} answered 200 = ${fmtNum(w.acceptedPerS)}/s; statuses ${JSON.stringify(w.statuses)}, ${w.errors} network errors${w.errorSamples.length ? ` (${w.errorSamples.join("; ")})` : ""}`,
         sumLine("client-side latency", w.latency),
         ...(w.p99ByTenth ? [`p99 of each tenth of the answers, in completion order: ${w.p99ByTenth.map(fmtMs).join(" · ")} ms`] : []),
         `server-side (API /metrics histogram, handler only): ${server || "n/a"}`,
@@ -311,7 +311,7 @@ function sections(r: Results): { title: string; lines: string[] }[] {
         ...waitLines(w.waits),
         ...(w.alone
           ? [
-              `diagnostic, right after with the workers stopped (API + PostgreSQL alone, ${w.alone.durationS.toFixed(1)} s): ${fmtNum(w.alone.acceptedPerS)}/s, ${fmtSummaryMs(w.alone.latency)}; server-side ${serverShare(w.alone.serverSide)}`,
+              `diagnostic, right after with the workers stopped (API + PostgreSQL alone, ${w.alone.durationS.toFixed(1)} s after ${fmtNum(Math.ceil(w.warmup / 2))} warm-up POSTs): ${fmtNum(w.alone.acceptedPerS)}/s, ${fmtSummaryMs(w.alone.latency)}; server-side ${serverShare(w.alone.serverSide)}`,
               ...cpuLines(w.alone.cpu, n, {
                 n: w.alone.acceptedPerS * w.alone.durationS,
                 unit: "request",
