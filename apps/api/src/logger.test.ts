@@ -1,9 +1,9 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 
-import { createLogger } from "./logger.ts";
+import { createLogger, lazyChild } from "./logger.ts";
 
 function capture(level = "info") {
   const lines: string[] = [];
@@ -78,6 +78,32 @@ describe("createLogger", () => {
       msg: "shown",
       service: "api",
     });
+  });
+
+  it("makes a request's child logger only when something is logged at a level that is written", () => {
+    const { logger, output } = capture("info");
+    const child = vi.spyOn(logger, "child");
+    const quiet = lazyChild(logger, { requestId: "r-quiet" });
+    quiet.debug({ password: "hunter2" }, "inbound queued"); // a webhook delivery at info: no child, no line
+    quiet.trace("nothing");
+    expect(child).not.toHaveBeenCalled();
+    expect(output()).toBe("");
+
+    const used = lazyChild(logger, { requestId: "r-2" });
+    used.warn({ input: { password: "hunter2" } }, "not ready");
+    used.info("again");
+    used.child({ jobId: 7 }).error("nested");
+    // The request's child made once, on first use (then the nested one, through it).
+    expect(child.mock.calls.map(([bindings]) => bindings)).toEqual([{ requestId: "r-2" }, { jobId: 7 }]);
+    const lines = output().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.msg, l.requestId])).toEqual([
+      ["not ready", "r-2"],
+      ["again", "r-2"],
+      ["nested", "r-2"],
+    ]);
+    expect(lines[2]).toMatchObject({ jobId: 7, level: 50 });
+    expect(output()).not.toContain("hunter2"); // redaction as on the logger itself
+    expect(used.isLevelEnabled("debug")).toBe(false);
   });
 
   it("writes stdout asynchronously and still flushes every line when the process exits right after", () => {

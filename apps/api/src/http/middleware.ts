@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { Registry } from "prom-client";
 
-import type { Logger } from "../logger.ts";
+import { lazyChild, type Logger } from "../logger.ts";
 import { httpRequestDuration } from "../metrics.ts";
 import type { HonoEnv } from "./types.ts";
 
@@ -22,7 +22,7 @@ export function requestContext(logger: Logger): MiddlewareHandler<HonoEnv> {
     const incoming = c.req.header(REQUEST_ID_HEADER);
     const requestId = incoming && ACCEPTABLE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     c.set("requestId", requestId);
-    c.set("logger", logger.child({ requestId }));
+    c.set("logger", lazyChild(logger, { requestId }));
     await next();
     c.res.headers.set(REQUEST_ID_HEADER, requestId);
   };
