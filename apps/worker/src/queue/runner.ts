@@ -246,12 +246,11 @@ export class JobRunner {
         try {
           const jobs = await claimJobs(this.o.db, { workerId: this.o.workerId, limit, leaseMs: this.leaseMs });
           this.o.flood?.spend(jobs.length);
-          const paced = Number.isFinite(allowed);
           const preloaded = await this.preload(jobs);
           for (const job of jobs) {
             // run() records its own failures; should anything still escape it, it is logged here,
             // never left as an unhandled rejection (which would end the process).
-            const promise = this.run(job, preloaded.get(job.id), paced)
+            const promise = this.run(job, preloaded.get(job.id))
               .catch((err: unknown) => this.o.logger.error({ err, jobId: job.id }, "job run failed; its lease will expire"))
               .finally(() => {
                 this.inFlight.delete(job.id);
@@ -314,30 +313,7 @@ export class JobRunner {
     return out;
   }
 
-  /**
-   * A job whose start was not paced (it was claimed before a webhook flood was flagged) waits here,
-   * before its completing write, for a start's worth of the flood's pace (flood.ts). At a flood's
-   * onset every slot can be busy with such jobs; left alone they would all write, and their replies
-   * go out, at full speed for as long as they take, just when the webhook needs the machine. A job
-   * started under the pace has paid already. The wait ends with the flood, when the flood has been
-   * honoured for its maxMs, or at shutdown; the lease is renewed meanwhile like any job in flight.
-   */
-  private async floodGate(paced: boolean): Promise<void> {
-    const flood = this.o.flood;
-    if (!flood || paced) {
-      return;
-    }
-    while (!this.stopping) {
-      const allowed = flood.allowance();
-      if (allowed >= 1) {
-        flood.spend(1); // nothing when not yielding: the allowance is then Infinity
-        return;
-      }
-      await new Promise((r) => setTimeout(r, Math.min(flood.waitMs(), 100)));
-    }
-  }
-
-  private async run(job: ClaimedJob, preloaded?: unknown, paced = false): Promise<void> {
+  private async run(job: ClaimedJob, preloaded?: unknown): Promise<void> {
     const { db, workerId } = this.o;
     const log = this.o.logger.child({ jobId: job.id, task: job.task, conversationId: job.conversationId, tenantId: job.tenantId });
     const started = performance.now();
@@ -348,7 +324,6 @@ export class JobRunner {
       }
       let finished = false;
       const finish = async (effects: (tx: Transaction) => Promise<void>) => {
-        await this.floodGate(paced);
         await db.transaction(async (tx) => {
           // Sent together (pipelined on the transaction's connection); if the job is no longer ours
           // the throw rolls the effects back with it.
@@ -360,7 +335,6 @@ export class JobRunner {
         finished = true;
       };
       const finishInOneStatement = async (when: SQL, build: (job: SQL) => SQL) => {
-        await this.floodGate(paced);
         finished = await this.completions.add(build(completionCte({ jobId: job.id, workerId, when })));
         return finished;
       };
