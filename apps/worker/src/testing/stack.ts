@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { serve, type ServerType } from "@hono/node-server";
+import { sql } from "drizzle-orm";
 import { Registry } from "prom-client";
 
 import { newApp } from "@lx/api/app";
@@ -186,6 +187,17 @@ export async function startStack(
         }
       }
       await Promise.all(workerDbs.map((d) => closeDb(d)));
+      // The tests of a file share its database: what this stack leaves unsettled (a send in flight
+      // when its processes were killed, a retry waiting, a job not yet run) must not be taken by the
+      // next test's workers, which would send it to their own fake Graph as an unexpected reply (a
+      // "duplicate" twice in session 21's CI: a SIGTERM test's last sends, left 'sending', went again
+      // 5 s into the SIGKILL test that followed).
+      await apiDb.execute(sql`
+        update outbox_messages set status = 'cancelled', locked_by = null, updated_at = now()
+        where tenant_id = ${tenant.id} and status in ('queued', 'sending', 'ambiguous')`);
+      await apiDb.execute(sql`
+        update message_queue set status = 'cancelled', locked_by = null
+        where tenant_id = ${tenant.id} and status in ('queued', 'running')`);
       await graph.stop();
       await llm.stop();
       await anthropic.stop();
